@@ -1,0 +1,101 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const postgresUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL');
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).max(255).default('0.0.0.0'),
+  DATABASE_URL: postgresUrl.optional(),
+  DATABASE_REPLICA_URL: postgresUrl.optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  DATA_DIR: z.string().min(1).max(1000).default('./data'),
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').max(1000).optional(),
+  SESSION_MAX_AGE_HOURS: z.coerce.number().min(0.1).max(720).default(12),
+  TRUST_PROXY: z.string().max(200).default('false'),
+  MIGRATE_ON_START: bool.default(true),
+  SEED_DEMO: z.enum(['auto', 'never']).default('auto'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).max(100000).default(10),
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/, 'must look like 100kb or 1mb')
+    .default('100kb'),
+  PUBLIC_URL: z.url().optional(),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config extends Omit<Env, 'SESSION_SECRET' | 'TRUST_PROXY'> {
+  production: boolean;
+  sessionSecret: string;
+  trustProxy: boolean | number | string;
+  embedded: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Parses the environment once; names every bad variable in a single error. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map(
+        (i) => `${i.path.join('.')}: ${i.message} (got ${show(env, i.path)})`,
+      ),
+    );
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  const problems: string[] = [];
+  if (production && !e.SESSION_SECRET) problems.push('SESSION_SECRET: required in production');
+  if (production && !e.DATABASE_URL) problems.push('DATABASE_URL: required in production');
+  if (problems.length) throw new ConfigError(problems);
+  const { SESSION_SECRET, TRUST_PROXY, ...rest } = e;
+  return {
+    ...rest,
+    production,
+    embedded: !e.DATABASE_URL,
+    sessionSecret: SESSION_SECRET ?? devSecret(e.DATA_DIR),
+    trustProxy: parseTrustProxy(TRUST_PROXY),
+  };
+}
+
+function show(env: NodeJS.ProcessEnv, p: PropertyKey[]): string {
+  const v = env[String(p[0])];
+  if (v === undefined) return 'nothing';
+  return /SECRET|PASSWORD|URL/.test(String(p[0])) ? 'a value that is not shown' : JSON.stringify(v);
+}
+
+function parseTrustProxy(v: string): boolean | number | string {
+  if (v === 'true') return true;
+  if (v === 'false' || v === '') return false;
+  if (/^\d+$/.test(v)) return Number(v);
+  return v; // e.g. "loopback, 10.0.0.0/8"
+}
+
+/** In development a secret is generated once and kept under the data folder. */
+function devSecret(dataDir: string): string {
+  const file = path.join(dataDir, 'session-secret');
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch {
+    fs.mkdirSync(dataDir, { recursive: true });
+    const secret = crypto.randomBytes(48).toString('base64url');
+    fs.writeFileSync(file, secret, { mode: 0o600 });
+    return secret;
+  }
+}

@@ -1,0 +1,96 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ReferenceTables } from '../modules/reference/reference.tables';
+
+/** Timestamps come back as Date and may be written as Date or ISO text. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type DateOnly = ColumnType<string, string, string>;
+
+export const ROLES = ['firm', 'local_authority', 'social_partner', 'region', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const PARTNER_TYPES = [
+  'employer_association',
+  'trade_union',
+  'chamber_of_commerce',
+] as const;
+export type PartnerType = (typeof PARTNER_TYPES)[number];
+
+export const TERRITORY_LEVELS = ['NUTS0', 'NUTS1', 'NUTS2', 'NUTS3', 'LAU'] as const;
+export type TerritoryLevel = (typeof TERRITORY_LEVELS)[number];
+
+export interface TerritoriesTable {
+  code: string;
+  level: TerritoryLevel;
+  parent_code: string | null;
+  name: string;
+  names: ColumnType<Record<string, string>, string | undefined, string>;
+  version: string;
+  valid_from: ColumnType<string, string | undefined, string>;
+  valid_to: DateOnly | null;
+}
+
+export interface OrganisationsTable {
+  id: Generated<string>;
+  kind: Role;
+  partner_type: PartnerType | null;
+  name: string;
+  territory_code: string;
+  created_at: Generated<Timestamp>;
+}
+
+export interface UsersTable {
+  id: Generated<string>;
+  organisation_id: string;
+  email: string;
+  full_name: string;
+  password_hash: string;
+  locale: string | null;
+  created_at: Generated<Timestamp>;
+  last_login_at: Timestamp | null;
+  disabled_at: Timestamp | null;
+}
+
+export interface InvitationsTable {
+  id: Generated<string>;
+  organisation_id: string;
+  email: string;
+  token_hash: string;
+  created_by: string;
+  created_at: Generated<Timestamp>;
+  expires_at: Timestamp;
+  accepted_at: Timestamp | null;
+  accepted_user_id: string | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface ApiTokensTable {
+  id: Generated<string>;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  created_at: Generated<Timestamp>;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface RateLimitsTable {
+  key: string;
+  hits: number;
+  reset_at: Timestamp;
+}
+
+export interface Database extends ReferenceTables {
+  territories: TerritoriesTable;
+  organisations: OrganisationsTable;
+  users: UsersTable;
+  invitations: InvitationsTable;
+  api_tokens: ApiTokensTable;
+  rate_limits: RateLimitsTable;
+}
+
+export type Territory = Selectable<TerritoriesTable>;
+export type Organisation = Selectable<OrganisationsTable>;
+export type NewOrganisation = Insertable<OrganisationsTable>;
+export type User = Selectable<UsersTable>;
+export type UserUpdate = Updateable<UsersTable>;
+export type Invitation = Selectable<InvitationsTable>;

@@ -1,0 +1,32 @@
+import type { Express } from 'express';
+import passport from 'passport';
+import { Strategy as LocalStrategy } from 'passport-local';
+import type { Db } from '../db';
+import { findSessionUser } from '../modules/accounts/accounts.repository';
+import { authenticate } from '../modules/accounts/accounts.service';
+
+/** passport-local over the session; the user is reloaded per request so a disabled one is out. */
+export function setUpAuthentication(app: Express, db: Db): void {
+  passport.use(
+    new LocalStrategy(
+      { usernameField: 'email', passwordField: 'password' },
+      (email, password, done) => {
+        authenticate(db, email, password).then(
+          (id) =>
+            id ? findSessionUser(db, id).then((u) => done(null, u ?? false)) : done(null, false),
+          done,
+        );
+      },
+    ),
+  );
+  passport.serializeUser((user, done) => done(null, user.id));
+  passport.deserializeUser((id: string, done) => {
+    findSessionUser(db, id).then((u) => done(null, u ?? false), done);
+  });
+  app.use(passport.initialize());
+  app.use(passport.session());
+  app.use((req, res, next) => {
+    res.locals.user = req.user;
+    next();
+  });
+}

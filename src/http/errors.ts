@@ -1,0 +1,86 @@
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import { DomainError } from '../lib/domain-error';
+import { isCsrfError } from './csrf';
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly detail?: string,
+  ) {
+    super(`HTTP ${status}`);
+  }
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  410: 'Gone',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+};
+
+export function isApi(req: Request): boolean {
+  return req.originalUrl.startsWith('/api/');
+}
+
+export function problem(status: number, detail?: string, extra: Record<string, unknown> = {}) {
+  return {
+    type: 'about:blank',
+    title: TITLES[status] ?? 'Error',
+    status,
+    ...(detail ? { detail } : {}),
+    ...extra,
+  };
+}
+
+export const notFound: RequestHandler = (_req, _res, next) => next(new HttpError(404));
+
+function statusOf(err: unknown): number {
+  if (err instanceof HttpError || err instanceof DomainError) return err.status;
+  if (isCsrfError(err)) return 403;
+  const e = err as { status?: number; type?: string };
+  // body-parser: entity.too.large → 413, entity.parse.failed → 400, and so on.
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return e.status;
+  return 500;
+}
+
+/** One error handler: a page or problem+json; never a stack trace or SQL in the response. */
+export function errorHandler(): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const status = statusOf(err);
+    if (status >= 500) req.log?.error({ err }, 'request failed');
+    if (res.headersSent) return res.end();
+    const detailKey =
+      err instanceof DomainError
+        ? err.messageKey
+        : isCsrfError(err)
+          ? 'errors.csrf'
+          : `errors.http${status}`;
+    const params = err instanceof DomainError ? err.options.params : undefined;
+    const detail =
+      err instanceof HttpError && err.detail
+        ? err.detail
+        : req.t?.(detailKey, { defaultValue: req.t('errors.http500'), ...params });
+    if (isApi(req)) {
+      const field = err instanceof DomainError ? err.options.field : undefined;
+      const extra = field && detail ? { errors: [{ pointer: `body/${field}`, detail }] } : {};
+      res
+        .status(status)
+        .type('application/problem+json')
+        .json(problem(status, detail, extra));
+      return;
+    }
+    res.status(status).render('errors/error', {
+      title: req.t?.(`errors.title${status}`, { defaultValue: TITLES[status] ?? 'Error' }),
+      status,
+      detail,
+      requestId: req.id,
+    });
+  };
+}

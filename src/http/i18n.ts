@@ -1,0 +1,69 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Express } from 'express';
+import i18next, { type i18n } from 'i18next';
+import { LanguageDetector, handle } from 'i18next-http-middleware';
+
+export const LANGUAGES = ['it', 'en'] as const;
+export type Language = (typeof LANGUAGES)[number];
+const LOCALES_DIR = path.resolve(__dirname, '../../locales');
+
+/** Every locales/<lang>/*.json merged into one namespace; a key defined twice is a start-up error. */
+function loadResources(): Record<string, { translation: Record<string, unknown> }> {
+  const resources: Record<string, { translation: Record<string, unknown> }> = {};
+  for (const lng of LANGUAGES) {
+    const translation: Record<string, unknown> = {};
+    for (const file of fs.readdirSync(path.join(LOCALES_DIR, lng)).sort()) {
+      if (!file.endsWith('.json')) continue;
+      const content = JSON.parse(
+        fs.readFileSync(path.join(LOCALES_DIR, lng, file), 'utf8'),
+      ) as Record<string, unknown>;
+      for (const [key, value] of Object.entries(content)) {
+        if (key in translation)
+          throw new Error(`locales/${lng}/${file}: key "${key}" is defined twice`);
+        translation[key] = value;
+      }
+    }
+    resources[lng] = { translation };
+  }
+  return resources;
+}
+
+let instance: i18n | undefined;
+
+export function getI18n(): i18n {
+  if (!instance) {
+    instance = i18next.createInstance();
+    instance.use(LanguageDetector).init({
+      resources: loadResources(),
+      fallbackLng: 'it',
+      supportedLngs: [...LANGUAGES],
+      nonExplicitSupportedLngs: true,
+      load: 'languageOnly',
+      initAsync: false,
+      interpolation: { escapeValue: false }, // Handlebars escapes
+      detection: {
+        order: ['querystring', 'cookie', 'header'],
+        lookupQuerystring: 'lang',
+        lookupCookie: 'lang',
+        caches: ['cookie'],
+        cookieSameSite: 'lax',
+        cookieExpirationDate: new Date(Date.now() + 365 * 86400_000),
+      },
+    });
+  }
+  return instance;
+}
+
+/** req.t and req.language on every request; Italian by default, English by choice. */
+export function setUpI18n(app: Express): void {
+  app.use(handle(getI18n()));
+  app.use((req, res, next) => {
+    const lang: Language = req.language?.startsWith('en') ? 'en' : 'it';
+    res.locals.lang = lang;
+    res.locals.t = req.t;
+    res.locals.otherLang = lang === 'it' ? 'en' : 'it';
+    res.locals.path = req.path;
+    next();
+  });
+}

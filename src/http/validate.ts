@@ -1,0 +1,80 @@
+import type { Request } from 'express';
+import { z } from 'zod';
+import { HttpError } from './errors';
+
+export type FieldErrors = Record<string, string>;
+type T = Request['t'];
+
+/** A zod issue as a sentence in the user's language, keyed by what went wrong, not by field. */
+export function issueMessage(issue: z.core.$ZodIssue, t: T): string {
+  switch (issue.code) {
+    case 'too_small':
+      if (issue.origin === 'string')
+        return Number(issue.minimum) <= 1
+          ? t('validation.required')
+          : t('validation.tooShort', { min: issue.minimum });
+      if (issue.origin === 'array') return t('validation.tooFew', { min: issue.minimum });
+      return t('validation.tooSmall', { min: issue.minimum });
+    case 'too_big':
+      if (issue.origin === 'string') return t('validation.tooLong', { max: issue.maximum });
+      if (issue.origin === 'array') return t('validation.tooMany', { max: issue.maximum });
+      return t('validation.tooBig', { max: issue.maximum });
+    case 'invalid_format':
+      return issue.format === 'email' ? t('validation.email') : t('validation.format');
+    case 'invalid_value':
+      return t('validation.choice');
+    case 'invalid_type':
+      return issue.input === undefined ? t('validation.required') : t('validation.type');
+    case 'unrecognized_keys':
+      return t('validation.unknownFields', { keys: issue.keys.join(', ') });
+    case 'custom':
+      return t(issue.message);
+    default:
+      return t('validation.invalid');
+  }
+}
+
+export function fieldErrors(error: z.ZodError, t: T): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const issue of error.issues) {
+    const field = issue.code === 'unrecognized_keys' ? '_form' : issue.path.join('.') || '_form';
+    errors[field] ??= issueMessage(issue, t);
+  }
+  return errors;
+}
+
+export type FormResult<S extends z.ZodType> =
+  | { ok: true; data: z.output<S> }
+  | { ok: false; errors: FieldErrors; values: Record<string, unknown> };
+
+/**
+ * Parses a form body with a strict schema. `_csrf` is the only extra field allowed through; on
+ * failure the caller re-renders with `errors` and the user's `values` (never the passwords).
+ */
+export function parseForm<S extends z.ZodType>(schema: S, req: Request): FormResult<S> {
+  const { _csrf: _, ...body } = (req.body ?? {}) as Record<string, unknown>;
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return { ok: true, data: parsed.data };
+  return { ok: false, errors: fieldErrors(parsed.error, req.t), values: withoutSecrets(body) };
+}
+
+export function withoutSecrets(body: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(body).filter(([k]) => !/password/i.test(k)));
+}
+
+/** Route parameters that name a record are UUIDs; anything else is simply not found. */
+export function uuidParam(req: Request, name = 'id'): string {
+  const value = req.params[name];
+  if (typeof value !== 'string' || !z.uuid().safeParse(value).success) throw new HttpError(404);
+  return value;
+}
+
+// Shared field shapes: every text field has a length limit.
+export const email = z.string().trim().toLowerCase().max(254).pipe(z.email());
+export const newPassword = z.string().min(10).max(200);
+export const shortText = (max = 200) => z.string().trim().min(1).max(max);
+export const territoryCode = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .regex(/^[A-Z0-9]{2,12}$/);

@@ -1,0 +1,66 @@
+import path from 'node:path';
+import express, { type Express } from 'express';
+import { engine } from 'express-handlebars';
+import type { HelperOptions } from 'handlebars';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+type Root = { t: (key: string, params?: Record<string, unknown>) => string; lang: string };
+const root = (options: HelperOptions) => (options.data as { root: Root }).root;
+
+/** Helpers see the request's translator and language through the template's root context. */
+const helpers = {
+  t(key: string, options: HelperOptions) {
+    return root(options).t(key, options.hash as Record<string, unknown>);
+  },
+  eq: (a: unknown, b: unknown) => a === b,
+  or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),
+  and: (...args: unknown[]) => args.slice(0, -1).every(Boolean),
+  not: (a: unknown) => !a,
+  concat: (...args: unknown[]) => args.slice(0, -1).join(''),
+  formatNumber(value: unknown, options: HelperOptions) {
+    if (typeof value !== 'number') return '';
+    return new Intl.NumberFormat(locale(options), { maximumFractionDigits: 2 }).format(value);
+  },
+  formatDate(value: unknown, options: HelperOptions) {
+    if (!(value instanceof Date) && typeof value !== 'string') return '';
+    const d = new Date(value);
+    const withTime = (options.hash as { time?: boolean }).time;
+    return new Intl.DateTimeFormat(locale(options), {
+      dateStyle: 'medium',
+      ...(withTime ? { timeStyle: 'short', timeZone: 'Europe/Rome' } : {}),
+    }).format(d);
+  },
+  /** The value a form field shows: what the user typed, else the stored value. */
+  fieldValue: (values: Record<string, unknown> | undefined, name: string) => values?.[name] ?? '',
+  lookupError: (errors: Record<string, string> | undefined, name: string) => errors?.[name],
+};
+
+function locale(options: HelperOptions): string {
+  return root(options).lang === 'en' ? 'en-GB' : 'it-IT';
+}
+
+export function setUpViews(app: Express): void {
+  app.engine(
+    'hbs',
+    engine({
+      extname: '.hbs',
+      defaultLayout: 'main',
+      layoutsDir: path.join(ROOT, 'views/layouts'),
+      partialsDir: path.join(ROOT, 'views/partials'),
+      helpers,
+    }),
+  );
+  app.set('view engine', 'hbs');
+  app.set('views', path.join(ROOT, 'views'));
+}
+
+/** Bootstrap Italia and our own assets from disk: no CDN, cached for a day. */
+export function setUpStaticAssets(app: Express): void {
+  const opts = { maxAge: '1d', index: false as const };
+  app.use(
+    '/assets/bootstrap-italia',
+    express.static(path.join(ROOT, 'node_modules/bootstrap-italia/dist'), opts),
+  );
+  app.use('/assets', express.static(path.join(ROOT, 'public'), opts));
+}

@@ -1,0 +1,22 @@
+/**
+ * A rule of the domain was broken. `messageKey` is an i18n key; `field` names the form field the
+ * message belongs next to; `status` is what the HTTP layer answers (409 conflict by default).
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly messageKey: string,
+    readonly options: { field?: string; status?: number; params?: Record<string, unknown> } = {},
+  ) {
+    super(messageKey);
+  }
+
+  get status(): number {
+    return this.options.status ?? 409;
+  }
+}
+
+export class NotFoundError extends DomainError {
+  constructor() {
+    super('errors.notFound', { status: 404 });
+  }
+}

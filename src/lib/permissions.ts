@@ -1,0 +1,29 @@
+import { ROLES, type Role } from '../db/database';
+
+/**
+ * Who may do what, by role: the one table every route declares against (see http/authorize.ts).
+ * Territory scope (an authority sees its territory and below) is checked by the services for
+ * the record at hand, through modules/accounts/scope.ts.
+ */
+export const PERMISSIONS = {
+  'account:use': ROLES,
+  'token:manage': ROLES,
+  'invitation:manage': ['region', 'admin'],
+  'reference:read': ROLES,
+  'reference:import': ['admin'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export function can(role: Role | undefined, permission: Permission): boolean {
+  return role !== undefined && (PERMISSIONS[permission] as readonly Role[]).includes(role);
+}
+
+/** Which roles a user of each role may invite: a region invites below itself, admin anyone. */
+export const INVITABLE_ROLES: Record<Role, readonly Role[]> = {
+  admin: ['local_authority', 'social_partner', 'region', 'admin', 'firm'],
+  region: ['local_authority', 'social_partner', 'firm'],
+  local_authority: [],
+  social_partner: [],
+  firm: [],
+};

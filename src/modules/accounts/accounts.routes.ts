@@ -1,0 +1,150 @@
+import { Router, type Request, type Response, type NextFunction } from 'express';
+import passport from 'passport';
+import type { AppServices } from '../../app';
+import { allow } from '../../http/authorize';
+import { flash } from '../../http/flash';
+import { parseForm, uuidParam, withoutSecrets } from '../../http/validate';
+import { loginRateLimit } from '../../http/rate-limit';
+import { DomainError } from '../../lib/domain-error';
+import {
+  findCurrentTerritory,
+  listCurrentTerritories,
+  localName,
+} from '../reference/territories.repository';
+import { findSessionUser } from './accounts.repository';
+import {
+  changePasswordSchema,
+  loginSchema,
+  registerFirmSchema,
+  safeNext,
+  tokenSchema,
+} from './accounts.schemas';
+import { changePassword, registerFirm } from './accounts.service';
+import { createApiToken, listApiTokens, revokeApiToken } from './tokens.service';
+
+export function accountRoutes({ db, config }: AppServices): Router {
+  const router = Router();
+
+  router.get('/login', allow('public'), (req, res) => {
+    if (req.user) return res.redirect('/');
+    res.render('accounts/login', { title: req.t('login.title'), values: { next: req.query.next } });
+  });
+
+  router.post(
+    '/login',
+    allow('public'),
+    loginRateLimit(db, config.LOGIN_RATE_LIMIT),
+    (req, res, next) => {
+      const form = parseForm(loginSchema, req);
+      if (!form.ok)
+        return res.status(422).render('accounts/login', { title: req.t('login.title'), ...form });
+      passport.authenticate('local', (err: unknown, user: Express.User | false) => {
+        if (err) return next(err);
+        if (!user) {
+          // One message for a wrong e-mail or a wrong password: never say which.
+          return res.status(401).render('accounts/login', {
+            title: req.t('login.title'),
+            errors: { _form: req.t('login.failed') },
+            values: withoutSecrets(req.body as Record<string, unknown>),
+          });
+        }
+        // passport regenerates the session id here (fixation defence).
+        req.logIn(user, (e) => (e ? next(e) : res.redirect(safeNext(form.data.next))));
+      })(req, res, next);
+    },
+  );
+
+  router.post('/logout', allow('public'), (req, res, next) => {
+    req.logout((err) => (err ? next(err) : res.redirect('/')));
+  });
+
+  const registerView = async (req: Request, res: Response, status: number, extra: object) => {
+    const territories = await listCurrentTerritories(db, ['LAU', 'NUTS3']);
+    res.status(status).render('accounts/register', {
+      title: req.t('register.title'),
+      territories: territories.map((t) => ({
+        code: t.code,
+        label: `${localName(t, res.locals.lang as string)} (${t.code})`,
+      })),
+      ...extra,
+    });
+  };
+
+  router.get('/register', allow('public'), (req, res) => {
+    if (req.user) return res.redirect('/');
+    return registerView(req, res, 200, { values: {} });
+  });
+
+  router.post('/register', allow('public'), async (req, res, next: NextFunction) => {
+    const form = parseForm(registerFirmSchema, req);
+    if (!form.ok) return registerView(req, res, 422, form);
+    if (!(await findCurrentTerritory(db, form.data.territoryCode))) {
+      return registerView(req, res, 422, {
+        errors: { territoryCode: req.t('validation.unknownTerritory') },
+        values: withoutSecrets(req.body),
+      });
+    }
+    try {
+      const userId = await registerFirm(db, form.data);
+      const user = await findSessionUser(db, userId);
+      req.logIn(user!, (e) => {
+        if (e) return next(e);
+        flash(req, 'register.welcome');
+        res.redirect('/');
+      });
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      return registerView(req, res, err.status === 409 ? 409 : 422, {
+        errors: { [err.options.field ?? '_form']: req.t(err.messageKey) },
+        values: withoutSecrets(req.body),
+      });
+    }
+  });
+
+  router.get('/account/password', allow('account:use'), (req, res) => {
+    res.render('accounts/password', { title: req.t('password.title'), values: {} });
+  });
+
+  router.post('/account/password', allow('account:use'), async (req, res) => {
+    const form = parseForm(changePasswordSchema, req);
+    const render = (status: number, errors: Record<string, string>) =>
+      res
+        .status(status)
+        .render('accounts/password', { title: req.t('password.title'), errors, values: {} });
+    if (!form.ok) return render(422, form.errors);
+    try {
+      await changePassword(db, req.user!.id, form.data.currentPassword, form.data.password);
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      return render(422, { [err.options.field ?? '_form']: req.t(err.messageKey) });
+    }
+    flash(req, 'password.changed');
+    res.redirect('/');
+  });
+
+  const tokensView = async (req: Request, res: Response, status: number, extra: object) => {
+    const tokens = await listApiTokens(db, req.user!.id);
+    res
+      .status(status)
+      .render('accounts/tokens', { title: req.t('tokens.title'), tokens, values: {}, ...extra });
+  };
+
+  router.get('/account/tokens', allow('token:manage'), (req, res) => tokensView(req, res, 200, {}));
+
+  router.post('/account/tokens', allow('token:manage'), async (req, res) => {
+    const form = parseForm(tokenSchema, req);
+    if (!form.ok) return tokensView(req, res, 422, form);
+    const { token } = await createApiToken(db, req.user!.id, form.data.name);
+    // Shown once, on this response only: the database keeps just its hash.
+    res.setHeader('Cache-Control', 'no-store');
+    return tokensView(req, res, 201, { newToken: token });
+  });
+
+  router.post('/account/tokens/:id/revoke', allow('token:manage'), async (req, res) => {
+    await revokeApiToken(db, req.user!.id, uuidParam(req));
+    flash(req, 'tokens.revoked');
+    res.redirect('/account/tokens');
+  });
+
+  return router;
+}

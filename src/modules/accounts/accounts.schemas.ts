@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { PARTNER_TYPES, ROLES } from '../../db/database';
+import { email, newPassword, shortText, territoryCode } from '../../http/validate';
+
+export const loginSchema = z.strictObject({
+  email: z.string().trim().min(1).max(254),
+  password: z.string().min(1).max(200),
+  next: z.string().max(500).optional(),
+});
+
+const confirmed = <T extends { password: string; passwordConfirm: string }>(v: T) =>
+  v.password === v.passwordConfirm;
+const mismatch = { message: 'validation.passwordMismatch', path: ['passwordConfirm'] };
+
+export const registerFirmSchema = z
+  .strictObject({
+    organisationName: shortText(200),
+    territoryCode,
+    fullName: shortText(120),
+    email,
+    password: newPassword,
+    passwordConfirm: z.string().max(200),
+  })
+  .refine(confirmed, mismatch);
+
+export const changePasswordSchema = z
+  .strictObject({
+    currentPassword: z.string().min(1).max(200),
+    password: newPassword,
+    passwordConfirm: z.string().max(200),
+  })
+  .refine(confirmed, mismatch);
+
+export const invitationSchema = z
+  .strictObject({
+    email,
+    role: z.enum(ROLES),
+    partnerType: z.union([z.enum(PARTNER_TYPES), z.literal('')]).optional(),
+    organisationName: shortText(200),
+    territoryCode,
+  })
+  .refine((v) => v.role !== 'social_partner' || !!v.partnerType, {
+    message: 'validation.partnerTypeRequired',
+    path: ['partnerType'],
+  });
+
+export const acceptInvitationSchema = z
+  .strictObject({
+    fullName: shortText(120),
+    password: newPassword,
+    passwordConfirm: z.string().max(200),
+  })
+  .refine(confirmed, mismatch);
+
+export const tokenSchema = z.strictObject({ name: shortText(80) });
+
+/** `next` after login: only a path on this site, never another origin. */
+export function safeNext(next: string | undefined): string {
+  return next && /^\/(?![/\\])/.test(next) ? next : '/';
+}

@@ -1,0 +1,93 @@
+import type { Db } from '../../db';
+import type { PartnerType } from '../../db/database';
+import { DomainError } from '../../lib/domain-error';
+import { burnPasswordCheck, hashPassword, verifyPassword } from '../../lib/password';
+import * as repo from './accounts.repository';
+
+export class EmailTakenError extends DomainError {
+  constructor() {
+    super('accounts.errors.emailTaken', { field: 'email' });
+  }
+}
+
+/** Returns the user id, or null for a wrong e-mail or password alike (same time either way). */
+export async function authenticate(
+  db: Db,
+  email: string,
+  password: string,
+): Promise<string | null> {
+  const login = await repo.findLoginByEmail(db, email.trim().toLowerCase());
+  if (!login) return burnPasswordCheck(password).then(() => null);
+  if (!(await verifyPassword(login.password_hash, password)) || login.disabled_at) return null;
+  await repo.touchLogin(db, login.id);
+  return login.id;
+}
+
+export interface FirmRegistration {
+  organisationName: string;
+  territoryCode: string;
+  fullName: string;
+  email: string;
+  password: string;
+}
+
+/** Self-registration of a firm: its organisation and first user, together or not at all. */
+export async function registerFirm(db: Db, input: FirmRegistration): Promise<string> {
+  const passwordHash = await hashPassword(input.password);
+  return createOrganisationWithUser(db, {
+    org: {
+      kind: 'firm',
+      partner_type: null,
+      name: input.organisationName,
+      territory_code: input.territoryCode,
+    },
+    user: { email: input.email, full_name: input.fullName, password_hash: passwordHash },
+  });
+}
+
+export async function createOrganisationWithUser(
+  db: Db,
+  input: {
+    org: {
+      kind: 'firm' | 'local_authority' | 'social_partner' | 'region' | 'admin';
+      partner_type: PartnerType | null;
+      name: string;
+      territory_code: string;
+    };
+    user: { email: string; full_name: string; password_hash: string };
+  },
+): Promise<string> {
+  try {
+    return await db.transaction().execute(async (tx) => {
+      if (await repo.emailTaken(tx, input.user.email)) throw new EmailTakenError();
+      const org = await repo.insertOrganisation(tx, input.org);
+      const user = await repo.insertUser(tx, { ...input.user, organisation_id: org.id });
+      return user.id;
+    });
+  } catch (err) {
+    // Two registrations racing for one e-mail: the unique index decides, the loser is told why.
+    if (isUniqueViolation(err, 'users_email_key')) throw new EmailTakenError();
+    throw err;
+  }
+}
+
+export function isUniqueViolation(err: unknown, constraint: string): boolean {
+  const e = err as { code?: string; constraint?: string };
+  return e?.code === '23505' && e.constraint === constraint;
+}
+
+export async function changePassword(
+  db: Db,
+  userId: string,
+  current: string,
+  next: string,
+): Promise<void> {
+  const row = await repo.findPasswordHash(db, userId);
+  if (!row || !(await verifyPassword(row.password_hash, current))) {
+    throw new DomainError('accounts.errors.wrongCurrentPassword', {
+      field: 'currentPassword',
+      status: 422,
+    });
+  }
+  await repo.setPasswordHash(db, userId, await hashPassword(next));
+}

@@ -1,0 +1,79 @@
+import type { Executor } from '../../db';
+import type { SessionUser } from '../../http/types';
+import { territoryAndBelow } from './accounts.repository';
+
+export function insertInvitation(
+  db: Executor,
+  row: {
+    organisation_id: string;
+    email: string;
+    token_hash: string;
+    created_by: string;
+    expires_at: Date;
+  },
+) {
+  return db.insertInto('invitations').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+const withOrganisation = (db: Executor) =>
+  db
+    .selectFrom('invitations')
+    .innerJoin('organisations', 'organisations.id', 'invitations.organisation_id')
+    .select([
+      'invitations.id',
+      'invitations.email',
+      'invitations.organisation_id',
+      'invitations.created_at',
+      'invitations.expires_at',
+      'invitations.accepted_at',
+      'invitations.revoked_at',
+      'organisations.name as organisationName',
+      'organisations.kind as role',
+      'organisations.partner_type as partnerType',
+      'organisations.territory_code as territoryCode',
+    ]);
+
+export function findByTokenHash(db: Executor, tokenHash: string) {
+  return withOrganisation(db).where('invitations.token_hash', '=', tokenHash).executeTakeFirst();
+}
+
+export function lockByTokenHash(db: Executor, tokenHash: string) {
+  return db
+    .selectFrom('invitations')
+    .selectAll()
+    .where('token_hash', '=', tokenHash)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function markAccepted(db: Executor, id: string, userId: string): Promise<void> {
+  await db
+    .updateTable('invitations')
+    .set({ accepted_at: new Date(), accepted_user_id: userId })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function markRevoked(db: Executor, id: string): Promise<void> {
+  await db
+    .updateTable('invitations')
+    .set({ revoked_at: new Date() })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Admin sees every invitation; a region those for organisations within its territory. */
+function visible(db: Executor, viewer: SessionUser) {
+  const q = withOrganisation(db);
+  return viewer.role === 'admin'
+    ? q
+    : q.where('organisations.territory_code', 'in', territoryAndBelow(viewer.territoryCode));
+}
+
+export function listVisible(db: Executor, viewer: SessionUser) {
+  return visible(db, viewer).orderBy('invitations.created_at', 'desc').limit(200).execute();
+}
+
+export function findVisible(db: Executor, viewer: SessionUser, id: string) {
+  return visible(db, viewer).where('invitations.id', '=', id).executeTakeFirst();
+}

@@ -1,0 +1,128 @@
+import { Router, type Request, type Response } from 'express';
+import type { AppServices } from '../../app';
+import { PARTNER_TYPES } from '../../db/database';
+import { allow } from '../../http/authorize';
+import { flash } from '../../http/flash';
+import { parseForm, uuidParam } from '../../http/validate';
+import { DomainError } from '../../lib/domain-error';
+import { INVITABLE_ROLES } from '../../lib/permissions';
+import { listCurrentTerritories, localName } from '../reference/territories.repository';
+import { findSessionUser } from './accounts.repository';
+import { acceptInvitationSchema, invitationSchema } from './accounts.schemas';
+import {
+  acceptInvitation,
+  createInvitation,
+  findInvitationByToken,
+  invitationState,
+  listInvitations,
+  revokeInvitation,
+} from './invitations.service';
+
+const TOKEN = /^inv_[A-Za-z0-9_-]{43}$/;
+
+export function invitationRoutes({ db, config }: AppServices): Router {
+  const router = Router();
+
+  const formView = async (req: Request, res: Response, status: number, extra: object) => {
+    const territories = await listCurrentTerritories(db, [
+      'NUTS0',
+      'NUTS1',
+      'NUTS2',
+      'NUTS3',
+      'LAU',
+    ]);
+    res.status(status).render('invitations/new', {
+      title: req.t('invitations.newTitle'),
+      roles: INVITABLE_ROLES[req.user!.role],
+      partnerTypes: PARTNER_TYPES,
+      territories: territories.map((t) => ({
+        code: t.code,
+        label: `${localName(t, res.locals.lang as string)} (${t.code})`,
+      })),
+      ...extra,
+    });
+  };
+
+  router.get('/invitations', allow('invitation:manage'), async (req, res) => {
+    res.render('invitations/list', {
+      title: req.t('invitations.title'),
+      invitations: await listInvitations(db, req.user!),
+    });
+  });
+
+  router.get('/invitations/new', allow('invitation:manage'), (req, res) =>
+    formView(req, res, 200, { values: {} }),
+  );
+
+  router.post('/invitations', allow('invitation:manage'), async (req, res) => {
+    const form = parseForm(invitationSchema, req);
+    if (!form.ok) return formView(req, res, 422, form);
+    try {
+      const { invitation, token } = await createInvitation(db, req.user!, {
+        ...form.data,
+        partnerType: form.data.partnerType || null,
+      });
+      const base = config.PUBLIC_URL ?? `${req.protocol}://${req.get('host')}`;
+      res.setHeader('Cache-Control', 'no-store');
+      res.status(201).render('invitations/created', {
+        title: req.t('invitations.createdTitle'),
+        invitation,
+        link: `${base}/invite/${token}`,
+      });
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      return formView(req, res, err.status, {
+        errors: { [err.options.field ?? '_form']: req.t(err.messageKey) },
+        values: form.data,
+      });
+    }
+  });
+
+  router.post('/invitations/:id/revoke', allow('invitation:manage'), async (req, res) => {
+    await revokeInvitation(db, req.user!, uuidParam(req));
+    flash(req, 'invitations.revoked');
+    res.redirect('/invitations');
+  });
+
+  const acceptView = async (req: Request, res: Response, status: number, extra: object) => {
+    const token = String(req.params.token);
+    const inv = TOKEN.test(token) ? await findInvitationByToken(db, token) : undefined;
+    if (!inv)
+      return res.status(404).render('invitations/accept', {
+        title: req.t('invitations.acceptTitle'),
+        state: 'missing',
+      });
+    const state = invitationState(inv);
+    res.status(state === 'open' ? status : 410).render('invitations/accept', {
+      title: req.t('invitations.acceptTitle'),
+      invitation: inv,
+      state,
+      values: {},
+      ...extra,
+    });
+  };
+
+  router.get('/invite/:token', allow('public'), (req, res) => acceptView(req, res, 200, {}));
+
+  router.post('/invite/:token', allow('public'), async (req, res, next) => {
+    const form = parseForm(acceptInvitationSchema, req);
+    if (!form.ok) return acceptView(req, res, 422, form);
+    try {
+      const userId = await acceptInvitation(db, String(req.params.token), form.data);
+      const user = await findSessionUser(db, userId);
+      req.logIn(user!, (e) => {
+        if (e) return next(e);
+        flash(req, 'invitations.welcome');
+        res.redirect('/');
+      });
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      return acceptView(req, res, err.status, {
+        errors: { _form: req.t(err.messageKey) },
+        values: { fullName: form.data.fullName },
+      });
+    }
+  });
+
+  return router;
+}

@@ -1,0 +1,113 @@
+import type { Db } from '../../db';
+import type { PartnerType, Role } from '../../db/database';
+import type { SessionUser } from '../../http/types';
+import { DomainError, NotFoundError } from '../../lib/domain-error';
+import { hashPassword } from '../../lib/password';
+import { INVITABLE_ROLES } from '../../lib/permissions';
+import { hashSecret, newSecret } from '../../lib/tokens';
+import * as repo from './accounts.repository';
+import * as invitations from './invitations.repository';
+import { EmailTakenError, isUniqueViolation } from './accounts.service';
+
+export const INVITATION_DAYS = 7;
+
+export interface NewInvitation {
+  email: string;
+  role: Role;
+  partnerType: PartnerType | null;
+  organisationName: string;
+  territoryCode: string;
+}
+
+/**
+ * Creates the invited organisation and a single-use link for its first user. The inviter may
+ * only invite roles below its own and only within its territory (admin: anywhere).
+ */
+export async function createInvitation(db: Db, inviter: SessionUser, input: NewInvitation) {
+  if (!INVITABLE_ROLES[inviter.role].includes(input.role)) {
+    throw new DomainError('invitations.errors.roleNotAllowed', { field: 'role', status: 422 });
+  }
+  if (
+    inviter.role !== 'admin' &&
+    !(await repo.isWithin(db, input.territoryCode, inviter.territoryCode))
+  ) {
+    throw new DomainError('invitations.errors.outOfScope', { field: 'territoryCode', status: 422 });
+  }
+  const token = newSecret('inv');
+  const invitation = await db.transaction().execute(async (tx) => {
+    if (await repo.emailTaken(tx, input.email)) throw new EmailTakenError();
+    const org = await repo.insertOrganisation(tx, {
+      kind: input.role,
+      partner_type: input.role === 'social_partner' ? input.partnerType : null,
+      name: input.organisationName,
+      territory_code: input.territoryCode,
+    });
+    return invitations.insertInvitation(tx, {
+      organisation_id: org.id,
+      email: input.email,
+      token_hash: hashSecret(token),
+      created_by: inviter.id,
+      expires_at: new Date(Date.now() + INVITATION_DAYS * 86400_000),
+    });
+  });
+  return { invitation, token };
+}
+
+export type InvitationState = 'open' | 'accepted' | 'expired' | 'revoked';
+
+export function invitationState(inv: {
+  accepted_at: Date | null;
+  revoked_at: Date | null;
+  expires_at: Date;
+}): InvitationState {
+  if (inv.accepted_at) return 'accepted';
+  if (inv.revoked_at) return 'revoked';
+  if (inv.expires_at.getTime() <= Date.now()) return 'expired';
+  return 'open';
+}
+
+/** The invitation behind a link, whatever its state; undefined when no such link exists. */
+export function findInvitationByToken(db: Db, token: string) {
+  return invitations.findByTokenHash(db, hashSecret(token));
+}
+
+/** Accepting is single use even when two tabs submit at once: the row is locked first. */
+export async function acceptInvitation(
+  db: Db,
+  token: string,
+  input: { fullName: string; password: string },
+) {
+  const passwordHash = await hashPassword(input.password);
+  try {
+    return await db.transaction().execute(async (tx) => {
+      const inv = await invitations.lockByTokenHash(tx, hashSecret(token));
+      if (!inv) throw new NotFoundError();
+      const state = invitationState(inv);
+      if (state !== 'open') throw new DomainError(`invitations.errors.${state}`, { status: 410 });
+      if (await repo.emailTaken(tx, inv.email)) throw new EmailTakenError();
+      const user = await repo.insertUser(tx, {
+        organisation_id: inv.organisation_id,
+        email: inv.email,
+        full_name: input.fullName,
+        password_hash: passwordHash,
+      });
+      await invitations.markAccepted(tx, inv.id, user.id);
+      return user.id;
+    });
+  } catch (err) {
+    if (isUniqueViolation(err, 'users_email_key')) throw new EmailTakenError();
+    throw err;
+  }
+}
+
+export async function revokeInvitation(db: Db, inviter: SessionUser, id: string): Promise<void> {
+  const inv = await invitations.findVisible(db, inviter, id);
+  if (!inv) throw new NotFoundError();
+  if (invitationState(inv) !== 'open') throw new DomainError('invitations.errors.notOpen');
+  await invitations.markRevoked(db, id);
+}
+
+export async function listInvitations(db: Db, inviter: SessionUser) {
+  const rows = await invitations.listVisible(db, inviter);
+  return rows.map((r) => ({ ...r, state: invitationState(r) }));
+}

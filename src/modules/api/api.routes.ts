@@ -1,0 +1,40 @@
+import { Router, type RequestHandler } from 'express';
+import type { AppServices } from '../../app';
+import { errorHandler, HttpError } from '../../http/errors';
+import { accountOperations } from '../accounts/accounts.api';
+import { authenticateToken } from '../accounts/tokens.service';
+import { buildOpenApiDocument } from './openapi';
+import { mountOperation, type ApiOperation } from './operation';
+import { allow } from '../../http/authorize';
+
+/** Every API operation of every module; a module adds its list here. */
+export function apiOperations(services: AppServices): ApiOperation[] {
+  return [...accountOperations(services)];
+}
+
+/** `Authorization: Bearer <token>` → req.user; a wrong or revoked token is a 401, never a guess. */
+function bearerAuth(services: AppServices): RequestHandler {
+  return async (req, _res, next) => {
+    const header = req.headers.authorization;
+    if (!header) return next();
+    const match = /^Bearer ([A-Za-z0-9_-]{10,100})$/.exec(header);
+    const user = match ? await authenticateToken(services.db, match[1]!) : null;
+    if (!user) return next(new HttpError(401));
+    req.user = user;
+    next();
+  };
+}
+
+export function apiRoutes(services: AppServices): Router {
+  const router = Router();
+  const operations = apiOperations(services);
+  const document = buildOpenApiDocument(operations, '1.0.0');
+  router.get('/openapi.json', allow('public'), (_req, res) => {
+    res.json(document);
+  });
+  router.use(bearerAuth(services));
+  for (const op of operations) mountOperation(router, op);
+  router.use((_req, _res, next) => next(new HttpError(404)));
+  router.use(errorHandler());
+  return router;
+}

@@ -1,0 +1,80 @@
+import {
+  createDocument,
+  type ZodOpenApiOperationObject,
+  type ZodOpenApiPathsObject,
+} from 'zod-openapi';
+import type { ApiOperation } from './operation';
+import { problemSchema } from './operation';
+
+const DEFAULT_ERRORS: Record<number, string> = {
+  400: 'Malformed request',
+  401: 'Missing or invalid bearer token',
+  403: 'Not allowed for this role',
+  404: 'Not found',
+  409: 'Conflicts with the current state',
+  413: 'Body too large',
+  422: 'Invalid input; `errors` names each failing field',
+  429: 'Too many attempts',
+};
+
+/** The OpenAPI 3.1 document, written from the same operations the router mounts. */
+export function buildOpenApiDocument(operations: ApiOperation[], version: string) {
+  const paths: ZodOpenApiPathsObject = {};
+  for (const op of operations) {
+    const path = op.path.replace(/:(\w+)/g, '{$1}');
+    const errorCodes = new Set([
+      ...(op.errors ?? []),
+      ...(op.body || op.query ? [422] : []),
+      ...(op.access === 'public' ? [] : [401, 403]),
+    ]);
+    const operation: ZodOpenApiOperationObject = {
+      operationId: op.operationId,
+      summary: op.summary,
+      tags: op.tags,
+      ...(op.access === 'public' ? { security: [] } : {}),
+      ...(op.params || op.query
+        ? {
+            requestParams: {
+              ...(op.params ? { path: op.params as never } : {}),
+              ...(op.query ? { query: op.query as never } : {}),
+            },
+          }
+        : {}),
+      ...(op.body
+        ? { requestBody: { required: true, content: { 'application/json': { schema: op.body } } } }
+        : {}),
+      responses: {
+        [String(op.response.status)]: {
+          description: op.response.description,
+          ...(op.response.schema
+            ? { content: { 'application/json': { schema: op.response.schema } } }
+            : {}),
+        },
+        ...Object.fromEntries(
+          [...errorCodes].sort().map((s) => [
+            String(s),
+            {
+              description: DEFAULT_ERRORS[s] ?? 'Error',
+              content: { 'application/problem+json': { schema: problemSchema } },
+            },
+          ]),
+        ),
+      },
+    };
+    paths[path] = { ...(paths[path] ?? {}), [op.method]: operation };
+  }
+  return createDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'Patto API',
+      version,
+      description:
+        'Training-needs surveys and Local Training Pacts. Authenticate with a personal access token: `Authorization: Bearer …` (createToken).',
+      license: { name: 'EUPL-1.2', identifier: 'EUPL-1.2' },
+    },
+    servers: [{ url: '/api/v1' }],
+    security: [{ bearerAuth: [] }],
+    components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+    paths,
+  });
+}

@@ -1,0 +1,87 @@
+import type { Request, RequestHandler, Router } from 'express';
+import { z } from 'zod';
+import type { Access } from '../../http/authorize';
+import { allow } from '../../http/authorize';
+import { problem } from '../../http/errors';
+import { fieldErrors } from '../../http/validate';
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/**
+ * One API operation: the route, its access, its zod schemas and its handler. The same object
+ * mounts the Express route and writes the OpenAPI document, so the two cannot drift apart.
+ */
+export interface ApiOperation<
+  B extends z.ZodType = z.ZodType,
+  Q extends z.ZodType = z.ZodType,
+  P extends z.ZodType = z.ZodType,
+> {
+  operationId: string;
+  method: Method;
+  path: string; // Express style: /pacts/:id
+  summary: string;
+  tags: string[];
+  access: Access;
+  body?: B;
+  query?: Q;
+  params?: P;
+  response: { status: number; description: string; schema?: z.ZodType };
+  errors?: number[];
+  middleware?: RequestHandler[];
+  handler: (input: {
+    req: Request;
+    body: z.output<B>;
+    query: z.output<Q>;
+    params: z.output<P>;
+  }) => Promise<unknown>;
+}
+
+export function defineOperation<
+  B extends z.ZodType = z.ZodType,
+  Q extends z.ZodType = z.ZodType,
+  P extends z.ZodType = z.ZodType,
+>(op: ApiOperation<B, Q, P>): ApiOperation {
+  return op as unknown as ApiOperation;
+}
+
+export function mountOperation(router: Router, op: ApiOperation): void {
+  router[op.method](op.path, allow(op.access), ...(op.middleware ?? []), async (req, res) => {
+    const parts = { body: op.body, query: op.query, params: op.params };
+    const input: Record<string, unknown> = {};
+    const errors: { pointer: string; detail: string }[] = [];
+    for (const [where, schema] of Object.entries(parts)) {
+      if (!schema) continue;
+      const source =
+        where === 'body' ? (req.body ?? {}) : where === 'query' ? req.query : req.params;
+      const parsed = schema.safeParse(source);
+      if (parsed.success) input[where] = parsed.data;
+      else
+        for (const [field, detail] of Object.entries(fieldErrors(parsed.error, req.t)))
+          errors.push({ pointer: `${where}/${field}`, detail });
+    }
+    if (errors.length) {
+      const status = errors.some((e) => e.pointer.startsWith('params/')) ? 404 : 422;
+      res
+        .status(status)
+        .type('application/problem+json')
+        .json(problem(status, req.t('errors.validation'), { errors }));
+      return;
+    }
+    const result = await op.handler({
+      req,
+      ...(input as { body: never; query: never; params: never }),
+    });
+    if (result === undefined) res.status(op.response.status).end();
+    else res.status(op.response.status).json(result);
+  });
+}
+
+export const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    errors: z.array(z.object({ pointer: z.string(), detail: z.string() })).optional(),
+  })
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details' });

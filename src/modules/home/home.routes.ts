@@ -1,0 +1,36 @@
+import { Router } from 'express';
+import type { AppServices } from '../../app';
+import { allow } from '../../http/authorize';
+import { can, PERMISSIONS, type Permission } from '../../lib/permissions';
+import { localName, territoryPath } from '../reference/territories.repository';
+
+/** The menu a role sees on its home page: only what it may do. */
+const ACTIONS: { permission: Permission; href: string; key: string }[] = [
+  { permission: 'invitation:manage', href: '/invitations', key: 'home.actions.invitations' },
+  { permission: 'token:manage', href: '/account/tokens', key: 'home.actions.tokens' },
+  { permission: 'account:use', href: '/account/password', key: 'home.actions.password' },
+];
+
+export function homeRoutes({ db }: AppServices): Router {
+  const router = Router();
+
+  router.get('/', allow('public'), async (req, res) => {
+    if (!req.user) return res.render('home/landing', { title: req.t('landing.title') });
+    const lang = res.locals.lang as string;
+    const path = (await territoryPath(db, req.user.territoryCode)).map((t) => ({
+      code: t.code,
+      level: t.level,
+      name: localName(t, lang),
+    }));
+    res.render(`home/${req.user.role}`, {
+      title: req.t(`home.title.${req.user.role}`),
+      territoryPath: path,
+      territoryName: path.at(-1)?.name ?? req.user.territoryCode,
+      actions: ACTIONS.filter(
+        (a) => a.permission in PERMISSIONS && can(req.user!.role, a.permission),
+      ),
+    });
+  });
+
+  return router;
+}

@@ -1,0 +1,139 @@
+import fs from 'node:fs';
+import { Readable, pipeline } from 'node:stream';
+import { parse } from 'csv-parse';
+import { DetectingDecoder, EncodingError, type TextEncoding } from './decode';
+
+/** A file path, or a byte stream (an upload). */
+export type ImportSource = string | NodeJS.ReadableStream;
+
+/** The file itself is unusable (empty, binary, bad header, broken quoting): reported on a line. */
+export class SourceError extends Error {
+  constructor(
+    readonly line: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface CsvRecord {
+  /** The line the record starts on (a quoted cell may span several lines). */
+  line: number;
+  cells: string[];
+}
+
+export interface CsvFile {
+  header: string[];
+  headerLine: number;
+  delimiter: string;
+  encoding(): TextEncoding | null;
+  records: AsyncIterable<CsvRecord>;
+  /** Stops reading early and releases the file. */
+  close(): void;
+}
+
+const HEAD_BYTES = 64 * 1024;
+
+async function peek(input: NodeJS.ReadableStream): Promise<{ head: Buffer; stream: Readable }> {
+  const it = (input as Readable)[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let ended = false;
+  while (size < HEAD_BYTES) {
+    const next = await it.next();
+    if (next.done) {
+      ended = true;
+      break;
+    }
+    const buf = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
+    chunks.push(buf);
+    size += buf.length;
+  }
+  const head = Buffer.concat(chunks);
+  async function* all(): AsyncGenerator<Buffer> {
+    if (head.length) yield head;
+    while (!ended) {
+      const next = await it.next();
+      if (next.done) return;
+      yield Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
+    }
+  }
+  return { head, stream: Readable.from(all(), { objectMode: false }) };
+}
+
+function sniff(head: Buffer): string {
+  if (head.length === 0 || head.toString('latin1').trim() === '') {
+    throw new SourceError(1, 'the file is empty');
+  }
+  if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) {
+    throw new SourceError(1, 'this is an XLSX/ZIP file, not a CSV: export the sheet as CSV');
+  }
+  if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) {
+    throw new SourceError(1, 'UTF-16 text is not supported: save the file as UTF-8');
+  }
+  if (head.includes(0)) throw new SourceError(1, 'this is a binary file, not a CSV');
+  // The header row decides the separator; a quoted header cell may span lines, so count
+  // separators outside quotes up to the first unquoted line end.
+  const counts: Record<string, number> = { ';': 0, ',': 0, '\t': 0 };
+  let quoted = false;
+  for (const ch of head.toString('latin1')) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && (ch === '\n' || ch === '\r')) break;
+    else if (!quoted && ch in counts) counts[ch]!++;
+  }
+  const best = Object.entries(counts).sort((a, b) => b[1] - a[1])[0]!;
+  if (best[1] === 0) throw new SourceError(1, 'the header row has no ; , or tab separator');
+  return best[0];
+}
+
+/** Streams a CSV file: encoding and separator detected, one record at a time, never the whole file. */
+export async function openCsv(source: ImportSource): Promise<CsvFile> {
+  const input = typeof source === 'string' ? fs.createReadStream(source) : source;
+  const { head, stream } = await peek(input);
+  const delimiter = sniff(head);
+  const decoder = new DetectingDecoder();
+  const parser = parse({ delimiter, relax_column_count: true, info: true, bom: true });
+  pipeline(stream, decoder, parser, () => undefined);
+
+  const iterator = (parser as AsyncIterable<{ record: string[]; info: { lines: number } }>)[
+    Symbol.asyncIterator
+  ]();
+  let lastLine = 0;
+  const next = async (): Promise<CsvRecord | null> => {
+    for (;;) {
+      let step: IteratorResult<{ record: string[]; info: { lines: number } }>;
+      try {
+        step = await iterator.next();
+      } catch (err) {
+        throw asSourceError(err, lastLine + 1);
+      }
+      if (step.done) return null;
+      const line = lastLine + 1;
+      lastLine = step.value.info.lines;
+      const cells = step.value.record;
+      if (cells.length === 1 && cells[0]!.trim() === '') continue;
+      return { line, cells };
+    }
+  };
+
+  const first = await next();
+  if (!first) throw new SourceError(1, 'the file has no header row');
+  return {
+    header: first.cells,
+    headerLine: first.line,
+    delimiter,
+    encoding: () => decoder.encoding,
+    close: () => parser.destroy(),
+    records: {
+      async *[Symbol.asyncIterator]() {
+        for (let r = await next(); r; r = await next()) yield r;
+      },
+    },
+  };
+}
+
+function asSourceError(err: unknown, line: number): SourceError {
+  if (err instanceof EncodingError) return new SourceError(err.line, err.message);
+  const e = err as { message?: string; lines?: number; code?: string };
+  return new SourceError(e.lines ?? line, `unreadable CSV: ${e.message ?? String(err)}`);
+}

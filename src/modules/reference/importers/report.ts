@@ -1,0 +1,105 @@
+/** What an import did. Counts are of changes: a second run of the same file reports zeros. */
+export interface ImportReport {
+  rows: number;
+  inserted: number;
+  updated: number;
+  closed: number;
+  /** Old codes linked to their new code (renumbered comuni). */
+  linked: number;
+  errors: ImportRowError[];
+  /** 'utf8' or 'cp1252', as detected. */
+  encoding: string | null;
+}
+
+export interface ImportRowError {
+  line: number;
+  message: string;
+}
+
+export interface ImportOptions {
+  /** Called after each batch with the number of data rows read so far. */
+  onProgress?: (rowsDone: number) => void;
+}
+
+export const MAX_ERRORS = 1000;
+export const BATCH_SIZE = 2000;
+
+export class ErrorList {
+  readonly items: ImportRowError[] = [];
+  private extra = 0;
+
+  add(line: number, message: string): void {
+    if (this.items.length < MAX_ERRORS) this.items.push({ line, message });
+    else this.extra++;
+  }
+
+  get any(): boolean {
+    return this.items.length > 0;
+  }
+
+  list(): ImportRowError[] {
+    if (this.extra === 0) return this.items;
+    return [...this.items, { line: 0, message: `… and ${this.extra} more errors` }];
+  }
+}
+
+// A spreadsheet opened by an administrator would run these as formulas (CSV injection).
+const FORMULA = [
+  /^=./s,
+  /^@[A-Za-z]/,
+  /^[+-]\s*[A-Za-z_][A-Za-z0-9_.]*\s*\(/,
+  /^[+-]\s*\$?[A-Za-z]{1,3}\$?[0-9]+\b/,
+  /^[=+\-@][^|]*\|[^!]*!/,
+];
+
+/** The first cell that looks like a spreadsheet formula, as an error message, or null. */
+export function formulaCell(cells: string[], header: string[]): string | null {
+  for (let i = 0; i < cells.length; i++) {
+    const c = cells[i]!;
+    const ch = c.charCodeAt(0);
+    // = + - @ : only these can start a formula, so most cells cost one comparison.
+    if (ch !== 61 && ch !== 43 && ch !== 45 && ch !== 64) continue;
+    if (FORMULA.some((re) => re.test(c))) {
+      const name = header[i] ?? `column ${i + 1}`;
+      return `formula-like cell in "${oneLine(name)}": ${JSON.stringify(c.slice(0, 40))} is refused`;
+    }
+  }
+  return null;
+}
+
+/** Header names compared without case, footnote marks like "(3)", or line breaks. */
+export function normaliseHeader(h: string): string {
+  return h
+    .replace(/^\uFEFF/, '')
+    .replace(/\(\d+\)/g, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .toLowerCase();
+}
+
+export function oneLine(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}
+
+/** Maps each wanted field to its column, from a list of accepted header names per field. */
+export function mapColumns<K extends string>(
+  header: string[],
+  fields: Record<K, { names: string[]; required: boolean }>,
+): { columns: Record<K, number>; missing: string[] } {
+  const norm = header.map(normaliseHeader);
+  const columns = {} as Record<K, number>;
+  const missing: string[] = [];
+  for (const key of Object.keys(fields) as K[]) {
+    const f = fields[key];
+    columns[key] = norm.findIndex((h) => f.names.includes(h));
+    if (columns[key] < 0 && f.required) missing.push(f.names[0]!);
+  }
+  return { columns, missing };
+}
+
+export const today = (): string => new Date().toISOString().slice(0, 10);
+
+export const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Thrown inside the import transaction to roll it back when any row is bad. */
+export class Rollback extends Error {}

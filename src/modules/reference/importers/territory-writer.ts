@@ -1,0 +1,218 @@
+import { sql } from 'kysely';
+import type { Tx } from '../../../db';
+import type { TerritoryLevelName } from '../reference.tables';
+
+export interface TerritoryState {
+  code: string;
+  level: TerritoryLevelName;
+  parent_code: string | null;
+  name: string;
+  /** Names the file gives; merged over the names already stored (e.g. an English name kept). */
+  names: Record<string, string>;
+  cadastral_code: string | null;
+}
+
+/** A state the file says held before `until` (a comune's NUTS 2021 parent). */
+export interface PriorState {
+  from: string;
+  until: string;
+  parent_code: string;
+  version: string;
+  nextVersion: string;
+}
+
+export interface Incoming extends TerritoryState {
+  prior?: PriorState;
+}
+
+interface Current extends TerritoryState {
+  valid_to: string | null;
+  state_from: string | null;
+}
+
+interface VersionRow extends TerritoryState {
+  valid_from: string;
+  valid_to: string | null;
+  version: string;
+}
+
+const sameNames = (a: Record<string, string>, b: Record<string, string>): boolean => {
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
+};
+
+/**
+ * Applies a classification file to territories without rewriting history: a changed state
+ * closes the open interval in territory_versions and opens a new one dated `date`; a file
+ * older than the stored state changes nothing.
+ */
+export class TerritoryWriter {
+  inserted = 0;
+  updated = 0;
+  closed = 0;
+
+  constructor(
+    private readonly tx: Tx,
+    private readonly version: string,
+    private readonly date: string,
+  ) {}
+
+  async apply(batch: Incoming[]): Promise<void> {
+    if (batch.length === 0) return;
+    const { rows } = await sql<Current>`
+      SELECT t.code, t.level, t.parent_code, t.name, t.names, t.cadastral_code, t.valid_to,
+             v.valid_from AS state_from
+      FROM territories t
+      LEFT JOIN territory_versions v ON v.code = t.code AND v.valid_to IS NULL
+      WHERE t.code = ANY(${batch.map((b) => b.code)}::text[])`.execute(this.tx);
+    const current = new Map(rows.map((r) => [r.code, r]));
+
+    const fresh: (TerritoryState & { valid_from: string; version: string })[] = [];
+    const changed: (TerritoryState & { version: string })[] = [];
+    const closeAt: { code: string; at: string }[] = [];
+    const versions: VersionRow[] = [];
+
+    for (const inc of batch) {
+      const cur = current.get(inc.code);
+      if (!cur) {
+        const prior = inc.prior && inc.prior.until > inc.prior.from ? inc.prior : undefined;
+        const from = prior ? prior.from : this.date;
+        fresh.push({ ...inc, valid_from: from, version: prior ? prior.nextVersion : this.version });
+        if (prior) {
+          versions.push({
+            ...inc,
+            parent_code: prior.parent_code,
+            valid_from: from,
+            valid_to: prior.until,
+            version: prior.version,
+          });
+          versions.push({
+            ...inc,
+            valid_from: prior.until,
+            valid_to: null,
+            version: prior.nextVersion,
+          });
+        } else {
+          versions.push({ ...inc, valid_from: this.date, valid_to: null, version: this.version });
+        }
+        this.inserted++;
+        continue;
+      }
+      const names = { ...cur.names, ...inc.names };
+      const next = { ...inc, names };
+      const sameState =
+        cur.level === inc.level &&
+        cur.parent_code === inc.parent_code &&
+        cur.name === inc.name &&
+        sameNames(cur.names, names);
+      if (cur.valid_to === null && sameState) {
+        if (inc.cadastral_code !== null && inc.cadastral_code !== cur.cadastral_code) {
+          changed.push({ ...next, version: this.version });
+          this.updated++;
+        }
+        continue;
+      }
+      if (cur.valid_to !== null) {
+        // Listed again after being closed: reopened, unless the closure is newer than the file.
+        if (cur.valid_to > this.date) continue;
+        changed.push({ ...next, version: this.version });
+        versions.push({ ...next, valid_from: this.date, valid_to: null, version: this.version });
+        this.updated++;
+        continue;
+      }
+      let at = this.date;
+      let version = this.version;
+      const p = inc.prior;
+      // A comune that only moved between NUTS versions changed parent on the NUTS date.
+      if (
+        p &&
+        cur.parent_code === p.parent_code &&
+        cur.name === inc.name &&
+        cur.state_from! < p.until
+      ) {
+        at = p.until;
+        version = p.nextVersion;
+      }
+      if (cur.state_from !== null && at <= cur.state_from) continue;
+      closeAt.push({ code: inc.code, at });
+      versions.push({ ...next, valid_from: at, valid_to: null, version });
+      changed.push({ ...next, version });
+      this.updated++;
+    }
+    await this.write(fresh, changed, closeAt, versions);
+  }
+
+  private async write(
+    fresh: (TerritoryState & { valid_from: string; version: string })[],
+    changed: (TerritoryState & { version: string })[],
+    closeAt: { code: string; at: string }[],
+    versions: VersionRow[],
+  ): Promise<void> {
+    const tx = this.tx;
+    if (fresh.length) {
+      await sql`
+        INSERT INTO territories (code, level, parent_code, name, names, version, valid_from, cadastral_code)
+        SELECT code, level, parent_code, name, names, version, valid_from, cadastral_code
+        FROM jsonb_to_recordset(${JSON.stringify(fresh)}::jsonb) AS x(code text, level text,
+          parent_code text, name text, names jsonb, version text, valid_from date,
+          cadastral_code text)`.execute(tx);
+    }
+    if (closeAt.length) {
+      await sql`
+        UPDATE territory_versions v SET valid_to = x.at
+        FROM jsonb_to_recordset(${JSON.stringify(closeAt)}::jsonb) AS x(code text, at date)
+        WHERE v.code = x.code AND v.valid_to IS NULL`.execute(tx);
+    }
+    if (versions.length) {
+      await sql`
+        INSERT INTO territory_versions (code, valid_from, valid_to, version, level, parent_code, name, names)
+        SELECT code, valid_from, valid_to, version, level, parent_code, name, names
+        FROM jsonb_to_recordset(${JSON.stringify(versions)}::jsonb) AS x(code text, valid_from date,
+          valid_to date, version text, level text, parent_code text, name text, names jsonb)`.execute(
+        tx,
+      );
+    }
+    if (changed.length) {
+      await sql`
+        UPDATE territories t
+        SET level = x.level, parent_code = x.parent_code, name = x.name, names = x.names,
+            version = x.version, cadastral_code = coalesce(x.cadastral_code, t.cadastral_code),
+            valid_to = NULL
+        FROM jsonb_to_recordset(${JSON.stringify(changed)}::jsonb) AS x(code text, level text,
+          parent_code text, name text, names jsonb, version text, cadastral_code text)
+        WHERE t.code = x.code`.execute(tx);
+    }
+  }
+
+  /**
+   * Closes the open territories in scope that the file did not list, paging through them by code
+   * so that a country-wide list never sits in memory at once.
+   */
+  async closeMissing(scope: 'LAU-IT' | 'NUTS', listed: (code: string) => boolean): Promise<void> {
+    const where =
+      scope === 'NUTS' ? sql`t.level <> 'LAU'` : sql`t.level = 'LAU' AND t.parent_code LIKE 'IT%'`;
+    let after = '';
+    for (;;) {
+      const { rows } = await sql<{ code: string; state_from: string | null }>`
+        SELECT t.code, v.valid_from AS state_from
+        FROM territories t
+        LEFT JOIN territory_versions v ON v.code = t.code AND v.valid_to IS NULL
+        WHERE ${where} AND t.valid_to IS NULL AND t.valid_from < ${this.date}::date
+          AND t.code > ${after}
+        ORDER BY t.code LIMIT 5000`.execute(this.tx);
+      if (rows.length === 0) return;
+      after = rows[rows.length - 1]!.code;
+      const gone = rows
+        .filter((r) => !listed(r.code) && (r.state_from === null || r.state_from < this.date))
+        .map((r) => r.code);
+      if (gone.length === 0) continue;
+      await sql`UPDATE territories SET valid_to = ${this.date}::date WHERE code = ANY(${gone}::text[])`.execute(
+        this.tx,
+      );
+      await sql`
+        UPDATE territory_versions SET valid_to = ${this.date}::date
+        WHERE code = ANY(${gone}::text[]) AND valid_to IS NULL`.execute(this.tx);
+      this.closed += gone.length;
+    }
+  }
+}

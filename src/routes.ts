@@ -1,0 +1,14 @@
+import { Router } from 'express';
+import type { AppServices } from './app';
+import { accountRoutes } from './modules/accounts/accounts.routes';
+import { invitationRoutes } from './modules/accounts/invitations.routes';
+import { homeRoutes } from './modules/home/home.routes';
+
+/** Every page of the application; each route declares its access with allow(). */
+export function webRoutes(services: AppServices): Router {
+  const router = Router();
+  router.use(homeRoutes(services));
+  router.use(accountRoutes(services));
+  router.use(invitationRoutes(services));
+  return router;
+}

@@ -1,0 +1,59 @@
+import type { Server } from 'node:http';
+import { createApp } from './app';
+import { prepareDatabase } from './bootstrap';
+import { ConfigError, loadConfig, type Config } from './config';
+import { openDatabase } from './db/open';
+import { createLogger } from './logger';
+
+function readConfig(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+/** The only place that reads the environment, opens the database, listens and shuts down. */
+async function main(): Promise<void> {
+  const config = readConfig();
+  const logger = createLogger(config.LOG_LEVEL, config.production);
+  const database = await openDatabase(config);
+  await prepareDatabase(database.db, config, logger);
+  const app = createApp({ db: database.db, pool: database.pool, config, logger });
+  const server: Server = app.listen(config.PORT, config.HOST, () => {
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.PORT;
+    logger.info(
+      { port, database: config.embedded ? 'embedded' : 'postgresql' },
+      `Patto listening on http://localhost:${port}`,
+    );
+  });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    // Stop accepting, let in-flight requests finish, then close the pool and the embedded DB.
+    server.close(async () => {
+      await database.close().catch((err) => logger.error({ err }, 'closing the database failed'));
+      logger.info('stopped');
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+    setTimeout(() => {
+      server.closeAllConnections();
+    }, 10_000).unref();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  console.error('Patto failed to start:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,120 @@
+import request from 'supertest';
+import { testApp, loginAs, submitForm } from '../helpers/app';
+import { newTestDb, type TestDb } from '../helpers/test-db';
+import { newUser, PASSWORD } from '../helpers/factories';
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await newTestDb();
+});
+afterAll(() => t.close());
+
+async function invite(agent: Awaited<ReturnType<typeof loginAs>>, body: Record<string, string>) {
+  return submitForm(agent, '/invitations/new', body, '/invitations');
+}
+
+describe('invitations', () => {
+  it('lets a region invite a social partner of its territory; the link works once', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const app = testApp(t);
+    const agent = await loginAs(app, region.email, PASSWORD);
+    const res = await invite(agent, {
+      email: 'cgil@test.patto',
+      role: 'social_partner',
+      partnerType: 'trade_union',
+      organisationName: 'CGIL Firenze',
+      territoryCode: 'ITI14',
+    });
+    expect(res.status).toBe(201);
+    const link = /id="invitation-link">([^<]+)</.exec(res.text)![1]!;
+    const path = new URL(link).pathname;
+
+    const invitee = request.agent(app);
+    const page = await invitee.get(path);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('CGIL Firenze');
+    const accepted = await submitForm(invitee, path, {
+      fullName: 'Rita Sarti',
+      password: 'union strong password',
+      passwordConfirm: 'union strong password',
+    });
+    expect(accepted.status).toBe(302);
+    expect((await invitee.get('/')).text).toContain('Area parte sociale');
+
+    const user = await t.db
+      .selectFrom('users')
+      .innerJoin('organisations', 'organisations.id', 'users.organisation_id')
+      .select(['organisations.kind', 'organisations.partner_type'])
+      .where('email', '=', 'cgil@test.patto')
+      .executeTakeFirstOrThrow();
+    expect(user).toEqual({ kind: 'social_partner', partner_type: 'trade_union' });
+
+    const again = request.agent(app);
+    expect((await again.get(path)).status).toBe(410);
+  });
+
+  it('refuses an expired link', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const app = testApp(t);
+    const res = await invite(await loginAs(app, region.email, PASSWORD), {
+      email: 'late@test.patto',
+      role: 'local_authority',
+      organisationName: 'Comune di Vinci',
+      territoryCode: '048050',
+    });
+    const path = new URL(/id="invitation-link">([^<]+)</.exec(res.text)![1]!).pathname;
+    await t.db
+      .updateTable('invitations')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .where('email', '=', 'late@test.patto')
+      .execute();
+    const page = await request(app).get(path);
+    expect(page.status).toBe(410);
+    expect(page.text).toContain('scaduto');
+  });
+
+  it('keeps a region inside its own territory and below its own role', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const outside = await invite(agent, {
+      email: 'far@test.patto',
+      role: 'local_authority',
+      organisationName: 'Comune di Milano',
+      territoryCode: 'ITC4C',
+    });
+    expect(outside.status).toBe(422);
+    expect(outside.text).toContain('solo organizzazioni del tuo territorio');
+    const admin = await invite(agent, {
+      email: 'boss@test.patto',
+      role: 'admin',
+      organisationName: 'X',
+      territoryCode: 'ITI1',
+    });
+    expect(admin.status).toBe(422);
+    const rows = await t.db
+      .selectFrom('invitations')
+      .select('id')
+      .where('email', 'in', ['far@test.patto', 'boss@test.patto'])
+      .execute();
+    expect(rows).toHaveLength(0);
+  });
+
+  it('requires a partner type for a social partner', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const res = await invite(agent, {
+      email: 'p@test.patto',
+      role: 'social_partner',
+      partnerType: '',
+      organisationName: 'X',
+      territoryCode: 'ITI1',
+    });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('href="#field-partnerType"');
+  });
+
+  it('answers 404 for a link that does not exist', async () => {
+    const res = await request(testApp(t)).get('/invite/inv_' + 'A'.repeat(43));
+    expect(res.status).toBe(404);
+  });
+});

@@ -1,0 +1,108 @@
+import request from 'supertest';
+import { testApp, submitForm } from '../helpers/app';
+import { newTestDb, type TestDb } from '../helpers/test-db';
+import { newUser } from '../helpers/factories';
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await newTestDb();
+});
+afterAll(() => t.close());
+
+const valid = {
+  organisationName: 'Tessiture Empolesi S.p.A.',
+  territoryCode: '048014',
+  fullName: 'Chiara Mori',
+  email: 'chiara@tessiture.test',
+  password: 'a long enough password',
+  passwordConfirm: 'a long enough password',
+};
+
+async function count(email: string) {
+  return (await t.db.selectFrom('users').select('id').where('email', '=', email).execute()).length;
+}
+
+describe('POST /register', () => {
+  it('creates the firm and its first user, and signs them in', async () => {
+    const agent = request.agent(testApp(t));
+    const res = await submitForm(agent, '/register', valid);
+    expect(res.status).toBe(302);
+    const org = await t.db
+      .selectFrom('organisations')
+      .innerJoin('users', 'users.organisation_id', 'organisations.id')
+      .select(['organisations.kind', 'organisations.territory_code', 'organisations.name'])
+      .where('users.email', '=', valid.email)
+      .executeTakeFirstOrThrow();
+    expect(org).toEqual({ kind: 'firm', territory_code: '048014', name: valid.organisationName });
+    const home = await agent.get('/');
+    expect(home.text).toContain('Area impresa');
+    expect(home.text).toContain('Empoli');
+  });
+
+  it('refuses an e-mail already in use, keeping what was typed', async () => {
+    const existing = await newUser(t.db);
+    const res = await submitForm(request.agent(testApp(t)), '/register', {
+      ...valid,
+      email: existing.email,
+    });
+    expect(res.status).toBe(409);
+    expect(res.text).toContain('Esiste già un account con questo indirizzo e-mail');
+    expect(res.text).toContain('value="Tessiture Empolesi S.p.A."');
+    expect(res.text).not.toContain(valid.password);
+  });
+
+  it.each([
+    [
+      'an over-long name',
+      { organisationName: 'x'.repeat(201) },
+      'organisationName',
+      'al massimo 200',
+    ],
+    ['a short password', { password: 'short', passwordConfirm: 'short' }, 'password', 'almeno 10'],
+    [
+      'different passwords',
+      { passwordConfirm: 'another long password' },
+      'passwordConfirm',
+      'non coincidono',
+    ],
+    ['a malformed e-mail', { email: 'not-an-email' }, 'email', 'e-mail valido'],
+    ['an unknown territory', { territoryCode: 'ZZ999' }, 'territoryCode', 'Territorio sconosciuto'],
+    ['a malformed territory code', { territoryCode: '<script>' }, 'territoryCode', 'formato'],
+  ])(
+    'refuses %s with a message next to the field and writes nothing',
+    async (_what, change, field, message) => {
+      const email = `case-${field}-${Math.random()}@test.patto`;
+      const res = await submitForm(request.agent(testApp(t)), '/register', {
+        ...valid,
+        email,
+        ...change,
+      });
+      expect(res.status).toBe(422);
+      expect(res.text).toContain(`href="#field-${field}"`);
+      expect(res.text).toContain(message);
+      expect(await count(email)).toBe(0);
+    },
+  );
+
+  it('refuses unknown fields', async () => {
+    const res = await submitForm(request.agent(testApp(t)), '/register', {
+      ...valid,
+      email: 'extra@test.patto',
+      role: 'admin',
+    });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('Campi non previsti: role');
+    expect(await count('extra@test.patto')).toBe(0);
+  });
+
+  it('answers 413 to a body over the limit, writing nothing', async () => {
+    const agent = request.agent(testApp(t));
+    const res = await submitForm(agent, '/register', {
+      ...valid,
+      email: 'big@test.patto',
+      fullName: 'x'.repeat(200_000),
+    });
+    expect(res.status).toBe(413);
+    expect(await count('big@test.patto')).toBe(0);
+  });
+});

@@ -1,0 +1,123 @@
+import request from 'supertest';
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { loginAs, submitForm, testApp } from '../helpers/app';
+import { newTestDb, type TestDb } from '../helpers/test-db';
+import { newUser, PASSWORD } from '../helpers/factories';
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await newTestDb();
+});
+afterAll(() => t.close());
+
+describe('GET /api/v1/openapi.json', () => {
+  it('is a valid OpenAPI 3.1 document with the contract operationIds', async () => {
+    const res = await request(testApp(t)).get('/api/v1/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.body.openapi).toBe('3.1.0');
+    await expect(SwaggerParser.validate(structuredClone(res.body))).resolves.toBeDefined();
+    const ids = Object.values(
+      res.body.paths as Record<string, Record<string, { operationId: string }>>,
+    ).flatMap((p) => Object.values(p).map((o) => o.operationId));
+    expect(ids).toEqual(expect.arrayContaining(['createToken', 'getMe', 'revokeToken']));
+  });
+});
+
+describe('tokens', () => {
+  it('createToken → getMe works → revoked → 401', async () => {
+    const user = await newUser(t.db, { role: 'local_authority' });
+    const app = testApp(t);
+    const created = await request(app)
+      .post('/api/v1/tokens')
+      .send({ email: user.email, password: PASSWORD });
+    expect(created.status).toBe(201);
+    const token = created.body.token as string;
+    const me = await request(app).get('/api/v1/me').set('Authorization', `Bearer ${token}`);
+    expect(me.status).toBe(200);
+    expect(me.body).toMatchObject({
+      email: user.email,
+      role: 'local_authority',
+      organisation: { id: user.organisationId },
+      territory: { code: 'ITI14' },
+    });
+    expect(me.body.territory.path.map((p: { code: string }) => p.code)).toEqual([
+      'IT',
+      'ITI',
+      'ITI1',
+      'ITI14',
+    ]);
+    const stored = await t.db
+      .selectFrom('api_tokens')
+      .select('token_hash')
+      .where('user_id', '=', user.id)
+      .executeTakeFirstOrThrow();
+    expect(stored.token_hash).not.toContain(token);
+    expect(
+      (await request(app).delete('/api/v1/tokens/current').set('Authorization', `Bearer ${token}`))
+        .status,
+    ).toBe(204);
+    const after = await request(app).get('/api/v1/me').set('Authorization', `Bearer ${token}`);
+    expect(after.status).toBe(401);
+    expect(after.headers['content-type']).toContain('application/problem+json');
+  });
+
+  it('refuses wrong credentials with the same problem for both mistakes', async () => {
+    const user = await newUser(t.db);
+    const app = testApp(t);
+    const a = await request(app)
+      .post('/api/v1/tokens')
+      .send({ email: user.email, password: 'nope' });
+    const b = await request(app)
+      .post('/api/v1/tokens')
+      .send({ email: 'ghost@test.patto', password: 'nope' });
+    expect(a.status).toBe(401);
+    expect(b.status).toBe(401);
+    expect(a.body.detail).toBe(b.body.detail);
+  });
+
+  it('answers problem+json naming each failing field', async () => {
+    const res = await request(testApp(t)).post('/api/v1/tokens').send({ email: 42, extra: true });
+    expect(res.status).toBe(422);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    const pointers = (res.body.errors as { pointer: string }[]).map((e) => e.pointer);
+    expect(pointers).toEqual(expect.arrayContaining(['body/email', 'body/password', 'body/_form']));
+  });
+
+  it('answers 401 without a token and 400 for malformed JSON', async () => {
+    const app = testApp(t);
+    expect((await request(app).get('/api/v1/me')).status).toBe(401);
+    const bad = await request(app)
+      .post('/api/v1/tokens')
+      .set('Content-Type', 'application/json')
+      .send('{"email":');
+    expect(bad.status).toBe(400);
+    expect(bad.body.status).toBe(400);
+  });
+
+  it('lets a user create and revoke a token from the account page', async () => {
+    const user = await newUser(t.db);
+    const app = testApp(t);
+    const agent = await loginAs(app, user.email, PASSWORD);
+    const page = await submitForm(agent, '/account/tokens', { name: 'Export' });
+    expect(page.status).toBe(201);
+    const token = /id="new-token">([^<]+)</.exec(page.text)![1]!;
+    expect(
+      (await request(app).get('/api/v1/me').set('Authorization', `Bearer ${token}`)).status,
+    ).toBe(200);
+    const row = await t.db
+      .selectFrom('api_tokens')
+      .select('id')
+      .where('user_id', '=', user.id)
+      .executeTakeFirstOrThrow();
+    const revoked = await submitForm(
+      agent,
+      '/account/tokens',
+      {},
+      `/account/tokens/${row.id}/revoke`,
+    );
+    expect(revoked.status).toBe(302);
+    expect(
+      (await request(app).get('/api/v1/me').set('Authorization', `Bearer ${token}`)).status,
+    ).toBe(401);
+  });
+});

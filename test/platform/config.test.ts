@@ -1,0 +1,41 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../../src/config';
+
+describe('configuration', () => {
+  it('names every bad variable at once', () => {
+    try {
+      loadConfig({ PORT: 'eighty', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://x' });
+      throw new Error('expected a ConfigError');
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const message = (err as Error).message;
+      expect(message).toContain('PORT');
+      expect(message).toContain('LOG_LEVEL');
+      expect(message).toContain('DATABASE_URL');
+      expect(message).not.toContain('mysql://x');
+    }
+  });
+
+  it('requires SESSION_SECRET and DATABASE_URL in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
+      /SESSION_SECRET: required in production[\s\S]*DATABASE_URL: required in production/,
+    );
+  });
+
+  it('refuses to start, naming the variable, when the environment is bad', () => {
+    const root = path.resolve(__dirname, '../..');
+    const result = spawnSync(
+      path.join(root, 'node_modules/.bin/tsx'),
+      [path.join(root, 'src/server.ts')],
+      {
+        env: { ...process.env, PORT: 'not-a-port', DATABASE_URL: '', TEST_DATABASE_URL: '' },
+        encoding: 'utf8',
+        timeout: 20000,
+      },
+    );
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('PORT');
+    expect(result.stderr).toContain('"not-a-port"');
+  });
+});

@@ -1,0 +1,53 @@
+import request from 'supertest';
+import { testApp } from '../helpers/app';
+import { newTestDb, type TestDb } from '../helpers/test-db';
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await newTestDb();
+});
+afterAll(() => t.close());
+
+describe('pages', () => {
+  it('speaks Italian by default and English on request, remembering the choice', async () => {
+    const agent = request.agent(testApp(t));
+    const it = await agent.get('/');
+    expect(it.text).toContain('<html lang="it">');
+    const en = await agent.get('/?lang=en');
+    expect(en.text).toContain('<html lang="en">');
+    expect(en.text).toContain('From training need to Local Training Pact');
+    const again = await agent.get('/login');
+    expect(again.text).toContain('Log in to Patto');
+  });
+
+  it('sends security headers with a CSP that allows no inline script', async () => {
+    const res = await request(testApp(t)).get('/login');
+    expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(res.headers['content-security-policy']).not.toContain('unsafe-inline');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-powered-by']).toBeUndefined();
+    expect(String(res.headers['set-cookie'])).toMatch(/HttpOnly; SameSite=Lax/);
+    expect(res.text).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+  });
+
+  it('answers an unknown page with a 404 page that leaks nothing', async () => {
+    const res = await request(testApp(t)).get('/no/such/page');
+    expect(res.status).toBe(404);
+    expect(res.text).toContain('Pagina non trovata');
+    expect(res.text).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it('serves Bootstrap Italia from node_modules', async () => {
+    const res = await request(testApp(t)).get(
+      '/assets/bootstrap-italia/css/bootstrap-italia.min.css',
+    );
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toContain('text/css');
+  });
+
+  it('reports liveness and readiness', async () => {
+    const app = testApp(t);
+    expect((await request(app).get('/healthz')).body).toEqual({ status: 'ok' });
+    expect((await request(app).get('/readyz')).body).toEqual({ status: 'ready', database: 'ok' });
+  });
+});
