@@ -1,13 +1,14 @@
 import { sql } from 'kysely';
 import type { Express } from 'express';
 import type { Db } from '../db';
+import { allow } from './authorize';
 
 /** /healthz: the process answers. /readyz: the database answers too (within two seconds). */
 export function setUpHealthChecks(app: Express, db: Db): void {
-  app.get('/healthz', (_req, res) => {
+  app.get('/healthz', allow('public'), (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/readyz', async (_req, res) => {
+  app.get('/readyz', allow('public'), async (_req, res) => {
     try {
       await Promise.race([
         sql`SELECT 1`.execute(db),

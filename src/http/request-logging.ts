@@ -21,6 +21,7 @@ export function setUpRequestLogging(app: Express, logger: Logger): void {
         ignore: (req) => req.url === '/healthz' || req.url?.startsWith('/assets/') === true,
       },
       serializers: {
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
         req: (req: { id: string; method: string; url: string }) => ({
           id: req.id,
           method: req.method,

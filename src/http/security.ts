@@ -15,7 +15,8 @@ export function setUpWebSecurity(app: Express, config: Config): void {
           scriptSrc: ["'self'"],
           styleSrc: ["'self'"],
           imgSrc: ["'self'", 'data:'],
-          fontSrc: ["'self'"],
+          // data: for the one icon font Bootstrap Italia's CSS embeds inline.
+          fontSrc: ["'self'", 'data:'],
           formAction: ["'self'"],
           frameAncestors: ["'none'"],
           objectSrc: ["'none'"],

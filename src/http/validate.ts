@@ -70,7 +70,7 @@ export function uuidParam(req: Request, name = 'id'): string {
 }
 
 // Shared field shapes: every text field has a length limit.
-export const email = z.string().trim().toLowerCase().max(254).pipe(z.email());
+export const email = z.string().trim().toLowerCase().min(1).max(254).pipe(z.email());
 export const newPassword = z.string().min(10).max(200);
 export const shortText = (max = 200) => z.string().trim().min(1).max(max);
 export const territoryCode = z

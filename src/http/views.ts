@@ -2,6 +2,7 @@ import path from 'node:path';
 import express, { type Express } from 'express';
 import { engine } from 'express-handlebars';
 import type { HelperOptions } from 'handlebars';
+import { allow } from './authorize';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -63,4 +64,8 @@ export function setUpStaticAssets(app: Express): void {
     express.static(path.join(ROOT, 'node_modules/bootstrap-italia/dist'), opts),
   );
   app.use('/assets', express.static(path.join(ROOT, 'public'), opts));
+  app.get('/favicon.svg', allow('public'), (_req, res) =>
+    res.sendFile(path.join(ROOT, 'public/favicon.svg'), { maxAge: '1d' }),
+  );
+  app.get('/favicon.ico', allow('public'), (_req, res) => res.redirect(301, '/favicon.svg'));
 }

@@ -56,7 +56,7 @@ function countLines(buf: Buffer, end = buf.length): number {
  */
 export class DetectingDecoder extends Transform {
   encoding: TextEncoding | null = null;
-  private pending = Buffer.alloc(0);
+  private pending: Buffer = Buffer.alloc(0);
   private line = 1;
   private started = false;
 

@@ -1,0 +1,19 @@
+# syntax=docker/dockerfile:1
+# Build stage: install exactly what package-lock.json says, including the native argon2 build.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npm run typecheck && npm prune --omit=dev
+
+# Runtime stage: no compilers, an unprivileged user.
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production PORT=3000
+WORKDIR /app
+COPY --from=build /app /app
+# tsx is a runtime dependency: it runs the TypeScript sources directly.
+USER node
+EXPOSE 3000
+HEALTHCHECK --interval=15s --timeout=3s --start-period=20s CMD node -e "fetch('http://127.0.0.1:3000/readyz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
+CMD ["node_modules/.bin/tsx", "src/server.ts"]

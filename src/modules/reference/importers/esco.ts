@@ -1,0 +1,235 @@
+import { sql } from 'kysely';
+import type { Db, Tx } from '../../../db';
+import { openCsv, SourceError, type CsvFile, type ImportSource } from './csv-source';
+import {
+  BATCH_SIZE,
+  ErrorList,
+  ISO_DATE,
+  Rollback,
+  formulaCell,
+  mapColumns,
+  today,
+  type ImportOptions,
+  type ImportReport,
+} from './report';
+
+export interface EscoOptions extends ImportOptions {
+  /** The skill area the collection goes into, created when missing. */
+  area?: { code: string; name: string };
+  /** Language of the labels in the file (ESCO publishes one file per language). */
+  language?: string;
+  version?: string;
+  validFrom?: string;
+}
+
+const FIELDS = {
+  uri: { names: ['concepturi'], required: true },
+  label: { names: ['preferredlabel'], required: true },
+  description: { names: ['description'], required: false },
+};
+
+const SKILL_URI = /^http:\/\/data\.europa\.eu\/esco\/skill\/([0-9a-f-]{36})$/;
+
+interface Skill {
+  code: string;
+  name: string;
+  names: Record<string, string>;
+  description: string | null;
+  esco_uri: string;
+}
+
+/**
+ * Imports an ESCO skills collection CSV into one skill area. A skill is identified by its ESCO
+ * URI; one that the file no longer lists is closed (valid_to), never deleted.
+ */
+export async function importEsco(
+  db: Db,
+  source: ImportSource,
+  options: EscoOptions = {},
+): Promise<ImportReport> {
+  const report: ImportReport = {
+    rows: 0,
+    inserted: 0,
+    updated: 0,
+    closed: 0,
+    linked: 0,
+    errors: [],
+    encoding: null,
+  };
+  const area = options.area ?? { code: 'ESCO', name: 'ESCO skills' };
+  const language = options.language ?? 'en';
+  const version = options.version ?? 'ESCO1.2.0';
+  const date = options.validFrom ?? today();
+  if (!ISO_DATE.test(date) || !/^[A-Z0-9][A-Z0-9._-]{0,39}$/.test(area.code)) {
+    return { ...report, errors: [{ line: 0, message: 'bad date or area code' }] };
+  }
+  let file: CsvFile;
+  try {
+    file = await openCsv(source);
+  } catch (err) {
+    if (err instanceof SourceError)
+      return { ...report, errors: [{ line: err.line, message: err.message }] };
+    throw err;
+  }
+  const { columns: col, missing } = mapColumns(file.header, FIELDS);
+  if (missing.length) {
+    file.close();
+    return {
+      ...report,
+      errors: missing.map((m) => ({ line: file.headerLine, message: `missing column "${m}"` })),
+    };
+  }
+
+  const errors = new ErrorList();
+  const seen = new Map<string, number>();
+  let inserted = 0;
+  let updated = 0;
+  const cell = (cells: string[], i: number) => (i >= 0 ? (cells[i] ?? '').trim() : '');
+
+  try {
+    return await db.transaction().execute(async (tx) => {
+      await tx
+        .insertInto('skill_areas')
+        .values({
+          code: area.code,
+          framework: 'esco',
+          name: area.name,
+          names: JSON.stringify({ [language]: area.name }),
+          version,
+        })
+        .onConflict((c) => c.doNothing())
+        .execute();
+      let batch: Skill[] = [];
+      const flush = async () => {
+        if (!errors.any && batch.length) {
+          const r = await applySkills(tx, batch, area.code, version, date);
+          inserted += r.inserted;
+          updated += r.updated;
+        }
+        batch = [];
+        options.onProgress?.(report.rows);
+      };
+      for await (const { line, cells } of file.records) {
+        report.rows++;
+        const bad = (message: string) => errors.add(line, message);
+        const formula = formulaCell(cells, file.header);
+        if (formula) bad(formula);
+        const uri = cell(cells, col.uri);
+        const match = SKILL_URI.exec(uri);
+        if (!match) {
+          bad(`"${uri.slice(0, 80)}" is not an ESCO skill URI`);
+          continue;
+        }
+        const first = seen.get(uri);
+        if (first) bad(`duplicate concept ${uri} (first on line ${first})`);
+        else seen.set(uri, line);
+        const name = cell(cells, col.label);
+        if (name.length < 1 || name.length > 300)
+          bad('the preferred label is empty or longer than 300 characters');
+        const description = cell(cells, col.description);
+        if (description.length > 4000) bad('the description is longer than 4000 characters');
+        if (errors.any) continue;
+        batch.push({
+          code: `ESCO-${match[1]}`,
+          name,
+          names: { [language]: name },
+          description: description || null,
+          esco_uri: uri,
+        });
+        if (batch.length >= BATCH_SIZE) await flush();
+      }
+      await flush();
+      if (report.rows === 0) errors.add(file.headerLine, 'the file has a header but no rows');
+      if (errors.any) throw new Rollback();
+      const closed = await closeMissing(tx, area.code, date, seen);
+      return { ...report, inserted, updated, closed, encoding: file.encoding() };
+    });
+  } catch (err) {
+    if (err instanceof Rollback)
+      return { ...report, errors: errors.list(), encoding: file.encoding() };
+    if (err instanceof SourceError) {
+      return {
+        ...report,
+        errors: [...errors.list(), { line: err.line, message: err.message }],
+        encoding: file.encoding(),
+      };
+    }
+    throw err;
+  }
+}
+
+async function applySkills(
+  tx: Tx,
+  batch: Skill[],
+  areaCode: string,
+  version: string,
+  date: string,
+) {
+  const current = new Map(
+    (
+      await tx
+        .selectFrom('skills')
+        .select(['code', 'area_code', 'name', 'names', 'description', 'esco_uri', 'valid_to'])
+        .where(
+          'esco_uri',
+          'in',
+          batch.map((s) => s.esco_uri),
+        )
+        .execute()
+    ).map((r) => [r.esco_uri!, r]),
+  );
+  const fresh: Skill[] = [];
+  const changed: (Skill & { code: string })[] = [];
+  for (const s of batch) {
+    const cur = current.get(s.esco_uri);
+    if (!cur) {
+      fresh.push(s);
+      continue;
+    }
+    // A concept another framework already holds (a DigComp competence) stays where it is.
+    if (cur.area_code !== areaCode) continue;
+    const names = { ...cur.names, ...s.names };
+    const reopen = cur.valid_to !== null && cur.valid_to <= date;
+    const differs =
+      cur.name !== s.name ||
+      cur.description !== s.description ||
+      JSON.stringify(names) !== JSON.stringify(cur.names);
+    if (reopen || (cur.valid_to === null && differs)) changed.push({ ...s, code: cur.code, names });
+  }
+  if (fresh.length) {
+    await sql`
+      INSERT INTO skills (code, area_code, name, names, description, esco_uri, version, valid_from)
+      SELECT code, ${areaCode}, name, names, description, esco_uri, ${version}, ${date}::date
+      FROM jsonb_to_recordset(${JSON.stringify(fresh)}::jsonb) AS x(code text, name text, names jsonb,
+        description text, esco_uri text)`.execute(tx);
+  }
+  if (changed.length) {
+    await sql`
+      UPDATE skills s SET name = x.name, names = x.names, description = x.description,
+        version = ${version}, valid_to = NULL
+      FROM jsonb_to_recordset(${JSON.stringify(changed)}::jsonb) AS x(code text, name text, names jsonb,
+        description text)
+      WHERE s.code = x.code`.execute(tx);
+  }
+  return { inserted: fresh.length, updated: changed.length };
+}
+
+async function closeMissing(
+  tx: Tx,
+  areaCode: string,
+  date: string,
+  seen: Map<string, number>,
+): Promise<number> {
+  const open = await tx
+    .selectFrom('skills')
+    .select(['code', 'esco_uri'])
+    .where('area_code', '=', areaCode)
+    .where('valid_to', 'is', null)
+    .where('valid_from', '<', date)
+    .execute();
+  const gone = open.filter((s) => !s.esco_uri || !seen.has(s.esco_uri)).map((s) => s.code);
+  if (gone.length) {
+    await tx.updateTable('skills').set({ valid_to: date }).where('code', 'in', gone).execute();
+  }
+  return gone.length;
+}

@@ -1,0 +1,185 @@
+import { sql } from 'kysely';
+import type { Db } from '../../../db';
+import { openCsv, SourceError, type CsvFile, type ImportSource } from './csv-source';
+import {
+  BATCH_SIZE,
+  ErrorList,
+  ISO_DATE,
+  Rollback,
+  formulaCell,
+  mapColumns,
+  type ImportOptions,
+  type ImportReport,
+} from './report';
+import { TerritoryWriter, type Incoming } from './territory-writer';
+
+export interface NutsOptions extends ImportOptions {
+  /** NUTS2021, NUTS2024…: stored with every code this file adds or changes. */
+  version: string;
+  /** When the version took effect; known versions default to their date of application. */
+  validFrom?: string;
+}
+
+// Dates from which each NUTS regulation applied (NUTS 2016 from 2018, for instance).
+const APPLIES_FROM: Record<string, string> = {
+  NUTS2010: '2012-01-01',
+  NUTS2013: '2015-01-01',
+  NUTS2016: '2018-01-01',
+  NUTS2021: '2021-01-01',
+  NUTS2024: '2024-01-01',
+};
+
+const FIELDS = {
+  code: { names: ['nuts_id', 'nuts code', 'code', 'code 2024', 'code 2021'], required: true },
+  level: { names: ['level', 'nuts level', 'levl_code'], required: true },
+  parent: { names: ['parent_id', 'parent'], required: false },
+  latin: { names: ['name_latn', 'nuts label', 'label', 'name'], required: true },
+  native: { names: ['name_native', 'nuts_name'], required: false },
+};
+
+/** Imports a Eurostat NUTS code list (levels 0–3); codes no longer listed are closed. */
+export async function importNuts(
+  db: Db,
+  source: ImportSource,
+  options: NutsOptions,
+): Promise<ImportReport> {
+  const report: ImportReport = {
+    rows: 0,
+    inserted: 0,
+    updated: 0,
+    closed: 0,
+    linked: 0,
+    errors: [],
+    encoding: null,
+  };
+  const { version } = options;
+  const date = options.validFrom ?? APPLIES_FROM[version] ?? `${version.slice(4)}-01-01`;
+  if (!/^NUTS\d{4}$/.test(version) || !ISO_DATE.test(date)) {
+    return {
+      ...report,
+      errors: [{ line: 0, message: `version must look like NUTS2024 (got ${version})` }],
+    };
+  }
+  let file: CsvFile;
+  try {
+    file = await openCsv(source);
+  } catch (err) {
+    if (err instanceof SourceError)
+      return { ...report, errors: [{ line: err.line, message: err.message }] };
+    throw err;
+  }
+  const { columns: col, missing } = mapColumns(file.header, FIELDS);
+  if (missing.length) {
+    file.close();
+    return {
+      ...report,
+      errors: missing.map((m) => ({ line: file.headerLine, message: `missing column "${m}"` })),
+    };
+  }
+
+  const errors = new ErrorList();
+  const seen = new Map<string, number>();
+  const parentsWanted = new Map<string, number>();
+  const cell = (cells: string[], i: number) => (i >= 0 ? (cells[i] ?? '').trim() : '');
+
+  try {
+    return await db.transaction().execute(async (tx) => {
+      const { rows: newest } = await sql<{ d: string | null }>`
+        SELECT max(valid_from)::text AS d FROM territory_versions
+        WHERE level <> 'LAU' AND version LIKE 'NUTS%'`.execute(tx);
+      if (newest[0]?.d && newest[0].d > date) {
+        file.close();
+        errors.add(
+          0,
+          `${version} (${date}) is older than the NUTS data already loaded (${newest[0].d}): import NUTS versions oldest first`,
+        );
+        throw new Rollback();
+      }
+      // The file may list a region before its parent; the parent check runs at commit.
+      await sql`SET CONSTRAINTS ALL DEFERRED`.execute(tx);
+      const writer = new TerritoryWriter(tx, version, date);
+      let batch: Incoming[] = [];
+      const flush = async () => {
+        if (!errors.any) await writer.apply(batch);
+        batch = [];
+        options.onProgress?.(report.rows);
+      };
+
+      for await (const { line, cells } of file.records) {
+        report.rows++;
+        const bad = (message: string) => errors.add(line, message);
+        const formula = formulaCell(cells, file.header);
+        if (formula) bad(formula);
+        const code = cell(cells, col.code);
+        const level = Number(cell(cells, col.level));
+        if (
+          !/^[A-Z]{2}[A-Z0-9]{0,3}$/.test(code) ||
+          !(level >= 0 && level <= 3) ||
+          code.length !== 2 + level
+        ) {
+          bad(`"${code}" is not a NUTS level-${cell(cells, col.level)} code`);
+          continue;
+        }
+        const first = seen.get(code);
+        if (first) bad(`duplicate code ${code} (first on line ${first})`);
+        else seen.set(code, line);
+        const parent = level === 0 ? null : code.slice(0, -1);
+        const given = cell(cells, col.parent);
+        if (col.parent >= 0 && (given || null) !== parent)
+          bad(`parent "${given}" does not match code ${code}`);
+        if (parent && !seen.has(parent) && !parentsWanted.has(parent))
+          parentsWanted.set(parent, line);
+        const name = cell(cells, col.native) || cell(cells, col.latin);
+        if (name.length < 1 || name.length > 200)
+          bad('the name is empty or longer than 200 characters');
+        if (errors.any) continue;
+        batch.push({
+          code,
+          level: `NUTS${level}` as Incoming['level'],
+          parent_code: parent,
+          name,
+          names: {},
+          cadastral_code: null,
+        });
+        if (batch.length >= BATCH_SIZE) await flush();
+      }
+      await flush();
+      if (report.rows === 0) errors.add(file.headerLine, 'the file has a header but no rows');
+
+      const unresolved = [...parentsWanted.keys()].filter((p) => !seen.has(p));
+      if (unresolved.length) {
+        const known = new Set(
+          (
+            await tx
+              .selectFrom('territories')
+              .select('code')
+              .where('code', 'in', unresolved)
+              .execute()
+          ).map((r) => r.code),
+        );
+        for (const p of unresolved)
+          if (!known.has(p)) errors.add(parentsWanted.get(p)!, `unknown parent "${p}"`);
+      }
+      if (errors.any) throw new Rollback();
+      await writer.closeMissing('NUTS', (c) => seen.has(c));
+      return {
+        ...report,
+        inserted: writer.inserted,
+        updated: writer.updated,
+        closed: writer.closed,
+        encoding: file.encoding(),
+      };
+    });
+  } catch (err) {
+    if (err instanceof Rollback)
+      return { ...report, errors: errors.list(), encoding: file.encoding() };
+    if (err instanceof SourceError) {
+      return {
+        ...report,
+        errors: [...errors.list(), { line: err.line, message: err.message }],
+        encoding: file.encoding(),
+      };
+    }
+    throw err;
+  }
+}
