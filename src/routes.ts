@@ -3,6 +3,7 @@ import type { AppServices } from './app';
 import { accountRoutes } from './modules/accounts/accounts.routes';
 import { invitationRoutes } from './modules/accounts/invitations.routes';
 import { homeRoutes } from './modules/home/home.routes';
+import { referenceRoutes } from './modules/reference/reference.routes';
 
 /** Every page of the application; each route declares its access with allow(). */
 export function webRoutes(services: AppServices): Router {
@@ -10,5 +11,6 @@ export function webRoutes(services: AppServices): Router {
   router.use(homeRoutes(services));
   router.use(accountRoutes(services));
   router.use(invitationRoutes(services));
+  router.use(referenceRoutes(services));
   return router;
 }

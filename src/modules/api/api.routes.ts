@@ -2,6 +2,7 @@ import { Router, type RequestHandler } from 'express';
 import type { AppServices } from '../../app';
 import { errorHandler, HttpError } from '../../http/errors';
 import { accountOperations } from '../accounts/accounts.api';
+import { referenceOperations } from '../reference/reference.api';
 import { authenticateToken } from '../accounts/tokens.service';
 import { buildOpenApiDocument } from './openapi';
 import { mountOperation, type ApiOperation } from './operation';
@@ -9,7 +10,7 @@ import { allow } from '../../http/authorize';
 
 /** Every API operation of every module; a module adds its list here. */
 export function apiOperations(services: AppServices): ApiOperation[] {
-  return [...accountOperations(services)];
+  return [...accountOperations(services), ...referenceOperations(services)];
 }
 
 /** `Authorization: Bearer <token>` → req.user; a wrong or revoked token is a 401, never a guess. */

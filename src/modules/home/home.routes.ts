@@ -7,6 +7,8 @@ import { localName, territoryPath } from '../reference/territories.repository';
 /** The menu a role sees on its home page: only what it may do. */
 const ACTIONS: { permission: Permission; href: string; key: string }[] = [
   { permission: 'invitation:manage', href: '/invitations', key: 'home.actions.invitations' },
+  { permission: 'reference:read', href: '/territories', key: 'home.actions.territories' },
+  { permission: 'reference:read', href: '/skills', key: 'home.actions.skills' },
   { permission: 'token:manage', href: '/account/tokens', key: 'home.actions.tokens' },
   { permission: 'account:use', href: '/account/password', key: 'home.actions.password' },
 ];

@@ -1,0 +1,106 @@
+import { sql } from 'kysely';
+import type { Executor } from '../../db';
+import type { TerritoryLevel } from '../../db/database';
+
+export const PAGE_LIMIT = 200;
+
+/** `%q%` for ILIKE, with the user's own % and _ taken literally. */
+function likePattern(q: string): string {
+  return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+export interface TerritoryFilter {
+  level?: TerritoryLevel;
+  parent?: string;
+  q?: string;
+  includeClosed?: boolean;
+}
+
+/** Territories by level, parent and a search on code or any language's name. */
+export function searchTerritories(db: Executor, f: TerritoryFilter) {
+  let q = db
+    .selectFrom('territories')
+    .select(['code', 'level', 'parent_code', 'name', 'names', 'valid_from', 'valid_to'])
+    .orderBy('level')
+    .orderBy('code')
+    .limit(PAGE_LIMIT);
+  if (!f.includeClosed) q = q.where('valid_to', 'is', null);
+  if (f.level) q = q.where('level', '=', f.level);
+  if (f.parent) q = q.where('parent_code', '=', f.parent);
+  if (f.q) {
+    const pattern = likePattern(f.q);
+    q = q.where((eb) =>
+      eb.or([
+        eb('code', 'ilike', pattern),
+        eb('name', 'ilike', pattern),
+        eb(sql<string>`names->>'it'`, 'ilike', pattern),
+        eb(sql<string>`names->>'en'`, 'ilike', pattern),
+      ]),
+    );
+  }
+  return q.execute();
+}
+
+export function findTerritory(db: Executor, code: string) {
+  return db
+    .selectFrom('territories')
+    .select(['code', 'level', 'parent_code', 'name', 'names', 'version', 'valid_from', 'valid_to'])
+    .where('code', '=', code)
+    .executeTakeFirst();
+}
+
+export function countChildren(db: Executor, codes: string[]) {
+  if (!codes.length) return Promise.resolve([]);
+  return db
+    .selectFrom('territories')
+    .select(['parent_code', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('parent_code', 'in', codes)
+    .where('valid_to', 'is', null)
+    .groupBy('parent_code')
+    .execute();
+}
+
+export function listSkillAreas(db: Executor) {
+  return db.selectFrom('skill_areas').selectAll().orderBy('position').orderBy('code').execute();
+}
+
+export function searchSkills(db: Executor, f: { area?: string; q?: string }) {
+  let q = db
+    .selectFrom('skills')
+    .select(['code', 'area_code', 'name', 'names', 'esco_uri', 'description'])
+    .where('valid_to', 'is', null)
+    .orderBy('area_code')
+    .orderBy('position')
+    .orderBy('code')
+    .limit(1000);
+  if (f.area) q = q.where('area_code', '=', f.area);
+  if (f.q) {
+    const pattern = likePattern(f.q);
+    q = q.where((eb) =>
+      eb.or([
+        eb('code', 'ilike', pattern),
+        eb('name', 'ilike', pattern),
+        eb(sql<string>`names->>'it'`, 'ilike', pattern),
+        eb(sql<string>`names->>'en'`, 'ilike', pattern),
+      ]),
+    );
+  }
+  return q.execute();
+}
+
+export function listSectors(db: Executor, version = 'NACE2') {
+  return db
+    .selectFrom('sectors')
+    .select(['code', 'level', 'parent_code', 'name', 'names', 'version'])
+    .where('version', '=', version as never)
+    .orderBy('position')
+    .execute();
+}
+
+export function listOccupations(db: Executor) {
+  return db
+    .selectFrom('occupations')
+    .select(['code', 'level', 'parent_code', 'name', 'names', 'esco_uri'])
+    .orderBy('code')
+    .execute();
+}

@@ -1,0 +1,79 @@
+import { Router, type Request } from 'express';
+import type { z } from 'zod';
+import type { AppServices } from '../../app';
+import { allow } from '../../http/authorize';
+import { HttpError } from '../../http/errors';
+import * as repo from './reference.repository';
+import { skillQuery, territoryPageQuery } from './reference.schemas';
+import { territoryDetail, toTerritory } from './reference.service';
+import { localName } from './territories.repository';
+
+function parseQuery<S extends z.ZodType>(schema: S, req: Request): z.output<S> {
+  const parsed = schema.safeParse(req.query);
+  if (!parsed.success) throw new HttpError(400);
+  return parsed.data;
+}
+
+/** Browsing the reference data: the territory tree and the skills taxonomy, in both languages. */
+export function referenceRoutes({ db }: AppServices): Router {
+  const router = Router();
+
+  router.get('/territories', allow('reference:read'), async (req, res) => {
+    const query = parseQuery(territoryPageQuery, req);
+    const lang = res.locals.lang as string;
+    if (query.q || query.level) {
+      const results = await repo.searchTerritories(db, query);
+      return res.render('reference/territories', {
+        title: req.t('reference.territories.title'),
+        query,
+        results: results.map((t) => toTerritory(t, lang)),
+        limited: results.length === repo.PAGE_LIMIT,
+        levels: ['NUTS0', 'NUTS1', 'NUTS2', 'NUTS3', 'LAU'],
+      });
+    }
+    if (query.code) {
+      const detail = await territoryDetail(db, query.code, lang);
+      return res.render('reference/territories', {
+        title: `${detail.territory.localName} (${detail.territory.code})`,
+        query,
+        ...detail,
+        levels: ['NUTS0', 'NUTS1', 'NUTS2', 'NUTS3', 'LAU'],
+      });
+    }
+    const roots = await repo.searchTerritories(db, { level: 'NUTS0' });
+    res.render('reference/territories', {
+      title: req.t('reference.territories.title'),
+      query,
+      children: roots.map((t) => toTerritory(t, lang)),
+      levels: ['NUTS0', 'NUTS1', 'NUTS2', 'NUTS3', 'LAU'],
+    });
+  });
+
+  router.get('/skills', allow('reference:read'), async (req, res) => {
+    const query = parseQuery(skillQuery, req);
+    const lang = res.locals.lang as string;
+    const [areas, skills] = await Promise.all([
+      repo.listSkillAreas(db),
+      repo.searchSkills(db, query),
+    ]);
+    const byArea = areas
+      .map((a) => ({
+        code: a.code,
+        name: localName(a, lang),
+        framework: a.framework,
+        skills: skills
+          .filter((s) => s.area_code === a.code)
+          .map((s) => ({ ...s, localName: localName(s, lang) })),
+      }))
+      .filter((a) => a.skills.length > 0);
+    res.render('reference/skills', {
+      title: req.t('reference.skills.title'),
+      query,
+      areas: areas.map((a) => ({ code: a.code, name: localName(a, lang) })),
+      byArea,
+      total: skills.length,
+    });
+  });
+
+  return router;
+}

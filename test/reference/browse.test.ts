@@ -1,0 +1,110 @@
+import request from 'supertest';
+import { loginAs, testApp } from '../helpers/app';
+import { newTestDb, type TestDb } from '../helpers/test-db';
+import { newUser, PASSWORD } from '../helpers/factories';
+
+let t: TestDb;
+let token: string;
+beforeAll(async () => {
+  t = await newTestDb();
+  const user = await newUser(t.db, { role: 'local_authority' });
+  const res = await request(testApp(t))
+    .post('/api/v1/tokens')
+    .send({ email: user.email, password: PASSWORD });
+  token = res.body.token;
+});
+afterAll(() => t.close());
+
+const api = (path: string) =>
+  request(testApp(t)).get(`/api/v1${path}`).set('Authorization', `Bearer ${token}`);
+
+describe('reference API', () => {
+  it('listTerritories: parent=ITI1&level=NUTS3 gives the ten Tuscan provinces', async () => {
+    const res = await api('/territories?parent=ITI1&level=NUTS3');
+    expect(res.status).toBe(200);
+    const codes = res.body.items.map((i: { code: string }) => i.code).sort();
+    expect(codes).toEqual([
+      'ITI11',
+      'ITI12',
+      'ITI13',
+      'ITI14',
+      'ITI15',
+      'ITI16',
+      'ITI17',
+      'ITI18',
+      'ITI19',
+      'ITI1A',
+    ]);
+  });
+
+  it('listTerritories searches names in both languages', async () => {
+    const it = await api('/territories?q=Firenze');
+    const en = await api('/territories?q=Florence&lang=en');
+    expect(it.body.items.map((i: { code: string }) => i.code)).toContain('ITI14');
+    expect(en.body.items.find((i: { code: string }) => i.code === 'ITI14')?.localName).toBe(
+      'Florence',
+    );
+  });
+
+  it('getTerritory gives the path to the root and the children', async () => {
+    const res = await api('/territories/048014');
+    expect(res.status).toBe(200);
+    expect(res.body.path.map((p: { code: string }) => p.code)).toEqual([
+      'IT',
+      'ITI',
+      'ITI1',
+      'ITI14',
+      '048014',
+    ]);
+    expect(res.body.territory.name).toBe('Empoli');
+    expect((await api('/territories/ZZ999')).status).toBe(404);
+    expect((await api('/territories/not a code')).status).toBe(404);
+  });
+
+  it('listSkills by area, listSectors, listOccupations', async () => {
+    const f40 = await api('/skills?area=F40');
+    expect(f40.body.items).toHaveLength(11);
+    const sectors = await api('/sectors');
+    expect(sectors.body.items.filter((s: { level: string }) => s.level === 'section')).toHaveLength(
+      21,
+    );
+    const occupations = await api('/occupations');
+    expect(
+      occupations.body.items.filter((o: { level: string }) => o.level === 'major'),
+    ).toHaveLength(10);
+  });
+
+  it('refuses a bad query with the failing field', async () => {
+    const res = await api('/territories?level=NUTS9');
+    expect(res.status).toBe(422);
+    expect(res.body.errors[0].pointer).toBe('query/level');
+  });
+});
+
+describe('reference pages', () => {
+  it('/territories drills down with breadcrumbs, in Italian and English', async () => {
+    const user = await newUser(t.db, { role: 'firm' });
+    const agent = await loginAs(testApp(t), user.email, PASSWORD);
+    const it = await agent.get('/territories?code=ITI1');
+    expect(it.status).toBe(200);
+    expect(it.text).toContain('Toscana');
+    expect(it.text).toContain('href="/territories?code=ITI14"');
+    const en = await agent.get('/territories?code=ITI1&lang=en');
+    expect(en.text).toContain('Tuscany');
+    const search = await agent.get('/territories?q=Prato');
+    expect(search.text).toContain('ITI15');
+  });
+
+  it('/skills lists the taxonomy and searches it', async () => {
+    const user = await newUser(t.db, { role: 'firm' });
+    const agent = await loginAs(testApp(t), user.email, PASSWORD);
+    const res = await agent.get('/skills?q=cloud');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('Cloud e fog computing');
+    expect((await agent.get('/skills?area=' + 'x'.repeat(100))).status).toBe(400);
+  });
+
+  it('is for signed-in users only', async () => {
+    expect((await request(testApp(t)).get('/territories')).status).toBe(302);
+  });
+});
