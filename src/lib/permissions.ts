@@ -3,7 +3,7 @@ import { ROLES, type Role } from '../db/database';
 /**
  * Who may do what, by role: the one table every route declares against (see http/authorize.ts).
  * Territory scope (an authority sees its territory and below) is checked by the services for
- * the record at hand, through modules/accounts/scope.ts.
+ * the record at hand, through modules/accounts/scope.ts (inScope, assertInScope, scopeCodes).
  */
 export const PERMISSIONS = {
   'account:use': ROLES,

@@ -8,6 +8,7 @@ import { hashSecret, newSecret } from '../../lib/tokens';
 import * as repo from './accounts.repository';
 import * as invitations from './invitations.repository';
 import { EmailTakenError, isUniqueViolation } from './accounts.service';
+import { inScope } from './scope';
 
 export const INVITATION_DAYS = 7;
 
