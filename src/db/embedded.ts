@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { PgliteServer } from './pglite-server';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -11,7 +11,8 @@ export interface EmbeddedDatabase {
 }
 
 /**
- * An embedded PostgreSQL (PGlite, on disk) served over the PostgreSQL wire protocol on loopback,
+ * An embedded PostgreSQL (PGlite, on disk) served over the PostgreSQL wire protocol on loopback
+ * (see pglite-server.ts for why not pglite-socket's server),
  * so the application talks to it through the same pg Pool and Kysely dialect as a real server.
  * All connections share one backend: no per-connection SET, temp tables or LISTEN/NOTIFY.
  */
@@ -23,18 +24,13 @@ export async function startEmbeddedDatabase(
   fs.mkdirSync(path.dirname(dir), { recursive: true });
   const pglite = await PGlite.create({ dataDir: dir });
   const maxConnections = options.maxConnections ?? 10;
-  const server = new PGLiteSocketServer({
-    db: pglite,
-    host: '127.0.0.1',
-    port: options.port ?? 0,
-    maxConnections,
-  });
-  await server.start();
+  const server = new PgliteServer(pglite, maxConnections);
+  const port = await server.listen(options.port ?? 0, '127.0.0.1');
   return {
-    url: `postgres://postgres@${server.getServerConn()}/postgres`,
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     maxConnections,
     async stop() {
-      await server.stop();
+      await server.close();
       await pglite.close();
     },
   };
