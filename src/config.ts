@@ -31,6 +31,7 @@ const envSchema = z.object({
     .regex(/^\d+(b|kb|mb)$/, 'must look like 100kb or 1mb')
     .default('100kb'),
   PUBLIC_URL: z.url().optional(),
+  IMPORT_MAX_MB: z.coerce.number().int().min(1).max(2048).default(200),
 });
 
 export type Env = z.infer<typeof envSchema>;

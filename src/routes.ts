@@ -4,6 +4,7 @@ import { accountRoutes } from './modules/accounts/accounts.routes';
 import { invitationRoutes } from './modules/accounts/invitations.routes';
 import { homeRoutes } from './modules/home/home.routes';
 import { referenceRoutes } from './modules/reference/reference.routes';
+import { importRoutes } from './modules/imports/imports.routes';
 
 /** Every page of the application; each route declares its access with allow(). */
 export function webRoutes(services: AppServices): Router {
@@ -12,5 +13,6 @@ export function webRoutes(services: AppServices): Router {
   router.use(accountRoutes(services));
   router.use(invitationRoutes(services));
   router.use(referenceRoutes(services));
+  router.use(importRoutes(services));
   return router;
 }

@@ -1,5 +1,7 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { ReferenceTables } from '../modules/reference/reference.tables';
+import type { SurveyTables } from '../modules/survey/survey.tables';
+import type { ImportTables } from '../modules/imports/imports.tables';
 
 /** Timestamps come back as Date and may be written as Date or ISO text. */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -79,7 +81,7 @@ export interface RateLimitsTable {
   reset_at: Timestamp;
 }
 
-export interface Database extends ReferenceTables {
+export interface Database extends ReferenceTables, ImportTables, SurveyTables {
   territories: TerritoriesTable;
   organisations: OrganisationsTable;
   users: UsersTable;

@@ -19,6 +19,7 @@ const helpers = {
   and: (...args: unknown[]) => args.slice(0, -1).every(Boolean),
   not: (a: unknown) => !a,
   concat: (...args: unknown[]) => args.slice(0, -1).join(''),
+  array: (...args: unknown[]) => args.slice(0, -1),
   formatNumber(value: unknown, options: HelperOptions) {
     if (typeof value !== 'number') return '';
     return new Intl.NumberFormat(locale(options), { maximumFractionDigits: 2 }).format(value);

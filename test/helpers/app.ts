@@ -18,7 +18,12 @@ export function testConfig(url: string, extra: Record<string, string> = {}): Con
 
 export function testApp(t: TestDb, extra: Record<string, string> = {}): Express {
   const config = testConfig(t.url, extra);
-  return createApp({ db: t.db, pool: t.pool, config, logger: createLogger('silent', false) });
+  return createApp({
+    db: t.db,
+    pool: t.pool,
+    config,
+    logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', false),
+  });
 }
 
 export type Agent = ReturnType<typeof request.agent>;

@@ -1,0 +1,80 @@
+import fs from 'node:fs';
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { AppServices } from '../../app';
+import { allow } from '../../http/authorize';
+import { fieldErrors, uuidParam } from '../../http/validate';
+import { findImport, listImports, NUTS_VERSIONS, startImport } from './imports.service';
+import { looksLikeText, receiveUpload, UploadError } from './upload';
+
+const importForm = z
+  .strictObject({
+    kind: z.enum(['istat', 'nuts', 'esco']),
+    version: z.union([z.enum(NUTS_VERSIONS), z.literal('')]).optional(),
+  })
+  .refine((v) => v.kind !== 'nuts' || !!v.version, {
+    message: 'imports.errors.versionRequired',
+    path: ['version'],
+  });
+
+/** Admin upload of the official files: ISTAT comuni, Eurostat NUTS, ESCO skills. */
+export function importRoutes({ db, logger, config }: AppServices): Router {
+  const router = Router();
+  const maxBytes = config.IMPORT_MAX_MB * 1024 * 1024;
+
+  const indexView = async (req: Request, res: Response, status: number, extra: object) => {
+    res.status(status).render('imports/index', {
+      title: req.t('imports.title'),
+      jobs: await listImports(db),
+      versions: NUTS_VERSIONS,
+      maxMb: config.IMPORT_MAX_MB,
+      values: {},
+      ...extra,
+    });
+  };
+
+  router.get('/admin/imports', allow('reference:import'), (req, res) =>
+    indexView(req, res, 200, {}),
+  );
+
+  router.post('/admin/imports', allow('reference:import'), async (req, res) => {
+    let upload;
+    try {
+      upload = await receiveUpload(req, maxBytes);
+    } catch (err) {
+      if (!(err instanceof UploadError)) throw err;
+      // The rest of a refused body is drained so the client reads our answer.
+      req.resume();
+      return indexView(req, res, err.status, {
+        errors: { file: req.t(err.messageKey, { max: config.IMPORT_MAX_MB }) },
+      });
+    }
+    const discard = () => upload.file && fs.rmSync(upload.file.path, { force: true });
+    const parsed = importForm.safeParse(upload.fields);
+    const errors: Record<string, string> = parsed.success ? {} : fieldErrors(parsed.error, req.t);
+    if (!upload.file || upload.file.bytes === 0) errors.file = req.t('imports.errors.noFile');
+    else if (!/\.(csv|txt)$/i.test(upload.file.name)) errors.file = req.t('imports.errors.notCsv');
+    else if (!(await looksLikeText(upload.file.path))) errors.file = req.t('imports.errors.binary');
+    if (!parsed.success || Object.keys(errors).length) {
+      discard();
+      return indexView(req, res, 422, { errors, values: upload.fields });
+    }
+    const { id } = await startImport(db, logger, {
+      kind: parsed.data.kind,
+      version: parsed.data.kind === 'nuts' ? parsed.data.version || null : null,
+      file: upload.file!,
+      userId: req.user!.id,
+    });
+    res.redirect(303, `/admin/imports/${id}`);
+  });
+
+  router.get('/admin/imports/:id', allow('reference:import'), async (req, res) => {
+    const job = await findImport(db, uuidParam(req));
+    const running = job.status === 'running' && !job.stale;
+    // Refreshes itself while running: a progress page that needs no JavaScript.
+    if (running) res.setHeader('Refresh', '2');
+    res.render('imports/show', { title: req.t('imports.jobTitle'), job, running });
+  });
+
+  return router;
+}
