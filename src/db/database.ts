@@ -1,6 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { ReferenceTables } from '../modules/reference/reference.tables';
-import type { SurveyTables } from '../modules/survey/survey.tables';
 import type { ImportTables } from '../modules/imports/imports.tables';
 
 /** Timestamps come back as Date and may be written as Date or ISO text. */
@@ -81,7 +80,7 @@ export interface RateLimitsTable {
   reset_at: Timestamp;
 }
 
-export interface Database extends ReferenceTables, ImportTables, SurveyTables {
+export interface Database extends ReferenceTables, ImportTables {
   territories: TerritoriesTable;
   organisations: OrganisationsTable;
   users: UsersTable;
