@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import passport from 'passport';
+import { Passport, type Authenticator } from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import type { Db } from '../db';
 import { findSessionUser } from '../modules/accounts/accounts.repository';
@@ -7,6 +7,10 @@ import { authenticate } from '../modules/accounts/accounts.service';
 
 /** passport-local over the session; the user is reloaded per request so a disabled one is out. */
 export function setUpAuthentication(app: Express, db: Db): void {
+  // One authenticator per app, not passport's global one: two apps in a process (tests, tools)
+  // must never load users from each other's database.
+  const passport = new Passport();
+  app.locals.authenticator = passport;
   passport.use(
     new LocalStrategy(
       { usernameField: 'email', passwordField: 'password' },
@@ -29,4 +33,9 @@ export function setUpAuthentication(app: Express, db: Db): void {
     res.locals.user = req.user;
     next();
   });
+}
+
+/** The app's own authenticator, for the login route. */
+export function authenticatorOf(app: Pick<Express, 'locals'>): Authenticator {
+  return app.locals.authenticator as Authenticator;
 }

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { DomainError } from '../lib/domain-error';
 import { isCsrfError } from './csrf';
+import { getI18n } from './i18n';
 
 export class HttpError extends Error {
   constructor(
@@ -56,6 +57,10 @@ export function errorHandler(): ErrorRequestHandler {
     const status = statusOf(err);
     if (status >= 500) req.log?.error({ err }, 'request failed');
     if (res.headersSent) return res.end();
+    // A body refused by the parsers fails before the i18n middleware ran: the page still renders.
+    const t = req.t ?? (res.locals.t = getI18n().getFixedT('it'));
+    res.locals.lang ??= 'it';
+    res.locals.otherLang ??= 'en';
     const detailKey =
       err instanceof DomainError
         ? err.messageKey
@@ -66,7 +71,7 @@ export function errorHandler(): ErrorRequestHandler {
     const detail =
       err instanceof HttpError && err.detail
         ? err.detail
-        : req.t?.(detailKey, { defaultValue: req.t('errors.http500'), ...params });
+        : t(detailKey, { defaultValue: t('errors.http500'), ...params });
     if (isApi(req)) {
       const field = err instanceof DomainError ? err.options.field : undefined;
       const extra = field && detail ? { errors: [{ pointer: `body/${field}`, detail }] } : {};
@@ -77,7 +82,7 @@ export function errorHandler(): ErrorRequestHandler {
       return;
     }
     res.status(status).render('errors/error', {
-      title: req.t?.(`errors.title${status}`, { defaultValue: TITLES[status] ?? 'Error' }),
+      title: t(`errors.title${status}`, { defaultValue: TITLES[status] ?? 'Error' }),
       status,
       detail,
       requestId: req.id,

@@ -1,6 +1,7 @@
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import type { Config } from '../config';
+import { HttpError } from './errors';
 
 /** Security headers, a CSP that allows no inline script, and bounded request bodies. */
 export function setUpWebSecurity(app: Express, config: Config): void {
@@ -29,4 +30,22 @@ export function setUpWebSecurity(app: Express, config: Config): void {
   );
   app.use(express.urlencoded({ extended: true, limit: config.BODY_LIMIT, parameterLimit: 2000 }));
   app.use(express.json({ limit: config.BODY_LIMIT }));
+  app.use(refuseNul);
+}
+
+/** PostgreSQL text cannot hold U+0000: such input is a 400 here, not a failed query (500) later. */
+const refuseNul: RequestHandler = (req, _res, next) => {
+  next(/%00/.test(req.originalUrl) || containsNul(req.body) ? new HttpError(400) : undefined);
+};
+
+// Iterative: a JSON body may nest thousands of levels deep.
+function containsNul(body: unknown): boolean {
+  const stack = [body];
+  while (stack.length) {
+    const v = stack.pop();
+    if (typeof v === 'string' && v.includes('\u0000')) return true;
+    if (v && typeof v === 'object')
+      for (const [key, child] of Object.entries(v)) stack.push(key, child);
+  }
+  return false;
 }

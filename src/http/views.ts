@@ -34,6 +34,11 @@ const helpers = {
     }).format(d);
   },
   /** The value a form field shows: what the user typed, else the stored value. */
+  /** An error summary line names its field: "E-mail: enter a valid address". */
+  summaryText(name: string, message: string, options: HelperOptions) {
+    const label = root(options).t(`fields.${name}`, { defaultValue: '' });
+    return label ? `${label}: ${message}` : message;
+  },
   fieldValue: (values: Record<string, unknown> | undefined, name: string) => values?.[name] ?? '',
   lookupError: (errors: Record<string, string> | undefined, name: string) => errors?.[name],
 };

@@ -1,6 +1,6 @@
 import { Router, type Request, type Response, type NextFunction } from 'express';
-import passport from 'passport';
 import type { AppServices } from '../../app';
+import { authenticatorOf } from '../../http/auth';
 import { allow } from '../../http/authorize';
 import { flash } from '../../http/flash';
 import { parseForm, uuidParam, withoutSecrets } from '../../http/validate';
@@ -38,7 +38,7 @@ export function accountRoutes({ db, config }: AppServices): Router {
       const form = parseForm(loginSchema, req);
       if (!form.ok)
         return res.status(422).render('accounts/login', { title: req.t('login.title'), ...form });
-      passport.authenticate('local', (err: unknown, user: Express.User | false) => {
+      authenticatorOf(req.app).authenticate('local', (err: unknown, user: Express.User | false) => {
         if (err) return next(err);
         if (!user) {
           // One message for a wrong e-mail or a wrong password: never say which.

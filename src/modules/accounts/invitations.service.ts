@@ -28,10 +28,7 @@ export async function createInvitation(db: Db, inviter: SessionUser, input: NewI
   if (!INVITABLE_ROLES[inviter.role].includes(input.role)) {
     throw new DomainError('invitations.errors.roleNotAllowed', { field: 'role', status: 422 });
   }
-  if (
-    inviter.role !== 'admin' &&
-    !(await repo.isWithin(db, input.territoryCode, inviter.territoryCode))
-  ) {
+  if (!(await inScope(db, inviter, input.territoryCode))) {
     throw new DomainError('invitations.errors.outOfScope', { field: 'territoryCode', status: 422 });
   }
   const token = newSecret('inv');

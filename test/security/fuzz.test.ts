@@ -1,0 +1,202 @@
+import type { Express } from 'express';
+import fc from 'fast-check';
+import { sql } from 'kysely';
+import request from 'supertest';
+import { z } from 'zod';
+import { createLogger } from '../../src/logger';
+import type { Role } from '../../src/db/database';
+import { PERMISSIONS } from '../../src/lib/permissions';
+import { apiOperations } from '../../src/modules/api/api.routes';
+import type { SessionUser } from '../../src/http/types';
+import { createInvitation } from '../../src/modules/accounts/invitations.service';
+import { testApp, testConfig } from '../helpers/app';
+import { newUser, PASSWORD } from '../helpers/factories';
+import { newTestDb, type TestDb } from '../helpers/test-db';
+import { bodies, scalar } from './bodies';
+import { apiCaller, webCaller } from './callers';
+import { describeRoute, fillPath, listRoutes } from './routes';
+
+/**
+ * Generated bodies against every form POST and every API operation with a body: whatever
+ * arrives, the answer is a 2xx/3xx/4xx, never a 500, and a refused request wrote nothing.
+ */
+const RUNS = 30;
+jest.setTimeout(120_000);
+
+let t: TestDb;
+let app: Express;
+let region: SessionUser;
+
+beforeAll(async () => {
+  t = await newTestDb();
+  app = testApp(t);
+  region = await newUser(t.db, { role: 'region' });
+});
+afterAll(() => t.close());
+
+let invitations = 0;
+async function openInvitation(): Promise<string> {
+  const { token } = await createInvitation(t.db, region, {
+    email: `fuzz-invitee-${++invitations}@test.patto`,
+    role: 'local_authority',
+    partnerType: null,
+    organisationName: 'Comune di Vinci',
+    territoryCode: '048050',
+  });
+  return token;
+}
+
+/** Near-valid bodies to mutate from, so generated input also reaches the services. */
+function examples(email: string): Record<string, Record<string, unknown>> {
+  const password = 'a long enough password';
+  return {
+    'POST /login': { email, password: PASSWORD, next: '/' },
+    'POST /register': {
+      organisationName: 'Fuzz srl',
+      territoryCode: '048014',
+      fullName: 'Fuzz Tester',
+      email: 'fuzz-firm@test.patto',
+      password,
+      passwordConfirm: password,
+    },
+    'POST /account/password': { currentPassword: PASSWORD, password, passwordConfirm: password },
+    'POST /account/tokens': { name: 'fuzz' },
+    'POST /invitations': {
+      email: 'fuzz-partner@test.patto',
+      role: 'social_partner',
+      partnerType: 'trade_union',
+      organisationName: 'Fuzz union',
+      territoryCode: 'ITI14',
+    },
+    'POST /invite/:token': { fullName: 'Fuzz Invitee', password, passwordConfirm: password },
+    'POST /admin/imports': { kind: 'nuts', version: '2024' },
+    'POST /api/v1/tokens': { email, password: PASSWORD, name: 'fuzz' },
+  };
+}
+
+/** Every table but the ones a refused request may touch (sessions, login counters). */
+let tables: string[];
+async function rowCounts(): Promise<Record<string, number>> {
+  tables ??= (
+    await sql<{ name: string }>`
+      SELECT table_name AS name FROM information_schema.tables
+      WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'
+        AND table_name NOT IN ('session', 'rate_limits') AND table_name NOT LIKE 'kysely_%'
+      ORDER BY table_name`.execute(t.db)
+  ).rows.map((r) => r.name);
+  const { rows } = await sql<{ name: string; n: string }>`${sql.join(
+    tables.map((name) => sql`SELECT ${name} AS name, count(*) AS n FROM ${sql.table(name)}`),
+    sql` UNION ALL `,
+  )}`.execute(t.db);
+  return Object.fromEntries(rows.map((r) => [r.name, Number(r.n)]));
+}
+
+interface Endpoint {
+  name: string;
+  method: string;
+  path: string;
+  api: boolean;
+  access: string;
+  fields?: string[];
+}
+
+/** The caller the route is meant for, so the body gets past authorization to validation. */
+async function callerFor(endpoint: Endpoint): Promise<string | undefined> {
+  if (endpoint.access === 'public') return undefined;
+  const role = PERMISSIONS[endpoint.access as keyof typeof PERMISSIONS][0] as Role;
+  return (await newUser(t.db, { role })).email;
+}
+
+async function fuzz(endpoint: Endpoint): Promise<string | undefined> {
+  const email = await callerFor(endpoint);
+  const loginEmail = email ?? (await newUser(t.db)).email;
+  const example = examples(loginEmail)[endpoint.name] ?? {};
+  const fields = [...new Set([...Object.keys(example), ...(endpoint.fields ?? [])])];
+  const web = webCaller(app, email);
+  const api = apiCaller(app, email);
+
+  const raw = fc.oneof(
+    fc.constantFrom('{"email":', '[', 'null', '"x"', '{"a":1}}', '\u0000', '{"\\u0000":1}'),
+    fc.integer({ min: 1, max: 40_000 }).map((n) => '['.repeat(n) + ']'.repeat(n)),
+    fc.string(),
+  );
+  const input = endpoint.api
+    ? fc.oneof(
+        { arbitrary: bodies(fields, example).map((b) => JSON.stringify(b)), weight: 4 },
+        fc.array(scalar, { maxLength: 3 }).map((b) => JSON.stringify(b)),
+        raw,
+      )
+    : bodies(fields, example);
+
+  const property = fc.asyncProperty(input, async (body) => {
+    // A fresh invitation link each run, so every body meets an open invitation.
+    const url = endpoint.path.includes(':token')
+      ? fillPath(endpoint.path, { token: await openInvitation() })
+      : fillPath(endpoint.path);
+    const before = await rowCounts();
+    let res: request.Response;
+    if (endpoint.api) {
+      res = await request(app)
+        [endpoint.method as 'post'](url)
+        .set(await api())
+        .set('Content-Type', 'application/json')
+        .send(body as string);
+    } else {
+      const { agent, csrf } = await web();
+      res = await agent[endpoint.method as 'post'](url)
+        .type('form')
+        .send({ ...(body as object), _csrf: csrf });
+    }
+    expect(res.status).toBeGreaterThanOrEqual(200);
+    expect(res.status).toBeLessThan(500);
+    expect(res.text).not.toMatch(/\bat .+\.[jt]s:\d+:\d+/); // never a stack trace
+    if (res.status >= 400) expect(await rowCounts()).toEqual(before);
+  });
+  try {
+    await fc.assert(property, { numRuns: RUNS });
+    return undefined;
+  } catch (err) {
+    return `${endpoint.name}: ${(err as Error).message}`;
+  }
+}
+
+/** Every endpoint is fuzzed even when one fails, and the failures are reported together. */
+async function fuzzAll(endpoints: Endpoint[]): Promise<string[]> {
+  const failures: string[] = [];
+  for (const endpoint of endpoints) {
+    const failure = await fuzz(endpoint);
+    if (failure) failures.push(failure);
+  }
+  return failures;
+}
+
+describe('generated bodies', () => {
+  it('never break a form: no 500, nothing written when refused', async () => {
+    const forms = listRoutes(app)
+      .filter((r) => !r.api && r.method !== 'get')
+      .map((r) => ({ ...r, name: describeRoute(r), access: r.accesses[0]! }));
+    expect(forms.length).toBeGreaterThanOrEqual(8);
+    expect(await fuzzAll(forms)).toEqual([]);
+  });
+
+  it('never break an API operation: no 500, nothing written when refused', async () => {
+    const services = {
+      db: t.db,
+      pool: t.pool,
+      config: testConfig(t.url),
+      logger: createLogger('silent', false),
+    };
+    const operations = apiOperations(services)
+      .filter((op) => op.body)
+      .map((op) => ({
+        name: `${op.method.toUpperCase()} /api/v1${op.path}`,
+        method: op.method,
+        path: `/api/v1${op.path}`,
+        api: true,
+        access: op.access,
+        fields: op.body instanceof z.ZodObject ? Object.keys(op.body.shape) : [],
+      }));
+    expect(operations.length).toBeGreaterThanOrEqual(1);
+    expect(await fuzzAll(operations)).toEqual([]);
+  });
+});
