@@ -38,7 +38,7 @@ export async function runImportCli(
     process.exit(2);
   }
   const database = await openDatabase(loadConfig());
-  let failed = true;
+  let failed: boolean;
   try {
     await migrateToLatest(database.db);
     await loadBuiltinReference(database.db);

@@ -27,7 +27,8 @@ export interface CsvFile {
   headerLine: number;
   delimiter: string;
   encoding(): TextEncoding | null;
-  records: AsyncIterable<CsvRecord>;
+  /** The data records, in file order, a batch at a time. */
+  batches: AsyncIterable<CsvRecord[]>;
   /** Stops reading early and releases the file. */
   close(): void;
 }
@@ -92,41 +93,71 @@ export async function openCsv(source: ImportSource): Promise<CsvFile> {
   const { head, stream } = await peek(input);
   const delimiter = sniff(head);
   const decoder = new DetectingDecoder();
-  const parser = parse({ delimiter, relax_column_count: true, info: true, bom: true });
+  // relax_quotes: a stray quote inside a cell (=CMD("calc")) is kept as text and checked by the
+  // importer rather than ending the read.
+  const parser = parse({
+    delimiter,
+    relax_column_count: true,
+    relax_quotes: true,
+    // Named, not discovered: while discovering, csv-parse allocates a buffer per byte read.
+    record_delimiter: ['\r\n', '\n'],
+    info: true,
+    bom: true,
+  });
   pipeline(stream, decoder, parser, () => undefined);
 
-  const iterator = (parser as AsyncIterable<{ record: string[]; info: { lines: number } }>)[
-    Symbol.asyncIterator
-  ]();
+  // Records are drained synchronously, a thousand at a time: one promise per record costs more
+  // than the parsing itself.
+  let ended = false;
+  let failure: unknown = null;
+  let wake: (() => void) | null = null;
+  parser.on('readable', () => wake?.());
+  parser.on('end', () => {
+    ended = true;
+    wake?.();
+  });
+  parser.on('error', (err) => {
+    failure = err;
+    wake?.();
+  });
   let lastLine = 0;
-  const next = async (): Promise<CsvRecord | null> => {
+  async function* batches(): AsyncGenerator<CsvRecord[]> {
     for (;;) {
-      let step: IteratorResult<{ record: string[]; info: { lines: number } }>;
-      try {
-        step = await iterator.next();
-      } catch (err) {
-        throw asSourceError(err, lastLine + 1);
+      const out: CsvRecord[] = [];
+      let step: { record: string[]; info: { lines: number } } | null;
+      while (out.length < 1000 && (step = parser.read() as typeof step) !== null) {
+        const line = lastLine + 1;
+        lastLine = step.info.lines;
+        const cells = step.record;
+        if (cells.length === 1 && cells[0]!.trim() === '') continue;
+        out.push({ line, cells });
       }
-      if (step.done) return null;
-      const line = lastLine + 1;
-      lastLine = step.value.info.lines;
-      const cells = step.value.record;
-      if (cells.length === 1 && cells[0]!.trim() === '') continue;
-      return { line, cells };
+      if (failure) throw asSourceError(failure, lastLine + 1);
+      if (out.length) {
+        yield out;
+        continue;
+      }
+      if (ended) return;
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = null;
     }
-  };
+  }
 
-  const first = await next();
-  if (!first) throw new SourceError(1, 'the file has no header row');
+  const all = batches();
+  const first = await all.next();
+  const rest = first.done ? [] : first.value;
+  const header = rest.shift();
+  if (!header) throw new SourceError(1, 'the file has no header row');
   return {
-    header: first.cells,
-    headerLine: first.line,
+    header: header.cells,
+    headerLine: header.line,
     delimiter,
     encoding: () => decoder.encoding,
     close: () => parser.destroy(),
-    records: {
+    batches: {
       async *[Symbol.asyncIterator]() {
-        for (let r = await next(); r; r = await next()) yield r;
+        if (rest.length) yield rest;
+        yield* all;
       },
     },
   };

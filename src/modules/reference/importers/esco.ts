@@ -109,34 +109,36 @@ export async function importEsco(
         batch = [];
         options.onProgress?.(report.rows);
       };
-      for await (const { line, cells } of file.records) {
-        report.rows++;
-        const bad = (message: string) => errors.add(line, message);
-        const formula = formulaCell(cells, file.header);
-        if (formula) bad(formula);
-        const uri = cell(cells, col.uri);
-        const match = SKILL_URI.exec(uri);
-        if (!match) {
-          bad(`"${uri.slice(0, 80)}" is not an ESCO skill URI`);
-          continue;
+      for await (const records of file.batches) {
+        for (const { line, cells } of records) {
+          report.rows++;
+          const bad = (message: string) => errors.add(line, message);
+          const formula = formulaCell(cells, file.header);
+          if (formula) bad(formula);
+          const uri = cell(cells, col.uri);
+          const match = SKILL_URI.exec(uri);
+          if (!match) {
+            bad(`"${uri.slice(0, 80)}" is not an ESCO skill URI`);
+            continue;
+          }
+          const first = seen.get(uri);
+          if (first) bad(`duplicate concept ${uri} (first on line ${first})`);
+          else seen.set(uri, line);
+          const name = cell(cells, col.label);
+          if (name.length < 1 || name.length > 300)
+            bad('the preferred label is empty or longer than 300 characters');
+          const description = cell(cells, col.description);
+          if (description.length > 4000) bad('the description is longer than 4000 characters');
+          if (errors.any) continue;
+          batch.push({
+            code: `ESCO-${match[1]}`,
+            name,
+            names: { [language]: name },
+            description: description || null,
+            esco_uri: uri,
+          });
+          if (batch.length >= BATCH_SIZE) await flush();
         }
-        const first = seen.get(uri);
-        if (first) bad(`duplicate concept ${uri} (first on line ${first})`);
-        else seen.set(uri, line);
-        const name = cell(cells, col.label);
-        if (name.length < 1 || name.length > 300)
-          bad('the preferred label is empty or longer than 300 characters');
-        const description = cell(cells, col.description);
-        if (description.length > 4000) bad('the description is longer than 4000 characters');
-        if (errors.any) continue;
-        batch.push({
-          code: `ESCO-${match[1]}`,
-          name,
-          names: { [language]: name },
-          description: description || null,
-          esco_uri: uri,
-        });
-        if (batch.length >= BATCH_SIZE) await flush();
       }
       await flush();
       if (report.rows === 0) errors.add(file.headerLine, 'the file has a header but no rows');

@@ -22,7 +22,7 @@ export interface ImportOptions {
 }
 
 export const MAX_ERRORS = 1000;
-export const BATCH_SIZE = 2000;
+export const BATCH_SIZE = 5000;
 
 export class ErrorList {
   readonly items: ImportRowError[] = [];

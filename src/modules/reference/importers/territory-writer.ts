@@ -36,6 +36,11 @@ interface VersionRow extends TerritoryState {
   version: string;
 }
 
+// A correlated lookup, one probe of the open-interval index per code: inside the import
+// transaction the new rows have no statistics yet, and a join would scan the whole history.
+const openSince = sql`
+  SELECT v.valid_from FROM territory_versions v WHERE v.code = t.code AND v.valid_to IS NULL`;
+
 const sameNames = (a: Record<string, string>, b: Record<string, string>): boolean => {
   const ka = Object.keys(a);
   return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
@@ -50,6 +55,8 @@ export class TerritoryWriter {
   inserted = 0;
   updated = 0;
   closed = 0;
+  /** Codes this run closed, for linking them to their successors. */
+  readonly closedCodes: string[] = [];
 
   constructor(
     private readonly tx: Tx,
@@ -61,9 +68,8 @@ export class TerritoryWriter {
     if (batch.length === 0) return;
     const { rows } = await sql<Current>`
       SELECT t.code, t.level, t.parent_code, t.name, t.names, t.cadastral_code, t.valid_to,
-             v.valid_from AS state_from
+             (${openSince}) AS state_from
       FROM territories t
-      LEFT JOIN territory_versions v ON v.code = t.code AND v.valid_to IS NULL
       WHERE t.code = ANY(${batch.map((b) => b.code)}::text[])`.execute(this.tx);
     const current = new Map(rows.map((r) => [r.code, r]));
 
@@ -194,9 +200,8 @@ export class TerritoryWriter {
     let after = '';
     for (;;) {
       const { rows } = await sql<{ code: string; state_from: string | null }>`
-        SELECT t.code, v.valid_from AS state_from
+        SELECT t.code, (${openSince}) AS state_from
         FROM territories t
-        LEFT JOIN territory_versions v ON v.code = t.code AND v.valid_to IS NULL
         WHERE ${where} AND t.valid_to IS NULL AND t.valid_from < ${this.date}::date
           AND t.code > ${after}
         ORDER BY t.code LIMIT 5000`.execute(this.tx);
@@ -213,6 +218,7 @@ export class TerritoryWriter {
         UPDATE territory_versions SET valid_to = ${this.date}::date
         WHERE code = ANY(${gone}::text[]) AND valid_to IS NULL`.execute(this.tx);
       this.closed += gone.length;
+      this.closedCodes.push(...gone);
     }
   }
 }
