@@ -5,6 +5,11 @@ import { invitationRoutes } from './modules/accounts/invitations.routes';
 import { homeRoutes } from './modules/home/home.routes';
 import { referenceRoutes } from './modules/reference/reference.routes';
 import { importRoutes } from './modules/imports/imports.routes';
+import { needsRoutes } from './modules/needs/needs.routes';
+import { firmRoutes } from './modules/firms/firms.routes';
+import { campaignRoutes } from './modules/survey/campaigns.routes';
+import { questionnaireRoutes } from './modules/survey/questionnaire.routes';
+import { receiptRoutes } from './modules/survey/receipt.routes';
 
 /** Every page of the application; each route declares its access with allow(). */
 export function webRoutes(services: AppServices): Router {
@@ -14,5 +19,10 @@ export function webRoutes(services: AppServices): Router {
   router.use(invitationRoutes(services));
   router.use(referenceRoutes(services));
   router.use(importRoutes(services));
+  router.use(needsRoutes(services));
+  router.use(firmRoutes(services));
+  router.use(campaignRoutes(services));
+  router.use(questionnaireRoutes(services));
+  router.use(receiptRoutes(services));
   return router;
 }

@@ -1,6 +1,8 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { ReferenceTables } from '../modules/reference/reference.tables';
+import type { SurveyTables } from '../modules/survey/survey.tables';
 import type { ImportTables } from '../modules/imports/imports.tables';
+import type { NeedsTables } from '../modules/needs/needs.tables';
 
 /** Timestamps come back as Date and may be written as Date or ISO text. */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -28,6 +30,7 @@ export interface TerritoriesTable {
   version: string;
   valid_from: ColumnType<string, string | undefined, string>;
   valid_to: DateOnly | null;
+  cadastral_code: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface OrganisationsTable {
@@ -80,7 +83,7 @@ export interface RateLimitsTable {
   reset_at: Timestamp;
 }
 
-export interface Database extends ReferenceTables, ImportTables {
+export interface Database extends ReferenceTables, ImportTables, SurveyTables, NeedsTables {
   territories: TerritoriesTable;
   organisations: OrganisationsTable;
   users: UsersTable;

@@ -2,6 +2,7 @@ import type { Db } from './index';
 import type { PartnerType, Role } from './database';
 import { hashPassword } from '../lib/password';
 import { createOrganisationWithUser } from '../modules/accounts/accounts.service';
+import { seedSurveyDemo } from '../modules/survey/survey.demo';
 
 export const DEMO_PASSWORD = 'patto-demo';
 
@@ -88,6 +89,7 @@ export async function seedDemo(db: Db): Promise<string[]> {
     });
     created.push(a.email);
   }
+  await seedSurveyDemo(db, 'firm@demo.patto.test', 'region@demo.patto.test');
   return created;
 }
 

@@ -11,6 +11,12 @@ export const PERMISSIONS = {
   'invitation:manage': ['region', 'admin'],
   'reference:read': ROLES,
   'reference:import': ['admin'],
+  'firm:profile': ['firm'],
+  'campaign:list': ['firm', 'region', 'admin'],
+  'campaign:manage': ['region', 'admin'],
+  'survey:answer': ['firm'],
+  'response:read': ['region', 'admin'],
+  'needs:read': ['local_authority', 'social_partner', 'region', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

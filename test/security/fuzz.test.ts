@@ -133,12 +133,14 @@ async function fuzz(endpoint: Endpoint): Promise<string | undefined> {
     const url = endpoint.path.includes(':token')
       ? fillPath(endpoint.path, { token: await openInvitation() })
       : fillPath(endpoint.path);
+    // The bearer token is minted before counting, so its own row is not taken for a write.
+    const auth = endpoint.api ? await api() : {};
     const before = await rowCounts();
     let res: request.Response;
     if (endpoint.api) {
       res = await request(app)
         [endpoint.method as 'post'](url)
-        .set(await api())
+        .set(auth)
         .set('Content-Type', 'application/json')
         .send(body as string);
     } else {
@@ -182,6 +184,7 @@ describe('generated bodies', () => {
   it('never break an API operation: no 500, nothing written when refused', async () => {
     const services = {
       db: t.db,
+      readDb: t.db,
       pool: t.pool,
       config: testConfig(t.url),
       logger: createLogger('silent', false),

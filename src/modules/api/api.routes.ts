@@ -3,6 +3,9 @@ import type { AppServices } from '../../app';
 import { errorHandler, HttpError } from '../../http/errors';
 import { accountOperations } from '../accounts/accounts.api';
 import { referenceOperations } from '../reference/reference.api';
+import { needsOperations } from '../needs/needs.api';
+import { firmOperations } from '../firms/firms.api';
+import { surveyOperations } from '../survey/survey.api';
 import { authenticateToken } from '../accounts/tokens.service';
 import { buildOpenApiDocument } from './openapi';
 import { mountOperation, type ApiOperation } from './operation';
@@ -10,7 +13,13 @@ import { allow } from '../../http/authorize';
 
 /** Every API operation of every module; a module adds its list here. */
 export function apiOperations(services: AppServices): ApiOperation[] {
-  return [...accountOperations(services), ...referenceOperations(services)];
+  return [
+    ...accountOperations(services),
+    ...referenceOperations(services),
+    ...needsOperations(services),
+    ...firmOperations(services),
+    ...surveyOperations(services),
+  ];
 }
 
 /** `Authorization: Bearer <token>` → req.user; a wrong or revoked token is a 401, never a guess. */

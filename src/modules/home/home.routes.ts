@@ -3,9 +3,13 @@ import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { can, PERMISSIONS, type Permission } from '../../lib/permissions';
 import { localName, territoryPath } from '../reference/territories.repository';
+import { getMyFirm } from '../firms/firms.service';
+import { listFirmCampaigns } from '../survey/responses.service';
 
 /** The menu a role sees on its home page: only what it may do. */
 const ACTIONS: { permission: Permission; href: string; key: string }[] = [
+  { permission: 'firm:profile', href: '/firm/profile', key: 'firmProfile.title' },
+  { permission: 'campaign:manage', href: '/campaigns', key: 'campaigns.title' },
   { permission: 'invitation:manage', href: '/invitations', key: 'home.actions.invitations' },
   { permission: 'reference:read', href: '/territories', key: 'home.actions.territories' },
   { permission: 'reference:read', href: '/skills', key: 'home.actions.skills' },
@@ -32,6 +36,12 @@ export function homeRoutes({ db }: AppServices): Router {
       actions: ACTIONS.filter(
         (a) => a.permission in PERMISSIONS && can(req.user!.role, a.permission),
       ),
+      ...(req.user.role === 'firm'
+        ? {
+            firm: await getMyFirm(db, req.user),
+            surveyCampaigns: await listFirmCampaigns(db, req.user),
+          }
+        : {}),
     });
   });
 

@@ -1,0 +1,245 @@
+/**
+ * npm run bench:aggregate — the needs aggregate on real PostgreSQL, at 10k, 100k and 1M need
+ * lines in Tuscany (ten lines per firm, firms spread over the comuni of ITI14 and ITI15):
+ *   (a) the read of NUTS-3 × skill area for the region (p50/p95),
+ *   (b) the same answer by a naive GROUP BY over the raw lines, and the ratio (b)/(a),
+ *   (c) the extra time a submission spends in applyResponseChange (p50),
+ *   plus the protected read of a local authority (the whole campaign's pattern computed).
+ * Creates and drops its own database (patto_bench_aggregate). BENCH_DATABASE_URL overrides the
+ * server (default postgres://postgres@127.0.0.1:5432/postgres).
+ */
+import { sql } from 'kysely';
+import pg from 'pg';
+import { createDb, type Db } from '../src/db';
+import { migrateToLatest } from '../src/db/migrator';
+import type { SessionUser } from '../src/http/types';
+import { applyResponseChange } from '../src/modules/needs/aggregate';
+import { needsAggregate } from '../src/modules/needs/needs.service';
+import { loadBuiltinReference } from '../src/modules/reference/builtin';
+
+const ADMIN = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const NAME = 'patto_bench_aggregate';
+const SIZES = (process.env.BENCH_SIZES ?? '10000,100000,1000000').split(',').map(Number);
+const LINES_PER_FIRM = 10;
+
+async function admin(query: string) {
+  const c = new pg.Client({ connectionString: ADMIN });
+  await c.connect();
+  await c.query(query);
+  await c.end();
+}
+
+const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
+function pct(xs: number[], p: number) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+async function time(n: number, f: () => Promise<unknown>) {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = process.hrtime.bigint();
+    await f();
+    out.push(ms(t0));
+  }
+  return out;
+}
+
+async function users(db: Db) {
+  const mk = async (kind: 'region' | 'local_authority', territory: string) => {
+    const org = await db
+      .insertInto('organisations')
+      .values({ kind, name: `Bench ${kind}`, territory_code: territory })
+      .returning(['id'])
+      .executeTakeFirstOrThrow();
+    const u = await db
+      .insertInto('users')
+      .values({
+        organisation_id: org.id,
+        email: `${kind}@bench.patto`,
+        full_name: kind,
+        password_hash: 'x',
+      })
+      .returning(['id'])
+      .executeTakeFirstOrThrow();
+    const user: SessionUser = {
+      id: u.id,
+      email: `${kind}@bench.patto`,
+      fullName: kind,
+      role: kind,
+      partnerType: null,
+      organisationId: org.id,
+      organisationName: 'Bench',
+      territoryCode: territory,
+    };
+    return user;
+  };
+  return { region: await mk('region', 'ITI1'), authority: await mk('local_authority', 'ITI14') };
+}
+
+/** One campaign with `lines` need lines: firms, responses and lines by generate_series. */
+async function generate(db: Db, region: SessionUser, lines: number) {
+  const firms = lines / LINES_PER_FIRM;
+  const { id } = await db
+    .insertInto('campaigns')
+    .values({
+      organisation_id: region.organisationId,
+      title: `Bench ${lines}`,
+      territory_code: 'ITI1',
+      opens_at: '2026-01-01',
+      closes_at: '2030-12-31',
+      status: 'open',
+      opened_at: new Date(),
+      created_by: region.id,
+    })
+    .returning(['id'])
+    .executeTakeFirstOrThrow();
+  await sql`
+    CREATE TEMP TABLE bench_firms ON COMMIT DROP AS
+    WITH comuni AS (
+      SELECT array_agg(code ORDER BY code) AS codes FROM territories
+      WHERE parent_code IN ('ITI14', 'ITI15') AND level = 'LAU')
+    SELECT i, gen_random_uuid() AS id,
+           -- a skewed spread: big comuni hold more firms, as in life
+           codes[1 + floor(power(random(), 2) * array_length(codes, 1))::int] AS territory,
+           (ARRAY['C','F','G','J'])[1 + i % 4] AS section,
+           (ARRAY['25','41','46','62'])[1 + i % 4] AS division,
+           (ARRAY[5, 20, 80, 400])[1 + (i / 4) % 4] AS employees
+    FROM comuni, generate_series(1, ${firms}) i`.execute(db);
+  await sql`
+    INSERT INTO organisations (id, kind, name, territory_code)
+    SELECT id, 'firm', 'Firm ' || i, territory FROM bench_firms`.execute(db);
+  await sql`
+    INSERT INTO firms (organisation_id, legal_name, territory_code)
+    SELECT id, 'Firm ' || i, territory FROM bench_firms`.execute(db);
+  await sql`
+    INSERT INTO responses (campaign_id, firm_id, version, status, submitted_by, legal_name,
+      territory_code, nace_version, nace_section, nace_division, employees, size_class,
+      need_count, workers_total)
+    SELECT ${id}, id, 1, 'current', ${region.id}, 'Firm ' || i, territory, 'NACE2', section,
+           division, employees,
+           CASE WHEN employees < 10 THEN 'micro' WHEN employees < 50 THEN 'small'
+                WHEN employees < 250 THEN 'medium' ELSE 'large' END,
+           ${LINES_PER_FIRM}, 0
+    FROM bench_firms`.execute(db);
+  await sql`
+    INSERT INTO response_needs (response_id, line_no, area_code, skill_code, occupation_code,
+      workers, eqf_level, priority, modality, period)
+    SELECT r.id, l, s.area_code, s.code, '31', 1 + (abs(hashtext(r.id::text || l)) % 5), 4,
+           (ARRAY['high','medium','low'])[1 + (abs(hashtext(r.id::text)) + l) % 3], 'classroom',
+           (ARRAY['2027-Q1','2027-Q2','2027-Q3','2027-Q4'])[1 + l % 4]
+    FROM responses r
+    CROSS JOIN generate_series(1, ${LINES_PER_FIRM}) l
+    JOIN LATERAL (SELECT code, area_code FROM skills ORDER BY code
+                  OFFSET (abs(hashtext(r.id::text)) + l * 3) % 30 LIMIT 1) s ON true
+    WHERE r.campaign_id = ${id}`.execute(db);
+  return id;
+}
+
+async function build(db: Db, campaignId: string) {
+  const ids = (
+    await db.selectFrom('responses').select('id').where('campaign_id', '=', campaignId).execute()
+  ).map((r) => r.id);
+  for (let i = 0; i < ids.length; i += 2000)
+    await db
+      .transaction()
+      .execute((tx) => applyResponseChange(tx, { add: ids.slice(i, i + 2000) }));
+}
+
+const naive = (db: Db, campaignId: string) =>
+  sql`
+  SELECT t.parent_code AS province, n.area_code, count(DISTINCT r.firm_id) AS firms,
+         sum(n.workers) AS workers
+  FROM responses r
+  JOIN response_needs n ON n.response_id = r.id
+  JOIN territories t ON t.code = r.territory_code
+  WHERE r.campaign_id = ${campaignId} AND r.status = 'current'
+  GROUP BY 1, 2`.execute(db);
+
+/** One amendment of a random firm: supersede, new version with ten lines, the aggregate call. */
+async function amend(db: Db, campaignId: string, userId: string): Promise<number> {
+  return db.transaction().execute(async (tx) => {
+    const { rows } = await sql<{ id: string }>`
+      SELECT id FROM responses WHERE campaign_id = ${campaignId} AND status = 'current'
+      OFFSET floor(random() * 500) LIMIT 1`.execute(tx);
+    const old = rows[0]!.id;
+    await sql`UPDATE responses SET status = 'superseded', superseded_at = now() WHERE id = ${old}`.execute(
+      tx,
+    );
+    const { rows: added } = await sql<{ id: string }>`
+      INSERT INTO responses (campaign_id, firm_id, version, status, submitted_by, legal_name,
+        territory_code, nace_version, nace_section, nace_division, employees, size_class,
+        need_count, workers_total)
+      SELECT campaign_id, firm_id, version + 1, 'current', ${userId}, legal_name, territory_code,
+             nace_version, nace_section, nace_division, employees, size_class, need_count, 0
+      FROM responses WHERE id = ${old}
+      RETURNING id`.execute(tx);
+    const id = added[0]!.id;
+    await sql`
+      INSERT INTO response_needs (response_id, line_no, area_code, skill_code, occupation_code,
+        workers, eqf_level, priority, modality, period)
+      SELECT ${id}, line_no, area_code, skill_code, occupation_code,
+             1 + (workers + line_no) % 6, eqf_level, priority, modality, period
+      FROM response_needs WHERE response_id = ${old}`.execute(tx);
+    const t0 = process.hrtime.bigint();
+    await applyResponseChange(tx, { remove: old, add: id });
+    return ms(t0);
+  });
+}
+
+async function main() {
+  await admin(`DROP DATABASE IF EXISTS ${NAME} WITH (FORCE)`);
+  await admin(`CREATE DATABASE ${NAME}`);
+  const url = new URL(ADMIN);
+  url.pathname = `/${NAME}`;
+  const { db } = createDb(url.toString(), 4);
+  try {
+    await migrateToLatest(db);
+    await loadBuiltinReference(db);
+    const { region, authority } = await users(db);
+    const rows: string[] = [];
+    for (const size of SIZES) {
+      let t0 = process.hrtime.bigint();
+      const campaignId = await db
+        .transaction()
+        .execute(async (tx) => generate(tx as unknown as Db, region, size));
+      const genMs = ms(t0);
+      t0 = process.hrtime.bigint();
+      await build(db, campaignId);
+      const buildMs = ms(t0);
+      await sql`ANALYZE`.execute(db);
+      const q = { campaignId, territory: 'ITI1', by: 'area' as const, priority: '*', period: '*' };
+      await time(5, () => needsAggregate(db, region, q));
+      const a = await time(50, () => needsAggregate(db, region, q));
+      const b = await time(size >= 1_000_000 ? 5 : 10, () => naive(db, campaignId));
+      const prot = await time(10, () =>
+        needsAggregate(db, authority, { ...q, territory: 'ITI14' }),
+      );
+      const c: number[] = [];
+      for (let i = 0; i < 50; i++) c.push(await amend(db, campaignId, region.id));
+      const cells = await db
+        .selectFrom('need_cells')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('campaign_id', '=', campaignId)
+        .executeTakeFirstOrThrow();
+      const line =
+        `| ${size.toLocaleString('en')} | ${(size / LINES_PER_FIRM).toLocaleString('en')} | ${Number(cells.n).toLocaleString('en')} ` +
+        `| ${pct(a, 50).toFixed(1)} / ${pct(a, 95).toFixed(1)} | ${pct(b, 50).toFixed(0)} | ${(pct(b, 50) / pct(a, 50)).toFixed(0)}× ` +
+        `| ${pct(c, 50).toFixed(1)} / ${pct(c, 95).toFixed(1)} | ${pct(prot, 50).toFixed(0)} | ${(genMs / 1000).toFixed(1)} s + ${(buildMs / 1000).toFixed(1)} s |`;
+      console.log(line);
+      rows.push(line);
+    }
+    console.log(
+      '\n| need lines | firms | cells | (a) read p50 / p95 ms | (b) naive GROUP BY p50 ms | (b)/(a) | (c) applyResponseChange p50 / p95 ms | protected read (LA) p50 ms | generate + build |',
+    );
+    console.log('|---|---|---|---|---|---|---|---|---|');
+    for (const r of rows) console.log(r);
+  } finally {
+    await db.destroy();
+    await admin(`DROP DATABASE IF EXISTS ${NAME} WITH (FORCE)`);
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,215 @@
+import crypto from 'node:crypto';
+import pg from 'pg';
+import { createDb, type Db } from '../src/db';
+import { migrateToLatest } from '../src/db/migrator';
+import { italianCheckDigit } from '../src/lib/vat';
+import { findSessionUser } from '../src/modules/accounts/accounts.repository';
+import { createOrganisationWithUser } from '../src/modules/accounts/accounts.service';
+import { loadBuiltinReference } from '../src/modules/reference/builtin';
+import { addDaysTo, plannableQuarters, romeToday } from '../src/modules/survey/calendar';
+import { createCampaign, transitionCampaign } from '../src/modules/survey/campaigns.service';
+import { submitResponse } from '../src/modules/survey/responses.service';
+
+// npm run bench:survey [-- RUNS CONCURRENCY PER_FIRM]: submitting a response with 10 need lines
+// through the service (one transaction: lock, checks, version row, lines), on real PostgreSQL,
+// in a database of its own that is dropped at the end.
+const RUNS = Number(process.argv[2] ?? 300);
+const CONCURRENCY = Number(process.argv[3] ?? 50);
+const PER_FIRM = Number(process.argv[4] ?? 10);
+const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const DB_NAME = 'patto_bench_survey';
+const POOL = Number(process.env.BENCH_POOL ?? 20);
+
+async function admin(sql: string) {
+  const c = new pg.Client({ connectionString: ADMIN_URL });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+function vat(): string {
+  const first = `1${crypto.randomInt(0, 1e9).toString().padStart(9, '0')}`;
+  return `IT${first}${italianCheckDigit(first)}`;
+}
+
+const SKILLS = [
+  'F40.a',
+  'F40.b',
+  'F40.c',
+  'F40.d',
+  'F40.e',
+  'F40.f',
+  'F40.g',
+  'F40.h',
+  'F40.i',
+  'F40.l',
+];
+
+function payload() {
+  const quarters = plannableQuarters(romeToday());
+  return {
+    readiness: {
+      strategy: '3',
+      readiness: '2',
+      human: '4',
+      data: '3',
+      automation: '1',
+      green: '2',
+      technologies: ['cloud', 'iot'],
+    },
+    needs: SKILLS.map((skill, i) => ({
+      skill,
+      occupation: '72',
+      workers: String(i + 1),
+      eqf: '4',
+      priority: 'high',
+      modality: 'blended',
+      period: quarters[i % quarters.length],
+      note: '',
+    })),
+  };
+}
+
+/** `n` firms with complete profiles and a draft ready to submit, inserted in bulk. */
+async function prepareFirms(db: Db, campaignId: string, n: number) {
+  const orgs = await db
+    .insertInto('organisations')
+    .values(
+      Array.from({ length: n }, (_, i) => ({
+        kind: 'firm' as const,
+        name: `Firm ${i}`,
+        territory_code: '048014',
+      })),
+    )
+    .returning('id')
+    .execute();
+  const users = await db
+    .insertInto('users')
+    .values(
+      orgs.map((o) => ({
+        organisation_id: o.id,
+        email: `${o.id}@bench.test`,
+        full_name: 'Bench',
+        password_hash: 'x',
+      })),
+    )
+    .returning(['id', 'organisation_id'])
+    .execute();
+  await db
+    .insertInto('firms')
+    .values(
+      orgs.map((o) => ({
+        organisation_id: o.id,
+        legal_name: 'Bench S.r.l.',
+        vat_number: vat(),
+        nace_section: 'C',
+        nace_division: '28',
+        employees: 40,
+        territory_code: '048014',
+        contact_name: 'Bench',
+        contact_email: 'bench@bench.test',
+      })),
+    )
+    .execute();
+  await db
+    .insertInto('response_drafts')
+    .values(
+      orgs.map((o) => ({
+        campaign_id: campaignId,
+        firm_id: o.id,
+        step: 4,
+        payload: JSON.stringify(payload()),
+      })),
+    )
+    .execute();
+  return Promise.all(users.map((u) => findSessionUser(db, u.id).then((s) => s!)));
+}
+
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
+
+async function main() {
+  await admin(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
+  await admin(`CREATE DATABASE ${DB_NAME}`);
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${DB_NAME}`;
+  const { db } = createDb(url.toString(), POOL);
+  try {
+    await migrateToLatest(db);
+    await loadBuiltinReference(db);
+    const regionId = await createOrganisationWithUser(db, {
+      org: { kind: 'region', partner_type: null, name: 'Regione', territory_code: 'ITI1' },
+      user: { email: 'region@bench.test', full_name: 'Region', password_hash: 'x' },
+    });
+    const region = (await findSessionUser(db, regionId))!;
+    const today = romeToday();
+    const campaignId = await createCampaign(db, region, {
+      title: 'Bench',
+      territoryCode: 'ITI1',
+      opensAt: today,
+      closesAt: addDaysTo(today, 30),
+      skillAreas: ['F40', 'DC1', 'DC2', 'DC3', 'DC4', 'DC5'],
+      readiness: true,
+    });
+    await transitionCampaign(db, region, campaignId, 'open');
+
+    // (a) one submission at a time: server time of the service call.
+    const single = await prepareFirms(db, campaignId, RUNS + 20);
+    const times: number[] = [];
+    for (const [i, user] of single.entries()) {
+      const t0 = performance.now();
+      await submitResponse(db, user, campaignId, 1);
+      if (i >= 20) times.push(performance.now() - t0); // the first 20 warm the pool and caches
+    }
+    times.sort((a, b) => a - b);
+
+    // (b) CONCURRENCY firms at once, each submitting PER_FIRM times (fresh drafts each time).
+    const firms = await prepareFirms(db, campaignId, CONCURRENCY * PER_FIRM);
+    let errors = 0;
+    const latencies: number[] = [];
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async (_, w) => {
+        for (let k = 0; k < PER_FIRM; k++) {
+          const s = performance.now();
+          try {
+            await submitResponse(db, firms[w * PER_FIRM + k]!, campaignId, 1);
+            latencies.push(performance.now() - s);
+          } catch (err) {
+            errors++;
+            console.error(err);
+          }
+        }
+      }),
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    latencies.sort((a, b) => a - b);
+    const stored = await db
+      .selectFrom('response_needs')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+
+    const f = (n: number) => n.toFixed(1);
+    console.log(
+      `Survey submission benchmark (PostgreSQL, pool ${POOL}, 10 need lines per response)`,
+    );
+    console.log(
+      `(a) sequential, ${times.length} runs: p50 ${f(pct(times, 50))} ms, p95 ${f(pct(times, 95))} ms, mean ${f(times.reduce((a, b) => a + b, 0) / times.length)} ms`,
+    );
+    console.log(
+      `(b) ${CONCURRENCY} concurrent firms × ${PER_FIRM}: ${latencies.length} submissions in ${seconds.toFixed(2)} s = ${f(latencies.length / seconds)} submissions/s, errors ${errors}, p50 ${f(pct(latencies, 50))} ms, p95 ${f(pct(latencies, 95))} ms`,
+    );
+    console.log(`need lines stored: ${stored.n}`);
+  } finally {
+    await db.destroy();
+    await admin(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,60 @@
+import type { Executor } from '../../db';
+import type { FirmsTable } from '../survey/survey.tables';
+import type { Insertable } from 'kysely';
+
+export function findFirm(db: Executor, organisationId: string) {
+  return db
+    .selectFrom('firms')
+    .selectAll()
+    .where('organisation_id', '=', organisationId)
+    .executeTakeFirst();
+}
+
+/** Creates the (incomplete) profile of a firm organisation if it has none yet. */
+export async function insertFirmIfMissing(db: Executor, firm: Insertable<FirmsTable>) {
+  await db
+    .insertInto('firms')
+    .values(firm)
+    .onConflict((c) => c.column('organisation_id').doNothing())
+    .execute();
+}
+
+export async function upsertFirm(db: Executor, firm: Insertable<FirmsTable>) {
+  const { organisation_id: _, ...changes } = firm;
+  return db
+    .insertInto('firms')
+    .values(firm)
+    .onConflict((c) =>
+      c.column('organisation_id').doUpdateSet({ ...changes, updated_at: new Date() }),
+    )
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export function findDivision(db: Executor, version: 'NACE2' | 'NACE2.1', code: string) {
+  return db
+    .selectFrom('sectors')
+    .select(['code', 'parent_code', 'name', 'names'])
+    .where('version', '=', version)
+    .where('level', '=', 'division')
+    .where('code', '=', code)
+    .executeTakeFirst();
+}
+
+export function listSectors(db: Executor, version: 'NACE2' | 'NACE2.1') {
+  return db
+    .selectFrom('sectors')
+    .select(['code', 'level', 'parent_code', 'name', 'names'])
+    .where('version', '=', version)
+    .orderBy('position')
+    .execute();
+}
+
+export async function setOrganisationTerritory(db: Executor, id: string, territoryCode: string) {
+  await db
+    .updateTable('organisations')
+    .set({ territory_code: territoryCode })
+    .where('id', '=', id)
+    .where('kind', '=', 'firm')
+    .execute();
+}

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { TERRITORY_LEVELS } from '../../db/database';
+import { territoryCode } from '../../http/validate';
+import { PIVOT_DIMS, type PivotDim } from './protection';
+
+const priority = z.enum(['high', 'medium', 'low']);
+const period = z.string().regex(/^20[0-9]{2}-Q[1-4]$/);
+
+/** The API names the NACE pivot `sector`; the aggregate calls it `section`. */
+export const API_BY = ['area', 'skill', 'sector', 'size'] as const;
+export const toDim = (by: (typeof API_BY)[number]): PivotDim => (by === 'sector' ? 'section' : by);
+
+export const aggregateQuery = z.strictObject({
+  campaignId: z.uuid(),
+  territory: territoryCode.optional(),
+  level: z.enum(TERRITORY_LEVELS).optional(),
+  by: z.enum(API_BY).default('area'),
+  priority: priority.optional(),
+  period: period.optional(),
+});
+
+export const publishedCell = z
+  .object({
+    territory: z.string(),
+    value: z.string().meta({ description: "The dim value; '*' is the territory's total" }),
+    firms: z.number().int().optional(),
+    workers: z.number().int().optional(),
+    suppressed: z.boolean(),
+    reason: z.enum(['threshold', 'dominance', 'complement']).optional(),
+  })
+  .meta({ id: 'NeedsCell' });
+
+/** The page's query: lenient on the optional parts, an empty select meaning "all". */
+const blankToUndefined = (v: unknown) => (v === '' || v === '*' ? undefined : v);
+export const pageQuery = z.object({
+  campaign: z.uuid().optional(),
+  territory: territoryCode.optional(),
+  by: z.enum(PIVOT_DIMS).default('area'),
+  priority: z.preprocess(blankToUndefined, priority.optional()),
+  period: z.preprocess(blankToUndefined, period.optional()),
+  measure: z.enum(['workers', 'firms']).default('workers'),
+  sort: z.enum(['name', 'value']).default('name'),
+});
+export type PageQuery = z.output<typeof pageQuery>;

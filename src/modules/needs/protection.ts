@@ -1,0 +1,140 @@
+import {
+  protect,
+  type DisclosureRules,
+  type Line,
+  type StatCell,
+  type SuppressionReason,
+} from '../../lib/disclosure';
+
+/** The dims a reader may pivot by; each is its own published table sharing the totals column. */
+export const PIVOT_DIMS = ['area', 'skill', 'section', 'size'] as const;
+export type PivotDim = (typeof PIVOT_DIMS)[number];
+
+export interface ViewCell {
+  territory: string;
+  dim: string;
+  value: string;
+  firms: number;
+  workers: number;
+  maxFirmWorkers: number;
+}
+
+/** A cell's id in a view: the total of a territory is `code|*`, a dim value `code|dim|value`. */
+export const cellId = (territory: string, dim: string, value: string) =>
+  dim === 'total' ? `${territory}|*` : `${territory}|${dim}|${value}`;
+
+export type Status = SuppressionReason | null;
+
+/**
+ * The protection of one level of the tree: territory `parent` with its `children` as rows, under
+ * one cut (priority, period). Every table a reader can open at this level — one per pivot dim,
+ * all sharing the totals column — is protected as one system of lines, so a row total hidden for
+ * one pivot is hidden in all of them and no combination of the tables solves a hidden cell.
+ * `fixedRow` carries the statuses of the parent's own row as published one level up (absent at
+ * the top of the campaign), and any cell forced hidden from below: a cell keeps one status
+ * wherever it appears.
+ *
+ * Returns the status of every non-empty cell of the level, and any cell left exposed (none unless
+ * the fixed row leaves no safe pattern).
+ */
+export function protectLevel(input: {
+  parent: string;
+  children: readonly string[];
+  cells: readonly ViewCell[];
+  rules: DisclosureRules;
+  fixedRow?: ReadonlyMap<string, Status>;
+}): { status: Map<string, Status>; exposed: string[] } {
+  const { parent, children, rules } = input;
+  const stat = (c: ViewCell): StatCell => ({
+    id: cellId(c.territory, c.dim, c.value),
+    firms: c.firms,
+    workers: c.workers,
+    maxFirmWorkers: c.maxFirmWorkers,
+  });
+  const cells = input.cells.map(stat);
+  const fixed = new Map<string, Status>();
+  for (const [id, s] of input.fixedRow ?? []) fixed.set(id, s);
+  const totalOf = (t: string) => cellId(t, 'total', '*');
+  const lines: Line[] = [{ total: totalOf(parent), parts: children.map(totalOf) }];
+  for (const dim of PIVOT_DIMS) {
+    const values = [...new Set(input.cells.filter((c) => c.dim === dim).map((c) => c.value))];
+    for (const t of [parent, ...children])
+      lines.push({ total: totalOf(t), parts: values.map((v) => cellId(t, dim, v)) });
+    for (const v of values)
+      lines.push({ total: cellId(parent, dim, v), parts: children.map((c) => cellId(c, dim, v)) });
+  }
+  const result = protect({ cells, lines, rules, fixed });
+  const status = new Map<string, Status>(
+    cells.map((c) => [c.id, result.suppressed.get(c.id) ?? null]),
+  );
+  return { status, exposed: result.exposed };
+}
+
+/**
+ * The protection of a whole campaign tree under one cut, so every reader, page, export and API
+ * call sees one pattern. Levels are solved top-down, each with its parent's row as published one
+ * level up. A level left with a solvable cell (its fixed row admits no safe pattern) sends the
+ * published row cells of its lines back up as forced complements, and the tree is solved again:
+ * the forced set only grows, so this ends.
+ */
+export function protectTree(input: {
+  root: string;
+  childrenOf: ReadonlyMap<string, readonly string[]>;
+  cells: readonly ViewCell[];
+  rules: DisclosureRules;
+}): { status: Map<string, Status>; exposed: string[] } {
+  const byTerritory = new Map<string, ViewCell[]>();
+  for (const c of input.cells) {
+    const list = byTerritory.get(c.territory) ?? [];
+    list.push(c);
+    byTerritory.set(c.territory, list);
+  }
+  const forced = new Set<string>();
+  for (;;) {
+    const status = new Map<string, Status>();
+    const exposed: string[] = [];
+    let more = false;
+    const queue = [input.root];
+    while (queue.length) {
+      const parent = queue.shift()!;
+      const children = (input.childrenOf.get(parent) ?? []).filter((c) => byTerritory.has(c));
+      if (!children.length && parent !== input.root) continue;
+      const cells = [parent, ...children].flatMap((t) => byTerritory.get(t) ?? []);
+      const fixedRow = new Map<string, Status>();
+      if (parent !== input.root)
+        for (const c of byTerritory.get(parent) ?? []) {
+          const id = cellId(c.territory, c.dim, c.value);
+          fixedRow.set(id, status.get(id) ?? null);
+        }
+      for (const id of forced)
+        if (!fixedRow.has(id) && cells.some((c) => cellId(c.territory, c.dim, c.value) === id))
+          fixedRow.set(id, 'complement');
+      const r = protectLevel({ parent, children, cells, rules: input.rules, fixedRow });
+      for (const [id, s] of r.status) if (!status.has(id) || s) status.set(id, s);
+      if (r.exposed.length) {
+        // Force the smallest published cell of the parent's row: it is what pins them down.
+        const dims = new Set(r.exposed.map((id) => id.split('|')[1]));
+        const candidate = (byTerritory.get(parent) ?? [])
+          .filter((c) => {
+            const id = cellId(c.territory, c.dim, c.value);
+            return parent !== input.root && !forced.has(id) && status.get(id) === null;
+          })
+          .sort(
+            (a, b) =>
+              Number(dims.has(b.dim === 'total' ? '*' : b.dim)) -
+                Number(dims.has(a.dim === 'total' ? '*' : a.dim)) ||
+              a.workers - b.workers ||
+              a.firms - b.firms,
+          )[0];
+        if (candidate) {
+          forced.add(cellId(candidate.territory, candidate.dim, candidate.value));
+          more = true;
+          break;
+        }
+        exposed.push(...r.exposed);
+      }
+      queue.push(...children);
+    }
+    if (!more) return { status, exposed };
+  }
+}

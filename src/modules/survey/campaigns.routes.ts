@@ -1,0 +1,174 @@
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { AppServices } from '../../app';
+import { allow } from '../../http/authorize';
+import { flash } from '../../http/flash';
+import { HttpError } from '../../http/errors';
+import { parseForm, territoryCode, uuidParam } from '../../http/validate';
+import { DomainError } from '../../lib/domain-error';
+import { scopeCodes } from '../accounts/scope';
+import { localName, territoryPath } from '../reference/territories.repository';
+import type { Executor } from '../../db';
+import type { SessionUser } from '../../http/types';
+import { romeToday } from './calendar';
+import { campaignSchema } from './campaigns.schemas';
+import {
+  campaignCounts,
+  createCampaign,
+  getManagedCampaign,
+  listManagedCampaigns,
+  transitionCampaign,
+} from './campaigns.service';
+import { listLatestResponses } from './region-responses.repository';
+import { getResponseForRegion } from './region-responses.service';
+
+const PAGE_SIZE = 20;
+
+export const responseListQuery = z.strictObject({
+  status: z.enum(['current', 'withdrawn']).or(z.literal('')).optional(),
+  territory: territoryCode.or(z.literal('')).optional(),
+  page: z.coerce.number().int().min(1).max(100_000).optional().default(1),
+});
+
+/** Territories a user may run a campaign on: its own and everything below. */
+async function scopeTerritories(db: Executor, user: SessionUser, lang: string) {
+  let q = db
+    .selectFrom('territories')
+    .select(['code', 'level', 'name', 'names'])
+    .where('valid_to', 'is', null)
+    .orderBy('level')
+    .orderBy('name');
+  const scope = scopeCodes(user);
+  if (scope) q = q.where('code', 'in', scope);
+  return (await q.execute()).map((t) => ({
+    value: t.code,
+    label: `${localName(t, lang)} (${t.code}, ${t.level})`,
+  }));
+}
+
+export function campaignRoutes({ db }: AppServices): Router {
+  const router = Router();
+
+  router.get('/campaigns', allow('campaign:manage'), async (req, res) => {
+    res.render('campaigns/list', {
+      title: req.t('campaigns.title'),
+      campaigns: await listManagedCampaigns(db, req.user!),
+    });
+  });
+
+  const formView = async (req: Request, res: Response, status: number, extra: object) => {
+    const lang = res.locals.lang as string;
+    const areas = await db
+      .selectFrom('skill_areas')
+      .select(['code', 'name', 'names', 'framework'])
+      .orderBy('position')
+      .execute();
+    const values = (extra as { values?: Record<string, unknown> }).values ?? {};
+    const chosen = new Set(([] as unknown[]).concat(values.skillAreas ?? []).map(String));
+    res.status(status).render('campaigns/new', {
+      title: req.t('campaigns.newTitle'),
+      territories: await scopeTerritories(db, req.user!, lang),
+      areas: areas.map((a) => ({
+        code: a.code,
+        label: localName(a, lang),
+        framework: a.framework,
+        checked: chosen.has(a.code),
+      })),
+      ...extra,
+    });
+  };
+
+  router.get('/campaigns/new', allow('campaign:manage'), (req, res) =>
+    formView(req, res, 200, {
+      values: { opensAt: romeToday(), readiness: 'on', territoryCode: req.user!.territoryCode },
+    }),
+  );
+
+  router.post('/campaigns', allow('campaign:manage'), async (req, res) => {
+    const form = parseForm(campaignSchema, req);
+    if (!form.ok) return formView(req, res, 422, form);
+    try {
+      const id = await createCampaign(db, req.user!, form.data);
+      flash(req, 'campaigns.created');
+      res.redirect(`/campaigns/${id}`);
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      return formView(req, res, err.status, {
+        errors: { [err.options.field ?? '_form']: req.t(err.messageKey) },
+        values: req.body,
+      });
+    }
+  });
+
+  router.get('/campaigns/:id', allow('campaign:manage'), async (req, res) => {
+    const campaign = await getManagedCampaign(db, req.user!, uuidParam(req));
+    const lang = res.locals.lang as string;
+    const path = await territoryPath(db, campaign.territoryCode);
+    res.render('campaigns/show', {
+      title: campaign.title,
+      campaign,
+      territory: path.map((t) => localName(t, lang)).join(' › '),
+      counts: await campaignCounts(db, campaign.id),
+    });
+  });
+
+  for (const action of ['open', 'close'] as const) {
+    router.post(`/campaigns/:id/${action}`, allow('campaign:manage'), async (req, res) => {
+      const id = uuidParam(req);
+      try {
+        await transitionCampaign(db, req.user!, id, action);
+        flash(req, `campaigns.${action}ed`);
+      } catch (err) {
+        if (!(err instanceof DomainError) || err.status === 404) throw err;
+        flash(req, err.messageKey, undefined, 'warning');
+      }
+      res.redirect(`/campaigns/${id}`);
+    });
+  }
+
+  router.get('/campaigns/:id/responses', allow('response:read'), async (req, res) => {
+    const campaign = await getManagedCampaign(db, req.user!, uuidParam(req));
+    const query = responseListQuery.safeParse(req.query);
+    if (!query.success) throw new HttpError(400);
+    const { status, territory, page } = query.data;
+    const { rows, total } = await listLatestResponses(db, campaign.id, {
+      status: status || undefined,
+      territory: territory || undefined,
+      page,
+      pageSize: PAGE_SIZE,
+    });
+    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+    const link = (p: number) =>
+      `?${new URLSearchParams({ status: status ?? '', territory: territory ?? '', page: String(p) })}`;
+    res.render('campaigns/responses', {
+      title: req.t('regionResponses.title'),
+      campaign,
+      rows,
+      total,
+      page,
+      pages,
+      prev: page > 1 ? link(page - 1) : null,
+      next: page < pages ? link(page + 1) : null,
+      filter: { status: status ?? '', territory: territory ?? '' },
+      territories: await scopeTerritories(db, req.user!, res.locals.lang as string),
+    });
+  });
+
+  router.get('/campaigns/:id/responses/:responseId', allow('response:read'), async (req, res) => {
+    const campaign = await getManagedCampaign(db, req.user!, uuidParam(req));
+    const detail = await getResponseForRegion(
+      db,
+      campaign,
+      uuidParam(req, 'responseId'),
+      res.locals.lang as string,
+      req.t,
+    );
+    res.render('campaigns/response', {
+      title: `${detail.response.legal_name} · v${detail.response.version}`,
+      campaign,
+      ...detail,
+    });
+  });
+
+  return router;
+}

@@ -1,0 +1,124 @@
+import type { Db, Executor } from '../../db';
+import type { SessionUser } from '../../http/types';
+import { DomainError, NotFoundError } from '../../lib/domain-error';
+import { assertInScope, inScope, scopeCodes } from '../accounts/scope';
+import { findCurrentTerritory, territoryPath } from '../reference/territories.repository';
+import { effectiveState, romeToday, type CampaignState } from './calendar';
+import * as repo from './campaigns.repository';
+import type { CampaignInput } from './campaigns.schemas';
+
+export interface Campaign {
+  id: string;
+  organisationId: string;
+  title: string;
+  territoryCode: string;
+  opensAt: string;
+  closesAt: string;
+  readiness: boolean;
+  status: 'draft' | 'open' | 'closed';
+  /** What the campaign is today: only `open` accepts answers. */
+  state: CampaignState;
+  areas: string[];
+  createdAt: Date;
+}
+
+export function toCampaign(row: repo.CampaignRow, today = romeToday()): Campaign {
+  return {
+    id: row.id,
+    organisationId: row.organisation_id,
+    title: row.title,
+    territoryCode: row.territory_code,
+    opensAt: row.opens_at,
+    closesAt: row.closes_at,
+    readiness: row.readiness,
+    status: row.status,
+    state: effectiveState(row, today),
+    areas: row.areas,
+    createdAt: row.created_at,
+  };
+}
+
+export class CampaignNotAcceptingError extends DomainError {
+  constructor(state: CampaignState) {
+    super(`campaigns.errors.notAccepting.${state}`, { status: 409 });
+  }
+}
+
+export async function createCampaign(db: Db, user: SessionUser, input: CampaignInput) {
+  const territory = await findCurrentTerritory(db, input.territoryCode);
+  if (!territory || !(await inScope(db, user, territory.code)))
+    throw new DomainError('campaigns.errors.outOfScope', { field: 'territoryCode', status: 422 });
+  if (input.closesAt < romeToday())
+    throw new DomainError('campaigns.errors.closesInPast', { field: 'closesAt', status: 422 });
+  const areas = [...new Set(input.skillAreas)];
+  if ((await repo.findSkillAreas(db, areas)).length !== areas.length)
+    throw new DomainError('campaigns.errors.unknownArea', { field: 'skillAreas', status: 422 });
+  return db.transaction().execute(async (tx) => {
+    const { id } = await repo.insertCampaign(tx, {
+      organisation_id: user.organisationId,
+      title: input.title,
+      territory_code: territory.code,
+      opens_at: input.opensAt,
+      closes_at: input.closesAt,
+      readiness: input.readiness,
+      created_by: user.id,
+    });
+    await repo.insertCampaignAreas(tx, id, areas);
+    return id;
+  });
+}
+
+/** A campaign the region user may manage (its territory in the user's scope), else 404. */
+export async function getManagedCampaign(db: Executor, user: SessionUser, id: string) {
+  const row = await repo.findCampaign(db, id);
+  if (!row) throw new NotFoundError();
+  await assertInScope(db, user, row.territory_code);
+  return toCampaign(row);
+}
+
+export async function listManagedCampaigns(db: Executor, user: SessionUser) {
+  const today = romeToday();
+  return (await repo.listCampaignsWithin(db, scopeCodes(user))).map((r) => toCampaign(r, today));
+}
+
+const TRANSITIONS = { open: 'draft', close: 'open' } as const;
+
+/** draft → open, open → closed; the row is locked so two clicks make one transition. */
+export async function transitionCampaign(
+  db: Db,
+  user: SessionUser,
+  id: string,
+  action: 'open' | 'close',
+): Promise<Campaign> {
+  return db.transaction().execute(async (tx) => {
+    const row = await repo.lockCampaign(tx, id);
+    if (!row) throw new NotFoundError();
+    await assertInScope(tx, user, row.territory_code);
+    if (row.status !== TRANSITIONS[action])
+      throw new DomainError(`campaigns.errors.cannot.${action}`, {
+        params: { status: row.status },
+      });
+    if (action === 'open' && row.closes_at < romeToday())
+      throw new DomainError('campaigns.errors.closesInPast');
+    await repo.setCampaignStatus(tx, id, action === 'open' ? 'open' : 'closed');
+    return toCampaign((await repo.findCampaign(tx, id))!);
+  });
+}
+
+/** The campaigns a firm may see: published, covering the territory of its main site. */
+export async function listCampaignsForFirm(db: Executor, firmTerritory: string) {
+  const codes = (await territoryPath(db, firmTerritory)).map((t) => t.code);
+  const today = romeToday();
+  return (await repo.listCampaignsCovering(db, codes)).map((r) => toCampaign(r, today));
+}
+
+/** A campaign as a firm sees it: published and covering its territory, else 404. */
+export async function getCampaignForFirm(db: Executor, firmTerritory: string, id: string) {
+  const row = await repo.findCampaign(db, id);
+  if (!row || row.status === 'draft') throw new NotFoundError();
+  const codes = (await territoryPath(db, firmTerritory)).map((t) => t.code);
+  if (!codes.includes(row.territory_code)) throw new NotFoundError();
+  return toCampaign(row);
+}
+
+export const campaignCounts = repo.campaignCounts;

@@ -1,0 +1,194 @@
+import type { Db, Executor } from '../../db';
+import type { SessionUser } from '../../http/types';
+import { DomainError, NotFoundError } from '../../lib/domain-error';
+import type { FirmProfileInput } from '../firms/firms.schemas';
+import {
+  asVatTaken,
+  ensureFirmRow,
+  getMyFirm,
+  saveFirmProfile,
+  type FirmProfile,
+} from '../firms/firms.service';
+import { plannableQuarters, romeToday } from './calendar';
+import { CampaignNotAcceptingError, getCampaignForFirm, type Campaign } from './campaigns.service';
+import { checkNeedLines, type NeedContext } from './need-rules';
+import { zodProblems, type Problem } from './problems';
+import {
+  indexedList,
+  isBlankLine,
+  needsSchema,
+  readinessSchema,
+  type DraftPayload,
+  type NeedLine,
+  type ReadinessInput,
+} from './questionnaire.schemas';
+import * as repo from './responses.repository';
+
+export const STEP = { profile: 1, readiness: 2, needs: 3, review: 4 } as const;
+
+/** The steps of a campaign's questionnaire: the readiness step only when the campaign asks. */
+export function stepsOf(campaign: Pick<Campaign, 'readiness'>): number[] {
+  return campaign.readiness ? [1, 2, 3, 4] : [1, 3, 4];
+}
+
+export function stepAfter(campaign: Pick<Campaign, 'readiness'>, step: number): number {
+  const steps = stepsOf(campaign);
+  return steps[Math.min(steps.indexOf(step) + 1, steps.length - 1)]!;
+}
+
+export function stepBefore(campaign: Pick<Campaign, 'readiness'>, step: number): number {
+  const steps = stepsOf(campaign);
+  return steps[Math.max(steps.indexOf(step) - 1, 0)]!;
+}
+
+/** Another window saved the draft after this form was drawn: nothing was written. */
+export class StaleDraftError extends DomainError {
+  constructor(readonly current: repo.DraftRow) {
+    super('survey.errors.stale', { field: 'version', status: 409 });
+  }
+}
+
+/** A submitted answer is changed by amending it, never by saving over it. */
+export class AlreadySubmittedError extends DomainError {
+  constructor() {
+    super('survey.errors.alreadySubmitted', { status: 409 });
+  }
+}
+
+export interface Questionnaire {
+  firm: FirmProfile;
+  campaign: Campaign;
+  draft: repo.DraftRow;
+}
+
+/** The firm's questionnaire for a campaign it may answer today; the draft is created on first use. */
+export async function openQuestionnaire(
+  db: Executor,
+  user: SessionUser,
+  campaignId: string,
+  options: { create: boolean } = { create: true },
+): Promise<Questionnaire> {
+  const { firm, campaign } = await firmCampaign(db, user, campaignId);
+  if (campaign.state !== 'open') throw new CampaignNotAcceptingError(campaign.state);
+  let draft = await repo.findDraft(db, campaign.id, firm.organisationId);
+  if (!draft) {
+    // Only opening the questionnaire (a GET) starts a draft; a form posted without one is refused.
+    if (!options.create) throw new NotFoundError();
+    await ensureFirmRow(db, firm);
+    await repo.insertDraftIfMissing(db, campaign.id, firm.organisationId, user.id);
+    draft = (await repo.findDraft(db, campaign.id, firm.organisationId))!;
+  }
+  return { firm, campaign, draft };
+}
+
+/** The firm and a campaign covering it (404 otherwise), whatever the campaign's state. */
+export async function firmCampaign(db: Executor, user: SessionUser, campaignId: string) {
+  const firm = await getMyFirm(db, user);
+  const campaign = await getCampaignForFirm(
+    db,
+    firm.territoryCode ?? user.territoryCode,
+    campaignId,
+  );
+  return { firm, campaign };
+}
+
+/** What need lines are checked against, and the choices the form offers. */
+export async function needContext(
+  db: Executor,
+  campaign: Campaign,
+  employees: number,
+): Promise<NeedContext & { skillRows: Awaited<ReturnType<typeof repo.skillsOfAreas>> }> {
+  const [skillRows, occupations] = await Promise.all([
+    repo.skillsOfAreas(db, campaign.areas),
+    repo.subMajorOccupations(db),
+  ]);
+  return {
+    skillRows,
+    skills: new Map(skillRows.map((s) => [s.code, s.area_code])),
+    occupations: new Set(occupations.map((o) => o.code)),
+    employees,
+    quarters: plannableQuarters(romeToday()),
+  };
+}
+
+/** Lines as the user left them, without the blank rows the form offers. */
+export function compactNeeds(raw: unknown): Record<string, unknown>[] {
+  return indexedList(raw).filter(
+    (l): l is Record<string, unknown> => typeof l === 'object' && l !== null && !isBlankLine(l),
+  );
+}
+
+export interface CheckedDraft {
+  problems: Problem[];
+  readiness?: ReadinessInput;
+  needs: NeedLine[];
+}
+
+/** Every rule a submission must pass, step by step; used by the review page and by submit. */
+export function checkDraft(
+  campaign: Campaign,
+  firm: FirmProfile,
+  payload: DraftPayload,
+  ctx: NeedContext | null,
+): CheckedDraft {
+  const problems: Problem[] = [];
+  if (!firm.complete)
+    problems.push({ step: STEP.profile, field: '_form', key: 'survey.errors.profileIncomplete' });
+  let readiness: ReadinessInput | undefined;
+  if (campaign.readiness) {
+    const r = readinessSchema.safeParse(payload.readiness ?? {});
+    if (r.success) readiness = r.data;
+    else problems.push(...zodProblems(r.error, STEP.readiness));
+  }
+  let needs: NeedLine[] = [];
+  const n = needsSchema.safeParse({ needs: compactNeeds(payload.needs) });
+  if (n.success) {
+    needs = n.data.needs;
+    if (ctx) problems.push(...checkNeedLines(needs, ctx).map((e) => ({ ...e, step: STEP.needs })));
+  } else problems.push(...zodProblems(n.error, STEP.needs));
+  return { problems, readiness, needs };
+}
+
+/** Saves one step's raw values (and the step reached) if the form is not stale. */
+export async function saveDraft(
+  db: Executor,
+  user: SessionUser,
+  q: Questionnaire,
+  version: number,
+  changes: { payload?: DraftPayload; step?: number },
+): Promise<repo.DraftRow> {
+  const key = { campaignId: q.campaign.id, firmId: q.firm.organisationId };
+  const saved = await repo.updateDraft(db, key, version, {
+    payload: changes.payload as Record<string, unknown> | undefined,
+    step: changes.step,
+    onlyWhileEditing: true,
+    userId: user.id,
+  });
+  if (saved) return saved;
+  const current = (await repo.findDraft(db, key.campaignId, key.firmId))!;
+  if (current.state === 'submitted') throw new AlreadySubmittedError();
+  throw new StaleDraftError(current);
+}
+
+/** Step 1: the firm profile and the draft's progress, together or not at all. */
+export async function saveProfileStep(
+  db: Db,
+  user: SessionUser,
+  q: Questionnaire,
+  version: number,
+  input: FirmProfileInput,
+): Promise<repo.DraftRow> {
+  try {
+    return await db.transaction().execute(async (tx) => {
+      const draft = await repo.lockDraft(tx, q.campaign.id, q.firm.organisationId);
+      if (!draft) throw new AlreadySubmittedError();
+      if (draft.state !== 'editing') throw new AlreadySubmittedError();
+      if (draft.version !== version) throw new StaleDraftError(draft);
+      await saveFirmProfile(tx, user, input);
+      const step = Math.max(draft.step, stepAfter(q.campaign, STEP.profile));
+      return saveDraft(tx, user, q, version, { step });
+    });
+  } catch (err) {
+    throw asVatTaken(err);
+  }
+}

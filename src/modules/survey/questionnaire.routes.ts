@@ -1,0 +1,330 @@
+import { Router, type Request, type Response } from 'express';
+import type { AppServices } from '../../app';
+import { allow } from '../../http/authorize';
+import { flash } from '../../http/flash';
+import { uuidParam } from '../../http/validate';
+import { HttpError } from '../../http/errors';
+import { DomainError } from '../../lib/domain-error';
+import { profileFormOptions } from '../firms/firms.options';
+import { firmProfileSchema } from '../firms/firms.schemas';
+import { profileFormValues } from '../firms/firms.service';
+import {
+  checkDraft,
+  compactNeeds,
+  needContext,
+  openQuestionnaire,
+  saveDraft,
+  saveProfileStep,
+  StaleDraftError,
+  STEP,
+  stepAfter,
+  stepBefore,
+  stepsOf,
+  type Questionnaire,
+} from './drafts.service';
+import { checkNeedLines } from './need-rules';
+import { problemMessages, zodProblems, type Problem } from './problems';
+import {
+  formControl,
+  indexedList,
+  MAX_NEED_LINES,
+  NEED_FIELDS,
+  needsSchema,
+  readinessSchema,
+  type DraftPayload,
+} from './questionnaire.schemas';
+import { earlierScore, subMajorOccupations } from './responses.repository';
+import { overallScore } from './readiness';
+import {
+  describeLines,
+  needLinesForm,
+  readinessForm,
+  scoreView,
+  stepper,
+} from './questionnaire.view';
+
+type Values = Record<string, unknown>;
+type Errors = Record<string, string>;
+
+const text = (v: unknown) => (typeof v === 'string' ? v.slice(0, 1000) : '');
+
+/** Only the fields a step knows are kept in the draft, each as text of bounded length. */
+function rawReadiness(body: Values): Values {
+  const tech = ([] as unknown[])
+    .concat(body.technologies ?? [])
+    .slice(0, 20)
+    .map(text);
+  return {
+    ...Object.fromEntries(
+      ['strategy', 'readiness', 'human', 'data', 'automation', 'green'].map((d) => [
+        d,
+        text(body[d]),
+      ]),
+    ),
+    technologies: tech,
+  };
+}
+
+function rawNeeds(body: Values): Values[] {
+  return indexedList(body.needs)
+    .slice(0, MAX_NEED_LINES + 10)
+    .map((l) => Object.fromEntries(NEED_FIELDS.map((f) => [f, text((l as Values | null)?.[f])])));
+}
+
+/** Field-level messages for a stale form: every field another window saved differently. */
+function staleErrors(typed: Values, saved: Values, t: Request['t'], prefix = ''): Errors {
+  const errors: Errors = {};
+  for (const [k, v] of Object.entries(typed)) {
+    const s = saved[k];
+    if (Array.isArray(v) && k === 'needs') {
+      v.forEach((line, i) =>
+        Object.assign(
+          errors,
+          staleErrors(
+            line as Values,
+            ((s as Values[] | undefined)?.[i] ?? {}) as Values,
+            t,
+            `needs.${i}.`,
+          ),
+        ),
+      );
+    } else if (String(v ?? '') !== String(s ?? '')) {
+      errors[prefix + k] = t('survey.errors.changedElsewhere', {
+        value: String(s ?? '') || t('survey.empty'),
+      });
+    }
+  }
+  return errors;
+}
+
+export function questionnaireRoutes({ db }: AppServices): Router {
+  const router = Router();
+  const base = (q: Questionnaire) => `/survey/${q.campaign.id}`;
+
+  async function render(
+    req: Request,
+    res: Response,
+    q: Questionnaire,
+    step: number,
+    status = 200,
+    extra: { values?: Values; errors?: Errors; version?: number } = {},
+  ) {
+    const lang = res.locals.lang as string;
+    const errors = extra.errors ?? {};
+    const payload = q.draft.payload as DraftPayload;
+    const model: Record<string, unknown> = {
+      title: `${req.t(`survey.steps.${['', 'profile', 'readiness', 'needs', 'review'][step]}`)} · ${q.campaign.title}`,
+      campaign: q.campaign,
+      firm: q.firm,
+      step,
+      steps: stepper(q.campaign, step, q.draft.step),
+      version: extra.version ?? q.draft.version,
+      action: `${base(q)}/step/${step}`,
+      backHref: step > 1 ? `${base(q)}/step/${stepBefore(q.campaign, step)}` : null,
+      errors,
+    };
+    const earlier = await earlierScore(db, q.firm.organisationId, q.campaign.id);
+    if (step === STEP.profile) {
+      Object.assign(model, await profileFormOptions(db, lang), {
+        values: extra.values ?? profileFormValues(q.firm),
+      });
+    } else if (step === STEP.readiness) {
+      const values = extra.values ?? payload.readiness ?? {};
+      const parsed = readinessSchema.safeParse(values);
+      Object.assign(model, readinessForm(values, errors), {
+        current: parsed.success ? scoreView(overallScore(parsed.data)) : null,
+        earlier: earlier && { ...scoreView(earlier.readiness_score), campaign: earlier.title },
+      });
+    } else if (step === STEP.needs) {
+      const ctx = await needContext(db, q.campaign, q.firm.employees ?? 0);
+      const raw = (extra.values?.needs as Values[] | undefined) ?? payload.needs ?? [];
+      const lines = raw.length ? raw : [{}];
+      Object.assign(model, {
+        lines: needLinesForm(lines, errors, ctx, await subMajorOccupations(db), lang, req.t),
+        canAdd: lines.length < MAX_NEED_LINES,
+      });
+    } else {
+      const ctx = q.firm.complete ? await needContext(db, q.campaign, q.firm.employees!) : null;
+      const checked = checkDraft(q.campaign, q.firm, payload, ctx);
+      const occupations = await subMajorOccupations(db);
+      const skillRows = ctx?.skillRows ?? [];
+      Object.assign(model, {
+        problems: checked.problems.map((p: Problem) => ({
+          step: p.step,
+          href: `${base(q)}/step/${p.step}`,
+          message: req.t(p.key, p.params),
+          stepKey: `survey.steps.${['', 'profile', 'readiness', 'needs'][p.step]}`,
+        })),
+        readiness: checked.readiness && {
+          ...scoreView(overallScore(checked.readiness)),
+          dimensions: Object.entries(checked.readiness)
+            .filter(([k]) => k !== 'technologies')
+            .map(([k, v]) => ({ key: k, value: v })),
+          technologies: checked.readiness.technologies,
+        },
+        earlier: earlier && { ...scoreView(earlier.readiness_score), campaign: earlier.title },
+        lines: describeLines(
+          checked.needs,
+          new Map(skillRows.map((s) => [s.code, s.names?.[lang] ?? s.name])),
+          new Map(occupations.map((o) => [o.code, o.names?.[lang] ?? o.name])),
+          req.t,
+        ),
+      });
+    }
+    res.status(status).render(`survey/step-${step}`, model);
+  }
+
+  const stepParam = (req: Request, q: Questionnaire) => {
+    const step = Number(req.params.step);
+    if (!stepsOf(q.campaign).includes(step)) throw new HttpError(404);
+    return step;
+  };
+
+  router.get('/survey/:campaignId', allow('survey:answer'), async (req, res) => {
+    const q = await openQuestionnaire(db, req.user!, uuidParam(req, 'campaignId'));
+    if (q.draft.state === 'submitted') return res.redirect(`${base(q)}/receipt`);
+    res.redirect(`${base(q)}/step/${q.draft.step}`);
+  });
+
+  router.get('/survey/:campaignId/step/:step', allow('survey:answer'), async (req, res) => {
+    const q = await openQuestionnaire(db, req.user!, uuidParam(req, 'campaignId'));
+    const step = stepParam(req, q);
+    if (q.draft.state === 'submitted') return res.redirect(`${base(q)}/receipt`);
+    // Forward only as far as the firm got: a later step needs the earlier ones done.
+    if (step > q.draft.step) return res.redirect(`${base(q)}/step/${q.draft.step}`);
+    await render(req, res, q, step);
+  });
+
+  router.post('/survey/:campaignId/step/:step', allow('survey:answer'), async (req, res) => {
+    const q = await openQuestionnaire(db, req.user!, uuidParam(req, 'campaignId'), {
+      create: false,
+    });
+    const step = stepParam(req, q);
+    const { _csrf: _, version: v, action: a, ...body } = (req.body ?? {}) as Values;
+    const control = formControl.safeParse({ version: v, action: a });
+    if (!control.success) throw new HttpError(400);
+    const { version, action } = control.data;
+    if (q.draft.state === 'submitted') return res.redirect(`${base(q)}/receipt`);
+    try {
+      if (step === STEP.profile) return await postProfile(req, res, q, version, action, body);
+      if (step === STEP.review) return res.redirect(`${base(q)}/step/${STEP.review}`);
+      let payload: DraftPayload;
+      let problems: Problem[] = [];
+      let values: Values;
+      if (step === STEP.readiness) {
+        values = rawReadiness(body);
+        payload = { ...(q.draft.payload as DraftPayload), readiness: values };
+        const parsed = readinessSchema.safeParse(body);
+        if (!parsed.success) problems = zodProblems(parsed.error, step);
+      } else {
+        let lines = rawNeeds(body);
+        if (action === 'add' && lines.length < MAX_NEED_LINES) lines.push({});
+        if (action.startsWith('remove:')) lines.splice(Number(action.slice(7)), 1);
+        if (action === 'next') lines = compactNeeds(lines);
+        values = { needs: lines };
+        payload = { ...(q.draft.payload as DraftPayload), needs: lines };
+        const parsed = needsSchema.safeParse({ needs: lines });
+        if (!parsed.success) problems = zodProblems(parsed.error, step);
+        else {
+          const ctx = await needContext(db, q.campaign, q.firm.employees ?? 0);
+          problems = checkNeedLines(parsed.data.needs, ctx).map((e) => ({ ...e, step }));
+        }
+      }
+      const advance = action === 'next' && problems.length === 0;
+      const next = stepAfter(q.campaign, step);
+      const saved = await saveDraft(db, req.user!, q, version, {
+        payload,
+        step: advance ? Math.max(q.draft.step, next) : undefined,
+      });
+      if (action === 'next' && problems.length)
+        return render(req, res, { ...q, draft: saved }, step, 422, {
+          values,
+          errors: problemMessages(problems, req.t),
+        });
+      return afterSave(req, res, q, step, action, next);
+    } catch (err) {
+      if (err instanceof StaleDraftError) return renderStale(req, res, q, step, err, body);
+      throw err;
+    }
+  });
+
+  async function postProfile(
+    req: Request,
+    res: Response,
+    q: Questionnaire,
+    version: number,
+    action: string,
+    body: Values,
+  ) {
+    if (action === 'save') {
+      flash(req, 'survey.savedForLater');
+      return res.redirect('/');
+    }
+    const parsed = firmProfileSchema.safeParse(body);
+    if (!parsed.success)
+      return render(req, res, q, STEP.profile, 422, {
+        values: body,
+        errors: problemMessages(zodProblems(parsed.error, STEP.profile), req.t),
+      });
+    try {
+      await saveProfileStep(db, req.user!, q, version, parsed.data);
+    } catch (err) {
+      if (err instanceof StaleDraftError || !(err instanceof DomainError)) throw err;
+      return render(req, res, q, STEP.profile, err.status, {
+        values: body,
+        errors: { [err.options.field ?? '_form']: req.t(err.messageKey) },
+      });
+    }
+    return res.redirect(`${base(q)}/step/${stepAfter(q.campaign, STEP.profile)}`);
+  }
+
+  function afterSave(
+    req: Request,
+    res: Response,
+    q: Questionnaire,
+    step: number,
+    action: string,
+    next: number,
+  ) {
+    if (action === 'next') return res.redirect(`${base(q)}/step/${next}`);
+    if (action === 'back') return res.redirect(`${base(q)}/step/${stepBefore(q.campaign, step)}`);
+    if (action === 'save') {
+      flash(req, 'survey.savedForLater');
+      return res.redirect('/');
+    }
+    // add / remove: the same step again, lines kept (post-redirect-get, no JavaScript needed).
+    return res.redirect(303, `${base(q)}/step/${step}#lines`);
+  }
+
+  /** 409: the page again with the user's input, what differs marked field by field. */
+  async function renderStale(
+    req: Request,
+    res: Response,
+    q: Questionnaire,
+    step: number,
+    err: StaleDraftError,
+    body: Values,
+  ) {
+    const current = err.current;
+    const saved = current.payload as DraftPayload;
+    let values: Values;
+    let errors: Errors;
+    if (step === STEP.profile) {
+      values = body;
+      errors = staleErrors(body, profileFormValues(q.firm), req.t);
+    } else if (step === STEP.readiness) {
+      values = rawReadiness(body);
+      errors = staleErrors(values, saved.readiness ?? {}, req.t);
+    } else {
+      values = { needs: rawNeeds(body) };
+      errors = staleErrors(values, { needs: saved.needs ?? [] }, req.t);
+    }
+    return render(req, res, { ...q, draft: current }, step, 409, {
+      values,
+      errors: { _form: req.t('survey.errors.stale'), ...errors },
+      version: current.version,
+    });
+  }
+
+  return router;
+}

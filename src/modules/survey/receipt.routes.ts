@@ -1,0 +1,140 @@
+import { Router, type Request, type Response } from 'express';
+import type { AppServices } from '../../app';
+import { allow } from '../../http/authorize';
+import { flash } from '../../http/flash';
+import { uuidParam } from '../../http/validate';
+import { HttpError } from '../../http/errors';
+import { localName, territoryPath } from '../reference/territories.repository';
+import { firmCampaign, openQuestionnaire, StaleDraftError, STEP } from './drafts.service';
+import { formControl } from './questionnaire.schemas';
+import { describeLines, scoreView, stepper } from './questionnaire.view';
+import * as repo from './responses.repository';
+import {
+  amendResponse,
+  DraftInvalidError,
+  getOwnResponse,
+  submitResponse,
+  withdrawResponse,
+} from './responses.service';
+import { AlreadySubmittedError } from './drafts.service';
+
+/** Submit, the receipt, amend and withdraw: what happens to a firm's answer once it is whole. */
+export function receiptRoutes({ db }: AppServices): Router {
+  const router = Router();
+
+  router.post('/survey/:campaignId/submit', allow('survey:answer'), async (req, res) => {
+    const campaignId = uuidParam(req, 'campaignId');
+    const control = formControl.safeParse({ version: req.body?.version });
+    if (!control.success) throw new HttpError(400);
+    try {
+      const r = await submitResponse(db, req.user!, campaignId, control.data.version);
+      flash(req, 'survey.submitted', { version: String(r.version) });
+      res.redirect(`/survey/${campaignId}/receipt`);
+    } catch (err) {
+      if (err instanceof StaleDraftError || err instanceof AlreadySubmittedError)
+        return conflict(req, res, campaignId, err);
+      if (err instanceof DraftInvalidError) {
+        flash(req, 'survey.errors.fixBeforeSubmit', undefined, 'warning');
+        return res.redirect(`/survey/${campaignId}/step/${STEP.review}`);
+      }
+      throw err;
+    }
+  });
+
+  /** A double submit or a stale review page: say so, and show where the answer now stands. */
+  async function conflict(req: Request, res: Response, campaignId: string, err: Error) {
+    const q = await openQuestionnaire(db, req.user!, campaignId, { create: false });
+    res.status(409).render('survey/conflict', {
+      title: req.t('errors.title409'),
+      campaign: q.campaign,
+      message: req.t(
+        err instanceof StaleDraftError ? 'survey.errors.stale' : 'survey.errors.alreadySubmitted',
+      ),
+      submitted: q.draft.state === 'submitted',
+    });
+  }
+
+  const receipt = async (req: Request, res: Response, responseId?: string) => {
+    const { firm, campaign } = await firmCampaign(db, req.user!, uuidParam(req, 'campaignId'));
+    const latest = await repo.latestResponse(db, campaign.id, firm.organisationId);
+    const draft = await repo.findDraft(db, campaign.id, firm.organisationId);
+    if (!latest && !responseId) {
+      if (draft) return res.redirect(`/survey/${campaign.id}`);
+      throw new HttpError(404);
+    }
+    const { response, lines } = responseId
+      ? await getOwnResponse(db, req.user!, responseId)
+      : { response: latest!, lines: await repo.responseLines(db, latest!.id) };
+    if (response.campaign_id !== campaign.id) throw new HttpError(404);
+    const lang = res.locals.lang as string;
+    const [skills, occupations, path, versions] = await Promise.all([
+      repo.skillsOfAreas(db, campaign.areas),
+      repo.subMajorOccupations(db),
+      territoryPath(db, response.territory_code),
+      repo.listVersions(db, campaign.id, firm.organisationId),
+    ]);
+    res.render('survey/receipt', {
+      title: req.t('survey.receipt.title'),
+      campaign,
+      response,
+      isLatest: response.id === latest?.id,
+      amending: draft?.state === 'editing',
+      canChange: campaign.state === 'open',
+      steps: stepper(campaign, 0, 0, true),
+      territory: path.map((t) => localName(t, lang)).join(' › '),
+      score: scoreView(response.readiness_score),
+      dimensions: [
+        ['strategy', response.dma_strategy],
+        ['readiness', response.dma_readiness],
+        ['human', response.dma_human],
+        ['data', response.dma_data],
+        ['automation', response.dma_automation],
+        ['green', response.dma_green],
+      ].map(([key, value]) => ({ key, value })),
+      lines: describeLines(
+        lines.map((l) => ({
+          skill: l.skill_code,
+          occupation: l.occupation_code,
+          workers: l.workers,
+          eqf: l.eqf_level,
+          priority: l.priority,
+          modality: l.modality,
+          period: l.period,
+          note: l.note,
+        })),
+        new Map(skills.map((s) => [s.code, localName(s, lang)])),
+        new Map(occupations.map((o) => [o.code, localName(o, lang)])),
+        req.t,
+      ),
+      versions,
+    });
+  };
+
+  router.get('/survey/:campaignId/receipt', allow('survey:answer'), (req, res) =>
+    receipt(req, res),
+  );
+
+  router.get('/survey/:campaignId/versions/:responseId', allow('survey:answer'), (req, res) =>
+    receipt(req, res, uuidParam(req, 'responseId')),
+  );
+
+  router.post('/survey/:campaignId/amend', allow('survey:answer'), async (req, res) => {
+    const campaignId = uuidParam(req, 'campaignId');
+    await amendResponse(db, req.user!, campaignId);
+    flash(req, 'survey.amending', undefined, 'info');
+    res.redirect(`/survey/${campaignId}/step/${STEP.profile}`);
+  });
+
+  router.post(
+    '/survey/:campaignId/versions/:responseId/withdraw',
+    allow('survey:answer'),
+    async (req, res) => {
+      const campaignId = uuidParam(req, 'campaignId');
+      await withdrawResponse(db, req.user!, uuidParam(req, 'responseId'), campaignId);
+      flash(req, 'survey.withdrawn');
+      res.redirect(`/survey/${campaignId}/receipt`);
+    },
+  );
+
+  return router;
+}

@@ -1,0 +1,46 @@
+import type { Executor } from '../../db';
+import { NotFoundError } from '../../lib/domain-error';
+import { localName, territoryPath } from '../reference/territories.repository';
+import type { Campaign } from './campaigns.service';
+import { describeLines, scoreView } from './questionnaire.view';
+import * as repo from './responses.repository';
+
+/** One firm's answer, for the region that runs the campaign (the route checked its scope). */
+export async function getResponseForRegion(
+  db: Executor,
+  campaign: Campaign,
+  responseId: string,
+  lang: string,
+  t: (key: string, params?: Record<string, unknown>) => string,
+) {
+  const response = await repo.findResponse(db, responseId);
+  if (!response || response.campaign_id !== campaign.id) throw new NotFoundError();
+  const [lines, skills, occupations, path, versions] = await Promise.all([
+    repo.responseLines(db, response.id),
+    repo.skillsOfAreas(db, campaign.areas),
+    repo.subMajorOccupations(db),
+    territoryPath(db, response.territory_code),
+    repo.listVersions(db, campaign.id, response.firm_id),
+  ]);
+  return {
+    response,
+    territory: path.map((p) => localName(p, lang)).join(' › '),
+    score: scoreView(response.readiness_score),
+    versions,
+    lines: describeLines(
+      lines.map((l) => ({
+        skill: l.skill_code,
+        occupation: l.occupation_code,
+        workers: l.workers,
+        eqf: l.eqf_level,
+        priority: l.priority,
+        modality: l.modality,
+        period: l.period,
+        note: l.note,
+      })),
+      new Map(skills.map((s) => [s.code, localName(s, lang)])),
+      new Map(occupations.map((o) => [o.code, localName(o, lang)])),
+      t,
+    ),
+  };
+}

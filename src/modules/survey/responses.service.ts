@@ -1,0 +1,227 @@
+import type { Db, Executor } from '../../db';
+import type { SessionUser } from '../../http/types';
+import { DomainError, NotFoundError } from '../../lib/domain-error';
+import { findFirm } from '../firms/firms.repository';
+import { getMyFirm, sizeClass, toFirmProfile } from '../firms/firms.service';
+import { CampaignNotAcceptingError, listCampaignsForFirm, toCampaign } from './campaigns.service';
+import { lockCampaignShared } from './campaigns.repository';
+import {
+  AlreadySubmittedError,
+  checkDraft,
+  firmCampaign,
+  needContext,
+  StaleDraftError,
+  STEP,
+} from './drafts.service';
+import type { Problem } from './problems';
+import type { DraftPayload } from './questionnaire.schemas';
+import { overallScore } from './readiness';
+import * as repo from './responses.repository';
+import { applyResponseChange } from '../needs/aggregate';
+
+/** The draft breaks a rule; `problems` lists every one, step by step. */
+export class DraftInvalidError extends DomainError {
+  constructor(readonly problems: Problem[]) {
+    const first = problems[0]!;
+    super(first.key, { field: first.field, status: 422, params: first.params });
+  }
+}
+
+/**
+ * Submits the firm's draft as a new version, atomically: the draft row is locked and its
+ * version checked, so a double submit from two tabs yields exactly one version (the second
+ * finds the version moved on and is told its form is stale). The previous version stays,
+ * marked superseded; the partial unique index keeps exactly one current version.
+ */
+export async function submitResponse(
+  db: Db,
+  user: SessionUser,
+  campaignId: string,
+  version: number,
+): Promise<{ id: string; version: number }> {
+  // A draft exists only for a campaign the firm was allowed to open (openQuestionnaire checks
+  // that it covers the firm's territory), so the draft row is the scope check here.
+  if (user.role !== 'firm') throw new NotFoundError();
+  const firmId = user.organisationId;
+  return db.transaction().execute(async (tx) => {
+    const draft = await repo.lockDraft(tx, campaignId, firmId);
+    if (!draft) throw new NotFoundError();
+    if (draft.state !== 'editing') throw new AlreadySubmittedError();
+    if (draft.version !== version) throw new StaleDraftError(draft);
+    // FOR SHARE: a region closing the campaign waits for this submission, or it waits for them.
+    const campaignRow = await lockCampaignShared(tx, campaignId);
+    const campaign = toCampaign(campaignRow!);
+    if (campaign.state !== 'open') throw new CampaignNotAcceptingError(campaign.state);
+    const firm = toFirmProfile((await findFirm(tx, firmId))!);
+    const ctx = firm.complete ? await needContext(tx, campaign, firm.employees!) : null;
+    const checked = checkDraft(campaign, firm, draft.payload as DraftPayload, ctx);
+    if (checked.problems.length) throw new DraftInvalidError(checked.problems);
+
+    const latest = await repo.latestResponse(tx, campaignId, firmId);
+    await repo.supersedeCurrent(tx, campaignId, firmId);
+    const r = checked.readiness;
+    const nextVersion = (latest?.version ?? 0) + 1;
+    const { id } = await repo.insertResponse(tx, {
+      campaign_id: campaignId,
+      firm_id: firmId,
+      version: nextVersion,
+      status: 'current',
+      submitted_by: user.id,
+      legal_name: firm.legalName,
+      territory_code: firm.territoryCode!,
+      nace_version: 'NACE2',
+      nace_section: firm.naceSection!,
+      nace_division: firm.naceDivision!,
+      employees: firm.employees!,
+      size_class: sizeClass(firm.employees!),
+      dma_strategy: r?.strategy ?? null,
+      dma_readiness: r?.readiness ?? null,
+      dma_human: r?.human ?? null,
+      dma_data: r?.data ?? null,
+      dma_automation: r?.automation ?? null,
+      dma_green: r?.green ?? null,
+      readiness_score: r ? overallScore(r) : null,
+      technologies: r?.technologies ?? [],
+      need_count: checked.needs.length,
+      workers_total: checked.needs.reduce((a, l) => a + l.workers, 0),
+    });
+    await repo.insertNeedLines(
+      tx,
+      checked.needs.map((l, i) => ({
+        response_id: id,
+        line_no: i + 1,
+        area_code: ctx!.skills.get(l.skill)!,
+        skill_code: l.skill,
+        occupation_code: l.occupation,
+        workers: l.workers,
+        eqf_level: l.eqf,
+        priority: l.priority,
+        modality: l.modality,
+        period: l.period,
+        note: l.note || null,
+      })),
+    );
+    await applyResponseChange(tx, {
+      remove: latest?.status === 'current' ? latest.id : undefined,
+      add: id,
+    });
+    await repo.updateDraft(tx, { campaignId, firmId }, version, {
+      state: 'submitted',
+      step: STEP.review,
+      userId: user.id,
+    });
+    return { id, version: nextVersion };
+  });
+}
+
+/** The raw form values of a submitted version: what amending starts from. */
+export function payloadFromResponse(
+  r: repo.ResponseRow,
+  lines: Awaited<ReturnType<typeof repo.responseLines>>,
+): DraftPayload {
+  const s = (v: number | null) => (v === null ? '' : String(v));
+  return {
+    ...(r.readiness_score === null
+      ? {}
+      : {
+          readiness: {
+            strategy: s(r.dma_strategy),
+            readiness: s(r.dma_readiness),
+            human: s(r.dma_human),
+            data: s(r.dma_data),
+            automation: s(r.dma_automation),
+            green: s(r.dma_green),
+            technologies: r.technologies,
+          },
+        }),
+    needs: lines.map((l) => ({
+      skill: l.skill_code,
+      occupation: l.occupation_code,
+      workers: String(l.workers),
+      eqf: String(l.eqf_level),
+      priority: l.priority,
+      modality: l.modality,
+      period: l.period,
+      note: l.note ?? '',
+    })),
+  };
+}
+
+/** Re-opens the draft from the latest version (current or withdrawn) while the campaign is open. */
+export async function amendResponse(db: Db, user: SessionUser, campaignId: string) {
+  const { firm, campaign } = await firmCampaign(db, user, campaignId);
+  if (campaign.state !== 'open') throw new CampaignNotAcceptingError(campaign.state);
+  const firmId = firm.organisationId;
+  return db.transaction().execute(async (tx) => {
+    const draft = await repo.lockDraft(tx, campaignId, firmId);
+    if (!draft) throw new NotFoundError();
+    if (draft.state === 'editing') return draft;
+    const latest = await repo.latestResponse(tx, campaignId, firmId);
+    if (!latest) throw new NotFoundError();
+    const payload = payloadFromResponse(latest, await repo.responseLines(tx, latest.id));
+    return (await repo.updateDraft(tx, { campaignId, firmId }, draft.version, {
+      payload: payload as Record<string, unknown>,
+      state: 'editing',
+      step: STEP.profile,
+      userId: user.id,
+    }))!;
+  });
+}
+
+/** Withdraws the current version (kept, marked withdrawn) while the campaign is open. */
+export async function withdrawResponse(
+  db: Db,
+  user: SessionUser,
+  responseId: string,
+  campaignId?: string,
+) {
+  const firm = await getMyFirm(db, user);
+  const found = await repo.findResponse(db, responseId);
+  // Another firm's response is simply not found: ids leak nothing.
+  if (!found || found.firm_id !== firm.organisationId) throw new NotFoundError();
+  if (campaignId && found.campaign_id !== campaignId) throw new NotFoundError();
+  const key = { campaignId: found.campaign_id, firmId: found.firm_id };
+  return db.transaction().execute(async (tx) => {
+    // Same lock order as submit (draft, campaign, response), so the two never deadlock.
+    const draft = await repo.lockDraft(tx, key.campaignId, key.firmId);
+    const campaign = toCampaign((await lockCampaignShared(tx, key.campaignId))!);
+    if (campaign.state !== 'open') throw new CampaignNotAcceptingError(campaign.state);
+    const r = (await repo.lockResponse(tx, responseId))!;
+    if (r.status !== 'current') throw new DomainError('survey.errors.notCurrent');
+    await repo.markWithdrawn(tx, r.id, user.id);
+    await applyResponseChange(tx, { remove: r.id });
+    // Any form still open on the old answer is now stale.
+    if (draft)
+      await repo.updateDraft(tx, key, draft.version, { state: 'submitted', userId: user.id });
+    return { ...r, status: 'withdrawn' as const };
+  });
+}
+
+/** One version of the firm's own answer, with its lines; another firm's is not found. */
+export async function getOwnResponse(db: Executor, user: SessionUser, responseId: string) {
+  const firm = await getMyFirm(db, user);
+  const r = await repo.findResponse(db, responseId);
+  if (!r || r.firm_id !== firm.organisationId) throw new NotFoundError();
+  return { response: r, lines: await repo.responseLines(db, r.id) };
+}
+
+export type AnswerStatus = 'not_started' | 'draft' | 'submitted' | 'amending' | 'withdrawn';
+
+/** The campaigns covering the firm, each with the state of its answer (the firm home). */
+export async function listFirmCampaigns(db: Executor, user: SessionUser) {
+  const firm = await getMyFirm(db, user);
+  const [campaigns, states] = await Promise.all([
+    listCampaignsForFirm(db, firm.territoryCode ?? user.territoryCode),
+    repo.firmAnswerStates(db, firm.organisationId),
+  ]);
+  const byCampaign = new Map(states.map((s) => [s.campaign_id, s]));
+  return campaigns.map((campaign) => {
+    const s = byCampaign.get(campaign.id);
+    let answer: AnswerStatus = 'not_started';
+    if (s?.status === 'withdrawn' && s.draft_state !== 'editing') answer = 'withdrawn';
+    else if (s?.version && s.draft_state === 'editing') answer = 'amending';
+    else if (s?.version) answer = 'submitted';
+    else if (s) answer = 'draft';
+    return { campaign, answer, version: s?.version ?? null };
+  });
+}

@@ -1,0 +1,272 @@
+import { z } from 'zod';
+import type { AppServices } from '../../app';
+import { territoryCode } from '../../http/validate';
+import { NotFoundError } from '../../lib/domain-error';
+import { defineOperation, type ApiOperation } from '../api/operation';
+import { CAMPAIGN_STATES } from './calendar';
+import { campaignSchema } from './campaigns.schemas';
+import {
+  createCampaign,
+  getManagedCampaign,
+  listManagedCampaigns,
+  transitionCampaign,
+  type Campaign,
+} from './campaigns.service';
+import { openQuestionnaire, saveDraft, stepsOf } from './drafts.service';
+import { draftApiSchema, submitApiSchema, type DraftPayload } from './questionnaire.schemas';
+import { listLatestResponses } from './region-responses.repository';
+import * as repo from './responses.repository';
+import { listFirmCampaigns, submitResponse, withdrawResponse } from './responses.service';
+import { RESPONSE_STATUSES } from './survey.tables';
+
+const idParams = z.object({ id: z.uuid() });
+
+const campaignResponse = z
+  .object({
+    id: z.uuid(),
+    title: z.string(),
+    territoryCode: z.string(),
+    opensAt: z.string(),
+    closesAt: z.string(),
+    readiness: z.boolean(),
+    status: z.enum(['draft', 'open', 'closed']),
+    state: z.enum(CAMPAIGN_STATES),
+    skillAreas: z.array(z.string()),
+    answer: z.string().optional(),
+  })
+  .meta({ id: 'Campaign' });
+
+const campaignJson = (c: Campaign) => ({
+  id: c.id,
+  title: c.title,
+  territoryCode: c.territoryCode,
+  opensAt: c.opensAt,
+  closesAt: c.closesAt,
+  readiness: c.readiness,
+  status: c.status,
+  state: c.state,
+  skillAreas: c.areas,
+});
+
+const versionSummary = z.object({
+  id: z.uuid(),
+  version: z.number().int(),
+  status: z.enum(RESPONSE_STATUSES),
+  submittedAt: z.string(),
+  readinessScore: z.number().int().nullable(),
+  needCount: z.number().int(),
+  workersTotal: z.number().int(),
+});
+
+const myResponse = z
+  .object({
+    draft: z.object({
+      state: z.enum(['editing', 'submitted']),
+      step: z.number().int(),
+      version: z.number().int(),
+      payload: z.record(z.string(), z.unknown()),
+    }),
+    latest: versionSummary.nullable(),
+  })
+  .meta({ id: 'MyResponse' });
+
+const versionJson = (r: repo.ResponseRow) => ({
+  id: r.id,
+  version: r.version,
+  status: r.status,
+  submittedAt: r.submitted_at.toISOString(),
+  readinessScore: r.readiness_score,
+  needCount: r.need_count,
+  workersTotal: r.workers_total,
+});
+
+const listResponsesQuery = z.strictObject({
+  status: z.enum(['current', 'withdrawn']).optional(),
+  territory: territoryCode.optional(),
+  page: z.coerce.number().int().min(1).max(100_000).optional().default(1),
+});
+
+export function surveyOperations({ db }: AppServices): ApiOperation[] {
+  return [
+    defineOperation({
+      operationId: 'listCampaigns',
+      method: 'get',
+      path: '/campaigns',
+      summary: "A region's campaigns, or the published campaigns covering a firm (with its answer)",
+      tags: ['survey'],
+      access: 'campaign:list',
+      response: { status: 200, description: 'Campaigns', schema: z.array(campaignResponse) },
+      handler: async ({ req }) => {
+        if (req.user!.role !== 'firm')
+          return (await listManagedCampaigns(db, req.user!)).map(campaignJson);
+        return (await listFirmCampaigns(db, req.user!)).map((c) => ({
+          ...campaignJson(c.campaign),
+          answer: c.answer,
+        }));
+      },
+    }),
+    defineOperation({
+      operationId: 'createCampaign',
+      method: 'post',
+      path: '/campaigns',
+      summary: 'Creates a campaign (as a draft) on a territory within the region',
+      tags: ['survey'],
+      access: 'campaign:manage',
+      body: campaignSchema.meta({ id: 'CampaignRequest' }),
+      response: { status: 201, description: 'The campaign', schema: campaignResponse },
+      handler: async ({ req, body }) => {
+        const id = await createCampaign(db, req.user!, body);
+        return campaignJson(await getManagedCampaign(db, req.user!, id));
+      },
+    }),
+    ...(['open', 'close'] as const).map((action) =>
+      defineOperation({
+        operationId: `${action}Campaign`,
+        method: 'post',
+        path: `/campaigns/:id/${action}`,
+        summary: action === 'open' ? 'draft → open' : 'open → closed',
+        tags: ['survey'],
+        access: 'campaign:manage',
+        params: idParams,
+        response: { status: 200, description: 'The campaign', schema: campaignResponse },
+        errors: [404, 409],
+        handler: async ({ req, params }) =>
+          campaignJson(await transitionCampaign(db, req.user!, params.id, action)),
+      }),
+    ),
+    defineOperation({
+      operationId: 'getMyResponse',
+      method: 'get',
+      path: '/campaigns/:id/response',
+      summary: "The firm's draft (with its version, for saving) and latest submitted version",
+      tags: ['survey'],
+      access: 'survey:answer',
+      params: idParams,
+      response: { status: 200, description: 'Draft and latest version', schema: myResponse },
+      errors: [404, 409],
+      handler: async ({ req, params }) => {
+        const q = await openQuestionnaire(db, req.user!, params.id);
+        const latest = await repo.latestResponse(db, q.campaign.id, q.firm.organisationId);
+        const d = q.draft;
+        return {
+          draft: { state: d.state, step: d.step, version: d.version, payload: d.payload },
+          latest: latest ? versionJson(latest) : null,
+        };
+      },
+    }),
+    defineOperation({
+      operationId: 'saveResponseDraft',
+      method: 'put',
+      path: '/campaigns/:id/response/draft',
+      summary: 'Saves readiness and/or need lines into the draft (optimistic: send its version)',
+      tags: ['survey'],
+      access: 'survey:answer',
+      params: idParams,
+      body: draftApiSchema,
+      response: { status: 200, description: 'The saved draft', schema: myResponse.shape.draft },
+      errors: [404, 409],
+      handler: async ({ req, params, body }) => {
+        const q = await openQuestionnaire(db, req.user!, params.id, { create: false });
+        const payload: DraftPayload = { ...(q.draft.payload as DraftPayload) };
+        if (body.readiness) payload.readiness = body.readiness;
+        if (body.needs) payload.needs = body.needs;
+        const steps = stepsOf(q.campaign);
+        const step = body.step && steps.includes(body.step) ? body.step : undefined;
+        const d = await saveDraft(db, req.user!, q, body.version, { payload, step });
+        return { state: d.state, step: d.step, version: d.version, payload: d.payload };
+      },
+    }),
+    defineOperation({
+      operationId: 'submitResponse',
+      method: 'post',
+      path: '/campaigns/:id/response/submit',
+      summary: 'Submits the draft as a new version (atomic; the previous one is superseded)',
+      tags: ['survey'],
+      access: 'survey:answer',
+      params: idParams,
+      body: submitApiSchema,
+      response: {
+        status: 201,
+        description: 'The new version',
+        schema: z.object({ id: z.uuid(), version: z.number().int() }),
+      },
+      errors: [404, 409],
+      handler: ({ req, params, body }) => submitResponse(db, req.user!, params.id, body.version),
+    }),
+    defineOperation({
+      operationId: 'withdrawResponse',
+      method: 'post',
+      path: '/responses/:id/withdraw',
+      summary: "Withdraws the firm's current version (kept, marked withdrawn)",
+      tags: ['survey'],
+      access: 'survey:answer',
+      params: idParams,
+      response: {
+        status: 200,
+        description: 'Withdrawn',
+        schema: z.object({ id: z.uuid(), status: z.literal('withdrawn') }),
+      },
+      errors: [404, 409],
+      handler: async ({ req, params }) => {
+        const r = await withdrawResponse(db, req.user!, params.id);
+        return { id: r.id, status: r.status };
+      },
+    }),
+    defineOperation({
+      operationId: 'listResponses',
+      method: 'get',
+      path: '/campaigns/:id/responses',
+      summary: "Each firm's latest version in a campaign (region only), filtered and paged",
+      tags: ['survey'],
+      access: 'response:read',
+      params: idParams,
+      query: listResponsesQuery,
+      response: {
+        status: 200,
+        description: 'A page of responses with the total count',
+        schema: z.object({
+          total: z.number().int(),
+          page: z.number().int(),
+          pageSize: z.number().int(),
+          items: z.array(
+            versionSummary.extend({
+              firmId: z.uuid(),
+              legalName: z.string(),
+              territoryCode: z.string(),
+              sizeClass: z.string(),
+            }),
+          ),
+        }),
+      },
+      errors: [404],
+      handler: async ({ req, params, query }) => {
+        const campaign = await getManagedCampaign(db, req.user!, params.id).catch(() => {
+          throw new NotFoundError();
+        });
+        const pageSize = 50;
+        const { rows, total } = await listLatestResponses(db, campaign.id, {
+          ...query,
+          pageSize,
+        });
+        return {
+          total,
+          page: query.page,
+          pageSize,
+          items: rows.map((r) => ({
+            id: r.id,
+            version: r.version,
+            status: r.status,
+            submittedAt: new Date(r.submitted_at).toISOString(),
+            readinessScore: r.readiness_score,
+            needCount: r.need_count,
+            workersTotal: r.workers_total,
+            firmId: r.firm_id,
+            legalName: r.legal_name,
+            territoryCode: r.territory_code,
+            sizeClass: r.size_class,
+          })),
+        };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,147 @@
+import request from 'supertest';
+import type { Express } from 'express';
+import { sql } from 'kysely';
+import { loginAs, testApp } from '../helpers/app';
+import { newUser, PASSWORD } from '../helpers/factories';
+import { newTestDb, type TestDb } from '../helpers/test-db';
+import { tuscanScenario } from './scenario';
+
+let t: TestDb;
+let app: Express;
+let s: Awaited<ReturnType<typeof tuscanScenario>>;
+
+beforeAll(async () => {
+  t = await newTestDb();
+  app = testApp(t);
+  s = await tuscanScenario(t.db);
+});
+afterAll(() => t.close());
+
+type Cell = {
+  territory: string;
+  value: string;
+  firms?: number;
+  workers?: number;
+  suppressed: boolean;
+  reason?: string;
+};
+
+/** The true firms of every cell, straight from the maintained aggregate. */
+async function trueFirms(territory: string, dim: string) {
+  const { rows } = await sql<{ territory_code: string; value: string; firms: number }>`
+    SELECT territory_code, CASE WHEN dim = 'total' THEN '*' ELSE value END AS value, firms
+    FROM need_cells WHERE campaign_id = ${s.campaign.id} AND dim IN (${dim}, 'total')
+      AND priority = '*' AND period = '*'
+      AND territory_code IN (SELECT code FROM territory_ancestors WHERE ancestor_code = ${territory} AND depth <= 1)`.execute(
+    t.db,
+  );
+  return new Map(rows.map((r) => [`${r.territory_code}|${r.value}`, r.firms]));
+}
+
+describe('GET /api/v1/needs/aggregate', () => {
+  const get = (token: string, query: string) =>
+    request(app).get(`/api/v1/needs/aggregate?${query}`).set('Authorization', `Bearer ${token}`);
+
+  it('gives a local authority protected cells: no number where fewer than k firms', async () => {
+    const res = await get(s.authorityToken, `campaignId=${s.campaign.id}&by=area`);
+    expect(res.status).toBe(200);
+    expect(res.body.protected).toBe(true);
+    expect(res.body.territory).toBe('ITI14');
+    const cells = res.body.cells as Cell[];
+    const firms = await trueFirms('ITI14', 'area');
+    expect(cells.length).toBe(firms.size);
+    for (const c of cells) {
+      if (c.suppressed) {
+        expect(c.firms).toBeUndefined();
+        expect(c.workers).toBeUndefined();
+        expect(c.reason).toBeDefined();
+      } else {
+        expect(c.firms).toBeGreaterThanOrEqual(3);
+        expect(c.firms).toBe(firms.get(`${c.territory}|${c.value}`));
+      }
+    }
+    // Fiesole has one firm: hidden, and so is at least one other cell of its column and row.
+    const fiesole = cells.find((c) => c.territory === '048015' && c.value === '*')!;
+    expect(fiesole).toMatchObject({ suppressed: true, reason: 'threshold' });
+    expect(cells.filter((c) => c.value === '*' && c.suppressed).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('gives the region every number, unprotected', async () => {
+    const res = await get(s.regionToken, `campaignId=${s.campaign.id}&territory=ITI14&by=sector`);
+    expect(res.status).toBe(200);
+    expect(res.body.protected).toBe(false);
+    const cells = res.body.cells as Cell[];
+    expect(cells.every((c) => !c.suppressed && typeof c.workers === 'number')).toBe(true);
+    expect(cells.find((c) => c.territory === '048015' && c.value === '*')).toMatchObject({
+      firms: 1,
+      workers: 13,
+    });
+  });
+
+  it('answers the provinces of the region for the region, and a comune level on request', async () => {
+    const res = await get(s.regionToken, `campaignId=${s.campaign.id}&level=LAU&by=size`);
+    expect(res.status).toBe(200);
+    const territories = new Set((res.body.cells as Cell[]).map((c) => c.territory));
+    expect([...territories].sort()).toEqual(['048001', '048015', '048017', '100005', 'ITI1']);
+  });
+
+  it('refuses what lies outside the reader’s territory, and bad queries', async () => {
+    expect(
+      (await get(s.authorityToken, `campaignId=${s.campaign.id}&territory=ITI15`)).status,
+    ).toBe(404);
+    expect((await get(s.authorityToken, `campaignId=${s.campaign.id}&territory=ITI1`)).status).toBe(
+      404,
+    );
+    expect((await get(s.authorityToken, `campaignId=${s.campaign.id}&by=colour`)).status).toBe(422);
+    expect((await get(s.authorityToken, `campaignId=not-a-uuid`)).status).toBe(422);
+    const firm = await newUser(t.db, { role: 'firm' });
+    const agent = await loginAs(app, firm.email, PASSWORD);
+    expect((await agent.get(`/needs?campaign=${s.campaign.id}`)).status).toBe(403);
+    expect(
+      (await request(app).get(`/api/v1/needs/aggregate?campaignId=${s.campaign.id}`)).status,
+    ).toBe(401);
+  });
+});
+
+describe('GET /needs', () => {
+  it('shows a local authority its province with hidden cells marked, a legend and a chart', async () => {
+    const agent = await loginAs(app, s.authority.email, PASSWORD);
+    const res = await agent.get(`/needs?campaign=${s.campaign.id}&by=area`);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('Fiesole');
+    expect(res.text).toMatch(/<abbr title="[^"]+">•<\/abbr>/);
+    expect(res.text).toContain('<svg role="img"');
+    expect(res.text).toMatch(/<title id="needs-chart-title">/);
+    expect(res.text).not.toMatch(/style="/);
+    // Fiesole's one firm declared 13 workers: the number is nowhere in its row.
+    const row =
+      /<th scope="row"><a [^>]*>Fiesole<\/a><\/th>(.*?)<\/tr>/s.exec(res.text) ??
+      /<th scope="row">Fiesole<\/th>(.*?)<\/tr>/s.exec(res.text);
+    expect(row).not.toBeNull();
+    expect(row![1]).not.toMatch(/>13</);
+    expect(row![1]).not.toMatch(/>11</);
+  });
+
+  it('drills down to a comune with breadcrumbs, and the region sees the numbers', async () => {
+    const agent = await loginAs(app, s.region.email, PASSWORD);
+    const top = await agent.get(`/needs?campaign=${s.campaign.id}`);
+    expect(top.status).toBe(200);
+    expect(top.text).toContain('Firenze');
+    const res = await agent.get(
+      `/needs?campaign=${s.campaign.id}&territory=ITI14&by=size&measure=firms`,
+    );
+    expect(res.status).toBe(200);
+    expect(res.text).toMatch(/<ol class="breadcrumb">[\s\S]*Toscana[\s\S]*Firenze/);
+    expect(res.text).not.toContain('•</abbr>');
+  });
+
+  it('exports the same protected view as CSV, with the header and no formula', async () => {
+    const agent = await loginAs(app, s.authority.email, PASSWORD);
+    const res = await agent.get(`/needs/export.csv?campaign=${s.campaign.id}&by=skill`);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/text\/csv/);
+    expect(res.text).toMatch(/values hidden|valori oscurati/);
+    const fiesole = res.text.split('\r\n').find((l) => l.startsWith('Fiesole'))!;
+    expect(fiesole.split(',').at(-1)).toBe('•');
+  });
+});

@@ -1,0 +1,168 @@
+import request from 'supertest';
+import { testApp } from '../helpers/app';
+import { newUser, PASSWORD } from '../helpers/factories';
+import { newTestDb, type TestDb } from '../helpers/test-db';
+import { romeToday } from '../../src/modules/survey/calendar';
+import { addDays, newVat, quarterAhead } from './helpers';
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await newTestDb();
+});
+afterAll(() => t.close());
+
+async function tokenFor(app: ReturnType<typeof testApp>, email: string) {
+  const res = await request(app).post('/api/v1/tokens').send({ email, password: PASSWORD });
+  return `Bearer ${res.body.token as string}`;
+}
+
+const line = (o: Record<string, unknown> = {}) => ({
+  skill: 'F40.b',
+  occupation: '72',
+  workers: 3,
+  eqf: 4,
+  priority: 'medium',
+  modality: 'on_the_job',
+  period: quarterAhead(2),
+  ...o,
+});
+
+describe('the survey API', () => {
+  it('registerFirm → updateMyFirm → a campaign → draft → submit → listResponses', async () => {
+    const app = testApp(t);
+    const email = 'api-firm@test.patto';
+    const reg = await request(app).post('/api/v1/firms').send({
+      organisationName: 'Officine API',
+      territoryCode: '048014',
+      fullName: 'Ada Api',
+      email,
+      password: 'a long enough password',
+    });
+    expect(reg.status).toBe(201);
+    expect(reg.body).toMatchObject({
+      legalName: 'Officine API',
+      complete: false,
+      territoryCode: '048014',
+    });
+    const firmAuth = `Bearer ${(await request(app).post('/api/v1/tokens').send({ email, password: 'a long enough password' })).body.token}`;
+    const upd = await request(app).put('/api/v1/firms/me').set('Authorization', firmAuth).send({
+      legalName: 'Officine API S.r.l.',
+      vatNumber: newVat(),
+      naceDivision: '28',
+      employees: 12,
+      territoryCode: '048014',
+      contactName: 'Ada Api',
+      contactEmail: email,
+    });
+    expect(upd.status).toBe(200);
+    expect(upd.body).toMatchObject({ complete: true, sizeClass: 'small', naceSection: 'C' });
+
+    const region = await newUser(t.db, { role: 'region' });
+    const regionAuth = await tokenFor(app, region.email);
+    const created = await request(app)
+      .post('/api/v1/campaigns')
+      .set('Authorization', regionAuth)
+      .send({
+        title: 'API campaign',
+        territoryCode: 'ITI1',
+        opensAt: romeToday(),
+        closesAt: addDays(romeToday(), 10),
+        skillAreas: ['F40'],
+        readiness: false,
+      });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    expect(
+      (await request(app).post(`/api/v1/campaigns/${id}/open`).set('Authorization', regionAuth))
+        .body.state,
+    ).toBe('open');
+
+    const listed = await request(app).get('/api/v1/campaigns').set('Authorization', firmAuth);
+    expect(listed.body).toEqual([expect.objectContaining({ id, answer: 'not_started' })]);
+
+    const mine = await request(app)
+      .get(`/api/v1/campaigns/${id}/response`)
+      .set('Authorization', firmAuth);
+    expect(mine.status).toBe(200);
+    const v = mine.body.draft.version as number;
+    const bad = await request(app)
+      .put(`/api/v1/campaigns/${id}/response/draft`)
+      .set('Authorization', firmAuth)
+      .send({ version: v, needs: [line({ workers: 2.5 })] });
+    expect(bad.status).toBe(422);
+    const saved = await request(app)
+      .put(`/api/v1/campaigns/${id}/response/draft`)
+      .set('Authorization', firmAuth)
+      .send({ version: v, needs: [line(), line({ workers: 13 })] });
+    expect(saved.status).toBe(200);
+    // 13 workers in a firm of 12, and a duplicate: submit names the first problem's field.
+    const refused = await request(app)
+      .post(`/api/v1/campaigns/${id}/response/submit`)
+      .set('Authorization', firmAuth)
+      .send({ version: saved.body.version });
+    expect(refused.status).toBe(422);
+    expect(refused.body.errors[0].pointer).toBe('body/needs.1.workers');
+    const stale = await request(app)
+      .put(`/api/v1/campaigns/${id}/response/draft`)
+      .set('Authorization', firmAuth)
+      .send({ version: v, needs: [line()] });
+    expect(stale.status).toBe(409);
+    const fixed = await request(app)
+      .put(`/api/v1/campaigns/${id}/response/draft`)
+      .set('Authorization', firmAuth)
+      .send({ version: saved.body.version, needs: [line(), line({ eqf: 5, workers: 12 })] });
+    const submitted = await request(app)
+      .post(`/api/v1/campaigns/${id}/response/submit`)
+      .set('Authorization', firmAuth)
+      .send({ version: fixed.body.version });
+    expect(submitted.status).toBe(201);
+    expect(submitted.body.version).toBe(1);
+
+    const list = await request(app)
+      .get(`/api/v1/campaigns/${id}/responses?status=current`)
+      .set('Authorization', regionAuth);
+    expect(list.status).toBe(200);
+    expect(list.body).toMatchObject({
+      total: 1,
+      items: [{ id: submitted.body.id, workersTotal: 15, sizeClass: 'small' }],
+    });
+    expect(
+      (await request(app).get(`/api/v1/campaigns/${id}/responses`).set('Authorization', firmAuth))
+        .status,
+    ).toBe(403);
+
+    const w = await request(app)
+      .post(`/api/v1/responses/${submitted.body.id}/withdraw`)
+      .set('Authorization', firmAuth);
+    expect(w.body).toEqual({ id: submitted.body.id, status: 'withdrawn' });
+    const row = await t.db
+      .selectFrom('responses')
+      .select('status')
+      .where('id', '=', submitted.body.id)
+      .executeTakeFirstOrThrow();
+    expect(row.status).toBe('withdrawn');
+  });
+
+  it('publishes the contract operationIds', async () => {
+    const res = await request(testApp(t)).get('/api/v1/openapi.json');
+    const ids = Object.values(
+      res.body.paths as Record<string, Record<string, { operationId: string }>>,
+    ).flatMap((p) => Object.values(p).map((o) => o.operationId));
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        'registerFirm',
+        'getMyFirm',
+        'updateMyFirm',
+        'listCampaigns',
+        'createCampaign',
+        'openCampaign',
+        'closeCampaign',
+        'getMyResponse',
+        'saveResponseDraft',
+        'submitResponse',
+        'withdrawResponse',
+        'listResponses',
+      ]),
+    );
+  });
+});

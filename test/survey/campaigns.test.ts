@@ -1,0 +1,220 @@
+import { loginAs, submitForm, testApp } from '../helpers/app';
+import { newUser, PASSWORD } from '../helpers/factories';
+import { newTestDb, type TestDb } from '../helpers/test-db';
+import { romeToday } from '../../src/modules/survey/calendar';
+import { reachNeeds, submitLines } from './flow';
+import { addDays, needLine, needsBody, newCampaign, newFirmUser, newVat } from './helpers';
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await newTestDb();
+});
+afterAll(() => t.close());
+
+const valid = () => ({
+  title: 'Fabbisogni 4.0 Empolese Valdelsa',
+  territoryCode: 'ITI14',
+  opensAt: romeToday(),
+  closesAt: addDays(romeToday(), 30),
+  skillAreas: ['F40', 'DC1'],
+  readiness: 'on',
+});
+
+describe('campaigns (region)', () => {
+  it('creates a draft, opens it, closes it', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const res = await submitForm(agent, '/campaigns/new', valid(), '/campaigns');
+    expect(res.status).toBe(302);
+    const c = await t.db
+      .selectFrom('campaigns')
+      .selectAll()
+      .where('organisation_id', '=', region.organisationId)
+      .executeTakeFirstOrThrow();
+    expect(c).toMatchObject({ status: 'draft', territory_code: 'ITI14', readiness: true });
+    const areas = await t.db
+      .selectFrom('campaign_skill_areas')
+      .select('area_code')
+      .where('campaign_id', '=', c.id)
+      .execute();
+    expect(areas.map((a) => a.area_code).sort()).toEqual(['DC1', 'F40']);
+    const open = await submitForm(agent, `/campaigns/${c.id}`, {}, `/campaigns/${c.id}/open`);
+    expect(open.status).toBe(302);
+    const page = await agent.get(`/campaigns/${c.id}`);
+    expect(page.text).toContain('<strong>Aperta</strong>');
+    await submitForm(agent, `/campaigns/${c.id}`, {}, `/campaigns/${c.id}/close`);
+    expect((await agent.get(`/campaigns/${c.id}`)).text).toContain('<strong>Chiusa</strong>');
+  });
+
+  it.each([
+    [
+      'a territory outside the region',
+      { territoryCode: 'ITC4' },
+      'territoryCode',
+      'compreso nel tuo',
+    ],
+    [
+      'closing before opening',
+      { closesAt: addDays(romeToday(), -5) },
+      'closesAt',
+      'non può precedere',
+    ],
+    ['no skill area', { skillAreas: [] as string[] }, 'skillAreas', 'Scegli almeno 1'],
+    ['an over-long title', { title: 'x'.repeat(201) }, 'title', 'al massimo 200'],
+  ])('refuses %s', async (_w, change, field, message) => {
+    const region = await newUser(t.db, { role: 'region' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const res = await submitForm(agent, '/campaigns/new', { ...valid(), ...change }, '/campaigns');
+    expect(res.status).toBe(422);
+    expect(res.text).toContain(`href="#field-${field}"`);
+    expect(res.text).toContain(message);
+    const n = await t.db
+      .selectFrom('campaigns')
+      .select('id')
+      .where('organisation_id', '=', region.organisationId)
+      .execute();
+    expect(n).toHaveLength(0);
+  });
+
+  it("another region's campaign is not found", async () => {
+    const { id } = await newCampaign(t.db);
+    const lombardia = await newUser(t.db, { role: 'region', territory: 'ITC4' });
+    const agent = await loginAs(testApp(t), lombardia.email, PASSWORD);
+    expect((await agent.get(`/campaigns/${id}`)).status).toBe(404);
+    expect((await agent.get(`/campaigns/${id}/responses`)).status).toBe(404);
+  });
+
+  it('shows live counts, lists responses with filters and a total, and opens one', async () => {
+    const { id, region } = await newCampaign(t.db);
+    const app = testApp(t);
+    for (const workers of ['3', '4']) {
+      const firm = await newFirmUser(t.db, 40);
+      const agent = await loginAs(app, firm.email, PASSWORD);
+      await reachNeeds(agent, t.db, id, firm.organisationId);
+      await submitLines(agent, id, needsBody([needLine({ workers })]));
+    }
+    const drafting = await newFirmUser(t.db);
+    await (await loginAs(app, drafting.email, PASSWORD)).get(`/survey/${id}`);
+    const agent = await loginAs(app, region.email, PASSWORD);
+    const page = await agent.get(`/campaigns/${id}`);
+    expect(page.text).toContain('data-count="submitted">2<');
+    expect(page.text).toContain('data-count="drafts">1<');
+    const list = await agent.get(`/campaigns/${id}/responses?status=current&territory=ITI14`);
+    expect(list.status).toBe(200);
+    expect(list.text).toContain('2 imprese');
+    const none = await agent.get(`/campaigns/${id}/responses?territory=ITI17`);
+    expect(none.text).toContain('0 imprese');
+    const responseId = /\/responses\/([0-9a-f-]{36})"/.exec(list.text)![1]!;
+    const one = await agent.get(`/campaigns/${id}/responses/${responseId}`);
+    expect(one.status).toBe(200);
+    expect(one.text).toContain('Meccanica Test S.r.l.');
+  });
+
+  it.each(['local_authority', 'social_partner', 'firm'] as const)(
+    'never shows one firm’s answers to a %s user',
+    async (role) => {
+      const { id } = await newCampaign(t.db);
+      const u = await newUser(t.db, { role });
+      const agent = await loginAs(testApp(t), u.email, PASSWORD);
+      expect((await agent.get(`/campaigns/${id}/responses`)).status).toBe(403);
+      expect((await agent.get(`/campaigns/${id}`)).status).toBe(403);
+    },
+  );
+});
+
+describe('firm profile', () => {
+  it('starts incomplete after self-registration and is completed on /firm/profile', async () => {
+    const firm = await newUser(t.db, { role: 'firm' });
+    const agent = await loginAs(testApp(t), firm.email, PASSWORD);
+    const page = await agent.get('/firm/profile');
+    expect(page.text).toContain('Il profilo è incompleto');
+    const vat = newVat();
+    const res = await submitForm(agent, '/firm/profile', {
+      legalName: 'Tessiture Empolesi S.p.A.',
+      vatNumber: `IT ${vat}`,
+      naceDivision: '13',
+      employees: '120',
+      territoryCode: '048014',
+      contactName: 'Chiara Mori',
+      contactEmail: 'Chiara@Tessiture.test',
+      contactPhone: '0571 12.34.56',
+    });
+    expect(res.status).toBe(302);
+    const row = await t.db
+      .selectFrom('firms')
+      .selectAll()
+      .where('organisation_id', '=', firm.organisationId)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      vat_number: `IT${vat}`,
+      nace_section: 'C',
+      nace_division: '13',
+      employees: 120,
+      size_class: 'medium',
+      contact_email: 'chiara@tessiture.test',
+      contact_phone: '0571 12 34 56',
+    });
+  });
+
+  it.each([
+    ['a wrong check digit', { vatNumber: '12345678901' }, 'vatNumber', 'cifra di controllo'],
+    ['a non-EU prefix', { vatNumber: 'US123456789' }, 'vatNumber', 'Unione europea'],
+    ['zero employees', { employees: '0' }, 'employees', 'Il valore minimo è 1'],
+    ['fractional employees', { employees: '3.5' }, 'employees', 'numero intero'],
+    [
+      'a province instead of a comune',
+      { territoryCode: 'ITI14' },
+      'territoryCode',
+      'comune della sede',
+    ],
+    ['an unknown sector', { naceDivision: '00' }, 'naceDivision', 'settore'],
+  ])('refuses %s, keeping the input', async (_w, change, field, message) => {
+    const firm = await newUser(t.db, { role: 'firm' });
+    const agent = await loginAs(testApp(t), firm.email, PASSWORD);
+    const body = {
+      legalName: 'Ditta Rossi',
+      vatNumber: newVat(),
+      naceDivision: '25',
+      employees: '5',
+      territoryCode: '048014',
+      contactName: 'Mario Rossi',
+      contactEmail: 'mario@rossi.test',
+      ...change,
+    };
+    const res = await submitForm(agent, '/firm/profile', body);
+    expect(res.status).toBe(422);
+    expect(res.text).toContain(`href="#field-${field}"`);
+    expect(res.text).toContain(message);
+    expect(res.text).toContain('value="Ditta Rossi"');
+    const row = await t.db
+      .selectFrom('firms')
+      .select('vat_number')
+      .where('organisation_id', '=', firm.organisationId)
+      .executeTakeFirst();
+    expect(row?.vat_number ?? null).toBeNull();
+  });
+
+  it('refuses a VAT number another firm registered', async () => {
+    const first = await newFirmUser(t.db);
+    const taken = (
+      await t.db
+        .selectFrom('firms')
+        .select('vat_number')
+        .where('organisation_id', '=', first.organisationId)
+        .executeTakeFirstOrThrow()
+    ).vat_number!;
+    const firm = await newUser(t.db, { role: 'firm' });
+    const agent = await loginAs(testApp(t), firm.email, PASSWORD);
+    const res = await submitForm(agent, '/firm/profile', {
+      legalName: 'Copia',
+      vatNumber: taken,
+      naceDivision: '25',
+      employees: '5',
+      territoryCode: '048014',
+      contactName: 'X Y',
+      contactEmail: 'x@y.test',
+    });
+    expect(res.status).toBe(409);
+    expect(res.text).toContain('già registrata');
+  });
+});

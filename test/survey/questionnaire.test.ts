@@ -1,0 +1,120 @@
+import { loginAs, testApp, type Agent } from '../helpers/app';
+import { PASSWORD } from '../helpers/factories';
+import { newTestDb, type TestDb } from '../helpers/test-db';
+import { needLine, needsBody, newCampaign, newFirmUser, readinessForm, versionOf } from './helpers';
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await newTestDb();
+});
+afterAll(() => t.close());
+
+/** POSTs a step's form as the browser would: token and version from the page itself. */
+async function post(agent: Agent, path: string, body: Record<string, string | string[]>) {
+  const page = await agent.get(path);
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
+  return agent
+    .post(path)
+    .type('form')
+    .send({ _csrf: csrf, version: versionOf(page.text), ...body });
+}
+
+async function responses(campaignId: string, firmId: string) {
+  return t.db
+    .selectFrom('responses')
+    .selectAll()
+    .where('campaign_id', '=', campaignId)
+    .where('firm_id', '=', firmId)
+    .orderBy('version')
+    .execute();
+}
+
+describe('the questionnaire', () => {
+  it('goes profile → readiness → needs → review → submit, saving at each step', async () => {
+    const { id } = await newCampaign(t.db);
+    const firm = await newFirmUser(t.db);
+    const agent = await loginAs(testApp(t), firm.email, PASSWORD);
+    const start = await agent.get(`/survey/${id}`);
+    expect(start.status).toBe(302);
+    expect(start.headers.location).toBe(`/survey/${id}/step/1`);
+
+    const step1 = await agent.get(`/survey/${id}/step/1`);
+    expect(step1.text).toContain('aria-current="step"');
+    expect(step1.text).toContain('value="Meccanica Test S.r.l."');
+    const p = await t.db
+      .selectFrom('firms')
+      .selectAll()
+      .where('organisation_id', '=', firm.organisationId)
+      .executeTakeFirstOrThrow();
+    const r1 = await post(agent, `/survey/${id}/step/1`, {
+      action: 'next',
+      legalName: p.legal_name,
+      vatNumber: p.vat_number!,
+      naceDivision: '25',
+      employees: '40',
+      territoryCode: '048014',
+      contactName: 'Giulia Conti',
+      contactEmail: 'giulia@test.patto',
+      contactPhone: '',
+    });
+    expect(r1.status).toBe(302);
+    expect(r1.headers.location).toBe(`/survey/${id}/step/2`);
+
+    const r2 = await post(agent, `/survey/${id}/step/2`, { action: 'next', ...readinessForm });
+    expect(r2.headers.location).toBe(`/survey/${id}/step/3`);
+
+    // Leaving and coming back resumes where the firm was.
+    expect((await agent.get(`/survey/${id}`)).headers.location).toBe(`/survey/${id}/step/3`);
+
+    const r3 = await post(agent, `/survey/${id}/step/3`, {
+      action: 'next',
+      ...needsBody([needLine(), needLine({ skill: 'DC1.1', workers: '12', eqf: '3' })]),
+    });
+    expect(r3.headers.location).toBe(`/survey/${id}/step/4`);
+
+    const review = await agent.get(`/survey/${id}/step/4`);
+    expect(review.status).toBe(200);
+    expect(review.text).toContain('Punteggio complessivo: 50/100');
+    expect(review.text).toContain('Intermedio');
+    const sub = await post(agent, `/survey/${id}/step/4`, {});
+    expect(sub.status).toBe(302);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(review.text)![1]!;
+    const submitted = await agent
+      .post(`/survey/${id}/submit`)
+      .type('form')
+      .send({ _csrf: csrf, version: versionOf(review.text) });
+    expect(submitted.status).toBe(302);
+    expect(submitted.headers.location).toBe(`/survey/${id}/receipt`);
+
+    const rows = await responses(id, firm.organisationId);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      version: 1,
+      status: 'current',
+      readiness_score: 50,
+      size_class: 'small',
+      territory_code: '048014',
+      nace_section: 'C',
+      nace_division: '25',
+      need_count: 2,
+      workers_total: 17,
+      technologies: ['cloud', 'cyber_security'],
+    });
+    const lines = await t.db
+      .selectFrom('response_needs')
+      .selectAll()
+      .where('response_id', '=', rows[0]!.id)
+      .orderBy('line_no')
+      .execute();
+    expect(lines.map((l) => [l.skill_code, l.area_code, l.workers])).toEqual([
+      ['F40.a', 'F40', 5],
+      ['DC1.1', 'DC1', 12],
+    ]);
+
+    const receipt = await agent.get(`/survey/${id}/receipt`);
+    expect(receipt.text).toContain(rows[0]!.id);
+    expect(receipt.text).toContain('Big data e analisi dei dati');
+    const home = await agent.get('/');
+    expect(home.text).toContain('Inviata (versione 1)');
+  });
+});

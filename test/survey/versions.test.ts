@@ -1,0 +1,191 @@
+import request from 'supertest';
+import { loginAs, testApp, type Agent } from '../helpers/app';
+import { PASSWORD } from '../helpers/factories';
+import { newTestDb, type TestDb } from '../helpers/test-db';
+import { postStep, reachNeeds, submitLines } from './flow';
+import { needLine, needsBody, newCampaign, newFirmUser, readinessForm, versionOf } from './helpers';
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await newTestDb();
+});
+afterAll(() => t.close());
+
+const versions = (campaignId: string, firmId: string) =>
+  t.db
+    .selectFrom('responses')
+    .select(['id', 'version', 'status', 'workers_total'])
+    .where('campaign_id', '=', campaignId)
+    .where('firm_id', '=', firmId)
+    .orderBy('version')
+    .execute();
+
+async function submittedFirm() {
+  const { id, region } = await newCampaign(t.db);
+  const firm = await newFirmUser(t.db, 40);
+  const agent = await loginAs(testApp(t), firm.email, PASSWORD);
+  await reachNeeds(agent, t.db, id, firm.organisationId);
+  const res = await submitLines(agent, id, needsBody([needLine()]));
+  expect(res.status).toBe(302);
+  return { id, region, firm, agent };
+}
+
+/** The CSRF token and version of a page, to post later as a second tab would. */
+async function formOf(agent: Agent, path: string) {
+  const page = await agent.get(path);
+  return {
+    _csrf: /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!,
+    version: versionOf(page.text),
+  };
+}
+
+describe('a stale form', () => {
+  it('is refused with 409, field-level messages and the input kept; nothing is written', async () => {
+    const { id } = await newCampaign(t.db);
+    const firm = await newFirmUser(t.db, 40);
+    const agent = await loginAs(testApp(t), firm.email, PASSWORD);
+    await reachNeeds(agent, t.db, id, firm.organisationId);
+    const tabA = await formOf(agent, `/survey/${id}/step/2`);
+    const tabB = await formOf(agent, `/survey/${id}/step/2`);
+    const a = await agent
+      .post(`/survey/${id}/step/2`)
+      .type('form')
+      .send({ ...tabA, action: 'next', ...readinessForm, strategy: '5' });
+    expect(a.status).toBe(302);
+    const b = await agent
+      .post(`/survey/${id}/step/2`)
+      .type('form')
+      .send({ ...tabB, action: 'next', ...readinessForm, strategy: '1' });
+    expect(b.status).toBe(409);
+    expect(b.text).toContain('modificato in un&#x27;altra finestra');
+    expect(b.text).toContain('href="#field-strategy"');
+    expect(b.text).toContain('Nell&#x27;altra finestra è stato salvato: «5»');
+    expect(b.text).toMatch(/id="field-strategy-1" value="1" checked/);
+    // The page now carries the current version: sending it again overwrites deliberately.
+    expect(versionOf(b.text)).toBe(String(Number(tabB.version) + 1));
+    const draft = await t.db
+      .selectFrom('response_drafts')
+      .select('payload')
+      .where('campaign_id', '=', id)
+      .where('firm_id', '=', firm.organisationId)
+      .executeTakeFirstOrThrow();
+    expect((draft.payload as { readiness: { strategy: string } }).readiness.strategy).toBe('5');
+  });
+});
+
+describe('POST /survey/:campaignId/submit', () => {
+  it('from two tabs at once makes exactly one version', async () => {
+    const { id } = await newCampaign(t.db);
+    const firm = await newFirmUser(t.db, 40);
+    const app = testApp(t);
+    const agent = await loginAs(app, firm.email, PASSWORD);
+    await reachNeeds(agent, t.db, id, firm.organisationId);
+    await postStep(agent, `/survey/${id}/step/3`, { action: 'next', ...needsBody([needLine()]) });
+    const form = await formOf(agent, `/survey/${id}/step/4`);
+    const [a, b] = await Promise.all([
+      agent.post(`/survey/${id}/submit`).type('form').send(form),
+      agent.post(`/survey/${id}/submit`).type('form').send(form),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([302, 409]);
+    expect(await versions(id, firm.organisationId)).toEqual([
+      expect.objectContaining({ version: 1, status: 'current' }),
+    ]);
+  });
+
+  it('is amended into version 2, the first kept as superseded', async () => {
+    const { id, firm, agent } = await submittedFirm();
+    const amend = await postStep(agent, `/survey/${id}/receipt`, {}, `/survey/${id}/amend`);
+    expect(amend.headers.location).toBe(`/survey/${id}/step/1`);
+    const step3 = await agent.get(`/survey/${id}/step/3`);
+    expect(step3.status).toBe(302); // the firm resumes from step 1 after amending
+    await reachNeeds(agent, t.db, id, firm.organisationId);
+    const page = await agent.get(`/survey/${id}/step/3`);
+    expect(page.text).toContain('value="5"'); // lines start from the submitted version
+    const res = await submitLines(
+      agent,
+      id,
+      needsBody([needLine({ workers: '8' }), needLine({ skill: 'DC1.1' })]),
+    );
+    expect(res.status).toBe(302);
+    expect(await versions(id, firm.organisationId)).toEqual([
+      expect.objectContaining({ version: 1, status: 'superseded', workers_total: 5 }),
+      expect.objectContaining({ version: 2, status: 'current', workers_total: 13 }),
+    ]);
+    const receipt = await agent.get(`/survey/${id}/receipt`);
+    expect(receipt.text).toContain('2 — valida');
+    expect(receipt.text).toContain('v1</a>');
+  });
+
+  it('is withdrawn: kept, marked withdrawn, nothing current', async () => {
+    const { id, firm, agent } = await submittedFirm();
+    const [v1] = await versions(id, firm.organisationId);
+    const res = await postStep(
+      agent,
+      `/survey/${id}/receipt`,
+      {},
+      `/survey/${id}/versions/${v1!.id}/withdraw`,
+    );
+    expect(res.status).toBe(302);
+    expect(await versions(id, firm.organisationId)).toEqual([
+      expect.objectContaining({ version: 1, status: 'withdrawn' }),
+    ]);
+    const home = await agent.get('/');
+    expect(home.text).toContain('data-answer="withdrawn"');
+  });
+
+  it('cannot amend after the campaign closed', async () => {
+    const { id, agent } = await submittedFirm();
+    await t.db
+      .updateTable('campaigns')
+      .set({ status: 'closed', closed_at: new Date() })
+      .where('id', '=', id)
+      .execute();
+    const receipt = await agent.get(`/survey/${id}/receipt`);
+    expect(receipt.status).toBe(200);
+    expect(receipt.text).not.toContain(`/survey/${id}/amend`);
+    const res = await postStep(agent, `/survey/${id}/receipt`, {}, `/survey/${id}/amend`);
+    expect(res.status).toBe(409);
+  });
+});
+
+describe("another firm's response", () => {
+  it('is not found: neither its receipt, nor withdrawing it', async () => {
+    const { id, firm } = await submittedFirm();
+    const [v1] = await versions(id, firm.organisationId);
+    const other = await newFirmUser(t.db, 10);
+    const app = testApp(t);
+    const spy = await loginAs(app, other.email, PASSWORD);
+    expect((await spy.get(`/survey/${id}/versions/${v1!.id}`)).status).toBe(404);
+    await spy.get(`/survey/${id}`); // a draft of its own, for a CSRF token
+    const res = await postStep(
+      spy,
+      `/survey/${id}/step/1`,
+      {},
+      `/survey/${id}/versions/${v1!.id}/withdraw`,
+    );
+    expect(res.status).toBe(404);
+    expect(await versions(id, firm.organisationId)).toEqual([
+      expect.objectContaining({ status: 'current' }),
+    ]);
+    // Over the API too.
+    const token = await request(app)
+      .post('/api/v1/tokens')
+      .send({ email: other.email, password: PASSWORD });
+    const api = await request(app)
+      .post(`/api/v1/responses/${v1!.id}/withdraw`)
+      .set('Authorization', `Bearer ${token.body.token}`);
+    expect(api.status).toBe(404);
+  });
+});
+
+describe('before/after readiness', () => {
+  it('shows the score of an earlier campaign beside the new one', async () => {
+    const { id, firm, agent, region } = await submittedFirm();
+    expect(id).toBeDefined();
+    const later = await newCampaign(t.db, { region });
+    await reachNeeds(agent, t.db, later.id, firm.organisationId);
+    const step2 = await agent.get(`/survey/${later.id}/step/2`);
+    expect(step2.text).toMatch(/la tua impresa aveva ottenuto 50\/100/);
+    expect(step2.text).toContain('Punteggio complessivo: 50/100');
+  });
+});
