@@ -18,22 +18,27 @@ import { webRoutes } from './routes';
 import './http/types';
 
 export interface AppServices {
+  /** The primary: every write, and reads that must see the request's own writes. */
   db: Db;
+  /** The read replica when DATABASE_REPLICA_URL is set, else `db`: dashboards and open data. */
+  readDb: Db;
   pool: pg.Pool;
+  /** The replica's own pool, only for /readyz to report on it. */
+  replicaPool?: pg.Pool | null;
   config: Config;
   logger: Logger;
 }
 
 /** The application: middleware in order, the API, the pages, 404 and one error handler. */
 export function createApp(services: AppServices): Express {
-  const { db, pool, config, logger } = services;
+  const { db, pool, replicaPool, config, logger } = services;
   const app = express();
   setUpRequestLogging(app, logger);
   setUpWebSecurity(app, config);
   setUpViews(app);
   setUpStaticAssets(app);
   setUpI18n(app);
-  setUpHealthChecks(app, db);
+  setUpHealthChecks(app, db, replicaPool);
   // The API authenticates by bearer token only: no cookie session, so no CSRF either.
   app.use('/api/v1', apiRoutes(services));
   setUpWebSession(app, config, pool);

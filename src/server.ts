@@ -23,7 +23,14 @@ async function main(): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL, config.production);
   const database = await openDatabase(config);
   await prepareDatabase(database.db, config, logger);
-  const app = createApp({ db: database.db, pool: database.pool, config, logger });
+  const app = createApp({
+    db: database.db,
+    readDb: database.readDb,
+    pool: database.pool,
+    replicaPool: database.replicaPool,
+    config,
+    logger,
+  });
   const server: Server = app.listen(config.PORT, config.HOST, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;

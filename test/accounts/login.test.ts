@@ -116,6 +116,7 @@ describe('sessions', () => {
     try {
       const app2 = createApp({
         db: second.db,
+        readDb: second.db,
         pool: second.pool,
         config: testConfig(t.url),
         logger: createLogger('silent', false),

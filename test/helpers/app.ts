@@ -20,6 +20,7 @@ export function testApp(t: TestDb, extra: Record<string, string> = {}): Express 
   const config = testConfig(t.url, extra);
   return createApp({
     db: t.db,
+    readDb: t.db,
     pool: t.pool,
     config,
     logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', false),

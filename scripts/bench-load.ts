@@ -1,0 +1,315 @@
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { createDb } from '../src/db';
+import { hashPassword } from '../src/lib/password';
+import { createOrganisationWithUser } from '../src/modules/accounts/accounts.service';
+import { createApiToken } from '../src/modules/accounts/tokens.service';
+import { startApp, type AppProcess } from './support/app-process';
+import { Browser } from './support/browser';
+import { prepare, startPrimary } from './support/cluster';
+
+// npm run bench:load [-- --duration 10 --runs 3 --connections 50 --only login,home]
+// The app (production mode, one process) under autocannon on a private PostgreSQL cluster, next
+// to the ceiling measured in the same run: scripts/support/ceiling-server.ts, bare Express + zod
+// + pg doing the same database work. Each figure is the median of the runs.
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    runs: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '50' },
+    only: { type: 'string' },
+  },
+});
+const DURATION = Number(args.duration);
+const RUNS = Number(args.runs);
+const CONNECTIONS = Number(args.connections);
+const PG_PORT = 5494;
+const APP_PORT = 3494;
+const CEILING_PORT = 3495;
+const PASSWORD = 'bench-load-password';
+
+interface Context {
+  email: string;
+  cookie: string;
+  /** The session id inside the cookie, for the ceiling's session lookup. */
+  sid: string;
+  apiToken: string;
+}
+type Requests = autocannon.Request[];
+type Ctx = Record<string, string>;
+
+interface Scenario {
+  name: string;
+  /**
+   * Statuses that count as success; anything else is an error. The requests run in sequence on
+   * each connection (a login through the page: GET the form, POST it); the last one ends an op.
+   */
+  expect: number[];
+  app(c: Context): Requests;
+  ceiling(c: Context): Requests;
+}
+
+const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+const formHeaders = (cookie: string) => ({
+  cookie,
+  'content-type': 'application/x-www-form-urlencoded',
+});
+const json = { 'content-type': 'application/json' };
+let serial = 0;
+const newEmail = () => `bench-${Date.now().toString(36)}-${++serial}@load.patto.test`;
+
+/** GET a form with a fresh anonymous session, keep its cookie and CSRF token for the POST. */
+function getForm(path: string): autocannon.Request {
+  return {
+    method: 'GET',
+    path,
+    setupRequest: (req) => ({ ...req, headers: {} }),
+    onResponse: (_status, body, context, headers) => {
+      const ctx = context as Ctx;
+      // autocannon keeps the header names as the server sent them (Set-Cookie).
+      const name = Object.keys(headers ?? {}).find((h) => h.toLowerCase() === 'set-cookie');
+      const setCookie = ([] as string[]).concat((name && headers?.[name]) || []);
+      ctx.cookie = setCookie.find((c) => c.startsWith('patto.sid='))?.split(';')[0] ?? '';
+      ctx.csrf = /name="_csrf" value="([^"]+)"/.exec(body)?.[1] ?? '';
+    },
+  };
+}
+
+function registration(email: string) {
+  return {
+    organisationName: `Bench ${email}`,
+    territoryCode: '048014',
+    fullName: 'Bench Firm',
+    email,
+    password: PASSWORD,
+  };
+}
+
+// A new scenario is one more entry: what the app serves, and the ceiling for the same work.
+const SCENARIOS: Scenario[] = [
+  {
+    name: 'login',
+    expect: [200, 302],
+    app: (c) => [
+      getForm('/login'),
+      {
+        method: 'POST',
+        path: '/login',
+        setupRequest: (req, context) => {
+          const ctx = context as Ctx;
+          const body = form({ email: c.email, password: PASSWORD, _csrf: ctx.csrf! });
+          return { ...req, headers: formHeaders(ctx.cookie!), body };
+        },
+      },
+    ],
+    ceiling: (c) => [
+      {
+        method: 'POST',
+        path: '/login',
+        headers: json,
+        body: JSON.stringify({ email: c.email, password: PASSWORD }),
+      },
+    ],
+  },
+  {
+    name: 'GET / (signed in)',
+    expect: [200],
+    app: (c) => [{ method: 'GET', path: '/', headers: { cookie: c.cookie } }],
+    ceiling: (c) => [{ method: 'GET', path: `/home?sid=${encodeURIComponent(c.sid)}` }],
+  },
+  {
+    name: 'GET /territories?code=ITI1',
+    expect: [200],
+    app: (c) => [{ method: 'GET', path: '/territories?code=ITI1', headers: { cookie: c.cookie } }],
+    ceiling: (c) => [
+      { method: 'GET', path: `/territories?code=ITI1&sid=${encodeURIComponent(c.sid)}` },
+    ],
+  },
+  {
+    name: 'GET /api/v1/me (bearer)',
+    expect: [200],
+    app: (c) => [
+      { method: 'GET', path: '/api/v1/me', headers: { authorization: `Bearer ${c.apiToken}` } },
+    ],
+    ceiling: (c) => [
+      { method: 'GET', path: '/me', headers: { authorization: `Bearer ${c.apiToken}` } },
+    ],
+  },
+  {
+    name: 'register a firm',
+    expect: [200, 302],
+    app: () => [
+      getForm('/register'),
+      {
+        method: 'POST',
+        path: '/register',
+        setupRequest: (req, context) => {
+          const ctx = context as Ctx;
+          const email = newEmail();
+          const body = form({
+            ...registration(email),
+            passwordConfirm: PASSWORD,
+            _csrf: ctx.csrf!,
+          });
+          return { ...req, headers: formHeaders(ctx.cookie!), body };
+        },
+      },
+    ],
+    ceiling: () => [
+      {
+        method: 'POST',
+        path: '/register',
+        setupRequest: (req) => ({
+          ...req,
+          headers: json,
+          body: JSON.stringify(registration(newEmail())),
+        }),
+      },
+    ],
+  },
+  // Waiting for their features: survey submission (the response and its need lines in one
+  // transaction, plus the aggregate upkeep), the needs page, the dashboard.
+];
+
+interface Measure {
+  opsPerSec: number;
+  reqPerSec: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+async function measure(url: string, scenario: Scenario, requests: Requests, seconds: number) {
+  const unexpected = new Map<number, number>();
+  // An operation is done when the last request of its sequence succeeds.
+  let done = 0;
+  const last = requests.at(-1)!;
+  const counted: Requests = [
+    ...requests.slice(0, -1),
+    {
+      ...last,
+      onResponse: (status, body, context, headers) => {
+        if (scenario.expect.includes(status)) done++;
+        if (typeof last.onResponse === 'function') last.onResponse(status, body, context, headers);
+      },
+    },
+  ];
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const options = { url, connections: CONNECTIONS, duration: seconds, requests: counted };
+    const instance = autocannon(options, (err, res) => (err ? reject(err) : resolve(res)));
+    instance.on('response', (_client, status) => {
+      if (!scenario.expect.includes(status))
+        unexpected.set(status, (unexpected.get(status) ?? 0) + 1);
+    });
+  });
+  if (unexpected.size) console.log(`  ${url}: unexpected statuses`, Object.fromEntries(unexpected));
+  return {
+    reqPerSec: result.requests.total / result.duration,
+    opsPerSec: done / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts + [...unexpected.values()].reduce((a, b) => a + b, 0),
+  } satisfies Measure;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+function medianOf(runs: Measure[]): Measure {
+  return {
+    opsPerSec: median(runs.map((r) => r.opsPerSec)),
+    reqPerSec: median(runs.map((r) => r.reqPerSec)),
+    p50: median(runs.map((r) => r.p50)),
+    p99: median(runs.map((r) => r.p99)),
+    errors: runs.reduce((n, r) => n + r.errors, 0),
+  };
+}
+
+async function signIn(app: AppProcess, email: string): Promise<{ cookie: string; sid: string }> {
+  const browser = new Browser(app.url);
+  const res = await browser.submit('/login', { email, password: PASSWORD });
+  if (res.status !== 302) throw new Error(`login failed: ${res.status}`);
+  // The cookie is express-session's signed id: s:<sid>.<signature>, URL-encoded.
+  const sid = /^s:([^.]+)\./.exec(decodeURIComponent(browser.cookie.split('=')[1]!))![1]!;
+  return { cookie: browser.cookie, sid };
+}
+
+async function main(): Promise<void> {
+  const pg = await startPrimary(PG_PORT);
+  await prepare(pg.url);
+  const { db } = createDb(pg.url, 2);
+  const email = 'bench-user@load.patto.test';
+  const userId = await createOrganisationWithUser(db, {
+    org: { kind: 'firm', partner_type: null, name: 'Bench S.r.l.', territory_code: '048014' },
+    user: { email, full_name: 'Bench User', password_hash: await hashPassword(PASSWORD) },
+  });
+  const { token: apiToken } = await createApiToken(db, userId, 'bench');
+  await db.destroy();
+  const app = await startApp({ port: APP_PORT, databaseUrl: pg.url });
+  const ceiling = await startApp({
+    port: CEILING_PORT,
+    databaseUrl: pg.url,
+    entry: 'scripts/support/ceiling-server.ts',
+  });
+  const context: Context = { email, apiToken, ...(await signIn(app, email)) };
+  const only = args.only?.split(',');
+  const scenarios = SCENARIOS.filter((s) => !only || only.some((o) => s.name.startsWith(o)));
+  // Other work on the machine skews every figure: say how busy it was.
+  const load = () => os.loadavg()[0]!.toFixed(1);
+  console.log(
+    `autocannon: ${CONNECTIONS} connections, ${DURATION} s per run, median of ${RUNS} runs; ` +
+      `${os.cpus().length} CPUs, load average ${load()}\n`,
+  );
+  const rows: string[][] = [];
+  let peakMb = 0;
+  for (const s of scenarios) {
+    // A short warm-up of both, not counted: JIT, pools, caches.
+    await measure(app.url, s, s.app(context), 2);
+    await measure(ceiling.url, s, s.ceiling(context), 2);
+    const appRuns: Measure[] = [];
+    const ceilingRuns: Measure[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      appRuns.push(await measure(app.url, s, s.app(context), DURATION));
+      ceilingRuns.push(await measure(ceiling.url, s, s.ceiling(context), DURATION));
+    }
+    const a = medianOf(appRuns);
+    const c = medianOf(ceilingRuns);
+    const { rssMb, peakMb: peak } = app.memory();
+    peakMb = Math.max(peakMb, peak);
+    const row = [
+      s.name,
+      a.opsPerSec.toFixed(0),
+      a.p50.toFixed(0),
+      a.p99.toFixed(0),
+      String(a.errors),
+      String(rssMb),
+      c.opsPerSec.toFixed(0),
+      c.p99.toFixed(0),
+      String(c.errors),
+      `${((100 * a.opsPerSec) / c.opsPerSec).toFixed(0)} %`,
+    ];
+    rows.push(row);
+    console.log(row.join(' | '));
+  }
+  await Promise.all([app.stop(), ceiling.stop()]);
+  await pg.stop();
+  const header = [
+    'scenario',
+    'app ops/s',
+    'p50 ms',
+    'p99 ms',
+    'errors',
+    'RSS MB',
+    'ceiling ops/s',
+    'ceiling p99 ms',
+    'ceiling errors',
+    'app / ceiling',
+  ];
+  console.log(`\n| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
+  for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+  console.log(`\napp peak RSS (VmHWM): ${peakMb} MB; load average at the end ${load()}`);
+}
+
+main().catch((err) => {
+  console.error('bench:load failed:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});
