@@ -18,6 +18,8 @@ const helpers = {
   or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),
   and: (...args: unknown[]) => args.slice(0, -1).every(Boolean),
   not: (a: unknown) => !a,
+  /** True for a non-empty object: an empty errors map shows no summary. */
+  any: (o: unknown) => !!o && typeof o === 'object' && Object.keys(o).length > 0,
   concat: (...args: unknown[]) => args.slice(0, -1).join(''),
   array: (...args: unknown[]) => args.slice(0, -1),
   formatNumber(value: unknown, options: HelperOptions) {

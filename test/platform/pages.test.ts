@@ -51,3 +51,10 @@ describe('pages', () => {
     expect((await request(app).get('/readyz')).body).toEqual({ status: 'ready', database: 'ok' });
   });
 });
+
+describe('error summary', () => {
+  it('is absent from a form that has no errors yet', async () => {
+    const res = await request(testApp(t)).get('/register');
+    expect(res.text).not.toContain('error-summary-title');
+  });
+});
