@@ -84,9 +84,34 @@ export async function up(db: Kysely<any>): Promise<void> {
       END IF;
       RETURN NULL;
     END $$`.execute(db);
+  // Inserts are linked once per statement, not per row: an import of thousands of comuni is one
+  // set-based walk up the tree (a per-row trigger capped imports at ~2,700 rows/s). The new rows
+  // and whatever already hangs below them (a child may come before its parent) are relinked.
+  await sql`
+    CREATE FUNCTION territory_ancestors_insert_stmt() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      WITH RECURSIVE affected(code) AS (
+        SELECT code FROM new_rows
+        UNION
+        SELECT t.code FROM territories t JOIN affected a ON t.parent_code = a.code
+      ), up(code, ancestor_code, depth) AS (
+        SELECT code, code, 0 FROM affected
+        UNION ALL
+        SELECT up.code, t.parent_code, up.depth + 1
+        FROM up JOIN territories t ON t.code = up.ancestor_code
+        WHERE t.parent_code IS NOT NULL AND up.depth < 12
+      )
+      INSERT INTO territory_ancestors (code, ancestor_code, ancestor_level, depth)
+      SELECT up.code, up.ancestor_code, a.level, up.depth
+      FROM up JOIN territories a ON a.code = up.ancestor_code
+      ON CONFLICT (code, ancestor_code) DO UPDATE
+        SET depth = EXCLUDED.depth, ancestor_level = EXCLUDED.ancestor_level;
+      RETURN NULL;
+    END $$`.execute(db);
   await sql`
     CREATE TRIGGER territory_ancestors_insert AFTER INSERT ON territories
-      FOR EACH ROW EXECUTE FUNCTION territory_ancestors_sync()`.execute(db);
+      REFERENCING NEW TABLE AS new_rows
+      FOR EACH STATEMENT EXECUTE FUNCTION territory_ancestors_insert_stmt()`.execute(db);
   await sql`
     CREATE TRIGGER territory_ancestors_update AFTER UPDATE OF parent_code, level ON territories
       FOR EACH ROW EXECUTE FUNCTION territory_ancestors_sync()`.execute(db);
@@ -152,6 +177,7 @@ export async function down(db: Kysely<any>): Promise<void> {
   await sql`ALTER TABLE campaigns DROP COLUMN disclosure_k`.execute(db);
   await sql`DROP TRIGGER territory_ancestors_update ON territories`.execute(db);
   await sql`DROP TRIGGER territory_ancestors_insert ON territories`.execute(db);
+  await sql`DROP FUNCTION territory_ancestors_insert_stmt()`.execute(db);
   await sql`DROP FUNCTION territory_ancestors_sync()`.execute(db);
   await sql`DROP FUNCTION territory_ancestors_link(text, text, text)`.execute(db);
   await sql`DROP FUNCTION need_cells_rebuild(uuid)`.execute(db);
