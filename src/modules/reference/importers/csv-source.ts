@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { Readable, pipeline } from 'node:stream';
 import { parse } from 'csv-parse';
 import { DetectingDecoder, EncodingError, type TextEncoding } from './decode';
+import { mapColumns, type ImportRowError } from './report';
 
 /** A file path, or a byte stream (an upload). */
 export type ImportSource = string | NodeJS.ReadableStream;
@@ -167,4 +168,26 @@ function asSourceError(err: unknown, line: number): SourceError {
   if (err instanceof EncodingError) return new SourceError(err.line, err.message);
   const e = err as { message?: string; lines?: number; code?: string };
   return new SourceError(e.lines ?? line, `unreadable CSV: ${e.message ?? String(err)}`);
+}
+
+/** Opens the file and finds the wanted columns; a refusal comes back as the report's errors. */
+export async function openColumns<K extends string>(
+  source: ImportSource,
+  fields: Record<K, { names: string[]; required: boolean }>,
+): Promise<{ file: CsvFile; col: Record<K, number> } | { errors: ImportRowError[] }> {
+  let file: CsvFile;
+  try {
+    file = await openCsv(source);
+  } catch (err) {
+    if (err instanceof SourceError) return { errors: [{ line: err.line, message: err.message }] };
+    throw err;
+  }
+  const { columns, missing } = mapColumns(file.header, fields);
+  if (missing.length) {
+    file.close();
+    return {
+      errors: missing.map((m) => ({ line: file.headerLine, message: `missing column "${m}"` })),
+    };
+  }
+  return { file, col: columns };
 }

@@ -1,13 +1,12 @@
 import { sql } from 'kysely';
 import type { Db, Tx } from '../../../db';
-import { openCsv, SourceError, type CsvFile, type ImportSource } from './csv-source';
+import { openColumns, SourceError, type ImportSource } from './csv-source';
 import {
   BATCH_SIZE,
   ErrorList,
   ISO_DATE,
   Rollback,
   formulaCell,
-  mapColumns,
   today,
   type ImportOptions,
   type ImportReport,
@@ -63,22 +62,9 @@ export async function importEsco(
   if (!ISO_DATE.test(date) || !/^[A-Z0-9][A-Z0-9._-]{0,39}$/.test(area.code)) {
     return { ...report, errors: [{ line: 0, message: 'bad date or area code' }] };
   }
-  let file: CsvFile;
-  try {
-    file = await openCsv(source);
-  } catch (err) {
-    if (err instanceof SourceError)
-      return { ...report, errors: [{ line: err.line, message: err.message }] };
-    throw err;
-  }
-  const { columns: col, missing } = mapColumns(file.header, FIELDS);
-  if (missing.length) {
-    file.close();
-    return {
-      ...report,
-      errors: missing.map((m) => ({ line: file.headerLine, message: `missing column "${m}"` })),
-    };
-  }
+  const opened = await openColumns(source, FIELDS);
+  if ('errors' in opened) return { ...report, errors: opened.errors };
+  const { file, col } = opened;
 
   const errors = new ErrorList();
   const seen = new Map<string, number>();

@@ -1,13 +1,12 @@
 import { sql } from 'kysely';
 import type { Db, Tx } from '../../../db';
-import { openCsv, SourceError, type CsvFile, type ImportSource } from './csv-source';
+import { openColumns, SourceError, type ImportSource } from './csv-source';
 import {
   BATCH_SIZE,
   ErrorList,
   ISO_DATE,
   Rollback,
   formulaCell,
-  mapColumns,
   today,
   type ImportOptions,
   type ImportReport,
@@ -67,22 +66,9 @@ export async function importIstatComuni(
   if (!ISO_DATE.test(date))
     return { ...report, errors: [{ line: 0, message: `bad date ${date}` }] };
 
-  let file: CsvFile;
-  try {
-    file = await openCsv(source);
-  } catch (err) {
-    if (err instanceof SourceError)
-      return { ...report, errors: [{ line: err.line, message: err.message }] };
-    throw err;
-  }
-  const { columns: col, missing } = mapColumns(file.header, FIELDS);
-  if (missing.length) {
-    file.close();
-    return {
-      ...report,
-      errors: missing.map((m) => ({ line: file.headerLine, message: `missing column "${m}"` })),
-    };
-  }
+  const opened = await openColumns(source, FIELDS);
+  if ('errors' in opened) return { ...report, errors: opened.errors };
+  const { file, col } = opened;
 
   const errors = new ErrorList();
   // ISTAT codes are six digits: the line each code was first seen on, by its numeric value.

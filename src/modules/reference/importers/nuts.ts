@@ -1,13 +1,12 @@
 import { sql } from 'kysely';
 import type { Db } from '../../../db';
-import { openCsv, SourceError, type CsvFile, type ImportSource } from './csv-source';
+import { openColumns, SourceError, type ImportSource } from './csv-source';
 import {
   BATCH_SIZE,
   ErrorList,
   ISO_DATE,
   Rollback,
   formulaCell,
-  mapColumns,
   type ImportOptions,
   type ImportReport,
 } from './report';
@@ -60,22 +59,9 @@ export async function importNuts(
       errors: [{ line: 0, message: `version must look like NUTS2024 (got ${version})` }],
     };
   }
-  let file: CsvFile;
-  try {
-    file = await openCsv(source);
-  } catch (err) {
-    if (err instanceof SourceError)
-      return { ...report, errors: [{ line: err.line, message: err.message }] };
-    throw err;
-  }
-  const { columns: col, missing } = mapColumns(file.header, FIELDS);
-  if (missing.length) {
-    file.close();
-    return {
-      ...report,
-      errors: missing.map((m) => ({ line: file.headerLine, message: `missing column "${m}"` })),
-    };
-  }
+  const opened = await openColumns(source, FIELDS);
+  if ('errors' in opened) return { ...report, errors: opened.errors };
+  const { file, col } = opened;
 
   const errors = new ErrorList();
   const seen = new Map<string, number>();
