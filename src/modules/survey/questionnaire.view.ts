@@ -152,3 +152,37 @@ export function describeLines(
     note: l.note ?? '',
   }));
 }
+
+/** Stored need lines (a submitted version) described with their names in the reader's language. */
+export function describeStoredLines(
+  lines: {
+    skill_code: string;
+    occupation_code: string;
+    workers: number;
+    eqf_level: number;
+    priority: string;
+    modality: string;
+    period: string;
+    note: string | null;
+  }[],
+  skills: { code: string; name: string; names: Record<string, string> }[],
+  occupations: { code: string; name: string; names: Record<string, string> }[],
+  lang: string,
+  t: T,
+) {
+  return describeLines(
+    lines.map((l) => ({
+      skill: l.skill_code,
+      occupation: l.occupation_code,
+      workers: l.workers,
+      eqf: l.eqf_level,
+      priority: l.priority,
+      modality: l.modality,
+      period: l.period,
+      note: l.note,
+    })),
+    new Map(skills.map((s) => [s.code, localName(s, lang)])),
+    new Map(occupations.map((o) => [o.code, localName(o, lang)])),
+    t,
+  );
+}

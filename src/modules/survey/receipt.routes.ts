@@ -7,7 +7,7 @@ import { HttpError } from '../../http/errors';
 import { localName, territoryPath } from '../reference/territories.repository';
 import { firmCampaign, openQuestionnaire, StaleDraftError, STEP } from './drafts.service';
 import { formControl } from './questionnaire.schemas';
-import { describeLines, scoreView, stepper } from './questionnaire.view';
+import { describeStoredLines, scoreView, stepper } from './questionnaire.view';
 import * as repo from './responses.repository';
 import {
   amendResponse,
@@ -91,21 +91,7 @@ export function receiptRoutes({ db }: AppServices): Router {
         ['automation', response.dma_automation],
         ['green', response.dma_green],
       ].map(([key, value]) => ({ key, value })),
-      lines: describeLines(
-        lines.map((l) => ({
-          skill: l.skill_code,
-          occupation: l.occupation_code,
-          workers: l.workers,
-          eqf: l.eqf_level,
-          priority: l.priority,
-          modality: l.modality,
-          period: l.period,
-          note: l.note,
-        })),
-        new Map(skills.map((s) => [s.code, localName(s, lang)])),
-        new Map(occupations.map((o) => [o.code, localName(o, lang)])),
-        req.t,
-      ),
+      lines: describeStoredLines(lines, skills, occupations, lang, req.t),
       versions,
     });
   };

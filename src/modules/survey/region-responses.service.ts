@@ -2,7 +2,7 @@ import type { Executor } from '../../db';
 import { NotFoundError } from '../../lib/domain-error';
 import { localName, territoryPath } from '../reference/territories.repository';
 import type { Campaign } from './campaigns.service';
-import { describeLines, scoreView } from './questionnaire.view';
+import { describeStoredLines, scoreView } from './questionnaire.view';
 import * as repo from './responses.repository';
 
 /** One firm's answer, for the region that runs the campaign (the route checked its scope). */
@@ -27,20 +27,6 @@ export async function getResponseForRegion(
     territory: path.map((p) => localName(p, lang)).join(' › '),
     score: scoreView(response.readiness_score),
     versions,
-    lines: describeLines(
-      lines.map((l) => ({
-        skill: l.skill_code,
-        occupation: l.occupation_code,
-        workers: l.workers,
-        eqf: l.eqf_level,
-        priority: l.priority,
-        modality: l.modality,
-        period: l.period,
-        note: l.note,
-      })),
-      new Map(skills.map((s) => [s.code, localName(s, lang)])),
-      new Map(occupations.map((o) => [o.code, localName(o, lang)])),
-      t,
-    ),
+    lines: describeStoredLines(lines, skills, occupations, lang, t),
   };
 }
