@@ -3,6 +3,7 @@ import type { ReferenceTables } from '../modules/reference/reference.tables';
 import type { SurveyTables } from '../modules/survey/survey.tables';
 import type { ImportTables } from '../modules/imports/imports.tables';
 import type { NeedsTables } from '../modules/needs/needs.tables';
+import type { FundingTables } from '../modules/funding/funding.tables';
 
 /** Timestamps come back as Date and may be written as Date or ISO text. */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -83,7 +84,8 @@ export interface RateLimitsTable {
   reset_at: Timestamp;
 }
 
-export interface Database extends ReferenceTables, ImportTables, SurveyTables, NeedsTables {
+export interface Database
+  extends ReferenceTables, ImportTables, SurveyTables, NeedsTables, FundingTables {
   territories: TerritoriesTable;
   organisations: OrganisationsTable;
   users: UsersTable;
