@@ -1,79 +1,22 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import iconv from 'iconv-lite';
 import pg from 'pg';
 import { createDb } from '../src/db';
 import { migrateToLatest } from '../src/db/migrator';
 import { loadBuiltinReference } from '../src/modules/reference/builtin';
 import { importIstatComuni } from '../src/modules/reference/importers/istat';
+import { sampleComuni, writeIstatFile } from '../src/modules/reference/importers/istat-sample';
 
-// npm run bench:import [-- ROWS]: the ISTAT importer on a generated file in ISTAT's published
-// layout (cp1252, ';', CRLF), on real PostgreSQL, in a database of its own.
+// npm run bench:import [-- ROWS [RUNS]]: the ISTAT importer on a generated file in ISTAT's
+// published layout (cp1252, ';', CRLF), on real PostgreSQL, in a database of its own; the
+// median of RUNS fresh databases. Besides wall time it reports the CPU seconds of this process
+// and of the database's server processes (read from /proc when the server is on this machine):
+// on a machine shared with other jobs, wall time measures the contention as much as the import.
 const ROWS = Number(process.argv[2] ?? 200_000);
+const RUNS = Number(process.argv[3] ?? 5);
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB_NAME = 'patto_bench_import';
-
-const HEADER = [
-  'Codice Regione',
-  '"Codice dell\'Unità territoriale sovracomunale \r\n(valida a fini statistici)"',
-  'Codice Provincia (Storico)(1)',
-  'Progressivo del Comune (2)',
-  'Codice Comune formato alfanumerico',
-  'Denominazione (Italiana e straniera)',
-  'Denominazione in italiano',
-  'Denominazione altra lingua',
-  'Codice Ripartizione Geografica',
-  'Ripartizione geografica',
-  'Denominazione Regione',
-  '"Denominazione dell\'Unità territoriale sovracomunale \r\n(valida a fini statistici)"',
-  'Tipologia di Unità territoriale sovracomunale ',
-  'Flag Comune capoluogo di provincia/città metropolitana/libero consorzio',
-  'Sigla automobilistica',
-  'Codice Comune formato numerico',
-  'Codice Comune numerico con 110 province (dal 2010 al 2016)',
-  'Codice Comune numerico con 107 province (dal 2006 al 2009)',
-  'Codice Comune numerico con 103 province (dal 1995 al 2005)',
-  'Codice Catastale del comune',
-  'Codice NUTS1 2021',
-  'Codice NUTS2 2021 (3) ',
-  'Codice NUTS3 2021',
-  'Codice NUTS1 2024',
-  'Codice NUTS2 2024 (3) ',
-  'Codice NUTS3 2024',
-].join(';');
-
-function generate(file: string, rows: number): void {
-  const out = fs.openSync(file, 'w');
-  fs.writeSync(out, iconv.encode(`${HEADER}\r\n`, 'win1252'));
-  const provinces = [
-    'ITI11',
-    'ITI12',
-    'ITI13',
-    'ITI14',
-    'ITI15',
-    'ITI16',
-    'ITI17',
-    'ITI18',
-    'ITI19',
-    'ITI1A',
-  ];
-  let chunk: string[] = [];
-  for (let i = 1; i <= rows; i++) {
-    const code = String(i).padStart(6, '0');
-    const nuts3 = provinces[i % provinces.length]!;
-    const name = `Comune ${i} di Città`;
-    const cadastral = ''; // 200k comuni cannot all have distinct real-looking cadastral codes
-    chunk.push(
-      `09;248;048;${code.slice(3)};${code};${name};${name};;3;Centro;Toscana;Firenze;3;0;FI;${i};${i};${i};${i};${cadastral};ITI;ITI1;${nuts3};ITI;ITI1;${nuts3}`,
-    );
-    if (chunk.length === 10_000 || i === rows) {
-      fs.writeSync(out, iconv.encode(`${chunk.join('\r\n')}\r\n`, 'win1252'));
-      chunk = [];
-    }
-  }
-  fs.closeSync(out);
-}
 
 async function admin(statement: string): Promise<void> {
   const client = new pg.Client({ connectionString: ADMIN_URL });
@@ -85,7 +28,38 @@ async function admin(statement: string): Promise<void> {
   }
 }
 
-async function run(file: string): Promise<{ first: number; again: number }> {
+/** CPU seconds used so far by each server process connected to the bench database. */
+async function serverCpu(): Promise<Map<number, number>> {
+  const client = new pg.Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE datname = $1',
+      [DB_NAME],
+    );
+    const out = new Map<number, number>();
+    for (const { pid } of rows) {
+      try {
+        // Fields 14 and 15 of /proc/PID/stat: user and system time, in clock ticks (1/100 s).
+        const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        out.set(pid, (Number(fields[11]) + Number(fields[12])) / 100);
+      } catch {
+        // A server on another machine: no CPU figure.
+      }
+    }
+    return out;
+  } finally {
+    await client.end();
+  }
+}
+
+interface Timing {
+  rowsPerSecond: number;
+  nodeCpu: number;
+  serverCpu: number;
+}
+
+async function run(file: string): Promise<{ first: Timing; again: Timing }> {
   await admin(`DROP DATABASE IF EXISTS ${DB_NAME}`);
   await admin(`CREATE DATABASE ${DB_NAME}`);
   const url = new URL(ADMIN_URL);
@@ -95,17 +69,29 @@ async function run(file: string): Promise<{ first: number; again: number }> {
     await migrateToLatest(db);
     await loadBuiltinReference(db);
     const time = async () => {
+      const before = await serverCpu();
+      const cpu0 = process.cpuUsage();
       const t0 = process.hrtime.bigint();
       const report = await importIstatComuni(db, file, { validFrom: '2025-06-30' });
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      const cpu = process.cpuUsage(cpu0);
+      const after = await serverCpu();
       if (report.errors.length) throw new Error(JSON.stringify(report.errors.slice(0, 3)));
-      return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, report };
+      let server = 0;
+      for (const [pid, s] of after) server += s - (before.get(pid) ?? 0);
+      const timing: Timing = {
+        rowsPerSecond: ROWS / seconds,
+        nodeCpu: (cpu.user + cpu.system) / 1e6,
+        serverCpu: server,
+      };
+      return { timing, report };
     };
     const first = await time();
     const again = await time();
     if (again.report.inserted + again.report.updated + again.report.closed !== 0) {
       throw new Error('the second run changed something');
     }
-    return { first: ROWS / first.seconds, again: ROWS / again.seconds };
+    return { first: first.timing, again: again.timing };
   } finally {
     await db.destroy();
   }
@@ -115,21 +101,28 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patto-bench-'));
   const file = path.join(dir, 'Elenco-comuni-italiani.csv');
   try {
-    generate(file, ROWS);
+    writeIstatFile(file, sampleComuni(ROWS));
     const mb = (fs.statSync(file).size / 1e6).toFixed(1);
     console.log(`${ROWS} rows, ${mb} MB, cp1252, ISTAT layout`);
-    const results = [];
-    for (let i = 0; i < 3; i++) {
+    const results: { first: Timing; again: Timing }[] = [];
+    const show = (t: Timing) =>
+      `${Math.round(t.rowsPerSecond)} rows/s (CPU: import ${t.nodeCpu.toFixed(1)} s, server ${t.serverCpu.toFixed(1)} s)`;
+    for (let i = 0; i < RUNS; i++) {
+      const load = os.loadavg()[0]!.toFixed(1);
       const r = await run(file);
       console.log(
-        `run ${i + 1}: first import ${Math.round(r.first)} rows/s, unchanged re-run ${Math.round(r.again)} rows/s`,
+        `run ${i + 1} (load ${load}): first import ${show(r.first)}; unchanged re-run ${show(r.again)}`,
       );
       results.push(r);
     }
-    const median = (xs: number[]) => xs.sort((a, b) => a - b)[1]!;
-    console.log(
-      `median: first import ${Math.round(median(results.map((r) => r.first)))} rows/s, re-run ${Math.round(median(results.map((r) => r.again)))} rows/s`,
-    );
+    const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const med = (pick: (r: (typeof results)[number]) => Timing): Timing => ({
+      rowsPerSecond: median(results.map((r) => pick(r).rowsPerSecond)),
+      nodeCpu: median(results.map((r) => pick(r).nodeCpu)),
+      serverCpu: median(results.map((r) => pick(r).serverCpu)),
+    });
+    console.log(`median of ${RUNS}: first import ${show(med((r) => r.first))}`);
+    console.log(`median of ${RUNS}: unchanged re-run ${show(med((r) => r.again))}`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
     await admin(`DROP DATABASE IF EXISTS ${DB_NAME}`);

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import ExcelJS from 'exceljs';
 import request from 'supertest';
 import { csrfFrom, loginAs, testApp, type Agent } from '../helpers/app';
 import { newTestDb, type TestDb } from '../helpers/test-db';
@@ -108,8 +109,52 @@ describe('POST /admin/imports', () => {
     ).toBeUndefined();
   });
 
+  it('imports a NUTS workbook (XLSX) like its CSV, and refuses a formula cell by reference', async () => {
+    const wb = new ExcelJS.Workbook();
+    const sheet = wb.addWorksheet('NUTS 2024');
+    sheet.addRow(['nuts_id', 'level', 'country', 'parent_id', 'name_latn', 'name_native']);
+    sheet.addRow(['ITI1W', 3, 'IT', 'ITI1', 'Provincia dal foglio', 'Provincia dal foglio']);
+    const res = await upload(
+      { kind: 'nuts', version: 'NUTS2024' },
+      { name: 'NUTS2024.xlsx', content: Buffer.from(await wb.xlsx.writeBuffer()) },
+    );
+    expect(res.status).toBe(303);
+    expect((await waitForJob(res.headers.location!)).text).toContain('Importazione completata.');
+    expect(
+      await t.db
+        .selectFrom('territories')
+        .select(['name', 'parent_code'])
+        .where('code', '=', 'ITI1W')
+        .executeTakeFirst(),
+    ).toEqual({ name: 'Provincia dal foglio', parent_code: 'ITI1' });
+
+    sheet.addRow(['ITI1V', 3, 'IT', 'ITI1', { formula: 'E2&"!"', result: 'x!' }, null]);
+    const bad = await upload(
+      { kind: 'nuts', version: 'NUTS2024' },
+      { name: 'NUTS2024.xlsx', content: Buffer.from(await wb.xlsx.writeBuffer()) },
+    );
+    const page = await waitForJob(bad.headers.location!);
+    expect(page.text).toContain('E3: formulas are not accepted');
+    expect(page.text).toContain('nessuna modifica è stata scritta');
+    expect(
+      await t.db.selectFrom('territories').select('code').where('code', '=', 'ITI1V').execute(),
+    ).toEqual([]);
+  });
+
   it.each([
     ['no file', { kind: 'istat' }, undefined, 'Scegli un file'],
+    [
+      'an XLSX for the ISTAT list',
+      { kind: 'istat' },
+      { name: 'comuni.xlsx', content: Buffer.from([0x50, 0x4b, 3, 4, 0, 0, 0]) },
+      'Solo la classificazione NUTS si può caricare come XLSX',
+    ],
+    [
+      'a file named .xlsx that is not a workbook',
+      { kind: 'nuts', version: 'NUTS2024' },
+      { name: 'nuts.xlsx', content: 'nuts_id,level\nIT,0\n' },
+      'non è un foglio di calcolo XLSX valido',
+    ],
     ['not a CSV', { kind: 'istat' }, { name: 'x.pdf', content: '%PDF-1.4' }, 'deve essere un CSV'],
     [
       'a binary file named .csv',

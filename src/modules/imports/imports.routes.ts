@@ -5,6 +5,7 @@ import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { fieldErrors, uuidParam } from '../../http/validate';
 import { findImport, listImports, NUTS_VERSIONS, startImport } from './imports.service';
+import { fileLooksLikeZip } from '../reference/importers/xlsx-source';
 import { looksLikeText, receiveUpload, UploadError } from './upload';
 
 const importForm = z
@@ -52,8 +53,16 @@ export function importRoutes({ db, logger, config }: AppServices): Router {
     const discard = () => upload.file && fs.rmSync(upload.file.path, { force: true });
     const parsed = importForm.safeParse(upload.fields);
     const errors: Record<string, string> = parsed.success ? {} : fieldErrors(parsed.error, req.t);
+    const xlsx = !!upload.file && /\.xlsx$/i.test(upload.file.name);
     if (!upload.file || upload.file.bytes === 0) errors.file = req.t('imports.errors.noFile');
-    else if (!/\.(csv|txt)$/i.test(upload.file.name)) errors.file = req.t('imports.errors.notCsv');
+    else if (xlsx) {
+      // Eurostat publishes NUTS as XLSX too; ISTAT and ESCO files are CSV only.
+      if (parsed.success && parsed.data.kind !== 'nuts')
+        errors.file = req.t('imports.errors.xlsxOnlyNuts');
+      else if (!(await fileLooksLikeZip(upload.file.path)))
+        errors.file = req.t('imports.errors.notXlsx');
+    } else if (!/\.(csv|txt)$/i.test(upload.file.name))
+      errors.file = req.t('imports.errors.notCsv');
     else if (!(await looksLikeText(upload.file.path))) errors.file = req.t('imports.errors.binary');
     if (!parsed.success || Object.keys(errors).length) {
       discard();
@@ -62,6 +71,7 @@ export function importRoutes({ db, logger, config }: AppServices): Router {
     const { id } = await startImport(db, logger, {
       kind: parsed.data.kind,
       version: parsed.data.kind === 'nuts' ? parsed.data.version || null : null,
+      format: xlsx ? 'xlsx' : 'csv',
       file: upload.file!,
       userId: req.user!.id,
     });

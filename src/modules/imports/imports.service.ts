@@ -16,9 +16,11 @@ function runImporter(
   kind: ImportKind,
   file: string,
   version: string | null,
+  format: 'csv' | 'xlsx',
   onProgress: (n: number) => void,
 ) {
-  if (kind === 'nuts') return importNuts(db, file, { version: version ?? 'NUTS2024', onProgress });
+  if (kind === 'nuts')
+    return importNuts(db, file, { version: version ?? 'NUTS2024', format, onProgress });
   if (kind === 'esco') return importEsco(db, file, { onProgress });
   return importIstatComuni(db, file, { onProgress });
 }
@@ -33,6 +35,8 @@ export async function startImport(
   input: {
     kind: ImportKind;
     version: string | null;
+    /** From the uploaded file's name: an XLSX must be one (NUTS only). */
+    format?: 'csv' | 'xlsx';
     file: { path: string; name: string; bytes: number };
     userId: string;
   },
@@ -59,7 +63,14 @@ export async function startImport(
       .execute()
       .catch(() => undefined);
   };
-  const done = runImporter(db, input.kind, input.file.path, input.version, progress)
+  const done = runImporter(
+    db,
+    input.kind,
+    input.file.path,
+    input.version,
+    input.format ?? 'csv',
+    progress,
+  )
     .then((report) => finish(db, job.id, report))
     .catch(async (err: unknown) => {
       logger.error({ err, job: job.id }, 'import failed');

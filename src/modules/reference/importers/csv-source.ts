@@ -3,6 +3,7 @@ import { Readable, pipeline } from 'node:stream';
 import { parse } from 'csv-parse';
 import { DetectingDecoder, EncodingError, type TextEncoding } from './decode';
 import { mapColumns, type ImportRowError } from './report';
+import { isZip, openXlsx } from './xlsx-source';
 
 /** A file path, or a byte stream (an upload). */
 export type ImportSource = string | NodeJS.ReadableStream;
@@ -21,6 +22,8 @@ export interface CsvRecord {
   /** The line the record starts on (a quoted cell may span several lines). */
   line: number;
   cells: string[];
+  /** Why the row cannot be read as text (an XLSX formula cell): reported as the row's error. */
+  refused?: string;
 }
 
 export interface CsvFile {
@@ -67,7 +70,7 @@ function sniff(head: Buffer): string {
   if (head.length === 0 || head.toString('latin1').trim() === '') {
     throw new SourceError(1, 'the file is empty');
   }
-  if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) {
+  if (isZip(head)) {
     throw new SourceError(1, 'this is an XLSX/ZIP file, not a CSV: export the sheet as CSV');
   }
   if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) {
@@ -170,14 +173,26 @@ function asSourceError(err: unknown, line: number): SourceError {
   return new SourceError(e.lines ?? line, `unreadable CSV: ${e.message ?? String(err)}`);
 }
 
-/** Opens the file and finds the wanted columns; a refusal comes back as the report's errors. */
+/**
+ * Opens the file and finds the wanted columns; a refusal comes back as the report's errors.
+ * With `xlsx`, a ZIP archive is read as a workbook (by content: an upload's temporary file has no
+ * extension); 'required' when the name said .xlsx, so that anything else is refused as such.
+ */
 export async function openColumns<K extends string>(
   source: ImportSource,
-  fields: Record<K, { names: string[]; required: boolean }>,
+  fields: Record<K, { names: readonly string[]; required: boolean }>,
+  options: { xlsx?: 'accepted' | 'required' } = {},
 ): Promise<{ file: CsvFile; col: Record<K, number> } | { errors: ImportRowError[] }> {
   let file: CsvFile;
   try {
-    file = await openCsv(source);
+    if (options.xlsx) {
+      const input = typeof source === 'string' ? fs.createReadStream(source) : source;
+      const { head, stream } = await peek(input);
+      if (isZip(head)) file = await openXlsx(stream);
+      else if (options.xlsx === 'required')
+        throw new SourceError(1, 'this is not an XLSX file (not a ZIP archive)');
+      else file = await openCsv(stream);
+    } else file = await openCsv(source);
   } catch (err) {
     if (err instanceof SourceError) return { errors: [{ line: err.line, message: err.message }] };
     throw err;

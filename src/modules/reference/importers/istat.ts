@@ -83,7 +83,7 @@ export async function importIstatComuni(
           await tx.selectFrom('territories').select('code').where('level', '=', 'NUTS3').execute()
         ).map((r) => r.code),
       );
-      const writer = new TerritoryWriter(tx, version, date);
+      const writer = await TerritoryWriter.open(tx, version, date);
       let batch: Incoming[] = [];
       // The database writes one batch while the next is parsed: one write in flight at a time.
       let writing: Promise<void> = Promise.resolve();

@@ -17,6 +17,11 @@ export interface NutsOptions extends ImportOptions {
   version: string;
   /** When the version took effect; known versions default to their date of application. */
   validFrom?: string;
+  /**
+   * 'xlsx' when the file's name says so (a CLI path, an upload's original name): anything but a
+   * workbook is then refused. Otherwise a workbook is recognised by its content, else CSV.
+   */
+  format?: 'csv' | 'xlsx';
 }
 
 // Dates from which each NUTS regulation applied (NUTS 2016 from 2018, for instance).
@@ -59,7 +64,10 @@ export async function importNuts(
       errors: [{ line: 0, message: `version must look like NUTS2024 (got ${version})` }],
     };
   }
-  const opened = await openColumns(source, FIELDS);
+  const xlsxByName = typeof source === 'string' && /\.xlsx$/i.test(source);
+  const opened = await openColumns(source, FIELDS, {
+    xlsx: options.format === 'xlsx' || xlsxByName ? 'required' : 'accepted',
+  });
   if ('errors' in opened) return { ...report, errors: opened.errors };
   const { file, col } = opened;
 
@@ -83,7 +91,7 @@ export async function importNuts(
       }
       // The file may list a region before its parent; the parent check runs at commit.
       await sql`SET CONSTRAINTS ALL DEFERRED`.execute(tx);
-      const writer = new TerritoryWriter(tx, version, date);
+      const writer = await TerritoryWriter.open(tx, version, date);
       let batch: Incoming[] = [];
       // The database writes one batch while the next is parsed: one write in flight at a time.
       let writing: Promise<void> = Promise.resolve();
@@ -96,9 +104,10 @@ export async function importNuts(
       };
 
       for await (const records of file.batches) {
-        for (const { line, cells } of records) {
+        for (const { line, cells, refused } of records) {
           report.rows++;
           const bad = (message: string) => errors.add(line, message);
+          if (refused) bad(refused);
           const formula = formulaCell(cells, file.header);
           if (formula) bad(formula);
           const code = cell(cells, col.code);

@@ -84,7 +84,7 @@ export function oneLine(s: string): string {
 /** Maps each wanted field to its column, from a list of accepted header names per field. */
 export function mapColumns<K extends string>(
   header: string[],
-  fields: Record<K, { names: string[]; required: boolean }>,
+  fields: Record<K, { names: readonly string[]; required: boolean }>,
 ): { columns: Record<K, number>; missing: string[] } {
   const norm = header.map(normaliseHeader);
   const columns = {} as Record<K, number>;
