@@ -22,13 +22,19 @@ const versionField = (html: string) =>
   /name="version"/.test(html) ? { version: versionOf(html) } : {};
 
 /** Walks a firm with a complete profile through steps 1 and 2, to the need lines. */
-export async function reachNeeds(agent: Agent, db: Db, campaignId: string, firmId: string) {
+export async function reachNeeds(
+  agent: Agent,
+  db: Db,
+  campaignId: string,
+  firmId: string,
+  suffix = '',
+) {
   const f = await db
     .selectFrom('firms')
     .selectAll()
     .where('organisation_id', '=', firmId)
     .executeTakeFirstOrThrow();
-  const r1 = await postStep(agent, `/survey/${campaignId}/step/1`, {
+  const r1 = await postStep(agent, `/survey/${campaignId}/step/1${suffix}`, {
     action: 'next',
     legalName: f.legal_name,
     vatNumber: f.vat_number!,
@@ -39,7 +45,7 @@ export async function reachNeeds(agent: Agent, db: Db, campaignId: string, firmI
     contactEmail: f.contact_email!,
   });
   if (r1.status !== 302) throw new Error(`step 1 answered ${r1.status}`);
-  const r2 = await postStep(agent, `/survey/${campaignId}/step/2`, {
+  const r2 = await postStep(agent, `/survey/${campaignId}/step/2${suffix}`, {
     action: 'next',
     ...readinessForm,
   });
@@ -47,8 +53,21 @@ export async function reachNeeds(agent: Agent, db: Db, campaignId: string, firmI
 }
 
 /** Step 3 with these lines, then review and submit; returns the submit response. */
-export async function submitLines(agent: Agent, campaignId: string, body: Record<string, string>) {
-  const r3 = await postStep(agent, `/survey/${campaignId}/step/3`, { action: 'next', ...body });
+export async function submitLines(
+  agent: Agent,
+  campaignId: string,
+  body: Record<string, string>,
+  suffix = '',
+) {
+  const r3 = await postStep(agent, `/survey/${campaignId}/step/3${suffix}`, {
+    action: 'next',
+    ...body,
+  });
   if (r3.status !== 302) throw new Error(`step 3 answered ${r3.status}`);
-  return postStep(agent, `/survey/${campaignId}/step/4`, {}, `/survey/${campaignId}/submit`);
+  return postStep(
+    agent,
+    `/survey/${campaignId}/step/4${suffix}`,
+    {},
+    `/survey/${campaignId}/submit${suffix}`,
+  );
 }

@@ -141,13 +141,17 @@ export function asVatTaken(err: unknown): unknown {
   return isUniqueViolation(err, 'firms_vat_key') ? new VatTakenError() : err;
 }
 
-/** The profile write itself, inside the caller's transaction. */
+/**
+ * The profile write itself, inside the caller's transaction. `firmId` is given only by a caller
+ * that already checked the user acts for that firm (an association under a delegation).
+ */
 export async function saveFirmProfile(
   tx: Executor,
   user: SessionUser,
   input: FirmProfileInput,
+  firmId: string = firmOrganisationId(user),
 ): Promise<FirmProfile> {
-  const id = firmOrganisationId(user);
+  const id = firmId;
   const division = await repo.findDivision(tx, NACE_VERSION, input.naceDivision);
   if (!division)
     throw new DomainError('firmProfile.errors.unknownSector', {

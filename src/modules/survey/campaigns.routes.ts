@@ -20,6 +20,8 @@ import {
   transitionCampaign,
 } from './campaigns.service';
 import { listLatestResponses } from './region-responses.repository';
+import { campaignQuestionCounts } from './campaign-charts.repository';
+import { campaignCharts } from './campaign-charts.view';
 import { getResponseForRegion } from './region-responses.service';
 
 const PAGE_SIZE = 20;
@@ -104,11 +106,18 @@ export function campaignRoutes({ db }: AppServices): Router {
     const campaign = await getManagedCampaign(db, req.user!, uuidParam(req));
     const lang = res.locals.lang as string;
     const path = await territoryPath(db, campaign.territoryCode);
+    const [counts, questions, areas] = await Promise.all([
+      campaignCounts(db, campaign.id),
+      campaignQuestionCounts(db, campaign.id),
+      db.selectFrom('skill_areas').select(['code', 'name', 'names']).execute(),
+    ]);
+    const areaNames = new Map(areas.map((a) => [a.code, localName(a, lang)]));
     res.render('campaigns/show', {
       title: campaign.title,
       campaign,
       territory: path.map((t) => localName(t, lang)).join(' › '),
-      counts: await campaignCounts(db, campaign.id),
+      counts,
+      charts: campaignCharts(questions, req.t, (c) => areaNames.get(c) ?? c),
     });
   });
 

@@ -1,11 +1,16 @@
 import type { Db, Executor } from '../../db';
+import {
+  actingFirm,
+  holdDelegation,
+  recordAct,
+  type Delegation,
+} from '../delegations/delegations.service';
 import type { SessionUser } from '../../http/types';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
 import type { FirmProfileInput } from '../firms/firms.schemas';
 import {
   asVatTaken,
   ensureFirmRow,
-  getMyFirm,
   saveFirmProfile,
   type FirmProfile,
 } from '../firms/firms.service';
@@ -59,6 +64,8 @@ export interface Questionnaire {
   firm: FirmProfile;
   campaign: Campaign;
   draft: repo.DraftRow;
+  /** Set when an association fills the questionnaire in on the firm's behalf. */
+  delegation: Delegation | null;
 }
 
 /** The firm's questionnaire for a campaign it may answer today; the draft is created on first use. */
@@ -66,30 +73,38 @@ export async function openQuestionnaire(
   db: Executor,
   user: SessionUser,
   campaignId: string,
-  options: { create: boolean } = { create: true },
+  options: { create?: boolean; firmId?: string } = {},
 ): Promise<Questionnaire> {
-  const { firm, campaign } = await firmCampaign(db, user, campaignId);
+  const { firm, campaign, delegation } = await firmCampaign(db, user, campaignId, options.firmId);
   if (campaign.state !== 'open') throw new CampaignNotAcceptingError(campaign.state);
   let draft = await repo.findDraft(db, campaign.id, firm.organisationId);
   if (!draft) {
     // Only opening the questionnaire (a GET) starts a draft; a form posted without one is refused.
-    if (!options.create) throw new NotFoundError();
+    if (options.create === false) throw new NotFoundError();
     await ensureFirmRow(db, firm);
     await repo.insertDraftIfMissing(db, campaign.id, firm.organisationId, user.id);
     draft = (await repo.findDraft(db, campaign.id, firm.organisationId))!;
   }
-  return { firm, campaign, draft };
+  return { firm, campaign, draft, delegation };
 }
 
-/** The firm and a campaign covering it (404 otherwise), whatever the campaign's state. */
-export async function firmCampaign(db: Executor, user: SessionUser, campaignId: string) {
-  const firm = await getMyFirm(db, user);
+/**
+ * The firm acted for (the user's own, or one that delegated the user's association) and a
+ * campaign covering it (404 otherwise), whatever the campaign's state.
+ */
+export async function firmCampaign(
+  db: Executor,
+  user: SessionUser,
+  campaignId: string,
+  firmId?: string,
+) {
+  const { firm, delegation } = await actingFirm(db, user, firmId);
   const campaign = await getCampaignForFirm(
     db,
-    firm.territoryCode ?? user.territoryCode,
+    firm.territoryCode ?? (delegation ? '' : user.territoryCode),
     campaignId,
   );
-  return { firm, campaign };
+  return { firm, campaign, delegation };
 }
 
 /** What need lines are checked against, and the choices the form offers. */
@@ -157,6 +172,22 @@ export async function saveDraft(
   version: number,
   changes: { payload?: DraftPayload; step?: number },
 ): Promise<repo.DraftRow> {
+  // Under a delegation the save, its check and its audit line commit together.
+  if (q.delegation && !db.isTransaction)
+    return (db as Db).transaction().execute((tx) => saveDraft(tx, user, q, version, changes));
+  const delegation = await holdDelegation(db, q, user);
+  const saved = await writeDraft(db, user, q, version, changes);
+  await recordAct(db, delegation, 'draft_saved', user, { campaignId: q.campaign.id });
+  return saved;
+}
+
+async function writeDraft(
+  db: Executor,
+  user: SessionUser,
+  q: Questionnaire,
+  version: number,
+  changes: { payload?: DraftPayload; step?: number },
+): Promise<repo.DraftRow> {
   const key = { campaignId: q.campaign.id, firmId: q.firm.organisationId };
   const saved = await repo.updateDraft(db, key, version, {
     payload: changes.payload as Record<string, unknown> | undefined,
@@ -184,7 +215,8 @@ export async function saveProfileStep(
       if (!draft) throw new AlreadySubmittedError();
       if (draft.state !== 'editing') throw new AlreadySubmittedError();
       if (draft.version !== version) throw new StaleDraftError(draft);
-      await saveFirmProfile(tx, user, input);
+      await holdDelegation(tx, q, user);
+      await saveFirmProfile(tx, user, input, q.firm.organisationId);
       const step = Math.max(draft.step, stepAfter(q.campaign, STEP.profile));
       return saveDraft(tx, user, q, version, { step });
     });

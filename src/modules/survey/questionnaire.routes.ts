@@ -22,6 +22,7 @@ import {
   stepsOf,
   type Questionnaire,
 } from './drafts.service';
+import { actingSuffix, forFirm, homeOf } from './acting';
 import { checkNeedLines } from './need-rules';
 import { problemMessages, zodProblems, type Problem } from './problems';
 import {
@@ -99,7 +100,10 @@ function staleErrors(typed: Values, saved: Values, t: Request['t'], prefix = '')
 
 export function questionnaireRoutes({ db }: AppServices): Router {
   const router = Router();
-  const base = (q: Questionnaire) => `/survey/${q.campaign.id}`;
+  // Every link and redirect keeps ?firm= when an association acts for the firm.
+  const suffix = (q: Questionnaire) =>
+    actingSuffix({ delegation: q.delegation, firmId: q.firm.organisationId });
+  const href = (q: Questionnaire, path = '') => `/survey/${q.campaign.id}${path}${suffix(q)}`;
 
   async function render(
     req: Request,
@@ -117,10 +121,10 @@ export function questionnaireRoutes({ db }: AppServices): Router {
       campaign: q.campaign,
       firm: q.firm,
       step,
-      steps: stepper(q.campaign, step, q.draft.step),
+      steps: stepper(q.campaign, step, q.draft.step, false, suffix(q)),
       version: extra.version ?? q.draft.version,
-      action: `${base(q)}/step/${step}`,
-      backHref: step > 1 ? `${base(q)}/step/${stepBefore(q.campaign, step)}` : null,
+      action: href(q, `/step/${step}`),
+      backHref: step > 1 ? href(q, `/step/${stepBefore(q.campaign, step)}`) : null,
       errors,
     };
     const earlier = await earlierScore(db, q.firm.organisationId, q.campaign.id);
@@ -151,7 +155,7 @@ export function questionnaireRoutes({ db }: AppServices): Router {
       Object.assign(model, {
         problems: checked.problems.map((p: Problem) => ({
           step: p.step,
-          href: `${base(q)}/step/${p.step}`,
+          href: href(q, `/step/${p.step}`),
           message: req.t(p.key, p.params),
           stepKey: `survey.steps.${['', 'profile', 'readiness', 'needs'][p.step]}`,
         })),
@@ -181,33 +185,38 @@ export function questionnaireRoutes({ db }: AppServices): Router {
   };
 
   router.get('/survey/:campaignId', allow('survey:answer'), async (req, res) => {
-    const q = await openQuestionnaire(db, req.user!, uuidParam(req, 'campaignId'));
-    if (q.draft.state === 'submitted') return res.redirect(`${base(q)}/receipt`);
-    res.redirect(`${base(q)}/step/${q.draft.step}`);
+    const q = await openQuestionnaire(db, req.user!, uuidParam(req, 'campaignId'), {
+      firmId: forFirm(req, res),
+    });
+    if (q.draft.state === 'submitted') return res.redirect(href(q, `/receipt`));
+    res.redirect(href(q, `/step/${q.draft.step}`));
   });
 
   router.get('/survey/:campaignId/step/:step', allow('survey:answer'), async (req, res) => {
-    const q = await openQuestionnaire(db, req.user!, uuidParam(req, 'campaignId'));
+    const q = await openQuestionnaire(db, req.user!, uuidParam(req, 'campaignId'), {
+      firmId: forFirm(req, res),
+    });
     const step = stepParam(req, q);
-    if (q.draft.state === 'submitted') return res.redirect(`${base(q)}/receipt`);
+    if (q.draft.state === 'submitted') return res.redirect(href(q, `/receipt`));
     // Forward only as far as the firm got: a later step needs the earlier ones done.
-    if (step > q.draft.step) return res.redirect(`${base(q)}/step/${q.draft.step}`);
+    if (step > q.draft.step) return res.redirect(href(q, `/step/${q.draft.step}`));
     await render(req, res, q, step);
   });
 
   router.post('/survey/:campaignId/step/:step', allow('survey:answer'), async (req, res) => {
     const q = await openQuestionnaire(db, req.user!, uuidParam(req, 'campaignId'), {
       create: false,
+      firmId: forFirm(req, res),
     });
     const step = stepParam(req, q);
     const { _csrf: _, version: v, action: a, ...body } = (req.body ?? {}) as Values;
     const control = formControl.safeParse({ version: v, action: a });
     if (!control.success) throw new HttpError(400);
     const { version, action } = control.data;
-    if (q.draft.state === 'submitted') return res.redirect(`${base(q)}/receipt`);
+    if (q.draft.state === 'submitted') return res.redirect(href(q, `/receipt`));
     try {
       if (step === STEP.profile) return await postProfile(req, res, q, version, action, body);
-      if (step === STEP.review) return res.redirect(`${base(q)}/step/${STEP.review}`);
+      if (step === STEP.review) return res.redirect(href(q, `/step/${STEP.review}`));
       let payload: DraftPayload;
       let problems: Problem[] = [];
       let values: Values;
@@ -258,7 +267,7 @@ export function questionnaireRoutes({ db }: AppServices): Router {
   ) {
     if (action === 'save') {
       flash(req, 'survey.savedForLater');
-      return res.redirect('/');
+      return res.redirect(homeOf(q.delegation));
     }
     const parsed = firmProfileSchema.safeParse(body);
     if (!parsed.success)
@@ -275,7 +284,7 @@ export function questionnaireRoutes({ db }: AppServices): Router {
         errors: { [err.options.field ?? '_form']: req.t(err.messageKey) },
       });
     }
-    return res.redirect(`${base(q)}/step/${stepAfter(q.campaign, STEP.profile)}`);
+    return res.redirect(href(q, `/step/${stepAfter(q.campaign, STEP.profile)}`));
   }
 
   function afterSave(
@@ -286,14 +295,14 @@ export function questionnaireRoutes({ db }: AppServices): Router {
     action: string,
     next: number,
   ) {
-    if (action === 'next') return res.redirect(`${base(q)}/step/${next}`);
-    if (action === 'back') return res.redirect(`${base(q)}/step/${stepBefore(q.campaign, step)}`);
+    if (action === 'next') return res.redirect(href(q, `/step/${next}`));
+    if (action === 'back') return res.redirect(href(q, `/step/${stepBefore(q.campaign, step)}`));
     if (action === 'save') {
       flash(req, 'survey.savedForLater');
-      return res.redirect('/');
+      return res.redirect(homeOf(q.delegation));
     }
     // add / remove: the same step again, lines kept (post-redirect-get, no JavaScript needed).
-    return res.redirect(303, `${base(q)}/step/${step}#lines`);
+    return res.redirect(303, `${href(q, `/step/${step}`)}#lines`);
   }
 
   /** 409: the page again with the user's input, what differs marked field by field. */

@@ -13,12 +13,21 @@ type Errors = Record<string, string>;
 const STEP_KEYS: Record<number, string> = { 1: 'profile', 2: 'readiness', 3: 'needs', 4: 'review' };
 
 /** The progress indicator: each step done, current or still to do (aria-current="step"). */
-export function stepper(campaign: Campaign, current: number, reached: number, submitted = false) {
+export function stepper(
+  campaign: Campaign,
+  current: number,
+  reached: number,
+  submitted = false,
+  suffix = '',
+) {
   const steps = stepsOf(campaign);
   const items = steps.map((n, i) => ({
     number: i + 1,
     key: `survey.steps.${STEP_KEYS[n]}`,
-    href: !submitted && n <= reached && n !== current ? `/survey/${campaign.id}/step/${n}` : null,
+    href:
+      !submitted && n <= reached && n !== current
+        ? `/survey/${campaign.id}/step/${n}${suffix}`
+        : null,
     current: n === current,
     done: submitted || n < current || n < reached,
   }));

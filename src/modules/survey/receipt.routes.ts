@@ -6,6 +6,8 @@ import { uuidParam } from '../../http/validate';
 import { HttpError } from '../../http/errors';
 import { localName, territoryPath } from '../reference/territories.repository';
 import { firmCampaign, openQuestionnaire, StaleDraftError, STEP } from './drafts.service';
+import { submissionOf } from '../delegations/delegations.repository';
+import { forFirm } from './acting';
 import { formControl } from './questionnaire.schemas';
 import { describeStoredLines, scoreView, stepper } from './questionnaire.view';
 import * as repo from './responses.repository';
@@ -24,26 +26,33 @@ export function receiptRoutes({ db }: AppServices): Router {
 
   router.post('/survey/:campaignId/submit', allow('survey:answer'), async (req, res) => {
     const campaignId = uuidParam(req, 'campaignId');
+    const firmId = forFirm(req, res);
     const control = formControl.safeParse({ version: req.body?.version });
     if (!control.success) throw new HttpError(400);
     try {
-      const r = await submitResponse(db, req.user!, campaignId, control.data.version);
+      const r = await submitResponse(db, req.user!, campaignId, control.data.version, firmId);
       flash(req, 'survey.submitted', { version: String(r.version) });
-      res.redirect(`/survey/${campaignId}/receipt`);
+      res.redirect(`/survey/${campaignId}/receipt${res.locals.forFirm}`);
     } catch (err) {
       if (err instanceof StaleDraftError || err instanceof AlreadySubmittedError)
-        return conflict(req, res, campaignId, err);
+        return conflict(req, res, campaignId, err, firmId);
       if (err instanceof DraftInvalidError) {
         flash(req, 'survey.errors.fixBeforeSubmit', undefined, 'warning');
-        return res.redirect(`/survey/${campaignId}/step/${STEP.review}`);
+        return res.redirect(`/survey/${campaignId}/step/${STEP.review}${res.locals.forFirm}`);
       }
       throw err;
     }
   });
 
   /** A double submit or a stale review page: say so, and show where the answer now stands. */
-  async function conflict(req: Request, res: Response, campaignId: string, err: Error) {
-    const q = await openQuestionnaire(db, req.user!, campaignId, { create: false });
+  async function conflict(
+    req: Request,
+    res: Response,
+    campaignId: string,
+    err: Error,
+    firmId?: string,
+  ) {
+    const q = await openQuestionnaire(db, req.user!, campaignId, { create: false, firmId });
     res.status(409).render('survey/conflict', {
       title: req.t('errors.title409'),
       campaign: q.campaign,
@@ -55,28 +64,38 @@ export function receiptRoutes({ db }: AppServices): Router {
   }
 
   const receipt = async (req: Request, res: Response, responseId?: string) => {
-    const { firm, campaign } = await firmCampaign(db, req.user!, uuidParam(req, 'campaignId'));
+    const firmId = forFirm(req, res);
+    const { firm, campaign, delegation } = await firmCampaign(
+      db,
+      req.user!,
+      uuidParam(req, 'campaignId'),
+      firmId,
+    );
     const latest = await repo.latestResponse(db, campaign.id, firm.organisationId);
     const draft = await repo.findDraft(db, campaign.id, firm.organisationId);
     if (!latest && !responseId) {
-      if (draft) return res.redirect(`/survey/${campaign.id}`);
+      if (draft) return res.redirect(`/survey/${campaign.id}${res.locals.forFirm}`);
       throw new HttpError(404);
     }
     const { response, lines } = responseId
-      ? await getOwnResponse(db, req.user!, responseId)
+      ? await getOwnResponse(db, req.user!, responseId, firmId)
       : { response: latest!, lines: await repo.responseLines(db, latest!.id) };
     if (response.campaign_id !== campaign.id) throw new HttpError(404);
     const lang = res.locals.lang as string;
-    const [skills, occupations, path, versions] = await Promise.all([
+    const [skills, occupations, path, versions, submission] = await Promise.all([
       repo.skillsOfAreas(db, campaign.areas),
       repo.subMajorOccupations(db),
       territoryPath(db, response.territory_code),
       repo.listVersions(db, campaign.id, firm.organisationId),
+      submissionOf(db, response.id),
     ]);
     res.render('survey/receipt', {
       title: req.t('survey.receipt.title'),
       campaign,
       response,
+      firm,
+      delegation,
+      submission,
       isLatest: response.id === latest?.id,
       amending: draft?.state === 'editing',
       canChange: campaign.state === 'open',
@@ -106,9 +125,9 @@ export function receiptRoutes({ db }: AppServices): Router {
 
   router.post('/survey/:campaignId/amend', allow('survey:answer'), async (req, res) => {
     const campaignId = uuidParam(req, 'campaignId');
-    await amendResponse(db, req.user!, campaignId);
+    await amendResponse(db, req.user!, campaignId, forFirm(req, res));
     flash(req, 'survey.amending', undefined, 'info');
-    res.redirect(`/survey/${campaignId}/step/${STEP.profile}`);
+    res.redirect(`/survey/${campaignId}/step/${STEP.profile}${res.locals.forFirm}`);
   });
 
   router.post(
@@ -116,9 +135,10 @@ export function receiptRoutes({ db }: AppServices): Router {
     allow('survey:answer'),
     async (req, res) => {
       const campaignId = uuidParam(req, 'campaignId');
-      await withdrawResponse(db, req.user!, uuidParam(req, 'responseId'), campaignId);
+      const firmId = forFirm(req, res);
+      await withdrawResponse(db, req.user!, uuidParam(req, 'responseId'), campaignId, firmId);
       flash(req, 'survey.withdrawn');
-      res.redirect(`/survey/${campaignId}/receipt`);
+      res.redirect(`/survey/${campaignId}/receipt${res.locals.forFirm}`);
     },
   );
 

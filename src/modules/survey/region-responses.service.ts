@@ -4,6 +4,7 @@ import { localName, territoryPath } from '../reference/territories.repository';
 import type { Campaign } from './campaigns.service';
 import { describeStoredLines, scoreView } from './questionnaire.view';
 import * as repo from './responses.repository';
+import { submissionOf } from '../delegations/delegations.repository';
 
 /** One firm's answer, for the region that runs the campaign (the route checked its scope). */
 export async function getResponseForRegion(
@@ -15,18 +16,20 @@ export async function getResponseForRegion(
 ) {
   const response = await repo.findResponse(db, responseId);
   if (!response || response.campaign_id !== campaign.id) throw new NotFoundError();
-  const [lines, skills, occupations, path, versions] = await Promise.all([
+  const [lines, skills, occupations, path, versions, submission] = await Promise.all([
     repo.responseLines(db, response.id),
     repo.skillsOfAreas(db, campaign.areas),
     repo.subMajorOccupations(db),
     territoryPath(db, response.territory_code),
     repo.listVersions(db, campaign.id, response.firm_id),
+    submissionOf(db, response.id),
   ]);
   return {
     response,
     territory: path.map((p) => localName(p, lang)).join(' › '),
     score: scoreView(response.readiness_score),
     versions,
+    submission,
     lines: describeStoredLines(lines, skills, occupations, lang, t),
   };
 }

@@ -155,6 +155,37 @@ export async function supersedeCurrent(db: Executor, campaignId: string, firmId:
   return rows.map((r) => r.id);
 }
 
+/**
+ * Supersedes the current version and reads the latest one in one statement (one round trip on
+ * the submit path): the SELECT sees the rows as they were before the UPDATE, so `latest.status`
+ * says whether it was current, i.e. whether the aggregate must drop it.
+ */
+export async function supersedeAndReadLatest(db: Executor, campaignId: string, firmId: string) {
+  const { rows } = await sql<{ id: string; version: number; status: ResponsesTable['status'] }>`
+    WITH superseded AS (
+      UPDATE responses SET status = 'superseded', superseded_at = now()
+      WHERE campaign_id = ${campaignId} AND firm_id = ${firmId} AND status = 'current'
+      RETURNING id)
+    SELECT id, version, status FROM responses
+    WHERE campaign_id = ${campaignId} AND firm_id = ${firmId}
+    ORDER BY version DESC LIMIT 1`.execute(db);
+  return rows[0];
+}
+
+/** A version and its need lines in one statement (the id is made by the caller). */
+export async function insertResponseWithLines(
+  db: Executor,
+  row: Insertable<ResponsesTable> & { id: string },
+  lines: Insertable<ResponseNeedsTable>[],
+) {
+  if (!lines.length) return insertResponse(db, row);
+  return db
+    .with('r', (w) => w.insertInto('responses').values(row).returning('id'))
+    .insertInto('response_needs')
+    .values(lines)
+    .execute();
+}
+
 export function insertResponse(db: Executor, row: Insertable<ResponsesTable>) {
   return db
     .insertInto('responses')
@@ -194,6 +225,16 @@ export function skillsOfAreas(db: Executor, areas: string[]) {
     .orderBy('skill_areas.position')
     .orderBy('skills.position')
     .execute();
+}
+
+/** The campaign's skills and the ISCO sub-major groups in one round trip (what a submit checks). */
+export async function needReference(db: Executor, areas: string[]) {
+  const { rows } = await sql<{ kind: 'skill' | 'occupation'; code: string; area: string | null }>`
+    SELECT 'skill' AS kind, code, area_code AS area FROM skills
+    WHERE area_code = ANY(${areas}::text[]) AND valid_to IS NULL
+    UNION ALL
+    SELECT 'occupation', code, NULL FROM occupations WHERE level = 'sub-major'`.execute(db);
+  return rows;
 }
 
 export function subMajorOccupations(db: Executor) {

@@ -1,15 +1,27 @@
+import crypto from 'node:crypto';
 import type { Db, Executor } from '../../db';
 import type { SessionUser } from '../../http/types';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { findFirm } from '../firms/firms.repository';
-import { getMyFirm, sizeClass, toFirmProfile } from '../firms/firms.service';
-import { CampaignNotAcceptingError, listCampaignsForFirm, toCampaign } from './campaigns.service';
+import { sizeClass, toFirmProfile } from '../firms/firms.service';
+import {
+  actingFirm,
+  actingFirmId,
+  holdDelegationOf,
+  recordAct,
+} from '../delegations/delegations.service';
+import { plannableQuarters, romeToday } from './calendar';
+import {
+  CampaignNotAcceptingError,
+  listCampaignsForFirm,
+  toCampaign,
+  type Campaign,
+} from './campaigns.service';
 import { lockCampaignShared } from './campaigns.repository';
 import {
   AlreadySubmittedError,
   checkDraft,
   firmCampaign,
-  needContext,
   StaleDraftError,
   STEP,
 } from './drafts.service';
@@ -38,12 +50,14 @@ export async function submitResponse(
   user: SessionUser,
   campaignId: string,
   version: number,
+  forFirm?: string,
 ): Promise<{ id: string; version: number }> {
   // A draft exists only for a campaign the firm was allowed to open (openQuestionnaire checks
-  // that it covers the firm's territory), so the draft row is the scope check here.
-  if (user.role !== 'firm') throw new NotFoundError();
-  const firmId = user.organisationId;
+  // that it covers the firm's territory), so the draft row is the scope check here; for an
+  // association, an active delegation too, held until commit.
+  const firmId = actingFirmId(user, forFirm);
   return db.transaction().execute(async (tx) => {
+    const delegation = await holdDelegationOf(tx, user, firmId);
     const draft = await repo.lockDraft(tx, campaignId, firmId);
     if (!draft) throw new NotFoundError();
     if (draft.state !== 'editing') throw new AlreadySubmittedError();
@@ -53,53 +67,56 @@ export async function submitResponse(
     const campaign = toCampaign(campaignRow!);
     if (campaign.state !== 'open') throw new CampaignNotAcceptingError(campaign.state);
     const firm = toFirmProfile((await findFirm(tx, firmId))!);
-    const ctx = firm.complete ? await needContext(tx, campaign, firm.employees!) : null;
+    const ctx = firm.complete ? await submitContext(tx, campaign, firm.employees!) : null;
     const checked = checkDraft(campaign, firm, draft.payload as DraftPayload, ctx);
     if (checked.problems.length) throw new DraftInvalidError(checked.problems);
 
-    const latest = await repo.latestResponse(tx, campaignId, firmId);
-    await repo.supersedeCurrent(tx, campaignId, firmId);
+    const latest = await repo.supersedeAndReadLatest(tx, campaignId, firmId);
     const r = checked.readiness;
     const nextVersion = (latest?.version ?? 0) + 1;
-    const { id } = await repo.insertResponse(tx, {
-      campaign_id: campaignId,
-      firm_id: firmId,
-      version: nextVersion,
-      status: 'current',
-      submitted_by: user.id,
-      legal_name: firm.legalName,
-      territory_code: firm.territoryCode!,
-      nace_version: 'NACE2',
-      nace_section: firm.naceSection!,
-      nace_division: firm.naceDivision!,
-      employees: firm.employees!,
-      size_class: sizeClass(firm.employees!),
-      dma_strategy: r?.strategy ?? null,
-      dma_readiness: r?.readiness ?? null,
-      dma_human: r?.human ?? null,
-      dma_data: r?.data ?? null,
-      dma_automation: r?.automation ?? null,
-      dma_green: r?.green ?? null,
-      readiness_score: r ? overallScore(r) : null,
-      technologies: r?.technologies ?? [],
-      need_count: checked.needs.length,
-      workers_total: checked.needs.reduce((a, l) => a + l.workers, 0),
-    });
-    await repo.insertNeedLines(
+    const id = crypto.randomUUID();
+    const lines = checked.needs.map((l, i) => ({
+      response_id: id,
+      line_no: i + 1,
+      area_code: ctx!.skills.get(l.skill)!,
+      skill_code: l.skill,
+      occupation_code: l.occupation,
+      workers: l.workers,
+      eqf_level: l.eqf,
+      priority: l.priority,
+      modality: l.modality,
+      period: l.period,
+      note: l.note || null,
+    }));
+    await repo.insertResponseWithLines(
       tx,
-      checked.needs.map((l, i) => ({
-        response_id: id,
-        line_no: i + 1,
-        area_code: ctx!.skills.get(l.skill)!,
-        skill_code: l.skill,
-        occupation_code: l.occupation,
-        workers: l.workers,
-        eqf_level: l.eqf,
-        priority: l.priority,
-        modality: l.modality,
-        period: l.period,
-        note: l.note || null,
-      })),
+      {
+        id,
+        campaign_id: campaignId,
+        firm_id: firmId,
+        version: nextVersion,
+        status: 'current',
+        submitted_by: user.id,
+        legal_name: firm.legalName,
+        territory_code: firm.territoryCode!,
+        nace_version: 'NACE2',
+        nace_section: firm.naceSection!,
+        nace_division: firm.naceDivision!,
+        employees: firm.employees!,
+        size_class: sizeClass(firm.employees!),
+        dma_strategy: r?.strategy ?? null,
+        dma_readiness: r?.readiness ?? null,
+        dma_human: r?.human ?? null,
+        dma_data: r?.data ?? null,
+        dma_automation: r?.automation ?? null,
+        dma_green: r?.green ?? null,
+        readiness_score: r ? overallScore(r) : null,
+        technologies: r?.technologies ?? [],
+        need_count: checked.needs.length,
+        workers_total: checked.needs.reduce((a, l) => a + l.workers, 0),
+        delegation_id: delegation?.id ?? null,
+      },
+      lines,
     );
     await applyResponseChange(tx, {
       remove: latest?.status === 'current' ? latest.id : undefined,
@@ -110,8 +127,20 @@ export async function submitResponse(
       step: STEP.review,
       userId: user.id,
     });
+    await recordAct(tx, delegation, 'submitted', user, { campaignId, responseId: id });
     return { id, version: nextVersion };
   });
+}
+
+/** What submit checks need lines against, read in one round trip (see needContext for forms). */
+async function submitContext(tx: Executor, campaign: Campaign, employees: number) {
+  const rows = await repo.needReference(tx, campaign.areas);
+  return {
+    skills: new Map(rows.filter((r) => r.kind === 'skill').map((r) => [r.code, r.area!])),
+    occupations: new Set(rows.filter((r) => r.kind === 'occupation').map((r) => r.code)),
+    employees,
+    quarters: plannableQuarters(romeToday()),
+  };
 }
 
 /** The raw form values of a submitted version: what amending starts from. */
@@ -148,17 +177,24 @@ export function payloadFromResponse(
 }
 
 /** Re-opens the draft from the latest version (current or withdrawn) while the campaign is open. */
-export async function amendResponse(db: Db, user: SessionUser, campaignId: string) {
-  const { firm, campaign } = await firmCampaign(db, user, campaignId);
+export async function amendResponse(
+  db: Db,
+  user: SessionUser,
+  campaignId: string,
+  forFirm?: string,
+) {
+  const { firm, campaign } = await firmCampaign(db, user, campaignId, forFirm);
   if (campaign.state !== 'open') throw new CampaignNotAcceptingError(campaign.state);
   const firmId = firm.organisationId;
   return db.transaction().execute(async (tx) => {
+    const delegation = await holdDelegationOf(tx, user, firmId);
     const draft = await repo.lockDraft(tx, campaignId, firmId);
     if (!draft) throw new NotFoundError();
     if (draft.state === 'editing') return draft;
     const latest = await repo.latestResponse(tx, campaignId, firmId);
     if (!latest) throw new NotFoundError();
     const payload = payloadFromResponse(latest, await repo.responseLines(tx, latest.id));
+    await recordAct(tx, delegation, 'amended', user, { campaignId, responseId: latest.id });
     return (await repo.updateDraft(tx, { campaignId, firmId }, draft.version, {
       payload: payload as Record<string, unknown>,
       state: 'editing',
@@ -174,14 +210,16 @@ export async function withdrawResponse(
   user: SessionUser,
   responseId: string,
   campaignId?: string,
+  forFirm?: string,
 ) {
-  const firm = await getMyFirm(db, user);
+  const firmId = actingFirmId(user, forFirm);
   const found = await repo.findResponse(db, responseId);
   // Another firm's response is simply not found: ids leak nothing.
-  if (!found || found.firm_id !== firm.organisationId) throw new NotFoundError();
+  if (!found || found.firm_id !== firmId) throw new NotFoundError();
   if (campaignId && found.campaign_id !== campaignId) throw new NotFoundError();
   const key = { campaignId: found.campaign_id, firmId: found.firm_id };
   return db.transaction().execute(async (tx) => {
+    const delegation = await holdDelegationOf(tx, user, firmId);
     // Same lock order as submit (draft, campaign, response), so the two never deadlock.
     const draft = await repo.lockDraft(tx, key.campaignId, key.firmId);
     const campaign = toCampaign((await lockCampaignShared(tx, key.campaignId))!);
@@ -190,6 +228,7 @@ export async function withdrawResponse(
     if (r.status !== 'current') throw new DomainError('survey.errors.notCurrent');
     await repo.markWithdrawn(tx, r.id, user.id);
     await applyResponseChange(tx, { remove: r.id });
+    await recordAct(tx, delegation, 'withdrawn', user, { campaignId: key.campaignId, responseId });
     // Any form still open on the old answer is now stale.
     if (draft)
       await repo.updateDraft(tx, key, draft.version, { state: 'submitted', userId: user.id });
@@ -198,8 +237,13 @@ export async function withdrawResponse(
 }
 
 /** One version of the firm's own answer, with its lines; another firm's is not found. */
-export async function getOwnResponse(db: Executor, user: SessionUser, responseId: string) {
-  const firm = await getMyFirm(db, user);
+export async function getOwnResponse(
+  db: Executor,
+  user: SessionUser,
+  responseId: string,
+  forFirm?: string,
+) {
+  const { firm } = await actingFirm(db, user, forFirm);
   const r = await repo.findResponse(db, responseId);
   if (!r || r.firm_id !== firm.organisationId) throw new NotFoundError();
   return { response: r, lines: await repo.responseLines(db, r.id) };
@@ -208,10 +252,10 @@ export async function getOwnResponse(db: Executor, user: SessionUser, responseId
 export type AnswerStatus = 'not_started' | 'draft' | 'submitted' | 'amending' | 'withdrawn';
 
 /** The campaigns covering the firm, each with the state of its answer (the firm home). */
-export async function listFirmCampaigns(db: Executor, user: SessionUser) {
-  const firm = await getMyFirm(db, user);
+export async function listFirmCampaigns(db: Executor, user: SessionUser, forFirm?: string) {
+  const { firm, delegation } = await actingFirm(db, user, forFirm);
   const [campaigns, states] = await Promise.all([
-    listCampaignsForFirm(db, firm.territoryCode ?? user.territoryCode),
+    listCampaignsForFirm(db, firm.territoryCode ?? (delegation ? '' : user.territoryCode)),
     repo.firmAnswerStates(db, firm.organisationId),
   ]);
   const byCampaign = new Map(states.map((s) => [s.campaign_id, s]));

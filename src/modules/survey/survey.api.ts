@@ -20,6 +20,8 @@ import { listFirmCampaigns, submitResponse, withdrawResponse } from './responses
 import { RESPONSE_STATUSES } from './survey.tables';
 
 const idParams = z.object({ id: z.uuid() });
+/** An employer association acting for a firm that delegated it names the firm; a firm does not. */
+const actingQuery = z.strictObject({ firmId: z.uuid().optional() });
 
 const campaignResponse = z
   .object({
@@ -142,10 +144,11 @@ export function surveyOperations({ db }: AppServices): ApiOperation[] {
       tags: ['survey'],
       access: 'survey:answer',
       params: idParams,
+      query: actingQuery,
       response: { status: 200, description: 'Draft and latest version', schema: myResponse },
       errors: [404, 409],
-      handler: async ({ req, params }) => {
-        const q = await openQuestionnaire(db, req.user!, params.id);
+      handler: async ({ req, params, query }) => {
+        const q = await openQuestionnaire(db, req.user!, params.id, { firmId: query.firmId });
         const latest = await repo.latestResponse(db, q.campaign.id, q.firm.organisationId);
         const d = q.draft;
         return {
@@ -162,11 +165,15 @@ export function surveyOperations({ db }: AppServices): ApiOperation[] {
       tags: ['survey'],
       access: 'survey:answer',
       params: idParams,
+      query: actingQuery,
       body: draftApiSchema,
       response: { status: 200, description: 'The saved draft', schema: myResponse.shape.draft },
       errors: [404, 409],
-      handler: async ({ req, params, body }) => {
-        const q = await openQuestionnaire(db, req.user!, params.id, { create: false });
+      handler: async ({ req, params, query, body }) => {
+        const q = await openQuestionnaire(db, req.user!, params.id, {
+          create: false,
+          firmId: query.firmId,
+        });
         const payload: DraftPayload = { ...(q.draft.payload as DraftPayload) };
         if (body.readiness) payload.readiness = body.readiness;
         if (body.needs) payload.needs = body.needs;
@@ -184,6 +191,7 @@ export function surveyOperations({ db }: AppServices): ApiOperation[] {
       tags: ['survey'],
       access: 'survey:answer',
       params: idParams,
+      query: actingQuery,
       body: submitApiSchema,
       response: {
         status: 201,
@@ -191,7 +199,8 @@ export function surveyOperations({ db }: AppServices): ApiOperation[] {
         schema: z.object({ id: z.uuid(), version: z.number().int() }),
       },
       errors: [404, 409],
-      handler: ({ req, params, body }) => submitResponse(db, req.user!, params.id, body.version),
+      handler: ({ req, params, query, body }) =>
+        submitResponse(db, req.user!, params.id, body.version, query.firmId),
     }),
     defineOperation({
       operationId: 'withdrawResponse',
@@ -201,14 +210,15 @@ export function surveyOperations({ db }: AppServices): ApiOperation[] {
       tags: ['survey'],
       access: 'survey:answer',
       params: idParams,
+      query: actingQuery,
       response: {
         status: 200,
         description: 'Withdrawn',
         schema: z.object({ id: z.uuid(), status: z.literal('withdrawn') }),
       },
       errors: [404, 409],
-      handler: async ({ req, params }) => {
-        const r = await withdrawResponse(db, req.user!, params.id);
+      handler: async ({ req, params, query }) => {
+        const r = await withdrawResponse(db, req.user!, params.id, undefined, query.firmId);
         return { id: r.id, status: r.status };
       },
     }),

@@ -94,6 +94,8 @@ export interface ResponsesTable {
   technologies: ColumnType<string[], string[] | undefined, string[]>;
   need_count: number;
   workers_total: number;
+  /** The delegation an association submitted this version under; null when the firm did. */
+  delegation_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ResponseNeedsTable {
@@ -110,6 +112,36 @@ export interface ResponseNeedsTable {
   note: string | null;
 }
 
+export interface DelegationsTable {
+  id: Generated<string>;
+  firm_id: string;
+  association_id: string;
+  granted_at: DefaultedTimestamp;
+  granted_by: string;
+  revoked_at: Timestamp | null;
+  revoked_by: string | null;
+}
+
+export const DELEGATION_EVENTS = [
+  'granted',
+  'revoked',
+  'draft_saved',
+  'submitted',
+  'amended',
+  'withdrawn',
+] as const;
+export type DelegationEventKind = (typeof DELEGATION_EVENTS)[number];
+
+export interface DelegationEventsTable {
+  id: Generated<string>;
+  delegation_id: string;
+  kind: DelegationEventKind;
+  actor_id: string;
+  at: DefaultedTimestamp;
+  campaign_id: string | null;
+  response_id: string | null;
+}
+
 /** The survey's tables (firms included), composed into Database in db/database.ts. */
 export interface SurveyTables {
   firms: FirmsTable;
@@ -118,4 +150,6 @@ export interface SurveyTables {
   response_drafts: ResponseDraftsTable;
   responses: ResponsesTable;
   response_needs: ResponseNeedsTable;
+  delegations: DelegationsTable;
+  delegation_events: DelegationEventsTable;
 }

@@ -1,0 +1,134 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { createDb } from '../src/db';
+import { migrateToLatest } from '../src/db/migrator';
+import { italianCheckDigit } from '../src/lib/vat';
+import { findSessionUser } from '../src/modules/accounts/accounts.repository';
+import { createOrganisationWithUser } from '../src/modules/accounts/accounts.service';
+import { loadBuiltinReference } from '../src/modules/reference/builtin';
+import { COLUMN_NAMES } from '../src/modules/survey/bulk-import.parse';
+import { importResponses } from '../src/modules/survey/bulk-import.service';
+import { addDaysTo, plannableQuarters, romeToday } from '../src/modules/survey/calendar';
+import { createCampaign, transitionCampaign } from '../src/modules/survey/campaigns.service';
+
+// npm run bench:bulk-import [-- FIRMS LINES RUNS]: a CSV of FIRMS responses with LINES need lines
+// each, imported through the service (parse, checks, one transaction, aggregate upkeep) on real
+// PostgreSQL, in a database of its own dropped at the end. Each run imports a file of new firms
+// (firms created) and then the same file again (firms matched, every version superseded).
+const FIRMS = Number(process.argv[2] ?? 10_000);
+const LINES = Number(process.argv[3] ?? 3);
+const RUNS = Number(process.argv[4] ?? 3);
+const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const DB_NAME = 'patto_bench_bulk_import';
+
+async function admin(sql: string) {
+  const c = new pg.Client({ connectionString: ADMIN_URL });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+function vat(): string {
+  const first = `1${crypto.randomInt(0, 1e9).toString().padStart(9, '0')}`;
+  return `IT${first}${italianCheckDigit(first)}`;
+}
+
+const SKILLS = ['F40.a', 'F40.b', 'F40.c', 'F40.d', 'F40.e', 'F40.f', 'F40.g', 'F40.h'];
+const COMUNI = ['048014', '048017', '048001', '048005', '048012'];
+
+/** A CSV file of `firms` distinct new firms. */
+function writeCsv(file: string, firms: number) {
+  const quarters = plannableQuarters(romeToday());
+  const out = fs.createWriteStream(file);
+  out.write(`${COLUMN_NAMES.join(';')}\n`);
+  const seen = new Set<string>();
+  for (let f = 0; f < firms; f++) {
+    let v = vat();
+    while (seen.has(v)) v = vat();
+    seen.add(v);
+    const firm = [
+      v,
+      `Impresa ${f} S.r.l.`,
+      '28',
+      String(10 + (f % 200)),
+      COMUNI[f % COMUNI.length],
+    ];
+    const rest = ['Referente', `ref${f}@bench.test`, '3', '2', '4', '3', '1', '2', 'cloud|iot'];
+    for (let l = 0; l < LINES; l++) {
+      const line = [SKILLS[l % SKILLS.length], '72', String(1 + (l % 5)), '4', 'high', 'blended'];
+      out.write(`${[...firm, ...rest, ...line, quarters[l % quarters.length], ''].join(';')}\n`);
+    }
+  }
+  return new Promise<void>((resolve) => out.end(resolve));
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function main() {
+  await admin(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
+  await admin(`CREATE DATABASE ${DB_NAME}`);
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${DB_NAME}`;
+  const { db } = createDb(url.toString(), 4);
+  const file = path.join(os.tmpdir(), `patto-bench-import-${process.pid}.csv`);
+  try {
+    await migrateToLatest(db);
+    await loadBuiltinReference(db);
+    const regionId = await createOrganisationWithUser(db, {
+      org: { kind: 'region', partner_type: null, name: 'Regione', territory_code: 'ITI1' },
+      user: { email: 'region@bench.test', full_name: 'Region', password_hash: 'x' },
+    });
+    const region = (await findSessionUser(db, regionId))!;
+    const today = romeToday();
+    const campaignId = await createCampaign(db, region, {
+      title: 'Bench',
+      territoryCode: 'ITI1',
+      opensAt: today,
+      closesAt: addDaysTo(today, 30),
+      skillAreas: ['F40', 'DC1'],
+      readiness: true,
+    });
+    await transitionCampaign(db, region, campaignId, 'open');
+
+    const created: number[] = [];
+    const superseded: number[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      await writeCsv(file, FIRMS);
+      for (const into of [created, superseded]) {
+        const t0 = performance.now();
+        const r = await importResponses(db, region, campaignId, file);
+        const s = (performance.now() - t0) / 1000;
+        if (r.problems.length) throw new Error(JSON.stringify(r.problems.slice(0, 5)));
+        into.push(r.responses / s);
+        console.log(
+          `run ${run + 1} ${into === created ? 'new firms ' : 're-import'}: ${r.responses} responses, ${r.lines} lines in ${s.toFixed(2)} s → ${Math.round(r.responses / s)} responses/s`,
+        );
+      }
+    }
+    const size = (fs.statSync(file).size / 1e6).toFixed(1);
+    console.log(
+      `\nBulk import (PostgreSQL, ${FIRMS} responses × ${LINES} need lines, ${size} MB CSV, median of ${RUNS})`,
+    );
+    console.log(
+      `  new firms (created by VAT):          ${Math.round(median(created))} responses/s`,
+    );
+    console.log(
+      `  re-import (matched, superseded):     ${Math.round(median(superseded))} responses/s`,
+    );
+  } finally {
+    fs.rmSync(file, { force: true });
+    await db.destroy();
+    await admin(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

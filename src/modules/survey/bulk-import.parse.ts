@@ -1,0 +1,291 @@
+import { firmProfileSchema, type FirmProfileInput } from '../firms/firms.schemas';
+import { openColumns, type ImportSource } from '../reference/importers/csv-source';
+import { checkNeedLines, type NeedContext } from './need-rules';
+import { issueKey } from './problems';
+import {
+  MAX_NEED_LINES,
+  MAX_WORKERS,
+  MODALITIES,
+  needLineSchema,
+  PRIORITIES,
+  readinessSchema,
+  type NeedLine,
+  type ReadinessInput,
+} from './questionnaire.schemas';
+
+/**
+ * The column layout of a bulk import (docs/BULK-IMPORT.md): one row per need line, the firm's
+ * profile and readiness repeated on each of its rows (a firm with no need line has one row with
+ * the need columns empty). Header names are matched case-insensitively.
+ */
+const column = (name: string, required: boolean) => ({ names: [name], required });
+
+export const IMPORT_COLUMNS = {
+  vat_number: column('vat_number', true),
+  legal_name: column('legal_name', true),
+  nace_division: column('nace_division', true),
+  employees: column('employees', true),
+  comune: column('comune', true),
+  contact_name: column('contact_name', true),
+  contact_email: column('contact_email', true),
+  strategy: column('strategy', false),
+  readiness: column('readiness', false),
+  human: column('human', false),
+  data: column('data', false),
+  automation: column('automation', false),
+  green: column('green', false),
+  technologies: column('technologies', false),
+  skill: column('skill', true),
+  occupation: column('occupation', true),
+  workers: column('workers', true),
+  eqf: column('eqf', true),
+  priority: column('priority', true),
+  modality: column('modality', true),
+  period: column('period', true),
+  note: column('note', false),
+};
+export type ImportColumn = keyof typeof IMPORT_COLUMNS;
+export const COLUMN_NAMES = Object.keys(IMPORT_COLUMNS) as ImportColumn[];
+
+const PROFILE = ['vat_number', 'legal_name', 'nace_division', 'employees', 'comune'] as const;
+const CONTACT = ['contact_name', 'contact_email'] as const;
+const DIMENSIONS = ['strategy', 'readiness', 'human', 'data', 'automation', 'green'] as const;
+const NEED = ['skill', 'occupation', 'workers', 'eqf', 'priority', 'modality', 'period'] as const;
+/** The columns that must repeat the same value on every row of one firm. */
+const PER_FIRM = [...PROFILE, ...CONTACT, ...DIMENSIONS, 'technologies'] as const;
+
+/** A problem on one line of the file (line 0: the file as a whole). */
+export interface ImportProblem {
+  line: number;
+  column?: string;
+  key: string;
+  params?: Record<string, unknown>;
+}
+
+export interface ImportedFirm {
+  line: number;
+  profile: FirmProfileInput;
+  readiness: ReadinessInput | null;
+  needs: NeedLine[];
+  needLines: number[];
+}
+
+/** What rows are checked against: the campaign, and the reference codes the file may use. */
+export interface ImportContext {
+  readiness: boolean;
+  divisions: Set<string>;
+  comuni: Set<string>;
+  /** The comuni the campaign covers: a firm elsewhere does not answer it. */
+  within: Set<string>;
+  need: Omit<NeedContext, 'employees'>;
+}
+
+export const MAX_IMPORT_PROBLEMS = 500;
+
+interface Group {
+  line: number;
+  cells: Record<string, string>;
+  needs: NeedLine[];
+  needLines: number[];
+}
+
+/**
+ * Reads the file (streamed, encoding and separator detected as the reference importers do) and
+ * checks every row with the questionnaire's own rules. Rows are grouped by VAT number wherever
+ * they are in the file. Returns the firms, or every problem found (up to a limit).
+ */
+export async function parseImport(
+  source: ImportSource,
+  ctx: ImportContext,
+): Promise<{ firms: ImportedFirm[]; problems: ImportProblem[]; rows: number }> {
+  const problems: ImportProblem[] = [];
+  const add = (p: ImportProblem) => problems.length < MAX_IMPORT_PROBLEMS && problems.push(p);
+  const opened = await openColumns(source, IMPORT_COLUMNS);
+  if ('errors' in opened) {
+    for (const e of opened.errors)
+      add({ line: e.line, key: 'bulkImport.errors.file', params: { message: e.message } });
+    return { firms: [], problems, rows: 0 };
+  }
+  const { file, col } = opened;
+  const groups = new Map<string, Group>();
+  let rows = 0;
+  try {
+    for await (const batch of file.batches) {
+      for (const { line, cells } of batch) {
+        rows++;
+        const cell = (c: ImportColumn) => (col[c] >= 0 ? (cells[col[c]] ?? '').trim() : '');
+        const vat = cell('vat_number')
+          .toUpperCase()
+          .replace(/[\s.-]/g, '');
+        if (!vat) {
+          add({ line, column: 'vat_number', key: 'validation.required' });
+          continue;
+        }
+        let g = groups.get(vat);
+        if (!g) {
+          g = {
+            line,
+            cells: Object.fromEntries(PER_FIRM.map((c) => [c, cell(c)])),
+            needs: [],
+            needLines: [],
+          };
+          groups.set(vat, g);
+        } else {
+          const differs = PER_FIRM.find((c) => cell(c) !== g!.cells[c]);
+          if (differs)
+            add({
+              line,
+              column: differs,
+              key: 'bulkImport.errors.firmDiffers',
+              params: { line: g.line },
+            });
+        }
+        if (NEED.every((c) => cell(c) === '') && cell('note') === '') continue;
+        const raw = {
+          skill: cell('skill'),
+          occupation: cell('occupation'),
+          workers: cell('workers'),
+          eqf: cell('eqf'),
+          priority: cell('priority'),
+          modality: cell('modality'),
+          period: cell('period'),
+          note: cell('note'),
+        };
+        const fast = plainLine(raw);
+        if (fast) {
+          g.needs.push(fast);
+          g.needLines.push(line);
+          continue;
+        }
+        const parsed = needLineSchema.safeParse(raw);
+        if (!parsed.success) {
+          for (const issue of parsed.error.issues)
+            add({ line, column: columnOf(String(issue.path[0] ?? '')), ...issueKey(issue) });
+          continue;
+        }
+        g.needs.push(parsed.data);
+        g.needLines.push(line);
+      }
+      if (problems.length >= MAX_IMPORT_PROBLEMS) break;
+    }
+  } finally {
+    file.close();
+  }
+  if (rows === 0) add({ line: file.headerLine + 1, key: 'bulkImport.errors.noRows' });
+  const firms: ImportedFirm[] = [];
+  for (const g of groups.values()) {
+    const firm = checkFirm(g, ctx, add);
+    if (firm) firms.push(firm);
+  }
+  problems.sort((a, b) => a.line - b.line);
+  return { firms, problems, rows };
+}
+
+const PRIORITY_SET = new Set<string>(PRIORITIES);
+const MODALITY_SET = new Set<string>(MODALITIES);
+
+/**
+ * The common case without zod (a file holds tens of thousands of lines): a line in plain form —
+ * digits without sign or decimals, known codes — that needLineSchema surely accepts. Anything else
+ * (null here) goes through the schema, which also words the message.
+ */
+function plainLine(r: Record<(typeof NEED)[number] | 'note', string>): NeedLine | null {
+  if (r.skill === '' || r.skill.length > 60 || r.note.length > 500) return null;
+  if (!/^\d{2}$/.test(r.occupation) || !/^[1-8]$/.test(r.eqf)) return null;
+  if (!/^[1-9]\d{0,5}$/.test(r.workers)) return null;
+  const workers = Number(r.workers);
+  if (workers > MAX_WORKERS) return null;
+  if (!PRIORITY_SET.has(r.priority) || !MODALITY_SET.has(r.modality)) return null;
+  if (!/^\d{4}-Q[1-4]$/.test(r.period)) return null;
+  return {
+    skill: r.skill,
+    occupation: r.occupation,
+    workers,
+    eqf: Number(r.eqf),
+    priority: r.priority as NeedLine['priority'],
+    modality: r.modality as NeedLine['modality'],
+    period: r.period,
+    note: r.note,
+  };
+}
+
+const COLUMN_OF: Record<string, string> = {
+  legalName: 'legal_name',
+  vatNumber: 'vat_number',
+  naceDivision: 'nace_division',
+  territoryCode: 'comune',
+  contactName: 'contact_name',
+  contactEmail: 'contact_email',
+};
+const columnOf = (field: string) => COLUMN_OF[field] ?? field;
+
+/** The per-firm rules: profile, readiness, and the need lines together (duplicates, workers). */
+function checkFirm(
+  g: Group,
+  ctx: ImportContext,
+  add: (p: ImportProblem) => void,
+): ImportedFirm | null {
+  const c = g.cells;
+  let ok = true;
+  const profile = firmProfileSchema.safeParse({
+    legalName: c.legal_name,
+    vatNumber: c.vat_number,
+    naceDivision: c.nace_division,
+    employees: c.employees,
+    territoryCode: c.comune,
+    contactName: c.contact_name,
+    contactEmail: c.contact_email,
+  });
+  if (!profile.success) {
+    ok = false;
+    for (const issue of profile.error.issues)
+      add({ line: g.line, column: columnOf(String(issue.path[0] ?? '')), ...issueKey(issue) });
+  } else {
+    if (!ctx.divisions.has(profile.data.naceDivision)) {
+      ok = false;
+      add({ line: g.line, column: 'nace_division', key: 'firmProfile.errors.unknownSector' });
+    }
+    if (!ctx.comuni.has(profile.data.territoryCode)) {
+      ok = false;
+      add({ line: g.line, column: 'comune', key: 'firmProfile.errors.notComune' });
+    } else if (!ctx.within.has(profile.data.territoryCode)) {
+      ok = false;
+      add({ line: g.line, column: 'comune', key: 'bulkImport.errors.outsideCampaign' });
+    }
+  }
+  let readiness: ReadinessInput | null = null;
+  const anyScore = DIMENSIONS.some((d) => c[d] !== '') || c.technologies !== '';
+  if (ctx.readiness) {
+    const r = readinessSchema.safeParse({
+      ...Object.fromEntries(DIMENSIONS.map((d) => [d, c[d]])),
+      technologies: c.technologies ? c.technologies.split('|').map((s) => s.trim()) : [],
+    });
+    if (r.success) readiness = r.data;
+    else {
+      ok = false;
+      for (const issue of r.error.issues)
+        add({ line: g.line, column: String(issue.path[0] ?? 'technologies'), ...issueKey(issue) });
+    }
+  } else if (anyScore) {
+    ok = false;
+    add({ line: g.line, column: 'strategy', key: 'bulkImport.errors.noReadiness' });
+  }
+  if (g.needs.length > MAX_NEED_LINES) {
+    ok = false;
+    add({ line: g.line, key: 'bulkImport.errors.tooManyLines', params: { max: MAX_NEED_LINES } });
+  }
+  if (profile.success) {
+    const errors = checkNeedLines(g.needs, { ...ctx.need, employees: profile.data.employees });
+    for (const e of errors) {
+      ok = false;
+      const [, i, field] = e.field.split('.');
+      const params =
+        e.key === 'survey.errors.duplicateLine'
+          ? { line: g.needLines[Number(e.params?.line) - 1] }
+          : e.params;
+      add({ line: g.needLines[Number(i)] ?? g.line, column: field, key: e.key, params });
+    }
+  }
+  if (!ok || !profile.success) return null;
+  return { line: g.line, profile: profile.data, readiness, needs: g.needs, needLines: g.needLines };
+}

@@ -1,0 +1,188 @@
+import type { Express } from 'express';
+import { loginAs, testApp, type Agent } from '../helpers/app';
+import { newUser, PASSWORD } from '../helpers/factories';
+import { newTestDb, type TestDb } from '../helpers/test-db';
+import { maintained, recomputed } from '../needs/oracle';
+import { COLUMN_NAMES } from '../../src/modules/survey/bulk-import.parse';
+import { reachNeeds, submitLines } from './flow';
+import { needLine, needsBody, newCampaign, newFirmUser, newVat, quarterAhead } from './helpers';
+
+let t: TestDb;
+let app: Express;
+beforeAll(async () => {
+  t = await newTestDb();
+  app = testApp(t);
+});
+afterAll(() => t.close());
+
+type Row = Partial<Record<(typeof COLUMN_NAMES)[number], string>>;
+
+function firmRow(vat: string, overrides: Row = {}): Row {
+  return {
+    vat_number: vat,
+    legal_name: 'Officina Import S.r.l.',
+    nace_division: '28',
+    employees: '20',
+    comune: '048014',
+    contact_name: 'Marco Neri',
+    contact_email: 'marco@import.test',
+    strategy: '3',
+    readiness: '2',
+    human: '4',
+    data: '3',
+    automation: '1',
+    green: '2',
+    technologies: 'cloud|iot',
+    skill: 'F40.a',
+    occupation: '72',
+    workers: '5',
+    eqf: '4',
+    priority: 'high',
+    modality: 'blended',
+    period: quarterAhead(1),
+    note: '',
+    ...overrides,
+  };
+}
+
+const csv = (rows: Row[]) =>
+  [COLUMN_NAMES.join(';'), ...rows.map((r) => COLUMN_NAMES.map((c) => r[c] ?? '').join(';'))].join(
+    '\n',
+  );
+
+async function upload(agent: Agent, campaignId: string, content: string, name = 'risposte.csv') {
+  const page = await agent.get(`/campaigns/${campaignId}/import`);
+  const csrf = /name="_csrf" value="([^"]+)"|_csrf=([0-9a-f]+)/.exec(page.text)!;
+  return agent
+    .post(`/campaigns/${campaignId}/import?_csrf=${csrf[1] ?? csrf[2]}`)
+    .attach('file', Buffer.from(content, 'utf8'), name);
+}
+
+const count = async (table: 'responses' | 'organisations' | 'response_needs') =>
+  Number(
+    (
+      await t.db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
+
+describe('POST /campaigns/:id/import', () => {
+  it('imports a clean file: firms created or matched by VAT, new current versions, aggregate kept', async () => {
+    const { id, region } = await newCampaign(t.db);
+    const agent = await loginAs(app, region.email, PASSWORD);
+    // A firm that already answered: its answer is superseded by the imported one.
+    const firm = await newFirmUser(t.db, 40);
+    const firmAgent = await loginAs(app, firm.email, PASSWORD);
+    await reachNeeds(firmAgent, t.db, id, firm.organisationId);
+    await submitLines(firmAgent, id, needsBody([needLine()]));
+    const known = await t.db
+      .selectFrom('firms')
+      .select('vat_number')
+      .where('organisation_id', '=', firm.organisationId)
+      .executeTakeFirstOrThrow();
+    const fresh = newVat();
+    const res = await upload(
+      agent,
+      id,
+      csv([
+        firmRow(fresh),
+        firmRow(fresh, { skill: 'F40.b', priority: 'low', workers: '3' }),
+        firmRow(known.vat_number!, { employees: '40', skill: 'DC1.1' }),
+      ]),
+    );
+    expect(res.status).toBe(303);
+    const rows = await t.db
+      .selectFrom('responses')
+      .innerJoin('firms', 'firms.organisation_id', 'responses.firm_id')
+      .select(['firms.vat_number', 'responses.version', 'responses.status', 'need_count'])
+      .where('campaign_id', '=', id)
+      .orderBy('firms.vat_number')
+      .orderBy('version')
+      .execute();
+    expect(rows).toEqual(
+      [
+        { vat_number: known.vat_number, version: 1, status: 'superseded', need_count: 1 },
+        { vat_number: known.vat_number, version: 2, status: 'current', need_count: 1 },
+        { vat_number: `IT${fresh}`, version: 1, status: 'current', need_count: 2 },
+      ].sort((a, b) => a.vat_number!.localeCompare(b.vat_number!)),
+    );
+    expect(await maintained(t.db, id)).toEqual(await recomputed(t.db, id));
+    // The region's campaign page counts them, question by question (aggregates only).
+    const show = await agent.get(`/campaigns/${id}`);
+    const figure = (chart: string) =>
+      show.text.slice(show.text.indexOf(`id="${chart}-title"`)).split('</figure>')[0]!;
+    const values = (chart: string) =>
+      [...figure(chart).matchAll(/data-value="(\d+)"/g)].map((m) => Number(m[1]));
+    expect(figure('chart-priority')).toContain('<title id="chart-priority-svg-title">');
+    expect(values('chart-priority')).toEqual([2, 0, 1]); // high, medium, low
+    expect(values('chart-dim-strategy')).toEqual([0, 0, 0, 2, 0, 0]); // both firms scored 3
+    expect(values('chart-bands')).toEqual([0, 2, 0, 0]); // overall 50: average
+    expect(show.text).not.toContain('Officina Import');
+    // The firm's own page now shows the imported answer.
+    const home = await firmAgent.get(`/survey/${id}`);
+    expect(home.headers.location).toBe(`/survey/${id}/receipt`);
+  });
+
+  it('refuses a file with bad rows, line by line, and writes nothing', async () => {
+    const { id, region } = await newCampaign(t.db);
+    const agent = await loginAs(app, region.email, PASSWORD);
+    const a = newVat();
+    const b = newVat();
+    const before = await Promise.all([count('responses'), count('organisations')]);
+    const res = await upload(
+      agent,
+      id,
+      csv([
+        firmRow(a), // line 2: fine
+        firmRow(a, { workers: '25' }), // 3: above the 20 employees
+        firmRow(a), // 4: duplicate of line 2
+        firmRow(b, { skill: 'XX.9' }), // 5: not in the campaign's areas
+        firmRow(b, { skill: 'F40.c', priority: 'urgent', workers: '1.5' }), // 6
+        firmRow(b, { skill: 'F40.d', legal_name: 'Altro nome' }), // 7: firm data differ
+        firmRow('IT123', {}), // 8: bad VAT
+      ]),
+    );
+    expect(res.status).toBe(422);
+    const lines = [...res.text.matchAll(/data-line="(\d+)"/g)].map((m) => Number(m[1]));
+    expect(lines).toEqual(expect.arrayContaining([3, 4, 5, 6, 7, 8]));
+    expect(lines).not.toContain(2);
+    expect(res.text).toContain('Il file non è stato importato');
+    expect(await Promise.all([count('responses'), count('organisations')])).toEqual(before);
+  });
+
+  it('refuses a missing column, an empty file and a non-CSV', async () => {
+    const { id, region } = await newCampaign(t.db);
+    const agent = await loginAs(app, region.email, PASSWORD);
+    const noSkill = await upload(agent, id, 'vat_number;legal_name\nIT1;x\n');
+    expect(noSkill.status).toBe(422);
+    expect(noSkill.text).toContain('missing column');
+    const empty = await upload(agent, id, `${COLUMN_NAMES.join(';')}\n`);
+    expect(empty.status).toBe(422);
+    expect(empty.text).toContain('non contiene righe');
+    const xlsx = await upload(agent, id, 'whatever', 'risposte.xlsx');
+    expect(xlsx.status).toBe(422);
+  });
+
+  it('offers a template that imports as it is', async () => {
+    const { id, region } = await newCampaign(t.db);
+    const agent = await loginAs(app, region.email, PASSWORD);
+    const tpl = await agent.get(`/campaigns/${id}/import/template.csv`);
+    expect(tpl.status).toBe(200);
+    expect(tpl.headers['content-type']).toContain('text/csv');
+    const res = await upload(agent, id, tpl.text);
+    expect(res.status).toBe(303);
+  });
+
+  it("is not found for another region's campaign, and refused for a firm", async () => {
+    const lombardia = await newUser(t.db, { role: 'region', territory: 'ITC4' });
+    const { id } = await newCampaign(t.db, { region: lombardia, territory: 'ITC4' });
+    const { region } = await newCampaign(t.db);
+    const agent = await loginAs(app, region.email, PASSWORD);
+    expect((await agent.get(`/campaigns/${id}/import`)).status).toBe(404);
+    const firm = await newFirmUser(t.db);
+    const firmAgent = await loginAs(app, firm.email, PASSWORD);
+    expect((await firmAgent.get(`/campaigns/${id}/import`)).status).toBe(403);
+  });
+});

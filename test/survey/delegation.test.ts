@@ -1,0 +1,237 @@
+import crypto from 'node:crypto';
+import type { Express } from 'express';
+import request from 'supertest';
+import { loginAs, submitForm, testApp, type Agent } from '../helpers/app';
+import { newUser, PASSWORD } from '../helpers/factories';
+import { newTestDb, type TestDb } from '../helpers/test-db';
+import { postStep, reachNeeds, submitLines } from './flow';
+import { needLine, needsBody, newCampaign, newFirmUser } from './helpers';
+
+let t: TestDb;
+let app: Express;
+beforeAll(async () => {
+  t = await newTestDb();
+  app = testApp(t);
+});
+afterAll(() => t.close());
+
+const delegationsOf = (firmId: string) =>
+  t.db.selectFrom('delegations').selectAll().where('firm_id', '=', firmId).execute();
+const eventsOf = (delegationId: string) =>
+  t.db
+    .selectFrom('delegation_events')
+    .select(['kind', 'actor_id', 'response_id'])
+    .where('delegation_id', '=', delegationId)
+    .orderBy('id')
+    .execute();
+
+async function setting() {
+  const firm = await newFirmUser(t.db, 40);
+  const partner = await newUser(t.db, {
+    role: 'social_partner',
+    organisation: `Confindustria ${firm.id.slice(0, 6)}`,
+  });
+  const firmAgent = await loginAs(app, firm.email, PASSWORD);
+  const partnerAgent = await loginAs(app, partner.email, PASSWORD);
+  return { firm, partner, firmAgent, partnerAgent };
+}
+
+async function grant(agent: Agent, associationId: string) {
+  return submitForm(agent, '/delegations', { associationId });
+}
+
+describe('granting a delegation', () => {
+  it('lists the associations covering the firm and records who granted it, and when', async () => {
+    const { firm, partner, firmAgent } = await setting();
+    const page = await firmAgent.get('/delegations');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain(partner.organisationName);
+    const res = await grant(firmAgent, partner.organisationId);
+    expect(res.status).toBe(302);
+    const [d] = await delegationsOf(firm.organisationId);
+    expect(d).toMatchObject({ association_id: partner.organisationId, granted_by: firm.id });
+    expect(d!.revoked_at).toBeNull();
+    expect(await eventsOf(d!.id)).toEqual([
+      { kind: 'granted', actor_id: firm.id, response_id: null },
+    ]);
+    // The association's users are told.
+    const notes = await t.db
+      .selectFrom('notifications')
+      .select('kind')
+      .where('user_id', '=', partner.id)
+      .execute();
+    expect(notes.map((n) => n.kind)).toEqual(['delegation_granted']);
+  });
+
+  it('finds an association by name', async () => {
+    const { partner, firmAgent } = await setting();
+    const page = await firmAgent.get(
+      `/delegations?q=${encodeURIComponent(partner.organisationName.slice(0, 18))}`,
+    );
+    expect(page.text).toContain(partner.organisationName);
+  });
+
+  it('refuses a trade union, a firm, a made-up id and a second grant; nothing is written', async () => {
+    const { firm, partner, firmAgent } = await setting();
+    const union = await newUser(t.db, { role: 'social_partner', partnerType: 'trade_union' });
+    const otherFirm = await newFirmUser(t.db);
+    for (const id of [union.organisationId, otherFirm.organisationId, crypto.randomUUID()]) {
+      const res = await grant(firmAgent, id);
+      expect(res.status).toBe(422);
+      expect(res.text).toContain('Si può delegare solo un&#x27;associazione datoriale');
+    }
+    const bad = await grant(firmAgent, 'not-an-id');
+    expect(bad.status).toBe(422);
+    expect(bad.text).toContain('Scegliete un&#x27;associazione');
+    expect(await delegationsOf(firm.organisationId)).toEqual([]);
+    await grant(firmAgent, partner.organisationId);
+    const again = await grant(firmAgent, partner.organisationId);
+    expect(again.status).toBe(409);
+    expect(await delegationsOf(firm.organisationId)).toHaveLength(1);
+  });
+});
+
+describe('acting under a delegation', () => {
+  it('lets the association fill in and submit; the receipt says who, for whom, under which delegation', async () => {
+    const { firm, partner, firmAgent, partnerAgent } = await setting();
+    const { id, region } = await newCampaign(t.db);
+    // Without a delegation the firm's pages are not found.
+    expect((await partnerAgent.get(`/survey/${id}?firm=${firm.organisationId}`)).status).toBe(404);
+    await grant(firmAgent, partner.organisationId);
+    const list = await partnerAgent.get('/delegated-firms');
+    expect(list.text).toContain(`/delegated-firms/${firm.organisationId}`);
+    const firmPage = await partnerAgent.get(`/delegated-firms/${firm.organisationId}`);
+    expect(firmPage.text).toContain(`/survey/${id}?firm=${firm.organisationId}`);
+
+    const suffix = `?firm=${firm.organisationId}`;
+    await reachNeeds(partnerAgent, t.db, id, firm.organisationId, suffix);
+    const res = await submitLines(partnerAgent, id, needsBody([needLine()]), suffix);
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toBe(`/survey/${id}/receipt${suffix}`);
+
+    const [d] = await delegationsOf(firm.organisationId);
+    const r = await t.db
+      .selectFrom('responses')
+      .select(['id', 'submitted_by', 'delegation_id', 'firm_id'])
+      .where('campaign_id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(r).toMatchObject({
+      submitted_by: partner.id,
+      delegation_id: d!.id,
+      firm_id: firm.organisationId,
+    });
+    const receipt = await partnerAgent.get(`/survey/${id}/receipt${suffix}`);
+    expect(receipt.text).toContain(`di ${partner.organisationName} per conto di`);
+    // The firm sees the same receipt, and the answer is its own.
+    const own = await firmAgent.get(`/survey/${id}/receipt`);
+    expect(own.text).toContain(partner.organisationName);
+    // The region's view of the answer says so too.
+    const regionAgent = await loginAs(app, region.email, PASSWORD);
+    const view = await regionAgent.get(`/campaigns/${id}/responses/${r.id}`);
+    expect(view.text).toContain(`di ${partner.organisationName} per conto di`);
+    const kinds = (await eventsOf(d!.id)).map((e) => e.kind);
+    expect(kinds[0]).toBe('granted');
+    expect(kinds).toContain('draft_saved');
+    expect(kinds.at(-1)).toBe('submitted');
+  });
+
+  it('stops at once on revocation; the draft stays the firm’s', async () => {
+    const { firm, partner, firmAgent, partnerAgent } = await setting();
+    const { id } = await newCampaign(t.db);
+    await grant(firmAgent, partner.organisationId);
+    const suffix = `?firm=${firm.organisationId}`;
+    await reachNeeds(partnerAgent, t.db, id, firm.organisationId, suffix);
+    const [d] = await delegationsOf(firm.organisationId);
+    // A form the association drew before the revocation.
+    const stale = await partnerAgent.get(`/survey/${id}/step/3${suffix}`);
+    expect(stale.status).toBe(200);
+    const rev = await submitForm(firmAgent, '/delegations', {}, `/delegations/${d!.id}/revoke`);
+    expect(rev.status).toBe(302);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(stale.text)![1]!;
+    const post = await partnerAgent
+      .post(`/survey/${id}/step/3${suffix}`)
+      .type('form')
+      .send({ _csrf: csrf, version: '99', action: 'next', ...needsBody([needLine()]) });
+    expect(post.status).toBe(404);
+    expect((await partnerAgent.get(`/delegated-firms/${firm.organisationId}`)).status).toBe(404);
+    const [after] = await delegationsOf(firm.organisationId);
+    expect(after!.revoked_by).toBe(firm.id);
+    // The firm resumes where the association left off.
+    const resume = await firmAgent.get(`/survey/${id}`);
+    expect(resume.headers.location).toBe(`/survey/${id}/step/3`);
+    const res = await submitLines(firmAgent, id, needsBody([needLine()]));
+    expect(res.status).toBe(302);
+    expect((await eventsOf(d!.id)).map((e) => e.kind)).toContain('revoked');
+  });
+
+  it('lets the association amend and withdraw, and nobody else', async () => {
+    const { firm, partner, firmAgent, partnerAgent } = await setting();
+    const { id } = await newCampaign(t.db);
+    await grant(firmAgent, partner.organisationId);
+    const suffix = `?firm=${firm.organisationId}`;
+    await reachNeeds(partnerAgent, t.db, id, firm.organisationId, suffix);
+    await submitLines(partnerAgent, id, needsBody([needLine()]), suffix);
+    const r = await t.db
+      .selectFrom('responses')
+      .select('id')
+      .where('campaign_id', '=', id)
+      .executeTakeFirstOrThrow();
+    // Another association, and the same one without naming the firm: not found.
+    const other = await newUser(t.db, { role: 'social_partner' });
+    const otherAgent = await loginAs(app, other.email, PASSWORD);
+    expect((await otherAgent.get(`/survey/${id}/receipt${suffix}`)).status).toBe(404);
+    expect((await partnerAgent.get(`/survey/${id}/receipt`)).status).toBe(404);
+    const w = await postStep(
+      partnerAgent,
+      `/survey/${id}/receipt${suffix}`,
+      {},
+      `/survey/${id}/versions/${r.id}/withdraw${suffix}`,
+    );
+    expect(w.status).toBe(302);
+    const row = await t.db
+      .selectFrom('responses')
+      .select(['status', 'withdrawn_by'])
+      .where('id', '=', r.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: 'withdrawn', withdrawn_by: partner.id });
+    const a = await postStep(
+      partnerAgent,
+      `/survey/${id}/receipt${suffix}`,
+      {},
+      `/survey/${id}/amend${suffix}`,
+    );
+    expect(a.headers.location).toBe(`/survey/${id}/step/1${suffix}`);
+  });
+});
+
+describe('revoking', () => {
+  it("answers 404 for another firm's delegation and changes nothing", async () => {
+    const { firm, partner, firmAgent } = await setting();
+    await grant(firmAgent, partner.organisationId);
+    const [d] = await delegationsOf(firm.organisationId);
+    const intruder = await newFirmUser(t.db);
+    const agent = await loginAs(app, intruder.email, PASSWORD);
+    const res = await submitForm(agent, '/delegations', {}, `/delegations/${d!.id}/revoke`);
+    expect(res.status).toBe(404);
+    const [after] = await delegationsOf(firm.organisationId);
+    expect(after!.revoked_at).toBeNull();
+  });
+
+  it('through the API, with grantDelegation and revokeDelegation', async () => {
+    const { firm, partner } = await setting();
+    const tok = await request(app)
+      .post('/api/v1/tokens')
+      .send({ email: firm.email, password: PASSWORD, name: 'api' });
+    const auth = { Authorization: `Bearer ${tok.body.token as string}` };
+    const g = await request(app)
+      .post('/api/v1/delegations')
+      .set(auth)
+      .send({ associationId: partner.organisationId });
+    expect(g.status).toBe(201);
+    const r = await request(app).post(`/api/v1/delegations/${g.body.id}/revoke`).set(auth);
+    expect(r.status).toBe(200);
+    expect(r.body.revokedAt).not.toBeNull();
+    const [after] = await delegationsOf(firm.organisationId);
+    expect(after!.revoked_by).toBe(firm.id);
+  });
+});
