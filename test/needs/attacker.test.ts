@@ -1,9 +1,19 @@
 import request from 'supertest';
 import type { Express } from 'express';
 import { DEFAULT_RULES, primaryReason } from '../../src/lib/disclosure';
+import { toViewCell } from '../../src/modules/needs/campaign-protection';
+import { subtree, subtreeCellsAllCuts } from '../../src/modules/needs/needs.repository';
+import {
+  cellId,
+  cutId,
+  linkedId,
+  protectTree,
+  PRIORITIES,
+} from '../../src/modules/needs/protection';
 import { testApp } from '../helpers/app';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { bySubtraction, byElimination, type Knowledge } from './attacker';
+import { PERIODS } from './factories';
 import { tuscanScenario } from './scenario';
 
 let t: TestDb;
@@ -24,72 +34,109 @@ type Cell = {
   workers?: number;
   suppressed: boolean;
 };
+type Table = { cut: string; by: string; territory: string; cells: Cell[] };
 const BY = ['area', 'skill', 'sector', 'size'] as const;
+/** Every filter a reader can ask for: none, by priority, by period, by both. */
+const CUTS = ['*', ...PRIORITIES].flatMap((p) => ['*', ...PERIODS].map((q) => [p, q] as const));
 
-/** Every table the reader can fetch: its territory and each of its comuni, in every pivot. */
-async function everythingVisible(token: string) {
-  const tables: { by: string; territory: string; cells: Cell[] }[] = [];
-  const get = async (by: string, territory?: string) => {
-    const res = await request(app)
-      .get(
-        `/api/v1/needs/aggregate?campaignId=${s.campaign.id}&by=${by}${territory ? `&territory=${territory}` : ''}`,
-      )
-      .set('Authorization', `Bearer ${token}`);
-    expect(res.status).toBe(200);
-    return res.body as { territory: string; cells: Cell[] };
-  };
-  for (const by of BY) {
-    const top = await get(by);
-    tables.push({ by, territory: top.territory, cells: top.cells });
-    for (const code of new Set(top.cells.map((c) => c.territory)))
-      if (code !== top.territory)
-        tables.push({ by, territory: code, cells: (await get(by, code)).cells });
+/** Every table the reader can fetch: its territory and each of its comuni, every pivot, every filter. */
+async function everythingVisible(token: string, cuts = CUTS) {
+  const tables: Table[] = [];
+  for (const [priority, period] of cuts) {
+    const filter = `${priority === '*' ? '' : `&priority=${priority}`}${period === '*' ? '' : `&period=${period}`}`;
+    const get = async (by: string, territory?: string) => {
+      const res = await request(app)
+        .get(
+          `/api/v1/needs/aggregate?campaignId=${s.campaign.id}&by=${by}${filter}${territory ? `&territory=${territory}` : ''}`,
+        )
+        .set('Authorization', `Bearer ${token}`);
+      expect(res.status).toBe(200);
+      return res.body as { territory: string; cells: Cell[] };
+    };
+    const cut = cutId(priority, period);
+    for (const by of BY) {
+      const top = await get(by);
+      tables.push({ cut, by, territory: top.territory, cells: top.cells });
+      for (const code of new Set(top.cells.map((c) => c.territory)))
+        if (code !== top.territory)
+          tables.push({ cut, by, territory: code, cells: (await get(by, code)).cells });
+    }
   }
   return tables;
 }
 
-/** What the reader knows: published workers, hidden cells, and the additive lines between them. */
-function knowledgeOf(tables: Awaited<ReturnType<typeof everythingVisible>>): Knowledge {
+const BY_DIM: Record<string, string> = { sector: 'section' };
+const idIn = (cut: string, by: string, c: { territory: string; value: string }) =>
+  linkedId(
+    cut,
+    c.value === '*'
+      ? cellId(c.territory, 'total', '*')
+      : cellId(c.territory, BY_DIM[by] ?? by, c.value),
+  );
+
+/**
+ * What the reader knows: published workers, hidden cells, and the additive lines between them:
+ * inside each table, and across filters (a cell's priorities add up to its figure for all
+ * priorities, its periods to its figure for all periods).
+ */
+function knowledgeOf(tables: Table[], crossFilter = true): Knowledge {
   const published = new Map<string, number>();
   const hidden = new Set<string>();
   const lines: Knowledge['lines'] = [];
-  const id = (by: string, c: { territory: string; value: string }) =>
-    c.value === '*' ? `${c.territory}|*` : `${c.territory}|${by}|${c.value}`;
-  for (const { by, territory, cells } of tables) {
+  const keys = new Set<string>();
+  for (const { cut, by, territory, cells } of tables) {
     for (const c of cells) {
-      if (c.suppressed) hidden.add(id(by, c));
-      else published.set(id(by, c), c.workers!);
+      const id = idIn(cut, by, c);
+      if (c.suppressed) hidden.add(id);
+      else published.set(id, c.workers!);
+      keys.add(idIn(cutId('*', '*'), by, c));
     }
     const rows = [...new Set(cells.map((c) => c.territory))];
     const values = [...new Set(cells.filter((c) => c.value !== '*').map((c) => c.value))];
     const children = rows.filter((r) => r !== territory);
-    for (const r of rows)
-      lines.push({ total: `${r}|*`, parts: values.map((v) => id(by, { territory: r, value: v })) });
+    const id = (r: string, v: string) => idIn(cut, by, { territory: r, value: v });
+    for (const r of rows) lines.push({ total: id(r, '*'), parts: values.map((v) => id(r, v)) });
     if (children.length) {
-      lines.push({ total: `${territory}|*`, parts: children.map((r) => `${r}|*`) });
+      lines.push({ total: id(territory, '*'), parts: children.map((r) => id(r, '*')) });
       for (const v of values)
-        lines.push({
-          total: id(by, { territory, value: v }),
-          parts: children.map((r) => id(by, { territory: r, value: v })),
-        });
+        lines.push({ total: id(territory, v), parts: children.map((r) => id(r, v)) });
     }
   }
+  if (crossFilter)
+    for (const key of keys) {
+      for (const q of ['*', ...PERIODS])
+        lines.push({
+          total: linkedId(cutId('*', q), key),
+          parts: PRIORITIES.map((p) => linkedId(cutId(p, q), key)),
+        });
+      for (const p of ['*', ...PRIORITIES])
+        lines.push({
+          total: linkedId(cutId(p, '*'), key),
+          parts: PERIODS.map((q) => linkedId(cutId(p, q), key)),
+        });
+    }
   for (const h of hidden) published.delete(h);
   return { published, hidden, lines };
 }
 
 describe('the attacker, with everything a local authority can see', () => {
   it('recovers no hidden value, by subtraction or by solving all the lines together', async () => {
-    const tables = await everythingVisible(s.authorityToken);
-    const k = knowledgeOf(tables);
+    const k = knowledgeOf(await everythingVisible(s.authorityToken, [['*', '*']]), false);
     expect(k.hidden.size).toBeGreaterThan(0);
+    expect([...bySubtraction(k).keys()]).toEqual([]);
+    expect([...byElimination(k)]).toEqual([]);
+  });
+
+  it('recovers none either by subtracting the views filtered by priority and period', async () => {
+    const k = knowledgeOf(await everythingVisible(s.authorityToken));
+    expect([...k.hidden].filter((id) => id.includes('#')).length).toBeGreaterThan(0);
     expect([...bySubtraction(k).keys()]).toEqual([]);
     expect([...byElimination(k)]).toEqual([]);
   });
 
   it('would recover values if only the sensitive cells were hidden (the test has teeth)', async () => {
     // The region's unprotected view of the same province, hiding only the cells of < k firms.
-    const province = [];
+    const province: Table[] = [];
     for (const by of BY) {
       const res = await request(app)
         .get(`/api/v1/needs/aggregate?campaignId=${s.campaign.id}&territory=ITI14&by=${by}`)
@@ -102,10 +149,40 @@ describe('the attacker, with everything a local authority can see', () => {
             DEFAULT_RULES,
           ) !== null,
       }));
-      province.push({ by, territory: 'ITI14', cells });
+      province.push({ cut: cutId('*', '*'), by, territory: 'ITI14', cells });
     }
-    const k = knowledgeOf(province);
+    const k = knowledgeOf(province, false);
     expect(k.hidden.size).toBeGreaterThan(0);
     expect(bySubtraction(k).size).toBeGreaterThan(0);
+  });
+
+  it('would recover values if each filter were protected on its own (cross-filter teeth)', async () => {
+    // Each filter protected alone, as one table system: safe inside, but the filters add up.
+    const tree = await subtree(t.db, 'ITI1');
+    const childrenOf = new Map<string, string[]>();
+    for (const r of tree)
+      childrenOf.set(r.parent_code, [...(childrenOf.get(r.parent_code) ?? []), r.code]);
+    const all = (await subtreeCellsAllCuts(t.db, { campaignId: s.campaign.id, root: 'ITI1' })).map(
+      toViewCell,
+    );
+    const published = new Map<string, number>();
+    const hidden = new Set<string>();
+    for (const [p, q] of CUTS) {
+      const cells = all.filter((c) => c.cut === cutId(p, q)).map((c) => ({ ...c, cut: undefined }));
+      const { status } = protectTree({ root: 'ITI1', childrenOf, cells, rules: DEFAULT_RULES });
+      for (const c of cells) {
+        const id = cellId(c.territory, c.dim, c.value);
+        if (status.get(id)) hidden.add(linkedId(cutId(p, q), id));
+        else published.set(linkedId(cutId(p, q), id), c.workers);
+      }
+    }
+    const lines: Knowledge['lines'] = [];
+    for (const key of new Set(all.map((c) => cellId(c.territory, c.dim, c.value))))
+      for (const q of ['*', ...PERIODS])
+        lines.push({
+          total: linkedId(cutId('*', q), key),
+          parts: PRIORITIES.map((p) => linkedId(cutId(p, q), key)),
+        });
+    expect(bySubtraction({ published, hidden, lines }).size).toBeGreaterThan(0);
   });
 });

@@ -26,15 +26,16 @@ type Cell = {
   reason?: string;
 };
 
-/** The true firms of every cell, straight from the maintained aggregate. */
+/** The true firms of every cell, straight from the maintained aggregate (summed up the tree). */
 async function trueFirms(territory: string, dim: string) {
   const { rows } = await sql<{ territory_code: string; value: string; firms: number }>`
-    SELECT territory_code, CASE WHEN dim = 'total' THEN '*' ELSE value END AS value, firms
-    FROM need_cells WHERE campaign_id = ${s.campaign.id} AND dim IN (${dim}, 'total')
+    SELECT ta.ancestor_code AS territory_code,
+           CASE WHEN dim = 'total' THEN '*' ELSE value END AS value, sum(firms)::int AS firms
+    FROM need_cells c JOIN territory_ancestors ta ON ta.code = c.territory_code
+    WHERE campaign_id = ${s.campaign.id} AND dim IN (${dim}, 'total')
       AND priority = '*' AND period = '*'
-      AND territory_code IN (SELECT code FROM territory_ancestors WHERE ancestor_code = ${territory} AND depth <= 1)`.execute(
-    t.db,
-  );
+      AND ta.ancestor_code IN (SELECT code FROM territory_ancestors WHERE ancestor_code = ${territory} AND depth <= 1)
+    GROUP BY 1, 2`.execute(t.db);
   return new Map(rows.map((r) => [`${r.territory_code}|${r.value}`, r.firms]));
 }
 

@@ -5,8 +5,15 @@ export type CellRow = {
   key: string;
   firms: number;
   workers: number;
-  max_firm_workers: number;
+  max_firm_workers: number | null;
 };
+
+/**
+ * The largest firm's workers when it holds more than half the cell, else null: what the
+ * aggregate promises exactly (dominance at any threshold >= 1/2); below half it may not know.
+ */
+const DOMINANT_MAX = (max: string, sum: string) =>
+  sql.raw(`CASE WHEN 2 * ${max} > ${sum} THEN ${max}::int END`);
 
 /**
  * The aggregate as a from-scratch GROUP BY over the raw current lines, walking the territory
@@ -36,15 +43,23 @@ export async function recomputed(db: Db, campaignId: string): Promise<CellRow[]>
       GROUP BY 1, 2, 3, 4, 5, 6
     )
     SELECT concat_ws('|', ancestor, dim, value, priority, period) AS key,
-           count(*)::int AS firms, sum(workers)::int AS workers, max(workers)::int AS max_firm_workers
+           count(*)::int AS firms, sum(workers)::int AS workers,
+           ${DOMINANT_MAX('max(workers)', 'sum(workers)')} AS max_firm_workers
     FROM per_firm GROUP BY 1 ORDER BY 1`.execute(db);
   return rows;
 }
 
+/**
+ * The maintained aggregate at every level, as the pages read it: each territory's own cells
+ * summed over the closure (need_cells holds the answers given at each territory).
+ */
 export async function maintained(db: Db, campaignId: string): Promise<CellRow[]> {
   const { rows } = await sql<CellRow>`
-    SELECT concat_ws('|', territory_code, dim, value, priority, period) AS key,
-           firms, workers::int AS workers, max_firm_workers
-    FROM need_cells WHERE campaign_id = ${campaignId} ORDER BY 1`.execute(db);
+    SELECT concat_ws('|', ta.ancestor_code, dim, value, priority, period) AS key,
+           sum(firms)::int AS firms, sum(workers)::int AS workers,
+           ${DOMINANT_MAX('max(top_shares[1])', 'sum(workers)')} AS max_firm_workers
+    FROM need_cells c JOIN territory_ancestors ta ON ta.code = c.territory_code
+    WHERE campaign_id = ${campaignId}
+    GROUP BY 1 ORDER BY 1`.execute(db);
   return rows;
 }

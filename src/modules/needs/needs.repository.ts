@@ -92,8 +92,11 @@ export interface CellRow {
 }
 
 /**
- * The maintained cells of some territories for one dim (and the totals) under one cut: primary
- * key lookups, never a scan of need lines.
+ * The cells of some territories for one dim (and the totals) under one cut. need_cells holds
+ * each territory's own answers, so a territory's cell is the sum over its closure: a primary-key
+ * range per cut, bounded by territories × dim values, never a scan of need lines.
+ * max_firm_workers is the greatest known top share below (see needs/aggregate.ts): the largest
+ * firm's share whenever that exceeds half the cell, which is all dominance (d >= 1/2) needs.
  */
 export function cellsOf(
   db: Executor,
@@ -107,16 +110,78 @@ export function cellsOf(
   },
 ): Promise<CellRow[]> {
   if (q.territories.length === 0) return Promise.resolve([]);
-  let query = db
-    .selectFrom('need_cells')
-    .select(['territory_code', 'dim', 'value', 'firms', 'workers'])
-    .select((eb) => eb.fn.coalesce('max_firm_workers', eb.val(0)).as('max_firm_workers'))
-    .where('campaign_id', '=', q.campaignId)
-    .where('priority', '=', q.priority)
-    .where('period', '=', q.period)
-    .where('territory_code', 'in', q.territories);
-  if (q.dims !== 'all') query = query.where('dim', 'in', [...q.dims, 'total']);
-  return query.execute();
+  return summedCells(db, q, sql`ta.ancestor_code = ANY(${q.territories}::text[])`);
+}
+
+/**
+ * The cells of `root` and below that fall under k firms or dominance in some view filtered by
+ * priority and/or period: summed up the tree and tested in SQL, so only these leave the database.
+ */
+export async function sensitiveFilteredCells(
+  db: Executor,
+  q: { campaignId: string; root: string; k: number; dominance: number },
+): Promise<string[]> {
+  const { rows } = await sql<{ id: string }>`
+    SELECT DISTINCT CASE WHEN dim = 'total' THEN territory_code || '|*'
+                         ELSE concat_ws('|', territory_code, dim, value) END AS id
+    FROM (
+      SELECT ta.ancestor_code AS territory_code, c.dim, c.value, sum(c.firms) AS firms,
+             sum(c.workers) AS workers, max(c.top_shares[1]) AS top
+      FROM need_cells c JOIN territory_ancestors ta ON ta.code = c.territory_code
+      WHERE c.campaign_id = ${q.campaignId} AND (c.priority <> '*' OR c.period <> '*')
+        AND ta.ancestor_code IN (
+          SELECT code FROM territory_ancestors WHERE ancestor_code = ${q.root})
+      GROUP BY 1, 2, 3, c.priority, c.period) x
+    WHERE firms > 0
+      AND (firms < ${q.k} OR (workers > 0 AND top > ${q.dominance}::float8 * workers))`.execute(db);
+  return rows.map((r) => r.id);
+}
+
+/** The cells of `root` and of every territory below it, every dim, under one filter. */
+export function subtreeCells(
+  db: Executor,
+  q: { campaignId: string; root: string; priority: string; period: string },
+) {
+  return summedCells(
+    db,
+    { ...q, dims: 'all' },
+    sql`ta.ancestor_code IN (SELECT code FROM territory_ancestors WHERE ancestor_code = ${q.root})`,
+  );
+}
+
+/** The cells of `root` and of every territory below it, every dim, under every filter. */
+export function subtreeCellsAllCuts(db: Executor, q: { campaignId: string; root: string }) {
+  return summedCells(
+    db,
+    { campaignId: q.campaignId, dims: 'all', priority: null, period: null },
+    sql`ta.ancestor_code IN (SELECT code FROM territory_ancestors WHERE ancestor_code = ${q.root})`,
+  );
+}
+
+async function summedCells(
+  db: Executor,
+  q: {
+    campaignId: string;
+    dims: NeedDim[] | 'all';
+    /** null = every filter (the rows then say which). */
+    priority: string | null;
+    period: string | null;
+  },
+  territories: ReturnType<typeof sql>,
+): Promise<(CellRow & { priority: string; period: string })[]> {
+  const dims = q.dims === 'all' ? null : [...q.dims, 'total'];
+  const { rows } = await sql<CellRow & { priority: string; period: string }>`
+    SELECT ta.ancestor_code AS territory_code, c.dim, c.value, c.priority, c.period,
+           sum(c.firms)::int AS firms, sum(c.workers)::bigint AS workers,
+           coalesce(max(c.top_shares[1]), 0)::int AS max_firm_workers
+    FROM need_cells c JOIN territory_ancestors ta ON ta.code = c.territory_code
+    WHERE c.campaign_id = ${q.campaignId}
+      AND (${q.priority}::text IS NULL OR c.priority = ${q.priority})
+      AND (${q.period}::text IS NULL OR c.period = ${q.period})
+      AND (${dims}::text[] IS NULL OR c.dim = ANY(${dims}::text[]))
+      AND ${territories}
+    GROUP BY 1, 2, 3, 4, 5`.execute(db);
+  return rows;
 }
 
 /** The periods a campaign's answers mention, for the filter. */

@@ -7,6 +7,8 @@ import { pageQuery, type PageQuery } from './needs.schemas';
 import { campaignsFor, needsAggregate } from './needs.service';
 import { barChart, needsCsv, needsTable } from './needs.view';
 import { localName } from '../reference/territories.repository';
+import { needsMap } from './map/needs-map';
+import { needsXlsx, XLSX_TYPE } from './needs.xlsx';
 
 function parseQuery(req: Request): PageQuery {
   const parsed = pageQuery.safeParse(req.query);
@@ -69,10 +71,16 @@ export function needsRoutes({ db }: AppServices): Router {
         rows: table.rows.map((r) => ({ ...r, href: r.drill ? link({ territory: r.code }) : null })),
       },
       chart: barChart(table),
+      map: await needsMap(db, req.user!, aggregate, q, {
+        lang,
+        t: req.t,
+        link: (code) => link({ territory: code }),
+      }),
       protected: aggregate.protected,
       k: aggregate.rules.k,
       periods: await repo.periodsOf(db, aggregate.campaign.id),
       csvHref: `/needs/export.csv?${params.toString()}`,
+      xlsxHref: `/needs/export.xlsx?${params.toString()}`,
       sortByName: link({ sort: 'name' }),
       sortByValue: link({ sort: 'value' }),
     });
@@ -85,6 +93,15 @@ export function needsRoutes({ db }: AppServices): Router {
       .type('text/csv; charset=utf-8')
       .attachment(`needs-${aggregate.territory}-${q.by}.csv`)
       .send(`\uFEFF${needsCsv(aggregate, table, q, req.t)}`);
+  });
+
+  router.get('/needs/export.xlsx', allow('needs:read'), async (req, res) => {
+    const { q, aggregate, table } = await load(req, res.locals.lang as string);
+    if (!aggregate || !table) throw new HttpError(404);
+    res
+      .type(XLSX_TYPE)
+      .attachment(`needs-${aggregate.territory}-${q.by}.xlsx`)
+      .send(await needsXlsx(aggregate, table, q, req.t));
   });
 
   return router;

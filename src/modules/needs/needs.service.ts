@@ -4,7 +4,9 @@ import type { SessionUser } from '../../http/types';
 import { DEFAULT_RULES, type DisclosureRules, type SuppressionReason } from '../../lib/disclosure';
 import { NotFoundError } from '../../lib/domain-error';
 import * as repo from './needs.repository';
-import { cellId, protectTree, type PivotDim, type Status, type ViewCell } from './protection';
+import { campaignProtection, toViewCell } from './campaign-protection';
+import { filteredReason } from './filter-protection';
+import { cellId, type PivotDim, type Status, type ViewCell } from './protection';
 
 export interface NeedsQuery {
   campaignId: string;
@@ -79,14 +81,26 @@ export async function needsAggregate(
   const codes = [territory, ...rows.map((r) => r.code)];
   const load = (territories: string[], dim: PivotDim | 'all') =>
     repo.cellsOf(db, { ...cut, territories, dims: dim === 'all' ? 'all' : [dim] });
-  const cells = (await load(codes, q.by)).map(toViewCell);
-  const values = [...new Set(cells.filter((c) => c.dim === q.by).map((c) => c.value))].sort();
-
+  const cells = (await load(codes, q.by)).map((r) => toViewCell({ ...r, priority: undefined }));
   let status: (c: ViewCell) => Status = () => null;
   if (prot) {
     const protection = await campaignProtection(db, campaign.territory_code, cut, rules);
-    status = (c) => protection.get(cellId(c.territory, c.dim, c.value)) ?? null;
+    const filtered = q.priority !== '*' || q.period !== '*';
+    status = (c) => {
+      const s = protection.get(cellId(c.territory, c.dim, c.value)) ?? null;
+      return s && filtered ? filteredReason(c, rules) : s;
+    };
+    // A filtered view shows the hidden cells it has no firm in as hidden too: zero would tell.
+    const shown = new Set(cells.map((c) => cellId(c.territory, c.dim, c.value)));
+    const wanted = new Set(codes);
+    for (const id of protection.keys()) {
+      const [code, d, v] = id.split('|') as [string, string, string | undefined];
+      const [dim, value] = v === undefined ? ['total', '*'] : [d, v];
+      if (shown.has(id) || !wanted.has(code) || (dim !== 'total' && dim !== q.by)) continue;
+      cells.push({ territory: code, dim, value, firms: 0, workers: 0, maxFirmWorkers: 0 });
+    }
   }
+  const values = [...new Set(cells.filter((c) => c.dim === q.by).map((c) => c.value))].sort();
   return {
     campaign,
     territory,
@@ -99,45 +113,8 @@ export async function needsAggregate(
   };
 }
 
-function toViewCell(r: repo.CellRow): ViewCell {
-  return {
-    territory: r.territory_code,
-    dim: r.dim,
-    value: r.value,
-    firms: r.firms,
-    workers: Number(r.workers),
-    maxFirmWorkers: r.max_firm_workers,
-  };
-}
-
 function publish(c: ViewCell, status: Status): PublishedCell {
   const value = c.dim === 'total' ? '*' : c.value;
   if (status) return { territory: c.territory, value, suppressed: true, reason: status };
   return { territory: c.territory, value, firms: c.firms, workers: c.workers, suppressed: false };
-}
-
-/**
- * The protection pattern of the whole campaign under one cut: every reader (and every page,
- * export and API call) sees the same status for the same cell. Reads the maintained cells of the
- * campaign's subtree only.
- */
-async function campaignProtection(
-  db: Executor,
-  root: string,
-  cut: { campaignId: string; priority: string; period: string },
-  rules: DisclosureRules,
-): Promise<Map<string, Status>> {
-  const tree = await repo.subtree(db, root);
-  const childrenOf = new Map<string, string[]>();
-  for (const t of tree) {
-    const list = childrenOf.get(t.parent_code) ?? [];
-    list.push(t.code);
-    childrenOf.set(t.parent_code, list);
-  }
-  const cells = await repo.cellsOf(db, {
-    ...cut,
-    territories: [root, ...tree.map((t) => t.code)],
-    dims: 'all',
-  });
-  return protectTree({ root, childrenOf, cells: cells.map(toViewCell), rules }).status;
 }

@@ -11,7 +11,10 @@ export interface TerritoryAncestorsTable {
   depth: number;
 }
 
-/** The maintained aggregate: one row per campaign × territory × dim value × priority × period. */
+/**
+ * The maintained aggregate: one row per campaign × territory × dim value × priority × period,
+ * holding the answers given at that territory only; a level's figure sums its closure.
+ */
 export interface NeedCellsTable {
   campaign_id: string;
   dim: NeedDim;
@@ -24,11 +27,36 @@ export interface NeedCellsTable {
   value: string;
   firms: number;
   workers: ColumnType<number, number, number>;
-  max_firm_workers: number | null;
+  /** Sum over the cell's firms of (the firm's workers)²: bounds the largest firm's share. */
+  workers_sq: ColumnType<number, number, number>;
+  /**
+   * The largest firm shares, exact, descending (at most 4; all while the cell has <= 4 firms);
+   * empty only while workers_sq proves no firm holds more than half the cell.
+   */
+  top_shares: number[];
+}
+
+/** Bumped with every change of a campaign's cells: what a cached pattern is valid for. */
+export interface NeedCampaignVersionsTable {
+  campaign_id: string;
+  version: ColumnType<number, number | undefined, number>;
+}
+
+/** A protected pattern (cell id → reason, hidden cells only) solved at one campaign version. */
+export interface NeedProtectionCacheTable {
+  campaign_id: string;
+  root_code: string;
+  k: number;
+  priority: string;
+  period: string;
+  version: number;
+  hidden: ColumnType<Record<string, string>, string, string>;
 }
 
 /** The needs module's tables, composed into Database in db/database.ts. */
 export interface NeedsTables {
   territory_ancestors: TerritoryAncestorsTable;
   need_cells: NeedCellsTable;
+  need_campaign_versions: NeedCampaignVersionsTable;
+  need_protection_cache: NeedProtectionCacheTable;
 }

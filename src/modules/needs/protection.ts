@@ -6,6 +6,28 @@ import {
   type SuppressionReason,
 } from '../../lib/disclosure';
 
+/*
+ * Filters by priority and period (the cross-filter leak). A reader who may filter can subtract
+ * views: a cell's workers for all priorities are its high + medium + low, and for all periods
+ * the sum over its periods; so "total minus high minus medium" gave a hidden "low" while each
+ * filter was protected on its own (test/needs/attacker.test.ts shows it, then that it is gone).
+ *
+ * What is done (filter-protection.ts): the unfiltered view keeps its own pattern H (protectTree
+ * below). Every filtered view hides ONE common set G of cells (territory × dim value), empty
+ * ones included (shown hidden, not as zero): G contains H, every cell that is sensitive under
+ * some filter, and the complements protectTree adds to make G a safe pattern of the unfiltered
+ * tables. Why it holds: the tables of every filter have the same lines, so a change d of the
+ * hidden values that keeps one filter's lines (G safe: one exists for each hidden cell) keeps
+ * them all; adding d under (high, Q1) and (low, Q2) and subtracting it under (low, Q1) and
+ * (high, Q2) keeps every sum across priorities and periods too, so no combination of views pins
+ * a hidden filtered cell (and the unfiltered ones are covered by H alone). Solving one joint
+ * system of all filters was exact too but cubic in its size: minutes at 10k lines. Cost: under
+ * filters, a cell sensitive in any filter is hidden in all of them.
+ *
+ * Dominance reads maxFirmWorkers, which the aggregate knows exactly only when one firm holds
+ * more than half a cell (needs/aggregate.ts): a dominance threshold below 1/2 is refused.
+ */
+
 /** The dims a reader may pivot by; each is its own published table sharing the totals column. */
 export const PIVOT_DIMS = ['area', 'skill', 'section', 'size'] as const;
 export type PivotDim = (typeof PIVOT_DIMS)[number];
@@ -17,17 +39,29 @@ export interface ViewCell {
   firms: number;
   workers: number;
   maxFirmWorkers: number;
+  /** The filter it was counted under (cutId); absent = no filter. */
+  cut?: string;
 }
 
 /** A cell's id in a view: the total of a territory is `code|*`, a dim value `code|dim|value`. */
 export const cellId = (territory: string, dim: string, value: string) =>
   dim === 'total' ? `${territory}|*` : `${territory}|${dim}|${value}`;
 
+export const PRIORITIES = ['high', 'medium', 'low'] as const;
+/** A filter by priority and period ('*' = all). */
+export const cutId = (priority: string, period: string) => `${priority}/${period}`;
+const NO_FILTER = cutId('*', '*');
+
+/** A cell's id across filters: the plain cellId for the unfiltered view, else prefixed. */
+export const linkedId = (cut: string | undefined, id: string) =>
+  cut === undefined || cut === NO_FILTER ? id : `${cut}#${id}`;
+const idOf = (c: ViewCell) => linkedId(c.cut, cellId(c.territory, c.dim, c.value));
+
 export type Status = SuppressionReason | null;
 
 /**
  * The protection of one level of the tree: territory `parent` with its `children` as rows, under
- * one cut (priority, period). Every table a reader can open at this level — one per pivot dim,
+ * one filter (priority, period). Every table a reader can open at this level — one per pivot dim,
  * all sharing the totals column — is protected as one system of lines, so a row total hidden for
  * one pivot is hidden in all of them and no combination of the tables solves a hidden cell.
  * `fixedRow` carries the statuses of the parent's own row as published one level up (absent at
@@ -45,8 +79,9 @@ export function protectLevel(input: {
   fixedRow?: ReadonlyMap<string, Status>;
 }): { status: Map<string, Status>; exposed: string[] } {
   const { parent, children, rules } = input;
+  if (rules.dominance < 0.5) throw new Error('dominance below 1/2: the aggregate cannot decide it');
   const stat = (c: ViewCell): StatCell => ({
-    id: cellId(c.territory, c.dim, c.value),
+    id: idOf(c),
     firms: c.firms,
     workers: c.workers,
     maxFirmWorkers: c.maxFirmWorkers,
@@ -71,7 +106,7 @@ export function protectLevel(input: {
 }
 
 /**
- * The protection of a whole campaign tree under one cut, so every reader, page, export and API
+ * The protection of a whole campaign tree under one filter, so every reader, page, export and API
  * call sees one pattern. Levels are solved top-down, each with its parent's row as published one
  * level up. A level left with a solvable cell (its fixed row admits no safe pattern) sends the
  * published row cells of its lines back up as forced complements, and the tree is solved again:
@@ -82,6 +117,8 @@ export function protectTree(input: {
   childrenOf: ReadonlyMap<string, readonly string[]>;
   cells: readonly ViewCell[];
   rules: DisclosureRules;
+  /** Cells to hide whatever their numbers (as complements). */
+  forced?: Iterable<string>;
 }): { status: Map<string, Status>; exposed: string[] } {
   const byTerritory = new Map<string, ViewCell[]>();
   for (const c of input.cells) {
@@ -89,7 +126,7 @@ export function protectTree(input: {
     list.push(c);
     byTerritory.set(c.territory, list);
   }
-  const forced = new Set<string>();
+  const forced = new Set<string>(input.forced);
   for (;;) {
     const status = new Map<string, Status>();
     const exposed: string[] = [];
@@ -103,12 +140,11 @@ export function protectTree(input: {
       const fixedRow = new Map<string, Status>();
       if (parent !== input.root)
         for (const c of byTerritory.get(parent) ?? []) {
-          const id = cellId(c.territory, c.dim, c.value);
+          const id = idOf(c);
           fixedRow.set(id, status.get(id) ?? null);
         }
-      for (const id of forced)
-        if (!fixedRow.has(id) && cells.some((c) => cellId(c.territory, c.dim, c.value) === id))
-          fixedRow.set(id, 'complement');
+      const ids = new Set(cells.map(idOf));
+      for (const id of forced) if (!fixedRow.has(id) && ids.has(id)) fixedRow.set(id, 'complement');
       const r = protectLevel({ parent, children, cells, rules: input.rules, fixedRow });
       for (const [id, s] of r.status) if (!status.has(id) || s) status.set(id, s);
       if (r.exposed.length) {
@@ -116,7 +152,7 @@ export function protectTree(input: {
         const dims = new Set(r.exposed.map((id) => id.split('|')[1]));
         const candidate = (byTerritory.get(parent) ?? [])
           .filter((c) => {
-            const id = cellId(c.territory, c.dim, c.value);
+            const id = idOf(c);
             return parent !== input.root && !forced.has(id) && status.get(id) === null;
           })
           .sort(
@@ -127,7 +163,7 @@ export function protectTree(input: {
               a.firms - b.firms,
           )[0];
         if (candidate) {
-          forced.add(cellId(candidate.territory, candidate.dim, candidate.value));
+          forced.add(idOf(candidate));
           more = true;
           break;
         }
