@@ -13,6 +13,7 @@ import { setUpRequestLogging } from './http/request-logging';
 import { setUpWebSecurity } from './http/security';
 import { setUpWebSession } from './http/session';
 import { setUpStaticAssets, setUpViews } from './http/views';
+import { setUpUnreadCount } from './modules/notifications/unread-count';
 import { apiRoutes } from './modules/api/api.routes';
 import { webRoutes } from './routes';
 import './http/types';
@@ -43,6 +44,8 @@ export function createApp(services: AppServices): Express {
   app.use('/api/v1', apiRoutes(services));
   setUpWebSession(app, config, pool);
   setUpAuthentication(app, db);
+  // After authentication (needs req.user), before the pages (the header shows the badge).
+  setUpUnreadCount(app, db);
   setUpCsrf(app);
   setUpFlash(app);
   app.use(webRoutes(services));

@@ -32,6 +32,22 @@ const envSchema = z.object({
     .default('100kb'),
   PUBLIC_URL: z.url().optional(),
   IMPORT_MAX_MB: z.coerce.number().int().min(1).max(2048).default(200),
+  // Without it notifications stay in the in-app inbox only (no e-mail is queued).
+  SMTP_URL: z
+    .string()
+    .max(2000)
+    .regex(/^smtps?:\/\/[^\s]+$/, 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  MAIL_FROM: z
+    .string()
+    .trim()
+    .min(3)
+    .max(300)
+    .regex(
+      /^[^\r\n]*<?[^\s@<>]+@[^\s@<>]+>?$/,
+      'must be an address, e.g. Patto <no-reply@example.org>',
+    )
+    .default('Patto <no-reply@localhost>'),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -4,6 +4,8 @@ import { prepareDatabase } from './bootstrap';
 import { ConfigError, loadConfig, type Config } from './config';
 import { openDatabase } from './db/open';
 import { createLogger } from './logger';
+import { startMailWorker, type MailWorker } from './modules/notifications/mail-worker';
+import { configureNotifications } from './modules/notifications/settings';
 
 function readConfig(): Config {
   try {
@@ -23,6 +25,20 @@ async function main(): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL, config.production);
   const database = await openDatabase(config);
   await prepareDatabase(database.db, config, logger);
+  // E-mail only with an SMTP server: without one, notifications stay in the inbox (nothing queued).
+  configureNotifications({
+    email: !!config.SMTP_URL,
+    publicUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}`,
+  });
+  let mailWorker: MailWorker | null = null;
+  if (config.SMTP_URL)
+    mailWorker = startMailWorker({
+      db: database.db,
+      logger,
+      smtpUrl: config.SMTP_URL,
+      from: config.MAIL_FROM,
+    });
+  else logger.info('e-mail is disabled (no SMTP_URL): notifications are in-app only');
   const app = createApp({
     db: database.db,
     readDb: database.readDb,
@@ -47,6 +63,10 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
     // Stop accepting, let in-flight requests finish, then close the pool and the embedded DB.
     server.close(async () => {
+      // The mail worker first: it confirms the e-mail in flight while the pool is still open.
+      await mailWorker
+        ?.stop()
+        .catch((err) => logger.error({ err }, 'stopping the mail worker failed'));
       await database.close().catch((err) => logger.error({ err }, 'closing the database failed'));
       logger.info('stopped');
       process.exit(0);
