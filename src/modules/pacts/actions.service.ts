@@ -1,0 +1,130 @@
+import type { Db, Tx } from '../../db';
+import type { SessionUser } from '../../http/types';
+import { DomainError, NotFoundError } from '../../lib/domain-error';
+import { actionCostCents } from '../../lib/unit-costs';
+import { assertNeedsBacking } from './needs-backing';
+import * as repo from './pacts.repository';
+import type { ActionInput } from './pacts.schemas';
+import { assertEditable } from './pacts.service';
+import { commitRevision } from './revisions';
+import { assertRevision } from './stale';
+
+async function assertSkillsExist(tx: Tx, codes: string[]) {
+  const found = await repo.skillNames(tx, codes);
+  if (found.length !== new Set(codes).size)
+    throw new DomainError('pacts.errors.unknownSkill', { field: 'skills', status: 422 });
+}
+
+async function costOf(tx: Tx, callId: string | null, input: ActionInput) {
+  const call = callId ? await repo.findCall(tx, callId) : undefined;
+  return call ? actionCostCents(input, call) : null;
+}
+
+function columns(input: ActionInput) {
+  return {
+    title: input.title,
+    description: input.description,
+    skill_codes: [...new Set(input.skills)],
+    participants: input.participants,
+    hours: input.hours,
+    modality: input.modality,
+    eqf_level: input.eqfLevel,
+    period: input.period,
+    provider: input.provider,
+  };
+}
+
+/**
+ * One action more, backed by declared needs: written, checked against the campaign's needs under
+ * the campaign lock, and fixed as a new revision, all in one transaction (a refusal leaves nothing).
+ */
+export async function addAction(db: Db, user: SessionUser, pactId: string, input: ActionInput) {
+  return db.transaction().execute(async (tx) => {
+    const pact = await repo.promoterPact(tx, pactId, user);
+    assertEditable(pact.status);
+    assertRevision(pact, input.revision);
+    await assertSkillsExist(tx, input.skills);
+    const last = await tx
+      .selectFrom('pact_actions')
+      .select((eb) => eb.fn.max('position').as('p'))
+      .where('pact_id', '=', pactId)
+      .executeTakeFirst();
+    const { id } = await tx
+      .insertInto('pact_actions')
+      .values({
+        pact_id: pactId,
+        position: (last?.p ?? 0) + 1,
+        ...columns(input),
+        cost_cents: await costOf(tx, pact.call_id, input),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await assertNeedsBacking(tx, pactId, { actor: user, skills: input.skills, actionId: id });
+    const rev = await commitRevision(tx, pactId, user, `action added: ${input.title}`);
+    return { id, revision: rev.number };
+  });
+}
+
+export async function updateAction(
+  db: Db,
+  user: SessionUser,
+  pactId: string,
+  actionId: string,
+  input: ActionInput,
+) {
+  return db.transaction().execute(async (tx) => {
+    const pact = await repo.promoterPact(tx, pactId, user);
+    assertEditable(pact.status);
+    const old = await findAction(tx, pactId, actionId);
+    assertRevision(pact, input.revision);
+    await assertSkillsExist(tx, input.skills);
+    await tx
+      .updateTable('pact_actions')
+      .set({
+        ...columns(input),
+        cost_cents: await costOf(tx, pact.call_id, input),
+        updated_at: new Date(),
+      })
+      .where('id', '=', actionId)
+      .execute();
+    // Only a claim that grew is checked: lowering a plan must stay possible even where firms
+    // have since lowered their declared needs.
+    const grown =
+      input.participants > old.participants
+        ? input.skills
+        : input.skills.filter((s) => !old.skill_codes.includes(s));
+    if (grown.length)
+      await assertNeedsBacking(tx, pactId, { actor: user, skills: grown, actionId });
+    const rev = await commitRevision(tx, pactId, user, `action changed: ${input.title}`);
+    return { id: actionId, revision: rev.number };
+  });
+}
+
+export async function removeAction(
+  db: Db,
+  user: SessionUser,
+  pactId: string,
+  actionId: string,
+  revision: number,
+) {
+  return db.transaction().execute(async (tx) => {
+    const pact = await repo.promoterPact(tx, pactId, user);
+    assertEditable(pact.status);
+    const old = await findAction(tx, pactId, actionId);
+    assertRevision(pact, revision);
+    await tx.deleteFrom('pact_actions').where('id', '=', actionId).execute();
+    const rev = await commitRevision(tx, pactId, user, `action removed: ${old.title}`);
+    return { revision: rev.number };
+  });
+}
+
+export async function findAction(db: Db | Tx, pactId: string, actionId: string) {
+  const row = await db
+    .selectFrom('pact_actions')
+    .selectAll()
+    .where('id', '=', actionId)
+    .where('pact_id', '=', pactId)
+    .executeTakeFirst();
+  if (!row) throw new NotFoundError();
+  return row;
+}

@@ -1,0 +1,87 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { AppServices } from '../../app';
+import { allow } from '../../http/authorize';
+import { HttpError } from '../../http/errors';
+import { uuidParam } from '../../http/validate';
+import { loadPactFor } from './access';
+import { listAuditWithNames, verifyAuditChain } from './audit';
+import { diffRevisions, getRevision, listRevisions } from './revisions';
+
+const revisionNumber = z.coerce.number().int().min(1).max(1_000_000);
+const show = (v: unknown) =>
+  Array.isArray(v) ? v.join(', ') : v === null || v === undefined || v === '' ? '—' : String(v);
+
+/** Revisions (old ones stay readable, each with what changed) and the audit chain. */
+export function historyRoutes({ db }: AppServices): Router {
+  const router = Router();
+
+  router.get('/pacts/:id/revisions', allow('pact:read'), async (req, res) => {
+    const { pact } = await loadPactFor(db, uuidParam(req), req.user!);
+    res.render('pacts/revisions', {
+      title: req.t('pacts.revisions.title'),
+      pact,
+      tab: 'revisions',
+      revisions: await listRevisions(db, pact.id),
+    });
+  });
+
+  router.get('/pacts/:id/revisions/:n', allow('pact:read'), async (req, res) => {
+    const { pact } = await loadPactFor(db, uuidParam(req), req.user!);
+    const n = revisionNumber.safeParse(req.params.n);
+    if (!n.success) throw new HttpError(404);
+    const rev = await getRevision(db, pact.id, n.data);
+    if (!rev) throw new HttpError(404);
+    const prev = n.data > 1 ? await getRevision(db, pact.id, n.data - 1) : undefined;
+    const diff = diffRevisions(prev?.content ?? null, rev.content);
+    const label = (f: string) => req.t(`pacts.fields.${f}`, { defaultValue: f });
+    res.render('pacts/revision', {
+      title: req.t('pacts.revisions.one', { n: rev.number }),
+      pact,
+      tab: 'revisions',
+      rev,
+      prevNumber: prev?.number,
+      nextNumber: rev.number < pact.revision ? rev.number + 1 : undefined,
+      isCurrent: rev.number === pact.revision,
+      fields: diff.fields.map((c) => ({
+        label: label(c.field),
+        from: show(c.from),
+        to: show(c.to),
+      })),
+      added: diff.actions.added,
+      removed: diff.actions.removed,
+      changed: diff.actions.changed.map((a) => ({
+        title: a.title,
+        changes: a.changes.map((c) => ({
+          label: label(c.field),
+          from: show(c.from),
+          to: show(c.to),
+        })),
+      })),
+      signatories: diff.signatories,
+      empty: diff.empty,
+      content: rev.content,
+    });
+  });
+
+  router.get('/pacts/:id/audit', allow('pact:read'), async (req, res) => {
+    const { pact } = await loadPactFor(db, uuidParam(req), req.user!);
+    const [entries, chain] = await Promise.all([
+      listAuditWithNames(db, pact.id),
+      verifyAuditChain(db, pact.id),
+    ]);
+    res.render('pacts/audit', {
+      title: req.t('pacts.audit.title'),
+      pact,
+      tab: 'audit',
+      entries: entries.map((e) => ({
+        ...e,
+        broken: !chain.ok && e.seq === chain.seq,
+        detailText: Object.keys(e.detail ?? {}).length ? JSON.stringify(e.detail) : '',
+      })),
+      chain,
+    });
+  });
+
+  return router;
+}

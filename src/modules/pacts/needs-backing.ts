@@ -1,0 +1,250 @@
+import { sql } from 'kysely';
+import type { Executor, Tx } from '../../db';
+import type { SessionUser } from '../../http/types';
+import { DomainError } from '../../lib/domain-error';
+import { cellsOf } from '../needs/needs.repository';
+import { isProtectedReader, needsAggregate } from '../needs/needs.service';
+import { INACTIVE_STATUSES } from './pact-workflow';
+
+/**
+ * The founding rule: across a campaign's active pacts, the participants planned for a skill in a
+ * territory T (by pacts whose territory is T or below) never exceed the workers that firms of T
+ * and below declared for it. Checked at every level from the pact's territory up to the
+ * campaign's scope, inside the transaction that writes the plan, under a per-campaign lock.
+ */
+
+/**
+ * The workers declared per (territory, skill) under the campaign's all-priorities/all-periods
+ * cut, summed over each territory's closure. The one read of the needs aggregate, so a change in
+ * how needs/ stores its cells is one edit here.
+ */
+export async function declaredWorkers(
+  db: Executor,
+  campaignId: string,
+  territories: string[],
+  skills: string[],
+): Promise<Map<string, number>> {
+  const rows = await cellsOf(db, {
+    campaignId,
+    territories,
+    dims: ['skill'],
+    priority: '*',
+    period: '*',
+  });
+  const wanted = new Set(skills);
+  const out = new Map<string, number>();
+  for (const r of rows) {
+    if (r.dim === 'skill' && wanted.has(r.value))
+      out.set(key(r.territory_code, r.value), Number(r.workers));
+  }
+  return out;
+}
+
+const key = (territory: string, skill: string) => `${territory}\u0000${skill}`;
+
+/**
+ * Serialises the needs check of one campaign: two pacts competing for the last places take turns,
+ * and the second sees the first's committed plan. Transaction-scoped, released at commit.
+ */
+export async function lockCampaignNeeds(tx: Tx, campaignId: string): Promise<void> {
+  const k = Number.parseInt(campaignId.replace(/-/g, '').slice(0, 8), 16) | 0;
+  await sql`SELECT pg_advisory_xact_lock(7301, ${k}::int)`.execute(tx);
+}
+
+interface Claim {
+  territory: string;
+  territoryName: string;
+  depth: number;
+  skill: string;
+  skillName: string;
+  declared: number;
+  planned: number;
+}
+
+/** Every (territory on the path, skill) the pact's actions claim, with declared and planned sums. */
+async function claims(db: Executor, pactId: string, onlySkills?: string[]): Promise<Claim[]> {
+  const pact = await db
+    .selectFrom('pacts as p')
+    .innerJoin('campaigns as c', 'c.id', 'p.campaign_id')
+    .select(['p.campaign_id', 'p.territory_code', 'c.territory_code as scope'])
+    .where('p.id', '=', pactId)
+    .executeTakeFirstOrThrow();
+  const { rows: path } = await sql<{ code: string; name: string; depth: number }>`
+    SELECT ta.ancestor_code AS code, t.name, ta.depth
+    FROM territory_ancestors ta
+    JOIN territory_ancestors s ON s.code = ta.ancestor_code AND s.ancestor_code = ${pact.scope}
+    JOIN territories t ON t.code = ta.ancestor_code
+    WHERE ta.code = ${pact.territory_code}
+    ORDER BY ta.depth`.execute(db);
+  const { rows: skills } = await sql<{ code: string; name: string }>`
+    SELECT DISTINCT s.code, s.name
+    FROM pact_actions a CROSS JOIN LATERAL unnest(a.skill_codes) AS sk(code)
+    JOIN skills s ON s.code = sk.code
+    WHERE a.pact_id = ${pactId}`.execute(db);
+  const wanted = onlySkills ? skills.filter((s) => onlySkills.includes(s.code)) : skills;
+  if (path.length === 0 || wanted.length === 0) return [];
+  const codes = path.map((t) => t.code);
+  const skillCodes = wanted.map((s) => s.code);
+  const { rows: planned } = await sql<{ territory: string; skill: string; planned: number }>`
+    SELECT ta.ancestor_code AS territory, sk.code AS skill, sum(a.participants)::int AS planned
+    FROM pacts p
+    JOIN pact_actions a ON a.pact_id = p.id
+    CROSS JOIN LATERAL unnest(a.skill_codes) AS sk(code)
+    JOIN territory_ancestors ta ON ta.code = p.territory_code
+    WHERE p.campaign_id = ${pact.campaign_id}
+      AND p.status <> ALL(${INACTIVE_STATUSES}::text[])
+      AND ta.ancestor_code = ANY(${codes}::text[])
+      AND sk.code = ANY(${skillCodes}::text[])
+    GROUP BY 1, 2`.execute(db);
+  const plannedBy = new Map(planned.map((r) => [key(r.territory, r.skill), r.planned]));
+  const declared = await declaredWorkers(db, pact.campaign_id, codes, skillCodes);
+  return path.flatMap((t) =>
+    wanted.map((s) => ({
+      territory: t.code,
+      territoryName: t.name,
+      depth: t.depth,
+      skill: s.code,
+      skillName: s.name,
+      declared: declared.get(key(t.code, s.code)) ?? 0,
+      planned: plannedBy.get(key(t.code, s.code)) ?? 0,
+    })),
+  );
+}
+
+/**
+ * Which (territory, skill) workers figures a viewer may see: region users all of them, others
+ * only the cells the protected aggregate publishes to them (never a suppressed one, never one
+ * outside their scope). Returns the visible codes as `territory\0skill` keys.
+ */
+async function visibleCells(
+  db: Executor,
+  viewer: SessionUser | undefined,
+  campaignId: string,
+  territories: string[],
+): Promise<Set<string> | 'all'> {
+  if (viewer && !isProtectedReader(viewer)) return 'all';
+  const visible = new Set<string>();
+  if (!viewer) return visible;
+  for (const territory of territories) {
+    try {
+      const agg = await needsAggregate(db, viewer, {
+        campaignId,
+        territory,
+        by: 'skill',
+        priority: '*',
+        period: '*',
+      });
+      for (const c of agg.cells) {
+        if (c.territory === territory && !c.suppressed) visible.add(key(territory, c.value));
+      }
+    } catch {
+      // Out of the viewer's scope: nothing there is published to it.
+    }
+  }
+  return visible;
+}
+
+/**
+ * Refuses (409, on field 'participants') a plan that exceeds a declared need anywhere on the
+ * path. `skills`: only these (the ones a write increased), default every skill of the pact;
+ * `actionId`: the action being written, so "what remains" is computed without its own claim.
+ * Call it after writing the action, in the same transaction.
+ */
+export async function assertNeedsBacking(
+  tx: Tx,
+  pactId: string,
+  opts: { actor?: SessionUser; skills?: string[]; actionId?: string } = {},
+): Promise<void> {
+  const { campaign_id: campaignId } = await tx
+    .selectFrom('pacts')
+    .select('campaign_id')
+    .where('id', '=', pactId)
+    .executeTakeFirstOrThrow();
+  await lockCampaignNeeds(tx, campaignId);
+  const all = await claims(tx, pactId, opts.skills);
+  const over = all.find((c) => c.planned > c.declared);
+  if (!over) return;
+  const own = opts.actionId
+    ? await tx
+        .selectFrom('pact_actions')
+        .select(['participants', 'skill_codes'])
+        .where('id', '=', opts.actionId)
+        .executeTakeFirst()
+    : undefined;
+  const ownClaim = own?.skill_codes.includes(over.skill) ? own.participants : 0;
+  const visible = await visibleCells(tx, opts.actor, campaignId, [over.territory]);
+  const params = { skill: over.skillName, territory: over.territoryName };
+  if (visible !== 'all' && !visible.has(key(over.territory, over.skill))) {
+    throw new DomainError('pacts.errors.needsExceededProtected', { field: 'participants', params });
+  }
+  const remaining = Math.max(0, over.declared - (over.planned - ownClaim));
+  throw new DomainError('pacts.errors.needsExceeded', {
+    field: 'participants',
+    params: { ...params, remaining, declared: over.declared },
+  });
+}
+
+export interface BackingLine {
+  skill: string;
+  skillName: string;
+  territory: string;
+  territoryName: string;
+  /** null = protected for this viewer: neither declared nor remaining is shown. */
+  declared: number | null;
+  planned: number;
+  remaining: number | null;
+  /** The rule holds at every level of the path (a yes/no reveals no figure). */
+  ok: boolean;
+}
+
+/**
+ * Per action, the needs it draws on at the pact's own territory: declared, planned by all active
+ * pacts, what remains, or "protected" where the viewer may not see the declared figure.
+ */
+export async function needsBackingReport(
+  db: Executor,
+  pactId: string,
+  viewer?: SessionUser,
+): Promise<Map<string, BackingLine[]>> {
+  const all = await claims(db, pactId);
+  const out = new Map<string, BackingLine[]>();
+  if (all.length === 0) return out;
+  const { campaign_id: campaignId } = await db
+    .selectFrom('pacts')
+    .select('campaign_id')
+    .where('id', '=', pactId)
+    .executeTakeFirstOrThrow();
+  const own = all.filter((c) => c.depth === 0);
+  const visible = await visibleCells(db, viewer, campaignId, own.length ? [own[0]!.territory] : []);
+  const okBySkill = new Map<string, boolean>();
+  for (const c of all)
+    okBySkill.set(c.skill, (okBySkill.get(c.skill) ?? true) && c.planned <= c.declared);
+  const lineOf = new Map(
+    own.map((c) => {
+      const shown = visible === 'all' || visible.has(key(c.territory, c.skill));
+      const line: BackingLine = {
+        skill: c.skill,
+        skillName: c.skillName,
+        territory: c.territory,
+        territoryName: c.territoryName,
+        declared: shown ? c.declared : null,
+        planned: c.planned,
+        remaining: shown ? c.declared - c.planned : null,
+        ok: okBySkill.get(c.skill) ?? true,
+      };
+      return [c.skill, line];
+    }),
+  );
+  const actions = await db
+    .selectFrom('pact_actions')
+    .select(['id', 'skill_codes'])
+    .where('pact_id', '=', pactId)
+    .execute();
+  for (const a of actions) {
+    out.set(
+      a.id,
+      a.skill_codes.flatMap((s) => (lineOf.has(s) ? [lineOf.get(s)!] : [])),
+    );
+  }
+  return out;
+}

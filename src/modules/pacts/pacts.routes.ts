@@ -1,0 +1,153 @@
+import { Router, type Request, type Response } from 'express';
+import type { AppServices } from '../../app';
+import { allow } from '../../http/authorize';
+import { flash } from '../../http/flash';
+import { parseForm, uuidParam } from '../../http/validate';
+import { DomainError } from '../../lib/domain-error';
+import { localName } from '../reference/territories.repository';
+import { actionRoutes } from './actions.routes';
+import { historyRoutes } from './history.routes';
+import type { PactStatus } from './pact-workflow';
+import * as repo from './pacts.repository';
+import { newPactQuery, pactEditSchema, pactListQuery, pactSchema } from './pacts.schemas';
+import { createPact, listPactsFor, pactView, updatePact } from './pacts.service';
+import { euros, formErrors, skillNeeds } from './pacts.view';
+import { renderStale } from './stale.view';
+import { StaleRevisionError } from './stale';
+import { signatoryRoutes } from './signatories.routes';
+import { workflowRoutes } from './workflow.routes';
+
+export function pactRoutes(services: AppServices): Router {
+  const { db } = services;
+  const router = Router();
+
+  router.get('/pacts', allow('pact:read'), async (req, res) => {
+    const q = pactListQuery.safeParse(req.query);
+    const status = q.success && q.data.status ? (q.data.status as PactStatus) : undefined;
+    const pacts = (await listPactsFor(db, req.user!, status)).map((p) => ({
+      ...p,
+      requested: euros(p.requested_cents),
+    }));
+    res.render('pacts/list', {
+      title: req.t('pacts.list.title'),
+      mine: pacts.filter((p) => p.mine),
+      others: pacts.filter((p) => !p.mine),
+      status,
+      canDraft: req.user!.role === 'local_authority',
+      isRegion: req.user!.role === 'region',
+    });
+  });
+
+  const newForm = async (req: Request, res: Response, status: number, extra: object = {}) => {
+    const user = req.user!;
+    const lang = res.locals.lang as string;
+    const values = (extra as { values?: Record<string, string> }).values;
+    const q = newPactQuery.safeParse(req.query);
+    const campaignId = values?.campaignId || (q.success ? q.data.campaign : '') || '';
+    const territoryCode =
+      values?.territoryCode || (q.success ? q.data.territory : '') || user.territoryCode;
+    const territories = await db
+      .selectFrom('territories')
+      .innerJoin('territory_ancestors as ta', 'ta.code', 'territories.code')
+      .select(['territories.code', 'territories.level', 'territories.name', 'territories.names'])
+      .where('ta.ancestor_code', '=', user.territoryCode)
+      .where('ta.depth', '<=', 2)
+      .where('territories.valid_to', 'is', null)
+      .orderBy('ta.depth')
+      .orderBy('territories.name')
+      .execute();
+    const campaigns = await repo.campaignsCovering(db, territoryCode);
+    const chosen = campaigns.find((c) => c.id === campaignId);
+    res.status(status).render('pacts/new', {
+      title: req.t('pacts.new.title'),
+      campaigns: campaigns.map((c) => ({ value: c.id, label: c.title })),
+      territories: territories.map((t) => ({
+        value: t.code,
+        label: `${localName(t, lang)} (${t.code})`,
+      })),
+      chosen,
+      needs: chosen ? await skillNeeds(db, user, chosen.id, territoryCode, lang) : [],
+      calls: chosen
+        ? (await repo.callsCovering(db, territoryCode, chosen.id)).map((c) => ({
+            value: c.id,
+            label: c.title,
+          }))
+        : [],
+      values: { campaignId, territoryCode, ...values },
+      ...extra,
+    });
+  };
+
+  router.get('/pacts/new', allow('pact:draft'), (req, res) => newForm(req, res, 200));
+
+  router.post('/pacts', allow('pact:draft'), async (req, res) => {
+    const form = parseForm(pactSchema, req);
+    if (!form.ok) return newForm(req, res, 422, form);
+    try {
+      const id = await createPact(db, req.user!, form.data);
+      flash(req, 'pacts.flash.created');
+      res.redirect(`/pacts/${id}`);
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      return newForm(req, res, err.status, { errors: formErrors(req, err), values: req.body });
+    }
+  });
+
+  router.get('/pacts/:id', allow('pact:read'), async (req, res) => {
+    const view = await pactView(db, req.user!, uuidParam(req));
+    const lang = res.locals.lang as string;
+    res.render('pacts/show', {
+      title: view.pact.title,
+      ...view,
+      territoryName: localName(view.territory, lang),
+      requested: euros(view.pact.requested_cents),
+      actions: view.actions.map((a) => ({ ...a, cost: euros(a.cost_cents) })),
+      activeSignatories: view.signatories.filter((s) => !s.removed_at),
+      can: Object.fromEntries(view.allowed.map((a) => [a, true])),
+      tab: 'pact',
+    });
+  });
+
+  const editForm = async (req: Request, res: Response, status: number, extra: object = {}) => {
+    const view = await pactView(db, req.user!, uuidParam(req));
+    if (view.party !== 'promoter')
+      throw new DomainError('pacts.errors.promoterOnly', { status: 403 });
+    const calls = await repo.callsCovering(db, view.pact.territory_code, view.pact.campaign_id);
+    res.status(status).render('pacts/edit', {
+      title: req.t('pacts.edit.title'),
+      pact: view.pact,
+      calls: calls.map((c) => ({ value: c.id, label: c.title })),
+      values: {
+        revision: view.pact.revision,
+        title: view.pact.title,
+        summary: view.pact.summary,
+        callId: view.pact.call_id ?? '',
+      },
+      ...extra,
+    });
+  };
+
+  router.get('/pacts/:id/edit', allow('pact:draft'), (req, res) => editForm(req, res, 200));
+
+  router.post('/pacts/:id/edit', allow('pact:draft'), async (req, res) => {
+    const id = uuidParam(req);
+    const form = parseForm(pactEditSchema, req);
+    if (!form.ok) return editForm(req, res, 422, form);
+    try {
+      await updatePact(db, req.user!, id, form.data);
+      flash(req, 'pacts.flash.updated');
+      res.redirect(`/pacts/${id}`);
+    } catch (err) {
+      if (err instanceof StaleRevisionError)
+        return renderStale(db, req, res, err, { kind: 'pact', pactId: id, yours: form.data });
+      if (!(err instanceof DomainError) || err.status === 404 || err.status === 403) throw err;
+      return editForm(req, res, err.status, { errors: formErrors(req, err), values: req.body });
+    }
+  });
+
+  router.use(actionRoutes(services));
+  router.use(signatoryRoutes(services));
+  router.use(workflowRoutes(services));
+  router.use(historyRoutes(services));
+  return router;
+}

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { shortText, territoryCode } from '../../http/validate';
+import { MODALITIES } from './pacts.tables';
+
+const asArray = (v: unknown) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]);
+const optionalText = (max: number) => z.string().trim().max(max).optional().default('');
+const optionalUuid = z
+  .union([z.uuid(), z.literal('')])
+  .optional()
+  .transform((v) => v || null);
+/** The revision the form was read at: the optimistic lock every edit carries. */
+const revision = z.coerce.number().int().min(1).max(1_000_000);
+
+export const newPactQuery = z.strictObject({
+  campaign: z.uuid().or(z.literal('')).optional(),
+  territory: territoryCode.or(z.literal('')).optional(),
+});
+
+export const pactSchema = z.strictObject({
+  campaignId: z.uuid(),
+  territoryCode,
+  title: shortText(200),
+  summary: optionalText(4000),
+  callId: optionalUuid,
+});
+export type PactInput = z.output<typeof pactSchema>;
+
+export const pactEditSchema = z.strictObject({
+  revision,
+  title: shortText(200),
+  summary: optionalText(4000),
+  callId: optionalUuid,
+});
+export type PactEditInput = z.output<typeof pactEditSchema>;
+
+export const skillCode = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,59}$/);
+
+export const actionSchema = z.strictObject({
+  revision,
+  title: shortText(200),
+  description: optionalText(2000),
+  skills: z.preprocess(asArray, z.array(skillCode).min(1).max(10)),
+  participants: z.coerce.number().int().min(1).max(10_000),
+  hours: z.coerce.number().int().min(1).max(2_000),
+  modality: z.enum(MODALITIES),
+  eqfLevel: z.coerce.number().int().min(1).max(8),
+  period: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^20[0-9]{2}-Q[1-4]$/),
+  provider: z
+    .string()
+    .trim()
+    .max(200)
+    .optional()
+    .transform((v) => v || null),
+});
+export type ActionInput = z.output<typeof actionSchema>;
+
+export const revisionOnlySchema = z.strictObject({ revision });
+
+export const inviteSchema = z.strictObject({ revision, organisationId: z.uuid() });
+
+export const pactListQuery = z.strictObject({
+  status: z
+    .enum([
+      'draft',
+      'negotiation',
+      'agreed',
+      'submitted',
+      'returned',
+      'approved',
+      'in_progress',
+      'closed',
+      'rejected',
+      'withdrawn',
+    ])
+    .or(z.literal(''))
+    .optional(),
+});

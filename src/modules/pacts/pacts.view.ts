@@ -1,0 +1,55 @@
+import type { Request } from 'express';
+import type { Executor } from '../../db';
+import type { SessionUser } from '../../http/types';
+import { DomainError } from '../../lib/domain-error';
+import { valueLabels } from '../needs/needs.repository';
+import { needsAggregate } from '../needs/needs.service';
+import { localName } from '../reference/territories.repository';
+
+/** A domain error as the errors map of a form: next to its field, or at the top. */
+export function formErrors(req: Request, err: DomainError): Record<string, string> {
+  return { [err.options.field ?? '_form']: req.t(err.messageKey, err.options.params) };
+}
+
+export const euros = (cents: number | null | undefined) =>
+  cents === null || cents === undefined ? null : cents / 100;
+
+/**
+ * The skill cells of one territory from the protected aggregate, as this user may see them:
+ * workers, or `protected: true` (never a suppressed number). Empty when the campaign has no
+ * answers there or is out of the user's sight.
+ */
+export async function skillNeeds(
+  db: Executor,
+  user: SessionUser,
+  campaignId: string,
+  territory: string,
+  lang: string,
+) {
+  try {
+    const agg = await needsAggregate(db, user, {
+      campaignId,
+      territory,
+      by: 'skill',
+      priority: '*',
+      period: '*',
+    });
+    const labels = await valueLabels(db, 'skill');
+    return agg.cells
+      .filter((c) => c.territory === territory && c.value !== '*')
+      .map((c) => {
+        const label = labels.get(c.value);
+        return {
+          code: c.value,
+          name: label ? localName(label, lang) : c.value,
+          workers: c.suppressed ? null : (c.workers ?? 0),
+          firms: c.suppressed ? null : (c.firms ?? 0),
+          protected: c.suppressed,
+        };
+      })
+      .sort((a, b) => a.name.localeCompare(b.name));
+  } catch (err) {
+    if (err instanceof DomainError) return [];
+    throw err;
+  }
+}

@@ -1,0 +1,82 @@
+import { Router } from 'express';
+import type { AppServices } from '../../app';
+import { allow } from '../../http/authorize';
+import { flash } from '../../http/flash';
+import { parseForm, uuidParam } from '../../http/validate';
+import { DomainError } from '../../lib/domain-error';
+import { loadPactFor } from './access';
+import { isEditable } from './pact-workflow';
+import * as repo from './pacts.repository';
+import { inviteSchema, revisionOnlySchema } from './pacts.schemas';
+import { formErrors } from './pacts.view';
+import { inviteSignatory, removeSignatory } from './signatories.service';
+import { StaleRevisionError } from './stale';
+
+export function signatoryRoutes({ db }: AppServices): Router {
+  const router = Router();
+
+  const page = async (
+    req: import('express').Request,
+    res: import('express').Response,
+    status: number,
+    extra: object = {},
+  ) => {
+    const { pact, party } = await loadPactFor(db, uuidParam(req), req.user!);
+    const signatories = await repo.listSignatories(db, pact.id);
+    const manage = party === 'promoter' && isEditable(pact.status);
+    const invitable = manage ? await repo.invitableOrganisations(db, pact) : [];
+    res.status(status).render('pacts/signatories', {
+      title: req.t('pacts.signatories.title'),
+      pact,
+      tab: 'signatories',
+      active: signatories.filter((s) => !s.removed_at),
+      removed: signatories.filter((s) => s.removed_at),
+      manage,
+      canRemove: manage && pact.status !== 'agreed',
+      opensNegotiation: pact.status === 'draft',
+      invitable: invitable.map((o) => ({
+        value: o.id,
+        label: `${o.name} — ${req.t(o.partner_type ? `pacts.partnerType.${o.partner_type}` : `roles.${o.kind}`)} (${o.territory_code})`,
+      })),
+      values: { revision: pact.revision },
+      ...extra,
+    });
+  };
+
+  router.get('/pacts/:id/signatories', allow('pact:read'), (req, res) => page(req, res, 200));
+
+  router.post('/pacts/:id/signatories', allow('pact:draft'), async (req, res) => {
+    const id = uuidParam(req);
+    const form = parseForm(inviteSchema, req);
+    if (!form.ok) return page(req, res, 422, form);
+    try {
+      const { organisation } = await inviteSignatory(db, req.user!, id, form.data);
+      flash(req, 'pacts.flash.invited', { name: organisation.name });
+      res.redirect(`/pacts/${id}/signatories`);
+    } catch (err) {
+      if (!(err instanceof DomainError) || err.status === 404 || err.status === 403) throw err;
+      const errors =
+        err instanceof StaleRevisionError
+          ? { _form: req.t('pacts.errors.staleList') }
+          : formErrors(req, err);
+      return page(req, res, err.status, { errors, values: req.body });
+    }
+  });
+
+  router.post('/pacts/:id/signatories/:orgId/remove', allow('pact:draft'), async (req, res) => {
+    const id = uuidParam(req);
+    const form = parseForm(revisionOnlySchema, req);
+    if (!form.ok) throw new DomainError('pacts.errors.badForm', { status: 422 });
+    try {
+      await removeSignatory(db, req.user!, id, uuidParam(req, 'orgId'), form.data.revision);
+    } catch (err) {
+      if (err instanceof StaleRevisionError)
+        return page(req, res, 409, { errors: { _form: req.t('pacts.errors.staleList') } });
+      throw err;
+    }
+    flash(req, 'pacts.flash.signatoryRemoved');
+    res.redirect(`/pacts/${id}/signatories`);
+  });
+
+  return router;
+}

@@ -1,0 +1,115 @@
+import type { Request, Response } from 'express';
+import type { Db } from '../../db';
+import type { StaleRevisionError } from './stale';
+
+type Values = Record<string, unknown>;
+
+/** The form's field names of a stored action, to set the current version beside the user's. */
+function actionValues(a: {
+  title: string;
+  description: string;
+  skill_codes: string[];
+  participants: number;
+  hours: number;
+  modality: string;
+  eqf_level: number;
+  period: string;
+  provider: string | null;
+}): Values {
+  return {
+    title: a.title,
+    description: a.description,
+    skills: a.skill_codes,
+    participants: a.participants,
+    hours: a.hours,
+    modality: a.modality,
+    eqfLevel: a.eqf_level,
+    period: a.period,
+    provider: a.provider ?? '',
+  };
+}
+
+const FIELDS = {
+  pact: ['title', 'summary', 'callId'],
+  action: [
+    'title',
+    'description',
+    'skills',
+    'participants',
+    'hours',
+    'modality',
+    'eqfLevel',
+    'period',
+    'provider',
+  ],
+};
+
+const show = (v: unknown) =>
+  Array.isArray(v) ? v.join(', ') : v === null || v === undefined ? '' : String(v);
+
+/**
+ * 409: someone saved the pact since this form was read. Shows the current version ("theirs")
+ * beside what the user typed ("yours"), and offers to apply "yours" on top of the current
+ * revision with one click (the hidden fields carry it), so nothing typed is lost.
+ */
+export async function renderStale(
+  db: Db,
+  req: Request,
+  res: Response,
+  err: StaleRevisionError,
+  target: {
+    kind: 'pact' | 'action' | 'newAction';
+    pactId: string;
+    actionId?: string;
+    yours: Values;
+  },
+) {
+  const pact = await db
+    .selectFrom('pacts')
+    .select(['id', 'title', 'summary', 'call_id', 'revision'])
+    .where('id', '=', target.pactId)
+    .executeTakeFirstOrThrow();
+  let theirs: Values | null = null;
+  if (target.kind === 'pact')
+    theirs = { title: pact.title, summary: pact.summary, callId: pact.call_id ?? '' };
+  if (target.kind === 'action' && target.actionId) {
+    const a = await db
+      .selectFrom('pact_actions')
+      .selectAll()
+      .where('id', '=', target.actionId)
+      .where('pact_id', '=', target.pactId)
+      .executeTakeFirst();
+    theirs = a ? actionValues(a) : null;
+  }
+  const fields = FIELDS[target.kind === 'pact' ? 'pact' : 'action'];
+  const rows = fields.map((f) => ({
+    field: f,
+    label: req.t(`pacts.fields.${f}`),
+    theirs: theirs ? show(theirs[f]) : null,
+    yours: show(target.yours[f]),
+    differs: theirs ? show(theirs[f]) !== show(target.yours[f]) : true,
+  }));
+  const hidden = fields.flatMap((f) => {
+    const v = target.yours[f];
+    return (Array.isArray(v) ? v : [v]).map((x) => ({ name: f, value: show(x) }));
+  });
+  const gone = target.kind === 'action' && !theirs;
+  const action =
+    target.kind === 'pact'
+      ? `/pacts/${pact.id}/edit`
+      : target.kind === 'newAction' || gone
+        ? `/pacts/${pact.id}/actions`
+        : `/pacts/${pact.id}/actions/${target.actionId}/edit`;
+  res.status(409).render('pacts/stale', {
+    title: req.t('pacts.stale.title'),
+    pact,
+    rows,
+    hidden,
+    action,
+    // The action the user was editing was removed meanwhile: re-applying would recreate it.
+    gone,
+    isNew: target.kind === 'newAction',
+    submitted: err.submitted,
+    current: err.current,
+  });
+}

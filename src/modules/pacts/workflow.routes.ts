@@ -1,0 +1,40 @@
+import { Router } from 'express';
+import type { AppServices } from '../../app';
+import { allow } from '../../http/authorize';
+import { flash } from '../../http/flash';
+import { parseForm, uuidParam } from '../../http/validate';
+import { DomainError } from '../../lib/domain-error';
+import { revisionOnlySchema } from './pacts.schemas';
+import { promoterTransition, submitPact } from './workflow.service';
+
+/** The promoter's buttons on the pact page; a refusal is a 409 page saying why. */
+export function workflowRoutes({ db }: AppServices): Router {
+  const router = Router();
+  const revisionOf = (req: import('express').Request) => {
+    const form = parseForm(revisionOnlySchema, req);
+    if (!form.ok) throw new DomainError('pacts.errors.badForm', { status: 422 });
+    return form.data.revision;
+  };
+
+  router.post('/pacts/:id/submit', allow('pact:draft'), async (req, res) => {
+    const id = uuidParam(req);
+    await submitPact(db, req.user!, id, revisionOf(req));
+    flash(req, 'pacts.flash.submitted');
+    res.redirect(`/pacts/${id}`);
+  });
+
+  const steps = [
+    ['withdraw', 'withdraw'],
+    ['open-negotiation', 'open_negotiation'],
+    ['reopen', 'reopen'],
+  ] as const;
+  for (const [path, action] of steps) {
+    router.post(`/pacts/:id/${path}`, allow('pact:draft'), async (req, res) => {
+      const id = uuidParam(req);
+      await promoterTransition(db, req.user!, id, action, revisionOf(req));
+      flash(req, `pacts.flash.${action}`);
+      res.redirect(`/pacts/${id}`);
+    });
+  }
+  return router;
+}

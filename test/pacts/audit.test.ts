@@ -1,0 +1,101 @@
+import request from 'supertest';
+import type { Express } from 'express';
+import { sql } from 'kysely';
+import { loginAs, submitForm, testApp } from '../helpers/app';
+import { newTestDb, type TestDb } from '../helpers/test-db';
+import { verifyAuditChain } from '../../src/modules/pacts/audit';
+import { newPact } from './factories';
+import { pactScenario, type PactScenario } from './scenario';
+
+let t: TestDb;
+let app: Express;
+let s: PactScenario;
+
+beforeAll(async () => {
+  t = await newTestDb();
+  app = testApp(t);
+  s = await pactScenario(t.db);
+});
+afterAll(() => t.close());
+
+/** A pact with a few entries: created, a revision (invitation), negotiation opened, withdrawn. */
+async function busyPact() {
+  const pact = await newPact(t.db, { promoter: s.authority, campaign: s.campaign.id, actions: [] });
+  const agent = await loginAs(app, s.authority.email, s.password);
+  await submitForm(agent, `/pacts/${pact.id}/signatories`, {
+    revision: '1',
+    organisationId: s.union.organisationId,
+  });
+  await submitForm(agent, `/pacts/${pact.id}`, { revision: '2' }, `/pacts/${pact.id}/withdraw`);
+  return { pact, agent };
+}
+
+/** What an operator with superuser rights could do: switch the guard off, edit, switch it on. */
+async function tamper(statement: ReturnType<typeof sql>) {
+  await sql`ALTER TABLE pact_audit DISABLE TRIGGER pact_audit_no_change`.execute(t.db);
+  try {
+    await statement.execute(t.db);
+  } finally {
+    await sql`ALTER TABLE pact_audit ENABLE TRIGGER pact_audit_no_change`.execute(t.db);
+  }
+}
+
+describe('pact audit chain', () => {
+  it('records every step with actor, states and revision, and says the chain is intact', async () => {
+    const { pact, agent } = await busyPact();
+    const rows = await t.db
+      .selectFrom('pact_audit')
+      .selectAll()
+      .where('pact_id', '=', pact.id)
+      .orderBy('seq')
+      .execute();
+    expect(rows.map((r) => [r.event, r.from_status, r.to_status, r.revision])).toEqual([
+      ['created', null, 'draft', 1],
+      ['revision', null, null, 2],
+      ['open_negotiation', 'draft', 'negotiation', 2],
+      ['withdraw', 'negotiation', 'withdrawn', 2],
+    ]);
+    expect(rows[3]!.actor_id).toBe(s.authority.id);
+    expect(rows.slice(1).every((r, i) => r.prev_hash === rows[i]!.hash)).toBe(true);
+    const page = await agent.get(`/pacts/${pact.id}/audit`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Catena integra ✓');
+  });
+
+  it('refuses UPDATE and DELETE on the log', async () => {
+    const { pact } = await busyPact();
+    await expect(
+      sql`UPDATE pact_audit SET event = 'x' WHERE pact_id = ${pact.id}`.execute(t.db),
+    ).rejects.toThrow(/append-only/);
+    await expect(
+      sql`DELETE FROM pact_audit WHERE pact_id = ${pact.id}`.execute(t.db),
+    ).rejects.toThrow(/append-only/);
+  });
+
+  it('detects an edited entry (trigger disabled): page and API name it', async () => {
+    const { pact, agent } = await busyPact();
+    await tamper(sql`UPDATE pact_audit SET actor_id = NULL WHERE pact_id = ${pact.id} AND seq = 2`);
+    const page = await agent.get(`/pacts/${pact.id}/audit`);
+    expect(page.text).toContain('La registrazione n. 2 è stata alterata');
+    expect(page.text).not.toContain('Catena integra');
+    const token = await s.token(s.authority.id);
+    const api = await request(app)
+      .get(`/api/v1/pacts/${pact.id}/audit`)
+      .set('Authorization', `Bearer ${token}`);
+    expect(api.status).toBe(200);
+    expect(api.body).toMatchObject({ intact: false, alteredSeq: 2 });
+  });
+
+  it('detects a removed entry and a rewritten hash', async () => {
+    const { pact } = await busyPact();
+    await tamper(sql`DELETE FROM pact_audit WHERE pact_id = ${pact.id} AND seq = 3`);
+    expect(await verifyAuditChain(t.db, pact.id)).toEqual({ ok: false, seq: 3 });
+    const other = await busyPact();
+    // Recomputing one entry's own hash is not enough: the next entry still links to the old one.
+    await tamper(
+      sql`UPDATE pact_audit SET detail = '{"forged":true}', hash = repeat('a', 64)
+          WHERE pact_id = ${other.pact.id} AND seq = 2`,
+    );
+    expect(await verifyAuditChain(t.db, other.pact.id)).toEqual({ ok: false, seq: 2 });
+  });
+});

@@ -1,0 +1,452 @@
+import type { Express } from 'express';
+import { loginAs, submitForm, testApp, type Agent } from '../helpers/app';
+import { newUser } from '../helpers/factories';
+import { newTestDb, type TestDb } from '../helpers/test-db';
+import { newPact } from './factories';
+import { pactScenario, type PactScenario } from './scenario';
+
+let t: TestDb;
+let app: Express;
+let s: PactScenario;
+let authority: Agent;
+
+beforeAll(async () => {
+  t = await newTestDb();
+  app = testApp(t);
+  s = await pactScenario(t.db);
+  authority = await loginAs(app, s.authority.email, s.password);
+});
+afterAll(() => t.close());
+
+const pactRow = (id: string) =>
+  t.db.selectFrom('pacts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+const actionBody = (revision: number, extra: Record<string, string | string[]> = {}) => ({
+  revision: String(revision),
+  title: 'Robotica collaborativa',
+  description: 'Corso base',
+  skills: ['F40.a'],
+  participants: '4',
+  hours: '40',
+  modality: 'classroom',
+  eqfLevel: '4',
+  period: '2027-Q1',
+  provider: '',
+  ...extra,
+});
+
+describe('drafting a pact', () => {
+  it('shows the protected needs of the territory, never a suppressed value', async () => {
+    const res = await authority.get(`/pacts/new?campaign=${s.campaign.id}&territory=048017`);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('F40.a');
+    expect(res.text).toMatch(/<td class="text-end">12<\/td>/);
+    // DC1.1: one firm, 5 workers: shown as protected, the 5 nowhere in its row.
+    const row = /DC1\.1[\s\S]*?<\/tr>/.exec(res.text)![0];
+    expect(row).toContain('protetto');
+    expect(row).not.toMatch(/>5</);
+  });
+
+  it('creates a draft at revision 1 with its audit entry', async () => {
+    const res = await submitForm(
+      authority,
+      `/pacts/new?campaign=${s.campaign.id}&territory=ITI14`,
+      {
+        campaignId: s.campaign.id,
+        territoryCode: 'ITI14',
+        title: 'Patto Firenze 4.0',
+        summary: 'Sintesi',
+        callId: '',
+      },
+      '/pacts',
+    );
+    expect(res.status).toBe(302);
+    const id = res.headers.location!.split('/').pop()!;
+    const pact = await pactRow(id);
+    expect(pact).toMatchObject({
+      status: 'draft',
+      revision: 1,
+      promoter_org_id: s.authority.organisationId,
+    });
+    const revs = await t.db
+      .selectFrom('pact_revisions')
+      .selectAll()
+      .where('pact_id', '=', id)
+      .execute();
+    expect(revs.map((r) => r.hash)).toEqual([pact.revision_hash]);
+    const audit = await t.db
+      .selectFrom('pact_audit')
+      .selectAll()
+      .where('pact_id', '=', id)
+      .execute();
+    expect(audit.map((a) => a.event)).toEqual(['created']);
+    const page = await authority.get(`/pacts/${id}`);
+    expect(page.text).toContain('Patto Firenze 4.0');
+  });
+
+  it('refuses a territory outside the authority and keeps the values', async () => {
+    const res = await submitForm(
+      authority,
+      `/pacts/new?campaign=${s.campaign.id}`,
+      {
+        campaignId: s.campaign.id,
+        territoryCode: 'ITI15',
+        title: 'Fuori zona',
+        summary: '',
+        callId: '',
+      },
+      '/pacts',
+    );
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('Scegli il tuo territorio');
+    expect(res.text).toContain('value="Fuori zona"');
+    expect(
+      await t.db.selectFrom('pacts').select('id').where('title', '=', 'Fuori zona').execute(),
+    ).toEqual([]);
+  });
+});
+
+describe('actions', () => {
+  it('adds an action with its cost from the call, as revision 2', async () => {
+    const pact = await newPact(t.db, {
+      promoter: s.authority,
+      campaign: s.campaign.id,
+      actions: [],
+      callId: s.callId,
+    });
+    const res = await submitForm(
+      authority,
+      `/pacts/${pact.id}/actions/new`,
+      actionBody(1),
+      `/pacts/${pact.id}/actions`,
+    );
+    expect(res.status).toBe(302);
+    const after = await pactRow(pact.id);
+    expect(after.revision).toBe(2);
+    const [action] = await t.db
+      .selectFrom('pact_actions')
+      .selectAll()
+      .where('pact_id', '=', pact.id)
+      .execute();
+    // 40 h × 100.00 € + 4 × 40 h × 1.00 €
+    expect(action!.cost_cents).toBe(40 * 10_000 + 4 * 40 * 100);
+    expect(after.requested_cents).toBe(action!.cost_cents);
+    const page = await authority.get(`/pacts/${pact.id}`);
+    expect(page.text).toContain('Robotica collaborativa');
+    expect(page.text).toContain('€ 4160');
+  });
+
+  it.each([
+    ['participants', '-3', 'Il valore minimo'],
+    ['participants', '999999', 'Il valore massimo'],
+    ['hours', '0', 'Il valore minimo'],
+    ['hours', 'tanti', ''],
+    ['period', '27-Q9', ''],
+  ])(
+    'refuses %s = %s with 422 next to the field, values kept, nothing written',
+    async (field, value) => {
+      const pact = await newPact(t.db, {
+        promoter: s.authority,
+        campaign: s.campaign.id,
+        actions: [],
+      });
+      const res = await submitForm(
+        authority,
+        `/pacts/${pact.id}/actions/new`,
+        actionBody(1, { [field]: value }),
+        `/pacts/${pact.id}/actions`,
+      );
+      expect(res.status).toBe(422);
+      expect(res.text).toContain(`id="error-${field}"`);
+      expect(res.text).toContain(`value="${value}"`);
+      expect(res.text).toContain('value="Robotica collaborativa"');
+      expect(
+        await t.db.selectFrom('pact_actions').select('id').where('pact_id', '=', pact.id).execute(),
+      ).toEqual([]);
+      expect((await pactRow(pact.id)).revision).toBe(1);
+    },
+  );
+
+  it('edits and removes an action, each a revision, with the diff on the revision page', async () => {
+    const pact = await newPact(t.db, {
+      promoter: s.authority,
+      campaign: s.campaign.id,
+      actions: [{ title: 'Corso A', participants: 3 }],
+    });
+    const actionId = pact.actions[0]!.id;
+    let res = await submitForm(
+      authority,
+      `/pacts/${pact.id}/actions/${actionId}/edit`,
+      actionBody(1, { title: 'Corso A bis', participants: '5' }),
+    );
+    expect(res.status).toBe(302);
+    const page = await authority.get(`/pacts/${pact.id}/revisions/2`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<del>3</del> → <ins>5</ins>');
+    expect(page.text).toContain('<del>Corso A</del> → <ins>Corso A bis</ins>');
+    res = await submitForm(authority, `/pacts/${pact.id}/actions/${actionId}/remove`, {
+      revision: '2',
+    });
+    expect(res.status).toBe(302);
+    expect((await pactRow(pact.id)).revision).toBe(3);
+    const removed = await authority.get(`/pacts/${pact.id}/revisions/3`);
+    expect(removed.text).toContain('Azione rimossa: «Corso A bis»');
+    // Old revisions stay readable.
+    const first = await authority.get(`/pacts/${pact.id}/revisions/1`);
+    expect(first.text).toContain('Corso A');
+    const list = await authority.get(`/pacts/${pact.id}/revisions`);
+    expect(list.text).toContain('Revisione 3');
+  });
+});
+
+describe('stale forms', () => {
+  it('refuses a save read at an old revision, shows both versions, and re-applies', async () => {
+    const pact = await newPact(t.db, {
+      promoter: s.authority,
+      campaign: s.campaign.id,
+      actions: [{ title: 'Corso B', participants: 2 }],
+    });
+    const actionId = pact.actions[0]!.id;
+    // Someone else saves first (revision 1 → 2).
+    const other = await loginAs(app, s.authority.email, s.password);
+    await submitForm(other, `/pacts/${pact.id}/edit`, {
+      revision: '1',
+      title: 'Titolo nuovo',
+      summary: '',
+      callId: '',
+    });
+    expect((await pactRow(pact.id)).revision).toBe(2);
+    // Our form was read at revision 1.
+    const res = await submitForm(
+      authority,
+      `/pacts/${pact.id}/actions/${actionId}/edit`,
+      actionBody(1, { title: 'Corso B modificato', participants: '3' }),
+    );
+    expect(res.status).toBe(409);
+    expect(res.text).toContain('Versione attuale');
+    expect(res.text).toContain('Corso B modificato');
+    expect(res.text).toContain('<td>Corso B</td>');
+    const action = await t.db
+      .selectFrom('pact_actions')
+      .selectAll()
+      .where('id', '=', actionId)
+      .executeTakeFirstOrThrow();
+    expect(action.title).toBe('Corso B');
+    // The page's form carries our values on the current revision.
+    expect(res.text).toContain('name="revision" value="2"');
+    const again = await submitForm(
+      authority,
+      `/pacts/${pact.id}`,
+      actionBody(2, { title: 'Corso B modificato', participants: '3' }),
+      `/pacts/${pact.id}/actions/${actionId}/edit`,
+    );
+    expect(again.status).toBe(302);
+    expect(
+      (
+        await t.db
+          .selectFrom('pact_actions')
+          .select('title')
+          .where('id', '=', actionId)
+          .executeTakeFirstOrThrow()
+      ).title,
+    ).toBe('Corso B modificato');
+  });
+});
+
+describe('who may see and edit a pact', () => {
+  it('hides the pact from an authority of another territory (404)', async () => {
+    const pact = await newPact(t.db, {
+      promoter: s.authority,
+      campaign: s.campaign.id,
+      actions: [],
+    });
+    const stranger = await loginAs(app, s.stranger.email, s.password);
+    expect((await stranger.get(`/pacts/${pact.id}`)).status).toBe(404);
+    expect((await stranger.get(`/pacts/${pact.id}/audit`)).status).toBe(404);
+    expect((await stranger.get('/pacts')).text).not.toContain(pact.title);
+  });
+
+  it('lets an invited partner read it but not edit actions (403)', async () => {
+    const pact = await newPact(t.db, {
+      promoter: s.authority,
+      campaign: s.campaign.id,
+      actions: [],
+      status: 'negotiation',
+      signatories: [s.union.organisationId],
+    });
+    const union = await loginAs(app, s.union.email, s.password);
+    const page = await union.get(`/pacts/${pact.id}`);
+    expect(page.status).toBe(200);
+    expect(page.text).not.toContain('Aggiungi un&#x27;azione');
+    const res = await union
+      .post(`/pacts/${pact.id}/actions`)
+      .type('form')
+      .send({ ...actionBody(1), _csrf: /name="_csrf" value="([^"]+)"/.exec(page.text)![1] });
+    expect(res.status).toBe(403);
+    expect((await union.get('/pacts')).text).toContain(pact.title);
+  });
+
+  it('refuses an invited authority editing actions directly (403), nothing changed', async () => {
+    const other = await newUser(t.db, { role: 'local_authority', territory: '048017' });
+    const pact = await newPact(t.db, {
+      promoter: s.authority,
+      campaign: s.campaign.id,
+      actions: [],
+      status: 'negotiation',
+      signatories: [other.organisationId],
+    });
+    const agent = await loginAs(app, other.email, s.password);
+    const page = await agent.get(`/pacts/${pact.id}`);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
+    const res = await agent
+      .post(`/pacts/${pact.id}/actions`)
+      .type('form')
+      .send({ ...actionBody(1), _csrf: csrf });
+    expect(res.status).toBe(403);
+    expect((await pactRow(pact.id)).revision).toBe(1);
+  });
+});
+
+describe('workflow buttons', () => {
+  it('refuses to submit before agreed (409 with the reason)', async () => {
+    const pact = await newPact(t.db, {
+      promoter: s.authority,
+      campaign: s.campaign.id,
+      actions: [],
+      status: 'negotiation',
+    });
+    const res = await submitForm(
+      authority,
+      `/pacts/${pact.id}`,
+      { revision: '1' },
+      `/pacts/${pact.id}/submit`,
+    );
+    expect(res.status).toBe(409);
+    expect(res.text).toContain('solo quando è concordato');
+    expect((await pactRow(pact.id)).status).toBe('negotiation');
+  });
+
+  it('submits an agreed pact, audited and notified to the region', async () => {
+    const pact = await newPact(t.db, {
+      promoter: s.authority,
+      campaign: s.campaign.id,
+      status: 'agreed',
+      actions: [{ participants: 1 }],
+    });
+    const res = await submitForm(
+      authority,
+      `/pacts/${pact.id}`,
+      { revision: '1' },
+      `/pacts/${pact.id}/submit`,
+    );
+    expect(res.status).toBe(302);
+    const after = await pactRow(pact.id);
+    expect(after.status).toBe('submitted');
+    expect(after.submitted_at).not.toBeNull();
+    const last = await t.db
+      .selectFrom('pact_audit')
+      .selectAll()
+      .where('pact_id', '=', pact.id)
+      .orderBy('seq', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(last).toMatchObject({
+      event: 'submit',
+      from_status: 'agreed',
+      to_status: 'submitted',
+      actor_id: s.authority.id,
+    });
+    const note = await t.db
+      .selectFrom('notifications')
+      .selectAll()
+      .where('user_id', '=', s.region.id)
+      .where('kind', '=', 'pact_submitted')
+      .execute();
+    expect(note.length).toBe(1);
+  });
+
+  it('withdraws, and a withdrawn pact cannot be withdrawn again (409)', async () => {
+    const pact = await newPact(t.db, {
+      promoter: s.authority,
+      campaign: s.campaign.id,
+      actions: [],
+      status: 'negotiation',
+    });
+    expect(
+      (
+        await submitForm(
+          authority,
+          `/pacts/${pact.id}`,
+          { revision: '1' },
+          `/pacts/${pact.id}/withdraw`,
+        )
+      ).status,
+    ).toBe(302);
+    expect((await pactRow(pact.id)).status).toBe('withdrawn');
+    const again = await submitForm(
+      authority,
+      `/pacts/${pact.id}/audit`,
+      { revision: '1' },
+      `/pacts/${pact.id}/withdraw`,
+    );
+    expect(again.status).toBe(409);
+  });
+});
+
+describe('signatories', () => {
+  it('invites a partner: draft → negotiation, new revision, the partner notified', async () => {
+    const pact = await newPact(t.db, {
+      promoter: s.authority,
+      campaign: s.campaign.id,
+      actions: [],
+    });
+    const page = await authority.get(`/pacts/${pact.id}/signatories`);
+    expect(page.text).toContain('Il primo invito apre la negoziazione');
+    expect(page.text).not.toContain(s.stranger.organisationName);
+    const res = await submitForm(authority, `/pacts/${pact.id}/signatories`, {
+      revision: '1',
+      organisationId: s.employers.organisationId,
+    });
+    expect(res.status).toBe(302);
+    const after = await pactRow(pact.id);
+    expect(after).toMatchObject({ status: 'negotiation', revision: 2 });
+    const notes = await t.db
+      .selectFrom('notifications')
+      .select('kind')
+      .where('user_id', '=', s.employers.id)
+      .execute();
+    expect(notes.map((n) => n.kind)).toContain('pact_invited');
+    const rm = await submitForm(
+      authority,
+      `/pacts/${pact.id}/signatories`,
+      { revision: '2' },
+      `/pacts/${pact.id}/signatories/${s.employers.organisationId}/remove`,
+    );
+    expect(rm.status).toBe(302);
+    const sig = await t.db
+      .selectFrom('pact_signatories')
+      .selectAll()
+      .where('pact_id', '=', pact.id)
+      .executeTakeFirstOrThrow();
+    expect(sig.removed_at).not.toBeNull();
+    expect((await pactRow(pact.id)).revision).toBe(3);
+  });
+
+  it('refuses an organisation of an unrelated territory (422)', async () => {
+    const pact = await newPact(t.db, {
+      promoter: s.authority,
+      campaign: s.campaign.id,
+      actions: [],
+    });
+    const res = await submitForm(authority, `/pacts/${pact.id}/signatories`, {
+      revision: '1',
+      organisationId: s.stranger.organisationId,
+    });
+    expect(res.status).toBe(422);
+    expect(
+      await t.db
+        .selectFrom('pact_signatories')
+        .select('pact_id')
+        .where('pact_id', '=', pact.id)
+        .execute(),
+    ).toEqual([]);
+  });
+});

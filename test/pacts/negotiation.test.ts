@@ -1,0 +1,491 @@
+import type { Express } from 'express';
+import request from 'supertest';
+import { loginAs, submitForm, testApp, type Agent } from '../helpers/app';
+import { PASSWORD } from '../helpers/factories';
+import { newTestDb, type TestDb } from '../helpers/test-db';
+import { newPact } from './factories';
+import { pactScenario, type PactScenario } from './scenario';
+
+let t: TestDb;
+let app: Express;
+let s: PactScenario;
+let authority: Agent;
+let employers: Agent;
+let union: Agent;
+
+beforeAll(async () => {
+  t = await newTestDb();
+  app = testApp(t);
+  s = await pactScenario(t.db);
+  authority = await loginAs(app, s.authority.email, PASSWORD);
+  employers = await loginAs(app, s.employers.email, PASSWORD);
+  union = await loginAs(app, s.union.email, PASSWORD);
+});
+afterAll(() => t.close());
+
+const pactRow = (id: string) =>
+  t.db.selectFrom('pacts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+const amendmentRow = (id: string) =>
+  t.db.selectFrom('pact_amendments').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+
+/** A pact in negotiation with both partners invited (the union is left out with `onlyEmployers`). */
+async function negotiating(onlyEmployers = false) {
+  return newPact(t.db, {
+    promoter: s.authority,
+    campaign: s.campaign.id,
+    status: 'negotiation',
+    actions: [{ title: 'Robotica di base', participants: 5, hours: 40 }, { title: 'Sicurezza' }],
+    signatories: onlyEmployers
+      ? [s.employers.organisationId]
+      : [s.employers.organisationId, s.union.organisationId],
+  });
+}
+
+const board = (id: string) => `/pacts/${id}/negotiation`;
+const actionBody = (extra: Record<string, string | string[]> = {}) => ({
+  title: 'Robotica di base',
+  description: '',
+  skills: ['F40.a'],
+  participants: '5',
+  hours: '40',
+  modality: 'classroom',
+  eqfLevel: '4',
+  period: '2027-Q1',
+  provider: '',
+  ...extra,
+});
+
+async function propose(
+  agent: Agent,
+  pactId: string,
+  body: Record<string, string | string[]>,
+): Promise<request.Response> {
+  return submitForm(agent, `/pacts/${pactId}/amendments/new`, body, `/pacts/${pactId}/amendments`);
+}
+const idFrom = (res: request.Response) =>
+  /amendments\/([0-9a-f-]{36})/.exec(res.headers.location!)![1]!;
+
+describe('comments', () => {
+  it('threads comments on the pact and on an action, bound to the revision', async () => {
+    const pact = await negotiating();
+    const onAction = await submitForm(
+      employers,
+      board(pact.id),
+      { actionId: pact.actions[0]!.id, body: 'Servono più ore\nper la parte pratica.' },
+      `/pacts/${pact.id}/comments`,
+    );
+    expect(onAction.status).toBe(302);
+    const onPact = await submitForm(
+      authority,
+      board(pact.id),
+      { actionId: '', body: 'Ne parliamo giovedì.' },
+      `/pacts/${pact.id}/comments`,
+    );
+    expect(onPact.status).toBe(302);
+    const rows = await t.db
+      .selectFrom('pact_comments')
+      .selectAll()
+      .where('pact_id', '=', pact.id)
+      .execute();
+    expect(rows).toHaveLength(2);
+    expect(rows.every((r) => r.revision === 1)).toBe(true);
+    const page = await union.get(board(pact.id));
+    expect(page.text).toContain('Sull&#x27;azione «Robotica di base»');
+    expect(page.text).toContain('Servono più ore');
+    const told = await t.db
+      .selectFrom('notifications')
+      .innerJoin('users', 'users.id', 'notifications.user_id')
+      .select('users.organisation_id')
+      .where('kind', '=', 'pact_comment')
+      .where('link', 'like', `/pacts/${pact.id}%`)
+      .execute();
+    expect(told.map((r) => r.organisation_id)).toContain(s.union.organisationId);
+  });
+
+  it('refuses an oversized comment with 422, keeping the text', async () => {
+    const pact = await negotiating();
+    const long = `Inizio ${'x'.repeat(2001)}`;
+    const res = await submitForm(
+      employers,
+      board(pact.id),
+      { actionId: '', body: long },
+      `/pacts/${pact.id}/comments`,
+    );
+    expect(res.status).toBe(422);
+    expect(res.text).toContain(long);
+    expect(res.text).toContain('error-summary');
+    const n = await t.db
+      .selectFrom('pact_comments')
+      .select('id')
+      .where('pact_id', '=', pact.id)
+      .execute();
+    expect(n).toHaveLength(0);
+  });
+
+  it('answers 404 to an organisation not invited, and writes nothing', async () => {
+    const pact = await negotiating(true);
+    expect((await union.get(board(pact.id))).status).toBe(404);
+    const res = await submitForm(
+      union,
+      '/pacts',
+      { actionId: '', body: 'Ci sono anch’io' },
+      `/pacts/${pact.id}/comments`,
+    );
+    expect(res.status).toBe(404);
+    const stranger = await loginAs(app, s.stranger.email, PASSWORD);
+    expect((await stranger.get(`/pacts/${pact.id}/document`)).status).toBe(404);
+  });
+});
+
+describe('positions and the board', () => {
+  it('shows each party’s position per action and what blocks agreement', async () => {
+    const pact = await negotiating();
+    const a = pact.actions[0]!.id;
+    const r1 = await submitForm(
+      employers,
+      board(pact.id),
+      { position: 'object', note: 'Troppo costosa' },
+      `/pacts/${pact.id}/actions/${a}/position`,
+    );
+    expect(r1.status).toBe(302);
+    const r2 = await submitForm(
+      union,
+      board(pact.id),
+      { position: 'agree', note: '' },
+      `/pacts/${pact.id}/actions/${a}/position`,
+    );
+    expect(r2.status).toBe(302);
+    // Setting it again replaces it.
+    await submitForm(
+      employers,
+      board(pact.id),
+      { position: 'object', note: 'Troppo costosa, davvero' },
+      `/pacts/${pact.id}/actions/${a}/position`,
+    );
+    // Each row's form carries the session's CSRF token (a browser posts that one, not the header's).
+    const mine = await employers.get(board(pact.id));
+    const token =
+      /\/position"[^>]*>\s*(?:\{\{!--[^]*?--\}\})?\s*<input type="hidden" name="_csrf" value="([^"]*)"/.exec(
+        mine.text,
+      );
+    expect(token?.[1]).toMatch(/^[0-9a-f]{20,}$/);
+    const rows = await t.db
+      .selectFrom('pact_positions')
+      .selectAll()
+      .where('pact_id', '=', pact.id)
+      .execute();
+    expect(rows).toHaveLength(2);
+    const page = await authority.get(board(pact.id));
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Troppo costosa, davvero');
+    expect(page.text).toContain('Impedisce l&#x27;accordo: 1 obiezione, 2 firme mancanti');
+    // The promoter has no position of its own.
+    const own = await submitForm(
+      authority,
+      board(pact.id),
+      { position: 'agree', note: '' },
+      `/pacts/${pact.id}/actions/${a}/position`,
+    );
+    expect(own.status).toBe(403);
+  });
+});
+
+describe('amendments', () => {
+  it('asks what the amendment is about, then shows the current text to change', async () => {
+    const pact = await negotiating();
+    const a = pact.actions[0]!;
+    const choose = await employers.get(`/pacts/${pact.id}/amendments/new`);
+    expect(choose.status).toBe(200);
+    expect(choose.text).toContain('Che cosa vuoi proporre?');
+    const form = await employers.get(
+      `/pacts/${pact.id}/amendments/new?kind=change_action&action=${a.id}`,
+    );
+    expect(form.status).toBe(200);
+    expect(form.text).toContain('value="Robotica di base"');
+    expect(form.text).toContain('name="revision" value="1"');
+    expect((await authority.get(`/pacts/${pact.id}/amendments/new`)).status).toBe(403);
+  });
+
+  it('proposes a change, shows it as an accessible word diff, and the promoter accepts it as revision 2', async () => {
+    const pact = await negotiating();
+    const a = pact.actions[0]!;
+    const res = await propose(employers, pact.id, {
+      kind: 'change_action',
+      actionId: a.id,
+      revision: '1',
+      rationale: 'Più ore di pratica',
+      ...actionBody({ title: 'Robotica collaborativa avanzata', hours: '60' }),
+    });
+    expect(res.status).toBe(302);
+    const id = idFrom(res);
+    const page = await authority.get(`/pacts/${pact.id}/amendments/${id}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toMatch(/<del><span class="visually-hidden">\[tolto: <\/span>40/);
+    expect(page.text).toMatch(/<ins><span class="visually-hidden">\[aggiunto: <\/span>60/);
+    expect(page.text).toContain('collaborativa avanzata');
+
+    // A signatory cannot decide.
+    const bySignatory = await submitForm(
+      employers,
+      `/pacts/${pact.id}/amendments/${id}`,
+      { revision: '1', decision: 'accept', reason: '' },
+      `/pacts/${pact.id}/amendments/${id}/decide`,
+    );
+    expect(bySignatory.status).toBe(403);
+
+    const ok = await submitForm(
+      authority,
+      `/pacts/${pact.id}/amendments/${id}`,
+      { revision: '1', decision: 'accept', reason: '' },
+      `/pacts/${pact.id}/amendments/${id}/decide`,
+    );
+    expect(ok.status).toBe(302);
+    const after = await pactRow(pact.id);
+    expect(after.revision).toBe(2);
+    const action = await t.db
+      .selectFrom('pact_actions')
+      .selectAll()
+      .where('id', '=', a.id)
+      .executeTakeFirstOrThrow();
+    expect(action).toMatchObject({ title: 'Robotica collaborativa avanzata', hours: 60 });
+    expect(await amendmentRow(id)).toMatchObject({ status: 'accepted', result_revision: 2 });
+  });
+
+  it('requires a reason to decline, keeps the pact unchanged', async () => {
+    const pact = await negotiating();
+    const res = await propose(employers, pact.id, {
+      kind: 'change_pact',
+      revision: '1',
+      rationale: 'Titolo più chiaro',
+      title: 'Patto per la manifattura 4.0',
+      summary: 'A test pact',
+    });
+    const id = idFrom(res);
+    const noReason = await submitForm(
+      authority,
+      `/pacts/${pact.id}/amendments/${id}`,
+      { revision: '1', decision: 'decline', reason: '' },
+      `/pacts/${pact.id}/amendments/${id}/decide`,
+    );
+    expect(noReason.status).toBe(422);
+    expect(noReason.text).toContain('serve una motivazione');
+    expect((await amendmentRow(id)).status).toBe('open');
+    const declined = await submitForm(
+      authority,
+      `/pacts/${pact.id}/amendments/${id}`,
+      { revision: '1', decision: 'decline', reason: 'Il titolo è quello del bando' },
+      `/pacts/${pact.id}/amendments/${id}/decide`,
+    );
+    expect(declined.status).toBe(302);
+    expect(await amendmentRow(id)).toMatchObject({
+      status: 'declined',
+      decision_reason: 'Il titolo è quello del bando',
+    });
+    expect((await pactRow(pact.id)).revision).toBe(1);
+  });
+
+  it('accepts a proposal on a stale revision whose fields did not move, and marks outdated one whose did', async () => {
+    const pact = await negotiating();
+    const [a, b] = pact.actions;
+    const onA = idFrom(
+      await propose(employers, pact.id, {
+        kind: 'change_action',
+        actionId: a!.id,
+        revision: '1',
+        rationale: 'Titolo',
+        ...actionBody({ title: 'Robotica per PMI' }),
+      }),
+    );
+    const onTitle = idFrom(
+      await propose(union, pact.id, {
+        kind: 'change_action',
+        actionId: a!.id,
+        revision: '1',
+        rationale: 'Altro titolo',
+        ...actionBody({ title: 'Cobot in officina' }),
+      }),
+    );
+    const removeB = idFrom(
+      await propose(union, pact.id, {
+        kind: 'remove_action',
+        actionId: b!.id,
+        revision: '1',
+        rationale: 'Già coperta da un altro patto',
+      }),
+    );
+    const accept = (id: string, revision: number) =>
+      submitForm(
+        authority,
+        `/pacts/${pact.id}/amendments/${id}`,
+        { revision: String(revision), decision: 'accept', reason: '' },
+        `/pacts/${pact.id}/amendments/${id}/decide`,
+      );
+    expect((await accept(onA, 1)).status).toBe(302); // revision 2
+    // Removing B: proposed on revision 1, B untouched since → still applies.
+    expect((await accept(removeB, 2)).status).toBe(302); // revision 3
+    expect((await amendmentRow(removeB)).status).toBe('accepted');
+    const gone = await t.db
+      .selectFrom('pact_actions')
+      .select('id')
+      .where('id', '=', b!.id)
+      .execute();
+    expect(gone).toHaveLength(0);
+    // The other title change: its field changed since → outdated, with a clear message.
+    const onBoard = await authority.get(board(pact.id));
+    expect(onBoard.text).toContain('superato dal testo corrente');
+    const view = await authority.get(`/pacts/${pact.id}/amendments/${onTitle}`);
+    expect(view.text).toContain('Emendamento superato');
+    const res = await accept(onTitle, 3);
+    expect(res.status).toBe(409);
+    expect(res.text).toContain('sono cambiati i campi che modifica (Titolo)');
+    expect((await amendmentRow(onTitle)).status).toBe('outdated');
+    expect((await pactRow(pact.id)).revision).toBe(3);
+  });
+
+  it('applies needs backing to an accepted amendment: nothing changes when it would exceed the need', async () => {
+    // F40.a: 12 workers declared in the campaign, far fewer than the 500 proposed.
+    const pact = await negotiating();
+    const a = pact.actions[0]!;
+    const id = idFrom(
+      await propose(employers, pact.id, {
+        kind: 'change_action',
+        actionId: a.id,
+        revision: '1',
+        rationale: 'Tutti i lavoratori',
+        ...actionBody({ participants: '500' }),
+      }),
+    );
+    const res = await submitForm(
+      authority,
+      `/pacts/${pact.id}/amendments/${id}`,
+      { revision: '1', decision: 'accept', reason: '' },
+      `/pacts/${pact.id}/amendments/${id}/decide`,
+    );
+    expect(res.status).toBe(409);
+    expect(res.text).toContain('superano il fabbisogno');
+    expect((await amendmentRow(id)).status).toBe('open');
+    expect((await pactRow(pact.id)).revision).toBe(1);
+    const action = await t.db
+      .selectFrom('pact_actions')
+      .select('participants')
+      .where('id', '=', a.id)
+      .executeTakeFirstOrThrow();
+    expect(action.participants).toBe(5);
+  });
+
+  it('lets only the proposing organisation withdraw its open amendment', async () => {
+    const pact = await negotiating();
+    const id = idFrom(
+      await propose(employers, pact.id, {
+        kind: 'remove_action',
+        actionId: pact.actions[1]!.id,
+        revision: '1',
+        rationale: 'Non serve',
+      }),
+    );
+    const path = `/pacts/${pact.id}/amendments/${id}`;
+    expect((await submitForm(union, path, {}, `${path}/withdraw`)).status).toBe(403);
+    expect((await amendmentRow(id)).status).toBe('open');
+    expect((await submitForm(employers, path, {}, `${path}/withdraw`)).status).toBe(302);
+    expect((await amendmentRow(id)).status).toBe('withdrawn');
+    const late = await submitForm(
+      authority,
+      path,
+      { revision: '1', decision: 'accept', reason: '' },
+      `${path}/decide`,
+    );
+    expect(late.status).toBe(409);
+    expect((await pactRow(pact.id)).revision).toBe(1);
+  });
+
+  it('refuses a proposal from a stale form, keeping what was typed', async () => {
+    const pact = await negotiating();
+    await submitForm(authority, `/pacts/${pact.id}/edit`, {
+      revision: '1',
+      title: 'Nuovo titolo',
+      summary: '',
+      callId: '',
+    });
+    const res = await propose(employers, pact.id, {
+      kind: 'change_pact',
+      revision: '1',
+      rationale: 'La mia proposta',
+      title: 'Titolo proposto',
+      summary: '',
+    });
+    expect(res.status).toBe(409);
+    expect(res.text).toContain('Titolo proposto');
+    expect(res.text).toContain('ora revisione 2');
+  });
+});
+
+describe('a signatory editing the pact directly', () => {
+  it('is refused: actions change only through amendments', async () => {
+    const pact = await negotiating();
+    const a = pact.actions[0]!;
+    const token = /name="_csrf" value="([^"]+)"/.exec(
+      (await employers.get(board(pact.id))).text,
+    )![1];
+    const res = await employers
+      .post(`/pacts/${pact.id}/actions/${a.id}/edit`)
+      .type('form')
+      .send({ _csrf: token, revision: '1', ...actionBody({ participants: '9' }) });
+    expect(res.status).toBe(403);
+    const api = await request(app)
+      .post(`/api/v1/pacts/${pact.id}/actions`)
+      .set('Authorization', `Bearer ${await s.token(s.employers.id)}`)
+      .send({ revision: 1, ...actionBody() });
+    expect(api.status).toBe(403);
+    expect((await pactRow(pact.id)).revision).toBe(1);
+  });
+});
+
+describe('API: commentOnPact, proposeAmendment, decideAmendment, setPosition', () => {
+  it('runs the negotiation through the same services', async () => {
+    const pact = await negotiating();
+    const partner = { Authorization: `Bearer ${await s.token(s.union.id)}` };
+    const promoter = { Authorization: `Bearer ${await s.token(s.authority.id)}` };
+    const c = await request(app)
+      .post(`/api/v1/pacts/${pact.id}/comments`)
+      .set(partner)
+      .send({ body: 'Via API' });
+    expect(c.status).toBe(201);
+    const tooLong = await request(app)
+      .post(`/api/v1/pacts/${pact.id}/comments`)
+      .set(partner)
+      .send({ body: 'x'.repeat(2001) });
+    expect(tooLong.status).toBe(422);
+    const p = await request(app)
+      .put(`/api/v1/pacts/${pact.id}/actions/${pact.actions[0]!.id}/position`)
+      .set(partner)
+      .send({ position: 'amend', note: 'Vedi emendamento' });
+    expect(p.status).toBe(200);
+    const am = await request(app)
+      .post(`/api/v1/pacts/${pact.id}/amendments`)
+      .set(partner)
+      .send({
+        kind: 'add_action',
+        revision: 1,
+        rationale: 'Manca la sicurezza',
+        ...actionBody({ title: 'Sicurezza 4.0', skills: ['DC2.1'], participants: '2' }),
+      });
+    expect(am.status).toBe(201);
+    const bySignatory = await request(app)
+      .post(`/api/v1/pacts/${pact.id}/amendments/${am.body.id}/decision`)
+      .set(partner)
+      .send({ revision: 1, decision: 'accept' });
+    expect(bySignatory.status).toBe(403);
+    const d = await request(app)
+      .post(`/api/v1/pacts/${pact.id}/amendments/${am.body.id}/decision`)
+      .set(promoter)
+      .send({ revision: 1, decision: 'accept' });
+    expect(d.status).toBe(200);
+    expect(d.body).toEqual({ status: 'accepted', revision: 2 });
+    const actions = await t.db
+      .selectFrom('pact_actions')
+      .select('title')
+      .where('pact_id', '=', pact.id)
+      .execute();
+    expect(actions.map((x) => x.title)).toContain('Sicurezza 4.0');
+  });
+});

@@ -1,0 +1,223 @@
+import type { Express } from 'express';
+import request from 'supertest';
+import { loginAs, submitForm, testApp, type Agent } from '../helpers/app';
+import { newUser, PASSWORD } from '../helpers/factories';
+import { newTestDb, type TestDb } from '../helpers/test-db';
+import { newPact } from './factories';
+import { pactScenario, type PactScenario } from './scenario';
+
+let t: TestDb;
+let app: Express;
+let s: PactScenario;
+let authority: Agent;
+let employers: Agent;
+let union: Agent;
+
+beforeAll(async () => {
+  t = await newTestDb();
+  app = testApp(t);
+  s = await pactScenario(t.db);
+  authority = await loginAs(app, s.authority.email, PASSWORD);
+  employers = await loginAs(app, s.employers.email, PASSWORD);
+  union = await loginAs(app, s.union.email, PASSWORD);
+});
+afterAll(() => t.close());
+
+const pactRow = (id: string) =>
+  t.db.selectFrom('pacts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+const signatures = (id: string) =>
+  t.db.selectFrom('pact_signatures').selectAll().where('pact_id', '=', id).execute();
+
+async function negotiating(signatories = [s.employers.organisationId, s.union.organisationId]) {
+  return newPact(t.db, {
+    promoter: s.authority,
+    campaign: s.campaign.id,
+    status: 'negotiation',
+    signatories,
+  });
+}
+
+const sign = (agent: Agent, pact: { id: string; revision: number; revision_hash: string }) =>
+  submitForm(
+    agent,
+    `/pacts/${pact.id}/sign`,
+    { revision: String(pact.revision), hash: pact.revision_hash },
+    `/pacts/${pact.id}/sign`,
+  );
+
+describe('POST /pacts/:id/sign', () => {
+  it('records a signature bound to the revision and its hash, and agrees the pact when all signed with parity', async () => {
+    const pact = await negotiating();
+    const page = await employers.get(`/pacts/${pact.id}/sign`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain(pact.revision_hash);
+
+    expect((await sign(employers, pact)).status).toBe(302);
+    expect((await pactRow(pact.id)).status).toBe('negotiation');
+    const board = await authority.get(`/pacts/${pact.id}/negotiation`);
+    expect(board.text).toMatch(/1 firma mancante/);
+
+    expect((await sign(union, pact)).status).toBe(302);
+    const after = await pactRow(pact.id);
+    expect(after.status).toBe('agreed');
+    const rows = await signatures(pact.id);
+    expect(rows).toHaveLength(2);
+    expect(rows.every((r) => r.revision === 1 && r.revision_hash === pact.revision_hash)).toBe(
+      true,
+    );
+    const audit = await t.db
+      .selectFrom('pact_audit')
+      .select(['event', 'to_status'])
+      .where('pact_id', '=', pact.id)
+      .orderBy('seq')
+      .execute();
+    expect(audit.map((a) => a.event)).toEqual(expect.arrayContaining(['signed', 'agree']));
+    const told = await t.db
+      .selectFrom('notifications')
+      .innerJoin('users', 'users.id', 'notifications.user_id')
+      .select(['notifications.kind', 'users.organisation_id'])
+      .where('notifications.link', 'like', `/pacts/${pact.id}%`)
+      .execute();
+    expect(told).toContainEqual({
+      kind: 'pact_signed',
+      organisation_id: s.authority.organisationId,
+    });
+    expect(told).toContainEqual({
+      kind: 'pact_agreed',
+      organisation_id: s.authority.organisationId,
+    });
+  });
+
+  it('says exactly that parity fails when everyone signed but no trade union is among them', async () => {
+    const pact = await negotiating([s.employers.organisationId]);
+    expect((await sign(employers, pact)).status).toBe(302);
+    expect((await pactRow(pact.id)).status).toBe('negotiation');
+    const board = await authority.get(`/pacts/${pact.id}/negotiation`);
+    expect(board.text).toContain('la regola di parità non è rispettata');
+    expect(board.text).toContain('parità: ancora nessun sindacato tra i firmatari');
+  });
+
+  it('refuses a stale revision with a link to the current one, and records nothing', async () => {
+    const pact = await negotiating();
+    // The promoter changes the pact: revision 2.
+    const edit = await submitForm(authority, `/pacts/${pact.id}/edit`, {
+      revision: '1',
+      title: 'Titolo cambiato',
+      summary: '',
+      callId: '',
+    });
+    expect(edit.status).toBe(302);
+    expect((await pactRow(pact.id)).revision).toBe(2);
+    const res = await sign(employers, pact);
+    expect(res.status).toBe(409);
+    expect(res.text).toContain('ma il patto è ora alla revisione 2');
+    expect(res.text).toContain(`/pacts/${pact.id}/revisions/2`);
+    expect(await signatures(pact.id)).toHaveLength(0);
+  });
+
+  it('refuses a right number with a wrong hash', async () => {
+    const pact = await negotiating();
+    const res = await sign(employers, { ...pact, revision_hash: 'a'.repeat(64) });
+    expect(res.status).toBe(409);
+    expect(await signatures(pact.id)).toHaveLength(0);
+  });
+
+  it('shows earlier signatures as superseded after a new revision, and the pact returns to negotiation', async () => {
+    const pact = await negotiating();
+    await sign(employers, pact);
+    await sign(union, pact);
+    expect((await pactRow(pact.id)).status).toBe('agreed');
+    const edit = await submitForm(authority, `/pacts/${pact.id}/edit`, {
+      revision: '1',
+      title: 'Dopo l’accordo',
+      summary: '',
+      callId: '',
+    });
+    expect(edit.status).toBe(302);
+    const now = await pactRow(pact.id);
+    expect(now.status).toBe('negotiation');
+    expect(await signatures(pact.id)).toHaveLength(2); // kept, no longer counting
+    const board = await authority.get(`/pacts/${pact.id}/negotiation`);
+    expect(board.text).toContain('Ha firmato la revisione 1 — superata');
+    expect(board.text).toMatch(/2 firme mancanti/);
+    // Signing the new revision counts again.
+    expect((await sign(employers, now)).status).toBe(302);
+    const rows = await signatures(pact.id);
+    expect(rows.filter((r) => r.revision === 2)).toHaveLength(1);
+  });
+
+  it('refuses the promoter signing, even on behalf of a signatory', async () => {
+    const pact = await negotiating();
+    expect((await sign(authority, pact)).status).toBe(403);
+    const onBehalf = await submitForm(
+      authority,
+      `/pacts/${pact.id}/sign`,
+      {
+        revision: '1',
+        hash: pact.revision_hash,
+        organisationId: s.employers.organisationId,
+      },
+      `/pacts/${pact.id}/sign`,
+    );
+    expect(onBehalf.status).toBe(422);
+    expect(await signatures(pact.id)).toHaveLength(0);
+  });
+
+  it('answers 404 to an organisation that was not invited', async () => {
+    const pact = await negotiating([s.employers.organisationId]);
+    // The token comes from the 404 page itself (the logout form): CSRF is valid, access is not.
+    expect((await union.get(`/pacts/${pact.id}/sign`)).status).toBe(404);
+    const posted = await sign(union, pact);
+    expect(posted.status).toBe(404);
+    expect(await signatures(pact.id)).toHaveLength(0);
+  });
+
+  it('agrees exactly once when the last two signatures arrive together', async () => {
+    const third = await newUser(t.db, {
+      role: 'social_partner',
+      partnerType: 'chamber_of_commerce',
+      territory: 'ITI14',
+    });
+    const pact = await negotiating([
+      s.employers.organisationId,
+      s.union.organisationId,
+      third.organisationId,
+    ]);
+    await sign(employers, pact);
+    const chamber = await loginAs(app, third.email, PASSWORD);
+    const [a, b] = await Promise.all([sign(union, pact), sign(chamber, pact)]);
+    expect([a.status, b.status]).toEqual([302, 302]);
+    expect((await pactRow(pact.id)).status).toBe('agreed');
+    const agreeEntries = await t.db
+      .selectFrom('pact_audit')
+      .select('seq')
+      .where('pact_id', '=', pact.id)
+      .where('event', '=', 'agree')
+      .execute();
+    expect(agreeEntries).toHaveLength(1);
+  });
+});
+
+describe('POST /api/v1/pacts/:id/signatures (signPact)', () => {
+  it('signs through the API with the same rules', async () => {
+    const pact = await negotiating();
+    const token = await s.token(s.employers.id);
+    const stale = await request(app)
+      .post(`/api/v1/pacts/${pact.id}/signatures`)
+      .set('Authorization', `Bearer ${token}`)
+      .send({ revision: 2, hash: pact.revision_hash });
+    expect(stale.status).toBe(409);
+    const ok = await request(app)
+      .post(`/api/v1/pacts/${pact.id}/signatures`)
+      .set('Authorization', `Bearer ${token}`)
+      .send({ revision: 1, hash: pact.revision_hash });
+    expect(ok.status).toBe(201);
+    expect(ok.body).toMatchObject({ revision: 1, agreement: { signed: 1, agreed: false } });
+    const promoterToken = await s.token(s.authority.id);
+    const refused = await request(app)
+      .post(`/api/v1/pacts/${pact.id}/signatures`)
+      .set('Authorization', `Bearer ${promoterToken}`)
+      .send({ revision: 1, hash: pact.revision_hash, organisationId: s.union.organisationId });
+    expect(refused.status).toBe(422);
+  });
+});
