@@ -1,0 +1,167 @@
+import { Router, type Request, type Response } from 'express';
+import type { AppServices } from '../../app';
+import { allow } from '../../http/authorize';
+import { flash } from '../../http/flash';
+import { parseForm, uuidParam } from '../../http/validate';
+import { DomainError } from '../../lib/domain-error';
+import { scopeCodes } from '../accounts/scope';
+import { localName, territoryPath } from '../reference/territories.repository';
+import { romeToday } from '../survey/calendar';
+import * as repo from './calls.repository';
+import { createCall, getCallFor, listCallsFor, transitionCall } from './calls.service';
+import { ALLOCATION_ROWS, callFromForm, callListQuery, callSchema } from './funding.schemas';
+import { callLedger } from './ledger.view';
+import { euros } from './money';
+import type { CallStatus } from './funding.tables';
+
+export function callRoutes({ db }: AppServices): Router {
+  const router = Router();
+
+  router.get('/calls', allow('call:read'), async (req, res) => {
+    const q = callListQuery.safeParse(req.query);
+    const status = q.success && q.data.status ? (q.data.status as CallStatus) : undefined;
+    const lang = res.locals.lang as string;
+    const calls = (await listCallsFor(db, req.user!, status)).map((c) => ({
+      ...c,
+      territoryName: localName({ name: c.territory_name, names: c.territory_names }, lang),
+      budget: euros(c.budget_cents),
+      committed: euros(c.committed_cents),
+      available: euros(c.budget_cents - c.committed_cents),
+    }));
+    res.render('funding/list', {
+      title: req.t('funding.list.title'),
+      calls,
+      status: status ?? '',
+      manages: req.user!.role === 'region',
+    });
+  });
+
+  const formView = async (req: Request, res: Response, status: number, extra: object) => {
+    const lang = res.locals.lang as string;
+    const user = req.user!;
+    const values = ((extra as { values?: Record<string, unknown> }).values ?? {}) as Record<
+      string,
+      unknown
+    >;
+    const chosen = new Set(([] as unknown[]).concat(values.skillAreas ?? []).map(String));
+    const scope = scopeCodes(user);
+    let tq = db
+      .selectFrom('territories')
+      .select(['code', 'level', 'name', 'names'])
+      .where('valid_to', 'is', null)
+      .where('level', 'in', ['NUTS0', 'NUTS1', 'NUTS2', 'NUTS3'])
+      .orderBy('level')
+      .orderBy('name');
+    if (scope) tq = tq.where('code', 'in', scope);
+    const territories = (await tq.execute()).map((t) => ({
+      value: t.code,
+      label: `${localName(t, lang)} (${t.code}, ${t.level})`,
+    }));
+    let cq = db.selectFrom('campaigns').select(['id', 'title']).orderBy('created_at', 'desc');
+    if (scope) cq = cq.where('territory_code', 'in', scope);
+    const areas = await db
+      .selectFrom('skill_areas')
+      .select(['code', 'name', 'names'])
+      .orderBy('position')
+      .execute();
+    res.status(status).render('funding/new', {
+      title: req.t('funding.new.title'),
+      territories,
+      campaigns: (await cq.execute()).map((c) => ({ value: c.id, label: c.title })),
+      areas: areas.map((a) => ({
+        code: a.code,
+        label: localName(a, lang),
+        checked: chosen.has(a.code),
+      })),
+      allocationRows: Array.from({ length: ALLOCATION_ROWS }, (_, i) => ({
+        territory: `alloc${i}Territory`,
+        amount: `alloc${i}Amount`,
+        n: i + 1,
+      })),
+      ...extra,
+    });
+  };
+
+  router.get('/calls/new', allow('call:manage'), (req, res) =>
+    formView(req, res, 200, {
+      values: {
+        territoryCode: req.user!.territoryCode,
+        cofinancingPercent: '0',
+        deadline: romeToday(),
+      },
+    }),
+  );
+
+  router.post('/calls', allow('call:manage'), async (req, res) => {
+    const form = parseForm(callSchema, req);
+    if (!form.ok) return formView(req, res, 422, form);
+    try {
+      const id = await createCall(db, req.user!, callFromForm(form.data));
+      flash(req, 'funding.flash.created');
+      res.redirect(`/calls/${id}`);
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      return formView(req, res, err.status, {
+        errors: { [err.options.field ?? '_form']: req.t(err.messageKey, err.options.params) },
+        values: req.body,
+      });
+    }
+  });
+
+  router.get('/calls/:id', allow('call:read'), async (req, res) => {
+    const { call, manages } = await getCallFor(db, req.user!, uuidParam(req));
+    const lang = res.locals.lang as string;
+    const path = await territoryPath(db, call.territory_code);
+    const campaign = call.campaign_id
+      ? await db
+          .selectFrom('campaigns')
+          .select(['id', 'title'])
+          .where('id', '=', call.campaign_id)
+          .executeTakeFirst()
+      : undefined;
+    res.render('funding/show', {
+      title: call.title,
+      call: {
+        ...call,
+        budget: euros(call.budget_cents),
+        committed: euros(call.committed_cents),
+        available: euros(call.budget_cents - call.committed_cents),
+        courseHour: euros(call.course_hour_cents),
+        participantHour: euros(call.participant_hour_cents),
+        maxCostPerParticipant: euros(call.max_cost_per_participant_cents),
+      },
+      campaign,
+      territory: path.map((t) => localName(t, lang)).join(' › '),
+      areas: (await repo.callAreas(db, call.id)).map((a) => localName(a, lang)),
+      allocations: (await repo.callAllocations(db, call.id)).map((a) => ({
+        name: localName(a, lang),
+        code: a.territory_code,
+        amount: euros(a.amount_cents),
+        committed: euros(a.committed_cents),
+        available: euros(a.amount_cents - a.committed_cents),
+      })),
+      manages,
+      // The ledger names pacts and amounts: the region's (and admin's) view only.
+      ledger:
+        req.user!.role === 'region' || req.user!.role === 'admin'
+          ? await callLedger(db, call.id, lang)
+          : null,
+    });
+  });
+
+  for (const action of ['open', 'close'] as const) {
+    router.post(`/calls/:id/${action}`, allow('call:manage'), async (req, res) => {
+      const id = uuidParam(req);
+      try {
+        await transitionCall(db, req.user!, id, action);
+        flash(req, `funding.flash.${action}ed`);
+      } catch (err) {
+        if (!(err instanceof DomainError) || err.status === 404) throw err;
+        flash(req, err.messageKey, err.options.params as Record<string, string>, 'warning');
+      }
+      res.redirect(`/calls/${id}`);
+    });
+  }
+
+  return router;
+}

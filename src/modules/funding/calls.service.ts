@@ -1,0 +1,165 @@
+import type { Db, Executor } from '../../db';
+import type { SessionUser } from '../../http/types';
+import { DomainError, NotFoundError } from '../../lib/domain-error';
+import { assertInScope, inScope } from '../accounts/scope';
+import { notify } from '../notifications/notify';
+import { findCurrentTerritory } from '../reference/territories.repository';
+import { romeToday } from '../survey/calendar';
+import * as repo from './calls.repository';
+import type { NewCall } from './funding.schemas';
+import type { CallStatus } from './funding.tables';
+
+const invalid = (key: string, field: string) => new DomainError(key, { field, status: 422 });
+
+/** Allocations: each strictly below the call's territory, none inside another, all within budget. */
+async function checkAllocations(db: Executor, input: NewCall) {
+  const seen: string[] = [];
+  let total = 0;
+  for (const r of input.allocations) {
+    if (!r.territory) throw invalid('funding.errors.allocation.noTerritory', r.fields.territory);
+    if (!r.cents) throw invalid('funding.errors.allocation.noAmount', r.fields.amount);
+    if (
+      r.territory === input.territoryCode ||
+      !(await repo.within(db, r.territory, input.territoryCode))
+    )
+      throw invalid('funding.errors.allocation.outside', r.fields.territory);
+    for (const other of seen) {
+      if (
+        other === r.territory ||
+        (await repo.within(db, r.territory, other)) ||
+        (await repo.within(db, other, r.territory))
+      )
+        throw invalid('funding.errors.allocation.overlap', r.fields.territory);
+    }
+    seen.push(r.territory);
+    total += r.cents;
+    if (total > input.budget)
+      throw invalid('funding.errors.allocation.overBudget', r.fields.amount);
+  }
+  return input.allocations.map((r) => ({ territory: r.territory, cents: r.cents }));
+}
+
+/** A draft call of the user's region, on its territory or below. */
+export async function createCall(db: Db, user: SessionUser, input: NewCall): Promise<string> {
+  const territory = await findCurrentTerritory(db, input.territoryCode);
+  if (!territory || !(await inScope(db, user, territory.code)))
+    throw invalid('funding.errors.outOfScope', 'territoryCode');
+  if (input.deadline < romeToday()) throw invalid('funding.errors.deadlinePast', 'deadline');
+  if (input.campaignId) {
+    const campaign = await db
+      .selectFrom('campaigns')
+      .select('territory_code')
+      .where('id', '=', input.campaignId)
+      .executeTakeFirst();
+    if (!campaign || !(await inScope(db, user, campaign.territory_code)))
+      throw invalid('funding.errors.unknownCampaign', 'campaignId');
+  }
+  const areas = [...new Set(input.skillAreas)];
+  const known = areas.length
+    ? await db.selectFrom('skill_areas').select('code').where('code', 'in', areas).execute()
+    : [];
+  if (known.length !== areas.length) throw invalid('funding.errors.unknownArea', 'skillAreas');
+  const allocations = await checkAllocations(db, input);
+  return db.transaction().execute(async (tx) => {
+    const { id } = await repo.insertCall(tx, {
+      organisation_id: user.organisationId,
+      territory_code: territory.code,
+      campaign_id: input.campaignId ?? null,
+      title: input.title,
+      description: input.description || null,
+      budget_cents: input.budget,
+      course_hour_cents: input.courseHour,
+      participant_hour_cents: input.participantHour,
+      max_hours_per_action: input.maxHours ?? null,
+      min_participants: input.minParticipants ?? null,
+      max_participants: input.maxParticipants ?? null,
+      max_cost_per_participant_cents: input.maxCostPerParticipant ?? null,
+      cofinancing_percent: input.cofinancingPercent,
+      deadline: input.deadline,
+      created_by: user.id,
+    });
+    await repo.insertAllocations(tx, id, allocations);
+    await repo.insertAreas(tx, id, areas);
+    return id;
+  });
+}
+
+export type CallRow = NonNullable<Awaited<ReturnType<typeof repo.findCall>>>;
+
+/** A call the region user manages (its territory in scope), else 404. */
+export async function getManagedCall(db: Executor, user: SessionUser, id: string) {
+  const call = await repo.findCall(db, id);
+  if (!call) throw new NotFoundError();
+  await assertInScope(db, user, call.territory_code);
+  return call;
+}
+
+/**
+ * A call as a reader sees it: the region (and admin) any call in scope; authorities and partners
+ * an open or closed call covering their territory or lying within it. Drafts stay private.
+ */
+export async function getCallFor(db: Executor, user: SessionUser, id: string) {
+  const call = await repo.findCall(db, id);
+  if (!call) throw new NotFoundError();
+  if (user.role === 'region' || user.role === 'admin') {
+    await assertInScope(db, user, call.territory_code);
+    return { call, manages: user.role === 'region' };
+  }
+  const covers =
+    (await repo.within(db, user.territoryCode, call.territory_code)) ||
+    (await repo.within(db, call.territory_code, user.territoryCode));
+  if (call.status === 'draft' || !covers) throw new NotFoundError();
+  return { call, manages: false };
+}
+
+export async function listCallsFor(db: Executor, user: SessionUser, status?: CallStatus) {
+  const rows =
+    user.role === 'region' || user.role === 'admin'
+      ? await repo.listCallsWithin(db, user.role === 'admin' ? null : user.territoryCode)
+      : await repo.listOpenCallsCovering(db, user.territoryCode);
+  return status ? rows.filter((r) => r.status === status) : rows;
+}
+
+const NEXT = {
+  open: { from: 'draft', to: 'open' },
+  close: { from: 'open', to: 'closed' },
+} as const;
+
+/**
+ * draft → open (the authorities of the territory are told), open → closed (no new pact may
+ * choose it; approvals of pacts already submitted go on). The row is locked: two clicks, one step.
+ */
+export async function transitionCall(
+  db: Db,
+  user: SessionUser,
+  id: string,
+  action: 'open' | 'close',
+) {
+  return db.transaction().execute(async (tx) => {
+    const call = await repo.lockCall(tx, id);
+    if (!call) throw new NotFoundError();
+    await assertInScope(tx, user, call.territory_code);
+    if (call.status !== NEXT[action].from)
+      throw new DomainError(`funding.errors.cannot.${action}`, { params: { status: call.status } });
+    if (action === 'open' && call.deadline < romeToday())
+      throw new DomainError('funding.errors.deadlinePast');
+    const now = new Date();
+    await tx
+      .updateTable('funding_calls')
+      .set({
+        status: NEXT[action].to,
+        ...(action === 'open' ? { opened_at: now } : { closed_at: now }),
+      })
+      .where('id', '=', id)
+      .execute();
+    if (action === 'open') {
+      await notify(tx, {
+        organisationIds: await repo.authoritiesWithin(tx, call.territory_code),
+        kind: 'call_opened',
+        params: { call: call.title, organisation: user.organisationName },
+        link: `/calls/${id}`,
+        exceptUserId: user.id,
+      });
+    }
+  });
+}

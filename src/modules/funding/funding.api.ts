@@ -1,0 +1,260 @@
+import { z } from 'zod';
+import type { AppServices } from '../../app';
+import { defineOperation, type ApiOperation } from '../api/operation';
+import { PACT_STATUSES } from '../pacts/pact-workflow';
+import { createCall, getCallFor, listCallsFor, transitionCall } from './calls.service';
+import { CALL_STATUSES, type CallStatus } from './funding.tables';
+import {
+  approveApiSchema,
+  callApiSchema,
+  callFromApi,
+  callListQuery,
+  rejectSchema,
+  returnSchema,
+} from './funding.schemas';
+import { approvePact, decidePact, reducePact, reviewView } from './review.service';
+
+const idParams = z.object({ id: z.uuid() });
+
+const callJson = z
+  .object({
+    id: z.uuid(),
+    title: z.string(),
+    territoryCode: z.string(),
+    campaignId: z.uuid().nullable(),
+    status: z.enum(CALL_STATUSES),
+    deadline: z.string(),
+    budgetCents: z.number().int(),
+    committedCents: z.number().int(),
+    availableCents: z.number().int(),
+  })
+  .meta({ id: 'FundingCall' });
+
+const toCallJson = (c: {
+  id: string;
+  title: string;
+  territory_code: string;
+  campaign_id: string | null;
+  status: CallStatus;
+  deadline: string;
+  budget_cents: number;
+  committed_cents: number;
+}) => ({
+  id: c.id,
+  title: c.title,
+  territoryCode: c.territory_code,
+  campaignId: c.campaign_id,
+  status: c.status,
+  deadline: c.deadline,
+  budgetCents: c.budget_cents,
+  committedCents: c.committed_cents,
+  availableCents: c.budget_cents - c.committed_cents,
+});
+
+const reportJson = z
+  .object({
+    pactId: z.uuid(),
+    status: z.enum(PACT_STATUSES),
+    revision: z.number().int(),
+    callId: z.uuid().nullable(),
+    eligible: z.boolean(),
+    costCents: z.number().int(),
+    cofinancingCents: z.number().int(),
+    grantCents: z
+      .number()
+      .int()
+      .describe('The public grant asked: each action at cost less the firms’ share'),
+    availableCents: z.number().int().nullable(),
+    rules: z.array(
+      z.object({
+        rule: z.string(),
+        ok: z.boolean(),
+        actionId: z.uuid().optional(),
+        params: z.record(z.string(), z.union([z.string(), z.number(), z.null()])),
+        text: z.string(),
+      }),
+    ),
+    actions: z.array(
+      z.object({
+        id: z.uuid(),
+        title: z.string(),
+        costCents: z.number().int().nullable(),
+        cofinancingCents: z.number().int().nullable(),
+        maxGrantCents: z.number().int(),
+        approvedCents: z.number().int().nullable(),
+        committedCents: z.number().int(),
+      }),
+    ),
+  })
+  .meta({ id: 'EligibilityReport' });
+
+const decisionJson = z.object({
+  decisionId: z.uuid(),
+  approvedCents: z.number().int().optional(),
+  releasedCents: z.number().int().optional(),
+});
+
+export function fundingOperations({ db }: AppServices): ApiOperation[] {
+  const tags = ['funding'];
+  const amountsOf = (a?: Record<string, number>) =>
+    new Map(Object.entries(a ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+  return [
+    defineOperation({
+      operationId: 'createCall',
+      method: 'post',
+      path: '/calls',
+      summary: 'Create a draft funding call on the region’s territory or below (amounts in cents)',
+      tags,
+      access: 'call:manage',
+      body: callApiSchema,
+      response: { status: 201, description: 'The new draft call', schema: callJson },
+      errors: [422],
+      handler: async ({ req, body }) => {
+        const id = await createCall(db, req.user!, callFromApi(body));
+        return toCallJson((await getCallFor(db, req.user!, id)).call);
+      },
+    }),
+    defineOperation({
+      operationId: 'listCalls',
+      method: 'get',
+      path: '/calls',
+      summary:
+        'Calls: a region’s own (every status), for authorities and partners the open calls covering their territory',
+      tags,
+      access: 'call:read',
+      query: callListQuery,
+      response: { status: 200, description: 'Calls', schema: z.array(callJson) },
+      handler: async ({ req, query }) =>
+        (
+          await listCallsFor(db, req.user!, (query.status || undefined) as CallStatus | undefined)
+        ).map(toCallJson),
+    }),
+    defineOperation({
+      operationId: 'getCall',
+      method: 'get',
+      path: '/calls/:id',
+      summary: 'One call with its budget, committed and available amounts',
+      tags,
+      access: 'call:read',
+      params: idParams,
+      response: { status: 200, description: 'The call', schema: callJson },
+      errors: [404],
+      handler: async ({ req, params }) =>
+        toCallJson((await getCallFor(db, req.user!, params.id)).call),
+    }),
+    ...(['open', 'close'] as const).map((action) =>
+      defineOperation({
+        operationId: `${action}Call`,
+        method: 'post',
+        path: `/calls/:id/${action}`,
+        summary:
+          action === 'open' ? 'Open a draft call (authorities are told)' : 'Close an open call',
+        tags,
+        access: 'call:manage',
+        params: idParams,
+        response: { status: 200, description: 'The call after the change', schema: callJson },
+        errors: [404, 409],
+        handler: async ({ req, params }) => {
+          await transitionCall(db, req.user!, params.id, action);
+          return toCallJson((await getCallFor(db, req.user!, params.id)).call);
+        },
+      }),
+    ),
+    defineOperation({
+      operationId: 'getEligibilityReport',
+      method: 'get',
+      path: '/pacts/:id/eligibility',
+      summary:
+        'The eligibility report of a pact against its call’s rules and the needs backing (region)',
+      tags,
+      access: 'pact:review',
+      params: idParams,
+      response: { status: 200, description: 'The report', schema: reportJson },
+      errors: [404],
+      handler: async ({ req, params }) => {
+        const v = await reviewView(db, req.user!, params.id);
+        return {
+          pactId: v.pact.id,
+          status: v.pact.status,
+          revision: v.pact.revision,
+          callId: v.pact.call_id,
+          eligible: v.report.ok,
+          costCents: v.report.costCents,
+          cofinancingCents: v.report.cofinancingCents,
+          grantCents: v.report.grantCents,
+          availableCents: v.report.availableCents,
+          rules: v.report.lines.map((l) => ({
+            rule: l.rule,
+            ok: l.ok,
+            ...(l.actionId ? { actionId: l.actionId } : {}),
+            params: l.params,
+            text: req.t(`funding.rules.${l.rule}`, l.params),
+          })),
+          actions: v.actions.map((a) => ({
+            id: a.id,
+            title: a.title,
+            costCents: a.cost_cents,
+            cofinancingCents: a.cofinancing,
+            maxGrantCents: a.maxGrant,
+            approvedCents: a.approved_cents,
+            committedCents: a.committed,
+          })),
+        };
+      },
+    }),
+    defineOperation({
+      operationId: 'approvePact',
+      method: 'post',
+      path: '/pacts/:id/approve',
+      summary:
+        'Approve a submitted pact, in full or for lower amounts per action; commits the grant (409 with the figures when the budget is short)',
+      tags,
+      access: 'pact:review',
+      params: idParams,
+      body: approveApiSchema,
+      response: { status: 200, description: 'The decision', schema: decisionJson },
+      errors: [404, 409, 422],
+      handler: ({ req, params, body }) =>
+        approvePact(db, req.user!, params.id, { ...body, amounts: amountsOf(body.amounts) }),
+    }),
+    defineOperation({
+      operationId: 'reducePact',
+      method: 'post',
+      path: '/pacts/:id/reduce',
+      summary: 'Lower the approved amounts of an approved pact; the difference is released',
+      tags,
+      access: 'pact:review',
+      params: idParams,
+      body: approveApiSchema,
+      response: { status: 200, description: 'The decision', schema: decisionJson },
+      errors: [404, 409, 422],
+      handler: ({ req, params, body }) =>
+        reducePact(db, req.user!, params.id, { ...body, amounts: amountsOf(body.amounts) }),
+    }),
+    ...(
+      [
+        [
+          'returnPact',
+          'return',
+          returnSchema,
+          'Return a submitted pact to its promoter with remarks',
+        ],
+        ['rejectPact', 'reject', rejectSchema, 'Reject a submitted pact, with reasons'],
+      ] as const
+    ).map(([operationId, kind, schema, summary]) =>
+      defineOperation({
+        operationId,
+        method: 'post',
+        path: `/pacts/:id/${kind}`,
+        summary,
+        tags,
+        access: 'pact:review',
+        params: idParams,
+        body: schema,
+        response: { status: 200, description: 'The decision', schema: decisionJson },
+        errors: [404, 409, 422],
+        handler: ({ req, params, body }) => decidePact(db, req.user!, params.id, kind, body),
+      }),
+    ),
+  ];
+}

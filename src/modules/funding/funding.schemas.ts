@@ -1,0 +1,220 @@
+import { z } from 'zod';
+import { shortText, territoryCode } from '../../http/validate';
+import { parseEuros } from './money';
+
+const asArray = (v: unknown) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]);
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+/**
+ * A euro amount typed in a form → integer cents within [min, max]. Each field has its own range
+ * message (`funding.errors.range.<name>`), which states the range in euros.
+ */
+export const euroField = (name: string, minCents: number, maxCents: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(30)
+    .transform((v, ctx) => {
+      const parsed = parseEuros(v);
+      if (!parsed.ok) {
+        ctx.addIssue({ code: 'custom', message: `funding.errors.euro.${parsed.error}` });
+        return z.NEVER;
+      }
+      if (parsed.cents < minCents || parsed.cents > maxCents) {
+        ctx.addIssue({ code: 'custom', message: `funding.errors.range.${name}` });
+        return z.NEVER;
+      }
+      return parsed.cents;
+    });
+
+const optionalEuro = (name: string, min: number, max: number) =>
+  z.preprocess(blankToUndefined, euroField(name, min, max).optional());
+const optionalInt = (min: number, max: number) =>
+  z.preprocess(blankToUndefined, z.coerce.number().int().min(min).max(max).optional());
+const optionalTerritory = z.preprocess(blankToUndefined, territoryCode.optional());
+
+export const ALLOCATION_ROWS = 5;
+const allocationFields = Object.fromEntries(
+  Array.from({ length: ALLOCATION_ROWS }, (_, i) => [
+    [`alloc${i}Territory`, optionalTerritory],
+    [`alloc${i}Amount`, optionalEuro('allocation', 1, 100_000_000_000_000)],
+  ]).flat(),
+) as Record<string, z.ZodType<string | number | undefined>>;
+
+export const callSchema = z
+  .strictObject({
+    title: shortText(200),
+    description: z.string().trim().max(4000).optional().default(''),
+    territoryCode,
+    campaignId: z.preprocess(blankToUndefined, z.uuid().optional()),
+    budget: euroField('budget', 1, 100_000_000_000_000),
+    courseHour: euroField('courseHour', 0, 10_000_000),
+    participantHour: euroField('participantHour', 0, 1_000_000),
+    maxHours: optionalInt(1, 5000),
+    minParticipants: optionalInt(1, 10000),
+    maxParticipants: optionalInt(1, 10000),
+    maxCostPerParticipant: optionalEuro('maxCostPerParticipant', 1, 10_000_000_000),
+    cofinancingPercent: z.preprocess(
+      (v) => blankToUndefined(v) ?? '0',
+      z.coerce.number().int().min(0).max(100),
+    ),
+    deadline: z.iso.date(),
+    skillAreas: z.preprocess(
+      asArray,
+      z
+        .array(
+          z
+            .string()
+            .trim()
+            .regex(/^[A-Z0-9][A-Z0-9._-]{0,39}$/),
+        )
+        .max(50),
+    ),
+    ...allocationFields,
+  })
+  .refine(
+    (v) =>
+      v.minParticipants === undefined ||
+      v.maxParticipants === undefined ||
+      v.minParticipants <= v.maxParticipants,
+    { message: 'funding.errors.minAboveMax', path: ['maxParticipants'] },
+  );
+export type CallInput = z.output<typeof callSchema>;
+
+/** A call as the service takes it, from the form or from the API. */
+export interface NewCall {
+  title: string;
+  description: string;
+  territoryCode: string;
+  campaignId?: string;
+  budget: number;
+  courseHour: number;
+  participantHour: number;
+  maxHours?: number;
+  minParticipants?: number;
+  maxParticipants?: number;
+  maxCostPerParticipant?: number;
+  cofinancingPercent: number;
+  deadline: string;
+  skillAreas: string[];
+  /** `fields`: where an error about this row is shown (form field names or API pointers). */
+  allocations: {
+    territory: string;
+    cents: number;
+    fields: { territory: string; amount: string };
+  }[];
+}
+
+/** The form's filled allocation rows (an empty row is ignored; a half-filled one is an error). */
+export function callFromForm(input: CallInput): NewCall {
+  const v = input as unknown as Record<string, string | number | undefined>;
+  const allocations: NewCall['allocations'] = [];
+  for (let i = 0; i < ALLOCATION_ROWS; i++) {
+    const territory = v[`alloc${i}Territory`] as string | undefined;
+    const cents = v[`alloc${i}Amount`] as number | undefined;
+    if (territory !== undefined || cents !== undefined)
+      allocations.push({
+        territory: territory ?? '',
+        cents: cents ?? 0,
+        fields: { territory: `alloc${i}Territory`, amount: `alloc${i}Amount` },
+      });
+  }
+  return { ...input, allocations };
+}
+
+const cents = (max: number, min = 0) => z.number().int().min(min).max(max);
+
+/** createCall in the API: the same rules, amounts in integer cents. */
+export const callApiSchema = z
+  .strictObject({
+    title: shortText(200),
+    description: z.string().trim().max(4000).optional().default(''),
+    territoryCode,
+    campaignId: z.uuid().optional(),
+    budgetCents: cents(100_000_000_000_000, 1),
+    courseHourCents: cents(10_000_000),
+    participantHourCents: cents(1_000_000),
+    maxHours: z.number().int().min(1).max(5000).optional(),
+    minParticipants: z.number().int().min(1).max(10000).optional(),
+    maxParticipants: z.number().int().min(1).max(10000).optional(),
+    maxCostPerParticipantCents: cents(10_000_000_000, 1).optional(),
+    cofinancingPercent: z.number().int().min(0).max(100).optional().default(0),
+    deadline: z.iso.date(),
+    skillAreas: z
+      .array(
+        z
+          .string()
+          .trim()
+          .regex(/^[A-Z0-9][A-Z0-9._-]{0,39}$/),
+      )
+      .max(50)
+      .optional()
+      .default([]),
+    allocations: z
+      .array(z.strictObject({ territoryCode, amountCents: cents(100_000_000_000_000, 1) }))
+      .max(50)
+      .optional()
+      .default([]),
+  })
+  .refine(
+    (v) =>
+      v.minParticipants === undefined ||
+      v.maxParticipants === undefined ||
+      v.minParticipants <= v.maxParticipants,
+    { message: 'funding.errors.minAboveMax', path: ['maxParticipants'] },
+  );
+
+export function callFromApi(b: z.output<typeof callApiSchema>): NewCall {
+  return {
+    title: b.title,
+    description: b.description,
+    territoryCode: b.territoryCode,
+    campaignId: b.campaignId,
+    budget: b.budgetCents,
+    courseHour: b.courseHourCents,
+    participantHour: b.participantHourCents,
+    maxHours: b.maxHours,
+    minParticipants: b.minParticipants,
+    maxParticipants: b.maxParticipants,
+    maxCostPerParticipant: b.maxCostPerParticipantCents,
+    cofinancingPercent: b.cofinancingPercent,
+    deadline: b.deadline,
+    skillAreas: b.skillAreas,
+    allocations: b.allocations.map((a, i) => ({
+      territory: a.territoryCode,
+      cents: a.amountCents,
+      fields: {
+        territory: `allocations.${i}.territoryCode`,
+        amount: `allocations.${i}.amountCents`,
+      },
+    })),
+  };
+}
+
+export const callListQuery = z.strictObject({
+  status: z.enum(['draft', 'open', 'closed', '']).optional(),
+});
+
+const remarks = z.string().trim().min(1).max(4000);
+
+/** Return and reject: the region says why, always. */
+export const returnSchema = z.strictObject({
+  revision: z.coerce.number().int().min(1).max(1_000_000),
+  remarks,
+});
+export const rejectSchema = returnSchema;
+
+/**
+ * Approve (or reduce): one amount per action, as `amount_<actionId>` in the form and as
+ * `amounts: { <actionId>: cents }` in the API. The form's fields are euros.
+ */
+export const approveApiSchema = z.strictObject({
+  revision: z.coerce.number().int().min(1).max(1_000_000),
+  remarks: z.string().trim().max(4000).optional().default(''),
+  amounts: z
+    .record(z.uuid(), z.number().int().min(0).max(100_000_000_000_000))
+    .optional()
+    .describe('Approved cents per action id; omitted = every action in full'),
+});
+export type ApproveInput = z.output<typeof approveApiSchema>;

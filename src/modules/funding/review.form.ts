@@ -1,0 +1,50 @@
+import type { Request } from 'express';
+import { z } from 'zod';
+import type { FieldErrors } from '../../http/validate';
+import { fieldErrors } from '../../http/validate';
+import { parseEuros } from './money';
+
+const AMOUNT = /^amount_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+const head = z.strictObject({
+  revision: z.coerce.number().int().min(1).max(1_000_000),
+  remarks: z.string().trim().max(4000).optional().default(''),
+});
+
+/**
+ * The approve / reduce form: `revision`, `remarks` and one euro field `amount_<actionId>` per
+ * action (the ids come from the page, so the schema cannot list them; any other field is refused).
+ */
+export function parseAmountsForm(
+  req: Request,
+):
+  | { ok: true; data: { revision: number; remarks: string; amounts: Map<string, number> } }
+  | { ok: false; errors: FieldErrors; values: Record<string, unknown> } {
+  const { _csrf: _, ...body } = (req.body ?? {}) as Record<string, unknown>;
+  const errors: FieldErrors = {};
+  const amounts = new Map<string, number>();
+  const rest: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body)) {
+    const m = AMOUNT.exec(key);
+    if (!m) {
+      rest[key] = value;
+      continue;
+    }
+    if (typeof value !== 'string' || value.trim() === '' || value.length > 30) {
+      errors[key] = req.t(
+        typeof value === 'string' && value.trim() === ''
+          ? 'validation.required'
+          : 'funding.errors.euro.format',
+      );
+      continue;
+    }
+    const parsed = parseEuros(value);
+    if (!parsed.ok) errors[key] = req.t(`funding.errors.euro.${parsed.error}`);
+    else if (parsed.cents > 100_000_000_000_000)
+      errors[key] = req.t('funding.errors.range.allocation');
+    else amounts.set(m[1]!.toLowerCase(), parsed.cents);
+  }
+  const parsed = head.safeParse(rest);
+  if (!parsed.success) Object.assign(errors, fieldErrors(parsed.error, req.t));
+  if (Object.keys(errors).length || !parsed.success) return { ok: false, errors, values: body };
+  return { ok: true, data: { ...parsed.data, amounts } };
+}

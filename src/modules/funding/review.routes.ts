@@ -1,0 +1,169 @@
+import { Router, type Request, type Response } from 'express';
+import type { AppServices } from '../../app';
+import { allow } from '../../http/authorize';
+import { flash } from '../../http/flash';
+import { parseForm, uuidParam } from '../../http/validate';
+import { DomainError } from '../../lib/domain-error';
+import { localName } from '../reference/territories.repository';
+import { rejectSchema, returnSchema } from './funding.schemas';
+import { centsToInput, euros } from './money';
+import { parseAmountsForm } from './review.form';
+import { approvePact, decidePact, reducePact, reviewView } from './review.service';
+
+type FormName = 'approve' | 'return' | 'reject' | 'reduce';
+interface Failed {
+  form: FormName;
+  status: number;
+  errors: Record<string, string>;
+  values: Record<string, unknown>;
+}
+
+export function reviewRoutes({ db }: AppServices): Router {
+  const router = Router();
+
+  const render = async (req: Request, res: Response, failed?: Failed) => {
+    const view = await reviewView(db, req.user!, uuidParam(req));
+    const lang = res.locals.lang as string;
+    const territory = await db
+      .selectFrom('territories')
+      .select(['name', 'names'])
+      .where('code', '=', view.pact.territory_code)
+      .executeTakeFirst();
+    const status = view.pact.status;
+    const reducible = status === 'approved' || status === 'in_progress';
+    // Amount fields show what the user typed after a refusal, else the full grant (approve) or
+    // what is committed now (reduce).
+    const typed =
+      failed && (failed.form === 'approve' || failed.form === 'reduce') ? failed.values : {};
+    const amountValues = Object.fromEntries(
+      view.actions.map((a) => [
+        `amount_${a.id}`,
+        typed[`amount_${a.id}`] ?? centsToInput(reducible ? a.committed : a.maxGrant, lang),
+      ]),
+    );
+    const formState = (name: FormName) =>
+      failed?.form === name
+        ? { errors: failed.errors, values: failed.values }
+        : { errors: {}, values: {} };
+    res.status(failed?.status ?? 200).render('funding/review', {
+      title: req.t('funding.review.title', { pact: view.pact.title }),
+      pact: view.pact,
+      party: 'region',
+      tab: 'review',
+      territoryName: territory ? localName(territory, lang) : view.pact.territory_code,
+      call: view.call
+        ? { ...view.call, available: euros(view.call.budget_cents - view.call.committed_cents) }
+        : null,
+      report: {
+        ...view.report,
+        cost: euros(view.report.costCents),
+        cofinancing: euros(view.report.cofinancingCents),
+        grant: euros(view.report.grantCents),
+        lines: view.report.lines.map((l) => ({
+          ...l,
+          text: req.t(`funding.rules.${l.rule}`, l.params),
+        })),
+      },
+      actions: view.actions.map((a) => ({
+        ...a,
+        cost: euros(a.cost_cents),
+        cofinancingEuros: euros(a.cofinancing),
+        maxGrantEuros: euros(a.maxGrant),
+        approved: euros(a.approved_cents),
+        committedEuros: euros(a.committed),
+        field: `amount_${a.id}`,
+      })),
+      amountValues,
+      decisions: view.decisions.map((d) => ({ ...d, approved: euros(d.approved_cents) })),
+      canDecide: status === 'submitted',
+      reducible,
+      failed: failed?.form,
+      // Four forms share the page: a form's remarks error is keyed `<form>-remarks` (its own id).
+      errors: Object.fromEntries(
+        Object.entries(failed?.errors ?? {}).map(([k, v]) => [
+          k === 'remarks' ? `${failed!.form}-remarks` : k,
+          v,
+        ]),
+      ),
+      forms: {
+        approve: formState('approve'),
+        return: formState('return'),
+        reject: formState('reject'),
+        reduce: formState('reduce'),
+      },
+    });
+  };
+
+  router.get('/pacts/:id/review', allow('pact:review'), (req, res) => render(req, res));
+
+  /** Runs a decision; a domain refusal re-renders the page with the form's errors and values. */
+  const decide = async (
+    req: Request,
+    res: Response,
+    form: FormName,
+    run: () => Promise<unknown>,
+    flashKey: string,
+  ) => {
+    try {
+      await run();
+      flash(req, flashKey);
+      res.redirect(`/pacts/${uuidParam(req)}/review`);
+    } catch (err) {
+      if (!(err instanceof DomainError) || err.status === 404) throw err;
+      return render(req, res, {
+        form,
+        status: err.status,
+        errors: { [err.options.field ?? '_form']: req.t(err.messageKey, err.options.params) },
+        values: req.body as Record<string, unknown>,
+      });
+    }
+  };
+
+  for (const form of ['approve', 'reduce'] as const) {
+    router.post(`/pacts/:id/${form}`, allow('pact:review'), async (req, res) => {
+      const id = uuidParam(req);
+      const parsed = parseAmountsForm(req);
+      if (!parsed.ok)
+        return render(req, res, {
+          form,
+          status: 422,
+          errors: parsed.errors,
+          values: parsed.values,
+        });
+      const run = form === 'approve' ? approvePact : reducePact;
+      return decide(
+        req,
+        res,
+        form,
+        () => run(db, req.user!, id, parsed.data),
+        `funding.flash.${form}d`,
+      );
+    });
+  }
+
+  for (const [form, schema] of [
+    ['return', returnSchema],
+    ['reject', rejectSchema],
+  ] as const) {
+    router.post(`/pacts/:id/${form}`, allow('pact:review'), async (req, res) => {
+      const id = uuidParam(req);
+      const parsed = parseForm(schema, req);
+      if (!parsed.ok)
+        return render(req, res, {
+          form,
+          status: 422,
+          errors: parsed.errors,
+          values: parsed.values,
+        });
+      return decide(
+        req,
+        res,
+        form,
+        () => decidePact(db, req.user!, id, form, parsed.data),
+        `funding.flash.${form}ed`,
+      );
+    });
+  }
+
+  return router;
+}

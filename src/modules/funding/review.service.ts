@@ -1,0 +1,306 @@
+import type { Db, Executor, Tx } from '../../db';
+import type { SessionUser } from '../../http/types';
+import { DomainError, NotFoundError } from '../../lib/domain-error';
+import { loadPactFor } from '../pacts/access';
+import { appendAudit } from '../pacts/audit';
+import { transitionPact } from '../pacts/transitions';
+import type { Pact, PactActionRow } from '../pacts/pacts.tables';
+import * as repo from './calls.repository';
+import { cofinancingOf, eligibilityReport, maxGrantOf } from './eligibility';
+import { BudgetExceededError, committedByAction, writeLedger } from './ledger';
+import type { DecidedAction, DecisionKind } from './review.tables';
+
+export interface DecisionInput {
+  revision: number;
+  remarks: string;
+  /** Approved cents per action id; missing actions get their full grant (approve only). */
+  amounts?: Map<string, number>;
+}
+
+/** The pact as its reviewer: a region user whose territory contains it, else 404. */
+async function reviewedPact(db: Executor, user: SessionUser, pactId: string, forUpdate = false) {
+  const { pact, party } = await loadPactFor(db, pactId, user, { forUpdate });
+  if (party !== 'region') throw new NotFoundError();
+  return pact;
+}
+
+function listActions(db: Executor, pactId: string) {
+  return db
+    .selectFrom('pact_actions')
+    .selectAll()
+    .where('pact_id', '=', pactId)
+    .orderBy('position')
+    .execute();
+}
+
+class StaleReviewError extends DomainError {
+  constructor() {
+    super('funding.errors.stale', { status: 409 });
+  }
+}
+
+/** Checks each amount against its ceiling; the error names the field of the form. */
+function approvedAmounts(
+  actions: PactActionRow[],
+  amounts: Map<string, number> | undefined,
+  ceiling: (a: PactActionRow) => number,
+) {
+  const ids = new Set(actions.map((a) => a.id));
+  for (const id of amounts?.keys() ?? [])
+    if (!ids.has(id))
+      throw new DomainError('funding.errors.unknownAction', { status: 422, field: `amount_${id}` });
+  const out = new Map<string, number>();
+  for (const a of actions) {
+    const max = ceiling(a);
+    const amount = amounts?.get(a.id) ?? max;
+    if (amount > max)
+      throw new DomainError('funding.errors.amountAboveMax', {
+        status: 422,
+        field: `amount_${a.id}`,
+        params: { max: max / 100 },
+      });
+    out.set(a.id, amount);
+  }
+  if ([...out.values()].every((v) => v === 0))
+    throw new DomainError('funding.errors.nothingApproved', { status: 422 });
+  return out;
+}
+
+async function recordDecision(
+  tx: Tx,
+  user: SessionUser,
+  pact: Pact,
+  kind: DecisionKind,
+  input: DecisionInput,
+  extra: { approvedCents?: number; actions?: DecidedAction[]; eligibility?: object } = {},
+) {
+  return tx
+    .insertInto('pact_decisions')
+    .values({
+      pact_id: pact.id,
+      call_id: pact.call_id,
+      kind,
+      revision: pact.revision,
+      remarks: input.remarks,
+      approved_cents: extra.approvedCents ?? null,
+      actions: JSON.stringify(extra.actions ?? []),
+      eligibility: JSON.stringify(extra.eligibility ?? {}),
+      decided_by: user.id,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+}
+
+/**
+ * Approves a submitted pact in full or for lower amounts per action. Lock order: the call row,
+ * the allocation row, then the pact (transitionPact locks it again): every approval against a
+ * call takes turns on the call row, so the budget check below sees every earlier commitment.
+ */
+export async function approvePact(db: Db, user: SessionUser, pactId: string, input: DecisionInput) {
+  return db.transaction().execute(async (tx) => {
+    const seen = await reviewedPact(tx, user, pactId);
+    if (!seen.call_id) throw new DomainError('funding.errors.noCall');
+    const call = (await repo.lockCall(tx, seen.call_id))!;
+    const allocation = await repo.allocationFor(tx, call.id, seen.territory_code, true);
+    const pact = await reviewedPact(tx, user, pactId, true);
+    if (pact.status !== 'submitted')
+      throw new DomainError('funding.errors.notSubmitted', { params: { status: pact.status } });
+    if (pact.revision !== input.revision || pact.call_id !== call.id) throw new StaleReviewError();
+    const actions = await listActions(tx, pactId);
+    const pct = call.cofinancing_percent;
+    const amounts = approvedAmounts(actions, input.amounts, (a) => maxGrantOf(a.cost_cents, pct));
+    const report = await eligibilityReport(tx, {
+      pact,
+      call,
+      allocation,
+      actions,
+      amounts,
+      viewer: user,
+    });
+    const available = call.budget_cents - call.committed_cents;
+    if (report.grantCents > available)
+      throw new BudgetExceededError('call', available, report.grantCents);
+    if (allocation && report.grantCents > report.allocation!.availableCents)
+      throw new BudgetExceededError(
+        'allocation',
+        report.allocation!.availableCents,
+        report.grantCents,
+        allocation.territory_code,
+      );
+    if (!report.ok)
+      throw new DomainError('funding.errors.ineligible', {
+        params: { count: report.lines.filter((l) => !l.ok).length },
+      });
+    const decided = actions.map((a) => ({
+      actionId: a.id,
+      title: a.title,
+      costCents: a.cost_cents ?? 0,
+      approvedCents: amounts.get(a.id)!,
+    }));
+    const decision = await recordDecision(tx, user, pact, 'approve', input, {
+      approvedCents: report.grantCents,
+      actions: decided,
+      eligibility: report,
+    });
+    for (const a of actions)
+      await tx
+        .updateTable('pact_actions')
+        .set({
+          approved_cents: amounts.get(a.id)!,
+          cofinancing_cents: cofinancingOf(a.cost_cents ?? 0, pct),
+        })
+        .where('id', '=', a.id)
+        .execute();
+    await tx
+      .updateTable('pacts')
+      .set({ approved_cents: report.grantCents })
+      .where('id', '=', pactId)
+      .execute();
+    await writeLedger(tx, {
+      callId: call.id,
+      allocationTerritory: allocation?.territory_code ?? null,
+      pactId,
+      territory: pact.territory_code,
+      decisionId: decision.id,
+      kind: 'commit',
+      reason: 'approval',
+      by: user.id,
+      entries: decided.map((d) => ({ actionId: d.actionId, amountCents: d.approvedCents })),
+    });
+    await transitionPact(tx, pactId, 'approve', user, {
+      party: 'region',
+      detail: { decisionId: decision.id, approvedCents: report.grantCents, remarks: input.remarks },
+    });
+    return { decisionId: decision.id, approvedCents: report.grantCents };
+  });
+}
+
+/** Return (with remarks, back to the promoter) or reject (with reasons): nothing is committed. */
+export async function decidePact(
+  db: Db,
+  user: SessionUser,
+  pactId: string,
+  kind: 'return' | 'reject',
+  input: DecisionInput,
+) {
+  return db.transaction().execute(async (tx) => {
+    const pact = await reviewedPact(tx, user, pactId, true);
+    if (pact.status !== 'submitted')
+      throw new DomainError('funding.errors.notSubmitted', { params: { status: pact.status } });
+    if (pact.revision !== input.revision) throw new StaleReviewError();
+    const call = pact.call_id ? await repo.findCall(tx, pact.call_id) : undefined;
+    const allocation = call
+      ? await repo.allocationFor(tx, call.id, pact.territory_code)
+      : undefined;
+    const actions = await listActions(tx, pactId);
+    const report = await eligibilityReport(tx, { pact, call, allocation, actions, viewer: user });
+    const decision = await recordDecision(tx, user, pact, kind, input, { eligibility: report });
+    await transitionPact(tx, pactId, kind, user, {
+      party: 'region',
+      detail: { decisionId: decision.id, remarks: input.remarks },
+    });
+    return { decisionId: decision.id };
+  });
+}
+
+/**
+ * Lowers the approved amounts of an approved (or running) pact; the difference goes back to the
+ * call (and allocation) as release entries. Amounts may only go down.
+ */
+export async function reducePact(db: Db, user: SessionUser, pactId: string, input: DecisionInput) {
+  return db.transaction().execute(async (tx) => {
+    const seen = await reviewedPact(tx, user, pactId);
+    if (!seen.call_id) throw new DomainError('funding.errors.noCall');
+    const call = (await repo.lockCall(tx, seen.call_id))!;
+    const allocation = await repo.allocationFor(tx, call.id, seen.territory_code, true);
+    const pact = await reviewedPact(tx, user, pactId, true);
+    if (pact.status !== 'approved' && pact.status !== 'in_progress')
+      throw new DomainError('funding.errors.notApproved', { params: { status: pact.status } });
+    if (pact.revision !== input.revision) throw new StaleReviewError();
+    const actions = await listActions(tx, pactId);
+    const committed = await committedByAction(tx, pactId);
+    const amounts = approvedAmounts(actions, input.amounts, (a) => committed.get(a.id) ?? 0);
+    const entries = actions.map((a) => ({
+      actionId: a.id,
+      amountCents: amounts.get(a.id)! - (committed.get(a.id) ?? 0),
+    }));
+    const total = [...amounts.values()].reduce((s, v) => s + v, 0);
+    const decision = await recordDecision(tx, user, pact, 'reduce', input, {
+      approvedCents: total,
+      actions: actions.map((a) => ({
+        actionId: a.id,
+        title: a.title,
+        costCents: a.cost_cents ?? 0,
+        approvedCents: amounts.get(a.id)!,
+      })),
+    });
+    const released = -(await writeLedger(tx, {
+      callId: call.id,
+      allocationTerritory: allocation?.territory_code ?? null,
+      pactId,
+      territory: pact.territory_code,
+      decisionId: decision.id,
+      kind: 'release',
+      reason: input.remarks || 'reduction',
+      by: user.id,
+      entries,
+    }));
+    for (const a of actions)
+      await tx
+        .updateTable('pact_actions')
+        .set({ approved_cents: amounts.get(a.id)! })
+        .where('id', '=', a.id)
+        .execute();
+    await tx
+      .updateTable('pacts')
+      .set({ approved_cents: total, updated_at: new Date() })
+      .where('id', '=', pactId)
+      .execute();
+    await appendAudit(tx, {
+      pactId,
+      actor: user,
+      event: 'reduced',
+      revision: pact.revision,
+      detail: { decisionId: decision.id, approvedCents: total, releasedCents: released },
+    });
+    return { decisionId: decision.id, approvedCents: total, releasedCents: released };
+  });
+}
+
+/** Everything the review page and getEligibilityReport show. */
+export async function reviewView(db: Executor, user: SessionUser, pactId: string) {
+  const pact = await reviewedPact(db, user, pactId);
+  const call = pact.call_id ? await repo.findCall(db, pact.call_id) : undefined;
+  const allocation = call ? await repo.allocationFor(db, call.id, pact.territory_code) : undefined;
+  const actions = await listActions(db, pactId);
+  const report = await eligibilityReport(db, { pact, call, allocation, actions, viewer: user });
+  const committed = await committedByAction(db, pactId);
+  const decisions = await db
+    .selectFrom('pact_decisions as d')
+    .innerJoin('users as u', 'u.id', 'd.decided_by')
+    .select([
+      'd.id',
+      'd.kind',
+      'd.revision',
+      'd.remarks',
+      'd.approved_cents',
+      'd.decided_at',
+      'u.full_name',
+    ])
+    .where('d.pact_id', '=', pactId)
+    .orderBy('d.decided_at', 'desc')
+    .execute();
+  const pct = call?.cofinancing_percent ?? 0;
+  return {
+    pact,
+    call,
+    report,
+    decisions,
+    actions: actions.map((a) => ({
+      ...a,
+      cofinancing: a.cost_cents === null ? null : cofinancingOf(a.cost_cents, pct),
+      maxGrant: maxGrantOf(a.cost_cents, pct),
+      committed: committed.get(a.id) ?? 0,
+    })),
+  };
+}

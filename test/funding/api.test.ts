@@ -1,0 +1,152 @@
+import request from 'supertest';
+import { testApp } from '../helpers/app';
+import { newUser, PASSWORD } from '../helpers/factories';
+import { newTestDb, type TestDb } from '../helpers/test-db';
+import { scenario, submittedPact } from './helpers';
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await newTestDb();
+});
+afterAll(() => t.close());
+
+async function tokenFor(app: ReturnType<typeof testApp>, email: string) {
+  const res = await request(app).post('/api/v1/tokens').send({ email, password: PASSWORD });
+  return `Bearer ${res.body.token as string}`;
+}
+
+describe('the funding API', () => {
+  it('createCall → listCalls; bad input is a 422 naming the field, nothing written', async () => {
+    const app = testApp(t);
+    const region = await newUser(t.db, { role: 'region' });
+    const auth = await tokenFor(app, region.email);
+    const body = {
+      title: 'Digitale per le PMI',
+      territoryCode: 'ITI1',
+      budgetCents: 500_000_00,
+      courseHourCents: 100_00,
+      participantHourCents: 5_00,
+      deadline: '2030-01-31',
+      skillAreas: ['DC1'],
+      allocations: [{ territoryCode: 'ITI14', amountCents: 100_000_00 }],
+    };
+    const created = await request(app).post('/api/v1/calls').set('Authorization', auth).send(body);
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      status: 'draft',
+      budgetCents: 500_000_00,
+      availableCents: 500_000_00,
+    });
+    const list = await request(app).get('/api/v1/calls').set('Authorization', auth);
+    expect(list.body.map((c: { id: string }) => c.id)).toContain(created.body.id);
+
+    const bad = await request(app)
+      .post('/api/v1/calls')
+      .set('Authorization', auth)
+      .send({ ...body, allocations: [{ territoryCode: 'ITI14', amountCents: 600_000_00 }] });
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors[0].pointer).toBe('body/allocations.0.amountCents');
+    const neg = await request(app)
+      .post('/api/v1/calls')
+      .set('Authorization', auth)
+      .send({ ...body, budgetCents: -1 });
+    expect(neg.status).toBe(422);
+    const n = await t.db
+      .selectFrom('funding_calls')
+      .select('id')
+      .where('organisation_id', '=', region.organisationId)
+      .execute();
+    expect(n).toHaveLength(1);
+
+    const authority = await newUser(t.db, { role: 'local_authority' });
+    const forbidden = await request(app)
+      .post('/api/v1/calls')
+      .set('Authorization', await tokenFor(app, authority.email))
+      .send(body);
+    expect(forbidden.status).toBe(403);
+  });
+
+  it('getEligibilityReport → approvePact; a short budget is a 409 with the figures', async () => {
+    const app = testApp(t);
+    const s = await scenario(t.db, { budgetCents: 7000_00 });
+    const a = await submittedPact(t.db, s);
+    const b = await submittedPact(t.db, s);
+    const auth = await tokenFor(app, s.region.email);
+    const report = await request(app)
+      .get(`/api/v1/pacts/${a.id}/eligibility`)
+      .set('Authorization', auth);
+    expect(report.status).toBe(200);
+    expect(report.body).toMatchObject({
+      eligible: true,
+      grantCents: 5000_00,
+      availableCents: 7000_00,
+    });
+    expect(report.body.rules.find((r: { rule: string }) => r.rule === 'budget')).toMatchObject({
+      ok: true,
+      params: { requested: 5000, available: 7000 },
+    });
+    const ok = await request(app)
+      .post(`/api/v1/pacts/${a.id}/approve`)
+      .set('Authorization', auth)
+      .send({ revision: 1 });
+    expect(ok.status).toBe(200);
+    expect(ok.body.approvedCents).toBe(5000_00);
+    const short = await request(app)
+      .post(`/api/v1/pacts/${b.id}/approve`)
+      .set('Authorization', auth)
+      .send({ revision: 1 });
+    expect(short.status).toBe(409);
+    // Intl puts a no-break space before the euro sign in Italian.
+    expect(short.body.detail.replace(/\u00a0/g, ' ')).toBe(
+      "L'avviso ha 2000,00 € disponibili; questa approvazione richiede 5000,00 €.",
+    );
+    const english = await request(app)
+      .post(`/api/v1/pacts/${b.id}/approve`)
+      .set('Authorization', auth)
+      .set('Accept-Language', 'en')
+      .send({ revision: 1 });
+    expect(english.body.detail.replace(/\u00a0/g, ' ')).toBe(
+      'The call has €2,000.00 available; this approval needs €5,000.00.',
+    );
+    const lowered = await request(app)
+      .post(`/api/v1/pacts/${b.id}/approve`)
+      .set('Authorization', auth)
+      .send({ revision: 1, amounts: { [b.actions[0]!.id]: 2000_00 } });
+    expect(lowered.status).toBe(200);
+    const call = await request(app).get(`/api/v1/calls/${s.call.id}`).set('Authorization', auth);
+    expect(call.body).toMatchObject({ committedCents: 7000_00, availableCents: 0 });
+  });
+
+  it('returnPact and rejectPact need remarks; the promoter may not decide', async () => {
+    const app = testApp(t);
+    const s = await scenario(t.db);
+    const pact = await submittedPact(t.db, s);
+    const auth = await tokenFor(app, s.region.email);
+    const empty = await request(app)
+      .post(`/api/v1/pacts/${pact.id}/return`)
+      .set('Authorization', auth)
+      .send({ revision: 1, remarks: '' });
+    expect(empty.status).toBe(422);
+    const promoter = await tokenFor(app, s.authority.email);
+    const self = await request(app)
+      .post(`/api/v1/pacts/${pact.id}/approve`)
+      .set('Authorization', promoter)
+      .send({ revision: 1 });
+    expect(self.status).toBe(403);
+    const stale = await request(app)
+      .post(`/api/v1/pacts/${pact.id}/reject`)
+      .set('Authorization', auth)
+      .send({ revision: 2, remarks: 'No' });
+    expect(stale.status).toBe(409);
+    const rejected = await request(app)
+      .post(`/api/v1/pacts/${pact.id}/reject`)
+      .set('Authorization', auth)
+      .send({ revision: 1, remarks: 'Fuori tema' });
+    expect(rejected.status).toBe(200);
+    const again = await request(app)
+      .post(`/api/v1/pacts/${pact.id}/return`)
+      .set('Authorization', auth)
+      .send({ revision: 1, remarks: 'x' });
+    expect(again.status).toBe(409);
+  });
+});

@@ -1,0 +1,194 @@
+import { loginAs, submitForm, testApp } from '../helpers/app';
+import { newUser, PASSWORD } from '../helpers/factories';
+import { newTestDb, type TestDb } from '../helpers/test-db';
+import { romeToday } from '../../src/modules/survey/calendar';
+import { newCall } from './helpers';
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await newTestDb();
+});
+afterAll(() => t.close());
+
+const valid = (): Record<string, string | string[]> => ({
+  title: 'Competenze 4.0 per la manifattura toscana',
+  description: 'Azioni formative per le imprese manifatturiere',
+  territoryCode: 'ITI1',
+  campaignId: '',
+  budget: '1.250.000,50',
+  courseHour: '120',
+  participantHour: '6,50',
+  cofinancingPercent: '20',
+  maxHours: '200',
+  minParticipants: '4',
+  maxParticipants: '25',
+  maxCostPerParticipant: '3000',
+  deadline: '2030-06-30',
+  skillAreas: ['F40', 'DC1'],
+  alloc0Territory: 'ITI14',
+  alloc0Amount: '400000',
+  alloc1Territory: 'ITI17',
+  alloc1Amount: '250.000',
+});
+
+const callsOf = (orgId: string) =>
+  t.db.selectFrom('funding_calls').selectAll().where('organisation_id', '=', orgId).execute();
+
+describe('funding calls (region)', () => {
+  it('creates a draft in cents, with allocations and areas, opens it and tells the authorities', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const authority = await newUser(t.db, { role: 'local_authority', territory: 'ITI14' });
+    const faraway = await newUser(t.db, { role: 'local_authority', territory: 'ITC4' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const res = await submitForm(agent, '/calls/new', valid(), '/calls');
+    expect(res.status).toBe(302);
+    const [call] = await callsOf(region.organisationId);
+    expect(call).toMatchObject({
+      status: 'draft',
+      budget_cents: 125_000_050,
+      course_hour_cents: 12_000,
+      participant_hour_cents: 650,
+      cofinancing_percent: 20,
+      max_hours_per_action: 200,
+      min_participants: 4,
+      max_participants: 25,
+      max_cost_per_participant_cents: 300_000,
+      committed_cents: 0,
+    });
+    const allocations = await t.db
+      .selectFrom('funding_call_allocations')
+      .select(['territory_code', 'amount_cents'])
+      .where('call_id', '=', call!.id)
+      .orderBy('territory_code')
+      .execute();
+    expect(allocations).toEqual([
+      { territory_code: 'ITI14', amount_cents: 40_000_000 },
+      { territory_code: 'ITI17', amount_cents: 25_000_000 },
+    ]);
+    const open = await submitForm(agent, `/calls/${call!.id}`, {}, `/calls/${call!.id}/open`);
+    expect(open.status).toBe(302);
+    const told = await t.db
+      .selectFrom('notifications')
+      .select(['user_id', 'kind', 'link'])
+      .where('kind', '=', 'call_opened')
+      .where('link', '=', `/calls/${call!.id}`)
+      .execute();
+    expect(told.map((n) => n.user_id)).toEqual([authority.id]);
+    expect(told.map((n) => n.user_id)).not.toContain(faraway.id);
+    const page = await agent.get(`/calls/${call!.id}`);
+    expect(page.text).toContain('data-amount="available"><strong>€ 1.250.000,5</strong>');
+    const list = await agent.get('/calls');
+    expect(list.text).toContain(valid().title);
+  });
+
+  it.each([
+    ['a malformed amount', { budget: '12,5,0' }, 'budget', 'Scrivi un importo in euro'],
+    ['three decimals', { budget: '12,505' }, 'budget', 'Al massimo due decimali'],
+    ['a zero budget', { budget: '0' }, 'budget', 'Tra 0,01 € e 1.000.000.000.000 €'],
+    [
+      'a course hour over the range',
+      { courseHour: '100.000,01' },
+      'courseHour',
+      'Tra 0 € e 100.000 €',
+    ],
+    [
+      'a co-financing over 100 %',
+      { cofinancingPercent: '101' },
+      'cofinancingPercent',
+      'Il valore massimo è 100',
+    ],
+    [
+      'min above max participants',
+      { minParticipants: '30' },
+      'maxParticipants',
+      'non possono essere meno',
+    ],
+    ['a deadline in the past', { deadline: '2020-01-01' }, 'deadline', 'già passata'],
+    [
+      'a territory of another region',
+      {
+        territoryCode: 'ITC4',
+        alloc0Territory: '',
+        alloc0Amount: '',
+        alloc1Territory: '',
+        alloc1Amount: '',
+      },
+      'territoryCode',
+      'compreso nel suo',
+    ],
+    [
+      'an allocation outside the call',
+      { territoryCode: 'ITI14', alloc0Territory: '048014', alloc1Territory: 'ITI17' },
+      'alloc1Territory',
+      'compreso in quello',
+    ],
+    ['overlapping allocations', { alloc1Territory: '048014' }, 'alloc1Territory', 'si sovrappone'],
+    ['allocations over the budget', { budget: '500000' }, 'alloc1Amount', 'superano la dotazione'],
+    ['a half-filled allocation', { alloc1Amount: '' }, 'alloc1Amount', 'Indica l&#x27;importo'],
+    ['an over-long title', { title: 'x'.repeat(201) }, 'title', 'al massimo 200'],
+    ['an unknown field', { extra: 'x' }, '_form', 'extra'],
+  ])('refuses %s: 422, the input kept, nothing written', async (_w, change, field, message) => {
+    const region = await newUser(t.db, { role: 'region' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const body: Record<string, string | string[]> = { ...valid(), ...change };
+    const res = await submitForm(agent, '/calls/new', body, '/calls');
+    expect(res.status).toBe(422);
+    if (field !== '_form') expect(res.text).toContain(`href="#field-${field}"`);
+    expect(res.text).toContain(message);
+    expect(res.text).toContain(`value="${String(body.budget).replace(/&/g, '&amp;')}"`);
+    expect(await callsOf(region.organisationId)).toHaveLength(0);
+  });
+
+  it('refuses creation to authorities and partners (403)', async () => {
+    const authority = await newUser(t.db, { role: 'local_authority' });
+    const agent = await loginAs(testApp(t), authority.email, PASSWORD);
+    expect((await agent.get('/calls/new')).status).toBe(403);
+  });
+});
+
+describe('funding calls (readers)', () => {
+  it('authorities and partners see open calls covering them, read-only, never drafts or the ledger', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const open = await newCall(t.db, region, { territory: 'ITI1' });
+    const draft = await newCall(t.db, region, { territory: 'ITI1', status: 'draft' });
+    const elsewhere = await newCall(t.db, region, { territory: 'ITI17' });
+    const app = testApp(t);
+    for (const role of ['local_authority', 'social_partner'] as const) {
+      const user = await newUser(t.db, { role, territory: 'ITI14' });
+      const agent = await loginAs(app, user.email, PASSWORD);
+      const list = await agent.get('/calls');
+      expect(list.status).toBe(200);
+      expect(list.text).toContain(open.title);
+      expect(list.text).not.toContain(draft.title);
+      expect(list.text).not.toContain(elsewhere.title);
+      const page = await agent.get(`/calls/${open.id}`);
+      expect(page.status).toBe(200);
+      expect(page.text).not.toContain(`/calls/${open.id}/close`);
+      expect(page.text).not.toContain('Registro degli impegni');
+      expect((await agent.get(`/calls/${draft.id}`)).status).toBe(404);
+      expect((await agent.get(`/calls/${elsewhere.id}`)).status).toBe(404);
+    }
+    const lombardia = await newUser(t.db, { role: 'region', territory: 'ITC4' });
+    const other = await loginAs(app, lombardia.email, PASSWORD);
+    expect((await other.get(`/calls/${open.id}`)).status).toBe(404);
+    expect((await other.get('/calls')).text).not.toContain(open.title);
+  });
+
+  it('refuses to open a call twice, with a message', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const call = await newCall(t.db, region, { status: 'draft', deadline: romeToday() });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    await submitForm(agent, `/calls/${call.id}`, {}, `/calls/${call.id}/open`);
+    const again = await submitForm(agent, `/calls/${call.id}`, {}, `/calls/${call.id}/open`);
+    expect(again.status).toBe(302);
+    const page = await agent.get(`/calls/${call.id}`);
+    expect(page.text).toContain('Si può aprire solo un avviso in bozza.');
+    expect(page.text).not.toContain(`/calls/${call.id}/open"`);
+    const row = await t.db
+      .selectFrom('funding_calls')
+      .selectAll()
+      .where('id', '=', call.id)
+      .executeTakeFirstOrThrow();
+    expect(row.status).toBe('open');
+  });
+});

@@ -1,0 +1,48 @@
+import fc from 'fast-check';
+import { centsToInput, parseEuros } from '../../src/modules/funding/money';
+
+describe('parseEuros', () => {
+  it.each([
+    ['12500', 12_500_00],
+    ['12500.50', 12_500_50],
+    ['12500,50', 12_500_50],
+    ['12.500,50', 12_500_50],
+    ['12,500.50', 12_500_50],
+    ['1.234.567,8', 1_234_567_80],
+    ['12.500', 12_500_00],
+    ['12.5', 12_50],
+    ['€ 12 500', 12_500_00],
+    ['0', 0],
+    ['0,01', 1],
+  ])('reads %s as %i cents', (input, cents) => {
+    expect(parseEuros(input)).toEqual({ ok: true, cents });
+  });
+
+  it.each([
+    ['', 'format'],
+    ['abc', 'format'],
+    ['-5', 'format'],
+    ['1e5', 'format'],
+    ['12,5,0', 'format'],
+    ['1.2.3', 'format'],
+    ['12.50.0,5', 'format'],
+    ['1,23,456.00', 'format'],
+    ['12,505', 'decimals'],
+    ['12.505,123', 'decimals'],
+    ['9'.repeat(30), 'format'],
+  ])('refuses %j (%s)', (input, error) => {
+    expect(parseEuros(input)).toEqual({ ok: false, error });
+  });
+
+  it('reads back what the form shows, in both languages', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 100_000_000_000_000 }),
+        fc.constantFrom('it', 'en'),
+        (cents, lang) => {
+          expect(parseEuros(centsToInput(cents, lang))).toEqual({ ok: true, cents });
+        },
+      ),
+    );
+  });
+});

@@ -1,0 +1,268 @@
+import { loginAs, submitForm, testApp } from '../helpers/app';
+import { newUser, PASSWORD } from '../helpers/factories';
+import { newTestDb, type TestDb } from '../helpers/test-db';
+import { ledgerSum, scenario, submittedPact } from './helpers';
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await newTestDb();
+});
+afterAll(() => t.close());
+
+const pactRow = (id: string) =>
+  t.db.selectFrom('pacts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+const callRow = (id: string) =>
+  t.db.selectFrom('funding_calls').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+
+describe('GET /pacts/:id/review', () => {
+  it('shows each rule with pass/fail and the numbers behind it', async () => {
+    const s = await scenario(t.db, {
+      maxHours: 30,
+      minParticipants: 3,
+      maxParticipants: 20,
+      maxCostPerParticipantCents: 2000_00,
+      areas: ['F40'],
+    });
+    // 40 hours > 30; 5 participants ok; 40*100 + 5*40*5 = 5000 €, 1000 €/participant ok.
+    const pact = await submittedPact(t.db, s, [{ hours: 40, participants: 5, title: 'Robotica' }]);
+    const agent = await loginAs(testApp(t), s.region.email, PASSWORD);
+    const res = await agent.get(`/pacts/${pact.id}/review`);
+    expect(res.status).toBe(200);
+    expect(res.text).toMatch(/data-rule="hours" data-ok="false"/);
+    expect(res.text).toContain('40 ore, massimo 30');
+    expect(res.text).toMatch(/data-rule="participants" data-ok="true"/);
+    expect(res.text).toContain('5 partecipanti, ammessi da 3 a 20');
+    expect(res.text).toMatch(/data-rule="costPerParticipant" data-ok="true"/);
+    expect(res.text).toMatch(/data-rule="skills" data-ok="true"/);
+    expect(res.text).toMatch(/data-rule="needs" data-ok="true"/);
+    expect(res.text).toMatch(/data-rule="deadline" data-ok="true"/);
+    expect(res.text).toMatch(/data-rule="budget" data-ok="true"/);
+    expect(res.text).toContain('5000,00');
+    expect(res.text).toContain('href="/pacts/' + pact.id + '/review"');
+  });
+
+  it('is the region’s only: an authority gets 403, another region 404', async () => {
+    const s = await scenario(t.db);
+    const pact = await submittedPact(t.db, s);
+    const app = testApp(t);
+    const authority = await loginAs(app, s.authority.email, PASSWORD);
+    expect((await authority.get(`/pacts/${pact.id}/review`)).status).toBe(403);
+    const lombardia = await newUser(t.db, { role: 'region', territory: 'ITC4' });
+    const other = await loginAs(app, lombardia.email, PASSWORD);
+    expect((await other.get(`/pacts/${pact.id}/review`)).status).toBe(404);
+  });
+});
+
+describe('POST /pacts/:id/approve', () => {
+  it('approves in full: commits each action, updates the totals, tells the promoter', async () => {
+    const s = await scenario(t.db);
+    const partner = await newUser(t.db, { role: 'social_partner' });
+    const pact = await submittedPact(t.db, s, [{}, { hours: 20, participants: 10 }], {
+      signatories: [partner.organisationId],
+    });
+    const agent = await loginAs(testApp(t), s.region.email, PASSWORD);
+    const res = await submitForm(
+      agent,
+      `/pacts/${pact.id}/review`,
+      { revision: '1' },
+      `/pacts/${pact.id}/approve`,
+    );
+    expect(res.status).toBe(302);
+    const after = await pactRow(pact.id);
+    // 40*100+5*40*5 = 5000 €; 20*100+10*20*5 = 3000 €.
+    expect(after).toMatchObject({ status: 'approved', approved_cents: 8000_00 });
+    expect((await callRow(s.call.id)).committed_cents).toBe(8000_00);
+    expect(await ledgerSum(t.db, s.call.id)).toBe(8000_00);
+    const told = await t.db
+      .selectFrom('notifications')
+      .innerJoin('users', 'users.id', 'notifications.user_id')
+      .select(['users.organisation_id', 'notifications.kind'])
+      .where('notifications.kind', '=', 'pact_approved')
+      .where('notifications.link', '=', `/pacts/${pact.id}`)
+      .execute();
+    expect(told.map((n) => n.organisation_id).sort()).toEqual(
+      [s.authority.organisationId, partner.organisationId].sort(),
+    );
+    const page = await agent.get(`/calls/${s.call.id}`);
+    expect(page.text).toContain(pact.title);
+  });
+
+  it('approves a lower amount per action; refuses one above the action’s grant, keeping what was typed', async () => {
+    const s = await scenario(t.db, { cofinancingPercent: 20 });
+    const pact = await submittedPact(t.db, s, [{}]);
+    const actionId = pact.actions[0]!.id;
+    const agent = await loginAs(testApp(t), s.region.email, PASSWORD);
+    // cost 5000 €, firms 20 % = 1000 €, grant at most 4000 €.
+    const over = await submitForm(
+      agent,
+      `/pacts/${pact.id}/review`,
+      { revision: '1', [`amount_${actionId}`]: '4.000,01' },
+      `/pacts/${pact.id}/approve`,
+    );
+    expect(over.status).toBe(422);
+    expect(over.text).toContain('Al massimo 4000,00');
+    expect(over.text).toContain('value="4.000,01"');
+    expect((await pactRow(pact.id)).status).toBe('submitted');
+    expect(await ledgerSum(t.db, s.call.id)).toBe(0);
+    const bad = await submitForm(
+      agent,
+      `/pacts/${pact.id}/review`,
+      { revision: '1', [`amount_${actionId}`]: 'tre euro' },
+      `/pacts/${pact.id}/approve`,
+    );
+    expect(bad.status).toBe(422);
+    expect(bad.text).toContain('Scrivi un importo in euro');
+    const ok = await submitForm(
+      agent,
+      `/pacts/${pact.id}/review`,
+      { revision: '1', [`amount_${actionId}`]: '3.500,50' },
+      `/pacts/${pact.id}/approve`,
+    );
+    expect(ok.status).toBe(302);
+    const action = await t.db
+      .selectFrom('pact_actions')
+      .selectAll()
+      .where('id', '=', actionId)
+      .executeTakeFirstOrThrow();
+    expect(action).toMatchObject({ approved_cents: 3500_50, cofinancing_cents: 1000_00 });
+    expect((await callRow(s.call.id)).committed_cents).toBe(3500_50);
+  });
+
+  it('refuses an ineligible pact with the reason, and a second decision on a decided pact', async () => {
+    const s = await scenario(t.db, { maxHours: 30 });
+    const pact = await submittedPact(t.db, s, [{ hours: 40 }]);
+    const agent = await loginAs(testApp(t), s.region.email, PASSWORD);
+    const res = await submitForm(
+      agent,
+      `/pacts/${pact.id}/review`,
+      { revision: '1' },
+      `/pacts/${pact.id}/approve`,
+    );
+    expect(res.status).toBe(409);
+    expect(res.text).toContain('non rispetta 1 regole');
+    expect(await ledgerSum(t.db, s.call.id)).toBe(0);
+    await submitForm(
+      agent,
+      `/pacts/${pact.id}/review`,
+      { revision: '1', remarks: 'Troppe ore' },
+      `/pacts/${pact.id}/reject`,
+    );
+    expect((await pactRow(pact.id)).status).toBe('rejected');
+    const again = await agent.get(`/pacts/${pact.id}/review`);
+    expect(again.text).not.toContain(`action="/pacts/${pact.id}/approve"`);
+  });
+});
+
+describe('POST /pacts/:id/return and /reject', () => {
+  it('returns with remarks: status returned, a decision row, the promoter told why', async () => {
+    const s = await scenario(t.db);
+    const pact = await submittedPact(t.db, s);
+    const agent = await loginAs(testApp(t), s.region.email, PASSWORD);
+    const res = await submitForm(
+      agent,
+      `/pacts/${pact.id}/review`,
+      { revision: '1', remarks: 'Ridurre le ore in aula' },
+      `/pacts/${pact.id}/return`,
+    );
+    expect(res.status).toBe(302);
+    expect((await pactRow(pact.id)).status).toBe('returned');
+    const d = await t.db
+      .selectFrom('pact_decisions')
+      .selectAll()
+      .where('pact_id', '=', pact.id)
+      .executeTakeFirstOrThrow();
+    expect(d).toMatchObject({ kind: 'return', remarks: 'Ridurre le ore in aula', revision: 1 });
+    const n = await t.db
+      .selectFrom('notifications')
+      .innerJoin('users', 'users.id', 'notifications.user_id')
+      .select('notifications.kind')
+      .where('users.organisation_id', '=', s.authority.organisationId)
+      .where('notifications.link', '=', `/pacts/${pact.id}`)
+      .execute();
+    expect(n.map((x) => x.kind)).toContain('pact_returned');
+  });
+
+  it('refuses a rejection without reasons (422, nothing written)', async () => {
+    const s = await scenario(t.db);
+    const pact = await submittedPact(t.db, s);
+    const agent = await loginAs(testApp(t), s.region.email, PASSWORD);
+    const res = await submitForm(
+      agent,
+      `/pacts/${pact.id}/review`,
+      { revision: '1', remarks: '   ' },
+      `/pacts/${pact.id}/reject`,
+    );
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('href="#field-reject-remarks"');
+    expect((await pactRow(pact.id)).status).toBe('submitted');
+    expect(
+      await t.db.selectFrom('pact_decisions').select('id').where('pact_id', '=', pact.id).execute(),
+    ).toHaveLength(0);
+  });
+});
+
+describe('POST /pacts/:id/reduce', () => {
+  it('lowers an approved amount and releases the difference to the call', async () => {
+    const s = await scenario(t.db);
+    const pact = await submittedPact(t.db, s, [{}]);
+    const actionId = pact.actions[0]!.id;
+    const agent = await loginAs(testApp(t), s.region.email, PASSWORD);
+    await submitForm(
+      agent,
+      `/pacts/${pact.id}/review`,
+      { revision: '1' },
+      `/pacts/${pact.id}/approve`,
+    );
+    const up = await submitForm(
+      agent,
+      `/pacts/${pact.id}/review`,
+      { revision: '1', [`amount_${actionId}`]: '5000,01' },
+      `/pacts/${pact.id}/reduce`,
+    );
+    expect(up.status).toBe(422);
+    const res = await submitForm(
+      agent,
+      `/pacts/${pact.id}/review`,
+      { revision: '1', [`amount_${actionId}`]: '4000', remarks: 'Meno ore' },
+      `/pacts/${pact.id}/reduce`,
+    );
+    expect(res.status).toBe(302);
+    expect((await callRow(s.call.id)).committed_cents).toBe(4000_00);
+    expect(await ledgerSum(t.db, s.call.id)).toBe(4000_00);
+    const rows = await t.db
+      .selectFrom('budget_commitments')
+      .select(['kind', 'amount_cents'])
+      .where('pact_id', '=', pact.id)
+      .orderBy('id')
+      .execute();
+    expect(rows).toEqual([
+      { kind: 'commit', amount_cents: 5000_00 },
+      { kind: 'release', amount_cents: -1000_00 },
+    ]);
+    expect((await pactRow(pact.id)).approved_cents).toBe(4000_00);
+  });
+});
+
+describe('GET /pacts/:id/decisions', () => {
+  it('shows the promoter why the pact came back, and the granted amounts after approval', async () => {
+    const s = await scenario(t.db);
+    const pact = await submittedPact(t.db, s);
+    const app = testApp(t);
+    const region = await loginAs(app, s.region.email, PASSWORD);
+    await submitForm(
+      region,
+      `/pacts/${pact.id}/review`,
+      { revision: '1', remarks: 'Manca il cronoprogramma' },
+      `/pacts/${pact.id}/return`,
+    );
+    const promoter = await loginAs(app, s.authority.email, PASSWORD);
+    const page = await promoter.get(`/pacts/${pact.id}/decisions`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Manca il cronoprogramma');
+    expect(page.text).toContain('data-decision="return"');
+    expect(page.text).toContain(`href="/pacts/${pact.id}/decisions"`);
+    const stranger = await newUser(t.db, { role: 'local_authority', territory: 'ITI17' });
+    const other = await loginAs(app, stranger.email, PASSWORD);
+    expect((await other.get(`/pacts/${pact.id}/decisions`)).status).toBe(404);
+  });
+});
