@@ -4,6 +4,12 @@ import type { SurveyTables } from '../modules/survey/survey.tables';
 import type { ImportTables } from '../modules/imports/imports.tables';
 import type { NeedsTables } from '../modules/needs/needs.tables';
 import type { FundingTables } from '../modules/funding/funding.tables';
+import type { ReviewTables } from '../modules/funding/review.tables';
+import type { BoundaryTables } from '../modules/boundaries/boundaries.tables';
+import type { PactsTables } from '../modules/pacts/pacts.tables';
+import type { NegotiationTables } from '../modules/pacts/negotiation.tables';
+import type { NotificationTables } from '../modules/notifications/notifications.tables';
+import type { ExecutionTables } from '../modules/pacts/execution.tables';
 
 /** Timestamps come back as Date and may be written as Date or ISO text. */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -85,7 +91,18 @@ export interface RateLimitsTable {
 }
 
 export interface Database
-  extends ReferenceTables, ImportTables, SurveyTables, NeedsTables, FundingTables {
+  extends
+    ReferenceTables,
+    ImportTables,
+    SurveyTables,
+    NeedsTables,
+    FundingTables,
+    ReviewTables,
+    BoundaryTables,
+    PactsTables,
+    NegotiationTables,
+    NotificationTables,
+    ExecutionTables {
   territories: TerritoriesTable;
   organisations: OrganisationsTable;
   users: UsersTable;

@@ -7,6 +7,7 @@ import { ROLES, type Role } from '../db/database';
  */
 export const PERMISSIONS = {
   'account:use': ROLES,
+  'inbox:use': ROLES,
   'token:manage': ROLES,
   'invitation:manage': ['region', 'admin'],
   'reference:read': ROLES,
@@ -14,9 +15,19 @@ export const PERMISSIONS = {
   'firm:profile': ['firm'],
   'campaign:list': ['firm', 'region', 'admin'],
   'campaign:manage': ['region', 'admin'],
-  'survey:answer': ['firm'],
+  // A social partner reaches the survey pages only for a firm that delegated its association
+  // (checked by the service: no active delegation → 404).
+  'survey:answer': ['firm', 'social_partner'],
+  'delegation:grant': ['firm'],
+  'delegation:act': ['social_partner'],
   'response:read': ['region', 'admin'],
   'needs:read': ['local_authority', 'social_partner', 'region', 'admin'],
+  'pact:read': ['local_authority', 'social_partner', 'region', 'admin'],
+  'pact:draft': ['local_authority'],
+  'pact:negotiate': ['local_authority', 'social_partner'],
+  'pact:review': ['region'],
+  'call:read': ['local_authority', 'social_partner', 'region', 'admin'],
+  'call:manage': ['region'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { Express } from 'express';
 import fc from 'fast-check';
 import { sql } from 'kysely';
@@ -49,6 +50,17 @@ async function openInvitation(): Promise<string> {
 /** Near-valid bodies to mutate from, so generated input also reaches the services. */
 function examples(email: string): Record<string, Record<string, unknown>> {
   const password = 'a long enough password';
+  const pactAction = {
+    revision: '1',
+    title: 'Fuzz course',
+    skills: ['F40.a'],
+    participants: '5',
+    hours: '40',
+    modality: 'classroom',
+    eqfLevel: '4',
+    period: '2027-Q1',
+    provider: '',
+  };
   return {
     'POST /login': { email, password: PASSWORD, next: '/' },
     'POST /register': {
@@ -70,7 +82,55 @@ function examples(email: string): Record<string, Record<string, unknown>> {
     },
     'POST /invite/:token': { fullName: 'Fuzz Invitee', password, passwordConfirm: password },
     'POST /admin/imports': { kind: 'nuts', version: '2024' },
+    'POST /admin/boundaries': { source: 'gisco' },
+    'POST /account/notifications': { emailMode: 'digest' },
     'POST /api/v1/tokens': { email, password: PASSWORD, name: 'fuzz' },
+    'POST /delegations': { associationId: crypto.randomUUID() },
+    'POST /api/v1/delegations': { associationId: crypto.randomUUID() },
+    'POST /pacts': {
+      campaignId: '00000000-0000-4000-8000-000000000000',
+      territoryCode: 'ITI14',
+      title: 'Fuzz pact',
+      summary: '',
+      callId: '',
+    },
+    'POST /pacts/:id/edit': { revision: '1', title: 'Fuzz pact', summary: '', callId: '' },
+    'POST /pacts/:id/actions': pactAction,
+    'POST /pacts/:id/actions/:actionId/edit': pactAction,
+    'POST /pacts/:id/actions/:actionId/remove': { revision: '1' },
+    'POST /pacts/:id/signatories': { revision: '1', organisationId: crypto.randomUUID() },
+    'POST /pacts/:id/submit': { revision: '1' },
+    'POST /api/v1/pacts/:id/actions': { ...pactAction, revision: 1, participants: 5, hours: 40 },
+    'POST /pacts/:id/comments': { actionId: '', body: 'Fuzz comment' },
+    'POST /pacts/:id/actions/:actionId/position': { position: 'agree', note: '' },
+    'POST /pacts/:id/amendments': {
+      ...pactAction,
+      kind: 'change_action',
+      actionId: crypto.randomUUID(),
+      rationale: 'Fuzz',
+    },
+    'POST /pacts/:id/amendments/:amId/decide': {
+      revision: '1',
+      decision: 'decline',
+      reason: 'Fuzz',
+    },
+    'POST /pacts/:id/sign': { revision: '1', hash: 'a'.repeat(64) },
+    'POST /pacts/:id/amendments/:amId/withdraw': {},
+    'POST /api/v1/pacts/:id/comments': { body: 'Fuzz comment' },
+    'POST /api/v1/pacts/:id/amendments': {
+      kind: 'change_pact',
+      revision: 1,
+      rationale: 'Fuzz',
+      title: 'T',
+      summary: '',
+    },
+    'POST /api/v1/pacts/:id/amendments/:amendmentId/decision': {
+      revision: 1,
+      decision: 'accept',
+      reason: '',
+    },
+    'POST /api/v1/pacts/:id/signatures': { revision: 1, hash: 'a'.repeat(64) },
+    'PUT /api/v1/pacts/:id/actions/:actionId/position': { position: 'object', note: 'Fuzz' },
   };
 }
 

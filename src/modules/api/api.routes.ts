@@ -6,6 +6,10 @@ import { referenceOperations } from '../reference/reference.api';
 import { needsOperations } from '../needs/needs.api';
 import { firmOperations } from '../firms/firms.api';
 import { surveyOperations } from '../survey/survey.api';
+import { delegationOperations } from '../delegations/delegations.api';
+import { pactOperations } from '../pacts/pacts.api';
+import { negotiationOperations } from '../pacts/negotiation.api';
+import { fundingOperations } from '../funding/funding.api';
 import { authenticateToken } from '../accounts/tokens.service';
 import { buildOpenApiDocument } from './openapi';
 import { mountOperation, type ApiOperation } from './operation';
@@ -19,6 +23,10 @@ export function apiOperations(services: AppServices): ApiOperation[] {
     ...needsOperations(services),
     ...firmOperations(services),
     ...surveyOperations(services),
+    ...delegationOperations(services),
+    ...pactOperations(services),
+    ...negotiationOperations(services),
+    ...fundingOperations(services),
   ];
 }
 
