@@ -53,7 +53,9 @@ export function protectFilters(input: {
   const base = input.cells.filter(isBase);
   const { unfiltered, filtered } = protectViews({ ...input, base, sensitive });
   const patterns = new Map<string, Pattern>([[NO_FILTER, unfiltered]]);
-  const periods = [...new Set(filteredCells.map((c) => c.cut!.split('/')[1]!))];
+  const periods = [
+    ...new Set(filteredCells.map((c) => c.cut!.split('/')[1]!).filter((q) => q !== '*')),
+  ];
   for (const p of ['*', ...PRIORITIES])
     for (const q of new Set(['*', ...periods]))
       if (p === '*' && periods.length === 1) patterns.set(cutId(p, q), unfiltered);
