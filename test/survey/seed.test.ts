@@ -1,5 +1,6 @@
 import { seedDemo } from '../../src/db/seed-demo';
 import { DEMO_CAMPAIGN } from '../../src/modules/survey/survey.demo';
+import { DEMO_FIRMS } from '../../src/modules/survey/demo-responses';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 
 let t: TestDb;
@@ -26,5 +27,41 @@ describe('seedDemo', () => {
       .where('users.email', '=', 'firm@demo.patto.test')
       .executeTakeFirstOrThrow();
     expect(firm).toEqual({ vat_number: 'IT01234567897', size_class: 'small' });
+  });
+
+  it('answers the demo campaign with made-up firms of Florence and Prato, once', async () => {
+    await seedDemo(t.db);
+    const campaign = await t.db
+      .selectFrom('campaigns')
+      .select('id')
+      .where('title', '=', DEMO_CAMPAIGN)
+      .executeTakeFirstOrThrow();
+    // One current version per firm (a re-run imports nothing twice).
+    const answers = await t.db
+      .selectFrom('responses')
+      .select(['responses.territory_code'])
+      .where('responses.campaign_id', '=', campaign.id)
+      .where('responses.status', '=', 'current')
+      .execute();
+    expect(answers).toHaveLength(DEMO_FIRMS);
+    const provinces = await t.db
+      .selectFrom('territories')
+      .select('parent_code')
+      .distinct()
+      .where(
+        'code',
+        'in',
+        answers.map((a) => a.territory_code),
+      )
+      .execute();
+    expect(provinces.map((p) => p.parent_code).sort()).toEqual(['ITI14', 'ITI15']);
+    // The aggregate was kept by the import: the region's total equals the lines' sum.
+    const { workers } = await t.db
+      .selectFrom('response_needs')
+      .innerJoin('responses', 'responses.id', 'response_needs.response_id')
+      .select((eb) => eb.fn.sum<number>('response_needs.workers').as('workers'))
+      .where('responses.campaign_id', '=', campaign.id)
+      .executeTakeFirstOrThrow();
+    expect(Number(workers)).toBeGreaterThan(DEMO_FIRMS);
   });
 });

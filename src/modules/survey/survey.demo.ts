@@ -4,10 +4,14 @@ import { firmProfileSchema } from '../firms/firms.schemas';
 import { getMyFirm, updateMyFirm } from '../firms/firms.service';
 import { addDaysTo, romeToday } from './calendar';
 import { createCampaign, transitionCampaign } from './campaigns.service';
+import { seedDemoResponses } from './demo-responses';
 
 export const DEMO_CAMPAIGN = 'Fabbisogni formativi 4.0 — Toscana';
 
-/** The demo firm's profile completed, and an open campaign over Tuscany. Idempotent. */
+/**
+ * The demo firm's profile completed, and an open campaign over Tuscany answered by made-up firms
+ * of Florence and Prato (the demo firm's own answer is left to the visitor). Idempotent.
+ */
 export async function seedSurveyDemo(db: Db, firmEmail: string, regionEmail: string) {
   const ids = await db
     .selectFrom('users')
@@ -39,7 +43,10 @@ export async function seedSurveyDemo(db: Db, firmEmail: string, regionEmail: str
     .where('organisation_id', '=', region.organisationId)
     .where('title', '=', DEMO_CAMPAIGN)
     .executeTakeFirst();
-  if (existing) return;
+  if (existing) {
+    await seedDemoResponses(db, region, existing.id);
+    return;
+  }
   const today = romeToday();
   const id = await createCampaign(db, region, {
     title: DEMO_CAMPAIGN,
@@ -50,4 +57,5 @@ export async function seedSurveyDemo(db: Db, firmEmail: string, regionEmail: str
     readiness: true,
   });
   await transitionCampaign(db, region, id, 'open');
+  await seedDemoResponses(db, region, id);
 }
