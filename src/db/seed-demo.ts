@@ -3,6 +3,7 @@ import type { PartnerType, Role } from './database';
 import { hashPassword } from '../lib/password';
 import { createOrganisationWithUser } from '../modules/accounts/accounts.service';
 import { seedSurveyDemo } from '../modules/survey/survey.demo';
+import { seedPactsDemo } from '../modules/pacts/pacts.demo';
 
 export const DEMO_PASSWORD = 'patto-demo';
 
@@ -15,7 +16,7 @@ interface DemoAccount {
   territory: string;
 }
 
-/** One organisation and one user per role, in Tuscany (ITI1). */
+/** One organisation and one user per role (two social partners, for parity), in Tuscany. */
 export const DEMO_ACCOUNTS: DemoAccount[] = [
   {
     email: 'firm@demo.patto.test',
@@ -39,6 +40,14 @@ export const DEMO_ACCOUNTS: DemoAccount[] = [
     role: 'social_partner',
     partnerType: 'employer_association',
     organisation: 'Confindustria Firenze',
+    territory: 'ITI14',
+  },
+  {
+    email: 'union@demo.patto.test',
+    fullName: 'Luca Mori',
+    role: 'social_partner',
+    partnerType: 'trade_union',
+    organisation: 'CGIL Firenze',
     territory: 'ITI14',
   },
   {
@@ -89,7 +98,14 @@ export async function seedDemo(db: Db): Promise<string[]> {
     });
     created.push(a.email);
   }
-  await seedSurveyDemo(db, 'firm@demo.patto.test', 'region@demo.patto.test');
+  const campaignId = await seedSurveyDemo(db, 'firm@demo.patto.test', 'region@demo.patto.test');
+  if (campaignId)
+    await seedPactsDemo(db, campaignId, {
+      region: 'region@demo.patto.test',
+      authority: 'authority@demo.patto.test',
+      employers: 'partner@demo.patto.test',
+      union: 'union@demo.patto.test',
+    });
   return created;
 }
 

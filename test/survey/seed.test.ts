@@ -64,4 +64,34 @@ describe('seedDemo', () => {
       .executeTakeFirstOrThrow();
     expect(Number(workers)).toBeGreaterThan(DEMO_FIRMS);
   });
+
+  it('funds a Florence pact signed by both sides and leaves another in negotiation', async () => {
+    await seedDemo(t.db);
+    const pacts = await t.db
+      .selectFrom('pacts')
+      .select(['id', 'status', 'territory_code', 'approved_cents', 'requested_cents'])
+      .orderBy('created_at')
+      .execute();
+    expect(pacts.map((p) => [p.status, p.territory_code])).toEqual([
+      ['approved', 'ITI14'],
+      ['negotiation', 'ITI14'],
+    ]);
+    expect(pacts[0]!.approved_cents).toBeGreaterThan(0);
+    // The approval went through the ledger: the call's running total is the pact's amount.
+    const call = await t.db
+      .selectFrom('funding_calls')
+      .select(['committed_cents', 'status'])
+      .executeTakeFirstOrThrow();
+    expect(call).toEqual({ committed_cents: pacts[0]!.approved_cents, status: 'open' });
+    const signers = await t.db
+      .selectFrom('pact_signatures')
+      .innerJoin('organisations', 'organisations.id', 'pact_signatures.organisation_id')
+      .select('organisations.partner_type')
+      .where('pact_signatures.pact_id', '=', pacts[0]!.id)
+      .execute();
+    expect(signers.map((s) => s.partner_type).sort()).toEqual([
+      'employer_association',
+      'trade_union',
+    ]);
+  });
 });

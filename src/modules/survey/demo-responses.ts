@@ -6,7 +6,19 @@ import { importResponses } from './bulk-import.service';
 import { plannableQuarters, romeToday } from './calendar';
 
 /** How many made-up firms answer the demo campaign (enough for most cells to pass k = 3). */
-export const DEMO_FIRMS = 36;
+export const DEMO_FIRMS = 60;
+
+// The industrial comuni of the Florence–Prato area, where the demo firms are.
+const DEMO_COMUNI = [
+  '048005',
+  '048006',
+  '048014',
+  '048017',
+  '048041',
+  '048043',
+  '100003',
+  '100005',
+];
 
 const NAMES = [
   'Officine',
@@ -129,8 +141,7 @@ export async function seedDemoResponses(db: Db, region: SessionUser, campaignId:
     await db
       .selectFrom('territories')
       .select('code')
-      .where('level', '=', 'LAU')
-      .where('parent_code', 'in', ['ITI14', 'ITI15'])
+      .where('code', 'in', DEMO_COMUNI)
       .where('valid_to', 'is', null)
       .orderBy('code')
       .execute()

@@ -12,7 +12,11 @@ export const DEMO_CAMPAIGN = 'Fabbisogni formativi 4.0 — Toscana';
  * The demo firm's profile completed, and an open campaign over Tuscany answered by made-up firms
  * of Florence and Prato (the demo firm's own answer is left to the visitor). Idempotent.
  */
-export async function seedSurveyDemo(db: Db, firmEmail: string, regionEmail: string) {
+export async function seedSurveyDemo(
+  db: Db,
+  firmEmail: string,
+  regionEmail: string,
+): Promise<string | undefined> {
   const ids = await db
     .selectFrom('users')
     .select(['id', 'email'])
@@ -45,7 +49,7 @@ export async function seedSurveyDemo(db: Db, firmEmail: string, regionEmail: str
     .executeTakeFirst();
   if (existing) {
     await seedDemoResponses(db, region, existing.id);
-    return;
+    return existing.id;
   }
   const today = romeToday();
   const id = await createCampaign(db, region, {
@@ -58,4 +62,5 @@ export async function seedSurveyDemo(db: Db, firmEmail: string, regionEmail: str
   });
   await transitionCampaign(db, region, id, 'open');
   await seedDemoResponses(db, region, id);
+  return id;
 }
