@@ -6,6 +6,7 @@ import { HttpError } from '../../http/errors';
 import { uuidParam } from '../../http/validate';
 import { loadPactFor } from './access';
 import { listAuditWithNames, verifyAuditChain } from './audit';
+import { detailText, eventText, reasonText } from './history.view';
 import { diffRevisions, getRevision, listRevisions } from './revisions';
 
 const revisionNumber = z.coerce.number().int().min(1).max(1_000_000);
@@ -22,7 +23,10 @@ export function historyRoutes({ db }: AppServices): Router {
       title: req.t('pacts.revisions.title'),
       pact,
       tab: 'revisions',
-      revisions: await listRevisions(db, pact.id),
+      revisions: (await listRevisions(db, pact.id)).map((r) => ({
+        ...r,
+        reason: reasonText(r.reason, req.t),
+      })),
     });
   });
 
@@ -39,7 +43,7 @@ export function historyRoutes({ db }: AppServices): Router {
       title: req.t('pacts.revisions.one', { n: rev.number }),
       pact,
       tab: 'revisions',
-      rev,
+      rev: { ...rev, reason: reasonText(rev.reason, req.t) },
       prevNumber: prev?.number,
       nextNumber: rev.number < pact.revision ? rev.number + 1 : undefined,
       isCurrent: rev.number === pact.revision,
@@ -77,7 +81,8 @@ export function historyRoutes({ db }: AppServices): Router {
       entries: entries.map((e) => ({
         ...e,
         broken: !chain.ok && e.seq === chain.seq,
-        detailText: Object.keys(e.detail ?? {}).length ? JSON.stringify(e.detail) : '',
+        eventText: eventText(e.event, req.t),
+        detailText: detailText(e.detail as Record<string, unknown> | null, req.t),
       })),
       chain,
     });

@@ -1,0 +1,49 @@
+import { getI18n } from '../../src/http/i18n';
+import { detailText, eventText, reasonText } from '../../src/modules/pacts/history.view';
+
+const it_ = getI18n().getFixedT('it');
+const en = getI18n().getFixedT('en');
+
+describe('reasonText', () => {
+  it('puts the stored reasons into the reader’s language, keeping the names', () => {
+    expect(reasonText('action added: Corso <IoT>', it_)).toBe('Azione aggiunta: «Corso <IoT>»');
+    expect(reasonText('action added: Corso <IoT>', en)).toBe('Action added: “Corso <IoT>”');
+    expect(reasonText('signatory invited: CGIL Firenze', it_)).toBe(
+      'Firmatario invitato: CGIL Firenze',
+    );
+    expect(reasonText('amendment accepted (action_change)', en)).toBe(
+      'Amendment accepted (action_change)',
+    );
+  });
+
+  it('leaves a reason it does not know as it is', () => {
+    expect(reasonText('rinvio su richiesta della Regione', it_)).toBe(
+      'rinvio su richiesta della Regione',
+    );
+  });
+});
+
+describe('eventText', () => {
+  it('names every event the services record', () => {
+    for (const event of ['created', 'revision', 'signed', 'amendment_proposed', 'reduced'])
+      expect(eventText(event, it_)).not.toBe(event);
+    expect(eventText('signed', en)).toBe('Signature');
+    expect(eventText('something_new', en)).toBe('something_new');
+  });
+});
+
+describe('detailText', () => {
+  it('shows a revision entry as its reason and a short hash, not as JSON', () => {
+    const hash = 'ab'.repeat(32);
+    expect(detailText({ reason: 'action removed: Saldatura', hash, previous: 3 }, it_)).toBe(
+      'Azione rimossa: «Saldatura» · impronta: abababababab… · revisione precedente: 3',
+    );
+  });
+
+  it('shortens ids and skips empty values', () => {
+    expect(
+      detailText({ amendment: '0f6597e2-1111-4222-8333-444455556666', reason: undefined }, en),
+    ).toBe('amendment: 0f6597e2');
+    expect(detailText(null, en)).toBe('');
+  });
+});
