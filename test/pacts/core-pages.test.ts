@@ -133,6 +133,11 @@ describe('actions', () => {
     const page = await authority.get(`/pacts/${pact.id}`);
     expect(page.text).toContain('Robotica collaborativa');
     expect(page.text).toContain('€ 4160');
+    // The need it draws on, named in the reader's language.
+    expect(page.text).toContain('Big data e analisi dei dati');
+    const english = await authority.get(`/pacts/${pact.id}?lang=en`);
+    expect(english.text).toContain('Big data and data analysis');
+    await authority.get('/?lang=it'); // the choice sticks: back to Italian for the next tests
   });
 
   it.each([

@@ -57,6 +57,7 @@ interface Claim {
   depth: number;
   skill: string;
   skillName: string;
+  skillNames: Record<string, string>;
   declared: number;
   planned: number;
 }
@@ -76,8 +77,8 @@ async function claims(db: Executor, pactId: string, onlySkills?: string[]): Prom
     JOIN territories t ON t.code = ta.ancestor_code
     WHERE ta.code = ${pact.territory_code}
     ORDER BY ta.depth`.execute(db);
-  const { rows: skills } = await sql<{ code: string; name: string }>`
-    SELECT DISTINCT s.code, s.name
+  const { rows: skills } = await sql<{ code: string; name: string; names: Record<string, string> }>`
+    SELECT DISTINCT ON (s.code) s.code, s.name, s.names
     FROM pact_actions a CROSS JOIN LATERAL unnest(a.skill_codes) AS sk(code)
     JOIN skills s ON s.code = sk.code
     WHERE a.pact_id = ${pactId}`.execute(db);
@@ -105,6 +106,7 @@ async function claims(db: Executor, pactId: string, onlySkills?: string[]): Prom
       depth: t.depth,
       skill: s.code,
       skillName: s.name,
+      skillNames: s.names,
       declared: declared.get(key(t.code, s.code)) ?? 0,
       planned: plannedBy.get(key(t.code, s.code)) ?? 0,
     })),
@@ -187,6 +189,8 @@ export async function assertNeedsBacking(
 export interface BackingLine {
   skill: string;
   skillName: string;
+  /** The skill's name per language, for the page to show the reader's. */
+  skillNames: Record<string, string>;
   territory: string;
   territoryName: string;
   /** null = protected for this viewer: neither declared nor remaining is shown. */
@@ -225,6 +229,7 @@ export async function needsBackingReport(
       const line: BackingLine = {
         skill: c.skill,
         skillName: c.skillName,
+        skillNames: c.skillNames,
         territory: c.territory,
         territoryName: c.territoryName,
         declared: shown ? c.declared : null,

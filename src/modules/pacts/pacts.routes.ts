@@ -101,7 +101,14 @@ export function pactRoutes(services: AppServices): Router {
       ...view,
       territoryName: localName(view.territory, lang),
       requested: euros(view.pact.requested_cents),
-      actions: view.actions.map((a) => ({ ...a, cost: euros(a.cost_cents) })),
+      actions: view.actions.map((a) => ({
+        ...a,
+        cost: euros(a.cost_cents),
+        backing: a.backing.map((b) => ({
+          ...b,
+          skillName: localName({ name: b.skillName, names: b.skillNames }, lang),
+        })),
+      })),
       activeSignatories: view.signatories.filter((s) => !s.removed_at),
       can: Object.fromEntries(view.allowed.map((a) => [a, true])),
       tab: 'pact',
