@@ -44,9 +44,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       CHECK (long_term_unemployed <= unemployed),
       CHECK (isced_0_2 + isced_3_4 + isced_5_8 = enrolled)
     )`.execute(db);
-  await sql`CREATE INDEX action_outcomes_pact_idx ON action_outcomes (pact_id, period)`.execute(
-    db,
-  );
+  await sql`CREATE INDEX action_outcomes_pact_idx ON action_outcomes (pact_id, period)`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -12,8 +12,7 @@ export const ESF_BREAKDOWNS = {
 } as const;
 
 export type EsfCount =
-  | (typeof ESF_BREAKDOWNS)[keyof typeof ESF_BREAKDOWNS][number]
-  | 'long_term_unemployed';
+  (typeof ESF_BREAKDOWNS)[keyof typeof ESF_BREAKDOWNS][number] | 'long_term_unemployed';
 
 /** One action's flows in one reporting quarter (migration 2026_12_06_0900). */
 export interface ActionOutcomesTable extends Record<EsfCount, DefaultedCount> {
