@@ -26,6 +26,7 @@ export const PERMISSIONS = {
   'pact:draft': ['local_authority'],
   'pact:negotiate': ['local_authority', 'social_partner'],
   'pact:review': ['region'],
+  'pact:report': ['local_authority', 'region'],
   'call:read': ['local_authority', 'social_partner', 'region', 'admin'],
   'call:manage': ['region'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -1,0 +1,64 @@
+import type { Db } from '../../src/db';
+import { approvePact } from '../../src/modules/funding/review.service';
+import type { ActionSeed } from '../pacts/factories';
+import { scenario, submittedPact, type CallSeed } from '../funding/helpers';
+import { newUser } from '../helpers/factories';
+
+/**
+ * A pact approved by the region the real way (review service): the call has 20 % co-financing;
+ * by default one action of 10 participants and 40 hours costing 6000 € (40 × 100 € + 400 × 5 €),
+ * so 4800 € approved and 1200 € expected from firms. A social partner signed it.
+ */
+export async function approvedPact(
+  db: Db,
+  actions: ActionSeed[] = [{ participants: 10, hours: 40 }],
+  options: { call?: CallSeed; territory?: string; s?: Awaited<ReturnType<typeof scenario>> } = {},
+) {
+  const s = options.s ?? (await scenario(db, { cofinancingPercent: 20, ...options.call }));
+  const partner = await newUser(db, { role: 'social_partner' });
+  const pact = await submittedPact(db, s, actions, {
+    signatories: [partner.organisationId],
+    territory: options.territory,
+  });
+  await approvePact(db, s.region, pact.id, { revision: 1, remarks: '' });
+  return { ...s, partner, pact };
+}
+
+/** A consistent report of 6 participants in 2026-Q4 (form fields, as a browser sends them). */
+export function reportForm(actionId: string, over: Record<string, string> = {}) {
+  return {
+    actionId,
+    period: '2026-Q4',
+    enrolled: '6',
+    completed: '2',
+    hoursDelivered: '20',
+    spent: '1.500,50',
+    cofinanced: '300',
+    women: '3',
+    men: '3',
+    nonBinary: '',
+    ageUnder30: '2',
+    age30to54: '3',
+    age55plus: '1',
+    employed: '4',
+    unemployed: '2',
+    longTermUnemployed: '1',
+    inactive: '0',
+    isced02: '1',
+    isced34: '3',
+    isced58: '2',
+    ...over,
+  };
+}
+
+export const outcomes = (db: Db, pactId: string) =>
+  db
+    .selectFrom('action_outcomes')
+    .selectAll()
+    .where('pact_id', '=', pactId)
+    .orderBy('period')
+    .execute();
+
+export const pactStatus = async (db: Db, pactId: string) =>
+  (await db.selectFrom('pacts').select('status').where('id', '=', pactId).executeTakeFirstOrThrow())
+    .status;

@@ -1,0 +1,144 @@
+import type { Express } from 'express';
+import { listAudit } from '../../src/modules/pacts/audit';
+import { csrfFrom, loginAs, submitForm, testApp } from '../helpers/app';
+import { newUser, PASSWORD } from '../helpers/factories';
+import { newTestDb, type TestDb } from '../helpers/test-db';
+import { newPact } from '../pacts/factories';
+import { approvedPact, outcomes, pactStatus, reportForm } from './helpers';
+
+let t: TestDb;
+let app: Express;
+beforeAll(async () => {
+  t = await newTestDb();
+  app = testApp(t);
+});
+afterAll(() => t.close());
+
+const page = (id: string) => `/pacts/${id}/execution`;
+
+describe('POST /pacts/:id/close', () => {
+  it('closes a running pact (audited); afterwards no report is accepted', async () => {
+    const p = await approvedPact(t.db);
+    const action = p.pact.actions[0]!;
+    const agent = await loginAs(app, p.authority.email, PASSWORD);
+    // Approved, not started: nothing to close yet, and the page offers no button.
+    expect((await agent.get(page(p.pact.id))).text).not.toContain(`/pacts/${p.pact.id}/close`);
+    const early = await submitForm(agent, page(p.pact.id), {}, `/pacts/${p.pact.id}/close`);
+    expect(early.status).toBe(409);
+    expect(await pactStatus(t.db, p.pact.id)).toBe('approved');
+
+    await submitForm(agent, page(p.pact.id), reportForm(action.id, { period: '2026-Q3' }));
+    expect((await agent.get(page(p.pact.id))).text).toContain(`/pacts/${p.pact.id}/close`);
+    const closed = await submitForm(agent, page(p.pact.id), {}, `/pacts/${p.pact.id}/close`);
+    expect(closed.status).toBe(302);
+    expect(await pactStatus(t.db, p.pact.id)).toBe('closed');
+    const last = (await listAudit(t.db, p.pact.id)).at(-1)!;
+    expect(last).toMatchObject({
+      event: 'close',
+      from_status: 'in_progress',
+      to_status: 'closed',
+      actor_id: p.authority.id,
+    });
+
+    const after = await agent.get(page(p.pact.id));
+    expect(after.text).toContain('Il patto è chiuso.');
+    expect(after.text).not.toContain('Rendiconta un trimestre');
+    // A stale form sent after closing: refused with the reason, nothing written.
+    const csrf = await csrfFrom(agent, `/pacts/${p.pact.id}`);
+    const late = await agent
+      .post(page(p.pact.id))
+      .type('form')
+      .send({ ...reportForm(action.id), _csrf: csrf });
+    expect(late.status).toBe(409);
+    expect(late.text).toContain('Il patto è chiuso: non si accettano altri rendiconti.');
+    expect(await outcomes(t.db, p.pact.id)).toHaveLength(1);
+  });
+
+  it('lets the region close a running pact', async () => {
+    const p = await approvedPact(t.db);
+    const region = await loginAs(app, p.region.email, PASSWORD);
+    await submitForm(region, page(p.pact.id), reportForm(p.pact.actions[0]!.id));
+    const res = await submitForm(region, page(p.pact.id), {}, `/pacts/${p.pact.id}/close`);
+    expect(res.status).toBe(302);
+    expect(await pactStatus(t.db, p.pact.id)).toBe('closed');
+  });
+});
+
+describe('who may report', () => {
+  it('refuses a signatory partner (403), another territory and another region (404)', async () => {
+    const p = await approvedPact(t.db);
+    const body = reportForm(p.pact.actions[0]!.id);
+    const partner = await loginAs(app, p.partner.email, PASSWORD);
+    // The partner signed the pact: it reads the execution, without the form.
+    const seen = await partner.get(page(p.pact.id));
+    expect(seen.status).toBe(200);
+    expect(seen.text).not.toContain('Rendiconta un trimestre');
+    const csrf = await csrfFrom(partner, page(p.pact.id));
+    const byPartner = await partner
+      .post(page(p.pact.id))
+      .type('form')
+      .send({ ...body, _csrf: csrf });
+    expect(byPartner.status).toBe(403);
+    const close = await partner
+      .post(`/pacts/${p.pact.id}/close`)
+      .type('form')
+      .send({ _csrf: csrf });
+    expect(close.status).toBe(403);
+
+    for (const other of [
+      await newUser(t.db, { role: 'local_authority', territory: 'ITI15' }),
+      await newUser(t.db, { role: 'region', territory: 'ITC4' }),
+    ]) {
+      const agent = await loginAs(app, other.email, PASSWORD);
+      expect((await agent.get(page(p.pact.id))).status).toBe(404);
+      const token = await csrfFrom(agent, '/pacts');
+      const res = await agent
+        .post(page(p.pact.id))
+        .type('form')
+        .send({ ...body, _csrf: token });
+      expect(res.status).toBe(404);
+    }
+    const firm = await loginAs(app, (await newUser(t.db, { role: 'firm' })).email, PASSWORD);
+    expect((await firm.get(page(p.pact.id))).status).toBe(403);
+    expect(await outcomes(t.db, p.pact.id)).toHaveLength(0);
+    expect(await pactStatus(t.db, p.pact.id)).toBe('approved');
+  });
+
+  it('refuses a local authority that only signed the pact (403)', async () => {
+    const s = await approvedPact(t.db);
+    const cosigner = await newUser(t.db, { role: 'local_authority', territory: 'ITI14' });
+    await t.db
+      .insertInto('pact_signatories')
+      .values({
+        pact_id: s.pact.id,
+        organisation_id: cosigner.organisationId,
+        invited_by: s.authority.id,
+      })
+      .execute();
+    const agent = await loginAs(app, cosigner.email, PASSWORD);
+    const csrf = await csrfFrom(agent, page(s.pact.id));
+    const res = await agent
+      .post(page(s.pact.id))
+      .type('form')
+      .send({ ...reportForm(s.pact.actions[0]!.id), _csrf: csrf });
+    expect(res.status).toBe(403);
+    expect(await outcomes(t.db, s.pact.id)).toHaveLength(0);
+  });
+
+  it('shows no execution tab before approval and refuses reports on a draft', async () => {
+    const authority = await newUser(t.db, { role: 'local_authority' });
+    const pact = await newPact(t.db, { promoter: authority });
+    const agent = await loginAs(app, authority.email, PASSWORD);
+    expect((await agent.get(`/pacts/${pact.id}`)).text).not.toContain(page(pact.id));
+    const res = await agent.get(page(pact.id));
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('dopo l&#x27;approvazione del patto');
+    const csrf = await csrfFrom(agent, `/pacts/${pact.id}`);
+    const post = await agent
+      .post(page(pact.id))
+      .type('form')
+      .send({ ...reportForm(pact.actions[0]!.id), _csrf: csrf });
+    expect(post.status).toBe(409);
+    expect(await outcomes(t.db, pact.id)).toHaveLength(0);
+  });
+});

@@ -1,0 +1,298 @@
+import type { Express } from 'express';
+import { listAudit, verifyAuditChain } from '../../src/modules/pacts/audit';
+import { loginAs, submitForm, testApp } from '../helpers/app';
+import { PASSWORD } from '../helpers/factories';
+import { newTestDb, type TestDb } from '../helpers/test-db';
+import { approvedPact, outcomes, pactStatus, reportForm } from './helpers';
+
+let t: TestDb;
+let app: Express;
+beforeAll(async () => {
+  t = await newTestDb();
+  app = testApp(t);
+});
+afterAll(() => t.close());
+
+const page = (id: string) => `/pacts/${id}/execution`;
+
+async function promoterOf(p: Awaited<ReturnType<typeof approvedPact>>) {
+  return loginAs(app, p.authority.email, PASSWORD);
+}
+
+describe('POST /pacts/:id/execution', () => {
+  it('records the quarter, starts the pact and writes it in the audit chain', async () => {
+    const p = await approvedPact(t.db);
+    const action = p.pact.actions[0]!;
+    const agent = await promoterOf(p);
+    const before = await agent.get(page(p.pact.id));
+    expect(before.status).toBe(200);
+    expect(before.text).toContain('Rendiconta un trimestre');
+    expect(before.text).toContain(`href="/pacts/${p.pact.id}/execution"`);
+
+    // Sent as a browser would: with the token of the action's own form.
+    const token = new RegExp(
+      `action="${page(p.pact.id)}" novalidate>\\s*<input type="hidden" name="_csrf" value="([^"]+)"`,
+    ).exec(before.text)?.[1];
+    expect(token).toBeTruthy();
+    const res = await agent
+      .post(page(p.pact.id))
+      .type('form')
+      .send({ ...reportForm(action.id), _csrf: token! });
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toBe(page(p.pact.id));
+
+    const rows = await outcomes(t.db, p.pact.id);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      action_id: action.id,
+      period: '2026-Q4',
+      enrolled: 6,
+      completed: 2,
+      hours_delivered: 20,
+      spent_cents: 1500_50,
+      cofinanced_cents: 300_00,
+      women: 3,
+      men: 3,
+      non_binary: 0,
+      long_term_unemployed: 1,
+      reported_by: p.authority.id,
+    });
+    expect(await pactStatus(t.db, p.pact.id)).toBe('in_progress');
+    const audit = await listAudit(t.db, p.pact.id);
+    const [start, reported] = audit.slice(-2);
+    expect(start).toMatchObject({
+      event: 'start',
+      from_status: 'approved',
+      to_status: 'in_progress',
+      actor_id: p.authority.id,
+    });
+    expect(reported).toMatchObject({ event: 'outcome_reported', actor_id: p.authority.id });
+    expect(reported!.detail).toMatchObject({
+      actionId: action.id,
+      period: '2026-Q4',
+      replaced: false,
+      enrolled: 6,
+      spentCents: 1500_50,
+      women: 3,
+    });
+    expect(await verifyAuditChain(t.db, p.pact.id)).toEqual({ ok: true, entries: audit.length });
+
+    const after = await agent.get(page(p.pact.id));
+    expect(after.text).toContain('Rendiconto del trimestre 2026-Q4 salvato.');
+    // 6 of 10 participants, 2 completed (33.3 % of enrolled), 20 of 40 hours, 1500,50 of 4800 €.
+    expect(after.text).toMatch(/data-figure="participants">6 \/ 10</);
+    expect(after.text).toContain('33,3 %');
+    expect(after.text).toMatch(/data-figure="hours">20 \/ 40</);
+    expect(after.text).toMatch(/data-figure="cost">€ 1500,5 \/ € 4800</);
+    expect(after.text).toMatch(/data-figure="cofinancing">€ 300 \/ € 1200</);
+    expect(after.text).toContain('data-period="2026-Q4"');
+    const auditPage = await agent.get(`/pacts/${p.pact.id}/audit`);
+    expect(auditPage.text).toContain('Attuazione rendicontata');
+  });
+
+  it('lets the region report too, and shows the page in English', async () => {
+    const p = await approvedPact(t.db);
+    const region = await loginAs(app, p.region.email, PASSWORD);
+    const res = await submitForm(
+      region,
+      page(p.pact.id),
+      reportForm(p.pact.actions[0]!.id, { period: '2026-Q3' }),
+    );
+    expect(res.status).toBe(302);
+    expect((await outcomes(t.db, p.pact.id))[0]).toMatchObject({ reported_by: p.region.id });
+    const en = await region.get(`${page(p.pact.id)}?lang=en`);
+    expect(en.text).toContain('Report a quarter');
+    expect(en.text).toContain('Participants enrolled / planned');
+    expect(en.text).not.toMatch(/execution\.[a-zA-Z]/);
+  });
+
+  it('replaces the figures when the same quarter is reported again', async () => {
+    const p = await approvedPact(t.db);
+    const action = p.pact.actions[0]!;
+    const agent = await promoterOf(p);
+    // 10 enrolled twice for the same quarter: allowed, since the second replaces the first.
+    const ten = {
+      enrolled: '10',
+      women: '5',
+      men: '5',
+      ageUnder30: '4',
+      age30to54: '5',
+      age55plus: '1',
+      employed: '6',
+      unemployed: '4',
+      longTermUnemployed: '2',
+      inactive: '0',
+      isced02: '2',
+      isced34: '5',
+      isced58: '3',
+    };
+    expect((await submitForm(agent, page(p.pact.id), reportForm(action.id, ten))).status).toBe(302);
+    const again = await submitForm(
+      agent,
+      page(p.pact.id),
+      reportForm(action.id, { ...ten, completed: '9', spent: '2000' }),
+    );
+    expect(again.status).toBe(302);
+    const rows = await outcomes(t.db, p.pact.id);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ enrolled: 10, completed: 9, spent_cents: 2000_00 });
+    const entries = (await listAudit(t.db, p.pact.id)).filter(
+      (e) => e.event === 'outcome_reported',
+    );
+    expect(entries.map((e) => e.detail.replaced)).toEqual([false, true]);
+    expect((await agent.get(page(p.pact.id))).text).toContain('sostituisce il precedente');
+    // The edit link fills the form with the stored figures.
+    const edit = await agent.get(`${page(p.pact.id)}?action=${action.id}&period=2026-Q4`);
+    expect(edit.text).toContain(`id="field-${action.id}-completed" name="completed" value="9"`);
+    expect(edit.text).toContain(`id="field-${action.id}-spent" name="spent" value="2000,00"`);
+    expect(edit.text).toContain('il modulo mostra i dati salvati');
+  });
+});
+
+describe('POST /pacts/:id/execution with bad figures', () => {
+  const cases: [string, Record<string, string>, string, string][] = [
+    [
+      'gender',
+      { women: '5' },
+      'women',
+      'Per genere i partecipanti sommano 8: 2 più dei 6 iscritti.',
+    ],
+    [
+      'age',
+      { ageUnder30: '0' },
+      'ageUnder30',
+      'Per età i partecipanti sommano 4: 2 meno dei 6 iscritti.',
+    ],
+    [
+      'labour market',
+      { employed: '5' },
+      'employed',
+      'Per condizione occupazionale (occupati, disoccupati, inattivi) i partecipanti sommano 7: 1 più dei 6 iscritti.',
+    ],
+    [
+      'education',
+      { isced58: '9' },
+      'isced02',
+      'Per titolo di studio i partecipanti sommano 13: 7 più dei 6 iscritti.',
+    ],
+    [
+      'long-term unemployed',
+      { longTermUnemployed: '3' },
+      'longTermUnemployed',
+      'I disoccupati di lunga durata (3) fanno parte dei disoccupati (2)',
+    ],
+    [
+      'hours',
+      { hoursDelivered: '41' },
+      'hoursDelivered',
+      'erogherebbe 41 ore, più delle 40 previste: al massimo 40 in questo trimestre.',
+    ],
+    [
+      'spending',
+      { spent: '4.800,01' },
+      'spent',
+      'spenderebbe 4800,01\u00a0€, più dei 4800,00\u00a0€ approvati',
+    ],
+    [
+      'completions',
+      { completed: '7' },
+      'completed',
+      'avrebbero concluso 7 partecipanti, più dei 6 iscritti',
+    ],
+    [
+      'future quarter',
+      { period: '2099-Q1' },
+      'period',
+      'Un trimestre si rendiconta quando è iniziato',
+    ],
+    ['quarter format', { period: '2026-Q5' }, 'period', 'Il formato non è valido'],
+    ['euro format', { spent: 'tre euro' }, 'spent', 'Scrivi un importo in euro'],
+    ['missing count', { enrolled: '' }, 'enrolled', 'Campo obbligatorio'],
+    ['count range', { hoursDelivered: '2001' }, 'hoursDelivered', 'Il valore massimo è 2000'],
+  ];
+
+  it.each(cases)(
+    'refuses the %s rule: 422, the field error, the input kept, nothing written',
+    async (_, over, field, message) => {
+      const p = await approvedPact(t.db);
+      const action = p.pact.actions[0]!;
+      const agent = await promoterOf(p);
+      const body = reportForm(action.id, over);
+      const res = await submitForm(agent, page(p.pact.id), body);
+      expect(res.status).toBe(422);
+      expect(res.text).toContain('error-summary');
+      expect(res.text).toContain(`href="#field-${action.id}-${field}"`);
+      expect(res.text).toContain(`id="error-${action.id}-${field}"`);
+      expect(res.text).toContain(message);
+      for (const [name, value] of Object.entries(over))
+        expect(res.text).toContain(`name="${name}" value="${value}"`);
+      expect(res.text).toContain(`<details id="report-${action.id}" open>`);
+      expect(await outcomes(t.db, p.pact.id)).toHaveLength(0);
+      expect(await pactStatus(t.db, p.pact.id)).toBe('approved');
+    },
+  );
+
+  it('checks totals across quarters: no more participants than planned, saying the limit', async () => {
+    const p = await approvedPact(t.db);
+    const action = p.pact.actions[0]!;
+    const agent = await promoterOf(p);
+    const q3 = await submitForm(
+      agent,
+      page(p.pact.id),
+      reportForm(action.id, { period: '2026-Q3' }),
+    );
+    expect(q3.status).toBe(302);
+    // 6 in Q3 + 6 in Q4 = 12 > 10 planned: at most 4 more.
+    const q4 = await submitForm(agent, page(p.pact.id), reportForm(action.id));
+    expect(q4.status).toBe(422);
+    expect(q4.text).toContain(
+      'Su tutti i trimestri l&#x27;azione avrebbe 12 partecipanti, più dei 10 previsti: al massimo 4 in questo trimestre.',
+    );
+    expect(await outcomes(t.db, p.pact.id)).toHaveLength(1);
+    // 20 hours in Q3, 20 in Q4 = 40: exactly the hours planned, and 2 + 2 completions of 10.
+    const four = {
+      enrolled: '4',
+      women: '2',
+      men: '2',
+      ageUnder30: '1',
+      age30to54: '2',
+      age55plus: '1',
+      employed: '2',
+      unemployed: '2',
+      longTermUnemployed: '0',
+      isced02: '1',
+      isced34: '2',
+      isced58: '1',
+    };
+    expect((await submitForm(agent, page(p.pact.id), reportForm(action.id, four))).status).toBe(
+      302,
+    );
+    const more = await submitForm(
+      agent,
+      page(p.pact.id),
+      reportForm(action.id, {
+        ...four,
+        period: '2026-Q2',
+        enrolled: '0',
+        hoursDelivered: '1',
+        women: '0',
+        men: '0',
+        ageUnder30: '0',
+        age30to54: '0',
+        age55plus: '0',
+        employed: '0',
+        unemployed: '0',
+        isced02: '0',
+        isced34: '0',
+        isced58: '0',
+        completed: '0',
+        spent: '0',
+      }),
+    );
+    expect(more.status).toBe(422);
+    expect(more.text).toContain(
+      'erogherebbe 41 ore, più delle 40 previste: al massimo 0 in questo trimestre.',
+    );
+    expect(await outcomes(t.db, p.pact.id)).toHaveLength(2);
+  });
+});
