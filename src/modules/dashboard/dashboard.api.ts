@@ -1,0 +1,47 @@
+import type { AppServices } from '../../app';
+import { HttpError } from '../../http/errors';
+import { defineOperation, type ApiOperation } from '../api/operation';
+import type { DashboardFigures } from './dashboard.figures';
+import { apiQuery, dashboardResponse } from './dashboard.schemas';
+import { dashboard } from './dashboard.service';
+
+export function dashboardOperations({ db }: AppServices): ApiOperation[] {
+  return [
+    defineOperation({
+      operationId: 'getDashboard',
+      method: 'get',
+      path: '/dashboard',
+      summary:
+        'The strategic dashboard of a campaign and territory: per child territory and in total, ' +
+        'firms surveyed, workers in need and covered by funded actions, budget committed and ' +
+        'spent, participants enrolled and completed; the quarters; the comparison of regions. ' +
+        'Without a token, or for any caller but the region, figures derived from needs are ' +
+        'protected as on getNeedsAggregate',
+      tags: ['dashboard'],
+      access: 'public',
+      query: apiQuery,
+      response: { status: 200, description: 'The view', schema: dashboardResponse },
+      errors: [404],
+      handler: async ({ req, query }) => {
+        const d = await dashboard(db, req.user, query);
+        if (!d) throw new HttpError(404);
+        const names = new Map([...d.path, ...d.rows].map((t) => [t.code, t.name]));
+        const row = (f: DashboardFigures) => ({
+          ...f,
+          name: names.get(f.territory) ?? f.territory,
+        });
+        return {
+          campaignId: d.campaign.id,
+          territory: d.territory,
+          period: d.ctx.period,
+          protected: d.ctx.protected,
+          k: d.ctx.rules.k,
+          rows: d.rows.map((r) => row(r.figures)),
+          total: row(d.total),
+          series: d.series,
+          regions: d.regions.map(({ names: _names, ...r }) => r),
+        };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { territoryCode } from '../../http/validate';
+
+const period = z.string().regex(/^20[0-9]{2}-Q[1-4]$/);
+const blankToUndefined = (v: unknown) => (v === '' || v === '*' ? undefined : v);
+
+/** The page's query: lenient on the optional parts, an empty select meaning "all". */
+export const pageQuery = z.strictObject({
+  campaign: z.preprocess(blankToUndefined, z.uuid().optional()),
+  territory: z.preprocess(blankToUndefined, territoryCode.optional()),
+  period: z.preprocess(blankToUndefined, period.optional()),
+  /** What the map colours. */
+  map: z.enum(['coverage', 'need']).default('coverage'),
+  lang: z.enum(['it', 'en']).optional(),
+});
+export type PageQuery = z.output<typeof pageQuery>;
+
+export const apiQuery = z.strictObject({
+  campaignId: z.uuid().optional(),
+  territory: territoryCode.optional(),
+  period: period.optional(),
+});
+
+const published = z
+  .object({
+    value: z.number().optional(),
+    suppressed: z.boolean(),
+    reason: z.enum(['threshold', 'dominance', 'complement']).optional(),
+  })
+  .meta({ id: 'DashboardFigure', description: 'A figure derived from the needs aggregate' });
+
+const row = z
+  .object({
+    territory: z.string(),
+    name: z.string(),
+    firmsSurveyed: z.number().int(),
+    workersInNeed: published,
+    workersCovered: z.number().int(),
+    coveragePercent: published.meta({
+      description: 'covered / in need × 100; absent when no need',
+    }),
+    committedCents: z.number().int(),
+    spentCents: z.number().int(),
+    enrolled: z.number().int(),
+    completed: z.number().int(),
+    completionPercent: z.number().nullable(),
+    costPerTrainedCents: z.number().int().nullable(),
+  })
+  .meta({ id: 'DashboardRow' });
+
+export const dashboardResponse = z.object({
+  campaignId: z.string(),
+  territory: z.string(),
+  period: z.string().nullable(),
+  protected: z.boolean(),
+  k: z.number().int(),
+  rows: z.array(row),
+  total: row,
+  series: z.array(
+    z.object({
+      period: z.string(),
+      workersInNeed: published,
+      workersCovered: z.number().int(),
+      completed: z.number().int(),
+    }),
+  ),
+  regions: z.array(
+    z.object({
+      territory: z.string(),
+      name: z.string(),
+      campaignId: z.string(),
+      protected: z.boolean(),
+      firms: z.number().int(),
+      meanReadiness: published,
+      needsPerThousandEmployees: published,
+    }),
+  ),
+});

@@ -1,0 +1,50 @@
+import ExcelJS from 'exceljs';
+import type { ExportCell, ExportView } from './dashboard.export';
+import { SUPPRESSED } from './dashboard.view';
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** Text always as a plain value; text a spreadsheet would read as a formula also gets format Text. */
+function setCell(cell: ExcelJS.Cell, value: ExportCell) {
+  if (typeof value === 'object') {
+    cell.value = SUPPRESSED;
+    cell.note = value.note;
+    cell.alignment = { horizontal: 'right' };
+    return;
+  }
+  cell.value = value;
+  if (typeof value === 'string' && FORMULA_START.test(value)) cell.numFmt = '@';
+}
+
+/**
+ * The view as a workbook, one sheet per section, each opening with the same header block (what
+ * was asked, what was suppressed and why). A suppressed cell holds only the marker, the reason
+ * in its note.
+ */
+export async function dashboardXlsx(v: ExportView, sheetNames: string[]): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  wb.creator = 'Patto';
+  wb.created = new Date();
+  v.sections.forEach((section, i) => {
+    const ws = wb.addWorksheet(sheetNames[i]!.slice(0, 31));
+    for (const [label, value] of v.header) {
+      const row = ws.addRow([]);
+      setCell(row.getCell(1), label);
+      setCell(row.getCell(2), value);
+      row.getCell(1).font = { bold: true };
+    }
+    for (const n of v.notes) setCell(ws.addRow([]).getCell(1), n);
+    ws.addRow([]);
+    const head = ws.addRow([]);
+    section.head.forEach((h, j) => setCell(head.getCell(j + 1), h));
+    head.font = { bold: true };
+    for (const line of section.rows) {
+      const row = ws.addRow([]);
+      line.forEach((c, j) => setCell(row.getCell(j + 1), c));
+    }
+    ws.getColumn(1).width = 36;
+    for (let j = 2; j <= section.head.length; j++) ws.getColumn(j).width = 18;
+    ws.views = [{ state: 'frozen', ySplit: head.number, xSplit: 1 }];
+  });
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}

@@ -1,0 +1,159 @@
+import ExcelJS from 'exceljs';
+import type { Express } from 'express';
+import request from 'supertest';
+import { loginAs, testApp, type Agent } from '../helpers/app';
+import { PASSWORD } from '../helpers/factories';
+import { newTestDb, type TestDb } from '../helpers/test-db';
+import { dashboardScenario, type DashboardScenario } from './scenario';
+
+let t: TestDb;
+let app: Express;
+let s: DashboardScenario;
+let region: Agent;
+let authority: Agent;
+
+beforeAll(async () => {
+  t = await newTestDb();
+  app = testApp(t);
+  s = await dashboardScenario(t.db);
+  // A campaign title is typed by a region user: the exports must keep it inert.
+  await t.db
+    .updateTable('campaigns')
+    .set({ title: '=HYPERLINK("http://evil.test","x")' })
+    .where('id', '=', s.campaignId)
+    .execute();
+  region = await loginAs(app, s.region.email, PASSWORD);
+  authority = await loginAs(app, s.authority.email, PASSWORD);
+});
+afterAll(() => t.close());
+
+/** A translation key left raw on a page: `dashboard.columns.firms`, `needsMap.none`… */
+const RAW_KEY = /\b(dashboard|needs|needsMap|campaignCharts)\.[a-zA-Z]+\b(?!\.css)/;
+
+function text(html: string) {
+  return html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+}
+/** Handlebars escapes & and = in attributes. */
+const decoded = (html: string) => html.replace(/&amp;/g, '&').replace(/&#x3D;/g, '=');
+
+describe('GET /dashboard', () => {
+  it('shows the region its table, map, quarters and regions in Italian, each figure linking down', async () => {
+    const res = await region.get(`/dashboard?campaign=${s.campaignId}`);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('Cruscotto strategico');
+    expect(res.text).not.toMatch(RAW_KEY);
+    const page = text(res.text);
+    expect(page).toContain('Imprese rilevate');
+    expect(page).toMatch(/Firenze 7 29 14 48,3 %/);
+    // Drill down, needs behind the number, pacts behind covered and committed.
+    const html = decoded(res.text);
+    expect(html).toContain(
+      `href="/dashboard?campaign=${s.campaignId}&territory=ITI14&map=coverage"`,
+    );
+    expect(html).toContain(`href="/needs?campaign=${s.campaignId}&territory=ITI14"`);
+    expect(html).toContain('href="/pacts?territory=ITI14"');
+    // The map (tile grid: no boundaries imported) with its table, the quarters with theirs.
+    expect(res.text).toContain('id="dashboard-map-title"');
+    expect(res.text).toContain('<title>Firenze: 48,3 % (Copertura %)</title>');
+    expect(res.text).toContain('<title>Prato: 42,9 % (Copertura %)</title>');
+    expect(res.text).toContain('<title>Arezzo: nessun fabbisogno dichiarato</title>');
+    expect(res.text).toContain('<title id="dashboard-series-title">');
+    expect(res.text).toMatch(/<desc id="dashboard-series-desc">2027-Q1: Lavoratori da formare 21/);
+    expect(page).toContain('Confronto tra regioni');
+    expect(page).toMatch(/Toscana .*\(non protetti\) 10 60 /);
+    expect(res.text).toContain('/dashboard/export.csv?');
+  });
+
+  it('reads in English with no raw key', async () => {
+    const res = await region.get(`/dashboard?campaign=${s.campaignId}&territory=ITI14&lang=en`);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('Strategic dashboard');
+    expect(res.text).not.toMatch(RAW_KEY);
+    expect(text(res.text)).toMatch(/Fiesole 1 2 /);
+  });
+
+  it('shows the public protected figures with their explanation and no link to pages it cannot open', async () => {
+    for (const lang of ['it', 'en']) {
+      const res = await request(app).get(`/dashboard?territory=ITI14&lang=${lang}`);
+      expect(res.status).toBe(200);
+      expect(res.text).not.toMatch(RAW_KEY);
+      expect(res.text).toMatch(
+        /<th scope="row">Fiesole<\/th>\s*<td class="text-end">1<\/td><td class="text-end"><abbr title="[^"]+">•<\/abbr>/,
+      );
+      expect(res.text).not.toContain('href="/needs?');
+      expect(res.text).not.toContain('href="/pacts?');
+    }
+    const it = await request(app).get('/dashboard?territory=ITI14');
+    expect(it.text).toContain('meno di 3 imprese');
+    // The region selector lists both regions with a campaign.
+    expect(it.text).toMatch(/<option value="ITC4"[^>]*>Lombardia<\/option>/);
+  });
+
+  it('links every role to the dashboard from the header, and works with no campaign at all', async () => {
+    const res = await request(app).get('/');
+    expect(res.text).toContain('href="/dashboard"');
+    const empty = await newTestDb();
+    try {
+      const page = await request(testApp(empty)).get('/dashboard');
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('Nessuna rilevazione pubblicata');
+    } finally {
+      await empty.close();
+    }
+  });
+});
+
+describe('exports', () => {
+  it('gives a local authority the CSV of its view, protected, saying what was hidden and why', async () => {
+    const res = await authority.get(`/dashboard/export.csv?campaign=${s.campaignId}&lang=it`);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
+    const lines = res.text.replace(/^\uFEFF/, '').split('\r\n');
+    expect(lines[0]).toBe(`Campagna,"'=HYPERLINK(""http://evil.test"",""x"")"`);
+    expect(lines).toContain('Territorio,Firenze (ITI14)');
+    expect(lines.find((l) => l.startsWith('"Dati protetti:'))).toBeDefined();
+    expect(lines).toContain('• meno di 3 imprese');
+    const fiesole = lines.find((l) => l.startsWith('Fiesole,'))!;
+    expect(fiesole.split(',').slice(0, 5)).toEqual(['Fiesole', '1', '•', '0', '•']);
+    expect(lines.find((l) => l.startsWith('2027-Q2,'))).toMatch(/^2027-Q2,(•|\d+),4,2$/);
+  });
+
+  it('gives the region the unprotected CSV with money in euros', async () => {
+    const res = await region.get(
+      `/dashboard/export.csv?campaign=${s.campaignId}&territory=ITI14&lang=it`,
+    );
+    const lines = res.text.replace(/^\uFEFF/, '').split('\r\n');
+    expect(lines).toContain('Dati non protetti (regione): non per la pubblicazione.');
+    expect(lines).toContain('Fiesole,1,2,0,0,0,0,0,0,,');
+    expect(lines).toContain('Totale: Firenze,7,29,14,48.3,8400,6000,14,10,71.4,600');
+    expect(lines).toContain('2027-Q1,14,10,8');
+  });
+
+  it('writes the same view as a workbook: a marker and a note where hidden, numbers elsewhere', async () => {
+    const res = await authority
+      .get(`/dashboard/export.xlsx?campaign=${s.campaignId}&lang=en`)
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
+    expect(res.status).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Uint8Array.from(res.body as Buffer).buffer);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['Territories', 'Quarters', 'Regions']);
+    const ws = wb.getWorksheet('Territories')!;
+    expect(ws.getCell('B1').value).toBe('=HYPERLINK("http://evil.test","x")');
+    expect(ws.getCell('B1').numFmt).toBe('@');
+    let fiesole: ExcelJS.Row | undefined;
+    ws.eachRow((row) => {
+      if (row.getCell(1).value === 'Fiesole') fiesole = row;
+    });
+    expect(fiesole!.getCell(2).value).toBe(1);
+    expect(fiesole!.getCell(3).value).toBe('•');
+    expect(String(fiesole!.getCell(3).note)).toContain('fewer than 3 firms');
+    const notes: string[] = [];
+    ws.eachRow((row) => notes.push(String(row.getCell(1).value)));
+    expect(notes.some((n) => n.startsWith('Protected figures:'))).toBe(true);
+  });
+});
