@@ -47,7 +47,17 @@ export function buildOpenApiDocument(operations: ApiOperation[], version: string
         [String(op.response.status)]: {
           description: op.response.description,
           ...(op.response.schema
-            ? { content: { 'application/json': { schema: op.response.schema } } }
+            ? {
+                content: {
+                  'application/json': { schema: op.response.schema },
+                  ...Object.fromEntries(
+                    Object.entries(op.response.alternatives ?? {}).map(([type, schema]) => [
+                      type,
+                      { schema },
+                    ]),
+                  ),
+                },
+              }
             : {}),
         },
         ...Object.fromEntries(

@@ -25,7 +25,13 @@ export interface ApiOperation<
   body?: B;
   query?: Q;
   params?: P;
-  response: { status: number; description: string; schema?: z.ZodType };
+  response: {
+    status: number;
+    description: string;
+    schema?: z.ZodType;
+    /** Other media types the handler may answer with a RawBody (e.g. text/csv). */
+    alternatives?: Record<string, z.ZodType>;
+  };
   errors?: number[];
   middleware?: RequestHandler[];
   handler: (input: {
@@ -34,6 +40,14 @@ export interface ApiOperation<
     query: z.output<Q>;
     params: z.output<P>;
   }) => Promise<unknown>;
+}
+
+/** A handler's answer sent as is, in its own media type, instead of as JSON. */
+export class RawBody {
+  constructor(
+    readonly type: string,
+    readonly body: string,
+  ) {}
 }
 
 export function defineOperation<
@@ -72,6 +86,8 @@ export function mountOperation(router: Router, op: ApiOperation): void {
       ...(input as { body: never; query: never; params: never }),
     });
     if (result === undefined) res.status(op.response.status).end();
+    else if (result instanceof RawBody)
+      res.status(op.response.status).type(result.type).send(result.body);
     else res.status(op.response.status).json(result);
   });
 }

@@ -1,0 +1,69 @@
+import type { Executor } from '../../db';
+import type { SessionUser } from '../../http/types';
+import { DEFAULT_RULES } from '../../lib/disclosure';
+import { DomainError, NotFoundError } from '../../lib/domain-error';
+import { isProtectedReader } from '../needs/needs.service';
+import * as repo from './impact.repository';
+import { group, type Group } from './impact.stats';
+
+export interface ImpactQuery {
+  before?: string;
+  after?: string;
+}
+
+export interface Impact {
+  campaigns: repo.ReadinessCampaign[];
+  before?: repo.ReadinessCampaign;
+  after?: repo.ReadinessCampaign;
+  territory: string;
+  protected: boolean;
+  k: number;
+  covered?: Group;
+  notCovered?: Group;
+  /** Median change of the covered minus that of the others; null when either is unknown. */
+  difference?: number | null;
+}
+
+/**
+ * The change in readiness between two campaigns of firms whose needs a funded action covered,
+ * against firms whose needs none covered. A region reads its territory unprotected; every other
+ * reader only its own territory, with groups under k firms suppressed. The later campaign is the
+ * one that opened later, whichever order the reader picked them in.
+ */
+export async function impactComparison(
+  db: Executor,
+  user: SessionUser,
+  q: ImpactQuery,
+): Promise<Impact> {
+  return db.transaction().execute(async (tx) => {
+    const campaigns = await repo.readinessCampaigns(tx, user.territoryCode);
+    const prot = isProtectedReader(user);
+    const base = { campaigns, territory: user.territoryCode, protected: prot, k: DEFAULT_RULES.k };
+    const afterId = q.after ?? campaigns[0]?.id;
+    const ids = [afterId, q.before ?? campaigns.find((c) => c.id !== afterId)?.id];
+    if (!ids[0] || !ids[1]) return base;
+    const [chosenAfter, chosenBefore] = ids.map((id) => campaigns.find((c) => c.id === id));
+    if (!chosenAfter || !chosenBefore) throw new NotFoundError();
+    if (chosenAfter.id === chosenBefore.id)
+      throw new DomainError('impact.errors.sameCampaign', { field: 'before', status: 422 });
+    const [before, after] =
+      chosenBefore.opens_at <= chosenAfter.opens_at
+        ? [chosenBefore, chosenAfter]
+        : [chosenAfter, chosenBefore];
+    const k = Math.max(DEFAULT_RULES.k, before.disclosure_k, after.disclosure_k);
+    const pairs = await repo.readinessPairs(tx, {
+      before: before.id,
+      after: after.id,
+      scope: user.territoryCode,
+    });
+    const change = (covered: boolean) =>
+      pairs.filter((p) => p.covered === covered).map((p) => p.after - p.before);
+    const covered = group(change(true), k, prot);
+    const notCovered = group(change(false), k, prot);
+    const difference =
+      covered.median === null || notCovered.median === null
+        ? null
+        : covered.median - notCovered.median;
+    return { ...base, k, before, after, covered, notCovered, difference };
+  });
+}

@@ -1,0 +1,43 @@
+import { sql } from 'kysely';
+import type { Executor } from '../../db';
+
+/** The statuses of a funded pact: approved by the region, then running, then closed. */
+export const FUNDED_STATUSES = ['approved', 'in_progress', 'closed'] as const;
+
+export interface FundedPactRow {
+  id: string;
+  status: string;
+  territory_code: string;
+  territory_name: string;
+  territory_names: Record<string, string>;
+  promoter: string;
+  title: string;
+  call_id: string | null;
+  call_title: string | null;
+  approved_cents: number | null;
+  decided_at: Date | null;
+  actions: number;
+  participants: number;
+}
+
+/**
+ * The funded pacts of a campaign with what the public may know of them: no user, no firm. An
+ * action cut to zero by a partial approval is not funded, so it counts in neither column.
+ */
+export async function fundedPacts(db: Executor, campaignId: string): Promise<FundedPactRow[]> {
+  const { rows } = await sql<FundedPactRow>`
+    SELECT p.id, p.status, p.territory_code, t.name AS territory_name, t.names AS territory_names,
+           o.name AS promoter, p.title, p.call_id, f.title AS call_title, p.approved_cents,
+           p.decided_at,
+           count(a.id)::int AS actions, coalesce(sum(a.participants), 0)::int AS participants
+    FROM pacts p
+    JOIN territories t ON t.code = p.territory_code
+    JOIN organisations o ON o.id = p.promoter_org_id
+    LEFT JOIN funding_calls f ON f.id = p.call_id
+    LEFT JOIN pact_actions a ON a.pact_id = p.id AND a.approved_cents IS DISTINCT FROM 0
+    WHERE p.campaign_id = ${campaignId}
+      AND p.status = ANY(${FUNDED_STATUSES}::text[])
+    GROUP BY p.id, t.name, t.names, o.name, f.title
+    ORDER BY p.territory_code, p.title, p.id`.execute(db);
+  return rows;
+}
