@@ -17,6 +17,10 @@ import { pactRoutes } from './modules/pacts/pacts.routes';
 import { negotiationRoutes } from './modules/pacts/negotiation.routes';
 import { fundingRoutes } from './modules/funding/funding.routes';
 import { notificationRoutes } from './modules/notifications/notifications.routes';
+import { dashboardRoutes } from './modules/dashboard/dashboard.routes';
+import { executionRoutes } from './modules/pacts/execution.routes';
+import { openDataRoutes } from './modules/opendata/opendata.routes';
+import { impactRoutes } from './modules/impact/impact.routes';
 
 /** Every page of the application; each route declares its access with allow(). */
 export function webRoutes(services: AppServices): Router {
@@ -38,5 +42,9 @@ export function webRoutes(services: AppServices): Router {
   router.use(negotiationRoutes(services));
   router.use(fundingRoutes(services));
   router.use(notificationRoutes(services));
+  router.use(dashboardRoutes(services));
+  router.use(executionRoutes(services));
+  router.use(openDataRoutes(services));
+  router.use(impactRoutes(services));
   return router;
 }

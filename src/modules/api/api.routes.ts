@@ -10,6 +10,9 @@ import { delegationOperations } from '../delegations/delegations.api';
 import { pactOperations } from '../pacts/pacts.api';
 import { negotiationOperations } from '../pacts/negotiation.api';
 import { fundingOperations } from '../funding/funding.api';
+import { dashboardOperations } from '../dashboard/dashboard.api';
+import { executionOperations } from '../pacts/execution.api';
+import { openDataOperations } from '../opendata/opendata.api';
 import { authenticateToken } from '../accounts/tokens.service';
 import { buildOpenApiDocument } from './openapi';
 import { mountOperation, type ApiOperation } from './operation';
@@ -27,6 +30,9 @@ export function apiOperations(services: AppServices): ApiOperation[] {
     ...pactOperations(services),
     ...negotiationOperations(services),
     ...fundingOperations(services),
+    ...dashboardOperations(services),
+    ...executionOperations(services),
+    ...openDataOperations(services),
   ];
 }
 
