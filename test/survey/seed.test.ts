@@ -65,7 +65,7 @@ describe('seedDemo', () => {
     expect(Number(workers)).toBeGreaterThan(DEMO_FIRMS);
   });
 
-  it('funds a Florence pact signed by both sides and leaves another in negotiation', async () => {
+  it('funds a Florence pact signed by both sides, starts it, leaves another in negotiation', async () => {
     await seedDemo(t.db);
     const pacts = await t.db
       .selectFrom('pacts')
@@ -73,7 +73,7 @@ describe('seedDemo', () => {
       .orderBy('created_at')
       .execute();
     expect(pacts.map((p) => [p.status, p.territory_code])).toEqual([
-      ['approved', 'ITI14'],
+      ['in_progress', 'ITI14'],
       ['negotiation', 'ITI14'],
     ]);
     expect(pacts[0]!.approved_cents).toBeGreaterThan(0);
@@ -93,5 +93,14 @@ describe('seedDemo', () => {
       'employer_association',
       'trade_union',
     ]);
+    // Its first course reported for this quarter, every ESF+ breakdown adding up.
+    const outcomes = await t.db
+      .selectFrom('action_outcomes')
+      .selectAll()
+      .where('pact_id', '=', pacts[0]!.id)
+      .execute();
+    expect(outcomes).toHaveLength(1);
+    expect(outcomes[0]!.enrolled).toBeGreaterThan(0);
+    expect(outcomes[0]!.spent_cents).toBeGreaterThan(0);
   });
 });

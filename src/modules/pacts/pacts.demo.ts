@@ -5,8 +5,9 @@ import { findSessionUser } from '../accounts/accounts.repository';
 import { createCall, transitionCall } from '../funding/calls.service';
 import { callApiSchema, callFromApi } from '../funding/funding.schemas';
 import { approvePact } from '../funding/review.service';
-import { addDaysTo, romeToday } from '../survey/calendar';
+import { addDaysTo, quarterOf, romeToday } from '../survey/calendar';
 import { addAction } from './actions.service';
+import { reportOutcome } from './execution.service';
 import { actionSchema, pactSchema } from './pacts.schemas';
 import { createPact } from './pacts.service';
 import { inviteSignatory } from './signatories.service';
@@ -42,7 +43,8 @@ const pactRow = (db: Db, id: string) =>
 /**
  * The demo's funding and pacts, through the services a user's clicks run: the region's open call
  * over Tuscany; a Florence pact drawn from the two most needed skills, signed by an employer
- * association and a union, submitted and approved; a second one still in negotiation.
+ * association and a union, submitted, approved and under way (its first course reported); a
+ * second one still in negotiation.
  * Only while the campaign has no pact: idempotent.
  */
 export async function seedPactsDemo(db: Db, campaignId: string, emails: DemoParties) {
@@ -156,6 +158,40 @@ export async function seedPactsDemo(db: Db, campaignId: string, emails: DemoPart
   await approvePact(db, region, funded, {
     revision: (await pactRow(db, funded)).revision,
     remarks: 'Ammesso a finanziamento.',
+  });
+  // The first course has started: this quarter's report moves the pact to "in progress".
+  const first = await db
+    .selectFrom('pact_actions')
+    .select(['id', 'participants', 'approved_cents'])
+    .where('pact_id', '=', funded)
+    .orderBy('position')
+    .executeTakeFirstOrThrow();
+  const n = first.participants;
+  const young = Math.floor(n * 0.3);
+  const senior = Math.floor(n * 0.15);
+  const low = Math.floor(n * 0.2);
+  const high = Math.floor(n * 0.2);
+  await reportOutcome(db, authority, funded, {
+    actionId: first.id,
+    period: quarterOf(today),
+    enrolled: n,
+    completed: 0,
+    hoursDelivered: 16,
+    spentCents: Math.floor((first.approved_cents ?? 0) * 0.4),
+    cofinancedCents: 0,
+    women: Math.floor(n * 0.45),
+    men: n - Math.floor(n * 0.45),
+    nonBinary: 0,
+    ageUnder30: young,
+    age30to54: n - young - senior,
+    age55plus: senior,
+    employed: n,
+    unemployed: 0,
+    longTermUnemployed: 0,
+    inactive: 0,
+    isced02: low,
+    isced34: n - low - high,
+    isced58: high,
   });
 
   await draft(
