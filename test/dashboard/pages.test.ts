@@ -51,7 +51,7 @@ describe('GET /dashboard', () => {
       `href="/dashboard?campaign=${s.campaignId}&territory=ITI14&map=coverage"`,
     );
     expect(html).toContain(`href="/needs?campaign=${s.campaignId}&territory=ITI14"`);
-    expect(html).toContain('href="/pacts?territory=ITI14"');
+    expect(html).toContain(`href="/pacts?campaign=${s.campaignId}&territory=ITI14"`);
     // The map (tile grid: no boundaries imported) with its table, the quarters with theirs.
     expect(res.text).toContain('id="dashboard-map-title"');
     expect(res.text).toContain('<title>Firenze: 48,3 % (Copertura %)</title>');

@@ -73,7 +73,8 @@ export function dashboardTable(d: Dashboard, lang: string, links: Links) {
     if (d.ctx.period) p.set('period', d.ctx.period);
     return `/needs?${p.toString()}`;
   };
-  const pactsHref = (code: string) => `/pacts?territory=${encodeURIComponent(code)}`;
+  const pactsHref = (code: string) =>
+    `/pacts?${new URLSearchParams({ campaign: d.campaign.id, territory: code }).toString()}`;
   const cells = (x: DashboardFigures): Record<Column, Shown> => ({
     firms: plain(x.firmsSurveyed),
     need: pub(x.workersInNeed, f.int, links.needs ? needsHref(x.territory) : undefined),

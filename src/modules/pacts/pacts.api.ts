@@ -133,7 +133,11 @@ export function pactOperations({ db }: AppServices): ApiOperation[] {
       },
       handler: async ({ req, query }) =>
         (
-          await listPactsFor(db, req.user!, (query.status || undefined) as PactStatus | undefined)
+          await listPactsFor(db, req.user!, {
+            status: (query.status || undefined) as PactStatus | undefined,
+            territory: query.territory || undefined,
+            campaign: query.campaign || undefined,
+          })
         ).map((p) => ({
           id: p.id,
           title: p.title,

@@ -4,7 +4,7 @@ import { allow } from '../../http/authorize';
 import { flash } from '../../http/flash';
 import { parseForm, uuidParam } from '../../http/validate';
 import { DomainError } from '../../lib/domain-error';
-import { localName } from '../reference/territories.repository';
+import { findCurrentTerritory, localName } from '../reference/territories.repository';
 import { actionRoutes } from './actions.routes';
 import { historyRoutes } from './history.routes';
 import type { PactStatus } from './pact-workflow';
@@ -17,14 +17,24 @@ import { StaleRevisionError } from './stale';
 import { signatoryRoutes } from './signatories.routes';
 import { workflowRoutes } from './workflow.routes';
 
+/** "Firenze (ITI14)" for the filter's heading; empty when there is none or it is unknown. */
+async function territoryLabel(db: AppServices['db'], code: string | undefined, lang: string) {
+  const t = code ? await findCurrentTerritory(db, code) : undefined;
+  return t ? `${localName(t, lang)} (${t.code})` : '';
+}
+
 export function pactRoutes(services: AppServices): Router {
   const { db } = services;
   const router = Router();
 
   router.get('/pacts', allow('pact:read'), async (req, res) => {
+    // A bad query shows the whole list rather than an error page: these are only filters.
     const q = pactListQuery.safeParse(req.query);
     const status = q.success && q.data.status ? (q.data.status as PactStatus) : undefined;
-    const pacts = (await listPactsFor(db, req.user!, status)).map((p) => ({
+    const territory = (q.success && q.data.territory) || undefined;
+    const campaign = (q.success && q.data.campaign) || undefined;
+    const filters = { status, territory, campaign };
+    const pacts = (await listPactsFor(db, req.user!, filters)).map((p) => ({
       ...p,
       requested: euros(p.requested_cents),
     }));
@@ -33,6 +43,9 @@ export function pactRoutes(services: AppServices): Router {
       mine: pacts.filter((p) => p.mine),
       others: pacts.filter((p) => !p.mine),
       status,
+      territory,
+      campaign,
+      territoryName: await territoryLabel(db, territory, res.locals.lang as string),
       canDraft: req.user!.role === 'local_authority',
       isRegion: req.user!.role === 'region',
     });

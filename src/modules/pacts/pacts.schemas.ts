@@ -81,4 +81,7 @@ export const pactListQuery = z.strictObject({
     ])
     .or(z.literal(''))
     .optional(),
+  /** This territory and below (the dashboard links here from a territory's row). */
+  territory: territoryCode.or(z.literal('')).optional(),
+  campaign: z.uuid().or(z.literal('')).optional(),
 });

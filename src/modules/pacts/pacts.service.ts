@@ -84,7 +84,15 @@ export function assertEditable(status: PactStatus): void {
 }
 
 /** Pacts a user deals with: its organisation's, those it is invited to sign, a region's scope. */
-export async function listPactsFor(db: Executor, user: SessionUser, status?: PactStatus) {
+export interface PactFilters {
+  status?: PactStatus;
+  /** Pacts of this territory and below. */
+  territory?: string;
+  campaign?: string;
+}
+
+export async function listPactsFor(db: Executor, user: SessionUser, filters: PactFilters = {}) {
+  const { status, territory, campaign } = filters;
   let q = db
     .selectFrom('pacts as p')
     .innerJoin('organisations as o', 'o.id', 'p.promoter_org_id')
@@ -105,6 +113,11 @@ export async function listPactsFor(db: Executor, user: SessionUser, status?: Pac
     .orderBy('p.updated_at', 'desc')
     .limit(500);
   if (status) q = q.where('p.status', '=', status);
+  if (campaign) q = q.where('p.campaign_id', '=', campaign);
+  if (territory)
+    q = q.where('p.territory_code', 'in', (eb) =>
+      eb.selectFrom('territory_ancestors').select('code').where('ancestor_code', '=', territory),
+    );
   if (user.role === 'region') {
     // A region reviews what was submitted in its territory; drafts are the parties' business.
     q = q

@@ -1,0 +1,81 @@
+import type { Express } from 'express';
+import request from 'supertest';
+import { createApiToken } from '../../src/modules/accounts/tokens.service';
+import { loginAs, testApp } from '../helpers/app';
+import { newTestDb, type TestDb } from '../helpers/test-db';
+import { newCampaign } from '../needs/factories';
+import { newPact } from './factories';
+import { pactScenario, type PactScenario } from './scenario';
+
+let t: TestDb;
+let app: Express;
+let s: PactScenario;
+const ids = {} as Record<'province' | 'comune' | 'otherCampaign', string>;
+
+beforeAll(async () => {
+  t = await newTestDb();
+  app = testApp(t);
+  s = await pactScenario(t.db);
+  const other = await newCampaign(t.db, { territory: 'ITI1' });
+  ids.province = (
+    await newPact(t.db, { promoter: s.authority, campaign: s.campaign.id, title: 'Provincia' })
+  ).id;
+  ids.comune = (
+    await newPact(t.db, {
+      promoter: s.authority,
+      campaign: s.campaign.id,
+      territory: '048017',
+      title: 'Comune di Firenze',
+    })
+  ).id;
+  ids.otherCampaign = (
+    await newPact(t.db, { promoter: s.authority, campaign: other.id, title: 'Altra campagna' })
+  ).id;
+});
+afterAll(() => t.close());
+
+const listed = (html: string) =>
+  Object.entries(ids)
+    .filter(([, id]) => html.includes(`/pacts/${id}`))
+    .map(([k]) => k)
+    .sort();
+
+describe('GET /pacts filtered by territory and campaign', () => {
+  it('lists the pacts of a territory and below, named in a heading', async () => {
+    const agent = await loginAs(app, s.authority.email, s.password);
+    const res = await agent.get('/pacts?territory=048017');
+    expect(res.status).toBe(200);
+    expect(listed(res.text)).toEqual(['comune']);
+    expect(res.text).toMatch(/id="territory-filter">Patti di Firenze \(048017\)/);
+    // The status filter keeps the territory.
+    expect(res.text).toContain('<input type="hidden" name="territory" value="048017">');
+    expect(listed((await agent.get('/pacts?territory=ITI14')).text)).toEqual([
+      'comune',
+      'otherCampaign',
+      'province',
+    ]);
+  });
+
+  it('narrows to one campaign, as the dashboard links do', async () => {
+    const agent = await loginAs(app, s.authority.email, s.password);
+    const res = await agent.get(`/pacts?campaign=${s.campaign.id}&territory=ITI14`);
+    expect(listed(res.text)).toEqual(['comune', 'province']);
+  });
+
+  it('shows the whole list for a malformed filter instead of an error', async () => {
+    const agent = await loginAs(app, s.authority.email, s.password);
+    const res = await agent.get('/pacts?territory=<script>');
+    expect(res.status).toBe(200);
+    expect(listed(res.text)).toEqual(['comune', 'otherCampaign', 'province']);
+    expect(res.text).not.toContain('<script>');
+  });
+
+  it('filters listPacts the same way', async () => {
+    const { token } = await createApiToken(t.db, s.authority.id, 'test');
+    const res = await request(app)
+      .get(`/api/v1/pacts?territory=048017&campaign=${s.campaign.id}`)
+      .set('Authorization', `Bearer ${token}`);
+    expect(res.status).toBe(200);
+    expect(res.body.map((p: { id: string }) => p.id)).toEqual([ids.comune]);
+  });
+});
