@@ -1,10 +1,6 @@
 import type { Executor } from '../../db';
-import { boundariesFor } from '../boundaries/boundaries.repository';
-import { toRings } from '../boundaries/geometry';
-import { BUILTIN_CENTROIDS } from '../needs/map/centroids';
 import { classOf, EMPTY_FILL, quantileClasses, type MapClass } from '../needs/map/classes';
-import { fitMercator, pathOf } from '../needs/map/projection';
-import { abbreviations, tileGrid } from '../needs/map/tilegrid';
+import { layoutMap } from '../needs/map/layout';
 import { localName } from '../reference/territories.repository';
 import type { DashboardFigures } from './dashboard.figures';
 import { formatters } from './dashboard.view';
@@ -17,9 +13,6 @@ type Area = {
   figures: DashboardFigures;
 };
 
-const WIDTH = 600;
-const MAX_HEIGHT = 720;
-const TILE = 44;
 /** Areas with needs and no worker covered yet: white, apart from "no needs" and every class. */
 const UNCOVERED_FILL = '#ffffff';
 
@@ -115,50 +108,5 @@ export async function dashboardMap(
   };
   const common = { areas: shown, legend, measure: measureLabel };
 
-  const outlines = await boundariesFor(
-    db,
-    shown.map((s) => s.code),
-  );
-  const byCode = new Map(outlines.map((o) => [o.code, o]));
-  if (outlines.length && shown.every((s) => byCode.has(s.code))) {
-    const rings = shown.map((s) => toRings(byCode.get(s.code)!.geometry));
-    const fit = fitMercator(
-      rings.flatMap((r) => r.flatMap((p) => p[0]!.map((pt) => [pt[0]!, pt[1]!] as const))),
-      WIDTH,
-      MAX_HEIGHT,
-    );
-    const shapes = shown.map((s, i) => ({ ...s, d: pathOf(rings[i]!, fit.project) }));
-    return { ...common, kind: 'choropleth' as const, width: fit.width, height: fit.height, shapes };
-  }
-  const centres = shown.flatMap((s) => {
-    const o = byCode.get(s.code);
-    const c = o ? ([o.centroid_lon, o.centroid_lat] as const) : BUILTIN_CENTROIDS[s.code];
-    return c ? [{ code: s.code, lon: c[0], lat: c[1] }] : [];
-  });
-  const grid = new Map(tileGrid(centres).map((g) => [g.code, g]));
-  const placed = shown.filter((s) => grid.has(s.code));
-  const labels = abbreviations(placed.map((s) => s.name));
-  const tiles = placed.map((s, i) => {
-    const g = grid.get(s.code)!;
-    return {
-      ...s,
-      x: g.col * TILE + 2,
-      y: g.row * TILE + 2,
-      size: TILE - 4,
-      labelX: g.col * TILE + TILE / 2,
-      labelY: g.row * TILE + TILE / 2 + 4,
-      label: labels[i],
-    };
-  });
-  return {
-    ...common,
-    kind: 'tiles' as const,
-    width: Math.max(0, ...tiles.map((x) => x.x)) + TILE,
-    height: Math.max(0, ...tiles.map((x) => x.y)) + TILE,
-    tiles,
-    unplaced: shown
-      .filter((s) => !grid.has(s.code))
-      .map((s) => s.name)
-      .join(', '),
-  };
+  return { ...common, ...(await layoutMap(db, shown)) };
 }

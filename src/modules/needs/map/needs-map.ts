@@ -1,14 +1,10 @@
 import type { Executor } from '../../../db';
 import type { SessionUser } from '../../../http/types';
-import { boundariesFor } from '../../boundaries/boundaries.repository';
-import { toRings } from '../../boundaries/geometry';
 import { localName } from '../../reference/territories.repository';
 import type { PageQuery } from '../needs.schemas';
 import { needsAggregate, type NeedsAggregate, type PublishedCell } from '../needs.service';
-import { BUILTIN_CENTROIDS } from './centroids';
 import { classOf, EMPTY_FILL, quantileClasses, type MapClass } from './classes';
-import { fitMercator, pathOf } from './projection';
-import { abbreviations, tileGrid } from './tilegrid';
+import { layoutMap } from './layout';
 
 type T = (key: string, params?: Record<string, unknown>) => string;
 
@@ -26,10 +22,6 @@ export interface MapArea {
   classLabel: string;
   title: string;
 }
-
-const WIDTH = 600;
-const MAX_HEIGHT = 720;
-const TILE = 44;
 
 /** Where the map's areas come from: the rows when they are NUTS-3, else the NUTS-3 below. */
 async function nuts3Cells(
@@ -128,11 +120,6 @@ export async function needsMap(
     empty: areas.some((x) => !x.suppressed && x.value === null),
     emptyFill: EMPTY_FILL,
   };
-  const outlines = await boundariesFor(
-    db,
-    areas.map((x) => x.code),
-  );
-  const byCode = new Map(outlines.map((o) => [o.code, o]));
   const common = {
     areas,
     legend,
@@ -140,52 +127,7 @@ export async function needsMap(
     measureLower: measure,
     protected: a.protected,
   };
-
-  if (outlines.length && areas.every((x) => byCode.has(x.code))) {
-    const rings = areas.map((x) => toRings(byCode.get(x.code)!.geometry));
-    const fit = fitMercator(
-      rings.flatMap((r) => r.flatMap((p) => p[0]!.map((pt) => [pt[0]!, pt[1]!] as const))),
-      WIDTH,
-      MAX_HEIGHT,
-    );
-    const shapes = areas.map((x, i) => ({ ...x, d: pathOf(rings[i]!, fit.project) }));
-    return { ...common, kind: 'choropleth' as const, width: fit.width, height: fit.height, shapes };
-  }
-
-  // Tile grid: centres from the outlines there are, else the built-in table.
-  const centres = areas.flatMap((x) => {
-    const o = byCode.get(x.code);
-    const c = o ? ([o.centroid_lon, o.centroid_lat] as const) : BUILTIN_CENTROIDS[x.code];
-    return c ? [{ code: x.code, lon: c[0], lat: c[1] }] : [];
-  });
-  const grid = new Map(tileGrid(centres).map((g) => [g.code, g]));
-  const placed = areas.filter((x) => grid.has(x.code));
-  const labels = abbreviations(placed.map((x) => x.name));
-  const tiles = placed.map((x, i) => {
-    const g = grid.get(x.code)!;
-    return {
-      ...x,
-      x: g.col * TILE + 2,
-      y: g.row * TILE + 2,
-      size: TILE - 4,
-      labelX: g.col * TILE + TILE / 2,
-      labelY: g.row * TILE + TILE / 2 + 4,
-      label: labels[i],
-    };
-  });
-  const cols = Math.max(0, ...tiles.map((x) => x.x)) + TILE;
-  const rows = Math.max(0, ...tiles.map((x) => x.y)) + TILE;
-  return {
-    ...common,
-    kind: 'tiles' as const,
-    width: cols,
-    height: rows,
-    tiles,
-    unplaced: areas
-      .filter((x) => !grid.has(x.code))
-      .map((x) => x.name)
-      .join(', '),
-  };
+  return { ...common, ...(await layoutMap(db, areas)) };
 }
 
 export type NeedsMapView = NonNullable<Awaited<ReturnType<typeof needsMap>>>;
