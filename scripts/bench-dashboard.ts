@@ -9,130 +9,17 @@
  * server (default postgres://postgres@127.0.0.1:5432/postgres); BENCH_KEEP=1 keeps the database.
  */
 import { sql } from 'kysely';
-import pg from 'pg';
-import { createDb, type Db } from '../src/db';
-import { migrateToLatest } from '../src/db/migrator';
+import type { Db } from '../src/db';
 import type { SessionUser } from '../src/http/types';
 import { dashboard } from '../src/modules/dashboard/dashboard.service';
-import { loadBuiltinReference } from '../src/modules/reference/builtin';
+import { benchUser, generateNeeds, ms, pct, time, withBenchDb } from './bench-kit';
 
-const ADMIN = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const NAME = 'patto_bench_dashboard';
 const LINES = Number(process.env.BENCH_LINES ?? 100_000);
 const PACTS = Number(process.env.BENCH_PACTS ?? 500);
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
 const LINES_PER_FIRM = 10;
 const ACTIONS_PER_PACT = 5;
-
-async function admin(query: string) {
-  const c = new pg.Client({ connectionString: ADMIN });
-  await c.connect();
-  await c.query(query);
-  await c.end();
-}
-
-const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
-function pct(xs: number[], p: number) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-}
-async function time(n: number, f: () => Promise<unknown>) {
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = process.hrtime.bigint();
-    await f();
-    out.push(ms(t0));
-  }
-  return out;
-}
-
-async function regionUser(db: Db): Promise<SessionUser> {
-  const org = await db
-    .insertInto('organisations')
-    .values({ kind: 'region', name: 'Bench region', territory_code: 'ITI1' })
-    .returning(['id'])
-    .executeTakeFirstOrThrow();
-  const u = await db
-    .insertInto('users')
-    .values({
-      organisation_id: org.id,
-      email: 'region@bench.patto',
-      full_name: 'region',
-      password_hash: 'x',
-    })
-    .returning(['id'])
-    .executeTakeFirstOrThrow();
-  return {
-    id: u.id,
-    email: 'region@bench.patto',
-    fullName: 'region',
-    role: 'region',
-    partnerType: null,
-    organisationId: org.id,
-    organisationName: 'Bench',
-    territoryCode: 'ITI1',
-  };
-}
-
-/** Firms, responses (with a readiness score) and need lines by generate_series, as bench-aggregate. */
-async function needs(db: Db, region: SessionUser, lines: number) {
-  const firms = Math.max(1, Math.round(lines / LINES_PER_FIRM));
-  const { id } = await db
-    .insertInto('campaigns')
-    .values({
-      organisation_id: region.organisationId,
-      title: `Bench ${lines}`,
-      territory_code: 'ITI1',
-      opens_at: '2026-01-01',
-      closes_at: '2030-12-31',
-      status: 'open',
-      opened_at: new Date(),
-      created_by: region.id,
-    })
-    .returning(['id'])
-    .executeTakeFirstOrThrow();
-  await sql`
-    CREATE TEMP TABLE bench_firms ON COMMIT DROP AS
-    WITH comuni AS (
-      SELECT array_agg(code ORDER BY code) AS codes FROM territories
-      WHERE parent_code IN ('ITI14', 'ITI15') AND level = 'LAU')
-    SELECT i, gen_random_uuid() AS id,
-           codes[1 + floor(power(random(), 2) * array_length(codes, 1))::int] AS territory,
-           (ARRAY['C','F','G','J'])[1 + i % 4] AS section,
-           (ARRAY['25','41','46','62'])[1 + i % 4] AS division,
-           (ARRAY[5, 20, 80, 400])[1 + (i / 4) % 4] AS employees
-    FROM comuni, generate_series(1, ${firms}) i`.execute(db);
-  await sql`
-    INSERT INTO organisations (id, kind, name, territory_code)
-    SELECT id, 'firm', 'Firm ' || i, territory FROM bench_firms`.execute(db);
-  await sql`
-    INSERT INTO firms (organisation_id, legal_name, territory_code)
-    SELECT id, 'Firm ' || i, territory FROM bench_firms`.execute(db);
-  await sql`
-    INSERT INTO responses (campaign_id, firm_id, version, status, submitted_by, legal_name,
-      territory_code, nace_version, nace_section, nace_division, employees, size_class,
-      need_count, workers_total, dma_strategy, dma_readiness, dma_human, dma_data,
-      dma_automation, dma_green, readiness_score)
-    SELECT ${id}, id, 1, 'current', ${region.id}, 'Firm ' || i, territory, 'NACE2', section,
-           division, employees,
-           CASE WHEN employees < 10 THEN 'micro' WHEN employees < 50 THEN 'small'
-                WHEN employees < 250 THEN 'medium' ELSE 'large' END,
-           ${LINES_PER_FIRM}, 0, i % 6, (i + 1) % 6, (i + 2) % 6, (i + 3) % 6, (i + 4) % 6,
-           (i + 5) % 6, 50
-    FROM bench_firms`.execute(db);
-  await sql`
-    INSERT INTO response_needs (response_id, line_no, area_code, skill_code, occupation_code,
-      workers, eqf_level, priority, modality, period)
-    SELECT r.id, l, s.area_code, s.code, '31', 1 + (abs(hashtext(r.id::text || l)) % 5), 4,
-           (ARRAY['high','medium','low'])[1 + (abs(hashtext(r.id::text)) + l) % 3], 'classroom',
-           (ARRAY['2027-Q1','2027-Q2','2027-Q3','2027-Q4'])[1 + l % 4]
-    FROM responses r
-    CROSS JOIN generate_series(1, ${LINES_PER_FIRM}) l
-    JOIN LATERAL (SELECT code, area_code FROM skills ORDER BY code
-                  OFFSET (abs(hashtext(r.id::text)) + l * 3) % 30 LIMIT 1) s ON true
-    WHERE r.campaign_id = ${id}`.execute(db);
-  return id;
-}
 
 /**
  * `count` pacts over the provinces and comuni of ITI14/ITI15, four in five funded: five actions
@@ -191,19 +78,12 @@ async function pacts(db: Db, region: SessionUser, campaignId: string, count: num
 }
 
 async function main() {
-  await admin(`DROP DATABASE IF EXISTS ${NAME} WITH (FORCE)`);
-  await admin(`CREATE DATABASE ${NAME}`);
-  const url = new URL(ADMIN);
-  url.pathname = `/${NAME}`;
-  const { db } = createDb(url.toString(), 4);
-  try {
-    await migrateToLatest(db);
-    await loadBuiltinReference(db);
-    const region = await regionUser(db);
-    let t0 = process.hrtime.bigint();
+  await withBenchDb(NAME, async (db) => {
+    const region = await benchUser(db, 'region', 'ITI1');
+    const t0 = process.hrtime.bigint();
     const campaignId = await db
       .transaction()
-      .execute(async (tx) => needs(tx as unknown as Db, region, LINES));
+      .execute(async (tx) => generateNeeds(tx as unknown as Db, region, LINES, LINES_PER_FIRM));
     await sql`SELECT need_cells_rebuild(${campaignId}::uuid)`.execute(db);
     await pacts(db, region, campaignId, PACTS);
     const buildMs = ms(t0);
@@ -221,14 +101,10 @@ async function main() {
     console.log('|---|---|---|');
     for (const [label, q] of Object.entries(views)) {
       await time(3, () => dashboard(db, region, q));
-      t0 = process.hrtime.bigint();
       const runs = await time(RUNS, () => dashboard(db, region, q));
       console.log(`| ${label} | ${pct(runs, 50).toFixed(1)} | ${pct(runs, 95).toFixed(1)} |`);
     }
-  } finally {
-    await db.destroy();
-    if (!process.env.BENCH_KEEP) await admin(`DROP DATABASE IF EXISTS ${NAME} WITH (FORCE)`);
-  }
+  });
 }
 
 main().catch((err) => {

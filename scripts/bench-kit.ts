@@ -1,0 +1,162 @@
+/**
+ * What the benchmarks share: a database of their own on the real PostgreSQL, timing and
+ * percentiles, bench users, and a campaign's firms, responses and need lines made by
+ * generate_series (minutes faster than going through the services, which the tests cover).
+ */
+import { sql } from 'kysely';
+import pg from 'pg';
+import { createDb, type Db } from '../src/db';
+import { migrateToLatest } from '../src/db/migrator';
+import type { SessionUser } from '../src/http/types';
+import { loadBuiltinReference } from '../src/modules/reference/builtin';
+
+export const ADMIN =
+  process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+async function admin(query: string) {
+  const c = new pg.Client({ connectionString: ADMIN });
+  await c.connect();
+  await c.query(query);
+  await c.end();
+}
+
+/**
+ * A fresh database `name`, migrated, with the built-in reference set; `run` gets it, then it is
+ * dropped (kept with BENCH_KEEP=1, to look at plans).
+ */
+export async function withBenchDb(name: string, run: (db: Db) => Promise<void>): Promise<void> {
+  await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin(`CREATE DATABASE ${name}`);
+  const url = new URL(ADMIN);
+  url.pathname = `/${name}`;
+  const { db } = createDb(url.toString(), 4);
+  try {
+    await migrateToLatest(db);
+    await loadBuiltinReference(db);
+    await run(db);
+  } finally {
+    await db.destroy();
+    if (!process.env.BENCH_KEEP) await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  }
+}
+
+export const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
+
+export function pct(xs: number[], p: number) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+
+/** `n` timed calls of `f`, one after the other, in milliseconds. */
+export async function time(n: number, f: () => Promise<unknown>) {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = process.hrtime.bigint();
+    await f();
+    out.push(ms(t0));
+  }
+  return out;
+}
+
+/** A user of its own organisation, as the session would hold it. */
+export async function benchUser(
+  db: Db,
+  kind: 'region' | 'local_authority',
+  territory: string,
+): Promise<SessionUser> {
+  const org = await db
+    .insertInto('organisations')
+    .values({ kind, name: `Bench ${kind}`, territory_code: territory })
+    .returning(['id'])
+    .executeTakeFirstOrThrow();
+  const u = await db
+    .insertInto('users')
+    .values({
+      organisation_id: org.id,
+      email: `${kind}@bench.patto`,
+      full_name: kind,
+      password_hash: 'x',
+    })
+    .returning(['id'])
+    .executeTakeFirstOrThrow();
+  return {
+    id: u.id,
+    email: `${kind}@bench.patto`,
+    fullName: kind,
+    role: kind,
+    partnerType: null,
+    organisationId: org.id,
+    organisationName: 'Bench',
+    territoryCode: territory,
+  };
+}
+
+/**
+ * A Tuscan campaign with `lines` need lines, `linesPerFirm` per firm: firms spread (skewed) over
+ * the comuni of ITI14/ITI15, each response with a readiness self-assessment. Run it inside a
+ * transaction (it uses a temporary table dropped at commit). Returns the campaign id.
+ */
+export async function generateNeeds(
+  db: Db,
+  region: SessionUser,
+  lines: number,
+  linesPerFirm: number,
+) {
+  const firms = Math.max(1, Math.round(lines / linesPerFirm));
+  const { id } = await db
+    .insertInto('campaigns')
+    .values({
+      organisation_id: region.organisationId,
+      title: `Bench ${lines}`,
+      territory_code: 'ITI1',
+      opens_at: '2026-01-01',
+      closes_at: '2030-12-31',
+      status: 'open',
+      opened_at: new Date(),
+      created_by: region.id,
+    })
+    .returning(['id'])
+    .executeTakeFirstOrThrow();
+  await sql`
+    CREATE TEMP TABLE bench_firms ON COMMIT DROP AS
+    WITH comuni AS (
+      SELECT array_agg(code ORDER BY code) AS codes FROM territories
+      WHERE parent_code IN ('ITI14', 'ITI15') AND level = 'LAU')
+    SELECT i, gen_random_uuid() AS id,
+           -- a skewed spread: big comuni hold more firms, as in life
+           codes[1 + floor(power(random(), 2) * array_length(codes, 1))::int] AS territory,
+           (ARRAY['C','F','G','J'])[1 + i % 4] AS section,
+           (ARRAY['25','41','46','62'])[1 + i % 4] AS division,
+           (ARRAY[5, 20, 80, 400])[1 + (i / 4) % 4] AS employees
+    FROM comuni, generate_series(1, ${firms}) i`.execute(db);
+  await sql`
+    INSERT INTO organisations (id, kind, name, territory_code)
+    SELECT id, 'firm', 'Firm ' || i, territory FROM bench_firms`.execute(db);
+  await sql`
+    INSERT INTO firms (organisation_id, legal_name, territory_code)
+    SELECT id, 'Firm ' || i, territory FROM bench_firms`.execute(db);
+  await sql`
+    INSERT INTO responses (campaign_id, firm_id, version, status, submitted_by, legal_name,
+      territory_code, nace_version, nace_section, nace_division, employees, size_class,
+      need_count, workers_total, dma_strategy, dma_readiness, dma_human, dma_data,
+      dma_automation, dma_green, readiness_score)
+    SELECT ${id}, id, 1, 'current', ${region.id}, 'Firm ' || i, territory, 'NACE2', section,
+           division, employees,
+           CASE WHEN employees < 10 THEN 'micro' WHEN employees < 50 THEN 'small'
+                WHEN employees < 250 THEN 'medium' ELSE 'large' END,
+           ${linesPerFirm}, 0, i % 6, (i + 1) % 6, (i + 2) % 6, (i + 3) % 6, (i + 4) % 6,
+           (i + 5) % 6, 50
+    FROM bench_firms`.execute(db);
+  await sql`
+    INSERT INTO response_needs (response_id, line_no, area_code, skill_code, occupation_code,
+      workers, eqf_level, priority, modality, period)
+    SELECT r.id, l, s.area_code, s.code, '31', 1 + (abs(hashtext(r.id::text || l)) % 5), 4,
+           (ARRAY['high','medium','low'])[1 + (abs(hashtext(r.id::text)) + l) % 3], 'classroom',
+           (ARRAY['2027-Q1','2027-Q2','2027-Q3','2027-Q4'])[1 + l % 4]
+    FROM responses r
+    CROSS JOIN generate_series(1, ${linesPerFirm}) l
+    JOIN LATERAL (SELECT code, area_code FROM skills ORDER BY code
+                  OFFSET (abs(hashtext(r.id::text)) + l * 3) % 30 LIMIT 1) s ON true
+    WHERE r.campaign_id = ${id}`.execute(db);
+  return id;
+}
