@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { testApp } from '../helpers/app';
 import type { TestDb } from '../helpers/test-db';
 
@@ -41,17 +41,58 @@ export async function startServer(t: TestDb): Promise<{ baseUrl: string; close()
 }
 
 let shots = 0;
+let folder = ARTIFACTS;
 
-export function clearScreenshots(): void {
-  fs.rmSync(ARTIFACTS, { recursive: true, force: true });
+/**
+ * Empties this test file's screenshot folder: artifacts/e2e, or artifacts/e2e/<sub> so that
+ * files run one after the other do not wipe each other's screenshots.
+ */
+export function clearScreenshots(sub = ''): void {
+  folder = path.join(ARTIFACTS, sub);
+  fs.mkdirSync(folder, { recursive: true });
+  for (const f of fs.readdirSync(folder))
+    if (f.endsWith('.png')) fs.rmSync(path.join(folder, f), { force: true });
   shots = 0;
 }
 
-/** A full-page screenshot into artifacts/e2e/NN-name.png, numbered in the order taken. */
+/** A full-page screenshot into the folder as NN-name.png, numbered in the order taken. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   const file = `${String(++shots).padStart(2, '0')}-${name}.png`;
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: path.join(ARTIFACTS, file), fullPage: true });
+  fs.mkdirSync(folder, { recursive: true });
+  await page.screenshot({ path: path.join(folder, file), fullPage: true });
+}
+
+/** The first-level names of every locale namespace (`pacts`, `survey`, `layout`, …). */
+const KEY_ROOTS = [
+  ...new Set(
+    fs
+      .readdirSync(path.resolve(__dirname, '../../locales/it'))
+      .flatMap((f) =>
+        Object.keys(
+          JSON.parse(
+            fs.readFileSync(path.resolve(__dirname, '../../locales/it', f), 'utf8'),
+          ) as object,
+        ),
+      ),
+  ),
+];
+const RAW_KEY = new RegExp(`\\b(?:${KEY_ROOTS.join('|')})(?:\\.[A-Za-z0-9_]+)+\\b`, 'g');
+
+/** Texts on the page that look like an untranslated key (`pacts.show.title`): a missing text. */
+export async function rawKeys(page: Page): Promise<string[]> {
+  const text = `${await page.title()}\n${await page.locator('body').innerText()}`;
+  return [...text.matchAll(RAW_KEY)].map((m) => `${new URL(page.url()).pathname}: ${m[0]}`);
+}
+
+/** Logs a user in through the login form, in a page of its own. */
+export async function logIn(context: BrowserContext, email: string, password: string) {
+  const page = await context.newPage();
+  await page.goto('/login');
+  await page.fill('#field-email', email);
+  await page.fill('#field-password', password);
+  await page.click('main form[action="/login"] button[type="submit"]');
+  await page.waitForURL('/');
+  return page;
 }
 
 interface AxeViolation {
@@ -84,4 +125,16 @@ export async function accessibilityViolations(page: Page): Promise<string[]> {
         `\n    ${(n.failureSummary ?? '').replace(/\n/g, '\n    ')}\n    ${v.helpUrl}`,
     ),
   );
+}
+
+/** The name and value attribute of the element that has the keyboard focus ('' when none). */
+export function focusedField(page: Page): Promise<{ name: string; value: string }> {
+  return page.evaluate(() => {
+    // Runs in the page; typed by hand, as this project compiles without the DOM library.
+    const { document } = globalThis as unknown as {
+      document: { activeElement: { getAttribute(name: string): string | null } | null };
+    };
+    const el = document.activeElement;
+    return { name: el?.getAttribute('name') ?? '', value: el?.getAttribute('value') ?? '' };
+  });
 }

@@ -6,6 +6,7 @@ import {
   accessibilityViolations,
   CHROMIUM,
   clearScreenshots,
+  focusedField,
   launchBrowser,
   screenshot,
   startServer,
@@ -167,13 +168,7 @@ describeWithBrowser('the journey available today', () => {
     const context = await newContext(true);
     const page = await context.newPage();
     await page.goto('/register');
-    const focused = () =>
-      page.evaluate(() => {
-        const { document } = globalThis as unknown as {
-          document: { activeElement: { getAttribute(name: string): string | null } | null };
-        };
-        return document.activeElement?.getAttribute('name') ?? '';
-      });
+    const focused = async () => (await focusedField(page)).name;
     const tabTo = async (name: string) => {
       for (let i = 0; i < 30 && (await focused()) !== name; i++) await page.keyboard.press('Tab');
       expect(await focused()).toBe(name);
