@@ -6,7 +6,12 @@ import { allow } from './authorize';
 
 const ROOT = path.resolve(__dirname, '../..');
 
-type Root = { t: (key: string, params?: Record<string, unknown>) => string; lang: string };
+type Root = {
+  t: (key: string, params?: Record<string, unknown>) => string;
+  lang: string;
+  /** A page's own labels for the error summary, by field name. */
+  fieldLabels?: Record<string, string>;
+};
 const root = (options: HelperOptions) => (options.data as { root: Root }).root;
 
 /** Helpers see the request's translator and language through the template's root context. */
@@ -26,6 +31,13 @@ const helpers = {
     if (typeof value !== 'number') return '';
     return new Intl.NumberFormat(locale(options), { maximumFractionDigits: 2 }).format(value);
   },
+  /** Euros (a number, cents / 100) as money in the reader's locale: "6400,00 €", "€6,400.00". */
+  formatEuro(value: unknown, options: HelperOptions) {
+    if (typeof value !== 'number') return '';
+    return new Intl.NumberFormat(locale(options), { style: 'currency', currency: 'EUR' }).format(
+      value,
+    );
+  },
   formatDate(value: unknown, options: HelperOptions) {
     if (!(value instanceof Date) && typeof value !== 'string') return '';
     const d = new Date(value);
@@ -37,8 +49,10 @@ const helpers = {
   },
   /** The value a form field shows: what the user typed, else the stored value. */
   /** An error summary line names its field: "E-mail: enter a valid address". */
+  /** "Label: message" for the error summary: the page's own label for the field, else fields.*. */
   summaryText(name: string, message: string, options: HelperOptions) {
-    const label = root(options).t(`fields.${name}`, { defaultValue: '' });
+    const r = root(options);
+    const label = r.fieldLabels?.[name] ?? r.t(`fields.${name}`, { defaultValue: '' });
     return label ? `${label}: ${message}` : message;
   },
   fieldValue: (values: Record<string, unknown> | undefined, name: string) => values?.[name] ?? '',

@@ -30,6 +30,39 @@ async function responses(campaignId: string, firmId: string) {
 }
 
 describe('the questionnaire', () => {
+  it('names each unanswered readiness question in the error summary', async () => {
+    const { id } = await newCampaign(t.db);
+    const firm = await newFirmUser(t.db);
+    const agent = await loginAs(testApp(t), firm.email, PASSWORD);
+    const p = await t.db
+      .selectFrom('firms')
+      .selectAll()
+      .where('organisation_id', '=', firm.organisationId)
+      .executeTakeFirstOrThrow();
+    await post(agent, `/survey/${id}/step/1`, {
+      action: 'next',
+      legalName: p.legal_name,
+      vatNumber: p.vat_number!,
+      naceDivision: '25',
+      employees: '40',
+      territoryCode: '048014',
+      contactName: 'Giulia Conti',
+      contactEmail: 'giulia@test.patto',
+      contactPhone: '',
+    });
+    const res = await post(agent, `/survey/${id}/step/2`, { action: 'next', strategy: '3' });
+    expect(res.status).toBe(422);
+    const summary = /<div class="alert alert-danger error-summary"[\s\S]*?<\/div>/.exec(
+      res.text,
+    )![0];
+    const links = [...summary.matchAll(/<a href="#field-(\w+)">([^<]+)<\/a>/g)].map((m) => m[1]);
+    expect(links).toEqual(['readiness', 'human', 'data', 'automation', 'green']);
+    // Each says which question, not only "required".
+    expect(summary).toContain('Prontezza digitale: Campo obbligatorio');
+    expect(new Set(summary.match(/>[^<]+: Campo obbligatorio</g)).size).toBe(5);
+    expect(res.text).toMatch(/id="field-strategy-3" value="3" checked/);
+  });
+
   it('goes profile → readiness → needs → review → submit, saving at each step', async () => {
     const { id } = await newCampaign(t.db);
     const firm = await newFirmUser(t.db);

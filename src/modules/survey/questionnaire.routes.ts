@@ -35,7 +35,7 @@ import {
   type DraftPayload,
 } from './questionnaire.schemas';
 import { earlierScore, subMajorOccupations } from './responses.repository';
-import { overallScore } from './readiness';
+import { DMA_DIMENSIONS, overallScore } from './readiness';
 import {
   describeLines,
   needLinesForm,
@@ -136,6 +136,11 @@ export function questionnaireRoutes({ db }: AppServices): Router {
       const values = extra.values ?? payload.readiness ?? {};
       const parsed = readinessSchema.safeParse(values);
       Object.assign(model, readinessForm(values, errors), {
+        // The summary names each question, not six times "required".
+        fieldLabels: Object.fromEntries([
+          ...DMA_DIMENSIONS.map((d) => [d, req.t(`survey.dimensions.${d}.label`)]),
+          ['technologies', req.t('survey.technologiesLegend')],
+        ]),
         current: parsed.success ? scoreView(overallScore(parsed.data)) : null,
         earlier: earlier && { ...scoreView(earlier.readiness_score), campaign: earlier.title },
       });
