@@ -83,8 +83,8 @@ describe('POST /pacts/:id/execution', () => {
     expect(after.text).toMatch(/data-figure="participants">6 \/ 10</);
     expect(after.text).toContain('33,3 %');
     expect(after.text).toMatch(/data-figure="hours">20 \/ 40</);
-    expect(after.text).toMatch(/data-figure="cost">€ 1500,5 \/ € 4800</);
-    expect(after.text).toMatch(/data-figure="cofinancing">€ 300 \/ € 1200</);
+    expect(after.text).toMatch(/data-figure="cost">1500,50\s€ \/ 4800,00\s€</);
+    expect(after.text).toMatch(/data-figure="cofinancing">300,00\s€ \/ 1200,00\s€</);
     expect(after.text).toContain('data-period="2026-Q4"');
     const auditPage = await agent.get(`/pacts/${p.pact.id}/audit`);
     expect(auditPage.text).toContain('Attuazione rendicontata');

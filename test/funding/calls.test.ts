@@ -76,7 +76,7 @@ describe('funding calls (region)', () => {
     expect(told.map((n) => n.user_id)).toEqual([authority.id]);
     expect(told.map((n) => n.user_id)).not.toContain(faraway.id);
     const page = await agent.get(`/calls/${call!.id}`);
-    expect(page.text).toContain('data-amount="available"><strong>€ 1.250.000,5</strong>');
+    expect(page.text).toContain('data-amount="available"><strong>1.250.000,50\u00a0€</strong>');
     const list = await agent.get('/calls');
     expect(list.text).toContain(valid().title);
   });

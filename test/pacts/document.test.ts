@@ -74,7 +74,7 @@ describe('GET /pacts/:id/document', () => {
     expect(res.text).toContain('href="/assets/css/print.css" media="print"');
     expect(res.text).toContain(pact.revision_hash);
     expect(res.text).toContain('Qualità e sicurezza');
-    expect(res.text).toMatch(/€ 6\.?220/); // 4160 + 2060 (Italian groups from 5 digits)
+    expect(res.text).toMatch(/6\.?220,00\s€/); // 4160 + 2060 (Italian groups from 5 digits)
     expect(res.text).toMatch(/Ha firmato la revisione 1 il/);
     expect(res.text).toContain('Non ha ancora firmato');
     const css = await authority.get('/assets/css/print.css');
