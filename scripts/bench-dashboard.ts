@@ -97,12 +97,24 @@ async function main() {
     console.log(
       `${LINES.toLocaleString('en')} need lines, ${PACTS} pacts (built in ${(buildMs / 1000).toFixed(1)} s), ${RUNS} runs each\n`,
     );
-    console.log('| view | p50 ms | p95 ms |');
-    console.log('|---|---|---|');
+    // "after a change": the campaign's version bumped before each read, as a submission does, so
+    // the per-process summary of the answers is recomputed (the worst case of a busy campaign).
+    const bump = () =>
+      sql`UPDATE need_campaign_versions SET version = version + 1
+          WHERE campaign_id = ${campaignId}`.execute(db);
+    console.log('| view | p50 ms | p95 ms | after a change p50 ms | p95 ms |');
+    console.log('|---|---|---|---|---|');
     for (const [label, q] of Object.entries(views)) {
       await time(3, () => dashboard(db, region, q));
       const runs = await time(RUNS, () => dashboard(db, region, q));
-      console.log(`| ${label} | ${pct(runs, 50).toFixed(1)} | ${pct(runs, 95).toFixed(1)} |`);
+      const cold: number[] = [];
+      for (let i = 0; i < Math.min(RUNS, 10); i++) {
+        await bump();
+        cold.push(...(await time(1, () => dashboard(db, region, q))));
+      }
+      console.log(
+        `| ${label} | ${pct(runs, 50).toFixed(1)} | ${pct(runs, 95).toFixed(1)} | ${pct(cold, 50).toFixed(1)} | ${pct(cold, 95).toFixed(1)} |`,
+      );
     }
   });
 }
