@@ -3,6 +3,7 @@ import pg from 'pg';
 import { createDb, type Db } from '../src/db';
 import { migrateToLatest } from '../src/db/migrator';
 import { italianCheckDigit } from '../src/lib/vat';
+import type { SessionUser } from '../src/http/types';
 import { findSessionUser } from '../src/modules/accounts/accounts.repository';
 import { createOrganisationWithUser } from '../src/modules/accounts/accounts.service';
 import { loadBuiltinReference } from '../src/modules/reference/builtin';
@@ -73,15 +74,18 @@ function payload() {
   };
 }
 
-/** `n` firms with complete profiles and a draft ready to submit, inserted in bulk. */
-async function prepareFirms(db: Db, campaignId: string, n: number) {
+/**
+ * `n` firms with complete profiles and a draft ready to submit, inserted in bulk, placed in
+ * `places` in turn (one comune by default: every submission then updates the same cells).
+ */
+async function prepareFirms(db: Db, campaignId: string, n: number, places = ['048014']) {
   const orgs = await db
     .insertInto('organisations')
     .values(
       Array.from({ length: n }, (_, i) => ({
         kind: 'firm' as const,
         name: `Firm ${i}`,
-        territory_code: '048014',
+        territory_code: places[i % places.length]!,
       })),
     )
     .returning('id')
@@ -101,14 +105,14 @@ async function prepareFirms(db: Db, campaignId: string, n: number) {
   await db
     .insertInto('firms')
     .values(
-      orgs.map((o) => ({
+      orgs.map((o, i) => ({
         organisation_id: o.id,
         legal_name: 'Bench S.r.l.',
         vat_number: vat(),
         nace_section: 'C',
         nace_division: '28',
         employees: 40,
-        territory_code: '048014',
+        territory_code: places[i % places.length]!,
         contact_name: 'Bench',
         contact_email: 'bench@bench.test',
       })),
@@ -126,6 +130,30 @@ async function prepareFirms(db: Db, campaignId: string, n: number) {
     )
     .execute();
   return Promise.all(users.map((u) => findSessionUser(db, u.id).then((s) => s!)));
+}
+
+/** CONCURRENCY workers, each submitting PER_FIRM of `firms` one after the other. */
+async function concurrent(db: Db, campaignId: string, firms: SessionUser[]) {
+  let errors = 0;
+  const latencies: number[] = [];
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async (_, w) => {
+      for (let k = 0; k < PER_FIRM; k++) {
+        const s = performance.now();
+        try {
+          await submitResponse(db, firms[w * PER_FIRM + k]!, campaignId, 1);
+          latencies.push(performance.now() - s);
+        } catch (err) {
+          errors++;
+          console.error(err);
+        }
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { errors, latencies, seconds };
 }
 
 const pct = (sorted: number[], p: number) =>
@@ -166,27 +194,28 @@ async function main() {
     }
     times.sort((a, b) => a - b);
 
-    // (b) CONCURRENCY firms at once, each submitting PER_FIRM times (fresh drafts each time).
-    const firms = await prepareFirms(db, campaignId, CONCURRENCY * PER_FIRM);
-    let errors = 0;
-    const latencies: number[] = [];
-    const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async (_, w) => {
-        for (let k = 0; k < PER_FIRM; k++) {
-          const s = performance.now();
-          try {
-            await submitResponse(db, firms[w * PER_FIRM + k]!, campaignId, 1);
-            latencies.push(performance.now() - s);
-          } catch (err) {
-            errors++;
-            console.error(err);
-          }
-        }
-      }),
+    // (b) CONCURRENCY firms at once, each submitting PER_FIRM times (fresh drafts each time), all
+    // in one comune; (c) the same spread over the comuni of Florence and Prato, as firms are.
+    const comuni = (
+      await db
+        .selectFrom('territories')
+        .select('code')
+        .where('level', '=', 'LAU')
+        .where('parent_code', 'in', ['ITI14', 'ITI15'])
+        .where('valid_to', 'is', null)
+        .orderBy('code')
+        .execute()
+    ).map((r) => r.code);
+    const sameComune = await concurrent(
+      db,
+      campaignId,
+      await prepareFirms(db, campaignId, CONCURRENCY * PER_FIRM),
     );
-    const seconds = (performance.now() - t0) / 1000;
-    latencies.sort((a, b) => a - b);
+    const spread = await concurrent(
+      db,
+      campaignId,
+      await prepareFirms(db, campaignId, CONCURRENCY * PER_FIRM, comuni),
+    );
     const stored = await db
       .selectFrom('response_needs')
       .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -199,9 +228,13 @@ async function main() {
     console.log(
       `(a) sequential, ${times.length} runs: p50 ${f(pct(times, 50))} ms, p95 ${f(pct(times, 95))} ms, mean ${f(times.reduce((a, b) => a + b, 0) / times.length)} ms`,
     );
-    console.log(
-      `(b) ${CONCURRENCY} concurrent firms × ${PER_FIRM}: ${latencies.length} submissions in ${seconds.toFixed(2)} s = ${f(latencies.length / seconds)} submissions/s, errors ${errors}, p50 ${f(pct(latencies, 50))} ms, p95 ${f(pct(latencies, 95))} ms`,
-    );
+    for (const [label, r] of [
+      [`(b) ${CONCURRENCY} concurrent firms × ${PER_FIRM}, one comune`, sameComune],
+      [`(c) ${CONCURRENCY} concurrent firms × ${PER_FIRM}, ${comuni.length} comuni`, spread],
+    ] as const)
+      console.log(
+        `${label}: ${r.latencies.length} submissions in ${r.seconds.toFixed(2)} s = ${f(r.latencies.length / r.seconds)} submissions/s, errors ${r.errors}, p50 ${f(pct(r.latencies, 50))} ms, p95 ${f(pct(r.latencies, 95))} ms`,
+      );
     console.log(`need lines stored: ${stored.n}`);
   } finally {
     await db.destroy();
