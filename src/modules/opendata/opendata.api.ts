@@ -8,7 +8,7 @@ import { openDataset } from './opendata.service';
 
 export const CSV_TYPE = 'text/csv; charset=utf-8; header=present';
 
-export function openDataOperations({ db }: AppServices): ApiOperation[] {
+export function openDataOperations({ db, readDb }: AppServices): ApiOperation[] {
   return [
     defineOperation({
       operationId: 'getOpenData',
@@ -30,7 +30,7 @@ export function openDataOperations({ db }: AppServices): ApiOperation[] {
       errors: [404],
       handler: async ({ req, query }) => {
         const lang = req.language?.startsWith('en') ? 'en' : 'it';
-        const data = await openDataset(db, query.dataset, query.campaignId, lang);
+        const data = await openDataset({ db, readDb }, query.dataset, query.campaignId, lang);
         if (query.format === 'csv')
           return new RawBody(CSV_TYPE, toCsv(COLUMNS[query.dataset], data.records));
         return data;

@@ -9,14 +9,14 @@ import { fileQuery, pageQuery } from './opendata.schemas';
 import { LICENCE, openDataset, publicCampaigns } from './opendata.service';
 
 /** The public open-data page and its downloads: no login, protected numbers only. */
-export function openDataRoutes({ db }: AppServices): Router {
+export function openDataRoutes({ db, readDb }: AppServices): Router {
   const router = Router();
 
   router.get('/open-data', allow('public'), async (req, res) => {
     const parsed = pageQuery.safeParse(req.query);
     if (!parsed.success) throw new HttpError(400);
     const lang = res.locals.lang as string;
-    const campaigns = await publicCampaigns(db);
+    const campaigns = await publicCampaigns(readDb);
     const campaignId = parsed.data.campaign ?? campaigns[0]?.id;
     const dictionary = DATASETS.map((dataset) => ({
       dataset,
@@ -29,8 +29,8 @@ export function openDataRoutes({ db }: AppServices): Router {
     const base = { title: req.t('openData.title'), licence: LICENCE, dictionary };
     if (!campaignId) return res.render('opendata/index', { ...base, campaigns });
     const [needs, pacts] = await Promise.all([
-      openDataset(db, 'needs', campaignId, lang),
-      openDataset(db, 'pacts', campaignId, lang),
+      openDataset({ db, readDb }, 'needs', campaignId, lang),
+      openDataset({ db, readDb }, 'pacts', campaignId, lang),
     ]);
     const q = `campaign=${encodeURIComponent(campaignId)}`;
     res.render('opendata/index', {
@@ -57,7 +57,12 @@ export function openDataRoutes({ db }: AppServices): Router {
     (dataset: Dataset, format: 'csv' | 'json') => async (req: Request, res: Response) => {
       const parsed = fileQuery.safeParse(req.query);
       if (!parsed.success) throw new HttpError(400);
-      const data = await openDataset(db, dataset, parsed.data.campaign, res.locals.lang as string);
+      const data = await openDataset(
+        { db, readDb },
+        dataset,
+        parsed.data.campaign,
+        res.locals.lang as string,
+      );
       const name = `patto-${dataset}-${data.campaign.id}.${format}`;
       res.attachment(name);
       if (format === 'json') return res.json(data);

@@ -128,17 +128,21 @@ async function pactsRecords(db: Executor, campaignId: string, lang: string) {
   return { campaign, records };
 }
 
-/** One open dataset of a published campaign, as the files and the API publish it. */
+/**
+ * One open dataset of a published campaign, as the files and the API publish it. Funded pacts
+ * are read from the replica (`readDb`, the primary when there is none); the protected needs from
+ * the primary, because solving a campaign's suppression pattern writes it to its cache.
+ */
 export async function openDataset(
-  db: Executor,
+  dbs: { db: Executor; readDb: Executor },
   dataset: Dataset,
   campaignId: string,
   lang: string,
 ): Promise<OpenDataset> {
   const r =
     dataset === 'needs'
-      ? await needsRecords(db, campaignId, lang)
-      : { ...(await pactsRecords(db, campaignId, lang)), k: undefined };
+      ? await needsRecords(dbs.db, campaignId, lang)
+      : { ...(await pactsRecords(dbs.readDb, campaignId, lang)), k: undefined };
   return {
     dataset,
     campaign: {
