@@ -201,6 +201,7 @@ async function databaseStopped(pg: Cluster, db: Db, app: AppProcess): Promise<Ap
   check(count(all, 'refused') === 0, 'no registration was refused as invalid');
   check(!all.some((a) => a.leaked), 'no error page showed a stack trace or SQL');
   check(app.alive(), 'the app process stayed up');
+  if (!app.alive()) console.log(`the app's last output:\n${app.output()}`);
   const registered = await registeredEmails(db);
   const lost = all.filter((a) => a.result === 'registered' && !registered.has(a.email));
   check(lost.length === 0, `every confirmed registration is in the database (${lost.length} lost)`);

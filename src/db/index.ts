@@ -25,7 +25,11 @@ export function createDb(connectionString: string, max: number): DbHandle {
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30000,
   });
-  // An idle client losing its server must not crash the process; the next query reconnects.
+  // A client losing its server must not crash the process. The pool listens to its idle clients
+  // ('error' on the pool); a checked-out client (between two statements of a transaction) has
+  // no listener of its own, so one is attached for its whole life: its next query then fails,
+  // the request answers 503/500, and the pool replaces the client.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return { pool, db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }) };
 }

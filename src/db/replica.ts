@@ -27,6 +27,7 @@ export function openReplica(url: string, max: number, primary: pg.Pool): Replica
     idleTimeoutMillis: 30000,
   });
   replicaPool.on('error', () => undefined);
+  replicaPool.on('connect', (client) => client.on('error', () => undefined)); // see db/index.ts
   let skipUntil = 0;
   const failover: PostgresPool = {
     async connect() {
