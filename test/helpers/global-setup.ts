@@ -71,6 +71,9 @@ export default async function globalSetup(): Promise<void> {
 
   let next = 0;
   state.server = http.createServer(async (req, res) => {
+    // No keep-alive: a worker's next request could reuse a socket the server is just closing
+    // (ECONNRESET under load). A handful of requests per test file: a new socket costs nothing.
+    res.setHeader('Connection', 'close');
     try {
       const u = new URL(req.url ?? '/', 'http://x');
       if (u.pathname === '/new') {
