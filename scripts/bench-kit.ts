@@ -1,6 +1,6 @@
 /**
  * What the benchmarks share: a database of their own on the real PostgreSQL, timing and
- * percentiles, bench users, and a campaign's firms, responses and need lines made by
+ * percentiles, bench users, and a campaign's firms, responses, need lines and pacts made by
  * generate_series (minutes faster than going through the services, which the tests cover).
  */
 import { sql } from 'kysely';
@@ -159,4 +159,67 @@ export async function generateNeeds(
                   OFFSET (abs(hashtext(r.id::text)) + l * 3) % 30 LIMIT 1) s ON true
     WHERE r.campaign_id = ${id}`.execute(db);
   return id;
+}
+
+const ACTIONS_PER_PACT = 5;
+
+/**
+ * `count` pacts over the provinces and comuni of ITI14/ITI15, four in five funded: five actions
+ * each, every funded action committed in the ledger and reported on in its quarter.
+ */
+export async function generatePacts(
+  db: Db,
+  region: SessionUser,
+  campaignId: string,
+  count: number,
+) {
+  const { id: callId } = await db
+    .insertInto('funding_calls')
+    .values({
+      organisation_id: region.organisationId,
+      territory_code: 'ITI1',
+      campaign_id: campaignId,
+      title: 'Bench call',
+      budget_cents: 100_000_000_000_000,
+      course_hour_cents: 100_00,
+      participant_hour_cents: 5_00,
+      deadline: '2030-12-31',
+      status: 'open',
+      created_by: region.id,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await sql`
+    INSERT INTO pacts (campaign_id, territory_code, promoter_org_id, call_id, title, status,
+      revision_hash, created_by)
+    SELECT ${campaignId}, t.codes[1 + i % array_length(t.codes, 1)], ${region.organisationId},
+           ${callId}, 'Bench pact ' || i,
+           (ARRAY['approved','in_progress','closed','approved','submitted'])[1 + i % 5],
+           repeat('0', 64), ${region.id}
+    FROM (SELECT array_agg(code ORDER BY code) AS codes FROM territories
+          WHERE code IN ('ITI14', 'ITI15') OR parent_code IN ('ITI14', 'ITI15')) t,
+         generate_series(1, ${count}) i`.execute(db);
+  await sql`
+    INSERT INTO pact_actions (pact_id, position, title, skill_codes, participants, hours,
+      modality, eqf_level, period, cost_cents, approved_cents)
+    SELECT p.id, a, 'Action ' || a, ARRAY['F40.a'], 5 + (a * 7) % 20, 40, 'classroom', 4,
+           (ARRAY['2027-Q1','2027-Q2','2027-Q3','2027-Q4'])[1 + a % 4], 600000, 600000
+    FROM pacts p CROSS JOIN generate_series(1, ${ACTIONS_PER_PACT}) a
+    WHERE p.campaign_id = ${campaignId}`.execute(db);
+  await sql`
+    INSERT INTO budget_commitments (call_id, pact_id, action_id, territory_code, kind,
+      amount_cents, reason, by_user)
+    SELECT ${callId}, p.id, a.id, p.territory_code, 'commit', a.approved_cents, 'bench',
+           ${region.id}
+    FROM pacts p JOIN pact_actions a ON a.pact_id = p.id
+    WHERE p.campaign_id = ${campaignId} AND p.status IN ('approved','in_progress','closed')`.execute(
+    db,
+  );
+  await sql`
+    INSERT INTO action_outcomes (action_id, period, pact_id, enrolled, completed,
+      hours_delivered, spent_cents, women, age_30_54, employed, isced_3_4, reported_by)
+    SELECT a.id, a.period, p.id, a.participants, a.participants - 1, 40, 300000,
+           a.participants, a.participants, a.participants, a.participants, ${region.id}
+    FROM pacts p JOIN pact_actions a ON a.pact_id = p.id
+    WHERE p.campaign_id = ${campaignId} AND p.status IN ('in_progress','closed')`.execute(db);
 }

@@ -1,13 +1,21 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { createDb } from '../src/db';
+import { createDb, type Db } from '../src/db';
+import type { SessionUser } from '../src/http/types';
 import { hashPassword } from '../src/lib/password';
 import { createOrganisationWithUser } from '../src/modules/accounts/accounts.service';
 import { createApiToken } from '../src/modules/accounts/tokens.service';
 import { startApp, type AppProcess } from './support/app-process';
 import { Browser } from './support/browser';
 import { prepare, startPrimary } from './support/cluster';
+import {
+  createRegionUser,
+  prepareAnswers,
+  prepareSurvey,
+  type SurveyFixture,
+} from './support/load-fixtures';
+import { bareSubmission, submission } from './support/load-survey';
 
 // npm run bench:load [-- --duration 10 --runs 3 --connections 50 --only login,home]
 // The app (production mode, one process) under autocannon on a private PostgreSQL cluster, next
@@ -28,6 +36,7 @@ const PG_PORT = 5494;
 const APP_PORT = 3494;
 const CEILING_PORT = 3495;
 const PASSWORD = 'bench-load-password';
+const WARM_UP = 2;
 
 interface Context {
   email: string;
@@ -35,6 +44,15 @@ interface Context {
   /** The session id inside the cookie, for the ceiling's session lookup. */
   sid: string;
   apiToken: string;
+  /** Filled by the scenarios that need them (their prepare), on first use. */
+  survey?: SurveyFixture;
+  region?: { campaignId: string; cookie: string; sid: string };
+}
+/** What a scenario's prepare may use: the database and the running app. */
+interface Env {
+  db: Db;
+  app: AppProcess;
+  context: Context;
 }
 type Requests = autocannon.Request[];
 type Ctx = Record<string, string>;
@@ -48,6 +66,8 @@ interface Scenario {
   expect: number[];
   app(c: Context): Requests;
   ceiling(c: Context): Requests;
+  /** Data of its own, made before its warm-up (so it changes no scenario listed before it). */
+  prepare?(env: Env): Promise<void>;
 }
 
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
@@ -83,6 +103,53 @@ function registration(email: string) {
     fullName: 'Bench Firm',
     email,
     password: PASSWORD,
+  };
+}
+
+const REGION_EMAIL = 'bench-region@load.patto.test';
+let regionUser: Promise<SessionUser> | undefined;
+const region = (db: Db) =>
+  (regionUser ??= hashPassword(PASSWORD).then((hash) => createRegionUser(db, REGION_EMAIL, hash)));
+
+// A firm answers a campaign once through the API (amending is a page), so each op takes the next
+// firm that has not answered yet: no two connections ever share a draft. The firms are enough
+// for SURVEY_OPS_PER_S over the warm-up and every run; past that, ops fail with 409 (errors).
+const SURVEY_OPS_PER_S = 300;
+const SURVEY_FIRMS = Math.ceil((WARM_UP + RUNS * DURATION) * SURVEY_OPS_PER_S);
+// The ceiling writes each firm's answer into one campaign after another: 8× the app's capacity.
+const CEILING_CAMPAIGNS = 8;
+
+async function prepareSurveyFirms({ db, context }: Env) {
+  context.survey = await prepareSurvey(db, await region(db), SURVEY_FIRMS, CEILING_CAMPAIGNS);
+}
+
+// The needs page and the dashboard read a campaign a few thousand firms answered, with pacts.
+const ANSWERING_FIRMS = 3000;
+const PACTS = 60;
+let answered: Promise<void> | undefined;
+function prepareRegionView({ db, app, context }: Env) {
+  return (answered ??= (async () => {
+    const campaignId = await prepareAnswers(db, await region(db), ANSWERING_FIRMS, PACTS);
+    context.region = { campaignId, ...(await signIn(app, REGION_EMAIL)) };
+  })());
+}
+
+/** A region's page of the answered campaign with its session cookie; the ceiling's by sid. */
+function regionView(path: string) {
+  return {
+    app: (c: Context): Requests => [
+      {
+        method: 'GET',
+        path: `${path}?campaign=${c.region!.campaignId}`,
+        headers: { cookie: c.region!.cookie },
+      },
+    ],
+    ceiling: (c: Context): Requests => [
+      {
+        method: 'GET',
+        path: `${path}?campaign=${c.region!.campaignId}&sid=${encodeURIComponent(c.region!.sid)}`,
+      },
+    ],
   };
 }
 
@@ -168,8 +235,25 @@ const SCENARIOS: Scenario[] = [
       },
     ],
   },
-  // Waiting for their features: survey submission (the response and its need lines in one
-  // transaction, plus the aggregate upkeep), the needs page, the dashboard.
+  {
+    name: 'survey submission (API)',
+    expect: [200, 201],
+    prepare: prepareSurveyFirms,
+    app: (c) => submission(c.survey!),
+    ceiling: (c) => bareSubmission(c.survey!),
+  },
+  {
+    name: 'GET /needs (region)',
+    expect: [200],
+    prepare: prepareRegionView,
+    ...regionView('/needs'),
+  },
+  {
+    name: 'GET /dashboard (region)',
+    expect: [200],
+    prepare: prepareRegionView,
+    ...regionView('/dashboard'),
+  },
 ];
 
 interface Measure {
@@ -243,7 +327,6 @@ async function main(): Promise<void> {
     user: { email, full_name: 'Bench User', password_hash: await hashPassword(PASSWORD) },
   });
   const { token: apiToken } = await createApiToken(db, userId, 'bench');
-  await db.destroy();
   const app = await startApp({ port: APP_PORT, databaseUrl: pg.url });
   const ceiling = await startApp({
     port: CEILING_PORT,
@@ -262,9 +345,10 @@ async function main(): Promise<void> {
   const rows: string[][] = [];
   let peakMb = 0;
   for (const s of scenarios) {
+    await s.prepare?.({ db, app, context });
     // A short warm-up of both, not counted: JIT, pools, caches.
-    await measure(app.url, s, s.app(context), 2);
-    await measure(ceiling.url, s, s.ceiling(context), 2);
+    await measure(app.url, s, s.app(context), WARM_UP);
+    await measure(ceiling.url, s, s.ceiling(context), WARM_UP);
     const appRuns: Measure[] = [];
     const ceilingRuns: Measure[] = [];
     for (let i = 0; i < RUNS; i++) {
@@ -290,7 +374,7 @@ async function main(): Promise<void> {
     rows.push(row);
     console.log(row.join(' | '));
   }
-  await Promise.all([app.stop(), ceiling.stop()]);
+  await Promise.all([app.stop(), ceiling.stop(), db.destroy()]);
   await pg.stop();
   const header = [
     'scenario',

@@ -3,6 +3,7 @@ import express from 'express';
 import pg from 'pg';
 import { z } from 'zod';
 import { hashPassword, verifyPassword } from '../../src/lib/password';
+import { surveyCeilings } from './ceiling-survey';
 
 // The ceiling for npm run bench:load: bare Express + zod + pg doing the same database work as
 // each app scenario, with no session middleware, CSRF, authorization, templates or logging.
@@ -117,5 +118,12 @@ app.post('/register', async (req, res) => {
     client.release();
   }
 });
+
+/** The session row and its user: what a signed-in page starts with. */
+async function sessionUser(sid: string) {
+  const s = await pool.query('SELECT sess FROM session WHERE sid = $1 AND expire > now()', [sid]);
+  return (await pool.query(USER_BY_ID, [s.rows[0].sess.passport.user])).rows[0];
+}
+surveyCeilings(app, pool, sessionUser);
 
 app.listen(Number(process.env.PORT), '127.0.0.1');
