@@ -54,11 +54,20 @@ export function pactRoutes(services: AppServices): Router {
   const newForm = async (req: Request, res: Response, status: number, extra: object = {}) => {
     const user = req.user!;
     const lang = res.locals.lang as string;
-    const values = (extra as { values?: Record<string, string> }).values;
+    const values = (extra as { values?: Record<string, unknown> }).values;
     const q = newPactQuery.safeParse(req.query);
-    const campaignId = values?.campaignId || (q.success ? q.data.campaign : '') || '';
+    // The refused form's own choices only when they are what the pickers send (a posted body
+    // may hold anything: they are looked up below).
+    const posted = newPactQuery.safeParse({
+      campaign: typeof values?.campaignId === 'string' ? values.campaignId : undefined,
+      territory: typeof values?.territoryCode === 'string' ? values.territoryCode : undefined,
+    });
+    const campaignId =
+      (posted.success && posted.data.campaign) || (q.success && q.data.campaign) || '';
     const territoryCode =
-      values?.territoryCode || (q.success ? q.data.territory : '') || user.territoryCode;
+      (posted.success && posted.data.territory) ||
+      (q.success && q.data.territory) ||
+      user.territoryCode;
     const territories = await db
       .selectFrom('territories')
       .innerJoin('territory_ancestors as ta', 'ta.code', 'territories.code')
