@@ -9,7 +9,12 @@ const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === 
  * A euro amount typed in a form → integer cents within [min, max]. Each field has its own range
  * message (`funding.errors.range.<name>`), which states the range in euros.
  */
-export const euroField = (name: string, minCents: number, maxCents: number) =>
+export const euroField = (
+  name: string,
+  minCents: number,
+  maxCents: number,
+  rangeMessage = `funding.errors.range.${name}`,
+) =>
   z
     .string()
     .trim()
@@ -22,7 +27,7 @@ export const euroField = (name: string, minCents: number, maxCents: number) =>
         return z.NEVER;
       }
       if (parsed.cents < minCents || parsed.cents > maxCents) {
-        ctx.addIssue({ code: 'custom', message: `funding.errors.range.${name}` });
+        ctx.addIssue({ code: 'custom', message: rangeMessage });
         return z.NEVER;
       }
       return parsed.cents;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseEuros } from '../funding/money';
+import { euroField } from '../funding/funding.schemas';
 import type { EsfCount } from './execution.tables';
 
 /**
@@ -60,23 +60,7 @@ const formCount = z.preprocess((v) => (v === undefined || blank(v) ? '0' : v), f
 const formEuro = (required: boolean) =>
   z.preprocess(
     (v) => (!required && (v === undefined || blank(v)) ? '0' : v),
-    z
-      .string()
-      .trim()
-      .min(1)
-      .max(30)
-      .transform((v, ctx) => {
-        const parsed = parseEuros(v);
-        if (!parsed.ok) {
-          ctx.addIssue({ code: 'custom', message: `funding.errors.euro.${parsed.error}` });
-          return z.NEVER;
-        }
-        if (parsed.cents > MAX_CENTS) {
-          ctx.addIssue({ code: 'custom', message: 'execution.errors.range.money' });
-          return z.NEVER;
-        }
-        return parsed.cents;
-      }),
+    euroField('money', 0, MAX_CENTS, 'execution.errors.range.money'),
   );
 
 export const outcomeFormSchema = z.strictObject({
