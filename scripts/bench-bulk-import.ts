@@ -2,17 +2,11 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
-import { createDb } from '../src/db';
-import { migrateToLatest } from '../src/db/migrator';
 import { italianCheckDigit } from '../src/lib/vat';
-import { findSessionUser } from '../src/modules/accounts/accounts.repository';
-import { createOrganisationWithUser } from '../src/modules/accounts/accounts.service';
-import { loadBuiltinReference } from '../src/modules/reference/builtin';
 import { COLUMN_NAMES } from '../src/modules/survey/bulk-import.parse';
 import { importResponses } from '../src/modules/survey/bulk-import.service';
-import { addDaysTo, plannableQuarters, romeToday } from '../src/modules/survey/calendar';
-import { createCampaign, transitionCampaign } from '../src/modules/survey/campaigns.service';
+import { plannableQuarters, romeToday } from '../src/modules/survey/calendar';
+import { openBenchCampaign, withBenchDb } from './bench-kit';
 
 // npm run bench:bulk-import [-- FIRMS LINES RUNS]: a CSV of FIRMS responses with LINES need lines
 // each, imported through the service (parse, checks, one transaction, aggregate upkeep) on real
@@ -21,18 +15,7 @@ import { createCampaign, transitionCampaign } from '../src/modules/survey/campai
 const FIRMS = Number(process.argv[2] ?? 10_000);
 const LINES = Number(process.argv[3] ?? 3);
 const RUNS = Number(process.argv[4] ?? 3);
-const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB_NAME = 'patto_bench_bulk_import';
-
-async function admin(sql: string) {
-  const c = new pg.Client({ connectionString: ADMIN_URL });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
 
 function vat(): string {
   const first = `1${crypto.randomInt(0, 1e9).toString().padStart(9, '0')}`;
@@ -71,30 +54,9 @@ function writeCsv(file: string, firms: number) {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main() {
-  await admin(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
-  await admin(`CREATE DATABASE ${DB_NAME}`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${DB_NAME}`;
-  const { db } = createDb(url.toString(), 4);
   const file = path.join(os.tmpdir(), `patto-bench-import-${process.pid}.csv`);
-  try {
-    await migrateToLatest(db);
-    await loadBuiltinReference(db);
-    const regionId = await createOrganisationWithUser(db, {
-      org: { kind: 'region', partner_type: null, name: 'Regione', territory_code: 'ITI1' },
-      user: { email: 'region@bench.test', full_name: 'Region', password_hash: 'x' },
-    });
-    const region = (await findSessionUser(db, regionId))!;
-    const today = romeToday();
-    const campaignId = await createCampaign(db, region, {
-      title: 'Bench',
-      territoryCode: 'ITI1',
-      opensAt: today,
-      closesAt: addDaysTo(today, 30),
-      skillAreas: ['F40', 'DC1'],
-      readiness: true,
-    });
-    await transitionCampaign(db, region, campaignId, 'open');
+  await withBenchDb(DB_NAME, async (db) => {
+    const { region, campaignId } = await openBenchCampaign(db, ['F40', 'DC1']);
 
     const created: number[] = [];
     const superseded: number[] = [];
@@ -121,11 +83,7 @@ async function main() {
     console.log(
       `  re-import (matched, superseded):     ${Math.round(median(superseded))} responses/s`,
     );
-  } finally {
-    fs.rmSync(file, { force: true });
-    await db.destroy();
-    await admin(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
-  }
+  }).finally(() => fs.rmSync(file, { force: true }));
 }
 
 main().catch((err) => {

@@ -8,7 +8,11 @@ import pg from 'pg';
 import { createDb, type Db } from '../src/db';
 import { migrateToLatest } from '../src/db/migrator';
 import type { SessionUser } from '../src/http/types';
+import { findSessionUser } from '../src/modules/accounts/accounts.repository';
+import { createOrganisationWithUser } from '../src/modules/accounts/accounts.service';
 import { loadBuiltinReference } from '../src/modules/reference/builtin';
+import { addDaysTo, romeToday } from '../src/modules/survey/calendar';
+import { createCampaign, transitionCampaign } from '../src/modules/survey/campaigns.service';
 
 export const ADMIN =
   process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -24,12 +28,16 @@ async function admin(query: string) {
  * A fresh database `name`, migrated, with the built-in reference set; `run` gets it, then it is
  * dropped (kept with BENCH_KEEP=1, to look at plans).
  */
-export async function withBenchDb(name: string, run: (db: Db) => Promise<void>): Promise<void> {
+export async function withBenchDb(
+  name: string,
+  run: (db: Db) => Promise<void>,
+  pool = 4,
+): Promise<void> {
   await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   await admin(`CREATE DATABASE ${name}`);
   const url = new URL(ADMIN);
   url.pathname = `/${name}`;
-  const { db } = createDb(url.toString(), 4);
+  const { db } = createDb(url.toString(), pool);
   try {
     await migrateToLatest(db);
     await loadBuiltinReference(db);
@@ -56,6 +64,29 @@ export async function time(n: number, f: () => Promise<unknown>) {
     out.push(ms(t0));
   }
   return out;
+}
+
+/**
+ * A region user and an open campaign over Tuscany offering `skillAreas`, through the services a
+ * region's clicks run (for benchmarks that then go through the survey's own services).
+ */
+export async function openBenchCampaign(db: Db, skillAreas: string[]) {
+  const regionId = await createOrganisationWithUser(db, {
+    org: { kind: 'region', partner_type: null, name: 'Regione', territory_code: 'ITI1' },
+    user: { email: 'region@bench.test', full_name: 'Region', password_hash: 'x' },
+  });
+  const region = (await findSessionUser(db, regionId))!;
+  const today = romeToday();
+  const campaignId = await createCampaign(db, region, {
+    title: 'Bench',
+    territoryCode: 'ITI1',
+    opensAt: today,
+    closesAt: addDaysTo(today, 30),
+    skillAreas,
+    readiness: true,
+  });
+  await transitionCampaign(db, region, campaignId, 'open');
+  return { region, campaignId };
 }
 
 /** A user of its own organisation, as the session would hold it. */

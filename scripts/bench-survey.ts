@@ -1,15 +1,11 @@
 import crypto from 'node:crypto';
-import pg from 'pg';
-import { createDb, type Db } from '../src/db';
-import { migrateToLatest } from '../src/db/migrator';
+import type { Db } from '../src/db';
 import { italianCheckDigit } from '../src/lib/vat';
 import type { SessionUser } from '../src/http/types';
 import { findSessionUser } from '../src/modules/accounts/accounts.repository';
-import { createOrganisationWithUser } from '../src/modules/accounts/accounts.service';
-import { loadBuiltinReference } from '../src/modules/reference/builtin';
-import { addDaysTo, plannableQuarters, romeToday } from '../src/modules/survey/calendar';
-import { createCampaign, transitionCampaign } from '../src/modules/survey/campaigns.service';
+import { plannableQuarters, romeToday } from '../src/modules/survey/calendar';
 import { submitResponse } from '../src/modules/survey/responses.service';
+import { openBenchCampaign, withBenchDb } from './bench-kit';
 
 // npm run bench:survey [-- RUNS CONCURRENCY PER_FIRM]: submitting a response with 10 need lines
 // through the service (one transaction: lock, checks, version row, lines), on real PostgreSQL,
@@ -17,19 +13,8 @@ import { submitResponse } from '../src/modules/survey/responses.service';
 const RUNS = Number(process.argv[2] ?? 300);
 const CONCURRENCY = Number(process.argv[3] ?? 50);
 const PER_FIRM = Number(process.argv[4] ?? 10);
-const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB_NAME = 'patto_bench_survey';
 const POOL = Number(process.env.BENCH_POOL ?? 20);
-
-async function admin(sql: string) {
-  const c = new pg.Client({ connectionString: ADMIN_URL });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
 
 function vat(): string {
   const first = `1${crypto.randomInt(0, 1e9).toString().padStart(9, '0')}`;
@@ -160,86 +145,73 @@ const pct = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
 
 async function main() {
-  await admin(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
-  await admin(`CREATE DATABASE ${DB_NAME}`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${DB_NAME}`;
-  const { db } = createDb(url.toString(), POOL);
-  try {
-    await migrateToLatest(db);
-    await loadBuiltinReference(db);
-    const regionId = await createOrganisationWithUser(db, {
-      org: { kind: 'region', partner_type: null, name: 'Regione', territory_code: 'ITI1' },
-      user: { email: 'region@bench.test', full_name: 'Region', password_hash: 'x' },
-    });
-    const region = (await findSessionUser(db, regionId))!;
-    const today = romeToday();
-    const campaignId = await createCampaign(db, region, {
-      title: 'Bench',
-      territoryCode: 'ITI1',
-      opensAt: today,
-      closesAt: addDaysTo(today, 30),
-      skillAreas: ['F40', 'DC1', 'DC2', 'DC3', 'DC4', 'DC5'],
-      readiness: true,
-    });
-    await transitionCampaign(db, region, campaignId, 'open');
+  await withBenchDb(
+    DB_NAME,
+    async (db) => {
+      const { campaignId } = await openBenchCampaign(db, [
+        'F40',
+        'DC1',
+        'DC2',
+        'DC3',
+        'DC4',
+        'DC5',
+      ]);
 
-    // (a) one submission at a time: server time of the service call.
-    const single = await prepareFirms(db, campaignId, RUNS + 20);
-    const times: number[] = [];
-    for (const [i, user] of single.entries()) {
-      const t0 = performance.now();
-      await submitResponse(db, user, campaignId, 1);
-      if (i >= 20) times.push(performance.now() - t0); // the first 20 warm the pool and caches
-    }
-    times.sort((a, b) => a - b);
+      // (a) one submission at a time: server time of the service call.
+      const single = await prepareFirms(db, campaignId, RUNS + 20);
+      const times: number[] = [];
+      for (const [i, user] of single.entries()) {
+        const t0 = performance.now();
+        await submitResponse(db, user, campaignId, 1);
+        if (i >= 20) times.push(performance.now() - t0); // the first 20 warm the pool and caches
+      }
+      times.sort((a, b) => a - b);
 
-    // (b) CONCURRENCY firms at once, each submitting PER_FIRM times (fresh drafts each time), all
-    // in one comune; (c) the same spread over the comuni of Florence and Prato, as firms are.
-    const comuni = (
-      await db
-        .selectFrom('territories')
-        .select('code')
-        .where('level', '=', 'LAU')
-        .where('parent_code', 'in', ['ITI14', 'ITI15'])
-        .where('valid_to', 'is', null)
-        .orderBy('code')
-        .execute()
-    ).map((r) => r.code);
-    const sameComune = await concurrent(
-      db,
-      campaignId,
-      await prepareFirms(db, campaignId, CONCURRENCY * PER_FIRM),
-    );
-    const spread = await concurrent(
-      db,
-      campaignId,
-      await prepareFirms(db, campaignId, CONCURRENCY * PER_FIRM, comuni),
-    );
-    const stored = await db
-      .selectFrom('response_needs')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow();
-
-    const f = (n: number) => n.toFixed(1);
-    console.log(
-      `Survey submission benchmark (PostgreSQL, pool ${POOL}, 10 need lines per response)`,
-    );
-    console.log(
-      `(a) sequential, ${times.length} runs: p50 ${f(pct(times, 50))} ms, p95 ${f(pct(times, 95))} ms, mean ${f(times.reduce((a, b) => a + b, 0) / times.length)} ms`,
-    );
-    for (const [label, r] of [
-      [`(b) ${CONCURRENCY} concurrent firms × ${PER_FIRM}, one comune`, sameComune],
-      [`(c) ${CONCURRENCY} concurrent firms × ${PER_FIRM}, ${comuni.length} comuni`, spread],
-    ] as const)
-      console.log(
-        `${label}: ${r.latencies.length} submissions in ${r.seconds.toFixed(2)} s = ${f(r.latencies.length / r.seconds)} submissions/s, errors ${r.errors}, p50 ${f(pct(r.latencies, 50))} ms, p95 ${f(pct(r.latencies, 95))} ms`,
+      // (b) CONCURRENCY firms at once, each submitting PER_FIRM times (fresh drafts each time), all
+      // in one comune; (c) the same spread over the comuni of Florence and Prato, as firms are.
+      const comuni = (
+        await db
+          .selectFrom('territories')
+          .select('code')
+          .where('level', '=', 'LAU')
+          .where('parent_code', 'in', ['ITI14', 'ITI15'])
+          .where('valid_to', 'is', null)
+          .orderBy('code')
+          .execute()
+      ).map((r) => r.code);
+      const sameComune = await concurrent(
+        db,
+        campaignId,
+        await prepareFirms(db, campaignId, CONCURRENCY * PER_FIRM),
       );
-    console.log(`need lines stored: ${stored.n}`);
-  } finally {
-    await db.destroy();
-    await admin(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
-  }
+      const spread = await concurrent(
+        db,
+        campaignId,
+        await prepareFirms(db, campaignId, CONCURRENCY * PER_FIRM, comuni),
+      );
+      const stored = await db
+        .selectFrom('response_needs')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+
+      const f = (n: number) => n.toFixed(1);
+      console.log(
+        `Survey submission benchmark (PostgreSQL, pool ${POOL}, 10 need lines per response)`,
+      );
+      console.log(
+        `(a) sequential, ${times.length} runs: p50 ${f(pct(times, 50))} ms, p95 ${f(pct(times, 95))} ms, mean ${f(times.reduce((a, b) => a + b, 0) / times.length)} ms`,
+      );
+      for (const [label, r] of [
+        [`(b) ${CONCURRENCY} concurrent firms × ${PER_FIRM}, one comune`, sameComune],
+        [`(c) ${CONCURRENCY} concurrent firms × ${PER_FIRM}, ${comuni.length} comuni`, spread],
+      ] as const)
+        console.log(
+          `${label}: ${r.latencies.length} submissions in ${r.seconds.toFixed(2)} s = ${f(r.latencies.length / r.seconds)} submissions/s, errors ${r.errors}, p50 ${f(pct(r.latencies, 50))} ms, p95 ${f(pct(r.latencies, 95))} ms`,
+        );
+      console.log(`need lines stored: ${stored.n}`);
+    },
+    POOL,
+  );
 }
 
 main().catch((err) => {
