@@ -4,6 +4,7 @@ import { prepareDatabase } from './bootstrap';
 import { ConfigError, loadConfig, type Config } from './config';
 import { openDatabase } from './db/open';
 import { createLogger } from './logger';
+import { startNeedsFolder } from './modules/needs/fold-worker';
 import { startMailWorker, type MailWorker } from './modules/notifications/mail-worker';
 import { configureNotifications } from './modules/notifications/settings';
 
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
       from: config.MAIL_FROM,
     });
   else logger.info('e-mail is disabled (no SMTP_URL): notifications are in-app only');
+  const needsFolder = startNeedsFolder({ db: database.db, logger });
   const app = createApp({
     db: database.db,
     readDb: database.readDb,
@@ -67,6 +69,7 @@ async function main(): Promise<void> {
       await mailWorker
         ?.stop()
         .catch((err) => logger.error({ err }, 'stopping the mail worker failed'));
+      await needsFolder.stop();
       await database.close().catch((err) => logger.error({ err }, 'closing the database failed'));
       logger.info('stopped');
       process.exit(0);

@@ -2,6 +2,7 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { DEFAULT_RULES, primaryReason } from '../../src/lib/disclosure';
 import { toViewCell } from '../../src/modules/needs/campaign-protection';
+import { foldNeeds } from '../../src/modules/needs/aggregate';
 import { subtree, subtreeCellsAllCuts } from '../../src/modules/needs/needs.repository';
 import {
   cellId,
@@ -162,6 +163,7 @@ describe('the attacker, with everything a local authority can see', () => {
     const childrenOf = new Map<string, string[]>();
     for (const r of tree)
       childrenOf.set(r.parent_code, [...(childrenOf.get(r.parent_code) ?? []), r.code]);
+    await foldNeeds(t.db, s.campaign.id);
     const all = (await subtreeCellsAllCuts(t.db, { campaignId: s.campaign.id, root: 'ITI1' })).map(
       toViewCell,
     );

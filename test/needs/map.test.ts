@@ -1,5 +1,6 @@
 import type { Express } from 'express';
 import { sql } from 'kysely';
+import { foldNeeds } from '../../src/modules/needs/aggregate';
 import { loginAs, testApp } from '../helpers/app';
 import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
@@ -112,6 +113,7 @@ describe('GET /needs: the map', () => {
     return res.text;
   };
   const workers = async (code: string) => {
+    await foldNeeds(t.db, s.campaign.id);
     const { rows } = await sql<{ w: number }>`
       SELECT sum(n.workers)::int AS w FROM need_cells n
       JOIN territory_ancestors a ON a.code = n.territory_code AND a.ancestor_code = ${code}

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import type { Express } from 'express';
 import { sql } from 'kysely';
+import { foldNeeds } from '../../src/modules/needs/aggregate';
 import { loginAs, testApp } from '../helpers/app';
 import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
@@ -28,6 +29,7 @@ type Cell = {
 
 /** The true firms of every cell, straight from the maintained aggregate (summed up the tree). */
 async function trueFirms(territory: string, dim: string) {
+  await foldNeeds(t.db, s.campaign.id);
   const { rows } = await sql<{ territory_code: string; value: string; firms: number }>`
     SELECT ta.ancestor_code AS territory_code,
            CASE WHEN dim = 'total' THEN '*' ELSE value END AS value, sum(firms)::int AS firms

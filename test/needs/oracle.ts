@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../src/db';
+import { foldNeeds } from '../../src/modules/needs/aggregate';
 
 export type CellRow = {
   key: string;
@@ -54,6 +55,7 @@ export async function recomputed(db: Db, campaignId: string): Promise<CellRow[]>
  * summed over the closure (need_cells holds the answers given at each territory).
  */
 export async function maintained(db: Db, campaignId: string): Promise<CellRow[]> {
+  await foldNeeds(db, campaignId);
   const { rows } = await sql<CellRow>`
     SELECT concat_ws('|', ta.ancestor_code, dim, value, priority, period) AS key,
            sum(firms)::int AS firms, sum(workers)::int AS workers,

@@ -3,6 +3,7 @@ import { TERRITORY_LEVELS, type TerritoryLevel } from '../../db/database';
 import type { SessionUser } from '../../http/types';
 import { DEFAULT_RULES } from '../../lib/disclosure';
 import { NotFoundError } from '../../lib/domain-error';
+import { foldNeeds } from '../needs/aggregate';
 import * as needsRepo from '../needs/needs.repository';
 import * as repo from './dashboard.repository';
 import { compareRegions, type RegionFigures } from './dashboard.regions';
@@ -89,6 +90,8 @@ export async function dashboard(
     if (q.campaignId) throw new NotFoundError();
     return null;
   }
+  // Every answer committed before this view counts in it.
+  await foldNeeds(db, campaign.id);
   const top = reader.scope
     ? await readerTop(db, reader.scope, campaign.territory_code)
     : campaign.territory_code;

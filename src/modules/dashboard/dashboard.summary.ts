@@ -1,4 +1,5 @@
 import type { Executor } from '../../db';
+import { foldNeeds } from '../needs/aggregate';
 import * as repo from './dashboard.repository';
 
 /** What the dashboard needs of a campaign's answers as a whole, at one version of them. */
@@ -18,9 +19,9 @@ const MAX_ENTRIES = 500;
 const cache = new Map<string, CampaignSummary>();
 
 /**
- * Summaries of campaigns, kept per process and keyed by the campaign's version: a submission,
- * an amendment, a withdrawal or an import of answers bumps it in its own transaction
- * (need_cells_apply), so a summary is reused only for the very answers it was computed from,
+ * Summaries of campaigns, kept per process and keyed by the campaign's version: folding a
+ * submission, an amendment, a withdrawal or an import of answers bumps it (need_fold), and this
+ * folds what is committed before reading it, so a summary is reused only for the very answers it was computed from,
  * whichever app instance computed it. Reading 100k responses of a region on every view (and of
  * every partner region for the comparison) is what this saves; a hit costs one indexed query.
  */
@@ -28,6 +29,8 @@ export async function campaignSummaries(
   db: Executor,
   ids: string[],
 ): Promise<Map<string, CampaignSummary>> {
+  // The version names the answers folded so far: fold what is committed first.
+  await foldNeeds(db, ids);
   const versions = await repo.campaignVersions(db, ids);
   const out = new Map<string, CampaignSummary>();
   for (const id of ids) {

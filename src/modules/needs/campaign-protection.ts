@@ -1,5 +1,6 @@
 import type { Executor } from '../../db';
 import type { DisclosureRules } from '../../lib/disclosure';
+import { foldNeeds } from './aggregate';
 import * as repo from './needs.repository';
 import * as cache from './pattern-cache.repository';
 import { protectViews } from './filter-protection';
@@ -34,8 +35,8 @@ const FILTERED = { priority: 'filtered', period: '*' };
  * cell shows is its own, see filteredReason).
  *
  * Solving costs far more than reading the cells, so both patterns are cached in PostgreSQL per
- * campaign × root × k at the campaign's version, which every change of its cells bumps in its
- * own transaction: all app instances share the cache, and a pattern is never used for numbers
+ * campaign × root × k at the campaign's version, which every fold of changes into its cells
+ * bumps in its own transaction: all app instances share the cache, and a pattern is never used for numbers
  * other than those it was solved for. The version and the cells are read in one snapshot
  * (repeatable read); the cache is written after it.
  */
@@ -46,6 +47,8 @@ export async function campaignProtection(
   rules: DisclosureRules,
 ): Promise<Map<string, Status>> {
   const key = { campaignId: cut.campaignId, root, k: rules.k };
+  // Folded before the snapshot below is taken (a fold cannot run inside it).
+  await foldNeeds(db, cut.campaignId);
   const read = async (tx: Executor) => {
     // With one period answered, "that period" is the unfiltered view itself.
     const periods = cut.period === '*' ? [] : await repo.periodsOf(tx, cut.campaignId);

@@ -3,6 +3,7 @@ import { TERRITORY_LEVELS, type TerritoryLevel } from '../../db/database';
 import type { SessionUser } from '../../http/types';
 import { DEFAULT_RULES, type DisclosureRules, type SuppressionReason } from '../../lib/disclosure';
 import { NotFoundError } from '../../lib/domain-error';
+import { foldNeeds } from './aggregate';
 import * as repo from './needs.repository';
 import { campaignProtection, toViewCell } from './campaign-protection';
 import { filteredReason } from './filter-protection';
@@ -65,6 +66,8 @@ export async function needsAggregate(
 ): Promise<NeedsAggregate> {
   const campaign = (await campaignsFor(db, user)).find((c) => c.id === q.campaignId);
   if (!campaign) throw new NotFoundError();
+  // Every answer committed before this read counts in it.
+  await foldNeeds(db, campaign.id);
   const top = await readerTop(db, user, campaign);
   if (!top) throw new NotFoundError();
   const territory = q.territory ?? top;

@@ -36,10 +36,18 @@ export interface NeedCellsTable {
   top_shares: number[];
 }
 
-/** Bumped with every change of a campaign's cells: what a cached pattern is valid for. */
+/** Bumped with every fold of changes into a campaign's cells: what a cached pattern is valid for. */
 export interface NeedCampaignVersionsTable {
   campaign_id: string;
   version: ColumnType<number, number | undefined, number>;
+}
+
+/** A response version that starts (+1) or stops (-1) counting, until a fold takes it. */
+export interface NeedChangesTable {
+  response_id: string;
+  sign: 1 | -1;
+  campaign_id: string;
+  queued_at: ColumnType<Date, Date | undefined, never>;
 }
 
 /** A protected pattern (cell id → reason, hidden cells only) solved at one campaign version. */
@@ -58,5 +66,6 @@ export interface NeedsTables {
   territory_ancestors: TerritoryAncestorsTable;
   need_cells: NeedCellsTable;
   need_campaign_versions: NeedCampaignVersionsTable;
+  need_changes: NeedChangesTable;
   need_protection_cache: NeedProtectionCacheTable;
 }

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Executor, Tx } from '../../db';
 import type { SessionUser } from '../../http/types';
 import { DomainError } from '../../lib/domain-error';
+import { foldNeeds } from '../needs/aggregate';
 import { cellsOf } from '../needs/needs.repository';
 import { isProtectedReader, needsAggregate } from '../needs/needs.service';
 import { INACTIVE_STATUSES } from './pact-workflow';
@@ -24,6 +25,8 @@ export async function declaredWorkers(
   territories: string[],
   skills: string[],
 ): Promise<Map<string, number>> {
+  // In the caller's (read-committed) transaction: it then holds the campaign's fold lock.
+  await foldNeeds(db, campaignId);
   const rows = await cellsOf(db, {
     campaignId,
     territories,
