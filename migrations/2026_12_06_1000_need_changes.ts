@@ -121,13 +121,8 @@ const applyFunction = (lines: Lines) => `
     ON CONFLICT (campaign_id) DO UPDATE SET version = v.version + 1;
   END $$`;
 
-/** The from-scratch sum of one campaign, under the fold lock when `lock` is set. */
-const rebuildFunction = (lines: Lines, lock: boolean) => `
-  CREATE OR REPLACE FUNCTION need_cells_rebuild(p_campaign uuid) RETURNS void
-  LANGUAGE plpgsql AS $$
-  BEGIN
-    ${lock ? 'PERFORM pg_advisory_xact_lock(7302, hashtext(p_campaign::text));' : ''}
-    DELETE FROM need_cells WHERE campaign_id = p_campaign;
+/** The cells of one campaign's responses matching `where` (on r), summed from scratch. */
+const sumCells = (lines: Lines, where: string) => `
     INSERT INTO need_cells (campaign_id, dim, priority, period, territory_code, value, firms,
       workers, workers_sq, top_shares)
     SELECT p_campaign, f.dim, f.priority, f.period, f.territory_code, f.value, count(*),
@@ -136,13 +131,21 @@ const rebuildFunction = (lines: Lines, lock: boolean) => `
     FROM (
       SELECT l.id, l.territory_code, k.dim, k.value, c.priority, c.period,
              sum(l.workers)::bigint AS workers
-      FROM (${lines('r.campaign_id = p_campaign')}) l
+      FROM (${lines(`r.campaign_id = p_campaign AND ${where}`)}) l
       ${CELL_KEYS}
       GROUP BY 1, 2, 3, 4, 5, 6
     ) f
     GROUP BY 2, 3, 4, 5, 6;
     INSERT INTO need_campaign_versions AS v (campaign_id) VALUES (p_campaign)
-    ON CONFLICT (campaign_id) DO UPDATE SET version = v.version + 1;
+    ON CONFLICT (campaign_id) DO UPDATE SET version = v.version + 1;`;
+
+/** 2026_11_23_1180's from-scratch sum of one campaign (for down). */
+const rebuildFunction1180 = `
+  CREATE OR REPLACE FUNCTION need_cells_rebuild(p_campaign uuid) RETURNS void
+  LANGUAGE plpgsql AS $$
+  BEGIN
+    DELETE FROM need_cells WHERE campaign_id = p_campaign;
+    ${sumCells(currentLines, 'true')}
   END $$`;
 
 export async function up(db: Kysely<any>): Promise<void> {
@@ -157,13 +160,34 @@ export async function up(db: Kysely<any>): Promise<void> {
     )`.execute(db);
   await sql`CREATE INDEX need_changes_campaign_idx ON need_changes (campaign_id)`.execute(db);
   await sql.raw(applyFunction(foldedLines)).execute(db);
-  await sql.raw(rebuildFunction(foldedLines, true)).execute(db);
+  // The cells of some territories of a campaign (all: null) summed again from the folded
+  // responses: what a fold does instead of applying a change per response when the changes are
+  // many next to the answers of their territories (a bulk import: about twice as fast).
+  await sql
+    .raw(
+      `
+    CREATE FUNCTION need_cells_refold(p_campaign uuid, p_territories text[]) RETURNS void
+    LANGUAGE plpgsql AS $$
+    BEGIN
+      DELETE FROM need_cells WHERE campaign_id = p_campaign
+        AND (p_territories IS NULL OR territory_code = ANY(p_territories));
+      ${sumCells(foldedLines, '(p_territories IS NULL OR r.territory_code = ANY(p_territories))')}
+    END $$`,
+    )
+    .execute(db);
+  await sql`
+    CREATE OR REPLACE FUNCTION need_cells_rebuild(p_campaign uuid) RETURNS void
+    LANGUAGE plpgsql AS $$
+    BEGIN
+      PERFORM pg_advisory_xact_lock(7302, hashtext(p_campaign::text));
+      PERFORM need_cells_refold(p_campaign, NULL);
+    END $$`.execute(db);
   // Folds the pending changes of one campaign; returns how many it took. Waits for a fold of the
   // same campaign in progress (readers need theirs done); costs one index probe when none waits.
   // Not in a repeatable-read transaction: another fold's deletions would fail it.
   await sql`
     CREATE FUNCTION need_fold(p_campaign uuid) RETURNS integer LANGUAGE plpgsql AS $$
-    DECLARE v_add uuid[]; v_remove uuid[]; v_taken integer;
+    DECLARE v_add uuid[]; v_remove uuid[]; v_taken integer; v_places text[]; v_answers integer;
     BEGIN
       IF NOT EXISTS (SELECT 1 FROM need_changes WHERE campaign_id = p_campaign) THEN
         RETURN 0;
@@ -176,8 +200,23 @@ export async function up(db: Kysely<any>): Promise<void> {
              array_agg(response_id) FILTER (WHERE s < 0),
              (SELECT count(*) FROM d)
       INTO v_add, v_remove, v_taken FROM net;
-      IF v_add IS NOT NULL OR v_remove IS NOT NULL THEN
-        PERFORM need_cells_apply(coalesce(v_add, '{}'), coalesce(v_remove, '{}'));
+      IF v_add IS NULL AND v_remove IS NULL THEN RETURN coalesce(v_taken, 0); END IF;
+      v_add := coalesce(v_add, '{}');
+      v_remove := coalesce(v_remove, '{}');
+      -- Many changes (an import), and many next to the answers of their territories: sum those
+      -- territories again (both ways are exact; this one is about twice as fast for an import).
+      IF cardinality(v_add) + cardinality(v_remove) < 200 THEN
+        PERFORM need_cells_apply(v_add, v_remove);
+        RETURN v_taken;
+      END IF;
+      SELECT array_agg(DISTINCT territory_code) INTO v_places
+      FROM responses WHERE id = ANY(v_add || v_remove);
+      SELECT count(*) INTO v_answers FROM responses
+      WHERE campaign_id = p_campaign AND status = 'current' AND territory_code = ANY(v_places);
+      IF 2 * (cardinality(v_add) + cardinality(v_remove)) >= v_answers THEN
+        PERFORM need_cells_refold(p_campaign, v_places);
+      ELSE
+        PERFORM need_cells_apply(v_add, v_remove);
       END IF;
       RETURN coalesce(v_taken, 0);
     END $$`.execute(db);
@@ -189,6 +228,7 @@ export async function down(db: Kysely<any>): Promise<void> {
   );
   await sql`DROP FUNCTION need_fold(uuid)`.execute(db);
   await sql.raw(applyFunction(currentLines)).execute(db);
-  await sql.raw(rebuildFunction(currentLines, false)).execute(db);
+  await sql.raw(rebuildFunction1180).execute(db);
+  await sql`DROP FUNCTION need_cells_refold(uuid, text[])`.execute(db);
   await sql`DROP TABLE need_changes`.execute(db);
 }

@@ -48,7 +48,13 @@ export async function startApp(options: {
   };
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', options.entry ?? 'src/server.ts'],
+    // BENCH_APP_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof": profile the app under load.
+    [
+      ...(process.env.BENCH_APP_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      '--import',
+      'tsx',
+      options.entry ?? 'src/server.ts',
+    ],
     {
       cwd: ROOT,
       env,

@@ -4,7 +4,14 @@ import { startNeedsFolder } from '../../src/modules/needs/fold-worker';
 import { needsAggregate } from '../../src/modules/needs/needs.service';
 import { createLogger } from '../../src/logger';
 import { newTestDb, type TestDb } from '../helpers/test-db';
-import { newCampaign, newFirm, submitVersion, withdraw, type FirmAnswer } from './factories';
+import {
+  importAnswers,
+  newCampaign,
+  newFirm,
+  submitVersion,
+  withdraw,
+  type FirmAnswer,
+} from './factories';
 import { maintained, recomputed } from './oracle';
 
 let t: TestDb;
@@ -124,5 +131,38 @@ describe('pending changes of the needs aggregate', () => {
       firms: 12,
       workers: firms.reduce((s, _f, i) => s + 21 - i, 0),
     });
+  });
+
+  it('stay exact when a fold sums whole territories again (an import of hundreds)', async () => {
+    const campaign = await newCampaign(t.db);
+    const user = campaign.region.id;
+    const places = ['048017', '048014', '100005'];
+    // A few answers folded one by one first, then 300 imported at once (beside them).
+    const early: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      early.push(await newFirm(t.db, places[i % 3]!));
+      await submitVersion(t.db, campaign.id, early[i]!, user, answer(places[i % 3]!, 1 + i));
+    }
+    expect(await foldNeeds(t.db, campaign.id)).toBe(6);
+    const firms: string[] = [];
+    for (let i = 0; i < 300; i++) firms.push(await newFirm(t.db, places[i % 3]!));
+    await importAnswers(
+      t.db,
+      campaign.id,
+      user,
+      firms.map((firmId, i) => ({ firmId, answer: answer(places[i % 3]!, 1 + (i % 17)) })),
+    );
+    await withdraw(t.db, campaign.id, early[0]!, user);
+    expect(await foldNeeds(t.db, campaign.id)).toBe(301);
+    expect(await maintained(t.db, campaign.id)).toEqual(await recomputed(t.db, campaign.id));
+    const total = await t.db
+      .selectFrom('need_cells')
+      .select((eb) => eb.fn.sum<number>('firms').as('firms'))
+      .where('campaign_id', '=', campaign.id)
+      .where('dim', '=', 'total')
+      .where('priority', '=', '*')
+      .where('period', '=', '*')
+      .executeTakeFirstOrThrow();
+    expect(Number(total.firms)).toBe(305);
   });
 });

@@ -107,16 +107,30 @@ describe('the survey API', () => {
       .set('Authorization', firmAuth)
       .send({ version: v, needs: [line()] });
     expect(stale.status).toBe(409);
-    const fixed = await request(app)
-      .put(`/api/v1/campaigns/${id}/response/draft`)
+    // Answers sent with the submit: checked as a draft would be; refused, they change nothing.
+    const outside = await request(app)
+      .post(`/api/v1/campaigns/${id}/response/submit`)
       .set('Authorization', firmAuth)
-      .send({ version: saved.body.version, needs: [line(), line({ eqf: 5, workers: 12 })] });
+      .send({ version: saved.body.version, needs: [line({ skill: 'DC1.1' })] });
+    expect(outside.status).toBe(422);
+    expect(outside.body.errors[0].pointer).toBe('body/needs.0.skill');
+    const kept = await request(app)
+      .get(`/api/v1/campaigns/${id}/response`)
+      .set('Authorization', firmAuth);
+    expect(kept.body.draft).toMatchObject({ version: saved.body.version, state: 'editing' });
+    expect(kept.body.draft.payload.needs).toHaveLength(2);
+    // One call: the answers replace the draft's and are submitted in the same transaction.
+    const answers = [line(), line({ eqf: 5, workers: 12 })];
     const submitted = await request(app)
       .post(`/api/v1/campaigns/${id}/response/submit`)
       .set('Authorization', firmAuth)
-      .send({ version: fixed.body.version });
+      .send({ version: saved.body.version, needs: answers });
     expect(submitted.status).toBe(201);
     expect(submitted.body.version).toBe(1);
+    const after = await request(app)
+      .get(`/api/v1/campaigns/${id}/response`)
+      .set('Authorization', firmAuth);
+    expect(after.body.draft).toMatchObject({ state: 'submitted', payload: { needs: answers } });
 
     const list = await request(app)
       .get(`/api/v1/campaigns/${id}/responses?status=current`)

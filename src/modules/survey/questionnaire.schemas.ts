@@ -101,5 +101,11 @@ export const draftApiSchema = z
   .meta({ id: 'ResponseDraftRequest' });
 
 export const submitApiSchema = z
-  .strictObject({ version: z.number().int().min(1).max(2_000_000_000) })
+  .strictObject({
+    version: z.number().int().min(1).max(2_000_000_000),
+    // Answers sent with the submit replace the draft's, in the same transaction: an API client
+    // answers in one call (the draft keeps what was submitted).
+    readiness: readinessSchema.optional(),
+    needs: z.array(needLineSchema).max(MAX_NEED_LINES).optional(),
+  })
   .meta({ id: 'SubmitResponseRequest' });

@@ -43,7 +43,8 @@ export class DraftInvalidError extends DomainError {
  * Submits the firm's draft as a new version, atomically: the draft row is locked and its
  * version checked, so a double submit from two tabs yields exactly one version (the second
  * finds the version moved on and is told its form is stale). The previous version stays,
- * marked superseded; the partial unique index keeps exactly one current version.
+ * marked superseded; the partial unique index keeps exactly one current version. `answers`,
+ * when given, replace the draft's readiness and/or need lines first, in the same transaction.
  */
 export async function submitResponse(
   db: Db,
@@ -51,6 +52,7 @@ export async function submitResponse(
   campaignId: string,
   version: number,
   forFirm?: string,
+  answers?: Pick<DraftPayload, 'readiness' | 'needs'>,
 ): Promise<{ id: string; version: number }> {
   // A draft exists only for a campaign the firm was allowed to open (openQuestionnaire checks
   // that it covers the firm's territory), so the draft row is the scope check here; for an
@@ -68,7 +70,10 @@ export async function submitResponse(
     if (campaign.state !== 'open') throw new CampaignNotAcceptingError(campaign.state);
     const firm = toFirmProfile((await findFirm(tx, firmId))!);
     const ctx = firm.complete ? await submitContext(tx, campaign, firm.employees!) : null;
-    const checked = checkDraft(campaign, firm, draft.payload as DraftPayload, ctx);
+    const payload = { ...(draft.payload as DraftPayload) };
+    if (answers?.readiness) payload.readiness = answers.readiness;
+    if (answers?.needs) payload.needs = answers.needs;
+    const checked = checkDraft(campaign, firm, payload, ctx);
     if (checked.problems.length) throw new DraftInvalidError(checked.problems);
 
     const latest = await repo.supersedeAndReadLatest(tx, campaignId, firmId);
@@ -123,6 +128,9 @@ export async function submitResponse(
       add: id,
     });
     await repo.updateDraft(tx, { campaignId, firmId }, version, {
+      ...(answers?.readiness || answers?.needs
+        ? { payload: payload as Record<string, unknown> }
+        : {}),
       state: 'submitted',
       step: STEP.review,
       userId: user.id,

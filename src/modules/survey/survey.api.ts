@@ -187,7 +187,8 @@ export function surveyOperations({ db }: AppServices): ApiOperation[] {
       operationId: 'submitResponse',
       method: 'post',
       path: '/campaigns/:id/response/submit',
-      summary: 'Submits the draft as a new version (atomic; the previous one is superseded)',
+      summary:
+        "Submits the draft as a new version (atomic; the previous one is superseded); readiness and need lines sent with it replace the draft's first",
       tags: ['survey'],
       access: 'survey:answer',
       params: idParams,
@@ -200,7 +201,10 @@ export function surveyOperations({ db }: AppServices): ApiOperation[] {
       },
       errors: [404, 409],
       handler: ({ req, params, query, body }) =>
-        submitResponse(db, req.user!, params.id, body.version, query.firmId),
+        submitResponse(db, req.user!, params.id, body.version, query.firmId, {
+          readiness: body.readiness,
+          needs: body.needs,
+        }),
     }),
     defineOperation({
       operationId: 'withdrawResponse',
