@@ -254,6 +254,13 @@ const SCENARIOS: Scenario[] = [
     prepare: prepareRegionView,
     ...regionView('/dashboard'),
   },
+  {
+    name: 'GET /open-data/pacts.json (public)',
+    expect: [200],
+    prepare: prepareRegionView,
+    app: (c) => [{ method: 'GET', path: `/open-data/pacts.json?campaign=${c.region!.campaignId}` }],
+    ceiling: (c) => [{ method: 'GET', path: `/open-data/pacts?campaign=${c.region!.campaignId}` }],
+  },
 ];
 
 interface Measure {
@@ -327,7 +334,12 @@ async function main(): Promise<void> {
     user: { email, full_name: 'Bench User', password_hash: await hashPassword(PASSWORD) },
   });
   const { token: apiToken } = await createApiToken(db, userId, 'bench');
-  const app = await startApp({ port: APP_PORT, databaseUrl: pg.url });
+  // BENCH_APP_ENTRY=dist/src/server.js: the app compiled by `npm run build`, without tsx.
+  const app = await startApp({
+    port: APP_PORT,
+    databaseUrl: pg.url,
+    entry: process.env.BENCH_APP_ENTRY,
+  });
   const ceiling = await startApp({
     port: CEILING_PORT,
     databaseUrl: pg.url,

@@ -49,10 +49,10 @@ export async function startApp(options: {
   const child: ChildProcess = spawn(
     process.execPath,
     // BENCH_APP_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof": profile the app under load.
+    // An entry compiled to JavaScript (`npm run build`: dist/src/server.js) runs without tsx.
     [
       ...(process.env.BENCH_APP_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
-      '--import',
-      'tsx',
+      ...(options.entry?.endsWith('.js') ? [] : ['--import', 'tsx']),
       options.entry ?? 'src/server.ts',
     ],
     {

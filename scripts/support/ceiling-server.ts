@@ -2,8 +2,9 @@ import crypto from 'node:crypto';
 import express from 'express';
 import pg from 'pg';
 import { z } from 'zod';
+import { createDb } from '../../src/db';
 import { hashPassword, verifyPassword } from '../../src/lib/password';
-import { surveyCeilings } from './ceiling-survey';
+import { openDataCeiling, surveyCeilings } from './ceiling-survey';
 
 // The ceiling for npm run bench:load: bare Express + zod + pg doing the same database work as
 // each app scenario, with no session middleware, CSRF, authorization, templates or logging.
@@ -125,5 +126,6 @@ async function sessionUser(sid: string) {
   return (await pool.query(USER_BY_ID, [s.rows[0].sess.passport.user])).rows[0];
 }
 surveyCeilings(app, pool, sessionUser);
+openDataCeiling(app, createDb(process.env.DATABASE_URL!, 2).db);
 
 app.listen(Number(process.env.PORT), '127.0.0.1');

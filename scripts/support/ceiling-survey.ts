@@ -2,6 +2,8 @@ import crypto from 'node:crypto';
 import type { Express } from 'express';
 import type pg from 'pg';
 import { z } from 'zod';
+import type { Db } from '../../src/db';
+import { fundedPacts } from '../../src/modules/opendata/opendata.repository';
 import { needLineSchema, readinessSchema } from '../../src/modules/survey/questionnaire.schemas';
 import { overallScore } from '../../src/modules/survey/readiness';
 
@@ -145,5 +147,18 @@ export function surveyCeilings(app: Express, pool: pg.Pool, sessionUser: Session
       ...{ cells: cells.rows, firms: firms.rows, pacts: pacts.rows },
       series: { needs: needs.rows, flows: flows.rows },
     });
+  });
+}
+
+const campaignQuery = z.strictObject({ campaign: z.uuid() });
+
+/**
+ * /open-data/pacts.json, anonymous: the app's own funded-pacts query (through Kysely: the same
+ * statement), sent as JSON with no campaign check, localisation, licence or dictionary.
+ */
+export function openDataCeiling(app: Express, db: Db) {
+  app.get('/open-data/pacts', async (req, res) => {
+    const { campaign } = campaignQuery.parse(req.query);
+    res.json({ records: await fundedPacts(db, campaign) });
   });
 }

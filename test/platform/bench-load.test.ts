@@ -1,6 +1,6 @@
 import express, { type Express } from 'express';
 import request from 'supertest';
-import { surveyCeilings } from '../../scripts/support/ceiling-survey';
+import { openDataCeiling, surveyCeilings } from '../../scripts/support/ceiling-survey';
 import {
   createRegionUser,
   prepareAnswers,
@@ -32,6 +32,7 @@ beforeAll(async () => {
   ceiling.use(express.json());
   // The session lookup is ceiling-server.ts's own; here the region reads.
   surveyCeilings(ceiling, t.pool, async () => ({ id: region.id, territory_code: 'ITI1' }));
+  openDataCeiling(ceiling, t.db);
 });
 afterAll(() => t.close());
 
@@ -44,7 +45,7 @@ const linesOf = (responseId: string) =>
     .execute();
 
 describe('survey submission scenario', () => {
-  it('lets a prepared firm save its draft and submit it, and the ceiling writes the same rows', async () => {
+  it('lets a prepared firm submit its answer in one call, and the ceiling writes the same rows', async () => {
     const s = await prepareSurvey(t.db, region, 3, 2);
     expect(s.firms).toHaveLength(3);
     expect(s.ceilingCampaigns).toHaveLength(2);
@@ -52,15 +53,10 @@ describe('survey submission scenario', () => {
     const base = `/api/v1/campaigns/${s.campaignId}/response`;
     const auth = `Bearer ${firm.token}`;
 
-    const put = await request(app)
-      .put(`${base}/draft`)
-      .set('authorization', auth)
-      .send({ version: 1, ...surveyAnswer() });
-    expect(put.status).toBe(200);
     const submit = await request(app)
       .post(`${base}/submit`)
       .set('authorization', auth)
-      .send({ version: put.body.version });
+      .send({ version: 1, ...surveyAnswer() });
     expect(submit.status).toBe(201);
 
     const bare = await request(ceiling)
@@ -106,6 +102,17 @@ describe('needs page and dashboard scenarios', () => {
       expect(res.text.replace(/&#x3D;/g, '=')).toContain('territory=ITI14');
       expect(res.text).toContain('Firenze');
     }
+  });
+
+  it('publishes the funded pacts as open data, and the ceiling reads the same ones', async () => {
+    const open = await request(app).get(`/open-data/pacts.json?campaign=${campaignId}`);
+    expect(open.status).toBe(200);
+    expect(open.body.records.length).toBeGreaterThan(0);
+    const bare = await request(ceiling).get(`/open-data/pacts?campaign=${campaignId}`);
+    expect(bare.status).toBe(200);
+    const ids = (records: { pact_id?: string; id?: string }[]) =>
+      records.map((r) => r.pact_id ?? r.id).sort();
+    expect(ids(bare.body.records)).toEqual(ids(open.body.records));
   });
 
   it('reads in the ceilings the same figures the app shows', async () => {
