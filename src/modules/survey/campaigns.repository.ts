@@ -113,6 +113,30 @@ export async function campaignCounts(db: Executor, campaignId: string) {
   return rows[0]!;
 }
 
+/**
+ * The campaign locked as lockCampaignShared does, with what a submission checks its need lines
+ * against, in the same round trip: the current skills of its areas (code → area) and the ISCO
+ * sub-major groups.
+ */
+export function lockCampaignForSubmit(db: Executor, id: string) {
+  return db
+    .selectFrom('campaigns')
+    .select([
+      ...campaignColumns,
+      areasOf.as('areas'),
+      sql<[string, string][]>`(
+        SELECT coalesce(json_agg(json_build_array(s.code, s.area_code)), '[]')
+        FROM campaign_skill_areas a JOIN skills s ON s.area_code = a.area_code
+        WHERE a.campaign_id = campaigns.id AND s.valid_to IS NULL)`.as('skills'),
+      sql<string[]>`(
+        SELECT coalesce(array_agg(code), '{}') FROM occupations
+        WHERE level = 'sub-major')`.as('occupations'),
+    ])
+    .where('id', '=', id)
+    .forShare()
+    .executeTakeFirst();
+}
+
 /** The campaign, locked against a concurrent close while an answer is written. */
 export function lockCampaignShared(db: Executor, id: string) {
   return db

@@ -161,29 +161,43 @@ export async function supersedeCurrent(db: Executor, campaignId: string, firmId:
  * says whether it was current, i.e. whether the aggregate must drop it.
  */
 export async function supersedeAndReadLatest(db: Executor, campaignId: string, firmId: string) {
+  // The superseded version stops counting in the needs aggregate: its change is queued in the
+  // same statement (need_changes, see needs/aggregate.ts).
   const { rows } = await sql<{ id: string; version: number; status: ResponsesTable['status'] }>`
     WITH superseded AS (
       UPDATE responses SET status = 'superseded', superseded_at = now()
       WHERE campaign_id = ${campaignId} AND firm_id = ${firmId} AND status = 'current'
-      RETURNING id)
+      RETURNING id, campaign_id
+    ), queued AS (
+      INSERT INTO need_changes (response_id, sign, campaign_id)
+      SELECT id, -1, campaign_id FROM superseded)
     SELECT id, version, status FROM responses
     WHERE campaign_id = ${campaignId} AND firm_id = ${firmId}
     ORDER BY version DESC LIMIT 1`.execute(db);
   return rows[0];
 }
 
-/** A version and its need lines in one statement (the id is made by the caller). */
+/**
+ * A current version and its need lines in one statement (the id is made by the caller), with
+ * its change queued for the needs aggregate (need_changes, see needs/aggregate.ts).
+ */
 export async function insertResponseWithLines(
   db: Executor,
-  row: Insertable<ResponsesTable> & { id: string },
+  row: Insertable<ResponsesTable> & { id: string; status: 'current' },
   lines: Insertable<ResponseNeedsTable>[],
 ) {
-  if (!lines.length) return insertResponse(db, row);
-  return db
-    .with('r', (w) => w.insertInto('responses').values(row).returning('id'))
-    .insertInto('response_needs')
-    .values(lines)
-    .execute();
+  const q = db
+    .with('r', (w) => w.insertInto('responses').values(row).returning(['id', 'campaign_id']))
+    .with('queued', (w) =>
+      w
+        .insertInto('need_changes')
+        .columns(['response_id', 'sign', 'campaign_id'])
+        .expression((eb) =>
+          eb.selectFrom('r').select(['r.id', sql<1>`1`.as('sign'), 'r.campaign_id']),
+        ),
+    );
+  if (!lines.length) return q.selectFrom('r').select('id').execute();
+  return q.insertInto('response_needs').values(lines).execute();
 }
 
 export function insertResponse(db: Executor, row: Insertable<ResponsesTable>) {
@@ -228,15 +242,6 @@ export function skillsOfAreas(db: Executor, areas: string[]) {
 }
 
 /** The campaign's skills and the ISCO sub-major groups in one round trip (what a submit checks). */
-export async function needReference(db: Executor, areas: string[]) {
-  const { rows } = await sql<{ kind: 'skill' | 'occupation'; code: string; area: string | null }>`
-    SELECT 'skill' AS kind, code, area_code AS area FROM skills
-    WHERE area_code = ANY(${areas}::text[]) AND valid_to IS NULL
-    UNION ALL
-    SELECT 'occupation', code, NULL FROM occupations WHERE level = 'sub-major'`.execute(db);
-  return rows;
-}
-
 export function subMajorOccupations(db: Executor) {
   return db
     .selectFrom('occupations')

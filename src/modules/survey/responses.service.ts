@@ -11,13 +11,8 @@ import {
   recordAct,
 } from '../delegations/delegations.service';
 import { plannableQuarters, romeToday } from './calendar';
-import {
-  CampaignNotAcceptingError,
-  listCampaignsForFirm,
-  toCampaign,
-  type Campaign,
-} from './campaigns.service';
-import { lockCampaignShared } from './campaigns.repository';
+import { CampaignNotAcceptingError, listCampaignsForFirm, toCampaign } from './campaigns.service';
+import { lockCampaignForSubmit, lockCampaignShared } from './campaigns.repository';
 import {
   AlreadySubmittedError,
   checkDraft,
@@ -65,17 +60,25 @@ export async function submitResponse(
     if (draft.state !== 'editing') throw new AlreadySubmittedError();
     if (draft.version !== version) throw new StaleDraftError(draft);
     // FOR SHARE: a region closing the campaign waits for this submission, or it waits for them.
-    const campaignRow = await lockCampaignShared(tx, campaignId);
+    const campaignRow = await lockCampaignForSubmit(tx, campaignId);
     const campaign = toCampaign(campaignRow!);
     if (campaign.state !== 'open') throw new CampaignNotAcceptingError(campaign.state);
     const firm = toFirmProfile((await findFirm(tx, firmId))!);
-    const ctx = firm.complete ? await submitContext(tx, campaign, firm.employees!) : null;
+    const ctx = firm.complete
+      ? {
+          skills: new Map(campaignRow!.skills),
+          occupations: new Set(campaignRow!.occupations),
+          employees: firm.employees!,
+          quarters: plannableQuarters(romeToday()),
+        }
+      : null;
     const payload = { ...(draft.payload as DraftPayload) };
     if (answers?.readiness) payload.readiness = answers.readiness;
     if (answers?.needs) payload.needs = answers.needs;
     const checked = checkDraft(campaign, firm, payload, ctx);
     if (checked.problems.length) throw new DraftInvalidError(checked.problems);
 
+    // Both statements below also queue the version's change for the needs aggregate.
     const latest = await repo.supersedeAndReadLatest(tx, campaignId, firmId);
     const r = checked.readiness;
     const nextVersion = (latest?.version ?? 0) + 1;
@@ -123,10 +126,6 @@ export async function submitResponse(
       },
       lines,
     );
-    await applyResponseChange(tx, {
-      remove: latest?.status === 'current' ? latest.id : undefined,
-      add: id,
-    });
     await repo.updateDraft(tx, { campaignId, firmId }, version, {
       ...(answers?.readiness || answers?.needs
         ? { payload: payload as Record<string, unknown> }
@@ -138,17 +137,6 @@ export async function submitResponse(
     await recordAct(tx, delegation, 'submitted', user, { campaignId, responseId: id });
     return { id, version: nextVersion };
   });
-}
-
-/** What submit checks need lines against, read in one round trip (see needContext for forms). */
-async function submitContext(tx: Executor, campaign: Campaign, employees: number) {
-  const rows = await repo.needReference(tx, campaign.areas);
-  return {
-    skills: new Map(rows.filter((r) => r.kind === 'skill').map((r) => [r.code, r.area!])),
-    occupations: new Set(rows.filter((r) => r.kind === 'occupation').map((r) => r.code)),
-    employees,
-    quarters: plannableQuarters(romeToday()),
-  };
 }
 
 /** The raw form values of a submitted version: what amending starts from. */
