@@ -52,6 +52,7 @@ export async function startApp(options: {
     // An entry compiled to JavaScript (`npm run build`: dist/src/server.js) runs without tsx.
     [
       ...(process.env.BENCH_APP_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      '--max-old-space-size=256', // as npm start and the Dockerfile
       ...(options.entry?.endsWith('.js') ? [] : ['--import', 'tsx']),
       options.entry ?? 'src/server.ts',
     ],
