@@ -19,6 +19,8 @@ const list = (v: string | readonly string[] | undefined): string[] =>
  * The change is only appended to need_changes (migration 2026_12_06_1000): no submission waits
  * for another's row locks. foldNeeds brings need_cells up to date with the changes committed so
  * far; every reader of the cells calls it first, and a background folder keeps the queue short.
+ * A submission writes the same entries from its own supersede and insert statements (one round
+ * trip fewer each: survey/responses.repository.ts); withdrawals and imports call this.
  */
 export async function applyResponseChange(
   tx: Transaction<Database>,
