@@ -3,10 +3,18 @@ import { createDb, type Db } from '../src/db';
 import { sleep, startApp, type AppProcess } from './support/app-process';
 import { Browser, csrfToken, REQUEST_BOUND_MS } from './support/browser';
 import { prepare, startPrimary, type Cluster } from './support/cluster';
+import {
+  createRegionUser,
+  prepareSurvey,
+  surveyAnswer,
+  type SurveyFixture,
+} from './support/load-fixtures';
 
 // npm run faults: (a) PostgreSQL stopped and restarted under a load of firm registrations;
-// (b) the app killed with SIGKILL during bursts of registrations. Everything runs on a private
-// cluster and app process on loopback, removed at the end. Exit code 1 when a check fails.
+// (b) the app killed with SIGKILL during bursts of registrations; (c) the same during bursts of
+// survey submissions (response, lines, draft and the aggregate's queued change: all or nothing,
+// and the aggregate right afterwards). Everything runs on a private cluster and app process on
+// loopback, removed at the end. Exit code 1 when a check fails.
 const PG_PORT = 5491;
 const APP_PORT = 3491;
 const WORKERS = 3;
@@ -258,6 +266,87 @@ async function appKilled(db: Db, app: AppProcess): Promise<AppProcess> {
   return app;
 }
 
+/** POST one firm's answers with the submit (the API's one-call submission). */
+async function submitAnswers(app: AppProcess, s: SurveyFixture, token: string): Promise<Result> {
+  try {
+    const res = await fetch(`${app.url}/api/v1/campaigns/${s.campaignId}/response/submit`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ version: 1, ...surveyAnswer() }),
+      signal: AbortSignal.timeout(REQUEST_BOUND_MS),
+    });
+    await res.arrayBuffer();
+    return res.status === 201 ? 'registered' : 'server-error';
+  } catch {
+    return 'connection-error';
+  }
+}
+
+async function submissionsKilled(db: Db, app: AppProcess): Promise<AppProcess> {
+  console.log('\n(c) the app killed with SIGKILL during bursts of survey submissions');
+  const region = await createRegionUser(db, `faults-region-${RUN}@${EMAIL_DOMAIN}`, 'x');
+  const s = await prepareSurvey(db, region, 60, 0);
+  const attempted: { firm: string; result: Result }[] = [];
+  for (const [i, delay] of [100, 300, 600].entries()) {
+    const firms = s.firms.slice(i * 20, i * 20 + 20);
+    const burst = Promise.all(
+      firms.map(async (f) => ({ firm: f.id, result: await submitAnswers(app, s, f.token) })),
+    );
+    await sleep(delay);
+    await app.kill9();
+    const results = await burst;
+    attempted.push(...results);
+    app = await startApp({ port: APP_PORT, databaseUrl: app.databaseUrl });
+    const n = (r: Result) => results.filter((x) => x.result === r).length;
+    console.log(
+      `  kill after ${delay} ms: ${n('registered')} answered 201, ${n('connection-error')} cut off`,
+    );
+  }
+  // Per firm: a current version with its 10 lines and a submitted draft, or none of them.
+  const { rows } = await sql<{ firm: string; versions: number; lines: number; state: string }>`
+    SELECT d.firm_id AS firm, count(DISTINCT r.id)::int AS versions, count(n.line_no)::int AS lines,
+           d.state
+    FROM response_drafts d
+    LEFT JOIN responses r ON r.campaign_id = d.campaign_id AND r.firm_id = d.firm_id
+    LEFT JOIN response_needs n ON n.response_id = r.id
+    WHERE d.campaign_id = ${s.campaignId}
+    GROUP BY d.firm_id, d.state`.execute(db);
+  const byFirm = new Map(rows.map((r) => [r.firm, r]));
+  const whole = (f: string) => {
+    const r = byFirm.get(f);
+    return r !== undefined && r.versions === 1 && r.lines === 10 && r.state === 'submitted';
+  };
+  const absent = (f: string) => {
+    const r = byFirm.get(f);
+    return r !== undefined && r.versions === 0 && r.state === 'editing';
+  };
+  const lost = attempted.filter((a) => a.result === 'registered' && !whole(a.firm));
+  check(
+    lost.length === 0,
+    `every submission answered 201 before the kill is there (${lost.length} lost)`,
+  );
+  const half = attempted.filter((a) => !whole(a.firm) && !absent(a.firm));
+  check(
+    half.length === 0,
+    `each of ${attempted.length} firms has its answer whole (${attempted.filter((a) => whole(a.firm)).length}) or not at all (${attempted.filter((a) => absent(a.firm)).length}); half-written: ${half.length}`,
+  );
+  // The aggregate after the restart: whatever was queued before the kills is folded, exactly.
+  await sql`SELECT need_fold(${s.campaignId}::uuid)`.execute(db);
+  const { rows: sums } = await sql<{ kept: number; lines: number }>`
+    SELECT (SELECT coalesce(sum(workers), 0)::int FROM need_cells
+            WHERE campaign_id = ${s.campaignId} AND dim = 'total' AND priority = '*'
+              AND period = '*') AS kept,
+           (SELECT coalesce(sum(n.workers), 0)::int FROM responses r
+            JOIN response_needs n ON n.response_id = r.id
+            WHERE r.campaign_id = ${s.campaignId} AND r.status = 'current') AS lines`.execute(db);
+  check(
+    sums[0]!.kept === sums[0]!.lines,
+    `the needs aggregate matches the stored answers after the restart (${sums[0]!.kept} = ${sums[0]!.lines} workers)`,
+  );
+  check(app.alive(), 'the app restarted and serves');
+  return app;
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   const pg = await startPrimary(PG_PORT);
@@ -267,6 +356,7 @@ async function main(): Promise<void> {
   try {
     app = await databaseStopped(pg, db, app);
     app = await appKilled(db, app);
+    app = await submissionsKilled(db, app);
   } finally {
     await app.stop();
     await db.destroy();
