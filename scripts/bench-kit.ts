@@ -48,6 +48,19 @@ export async function withBenchDb(
   }
 }
 
+/** The current comuni of Florence and Prato (ITI14, ITI15), in code order: where bench firms are. */
+export async function benchComuni(db: Db): Promise<string[]> {
+  const rows = await db
+    .selectFrom('territories')
+    .select('code')
+    .where('level', '=', 'LAU')
+    .where('parent_code', 'in', ['ITI14', 'ITI15'])
+    .where('valid_to', 'is', null)
+    .orderBy('code')
+    .execute();
+  return rows.map((r) => r.code);
+}
+
 export const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
 
 export function pct(xs: number[], p: number) {

@@ -8,7 +8,7 @@ import { submitResponse } from '../src/modules/survey/responses.service';
 import { foldNeeds } from '../src/modules/needs/aggregate';
 import { startNeedsFolder } from '../src/modules/needs/fold-worker';
 import { createLogger } from '../src/logger';
-import { openBenchCampaign, withBenchDb } from './bench-kit';
+import { benchComuni, openBenchCampaign, withBenchDb } from './bench-kit';
 
 // npm run bench:survey [-- RUNS CONCURRENCY PER_FIRM]: submitting a response with 10 need lines
 // through the service (one transaction: lock, checks, version row, lines, queued aggregate
@@ -179,16 +179,7 @@ async function main() {
 
       // (b) CONCURRENCY firms at once, each submitting PER_FIRM times (fresh drafts each time), all
       // in one comune; (c) the same spread over the comuni of Florence and Prato, as firms are.
-      const comuni = (
-        await db
-          .selectFrom('territories')
-          .select('code')
-          .where('level', '=', 'LAU')
-          .where('parent_code', 'in', ['ITI14', 'ITI15'])
-          .where('valid_to', 'is', null)
-          .orderBy('code')
-          .execute()
-      ).map((r) => r.code);
+      const comuni = await benchComuni(db);
       const sameComune = await concurrent(
         db,
         campaignId,

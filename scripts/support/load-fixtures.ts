@@ -8,7 +8,7 @@ import { findSessionUser } from '../../src/modules/accounts/accounts.repository'
 import { createOrganisationWithUser } from '../../src/modules/accounts/accounts.service';
 import { addDaysTo, plannableQuarters, romeToday } from '../../src/modules/survey/calendar';
 import { createCampaign, transitionCampaign } from '../../src/modules/survey/campaigns.service';
-import { generateNeeds, generatePacts } from '../bench-kit';
+import { benchComuni, generateNeeds, generatePacts } from '../bench-kit';
 
 // The data of npm run bench:load's survey, needs and dashboard scenarios, written in bulk: the
 // services that normally write it are covered by the tests, here only the volume matters.
@@ -100,21 +100,14 @@ export async function prepareSurvey(
   for (let i = 0; i < ceilingCampaigns; i++)
     ceilingIds.push(await campaign(`Bench load: ceiling ${i + 1}`));
 
-  const comuni = await db
-    .selectFrom('territories')
-    .select('code')
-    .where('level', '=', 'LAU')
-    .where('parent_code', 'in', ['ITI14', 'ITI15'])
-    .where('valid_to', 'is', null)
-    .orderBy('code')
-    .execute();
+  const comuni = await benchComuni(db);
   const firms = Array.from({ length: count }, (_, i) => {
     const first10 = `09${String(i).padStart(8, '0')}`;
     return {
       id: crypto.randomUUID(),
       user_id: crypto.randomUUID(),
       i,
-      territory: comuni[i % comuni.length]!.code,
+      territory: comuni[i % comuni.length]!,
       vat: `IT${first10}${italianCheckDigit(first10)}`,
       token: newSecret('patto'),
     };

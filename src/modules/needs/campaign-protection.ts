@@ -1,6 +1,5 @@
 import type { Executor } from '../../db';
 import type { DisclosureRules } from '../../lib/disclosure';
-import { foldNeeds } from './aggregate';
 import * as repo from './needs.repository';
 import * as cache from './pattern-cache.repository';
 import { protectViews } from './filter-protection';
@@ -38,7 +37,9 @@ const FILTERED = { priority: 'filtered', period: '*' };
  * campaign × root × k at the campaign's version, which every fold of changes into its cells
  * bumps in its own transaction: all app instances share the cache, and a pattern is never used for numbers
  * other than those it was solved for. The version and the cells are read in one snapshot
- * (repeatable read); the cache is written after it.
+ * (repeatable read); the cache is written after it. The caller folds the campaign's pending
+ * answers first (foldNeeds: needsAggregate, the dashboard, campaignSummaries for compared
+ * regions), once per request rather than once per pattern read.
  */
 export async function campaignProtection(
   db: Executor,
@@ -47,8 +48,6 @@ export async function campaignProtection(
   rules: DisclosureRules,
 ): Promise<Map<string, Status>> {
   const key = { campaignId: cut.campaignId, root, k: rules.k };
-  // Folded before the snapshot below is taken (a fold cannot run inside it).
-  await foldNeeds(db, cut.campaignId);
   const read = async (tx: Executor) => {
     // With one period answered, "that period" is the unfiltered view itself.
     const periods = cut.period === '*' ? [] : await repo.periodsOf(tx, cut.campaignId);

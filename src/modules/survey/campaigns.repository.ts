@@ -119,11 +119,8 @@ export async function campaignCounts(db: Executor, campaignId: string) {
  * sub-major groups.
  */
 export function lockCampaignForSubmit(db: Executor, id: string) {
-  return db
-    .selectFrom('campaigns')
+  return campaignForShare(db, id)
     .select([
-      ...campaignColumns,
-      areasOf.as('areas'),
       sql<[string, string][]>`(
         SELECT coalesce(json_agg(json_build_array(s.code, s.area_code)), '[]')
         FROM campaign_skill_areas a JOIN skills s ON s.area_code = a.area_code
@@ -132,17 +129,17 @@ export function lockCampaignForSubmit(db: Executor, id: string) {
         SELECT coalesce(array_agg(code), '{}') FROM occupations
         WHERE level = 'sub-major')`.as('occupations'),
     ])
-    .where('id', '=', id)
-    .forShare()
     .executeTakeFirst();
 }
 
-/** The campaign, locked against a concurrent close while an answer is written. */
-export function lockCampaignShared(db: Executor, id: string) {
-  return db
+const campaignForShare = (db: Executor, id: string) =>
+  db
     .selectFrom('campaigns')
     .select([...campaignColumns, areasOf.as('areas')])
     .where('id', '=', id)
-    .forShare()
-    .executeTakeFirst();
+    .forShare();
+
+/** The campaign, locked against a concurrent close while an answer is written. */
+export function lockCampaignShared(db: Executor, id: string) {
+  return campaignForShare(db, id).executeTakeFirst();
 }

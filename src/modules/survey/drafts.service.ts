@@ -32,6 +32,18 @@ import * as repo from './responses.repository';
 export const STEP = { profile: 1, readiness: 2, needs: 3, review: 4 } as const;
 
 /** The steps of a campaign's questionnaire: the readiness step only when the campaign asks. */
+/** The draft's payload with the readiness and/or need lines an API call sent in place of its own. */
+export function withAnswers(
+  payload: DraftPayload,
+  answers: Pick<DraftPayload, 'readiness' | 'needs'> | undefined,
+): DraftPayload {
+  return {
+    ...payload,
+    ...(answers?.readiness ? { readiness: answers.readiness } : {}),
+    ...(answers?.needs ? { needs: answers.needs } : {}),
+  };
+}
+
 export function stepsOf(campaign: Pick<Campaign, 'readiness'>): number[] {
   return campaign.readiness ? [1, 2, 3, 4] : [1, 3, 4];
 }

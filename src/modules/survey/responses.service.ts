@@ -19,6 +19,7 @@ import {
   firmCampaign,
   StaleDraftError,
   STEP,
+  withAnswers,
 } from './drafts.service';
 import type { Problem } from './problems';
 import type { DraftPayload } from './questionnaire.schemas';
@@ -72,9 +73,7 @@ export async function submitResponse(
           quarters: plannableQuarters(romeToday()),
         }
       : null;
-    const payload = { ...(draft.payload as DraftPayload) };
-    if (answers?.readiness) payload.readiness = answers.readiness;
-    if (answers?.needs) payload.needs = answers.needs;
+    const payload = withAnswers(draft.payload as DraftPayload, answers);
     const checked = checkDraft(campaign, firm, payload, ctx);
     if (checked.problems.length) throw new DraftInvalidError(checked.problems);
 

@@ -12,7 +12,7 @@ import {
   transitionCampaign,
   type Campaign,
 } from './campaigns.service';
-import { openQuestionnaire, saveDraft, stepsOf } from './drafts.service';
+import { openQuestionnaire, saveDraft, stepsOf, withAnswers } from './drafts.service';
 import { draftApiSchema, submitApiSchema, type DraftPayload } from './questionnaire.schemas';
 import { listLatestResponses } from './region-responses.repository';
 import * as repo from './responses.repository';
@@ -174,9 +174,7 @@ export function surveyOperations({ db }: AppServices): ApiOperation[] {
           create: false,
           firmId: query.firmId,
         });
-        const payload: DraftPayload = { ...(q.draft.payload as DraftPayload) };
-        if (body.readiness) payload.readiness = body.readiness;
-        if (body.needs) payload.needs = body.needs;
+        const payload = withAnswers(q.draft.payload as DraftPayload, body);
         const steps = stepsOf(q.campaign);
         const step = body.step && steps.includes(body.step) ? body.step : undefined;
         const d = await saveDraft(db, req.user!, q, body.version, { payload, step });
