@@ -24,7 +24,12 @@ export function issueMessage(issue: z.core.$ZodIssue, t: T): string {
     case 'invalid_value':
       return t('validation.choice');
     case 'invalid_type':
-      return issue.input === undefined ? t('validation.required') : t('validation.type');
+      // zod 4 leaves `input` out of reported issues (so it read "required" for 2.5 or "abc");
+      // its message still says what arrived.
+      if (/received undefined$/.test(issue.message)) return t('validation.required');
+      if (issue.expected === 'int') return t('validation.wholeNumber');
+      if (issue.expected === 'number') return t('validation.number');
+      return t('validation.type');
     case 'unrecognized_keys':
       return t('validation.unknownFields', { keys: issue.keys.join(', ') });
     case 'custom':

@@ -90,6 +90,10 @@ describe('the survey API', () => {
       .set('Authorization', firmAuth)
       .send({ version: v, needs: [line({ workers: 2.5 })] });
     expect(bad.status).toBe(422);
+    // A fractional head count is named for what it is, not reported as a missing field.
+    expect(bad.body.errors).toEqual([
+      { pointer: 'body/needs.0.workers', detail: 'Inserisci un numero intero' },
+    ]);
     const saved = await request(app)
       .put(`/api/v1/campaigns/${id}/response/draft`)
       .set('Authorization', firmAuth)
