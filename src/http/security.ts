@@ -29,8 +29,29 @@ export function setUpWebSecurity(app: Express, config: Config): void {
     }),
   );
   app.use(express.urlencoded({ extended: true, limit: config.BODY_LIMIT, parameterLimit: 2000 }));
+  app.use(withoutPrototypeKeys);
   app.use(express.json({ limit: config.BODY_LIMIT }));
   app.use(refuseNul);
+}
+
+/**
+ * body-parser parses forms with qs's `allowPrototypes`, so `name[toString]=x` arrives as an own
+ * `toString` that breaks anything turning the value into text (a refused form echoing the
+ * user's input back, for one). Such keys are dropped, as qs does by default; no form has them.
+ */
+const withoutPrototypeKeys: RequestHandler = (req, _res, next) => {
+  if (req.is('application/x-www-form-urlencoded')) req.body = plainForm(req.body);
+  next();
+};
+
+function plainForm(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(plainForm);
+  if (!value || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => !(key in Object.prototype))
+      .map(([key, child]) => [key, plainForm(child)]),
+  );
 }
 
 /** PostgreSQL text cannot hold U+0000: such input is a 400 here, not a failed query (500) later. */

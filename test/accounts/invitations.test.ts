@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { testApp, loginAs, submitForm } from '../helpers/app';
+import { csrfFrom, testApp, loginAs, submitForm } from '../helpers/app';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { newUser, PASSWORD } from '../helpers/factories';
 
@@ -111,6 +111,22 @@ describe('invitations', () => {
     });
     expect(res.status).toBe(422);
     expect(res.text).toContain('href="#field-partnerType"');
+  });
+
+  it('refuses a field sent as an object that shadows toString, echoing the form (found by fuzzing)', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const _csrf = await csrfFrom(agent, '/invitations/new');
+    const res = await agent
+      .post('/invitations')
+      .type('form')
+      .send(
+        'email=p2%40test.patto&role=social_partner&partnerType=trade_union&territoryCode=ITI14' +
+          `&organisationName%5BtoString%5D%5B0%5D=0&_csrf=${encodeURIComponent(_csrf)}`,
+      );
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('href="#field-organisationName"');
+    expect(res.text).toContain('value="p2@test.patto"');
   });
 
   it('answers 404 for a link that does not exist', async () => {

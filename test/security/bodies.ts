@@ -47,7 +47,10 @@ export const scalar = fc.oneof(text, fc.integer(), fc.double(), fc.boolean(), fc
 
 /** Bodies around a near-valid example: fields kept, spiked, replaced or missing, plus extras. */
 export function bodies(fields: string[], example: Record<string, unknown>) {
-  const key = fc.oneof(fc.constantFrom(...fields, '__proto__', 'constructor', 'a[b]'), fc.string());
+  const key = fc.oneof(
+    fc.constantFrom(...fields, '__proto__', 'constructor', 'toString', 'valueOf', 'a[b]'),
+    fc.string(),
+  );
   const { value } = fc.letrec<{ value: unknown }>((tie) => ({
     value: fc.oneof(
       { depthSize: 'small' },
