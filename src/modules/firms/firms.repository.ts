@@ -9,6 +9,7 @@ export function findFirm(db: Executor, organisationId: string) {
     .where('organisation_id', '=', organisationId)
     .executeTakeFirst();
 }
+export type FirmRow = NonNullable<Awaited<ReturnType<typeof findFirm>>>;
 
 /** Creates the (incomplete) profile of a firm organisation if it has none yet. */
 export async function insertFirmIfMissing(db: Executor, firm: Insertable<FirmsTable>) {

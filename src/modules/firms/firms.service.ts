@@ -33,7 +33,7 @@ export interface FirmProfile {
   updatedAt: Date;
 }
 
-type FirmRow = NonNullable<Awaited<ReturnType<typeof repo.findFirm>>>;
+type FirmRow = repo.FirmRow;
 
 export function toFirmProfile(row: FirmRow): FirmProfile {
   const profile = {

@@ -4,7 +4,7 @@ import type { Insertable } from 'kysely';
 import type { scopeCodes } from '../accounts/scope';
 import type { CampaignsTable } from './survey.tables';
 
-const campaignColumns = [
+export const campaignColumns = [
   'campaigns.id',
   'campaigns.organisation_id',
   'campaigns.title',
@@ -19,7 +19,7 @@ const campaignColumns = [
 ] as const;
 
 /** The skill areas of each campaign, as an array column. */
-const areasOf = sql<string[]>`(
+export const areasOf = sql<string[]>`(
   SELECT coalesce(array_agg(a.area_code ORDER BY s.position, a.area_code), '{}')
   FROM campaign_skill_areas a JOIN skill_areas s ON s.code = a.area_code
   WHERE a.campaign_id = campaigns.id)`;
@@ -111,25 +111,6 @@ export async function campaignCounts(db: Executor, campaignId: string) {
       coalesce(sum(need_count) FILTER (WHERE status = 'current'), 0)::int AS lines
     FROM latest`.execute(db);
   return rows[0]!;
-}
-
-/**
- * The campaign locked as lockCampaignShared does, with what a submission checks its need lines
- * against, in the same round trip: the current skills of its areas (code → area) and the ISCO
- * sub-major groups.
- */
-export function lockCampaignForSubmit(db: Executor, id: string) {
-  return campaignForShare(db, id)
-    .select([
-      sql<[string, string][]>`(
-        SELECT coalesce(json_agg(json_build_array(s.code, s.area_code)), '[]')
-        FROM campaign_skill_areas a JOIN skills s ON s.area_code = a.area_code
-        WHERE a.campaign_id = campaigns.id AND s.valid_to IS NULL)`.as('skills'),
-      sql<string[]>`(
-        SELECT coalesce(array_agg(code), '{}') FROM occupations
-        WHERE level = 'sub-major')`.as('occupations'),
-    ])
-    .executeTakeFirst();
 }
 
 const campaignForShare = (db: Executor, id: string) =>

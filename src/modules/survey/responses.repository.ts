@@ -1,5 +1,7 @@
 import { sql, type Insertable } from 'kysely';
 import type { Executor } from '../../db';
+import type { FirmRow } from '../firms/firms.repository';
+import { areasOf, campaignColumns } from './campaigns.repository';
 import type { ResponseNeedsTable, ResponsesTable } from './survey.tables';
 
 export function findDraft(db: Executor, campaignId: string, firmId: string) {
@@ -156,48 +158,104 @@ export async function supersedeCurrent(db: Executor, campaignId: string, firmId:
 }
 
 /**
- * Supersedes the current version and reads the latest one in one statement (one round trip on
- * the submit path): the SELECT sees the rows as they were before the UPDATE, so `latest.status`
- * says whether it was current, i.e. whether the aggregate must drop it.
+ * What a submission reads, in one round trip: the draft locked for update (two submits from two
+ * tabs queue here), its campaign locked for share (a region closing it waits for this
+ * submission, or it waits for them) with what the need lines are checked against (the current
+ * skills of its areas, skill → area, and the ISCO sub-major groups), and the firm's profile.
+ * The draft and the firm come as JSON, their timestamps as text.
  */
-export async function supersedeAndReadLatest(db: Executor, campaignId: string, firmId: string) {
-  // The superseded version stops counting in the needs aggregate: its change is queued in the
-  // same statement (need_changes, see needs/aggregate.ts).
-  const { rows } = await sql<{ id: string; version: number; status: ResponsesTable['status'] }>`
+export async function lockForSubmit(db: Executor, campaignId: string, firmId: string) {
+  type Stamped<T> = Omit<T, 'created_at' | 'updated_at'> & {
+    created_at: string;
+    updated_at: string;
+  };
+  const row = await db
+    .selectFrom('response_drafts as d')
+    .innerJoin('campaigns', 'campaigns.id', 'd.campaign_id')
+    .innerJoin('firms as f', 'f.organisation_id', 'd.firm_id')
+    .select([
+      ...campaignColumns,
+      areasOf.as('areas'),
+      sql<[string, string][]>`(
+        SELECT coalesce(json_agg(json_build_array(s.code, s.area_code)), '[]')
+        FROM campaign_skill_areas a JOIN skills s ON s.area_code = a.area_code
+        WHERE a.campaign_id = campaigns.id AND s.valid_to IS NULL)`.as('skills'),
+      sql<string[]>`(
+        SELECT coalesce(array_agg(code), '{}') FROM occupations
+        WHERE level = 'sub-major')`.as('occupations'),
+      sql<Stamped<DraftRow>>`to_jsonb(d)`.as('draft'),
+      sql<Omit<FirmRow, 'updated_at'> & { updated_at: string }>`to_jsonb(f)`.as('firm'),
+    ])
+    .where('d.campaign_id', '=', campaignId)
+    .where('d.firm_id', '=', firmId)
+    .modifyEnd(sql`FOR UPDATE OF d FOR SHARE OF campaigns`)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { draft, firm, skills, occupations, ...campaign } = row;
+  return {
+    campaign,
+    skills,
+    occupations,
+    draft: {
+      ...draft,
+      created_at: new Date(draft.created_at),
+      updated_at: new Date(draft.updated_at),
+    } satisfies DraftRow,
+    firm: { ...firm, updated_at: new Date(firm.updated_at) } satisfies FirmRow,
+  };
+}
+
+/**
+ * A submission's writes in one statement (one round trip): the current version superseded, the
+ * new one numbered after the latest and inserted with its need lines, both changes queued for
+ * the needs aggregate (need_changes, see needs/aggregate.ts), the draft marked submitted (with
+ * `payload` when the call brought answers). The new version is inserted only after the UPDATE
+ * has run to completion (its WHERE reads the count of superseded rows; a row updated earlier in
+ * the same statement no longer counts for a unique index), so the partial unique index of
+ * current versions never sees two. Returns the new version's number.
+ */
+export async function writeSubmission(
+  db: Executor,
+  row: Omit<Insertable<ResponsesTable>, 'version'> & { id: string; status: 'current' },
+  lines: Insertable<ResponseNeedsTable>[],
+  draft: { version: number; step: number; userId: string; payload?: Record<string, unknown> },
+): Promise<number> {
+  const { campaign_id: campaignId, firm_id: firmId } = row;
+  const columns = Object.keys(row);
+  const lineColumns = Object.keys(lines[0] ?? { response_id: row.id });
+  const { rows } = await sql<{ version: number }>`
     WITH superseded AS (
       UPDATE responses SET status = 'superseded', superseded_at = now()
       WHERE campaign_id = ${campaignId} AND firm_id = ${firmId} AND status = 'current'
       RETURNING id, campaign_id
+    ), unqueued AS (
+      INSERT INTO need_changes (response_id, sign, campaign_id)
+      SELECT id, -1, campaign_id FROM superseded
+    ), r AS (
+      INSERT INTO responses (version, ${sql.join(columns.map((c) => sql.ref(c)))})
+      SELECT n.version, ${sql.join(columns.map((c) => sql.ref(`x.${c}`)))}
+      FROM jsonb_populate_record(NULL::responses, ${JSON.stringify(row)}::jsonb) x,
+        (SELECT coalesce(max(version), 0) + 1 AS version,
+                (SELECT count(*) FROM superseded) AS superseded
+         FROM responses WHERE campaign_id = ${campaignId} AND firm_id = ${firmId}) n
+      WHERE n.superseded >= 0 -- read, so that the UPDATE runs first
+      RETURNING id, campaign_id, version
     ), queued AS (
       INSERT INTO need_changes (response_id, sign, campaign_id)
-      SELECT id, -1, campaign_id FROM superseded)
-    SELECT id, version, status FROM responses
-    WHERE campaign_id = ${campaignId} AND firm_id = ${firmId}
-    ORDER BY version DESC LIMIT 1`.execute(db);
-  return rows[0];
-}
-
-/**
- * A current version and its need lines in one statement (the id is made by the caller), with
- * its change queued for the needs aggregate (need_changes, see needs/aggregate.ts).
- */
-export async function insertResponseWithLines(
-  db: Executor,
-  row: Insertable<ResponsesTable> & { id: string; status: 'current' },
-  lines: Insertable<ResponseNeedsTable>[],
-) {
-  const q = db
-    .with('r', (w) => w.insertInto('responses').values(row).returning(['id', 'campaign_id']))
-    .with('queued', (w) =>
-      w
-        .insertInto('need_changes')
-        .columns(['response_id', 'sign', 'campaign_id'])
-        .expression((eb) =>
-          eb.selectFrom('r').select(['r.id', sql<1>`1`.as('sign'), 'r.campaign_id']),
-        ),
-    );
-  if (!lines.length) return q.selectFrom('r').select('id').execute();
-  return q.insertInto('response_needs').values(lines).execute();
+      SELECT id, 1, campaign_id FROM r
+    ), lines AS (
+      INSERT INTO response_needs (${sql.join(lineColumns.map((c) => sql.ref(c)))})
+      SELECT ${sql.join(lineColumns.map((c) => sql.ref(`l.${c}`)))}
+      FROM jsonb_populate_recordset(NULL::response_needs, ${JSON.stringify(lines)}::jsonb) l
+    ), drafted AS (
+      UPDATE response_drafts
+      SET state = 'submitted', step = ${draft.step}, version = version + 1, updated_at = now(),
+          updated_by = ${draft.userId},
+          payload = coalesce(${draft.payload ? JSON.stringify(draft.payload) : null}::jsonb, payload)
+      WHERE campaign_id = ${campaignId} AND firm_id = ${firmId} AND version = ${draft.version}
+    )
+    SELECT version FROM r`.execute(db);
+  return rows[0]!.version;
 }
 
 export function insertResponse(db: Executor, row: Insertable<ResponsesTable>) {

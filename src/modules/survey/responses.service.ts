@@ -2,7 +2,6 @@ import crypto from 'node:crypto';
 import type { Db, Executor } from '../../db';
 import type { SessionUser } from '../../http/types';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
-import { findFirm } from '../firms/firms.repository';
 import { sizeClass, toFirmProfile } from '../firms/firms.service';
 import {
   actingFirm,
@@ -12,7 +11,7 @@ import {
 } from '../delegations/delegations.service';
 import { plannableQuarters, romeToday } from './calendar';
 import { CampaignNotAcceptingError, listCampaignsForFirm, toCampaign } from './campaigns.service';
-import { lockCampaignForSubmit, lockCampaignShared } from './campaigns.repository';
+import { lockCampaignShared } from './campaigns.repository';
 import {
   AlreadySubmittedError,
   checkDraft,
@@ -56,19 +55,18 @@ export async function submitResponse(
   const firmId = actingFirmId(user, forFirm);
   return db.transaction().execute(async (tx) => {
     const delegation = await holdDelegationOf(tx, user, firmId);
-    const draft = await repo.lockDraft(tx, campaignId, firmId);
-    if (!draft) throw new NotFoundError();
+    const locked = await repo.lockForSubmit(tx, campaignId, firmId);
+    if (!locked) throw new NotFoundError();
+    const { draft } = locked;
     if (draft.state !== 'editing') throw new AlreadySubmittedError();
     if (draft.version !== version) throw new StaleDraftError(draft);
-    // FOR SHARE: a region closing the campaign waits for this submission, or it waits for them.
-    const campaignRow = await lockCampaignForSubmit(tx, campaignId);
-    const campaign = toCampaign(campaignRow!);
+    const campaign = toCampaign(locked.campaign);
     if (campaign.state !== 'open') throw new CampaignNotAcceptingError(campaign.state);
-    const firm = toFirmProfile((await findFirm(tx, firmId))!);
+    const firm = toFirmProfile(locked.firm);
     const ctx = firm.complete
       ? {
-          skills: new Map(campaignRow!.skills),
-          occupations: new Set(campaignRow!.occupations),
+          skills: new Map(locked.skills),
+          occupations: new Set(locked.occupations),
           employees: firm.employees!,
           quarters: plannableQuarters(romeToday()),
         }
@@ -77,10 +75,7 @@ export async function submitResponse(
     const checked = checkDraft(campaign, firm, payload, ctx);
     if (checked.problems.length) throw new DraftInvalidError(checked.problems);
 
-    // Both statements below also queue the version's change for the needs aggregate.
-    const latest = await repo.supersedeAndReadLatest(tx, campaignId, firmId);
     const r = checked.readiness;
-    const nextVersion = (latest?.version ?? 0) + 1;
     const id = crypto.randomUUID();
     const lines = checked.needs.map((l, i) => ({
       response_id: id,
@@ -95,13 +90,13 @@ export async function submitResponse(
       period: l.period,
       note: l.note || null,
     }));
-    await repo.insertResponseWithLines(
+    // One statement: supersede, insert with lines, queue for the aggregate, mark the draft.
+    const nextVersion = await repo.writeSubmission(
       tx,
       {
         id,
         campaign_id: campaignId,
         firm_id: firmId,
-        version: nextVersion,
         status: 'current',
         submitted_by: user.id,
         legal_name: firm.legalName,
@@ -124,15 +119,15 @@ export async function submitResponse(
         delegation_id: delegation?.id ?? null,
       },
       lines,
+      {
+        version,
+        step: STEP.review,
+        userId: user.id,
+        ...(answers?.readiness || answers?.needs
+          ? { payload: payload as Record<string, unknown> }
+          : {}),
+      },
     );
-    await repo.updateDraft(tx, { campaignId, firmId }, version, {
-      ...(answers?.readiness || answers?.needs
-        ? { payload: payload as Record<string, unknown> }
-        : {}),
-      state: 'submitted',
-      step: STEP.review,
-      userId: user.id,
-    });
     await recordAct(tx, delegation, 'submitted', user, { campaignId, responseId: id });
     return { id, version: nextVersion };
   });
