@@ -61,6 +61,43 @@ describe('tokens', () => {
     expect(after.headers['content-type']).toContain('application/problem+json');
   });
 
+  it("records a token's last use at most once a minute, and refuses it for a disabled user", async () => {
+    const user = await newUser(t.db, { role: 'firm' });
+    const app = testApp(t);
+    const created = await request(app)
+      .post('/api/v1/tokens')
+      .send({ email: user.email, password: PASSWORD });
+    const auth = { Authorization: `Bearer ${created.body.token as string}` };
+    const lastUsed = async () =>
+      (
+        await t.db
+          .selectFrom('api_tokens')
+          .select('last_used_at')
+          .where('user_id', '=', user.id)
+          .executeTakeFirstOrThrow()
+      ).last_used_at;
+    expect(await lastUsed()).toBeNull();
+    expect((await request(app).get('/api/v1/me').set(auth)).status).toBe(200);
+    const first = await lastUsed();
+    expect(first).toBeInstanceOf(Date);
+    expect((await request(app).get('/api/v1/me').set(auth)).status).toBe(200);
+    expect(await lastUsed()).toEqual(first); // within the minute: not written again
+    await t.db
+      .updateTable('api_tokens')
+      .set({ last_used_at: new Date(Date.now() - 120_000) })
+      .where('user_id', '=', user.id)
+      .execute();
+    expect((await request(app).get('/api/v1/me').set(auth)).status).toBe(200);
+    expect((await lastUsed())!.getTime()).toBeGreaterThan(Date.now() - 60_000);
+
+    await t.db
+      .updateTable('users')
+      .set({ disabled_at: new Date() })
+      .where('id', '=', user.id)
+      .execute();
+    expect((await request(app).get('/api/v1/me').set(auth)).status).toBe(401);
+  });
+
   it('refuses wrong credentials with the same problem for both mistakes', async () => {
     const user = await newUser(t.db);
     const app = testApp(t);

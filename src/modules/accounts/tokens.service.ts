@@ -1,9 +1,8 @@
-import { sql } from 'kysely';
 import type { Db } from '../../db';
 import type { SessionUser } from '../../http/types';
 import { NotFoundError } from '../../lib/domain-error';
 import { hashSecret, newSecret } from '../../lib/tokens';
-import { findSessionUser } from './accounts.repository';
+import { findTokenUser } from './accounts.repository';
 
 /** Personal access tokens: shown once, stored as SHA-256, revocable. */
 export async function createApiToken(
@@ -21,28 +20,7 @@ export async function createApiToken(
 }
 
 export async function authenticateToken(db: Db, token: string): Promise<SessionUser | null> {
-  const row = await db
-    .selectFrom('api_tokens')
-    .select(['id', 'user_id'])
-    .where('token_hash', '=', hashSecret(token))
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
-  if (!row) return null;
-  const user = await findSessionUser(db, row.user_id);
-  if (!user) return null;
-  // At most one write a minute per token, not one per request.
-  await db
-    .updateTable('api_tokens')
-    .set({ last_used_at: new Date() })
-    .where('id', '=', row.id)
-    .where((eb) =>
-      eb.or([
-        eb('last_used_at', 'is', null),
-        eb('last_used_at', '<', sql<Date>`now() - interval '1 minute'`),
-      ]),
-    )
-    .execute();
-  return { ...user, tokenId: row.id };
+  return (await findTokenUser(db, hashSecret(token))) ?? null;
 }
 
 export function listApiTokens(db: Db, userId: string) {
