@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { createDb } from '../src/db';
+import { serverCpu, serverCpuSpent } from './bench-kit';
 import { migrateToLatest } from '../src/db/migrator';
 import { loadBuiltinReference } from '../src/modules/reference/builtin';
 import { importIstatComuni } from '../src/modules/reference/importers/istat';
@@ -28,31 +29,6 @@ async function admin(statement: string): Promise<void> {
   }
 }
 
-/** CPU seconds used so far by each server process connected to the bench database. */
-async function serverCpu(): Promise<Map<number, number>> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ pid: number }>(
-      'SELECT pid FROM pg_stat_activity WHERE datname = $1',
-      [DB_NAME],
-    );
-    const out = new Map<number, number>();
-    for (const { pid } of rows) {
-      try {
-        // Fields 14 and 15 of /proc/PID/stat: user and system time, in clock ticks (1/100 s).
-        const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-        out.set(pid, (Number(fields[11]) + Number(fields[12])) / 100);
-      } catch {
-        // A server on another machine: no CPU figure.
-      }
-    }
-    return out;
-  } finally {
-    await client.end();
-  }
-}
-
 interface Timing {
   rowsPerSecond: number;
   nodeCpu: number;
@@ -69,16 +45,15 @@ async function run(file: string): Promise<{ first: Timing; again: Timing }> {
     await migrateToLatest(db);
     await loadBuiltinReference(db);
     const time = async () => {
-      const before = await serverCpu();
+      const before = await serverCpu(DB_NAME);
       const cpu0 = process.cpuUsage();
       const t0 = process.hrtime.bigint();
       const report = await importIstatComuni(db, file, { validFrom: '2025-06-30' });
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       const cpu = process.cpuUsage(cpu0);
-      const after = await serverCpu();
+      const after = await serverCpu(DB_NAME);
       if (report.errors.length) throw new Error(JSON.stringify(report.errors.slice(0, 3)));
-      let server = 0;
-      for (const [pid, s] of after) server += s - (before.get(pid) ?? 0);
+      const server = serverCpuSpent(before, after);
       const timing: Timing = {
         rowsPerSecond: ROWS / seconds,
         nodeCpu: (cpu.user + cpu.system) / 1e6,

@@ -3,6 +3,7 @@
  * percentiles, bench users, and a campaign's firms, responses, need lines and pacts made by
  * generate_series (minutes faster than going through the services, which the tests cover).
  */
+import fs from 'node:fs';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { createDb, type Db } from '../src/db';
@@ -22,6 +23,42 @@ async function admin(query: string) {
   await c.connect();
   await c.query(query);
   await c.end();
+}
+
+/**
+ * CPU seconds used so far by each server process connected to database `name` (from /proc when
+ * the server runs on this machine; empty otherwise): on a shared machine, CPU time is the
+ * steadier figure, wall time measures the other jobs too.
+ */
+export async function serverCpu(name: string): Promise<Map<number, number>> {
+  const c = new pg.Client({ connectionString: ADMIN });
+  await c.connect();
+  try {
+    const { rows } = await c.query<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE datname = $1',
+      [name],
+    );
+    const out = new Map<number, number>();
+    for (const { pid } of rows) {
+      try {
+        // Fields 14 and 15 of /proc/PID/stat: user and system time, in clock ticks (1/100 s).
+        const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        out.set(pid, (Number(fields[11]) + Number(fields[12])) / 100);
+      } catch {
+        // A server on another machine: no CPU figure.
+      }
+    }
+    return out;
+  } finally {
+    await c.end();
+  }
+}
+
+/** The server CPU seconds spent between two serverCpu readings. */
+export function serverCpuSpent(before: Map<number, number>, after: Map<number, number>): number {
+  let spent = 0;
+  for (const [pid, s] of after) spent += s - (before.get(pid) ?? 0);
+  return spent;
 }
 
 /**

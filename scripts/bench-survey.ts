@@ -8,7 +8,13 @@ import { submitResponse } from '../src/modules/survey/responses.service';
 import { foldNeeds } from '../src/modules/needs/aggregate';
 import { startNeedsFolder } from '../src/modules/needs/fold-worker';
 import { createLogger } from '../src/logger';
-import { benchComuni, openBenchCampaign, withBenchDb } from './bench-kit';
+import {
+  benchComuni,
+  openBenchCampaign,
+  serverCpu,
+  serverCpuSpent,
+  withBenchDb,
+} from './bench-kit';
 
 // npm run bench:survey [-- RUNS CONCURRENCY PER_FIRM]: submitting a response with 10 need lines
 // through the service (one transaction: lock, checks, version row, lines, queued aggregate
@@ -129,6 +135,8 @@ async function concurrent(db: Db, campaignId: string, firms: SessionUser[]) {
   let errors = 0;
   const latencies: number[] = [];
   const folder = startNeedsFolder({ db, logger: createLogger('warn', false) });
+  const server0 = await serverCpu(DB_NAME);
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async (_, w) => {
@@ -147,8 +155,18 @@ async function concurrent(db: Db, campaignId: string, firms: SessionUser[]) {
   await folder.stop();
   await foldNeeds(db, campaignId);
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const server = serverCpuSpent(server0, await serverCpu(DB_NAME));
   latencies.sort((a, b) => a - b);
-  return { errors, latencies, seconds };
+  // CPU milliseconds per submission: this process (the service, its driver) and the server.
+  const perSubmission = (s: number) => (1000 * s) / Math.max(1, latencies.length);
+  return {
+    errors,
+    latencies,
+    seconds,
+    nodeCpu: perSubmission((cpu.user + cpu.system) / 1e6),
+    serverCpu: perSubmission(server),
+  };
 }
 
 const pct = (sorted: number[], p: number) =>
@@ -207,7 +225,7 @@ async function main() {
         [`(c) ${CONCURRENCY} concurrent firms × ${PER_FIRM}, ${comuni.length} comuni`, spread],
       ] as const)
         console.log(
-          `${label}: ${r.latencies.length} submissions in ${r.seconds.toFixed(2)} s = ${f(r.latencies.length / r.seconds)} submissions/s, errors ${r.errors}, p50 ${f(pct(r.latencies, 50))} ms, p95 ${f(pct(r.latencies, 95))} ms`,
+          `${label}: ${r.latencies.length} submissions in ${r.seconds.toFixed(2)} s = ${f(r.latencies.length / r.seconds)} submissions/s, errors ${r.errors}, p50 ${f(pct(r.latencies, 50))} ms, p95 ${f(pct(r.latencies, 95))} ms; CPU per submission: bench process ${f(r.nodeCpu)} ms, server ${f(r.serverCpu)} ms`,
         );
       console.log(`need lines stored: ${stored.n}`);
     },

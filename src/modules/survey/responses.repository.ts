@@ -206,13 +206,11 @@ export async function lockForSubmit(db: Executor, campaignId: string, firmId: st
 }
 
 /**
- * A submission's writes in one statement (one round trip): the current version superseded, the
- * new one numbered after the latest and inserted with its need lines, both changes queued for
- * the needs aggregate (need_changes, see needs/aggregate.ts), the draft marked submitted (with
- * `payload` when the call brought answers). The new version is inserted only after the UPDATE
- * has run to completion (its WHERE reads the count of superseded rows; a row updated earlier in
- * the same statement no longer counts for a unique index), so the partial unique index of
- * current versions never sees two. Returns the new version's number.
+ * A submission's writes in one call of survey_submission_write (migration 2026_12_06_1100): the
+ * current version superseded, the new one numbered after the latest and inserted with its need
+ * lines, both changes queued for the needs aggregate (need_changes, see needs/aggregate.ts), the
+ * draft marked submitted (with `payload` when the call brought answers). The caller holds the
+ * draft row (lockForSubmit). Returns the new version's number.
  */
 export async function writeSubmission(
   db: Executor,
@@ -220,41 +218,11 @@ export async function writeSubmission(
   lines: Insertable<ResponseNeedsTable>[],
   draft: { version: number; step: number; userId: string; payload?: Record<string, unknown> },
 ): Promise<number> {
-  const { campaign_id: campaignId, firm_id: firmId } = row;
-  const columns = Object.keys(row);
-  const lineColumns = Object.keys(lines[0] ?? { response_id: row.id });
+  const payload = draft.payload ? JSON.stringify(draft.payload) : null;
   const { rows } = await sql<{ version: number }>`
-    WITH superseded AS (
-      UPDATE responses SET status = 'superseded', superseded_at = now()
-      WHERE campaign_id = ${campaignId} AND firm_id = ${firmId} AND status = 'current'
-      RETURNING id, campaign_id
-    ), unqueued AS (
-      INSERT INTO need_changes (response_id, sign, campaign_id)
-      SELECT id, -1, campaign_id FROM superseded
-    ), r AS (
-      INSERT INTO responses (version, ${sql.join(columns.map((c) => sql.ref(c)))})
-      SELECT n.version, ${sql.join(columns.map((c) => sql.ref(`x.${c}`)))}
-      FROM jsonb_populate_record(NULL::responses, ${JSON.stringify(row)}::jsonb) x,
-        (SELECT coalesce(max(version), 0) + 1 AS version,
-                (SELECT count(*) FROM superseded) AS superseded
-         FROM responses WHERE campaign_id = ${campaignId} AND firm_id = ${firmId}) n
-      WHERE n.superseded >= 0 -- read, so that the UPDATE runs first
-      RETURNING id, campaign_id, version
-    ), queued AS (
-      INSERT INTO need_changes (response_id, sign, campaign_id)
-      SELECT id, 1, campaign_id FROM r
-    ), lines AS (
-      INSERT INTO response_needs (${sql.join(lineColumns.map((c) => sql.ref(c)))})
-      SELECT ${sql.join(lineColumns.map((c) => sql.ref(`l.${c}`)))}
-      FROM jsonb_populate_recordset(NULL::response_needs, ${JSON.stringify(lines)}::jsonb) l
-    ), drafted AS (
-      UPDATE response_drafts
-      SET state = 'submitted', step = ${draft.step}, version = version + 1, updated_at = now(),
-          updated_by = ${draft.userId},
-          payload = coalesce(${draft.payload ? JSON.stringify(draft.payload) : null}::jsonb, payload)
-      WHERE campaign_id = ${campaignId} AND firm_id = ${firmId} AND version = ${draft.version}
-    )
-    SELECT version FROM r`.execute(db);
+    SELECT survey_submission_write(${JSON.stringify(row)}::jsonb, ${JSON.stringify(lines)}::jsonb,
+      ${draft.version}::integer, ${draft.step}::integer, ${draft.userId}::uuid, ${payload}::jsonb)
+      AS version`.execute(db);
   return rows[0]!.version;
 }
 
