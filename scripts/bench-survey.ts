@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { defaultPoolMax } from '../src/config';
 import type { Db } from '../src/db';
 import { italianCheckDigit } from '../src/lib/vat';
 import type { SessionUser } from '../src/http/types';
@@ -23,7 +24,8 @@ const RUNS = Number(process.argv[2] ?? 300);
 const CONCURRENCY = Number(process.argv[3] ?? 50);
 const PER_FIRM = Number(process.argv[4] ?? 10);
 const DB_NAME = 'patto_bench_survey';
-const POOL = Number(process.env.BENCH_POOL ?? 20);
+// The app's own pool size unless BENCH_POOL says otherwise.
+const POOL = Number(process.env.BENCH_POOL ?? defaultPoolMax());
 
 function vat(): string {
   const first = `1${crypto.randomInt(0, 1e9).toString().padStart(9, '0')}`;

@@ -44,6 +44,7 @@ export async function startApp(options: {
     SEED_DEMO: 'never',
     LOGIN_RATE_LIMIT: '100000',
     ...(options.replicaUrl ? { DATABASE_REPLICA_URL: options.replicaUrl } : {}),
+    ...(process.env.BENCH_APP_POOL ? { DATABASE_POOL_MAX: process.env.BENCH_APP_POOL } : {}),
     ...options.env,
   };
   const child: ChildProcess = spawn(
