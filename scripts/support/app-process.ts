@@ -43,6 +43,7 @@ export async function startApp(options: {
     LOG_LEVEL: 'warn',
     SEED_DEMO: 'never',
     LOGIN_RATE_LIMIT: '100000',
+    MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2', // as npm start and the Dockerfile
     ...(options.replicaUrl ? { DATABASE_REPLICA_URL: options.replicaUrl } : {}),
     ...(process.env.BENCH_APP_POOL ? { DATABASE_POOL_MAX: process.env.BENCH_APP_POOL } : {}),
     ...options.env,
