@@ -74,7 +74,18 @@ export function errorHandler(): ErrorRequestHandler {
         : t(detailKey, { defaultValue: t('errors.http500'), ...params });
     if (isApi(req)) {
       const field = err instanceof DomainError ? err.options.field : undefined;
-      const extra = field && detail ? { errors: [{ pointer: `body/${field}`, detail }] } : {};
+      const pointer = (f: string) => (f === '_form' ? 'body' : `body/${f}`);
+      const details = err instanceof DomainError ? err.options.details : undefined;
+      const extra = details?.length
+        ? {
+            errors: details.map((d) => ({
+              pointer: pointer(d.field),
+              detail: t(d.key, { defaultValue: t('errors.http500'), ...d.params }),
+            })),
+          }
+        : field && detail
+          ? { errors: [{ pointer: pointer(field), detail }] }
+          : {};
       res
         .status(status)
         .type('application/problem+json')

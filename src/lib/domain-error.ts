@@ -5,7 +5,13 @@
 export class DomainError extends Error {
   constructor(
     readonly messageKey: string,
-    readonly options: { field?: string; status?: number; params?: Record<string, unknown> } = {},
+    readonly options: {
+      field?: string;
+      status?: number;
+      params?: Record<string, unknown>;
+      /** Every problem when there are several, each on its field (the API lists them all). */
+      details?: { field: string; key: string; params?: Record<string, unknown> }[];
+    } = {},
   ) {
     super(messageKey);
   }

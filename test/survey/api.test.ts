@@ -3,7 +3,7 @@ import { testApp } from '../helpers/app';
 import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { romeToday } from '../../src/modules/survey/calendar';
-import { addDays, newVat, quarterAhead } from './helpers';
+import { addDays, newCampaign, newFirmUser, newVat, quarterAhead } from './helpers';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -105,7 +105,10 @@ describe('the survey API', () => {
       .set('Authorization', firmAuth)
       .send({ version: saved.body.version });
     expect(refused.status).toBe(422);
-    expect(refused.body.errors[0].pointer).toBe('body/needs.1.workers');
+    expect(refused.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual([
+      'body/needs.1.workers',
+      'body/needs.1.skill',
+    ]);
     const stale = await request(app)
       .put(`/api/v1/campaigns/${id}/response/draft`)
       .set('Authorization', firmAuth)
@@ -182,5 +185,46 @@ describe('the survey API', () => {
         'listResponses',
       ]),
     );
+  });
+
+  it('lists every problem of a refused submit where the body names it, readiness answers under readiness', async () => {
+    const app = testApp(t);
+    const firm = await newFirmUser(t.db);
+    const auth = await tokenFor(app, firm.email);
+    const { id } = await newCampaign(t.db, { readiness: true });
+    const opened = await request(app)
+      .get(`/api/v1/campaigns/${id}/response`)
+      .set('Authorization', auth);
+    expect(opened.status).toBe(200);
+    // Saved as a draft: need lines of the right shape, but more workers than the firm's 40, and
+    // no readiness answers yet. The submit's own check names both, each where the body puts it.
+    const saved = await request(app)
+      .put(`/api/v1/campaigns/${id}/response/draft`)
+      .set('Authorization', auth)
+      .send({ version: opened.body.draft.version, needs: [line({ workers: 41 })] });
+    expect(saved.status).toBe(200);
+    const refused = await request(app)
+      .post(`/api/v1/campaigns/${id}/response/submit`)
+      .set('Authorization', auth)
+      .send({ version: saved.body.version });
+    expect(refused.status).toBe(422);
+    const pointers = (refused.body.errors as { pointer: string }[]).map((e) => e.pointer);
+    expect(pointers).toEqual(
+      expect.arrayContaining([
+        'body/readiness.strategy',
+        'body/readiness.green',
+        'body/needs.0.workers',
+      ]),
+    );
+    expect(pointers.every((p) => /^body\/(readiness|needs)\./.test(p))).toBe(true);
+    for (const e of refused.body.errors as { detail: string }[]) expect(e.detail).not.toBe('');
+    // Nothing was written: the draft is as it was, and no version exists.
+    const after = await request(app)
+      .get(`/api/v1/campaigns/${id}/response`)
+      .set('Authorization', auth);
+    expect(after.body).toMatchObject({
+      draft: { version: saved.body.version },
+      latest: null,
+    });
   });
 });

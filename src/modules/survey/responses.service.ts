@@ -26,11 +26,21 @@ import { overallScore } from './readiness';
 import * as repo from './responses.repository';
 import { applyResponseChange } from '../needs/aggregate';
 
-/** The draft breaks a rule; `problems` lists every one, step by step. */
+/**
+ * The draft breaks a rule; `problems` lists every one, step by step. Their fields are named as
+ * the API's body names them (a readiness answer under `readiness.`).
+ */
 export class DraftInvalidError extends DomainError {
   constructor(readonly problems: Problem[]) {
     const first = problems[0]!;
-    super(first.key, { field: first.field, status: 422, params: first.params });
+    const field = (p: Problem) =>
+      p.step === STEP.readiness && p.field !== '_form' ? `readiness.${p.field}` : p.field;
+    super(first.key, {
+      field: field(first),
+      status: 422,
+      params: first.params,
+      details: problems.map((p) => ({ field: field(p), key: p.key, params: p.params })),
+    });
   }
 }
 
