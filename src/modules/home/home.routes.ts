@@ -4,7 +4,8 @@ import { allow } from '../../http/authorize';
 import { can, PERMISSIONS, type Permission } from '../../lib/permissions';
 import { localName, territoryPath } from '../reference/territories.repository';
 import { getMyFirm } from '../firms/firms.service';
-import { listFirmCampaigns } from '../survey/responses.service';
+import { campaignsOfFirm } from '../survey/responses.service';
+import type { SessionUser } from '../../http/types';
 
 /** The menu a role sees on its home page: only what it may do. */
 const ACTIONS: { permission: Permission; href: string; key: string }[] = [
@@ -21,6 +22,11 @@ const ACTIONS: { permission: Permission; href: string; key: string }[] = [
 export function homeRoutes({ db }: AppServices): Router {
   const router = Router();
 
+  const firmHome = async (user: SessionUser) => {
+    const firm = await getMyFirm(db, user);
+    return { firm, surveyCampaigns: await campaignsOfFirm(db, user, { firm, delegation: null }) };
+  };
+
   router.get('/', allow('public'), async (req, res) => {
     if (!req.user) return res.render('home/landing', { title: req.t('landing.title') });
     const lang = res.locals.lang as string;
@@ -36,12 +42,7 @@ export function homeRoutes({ db }: AppServices): Router {
       actions: ACTIONS.filter(
         (a) => a.permission in PERMISSIONS && can(req.user!.role, a.permission),
       ),
-      ...(req.user.role === 'firm'
-        ? {
-            firm: await getMyFirm(db, req.user),
-            surveyCampaigns: await listFirmCampaigns(db, req.user),
-          }
-        : {}),
+      ...(req.user.role === 'firm' ? await firmHome(req.user) : {}),
     });
   });
 

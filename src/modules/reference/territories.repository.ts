@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../db';
 
-/** The territory and its ancestors, root first. */
+/** A territory and its ancestors, the root first (from the closure table: one indexed join). */
 export async function territoryPath(db: Executor, code: string) {
   const { rows } = await sql<{
     code: string;
@@ -10,12 +10,10 @@ export async function territoryPath(db: Executor, code: string) {
     names: Record<string, string>;
     depth: number;
   }>`
-    WITH RECURSIVE up(code, level, name, names, parent_code, depth) AS (
-      SELECT code, level, name, names, parent_code, 0 FROM territories WHERE code = ${code}
-      UNION ALL
-      SELECT t.code, t.level, t.name, t.names, t.parent_code, up.depth + 1
-      FROM territories t JOIN up ON t.code = up.parent_code
-    ) SELECT code, level, name, names, depth FROM up ORDER BY depth DESC`.execute(db);
+    SELECT t.code, t.level, t.name, t.names, a.depth
+    FROM territory_ancestors a JOIN territories t ON t.code = a.ancestor_code
+    WHERE a.code = ${code}
+    ORDER BY a.depth DESC`.execute(db);
   return rows;
 }
 

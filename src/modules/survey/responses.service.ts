@@ -4,6 +4,7 @@ import type { SessionUser } from '../../http/types';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { sizeClass, toFirmProfile } from '../firms/firms.service';
 import {
+  type Acting,
   actingFirm,
   actingFirmId,
   holdDelegationOf,
@@ -253,7 +254,12 @@ export type AnswerStatus = 'not_started' | 'draft' | 'submitted' | 'amending' | 
 
 /** The campaigns covering the firm, each with the state of its answer (the firm home). */
 export async function listFirmCampaigns(db: Executor, user: SessionUser, forFirm?: string) {
-  const { firm, delegation } = await actingFirm(db, user, forFirm);
+  return campaignsOfFirm(db, user, await actingFirm(db, user, forFirm));
+}
+
+/** listFirmCampaigns for a firm already looked up (the home page shows its profile too). */
+export async function campaignsOfFirm(db: Executor, user: SessionUser, acting: Acting) {
+  const { firm, delegation } = acting;
   const [campaigns, states] = await Promise.all([
     listCampaignsForFirm(db, firm.territoryCode ?? (delegation ? '' : user.territoryCode)),
     repo.firmAnswerStates(db, firm.organisationId),
