@@ -26,35 +26,30 @@ export function findSessionUser(db: Executor, id: string): Promise<SessionUser |
 
 /**
  * The user behind an API token (live token, enabled user) in one round trip, with the token's
- * last use recorded at most once a minute in the same statement, not once per request.
+ * last use recorded at most once a minute in the same statement, not once per request. Written
+ * as SQL rather than built: every API request runs it, and building the CTE with the query
+ * builder cost more than running it.
  */
-export function findTokenUser(db: Executor, tokenHash: string) {
-  return db
-    .with('t', (w) =>
-      w
-        .selectFrom('api_tokens')
-        .innerJoin('users', 'users.id', 'api_tokens.user_id')
-        .innerJoin('organisations', 'organisations.id', 'users.organisation_id')
-        .select([...sessionUserColumns, 'api_tokens.id as tokenId'])
-        .where('api_tokens.token_hash', '=', tokenHash)
-        .where('api_tokens.revoked_at', 'is', null)
-        .where('users.disabled_at', 'is', null),
+export async function findTokenUser(
+  db: Executor,
+  tokenHash: string,
+): Promise<(SessionUser & { tokenId: string }) | undefined> {
+  const { rows } = await sql<SessionUser & { tokenId: string }>`
+    WITH t AS (
+      SELECT u.id, u.email, u.full_name AS "fullName", o.kind AS role,
+             o.partner_type AS "partnerType", o.id AS "organisationId",
+             o.name AS "organisationName", o.territory_code AS "territoryCode", k.id AS "tokenId"
+      FROM api_tokens k
+      JOIN users u ON u.id = k.user_id
+      JOIN organisations o ON o.id = u.organisation_id
+      WHERE k.token_hash = ${tokenHash} AND k.revoked_at IS NULL AND u.disabled_at IS NULL
+    ), touched AS (
+      UPDATE api_tokens SET last_used_at = now()
+      WHERE id = (SELECT "tokenId" FROM t)
+        AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
     )
-    .with('touched', (w) =>
-      w
-        .updateTable('api_tokens')
-        .set({ last_used_at: sql<Date>`now()` })
-        .where('id', '=', (eb) => eb.selectFrom('t').select('t.tokenId'))
-        .where((eb) =>
-          eb.or([
-            eb('last_used_at', 'is', null),
-            eb('last_used_at', '<', sql<Date>`now() - interval '1 minute'`),
-          ]),
-        ),
-    )
-    .selectFrom('t')
-    .selectAll()
-    .executeTakeFirst();
+    SELECT * FROM t`.execute(db);
+  return rows[0];
 }
 
 export function findLoginByEmail(db: Executor, email: string) {
