@@ -18,7 +18,8 @@ EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s CMD node -e "fetch('http://127.0.0.1:3000/readyz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
 # A heap limit, as npm start: without one V8 grows toward ~4 GB before collecting in earnest
 # (RSS 400-530 MB under 50 connections; with it ~240 MB at the same throughput, docs/PERFORMANCE.md).
-# Two malloc arenas, as npm start: glibc otherwise gives each of argon2's hashing threads an
-# arena of its own that keeps its pages (peak RSS 309 → 280 MB under bench:load).
-ENV MALLOC_ARENA_MAX=2
+# As npm start: two malloc arenas, and two libuv threads, so at most two argon2 hashes (19 MiB
+# each) run at once — as many as two cores can run anyway (peak RSS under bench:load 279-281 →
+# 232-259 MB, same login throughput). Raise UV_THREADPOOL_SIZE with the cores if logins queue.
+ENV MALLOC_ARENA_MAX=2 UV_THREADPOOL_SIZE=2
 CMD ["node", "--max-old-space-size=256", "--import", "tsx", "src/server.ts"]

@@ -43,7 +43,9 @@ export async function startApp(options: {
     LOG_LEVEL: 'warn',
     SEED_DEMO: 'never',
     LOGIN_RATE_LIMIT: '100000',
-    MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2', // as npm start and the Dockerfile
+    // As npm start and the Dockerfile.
+    MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
+    UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '2',
     ...(options.replicaUrl ? { DATABASE_REPLICA_URL: options.replicaUrl } : {}),
     ...(process.env.BENCH_APP_POOL ? { DATABASE_POOL_MAX: process.env.BENCH_APP_POOL } : {}),
     ...options.env,
