@@ -45,13 +45,13 @@ async function run(file: string): Promise<{ first: Timing; again: Timing }> {
     await migrateToLatest(db);
     await loadBuiltinReference(db);
     const time = async () => {
-      const before = await serverCpu(DB_NAME);
+      const before = await serverCpu(DB_NAME, ADMIN_URL);
       const cpu0 = process.cpuUsage();
       const t0 = process.hrtime.bigint();
       const report = await importIstatComuni(db, file, { validFrom: '2025-06-30' });
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       const cpu = process.cpuUsage(cpu0);
-      const after = await serverCpu(DB_NAME);
+      const after = await serverCpu(DB_NAME, ADMIN_URL);
       if (report.errors.length) throw new Error(JSON.stringify(report.errors.slice(0, 3)));
       const server = serverCpuSpent(before, after);
       const timing: Timing = {

@@ -26,12 +26,13 @@ async function admin(query: string) {
 }
 
 /**
- * CPU seconds used so far by each server process connected to database `name` (from /proc when
+ * CPU seconds used so far by each server process connected to database `name` on `adminUrl`'s
+ * server (from /proc when
  * the server runs on this machine; empty otherwise): on a shared machine, CPU time is the
  * steadier figure, wall time measures the other jobs too.
  */
-export async function serverCpu(name: string): Promise<Map<number, number>> {
-  const c = new pg.Client({ connectionString: ADMIN });
+export async function serverCpu(name: string, adminUrl = ADMIN): Promise<Map<number, number>> {
+  const c = new pg.Client({ connectionString: adminUrl });
   await c.connect();
   try {
     const { rows } = await c.query<{ pid: number }>(
