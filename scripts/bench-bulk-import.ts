@@ -4,14 +4,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { italianCheckDigit } from '../src/lib/vat';
 import { COLUMN_NAMES } from '../src/modules/survey/bulk-import.parse';
+import { foldNeeds } from '../src/modules/needs/aggregate';
 import { importResponses } from '../src/modules/survey/bulk-import.service';
 import { plannableQuarters, romeToday } from '../src/modules/survey/calendar';
 import { openBenchCampaign, withBenchDb } from './bench-kit';
 
 // npm run bench:bulk-import [-- FIRMS LINES RUNS]: a CSV of FIRMS responses with LINES need lines
-// each, imported through the service (parse, checks, one transaction, aggregate upkeep) on real
-// PostgreSQL, in a database of its own dropped at the end. Each run imports a file of new firms
-// (firms created) and then the same file again (firms matched, every version superseded).
+// each, imported through the service (parse, checks, one transaction) on real PostgreSQL, in a
+// database of its own dropped at the end; then the queued changes folded into the needs aggregate,
+// timed apart (the app's background folder does it). Each run imports a file of new firms (firms
+// created) and then the same file again (firms matched, every version superseded).
 const FIRMS = Number(process.argv[2] ?? 10_000);
 const LINES = Number(process.argv[3] ?? 3);
 const RUNS = Number(process.argv[4] ?? 3);
@@ -60,6 +62,7 @@ async function main() {
 
     const created: number[] = [];
     const superseded: number[] = [];
+    const folds: number[] = [];
     for (let run = 0; run < RUNS; run++) {
       await writeCsv(file, FIRMS);
       for (const into of [created, superseded]) {
@@ -68,8 +71,15 @@ async function main() {
         const s = (performance.now() - t0) / 1000;
         if (r.problems.length) throw new Error(JSON.stringify(r.problems.slice(0, 5)));
         into.push(r.responses / s);
+        // What the background folder then does (the app runs it every 250 ms): the queued changes
+        // of the import folded into the needs aggregate, timed apart from the import.
+        const t1 = performance.now();
+        const folded = await foldNeeds(db, campaignId);
+        const f = (performance.now() - t1) / 1000;
+        if (folded === 0) throw new Error('the import queued nothing for the needs aggregate');
+        folds.push(f);
         console.log(
-          `run ${run + 1} ${into === created ? 'new firms ' : 're-import'}: ${r.responses} responses, ${r.lines} lines in ${s.toFixed(2)} s → ${Math.round(r.responses / s)} responses/s`,
+          `run ${run + 1} ${into === created ? 'new firms ' : 're-import'}: ${r.responses} responses, ${r.lines} lines in ${s.toFixed(2)} s → ${Math.round(r.responses / s)} responses/s; then folded (${folded} changes) in ${f.toFixed(2)} s`,
         );
       }
     }
@@ -83,6 +93,7 @@ async function main() {
     console.log(
       `  re-import (matched, superseded):     ${Math.round(median(superseded))} responses/s`,
     );
+    console.log(`  needs aggregate folded after each:   ${median(folds).toFixed(2)} s`);
   }).finally(() => fs.rmSync(file, { force: true }));
 }
 
