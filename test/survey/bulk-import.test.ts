@@ -152,6 +152,23 @@ describe('POST /campaigns/:id/import', () => {
     expect(await Promise.all([count('responses'), count('organisations')])).toEqual(before);
   });
 
+  it('refuses a cell a spreadsheet would run as a formula, by line and column', async () => {
+    const { id, region } = await newCampaign(t.db);
+    const agent = await loginAs(app, region.email, PASSWORD);
+    const before = await Promise.all([count('responses'), count('organisations')]);
+    const res = await upload(
+      agent,
+      id,
+      csv([firmRow(newVat()), firmRow(newVat(), { legal_name: '=CMD("calc")' })]),
+    );
+    expect(res.status).toBe(422);
+    expect([...res.text.matchAll(/data-line="(\d+)"/g)].map((m) => Number(m[1]))).toEqual([3]);
+    expect(res.text).toContain('legal_name');
+    expect(res.text).toContain('sembra una formula');
+    expect(res.text).toContain('1 problema da correggere');
+    expect(await Promise.all([count('responses'), count('organisations')])).toEqual(before);
+  });
+
   it('refuses a missing column, an empty file and a non-CSV', async () => {
     const { id, region } = await newCampaign(t.db);
     const agent = await loginAs(app, region.email, PASSWORD);

@@ -1,5 +1,6 @@
 import { firmProfileSchema, type FirmProfileInput } from '../firms/firms.schemas';
 import { openColumns, type ImportSource } from '../reference/importers/csv-source';
+import { formulaColumn } from '../reference/importers/report';
 import { checkNeedLines, type NeedContext } from './need-rules';
 import { issueKey } from './problems';
 import {
@@ -113,6 +114,17 @@ export async function parseImport(
     for await (const batch of file.batches) {
       for (const { line, cells } of batch) {
         rows++;
+        // As the reference importers do: a cell a spreadsheet would run is refused, not stored.
+        const formula = formulaColumn(cells);
+        if (formula >= 0) {
+          add({
+            line,
+            column: file.header[formula] ?? String(formula + 1),
+            key: 'bulkImport.errors.formula',
+            params: { cell: cells[formula]!.slice(0, 40) },
+          });
+          continue;
+        }
         const cell = (c: ImportColumn) => (col[c] >= 0 ? (cells[col[c]] ?? '').trim() : '');
         const vat = cell('vat_number')
           .toUpperCase()

@@ -52,19 +52,24 @@ const FORMULA = [
   /^[=+\-@][^|]*\|[^!]*!/,
 ];
 
-/** The first cell that looks like a spreadsheet formula, as an error message, or null. */
-export function formulaCell(cells: string[], header: string[]): string | null {
+/** The index of the first cell that looks like a spreadsheet formula, or -1. */
+export function formulaColumn(cells: string[]): number {
   for (let i = 0; i < cells.length; i++) {
     const c = cells[i]!;
     const ch = c.charCodeAt(0);
     // = + - @ : only these can start a formula, so most cells cost one comparison.
     if (ch !== 61 && ch !== 43 && ch !== 45 && ch !== 64) continue;
-    if (FORMULA.some((re) => re.test(c))) {
-      const name = header[i] ?? `column ${i + 1}`;
-      return `formula-like cell in "${oneLine(name)}": ${JSON.stringify(c.slice(0, 40))} is refused`;
-    }
+    if (FORMULA.some((re) => re.test(c))) return i;
   }
-  return null;
+  return -1;
+}
+
+/** The first cell that looks like a spreadsheet formula, as an error message, or null. */
+export function formulaCell(cells: string[], header: string[]): string | null {
+  const i = formulaColumn(cells);
+  if (i < 0) return null;
+  const name = header[i] ?? `column ${i + 1}`;
+  return `formula-like cell in "${oneLine(name)}": ${JSON.stringify(cells[i]!.slice(0, 40))} is refused`;
 }
 
 /** Header names compared without case, footnote marks like "(3)", or line breaks. */
