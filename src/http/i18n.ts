@@ -24,9 +24,27 @@ function loadResources(): Record<string, { translation: Record<string, unknown> 
         translation[key] = value;
       }
     }
+    withManyForms(translation);
     resources[lng] = { translation };
   }
   return resources;
+}
+
+/**
+ * CLDR gives Italian (as French and Spanish) a "many" plural for round millions ("1 milione di
+ * lavoratori"): i18next then looks for `key_many` and, not finding it, shows the key itself. Our
+ * texts write those numbers as digits, so they read as "other": `_many` is `_other` wherever a
+ * file does not say otherwise.
+ */
+function withManyForms(node: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(node)) {
+    if (value !== null && typeof value === 'object')
+      withManyForms(value as Record<string, unknown>);
+    else if (key.endsWith('_other')) {
+      const many = `${key.slice(0, -'_other'.length)}_many`;
+      if (!(many in node)) node[many] = value;
+    }
+  }
 }
 
 const DETECTION_ORDER = ['querystring', 'cookie', 'header'];

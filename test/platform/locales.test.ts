@@ -1,0 +1,66 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { getI18n, LANGUAGES } from '../../src/http/i18n';
+
+// Every text in both languages, with the same placeholders: a key missing in English would show
+// the Italian text, a placeholder missing in one language would show nothing there.
+const DIR = path.resolve(__dirname, '../../locales');
+const PLURAL = /_(zero|one|two|few|many|other)$/;
+
+function flatten(value: unknown, prefix: string, out: Map<string, string>) {
+  if (typeof value === 'string') out.set(prefix, value);
+  else
+    for (const [k, v] of Object.entries(value as Record<string, unknown>))
+      flatten(v, prefix ? `${prefix}.${k}` : k, out);
+}
+
+function texts(lng: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const file of fs.readdirSync(path.join(DIR, lng)).filter((f) => f.endsWith('.json')))
+    flatten(JSON.parse(fs.readFileSync(path.join(DIR, lng, file), 'utf8')), '', out);
+  return out;
+}
+
+/** Keys without their plural suffix, each with the placeholders its forms use. */
+function placeholders(all: Map<string, string>): Map<string, string> {
+  const out = new Map<string, Set<string>>();
+  for (const [key, text] of all) {
+    const base = key.replace(PLURAL, '');
+    const set = out.get(base) ?? new Set<string>();
+    // {{count}} may be left out of a singular ("un'azione"): compared apart, below.
+    for (const m of text.matchAll(/{{\s*([\w.]+)\s*}}/g)) if (m[1] !== 'count') set.add(m[1]!);
+    out.set(base, set);
+  }
+  return new Map([...out].map(([k, s]) => [k, [...s].sort().join(',')]));
+}
+
+describe('locales', () => {
+  const [it, en] = LANGUAGES.map(texts) as [Map<string, string>, Map<string, string>];
+
+  test('every key is in both languages, with the same placeholders', () => {
+    const a = placeholders(it);
+    const b = placeholders(en);
+    expect([...a.keys()].filter((k) => !b.has(k))).toEqual([]);
+    expect([...b.keys()].filter((k) => !a.has(k))).toEqual([]);
+    expect([...a].filter(([k, p]) => b.get(k) !== p)).toEqual([]);
+  });
+
+  test('a plural reads right for one, a few and a million, in both languages', () => {
+    const plurals = [...it.keys()].filter((k) => k.endsWith('_other')).map((k) => k.slice(0, -6));
+    expect(plurals.length).toBeGreaterThan(0);
+    const i18n = getI18n();
+    for (const lng of LANGUAGES) {
+      const t = i18n.getFixedT(lng);
+      for (const key of plurals)
+        for (const count of [1, 3, 1_000_000]) {
+          const text = t(key, { count, k: 1, list: '', n: 1 });
+          expect({ key, count, lng, text }).toEqual({
+            key,
+            count,
+            lng,
+            text: expect.not.stringMatching(new RegExp(`^${key.replace(/\./g, '\\.')}$`)),
+          });
+        }
+    }
+  });
+});
