@@ -41,17 +41,24 @@ export async function serverCpu(name: string, adminUrl = ADMIN): Promise<Map<num
     );
     const out = new Map<number, number>();
     for (const { pid } of rows) {
-      try {
-        // Fields 14 and 15 of /proc/PID/stat: user and system time, in clock ticks (1/100 s).
-        const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-        out.set(pid, (Number(fields[11]) + Number(fields[12])) / 100);
-      } catch {
-        // A server on another machine: no CPU figure.
-      }
+      const cpu = processCpu(pid);
+      // null: a server on another machine, no CPU figure.
+      if (cpu !== null) out.set(pid, cpu);
     }
     return out;
   } finally {
     await c.end();
+  }
+}
+
+/** CPU seconds (user + system) a process on this machine has used so far, or null. */
+export function processCpu(pid: number): number | null {
+  try {
+    // Fields 14 and 15 of /proc/PID/stat: user and system time, in clock ticks (1/100 s).
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
   }
 }
 

@@ -7,6 +7,7 @@ import { hashPassword } from '../src/lib/password';
 import { createOrganisationWithUser } from '../src/modules/accounts/accounts.service';
 import { createApiToken } from '../src/modules/accounts/tokens.service';
 import { startApp, type AppProcess } from './support/app-process';
+import { processCpu, serverCpu, serverCpuSpent } from './bench-kit';
 import { Browser } from './support/browser';
 import { prepare, startPrimary } from './support/cluster';
 import {
@@ -269,9 +270,26 @@ interface Measure {
   p50: number;
   p99: number;
   errors: number;
+  /** CPU milliseconds per op: the server process (app or ceiling) and PostgreSQL's backends. */
+  processMs: number;
+  databaseMs: number;
 }
 
-async function measure(url: string, scenario: Scenario, requests: Requests, seconds: number) {
+/**
+ * One autocannon run against `server` (the app or the ceiling, never both at once), with the CPU
+ * its process and the database's backends (`databaseUrl`: the benchmark's cluster) used meanwhile.
+ */
+async function measure(
+  server: AppProcess,
+  databaseUrl: string,
+  scenario: Scenario,
+  requests: Requests,
+  seconds: number,
+): Promise<Measure> {
+  const url = server.url;
+  const database = new URL(databaseUrl).pathname.slice(1);
+  const process0 = processCpu(server.pid) ?? 0;
+  const database0 = await serverCpu(database, databaseUrl);
   const unexpected = new Map<number, number>();
   // An operation is done when the last request of its sequence succeeds.
   let done = 0;
@@ -295,15 +313,20 @@ async function measure(url: string, scenario: Scenario, requests: Requests, seco
     });
   });
   if (unexpected.size) console.log(`  ${url}: unexpected statuses`, Object.fromEntries(unexpected));
+  const perOp = (seconds: number) => (1000 * seconds) / Math.max(1, done);
   return {
     reqPerSec: result.requests.total / result.duration,
     opsPerSec: done / result.duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors + result.timeouts + [...unexpected.values()].reduce((a, b) => a + b, 0),
-  } satisfies Measure;
+    processMs: perOp((processCpu(server.pid) ?? 0) - process0),
+    databaseMs: perOp(serverCpuSpent(database0, await serverCpu(database, databaseUrl))),
+  };
 }
 
+/** CPU per op as "process + database": where an op's cost is, next to the ceiling's. */
+const cpu = (m: Measure) => `${m.processMs.toFixed(2)} + ${m.databaseMs.toFixed(2)}`;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 function medianOf(runs: Measure[]): Measure {
   return {
@@ -312,6 +335,8 @@ function medianOf(runs: Measure[]): Measure {
     p50: median(runs.map((r) => r.p50)),
     p99: median(runs.map((r) => r.p99)),
     errors: runs.reduce((n, r) => n + r.errors, 0),
+    processMs: median(runs.map((r) => r.processMs)),
+    databaseMs: median(runs.map((r) => r.databaseMs)),
   };
 }
 
@@ -359,13 +384,13 @@ async function main(): Promise<void> {
   for (const s of scenarios) {
     await s.prepare?.({ db, app, context });
     // A short warm-up of both, not counted: JIT, pools, caches.
-    await measure(app.url, s, s.app(context), WARM_UP);
-    await measure(ceiling.url, s, s.ceiling(context), WARM_UP);
+    await measure(app, pg.url, s, s.app(context), WARM_UP);
+    await measure(ceiling, pg.url, s, s.ceiling(context), WARM_UP);
     const appRuns: Measure[] = [];
     const ceilingRuns: Measure[] = [];
     for (let i = 0; i < RUNS; i++) {
-      appRuns.push(await measure(app.url, s, s.app(context), DURATION));
-      ceilingRuns.push(await measure(ceiling.url, s, s.ceiling(context), DURATION));
+      appRuns.push(await measure(app, pg.url, s, s.app(context), DURATION));
+      ceilingRuns.push(await measure(ceiling, pg.url, s, s.ceiling(context), DURATION));
     }
     const a = medianOf(appRuns);
     const c = medianOf(ceilingRuns);
@@ -382,6 +407,8 @@ async function main(): Promise<void> {
       c.p99.toFixed(0),
       String(c.errors),
       `${((100 * a.opsPerSec) / c.opsPerSec).toFixed(0)} %`,
+      cpu(a),
+      cpu(c),
     ];
     rows.push(row);
     console.log(row.join(' | '));
@@ -399,6 +426,8 @@ async function main(): Promise<void> {
     'ceiling p99 ms',
     'ceiling errors',
     'app / ceiling',
+    'app CPU ms/op (process + PostgreSQL)',
+    'ceiling CPU ms/op',
   ];
   console.log(`\n| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
   for (const row of rows) console.log(`| ${row.join(' | ')} |`);
