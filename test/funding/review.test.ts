@@ -139,7 +139,7 @@ describe('POST /pacts/:id/approve', () => {
       `/pacts/${pact.id}/approve`,
     );
     expect(res.status).toBe(409);
-    expect(res.text).toContain('non rispetta 1 regole');
+    expect(res.text).toContain('non rispetta 1 regola ');
     expect(await ledgerSum(t.db, s.call.id)).toBe(0);
     await submitForm(
       agent,
