@@ -53,13 +53,9 @@ describe('locales', () => {
       const t = i18n.getFixedT(lng);
       for (const key of plurals)
         for (const count of [1, 3, 1_000_000]) {
-          const text = t(key, { count, k: 1, list: '', n: 1 });
-          expect({ key, count, lng, text }).toEqual({
-            key,
-            count,
-            lng,
-            text: expect.not.stringMatching(new RegExp(`^${key.replace(/\./g, '\\.')}$`)),
-          });
+          // i18next shows the key itself when no form fits the count.
+          const keyShown = t(key, { count }) === key;
+          expect({ lng, key, count, keyShown }).toEqual({ lng, key, count, keyShown: false });
         }
     }
   });
