@@ -45,6 +45,32 @@ describe('locales', () => {
     expect([...a].filter(([k, p]) => b.get(k) !== p)).toEqual([]);
   });
 
+  test('a number inside a longer text takes its own plural (nested $t)', () => {
+    const i18n = getI18n();
+    const line = (lng: string, participants: number, hours: number) =>
+      i18n.getFixedT(lng)('pacts.show.actionLine', {
+        participants,
+        hours,
+        eqf: 4,
+        period: '2027-Q1',
+      });
+    expect(line('it', 1, 1)).toBe('1 partecipante · 1 ora · EQF 4 · 2027-Q1');
+    expect(line('it', 12, 40)).toBe('12 partecipanti · 40 ore · EQF 4 · 2027-Q1');
+    expect(line('en', 1, 1_000_000)).toBe('1 participant · 1000000 hours · EQF 4 · 2027-Q1');
+    // Every text that nests another resolves it: no "$t(" ever reaches a page.
+    const nesting = [...it.keys()].filter((k) => it.get(k)!.includes('$t('));
+    expect(nesting.length).toBeGreaterThan(0);
+    for (const lng of LANGUAGES)
+      for (const key of nesting) {
+        const text = i18n.getFixedT(lng)(key.replace(PLURAL, ''), {
+          participants: 2,
+          hours: 3,
+          count: 2,
+        });
+        expect({ lng, key, text }).toEqual({ lng, key, text: expect.not.stringContaining('$t(') });
+      }
+  });
+
   test('a plural reads right for one, a few and a million, in both languages', () => {
     const plurals = [...it.keys()].filter((k) => k.endsWith('_other')).map((k) => k.slice(0, -6));
     expect(plurals.length).toBeGreaterThan(0);
