@@ -27,9 +27,8 @@ async function admin(query: string) {
 
 /**
  * CPU seconds used so far by each server process connected to database `name` on `adminUrl`'s
- * server (from /proc when
- * the server runs on this machine; empty otherwise): on a shared machine, CPU time is the
- * steadier figure, wall time measures the other jobs too.
+ * server (from /proc when the server runs on this machine; empty otherwise): on a shared machine,
+ * CPU time is the steadier figure, wall time measures the other jobs too.
  */
 export async function serverCpu(name: string, adminUrl = ADMIN): Promise<Map<number, number>> {
   const c = new pg.Client({ connectionString: adminUrl });
