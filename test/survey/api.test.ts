@@ -11,7 +11,9 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-async function tokenFor(app: ReturnType<typeof testApp>, email: string) {
+type App = ReturnType<typeof testApp>;
+
+async function tokenFor(app: App, email: string) {
   const res = await request(app).post('/api/v1/tokens').send({ email, password: PASSWORD });
   return `Bearer ${res.body.token as string}`;
 }
@@ -26,6 +28,18 @@ const line = (o: Record<string, unknown> = {}) => ({
   period: quarterAhead(2),
   ...o,
 });
+
+/** saveResponseDraft and submitResponse as the firm (or its delegate) holding `auth`. */
+const saveDraft = (app: App, auth: string, campaign: string, body: object) =>
+  request(app)
+    .put(`/api/v1/campaigns/${campaign}/response/draft`)
+    .set('Authorization', auth)
+    .send(body);
+const submit = (app: App, auth: string, campaign: string, body: object) =>
+  request(app)
+    .post(`/api/v1/campaigns/${campaign}/response/submit`)
+    .set('Authorization', auth)
+    .send(body);
 
 describe('the survey API', () => {
   it('registerFirm → updateMyFirm → a campaign → draft → submit → listResponses', async () => {
@@ -85,40 +99,31 @@ describe('the survey API', () => {
       .set('Authorization', firmAuth);
     expect(mine.status).toBe(200);
     const v = mine.body.draft.version as number;
-    const bad = await request(app)
-      .put(`/api/v1/campaigns/${id}/response/draft`)
-      .set('Authorization', firmAuth)
-      .send({ version: v, needs: [line({ workers: 2.5 })] });
+    const bad = await saveDraft(app, firmAuth, id, { version: v, needs: [line({ workers: 2.5 })] });
     expect(bad.status).toBe(422);
     // A fractional head count is named for what it is, not reported as a missing field.
     expect(bad.body.errors).toEqual([
       { pointer: 'body/needs.0.workers', detail: 'Inserisci un numero intero' },
     ]);
-    const saved = await request(app)
-      .put(`/api/v1/campaigns/${id}/response/draft`)
-      .set('Authorization', firmAuth)
-      .send({ version: v, needs: [line(), line({ workers: 13 })] });
+    const saved = await saveDraft(app, firmAuth, id, {
+      version: v,
+      needs: [line(), line({ workers: 13 })],
+    });
     expect(saved.status).toBe(200);
     // 13 workers in a firm of 12, and a duplicate: submit names the first problem's field.
-    const refused = await request(app)
-      .post(`/api/v1/campaigns/${id}/response/submit`)
-      .set('Authorization', firmAuth)
-      .send({ version: saved.body.version });
+    const refused = await submit(app, firmAuth, id, { version: saved.body.version });
     expect(refused.status).toBe(422);
     expect(refused.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual([
       'body/needs.1.workers',
       'body/needs.1.skill',
     ]);
-    const stale = await request(app)
-      .put(`/api/v1/campaigns/${id}/response/draft`)
-      .set('Authorization', firmAuth)
-      .send({ version: v, needs: [line()] });
+    const stale = await saveDraft(app, firmAuth, id, { version: v, needs: [line()] });
     expect(stale.status).toBe(409);
     // Answers sent with the submit: checked as a draft would be; refused, they change nothing.
-    const outside = await request(app)
-      .post(`/api/v1/campaigns/${id}/response/submit`)
-      .set('Authorization', firmAuth)
-      .send({ version: saved.body.version, needs: [line({ skill: 'DC1.1' })] });
+    const outside = await submit(app, firmAuth, id, {
+      version: saved.body.version,
+      needs: [line({ skill: 'DC1.1' })],
+    });
     expect(outside.status).toBe(422);
     expect(outside.body.errors[0].pointer).toBe('body/needs.0.skill');
     const kept = await request(app)
@@ -128,10 +133,10 @@ describe('the survey API', () => {
     expect(kept.body.draft.payload.needs).toHaveLength(2);
     // One call: the answers replace the draft's and are submitted in the same transaction.
     const answers = [line(), line({ eqf: 5, workers: 12 })];
-    const submitted = await request(app)
-      .post(`/api/v1/campaigns/${id}/response/submit`)
-      .set('Authorization', firmAuth)
-      .send({ version: saved.body.version, needs: answers });
+    const submitted = await submit(app, firmAuth, id, {
+      version: saved.body.version,
+      needs: answers,
+    });
     expect(submitted.status).toBe(201);
     expect(submitted.body.version).toBe(1);
     const after = await request(app)
@@ -198,15 +203,12 @@ describe('the survey API', () => {
     expect(opened.status).toBe(200);
     // Saved as a draft: need lines of the right shape, but more workers than the firm's 40, and
     // no readiness answers yet. The submit's own check names both, each where the body puts it.
-    const saved = await request(app)
-      .put(`/api/v1/campaigns/${id}/response/draft`)
-      .set('Authorization', auth)
-      .send({ version: opened.body.draft.version, needs: [line({ workers: 41 })] });
+    const saved = await saveDraft(app, auth, id, {
+      version: opened.body.draft.version,
+      needs: [line({ workers: 41 })],
+    });
     expect(saved.status).toBe(200);
-    const refused = await request(app)
-      .post(`/api/v1/campaigns/${id}/response/submit`)
-      .set('Authorization', auth)
-      .send({ version: saved.body.version });
+    const refused = await submit(app, auth, id, { version: saved.body.version });
     expect(refused.status).toBe(422);
     const pointers = (refused.body.errors as { pointer: string }[]).map((e) => e.pointer);
     expect(pointers).toEqual(
