@@ -6,6 +6,7 @@ import {
   ErrorList,
   ISO_DATE,
   Rollback,
+  WriteQueue,
   formulaCell,
   today,
   type ImportOptions,
@@ -85,12 +86,10 @@ export async function importIstatComuni(
       );
       const writer = await TerritoryWriter.open(tx, version, date);
       let batch: Incoming[] = [];
-      // The database writes one batch while the next is parsed: one write in flight at a time.
-      let writing: Promise<void> = Promise.resolve();
+      const writes = new WriteQueue();
       const flush = async () => {
-        await writing;
-        if (!errors.any) writing = writer.apply(batch);
-        writing.catch(() => undefined);
+        const rows = batch;
+        if (!errors.any) await writes.push(() => writer.apply(rows));
         batch = [];
         options.onProgress?.(report.rows);
       };
@@ -161,7 +160,7 @@ export async function importIstatComuni(
         }
       }
       await flush();
-      await writing;
+      await writes.drain();
       if (report.rows === 0) errors.add(file.headerLine, 'the file has a header but no rows');
       if (errors.any) throw new Rollback();
 

@@ -6,6 +6,7 @@ import {
   ErrorList,
   ISO_DATE,
   Rollback,
+  WriteQueue,
   formulaCell,
   type ImportOptions,
   type ImportReport,
@@ -93,12 +94,10 @@ export async function importNuts(
       await sql`SET CONSTRAINTS ALL DEFERRED`.execute(tx);
       const writer = await TerritoryWriter.open(tx, version, date);
       let batch: Incoming[] = [];
-      // The database writes one batch while the next is parsed: one write in flight at a time.
-      let writing: Promise<void> = Promise.resolve();
+      const writes = new WriteQueue();
       const flush = async () => {
-        await writing;
-        if (!errors.any) writing = writer.apply(batch);
-        writing.catch(() => undefined);
+        const rows = batch;
+        if (!errors.any) await writes.push(() => writer.apply(rows));
         batch = [];
         options.onProgress?.(report.rows);
       };
@@ -145,7 +144,7 @@ export async function importNuts(
         }
       }
       await flush();
-      await writing;
+      await writes.drain();
       if (report.rows === 0) errors.add(file.headerLine, 'the file has a header but no rows');
 
       const unresolved = [...parentsWanted.keys()].filter((p) => !seen.has(p));

@@ -24,6 +24,32 @@ export interface ImportOptions {
 export const MAX_ERRORS = 1000;
 export const BATCH_SIZE = 5000;
 
+/**
+ * The batch writes of one import transaction, started while the next batch is parsed. Up to
+ * `depth` writes are queued at once (the transaction's connection runs them in order), so the
+ * database starts the next batch as soon as it finishes one instead of waiting for this process
+ * to hand it over; `push` waits while the queue is full, which bounds what sits in memory.
+ */
+export class WriteQueue {
+  private readonly pending: Promise<void>[] = [];
+
+  constructor(private readonly depth = 2) {}
+
+  async push(write: () => Promise<void>): Promise<void> {
+    while (this.pending.length >= this.depth) await this.pending.shift();
+    const p = write();
+    // Awaited by push or drain; this keeps a failure that is not awaited yet from being
+    // reported as unhandled.
+    p.catch(() => undefined);
+    this.pending.push(p);
+  }
+
+  /** Waits for every queued write; throws the first failure. */
+  async drain(): Promise<void> {
+    while (this.pending.length) await this.pending.shift();
+  }
+}
+
 export class ErrorList {
   readonly items: ImportRowError[] = [];
   private extra = 0;

@@ -83,41 +83,57 @@ export class TerritoryWriter {
     return new TerritoryWriter(tx, version, date);
   }
 
+  /**
+   * Applies one batch. A single statement inserts the codes not stored yet, with their history,
+   * and returns the stored state of the others, which are compared here; a first import of a
+   * list is one statement per batch, with no round trip and no work in this process between
+   * reading what is stored and writing.
+   */
   async apply(batch: Incoming[]): Promise<void> {
     if (batch.length === 0) return;
     const { rows } = await sql<Current>`
-      SELECT t.code, t.level, t.parent_code, t.name, t.names, t.cadastral_code, t.valid_to,
-             (${openSince}) AS state_from
-      FROM territories t
-      WHERE t.code = ANY(${batch.map((b) => b.code)}::text[])`.execute(this.tx);
+      WITH x AS MATERIALIZED (
+        SELECT * FROM jsonb_to_recordset(${JSON.stringify(batch.map((b) => this.fresh(b)))}::jsonb)
+          AS x(code text, level text, parent_code text, name text, names jsonb, version text,
+            valid_from date, cadastral_code text, prior_parent text, prior_until date,
+            prior_version text)
+      ), j AS MATERIALIZED (
+        -- One probe of the primary key per code (OFFSET 0 keeps it a probe): inside the import
+        -- transaction the new rows have no statistics, and a join would scan the whole table.
+        SELECT x.*, t.code AS c_code, t.level AS c_level, t.parent_code AS c_parent_code,
+               t.name AS c_name, t.names AS c_names, t.cadastral_code AS c_cadastral_code,
+               t.valid_to AS c_valid_to, t.state_from AS c_state_from
+        FROM x LEFT JOIN LATERAL (
+          SELECT t.*, (${openSince}) AS state_from
+          FROM territories t WHERE t.code = x.code OFFSET 0) t ON true
+      ), inserted AS (
+        INSERT INTO territories (code, level, parent_code, name, names, version, valid_from, cadastral_code)
+        SELECT code, level, parent_code, name, names, version, valid_from, cadastral_code
+        FROM j WHERE c_code IS NULL
+      ), history AS (
+        -- The open interval, preceded by the NUTS 2021 one when the file says the parent
+        -- changed in 2024.
+        INSERT INTO territory_versions (code, valid_from, valid_to, version, level, parent_code, name, names)
+        SELECT code, valid_from, prior_until, prior_version, level, prior_parent, name, names
+        FROM j WHERE c_code IS NULL AND prior_until IS NOT NULL
+        UNION ALL
+        SELECT code, coalesce(prior_until, valid_from), NULL, version, level, parent_code, name, names
+        FROM j WHERE c_code IS NULL
+      )
+      SELECT c_code AS code, c_level AS level, c_parent_code AS parent_code, c_name AS name,
+             c_names AS names, c_cadastral_code AS cadastral_code, c_valid_to AS valid_to,
+             c_state_from AS state_from
+      FROM j WHERE c_code IS NOT NULL`.execute(this.tx);
+    this.inserted += batch.length - rows.length;
     const current = new Map(rows.map((r) => [r.code, r]));
 
-    const fresh: Fresh[] = [];
     const changed: (TerritoryState & { version: string })[] = [];
     const closeAt: { code: string; at: string }[] = [];
     const versions: VersionRow[] = [];
 
     for (const inc of batch) {
       const cur = current.get(inc.code);
-      if (!cur) {
-        const prior = inc.prior && inc.prior.until > inc.prior.from ? inc.prior : undefined;
-        const { code, level, parent_code, name, names, cadastral_code } = inc;
-        fresh.push({
-          code,
-          level,
-          parent_code,
-          name,
-          names,
-          cadastral_code,
-          valid_from: prior ? prior.from : this.date,
-          version: prior ? prior.nextVersion : this.version,
-          prior_parent: prior?.parent_code,
-          prior_until: prior?.until,
-          prior_version: prior?.version,
-        });
-        this.inserted++;
-        continue;
-      }
+      if (!cur) continue;
       const names = { ...cur.names, ...inc.names };
       const next = { ...inc, names };
       const sameState =
@@ -159,35 +175,34 @@ export class TerritoryWriter {
       changed.push({ ...next, version });
       this.updated++;
     }
-    await this.write(fresh, changed, closeAt, versions);
+    await this.write(changed, closeAt, versions);
+  }
+
+  /** A code as a new territory: the open interval, from the NUTS 2021 one if the file gives it. */
+  private fresh(inc: Incoming): Fresh {
+    const prior = inc.prior && inc.prior.until > inc.prior.from ? inc.prior : undefined;
+    const { code, level, parent_code, name, names, cadastral_code } = inc;
+    return {
+      code,
+      level,
+      parent_code,
+      name,
+      names,
+      cadastral_code,
+      valid_from: prior ? prior.from : this.date,
+      version: prior ? prior.nextVersion : this.version,
+      prior_parent: prior?.parent_code,
+      prior_until: prior?.until,
+      prior_version: prior?.version,
+    };
   }
 
   private async write(
-    fresh: Fresh[],
     changed: (TerritoryState & { version: string })[],
     closeAt: { code: string; at: string }[],
     versions: VersionRow[],
   ): Promise<void> {
     const tx = this.tx;
-    if (fresh.length) {
-      // The territory and its history in one statement, from one parse of the batch: the open
-      // interval, preceded by the NUTS 2021 one when the file says the parent changed in 2024.
-      await sql`
-        WITH x AS MATERIALIZED (
-          SELECT * FROM jsonb_to_recordset(${JSON.stringify(fresh)}::jsonb) AS x(code text,
-            level text, parent_code text, name text, names jsonb, version text, valid_from date,
-            cadastral_code text, prior_parent text, prior_until date, prior_version text)
-        ), inserted AS (
-          INSERT INTO territories (code, level, parent_code, name, names, version, valid_from, cadastral_code)
-          SELECT code, level, parent_code, name, names, version, valid_from, cadastral_code FROM x
-        )
-        INSERT INTO territory_versions (code, valid_from, valid_to, version, level, parent_code, name, names)
-        SELECT code, valid_from, prior_until, prior_version, level, prior_parent, name, names
-        FROM x WHERE prior_until IS NOT NULL
-        UNION ALL
-        SELECT code, coalesce(prior_until, valid_from), NULL, version, level, parent_code, name, names
-        FROM x`.execute(tx);
-    }
     if (closeAt.length) {
       await sql`
         UPDATE territory_versions v SET valid_to = x.at
