@@ -94,73 +94,76 @@ export async function importIstatComuni(
         options.onProgress?.(report.rows);
       };
 
-      for await (const records of file.batches) {
-        for (const { line, cells } of records) {
-          report.rows++;
-          const bad = (message: string) => errors.add(line, message);
-          if (cells.length !== file.header.length) {
-            bad(`expected ${file.header.length} cells, found ${cells.length}`);
-            continue;
-          }
-          const formula = formulaCell(cells, file.header);
-          if (formula) bad(formula);
-          const code = cell(cells, col.code);
-          if (!/^\d{6}$/.test(code)) {
-            bad(
-              /^\d{1,5}$/.test(code)
-                ? `code "${code}" has lost its leading zeros: ISTAT codes have six digits`
-                : `code "${code}" is not a six-digit ISTAT code`,
-            );
-            continue;
-          }
-          const first = seen[Number(code)]!;
-          if (first) bad(`duplicate code ${code} (first on line ${first})`);
-          else seen[Number(code)] = line;
-          const name = cell(cells, col.name);
-          if (name.length < 1 || name.length > 200)
-            bad('the name is empty or longer than 200 characters');
-          const parent = cell(cells, col.nuts3of2024);
-          if (!nuts3.has(parent))
-            bad(`unknown parent: NUTS-3 "${parent}" is not a known territory`);
-          const before = cell(cells, col.nuts3of2021);
-          if (before && before !== parent && !nuts3.has(before))
-            bad(`unknown NUTS-3 2021 "${before}"`);
-          const cadastral = cell(cells, col.cadastral);
-          if (cadastral && !/^[A-Z]\d{3}$/.test(cadastral))
-            bad(`cadastral code "${cadastral}" is not like A074`);
-          const previous = cell(cells, col.previous);
-          if (previous && /^\d{1,6}$/.test(previous) && previous.padStart(6, '0') !== code) {
-            renumbered.push({ old_code: previous.padStart(6, '0'), new_code: code });
-          }
-          if (errors.any) continue;
+      // No write may still run when an error leaves the transaction (see WriteQueue.settle).
+      await writes.guard(async () => {
+        for await (const records of file.batches) {
+          for (const { line, cells } of records) {
+            report.rows++;
+            const bad = (message: string) => errors.add(line, message);
+            if (cells.length !== file.header.length) {
+              bad(`expected ${file.header.length} cells, found ${cells.length}`);
+              continue;
+            }
+            const formula = formulaCell(cells, file.header);
+            if (formula) bad(formula);
+            const code = cell(cells, col.code);
+            if (!/^\d{6}$/.test(code)) {
+              bad(
+                /^\d{1,5}$/.test(code)
+                  ? `code "${code}" has lost its leading zeros: ISTAT codes have six digits`
+                  : `code "${code}" is not a six-digit ISTAT code`,
+              );
+              continue;
+            }
+            const first = seen[Number(code)]!;
+            if (first) bad(`duplicate code ${code} (first on line ${first})`);
+            else seen[Number(code)] = line;
+            const name = cell(cells, col.name);
+            if (name.length < 1 || name.length > 200)
+              bad('the name is empty or longer than 200 characters');
+            const parent = cell(cells, col.nuts3of2024);
+            if (!nuts3.has(parent))
+              bad(`unknown parent: NUTS-3 "${parent}" is not a known territory`);
+            const before = cell(cells, col.nuts3of2021);
+            if (before && before !== parent && !nuts3.has(before))
+              bad(`unknown NUTS-3 2021 "${before}"`);
+            const cadastral = cell(cells, col.cadastral);
+            if (cadastral && !/^[A-Z]\d{3}$/.test(cadastral))
+              bad(`cadastral code "${cadastral}" is not like A074`);
+            const previous = cell(cells, col.previous);
+            if (previous && /^\d{1,6}$/.test(previous) && previous.padStart(6, '0') !== code) {
+              renumbered.push({ old_code: previous.padStart(6, '0'), new_code: code });
+            }
+            if (errors.any) continue;
 
-          const names: Record<string, string> = { it: cell(cells, col.nameIt) || name };
-          const other = cell(cells, col.nameOther);
-          const lang = OTHER_LANGUAGE[cell(cells, col.region)];
-          if (other && lang) names[lang] = other;
-          batch.push({
-            code,
-            level: 'LAU',
-            parent_code: parent,
-            name,
-            names,
-            cadastral_code: cadastral || null,
-            prior:
-              before && before !== parent
-                ? {
-                    from: date < NUTS2021_FROM ? date : NUTS2021_FROM,
-                    until: NUTS2024_FROM,
-                    parent_code: before,
-                    version: 'NUTS2021',
-                    nextVersion: 'NUTS2024',
-                  }
-                : undefined,
-          });
-          if (batch.length >= BATCH_SIZE) await flush();
+            const names: Record<string, string> = { it: cell(cells, col.nameIt) || name };
+            const other = cell(cells, col.nameOther);
+            const lang = OTHER_LANGUAGE[cell(cells, col.region)];
+            if (other && lang) names[lang] = other;
+            batch.push({
+              code,
+              level: 'LAU',
+              parent_code: parent,
+              name,
+              names,
+              cadastral_code: cadastral || null,
+              prior:
+                before && before !== parent
+                  ? {
+                      from: date < NUTS2021_FROM ? date : NUTS2021_FROM,
+                      until: NUTS2024_FROM,
+                      parent_code: before,
+                      version: 'NUTS2021',
+                      nextVersion: 'NUTS2024',
+                    }
+                  : undefined,
+            });
+            if (batch.length >= BATCH_SIZE) await flush();
+          }
         }
-      }
-      await flush();
-      await writes.drain();
+        await flush();
+        await writes.drain();
+      });
       if (report.rows === 0) errors.add(file.headerLine, 'the file has a header but no rows');
       if (errors.any) throw new Rollback();
 

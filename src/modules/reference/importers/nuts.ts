@@ -102,49 +102,52 @@ export async function importNuts(
         options.onProgress?.(report.rows);
       };
 
-      for await (const records of file.batches) {
-        for (const { line, cells, refused } of records) {
-          report.rows++;
-          const bad = (message: string) => errors.add(line, message);
-          if (refused) bad(refused);
-          const formula = formulaCell(cells, file.header);
-          if (formula) bad(formula);
-          const code = cell(cells, col.code);
-          const level = Number(cell(cells, col.level));
-          if (
-            !/^[A-Z]{2}[A-Z0-9]{0,3}$/.test(code) ||
-            !(level >= 0 && level <= 3) ||
-            code.length !== 2 + level
-          ) {
-            bad(`"${code}" is not a NUTS level-${cell(cells, col.level)} code`);
-            continue;
+      // No write may still run when an error leaves the transaction (see WriteQueue.settle).
+      await writes.guard(async () => {
+        for await (const records of file.batches) {
+          for (const { line, cells, refused } of records) {
+            report.rows++;
+            const bad = (message: string) => errors.add(line, message);
+            if (refused) bad(refused);
+            const formula = formulaCell(cells, file.header);
+            if (formula) bad(formula);
+            const code = cell(cells, col.code);
+            const level = Number(cell(cells, col.level));
+            if (
+              !/^[A-Z]{2}[A-Z0-9]{0,3}$/.test(code) ||
+              !(level >= 0 && level <= 3) ||
+              code.length !== 2 + level
+            ) {
+              bad(`"${code}" is not a NUTS level-${cell(cells, col.level)} code`);
+              continue;
+            }
+            const first = seen.get(code);
+            if (first) bad(`duplicate code ${code} (first on line ${first})`);
+            else seen.set(code, line);
+            const parent = level === 0 ? null : code.slice(0, -1);
+            const given = cell(cells, col.parent);
+            if (col.parent >= 0 && (given || null) !== parent)
+              bad(`parent "${given}" does not match code ${code}`);
+            if (parent && !seen.has(parent) && !parentsWanted.has(parent))
+              parentsWanted.set(parent, line);
+            const name = cell(cells, col.native) || cell(cells, col.latin);
+            if (name.length < 1 || name.length > 200)
+              bad('the name is empty or longer than 200 characters');
+            if (errors.any) continue;
+            batch.push({
+              code,
+              level: `NUTS${level}` as Incoming['level'],
+              parent_code: parent,
+              name,
+              names: {},
+              cadastral_code: null,
+            });
+            if (batch.length >= BATCH_SIZE) await flush();
           }
-          const first = seen.get(code);
-          if (first) bad(`duplicate code ${code} (first on line ${first})`);
-          else seen.set(code, line);
-          const parent = level === 0 ? null : code.slice(0, -1);
-          const given = cell(cells, col.parent);
-          if (col.parent >= 0 && (given || null) !== parent)
-            bad(`parent "${given}" does not match code ${code}`);
-          if (parent && !seen.has(parent) && !parentsWanted.has(parent))
-            parentsWanted.set(parent, line);
-          const name = cell(cells, col.native) || cell(cells, col.latin);
-          if (name.length < 1 || name.length > 200)
-            bad('the name is empty or longer than 200 characters');
-          if (errors.any) continue;
-          batch.push({
-            code,
-            level: `NUTS${level}` as Incoming['level'],
-            parent_code: parent,
-            name,
-            names: {},
-            cadastral_code: null,
-          });
-          if (batch.length >= BATCH_SIZE) await flush();
         }
-      }
-      await flush();
-      await writes.drain();
+        await flush();
+        await writes.drain();
+      });
       if (report.rows === 0) errors.add(file.headerLine, 'the file has a header but no rows');
 
       const unresolved = [...parentsWanted.keys()].filter((p) => !seen.has(p));

@@ -48,6 +48,24 @@ export class WriteQueue {
   async drain(): Promise<void> {
     while (this.pending.length) await this.pending.shift();
   }
+
+  /**
+   * Waits for every queued write, failed or not. Call it before an error leaves the transaction:
+   * the rollback must not be sent while a queued write can still run, or that write's next
+   * statement would reach the connection after the rollback, outside any transaction.
+   */
+  async settle(): Promise<void> {
+    await Promise.allSettled(this.pending.splice(0));
+  }
+
+  /** Runs `body` (which pushes writes and drains them); no write is left running if it throws. */
+  async guard<T>(body: () => Promise<T>): Promise<T> {
+    try {
+      return await body();
+    } finally {
+      await this.settle();
+    }
+  }
 }
 
 export class ErrorList {
