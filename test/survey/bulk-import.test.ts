@@ -3,7 +3,9 @@ import { loginAs, testApp, type Agent } from '../helpers/app';
 import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { maintained, recomputed } from '../needs/oracle';
+import { Readable } from 'node:stream';
 import { COLUMN_NAMES } from '../../src/modules/survey/bulk-import.parse';
+import { importResponses } from '../../src/modules/survey/bulk-import.service';
 import { reachNeeds, submitLines } from './flow';
 import { needLine, needsBody, newCampaign, newFirmUser, newVat, quarterAhead } from './helpers';
 
@@ -201,5 +203,101 @@ describe('POST /campaigns/:id/import', () => {
     const firm = await newFirmUser(t.db);
     const firmAgent = await loginAs(app, firm.email, PASSWORD);
     expect((await firmAgent.get(`/campaigns/${id}/import`)).status).toBe(403);
+  });
+
+  describe('written while the file is read (firms handed over in batches of 2)', () => {
+    const run = async (rows: Row[]) => {
+      const { id, region } = await newCampaign(t.db);
+      const before = await Promise.all([count('responses'), count('organisations')]);
+      const result = await importResponses(t.db, region, id, Readable.from([csv(rows)]), {
+        streamBatch: 2,
+      });
+      const written = await t.db
+        .selectFrom('responses')
+        .innerJoin('firms', 'firms.organisation_id', 'responses.firm_id')
+        .select(['firms.vat_number', 'responses.version', 'need_count', 'workers_total'])
+        .where('campaign_id', '=', id)
+        .orderBy('firms.vat_number')
+        .execute();
+      const after = await Promise.all([count('responses'), count('organisations')]);
+      return { id, result, written, added: after.map((n, i) => n - before[i]!) };
+    };
+    const vats = () => Array.from({ length: 5 }, () => newVat()).sort();
+
+    it('writes every firm once, with all its lines, when each firm is together', async () => {
+      const v = vats();
+      const rows = v.flatMap((vat, i) => [
+        firmRow(vat, { workers: String(i + 1) }),
+        firmRow(vat, { skill: 'F40.b', workers: '2' }),
+      ]);
+      const { id, result, written, added } = await run(rows);
+      expect(result.problems).toEqual([]);
+      expect(result).toMatchObject({ responses: 5, lines: 10, createdFirms: 5 });
+      expect(added).toEqual([5, 5]);
+      expect(written).toEqual(
+        v.map((vat, i) => ({
+          vat_number: `IT${vat}`,
+          version: 1,
+          need_count: 2,
+          workers_total: i + 3,
+        })),
+      );
+      expect(await maintained(t.db, id)).toEqual(await recomputed(t.db, id));
+    });
+
+    it('writes a firm whose rows come back after it was written once, with all its lines', async () => {
+      const v = vats();
+      // v[0] is handed over with v[1] when v[2] starts; its third line comes at the end.
+      const rows = [
+        firmRow(v[0]!, { workers: '1' }),
+        firmRow(v[0]!, { skill: 'F40.b', workers: '1' }),
+        firmRow(v[1]!),
+        firmRow(v[2]!),
+        firmRow(v[3]!),
+        firmRow(v[4]!),
+        firmRow(v[0]!, { skill: 'F40.c', workers: '4' }),
+      ];
+      const { id, result, written, added } = await run(rows);
+      expect(result.problems).toEqual([]);
+      expect(result).toMatchObject({ responses: 5, lines: 7, createdFirms: 5 });
+      expect(added).toEqual([5, 5]);
+      expect(written[0]).toEqual({
+        vat_number: `IT${v[0]}`,
+        version: 1,
+        need_count: 3,
+        workers_total: 6,
+      });
+      expect(written.map((w) => w.version)).toEqual([1, 1, 1, 1, 1]);
+      expect(await maintained(t.db, id)).toEqual(await recomputed(t.db, id));
+    });
+
+    it('writes nothing when a problem comes after firms were written', async () => {
+      const v = vats();
+      const rows = [
+        ...v.slice(0, 4).map((vat) => firmRow(vat)),
+        firmRow(v[4]!, { workers: '999' }), // line 6: above the firm's 20 employees
+      ];
+      const { result, written, added } = await run(rows);
+      expect(result.problems.map((p) => [p.line, p.column])).toEqual([[6, 'workers']]);
+      expect(result.responses).toBe(0);
+      expect(written).toEqual([]);
+      expect(added).toEqual([0, 0]);
+    });
+
+    it('reports a firm whose rows come back with a problem, and writes nothing', async () => {
+      const v = vats();
+      const rows = [
+        firmRow(v[0]!),
+        firmRow(v[1]!),
+        firmRow(v[2]!),
+        firmRow(v[3]!),
+        firmRow(v[0]!), // line 6: the same line again for v[0]
+      ];
+      const { result, added } = await run(rows);
+      expect(result.problems).toEqual([
+        expect.objectContaining({ line: 6, key: 'survey.errors.duplicateLine' }),
+      ]);
+      expect(added).toEqual([0, 0]);
+    });
   });
 });

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { firmProfileSchema, type FirmProfileInput } from '../firms/firms.schemas';
 import { openColumns, type ImportSource } from '../reference/importers/csv-source';
 import { formulaColumn } from '../reference/importers/report';
@@ -88,6 +89,29 @@ interface Group {
   cells: Record<string, string>;
   needs: NeedLine[];
   needLines: number[];
+  /** Checked when the file moved on to another firm; undefined while rows may still come. */
+  checked?: ImportedFirm | null;
+}
+
+/**
+ * Where a firm can go before the whole file is read. A firm's rows are usually next to each
+ * other: when the file moves on to another firm, the last one is checked and handed over (in
+ * batches), so the caller can write it while the rest is parsed; the last ones are only in the
+ * result. The handing over stops at the first problem. A firm handed over whose rows turn up again later makes the result `reopened`:
+ * what was handed over for it is incomplete, and the caller must not keep it.
+ */
+export interface FirmSink {
+  batchSize: number;
+  write: (firms: ImportedFirm[]) => Promise<void>;
+}
+
+export interface ParsedImport {
+  /** Every checked firm, in the order of their first row (those handed over included). */
+  firms: ImportedFirm[];
+  problems: ImportProblem[];
+  rows: number;
+  /** A firm was handed over to the sink before all its rows were read. */
+  reopened: boolean;
 }
 
 /**
@@ -98,22 +122,41 @@ interface Group {
 export async function parseImport(
   source: ImportSource,
   ctx: ImportContext,
-): Promise<{ firms: ImportedFirm[]; problems: ImportProblem[]; rows: number }> {
+  sink?: FirmSink,
+): Promise<ParsedImport> {
   const problems: ImportProblem[] = [];
   const add = (p: ImportProblem) => problems.length < MAX_IMPORT_PROBLEMS && problems.push(p);
   const opened = await openColumns(source, IMPORT_COLUMNS);
   if ('errors' in opened) {
     for (const e of opened.errors)
       add({ line: e.line, key: 'bulkImport.errors.file', params: { message: e.message } });
-    return { firms: [], problems, rows: 0 };
+    return { firms: [], problems, rows: 0, reopened: false };
   }
   const { file, col } = opened;
   const groups = new Map<string, Group>();
+  const handed = new Set<Group>();
+  let pending: Group[] = [];
+  let reopened = false;
   let rows = 0;
+  let last: Group | undefined;
+  // The previous firm is complete unless its rows come back: checked now, handed over if clean.
+  const close = async (g: Group) => {
+    g.checked = checkFirm(g, ctx, add);
+    if (!sink || problems.length || !g.checked) return;
+    pending.push(g);
+    if (pending.length < sink.batchSize) return;
+    const ready = pending.filter((p) => p.checked);
+    pending = [];
+    for (const p of ready) handed.add(p);
+    await sink.write(ready.map((p) => p.checked!));
+  };
   try {
     for await (const batch of file.batches) {
       for (const { line, cells } of batch) {
         rows++;
+        // While firms are being written, a turn of the event loop every few hundred rows lets
+        // the write's next statement go out as soon as the database answers the last one.
+        if (sink && rows % 256 === 0) await nextTurn();
         // As the reference importers do: a cell a spreadsheet would run is refused, not stored.
         const formula = formulaColumn(cells);
         if (formula >= 0) {
@@ -134,6 +177,13 @@ export async function parseImport(
           continue;
         }
         let g = groups.get(vat);
+        if (last && last !== g && last.checked === undefined) await close(last);
+        if (g && g.checked !== undefined) {
+          // Its rows are not together: checked again at the end, with all of them.
+          if (handed.has(g)) reopened = true;
+          g.checked = undefined;
+        }
+        last = g;
         if (!g) {
           g = {
             line,
@@ -142,6 +192,7 @@ export async function parseImport(
             needLines: [],
           };
           groups.set(vat, g);
+          last = g;
         } else {
           const differs = PER_FIRM.find((c) => cell(c) !== g!.cells[c]);
           if (differs)
@@ -186,11 +237,21 @@ export async function parseImport(
   if (rows === 0) add({ line: file.headerLine + 1, key: 'bulkImport.errors.noRows' });
   const firms: ImportedFirm[] = [];
   for (const g of groups.values()) {
-    const firm = checkFirm(g, ctx, add);
+    const firm = g.checked === undefined ? checkFirm(g, ctx, add) : g.checked;
     if (firm) firms.push(firm);
   }
-  problems.sort((a, b) => a.line - b.line);
-  return { firms, problems, rows };
+  return { firms, problems: unique(problems).sort((a, b) => a.line - b.line), rows, reopened };
+}
+
+/** A firm checked twice (its rows not together) may report a problem twice. */
+function unique(problems: ImportProblem[]): ImportProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = JSON.stringify([p.line, p.column, p.key, p.params]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 const PRIORITY_SET = new Set<string>(PRIORITIES);
@@ -299,5 +360,12 @@ function checkFirm(
     }
   }
   if (!ok || !profile.success) return null;
-  return { line: g.line, profile: profile.data, readiness, needs: g.needs, needLines: g.needLines };
+  // Copies: a firm handed over is written while rows may still be added to its group.
+  return {
+    line: g.line,
+    profile: profile.data,
+    readiness,
+    needs: [...g.needs],
+    needLines: [...g.needLines],
+  };
 }

@@ -6,6 +6,7 @@ import { territoryAndBelow } from '../accounts/accounts.repository';
 import { applyResponseChange } from '../needs/aggregate';
 import { sizeClass } from '../firms/firms.service';
 import type { ImportSource } from '../reference/importers/csv-source';
+import { WriteQueue } from '../reference/importers/report';
 import { plannableQuarters, romeToday } from './calendar';
 import { lockCampaignShared } from './campaigns.repository';
 import { CampaignNotAcceptingError, getManagedCampaign, toCampaign } from './campaigns.service';
@@ -25,17 +26,31 @@ export interface ImportResult {
 /** One statement's rows as a single JSON parameter: one round trip whatever the count. */
 const rowsOf = (rows: object[]) => sql`json_to_recordset(${JSON.stringify(rows)}::json)`;
 
+/** A file with problems: the transaction is rolled back and the problems reported. */
+class Rejected extends Error {
+  constructor(readonly result: ImportResult) {
+    super('import rejected');
+  }
+}
+
 /**
- * Imports a CSV of responses for one of the region's open campaigns, all or nothing: every row
- * is checked first (the questionnaire's own rules), and only a clean file is written, in one
+ * Imports a CSV of responses for one of the region's open campaigns, all or nothing, in one
  * transaction of set-based statements: firms matched by VAT number or created, each firm's
- * current version superseded by a new one, and the changes queued for the needs aggregate.
+ * current version superseded by a new one, and the changes queued for the needs aggregate. Every
+ * row is checked with the questionnaire's own rules; a file with any problem writes nothing.
+ *
+ * The writes overlap the parse: a firm whose rows are all read (the file has moved on to another
+ * firm) is written while the rest of the file is parsed. Should its rows turn up again further
+ * down, what was written is rolled back to a savepoint and every firm written again from the
+ * whole file; should any problem turn up, the whole transaction is rolled back.
  */
 export async function importResponses(
   db: Db,
   user: SessionUser,
   campaignId: string,
   source: ImportSource,
+  /** streamBatch: firms handed over by the parser are written this many at a time. */
+  { streamBatch = 1000 }: { streamBatch?: number } = {},
 ): Promise<ImportResult> {
   const campaign = await getManagedCampaign(db, user, campaignId);
   if (campaign.state !== 'open') throw new CampaignNotAcceptingError(campaign.state);
@@ -62,39 +77,92 @@ export async function importResponses(
     occupations: new Set(occupations.map((o) => o.code)),
     quarters: plannableQuarters(romeToday()),
   };
-  const { firms, problems, rows } = await parseImport(source, {
+  const refs = { sectionOf, areaOf: needCtx.skills };
+  const ctx = {
     readiness: campaign.readiness,
     divisions: new Set(sectionOf.keys()),
     comuni: new Set(comuni.map((c) => c.code)),
     within: new Set(comuni.filter((c) => c.within).map((c) => c.code)),
     need: needCtx,
-  });
-  // Two spellings of one VAT number (with or without the country prefix) are one firm twice.
-  const seen = new Map<string, number>();
-  for (const f of firms) {
-    const first = seen.get(f.profile.vatNumber);
-    if (first !== undefined)
-      problems.push({
-        line: f.line,
-        column: 'vat_number',
-        key: 'bulkImport.errors.firmDiffers',
-        params: { line: first },
+  };
+  try {
+    return await db.transaction().execute(async (tx) => {
+      // FOR SHARE: a region closing the campaign waits for the import, or the import for it.
+      const locked = toCampaign((await lockCampaignShared(tx, campaign.id))!);
+      if (locked.state !== 'open') throw new CampaignNotAcceptingError(locked.state);
+      await sql`SAVEPOINT streamed`.execute(tx);
+      const written = { responses: 0, lines: 0, createdFirms: 0 };
+      const write = async (firms: ImportedFirm[]) => {
+        const r = await writeFirms(tx, user, campaign.id, firms, refs);
+        written.responses += r.responses;
+        written.lines += r.lines;
+        written.createdFirms += r.createdFirms;
+      };
+      const handed = new Set<ImportedFirm>();
+      const vats = new Set<string>();
+      let stopped = false;
+      const writes = new WriteQueue();
+      const parsed = await writes.guard(async () => {
+        const result = await parseImport(source, ctx, {
+          batchSize: streamBatch,
+          write: async (batch) => {
+            // Two spellings of one VAT number are reported below: nothing more is streamed.
+            for (const f of batch) {
+              if (vats.has(f.profile.vatNumber)) stopped = true;
+              vats.add(f.profile.vatNumber);
+            }
+            if (stopped) return;
+            for (const f of batch) handed.add(f);
+            await writes.push(() => write(batch));
+          },
+        });
+        await writes.drain();
+        return result;
       });
-    else seen.set(f.profile.vatNumber, f.line);
-  }
-  const empty = { rows, problems, responses: 0, lines: 0, createdFirms: 0 };
-  if (problems.length) return { ...empty, problems: problems.sort((a, b) => a.line - b.line) };
-  return db.transaction().execute(async (tx) => {
-    // FOR SHARE: a region closing the campaign waits for the import, or the import for it.
-    const locked = toCampaign((await lockCampaignShared(tx, campaign.id))!);
-    if (locked.state !== 'open') throw new CampaignNotAcceptingError(locked.state);
-    const firmIds = await matchOrCreateFirms(tx, firms, sectionOf);
-    const written = await writeResponses(tx, user, campaign.id, firms, firmIds, {
-      sectionOf,
-      areaOf: needCtx.skills,
+      const { firms, problems, rows, reopened } = parsed;
+      // Two spellings of one VAT number (with or without the country prefix) are one firm twice.
+      const seen = new Map<string, number>();
+      for (const f of firms) {
+        const first = seen.get(f.profile.vatNumber);
+        if (first !== undefined)
+          problems.push({
+            line: f.line,
+            column: 'vat_number',
+            key: 'bulkImport.errors.firmDiffers',
+            params: { line: first },
+          });
+        else seen.set(f.profile.vatNumber, f.line);
+      }
+      const empty = { rows, problems, responses: 0, lines: 0, createdFirms: 0 };
+      if (problems.length)
+        throw new Rejected({ ...empty, problems: problems.sort((a, b) => a.line - b.line) });
+      if (reopened || stopped) {
+        // A firm's rows were not together: written again, all of them, from the whole file.
+        await sql`ROLLBACK TO SAVEPOINT streamed`.execute(tx);
+        Object.assign(written, { responses: 0, lines: 0, createdFirms: 0 });
+        handed.clear();
+      }
+      const rest = firms.filter((f) => !handed.has(f));
+      if (rest.length) await write(rest);
+      return { ...empty, ...written };
     });
-    return { ...empty, ...written, createdFirms: firmIds.created };
-  });
+  } catch (err) {
+    if (err instanceof Rejected) return err.result;
+    throw err;
+  }
+}
+
+/** One batch of checked firms: matched or created, then their new versions written. */
+async function writeFirms(
+  tx: Tx,
+  user: SessionUser,
+  campaignId: string,
+  firms: ImportedFirm[],
+  refs: { sectionOf: Map<string, string>; areaOf: Map<string, string> },
+): Promise<{ responses: number; lines: number; createdFirms: number }> {
+  const firmIds = await matchOrCreateFirms(tx, firms, refs.sectionOf);
+  const written = await writeResponses(tx, user, campaignId, firms, firmIds, refs);
+  return { ...written, createdFirms: firmIds.created };
 }
 
 /** Firm ids by VAT number: the existing firm, or a new firm organisation with its profile. */
@@ -187,11 +255,11 @@ async function writeResponses(
       readiness_score, technologies, need_count, workers_total)
     SELECT id, ${campaignId}, firm_id, version, 'current', ${user.id}, legal_name, territory_code,
       'NACE2', nace_section, nace_division, employees, size_class, s, rd, h, d, a, g, score,
-      ARRAY(SELECT json_array_elements_text(tech)), need_count, workers_total
+      tech, need_count, workers_total
     FROM ${rowsOf(responses)} AS x(id uuid, firm_id uuid, version int, legal_name text,
       territory_code text, nace_section text, nace_division text, employees int,
       size_class text, s smallint, rd smallint, h smallint, d smallint, a smallint, g smallint,
-      score smallint, tech json, need_count int, workers_total int)`.execute(tx);
+      score smallint, tech text[], need_count int, workers_total int)`.execute(tx);
   const lines = firms.flatMap((f, i) =>
     f.needs.map((l, n) => ({
       r: responses[i]!.id,
