@@ -9,7 +9,12 @@ import type { ImportSource } from '../reference/importers/csv-source';
 import { WriteQueue } from '../reference/importers/report';
 import { plannableQuarters, romeToday } from './calendar';
 import { lockCampaignShared } from './campaigns.repository';
-import { CampaignNotAcceptingError, getManagedCampaign, toCampaign } from './campaigns.service';
+import {
+  CampaignNotAcceptingError,
+  getManagedCampaign,
+  toCampaign,
+  type Campaign,
+} from './campaigns.service';
 import { parseImport, type ImportedFirm, type ImportProblem } from './bulk-import.parse';
 import { overallScore } from './readiness';
 import { skillsOfAreas, subMajorOccupations } from './responses.repository';
@@ -54,37 +59,7 @@ export async function importResponses(
 ): Promise<ImportResult> {
   const campaign = await getManagedCampaign(db, user, campaignId);
   if (campaign.state !== 'open') throw new CampaignNotAcceptingError(campaign.state);
-  const [skills, occupations, divisions, comuni] = await Promise.all([
-    skillsOfAreas(db, campaign.areas),
-    subMajorOccupations(db),
-    db
-      .selectFrom('sectors')
-      .select(['code', 'parent_code'])
-      .where('version', '=', 'NACE2')
-      .where('level', '=', 'division')
-      .execute(),
-    db
-      .selectFrom('territories')
-      .select('code')
-      .select(sql<boolean>`code IN ${territoryAndBelow(campaign.territoryCode)}`.as('within'))
-      .where('level', '=', 'LAU')
-      .where('valid_to', 'is', null)
-      .execute(),
-  ]);
-  const sectionOf = new Map(divisions.map((d) => [d.code, d.parent_code!]));
-  const needCtx = {
-    skills: new Map(skills.map((s) => [s.code, s.area_code])),
-    occupations: new Set(occupations.map((o) => o.code)),
-    quarters: plannableQuarters(romeToday()),
-  };
-  const refs = { sectionOf, areaOf: needCtx.skills };
-  const ctx = {
-    readiness: campaign.readiness,
-    divisions: new Set(sectionOf.keys()),
-    comuni: new Set(comuni.map((c) => c.code)),
-    within: new Set(comuni.filter((c) => c.within).map((c) => c.code)),
-    need: needCtx,
-  };
+  const { ctx, refs } = await checkContext(db, campaign);
   try {
     return await db.transaction().execute(async (tx) => {
       // FOR SHARE: a region closing the campaign waits for the import, or the import for it.
@@ -150,6 +125,42 @@ export async function importResponses(
     if (err instanceof Rejected) return err.result;
     throw err;
   }
+}
+
+/** What the rows are checked against (the campaign's skills, the comuni it covers…). */
+async function checkContext(db: Db, campaign: Campaign) {
+  const [skills, occupations, divisions, comuni] = await Promise.all([
+    skillsOfAreas(db, campaign.areas),
+    subMajorOccupations(db),
+    db
+      .selectFrom('sectors')
+      .select(['code', 'parent_code'])
+      .where('version', '=', 'NACE2')
+      .where('level', '=', 'division')
+      .execute(),
+    db
+      .selectFrom('territories')
+      .select('code')
+      .select(sql<boolean>`code IN ${territoryAndBelow(campaign.territoryCode)}`.as('within'))
+      .where('level', '=', 'LAU')
+      .where('valid_to', 'is', null)
+      .execute(),
+  ]);
+  const sectionOf = new Map(divisions.map((d) => [d.code, d.parent_code!]));
+  const needCtx = {
+    skills: new Map(skills.map((s) => [s.code, s.area_code])),
+    occupations: new Set(occupations.map((o) => o.code)),
+    quarters: plannableQuarters(romeToday()),
+  };
+  const refs = { sectionOf, areaOf: needCtx.skills };
+  const ctx = {
+    readiness: campaign.readiness,
+    divisions: new Set(sectionOf.keys()),
+    comuni: new Set(comuni.map((c) => c.code)),
+    within: new Set(comuni.filter((c) => c.within).map((c) => c.code)),
+    need: needCtx,
+  };
+  return { ctx, refs };
 }
 
 /** One batch of checked firms: matched or created, then their new versions written. */
