@@ -7,7 +7,7 @@ import { COLUMN_NAMES } from '../src/modules/survey/bulk-import.parse';
 import { foldNeeds } from '../src/modules/needs/aggregate';
 import { importResponses } from '../src/modules/survey/bulk-import.service';
 import { plannableQuarters, romeToday } from '../src/modules/survey/calendar';
-import { openBenchCampaign, withBenchDb } from './bench-kit';
+import { openBenchCampaign, serverCpu, serverCpuSpent, withBenchDb } from './bench-kit';
 
 // npm run bench:bulk-import [-- FIRMS LINES RUNS]: a CSV of FIRMS responses with LINES need lines
 // each, imported through the service (parse, checks, one transaction) on real PostgreSQL, in a
@@ -66,9 +66,15 @@ async function main() {
     for (let run = 0; run < RUNS; run++) {
       await writeCsv(file, FIRMS);
       for (const into of [created, superseded]) {
+        // CPU of this process (parse, checks, the service) and of the database's server
+        // processes during the import: which side the wall time waits on.
+        const server0 = await serverCpu(DB_NAME);
+        const cpu0 = process.cpuUsage();
         const t0 = performance.now();
         const r = await importResponses(db, region, campaignId, file);
         const s = (performance.now() - t0) / 1000;
+        const cpu = process.cpuUsage(cpu0);
+        const server = serverCpuSpent(server0, await serverCpu(DB_NAME));
         if (r.problems.length) throw new Error(JSON.stringify(r.problems.slice(0, 5)));
         into.push(r.responses / s);
         // What the background folder then does (the app runs it every 250 ms): the queued changes
@@ -79,7 +85,7 @@ async function main() {
         if (folded === 0) throw new Error('the import queued nothing for the needs aggregate');
         folds.push(f);
         console.log(
-          `run ${run + 1} ${into === created ? 'new firms ' : 're-import'}: ${r.responses} responses, ${r.lines} lines in ${s.toFixed(2)} s → ${Math.round(r.responses / s)} responses/s; then folded (${folded} changes) in ${f.toFixed(2)} s`,
+          `run ${run + 1} ${into === created ? 'new firms ' : 're-import'}: ${r.responses} responses, ${r.lines} lines in ${s.toFixed(2)} s → ${Math.round(r.responses / s)} responses/s (CPU: import ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s, server ${server.toFixed(2)} s); then folded (${folded} changes) in ${f.toFixed(2)} s`,
         );
       }
     }
