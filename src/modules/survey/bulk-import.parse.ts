@@ -97,8 +97,9 @@ interface Group {
  * Where a firm can go before the whole file is read. A firm's rows are usually next to each
  * other: when the file moves on to another firm, the last one is checked and handed over (in
  * batches), so the caller can write it while the rest is parsed; the last ones are only in the
- * result. The handing over stops at the first problem. A firm handed over whose rows turn up again later makes the result `reopened`:
- * what was handed over for it is incomplete, and the caller must not keep it.
+ * result. The handing over stops at the first problem. A firm handed over whose rows turn up
+ * again later makes the result `reopened`: what was handed over for it is incomplete, and the
+ * caller must not keep it.
  */
 export interface FirmSink {
   batchSize: number;
@@ -183,7 +184,6 @@ export async function parseImport(
           if (handed.has(g)) reopened = true;
           g.checked = undefined;
         }
-        last = g;
         if (!g) {
           g = {
             line,
@@ -192,7 +192,6 @@ export async function parseImport(
             needLines: [],
           };
           groups.set(vat, g);
-          last = g;
         } else {
           const differs = PER_FIRM.find((c) => cell(c) !== g!.cells[c]);
           if (differs)
@@ -203,6 +202,7 @@ export async function parseImport(
               params: { line: g.line },
             });
         }
+        last = g;
         if (NEED.every((c) => cell(c) === '') && cell('note') === '') continue;
         const raw = {
           skill: cell('skill'),
