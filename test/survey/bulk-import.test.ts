@@ -284,6 +284,26 @@ describe('POST /campaigns/:id/import', () => {
       expect(added).toEqual([0, 0]);
     });
 
+    it('reports one VAT number written two ways, and writes nothing', async () => {
+      const v = vats();
+      const rows = [
+        firmRow(`IT${v[0]}`),
+        firmRow(v[0]!), // line 3: the same firm without its country prefix
+        firmRow(v[1]!),
+        firmRow(v[2]!),
+      ];
+      const { result, added } = await run(rows);
+      expect(result.problems).toEqual([
+        expect.objectContaining({
+          line: 3,
+          column: 'vat_number',
+          key: 'bulkImport.errors.firmDiffers',
+          params: { line: 2 },
+        }),
+      ]);
+      expect(added).toEqual([0, 0]);
+    });
+
     it('reports a firm whose rows come back with a problem, and writes nothing', async () => {
       const v = vats();
       const rows = [

@@ -97,7 +97,8 @@ interface Group {
  * Where a firm can go before the whole file is read. A firm's rows are usually next to each
  * other: when the file moves on to another firm, the last one is checked and handed over (in
  * batches), so the caller can write it while the rest is parsed; the last ones are only in the
- * result. The handing over stops at the first problem. A firm handed over whose rows turn up
+ * result. The handing over stops at the first problem (or VAT number met twice). A firm handed
+ * over whose rows turn up
  * again later makes the result `reopened`: what was handed over for it is incomplete, and the
  * caller must not keep it.
  */
@@ -136,6 +137,8 @@ export async function parseImport(
   const { file, col } = opened;
   const groups = new Map<string, Group>();
   const handed = new Set<Group>();
+  const handedVats = new Set<string>();
+  let streaming = sink !== undefined;
   let pending: Group[] = [];
   let reopened = false;
   let rows = 0;
@@ -143,11 +146,18 @@ export async function parseImport(
   // The previous firm is complete unless its rows come back: checked now, handed over if clean.
   const close = async (g: Group) => {
     g.checked = checkFirm(g, ctx, add);
-    if (!sink || problems.length || !g.checked) return;
+    if (!sink || !streaming || problems.length || !g.checked) return;
     pending.push(g);
     if (pending.length < sink.batchSize) return;
     const ready = pending.filter((p) => p.checked);
     pending = [];
+    // One VAT number written two ways is reported at the end: nothing more is handed over.
+    for (const p of ready) {
+      const vat = p.checked!.profile.vatNumber;
+      if (handedVats.has(vat)) streaming = false;
+      handedVats.add(vat);
+    }
+    if (!streaming) return;
     for (const p of ready) handed.add(p);
     await sink.write(ready.map((p) => p.checked!));
   };
@@ -239,6 +249,19 @@ export async function parseImport(
   for (const g of groups.values()) {
     const firm = g.checked === undefined ? checkFirm(g, ctx, add) : g.checked;
     if (firm) firms.push(firm);
+  }
+  // Two spellings of one VAT number (with or without the country prefix) are one firm twice.
+  const firstLine = new Map<string, number>();
+  for (const f of firms) {
+    const first = firstLine.get(f.profile.vatNumber);
+    if (first === undefined) firstLine.set(f.profile.vatNumber, f.line);
+    else
+      add({
+        line: f.line,
+        column: 'vat_number',
+        key: 'bulkImport.errors.firmDiffers',
+        params: { line: first },
+      });
   }
   return { firms, problems: unique(problems).sort((a, b) => a.line - b.line), rows, reopened };
 }

@@ -74,44 +74,19 @@ export async function importResponses(
         written.createdFirms += r.createdFirms;
       };
       const handed = new Set<ImportedFirm>();
-      const vats = new Set<string>();
-      let stopped = false;
       const writes = new WriteQueue();
-      const parsed = await writes.guard(async () => {
-        const result = await parseImport(source, ctx, {
+      const { firms, problems, rows, reopened } = await writes.guard(() =>
+        parseImport(source, ctx, {
           batchSize: streamBatch,
           write: async (batch) => {
-            // Two spellings of one VAT number are reported below: nothing more is streamed.
-            for (const f of batch) {
-              if (vats.has(f.profile.vatNumber)) stopped = true;
-              vats.add(f.profile.vatNumber);
-            }
-            if (stopped) return;
             for (const f of batch) handed.add(f);
             await writes.push(() => write(batch));
           },
-        });
-        await writes.drain();
-        return result;
-      });
-      const { firms, problems, rows, reopened } = parsed;
-      // Two spellings of one VAT number (with or without the country prefix) are one firm twice.
-      const seen = new Map<string, number>();
-      for (const f of firms) {
-        const first = seen.get(f.profile.vatNumber);
-        if (first !== undefined)
-          problems.push({
-            line: f.line,
-            column: 'vat_number',
-            key: 'bulkImport.errors.firmDiffers',
-            params: { line: first },
-          });
-        else seen.set(f.profile.vatNumber, f.line);
-      }
+        }),
+      );
       const empty = { rows, problems, responses: 0, lines: 0, createdFirms: 0 };
-      if (problems.length)
-        throw new Rejected({ ...empty, problems: problems.sort((a, b) => a.line - b.line) });
-      if (reopened || stopped) {
+      if (problems.length) throw new Rejected(empty);
+      if (reopened) {
         // A firm's rows were not together: written again, all of them, from the whole file.
         await sql`ROLLBACK TO SAVEPOINT streamed`.execute(tx);
         Object.assign(written, { responses: 0, lines: 0, createdFirms: 0 });

@@ -94,7 +94,7 @@ export async function importIstatComuni(
         options.onProgress?.(report.rows);
       };
 
-      // No write may still run when an error leaves the transaction (see WriteQueue.settle).
+      // Every write done before the checks below; none left running if an error leaves.
       await writes.guard(async () => {
         for await (const records of file.batches) {
           for (const { line, cells } of records) {
@@ -162,7 +162,6 @@ export async function importIstatComuni(
           }
         }
         await flush();
-        await writes.drain();
       });
       if (report.rows === 0) errors.add(file.headerLine, 'the file has a header but no rows');
       if (errors.any) throw new Rollback();

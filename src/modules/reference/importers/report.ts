@@ -58,10 +58,15 @@ export class WriteQueue {
     await Promise.allSettled(this.pending.splice(0));
   }
 
-  /** Runs `body` (which pushes writes and drains them); no write is left running if it throws. */
+  /**
+   * Runs `body`, which pushes writes, then waits for them all (throwing the first failure); if
+   * anything throws, no write is left running when the error leaves.
+   */
   async guard<T>(body: () => Promise<T>): Promise<T> {
     try {
-      return await body();
+      const result = await body();
+      await this.drain();
+      return result;
     } finally {
       await this.settle();
     }
