@@ -4,6 +4,7 @@ import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { maintained, recomputed } from '../needs/oracle';
 import { Readable } from 'node:stream';
+import { sql } from 'kysely';
 import { COLUMN_NAMES } from '../../src/modules/survey/bulk-import.parse';
 import { importResponses } from '../../src/modules/survey/bulk-import.service';
 import { reachNeeds, submitLines } from './flow';
@@ -60,7 +61,7 @@ async function upload(agent: Agent, campaignId: string, content: string, name = 
     .attach('file', Buffer.from(content, 'utf8'), name);
 }
 
-const count = async (table: 'responses' | 'organisations' | 'response_needs') =>
+const count = async (table: 'responses' | 'organisations' | 'response_needs' | 'firms') =>
   Number(
     (
       await t.db
@@ -205,7 +206,7 @@ describe('POST /campaigns/:id/import', () => {
     expect((await firmAgent.get(`/campaigns/${id}/import`)).status).toBe(403);
   });
 
-  describe('written while the file is read (firms handed over in batches of 2)', () => {
+  describe('written while the file is read (firms handed over in batches of 2, the first of 1)', () => {
     const run = async (rows: Row[]) => {
       const { id, region } = await newCampaign(t.db);
       const before = await Promise.all([count('responses'), count('organisations')]);
@@ -245,9 +246,83 @@ describe('POST /campaigns/:id/import', () => {
       expect(await maintained(t.db, id)).toEqual(await recomputed(t.db, id));
     });
 
+    it('imported again with new firms among them: known firms get a next version, new ones a first', async () => {
+      const { id, region } = await newCampaign(t.db);
+      const v = vats();
+      const once = (vs: string[], workers: string) =>
+        importResponses(
+          t.db,
+          region,
+          id,
+          Readable.from([csv(vs.map((vat) => firmRow(vat, { workers })))]),
+          { streamBatch: 2 },
+        );
+      // Three known firms, then two new ones, in batches that mix them.
+      expect(await once(v.slice(0, 3), '2')).toMatchObject({ responses: 3, createdFirms: 3 });
+      expect(await once(v.slice(0, 3), '3')).toMatchObject({ responses: 3, createdFirms: 0 });
+      const third = await once([v[3]!, v[0]!, v[4]!, v[1]!, v[2]!], '4');
+      expect(third).toMatchObject({ problems: [], responses: 5, createdFirms: 2 });
+      const rows = await t.db
+        .selectFrom('responses')
+        .innerJoin('firms', 'firms.organisation_id', 'responses.firm_id')
+        .select(['firms.vat_number', 'version', 'status', 'workers_total'])
+        .where('campaign_id', '=', id)
+        .orderBy('firms.vat_number')
+        .orderBy('version')
+        .execute();
+      const versions = (vat: string, n: number) =>
+        Array.from({ length: n }, (_, i) => ({
+          vat_number: `IT${vat}`,
+          version: i + 1,
+          status: i + 1 === n ? 'current' : 'superseded',
+          workers_total: i + 2 + (n === 1 ? 2 : 0),
+        }));
+      expect(rows).toEqual([
+        ...versions(v[0]!, 3),
+        ...versions(v[1]!, 3),
+        ...versions(v[2]!, 3),
+        ...versions(v[3]!, 1),
+        ...versions(v[4]!, 1),
+      ]);
+      // Each firm's form shows its answer as submitted: three imports moved the known drafts on.
+      const drafts = await t.db
+        .selectFrom('response_drafts')
+        .innerJoin('firms', 'firms.organisation_id', 'response_drafts.firm_id')
+        .select(['firms.vat_number', 'state', 'version'])
+        .where('campaign_id', '=', id)
+        .orderBy('firms.vat_number')
+        .execute();
+      expect(drafts).toEqual(
+        v.map((vat, i) => ({ vat_number: `IT${vat}`, state: 'submitted', version: i < 3 ? 3 : 1 })),
+      );
+      expect(await maintained(t.db, id)).toEqual(await recomputed(t.db, id));
+    });
+
+    it('analyses the small tables it grows once the first batch is written', async () => {
+      // Key checks against responses and firms would otherwise keep plans made when they looked
+      // empty, and read every row written before them (see analyzeSmallTables).
+      const stats = async () =>
+        Object.fromEntries(
+          (
+            await sql<{ relname: string; reltuples: number }>`
+              SELECT relname, reltuples::float8 AS reltuples FROM pg_class
+              WHERE oid IN ('responses'::regclass, 'firms'::regclass)`.execute(t.db)
+          ).rows.map((r) => [r.relname, r.reltuples]),
+        );
+      await sql`ANALYZE responses, firms`.execute(t.db);
+      const before = await stats();
+      const counted = [await count('responses'), await count('firms')];
+      expect([before.responses, before.firms]).toEqual(counted);
+      const { result } = await run(vats().map((vat) => firmRow(vat)));
+      expect(result).toMatchObject({ problems: [], responses: 5, createdFirms: 5 });
+      // Analysed after the first batch (one firm), in the import's transaction: its row counted.
+      expect(await stats()).toEqual({ responses: counted[0]! + 1, firms: counted[1]! + 1 });
+    });
+
     it('writes a firm whose rows come back after it was written once, with all its lines', async () => {
       const v = vats();
-      // v[0] is handed over with v[1] when v[2] starts; its third line comes at the end.
+      // v[0] is handed over alone (the first batch is smaller) when v[1] starts; its third line
+      // comes at the end.
       const rows = [
         firmRow(v[0]!, { workers: '1' }),
         firmRow(v[0]!, { skill: 'F40.b', workers: '1' }),

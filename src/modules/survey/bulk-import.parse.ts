@@ -104,6 +104,8 @@ interface Group {
  */
 export interface FirmSink {
   batchSize: number;
+  /** The first batch, smaller: the database starts writing sooner. batchSize by default. */
+  firstBatchSize?: number;
   write: (firms: ImportedFirm[]) => Promise<void>;
 }
 
@@ -148,7 +150,8 @@ export async function parseImport(
     g.checked = checkFirm(g, ctx, add);
     if (!sink || !streaming || problems.length || !g.checked) return;
     pending.push(g);
-    if (pending.length < sink.batchSize) return;
+    if (pending.length < (handed.size ? sink.batchSize : (sink.firstBatchSize ?? sink.batchSize)))
+      return;
     const ready = pending.filter((p) => p.checked);
     pending = [];
     // One VAT number written two ways is reported at the end: nothing more is handed over.
