@@ -116,8 +116,9 @@ const SMALL_TABLE = 10_000;
  * took 18 s instead of 2 s). So after the first batch, the referenced tables the import grows are
  * analysed if their statistics count them small (a sample that counts this transaction's own
  * rows), and those plans are made again as they are next used, from the tables' size by then.
- * Cheap while a table is small, and not needed once it is large. Without the right to analyse a
- * table, PostgreSQL warns and skips it.
+ * Cheap while a table is small, and not needed once it is large. Until the import ends, only a
+ * VACUUM, another ANALYZE or an index build of those tables waits for it (autovacuum skips them).
+ * Without the right to analyse a table, PostgreSQL warns and skips it.
  */
 async function analyzeSmallTables(tx: Tx) {
   const { rows } = await sql<{ name: string }>`
