@@ -26,29 +26,19 @@ export function findSessionUser(db: Executor, id: string): Promise<SessionUser |
 
 /**
  * The user behind an API token (live token, enabled user) in one round trip, with the token's
- * last use recorded at most once a minute in the same statement, not once per request. Written
- * as SQL rather than built: every API request runs it, and building the CTE with the query
- * builder cost more than running it.
+ * last use recorded at most once a minute in the same statement, not once per request: the
+ * function api_token_user (migration 2026_12_06_1400), which keeps its plan for the session
+ * (every API request runs it).
  */
 export async function findTokenUser(
   db: Executor,
   tokenHash: string,
 ): Promise<(SessionUser & { tokenId: string }) | undefined> {
   const { rows } = await sql<SessionUser & { tokenId: string }>`
-    WITH t AS (
-      SELECT u.id, u.email, u.full_name AS "fullName", o.kind AS role,
-             o.partner_type AS "partnerType", o.id AS "organisationId",
-             o.name AS "organisationName", o.territory_code AS "territoryCode", k.id AS "tokenId"
-      FROM api_tokens k
-      JOIN users u ON u.id = k.user_id
-      JOIN organisations o ON o.id = u.organisation_id
-      WHERE k.token_hash = ${tokenHash} AND k.revoked_at IS NULL AND u.disabled_at IS NULL
-    ), touched AS (
-      UPDATE api_tokens SET last_used_at = now()
-      WHERE id = (SELECT "tokenId" FROM t)
-        AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
-    )
-    SELECT * FROM t`.execute(db);
+    SELECT user_id AS id, email, full_name AS "fullName", role, partner_type AS "partnerType",
+           organisation_id AS "organisationId", organisation_name AS "organisationName",
+           territory_code AS "territoryCode", token_id AS "tokenId"
+    FROM api_token_user(${tokenHash})`.execute(db);
   return rows[0];
 }
 
