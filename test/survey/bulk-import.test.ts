@@ -270,19 +270,20 @@ describe('POST /campaigns/:id/import', () => {
         .orderBy('firms.vat_number')
         .orderBy('version')
         .execute();
-      const versions = (vat: string, n: number) =>
-        Array.from({ length: n }, (_, i) => ({
+      // One version per import the firm was in, with that import's workers; the last current.
+      const versions = (vat: string, workers: number[]) =>
+        workers.map((w, i) => ({
           vat_number: `IT${vat}`,
           version: i + 1,
-          status: i + 1 === n ? 'current' : 'superseded',
-          workers_total: i + 2 + (n === 1 ? 2 : 0),
+          status: i + 1 === workers.length ? 'current' : 'superseded',
+          workers_total: w,
         }));
       expect(rows).toEqual([
-        ...versions(v[0]!, 3),
-        ...versions(v[1]!, 3),
-        ...versions(v[2]!, 3),
-        ...versions(v[3]!, 1),
-        ...versions(v[4]!, 1),
+        ...versions(v[0]!, [2, 3, 4]),
+        ...versions(v[1]!, [2, 3, 4]),
+        ...versions(v[2]!, [2, 3, 4]),
+        ...versions(v[3]!, [4]),
+        ...versions(v[4]!, [4]),
       ]);
       // Each firm's form shows its answer as submitted: three imports moved the known drafts on.
       const drafts = await t.db
