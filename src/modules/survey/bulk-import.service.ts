@@ -15,7 +15,7 @@ import {
   type Campaign,
 } from './campaigns.service';
 import { parseImport, type ImportedFirm, type ImportProblem } from './bulk-import.parse';
-import { overallScore } from './readiness';
+import { answerColumns, needLineRows } from './version-rows';
 import { skillsOfAreas, subMajorOccupations } from './responses.repository';
 
 export interface ImportResult {
@@ -180,7 +180,6 @@ async function writeFirms(
   { sectionOf, areaOf }: { sectionOf: Map<string, string>; areaOf: Map<string, string> },
 ): Promise<{ responses: number; lines: number; createdFirms: number }> {
   const rows = firms.map((f) => {
-    const r = f.readiness;
     const p = f.profile;
     return {
       vat_number: p.vatNumber,
@@ -194,33 +193,10 @@ async function writeFirms(
       size_class: sizeClass(p.employees),
       contact_name: p.contactName,
       contact_email: p.contactEmail,
-      dma_strategy: r?.strategy ?? null,
-      dma_readiness: r?.readiness ?? null,
-      dma_human: r?.human ?? null,
-      dma_data: r?.data ?? null,
-      dma_automation: r?.automation ?? null,
-      dma_green: r?.green ?? null,
-      readiness_score: r ? overallScore(r) : null,
-      technologies: r?.technologies ?? [],
-      need_count: f.needs.length,
-      workers_total: f.needs.reduce((sum, l) => sum + l.workers, 0),
+      ...answerColumns(f.readiness, f.needs),
     };
   });
-  const lines = firms.flatMap((f, i) =>
-    f.needs.map((l, n) => ({
-      response_id: rows[i]!.response_id,
-      line_no: n + 1,
-      area_code: areaOf.get(l.skill),
-      skill_code: l.skill,
-      occupation_code: l.occupation,
-      workers: l.workers,
-      eqf_level: l.eqf,
-      priority: l.priority,
-      modality: l.modality,
-      period: l.period,
-      note: l.note || null,
-    })),
-  );
+  const lines = firms.flatMap((f, i) => needLineRows(rows[i]!.response_id, f.needs, areaOf));
   const { rows: written } = await sql<{ created: number }>`
     SELECT survey_import_write(${campaignId}, ${user.id}, ${JSON.stringify(rows)}::json,
       ${JSON.stringify(lines)}::json) AS created`.execute(tx);

@@ -23,7 +23,7 @@ import {
 } from './drafts.service';
 import type { Problem } from './problems';
 import type { DraftPayload } from './questionnaire.schemas';
-import { overallScore } from './readiness';
+import { answerColumns, needLineRows } from './version-rows';
 import * as repo from './responses.repository';
 import { applyResponseChange } from '../needs/aggregate';
 
@@ -86,21 +86,8 @@ export async function submitResponse(
     const checked = checkDraft(campaign, firm, payload, ctx);
     if (checked.problems.length) throw new DraftInvalidError(checked.problems);
 
-    const r = checked.readiness;
     const id = crypto.randomUUID();
-    const lines = checked.needs.map((l, i) => ({
-      response_id: id,
-      line_no: i + 1,
-      area_code: ctx!.skills.get(l.skill)!,
-      skill_code: l.skill,
-      occupation_code: l.occupation,
-      workers: l.workers,
-      eqf_level: l.eqf,
-      priority: l.priority,
-      modality: l.modality,
-      period: l.period,
-      note: l.note || null,
-    }));
+    const lines = needLineRows(id, checked.needs, ctx!.skills);
     // One statement: supersede, insert with lines, queue for the aggregate, mark the draft.
     const nextVersion = await repo.writeSubmission(
       tx,
@@ -117,16 +104,7 @@ export async function submitResponse(
         nace_division: firm.naceDivision!,
         employees: firm.employees!,
         size_class: sizeClass(firm.employees!),
-        dma_strategy: r?.strategy ?? null,
-        dma_readiness: r?.readiness ?? null,
-        dma_human: r?.human ?? null,
-        dma_data: r?.data ?? null,
-        dma_automation: r?.automation ?? null,
-        dma_green: r?.green ?? null,
-        readiness_score: r ? overallScore(r) : null,
-        technologies: r?.technologies ?? [],
-        need_count: checked.needs.length,
-        workers_total: checked.needs.reduce((a, l) => a + l.workers, 0),
+        ...answerColumns(checked.readiness, checked.needs),
         delegation_id: delegation?.id ?? null,
       },
       lines,
