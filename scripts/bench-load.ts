@@ -19,7 +19,7 @@ import {
 } from './support/load-fixtures';
 import { bareSubmission, submission } from './support/load-survey';
 
-// npm run bench:load [-- --duration 10 --runs 3 --connections 50 --only login,home]
+// npm run bench:load [-- --duration 10 --runs 3 --connections 50 --only login,home --statements]
 // The app (production mode, one process) under autocannon on a private PostgreSQL cluster, next
 // to the ceiling measured in the same run: scripts/support/ceiling-server.ts, bare Express + zod
 // + pg doing the same database work. Each figure is the median of the runs.
@@ -29,6 +29,9 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '3' },
     connections: { type: 'string', default: '50' },
     only: { type: 'string' },
+    // Where the database's time goes: pg_stat_statements over each scenario's app runs, the
+    // statements that took most of it, per op (nested ones too: those of the PL/pgSQL functions).
+    statements: { type: 'boolean', default: false },
   },
 });
 const DURATION = Number(args.duration);
@@ -266,6 +269,8 @@ const SCENARIOS: Scenario[] = [
 ];
 
 interface Measure {
+  /** Ops done (for a median: of the median run). */
+  ops: number;
   opsPerSec: number;
   reqPerSec: number;
   p50: number;
@@ -316,6 +321,7 @@ async function measure(
   if (unexpected.size) console.log(`  ${url}: unexpected statuses`, Object.fromEntries(unexpected));
   const perOp = (seconds: number) => (1000 * seconds) / Math.max(1, done);
   return {
+    ops: done,
     reqPerSec: result.requests.total / result.duration,
     opsPerSec: done / result.duration,
     p50: result.latency.p50,
@@ -331,6 +337,7 @@ const cpu = (m: Measure) => `${m.processMs.toFixed(2)} + ${m.databaseMs.toFixed(
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 function medianOf(runs: Measure[]): Measure {
   return {
+    ops: median(runs.map((r) => r.ops)),
     opsPerSec: median(runs.map((r) => r.opsPerSec)),
     reqPerSec: median(runs.map((r) => r.reqPerSec)),
     p50: median(runs.map((r) => r.p50)),
@@ -339,6 +346,45 @@ function medianOf(runs: Measure[]): Measure {
     processMs: median(runs.map((r) => r.processMs)),
     databaseMs: median(runs.map((r) => r.databaseMs)),
   };
+}
+
+interface Statement {
+  query: string;
+  calls: number;
+  planMs: number;
+  execMs: number;
+}
+
+/** The statements that took most of the database's time since the last reset. */
+async function topStatements(db: Db): Promise<Statement[]> {
+  const { rows } = await sql<Statement>`
+    SELECT left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 110) AS query, calls::int AS calls,
+           total_plan_time AS "planMs", total_exec_time AS "execMs"
+    FROM pg_stat_statements
+    WHERE query NOT LIKE '%pg_stat_statements%'
+    ORDER BY total_plan_time + total_exec_time DESC LIMIT 15`.execute(db);
+  return rows;
+}
+
+/** Per op of the app's runs: calls, planning and execution ms (nested time counts twice). */
+function printStatements(statements: Statement[], runs: Measure[]): void {
+  const ops = runs.reduce((n, r) => n + r.ops, 0);
+  const byQuery = new Map<string, Statement>();
+  for (const st of statements) {
+    const sum = byQuery.get(st.query) ?? { ...st, calls: 0, planMs: 0, execMs: 0 };
+    sum.calls += st.calls;
+    sum.planMs += st.planMs;
+    sum.execMs += st.execMs;
+    byQuery.set(st.query, sum);
+  }
+  const top = [...byQuery.values()].sort((a, b) => b.planMs + b.execMs - (a.planMs + a.execMs));
+  console.log(
+    `  statements over ${ops} ops (per op: calls, plan ms, exec ms; nested counted twice)`,
+  );
+  for (const st of top.slice(0, 15)) {
+    const perOp = (x: number) => (x / Math.max(1, ops)).toFixed(3);
+    console.log(`  ${perOp(st.calls)} | ${perOp(st.planMs)} | ${perOp(st.execMs)} | ${st.query}`);
+  }
 }
 
 async function signIn(app: AppProcess, email: string): Promise<{ cookie: string; sid: string }> {
@@ -351,9 +397,19 @@ async function signIn(app: AppProcess, email: string): Promise<{ cookie: string;
 }
 
 async function main(): Promise<void> {
-  const pg = await startPrimary(PG_PORT);
+  const pg = await startPrimary(
+    PG_PORT,
+    args.statements
+      ? [
+          "shared_preload_libraries = 'pg_stat_statements'",
+          'pg_stat_statements.track = all',
+          'pg_stat_statements.track_planning = on',
+        ]
+      : [],
+  );
   await prepare(pg.url);
   const { db } = createDb(pg.url, 2);
+  if (args.statements) await sql`CREATE EXTENSION IF NOT EXISTS pg_stat_statements`.execute(db);
   const email = 'bench-user@load.patto.test';
   const userId = await createOrganisationWithUser(db, {
     org: { kind: 'firm', partner_type: null, name: 'Bench S.r.l.', territory_code: '048014' },
@@ -392,10 +448,14 @@ async function main(): Promise<void> {
     await sql`ANALYZE`.execute(db);
     const appRuns: Measure[] = [];
     const ceilingRuns: Measure[] = [];
+    const appStatements: Statement[] = [];
     for (let i = 0; i < RUNS; i++) {
+      if (args.statements) await sql`SELECT pg_stat_statements_reset()`.execute(db);
       appRuns.push(await measure(app, pg.url, s, s.app(context), DURATION));
+      if (args.statements) appStatements.push(...(await topStatements(db)));
       ceilingRuns.push(await measure(ceiling, pg.url, s, s.ceiling(context), DURATION));
     }
+    if (args.statements) printStatements(appStatements, appRuns);
     const a = medianOf(appRuns);
     const c = medianOf(ceilingRuns);
     const { rssMb, peakMb: peak } = app.memory();

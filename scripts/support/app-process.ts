@@ -48,6 +48,13 @@ export async function startApp(options: {
     UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '2',
     ...(options.replicaUrl ? { DATABASE_REPLICA_URL: options.replicaUrl } : {}),
     ...(process.env.BENCH_APP_POOL ? { DATABASE_POOL_MAX: process.env.BENCH_APP_POOL } : {}),
+    // BENCH_APP_ENV="DATABASE_PREPARE=false": settings to compare, side by side.
+    ...Object.fromEntries(
+      (process.env.BENCH_APP_ENV ?? '')
+        .split(' ')
+        .filter(Boolean)
+        .map((kv) => kv.split('=', 2)),
+    ),
     ...options.env,
   };
   const child: ChildProcess = spawn(

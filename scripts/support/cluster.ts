@@ -94,8 +94,11 @@ function cluster(root: string, dataDir: string, port: number): Cluster {
   return c;
 }
 
-/** A new primary on 127.0.0.1:port, able to feed a streaming replica; started. */
-export async function startPrimary(port: number): Promise<Cluster> {
+/**
+ * A new primary on 127.0.0.1:port, able to feed a streaming replica; started. `settings`: more
+ * postgresql.conf lines (bench:load --statements loads pg_stat_statements with them).
+ */
+export async function startPrimary(port: number, settings: string[] = []): Promise<Cluster> {
   const root = tempDir(`patto-pg-${port}-`);
   const dataDir = path.join(root, 'data');
   const c = cluster(root, dataDir, port);
@@ -107,6 +110,7 @@ export async function startPrimary(port: number): Promise<Cluster> {
       'wal_level = replica',
       'max_wal_senders = 4',
       'max_connections = 100',
+      ...settings,
       '',
     ].join('\n'),
   );
