@@ -27,6 +27,9 @@ const envSchema = z.object({
   DATABASE_URL: postgresUrl.optional(),
   DATABASE_REPLICA_URL: postgresUrl.optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(defaultPoolMax()),
+  // Each connection prepares its statements (src/db/prepared.ts): off behind a pooler in
+  // transaction mode. The embedded database never does.
+  DATABASE_PREPARE: bool.default(true),
   DATA_DIR: z.string().min(1).max(1000).default('./data'),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').max(1000).optional(),
   SESSION_MAX_AGE_HOURS: z.coerce.number().min(0.1).max(720).default(12),

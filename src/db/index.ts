@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database';
+import { prepareStatements } from './prepared';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -18,7 +19,15 @@ export interface DbHandle {
   pool: pg.Pool;
 }
 
-export function createDb(connectionString: string, max: number): DbHandle {
+/**
+ * A pool and its Kysely. `prepare`: each connection prepares its statements (see prepared.ts);
+ * only on a PostgreSQL server of its own, never the embedded one.
+ */
+export function createDb(
+  connectionString: string,
+  max: number,
+  options: { prepare?: boolean } = {},
+): DbHandle {
   const pool = new pg.Pool({
     connectionString,
     max,
@@ -30,6 +39,9 @@ export function createDb(connectionString: string, max: number): DbHandle {
   // no listener of its own, so one is attached for its whole life: its next query then fails,
   // the request answers 503/500, and the pool replaces the client.
   pool.on('error', () => undefined);
-  pool.on('connect', (client) => client.on('error', () => undefined));
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+    if (options.prepare) prepareStatements(client);
+  });
   return { pool, db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }) };
 }

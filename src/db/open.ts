@@ -25,9 +25,11 @@ export async function openDatabase(config: Config): Promise<OpenDatabase> {
   const max = embedded
     ? Math.min(config.DATABASE_POOL_MAX, embedded.maxConnections)
     : config.DATABASE_POOL_MAX;
-  const handle = createDb(url, max);
+  const handle = createDb(url, max, { prepare: !embedded && config.DATABASE_PREPARE });
   const replica = config.DATABASE_REPLICA_URL
-    ? openReplica(config.DATABASE_REPLICA_URL, config.DATABASE_POOL_MAX, handle.pool)
+    ? openReplica(config.DATABASE_REPLICA_URL, config.DATABASE_POOL_MAX, handle.pool, {
+        prepare: config.DATABASE_PREPARE,
+      })
     : null;
   return {
     ...handle,

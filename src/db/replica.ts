@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect, type PostgresPool } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database';
 import type { Db } from './index';
+import { prepareStatements } from './prepared';
 
 /** How long reads stay on the primary after the replica refused a connection. */
 const REPLICA_BACKOFF_MS = 5000;
@@ -18,7 +19,12 @@ export interface ReplicaHandle {
  * unreachable: a stopped replica slows nothing down and breaks no page. The fallback happens when
  * a connection is taken, so a query already running on a replica that dies still fails.
  */
-export function openReplica(url: string, max: number, primary: pg.Pool): ReplicaHandle {
+export function openReplica(
+  url: string,
+  max: number,
+  primary: pg.Pool,
+  options: { prepare?: boolean } = {},
+): ReplicaHandle {
   const replicaPool = new pg.Pool({
     connectionString: url,
     max,
@@ -27,7 +33,10 @@ export function openReplica(url: string, max: number, primary: pg.Pool): Replica
     idleTimeoutMillis: 30000,
   });
   replicaPool.on('error', () => undefined);
-  replicaPool.on('connect', (client) => client.on('error', () => undefined)); // see db/index.ts
+  replicaPool.on('connect', (client) => {
+    client.on('error', () => undefined); // see db/index.ts
+    if (options.prepare) prepareStatements(client);
+  });
   let skipUntil = 0;
   const failover: PostgresPool = {
     async connect() {

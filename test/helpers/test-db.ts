@@ -31,7 +31,8 @@ export async function newTestDb(options: { empty?: boolean } = {}): Promise<Test
     const u = new URL(admin);
     u.pathname = `/${name}`;
     const url = u.toString();
-    const { db, pool } = createDb(url, 10);
+    // As the app on a server of its own: each connection prepares its statements.
+    const { db, pool } = createDb(url, 10, { prepare: true });
     return {
       db,
       pool,

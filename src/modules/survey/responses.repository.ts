@@ -1,5 +1,6 @@
 import { sql, type Insertable } from 'kysely';
 import type { Executor } from '../../db';
+import { precompiled } from '../../db/precompiled';
 import type { FirmRow } from '../firms/firms.repository';
 import { areasOf, campaignColumns } from './campaigns.repository';
 import type { ResponseNeedsTable, ResponsesTable } from './survey.tables';
@@ -157,19 +158,11 @@ export async function supersedeCurrent(db: Executor, campaignId: string, firmId:
   return rows.map((r) => r.id);
 }
 
-/**
- * What a submission reads, in one round trip: the draft locked for update (two submits from two
- * tabs queue here), its campaign locked for share (a region closing it waits for this
- * submission, or it waits for them) with what the need lines are checked against (the current
- * skills of its areas, skill → area, and the ISCO sub-major groups), and the firm's profile.
- * The draft and the firm come as JSON, their timestamps as text.
- */
-export async function lockForSubmit(db: Executor, campaignId: string, firmId: string) {
-  type Stamped<T> = Omit<T, 'created_at' | 'updated_at'> & {
-    created_at: string;
-    updated_at: string;
-  };
-  const row = await db
+type Stamped<T> = Omit<T, 'created_at' | 'updated_at'> & { created_at: string; updated_at: string };
+
+// Every submission runs it: built and compiled once (see precompiled).
+const lockForSubmitQuery = precompiled(['campaignId', 'firmId'], (db, v) =>
+  db
     .selectFrom('response_drafts as d')
     .innerJoin('campaigns', 'campaigns.id', 'd.campaign_id')
     .innerJoin('firms as f', 'f.organisation_id', 'd.firm_id')
@@ -186,10 +179,20 @@ export async function lockForSubmit(db: Executor, campaignId: string, firmId: st
       sql<Stamped<DraftRow>>`to_jsonb(d)`.as('draft'),
       sql<Omit<FirmRow, 'updated_at'> & { updated_at: string }>`to_jsonb(f)`.as('firm'),
     ])
-    .where('d.campaign_id', '=', campaignId)
-    .where('d.firm_id', '=', firmId)
-    .modifyEnd(sql`FOR UPDATE OF d FOR SHARE OF campaigns`)
-    .executeTakeFirst();
+    .where('d.campaign_id', '=', v.campaignId)
+    .where('d.firm_id', '=', v.firmId)
+    .modifyEnd(sql`FOR UPDATE OF d FOR SHARE OF campaigns`),
+);
+
+/**
+ * What a submission reads, in one round trip: the draft locked for update (two submits from two
+ * tabs queue here), its campaign locked for share (a region closing it waits for this
+ * submission, or it waits for them) with what the need lines are checked against (the current
+ * skills of its areas, skill → area, and the ISCO sub-major groups), and the firm's profile.
+ * The draft and the firm come as JSON, their timestamps as text.
+ */
+export async function lockForSubmit(db: Executor, campaignId: string, firmId: string) {
+  const [row] = await lockForSubmitQuery(db, { campaignId, firmId });
   if (!row) return undefined;
   const { draft, firm, skills, occupations, ...campaign } = row;
   return {
