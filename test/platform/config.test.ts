@@ -17,6 +17,12 @@ describe('configuration', () => {
     }
   });
 
+  it('prepares statements unless DATABASE_PREPARE says false', () => {
+    expect(loadConfig({}).DATABASE_PREPARE).toBe(true);
+    expect(loadConfig({ DATABASE_PREPARE: 'false' }).DATABASE_PREPARE).toBe(false);
+    expect(() => loadConfig({ DATABASE_PREPARE: 'off' })).toThrow(/DATABASE_PREPARE/);
+  });
+
   it('requires SESSION_SECRET and DATABASE_URL in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
       /SESSION_SECRET: required in production[\s\S]*DATABASE_URL: required in production/,
