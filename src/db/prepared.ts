@@ -52,11 +52,21 @@ export function prepareStatements(client: pg.PoolClient): void {
     }
     return created;
   };
+  // A table changed under a prepared statement whose result it shapes (a column added by a
+  // migration while this instance runs): PostgreSQL refuses the statement from then on. It is
+  // dropped, so this call fails but the next one runs, prepared anew.
+  const forget = (text: string, name: string) => (err: unknown) => {
+    if ((err as { code?: string }).code === '0A000' && names.get(text) === name) {
+      names.delete(text);
+      query(`DEALLOCATE ${name}`).catch(() => undefined);
+    }
+    throw err;
+  };
   client.query = ((...args: unknown[]) => {
     const [text, values, callback] = args;
     if (typeof text === 'string' && Array.isArray(values) && values.length > 0 && !callback) {
       const name = nameFor(text);
-      if (name !== undefined) return query({ name, text, values });
+      if (name !== undefined) return query({ name, text, values }).catch(forget(text, name));
     }
     return query(...args);
   }) as typeof client.query;

@@ -56,6 +56,20 @@ describe('statements prepared per connection', () => {
     expect(rows[0]!.n).toBe(42);
   });
 
+  it('drops a statement whose table changed under it: that call fails, the next one runs', async () => {
+    await sql`CREATE TABLE prep_changed (id int PRIMARY KEY, a text)`.execute(one.db);
+    await sql`INSERT INTO prep_changed VALUES (1, 'x')`.execute(one.db);
+    const read = async () =>
+      (await sql`SELECT * FROM prep_changed WHERE id = ${1}`.execute(one.db)).rows;
+    await read();
+    expect(await read()).toEqual([{ id: 1, a: 'x' }]);
+    await sql`ALTER TABLE prep_changed ADD COLUMN b int DEFAULT 7`.execute(one.db);
+    await expect(read()).rejects.toMatchObject({ code: '0A000' });
+    expect(await read()).toEqual([{ id: 1, a: 'x', b: 7 }]);
+    expect(await read()).toEqual([{ id: 1, a: 'x', b: 7 }]);
+    await sql`DROP TABLE prep_changed`.execute(one.db);
+  });
+
   it(`keeps the ${MAX_PREPARED_PER_CONNECTION} statements used last, and drops the others`, async () => {
     const texts: string[] = [];
     for (let i = 0; i < MAX_PREPARED_PER_CONNECTION + 5; i++) {
