@@ -229,4 +229,61 @@ describe('the survey API', () => {
       latest: null,
     });
   });
+  it('checks a submit against the skills as they are then: one retired after the draft was saved is refused', async () => {
+    const app = testApp(t);
+    const firm = await newFirmUser(t.db);
+    const auth = await tokenFor(app, firm.email);
+    const { id } = await newCampaign(t.db, { readiness: false });
+    const opened = await request(app)
+      .get(`/api/v1/campaigns/${id}/response`)
+      .set('Authorization', auth);
+    const saved = await saveDraft(app, auth, id, {
+      version: opened.body.draft.version,
+      needs: [line({ skill: 'F40.a' }), line({ skill: 'F40.c' })],
+    });
+    expect(saved.status).toBe(200);
+    await t.db
+      .updateTable('skills')
+      .set({ valid_to: addDays(romeToday(), -1) })
+      .where('code', '=', 'F40.c')
+      .execute();
+    try {
+      // The draft's lines: the retired one is named, the other is not.
+      const refused = await submit(app, auth, id, { version: saved.body.version });
+      expect(refused.status).toBe(422);
+      expect(refused.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual([
+        'body/needs.1.skill',
+      ]);
+      // Lines sent with the submit replace the draft's: checked the same way.
+      const sent = await submit(app, auth, id, {
+        version: saved.body.version,
+        needs: [line({ skill: 'F40.c' }), line({ skill: 'F40.d' })],
+      });
+      expect(sent.status).toBe(422);
+      expect(sent.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual([
+        'body/needs.0.skill',
+      ]);
+      const accepted = await submit(app, auth, id, {
+        version: saved.body.version,
+        needs: [line({ skill: 'F40.d' }), line({ skill: 'F40.a', eqf: 5 })],
+      });
+      expect(accepted.status).toBe(201);
+      const lines = await t.db
+        .selectFrom('response_needs')
+        .select(['skill_code', 'area_code'])
+        .where('response_id', '=', accepted.body.id)
+        .orderBy('line_no')
+        .execute();
+      expect(lines).toEqual([
+        { skill_code: 'F40.d', area_code: 'F40' },
+        { skill_code: 'F40.a', area_code: 'F40' },
+      ]);
+    } finally {
+      await t.db
+        .updateTable('skills')
+        .set({ valid_to: null })
+        .where('code', '=', 'F40.c')
+        .execute();
+    }
+  });
 });

@@ -161,7 +161,7 @@ export async function supersedeCurrent(db: Executor, campaignId: string, firmId:
 type Stamped<T> = Omit<T, 'created_at' | 'updated_at'> & { created_at: string; updated_at: string };
 
 // Every submission runs it: built and compiled once (see precompiled).
-const lockForSubmitQuery = precompiled(['campaignId', 'firmId'], (db, v) =>
+const lockForSubmitQuery = precompiled(['campaignId', 'firmId', 'skills'], (db, v) =>
   db
     .selectFrom('response_drafts as d')
     .innerJoin('campaigns', 'campaigns.id', 'd.campaign_id')
@@ -169,10 +169,22 @@ const lockForSubmitQuery = precompiled(['campaignId', 'firmId'], (db, v) =>
     .select([
       ...campaignColumns,
       areasOf.as('areas'),
+      // Only the skills the lines name (those sent, and the draft's), each looked up by its
+      // key: an area may hold thousands (an ESCO collection).
       sql<[string, string][]>`(
         SELECT coalesce(json_agg(json_build_array(s.code, s.area_code)), '[]')
-        FROM campaign_skill_areas a JOIN skills s ON s.area_code = a.area_code
-        WHERE a.campaign_id = campaigns.id AND s.valid_to IS NULL)`.as('skills'),
+        FROM (
+          SELECT unnest(${v.skills}::text[])
+          UNION
+          SELECT x->>'skill' FROM jsonb_array_elements(CASE
+            WHEN jsonb_typeof(d.payload->'needs') = 'array' THEN d.payload->'needs'
+            ELSE '[]' END) x
+        ) k(code)
+        CROSS JOIN LATERAL (
+          SELECT s.code, s.area_code FROM skills s
+          WHERE s.code = k.code AND s.valid_to IS NULL AND s.area_code IN (
+            SELECT a.area_code FROM campaign_skill_areas a WHERE a.campaign_id = campaigns.id)
+          LIMIT 1) s)`.as('skills'),
       sql<string[]>`(
         SELECT coalesce(array_agg(code), '{}') FROM occupations
         WHERE level = 'sub-major')`.as('occupations'),
@@ -187,12 +199,18 @@ const lockForSubmitQuery = precompiled(['campaignId', 'firmId'], (db, v) =>
 /**
  * What a submission reads, in one round trip: the draft locked for update (two submits from two
  * tabs queue here), its campaign locked for share (a region closing it waits for this
- * submission, or it waits for them) with what the need lines are checked against (the current
- * skills of its areas, skill → area, and the ISCO sub-major groups), and the firm's profile.
- * The draft and the firm come as JSON, their timestamps as text.
+ * submission, or it waits for them) with what the need lines are checked against (among the
+ * current skills of its areas those named by `lineSkills` or by the draft's lines, skill → area,
+ * and the ISCO sub-major groups), and the firm's profile. The draft and the firm come as JSON,
+ * their timestamps as text.
  */
-export async function lockForSubmit(db: Executor, campaignId: string, firmId: string) {
-  const [row] = await lockForSubmitQuery(db, { campaignId, firmId });
+export async function lockForSubmit(
+  db: Executor,
+  campaignId: string,
+  firmId: string,
+  lineSkills: string[],
+) {
+  const [row] = await lockForSubmitQuery(db, { campaignId, firmId, skills: lineSkills });
   if (!row) return undefined;
   const { draft, firm, skills, occupations, ...campaign } = row;
   return {

@@ -66,7 +66,8 @@ export async function submitResponse(
   const firmId = actingFirmId(user, forFirm);
   return db.transaction().execute(async (tx) => {
     const delegation = await holdDelegationOf(tx, user, firmId);
-    const locked = await repo.lockForSubmit(tx, campaignId, firmId);
+    const lineSkills = (answers?.needs ?? []).map((l) => String(l.skill));
+    const locked = await repo.lockForSubmit(tx, campaignId, firmId, lineSkills);
     if (!locked) throw new NotFoundError();
     const { draft } = locked;
     if (draft.state !== 'editing') throw new AlreadySubmittedError();
