@@ -21,22 +21,15 @@ async function foldOnce(db: Db, campaignId: string, size: number): Promise<numbe
     SELECT id FROM responses WHERE campaign_id = ${campaignId}::uuid
     ORDER BY random() LIMIT ${size}`.execute(db);
   const add = ids.rows.map((r) => r.id);
-  let elapsed = 0;
-  await db
-    .transaction()
-    .execute(async (tx) => {
-      const t0 = process.hrtime.bigint();
-      await sql`SELECT need_cells_apply(${add}::uuid[], '{}')`.execute(tx);
-      elapsed = ms(t0);
-      throw new Rollback();
-    })
-    .catch((err: unknown) => {
-      if (!(err instanceof Rollback)) throw err;
-    });
-  return elapsed;
+  const trx = await db.startTransaction().execute();
+  try {
+    const t0 = process.hrtime.bigint();
+    await sql`SELECT need_cells_apply(${add}::uuid[], '{}')`.execute(trx);
+    return ms(t0);
+  } finally {
+    await trx.rollback().execute();
+  }
 }
-
-class Rollback extends Error {}
 
 async function main() {
   await withBenchDb(NAME, async (db) => {

@@ -53,7 +53,7 @@ export async function startApp(options: {
       (process.env.BENCH_APP_ENV ?? '')
         .split(' ')
         .filter(Boolean)
-        .map((kv) => kv.split('=', 2)),
+        .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
     ),
     ...options.env,
   };
