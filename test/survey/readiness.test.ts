@@ -80,6 +80,13 @@ describe('calendar', () => {
 
   it('reads the day in Europe/Rome', () => {
     expect(romeToday(new Date('2026-12-31T23:30:00Z'))).toBe('2027-01-01');
+    // Either side of midnight in Rome, in winter (UTC+1) and in summer (UTC+2), one after the
+    // other: the day is never one remembered from the minute before.
+    expect(romeToday(new Date('2027-01-14T22:59:59Z'))).toBe('2027-01-14');
+    expect(romeToday(new Date('2027-01-14T23:00:00Z'))).toBe('2027-01-15');
+    expect(romeToday(new Date('2027-07-14T21:59:59.999Z'))).toBe('2027-07-14');
+    expect(romeToday(new Date('2027-07-14T22:00:00Z'))).toBe('2027-07-15');
+    expect(romeToday(new Date('2027-07-14T21:59:00Z'))).toBe('2027-07-14');
   });
 });
 

@@ -7,9 +7,15 @@ const ROME_DAY = new Intl.DateTimeFormat('en-CA', {
   day: '2-digit',
 });
 
+// Formatting through ICU costs ~30 µs and a request may ask several times. Rome's offsets and
+// their changes fall on whole hours, so every instant of a UTC minute is on the same day there.
+let cached = { minute: NaN, day: '' };
+
 /** Today (or `now`) as YYYY-MM-DD in Europe/Rome. */
 export function romeToday(now: Date = new Date()): string {
-  return ROME_DAY.format(now);
+  const minute = Math.floor(now.getTime() / 60_000);
+  if (minute !== cached.minute) cached = { minute, day: ROME_DAY.format(now) };
+  return cached.day;
 }
 
 /** The quarter a day falls in, e.g. 2027-Q1. */
