@@ -14,7 +14,7 @@ import {
 import { testApp } from '../helpers/app';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { bySubtraction, byElimination, type Knowledge } from './attacker';
-import { PERIODS } from './factories';
+import { PERIODS, SKILLS } from './factories';
 import { tuscanScenario } from './scenario';
 
 let t: TestDb;
@@ -77,8 +77,8 @@ const idIn = (cut: string, by: string, c: { territory: string; value: string }) 
 
 /**
  * What the reader knows: published workers, hidden cells, and the additive lines between them:
- * inside each table, and across filters (a cell's priorities add up to its figure for all
- * priorities, its periods to its figure for all periods).
+ * inside each table, between the area and skill tables, and across filters (a cell's priorities
+ * add up to its figure for all priorities, its periods to its figure for all periods).
  */
 function knowledgeOf(tables: Table[], crossFilter = true): Knowledge {
   const published = new Map<string, number>();
@@ -103,6 +103,19 @@ function knowledgeOf(tables: Table[], crossFilter = true): Knowledge {
         lines.push({ total: id(territory, v), parts: children.map((r) => id(r, v)) });
     }
   }
+  // The list of skills is public: a territory's area figure is the sum of its skills' figures.
+  for (const area of tables.filter((t) => t.by === 'area'))
+    for (const skill of tables.filter(
+      (t) => t.by === 'skill' && t.cut === area.cut && t.territory === area.territory,
+    ))
+      for (const r of new Set(area.cells.map((c) => c.territory)))
+        for (const a of new Set(SKILLS.map(([, a]) => a)))
+          lines.push({
+            total: idIn(area.cut, 'area', { territory: r, value: a }),
+            parts: SKILLS.filter(([, x]) => x === a).map(([code]) =>
+              idIn(skill.cut, 'skill', { territory: r, value: code }),
+            ),
+          });
   if (crossFilter)
     for (const key of keys) {
       for (const q of ['*', ...PERIODS])

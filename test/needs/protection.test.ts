@@ -14,7 +14,8 @@ const firm = fc.record({
   size: fc.constantFrom('micro', 'small'),
   lines: fc.array(
     fc.record({
-      area: fc.constantFrom('A1', 'A2', 'A3'),
+      // Areas of one skill and of two: a lone skill's cell is its area's.
+      skill: fc.constantFrom('A1.1', 'A1.2', 'A2.1', 'A3.1', 'A3.2'),
       workers: fc.integer({ min: 1, max: 20 }),
     }),
     { minLength: 1, maxLength: 3 },
@@ -25,7 +26,7 @@ type Firm = {
   place: string;
   section: string;
   size: string;
-  lines: { area: string; workers: number }[];
+  lines: { skill: string; workers: number }[];
 };
 
 function aggregate(firms: Firm[]): ViewCell[] {
@@ -39,8 +40,8 @@ function aggregate(firms: Firm[]): ViewCell[] {
       for (const l of f.lines)
         for (const [dim, value] of [
           ['total', '*'],
-          ['area', l.area],
-          ['skill', `${l.area}.1`],
+          ['area', l.skill.split('.')[0]!],
+          ['skill', l.skill],
           ['section', f.section],
           ['size', f.size],
         ] as const) {
@@ -73,16 +74,30 @@ const LEVELS = [['R', PROVINCES], ...PROVINCES.map((p) => [p, comuniOf(p)])] as 
   string[],
 ][];
 
+// A skill's area is its code before the dot: an area's workers are its skills' workers, a line
+// a reader can write from the published list of skills.
+const areaOf = (cells: ViewCell[]) =>
+  new Map(cells.filter((c) => c.dim === 'skill').map((c) => [c.value, c.value.split('.')[0]!]));
+
 /** Everything a reader of the whole tree sees: the table of each level, in every pivot. */
 function publishAll(cells: ViewCell[], k: number) {
   const rules = { k, dominance: 0.8 };
   const childrenOf = new Map(LEVELS);
-  return { ...protectTree({ root: 'R', childrenOf, cells, rules }), rules };
+  return { ...protectTree({ root: 'R', childrenOf, cells, rules, areaOf: areaOf(cells) }), rules };
 }
 
 function linesOf(cells: ViewCell[], levels = LEVELS) {
   const lines: { total: string; parts: string[] }[] = [];
+  const skillsOf = new Map<string, string[]>();
+  for (const [skill, area] of areaOf(cells))
+    skillsOf.set(area, [...(skillsOf.get(area) ?? []), skill]);
   for (const [parent, children] of levels) {
+    for (const t of [parent, ...children])
+      for (const [area, skills] of skillsOf)
+        lines.push({
+          total: cellId(t, 'area', area),
+          parts: skills.map((v) => cellId(t, 'skill', v)),
+        });
     lines.push({
       total: cellId(parent, 'total', '*'),
       parts: children.map((c) => cellId(c, 'total', '*')),

@@ -80,12 +80,14 @@ async function solve(tx: Executor, root: string, campaignId: string, rules: Disc
     repo.subtreeCells(tx, { campaignId, root, ...UNFILTERED }),
     repo.sensitiveFilteredCells(tx, { campaignId, root, ...rules }),
   ]);
+  const skills = [...new Set(base.filter((r) => r.dim === 'skill').map((r) => r.value))];
   const { unfiltered, filtered } = protectViews({
     root,
     childrenOf,
     base: base.map((r) => toViewCell({ ...r, priority: undefined })),
     sensitive,
     rules,
+    areaOf: await repo.skillAreas(tx, skills),
   });
   return [
     { ...UNFILTERED, hidden: Object.fromEntries(unfiltered) as Record<string, string> },

@@ -21,11 +21,13 @@ export function protectViews(input: {
   base: readonly ViewCell[];
   sensitive: Iterable<string>;
   rules: DisclosureRules;
+  /** Each skill's area (see protectLevel). */
+  areaOf?: ReadonlyMap<string, string>;
 }): { unfiltered: Pattern; filtered: Pattern } {
-  const { root, childrenOf, base: cells, rules } = input;
-  const unfiltered = hiddenOf(protectTree({ root, childrenOf, cells, rules }).status);
+  const { root, childrenOf, base: cells, rules, areaOf } = input;
+  const unfiltered = hiddenOf(protectTree({ root, childrenOf, cells, rules, areaOf }).status);
   const forced = new Set([...input.sensitive, ...unfiltered.keys()]);
-  const filtered = hiddenOf(protectTree({ root, childrenOf, cells, rules, forced }).status);
+  const filtered = hiddenOf(protectTree({ root, childrenOf, cells, rules, forced, areaOf }).status);
   return { unfiltered, filtered };
 }
 
@@ -43,6 +45,7 @@ export function protectFilters(input: {
   childrenOf: ReadonlyMap<string, readonly string[]>;
   cells: readonly ViewCell[];
   rules: DisclosureRules;
+  areaOf?: ReadonlyMap<string, string>;
 }): Map<string, Pattern> {
   const { rules } = input;
   const isBase = (c: ViewCell) => (c.cut ?? NO_FILTER) === NO_FILTER;

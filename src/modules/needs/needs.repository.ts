@@ -82,6 +82,14 @@ export async function subtree(db: Executor, root: string) {
   return rows;
 }
 
+/** The area of each skill named (a line's area is always its skill's: one key, see 2026_12_06_1200). */
+export async function skillAreas(db: Executor, skills: readonly string[]) {
+  if (!skills.length) return new Map<string, string>();
+  const { rows } = await sql<{ code: string; area_code: string }>`
+    SELECT code, area_code FROM skills WHERE code = ANY(${skills}::text[])`.execute(db);
+  return new Map(rows.map((r) => [r.code, r.area_code]));
+}
+
 export interface CellRow {
   territory_code: string;
   dim: NeedDim;

@@ -77,6 +77,8 @@ export function protectLevel(input: {
   cells: readonly ViewCell[];
   rules: DisclosureRules;
   fixedRow?: ReadonlyMap<string, Status>;
+  /** Each skill's area: a territory's area cell is the sum of its skills' cells. */
+  areaOf?: ReadonlyMap<string, string>;
 }): { status: Map<string, Status>; exposed: string[] } {
   const { parent, children, rules } = input;
   if (rules.dominance < 0.5) throw new Error('dominance below 1/2: the aggregate cannot decide it');
@@ -98,6 +100,20 @@ export function protectLevel(input: {
     for (const v of values)
       lines.push({ total: cellId(parent, dim, v), parts: children.map((c) => cellId(c, dim, v)) });
   }
+  // The area and skill tables are one hierarchy: an area's workers are its skills' workers, so
+  // an area whose only answered skill is published would give the hidden area away (and its
+  // siblings by subtraction from the row total), were the two tables protected apart.
+  const skillsOf = new Map<string, string[]>();
+  for (const v of new Set(input.cells.filter((c) => c.dim === 'skill').map((c) => c.value))) {
+    const area = input.areaOf?.get(v);
+    if (area !== undefined) skillsOf.set(area, [...(skillsOf.get(area) ?? []), v]);
+  }
+  for (const t of [parent, ...children])
+    for (const [area, skills] of skillsOf)
+      lines.push({
+        total: cellId(t, 'area', area),
+        parts: skills.map((v) => cellId(t, 'skill', v)),
+      });
   const result = protect({ cells, lines, rules, fixed });
   const status = new Map<string, Status>(
     cells.map((c) => [c.id, result.suppressed.get(c.id) ?? null]),
@@ -119,6 +135,8 @@ export function protectTree(input: {
   rules: DisclosureRules;
   /** Cells to hide whatever their numbers (as complements). */
   forced?: Iterable<string>;
+  /** Each skill's area (see protectLevel). */
+  areaOf?: ReadonlyMap<string, string>;
 }): { status: Map<string, Status>; exposed: string[] } {
   const byTerritory = new Map<string, ViewCell[]>();
   for (const c of input.cells) {
@@ -145,7 +163,14 @@ export function protectTree(input: {
         }
       const ids = new Set(cells.map(idOf));
       for (const id of forced) if (!fixedRow.has(id) && ids.has(id)) fixedRow.set(id, 'complement');
-      const r = protectLevel({ parent, children, cells, rules: input.rules, fixedRow });
+      const r = protectLevel({
+        parent,
+        children,
+        cells,
+        rules: input.rules,
+        fixedRow,
+        areaOf: input.areaOf,
+      });
       for (const [id, s] of r.status) if (!status.has(id) || s) status.set(id, s);
       if (r.exposed.length) {
         // Force the smallest published cell of the parent's row: it is what pins them down.
