@@ -104,27 +104,43 @@ describe('needs backing', () => {
     expect(res.text).toContain('value="13"');
   });
 
-  it('never reveals a suppressed need through the error or "remaining"', async () => {
+  it('never reveals a suppressed need: the error, "remaining", or which numbers pass', async () => {
     const pact = await draft('048017');
-    const res = await addAction(pact.id, action(1, 6, ['DC1.1']));
-    expect(res.status).toBe(409);
-    expect(res.body.detail).toContain('dato protetto');
-    expect(res.body.detail).not.toMatch(/\d/);
-    expect((await addAction(pact.id, action(1, 2, ['DC1.1']))).status).toBe(201);
+    // DC1.1 in Firenze is protected for the authority (5 workers, under k firms). Were the plan
+    // checked against it, trying participants one after another would measure it: any plan on
+    // it is refused alike, above the need (6) and within it (2), and nothing is written.
+    const over = await addAction(pact.id, action(1, 6, ['DC1.1']));
+    const within = await addAction(pact.id, action(1, 2, ['DC1.1']));
+    expect(over.status).toBe(409);
+    expect(within.status).toBe(409);
+    expect(within.body.detail).toBe(over.body.detail);
+    expect(over.body.detail).toContain('dato protetto');
+    expect(over.body.detail).not.toMatch(/\d/);
+    expect(over.body.errors[0].pointer).toBe('body/participants');
+    expect(await plannedIn(s.campaign.id)).toBe(0);
+    // A published need of the same comune is planned as before.
+    expect((await addAction(pact.id, action(1, 2))).status).toBe(201);
+    // An action planned before this rule (seeded): its backing shows no number to the authority.
+    const old = await newPact(t.db, {
+      promoter: s.authority,
+      campaign: s.campaign.id,
+      territory: '048017',
+      actions: [{ skills: ['DC1.1'], participants: 2 }],
+    });
     const view = await request(app)
-      .get(`/api/v1/pacts/${pact.id}`)
+      .get(`/api/v1/pacts/${old.id}`)
       .set('Authorization', `Bearer ${token}`);
     expect(view.body.actions[0].backing[0]).toMatchObject({
       skill: 'DC1.1',
       declared: null,
       remaining: null,
     });
-    const page = await (await loginAs(app, s.authority.email, s.password)).get(`/pacts/${pact.id}`);
+    const page = await (await loginAs(app, s.authority.email, s.password)).get(`/pacts/${old.id}`);
     expect(page.text).toContain('<em>protetto</em>');
     // The region sees the real figures.
     const regionToken = await s.token(s.region.id);
     const forRegion = await request(app)
-      .get(`/api/v1/pacts/${pact.id}`)
+      .get(`/api/v1/pacts/${old.id}`)
       .set('Authorization', `Bearer ${regionToken}`);
     expect(forRegion.body.actions[0].backing[0]).toMatchObject({ declared: 5, remaining: 3 });
   });

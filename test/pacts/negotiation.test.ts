@@ -442,9 +442,17 @@ describe('a signatory editing the pact directly', () => {
 
 describe('API: commentOnPact, proposeAmendment, decideAmendment, setPosition', () => {
   it('runs the negotiation through the same services', async () => {
-    const pact = await negotiating();
-    const partner = { Authorization: `Bearer ${await s.token(s.union.id)}` };
-    const promoter = { Authorization: `Bearer ${await s.token(s.authority.id)}` };
+    // A campaign of its own: the other tests' pacts claim all of the F40.a need of s.campaign.
+    const own = await pactScenario(t.db);
+    const pact = await newPact(t.db, {
+      promoter: own.authority,
+      campaign: own.campaign.id,
+      status: 'negotiation',
+      actions: [{ title: 'Robotica di base', participants: 5, hours: 40 }, { title: 'Sicurezza' }],
+      signatories: [own.employers.organisationId, own.union.organisationId],
+    });
+    const partner = { Authorization: `Bearer ${await own.token(own.union.id)}` };
+    const promoter = { Authorization: `Bearer ${await own.token(own.authority.id)}` };
     const c = await request(app)
       .post(`/api/v1/pacts/${pact.id}/comments`)
       .set(partner)
@@ -467,7 +475,8 @@ describe('API: commentOnPact, proposeAmendment, decideAmendment, setPosition', (
         kind: 'add_action',
         revision: 1,
         rationale: 'Manca la sicurezza',
-        ...actionBody({ title: 'Sicurezza 4.0', skills: ['DC2.1'], participants: '2' }),
+        // F40.a: published to the authority (a need protected for it cannot be planned on).
+        ...actionBody({ title: 'Sicurezza 4.0', skills: ['F40.a'], participants: '2' }),
       });
     expect(am.status).toBe(201);
     const bySignatory = await request(app)

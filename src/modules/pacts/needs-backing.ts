@@ -128,8 +128,22 @@ async function visibleCells(
   territories: string[],
 ): Promise<Set<string> | 'all'> {
   if (viewer && !isProtectedReader(viewer)) return 'all';
+  return (await viewOf(db, viewer, campaignId, territories)).visible;
+}
+
+/**
+ * The skill cells of `territories` as a protected reader sees them: published (`visible`) or
+ * shown as protected (`hidden`); a territory outside the reader's scope gives neither.
+ */
+async function viewOf(
+  db: Executor,
+  viewer: SessionUser | undefined,
+  campaignId: string,
+  territories: string[],
+): Promise<{ visible: Set<string>; hidden: Set<string> }> {
   const visible = new Set<string>();
-  if (!viewer) return visible;
+  const hidden = new Set<string>();
+  if (!viewer) return { visible, hidden };
   for (const territory of territories) {
     try {
       const agg = await needsAggregate(db, viewer, {
@@ -139,14 +153,14 @@ async function visibleCells(
         priority: '*',
         period: '*',
       });
-      for (const c of agg.cells) {
-        if (c.territory === territory && !c.suppressed) visible.add(key(territory, c.value));
-      }
+      for (const c of agg.cells)
+        if (c.territory === territory)
+          (c.suppressed ? hidden : visible).add(key(territory, c.value));
     } catch {
       // Out of the viewer's scope: nothing there is published to it.
     }
   }
-  return visible;
+  return { visible, hidden };
 }
 
 /**
@@ -167,6 +181,20 @@ export async function assertNeedsBacking(
     .executeTakeFirstOrThrow();
   await lockCampaignNeeds(tx, campaignId);
   const all = await claims(tx, pactId, opts.skills);
+  // A write that plans more on a need protected for its author would answer "over" or "not over"
+  // against the hidden figure: trying participants one after another would measure it (QA did,
+  // in 8 requests). So such a write is refused whatever the numbers, saying only what the author
+  // already sees: that the figure is protected.
+  if (opts.skills && opts.actor && isProtectedReader(opts.actor)) {
+    const territories = [...new Set(all.map((c) => c.territory))];
+    const { hidden } = await viewOf(tx, opts.actor, campaignId, territories);
+    const blind = all.find((c) => hidden.has(key(c.territory, c.skill)));
+    if (blind)
+      throw new DomainError('pacts.errors.needsProtectedCell', {
+        field: 'participants',
+        params: { skill: blind.skillName, territory: blind.territoryName },
+      });
+  }
   const over = all.find((c) => c.planned > c.declared);
   if (!over) return;
   const own = opts.actionId
