@@ -241,6 +241,38 @@ describe('POST /pacts/:id/reduce', () => {
     ]);
     expect((await pactRow(pact.id)).approved_cents).toBe(4000_00);
   });
+
+  it('refuses a reduction that lowers nothing (form sent unchanged, twice): 422, no decision, no ledger entry', async () => {
+    const s = await scenario(t.db);
+    const pact = await submittedPact(t.db, s, [{}]);
+    const actionId = pact.actions[0]!.id;
+    const agent = await loginAs(testApp(t), s.region.email, PASSWORD);
+    await submitForm(
+      agent,
+      `/pacts/${pact.id}/review`,
+      { revision: '1' },
+      `/pacts/${pact.id}/approve`,
+    );
+    for (let i = 0; i < 2; i++) {
+      const res = await submitForm(
+        agent,
+        `/pacts/${pact.id}/review`,
+        { revision: '1', [`amount_${actionId}`]: '5000,00', remarks: 'Nessun cambio' },
+        `/pacts/${pact.id}/reduce`,
+      );
+      expect(res.status).toBe(422);
+      expect(res.text).toContain('Nessun importo è stato ridotto');
+      expect(res.text).toContain('Nessun cambio');
+    }
+    const kinds = await t.db
+      .selectFrom('pact_decisions')
+      .select('kind')
+      .where('pact_id', '=', pact.id)
+      .execute();
+    expect(kinds.map((k) => k.kind)).toEqual(['approve']);
+    expect(await ledgerSum(t.db, s.call.id)).toBe(5000_00);
+    expect((await pactRow(pact.id)).approved_cents).toBe(5000_00);
+  });
 });
 
 describe('GET /pacts/:id/decisions', () => {
