@@ -51,6 +51,38 @@ describe('GET /pacts/:id/review', () => {
     const other = await loginAs(app, lombardia.email, PASSWORD);
     expect((await other.get(`/pacts/${pact.id}/review`)).status).toBe(404);
   });
+
+  it('does not count an approved pact’s own commitment against it (call and allocation)', async () => {
+    const s = await scenario(t.db, {
+      budgetCents: 8000_00,
+      allocations: [{ territory: 'ITI14', cents: 8000_00 }],
+    });
+    const a = await submittedPact(t.db, s);
+    const b = await submittedPact(t.db, s);
+    const agent = await loginAs(testApp(t), s.region.email, PASSWORD);
+    await submitForm(agent, `/pacts/${a.id}/review`, { revision: '1' }, `/pacts/${a.id}/approve`);
+    await submitForm(
+      agent,
+      `/pacts/${b.id}/review`,
+      { revision: '1', [`amount_${b.actions[0]!.id}`]: '2500' },
+      `/pacts/${b.id}/approve`,
+    );
+    expect((await pactRow(a.id)).status).toBe('approved');
+    expect((await callRow(s.call.id)).committed_cents).toBe(7500_00);
+    const res = await agent.get(`/pacts/${a.id}/review`);
+    expect(res.text).toMatch(/data-rule="budget" data-ok="true"/);
+    expect(res.text).toMatch(/data-rule="allocation" data-ok="true"/);
+    expect(res.text.replace(/\u00a0/g, ' ')).toContain(
+      'Richiesti 5000,00 €, disponibili sull&#x27;avviso 5500,00 €',
+    );
+    expect(res.text).not.toContain('non rispetta tutte le regole');
+    // The reduced pact is checked against what it was granted, not its full grant.
+    const reduced = await agent.get(`/pacts/${b.id}/review`);
+    expect(reduced.text.replace(/\u00a0/g, ' ')).toContain(
+      'Richiesti 2500,00 €, disponibili sull&#x27;avviso 3000,00 €',
+    );
+    expect(reduced.text).not.toContain('non rispetta tutte le regole');
+  });
 });
 
 describe('POST /pacts/:id/approve', () => {
