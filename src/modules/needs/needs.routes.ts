@@ -23,7 +23,7 @@ export function needsRoutes({ db }: AppServices): Router {
   async function load(req: Request, lang: string) {
     const q = parseQuery(req);
     const campaigns = await campaignsFor(db, req.user!);
-    const campaignId = q.campaign ?? campaigns[0]?.id;
+    const campaignId = q.campaign ?? repo.preferredCampaign(campaigns)?.id;
     if (!campaignId) return { q, campaigns };
     const aggregate = await needsAggregate(db, req.user!, {
       campaignId,

@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { HttpError } from '../../http/errors';
+import { preferredCampaign } from '../needs/needs.repository';
 import { toCsv } from './csv';
 import { COLUMNS, DATASETS, type Dataset } from './dictionary';
 import { CSV_TYPE } from './opendata.api';
@@ -17,7 +18,7 @@ export function openDataRoutes({ db, readDb }: AppServices): Router {
     if (!parsed.success) throw new HttpError(400);
     const lang = res.locals.lang as string;
     const campaigns = await publicCampaigns(readDb);
-    const campaignId = parsed.data.campaign ?? campaigns[0]?.id;
+    const campaignId = parsed.data.campaign ?? preferredCampaign(campaigns)?.id;
     const dictionary = DATASETS.map((dataset) => ({
       dataset,
       columns: COLUMNS[dataset].map((c) => ({
