@@ -2,6 +2,7 @@ import { Router, type Request } from 'express';
 import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { HttpError } from '../../http/errors';
+import { safeParseQuery } from '../../http/validate';
 import * as repo from './needs.repository';
 import { pageQuery, type PageQuery } from './needs.schemas';
 import { campaignsFor, needsAggregate } from './needs.service';
@@ -11,7 +12,7 @@ import { needsMap } from './map/needs-map';
 import { needsXlsx, XLSX_TYPE } from './needs.xlsx';
 
 function parseQuery(req: Request): PageQuery {
-  const parsed = pageQuery.safeParse(req.query);
+  const parsed = safeParseQuery(pageQuery, req.query);
   if (!parsed.success) throw new HttpError(400);
   return parsed.data;
 }
