@@ -45,6 +45,12 @@ describe('locales', () => {
     expect([...a].filter(([k, p]) => b.get(k) !== p)).toEqual([]);
   });
 
+  test('every error status with a text has a page heading too (no English fallback)', () => {
+    const statuses = [...it.keys()].flatMap((k) => /^errors\.http(\d{3})$/.exec(k)?.[1] ?? []);
+    expect(statuses).toContain('400');
+    expect(statuses.filter((s) => !it.has(`errors.title${s}`))).toEqual([]);
+  });
+
   test('a number inside a longer text takes its own plural (nested $t)', () => {
     const i18n = getI18n();
     const line = (lng: string, participants: number, hours: number) =>
