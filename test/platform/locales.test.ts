@@ -51,6 +51,15 @@ describe('locales', () => {
     expect(statuses.filter((s) => !it.has(`errors.title${s}`))).toEqual([]);
   });
 
+  test('a minimum or maximum number of choices reads right for one and for many', () => {
+    const i18n = getI18n();
+    const it = i18n.getFixedT('it');
+    const en = i18n.getFixedT('en');
+    expect(it('validation.tooFew', { min: 1 })).toBe('Scegli almeno 1 tra le opzioni');
+    expect(it('validation.tooMany', { max: 3 })).toBe('Scegli al massimo 3 tra le opzioni');
+    expect(en('validation.tooFew', { min: 1 })).toBe('Choose at least 1 of the options');
+  });
+
   test('a number inside a longer text takes its own plural (nested $t)', () => {
     const i18n = getI18n();
     const line = (lng: string, participants: number, hours: number) =>
