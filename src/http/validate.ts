@@ -48,6 +48,26 @@ export function fieldErrors(error: z.ZodError, t: T): FieldErrors {
   return errors;
 }
 
+/**
+ * Parses a GET query. The known parameters are checked as the schema says; unknown ones are
+ * dropped, not refused: a shared link picks up utm_source, fbclid, gclid… on its way, and a
+ * read-only page or endpoint must still answer it. (Form bodies stay strict: see parseForm.)
+ */
+export function safeParseQuery<S extends z.ZodType>(schema: S, query: unknown) {
+  const parsed = schema.safeParse(query);
+  if (parsed.success) return parsed;
+  const unknown = new Set(
+    parsed.error.issues.flatMap((i) =>
+      i.code === 'unrecognized_keys' && i.path.length === 0 ? i.keys : [],
+    ),
+  );
+  if (unknown.size === 0) return parsed;
+  const known = Object.entries((query ?? {}) as Record<string, unknown>).filter(
+    ([k]) => !unknown.has(k),
+  );
+  return schema.safeParse(Object.fromEntries(known));
+}
+
 export type FormResult<S extends z.ZodType> =
   | { ok: true; data: z.output<S> }
   | { ok: false; errors: FieldErrors; values: Record<string, unknown> };

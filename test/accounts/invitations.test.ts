@@ -129,6 +129,36 @@ describe('invitations', () => {
     expect(res.text).toContain('value="p2@test.patto"');
   });
 
+  it('answers a second revocation (double click, stale tab) with a message on the list, not a 409 page', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    await invite(agent, {
+      email: 'twice@test.patto',
+      role: 'local_authority',
+      organisationName: 'Comune di Vinci',
+      territoryCode: '048050',
+    });
+    const { id } = await t.db
+      .selectFrom('invitations')
+      .select('id')
+      .where('email', '=', 'twice@test.patto')
+      .executeTakeFirstOrThrow();
+    const first = await submitForm(agent, '/invitations', {}, `/invitations/${id}/revoke`);
+    expect(first.status).toBe(302);
+    expect((await agent.get('/invitations')).text).toContain('Invito revocato.');
+    const second = await submitForm(agent, '/invitations', {}, `/invitations/${id}/revoke`);
+    expect(second.status).toBe(302);
+    expect(second.headers.location).toBe('/invitations');
+    const list = await agent.get('/invitations');
+    expect(list.text).toContain('L&#x27;invito non è più in attesa.');
+    const row = await t.db
+      .selectFrom('invitations')
+      .select('revoked_at')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(row.revoked_at).not.toBeNull();
+  });
+
   it('answers 404 for a link that does not exist', async () => {
     const res = await request(testApp(t)).get('/invite/inv_' + 'A'.repeat(43));
     expect(res.status).toBe(404);

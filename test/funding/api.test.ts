@@ -117,6 +117,39 @@ describe('the funding API', () => {
     expect(call.body).toMatchObject({ committedCents: 7000_00, availableCents: 0 });
   });
 
+  it('reducePact with the same amount, or none, is a 422 and records no decision', async () => {
+    const app = testApp(t);
+    const s = await scenario(t.db);
+    const pact = await submittedPact(t.db, s);
+    const actionId = pact.actions[0]!.id;
+    const auth = await tokenFor(app, s.region.email);
+    const approved = await request(app)
+      .post(`/api/v1/pacts/${pact.id}/approve`)
+      .set('Authorization', auth)
+      .send({ revision: 1 });
+    expect(approved.status).toBe(200);
+    for (const body of [{ revision: 1, amounts: { [actionId]: 5000_00 } }, { revision: 1 }]) {
+      const res = await request(app)
+        .post(`/api/v1/pacts/${pact.id}/reduce`)
+        .set('Authorization', auth)
+        .send(body);
+      expect(res.status).toBe(422);
+      expect(res.body.detail).toContain('Nessun importo è stato ridotto');
+    }
+    const decisions = await t.db
+      .selectFrom('pact_decisions')
+      .select('kind')
+      .where('pact_id', '=', pact.id)
+      .execute();
+    expect(decisions.map((d) => d.kind)).toEqual(['approve']);
+    const lowered = await request(app)
+      .post(`/api/v1/pacts/${pact.id}/reduce`)
+      .set('Authorization', auth)
+      .send({ revision: 1, amounts: { [actionId]: 4000_00 } });
+    expect(lowered.status).toBe(200);
+    expect(lowered.body).toMatchObject({ approvedCents: 4000_00, releasedCents: 1000_00 });
+  });
+
   it('returnPact and rejectPact need remarks; the promoter may not decide', async () => {
     const app = testApp(t);
     const s = await scenario(t.db);

@@ -51,6 +51,38 @@ describe('GET /pacts/:id/review', () => {
     const other = await loginAs(app, lombardia.email, PASSWORD);
     expect((await other.get(`/pacts/${pact.id}/review`)).status).toBe(404);
   });
+
+  it('does not count an approved pact’s own commitment against it (call and allocation)', async () => {
+    const s = await scenario(t.db, {
+      budgetCents: 8000_00,
+      allocations: [{ territory: 'ITI14', cents: 8000_00 }],
+    });
+    const a = await submittedPact(t.db, s);
+    const b = await submittedPact(t.db, s);
+    const agent = await loginAs(testApp(t), s.region.email, PASSWORD);
+    await submitForm(agent, `/pacts/${a.id}/review`, { revision: '1' }, `/pacts/${a.id}/approve`);
+    await submitForm(
+      agent,
+      `/pacts/${b.id}/review`,
+      { revision: '1', [`amount_${b.actions[0]!.id}`]: '2500' },
+      `/pacts/${b.id}/approve`,
+    );
+    expect((await pactRow(a.id)).status).toBe('approved');
+    expect((await callRow(s.call.id)).committed_cents).toBe(7500_00);
+    const res = await agent.get(`/pacts/${a.id}/review`);
+    expect(res.text).toMatch(/data-rule="budget" data-ok="true"/);
+    expect(res.text).toMatch(/data-rule="allocation" data-ok="true"/);
+    expect(res.text.replace(/\u00a0/g, ' ')).toContain(
+      'Richiesti 5000,00 €, disponibili sull&#x27;avviso 5500,00 €',
+    );
+    expect(res.text).not.toContain('non rispetta tutte le regole');
+    // The reduced pact is checked against what it was granted, not its full grant.
+    const reduced = await agent.get(`/pacts/${b.id}/review`);
+    expect(reduced.text.replace(/\u00a0/g, ' ')).toContain(
+      'Richiesti 2500,00 €, disponibili sull&#x27;avviso 3000,00 €',
+    );
+    expect(reduced.text).not.toContain('non rispetta tutte le regole');
+  });
 });
 
 describe('POST /pacts/:id/approve', () => {
@@ -240,6 +272,38 @@ describe('POST /pacts/:id/reduce', () => {
       { kind: 'release', amount_cents: -1000_00 },
     ]);
     expect((await pactRow(pact.id)).approved_cents).toBe(4000_00);
+  });
+
+  it('refuses a reduction that lowers nothing (form sent unchanged, twice): 422, no decision, no ledger entry', async () => {
+    const s = await scenario(t.db);
+    const pact = await submittedPact(t.db, s, [{}]);
+    const actionId = pact.actions[0]!.id;
+    const agent = await loginAs(testApp(t), s.region.email, PASSWORD);
+    await submitForm(
+      agent,
+      `/pacts/${pact.id}/review`,
+      { revision: '1' },
+      `/pacts/${pact.id}/approve`,
+    );
+    for (let i = 0; i < 2; i++) {
+      const res = await submitForm(
+        agent,
+        `/pacts/${pact.id}/review`,
+        { revision: '1', [`amount_${actionId}`]: '5000,00', remarks: 'Nessun cambio' },
+        `/pacts/${pact.id}/reduce`,
+      );
+      expect(res.status).toBe(422);
+      expect(res.text).toContain('Nessun importo è stato ridotto');
+      expect(res.text).toContain('Nessun cambio');
+    }
+    const kinds = await t.db
+      .selectFrom('pact_decisions')
+      .select('kind')
+      .where('pact_id', '=', pact.id)
+      .execute();
+    expect(kinds.map((k) => k.kind)).toEqual(['approve']);
+    expect(await ledgerSum(t.db, s.call.id)).toBe(5000_00);
+    expect((await pactRow(pact.id)).approved_cents).toBe(5000_00);
   });
 });
 

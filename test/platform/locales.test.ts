@@ -45,6 +45,21 @@ describe('locales', () => {
     expect([...a].filter(([k, p]) => b.get(k) !== p)).toEqual([]);
   });
 
+  test('every error status with a text has a page heading too (no English fallback)', () => {
+    const statuses = [...it.keys()].flatMap((k) => /^errors\.http(\d{3})$/.exec(k)?.[1] ?? []);
+    expect(statuses).toContain('400');
+    expect(statuses.filter((s) => !it.has(`errors.title${s}`))).toEqual([]);
+  });
+
+  test('a minimum or maximum number of choices reads right for one and for many', () => {
+    const i18n = getI18n();
+    const it = i18n.getFixedT('it');
+    const en = i18n.getFixedT('en');
+    expect(it('validation.tooFew', { min: 1 })).toBe('Scegli almeno 1 tra le opzioni');
+    expect(it('validation.tooMany', { max: 3 })).toBe('Scegli al massimo 3 tra le opzioni');
+    expect(en('validation.tooFew', { min: 1 })).toBe('Choose at least 1 of the options');
+  });
+
   test('a number inside a longer text takes its own plural (nested $t)', () => {
     const i18n = getI18n();
     const line = (lng: string, participants: number, hours: number) =>

@@ -37,6 +37,15 @@ describe('pages', () => {
     expect(res.text).not.toMatch(/at .*\.ts:\d+/);
   });
 
+  it('titles a 400 page in the page’s language', async () => {
+    const it = await request(testApp(t)).get('/dashboard?period=2027-Q9');
+    expect(it.status).toBe(400);
+    expect(it.text).toMatch(/<h1[^>]*>Richiesta non valida<\/h1>/);
+    expect(it.text).not.toContain('Bad Request');
+    const en = await request(testApp(t)).get('/dashboard?period=2027-Q9&lang=en');
+    expect(en.text).toMatch(/<h1[^>]*>Invalid request<\/h1>/);
+  });
+
   it('serves Bootstrap Italia from node_modules', async () => {
     const res = await request(testApp(t)).get(
       '/assets/bootstrap-italia/css/bootstrap-italia.min.css',

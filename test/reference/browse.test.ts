@@ -95,6 +95,27 @@ describe('reference pages', () => {
     expect(search.text).toContain('ITI15');
   });
 
+  it('/territories at the root and on a search shows no empty detail block nor raw keys', async () => {
+    const user = await newUser(t.db, { role: 'admin' });
+    const agent = await loginAs(testApp(t), user.email, PASSWORD);
+    for (const [url, countries] of [
+      ['/territories', 'Stati'],
+      ['/territories?lang=en', 'Countries'],
+    ] as const) {
+      const res = await agent.get(url);
+      expect(res.status).toBe(200);
+      expect(res.text).not.toMatch(/reference\.levels\.(?![A-Z])/);
+      expect(res.text).not.toContain('class="breadcrumb"');
+      expect(res.text).toContain(`<h2 class="h4">${countries}</h2>`);
+    }
+    for (const url of ['/territories?q=firen', '/territories?q=firen&lang=en']) {
+      const res = await agent.get(url);
+      expect(res.text).toContain('ITI14');
+      expect(res.text).not.toMatch(/reference\.levels\.(?![A-Z])/);
+      expect(res.text).not.toContain('class="breadcrumb"');
+    }
+  });
+
   it('/skills lists the taxonomy and searches it', async () => {
     const user = await newUser(t.db, { role: 'firm' });
     const agent = await loginAs(testApp(t), user.email, PASSWORD);

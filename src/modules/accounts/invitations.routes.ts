@@ -79,8 +79,14 @@ export function invitationRoutes({ db, config }: AppServices): Router {
   });
 
   router.post('/invitations/:id/revoke', allow('invitation:manage'), async (req, res) => {
-    await revokeInvitation(db, req.user!, uuidParam(req));
-    flash(req, 'invitations.revoked');
+    try {
+      await revokeInvitation(db, req.user!, uuidParam(req));
+      flash(req, 'invitations.revoked');
+    } catch (err) {
+      // Revoked twice (a double click, a stale tab): nothing to do, say so on the list.
+      if (!(err instanceof DomainError) || err.status === 404) throw err;
+      flash(req, err.messageKey, undefined, 'warning');
+    }
     res.redirect('/invitations');
   });
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Access } from '../../http/authorize';
 import { allow } from '../../http/authorize';
 import { problem } from '../../http/errors';
-import { fieldErrors } from '../../http/validate';
+import { fieldErrors, safeParseQuery } from '../../http/validate';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -67,7 +67,11 @@ export function mountOperation(router: Router, op: ApiOperation): void {
       if (!schema) continue;
       const source =
         where === 'body' ? (req.body ?? {}) : where === 'query' ? req.query : req.params;
-      const parsed = schema.safeParse(source);
+      // A read (GET) ignores unknown query parameters; writes stay strict everywhere.
+      const parsed =
+        where === 'query' && op.method === 'get'
+          ? safeParseQuery(schema, source)
+          : schema.safeParse(source);
       if (parsed.success) input[where] = parsed.data;
       else
         for (const [field, detail] of Object.entries(fieldErrors(parsed.error, req.t)))

@@ -2,6 +2,7 @@ import { Router, type Request } from 'express';
 import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { HttpError } from '../../http/errors';
+import { safeParseQuery } from '../../http/validate';
 import { can } from '../../lib/permissions';
 import { localName } from '../reference/territories.repository';
 import { XLSX_TYPE } from '../needs/needs.xlsx';
@@ -13,7 +14,7 @@ import { dashboardTable, regionsTable, seriesChart } from './dashboard.view';
 import { dashboardXlsx } from './dashboard.xlsx';
 
 function parseQuery(req: Request): PageQuery {
-  const parsed = pageQuery.safeParse(req.query);
+  const parsed = safeParseQuery(pageQuery, req.query);
   if (!parsed.success) throw new HttpError(400);
   return parsed.data;
 }

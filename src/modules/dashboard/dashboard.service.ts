@@ -85,7 +85,9 @@ export async function dashboard(
 ): Promise<Dashboard | null> {
   const reader = readerOf(user);
   const { campaigns, regions } = await campaignsFor(db, reader, q.territory);
-  const campaign = q.campaignId ? campaigns.find((c) => c.id === q.campaignId) : campaigns[0];
+  const campaign = q.campaignId
+    ? campaigns.find((c) => c.id === q.campaignId)
+    : needsRepo.preferredCampaign(campaigns);
   if (!campaign) {
     if (q.campaignId) throw new NotFoundError();
     return null;

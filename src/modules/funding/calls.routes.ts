@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { flash } from '../../http/flash';
-import { parseForm, uuidParam } from '../../http/validate';
+import { parseForm, safeParseQuery, uuidParam } from '../../http/validate';
 import { DomainError } from '../../lib/domain-error';
 import { scopeCodes } from '../accounts/scope';
 import { localName, territoryPath } from '../reference/territories.repository';
@@ -18,7 +18,7 @@ export function callRoutes({ db }: AppServices): Router {
   const router = Router();
 
   router.get('/calls', allow('call:read'), async (req, res) => {
-    const q = callListQuery.safeParse(req.query);
+    const q = safeParseQuery(callListQuery, req.query);
     const status = q.success && q.data.status ? (q.data.status as CallStatus) : undefined;
     const lang = res.locals.lang as string;
     const calls = (await listCallsFor(db, req.user!, status)).map((c) => ({

@@ -93,12 +93,17 @@ export async function eligibilityReport(
     ]),
   );
   const backing = await needsBackingReport(db, pact.id, input.viewer);
+  // An approved (or running) pact already holds a commitment on this call: the report checks
+  // what it was granted, and that money counts as available to it, not as spent by others.
+  const own = await ownCommitment(db, pact.id, call.id);
   let cost = 0;
   let cofin = 0;
   let grant = 0;
   for (const a of actions) {
     const expected = actionCostCents(a, call);
-    const amount = input.amounts?.get(a.id) ?? maxGrantOf(a.cost_cents, pct);
+    const amount =
+      input.amounts?.get(a.id) ??
+      (own.total > 0 ? (own.byAction.get(a.id) ?? 0) : maxGrantOf(a.cost_cents, pct));
     cost += a.cost_cents ?? 0;
     cofin += a.cost_cents === null ? 0 : cofinancingOf(a.cost_cents, pct);
     grant += amount;
@@ -147,11 +152,14 @@ export async function eligibilityReport(
     push('needs', lacking.length === 0, { lacking: lacking.join(', ') || '—' }, a);
   }
 
-  const available = call.budget_cents - call.committed_cents;
+  const available = call.budget_cents - call.committed_cents + own.total;
   push('budget', grant <= available, { requested: euros(grant), available: euros(available) });
   let allocation: EligibilityReport['allocation'] = null;
   if (input.allocation) {
-    const left = input.allocation.amount_cents - input.allocation.committed_cents;
+    const left =
+      input.allocation.amount_cents -
+      input.allocation.committed_cents +
+      (own.byAllocation.get(input.allocation.territory_code) ?? 0);
     allocation = { territory: input.allocation.territory_code, availableCents: left };
     push('allocation', grant <= left, {
       requested: euros(grant),
@@ -168,4 +176,33 @@ export async function eligibilityReport(
     availableCents: available,
     allocation,
   };
+}
+
+/** What the ledger holds committed to this pact on this call: in total, per action, per allocation. */
+async function ownCommitment(db: Executor, pactId: string, callId: string) {
+  const rows = await db
+    .selectFrom('budget_commitments')
+    .select([
+      'action_id',
+      'allocation_territory',
+      (eb) => eb.fn.sum<number>('amount_cents').as('cents'),
+    ])
+    .where('pact_id', '=', pactId)
+    .where('call_id', '=', callId)
+    .groupBy(['action_id', 'allocation_territory'])
+    .execute();
+  const byAction = new Map<string, number>();
+  const byAllocation = new Map<string, number>();
+  let total = 0;
+  for (const r of rows) {
+    const cents = Number(r.cents);
+    total += cents;
+    byAction.set(r.action_id, (byAction.get(r.action_id) ?? 0) + cents);
+    if (r.allocation_territory)
+      byAllocation.set(
+        r.allocation_territory,
+        (byAllocation.get(r.allocation_territory) ?? 0) + cents,
+      );
+  }
+  return { total, byAction, byAllocation };
 }

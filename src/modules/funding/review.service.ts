@@ -224,6 +224,10 @@ export async function reducePact(db: Db, user: SessionUser, pactId: string, inpu
       actionId: a.id,
       amountCents: amounts.get(a.id)! - (committed.get(a.id) ?? 0),
     }));
+    // The decision log is an audit record: a "reduction" that lowers nothing (a form sent
+    // unchanged, a double click, an API call without amounts) must not add an entry to it.
+    if (entries.every((e) => e.amountCents === 0))
+      throw new DomainError('funding.errors.nothingReduced', { status: 422 });
     const total = [...amounts.values()].reduce((s, v) => s + v, 0);
     const decision = await recordDecision(tx, user, pact, 'reduce', input, {
       approvedCents: total,

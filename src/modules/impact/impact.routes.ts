@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
-import { fieldErrors } from '../../http/validate';
+import { fieldErrors, safeParseQuery } from '../../http/validate';
 import { localName, territoryPath } from '../reference/territories.repository';
 import { myCoverage } from './coverage.service';
 import { impactQuery } from './impact.schemas';
@@ -17,7 +17,7 @@ export function impactRoutes({ db }: AppServices): Router {
   });
 
   router.get('/dashboard/impact', allow('needs:read'), async (req, res) => {
-    const parsed = impactQuery.safeParse(req.query);
+    const parsed = safeParseQuery(impactQuery, req.query);
     const lang = res.locals.lang as string;
     const path = await territoryPath(db, req.user!.territoryCode);
     const territoryName = localName(

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../db';
+import { romeToday } from '../survey/calendar';
 import type { NeedDim } from './needs.tables';
 
 export interface CampaignForNeeds {
@@ -8,6 +9,23 @@ export interface CampaignForNeeds {
   territory_code: string;
   status: string;
   disclosure_k: number;
+  /** It has opened (or been closed): a scheduled campaign has not. */
+  opened: boolean;
+  /** At least one firm's answer counts in it. */
+  has_answers: boolean;
+}
+
+/**
+ * Where a reader lands when they pick no campaign: the newest that has opened and has answers,
+ * else the newest that has opened, else the newest — never a scheduled campaign's empty tables
+ * while an older one has data. `campaigns` come newest first.
+ */
+export function preferredCampaign<C extends CampaignForNeeds>(campaigns: C[]): C | undefined {
+  return (
+    campaigns.find((c) => c.opened && c.has_answers) ??
+    campaigns.find((c) => c.opened) ??
+    campaigns[0]
+  );
 }
 
 /**
@@ -16,7 +34,10 @@ export interface CampaignForNeeds {
  */
 export async function listCampaignsOverlapping(db: Executor, code: string | null) {
   const { rows } = await sql<CampaignForNeeds>`
-    SELECT c.id, c.title, c.territory_code, c.status, c.disclosure_k
+    SELECT c.id, c.title, c.territory_code, c.status, c.disclosure_k,
+      (c.status = 'closed' OR c.opens_at <= ${romeToday()}::date) AS opened,
+      EXISTS (SELECT 1 FROM responses r
+              WHERE r.campaign_id = c.id AND r.status = 'current') AS has_answers
     FROM campaigns c
     WHERE c.status <> 'draft' AND (${code}::text IS NULL
       OR EXISTS (SELECT 1 FROM territory_ancestors ta

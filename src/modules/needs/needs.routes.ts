@@ -2,6 +2,7 @@ import { Router, type Request } from 'express';
 import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { HttpError } from '../../http/errors';
+import { safeParseQuery } from '../../http/validate';
 import * as repo from './needs.repository';
 import { pageQuery, type PageQuery } from './needs.schemas';
 import { campaignsFor, needsAggregate } from './needs.service';
@@ -11,7 +12,7 @@ import { needsMap } from './map/needs-map';
 import { needsXlsx, XLSX_TYPE } from './needs.xlsx';
 
 function parseQuery(req: Request): PageQuery {
-  const parsed = pageQuery.safeParse(req.query);
+  const parsed = safeParseQuery(pageQuery, req.query);
   if (!parsed.success) throw new HttpError(400);
   return parsed.data;
 }
@@ -23,7 +24,7 @@ export function needsRoutes({ db }: AppServices): Router {
   async function load(req: Request, lang: string) {
     const q = parseQuery(req);
     const campaigns = await campaignsFor(db, req.user!);
-    const campaignId = q.campaign ?? campaigns[0]?.id;
+    const campaignId = q.campaign ?? repo.preferredCampaign(campaigns)?.id;
     if (!campaignId) return { q, campaigns };
     const aggregate = await needsAggregate(db, req.user!, {
       campaignId,

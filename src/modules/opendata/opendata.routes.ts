@@ -2,6 +2,8 @@ import { Router, type Request, type Response } from 'express';
 import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { HttpError } from '../../http/errors';
+import { safeParseQuery } from '../../http/validate';
+import { preferredCampaign } from '../needs/needs.repository';
 import { toCsv } from './csv';
 import { COLUMNS, DATASETS, type Dataset } from './dictionary';
 import { CSV_TYPE } from './opendata.api';
@@ -13,11 +15,11 @@ export function openDataRoutes({ db, readDb }: AppServices): Router {
   const router = Router();
 
   router.get('/open-data', allow('public'), async (req, res) => {
-    const parsed = pageQuery.safeParse(req.query);
+    const parsed = safeParseQuery(pageQuery, req.query);
     if (!parsed.success) throw new HttpError(400);
     const lang = res.locals.lang as string;
     const campaigns = await publicCampaigns(readDb);
-    const campaignId = parsed.data.campaign ?? campaigns[0]?.id;
+    const campaignId = parsed.data.campaign ?? preferredCampaign(campaigns)?.id;
     const dictionary = DATASETS.map((dataset) => ({
       dataset,
       columns: COLUMNS[dataset].map((c) => ({
@@ -55,7 +57,7 @@ export function openDataRoutes({ db, readDb }: AppServices): Router {
 
   const download =
     (dataset: Dataset, format: 'csv' | 'json') => async (req: Request, res: Response) => {
-      const parsed = fileQuery.safeParse(req.query);
+      const parsed = safeParseQuery(fileQuery, req.query);
       if (!parsed.success) throw new HttpError(400);
       const data = await openDataset(
         { db, readDb },

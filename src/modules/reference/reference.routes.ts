@@ -3,13 +3,14 @@ import type { z } from 'zod';
 import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { HttpError } from '../../http/errors';
+import { safeParseQuery } from '../../http/validate';
 import * as repo from './reference.repository';
 import { skillQuery, territoryPageQuery } from './reference.schemas';
 import { territoryDetail, toTerritory } from './reference.service';
 import { localName } from './territories.repository';
 
 function parseQuery<S extends z.ZodType>(schema: S, req: Request): z.output<S> {
-  const parsed = schema.safeParse(req.query);
+  const parsed = safeParseQuery(schema, req.query);
   if (!parsed.success) throw new HttpError(400);
   return parsed.data;
 }

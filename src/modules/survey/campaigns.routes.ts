@@ -149,6 +149,8 @@ export function campaignRoutes({ db }: AppServices): Router {
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
     const link = (p: number) =>
       `?${new URLSearchParams({ status: status ?? '', territory: territory ?? '', page: String(p) })}`;
+    // Past the end (an old link, a list that shrank): the last page, not "Pagina 99999 di 3".
+    if (page > pages) return res.redirect(link(pages));
     res.render('campaigns/responses', {
       title: req.t('regionResponses.title'),
       campaign,

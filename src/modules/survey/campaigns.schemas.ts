@@ -3,7 +3,10 @@ import { shortText, territoryCode } from '../../http/validate';
 
 const asArray = (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 const checkbox = z.preprocess((v) => v === true || v === 'on' || v === 'true', z.boolean());
-const day = z.iso.date();
+// A campaign runs in this century: 1900 or 9999 is a typo, and would be shown and sorted as real.
+const day = z.iso.date().refine((d) => d >= '2000-01-01' && d <= '2100-12-31', {
+  message: 'campaigns.errors.dateOutOfRange',
+});
 
 export const campaignSchema = z
   .strictObject({

@@ -1,0 +1,51 @@
+import { loginAs, submitForm, testApp } from '../helpers/app';
+import { newUser, PASSWORD } from '../helpers/factories';
+import { newTestDb, type TestDb } from '../helpers/test-db';
+import { romeToday } from '../../src/modules/survey/calendar';
+import { addDays, newCampaign } from './helpers';
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await newTestDb();
+});
+afterAll(() => t.close());
+
+const valid = () => ({
+  title: 'Fabbisogni 4.0 Empolese Valdelsa',
+  territoryCode: 'ITI14',
+  opensAt: romeToday(),
+  closesAt: addDays(romeToday(), 30),
+  skillAreas: ['F40', 'DC1'],
+});
+
+describe('campaign dates', () => {
+  it.each([
+    ['an opening in 1900', { opensAt: '1900-01-10' }, 'opensAt'],
+    ['a closing in 9999', { closesAt: '9999-12-31' }, 'closesAt'],
+  ])('refuses %s, keeping what was typed, writing nothing', async (_w, change, field) => {
+    const region = await newUser(t.db, { role: 'region' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const res = await submitForm(agent, '/campaigns/new', { ...valid(), ...change }, '/campaigns');
+    expect(res.status).toBe(422);
+    expect(res.text).toContain(`href="#field-${field}"`);
+    expect(res.text).toContain('Indica una data tra il 2000 e il 2100');
+    expect(res.text).toContain(Object.values(change)[0]);
+    const rows = await t.db
+      .selectFrom('campaigns')
+      .select('id')
+      .where('organisation_id', '=', region.organisationId)
+      .execute();
+    expect(rows).toHaveLength(0);
+  });
+});
+
+describe('GET /campaigns/:id/responses', () => {
+  it('sends a page past the end to the last page', async () => {
+    const { id, region } = await newCampaign(t.db);
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const res = await agent.get(`/campaigns/${id}/responses?page=99999`);
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toBe('?status=&territory=&page=1');
+    expect((await agent.get(`/campaigns/${id}/responses?page=1`)).status).toBe(200);
+  });
+});
