@@ -66,7 +66,9 @@ describe('POST /register', () => {
       'non coincidono',
     ],
     ['a malformed e-mail', { email: 'not-an-email' }, 'email', 'e-mail valido'],
-    ['an unknown territory', { territoryCode: 'ZZ999' }, 'territoryCode', 'Territorio sconosciuto'],
+    ['an unknown territory', { territoryCode: 'ZZ999' }, 'territoryCode', 'Scegli il comune'],
+    ['a province, not a comune', { territoryCode: 'ITI14' }, 'territoryCode', 'Scegli il comune'],
+    ['a foreign NUTS-3 area', { territoryCode: 'ITC4C' }, 'territoryCode', 'Scegli il comune'],
     ['a malformed territory code', { territoryCode: '<script>' }, 'territoryCode', 'formato'],
   ])(
     'refuses %s with a message next to the field and writes nothing',
@@ -83,6 +85,21 @@ describe('POST /register', () => {
       expect(await count(email)).toBe(0);
     },
   );
+
+  it('offers only the comuni the profile accepts, each once', async () => {
+    const page = await request(testApp(t)).get('/register');
+    const select = /<select[^>]*name="territoryCode"[\s\S]*?<\/select>/.exec(page.text)![0];
+    const offered = [...select.matchAll(/<option value="([^"]*)"/g)].map((m) => m[1]!);
+    const comuni = await t.db
+      .selectFrom('territories')
+      .select('code')
+      .where('level', '=', 'LAU')
+      .where('valid_to', 'is', null)
+      .execute();
+    expect(offered.slice(1).sort()).toEqual(comuni.map((c) => c.code).sort());
+    expect(offered).not.toContain('ITI14');
+    expect(select.match(/>Firenze \(/g)).toHaveLength(1);
+  });
 
   it('refuses unknown fields', async () => {
     const res = await submitForm(request.agent(testApp(t)), '/register', {

@@ -37,6 +37,32 @@ export async function csrfFrom(agent: Agent, path: string): Promise<string> {
   return match[1]!;
 }
 
+const unescapeAttribute = (value: string) =>
+  value
+    .replace(/&#x3D;/g, '=')
+    .replace(/&#x27;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&');
+
+/**
+ * The CSRF token inside the page's POST form for `action`, as a browser would send it; the
+ * page's first token when no form there names that action (the form is drawn elsewhere).
+ */
+export async function csrfOfForm(agent: Agent, path: string, action: string): Promise<string> {
+  const res = await agent.get(path);
+  for (const form of res.text.matchAll(/<form\b[^>]*\baction="([^"]*)"[^>]*>([\s\S]*?)<\/form>/g)) {
+    if (
+      !/\bmethod="post"/i.test(form[0]!.slice(0, form[0]!.indexOf('>'))) ||
+      unescapeAttribute(form[1]!) !== action
+    )
+      continue;
+    const token = /name="_csrf" value="([^"]*)"/.exec(form[2]!)?.[1];
+    if (!token) throw new Error(`the form posting to ${action} on ${path} has no CSRF token`);
+    return token;
+  }
+  return csrfFrom(agent, path);
+}
+
 /** GETs the form for its token, then POSTs it: CSRF is never switched off in tests. */
 export async function submitForm(
   agent: Agent,
@@ -44,7 +70,7 @@ export async function submitForm(
   body: Record<string, string | string[]>,
   action = formPath,
 ) {
-  const _csrf = await csrfFrom(agent, formPath);
+  const _csrf = await csrfOfForm(agent, formPath, action);
   return agent
     .post(action)
     .type('form')

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { csrfFrom, loginAs, submitForm, testApp } from '../helpers/app';
+import { csrfFrom, csrfOfForm, loginAs, submitForm, testApp } from '../helpers/app';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { newUser, PASSWORD } from '../helpers/factories';
 import { notify } from '../../src/modules/notifications/notify';
@@ -86,7 +86,8 @@ describe('POST /inbox/:id/open', () => {
     await invite(user.id, 'Da aprire', '/pacts/xyz?tab=actions');
     const [n] = await idsOf(user.id);
     const agent = await loginAs(testApp(t), user.email, PASSWORD);
-    const _csrf = await csrfFrom(agent, '/inbox');
+    // The token of the notification's own form, drawn inside the list's loop.
+    const _csrf = await csrfOfForm(agent, '/inbox', `/inbox/${n!.id}/open`);
     const res = await agent.post(`/inbox/${n!.id}/open`).type('form').send({ _csrf });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/pacts/xyz?tab=actions');

@@ -20,6 +20,26 @@ describe('the built-in reference set', () => {
     expect(await loadBuiltinReference(t.db)).toEqual({ inserted: 0 });
   });
 
+  it("spells the sector labels' accents, and corrects a label loaded before", async () => {
+    const labelOfR = async () =>
+      (
+        await t.db
+          .selectFrom('sectors')
+          .select('names')
+          .where('version', '=', 'NACE2')
+          .where('code', '=', 'R')
+          .executeTakeFirstOrThrow()
+      ).names.it;
+    expect(await labelOfR()).toBe('Attività artistiche, di intrattenimento e divertimento');
+    await sql`UPDATE sectors SET names = jsonb_set(names, '{it}', '"Attivita'' artistiche"')
+      WHERE version = 'NACE2' AND code = 'R'`.execute(t.db);
+    expect(await loadBuiltinReference(t.db)).toEqual({ inserted: 1 });
+    expect(await labelOfR()).toBe('Attività artistiche, di intrattenimento e divertimento');
+    const typos = await sql<{ code: string }>`
+      SELECT code FROM sectors WHERE names->>'it' ~ '[aeiou]''( |,|$)'`.execute(t.db);
+    expect(typos.rows).toEqual([]);
+  });
+
   it('has Toscana ITI1 with its ten provinces, Italian and English names', async () => {
     expect(await codes(sql`parent_code = 'ITI1' AND level = 'NUTS3'`)).toEqual([
       'ITI11',

@@ -42,6 +42,21 @@ const submit = (app: App, auth: string, campaign: string, body: object) =>
     .send(body);
 
 describe('the survey API', () => {
+  it('registerFirm refuses a province with 422 on the field, creating no account', async () => {
+    const email = 'api-province@test.patto';
+    const reg = await request(testApp(t)).post('/api/v1/firms').send({
+      organisationName: 'Officine Provincia',
+      territoryCode: 'ITI14',
+      fullName: 'Ada Api',
+      email,
+      password: 'a long enough password',
+    });
+    expect(reg.status).toBe(422);
+    expect(JSON.stringify(reg.body)).toContain('territoryCode');
+    const users = await t.db.selectFrom('users').select('id').where('email', '=', email).execute();
+    expect(users).toEqual([]);
+  });
+
   it('registerFirm → updateMyFirm → a campaign → draft → submit → listResponses', async () => {
     const app = testApp(t);
     const email = 'api-firm@test.patto';

@@ -133,6 +133,18 @@ describe('POST /survey/:campaignId/submit', () => {
     expect(home.text).toContain('data-answer="withdrawn"');
   });
 
+  it('answering again after a withdrawal is not shown as a change to the withdrawn version', async () => {
+    const { id, firm, agent } = await submittedFirm();
+    const [v1] = await versions(id, firm.organisationId);
+    await postStep(agent, `/survey/${id}/receipt`, {}, `/survey/${id}/versions/${v1!.id}/withdraw`);
+    const again = await postStep(agent, `/survey/${id}/receipt`, {}, `/survey/${id}/amend`);
+    expect(again.status).toBe(302);
+    const home = await agent.get('/');
+    expect(home.text).toContain('data-answer="resubmitting"');
+    expect(home.text).toContain('Ritirata (versione 1), nuova risposta in corso');
+    expect(home.text).not.toContain('modifica in corso');
+  });
+
   it('cannot amend after the campaign closed', async () => {
     const { id, agent } = await submittedFirm();
     await t.db

@@ -6,11 +6,7 @@ import { flash } from '../../http/flash';
 import { parseForm, uuidParam, withoutSecrets } from '../../http/validate';
 import { loginRateLimit } from '../../http/rate-limit';
 import { DomainError } from '../../lib/domain-error';
-import {
-  findCurrentTerritory,
-  listCurrentTerritories,
-  localName,
-} from '../reference/territories.repository';
+import { comuneOptions } from '../firms/firms.options';
 import { findSessionUser } from './accounts.repository';
 import {
   changePasswordSchema,
@@ -59,13 +55,9 @@ export function accountRoutes({ db, config }: AppServices): Router {
   });
 
   const registerView = async (req: Request, res: Response, status: number, extra: object) => {
-    const territories = await listCurrentTerritories(db, ['LAU', 'NUTS3']);
     res.status(status).render('accounts/register', {
       title: req.t('register.title'),
-      territories: territories.map((t) => ({
-        code: t.code,
-        label: `${localName(t, res.locals.lang as string)} (${t.code})`,
-      })),
+      territories: await comuneOptions(db, res.locals.lang as string),
       ...extra,
     });
   };
@@ -78,12 +70,6 @@ export function accountRoutes({ db, config }: AppServices): Router {
   router.post('/register', allow('public'), async (req, res, next: NextFunction) => {
     const form = parseForm(registerFirmSchema, req);
     if (!form.ok) return registerView(req, res, 422, form);
-    if (!(await findCurrentTerritory(db, form.data.territoryCode))) {
-      return registerView(req, res, 422, {
-        errors: { territoryCode: req.t('validation.unknownTerritory') },
-        values: withoutSecrets(req.body),
-      });
-    }
     try {
       const userId = await registerFirm(db, form.data);
       const user = await findSessionUser(db, userId);

@@ -2,6 +2,7 @@ import type { Db } from '../../db';
 import type { PartnerType } from '../../db/database';
 import { DomainError } from '../../lib/domain-error';
 import { burnPasswordCheck, hashPassword, verifyPassword } from '../../lib/password';
+import { findCurrentTerritory } from '../reference/territories.repository';
 import * as repo from './accounts.repository';
 
 export class EmailTakenError extends DomainError {
@@ -31,8 +32,14 @@ export interface FirmRegistration {
   password: string;
 }
 
-/** Self-registration of a firm: its organisation and first user, together or not at all. */
+/**
+ * Self-registration of a firm: its organisation and first user, together or not at all. Its
+ * territory is a current comune, the only kind the firm's profile accepts.
+ */
 export async function registerFirm(db: Db, input: FirmRegistration): Promise<string> {
+  const territory = await findCurrentTerritory(db, input.territoryCode);
+  if (territory?.level !== 'LAU')
+    throw new DomainError('firmProfile.errors.notComune', { field: 'territoryCode', status: 422 });
   const passwordHash = await hashPassword(input.password);
   return createOrganisationWithUser(db, {
     org: {

@@ -1,11 +1,9 @@
 import { z } from 'zod';
 import type { AppServices } from '../../app';
-import { HttpError } from '../../http/errors';
 import { loginRateLimit } from '../../http/rate-limit';
 import { email, newPassword, shortText, territoryCode } from '../../http/validate';
 import { findSessionUser } from '../accounts/accounts.repository';
 import { registerFirm } from '../accounts/accounts.service';
-import { findCurrentTerritory } from '../reference/territories.repository';
 import { defineOperation, type ApiOperation } from '../api/operation';
 import { SIZE_CLASSES } from '../survey/survey.tables';
 import { firmProfileSchema } from './firms.schemas';
@@ -58,9 +56,7 @@ export function firmOperations({ db, config }: AppServices): ApiOperation[] {
       },
       errors: [409, 429],
       middleware: [loginRateLimit(db, config.LOGIN_RATE_LIMIT)],
-      handler: async ({ req, body }) => {
-        if (!(await findCurrentTerritory(db, body.territoryCode)))
-          throw new HttpError(422, req.t('validation.unknownTerritory'));
+      handler: async ({ body }) => {
         const userId = await registerFirm(db, body);
         return firmJson(await getMyFirm(db, (await findSessionUser(db, userId))!));
       },

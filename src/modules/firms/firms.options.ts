@@ -19,9 +19,13 @@ export async function profileFormOptions(db: Executor, lang: string) {
         .filter((d) => d.parent_code === s.code)
         .map((d) => ({ value: d.code, label: `${d.code} — ${localName(d, lang)}` })),
     }));
-  const comuni = (await listCurrentTerritories(db, ['LAU'])).map((t) => ({
-    value: t.code,
-    label: `${localName(t, lang)} (${t.code})`,
-  }));
-  return { sections, comuni };
+  return { sections, comuni: await comuneOptions(db, lang) };
+}
+
+/** The comuni a firm may name as its main site, at registration and in its profile. */
+export async function comuneOptions(db: Executor, lang: string): Promise<Option[]> {
+  const collator = new Intl.Collator(lang);
+  return (await listCurrentTerritories(db, ['LAU']))
+    .map((t) => ({ value: t.code, label: `${localName(t, lang)} (${t.code})` }))
+    .sort((a, b) => collator.compare(a.label, b.label));
 }

@@ -2,14 +2,28 @@ import { z } from 'zod';
 import { email, shortText, territoryCode } from '../../http/validate';
 import { parseVatNumber } from '../../lib/vat';
 
-/** A form's text or an API's number, as an integer in [min, max]. */
+/**
+ * A form's text or an API's number, as an integer in [min, max]. Text is read the Italian way:
+ * a dot only groups thousands ("1.000", "1.000.000"); a comma or any other dot is refused with
+ * its own message, never read as a decimal and cut ("1,000" or "1.0" are not 1).
+ */
 export const wholeNumber = (min: number, max: number) =>
-  z.preprocess((v) => {
-    if (typeof v !== 'string') return v;
-    const s = v.trim();
-    if (s === '') return undefined;
-    return /^[-+]?\d+([.,]\d+)?$/.test(s) ? Number(s.replace(',', '.')) : s;
-  }, z.number().int().min(min).max(max));
+  z.preprocess(
+    (v, ctx) => {
+      if (typeof v !== 'string') return v;
+      const s = v.trim();
+      if (s === '') return undefined;
+      if (/^[-+]?\d+$/.test(s)) return Number(s);
+      if (/^[-+]?\d{1,3}(\.\d{3})+$/.test(s)) return Number(s.replace(/\./g, ''));
+      if (/^[-+]?[\d.]*,[\d.,]*$/.test(s) && /\d/.test(s))
+        ctx.addIssue({ code: 'custom', message: 'validation.wholeNumberComma', input: v });
+      else if (/^[-+]?[\d.]+$/.test(s) && /\d/.test(s))
+        ctx.addIssue({ code: 'custom', message: 'validation.wholeNumberDot', input: v });
+      return s;
+    },
+    // The bounds before .int(): past 2^53 zod's own safe-integer limit would be quoted instead.
+    z.number().min(min).max(max).int(),
+  );
 
 export const vatNumber = z
   .string()

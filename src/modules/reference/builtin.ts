@@ -98,7 +98,21 @@ export async function loadBuiltinReference(db: Db): Promise<{ inserted: number }
         await tx
           .insertInto('sectors')
           .values(sectors)
-          .onConflict((c) => c.doNothing())
+          // Only this file writes sectors: a corrected label here reaches databases loaded before.
+          .onConflict((c) =>
+            c
+              .columns(['version', 'code'])
+              .doUpdateSet((eb) => ({
+                name: eb.ref('excluded.name'),
+                names: eb.ref('excluded.names'),
+              }))
+              .where((eb) =>
+                eb.or([
+                  eb('sectors.name', 'is distinct from', eb.ref('excluded.name')),
+                  eb('sectors.names', 'is distinct from', eb.ref('excluded.names')),
+                ]),
+              ),
+          )
           .executeTakeFirst()
       ).numInsertedOrUpdatedRows,
     );

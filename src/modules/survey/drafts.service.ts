@@ -230,7 +230,9 @@ export async function saveProfileStep(
       await holdDelegation(tx, q, user);
       await saveFirmProfile(tx, user, input, q.firm.organisationId);
       const step = Math.max(draft.step, stepAfter(q.campaign, STEP.profile));
-      return saveDraft(tx, user, q, version, { step });
+      // The profile now lives in the firm's row; an unfinished one saved for later is done with.
+      const { profile, ...payload } = draft.payload as DraftPayload;
+      return saveDraft(tx, user, q, version, { step, payload: profile ? payload : undefined });
     });
   } catch (err) {
     throw asVatTaken(err);

@@ -66,6 +66,21 @@ function rawReadiness(body: Values): Values {
   };
 }
 
+const PROFILE_FIELDS = [
+  'legalName',
+  'vatNumber',
+  'naceDivision',
+  'employees',
+  'territoryCode',
+  'contactName',
+  'contactEmail',
+  'contactPhone',
+];
+
+function rawProfile(body: Values): Values {
+  return Object.fromEntries(PROFILE_FIELDS.map((f) => [f, text(body[f])]));
+}
+
 function rawNeeds(body: Values): Values[] {
   return indexedList(body.needs)
     .slice(0, MAX_NEED_LINES + 10)
@@ -130,7 +145,7 @@ export function questionnaireRoutes({ db }: AppServices): Router {
     const earlier = await earlierScore(db, q.firm.organisationId, q.campaign.id);
     if (step === STEP.profile) {
       Object.assign(model, await profileFormOptions(db, lang), {
-        values: extra.values ?? profileFormValues(q.firm),
+        values: extra.values ?? payload.profile ?? profileFormValues(q.firm),
       });
     } else if (step === STEP.readiness) {
       const values = extra.values ?? payload.readiness ?? {};
@@ -270,25 +285,35 @@ export function questionnaireRoutes({ db }: AppServices): Router {
     action: string,
     body: Values,
   ) {
+    const parsed = firmProfileSchema.safeParse(body);
+    let refused: DomainError | null = null;
+    if (parsed.success) {
+      try {
+        await saveProfileStep(db, req.user!, q, version, parsed.data);
+      } catch (err) {
+        if (err instanceof StaleDraftError || !(err instanceof DomainError)) throw err;
+        refused = err;
+      }
+    }
     if (action === 'save') {
+      // Nothing typed is lost: what the firm's profile cannot take yet waits in the draft.
+      if (!parsed.success || refused) {
+        const payload = { ...(q.draft.payload as DraftPayload), profile: rawProfile(body) };
+        await saveDraft(db, req.user!, q, version, { payload });
+      }
       flash(req, 'survey.savedForLater');
       return res.redirect(homeOf(q.delegation));
     }
-    const parsed = firmProfileSchema.safeParse(body);
     if (!parsed.success)
       return render(req, res, q, STEP.profile, 422, {
         values: body,
         errors: problemMessages(zodProblems(parsed.error, STEP.profile), req.t),
       });
-    try {
-      await saveProfileStep(db, req.user!, q, version, parsed.data);
-    } catch (err) {
-      if (err instanceof StaleDraftError || !(err instanceof DomainError)) throw err;
-      return render(req, res, q, STEP.profile, err.status, {
+    if (refused)
+      return render(req, res, q, STEP.profile, refused.status, {
         values: body,
-        errors: { [err.options.field ?? '_form']: req.t(err.messageKey) },
+        errors: { [refused.options.field ?? '_form']: req.t(refused.messageKey) },
       });
-    }
     return res.redirect(href(q, `/step/${stepAfter(q.campaign, STEP.profile)}`));
   }
 
@@ -325,7 +350,7 @@ export function questionnaireRoutes({ db }: AppServices): Router {
     let errors: Errors;
     if (step === STEP.profile) {
       values = body;
-      errors = staleErrors(body, profileFormValues(q.firm), req.t);
+      errors = staleErrors(body, saved.profile ?? profileFormValues(q.firm), req.t);
     } else if (step === STEP.readiness) {
       values = rawReadiness(body);
       errors = staleErrors(values, saved.readiness ?? {}, req.t);

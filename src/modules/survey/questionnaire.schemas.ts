@@ -87,6 +87,8 @@ export const formControl = z.object({
 
 /** The draft as stored: the raw values of each step, exactly as the user typed them. */
 export interface DraftPayload {
+  /** Step 1 saved for later before it was complete; the firm's own profile holds it once it is. */
+  profile?: Record<string, unknown>;
   readiness?: Record<string, unknown>;
   needs?: Record<string, unknown>[];
 }

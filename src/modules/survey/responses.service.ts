@@ -229,7 +229,8 @@ export async function getOwnResponse(
   return { response: r, lines: await repo.responseLines(db, r.id) };
 }
 
-export type AnswerStatus = 'not_started' | 'draft' | 'submitted' | 'amending' | 'withdrawn';
+export type AnswerStatus =
+  'not_started' | 'draft' | 'submitted' | 'amending' | 'withdrawn' | 'resubmitting';
 
 /** The campaigns covering the firm, each with the state of its answer (the firm home). */
 export async function listFirmCampaigns(db: Executor, user: SessionUser, forFirm?: string) {
@@ -247,7 +248,9 @@ export async function campaignsOfFirm(db: Executor, user: SessionUser, acting: A
   return campaigns.map((campaign) => {
     const s = byCampaign.get(campaign.id);
     let answer: AnswerStatus = 'not_started';
-    if (s?.status === 'withdrawn' && s.draft_state !== 'editing') answer = 'withdrawn';
+    // After a withdrawal nothing counts: a new answer is not a change to the withdrawn one.
+    if (s?.status === 'withdrawn')
+      answer = s.draft_state === 'editing' ? 'resubmitting' : 'withdrawn';
     else if (s?.version && s.draft_state === 'editing') answer = 'amending';
     else if (s?.version) answer = 'submitted';
     else if (s) answer = 'draft';
