@@ -4,6 +4,7 @@ import { DomainError } from '../../lib/domain-error';
 import { assertNeedsBacking } from './needs-backing';
 import type { PactAction } from './pact-workflow';
 import * as repo from './pacts.repository';
+import { commitRevision } from './revisions';
 import { assertRevision } from './stale';
 import { transitionPact } from './transitions';
 
@@ -33,6 +34,9 @@ export async function promoterTransition(
   return db.transaction().execute(async (tx) => {
     const pact = await repo.promoterPact(tx, pactId, user);
     if (revision !== undefined) assertRevision(pact, revision);
-    return transitionPact(tx, pactId, action, user);
+    const step = await transitionPact(tx, pactId, action, user);
+    if (action === 'reopen')
+      await commitRevision(tx, pactId, user, 'reopened after return', { newRound: true });
+    return step;
   });
 }
