@@ -419,6 +419,28 @@ describe('amendments', () => {
     expect(action.participants).toBe(5);
   });
 
+  it('refuses to withdraw an amendment once the pact is submitted (negotiation closed)', async () => {
+    const pact = await negotiating();
+    const id = idFrom(
+      await propose(employers, pact.id, {
+        kind: 'remove_action',
+        actionId: pact.actions[1]!.id,
+        revision: '1',
+        rationale: 'Non serve',
+      }),
+    );
+    await t.db
+      .updateTable('pacts')
+      .set({ status: 'submitted' })
+      .where('id', '=', pact.id)
+      .execute();
+    const path = `/pacts/${pact.id}/amendments/${id}`;
+    const res = await submitForm(employers, path, {}, `${path}/withdraw`);
+    expect(res.status).toBe(409);
+    expect(res.text).toContain('La negoziazione di questo patto è chiusa (stato: Presentato)');
+    expect((await amendmentRow(id)).status).toBe('open');
+  });
+
   it('lets only the proposing organisation withdraw its open amendment', async () => {
     const pact = await negotiating();
     const id = idFrom(
