@@ -13,6 +13,7 @@ const REASONS: [RegExp, string][] = [
   [/^signatory invited: (.*)$/s, 'signatoryInvited'],
   [/^signatory removed$/, 'signatoryRemoved'],
   [/^amendment accepted \((.*)\)$/s, 'amendmentAccepted'],
+  [/^reopened after return$/, 'reopenedAfterReturn'],
 ];
 
 export function reasonText(reason: string, t: TFunction): string {
