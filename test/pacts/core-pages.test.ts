@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import { loginAs, submitForm, testApp, type Agent } from '../helpers/app';
+import { csrfFrom, loginAs, submitForm, testApp, type Agent } from '../helpers/app';
 import { newUser } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { newPact } from './factories';
@@ -370,6 +370,41 @@ describe('workflow buttons', () => {
       .where('kind', '=', 'pact_submitted')
       .execute();
     expect(note.length).toBe(1);
+  });
+
+  it('lands a double click on the submitted pact, submitted once', async () => {
+    const pact = await newPact(t.db, {
+      promoter: s.authority,
+      campaign: s.campaign.id,
+      status: 'agreed',
+      actions: [{ participants: 1 }],
+    });
+    const _csrf = await csrfFrom(authority, `/pacts/${pact.id}`);
+    const clicks = await Promise.all(
+      [1, 2, 3].map(() =>
+        authority.post(`/pacts/${pact.id}/submit`).type('form').send({ revision: '1', _csrf }),
+      ),
+    );
+    expect(clicks.map((r) => [r.status, r.headers.location])).toEqual(
+      clicks.map(() => [302, `/pacts/${pact.id}`]),
+    );
+    const page = await authority.get(`/pacts/${pact.id}`);
+    expect(page.text).toMatch(/Patto presentato alla Regione\.|Il patto è già stato presentato/);
+    const submits = await t.db
+      .selectFrom('pact_audit')
+      .select('event')
+      .where('pact_id', '=', pact.id)
+      .where('event', '=', 'submit')
+      .execute();
+    expect(submits).toHaveLength(1);
+    // A stale form of another revision is still refused, not taken as the same click.
+    const stale = await submitForm(
+      authority,
+      `/pacts/${pact.id}`,
+      { revision: '7' },
+      `/pacts/${pact.id}/submit`,
+    );
+    expect(stale.status).toBe(409);
   });
 
   it('withdraws, and a withdrawn pact cannot be withdrawn again (409)', async () => {

@@ -16,10 +16,14 @@ export async function submitPact(db: Db, user: SessionUser, pactId: string, revi
   return db.transaction().execute(async (tx) => {
     const pact = await repo.promoterPact(tx, pactId, user);
     assertRevision(pact, revision);
+    // A double click: this very revision was submitted a moment ago (the row lock made the
+    // second request wait for the first). It is done, not refused.
+    if (pact.status === 'submitted')
+      return { from: pact.status, to: pact.status, alreadySubmitted: true };
     if (pact.status !== 'agreed')
       throw new DomainError('pacts.errors.notAgreed', { params: { status: pact.status } });
     await assertNeedsBacking(tx, pactId, { actor: user });
-    return transitionPact(tx, pactId, 'submit', user);
+    return { ...(await transitionPact(tx, pactId, 'submit', user)), alreadySubmitted: false };
   });
 }
 
