@@ -119,6 +119,10 @@ describe('POST /pacts/:id/sign', () => {
     const pact = await negotiating();
     const res = await sign(employers, { ...pact, revision_hash: 'a'.repeat(64) });
     expect(res.status).toBe(409);
+    expect(res.text).toContain(
+      'Il testo che stavi firmando non corrisponde alla revisione 1 registrata',
+    );
+    expect(res.text).not.toContain('è ora alla revisione');
     expect(await signatures(pact.id)).toHaveLength(0);
   });
 
