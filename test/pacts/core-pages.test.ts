@@ -83,6 +83,36 @@ describe('drafting a pact', () => {
     expect(page.text).toContain('Patto Firenze 4.0');
   });
 
+  it('creates one draft from a double-posted form (its formId), another from a new form', async () => {
+    const formPage = `/pacts/new?campaign=${s.campaign.id}&territory=048017`;
+    const html = (await authority.get(formPage)).text;
+    const _csrf = /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
+    const formId = /name="formId" value="([^"]+)"/.exec(html)![1]!;
+    const body = {
+      _csrf,
+      formId,
+      campaignId: s.campaign.id,
+      territoryCode: '048017',
+      title: 'Doppio clic',
+      summary: '',
+      callId: '',
+    };
+    const posts = await Promise.all(
+      [1, 2].map(() => authority.post('/pacts').type('form').send(body)),
+    );
+    expect(posts.map((r) => r.status)).toEqual([302, 302]);
+    expect(posts[1]!.headers.location).toBe(posts[0]!.headers.location);
+    const made = await t.db
+      .selectFrom('pacts')
+      .select('id')
+      .where('title', '=', 'Doppio clic')
+      .execute();
+    expect(made).toHaveLength(1);
+    // The form shown again draws a new id: a second pact of the same title is a choice.
+    const again = (await authority.get(formPage)).text;
+    expect(/name="formId" value="([^"]+)"/.exec(again)![1]).not.toBe(formId);
+  });
+
   it('refuses a territory outside the authority and keeps the values', async () => {
     const res = await submitForm(
       authority,

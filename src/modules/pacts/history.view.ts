@@ -49,6 +49,7 @@ export function detailText(detail: Record<string, unknown> | null, t: TFunction)
   const parts: string[] = [];
   for (const [key, value] of Object.entries(detail ?? {})) {
     if (value === undefined || value === null || value === '') continue;
+    if (key === 'formId') continue; // the double-post guard of the creation form: no news
     if (key === 'reason' && typeof value === 'string') {
       if (value !== 'revision') parts.push(reasonText(value, t));
       continue;
