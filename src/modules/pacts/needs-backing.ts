@@ -178,7 +178,11 @@ export async function assertNeedsBacking(
     : undefined;
   const ownClaim = own?.skill_codes.includes(over.skill) ? own.participants : 0;
   const visible = await visibleCells(tx, opts.actor, campaignId, [over.territory]);
-  const params = { skill: over.skillName, territory: over.territoryName };
+  // The skill by its names: the message is written in the reader's language (`localized`).
+  const params = {
+    skill: { ...over.skillNames, _: over.skillName },
+    territory: over.territoryName,
+  };
   if (visible !== 'all' && !visible.has(key(over.territory, over.skill))) {
     throw new DomainError('pacts.errors.needsExceededProtected', { field: 'participants', params });
   }
