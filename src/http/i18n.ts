@@ -72,6 +72,13 @@ export function getI18n(): i18n {
         cookieExpirationDate: new Date(Date.now() + 365 * 86400_000),
       },
     });
+    // `{{skill, localized}}`: a parameter given as its names by language (`_`: the default),
+    // for services that name things without knowing the reader's language.
+    instance.services.formatter?.add('localized', (value: unknown, lng: string | undefined) => {
+      if (!value || typeof value !== 'object') return String(value ?? '');
+      const names = value as Record<string, string>;
+      return (lng && names[lng]) || names._ || '';
+    });
   }
   return instance;
 }

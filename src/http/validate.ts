@@ -39,13 +39,27 @@ export function issueMessage(issue: z.core.$ZodIssue, t: T): string {
   }
 }
 
+/**
+ * One message per field: its first issue, except that a tighter bound of the same kind wins.
+ * Past 2^53 zod's `.int()` reports its safe-integer range before the schema's own `.max(2000)`;
+ * the user needs to hear 2000, not 9007199254740991.
+ */
 export function fieldErrors(error: z.ZodError, t: T): FieldErrors {
-  const errors: FieldErrors = {};
+  const chosen = new Map<string, z.core.$ZodIssue>();
   for (const issue of error.issues) {
     const field = issue.code === 'unrecognized_keys' ? '_form' : issue.path.join('.') || '_form';
-    errors[field] ??= issueMessage(issue, t);
+    const prev = chosen.get(field);
+    if (!prev || tighter(issue, prev)) chosen.set(field, issue);
   }
-  return errors;
+  return Object.fromEntries([...chosen].map(([field, issue]) => [field, issueMessage(issue, t)]));
+}
+
+function tighter(issue: z.core.$ZodIssue, than: z.core.$ZodIssue): boolean {
+  if (issue.code === 'too_big' && than.code === 'too_big')
+    return Number(issue.maximum) < Number(than.maximum);
+  if (issue.code === 'too_small' && than.code === 'too_small')
+    return Number(issue.minimum) > Number(than.minimum);
+  return false;
 }
 
 /**

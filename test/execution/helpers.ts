@@ -7,7 +7,7 @@ import { newUser } from '../helpers/factories';
 /**
  * A pact approved by the region the real way (review service): the call has 20 % co-financing;
  * by default one action of 10 participants and 40 hours costing 6000 € (40 × 100 € + 400 × 5 €),
- * so 4800 € approved and 1200 € expected from firms. A social partner signed it.
+ * so 4800 € approved and 1200 € expected from firms, on 1 April 2026. A social partner signed it.
  */
 export async function approvedPact(
   db: Db,
@@ -21,6 +21,12 @@ export async function approvedPact(
     territory: options.territory,
   });
   await approvePact(db, s.region, pact.id, { revision: 1, remarks: '' });
+  // Approved in spring 2026, so the tests can report the quarters since (none before it).
+  await db
+    .updateTable('pacts')
+    .set({ decided_at: new Date('2026-04-01T10:00:00Z') })
+    .where('id', '=', pact.id)
+    .execute();
   return { ...s, partner, pact };
 }
 

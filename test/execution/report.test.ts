@@ -205,6 +205,12 @@ describe('POST /pacts/:id/execution with bad figures', () => {
       'period',
       'Un trimestre si rendiconta quando è iniziato',
     ],
+    [
+      'quarter before approval',
+      { period: '2020-Q1' },
+      'period',
+      'Il patto è stato approvato nel 2026-Q2: i trimestri precedenti non si rendicontano.',
+    ],
     ['quarter format', { period: '2026-Q5' }, 'period', 'Il formato non è valido'],
     ['euro format', { spent: 'tre euro' }, 'spent', 'Scrivi un importo in euro'],
     ['missing count', { enrolled: '' }, 'enrolled', 'Campo obbligatorio'],

@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import { loginAs, submitForm, testApp, type Agent } from '../helpers/app';
+import { csrfFrom, loginAs, submitForm, testApp, type Agent } from '../helpers/app';
 import { newUser } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { newPact } from './factories';
@@ -83,6 +83,36 @@ describe('drafting a pact', () => {
     expect(page.text).toContain('Patto Firenze 4.0');
   });
 
+  it('creates one draft from a double-posted form (its formId), another from a new form', async () => {
+    const formPage = `/pacts/new?campaign=${s.campaign.id}&territory=048017`;
+    const html = (await authority.get(formPage)).text;
+    const _csrf = /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
+    const formId = /name="formId" value="([^"]+)"/.exec(html)![1]!;
+    const body = {
+      _csrf,
+      formId,
+      campaignId: s.campaign.id,
+      territoryCode: '048017',
+      title: 'Doppio clic',
+      summary: '',
+      callId: '',
+    };
+    const posts = await Promise.all(
+      [1, 2].map(() => authority.post('/pacts').type('form').send(body)),
+    );
+    expect(posts.map((r) => r.status)).toEqual([302, 302]);
+    expect(posts[1]!.headers.location).toBe(posts[0]!.headers.location);
+    const made = await t.db
+      .selectFrom('pacts')
+      .select('id')
+      .where('title', '=', 'Doppio clic')
+      .execute();
+    expect(made).toHaveLength(1);
+    // The form shown again draws a new id: a second pact of the same title is a choice.
+    const again = (await authority.get(formPage)).text;
+    expect(/name="formId" value="([^"]+)"/.exec(again)![1]).not.toBe(formId);
+  });
+
   it('refuses a territory outside the authority and keeps the values', async () => {
     const res = await submitForm(
       authority,
@@ -142,13 +172,16 @@ describe('actions', () => {
 
   it.each([
     ['participants', '-3', 'Il valore minimo'],
-    ['participants', '999999', 'Il valore massimo'],
+    ['participants', '999999', 'Il valore massimo è 10000'],
+    ['participants', '-99999999999999999999', 'Il valore minimo è 1'],
     ['hours', '0', 'Il valore minimo'],
+    // Beyond 2^53 zod also reports its safe-integer bound: the field's own limit is the one said.
+    ['hours', '99999999999999999999', 'Il valore massimo è 2000'],
     ['hours', 'tanti', ''],
     ['period', '27-Q9', ''],
   ])(
     'refuses %s = %s with 422 next to the field, values kept, nothing written',
-    async (field, value) => {
+    async (field, value, message) => {
       const pact = await newPact(t.db, {
         promoter: s.authority,
         campaign: s.campaign.id,
@@ -162,6 +195,7 @@ describe('actions', () => {
       );
       expect(res.status).toBe(422);
       expect(res.text).toContain(`id="error-${field}"`);
+      expect(res.text).toContain(message);
       expect(res.text).toContain(`value="${value}"`);
       expect(res.text).toContain('value="Robotica collaborativa"');
       expect(
@@ -366,6 +400,41 @@ describe('workflow buttons', () => {
       .where('kind', '=', 'pact_submitted')
       .execute();
     expect(note.length).toBe(1);
+  });
+
+  it('lands a double click on the submitted pact, submitted once', async () => {
+    const pact = await newPact(t.db, {
+      promoter: s.authority,
+      campaign: s.campaign.id,
+      status: 'agreed',
+      actions: [{ participants: 1 }],
+    });
+    const _csrf = await csrfFrom(authority, `/pacts/${pact.id}`);
+    const clicks = await Promise.all(
+      [1, 2, 3].map(() =>
+        authority.post(`/pacts/${pact.id}/submit`).type('form').send({ revision: '1', _csrf }),
+      ),
+    );
+    expect(clicks.map((r) => [r.status, r.headers.location])).toEqual(
+      clicks.map(() => [302, `/pacts/${pact.id}`]),
+    );
+    const page = await authority.get(`/pacts/${pact.id}`);
+    expect(page.text).toMatch(/Patto presentato alla Regione\.|Il patto è già stato presentato/);
+    const submits = await t.db
+      .selectFrom('pact_audit')
+      .select('event')
+      .where('pact_id', '=', pact.id)
+      .where('event', '=', 'submit')
+      .execute();
+    expect(submits).toHaveLength(1);
+    // A stale form of another revision is still refused, not taken as the same click.
+    const stale = await submitForm(
+      authority,
+      `/pacts/${pact.id}`,
+      { revision: '7' },
+      `/pacts/${pact.id}/submit`,
+    );
+    expect(stale.status).toBe(409);
   });
 
   it('withdraws, and a withdrawn pact cannot be withdrawn again (409)', async () => {

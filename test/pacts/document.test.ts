@@ -74,6 +74,7 @@ describe('GET /pacts/:id/document', () => {
     expect(res.text).toContain('href="/assets/css/print.css" media="print"');
     expect(res.text).toContain(pact.revision_hash);
     expect(res.text).toContain('Qualità e sicurezza');
+    expect(res.text).toContain('Big data e analisi dei dati (F40.a)');
     expect(res.text).toMatch(/6\.?220,00\s€/); // 4160 + 2060 (Italian groups from 5 digits)
     expect(res.text).toMatch(/Ha firmato la revisione 1 il/);
     expect(res.text).toContain('Non ha ancora firmato');
@@ -103,6 +104,7 @@ describe('GET /pacts/:id/document.pdf', () => {
     expect(text).toContain(pact.revision_hash);
     expect(text).toContain('Qualità e sicurezza');
     expect(text).toContain('Città di Firenze');
+    expect(text).toContain('Big data e analisi dei dati (F40.a)');
     expect(text).toContain('Ha firmato la revisione 1');
     // And in the metadata, readable without inflating anything.
     expect(pdf.toString('latin1')).toContain(pact.revision_hash);

@@ -1,4 +1,5 @@
 import { getI18n } from '../../src/http/i18n';
+import { AUDIT_EVENTS } from '../../src/modules/pacts/audit';
 import { detailText, eventText, reasonText } from '../../src/modules/pacts/history.view';
 
 const it_ = getI18n().getFixedT('it');
@@ -16,6 +17,12 @@ describe('reasonText', () => {
     );
   });
 
+  it('names the new round of a pact reopened after a return', () => {
+    expect(reasonText('reopened after return', it_)).toBe(
+      'Negoziazione riaperta dopo il rinvio della Regione',
+    );
+  });
+
   it('leaves a reason it does not know as it is', () => {
     expect(reasonText('rinvio su richiesta della Regione', it_)).toBe(
       'rinvio su richiesta della Regione',
@@ -24,9 +31,12 @@ describe('reasonText', () => {
 });
 
 describe('eventText', () => {
-  it('names every event the services record', () => {
-    for (const event of ['created', 'revision', 'signed', 'amendment_proposed', 'reduced'])
-      expect(eventText(event, it_)).not.toBe(event);
+  it('names every event the services record, in it and en', () => {
+    // AUDIT_EVENTS is the type of appendAudit's event: the code cannot write any other.
+    for (const event of AUDIT_EVENTS)
+      for (const t of [it_, en]) expect([event, eventText(event, t)]).not.toEqual([event, event]);
+    expect(eventText('amendment_accepted', it_)).toBe('Emendamento accolto');
+    expect(eventText('amendment_declined', en)).toBe('Amendment declined');
     expect(eventText('signed', en)).toBe('Signature');
     expect(eventText('something_new', en)).toBe('something_new');
   });

@@ -182,6 +182,8 @@ describe('needs backing', () => {
     const grow = await put(2, 16);
     expect(grow.status).toBe(409);
     expect(grow.body.detail).toContain('superano il fabbisogno');
+    // The skill named in the message's language, not in the taxonomy's default (English) name.
+    expect(grow.body.detail).toContain('«Big data e analisi dei dati»');
     // A stale revision is refused before anything else.
     expect((await put(1, 13)).body.detail).toContain('cambiato nel frattempo');
   });

@@ -190,6 +190,52 @@ describe('positions and the board', () => {
   });
 });
 
+describe('POST /pacts/:id/actions/:actionId/position', () => {
+  const noteOf = (html: string, actionId: string) =>
+    new RegExp(`id="field-note-${actionId}"[^>]*value="([^"]*)"`).exec(html)?.[1];
+  const chosen = (html: string, actionId: string) =>
+    new RegExp(`id="field-position-${actionId}"[^]*?<option value="(\\w+)" selected`).exec(
+      html,
+    )?.[1];
+
+  it('keeps the chosen position and the note when the save is refused, and saves nothing', async () => {
+    const pact = await negotiating();
+    const a = pact.actions[0]!.id;
+    const path = `/pacts/${pact.id}/actions/${a}/position`;
+    const long = await submitForm(
+      union,
+      board(pact.id),
+      { position: 'amend', note: 'x'.repeat(600) },
+      path,
+    );
+    expect(long.status).toBe(422);
+    expect(long.text).toContain('Inserisci al massimo 500 caratteri');
+    expect(chosen(long.text, a)).toBe('amend');
+    expect(noteOf(long.text, a)).toBe('x'.repeat(600));
+
+    // The only domain refusal, negotiation closed meanwhile, removes the form itself: it says why.
+    await t.db
+      .updateTable('pacts')
+      .set({ status: 'submitted' })
+      .where('id', '=', pact.id)
+      .execute();
+    const closed = await submitForm(
+      union,
+      board(pact.id),
+      { position: 'object', note: 'No' },
+      path,
+    );
+    expect(closed.status).toBe(409);
+    expect(closed.text).toContain('La negoziazione di questo patto è chiusa');
+    const rows = await t.db
+      .selectFrom('pact_positions')
+      .selectAll()
+      .where('pact_id', '=', pact.id)
+      .execute();
+    expect(rows).toEqual([]);
+  });
+});
+
 describe('amendments', () => {
   it('asks what the amendment is about, then shows the current text to change', async () => {
     const pact = await negotiating();
@@ -371,6 +417,28 @@ describe('amendments', () => {
       .where('id', '=', a.id)
       .executeTakeFirstOrThrow();
     expect(action.participants).toBe(5);
+  });
+
+  it('refuses to withdraw an amendment once the pact is submitted (negotiation closed)', async () => {
+    const pact = await negotiating();
+    const id = idFrom(
+      await propose(employers, pact.id, {
+        kind: 'remove_action',
+        actionId: pact.actions[1]!.id,
+        revision: '1',
+        rationale: 'Non serve',
+      }),
+    );
+    await t.db
+      .updateTable('pacts')
+      .set({ status: 'submitted' })
+      .where('id', '=', pact.id)
+      .execute();
+    const path = `/pacts/${pact.id}/amendments/${id}`;
+    const res = await submitForm(employers, path, {}, `${path}/withdraw`);
+    expect(res.status).toBe(409);
+    expect(res.text).toContain('La negoziazione di questo patto è chiusa (stato: Presentato)');
+    expect((await amendmentRow(id)).status).toBe('open');
   });
 
   it('lets only the proposing organisation withdraw its open amendment', async () => {

@@ -119,6 +119,10 @@ describe('POST /pacts/:id/sign', () => {
     const pact = await negotiating();
     const res = await sign(employers, { ...pact, revision_hash: 'a'.repeat(64) });
     expect(res.status).toBe(409);
+    expect(res.text).toContain(
+      'Il testo che stavi firmando non corrisponde alla revisione 1 registrata',
+    );
+    expect(res.text).not.toContain('è ora alla revisione');
     expect(await signatures(pact.id)).toHaveLength(0);
   });
 
@@ -144,6 +148,53 @@ describe('POST /pacts/:id/sign', () => {
     expect((await sign(employers, now)).status).toBe(302);
     const rows = await signatures(pact.id);
     expect(rows.filter((r) => r.revision === 2)).toHaveLength(1);
+  });
+
+  it('starts a new round when a returned pact is reopened unchanged: old signatures superseded, signing again agrees it', async () => {
+    const pact = await newPact(t.db, {
+      promoter: s.authority,
+      campaign: s.campaign.id,
+      callId: s.callId,
+      status: 'negotiation',
+      // DC2.1: the other tests' pacts claim F40.a's need; submitting checks the backing again.
+      actions: [{ skills: ['DC2.1'], participants: 1 }],
+      signatories: [s.employers.organisationId, s.union.organisationId],
+    });
+    expect((await sign(employers, pact)).status).toBe(302);
+    expect((await sign(union, pact)).status).toBe(302);
+    const rev = String(pact.revision);
+    const at = `/pacts/${pact.id}`;
+    expect((await submitForm(authority, at, { revision: rev }, `${at}/submit`)).status).toBe(302);
+    const region = await loginAs(app, s.region.email, PASSWORD);
+    const back = await submitForm(
+      region,
+      `${at}/review`,
+      { revision: rev, remarks: 'Ridurre i costi' },
+      `${at}/return`,
+    );
+    expect(back.status).toBe(302);
+    expect((await pactRow(pact.id)).status).toBe('returned');
+
+    expect((await submitForm(authority, at, { revision: rev }, `${at}/reopen`)).status).toBe(302);
+    const reopened = await pactRow(pact.id);
+    expect(reopened.status).toBe('negotiation');
+    expect(reopened.revision).toBe(pact.revision + 1);
+    expect(reopened.revision_hash).toBe(pact.revision_hash);
+    const board = await authority.get(`${at}/negotiation`);
+    expect(board.text).toMatch(/2 firme mancanti/);
+
+    expect((await sign(employers, reopened)).status).toBe(302);
+    expect((await sign(union, reopened)).status).toBe(302);
+    const agreed = await pactRow(pact.id);
+    expect(agreed.status).toBe('agreed');
+    expect(
+      (await signatures(pact.id)).filter((g) => g.revision === reopened.revision),
+    ).toHaveLength(2);
+    expect(
+      (await submitForm(authority, at, { revision: String(agreed.revision) }, `${at}/submit`))
+        .status,
+    ).toBe(302);
+    expect((await pactRow(pact.id)).status).toBe('submitted');
   });
 
   it('refuses the promoter signing, even on behalf of a signatory', async () => {

@@ -153,7 +153,9 @@ export function amendmentRoutes({ db }: AppServices): Router {
     } catch (err) {
       if (err instanceof NotFoundError || !(err instanceof DomainError) || err.status === 403)
         throw err;
-      return page(req, res, err.status, { errors: { _form: req.t(err.messageKey) } });
+      return page(req, res, err.status, {
+        errors: { _form: req.t(err.messageKey, err.options.params) },
+      });
     }
     flash(req, 'negotiation.flash.withdrawn');
     res.redirect(`/pacts/${id}/amendments/${amId}`);

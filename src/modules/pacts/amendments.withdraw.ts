@@ -3,8 +3,12 @@ import type { SessionUser } from '../../http/types';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { UUID, loadPactFor } from './access';
 import { appendAudit } from './audit';
+import { assertOpen } from './comments.service';
 
-/** The proposing organisation takes back its open amendment (kept in the record as withdrawn). */
+/**
+ * The proposing organisation takes back its open amendment (kept in the record as withdrawn),
+ * while the negotiation is open.
+ */
 export async function withdrawAmendment(
   db: Db,
   user: SessionUser,
@@ -14,6 +18,8 @@ export async function withdrawAmendment(
   if (!UUID.test(amendmentId)) throw new NotFoundError();
   await db.transaction().execute(async (tx) => {
     const { pact } = await loadPactFor(tx, pactId, user);
+    // Once submitted the record is closed, for withdrawals as for every other negotiation act.
+    assertOpen(pact.status);
     const am = await tx
       .selectFrom('pact_amendments')
       .select(['id', 'status', 'organisation_id'])

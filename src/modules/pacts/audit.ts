@@ -1,12 +1,33 @@
 import type { Executor, Tx } from '../../db';
 import type { SessionUser } from '../../http/types';
 import { canonicalJson, sha256 } from './canonical';
-import type { PactStatus } from './pact-workflow';
+import { PACT_ACTIONS, type PactStatus } from './pact-workflow';
+
+/**
+ * Every event the audit trail may record: the workflow's actions and the acts around them. The
+ * history page names each in the reader's language (test/pacts/history-view.test.ts checks that
+ * every one has its words in it and en).
+ */
+export const AUDIT_EVENTS = [
+  ...PACT_ACTIONS,
+  'created',
+  'seeded',
+  'revision',
+  'signed',
+  'amendment_proposed',
+  'amendment_accepted',
+  'amendment_declined',
+  'amendment_outdated',
+  'amendment_withdrawn',
+  'outcome_reported',
+  'reduced',
+] as const;
+export type AuditEvent = (typeof AUDIT_EVENTS)[number];
 
 export interface AuditEntry {
   pactId: string;
   actor: SessionUser | null;
-  event: string;
+  event: AuditEvent;
   fromStatus?: PactStatus;
   toStatus?: PactStatus;
   revision: number;

@@ -97,7 +97,7 @@ export function writePactPdf(
         }),
         t(`pacts.modality.${a.modality}`),
         a.provider ?? '',
-        `${t('pacts.fields.skills')}: ${a.skill_codes.join(', ')}`,
+        `${t('pacts.fields.skills')}: ${a.skills.join(', ')}`,
         a.cost_cents !== null
           ? `${t('negotiation.document.cost')}: ${fmt.money(a.cost_cents)}`
           : '',

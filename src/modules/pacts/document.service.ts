@@ -40,6 +40,12 @@ export async function pactDocument(db: Db, user: SessionUser, pactId: string, la
       .executeTakeFirst(),
     pact.call_id ? repo.findCall(db, pact.call_id) : Promise.resolve(undefined),
   ]);
+  // A signed document names each skill, with its code: "Big data e analisi dei dati (F40.a)".
+  const skills = await repo.skillNames(db, [...new Set(actions.flatMap((a) => a.skill_codes))]);
+  const skillLabel = (code: string) => {
+    const skill = skills.find((k) => k.code === code);
+    return skill ? `${localName(skill, lang)} (${code})` : code;
+  };
   const totals = {
     participants: actions.reduce((s, a) => s + a.participants, 0),
     hours: actions.reduce((s, a) => s + a.hours, 0),
@@ -58,7 +64,7 @@ export async function pactDocument(db: Db, user: SessionUser, pactId: string, la
         }
       : null,
     revisionDate: revision?.created_at ?? pact.updated_at,
-    actions,
+    actions: actions.map((a) => ({ ...a, skills: a.skill_codes.map(skillLabel) })),
     totals,
     signatories: states,
     generatedAt: new Date(),

@@ -30,14 +30,28 @@ export interface PlannedAction {
   approved_cents: number | null;
 }
 
-/** The rules one report must keep on its own: each breakdown adds up to the participants enrolled. */
-export function reportIssues(o: OutcomeInput, currentQuarter: string): OutcomeIssue[] {
+/**
+ * The rules one report must keep on its own: a quarter from the pact's approval (nothing is
+ * funded before it; `approvedQuarter` null: unknown, not checked) to the current one, and each
+ * breakdown adds up to the participants enrolled.
+ */
+export function reportIssues(
+  o: OutcomeInput,
+  currentQuarter: string,
+  approvedQuarter: string | null = null,
+): OutcomeIssue[] {
   const issues: OutcomeIssue[] = [];
   if (o.period > currentQuarter)
     issues.push({
       field: 'period',
       key: 'execution.errors.futurePeriod',
       params: { current: currentQuarter },
+    });
+  if (approvedQuarter && o.period < approvedQuarter)
+    issues.push({
+      field: 'period',
+      key: 'execution.errors.beforeApproval',
+      params: { approved: approvedQuarter },
     });
   for (const [group, fields] of Object.entries(BREAKDOWNS)) {
     const sum = fields.reduce((s, f) => s + o[f], 0);

@@ -44,7 +44,11 @@ export async function reportOutcome(db: Db, user: SessionUser, pactId: string, o
         { field: 'actionId', key: 'execution.errors.unknownAction', params: {} },
       ]);
     const issues = [
-      ...reportIssues(o, quarterOf(romeToday())),
+      ...reportIssues(
+        o,
+        quarterOf(romeToday()),
+        pact.decided_at ? quarterOf(romeToday(new Date(pact.decided_at))) : null,
+      ),
       ...cumulativeIssues(o, await repo.otherQuarters(tx, action.id, o.period), action),
     ];
     if (issues.length) throw new OutcomeRejectedError(issues);

@@ -13,6 +13,7 @@ const REASONS: [RegExp, string][] = [
   [/^signatory invited: (.*)$/s, 'signatoryInvited'],
   [/^signatory removed$/, 'signatoryRemoved'],
   [/^amendment accepted \((.*)\)$/s, 'amendmentAccepted'],
+  [/^reopened after return$/, 'reopenedAfterReturn'],
 ];
 
 export function reasonText(reason: string, t: TFunction): string {
@@ -48,6 +49,7 @@ export function detailText(detail: Record<string, unknown> | null, t: TFunction)
   const parts: string[] = [];
   for (const [key, value] of Object.entries(detail ?? {})) {
     if (value === undefined || value === null || value === '') continue;
+    if (key === 'formId') continue; // the double-post guard of the creation form: no news
     if (key === 'reason' && typeof value === 'string') {
       if (value !== 'revision') parts.push(reasonText(value, t));
       continue;

@@ -192,7 +192,10 @@ export async function assertNeedsBacking(
     if (blind)
       throw new DomainError('pacts.errors.needsProtectedCell', {
         field: 'participants',
-        params: { skill: blind.skillName, territory: blind.territoryName },
+        params: {
+          skill: { ...blind.skillNames, _: blind.skillName },
+          territory: blind.territoryName,
+        },
       });
   }
   const over = all.find((c) => c.planned > c.declared);
@@ -206,7 +209,11 @@ export async function assertNeedsBacking(
     : undefined;
   const ownClaim = own?.skill_codes.includes(over.skill) ? own.participants : 0;
   const visible = await visibleCells(tx, opts.actor, campaignId, [over.territory]);
-  const params = { skill: over.skillName, territory: over.territoryName };
+  // The skill by its names: the message is written in the reader's language (`localized`).
+  const params = {
+    skill: { ...over.skillNames, _: over.skillName },
+    territory: over.territoryName,
+  };
   if (visible !== 'all' && !visible.has(key(over.territory, over.skill))) {
     throw new DomainError('pacts.errors.needsExceededProtected', { field: 'participants', params });
   }

@@ -18,11 +18,24 @@ export function negotiationRoutes(services: AppServices): Router {
   const { db } = services;
   const router = Router();
 
-  const board = async (req: Request, res: Response, status: number, extra: object = {}) => {
+  /** `kept`: a refused position form, shown again with what the user chose and wrote. */
+  const board = async (
+    req: Request,
+    res: Response,
+    status: number,
+    extra: object = {},
+    kept?: { actionId: string; position: string; note: string },
+  ) => {
     const view = await boardView(db, req, req.user!, uuidParam(req));
+    const rows = view.rows.map((r) =>
+      kept && r.id === kept.actionId
+        ? { ...r, own: { position: kept.position, note: kept.note } }
+        : r,
+    );
     res.status(status).render('pacts/negotiation', {
       title: req.t('negotiation.board.title', { title: view.pact.title }),
       ...view,
+      rows,
       tab: 'negotiation',
       positions: ['agree', 'amend', 'object'].map((p) => ({
         value: p,
@@ -56,18 +69,23 @@ export function negotiationRoutes(services: AppServices): Router {
       const id = uuidParam(req);
       const actionId = uuidParam(req, 'actionId');
       const parsed = parseForm(positionSchema, req);
+      const text = (v: unknown) => (typeof v === 'string' ? v : '');
+      const kept = { actionId, position: text(req.body?.position), note: text(req.body?.note) };
       if (!parsed.ok)
-        return board(req, res, 422, {
-          errors: prefixed(parsed.errors, actionId),
-          positionFor: actionId,
-        });
+        return board(
+          req,
+          res,
+          422,
+          { errors: prefixed(parsed.errors, actionId), positionFor: actionId },
+          kept,
+        );
       try {
         await setPosition(db, req.user!, id, actionId, parsed.data);
         flash(req, 'negotiation.flash.positionSet');
         res.redirect(`/pacts/${id}/negotiation#action-${actionId}`);
       } catch (err) {
         if (!(err instanceof DomainError) || err.status === 404 || err.status === 403) throw err;
-        return board(req, res, err.status, { errors: formErrors(req, err) });
+        return board(req, res, err.status, { errors: formErrors(req, err) }, kept);
       }
     },
   );

@@ -242,7 +242,8 @@ export function pactOperations({ db }: AppServices): ApiOperation[] {
       operationId: 'submitPact',
       method: 'post',
       path: '/pacts/:id/submit',
-      summary: 'Submit an agreed pact to the region (promoter); 409 before it is agreed',
+      summary:
+        'Submit an agreed pact to the region (promoter); 409 before it is agreed; repeated for the revision already submitted: 200, submitted → submitted',
       tags,
       access: 'pact:draft',
       params: idParams,

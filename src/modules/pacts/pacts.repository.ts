@@ -23,6 +23,23 @@ export async function promoterPact(tx: Tx, pactId: string, user: SessionUser) {
   return pact;
 }
 
+/**
+ * The pact this user already created from the form `formId` (a double click), if any. The
+ * caller holds the form's advisory lock, so a concurrent twin waits and then finds it here.
+ */
+export async function pactFromForm(tx: Tx, userId: string, formId: string) {
+  await sql`SELECT pg_advisory_xact_lock(hashtext(${`pact-form:${formId}`}))`.execute(tx);
+  const row = await tx
+    .selectFrom('pact_audit as a')
+    .innerJoin('pacts as p', 'p.id', 'a.pact_id')
+    .select('p.id')
+    .where('p.created_by', '=', userId)
+    .where('a.event', '=', 'created')
+    .where(sql<string>`a.detail->>'formId'`, '=', formId)
+    .executeTakeFirst();
+  return row?.id;
+}
+
 /** Published campaigns (open or closed) whose scope contains `territory`. */
 export function campaignsCovering(db: Executor, territory: string) {
   return db

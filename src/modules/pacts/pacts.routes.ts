@@ -1,4 +1,6 @@
+import crypto from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
 import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { flash } from '../../http/flash';
@@ -78,6 +80,8 @@ export function pactRoutes(services: AppServices): Router {
       .orderBy('ta.depth')
       .orderBy('territories.name')
       .execute();
+    // A refused form keeps its id, so its later successful post is still one pact.
+    const formId = z.uuid().safeParse(values?.formId).data ?? crypto.randomUUID();
     const campaigns = await repo.campaignsCovering(db, territoryCode);
     const chosen = campaigns.find((c) => c.id === campaignId);
     res.status(status).render('pacts/new', {
@@ -95,7 +99,7 @@ export function pactRoutes(services: AppServices): Router {
             label: c.title,
           }))
         : [],
-      values: { campaignId, territoryCode, ...values },
+      values: { campaignId, territoryCode, ...values, formId },
       ...extra,
     });
   };

@@ -22,6 +22,8 @@ export const pactSchema = z.strictObject({
   title: shortText(200),
   summary: optionalText(4000),
   callId: optionalUuid,
+  /** Drawn when the form is shown: a second post of the same form is the same pact. */
+  formId: z.uuid().optional(),
 });
 export type PactInput = z.output<typeof pactSchema>;
 

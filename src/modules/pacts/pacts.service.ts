@@ -13,6 +13,10 @@ import { assertRevision } from './stale';
 /** A local authority drafts a pact for its territory (or below) under a campaign covering it. */
 export async function createPact(db: Db, user: SessionUser, input: PactInput): Promise<string> {
   return db.transaction().execute(async (tx) => {
+    if (input.formId) {
+      const already = await repo.pactFromForm(tx, user.id, input.formId);
+      if (already) return already;
+    }
     if (!(await repo.isBelow(tx, input.territoryCode, user.territoryCode)))
       throw new DomainError('pacts.errors.territoryOutOfScope', {
         field: 'territoryCode',
@@ -49,7 +53,7 @@ export async function createPact(db: Db, user: SessionUser, input: PactInput): P
       event: 'created',
       toStatus: 'draft',
       revision: 1,
-      detail: { hash: rev.hash },
+      detail: { hash: rev.hash, formId: input.formId },
     });
     return id;
   });

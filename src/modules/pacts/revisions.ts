@@ -90,7 +90,11 @@ export async function initialRevision(tx: Tx, pactId: string, actor: SessionUser
 
 /**
  * Fixes the pact's current content as revision n+1, in the caller's transaction (the one that
- * changed it). Nothing changed → the current revision stands and signatures keep counting.
+ * changed it). Nothing changed → the current revision stands and signatures keep counting,
+ * unless `newRound`: a pact reopened after the region returned it starts a new negotiation
+ * round, so the same content becomes a new revision and the old signatures are superseded
+ * (else the pact would sit in negotiation with every signature already given: nobody could
+ * sign again, and it could not become agreed).
  * An agreed or returned pact goes back to negotiation: the signatures on the old revision no
  * longer count, and the signatories are told so.
  */
@@ -99,6 +103,7 @@ export async function commitRevision(
   pactId: string,
   actor: SessionUser,
   reason: string,
+  opts: { newRound?: boolean } = {},
 ): Promise<{ number: number; hash: string }> {
   const pact = await tx
     .selectFrom('pacts')
@@ -112,7 +117,7 @@ export async function commitRevision(
   }
   const content = await pactContent(tx, pactId);
   const hash = contentHash(content);
-  if (hash === pact.revision_hash) return { number: pact.revision, hash };
+  if (hash === pact.revision_hash && !opts.newRound) return { number: pact.revision, hash };
 
   const number = pact.revision + 1;
   await insertRevision(tx, pactId, number, hash, content, reason, actor);

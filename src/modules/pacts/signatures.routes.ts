@@ -52,7 +52,9 @@ export function signatureRoutes({ db }: AppServices): Router {
       res.redirect(`/pacts/${id}/negotiation`);
     } catch (err) {
       if (err instanceof StaleSignatureError)
-        return page(req, res, 409, { stale: { submitted: err.submitted, current: err.current } });
+        return page(req, res, 409, {
+          stale: { submitted: err.submitted, current: err.current, message: err.messageKey },
+        });
       if (!(err instanceof DomainError) || err.status === 404 || err.status === 403) throw err;
       return page(req, res, err.status, {
         errors: { _form: req.t(err.messageKey, err.options.params) },

@@ -14,15 +14,17 @@ export interface SignInput {
 }
 
 /**
- * Refused: the signer read another revision than the current one. The page says which is
- * current and links to it; nothing was recorded.
+ * Refused: the signer read another revision than the current one (or, with the right number,
+ * a text whose hash is not the revision's: a tampered or corrupted form). The page says which
+ * is current and links to it; nothing was recorded.
  */
 export class StaleSignatureError extends DomainError {
   constructor(
     readonly current: number,
     readonly submitted: number,
   ) {
-    super('negotiation.errors.staleSignature', {
+    const key = current === submitted ? 'signatureHashMismatch' : 'staleSignature';
+    super(`negotiation.errors.${key}`, {
       status: 409,
       params: { current, submitted },
     });

@@ -18,8 +18,8 @@ export function workflowRoutes({ db }: AppServices): Router {
 
   router.post('/pacts/:id/submit', allow('pact:draft'), async (req, res) => {
     const id = uuidParam(req);
-    await submitPact(db, req.user!, id, revisionOf(req));
-    flash(req, 'pacts.flash.submitted');
+    const { alreadySubmitted } = await submitPact(db, req.user!, id, revisionOf(req));
+    flash(req, alreadySubmitted ? 'pacts.flash.alreadySubmitted' : 'pacts.flash.submitted');
     res.redirect(`/pacts/${id}`);
   });
 

@@ -4,6 +4,7 @@ import { DomainError } from '../../lib/domain-error';
 import { assertNeedsBacking } from './needs-backing';
 import type { PactAction } from './pact-workflow';
 import * as repo from './pacts.repository';
+import { commitRevision } from './revisions';
 import { assertRevision } from './stale';
 import { transitionPact } from './transitions';
 
@@ -15,10 +16,14 @@ export async function submitPact(db: Db, user: SessionUser, pactId: string, revi
   return db.transaction().execute(async (tx) => {
     const pact = await repo.promoterPact(tx, pactId, user);
     assertRevision(pact, revision);
+    // A double click: this very revision was submitted a moment ago (the row lock made the
+    // second request wait for the first). It is done, not refused.
+    if (pact.status === 'submitted')
+      return { from: pact.status, to: pact.status, alreadySubmitted: true };
     if (pact.status !== 'agreed')
       throw new DomainError('pacts.errors.notAgreed', { params: { status: pact.status } });
     await assertNeedsBacking(tx, pactId, { actor: user });
-    return transitionPact(tx, pactId, 'submit', user);
+    return { ...(await transitionPact(tx, pactId, 'submit', user)), alreadySubmitted: false };
   });
 }
 
@@ -33,6 +38,9 @@ export async function promoterTransition(
   return db.transaction().execute(async (tx) => {
     const pact = await repo.promoterPact(tx, pactId, user);
     if (revision !== undefined) assertRevision(pact, revision);
-    return transitionPact(tx, pactId, action, user);
+    const step = await transitionPact(tx, pactId, action, user);
+    if (action === 'reopen')
+      await commitRevision(tx, pactId, user, 'reopened after return', { newRound: true });
+    return step;
   });
 }
