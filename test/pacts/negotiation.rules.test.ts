@@ -91,6 +91,16 @@ describe('evaluateAgreement', () => {
       none: false,
     });
   });
+
+  it('lets nothing block a pact every signatory signed: objections and open proposals stand', () => {
+    const a = evaluateAgreement([sig('employer_association', true), sig('trade_union', true)]);
+    expect(a.agreed).toBe(true);
+    expect(blocking(a, [{ position: 'object' }], 1)).toMatchObject({
+      objections: 0,
+      openAmendments: 0,
+      none: true,
+    });
+  });
 });
 
 describe('applicability', () => {

@@ -94,7 +94,7 @@ describe('POST /pacts/:id/sign', () => {
     expect((await pactRow(pact.id)).status).toBe('negotiation');
     const board = await authority.get(`/pacts/${pact.id}/negotiation`);
     expect(board.text).toContain('la regola di parità non è rispettata');
-    expect(board.text).toContain('parità: ancora nessun sindacato tra i firmatari');
+    expect(board.text).toContain('parità: manca ancora la firma di un sindacato');
   });
 
   it('refuses a stale revision with a link to the current one, and records nothing', async () => {

@@ -60,16 +60,18 @@ export function blocking(
   positions: { position: string }[],
   openAmendments: number,
 ): Blocking {
-  const objections = positions.filter((p) => p.position === 'object').length;
+  // Once every signatory signed the current revision (parity included), objections and open
+  // proposals stand, but they no longer stop anything: the pact is agreed.
+  const objections = agreement.agreed ? 0 : positions.filter((p) => p.position === 'object').length;
   const b = {
     objections,
-    openAmendments,
+    openAmendments: agreement.agreed ? 0 : openAmendments,
     missingSignatures: agreement.missing.length,
     noEmployer: !agreement.hasEmployer,
     noUnion: !agreement.hasUnion,
   };
   return {
     ...b,
-    none: !objections && !openAmendments && !b.missingSignatures && !b.noEmployer && !b.noUnion,
+    none: !objections && !b.openAmendments && !b.missingSignatures && !b.noEmployer && !b.noUnion,
   };
 }
