@@ -61,6 +61,7 @@ export function errorHandler(): ErrorRequestHandler {
     const t = req.t ?? (res.locals.t = getI18n().getFixedT('it'));
     res.locals.lang ??= 'it';
     res.locals.otherLang ??= 'en';
+    res.locals.otherLangHref ??= '?lang=en';
     const detailKey =
       err instanceof DomainError
         ? err.messageKey

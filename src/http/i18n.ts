@@ -126,7 +126,19 @@ export function setUpI18n(app: Express): void {
     res.locals.lang = lang;
     res.locals.t = req.t;
     res.locals.otherLang = lang === 'it' ? 'en' : 'it';
+    res.locals.otherLangHref = switchLanguageHref(req.originalUrl, res.locals.otherLang as string);
     res.locals.path = req.path;
     next();
   });
+}
+
+/**
+ * The link to this page in the other language: the same query with `lang` set, so a page opened
+ * with parameters (an association's `?firm=`, a search, a campaign) stays the same page.
+ */
+export function switchLanguageHref(url: string, lang: string): string {
+  const q = url.indexOf('?');
+  const params = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
+  params.set('lang', lang);
+  return `?${params.toString()}`;
 }

@@ -20,6 +20,18 @@ describe('pages', () => {
     expect(again.text).toContain('Log in to Patto');
   });
 
+  it('switches language on the same page, its parameters kept', async () => {
+    // The header's link, as a browser reads the attribute.
+    const link = (html: string) =>
+      /<a href="([^"]*)" lang="en"/
+        .exec(html)![1]!
+        .replace(/&#x3D;/g, '=')
+        .replace(/&amp;/g, '&');
+    const res = await request(testApp(t)).get('/login?next=%2Fsurvey&lang=it&x=a%26b');
+    expect(link(res.text)).toBe('?next=%2Fsurvey&lang=en&x=a%26b');
+    expect(link((await request(testApp(t)).get('/login')).text)).toBe('?lang=en');
+  });
+
   it('sends security headers with a CSP that allows no inline script', async () => {
     const res = await request(testApp(t)).get('/login');
     expect(res.headers['content-security-policy']).toContain("script-src 'self'");
