@@ -488,6 +488,14 @@ describe('signatories', () => {
       .where('user_id', '=', s.employers.id)
       .execute();
     expect(notes.map((n) => n.kind)).toContain('pact_invited');
+    // Invited again (a second click): told so, nothing written.
+    const again = await submitForm(authority, `/pacts/${pact.id}/signatories`, {
+      revision: '2',
+      organisationId: s.employers.organisationId,
+    });
+    expect(again.status).toBe(422);
+    expect(again.text).toContain('è già tra i firmatari invitati');
+    expect((await pactRow(pact.id)).revision).toBe(2);
     const rm = await submitForm(
       authority,
       `/pacts/${pact.id}/signatories`,

@@ -26,8 +26,20 @@ export async function inviteSignatory(
     const org = (await repo.invitableOrganisations(tx, pact)).find(
       (o) => o.id === input.organisationId,
     );
-    if (!org)
-      throw new DomainError('pacts.errors.notInvitable', { field: 'organisationId', status: 422 });
+    if (!org) {
+      // Said plainly when it is already on the list (a second click, a stale form).
+      const listed = await tx
+        .selectFrom('pact_signatories')
+        .select('organisation_id')
+        .where('pact_id', '=', pactId)
+        .where('organisation_id', '=', input.organisationId)
+        .where('removed_at', 'is', null)
+        .executeTakeFirst();
+      throw new DomainError(listed ? 'pacts.errors.alreadyInvited' : 'pacts.errors.notInvitable', {
+        field: 'organisationId',
+        status: 422,
+      });
+    }
     await tx
       .insertInto('pact_signatories')
       .values({ pact_id: pactId, organisation_id: org.id, invited_by: user.id })
