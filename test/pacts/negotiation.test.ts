@@ -269,6 +269,17 @@ describe('amendments', () => {
     expect(page.text).toMatch(/<del><span class="visually-hidden">\[tolto: <\/span>40/);
     expect(page.text).toMatch(/<ins><span class="visually-hidden">\[aggiunto: <\/span>60/);
     expect(page.text).toContain('collaborativa avanzata');
+    // Skills by name, with their code, in the reader's language (another proposal, left open).
+    const skills = await propose(employers, pact.id, {
+      kind: 'change_action',
+      actionId: a.id,
+      revision: '1',
+      rationale: 'Anche le competenze digitali di base',
+      ...actionBody({ skills: ['F40.a', 'DC1.1'] }),
+    });
+    const skillsPage = await authority.get(`/pacts/${pact.id}/amendments/${idFrom(skills)}`);
+    expect(skillsPage.text).toContain('Big data e analisi dei dati (F40.a)');
+    expect(skillsPage.text).toMatch(/Navigare, ricercare e filtrare dati[^<]*\(DC1\.1\)/);
 
     // A signatory cannot decide.
     const bySignatory = await submitForm(

@@ -2,17 +2,37 @@ import type { Request } from 'express';
 import type { Db } from '../../db';
 import type { SessionUser } from '../../http/types';
 import { loadPactFor } from './access';
+import { localName } from '../reference/territories.repository';
 import { amendmentDiff, applicability, fieldsOf } from './amendments.fields';
+import type { AmendmentFields } from './negotiation.tables';
 import { currentFields, findAmendment } from './amendments.service';
 import { isEditable } from './pact-workflow';
+import * as repo from './pacts.repository';
 
-/** A stored value as a reader sees it: labels for codes, nothing for an empty provider. */
-export function displayValue(req: Request) {
+/**
+ * A stored value as a reader sees it: labels for codes, nothing for an empty provider; skills by
+ * name with their code, as the pact document shows them, when `skillLabel` knows them.
+ */
+export function displayValue(req: Request, skillLabel: (code: string) => string = String) {
   return (field: string, v: unknown): string => {
     if (v === null || v === undefined) return '';
     if (field === 'modality') return req.t(`pacts.modality.${String(v)}`);
+    if (field === 'skills' && Array.isArray(v))
+      return [...v].map(String).sort().map(skillLabel).join(', ');
     if (Array.isArray(v)) return [...v].map(String).sort().join(', ');
     return String(v);
+  };
+}
+
+/** "Big data e analisi dei dati (F40.a)" for the skills an amendment's texts name. */
+async function skillLabels(db: Db, lang: string, texts: (AmendmentFields | null)[]) {
+  const codes = new Set<string>();
+  for (const t of texts)
+    if (Array.isArray(t?.skills)) for (const c of t.skills) codes.add(String(c));
+  const skills = await repo.skillNames(db, [...codes]);
+  return (code: string) => {
+    const skill = skills.find((k) => k.code === code);
+    return skill ? `${localName(skill, lang)} (${code})` : code;
   };
 }
 
@@ -30,7 +50,8 @@ export async function amendmentView(
   const app = applicability(am.kind, am.base, am.proposal, current);
   // A decided amendment is shown against the text it was proposed on, not today's.
   const against = am.status === 'open' ? current : am.base;
-  const diff = amendmentDiff(am.kind, am.base, am.proposal, against, displayValue(req)).map(
+  const label = await skillLabels(db, req.language, [am.base, am.proposal, against]);
+  const diff = amendmentDiff(am.kind, am.base, am.proposal, against, displayValue(req, label)).map(
     (d) => ({ ...d, label: req.t(`pacts.fields.${d.field}`) }),
   );
   const target =
