@@ -161,40 +161,43 @@ export async function supersedeCurrent(db: Executor, campaignId: string, firmId:
 type Stamped<T> = Omit<T, 'created_at' | 'updated_at'> & { created_at: string; updated_at: string };
 
 // Every submission runs it: built and compiled once (see precompiled).
-const lockForSubmitQuery = precompiled(['campaignId', 'firmId', 'skills'], (db, v) =>
-  db
-    .selectFrom('response_drafts as d')
-    .innerJoin('campaigns', 'campaigns.id', 'd.campaign_id')
-    .innerJoin('firms as f', 'f.organisation_id', 'd.firm_id')
-    .select([
-      ...campaignColumns,
-      areasOf.as('areas'),
-      // Only the skills the lines name (those sent, and the draft's), each looked up by its
-      // key: an area may hold thousands (an ESCO collection).
-      sql<[string, string][]>`(
-        SELECT coalesce(json_agg(json_build_array(s.code, s.area_code)), '[]')
-        FROM (
-          SELECT unnest(${v.skills}::text[])
-          UNION
-          SELECT x->>'skill' FROM jsonb_array_elements(CASE
-            WHEN jsonb_typeof(d.payload->'needs') = 'array' THEN d.payload->'needs'
-            ELSE '[]' END) x
-        ) k(code)
-        CROSS JOIN LATERAL (
-          SELECT s.code, s.area_code FROM skills s
-          WHERE s.code = k.code AND s.valid_to IS NULL AND s.area_code IN (
-            SELECT a.area_code FROM campaign_skill_areas a WHERE a.campaign_id = campaigns.id)
-          LIMIT 1) s)`.as('skills'),
-      sql<string[]>`(
-        SELECT coalesce(array_agg(code), '{}') FROM occupations
-        WHERE level = 'sub-major')`.as('occupations'),
-      sql<Stamped<DraftRow>>`to_jsonb(d)`.as('draft'),
-      sql<Omit<FirmRow, 'updated_at'> & { updated_at: string }>`to_jsonb(f)`.as('firm'),
-    ])
-    .where('d.campaign_id', '=', v.campaignId)
-    .where('d.firm_id', '=', v.firmId)
-    .modifyEnd(sql`FOR UPDATE OF d FOR SHARE OF campaigns`),
-);
+const submitReadQuery = (locked: boolean) =>
+  precompiled(['campaignId', 'firmId', 'skills'], (db, v) => {
+    const q = db
+      .selectFrom('response_drafts as d')
+      .innerJoin('campaigns', 'campaigns.id', 'd.campaign_id')
+      .innerJoin('firms as f', 'f.organisation_id', 'd.firm_id')
+      .select([
+        ...campaignColumns,
+        areasOf.as('areas'),
+        // Only the skills the lines name (those sent, and the draft's), each looked up by its
+        // key: an area may hold thousands (an ESCO collection).
+        sql<[string, string][]>`(
+          SELECT coalesce(json_agg(json_build_array(s.code, s.area_code)), '[]')
+          FROM (
+            SELECT unnest(${v.skills}::text[])
+            UNION
+            SELECT x->>'skill' FROM jsonb_array_elements(CASE
+              WHEN jsonb_typeof(d.payload->'needs') = 'array' THEN d.payload->'needs'
+              ELSE '[]' END) x
+          ) k(code)
+          CROSS JOIN LATERAL (
+            SELECT s.code, s.area_code FROM skills s
+            WHERE s.code = k.code AND s.valid_to IS NULL AND s.area_code IN (
+              SELECT a.area_code FROM campaign_skill_areas a WHERE a.campaign_id = campaigns.id)
+            LIMIT 1) s)`.as('skills'),
+        sql<string[]>`(
+          SELECT coalesce(array_agg(code), '{}') FROM occupations
+          WHERE level = 'sub-major')`.as('occupations'),
+        sql<Stamped<DraftRow>>`to_jsonb(d)`.as('draft'),
+        sql<Omit<FirmRow, 'updated_at'> & { updated_at: string }>`to_jsonb(f)`.as('firm'),
+      ])
+      .where('d.campaign_id', '=', v.campaignId)
+      .where('d.firm_id', '=', v.firmId);
+    return locked ? q.modifyEnd(sql`FOR UPDATE OF d FOR SHARE OF campaigns`) : q;
+  });
+const lockForSubmitQuery = submitReadQuery(true);
+const readForSubmitQuery = submitReadQuery(false);
 
 /**
  * What a submission reads, in one round trip: the draft locked for update (two submits from two
@@ -202,15 +205,18 @@ const lockForSubmitQuery = precompiled(['campaignId', 'firmId', 'skills'], (db, 
  * submission, or it waits for them) with what the need lines are checked against (among the
  * current skills of its areas those named by `lineSkills` or by the draft's lines, skill → area,
  * and the ISCO sub-major groups), and the firm's profile. The draft and the firm come as JSON,
- * their timestamps as text.
+ * their timestamps as text. With `lock` false, the same without the locks: what
+ * writeSubmissionChecked's caller reads.
  */
 export async function lockForSubmit(
   db: Executor,
   campaignId: string,
   firmId: string,
   lineSkills: string[],
+  lock = true,
 ) {
-  const [row] = await lockForSubmitQuery(db, { campaignId, firmId, skills: lineSkills });
+  const query = lock ? lockForSubmitQuery : readForSubmitQuery;
+  const [row] = await query(db, { campaignId, firmId, skills: lineSkills });
   if (!row) return undefined;
   const { draft, firm, skills, occupations, ...campaign } = row;
   return {
@@ -244,6 +250,29 @@ export async function writeSubmission(
     SELECT survey_submission_write(${JSON.stringify(row)}::jsonb, ${JSON.stringify(lines)}::jsonb,
       ${draft.version}::integer, ${draft.step}::integer, ${draft.userId}::uuid, ${payload}::jsonb)
       AS version`.execute(db);
+  return rows[0]!.version;
+}
+
+/**
+ * writeSubmission without the caller's transaction (migration 2026_12_07_0950): one statement
+ * that locks the draft and the campaign as lockForSubmit does and writes only if the draft is
+ * still at `draft.version` and being edited, and the campaign's status and dates are still
+ * `campaign`'s. Returns the new version's number, or null when something changed and nothing was
+ * written.
+ */
+export async function writeSubmissionChecked(
+  db: Executor,
+  row: Parameters<typeof writeSubmission>[1],
+  lines: Parameters<typeof writeSubmission>[2],
+  draft: Parameters<typeof writeSubmission>[3],
+  campaign: { status: string; opens_at: string; closes_at: string },
+): Promise<number | null> {
+  const payload = draft.payload ? JSON.stringify(draft.payload) : null;
+  const { rows } = await sql<{ version: number | null }>`
+    SELECT survey_submission_checked(${JSON.stringify(row)}::jsonb,
+      ${JSON.stringify(lines)}::jsonb, ${draft.version}::integer, ${draft.step}::integer,
+      ${draft.userId}::uuid, ${payload}::jsonb, ${campaign.status}::text,
+      ${campaign.opens_at}::date, ${campaign.closes_at}::date) AS version`.execute(db);
   return rows[0]!.version;
 }
 

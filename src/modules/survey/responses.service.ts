@@ -51,6 +51,13 @@ export class DraftInvalidError extends DomainError {
  * finds the version moved on and is told its form is stale). The previous version stays,
  * marked superseded; the partial unique index keeps exactly one current version. `answers`,
  * when given, replace the draft's readiness and/or need lines first, in the same transaction.
+ *
+ * A firm's own submission first goes without a transaction (two round trips to the database
+ * fewer, no lock held between them): it reads unlocked, checks, and writes in one statement that
+ * holds the same locks and writes only if the draft and the campaign are still as read
+ * (writeSubmissionChecked). A check that fails on that read fails as it would under the locks (the
+ * read is a committed state); a write that finds something changed meanwhile writes nothing, and
+ * the submission goes through the transaction, which tells what changed.
  */
 export async function submitResponse(
   db: Db,
@@ -64,63 +71,87 @@ export async function submitResponse(
   // that it covers the firm's territory), so the draft row is the scope check here; for an
   // association, an active delegation too, held until commit.
   const firmId = actingFirmId(user, forFirm);
+  const lineSkills = (answers?.needs ?? []).map((l) => String(l.skill));
+  const submission = (read: SubmitRead | undefined, delegation: { id: string } | null) =>
+    submissionOf(read, { user, firmId, version, answers, delegationId: delegation?.id });
+  if (user.role === 'firm') {
+    const read = await repo.lockForSubmit(db, campaignId, firmId, lineSkills, false);
+    const s = submission(read, null);
+    const written = await repo.writeSubmissionChecked(db, s.row, s.lines, s.draft, s.campaign);
+    if (written !== null) return { id: s.row.id, version: written };
+  }
   return db.transaction().execute(async (tx) => {
     const delegation = await holdDelegationOf(tx, user, firmId);
-    const lineSkills = (answers?.needs ?? []).map((l) => String(l.skill));
-    const locked = await repo.lockForSubmit(tx, campaignId, firmId, lineSkills);
-    if (!locked) throw new NotFoundError();
-    const { draft } = locked;
-    if (draft.state !== 'editing') throw new AlreadySubmittedError();
-    if (draft.version !== version) throw new StaleDraftError(draft);
-    const campaign = toCampaign(locked.campaign);
-    if (campaign.state !== 'open') throw new CampaignNotAcceptingError(campaign.state);
-    const firm = toFirmProfile(locked.firm);
-    const ctx = firm.complete
-      ? {
-          skills: new Map(locked.skills),
-          occupations: new Set(locked.occupations),
-          employees: firm.employees!,
-          quarters: plannableQuarters(romeToday()),
-        }
-      : null;
-    const payload = withAnswers(draft.payload as DraftPayload, answers);
-    const checked = checkDraft(campaign, firm, payload, ctx);
-    if (checked.problems.length) throw new DraftInvalidError(checked.problems);
-
-    const id = crypto.randomUUID();
-    const lines = needLineRows(id, checked.needs, ctx!.skills);
+    const s = submission(await repo.lockForSubmit(tx, campaignId, firmId, lineSkills), delegation);
     // One statement: supersede, insert with lines, queue for the aggregate, mark the draft.
-    const nextVersion = await repo.writeSubmission(
-      tx,
-      {
-        id,
-        campaign_id: campaignId,
-        firm_id: firmId,
-        status: 'current',
-        submitted_by: user.id,
-        legal_name: firm.legalName,
-        territory_code: firm.territoryCode!,
-        nace_version: 'NACE2',
-        nace_section: firm.naceSection!,
-        nace_division: firm.naceDivision!,
-        employees: firm.employees!,
-        size_class: sizeClass(firm.employees!),
-        ...answerColumns(checked.readiness, checked.needs),
-        delegation_id: delegation?.id ?? null,
-      },
-      lines,
-      {
-        version,
-        step: STEP.review,
-        userId: user.id,
-        ...(answers?.readiness || answers?.needs
-          ? { payload: payload as Record<string, unknown> }
-          : {}),
-      },
-    );
-    await recordAct(tx, delegation, 'submitted', user, { campaignId, responseId: id });
-    return { id, version: nextVersion };
+    const nextVersion = await repo.writeSubmission(tx, s.row, s.lines, s.draft);
+    await recordAct(tx, delegation, 'submitted', user, { campaignId, responseId: s.row.id });
+    return { id: s.row.id, version: nextVersion };
   });
+}
+
+type SubmitRead = Awaited<ReturnType<typeof repo.lockForSubmit>>;
+
+/** What submitting writes, after every check on what lockForSubmit read. */
+export function submissionOf(
+  read: SubmitRead,
+  a: {
+    user: SessionUser;
+    firmId: string;
+    version: number;
+    answers?: Pick<DraftPayload, 'readiness' | 'needs'>;
+    delegationId?: string;
+  },
+) {
+  if (!read) throw new NotFoundError();
+  const { draft } = read;
+  if (draft.state !== 'editing') throw new AlreadySubmittedError();
+  if (draft.version !== a.version) throw new StaleDraftError(draft);
+  const campaign = toCampaign(read.campaign);
+  if (campaign.state !== 'open') throw new CampaignNotAcceptingError(campaign.state);
+  const firm = toFirmProfile(read.firm);
+  const ctx = firm.complete
+    ? {
+        skills: new Map(read.skills),
+        occupations: new Set(read.occupations),
+        employees: firm.employees!,
+        quarters: plannableQuarters(romeToday()),
+      }
+    : null;
+  const payload = withAnswers(draft.payload as DraftPayload, a.answers);
+  const checked = checkDraft(campaign, firm, payload, ctx);
+  if (checked.problems.length) throw new DraftInvalidError(checked.problems);
+
+  const id = crypto.randomUUID();
+  return {
+    /** The campaign as read: what the checked write holds it to. */
+    campaign: read.campaign,
+    row: {
+      id,
+      campaign_id: campaign.id,
+      firm_id: a.firmId,
+      status: 'current' as const,
+      submitted_by: a.user.id,
+      legal_name: firm.legalName,
+      territory_code: firm.territoryCode!,
+      nace_version: 'NACE2',
+      nace_section: firm.naceSection!,
+      nace_division: firm.naceDivision!,
+      employees: firm.employees!,
+      size_class: sizeClass(firm.employees!),
+      ...answerColumns(checked.readiness, checked.needs),
+      delegation_id: a.delegationId ?? null,
+    },
+    lines: needLineRows(id, checked.needs, ctx!.skills),
+    draft: {
+      version: a.version,
+      step: STEP.review,
+      userId: a.user.id,
+      ...(a.answers?.readiness || a.answers?.needs
+        ? { payload: payload as Record<string, unknown> }
+        : {}),
+    },
+  };
 }
 
 /** The raw form values of a submitted version: what amending starts from. */
