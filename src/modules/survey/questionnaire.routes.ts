@@ -9,6 +9,7 @@ import { profileFormOptions } from '../firms/firms.options';
 import { firmProfileSchema } from '../firms/firms.schemas';
 import { profileFormValues } from '../firms/firms.service';
 import {
+  AlreadySubmittedError,
   checkDraft,
   compactNeeds,
   needContext,
@@ -34,7 +35,8 @@ import {
   readinessSchema,
   type DraftPayload,
 } from './questionnaire.schemas';
-import { earlierScore, subMajorOccupations } from './responses.repository';
+import { earlierScore, findDraft, subMajorOccupations } from './responses.repository';
+import { renderOutOfDate } from './conflict';
 import { DMA_DIMENSIONS, overallScore } from './readiness';
 import {
   describeLines,
@@ -233,7 +235,8 @@ export function questionnaireRoutes({ db }: AppServices): Router {
     const control = formControl.safeParse({ version: v, action: a });
     if (!control.success) throw new HttpError(400);
     const { version, action } = control.data;
-    if (q.draft.state === 'submitted') return res.redirect(href(q, `/receipt`));
+    // A page drawn before the answer was sent or withdrawn elsewhere: say so, write nothing.
+    if (q.draft.state === 'submitted') return renderOutOfDate(db, req, res, q, 'save');
     try {
       if (step === STEP.profile) return await postProfile(req, res, q, version, action, body);
       if (step === STEP.review) return res.redirect(href(q, `/step/${STEP.review}`));
@@ -273,6 +276,10 @@ export function questionnaireRoutes({ db }: AppServices): Router {
       return afterSave(req, res, q, step, action, next);
     } catch (err) {
       if (err instanceof StaleDraftError) return renderStale(req, res, q, step, err, body);
+      if (err instanceof AlreadySubmittedError) {
+        const draft = await findDraft(db, q.campaign.id, q.firm.organisationId);
+        return renderOutOfDate(db, req, res, { ...q, draft: draft! }, 'save');
+      }
       throw err;
     }
   });
@@ -291,7 +298,12 @@ export function questionnaireRoutes({ db }: AppServices): Router {
       try {
         await saveProfileStep(db, req.user!, q, version, parsed.data);
       } catch (err) {
-        if (err instanceof StaleDraftError || !(err instanceof DomainError)) throw err;
+        if (
+          err instanceof StaleDraftError ||
+          err instanceof AlreadySubmittedError ||
+          !(err instanceof DomainError)
+        )
+          throw err;
         refused = err;
       }
     }
