@@ -194,6 +194,31 @@ describe('firm profile', () => {
     expect(row?.vat_number ?? null).toBeNull();
   });
 
+  it('shows the new legal name on the home page once the profile is saved', async () => {
+    const firm = await newUser(t.db, { role: 'firm', organisation: 'Officina Vecchia' });
+    const agent = await loginAs(testApp(t), firm.email, PASSWORD);
+    expect((await agent.get('/')).text).toContain('<dd class="col-sm-9">Officina Vecchia</dd>');
+    const res = await submitForm(agent, '/firm/profile', {
+      legalName: 'Officina Nuova S.r.l.',
+      vatNumber: newVat(),
+      naceDivision: '25',
+      employees: '12',
+      territoryCode: '048014',
+      contactName: 'Chiara Mori',
+      contactEmail: 'chiara@officina.test',
+    });
+    expect(res.status).toBe(302);
+    const home = await agent.get('/');
+    expect(home.text).toContain('<dd class="col-sm-9">Officina Nuova S.r.l.</dd>');
+    expect(home.text).not.toContain('Officina Vecchia');
+    const org = await t.db
+      .selectFrom('organisations')
+      .select('name')
+      .where('id', '=', firm.organisationId)
+      .executeTakeFirstOrThrow();
+    expect(org.name).toBe('Officina Nuova S.r.l.');
+  });
+
   it('refuses a VAT number another firm registered', async () => {
     const first = await newFirmUser(t.db);
     const taken = (

@@ -51,10 +51,15 @@ export function listSectors(db: Executor, version: 'NACE2' | 'NACE2.1') {
     .execute();
 }
 
-export async function setOrganisationTerritory(db: Executor, id: string, territoryCode: string) {
+/** The firm's organisation follows its profile: the legal name and the comune of its main site. */
+export async function syncFirmOrganisation(
+  db: Executor,
+  id: string,
+  changes: { name: string; territoryCode: string },
+) {
   await db
     .updateTable('organisations')
-    .set({ territory_code: territoryCode })
+    .set({ name: changes.name, territory_code: changes.territoryCode })
     .where('id', '=', id)
     .where('kind', '=', 'firm')
     .execute();
