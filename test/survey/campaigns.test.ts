@@ -122,6 +122,25 @@ describe('campaigns (region)', () => {
   );
 });
 
+describe('the firm home', () => {
+  it("heads the survey table with distinct columns: the survey status and the firm's answer", async () => {
+    await newCampaign(t.db);
+    const firm = await newFirmUser(t.db);
+    const agent = await loginAs(testApp(t), firm.email, PASSWORD);
+    for (const [lang, expected] of [
+      ['it', ['Titolo', "Stato dell'indagine", 'La tua risposta']],
+      ['en', ['Title', 'Survey status', 'Your answer']],
+    ] as const) {
+      const home = await agent.get(`/?lang=${lang}`);
+      const table = /<table class="table">[\s\S]*?<\/thead>/.exec(home.text)![0];
+      const headings = [...table.matchAll(/<th scope="col">([^<]+)<\/th>/g)].map((m) =>
+        m[1]!.replace(/&#x27;/g, "'"),
+      );
+      expect(headings).toEqual(expected);
+    }
+  });
+});
+
 describe('firm profile', () => {
   it('starts incomplete after self-registration and is completed on /firm/profile', async () => {
     const firm = await newUser(t.db, { role: 'firm' });

@@ -102,6 +102,9 @@ describe('acting under a delegation', () => {
     expect(list.text).toContain(`/delegated-firms/${firm.organisationId}`);
     const firmPage = await partnerAgent.get(`/delegated-firms/${firm.organisationId}`);
     expect(firmPage.text).toContain(`/survey/${id}?firm=${firm.organisationId}`);
+    expect(firmPage.text).toContain(
+      '<th scope="col">Stato dell&#x27;indagine</th><th scope="col">Risposta dell&#x27;impresa</th>',
+    );
 
     const suffix = `?firm=${firm.organisationId}`;
     await reachNeeds(partnerAgent, t.db, id, firm.organisationId, suffix);
