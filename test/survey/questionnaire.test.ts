@@ -1,6 +1,7 @@
 import { loginAs, testApp, type Agent } from '../helpers/app';
 import { PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
+import { postStep, reachNeeds } from './flow';
 import { needLine, needsBody, newCampaign, newFirmUser, readinessForm, versionOf } from './helpers';
 
 let t: TestDb;
@@ -61,6 +62,24 @@ describe('the questionnaire', () => {
     expect(summary).toContain('Prontezza digitale: Campo obbligatorio');
     expect(new Set(summary.match(/>[^<]+: Campo obbligatorio</g)).size).toBe(5);
     expect(res.text).toMatch(/id="field-strategy-3" value="3" checked/);
+  });
+
+  it('shows on the review the 4.0 technologies chosen and the sector, by name', async () => {
+    const { id } = await newCampaign(t.db);
+    const firm = await newFirmUser(t.db);
+    const agent = await loginAs(testApp(t), firm.email, PASSWORD);
+    await reachNeeds(agent, t.db, id, firm.organisationId);
+    await postStep(agent, `/survey/${id}/step/3`, { action: 'next', ...needsBody([needLine()]) });
+    const it = await agent.get(`/survey/${id}/step/4`);
+    expect(it.status).toBe(200);
+    expect(it.text).toContain('<li>Cloud</li><li>Sicurezza informatica</li>');
+    expect(it.text).toContain('25 — Fabbricazione di prodotti in metallo');
+    expect(it.text).toContain('Sezione C — Attività manifatturiere');
+    expect(it.text).not.toContain('C / 25');
+    const en = await agent.get(`/survey/${id}/step/4?lang=en`);
+    expect(en.text).toContain('<li>Cloud</li><li>Cyber security</li>');
+    expect(en.text).toMatch(/25 — Manufacture of fabricated metal products/);
+    expect(en.text).toContain('Section C — Manufacturing');
   });
 
   it('goes profile → readiness → needs → review → submit, saving at each step', async () => {

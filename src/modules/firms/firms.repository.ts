@@ -42,6 +42,16 @@ export function findDivision(db: Executor, version: 'NACE2' | 'NACE2.1', code: s
     .executeTakeFirst();
 }
 
+/** The sectors of these codes (a section's letter, a division's digits), with their names. */
+export function findSectors(db: Executor, version: 'NACE2' | 'NACE2.1', codes: string[]) {
+  return db
+    .selectFrom('sectors')
+    .select(['code', 'level', 'name', 'names'])
+    .where('version', '=', version)
+    .where('code', 'in', codes)
+    .execute();
+}
+
 export function listSectors(db: Executor, version: 'NACE2' | 'NACE2.1') {
   return db
     .selectFrom('sectors')

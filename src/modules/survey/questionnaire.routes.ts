@@ -5,7 +5,7 @@ import { flash } from '../../http/flash';
 import { uuidParam } from '../../http/validate';
 import { HttpError } from '../../http/errors';
 import { DomainError } from '../../lib/domain-error';
-import { profileFormOptions } from '../firms/firms.options';
+import { profileFormOptions, sectorNames } from '../firms/firms.options';
 import { firmProfileSchema } from '../firms/firms.schemas';
 import { profileFormValues } from '../firms/firms.service';
 import {
@@ -186,8 +186,11 @@ export function questionnaireRoutes({ db }: AppServices): Router {
           dimensions: Object.entries(checked.readiness)
             .filter(([k]) => k !== 'technologies')
             .map(([k, v]) => ({ key: k, value: v })),
-          technologies: checked.readiness.technologies,
+          technologies: checked.readiness.technologies.map((tech) =>
+            req.t(`survey.technologies.${tech}`),
+          ),
         },
+        sector: await sectorNames(db, q.firm, lang),
         earlier: earlier && { ...scoreView(earlier.readiness_score), campaign: earlier.title },
         lines: describeLines(
           checked.needs,
