@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { loginAs, testApp, type Agent } from '../helpers/app';
+import { loginAs, submitForm, testApp, type Agent } from '../helpers/app';
 import { PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { postStep, reachNeeds, submitLines } from './flow';
@@ -219,6 +219,35 @@ describe('POST /survey/:campaignId/submit', () => {
     ]);
     const home = await agent.get('/');
     expect(home.text).toContain('data-answer="withdrawn"');
+  });
+
+  it('is withdrawn only after a confirmation page that says what withdrawing does', async () => {
+    const { id, firm, agent } = await submittedFirm();
+    const [v1] = await versions(id, firm.organisationId);
+    const confirmPath = `/survey/${id}/versions/${v1!.id}/withdraw`;
+    const receipt = await agent.get(`/survey/${id}/receipt`);
+    // The receipt links to the question; no button there withdraws at once.
+    expect(receipt.text).toContain(`href="${confirmPath}"`);
+    expect(receipt.text).not.toContain(`action="${confirmPath}"`);
+    const page = await agent.get(confirmPath);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Vuoi ritirare la risposta?');
+    expect(page.text).toContain('Stai per ritirare la versione 1 della risposta');
+    expect(page.text).toContain('ma non conta più');
+    expect(page.text).toContain(`href="/survey/${id}/receipt"`);
+    expect(page.text).toMatch(new RegExp(`<form method="post" action="${confirmPath}"`));
+    // Looking at the question changes nothing.
+    expect(await versions(id, firm.organisationId)).toEqual([
+      expect.objectContaining({ status: 'current' }),
+    ]);
+    const res = await submitForm(agent, confirmPath, {});
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toBe(`/survey/${id}/receipt`);
+    expect(await versions(id, firm.organisationId)).toEqual([
+      expect.objectContaining({ status: 'withdrawn' }),
+    ]);
+    // Once withdrawn, the question is not asked again: back to the receipt.
+    expect((await agent.get(confirmPath)).headers.location).toBe(`/survey/${id}/receipt`);
   });
 
   it('answering again after a withdrawal is not shown as a change to the withdrawn version', async () => {

@@ -114,6 +114,33 @@ export function receiptRoutes({ db }: AppServices): Router {
     res.redirect(`/survey/${campaignId}/step/${STEP.profile}${res.locals.forFirm}`);
   });
 
+  // Withdrawing is one click away on the receipt, so it first asks, on a page of its own (no
+  // JavaScript needed), saying what withdrawing does.
+  router.get(
+    '/survey/:campaignId/versions/:responseId/withdraw',
+    allow('survey:answer'),
+    async (req, res) => {
+      const firmId = forFirm(req, res);
+      const { campaign } = await firmCampaign(db, req.user!, uuidParam(req, 'campaignId'), firmId);
+      const { response } = await getOwnResponse(
+        db,
+        req.user!,
+        uuidParam(req, 'responseId'),
+        firmId,
+      );
+      if (response.campaign_id !== campaign.id) throw new HttpError(404);
+      const receiptHref = `/survey/${campaign.id}/receipt${res.locals.forFirm}`;
+      if (campaign.state !== 'open' || response.status !== 'current')
+        return res.redirect(receiptHref);
+      res.render('survey/withdraw', {
+        title: req.t('survey.withdraw.title'),
+        campaign,
+        response,
+        receiptHref,
+      });
+    },
+  );
+
   router.post(
     '/survey/:campaignId/versions/:responseId/withdraw',
     allow('survey:answer'),
