@@ -64,6 +64,19 @@ describe('the questionnaire', () => {
     expect(res.text).toMatch(/id="field-strategy-3" value="3" checked/);
   });
 
+  it('says "al massimo 1 lavoratore per riga" to a firm of one, in the singular', async () => {
+    const { id } = await newCampaign(t.db);
+    const firm = await newFirmUser(t.db, 1);
+    const agent = await loginAs(testApp(t), firm.email, PASSWORD);
+    await reachNeeds(agent, t.db, id, firm.organisationId);
+    expect((await agent.get(`/survey/${id}/step/3`)).text).toContain(
+      'al massimo 1 lavoratore per riga.',
+    );
+    expect((await agent.get(`/survey/${id}/step/3?lang=en`)).text).toContain(
+      'at most 1 worker per line.',
+    );
+  });
+
   it('shows on the review the 4.0 technologies chosen and the sector, by name', async () => {
     const { id } = await newCampaign(t.db);
     const firm = await newFirmUser(t.db);
