@@ -45,6 +45,9 @@ describe('granting a delegation', () => {
     const { firm, partner, firmAgent } = await setting();
     const page = await firmAgent.get('/delegations');
     expect(page.status).toBe(200);
+    // The firm is addressed as "tu", as everywhere else, not as "voi".
+    expect(page.text).toContain('Puoi delegare un&#x27;associazione datoriale');
+    expect(page.text).not.toMatch(/\b(vostr[aoie]|[Pp]otete|voi|cercatene)\b/);
     expect(page.text).toContain(partner.organisationName);
     const res = await grant(firmAgent, partner.organisationId);
     expect(res.status).toBe(302);
@@ -82,7 +85,7 @@ describe('granting a delegation', () => {
     }
     const bad = await grant(firmAgent, 'not-an-id');
     expect(bad.status).toBe(422);
-    expect(bad.text).toContain('Scegliete un&#x27;associazione');
+    expect(bad.text).toContain('Scegli un&#x27;associazione');
     expect(await delegationsOf(firm.organisationId)).toEqual([]);
     await grant(firmAgent, partner.organisationId);
     const again = await grant(firmAgent, partner.organisationId);
