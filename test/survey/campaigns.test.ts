@@ -1,6 +1,7 @@
 import { loginAs, submitForm, testApp } from '../helpers/app';
 import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
+import { errorSummary, expectSummaryNamesFields } from '../helpers/error-summary';
 import { romeToday } from '../../src/modules/survey/calendar';
 import { reachNeeds, submitLines } from './flow';
 import { addDays, needLine, needsBody, newCampaign, newFirmUser, newVat } from './helpers';
@@ -211,6 +212,37 @@ describe('firm profile', () => {
       .where('organisation_id', '=', firm.organisationId)
       .executeTakeFirst();
     expect(row?.vat_number ?? null).toBeNull();
+  });
+
+  it('names each field, by its label, in the error summary, in Italian and English', async () => {
+    const firm = await newUser(t.db, { role: 'firm' });
+    const agent = await loginAs(testApp(t), firm.email, PASSWORD);
+    const bad = {
+      legalName: '',
+      vatNumber: '123',
+      naceDivision: '',
+      employees: 'x',
+      territoryCode: '',
+      contactName: '',
+      contactEmail: 'bad',
+    };
+    const it = await submitForm(agent, '/firm/profile', bad);
+    expect(it.status).toBe(422);
+    expectSummaryNamesFields(it.text, 7);
+    expect(errorSummary(it.text)[0]).toEqual({
+      href: '#field-legalName',
+      text: 'Ragione sociale: Campo obbligatorio',
+    });
+    expect(errorSummary(it.text)).toContainEqual({
+      href: '#field-territoryCode',
+      text: expect.stringMatching(/^Comune della sede principale: /),
+    });
+    const en = await submitForm(agent, '/firm/profile?lang=en', bad, '/firm/profile?lang=en');
+    expectSummaryNamesFields(en.text, 7);
+    expect(errorSummary(en.text)).toContainEqual({
+      href: '#field-employees',
+      text: expect.stringMatching(/^Number of employees: /),
+    });
   });
 
   it('shows the new legal name on the home page once the profile is saved', async () => {

@@ -4,6 +4,7 @@ import request from 'supertest';
 import { loginAs, submitForm, testApp, type Agent } from '../helpers/app';
 import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
+import { errorSummary } from '../helpers/error-summary';
 import { postStep, reachNeeds, submitLines } from './flow';
 import { needLine, needsBody, newCampaign, newFirmUser } from './helpers';
 
@@ -85,6 +86,12 @@ describe('granting a delegation', () => {
     }
     const bad = await grant(firmAgent, 'not-an-id');
     expect(bad.status).toBe(422);
+    expect(errorSummary(bad.text)).toEqual([
+      {
+        href: '#field-associationId',
+        text: "Associazione datoriale: Scegli un'associazione dall'elenco.",
+      },
+    ]);
     expect(bad.text).toContain('Scegli un&#x27;associazione');
     expect(await delegationsOf(firm.organisationId)).toEqual([]);
     await grant(firmAgent, partner.organisationId);

@@ -1,6 +1,7 @@
 import { loginAs, testApp, type Agent } from '../helpers/app';
 import { PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
+import { errorSummary, expectSummaryNamesFields } from '../helpers/error-summary';
 import { postStep, reachNeeds } from './flow';
 import { needLine, needsBody, newCampaign, newFirmUser, readinessForm, versionOf } from './helpers';
 
@@ -62,6 +63,37 @@ describe('the questionnaire', () => {
     expect(summary).toContain('Prontezza digitale: Campo obbligatorio');
     expect(new Set(summary.match(/>[^<]+: Campo obbligatorio</g)).size).toBe(5);
     expect(res.text).toMatch(/id="field-strategy-3" value="3" checked/);
+  });
+
+  it('names the field, and the need line, of each error in the summary', async () => {
+    const { id } = await newCampaign(t.db);
+    const firm = await newFirmUser(t.db);
+    const agent = await loginAs(testApp(t), firm.email, PASSWORD);
+    const step1 = await post(agent, `/survey/${id}/step/1`, {
+      action: 'next',
+      legalName: '',
+      vatNumber: 'x',
+      naceDivision: '25',
+      employees: '40',
+      territoryCode: '048014',
+      contactName: 'Giulia Conti',
+      contactEmail: 'giulia@test.patto',
+    });
+    expect(step1.status).toBe(422);
+    expectSummaryNamesFields(step1.text, 2);
+    await reachNeeds(agent, t.db, id, firm.organisationId);
+    const step3 = await post(agent, `/survey/${id}/step/3`, {
+      action: 'next',
+      ...needsBody([needLine(), needLine({ skill: 'DC1.1', workers: 'tanti' })]),
+    });
+    expect(step3.status).toBe(422);
+    expectSummaryNamesFields(step3.text, 1);
+    expect(errorSummary(step3.text)).toEqual([
+      {
+        href: '#field-needs.1.workers',
+        text: 'Fabbisogno n. 2 — Lavoratori da formare: Inserisci un numero intero',
+      },
+    ]);
   });
 
   it('says "al massimo 1 lavoratore per riga" to a firm of one, in the singular', async () => {

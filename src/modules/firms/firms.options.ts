@@ -8,6 +8,24 @@ export interface Option {
   label: string;
 }
 
+type T = (key: string, params?: Record<string, unknown>) => string;
+
+/** The profile form's labels, by field: the error summary names each field as the form does. */
+export function profileFieldLabels(t: T): Record<string, string> {
+  return Object.fromEntries(
+    [
+      'legalName',
+      'vatNumber',
+      'naceDivision',
+      'employees',
+      'territoryCode',
+      'contactName',
+      'contactEmail',
+      'contactPhone',
+    ].map((f) => [f, t(`firmProfile.fields.${f}`)]),
+  );
+}
+
 /** The pickers of the profile form: NACE divisions grouped by section, and the comuni. */
 export async function profileFormOptions(db: Executor, lang: string) {
   const sectors = await listSectors(db, NACE_VERSION);

@@ -5,7 +5,7 @@ import { flash } from '../../http/flash';
 import { uuidParam } from '../../http/validate';
 import { HttpError } from '../../http/errors';
 import { DomainError } from '../../lib/domain-error';
-import { profileFormOptions, sectorNames } from '../firms/firms.options';
+import { profileFieldLabels, profileFormOptions, sectorNames } from '../firms/firms.options';
 import { firmProfileSchema } from '../firms/firms.schemas';
 import { profileFormValues } from '../firms/firms.service';
 import {
@@ -40,6 +40,7 @@ import { renderOutOfDate } from './conflict';
 import { DMA_DIMENSIONS, overallScore } from './readiness';
 import {
   describeLines,
+  needFieldLabels,
   needLinesForm,
   readinessForm,
   scoreView,
@@ -148,6 +149,7 @@ export function questionnaireRoutes({ db }: AppServices): Router {
     if (step === STEP.profile) {
       Object.assign(model, await profileFormOptions(db, lang), {
         values: extra.values ?? payload.profile ?? profileFormValues(q.firm),
+        fieldLabels: profileFieldLabels(req.t),
       });
     } else if (step === STEP.readiness) {
       const values = extra.values ?? payload.readiness ?? {};
@@ -168,6 +170,7 @@ export function questionnaireRoutes({ db }: AppServices): Router {
       Object.assign(model, {
         lines: needLinesForm(lines, errors, ctx, await subMajorOccupations(db), lang, req.t),
         canAdd: lines.length < MAX_NEED_LINES,
+        fieldLabels: needFieldLabels(Object.keys(errors), req.t),
       });
     } else {
       const ctx = q.firm.complete ? await needContext(db, q.campaign, q.firm.employees!) : null;
