@@ -65,6 +65,22 @@ describe('the questionnaire', () => {
     expect(res.text).toMatch(/id="field-strategy-3" value="3" checked/);
   });
 
+  it("keeps the readiness radios in line: the stylesheet cancels the stacked checks' margin", async () => {
+    const { id } = await newCampaign(t.db);
+    const firm = await newFirmUser(t.db);
+    const agent = await loginAs(testApp(t), firm.email, PASSWORD);
+    await reachNeeds(agent, t.db, id, firm.organisationId);
+    const step2 = await agent.get(`/survey/${id}/step/2`);
+    // Six inline options per question, one after the other in the same row...
+    expect(step2.text.match(/<div class="form-check form-check-inline">/g)).toHaveLength(36);
+    expect(step2.text).toContain('<link rel="stylesheet" href="/assets/css/patto.css">');
+    // ...where Bootstrap Italia's `.form-check + .form-check { margin-top: .5rem }` dropped all
+    // but the first half a line lower.
+    const css = await agent.get('/assets/css/patto.css');
+    expect(css.status).toBe(200);
+    expect(css.text).toMatch(/\.form-check-inline \+ \.form-check-inline \{\s*margin-top: 0;\s*\}/);
+  });
+
   it('names the field, and the need line, of each error in the summary', async () => {
     const { id } = await newCampaign(t.db);
     const firm = await newFirmUser(t.db);
