@@ -18,7 +18,7 @@ export function errorSummary(html: string): { href: string; text: string }[] {
 export function labelOf(html: string, id: string): string | undefined {
   const escaped = id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const m = new RegExp(`<label[^>]*for="${escaped}"[^>]*>([^<]*)</label>`).exec(html);
-  return m && unescape(m[1]!.trim());
+  return m ? unescape(m[1]!.trim()) : undefined;
 }
 
 /** Every summary line names its field by the label the form shows, and links to the field. */
