@@ -92,11 +92,35 @@ describe('GET /my-needs', () => {
       expect(rows.get(skill)).toContain('Not covered yet');
       expect(rows.get(skill)).not.toContain('data-covered="true"');
     }
-    expect(res.text).toContain('2 of 5 needs covered by a funded action.');
+    expect(res.text).toContain('2 needs out of 5 are covered by a funded action.');
+    expect((await agent.get('/my-needs?lang=it')).text).toContain(
+      '2 fabbisogni su 5 sono coperti da un&#x27;azione finanziata.',
+    );
     expect(res.text).not.toMatch(/impact\.|survey\.modalities|pacts\.status/);
     const it = await agent.get('/my-needs?lang=it');
     expect(it.text).toContain('Non ancora coperto');
     expect(it.text).not.toMatch(/impact\.|survey\.modalities|pacts\.status/);
+  });
+
+  it('says "1 fabbisogno … è coperto", singular, for a single covered need', async () => {
+    const campaign = await newCampaign(t.db, { territory: 'ITI1' });
+    const firm = await newFirmUser(t.db, '048014');
+    await answer(t.db, campaign.id, firm.organisationId, firm.id, '048014', [need(0)]);
+    const promoter = await newUser(t.db, { role: 'local_authority', territory: 'ITI14' });
+    await newPact(t.db, {
+      promoter,
+      status: 'approved',
+      campaign: campaign.id,
+      title: 'Patto per i dati',
+      actions: [{ title: 'Corso dati', skills: ['F40.a'], period: '2027-Q3', modality: 'blended' }],
+    });
+    const agent = await loginAs(app, firm.email, PASSWORD);
+    expect((await agent.get('/my-needs?lang=it')).text).toContain(
+      '1 fabbisogno su 1 è coperto da un&#x27;azione finanziata.',
+    );
+    expect((await agent.get('/my-needs?lang=en')).text).toContain(
+      '1 need out of 1 is covered by a funded action.',
+    );
   });
 
   it('shows only the latest valid answer of the firm itself, never another firm’s needs', async () => {

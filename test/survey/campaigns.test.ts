@@ -1,6 +1,7 @@
 import { loginAs, submitForm, testApp } from '../helpers/app';
 import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
+import { errorSummary, expectSummaryNamesFields } from '../helpers/error-summary';
 import { romeToday } from '../../src/modules/survey/calendar';
 import { reachNeeds, submitLines } from './flow';
 import { addDays, needLine, needsBody, newCampaign, newFirmUser, newVat } from './helpers';
@@ -122,6 +123,25 @@ describe('campaigns (region)', () => {
   );
 });
 
+describe('the firm home', () => {
+  it("heads the survey table with distinct columns: the survey status and the firm's answer", async () => {
+    await newCampaign(t.db);
+    const firm = await newFirmUser(t.db);
+    const agent = await loginAs(testApp(t), firm.email, PASSWORD);
+    for (const [lang, expected] of [
+      ['it', ['Titolo', "Stato dell'indagine", 'La tua risposta']],
+      ['en', ['Title', 'Survey status', 'Your answer']],
+    ] as const) {
+      const home = await agent.get(`/?lang=${lang}`);
+      const table = /<table class="table">[\s\S]*?<\/thead>/.exec(home.text)![0];
+      const headings = [...table.matchAll(/<th scope="col">([^<]+)<\/th>/g)].map((m) =>
+        m[1]!.replace(/&#x27;/g, "'"),
+      );
+      expect(headings).toEqual(expected);
+    }
+  });
+});
+
 describe('firm profile', () => {
   it('starts incomplete after self-registration and is completed on /firm/profile', async () => {
     const firm = await newUser(t.db, { role: 'firm' });
@@ -192,6 +212,62 @@ describe('firm profile', () => {
       .where('organisation_id', '=', firm.organisationId)
       .executeTakeFirst();
     expect(row?.vat_number ?? null).toBeNull();
+  });
+
+  it('names each field, by its label, in the error summary, in Italian and English', async () => {
+    const firm = await newUser(t.db, { role: 'firm' });
+    const agent = await loginAs(testApp(t), firm.email, PASSWORD);
+    const bad = {
+      legalName: '',
+      vatNumber: '123',
+      naceDivision: '',
+      employees: 'x',
+      territoryCode: '',
+      contactName: '',
+      contactEmail: 'bad',
+    };
+    const it = await submitForm(agent, '/firm/profile', bad);
+    expect(it.status).toBe(422);
+    expectSummaryNamesFields(it.text, 7);
+    expect(errorSummary(it.text)[0]).toEqual({
+      href: '#field-legalName',
+      text: 'Ragione sociale: Campo obbligatorio',
+    });
+    expect(errorSummary(it.text)).toContainEqual({
+      href: '#field-territoryCode',
+      text: expect.stringMatching(/^Comune della sede principale: /),
+    });
+    const en = await submitForm(agent, '/firm/profile?lang=en', bad, '/firm/profile?lang=en');
+    expectSummaryNamesFields(en.text, 7);
+    expect(errorSummary(en.text)).toContainEqual({
+      href: '#field-employees',
+      text: expect.stringMatching(/^Number of employees: /),
+    });
+  });
+
+  it('shows the new legal name on the home page once the profile is saved', async () => {
+    const firm = await newUser(t.db, { role: 'firm', organisation: 'Officina Vecchia' });
+    const agent = await loginAs(testApp(t), firm.email, PASSWORD);
+    expect((await agent.get('/')).text).toContain('<dd class="col-sm-9">Officina Vecchia</dd>');
+    const res = await submitForm(agent, '/firm/profile', {
+      legalName: 'Officina Nuova S.r.l.',
+      vatNumber: newVat(),
+      naceDivision: '25',
+      employees: '12',
+      territoryCode: '048014',
+      contactName: 'Chiara Mori',
+      contactEmail: 'chiara@officina.test',
+    });
+    expect(res.status).toBe(302);
+    const home = await agent.get('/');
+    expect(home.text).toContain('<dd class="col-sm-9">Officina Nuova S.r.l.</dd>');
+    expect(home.text).not.toContain('Officina Vecchia');
+    const org = await t.db
+      .selectFrom('organisations')
+      .select('name')
+      .where('id', '=', firm.organisationId)
+      .executeTakeFirstOrThrow();
+    expect(org.name).toBe('Officina Nuova S.r.l.');
   });
 
   it('refuses a VAT number another firm registered', async () => {

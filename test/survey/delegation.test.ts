@@ -4,6 +4,7 @@ import request from 'supertest';
 import { loginAs, submitForm, testApp, type Agent } from '../helpers/app';
 import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
+import { errorSummary } from '../helpers/error-summary';
 import { postStep, reachNeeds, submitLines } from './flow';
 import { needLine, needsBody, newCampaign, newFirmUser } from './helpers';
 
@@ -45,6 +46,9 @@ describe('granting a delegation', () => {
     const { firm, partner, firmAgent } = await setting();
     const page = await firmAgent.get('/delegations');
     expect(page.status).toBe(200);
+    // The firm is addressed as "tu", as everywhere else, not as "voi".
+    expect(page.text).toContain('Puoi delegare un&#x27;associazione datoriale');
+    expect(page.text).not.toMatch(/\b(vostr[aoie]|[Pp]otete|voi|cercatene)\b/);
     expect(page.text).toContain(partner.organisationName);
     const res = await grant(firmAgent, partner.organisationId);
     expect(res.status).toBe(302);
@@ -82,7 +86,13 @@ describe('granting a delegation', () => {
     }
     const bad = await grant(firmAgent, 'not-an-id');
     expect(bad.status).toBe(422);
-    expect(bad.text).toContain('Scegliete un&#x27;associazione');
+    expect(errorSummary(bad.text)).toEqual([
+      {
+        href: '#field-associationId',
+        text: "Associazione datoriale: Scegli un'associazione dall'elenco.",
+      },
+    ]);
+    expect(bad.text).toContain('Scegli un&#x27;associazione');
     expect(await delegationsOf(firm.organisationId)).toEqual([]);
     await grant(firmAgent, partner.organisationId);
     const again = await grant(firmAgent, partner.organisationId);
@@ -102,6 +112,9 @@ describe('acting under a delegation', () => {
     expect(list.text).toContain(`/delegated-firms/${firm.organisationId}`);
     const firmPage = await partnerAgent.get(`/delegated-firms/${firm.organisationId}`);
     expect(firmPage.text).toContain(`/survey/${id}?firm=${firm.organisationId}`);
+    expect(firmPage.text).toContain(
+      '<th scope="col">Stato dell&#x27;indagine</th><th scope="col">Risposta dell&#x27;impresa</th>',
+    );
 
     const suffix = `?firm=${firm.organisationId}`;
     await reachNeeds(partnerAgent, t.db, id, firm.organisationId, suffix);

@@ -1,6 +1,8 @@
 import { loginAs, testApp, type Agent } from '../helpers/app';
 import { PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
+import { errorSummary, expectSummaryNamesFields } from '../helpers/error-summary';
+import { postStep, reachNeeds } from './flow';
 import { needLine, needsBody, newCampaign, newFirmUser, readinessForm, versionOf } from './helpers';
 
 let t: TestDb;
@@ -61,6 +63,84 @@ describe('the questionnaire', () => {
     expect(summary).toContain('Prontezza digitale: Campo obbligatorio');
     expect(new Set(summary.match(/>[^<]+: Campo obbligatorio</g)).size).toBe(5);
     expect(res.text).toMatch(/id="field-strategy-3" value="3" checked/);
+  });
+
+  it("keeps the readiness radios in line: the stylesheet cancels the stacked checks' margin", async () => {
+    const { id } = await newCampaign(t.db);
+    const firm = await newFirmUser(t.db);
+    const agent = await loginAs(testApp(t), firm.email, PASSWORD);
+    await reachNeeds(agent, t.db, id, firm.organisationId);
+    const step2 = await agent.get(`/survey/${id}/step/2`);
+    // Six inline options per question, one after the other in the same row...
+    expect(step2.text.match(/<div class="form-check form-check-inline">/g)).toHaveLength(36);
+    expect(step2.text).toContain('<link rel="stylesheet" href="/assets/css/patto.css">');
+    // ...where Bootstrap Italia's `.form-check + .form-check { margin-top: .5rem }` dropped all
+    // but the first half a line lower.
+    const css = await agent.get('/assets/css/patto.css');
+    expect(css.status).toBe(200);
+    expect(css.text).toMatch(/\.form-check-inline \+ \.form-check-inline \{\s*margin-top: 0;\s*\}/);
+  });
+
+  it('names the field, and the need line, of each error in the summary', async () => {
+    const { id } = await newCampaign(t.db);
+    const firm = await newFirmUser(t.db);
+    const agent = await loginAs(testApp(t), firm.email, PASSWORD);
+    const step1 = await post(agent, `/survey/${id}/step/1`, {
+      action: 'next',
+      legalName: '',
+      vatNumber: 'x',
+      naceDivision: '25',
+      employees: '40',
+      territoryCode: '048014',
+      contactName: 'Giulia Conti',
+      contactEmail: 'giulia@test.patto',
+    });
+    expect(step1.status).toBe(422);
+    expectSummaryNamesFields(step1.text, 2);
+    await reachNeeds(agent, t.db, id, firm.organisationId);
+    const step3 = await post(agent, `/survey/${id}/step/3`, {
+      action: 'next',
+      ...needsBody([needLine(), needLine({ skill: 'DC1.1', workers: 'tanti' })]),
+    });
+    expect(step3.status).toBe(422);
+    expectSummaryNamesFields(step3.text, 1);
+    expect(errorSummary(step3.text)).toEqual([
+      {
+        href: '#field-needs.1.workers',
+        text: 'Fabbisogno n. 2 — Lavoratori da formare: Inserisci un numero intero',
+      },
+    ]);
+  });
+
+  it('says "al massimo 1 lavoratore per riga" to a firm of one, in the singular', async () => {
+    const { id } = await newCampaign(t.db);
+    const firm = await newFirmUser(t.db, 1);
+    const agent = await loginAs(testApp(t), firm.email, PASSWORD);
+    await reachNeeds(agent, t.db, id, firm.organisationId);
+    expect((await agent.get(`/survey/${id}/step/3`)).text).toContain(
+      'al massimo 1 lavoratore per riga.',
+    );
+    expect((await agent.get(`/survey/${id}/step/3?lang=en`)).text).toContain(
+      'at most 1 worker per line.',
+    );
+  });
+
+  it('shows on the review the 4.0 technologies chosen and the sector, by name', async () => {
+    const { id } = await newCampaign(t.db);
+    const firm = await newFirmUser(t.db);
+    const agent = await loginAs(testApp(t), firm.email, PASSWORD);
+    await reachNeeds(agent, t.db, id, firm.organisationId);
+    await postStep(agent, `/survey/${id}/step/3`, { action: 'next', ...needsBody([needLine()]) });
+    const it = await agent.get(`/survey/${id}/step/4`);
+    expect(it.status).toBe(200);
+    expect(it.text).toContain('<li>Cloud</li><li>Sicurezza informatica</li>');
+    expect(it.text).toContain('25 — Fabbricazione di prodotti in metallo');
+    expect(it.text).toContain('Sezione C — Attività manifatturiere');
+    expect(it.text).not.toContain('C / 25');
+    const en = await agent.get(`/survey/${id}/step/4?lang=en`);
+    expect(en.text).toContain('<li>Cloud</li><li>Cyber security</li>');
+    expect(en.text).toMatch(/25 — Manufacture of fabricated metal products/);
+    expect(en.text).toContain('Section C — Manufacturing');
   });
 
   it('goes profile → readiness → needs → review → submit, saving at each step', async () => {

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { loginAs, testApp, type Agent } from '../helpers/app';
+import { loginAs, submitForm, testApp, type Agent } from '../helpers/app';
 import { PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { postStep, reachNeeds, submitLines } from './flow';
@@ -73,6 +73,94 @@ describe('a stale form', () => {
   });
 });
 
+describe('a form from a tab drawn before the answer was sent', () => {
+  it('is refused with 409 saying the answer was sent meanwhile; nothing is written', async () => {
+    const { id } = await newCampaign(t.db);
+    const firm = await newFirmUser(t.db, 40);
+    const agent = await loginAs(testApp(t), firm.email, PASSWORD);
+    await reachNeeds(agent, t.db, id, firm.organisationId);
+    const staleTab = await formOf(agent, `/survey/${id}/step/3`);
+    const sent = await submitLines(agent, id, needsBody([needLine()]));
+    expect(sent.status).toBe(302);
+    const res = await agent
+      .post(`/survey/${id}/step/3`)
+      .type('form')
+      .send({ ...staleTab, action: 'next', ...needsBody([needLine({ workers: '9' })]) });
+    expect(res.status).toBe(409);
+    expect(res.text).toContain('Questa pagina non era aggiornata');
+    expect(res.text).toMatch(
+      /la risposta è stata inviata, forse da un&#x27;altra finestra o scheda: versione 1, il \d/,
+    );
+    expect(res.text).toContain('Quello che hai scritto in questa pagina non è stato salvato.');
+    expect(res.text).toContain(`href="/survey/${id}/receipt"`);
+    expect(await versions(id, firm.organisationId)).toEqual([
+      expect.objectContaining({ version: 1, status: 'current', workers_total: 5 }),
+    ]);
+    const draft = await t.db
+      .selectFrom('response_drafts')
+      .select(['payload', 'state'])
+      .where('campaign_id', '=', id)
+      .where('firm_id', '=', firm.organisationId)
+      .executeTakeFirstOrThrow();
+    expect(draft.state).toBe('submitted');
+    expect((draft.payload as { needs: { workers: string }[] }).needs[0]!.workers).toBe('5');
+  });
+
+  it('says so when the answer was withdrawn meanwhile', async () => {
+    const { id, firm, agent } = await submittedFirm();
+    const [v1] = await versions(id, firm.organisationId);
+    await postStep(agent, `/survey/${id}/receipt`, {}, `/survey/${id}/amend`);
+    const staleTab = await formOf(agent, `/survey/${id}/step/1`);
+    await postStep(agent, `/survey/${id}/receipt`, {}, `/survey/${id}/versions/${v1!.id}/withdraw`);
+    const res = await agent
+      .post(`/survey/${id}/step/1`)
+      .type('form')
+      .send({ ...staleTab, action: 'next', legalName: 'Altro nome S.r.l.' });
+    expect(res.status).toBe(409);
+    expect(res.text).toContain('la risposta (versione 1) è stata ritirata');
+    expect(res.text).toContain('scegli «Invia di nuovo»');
+  });
+});
+
+describe('POST /survey/:campaignId/submit from a stale review page', () => {
+  it('after a submit from another tab: 409, the version already sent named, nothing new', async () => {
+    const { id } = await newCampaign(t.db);
+    const firm = await newFirmUser(t.db, 40);
+    const agent = await loginAs(testApp(t), firm.email, PASSWORD);
+    await reachNeeds(agent, t.db, id, firm.organisationId);
+    await postStep(agent, `/survey/${id}/step/3`, { action: 'next', ...needsBody([needLine()]) });
+    const tabA = await formOf(agent, `/survey/${id}/step/4`);
+    const tabB = await formOf(agent, `/survey/${id}/step/4`);
+    expect((await agent.post(`/survey/${id}/submit`).type('form').send(tabB)).status).toBe(302);
+    const res = await agent.post(`/survey/${id}/submit`).type('form').send(tabA);
+    expect(res.status).toBe(409);
+    expect(res.text).toContain('Questa pagina non era aggiornata');
+    expect(res.text).toContain('versione 1, il ');
+    expect(res.text).toContain('Il tuo invio da questa pagina non è stato registrato.');
+    expect(await versions(id, firm.organisationId)).toHaveLength(1);
+  });
+
+  it('after a change in another tab: 409, nothing sent, a link to the updated review', async () => {
+    const { id } = await newCampaign(t.db);
+    const firm = await newFirmUser(t.db, 40);
+    const agent = await loginAs(testApp(t), firm.email, PASSWORD);
+    await reachNeeds(agent, t.db, id, firm.organisationId);
+    await postStep(agent, `/survey/${id}/step/3`, { action: 'next', ...needsBody([needLine()]) });
+    const review = await formOf(agent, `/survey/${id}/step/4`);
+    await postStep(agent, `/survey/${id}/step/3`, {
+      action: 'next',
+      ...needsBody([needLine({ workers: '7' })]),
+    });
+    const res = await agent.post(`/survey/${id}/submit?lang=en`).type('form').send(review);
+    expect(res.status).toBe(409);
+    expect(res.text).toContain('This page was out of date');
+    expect(res.text).toContain('Meanwhile the questionnaire was changed in another window or tab.');
+    expect(res.text).toContain('Your submission from this page was not recorded.');
+    expect(res.text).toContain(`href="/survey/${id}/step/4"`);
+    expect(await versions(id, firm.organisationId)).toEqual([]);
+  });
+});
+
 describe('POST /survey/:campaignId/submit', () => {
   it('from two tabs at once makes exactly one version', async () => {
     const { id } = await newCampaign(t.db);
@@ -131,6 +219,35 @@ describe('POST /survey/:campaignId/submit', () => {
     ]);
     const home = await agent.get('/');
     expect(home.text).toContain('data-answer="withdrawn"');
+  });
+
+  it('is withdrawn only after a confirmation page that says what withdrawing does', async () => {
+    const { id, firm, agent } = await submittedFirm();
+    const [v1] = await versions(id, firm.organisationId);
+    const confirmPath = `/survey/${id}/versions/${v1!.id}/withdraw`;
+    const receipt = await agent.get(`/survey/${id}/receipt`);
+    // The receipt links to the question; no button there withdraws at once.
+    expect(receipt.text).toContain(`href="${confirmPath}"`);
+    expect(receipt.text).not.toContain(`action="${confirmPath}"`);
+    const page = await agent.get(confirmPath);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Vuoi ritirare la risposta?');
+    expect(page.text).toContain('Stai per ritirare la versione 1 della risposta');
+    expect(page.text).toContain('ma non conta più');
+    expect(page.text).toContain(`href="/survey/${id}/receipt"`);
+    expect(page.text).toMatch(new RegExp(`<form method="post" action="${confirmPath}"`));
+    // Looking at the question changes nothing.
+    expect(await versions(id, firm.organisationId)).toEqual([
+      expect.objectContaining({ status: 'current' }),
+    ]);
+    const res = await submitForm(agent, confirmPath, {});
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toBe(`/survey/${id}/receipt`);
+    expect(await versions(id, firm.organisationId)).toEqual([
+      expect.objectContaining({ status: 'withdrawn' }),
+    ]);
+    // Once withdrawn, the question is not asked again: back to the receipt.
+    expect((await agent.get(confirmPath)).headers.location).toBe(`/survey/${id}/receipt`);
   });
 
   it('answering again after a withdrawal is not shown as a change to the withdrawn version', async () => {

@@ -38,6 +38,7 @@ export function delegationRoutes({ db }: AppServices): Router {
       history: data.delegations.filter((d) => d.revoked_at),
       values: {},
       errors: {},
+      fieldLabels: { associationId: req.t('delegations.association') },
       ...extra,
     });
   };

@@ -42,6 +42,16 @@ export function findDivision(db: Executor, version: 'NACE2' | 'NACE2.1', code: s
     .executeTakeFirst();
 }
 
+/** The sectors of these codes (a section's letter, a division's digits), with their names. */
+export function findSectors(db: Executor, version: 'NACE2' | 'NACE2.1', codes: string[]) {
+  return db
+    .selectFrom('sectors')
+    .select(['code', 'level', 'name', 'names'])
+    .where('version', '=', version)
+    .where('code', 'in', codes)
+    .execute();
+}
+
 export function listSectors(db: Executor, version: 'NACE2' | 'NACE2.1') {
   return db
     .selectFrom('sectors')
@@ -51,10 +61,15 @@ export function listSectors(db: Executor, version: 'NACE2' | 'NACE2.1') {
     .execute();
 }
 
-export async function setOrganisationTerritory(db: Executor, id: string, territoryCode: string) {
+/** The firm's organisation follows its profile: the legal name and the comune of its main site. */
+export async function syncFirmOrganisation(
+  db: Executor,
+  id: string,
+  changes: { name: string; territoryCode: string },
+) {
   await db
     .updateTable('organisations')
-    .set({ territory_code: territoryCode })
+    .set({ name: changes.name, territory_code: changes.territoryCode })
     .where('id', '=', id)
     .where('kind', '=', 'firm')
     .execute();

@@ -4,7 +4,7 @@ import { allow } from '../../http/authorize';
 import { flash } from '../../http/flash';
 import { DomainError } from '../../lib/domain-error';
 import { problemMessages, zodProblems } from '../survey/problems';
-import { profileFormOptions } from './firms.options';
+import { profileFieldLabels, profileFormOptions } from './firms.options';
 import { firmProfileSchema } from './firms.schemas';
 import { getMyFirm, profileFormValues, updateMyFirm } from './firms.service';
 
@@ -18,6 +18,7 @@ export function firmRoutes({ db }: AppServices): Router {
       firm,
       ...(await profileFormOptions(db, res.locals.lang as string)),
       values: profileFormValues(firm),
+      fieldLabels: profileFieldLabels(req.t),
       ...extra,
     });
   };

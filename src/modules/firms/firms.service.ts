@@ -123,7 +123,7 @@ export class VatTakenError extends DomainError {
   }
 }
 
-/** Saves the whole profile; the firm's organisation moves to the comune of its main site. */
+/** Saves the whole profile; the firm's organisation takes its legal name and its comune. */
 export async function updateMyFirm(
   db: Db,
   user: SessionUser,
@@ -175,6 +175,8 @@ export async function saveFirmProfile(
     contact_phone: input.contactPhone || null,
     updated_by: user.id,
   });
-  await repo.setOrganisationTerritory(tx, id, territory.code);
+  // The organisation's name is what the home page and other organisations show: it changes
+  // with the legal name, as the territory with the comune.
+  await repo.syncFirmOrganisation(tx, id, { name: input.legalName, territoryCode: territory.code });
   return toFirmProfile(row);
 }

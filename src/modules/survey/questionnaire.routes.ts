@@ -5,10 +5,11 @@ import { flash } from '../../http/flash';
 import { uuidParam } from '../../http/validate';
 import { HttpError } from '../../http/errors';
 import { DomainError } from '../../lib/domain-error';
-import { profileFormOptions } from '../firms/firms.options';
+import { profileFieldLabels, profileFormOptions, sectorNames } from '../firms/firms.options';
 import { firmProfileSchema } from '../firms/firms.schemas';
 import { profileFormValues } from '../firms/firms.service';
 import {
+  AlreadySubmittedError,
   checkDraft,
   compactNeeds,
   needContext,
@@ -34,10 +35,12 @@ import {
   readinessSchema,
   type DraftPayload,
 } from './questionnaire.schemas';
-import { earlierScore, subMajorOccupations } from './responses.repository';
+import { earlierScore, findDraft, subMajorOccupations } from './responses.repository';
+import { renderOutOfDate } from './conflict';
 import { DMA_DIMENSIONS, overallScore } from './readiness';
 import {
   describeLines,
+  needFieldLabels,
   needLinesForm,
   readinessForm,
   scoreView,
@@ -146,6 +149,7 @@ export function questionnaireRoutes({ db }: AppServices): Router {
     if (step === STEP.profile) {
       Object.assign(model, await profileFormOptions(db, lang), {
         values: extra.values ?? payload.profile ?? profileFormValues(q.firm),
+        fieldLabels: profileFieldLabels(req.t),
       });
     } else if (step === STEP.readiness) {
       const values = extra.values ?? payload.readiness ?? {};
@@ -166,6 +170,7 @@ export function questionnaireRoutes({ db }: AppServices): Router {
       Object.assign(model, {
         lines: needLinesForm(lines, errors, ctx, await subMajorOccupations(db), lang, req.t),
         canAdd: lines.length < MAX_NEED_LINES,
+        fieldLabels: needFieldLabels(Object.keys(errors), req.t),
       });
     } else {
       const ctx = q.firm.complete ? await needContext(db, q.campaign, q.firm.employees!) : null;
@@ -184,8 +189,11 @@ export function questionnaireRoutes({ db }: AppServices): Router {
           dimensions: Object.entries(checked.readiness)
             .filter(([k]) => k !== 'technologies')
             .map(([k, v]) => ({ key: k, value: v })),
-          technologies: checked.readiness.technologies,
+          technologies: checked.readiness.technologies.map((tech) =>
+            req.t(`survey.technologies.${tech}`),
+          ),
         },
+        sector: await sectorNames(db, q.firm, lang),
         earlier: earlier && { ...scoreView(earlier.readiness_score), campaign: earlier.title },
         lines: describeLines(
           checked.needs,
@@ -233,7 +241,8 @@ export function questionnaireRoutes({ db }: AppServices): Router {
     const control = formControl.safeParse({ version: v, action: a });
     if (!control.success) throw new HttpError(400);
     const { version, action } = control.data;
-    if (q.draft.state === 'submitted') return res.redirect(href(q, `/receipt`));
+    // A page drawn before the answer was sent or withdrawn elsewhere: say so, write nothing.
+    if (q.draft.state === 'submitted') return renderOutOfDate(db, req, res, q, 'save');
     try {
       if (step === STEP.profile) return await postProfile(req, res, q, version, action, body);
       if (step === STEP.review) return res.redirect(href(q, `/step/${STEP.review}`));
@@ -273,6 +282,10 @@ export function questionnaireRoutes({ db }: AppServices): Router {
       return afterSave(req, res, q, step, action, next);
     } catch (err) {
       if (err instanceof StaleDraftError) return renderStale(req, res, q, step, err, body);
+      if (err instanceof AlreadySubmittedError) {
+        const draft = await findDraft(db, q.campaign.id, q.firm.organisationId);
+        return renderOutOfDate(db, req, res, { ...q, draft: draft! }, 'save');
+      }
       throw err;
     }
   });
@@ -291,7 +304,12 @@ export function questionnaireRoutes({ db }: AppServices): Router {
       try {
         await saveProfileStep(db, req.user!, q, version, parsed.data);
       } catch (err) {
-        if (err instanceof StaleDraftError || !(err instanceof DomainError)) throw err;
+        if (
+          err instanceof StaleDraftError ||
+          err instanceof AlreadySubmittedError ||
+          !(err instanceof DomainError)
+        )
+          throw err;
         refused = err;
       }
     }

@@ -68,6 +68,18 @@ export function scoreView(score: number | null | undefined) {
   return { score, band: band(score) };
 }
 
+/** "Fabbisogno n. 2 — Competenza" for `needs.1.skill`: the summary says which line, which field. */
+export function needFieldLabels(fields: string[], t: T): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const f of fields) {
+    const m = /^needs\.(\d+)\.(\w+)$/.exec(f);
+    if (m)
+      labels[f] =
+        `${t('survey.lineLegend', { number: Number(m[1]) + 1 })} — ${t(`survey.fields.${m[2]}`)}`;
+  }
+  return labels;
+}
+
 /** Step 3: each line's fields with their choices, values and errors, ready for the template. */
 export function needLinesForm(
   lines: Values[],

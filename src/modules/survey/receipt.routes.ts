@@ -8,6 +8,7 @@ import { localName, territoryPath } from '../reference/territories.repository';
 import { firmCampaign, openQuestionnaire, StaleDraftError, STEP } from './drafts.service';
 import { submissionOf } from '../delegations/delegations.repository';
 import { forFirm } from './acting';
+import { renderOutOfDate } from './conflict';
 import { formControl } from './questionnaire.schemas';
 import { describeStoredLines, scoreView, stepper } from './questionnaire.view';
 import * as repo from './responses.repository';
@@ -34,8 +35,10 @@ export function receiptRoutes({ db }: AppServices): Router {
       flash(req, 'survey.submitted', { version: String(r.version) });
       res.redirect(`/survey/${campaignId}/receipt${res.locals.forFirm}`);
     } catch (err) {
-      if (err instanceof StaleDraftError || err instanceof AlreadySubmittedError)
-        return conflict(req, res, campaignId, err, firmId);
+      if (err instanceof StaleDraftError || err instanceof AlreadySubmittedError) {
+        const q = await openQuestionnaire(db, req.user!, campaignId, { create: false, firmId });
+        return renderOutOfDate(db, req, res, q, 'submit');
+      }
       if (err instanceof DraftInvalidError) {
         flash(req, 'survey.errors.fixBeforeSubmit', undefined, 'warning');
         return res.redirect(`/survey/${campaignId}/step/${STEP.review}${res.locals.forFirm}`);
@@ -43,25 +46,6 @@ export function receiptRoutes({ db }: AppServices): Router {
       throw err;
     }
   });
-
-  /** A double submit or a stale review page: say so, and show where the answer now stands. */
-  async function conflict(
-    req: Request,
-    res: Response,
-    campaignId: string,
-    err: Error,
-    firmId?: string,
-  ) {
-    const q = await openQuestionnaire(db, req.user!, campaignId, { create: false, firmId });
-    res.status(409).render('survey/conflict', {
-      title: req.t('errors.title409'),
-      campaign: q.campaign,
-      message: req.t(
-        err instanceof StaleDraftError ? 'survey.errors.stale' : 'survey.errors.alreadySubmitted',
-      ),
-      submitted: q.draft.state === 'submitted',
-    });
-  }
 
   const receipt = async (req: Request, res: Response, responseId?: string) => {
     const firmId = forFirm(req, res);
@@ -129,6 +113,33 @@ export function receiptRoutes({ db }: AppServices): Router {
     flash(req, 'survey.amending', undefined, 'info');
     res.redirect(`/survey/${campaignId}/step/${STEP.profile}${res.locals.forFirm}`);
   });
+
+  // Withdrawing is one click away on the receipt, so it first asks, on a page of its own (no
+  // JavaScript needed), saying what withdrawing does.
+  router.get(
+    '/survey/:campaignId/versions/:responseId/withdraw',
+    allow('survey:answer'),
+    async (req, res) => {
+      const firmId = forFirm(req, res);
+      const { campaign } = await firmCampaign(db, req.user!, uuidParam(req, 'campaignId'), firmId);
+      const { response } = await getOwnResponse(
+        db,
+        req.user!,
+        uuidParam(req, 'responseId'),
+        firmId,
+      );
+      if (response.campaign_id !== campaign.id) throw new HttpError(404);
+      const receiptHref = `/survey/${campaign.id}/receipt${res.locals.forFirm}`;
+      if (campaign.state !== 'open' || response.status !== 'current')
+        return res.redirect(receiptHref);
+      res.render('survey/withdraw', {
+        title: req.t('survey.withdraw.title'),
+        campaign,
+        response,
+        receiptHref,
+      });
+    },
+  );
 
   router.post(
     '/survey/:campaignId/versions/:responseId/withdraw',
