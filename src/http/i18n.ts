@@ -119,7 +119,9 @@ export function setUpI18n(app: Express): void {
       string | string[] | undefined;
     const first = Array.isArray(detected) ? detected[0] : detected;
     const lang: Language = first?.startsWith('en') ? 'en' : 'it';
-    detector.cacheUserLanguage(req, res, lang, CACHES);
+    // The cookie remembers a choice: set when the page was asked for with ?lang=, not on every
+    // response (it was: a year-long Set-Cookie on each page and API answer, before any choice).
+    if (req.query.lang !== undefined) detector.cacheUserLanguage(req, res, lang, CACHES);
     res.setHeader('Content-Language', lang);
     req.language = lang;
     req.t = translate[lang];

@@ -20,6 +20,23 @@ describe('pages', () => {
     expect(again.text).toContain('Log in to Patto');
   });
 
+  it('leaves the language cookie only when a language is chosen', async () => {
+    const langCookie = (res: request.Response) =>
+      ([] as string[]).concat(res.headers['set-cookie'] ?? []).filter((c) => c.startsWith('lang='));
+    const agent = request.agent(testApp(t));
+    expect(langCookie(await agent.get('/'))).toEqual([]);
+    expect(langCookie(await agent.get('/?lang=en'))).toEqual([
+      expect.stringMatching(/^lang=en; Path=\/; Expires=.*; SameSite=Lax$/),
+    ]);
+    const later = await agent.get('/login');
+    expect(later.text).toContain('Log in to Patto');
+    expect(langCookie(later)).toEqual([]);
+    expect(langCookie(await agent.get('/login?lang=it'))).toEqual([
+      expect.stringMatching(/^lang=it;/),
+    ]);
+    expect((await agent.get('/login')).text).toContain('<html lang="it">');
+  });
+
   it('switches language on the same page, its parameters kept', async () => {
     // The header's link, as a browser reads the attribute.
     const link = (html: string) =>
