@@ -139,6 +139,37 @@ describe('funding calls (region)', () => {
     expect(await callsOf(region.organisationId)).toHaveLength(0);
   });
 
+  it('reports every problem in one round, each next to its field, the input kept', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const body = {
+      ...valid(),
+      budget: '12,5,0',
+      deadline: '2020-01-01',
+      minParticipants: '30',
+      alloc1Territory: '048014',
+    };
+    const res = await submitForm(agent, '/calls/new', body, '/calls');
+    expect(res.status).toBe(422);
+    const from = res.text.indexOf('error-summary-title');
+    const summary = res.text.slice(from, res.text.indexOf('</ul>', from));
+    const linked = [...summary.matchAll(/href="#field-(\w+)"/g)].map((m) => m[1]);
+    expect(linked).toEqual(['deadline', 'budget', 'maxParticipants', 'alloc1Territory']);
+    for (const [field, message] of [
+      ['deadline', 'già passata'],
+      ['budget', 'Scrivi un importo in euro'],
+      ['maxParticipants', 'non possono essere meno'],
+      ['alloc1Territory', 'si sovrappone'],
+    ])
+      expect(res.text).toMatch(
+        new RegExp(`id="error-${field}" class="field-error mb-1">[^<]*${message}`),
+      );
+    expect(res.text).toContain('value="12,5,0"');
+    expect(res.text).toContain('value="2020-01-01"');
+    expect(res.text).toContain('value="30"');
+    expect(await callsOf(region.organisationId)).toHaveLength(0);
+  });
+
   it('refuses creation to authorities and partners (403)', async () => {
     const authority = await newUser(t.db, { role: 'local_authority' });
     const agent = await loginAs(testApp(t), authority.email, PASSWORD);
