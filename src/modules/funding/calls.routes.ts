@@ -88,8 +88,12 @@ export function callRoutes({ db }: AppServices): Router {
       value: t.code,
       label: `${localName(t, lang)} (${t.code}, ${t.level})`,
     }));
-    let cq = db.selectFrom('campaigns').select(['id', 'title']).orderBy('created_at', 'desc');
-    if (scope) cq = cq.where('territory_code', 'in', scope);
+    let cq = db
+      .selectFrom('campaigns as c')
+      .innerJoin('territories as t', 't.code', 'c.territory_code')
+      .select(['c.id', 'c.title', 't.name', 't.names'])
+      .orderBy('c.created_at', 'desc');
+    if (scope) cq = cq.where('c.territory_code', 'in', scope);
     const areas = await db
       .selectFrom('skill_areas')
       .select(['code', 'name', 'names'])
@@ -98,7 +102,10 @@ export function callRoutes({ db }: AppServices): Router {
     res.status(status).render('funding/new', {
       title: req.t('funding.new.title'),
       territories,
-      campaigns: (await cq.execute()).map((c) => ({ value: c.id, label: c.title })),
+      campaigns: (await cq.execute()).map((c) => ({
+        value: c.id,
+        label: `${c.title} (${localName(c, lang)})`,
+      })),
       areas: areas.map((a) => ({
         code: a.code,
         label: localName(a, lang),

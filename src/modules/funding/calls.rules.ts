@@ -33,12 +33,21 @@ export async function callProblems(
     problems.push({ field: 'deadline', key: 'funding.errors.deadlinePast' });
   if (input.campaignId) {
     const campaign = await db
-      .selectFrom('campaigns')
-      .select('territory_code')
-      .where('id', '=', input.campaignId)
+      .selectFrom('campaigns as c')
+      .innerJoin('territories as t', 't.code', 'c.territory_code')
+      .select(['c.title', 'c.territory_code', 't.name', 't.names'])
+      .where('c.id', '=', input.campaignId)
       .executeTakeFirst();
     if (!campaign || !(await inScope(db, user, campaign.territory_code)))
       problems.push({ field: 'campaignId', key: 'funding.errors.unknownCampaign' });
+    // The needs a pact of this call claims are the campaign's: a campaign of another territory
+    // has none there, so no pact of the call could ever be backed.
+    else if (callTerritory && !(await repo.within(db, callTerritory, campaign.territory_code)))
+      problems.push({
+        field: 'campaignId',
+        key: 'funding.errors.campaignElsewhere',
+        params: { campaign: campaign.title, territory: { _: campaign.name, ...campaign.names } },
+      });
   }
   const areas = [...new Set(input.skillAreas ?? [])];
   const known = areas.length
