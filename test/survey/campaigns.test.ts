@@ -111,6 +111,10 @@ describe('campaigns (region)', () => {
     const one = await agent.get(`/campaigns/${id}/responses/${responseId}`);
     expect(one.status).toBe(200);
     expect(one.text).toContain('Meccanica Test S.r.l.');
+    // The language link adds ?lang= to the page's own query: the list still answers.
+    const english = await agent.get(`/campaigns/${id}/responses?status=current&lang=en`);
+    expect(english.status).toBe(200);
+    expect(english.text).toContain('<option value="current" selected>Valid</option>');
   });
 
   it.each(['local_authority', 'social_partner', 'firm'] as const)(
