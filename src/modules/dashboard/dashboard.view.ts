@@ -157,6 +157,11 @@ export function seriesChart(d: Dashboard, lang: string, t: T) {
     baseY: 10 + plot,
     labelY: height - 12,
     points,
+    // No quarter with a figure (hidden ones count: the table explains them): no chart to draw.
+    empty: d.series.every(
+      (p) =>
+        !p.workersInNeed.suppressed && !p.workersInNeed.value && !p.workersCovered && !p.completed,
+    ),
     desc: desc || t('dashboard.series.empty'),
     legend: Object.entries(SERIES_COLOURS).map(([k, fill]) => ({
       fill,
