@@ -2,6 +2,7 @@ import path from 'node:path';
 import express, { type Express } from 'express';
 import { engine } from 'express-handlebars';
 import type { HelperOptions } from 'handlebars';
+import { formatEuros } from '../lib/format';
 import { allow } from './authorize';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -31,12 +32,10 @@ const helpers = {
     if (typeof value !== 'number') return '';
     return new Intl.NumberFormat(locale(options), { maximumFractionDigits: 2 }).format(value);
   },
-  /** Euros (a number, cents / 100) as money in the reader's locale: "6400,00 €", "€6,400.00". */
+  /** Euros (a number, cents / 100) as money in the reader's locale: "6.400,00 €", "€6,400.00". */
   formatEuro(value: unknown, options: HelperOptions) {
     if (typeof value !== 'number') return '';
-    return new Intl.NumberFormat(locale(options), { style: 'currency', currency: 'EUR' }).format(
-      value,
-    );
+    return formatEuros(value, root(options).lang);
   },
   formatDate(value: unknown, options: HelperOptions) {
     if (!(value instanceof Date) && typeof value !== 'string') return '';

@@ -7,12 +7,20 @@ export const localeOf = (lang: string): string => (lang === 'en' ? 'en-GB' : 'it
 
 const euroFormats = new Map<string, Intl.NumberFormat>();
 
-/** Euros (a number, e.g. cents / 100) as money: "6.400,00 €", "€6,400.00". */
+/**
+ * Euros (a number, e.g. cents / 100) as money: "6.400,00 €", "€6,400.00". Thousands are always
+ * grouped: Italian CLDR leaves four-digit amounts bare, so a page read "11.520,00 €" beside
+ * "7200,00 €".
+ */
 export function formatEuros(euros: number, lang: string): string {
   const locale = localeOf(lang);
   let f = euroFormats.get(locale);
   if (!f) {
-    f = new Intl.NumberFormat(locale, { style: 'currency', currency: 'EUR' });
+    f = new Intl.NumberFormat(locale, {
+      style: 'currency',
+      currency: 'EUR',
+      useGrouping: 'always',
+    } as Intl.NumberFormatOptions);
     euroFormats.set(locale, f);
   }
   return f.format(euros);

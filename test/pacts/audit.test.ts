@@ -134,11 +134,11 @@ describe('GET /pacts/:id/audit', () => {
     // PostgreSQL's jsonb keeps keys shorter first: the parts follow that order.
     const agent = await loginAs(app, s.authority.email, s.password);
     const it = (await agent.get(`/pacts/${pact.id}/audit?lang=it`)).text;
-    expect(it).toContain('importo approvato: 9216,00\u00a0€ · importo liberato: 1234,50\u00a0€');
+    expect(it).toContain('importo approvato: 9.216,00\u00a0€ · importo liberato: 1.234,50\u00a0€');
     expect(it).toContain(
       'tipo di proposta: Modifica di un&#x27;azione · fabbisogni: (lavoratori: 12, competenza: Big data e analisi dei dati (F40.a)) · scadenza: 7 dicembre 2026',
     );
-    expect(it).toContain('Donne: 9 · azione: Corso IoT · spesa: 2304,00\u00a0€');
+    expect(it).toContain('Donne: 9 · azione: Corso IoT · spesa: 2.304,00\u00a0€');
     for (const raw of [
       'Cents',
       'skill_code',
