@@ -2,7 +2,7 @@ import path from 'node:path';
 import express, { type Express } from 'express';
 import { engine } from 'express-handlebars';
 import type { HelperOptions } from 'handlebars';
-import { formatEuros } from '../lib/format';
+import { formatDate, formatEuros } from '../lib/format';
 import { allow } from './authorize';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -37,14 +37,11 @@ const helpers = {
     if (typeof value !== 'number') return '';
     return formatEuros(value, root(options).lang);
   },
+  /** A day for the reader: `7 dic 2026` in tables; `long=true` in sentences, `7 dicembre 2026`. */
   formatDate(value: unknown, options: HelperOptions) {
     if (!(value instanceof Date) && typeof value !== 'string') return '';
-    const d = new Date(value);
-    const withTime = (options.hash as { time?: boolean }).time;
-    return new Intl.DateTimeFormat(locale(options), {
-      dateStyle: 'medium',
-      ...(withTime ? { timeStyle: 'short', timeZone: 'Europe/Rome' } : {}),
-    }).format(d);
+    const { time, long } = options.hash as { time?: boolean; long?: boolean };
+    return formatDate(value, root(options).lang, { style: long ? 'long' : 'medium', time });
   },
   /** The value a form field shows: what the user typed, else the stored value. */
   /** An error summary line names its field: "E-mail: enter a valid address". */

@@ -36,6 +36,12 @@ describe('GET /pacts/:id/review', () => {
     expect(res.text).toMatch(/data-rule="skills" data-ok="true"/);
     expect(res.text).toMatch(/data-rule="needs" data-ok="true"/);
     expect(res.text).toMatch(/data-rule="deadline" data-ok="true"/);
+    // Days inside the sentence are written out for the reader, never ISO.
+    const today = new Intl.DateTimeFormat('it-IT', { dateStyle: 'long', timeZone: 'Europe/Rome' });
+    expect(res.text).toContain(
+      `Presentato il ${today.format(new Date())}, scadenza 31 dicembre 2030`,
+    );
+    expect(res.text).not.toContain('scadenza 2030-12-31');
     expect(res.text).toMatch(/data-rule="budget" data-ok="true"/);
     expect(res.text).toContain('5000,00');
     expect(res.text).toContain('href="/pacts/' + pact.id + '/review"');
