@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Express } from 'express';
 import i18next, { type i18n, type TFunction } from 'i18next';
 import { LanguageDetector } from 'i18next-http-middleware';
+import { formatDate, formatEuros } from '../lib/format';
 
 export const LANGUAGES = ['it', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -72,6 +73,16 @@ export function getI18n(): i18n {
         cookieExpirationDate: new Date(Date.now() + 365 * 86400_000),
       },
     });
+    // `{{amount, currency(EUR)}}`: money in texts is written as on the pages (lib/format).
+    instance.services.formatter?.add('currency', (value: unknown, lng: string | undefined) =>
+      typeof value === 'number' ? formatEuros(value, lng ?? 'it') : String(value ?? ''),
+    );
+    // `{{deadline, day}}`: a day ("2027-06-05" or a Date) inside a sentence, "5 giugno 2027".
+    instance.services.formatter?.add('day', (value: unknown, lng: string | undefined) =>
+      value instanceof Date || typeof value === 'string'
+        ? formatDate(value, lng ?? 'it', { style: 'long' })
+        : String(value ?? ''),
+    );
     // `{{skill, localized}}`: a parameter given as its names by language (`_`: the default),
     // for services that name things without knowing the reader's language.
     instance.services.formatter?.add('localized', (value: unknown, lng: string | undefined) => {

@@ -2,6 +2,7 @@ import path from 'node:path';
 import express, { type Express } from 'express';
 import { engine } from 'express-handlebars';
 import type { HelperOptions } from 'handlebars';
+import { formatDate, formatEuros } from '../lib/format';
 import { allow } from './authorize';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -31,21 +32,16 @@ const helpers = {
     if (typeof value !== 'number') return '';
     return new Intl.NumberFormat(locale(options), { maximumFractionDigits: 2 }).format(value);
   },
-  /** Euros (a number, cents / 100) as money in the reader's locale: "6400,00 €", "€6,400.00". */
+  /** Euros (a number, cents / 100) as money in the reader's locale: "6.400,00 €", "€6,400.00". */
   formatEuro(value: unknown, options: HelperOptions) {
     if (typeof value !== 'number') return '';
-    return new Intl.NumberFormat(locale(options), { style: 'currency', currency: 'EUR' }).format(
-      value,
-    );
+    return formatEuros(value, root(options).lang);
   },
+  /** A day for the reader: `7 dic 2026` in tables; `long=true` in sentences, `7 dicembre 2026`. */
   formatDate(value: unknown, options: HelperOptions) {
     if (!(value instanceof Date) && typeof value !== 'string') return '';
-    const d = new Date(value);
-    const withTime = (options.hash as { time?: boolean }).time;
-    return new Intl.DateTimeFormat(locale(options), {
-      dateStyle: 'medium',
-      ...(withTime ? { timeStyle: 'short', timeZone: 'Europe/Rome' } : {}),
-    }).format(d);
+    const { time, long } = options.hash as { time?: boolean; long?: boolean };
+    return formatDate(value, root(options).lang, { style: long ? 'long' : 'medium', time });
   },
   /** The value a form field shows: what the user typed, else the stored value. */
   /** An error summary line names its field: "E-mail: enter a valid address". */

@@ -73,6 +73,25 @@ describe('invitations', () => {
     expect(page.text).toContain('scaduto');
   });
 
+  it('offers a region only its own territories, grouped: region, provinces, comuni by province', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const page = await agent.get('/invitations/new');
+    expect(page.status).toBe(200);
+    const select = /<select[^>]*name="territoryCode"[\s\S]*?<\/select>/.exec(page.text)![0];
+    const groups = [...select.matchAll(/<optgroup label="([^"]+)">/g)].map((m) => m[1]);
+    expect(groups.slice(0, 2)).toEqual(['Regione (NUTS 2)', 'Provincia (NUTS 3)']);
+    expect(groups).toContain('Comuni della provincia di Firenze');
+    expect(select).toMatch(
+      /<optgroup label="Provincia \(NUTS 3\)">(<option [^>]*>[^<]*<\/option>)*<option value="ITI14" >Firenze \(ITI14\)/,
+    );
+    expect(select).toMatch(
+      /label="Comuni della provincia di Firenze">(<option [^>]*>[^<]*<\/option>)*<option value="048017" >Firenze \(048017\)/,
+    );
+    expect(select).not.toContain('ITC4C'); // Milano: another region's
+    expect(select).not.toContain('BE341'); // abroad
+  });
+
   it('keeps a region inside its own territory and below its own role', async () => {
     const region = await newUser(t.db, { role: 'region' });
     const agent = await loginAs(testApp(t), region.email, PASSWORD);

@@ -83,8 +83,8 @@ describe('POST /pacts/:id/execution', () => {
     expect(after.text).toMatch(/data-figure="participants">6 \/ 10</);
     expect(after.text).toContain('33,3 %');
     expect(after.text).toMatch(/data-figure="hours">20 \/ 40</);
-    expect(after.text).toMatch(/data-figure="cost">1500,50\s€ \/ 4800,00\s€</);
-    expect(after.text).toMatch(/data-figure="cofinancing">300,00\s€ \/ 1200,00\s€</);
+    expect(after.text).toMatch(/data-figure="cost">1.500,50\s€ \/ 4.800,00\s€</);
+    expect(after.text).toMatch(/data-figure="cofinancing">300,00\s€ \/ 1.200,00\s€</);
     expect(after.text).toContain('data-period="2026-Q4"');
     const auditPage = await agent.get(`/pacts/${p.pact.id}/audit`);
     expect(auditPage.text).toContain('Attuazione rendicontata');
@@ -191,7 +191,7 @@ describe('POST /pacts/:id/execution with bad figures', () => {
       'spending',
       { spent: '4.800,01' },
       'spent',
-      'spenderebbe 4800,01\u00a0€, più dei 4800,00\u00a0€ approvati',
+      'spenderebbe 4.800,01\u00a0€, più dei 4.800,00\u00a0€ approvati',
     ],
     [
       'completions',

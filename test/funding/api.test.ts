@@ -98,7 +98,7 @@ describe('the funding API', () => {
     expect(short.status).toBe(409);
     // Intl puts a no-break space before the euro sign in Italian.
     expect(short.body.detail.replace(/\u00a0/g, ' ')).toBe(
-      "L'avviso ha 2000,00 € disponibili; questa approvazione richiede 5000,00 €.",
+      "L'avviso ha 2.000,00 € disponibili; questa approvazione richiede 5.000,00 €.",
     );
     const english = await request(app)
       .post(`/api/v1/pacts/${b.id}/approve`)

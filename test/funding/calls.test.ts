@@ -2,6 +2,7 @@ import { loginAs, submitForm, testApp } from '../helpers/app';
 import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { romeToday } from '../../src/modules/survey/calendar';
+import { newCampaign } from '../needs/factories';
 import { newCall } from './helpers';
 
 let t: TestDb;
@@ -137,6 +138,66 @@ describe('funding calls (region)', () => {
     expect(res.text).toContain(message);
     expect(res.text).toContain(`value="${String(body.budget).replace(/&/g, '&amp;')}"`);
     expect(await callsOf(region.organisationId)).toHaveLength(0);
+  });
+
+  it('reports every problem in one round, each next to its field, the input kept', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const body = {
+      ...valid(),
+      budget: '12,5,0',
+      deadline: '2020-01-01',
+      minParticipants: '30',
+      alloc1Territory: '048014',
+    };
+    const res = await submitForm(agent, '/calls/new', body, '/calls');
+    expect(res.status).toBe(422);
+    const from = res.text.indexOf('error-summary-title');
+    const summary = res.text.slice(from, res.text.indexOf('</ul>', from));
+    const linked = [...summary.matchAll(/href="#field-(\w+)"/g)].map((m) => m[1]);
+    expect(linked).toEqual(['deadline', 'budget', 'maxParticipants', 'alloc1Territory']);
+    for (const [field, message] of [
+      ['deadline', 'già passata'],
+      ['budget', 'Scrivi un importo in euro'],
+      ['maxParticipants', 'non possono essere meno'],
+      ['alloc1Territory', 'si sovrappone'],
+    ])
+      expect(res.text).toMatch(
+        new RegExp(`id="error-${field}" class="field-error mb-1">[^<]*${message}`),
+      );
+    expect(res.text).toContain('value="12,5,0"');
+    expect(res.text).toContain('value="2020-01-01"');
+    expect(res.text).toContain('value="30"');
+    expect(await callsOf(region.organisationId)).toHaveLength(0);
+  });
+
+  it('refuses a campaign that does not cover the call’s territory, naming where it is', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const pisa = await newCampaign(t.db, { territory: 'ITI17' });
+    const tuscany = await newCampaign(t.db, { territory: 'ITI1' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const form = await agent.get('/calls/new');
+    expect(form.text).toMatch(/Campaign \w+ \(Pisa\)/);
+    const res = await submitForm(
+      agent,
+      '/calls/new',
+      { ...valid(), campaignId: pisa.id },
+      '/calls',
+    );
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('href="#field-campaignId"');
+    expect(res.text).toContain('riguarda Pisa, che non comprende il territorio dell&#x27;avviso');
+    expect(res.text).toMatch(new RegExp(`<option value="${pisa.id}" selected`));
+    expect(await callsOf(region.organisationId)).toHaveLength(0);
+    const ok = await submitForm(
+      agent,
+      '/calls/new',
+      { ...valid(), campaignId: tuscany.id },
+      '/calls',
+    );
+    expect(ok.status).toBe(302);
+    const [call] = await callsOf(region.organisationId);
+    expect(call!.campaign_id).toBe(tuscany.id);
   });
 
   it('refuses creation to authorities and partners (403)', async () => {

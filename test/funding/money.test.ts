@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { centsToInput, parseEuros } from '../../src/modules/funding/money';
+import { formatMoney } from '../../src/lib/format';
 
 describe('parseEuros', () => {
   it.each([
@@ -43,6 +44,23 @@ describe('parseEuros', () => {
           expect(parseEuros(centsToInput(cents, lang))).toEqual({ ok: true, cents });
         },
       ),
+    );
+  });
+});
+
+describe('formatMoney', () => {
+  it('groups thousands the same way for every amount, in the reader’s locale', () => {
+    expect(formatMoney(720_000, 'it')).toBe('7.200,00\u00a0€');
+    expect(formatMoney(1_152_000, 'it')).toBe('11.520,00\u00a0€');
+    expect(formatMoney(50, 'it')).toBe('0,50\u00a0€');
+    expect(formatMoney(720_050, 'en')).toBe('€7,200.50');
+  });
+
+  it('reads back as the amount it shows (parseEuros)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1e13 }), (cents) => {
+        expect(parseEuros(formatMoney(cents, 'it'))).toEqual({ ok: true, cents });
+      }),
     );
   });
 });

@@ -36,6 +36,12 @@ describe('GET /pacts/:id/review', () => {
     expect(res.text).toMatch(/data-rule="skills" data-ok="true"/);
     expect(res.text).toMatch(/data-rule="needs" data-ok="true"/);
     expect(res.text).toMatch(/data-rule="deadline" data-ok="true"/);
+    // Days inside the sentence are written out for the reader, never ISO.
+    const today = new Intl.DateTimeFormat('it-IT', { dateStyle: 'long', timeZone: 'Europe/Rome' });
+    expect(res.text).toContain(
+      `Presentato il ${today.format(new Date())}, scadenza 31 dicembre 2030`,
+    );
+    expect(res.text).not.toContain('scadenza 2030-12-31');
     expect(res.text).toMatch(/data-rule="budget" data-ok="true"/);
     expect(res.text).toContain('5000,00');
     expect(res.text).toContain('href="/pacts/' + pact.id + '/review"');
@@ -73,13 +79,13 @@ describe('GET /pacts/:id/review', () => {
     expect(res.text).toMatch(/data-rule="budget" data-ok="true"/);
     expect(res.text).toMatch(/data-rule="allocation" data-ok="true"/);
     expect(res.text.replace(/\u00a0/g, ' ')).toContain(
-      'Richiesti 5000,00 €, disponibili sull&#x27;avviso 5500,00 €',
+      'Richiesti 5.000,00 €, disponibili sull&#x27;avviso 5.500,00 €',
     );
     expect(res.text).not.toContain('non rispetta tutte le regole');
     // The reduced pact is checked against what it was granted, not its full grant.
     const reduced = await agent.get(`/pacts/${b.id}/review`);
     expect(reduced.text.replace(/\u00a0/g, ' ')).toContain(
-      'Richiesti 2500,00 €, disponibili sull&#x27;avviso 3000,00 €',
+      'Richiesti 2.500,00 €, disponibili sull&#x27;avviso 3.000,00 €',
     );
     expect(reduced.text).not.toContain('non rispetta tutte le regole');
   });
@@ -132,7 +138,7 @@ describe('POST /pacts/:id/approve', () => {
       `/pacts/${pact.id}/approve`,
     );
     expect(over.status).toBe(422);
-    expect(over.text).toContain('Al massimo 4000,00');
+    expect(over.text).toContain('Al massimo 4.000,00');
     expect(over.text).toContain('value="4.000,01"');
     expect((await pactRow(pact.id)).status).toBe('submitted');
     expect(await ledgerSum(t.db, s.call.id)).toBe(0);

@@ -3,7 +3,7 @@ import type { Express } from 'express';
 import { sql } from 'kysely';
 import { loginAs, submitForm, testApp } from '../helpers/app';
 import { newTestDb, type TestDb } from '../helpers/test-db';
-import { verifyAuditChain } from '../../src/modules/pacts/audit';
+import { appendAudit, verifyAuditChain } from '../../src/modules/pacts/audit';
 import { newPact } from './factories';
 import { pactScenario, type PactScenario } from './scenario';
 
@@ -97,5 +97,62 @@ describe('pact audit chain', () => {
           WHERE pact_id = ${other.pact.id} AND seq = 2`,
     );
     expect(await verifyAuditChain(t.db, other.pact.id)).toEqual({ ok: false, seq: 2 });
+  });
+});
+
+describe('GET /pacts/:id/audit', () => {
+  it('shows the details with labels in the reader’s language, money, skills and dates, never raw keys', async () => {
+    const pact = await newPact(t.db, { promoter: s.authority, campaign: s.campaign.id });
+    await t.db.transaction().execute(async (tx) => {
+      const entry = { pactId: pact.id, actor: s.authority, revision: 1 } as const;
+      await appendAudit(tx, {
+        ...entry,
+        event: 'reduced',
+        detail: { approvedCents: 921600, releasedCents: 123450 },
+      });
+      await appendAudit(tx, {
+        ...entry,
+        event: 'amendment_proposed',
+        detail: {
+          kind: 'change_action',
+          needs: [{ skill_code: 'F40.a', workers: 12 }],
+          deadline: '2026-12-07',
+        },
+      });
+      await appendAudit(tx, {
+        ...entry,
+        event: 'outcome_reported',
+        detail: {
+          actionId: pact.id,
+          action: 'Corso IoT',
+          replaced: false,
+          spentCents: 230400,
+          women: 9,
+        },
+      });
+    });
+    // PostgreSQL's jsonb keeps keys shorter first: the parts follow that order.
+    const agent = await loginAs(app, s.authority.email, s.password);
+    const it = (await agent.get(`/pacts/${pact.id}/audit?lang=it`)).text;
+    expect(it).toContain('importo approvato: 9.216,00\u00a0€ · importo liberato: 1.234,50\u00a0€');
+    expect(it).toContain(
+      'tipo di proposta: Modifica di un&#x27;azione · fabbisogni: (lavoratori: 12, competenza: Big data e analisi dei dati (F40.a)) · scadenza: 7 dicembre 2026',
+    );
+    expect(it).toContain('Donne: 9 · azione: Corso IoT · spesa: 2.304,00\u00a0€');
+    for (const raw of [
+      'Cents',
+      'skill_code',
+      'workers',
+      'change_action',
+      '{&quot;',
+      'replaced',
+      'false',
+    ])
+      expect(it).not.toContain(raw);
+    const en = (await agent.get(`/pacts/${pact.id}/audit?lang=en`)).text;
+    expect(en).toContain('approved amount: €9,216.00 · released amount: €1,234.50');
+    expect(en).toContain(
+      'needs: (workers: 12, skill: Big data and data analysis (F40.a)) · deadline: 7 December 2026',
+    );
   });
 });

@@ -162,7 +162,7 @@ describe('actions', () => {
     expect(after.requested_cents).toBe(action!.cost_cents);
     const page = await authority.get(`/pacts/${pact.id}`);
     expect(page.text).toContain('Robotica collaborativa');
-    expect(page.text).toContain('4160,00\u00a0€');
+    expect(page.text).toContain('4.160,00\u00a0€');
     // The need it draws on, named in the reader's language.
     expect(page.text).toContain('Big data e analisi dei dati');
     const english = await authority.get(`/pacts/${pact.id}?lang=en`);

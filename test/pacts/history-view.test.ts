@@ -15,6 +15,9 @@ describe('reasonText', () => {
     expect(reasonText('amendment accepted (action_change)', en)).toBe(
       'Amendment accepted (action_change)',
     );
+    expect(reasonText('amendment accepted (change_action)', it_)).toBe(
+      "Emendamento accolto (Modifica di un'azione)",
+    );
   });
 
   it('names the new round of a pact reopened after a return', () => {
@@ -45,15 +48,17 @@ describe('eventText', () => {
 describe('detailText', () => {
   it('shows a revision entry as its reason and a short hash, not as JSON', () => {
     const hash = 'ab'.repeat(32);
-    expect(detailText({ reason: 'action removed: Saldatura', hash, previous: 3 }, it_)).toBe(
-      'Azione rimossa: «Saldatura» · impronta: abababababab… · revisione precedente: 3',
-    );
+    expect(
+      detailText({ reason: 'action removed: Saldatura', hash, previous: 3 }, it_, { lang: 'it' }),
+    ).toBe('Azione rimossa: «Saldatura» · impronta: abababababab… · revisione precedente: 3');
   });
 
   it('shortens ids and skips empty values', () => {
     expect(
-      detailText({ amendment: '0f6597e2-1111-4222-8333-444455556666', reason: undefined }, en),
+      detailText({ amendment: '0f6597e2-1111-4222-8333-444455556666', reason: undefined }, en, {
+        lang: 'en',
+      }),
     ).toBe('amendment: 0f6597e2');
-    expect(detailText(null, en)).toBe('');
+    expect(detailText(null, en, { lang: 'en' })).toBe('');
   });
 });

@@ -62,6 +62,14 @@ describe('GET /pacts filtered by territory and campaign', () => {
     expect(listed(res.text)).toEqual(['comune', 'province']);
   });
 
+  it('keeps the filters when the language link adds ?lang=', async () => {
+    const agent = await loginAs(app, s.authority.email, s.password);
+    const res = await agent.get('/pacts?territory=048017&status=draft&lang=en');
+    expect(res.status).toBe(200);
+    expect(listed(res.text)).toEqual(['comune']);
+    expect(res.text).toContain('<option value="draft" selected>Draft</option>');
+  });
+
   it('shows the whole list for a malformed filter instead of an error', async () => {
     const agent = await loginAs(app, s.authority.email, s.password);
     const res = await agent.get('/pacts?territory=<script>');

@@ -181,12 +181,24 @@ describe('POST /campaigns/:id/import', () => {
     const agent = await loginAs(app, region.email, PASSWORD);
     const noSkill = await upload(agent, id, 'vat_number;legal_name\nIT1;x\n');
     expect(noSkill.status).toBe(422);
-    expect(noSkill.text).toContain('missing column');
+    // Worded in the page's language, the missing column in the report's column cell.
+    expect(noSkill.text).toContain(
+      '<td><code>skill</code></td><td>Manca la colonna «skill»: usa il modello con tutte le colonne.</td>',
+    );
+    expect(noSkill.text).not.toMatch(/missing column|unreadable|File illeggibile/);
+    const quote = await upload(agent, id, `${COLUMN_NAMES.join(';')}\n"IT1;x\n`);
+    expect(quote.status).toBe(422);
+    expect(quote.text).toContain('Il file non si legge come CSV da questa riga');
+    expect(quote.text).not.toMatch(/Quote Not Closed|unreadable CSV/);
+
     const empty = await upload(agent, id, `${COLUMN_NAMES.join(';')}\n`);
     expect(empty.status).toBe(422);
     expect(empty.text).toContain('non contiene righe');
     const xlsx = await upload(agent, id, 'whatever', 'risposte.xlsx');
     expect(xlsx.status).toBe(422);
+    await agent.get(`/campaigns/${id}/import?lang=en`);
+    const english = await upload(agent, id, 'vat_number;legal_name\nIT1;x\n');
+    expect(english.text).toContain('The column “skill” is missing');
   });
 
   it('offers a template that imports as it is', async () => {

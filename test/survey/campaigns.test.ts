@@ -103,12 +103,19 @@ describe('campaigns (region)', () => {
     const list = await agent.get(`/campaigns/${id}/responses?status=current&territory=ITI14`);
     expect(list.status).toBe(200);
     expect(list.text).toContain('2 imprese');
+    // The status filter names its choices as labels, not as the lowercase words of a sentence.
+    expect(list.text).toContain('<option value="current" selected>Valida</option>');
+    expect(list.text).toContain('<option value="withdrawn" >Ritirata</option>');
     const none = await agent.get(`/campaigns/${id}/responses?territory=ITI17`);
     expect(none.text).toContain('0 imprese');
     const responseId = /\/responses\/([0-9a-f-]{36})"/.exec(list.text)![1]!;
     const one = await agent.get(`/campaigns/${id}/responses/${responseId}`);
     expect(one.status).toBe(200);
     expect(one.text).toContain('Meccanica Test S.r.l.');
+    // The language link adds ?lang= to the page's own query: the list still answers.
+    const english = await agent.get(`/campaigns/${id}/responses?status=current&lang=en`);
+    expect(english.status).toBe(200);
+    expect(english.text).toContain('<option value="current" selected>Valid</option>');
   });
 
   it.each(['local_authority', 'social_partner', 'firm'] as const)(

@@ -6,8 +6,8 @@ import { flash } from '../../http/flash';
 import { parseForm, uuidParam } from '../../http/validate';
 import { DomainError } from '../../lib/domain-error';
 import { INVITABLE_ROLES } from '../../lib/permissions';
-import { listCurrentTerritories, localName } from '../reference/territories.repository';
 import { findSessionUser } from './accounts.repository';
+import { territoryGroups } from './invitations.territories';
 import { acceptInvitationSchema, invitationSchema } from './accounts.schemas';
 import {
   acceptInvitation,
@@ -24,21 +24,11 @@ export function invitationRoutes({ db, config }: AppServices): Router {
   const router = Router();
 
   const formView = async (req: Request, res: Response, status: number, extra: object) => {
-    const territories = await listCurrentTerritories(db, [
-      'NUTS0',
-      'NUTS1',
-      'NUTS2',
-      'NUTS3',
-      'LAU',
-    ]);
     res.status(status).render('invitations/new', {
       title: req.t('invitations.newTitle'),
       roles: INVITABLE_ROLES[req.user!.role],
       partnerTypes: PARTNER_TYPES,
-      territories: territories.map((t) => ({
-        code: t.code,
-        label: `${localName(t, res.locals.lang as string)} (${t.code})`,
-      })),
+      territoryGroups: await territoryGroups(db, req.user!, res.locals.lang as string, req.t),
       ...extra,
     });
   };

@@ -13,8 +13,11 @@ type Area = {
   figures: DashboardFigures;
 };
 
-/** Areas with needs and no worker covered yet: white, apart from "no needs" and every class. */
-const UNCOVERED_FILL = '#ffffff';
+/**
+ * Areas with needs and no worker covered yet: light orange, the one warm colour on a blue scale,
+ * so they stand apart from "no needs" (light grey) and from every class; dark ink reads on it.
+ */
+const UNCOVERED_FILL = '#fdd0a2';
 
 /**
  * The map of the view by NUTS-3, drawn with the needs map's own pieces (quantile classes of the

@@ -1,4 +1,5 @@
 import type { SuppressionReason } from '../../lib/disclosure';
+import { formatMoney } from '../../lib/format';
 import { localName } from '../reference/territories.repository';
 import type { DashboardFigures, Published } from './dashboard.figures';
 import type { Dashboard } from './dashboard.service';
@@ -42,12 +43,11 @@ export function formatters(lang: string) {
   const locale = lang === 'en' ? 'en-GB' : 'it-IT';
   const int = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
   const dec = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
-  const eur = new Intl.NumberFormat(locale, { style: 'currency', currency: 'EUR' });
   return {
     int: (n: number) => int.format(n),
     pct: (n: number) => `${dec.format(n)} %`,
     dec: (n: number) => dec.format(n),
-    eur: (cents: number) => eur.format(cents / 100),
+    eur: (cents: number) => formatMoney(cents, lang),
   };
 }
 
@@ -157,6 +157,11 @@ export function seriesChart(d: Dashboard, lang: string, t: T) {
     baseY: 10 + plot,
     labelY: height - 12,
     points,
+    // No quarter with a figure (hidden ones count: the table explains them): no chart to draw.
+    empty: d.series.every(
+      (p) =>
+        !p.workersInNeed.suppressed && !p.workersInNeed.value && !p.workersCovered && !p.completed,
+    ),
     desc: desc || t('dashboard.series.empty'),
     legend: Object.entries(SERIES_COLOURS).map(([k, fill]) => ({
       fill,

@@ -3,7 +3,7 @@ import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { flash } from '../../http/flash';
 import { HttpError } from '../../http/errors';
-import { parseForm, uuidParam } from '../../http/validate';
+import { parseForm, safeParseQuery, uuidParam } from '../../http/validate';
 import { DomainError } from '../../lib/domain-error';
 import { localName } from '../reference/territories.repository';
 import { listFirmCampaigns } from '../survey/responses.service';
@@ -21,7 +21,7 @@ export function delegationRoutes({ db }: AppServices): Router {
   const router = Router();
 
   const page = async (req: Request, res: Response, status: number, extra: object = {}) => {
-    const query = searchQuery.safeParse(req.query);
+    const query = safeParseQuery(searchQuery, req.query);
     const search = query.success ? query.data.q || undefined : undefined;
     const lang = res.locals.lang as string;
     const data = await firmDelegations(db, req.user!, search);

@@ -9,10 +9,41 @@ import { localName, territoryPath } from '../reference/territories.repository';
 import { romeToday } from '../survey/calendar';
 import * as repo from './calls.repository';
 import { createCall, getCallFor, listCallsFor, transitionCall } from './calls.service';
-import { ALLOCATION_ROWS, callFromForm, callListQuery, callSchema } from './funding.schemas';
+import { callProblems, type CallProblem } from './calls.rules';
+import {
+  ALLOCATION_ROWS,
+  callFromForm,
+  callListQuery,
+  callSchema,
+  validCallFields,
+} from './funding.schemas';
 import { callLedger } from './ledger.view';
 import { euros } from './money';
 import type { CallStatus } from './funding.tables';
+
+/** One message per field, the first rule broken there. */
+function problemErrors(problems: CallProblem[], t: Request['t']): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const p of problems)
+    errors[p.field] ??= t(p.key, { ...p.params, interpolation: { escapeValue: false } });
+  return errors;
+}
+
+/** The summary lists the errors in the order of the form's fields. */
+const FIELD_ORDER = [
+  '_form',
+  ...['title', 'description', 'territoryCode', 'campaignId', 'deadline'],
+  ...['budget', 'courseHour', 'participantHour', 'cofinancingPercent'],
+  ...['maxHours', 'minParticipants', 'maxParticipants', 'maxCostPerParticipant', 'skillAreas'],
+  ...Array.from({ length: ALLOCATION_ROWS }, (_, i) => [
+    `alloc${i}Territory`,
+    `alloc${i}Amount`,
+  ]).flat(),
+];
+const inFormOrder = (errors: Record<string, string>) =>
+  Object.fromEntries(
+    Object.entries(errors).sort(([a], [b]) => FIELD_ORDER.indexOf(a) - FIELD_ORDER.indexOf(b)),
+  );
 
 export function callRoutes({ db }: AppServices): Router {
   const router = Router();
@@ -57,8 +88,12 @@ export function callRoutes({ db }: AppServices): Router {
       value: t.code,
       label: `${localName(t, lang)} (${t.code}, ${t.level})`,
     }));
-    let cq = db.selectFrom('campaigns').select(['id', 'title']).orderBy('created_at', 'desc');
-    if (scope) cq = cq.where('territory_code', 'in', scope);
+    let cq = db
+      .selectFrom('campaigns as c')
+      .innerJoin('territories as t', 't.code', 'c.territory_code')
+      .select(['c.id', 'c.title', 't.name', 't.names'])
+      .orderBy('c.created_at', 'desc');
+    if (scope) cq = cq.where('c.territory_code', 'in', scope);
     const areas = await db
       .selectFrom('skill_areas')
       .select(['code', 'name', 'names'])
@@ -67,7 +102,10 @@ export function callRoutes({ db }: AppServices): Router {
     res.status(status).render('funding/new', {
       title: req.t('funding.new.title'),
       territories,
-      campaigns: (await cq.execute()).map((c) => ({ value: c.id, label: c.title })),
+      campaigns: (await cq.execute()).map((c) => ({
+        value: c.id,
+        label: `${c.title} (${localName(c, lang)})`,
+      })),
       areas: areas.map((a) => ({
         code: a.code,
         label: localName(a, lang),
@@ -94,15 +132,25 @@ export function callRoutes({ db }: AppServices): Router {
 
   router.post('/calls', allow('call:manage'), async (req, res) => {
     const form = parseForm(callSchema, req);
-    if (!form.ok) return formView(req, res, 422, form);
+    if (!form.ok) {
+      // The fields the form took are checked against the service's rules too: every error at once.
+      const problems = await callProblems(db, req.user!, validCallFields(form.values));
+      return formView(req, res, 422, {
+        ...form,
+        errors: inFormOrder({ ...problemErrors(problems, req.t), ...form.errors }),
+      });
+    }
     try {
       const id = await createCall(db, req.user!, callFromForm(form.data));
       flash(req, 'funding.flash.created');
       res.redirect(`/calls/${id}`);
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
+      const problems = err.options.details ?? [
+        { field: err.options.field ?? '_form', key: err.messageKey, params: err.options.params },
+      ];
       return formView(req, res, err.status, {
-        errors: { [err.options.field ?? '_form']: req.t(err.messageKey, err.options.params) },
+        errors: inFormOrder(problemErrors(problems, req.t)),
         values: req.body,
       });
     }

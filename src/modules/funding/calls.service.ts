@@ -1,69 +1,29 @@
 import type { Db, Executor } from '../../db';
 import type { SessionUser } from '../../http/types';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
-import { assertInScope, inScope } from '../accounts/scope';
+import { assertInScope } from '../accounts/scope';
 import { notify } from '../notifications/notify';
-import { findCurrentTerritory } from '../reference/territories.repository';
 import { romeToday } from '../survey/calendar';
 import * as repo from './calls.repository';
+import { callProblems } from './calls.rules';
 import type { NewCall } from './funding.schemas';
 import type { CallStatus } from './funding.tables';
 
-const invalid = (key: string, field: string) => new DomainError(key, { field, status: 422 });
-
-/** Allocations: each strictly below the call's territory, none inside another, all within budget. */
-async function checkAllocations(db: Executor, input: NewCall) {
-  const seen: string[] = [];
-  let total = 0;
-  for (const r of input.allocations) {
-    if (!r.territory) throw invalid('funding.errors.allocation.noTerritory', r.fields.territory);
-    if (!r.cents) throw invalid('funding.errors.allocation.noAmount', r.fields.amount);
-    if (
-      r.territory === input.territoryCode ||
-      !(await repo.within(db, r.territory, input.territoryCode))
-    )
-      throw invalid('funding.errors.allocation.outside', r.fields.territory);
-    for (const other of seen) {
-      if (
-        other === r.territory ||
-        (await repo.within(db, r.territory, other)) ||
-        (await repo.within(db, other, r.territory))
-      )
-        throw invalid('funding.errors.allocation.overlap', r.fields.territory);
-    }
-    seen.push(r.territory);
-    total += r.cents;
-    if (total > input.budget)
-      throw invalid('funding.errors.allocation.overBudget', r.fields.amount);
-  }
-  return input.allocations.map((r) => ({ territory: r.territory, cents: r.cents }));
-}
-
-/** A draft call of the user's region, on its territory or below. */
+/** A draft call of the user's region, on its territory or below; every broken rule at once. */
 export async function createCall(db: Db, user: SessionUser, input: NewCall): Promise<string> {
-  const territory = await findCurrentTerritory(db, input.territoryCode);
-  if (!territory || !(await inScope(db, user, territory.code)))
-    throw invalid('funding.errors.outOfScope', 'territoryCode');
-  if (input.deadline < romeToday()) throw invalid('funding.errors.deadlinePast', 'deadline');
-  if (input.campaignId) {
-    const campaign = await db
-      .selectFrom('campaigns')
-      .select('territory_code')
-      .where('id', '=', input.campaignId)
-      .executeTakeFirst();
-    if (!campaign || !(await inScope(db, user, campaign.territory_code)))
-      throw invalid('funding.errors.unknownCampaign', 'campaignId');
-  }
+  const problems = await callProblems(db, user, input);
+  if (problems.length)
+    throw new DomainError(problems[0]!.key, {
+      field: problems[0]!.field,
+      params: problems[0]!.params,
+      status: 422,
+      details: problems,
+    });
   const areas = [...new Set(input.skillAreas)];
-  const known = areas.length
-    ? await db.selectFrom('skill_areas').select('code').where('code', 'in', areas).execute()
-    : [];
-  if (known.length !== areas.length) throw invalid('funding.errors.unknownArea', 'skillAreas');
-  const allocations = await checkAllocations(db, input);
   return db.transaction().execute(async (tx) => {
     const { id } = await repo.insertCall(tx, {
       organisation_id: user.organisationId,
-      territory_code: territory.code,
+      territory_code: input.territoryCode,
       campaign_id: input.campaignId ?? null,
       title: input.title,
       description: input.description || null,
@@ -78,7 +38,11 @@ export async function createCall(db: Db, user: SessionUser, input: NewCall): Pro
       deadline: input.deadline,
       created_by: user.id,
     });
-    await repo.insertAllocations(tx, id, allocations);
+    await repo.insertAllocations(
+      tx,
+      id,
+      input.allocations.map((r) => ({ territory: r.territory, cents: r.cents })),
+    );
     await repo.insertAreas(tx, id, areas);
     return id;
   });

@@ -83,7 +83,12 @@ export const callSchema = z
       v.minParticipants === undefined ||
       v.maxParticipants === undefined ||
       v.minParticipants <= v.maxParticipants,
-    { message: 'funding.errors.minAboveMax', path: ['maxParticipants'] },
+    {
+      message: 'funding.errors.minAboveMax',
+      path: ['maxParticipants'],
+      // Also when other fields are wrong: the form reports every problem at once.
+      when: (p) => !p.issues.some((i) => /^(min|max)Participants$/.test(String(i.path?.[0]))),
+    },
   );
 export type CallInput = z.output<typeof callSchema>;
 
@@ -113,7 +118,23 @@ export interface NewCall {
 
 /** The form's filled allocation rows (an empty row is ignored; a half-filled one is an error). */
 export function callFromForm(input: CallInput): NewCall {
-  const v = input as unknown as Record<string, string | number | undefined>;
+  return { ...input, allocations: allocationsOf(input as unknown as Record<string, unknown>) };
+}
+
+/**
+ * The fields of a refused form that are valid on their own, as the service takes them: its rules
+ * are checked on these too, so the user hears of every problem in one round.
+ */
+export function validCallFields(body: Record<string, unknown>): Partial<NewCall> {
+  const valid: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(callSchema.shape)) {
+    const parsed = (field as z.ZodType).safeParse(body[name]);
+    if (parsed.success) valid[name] = parsed.data;
+  }
+  return { ...(valid as Partial<CallInput>), allocations: allocationsOf(valid) };
+}
+
+function allocationsOf(v: Record<string, unknown>): NewCall['allocations'] {
   const allocations: NewCall['allocations'] = [];
   for (let i = 0; i < ALLOCATION_ROWS; i++) {
     const territory = v[`alloc${i}Territory`] as string | undefined;
@@ -125,7 +146,7 @@ export function callFromForm(input: CallInput): NewCall {
         fields: { territory: `alloc${i}Territory`, amount: `alloc${i}Amount` },
       });
   }
-  return { ...input, allocations };
+  return allocations;
 }
 
 const cents = (max: number, min = 0) => z.number().int().min(min).max(max);

@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { flash } from '../../http/flash';
-import { parseForm, uuidParam } from '../../http/validate';
+import { parseForm, safeParseQuery, uuidParam } from '../../http/validate';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { loadPactFor } from './access';
 import { actionFields, pactFields } from './amendments.fields';
@@ -26,7 +26,7 @@ export function amendmentRoutes({ db }: AppServices): Router {
     if (party !== 'signatory')
       throw new DomainError('negotiation.errors.amendSignatoryOnly', { status: 403 });
     const given = (extra as { values?: Values }).values;
-    const q = newProposalQuery.safeParse(req.query);
+    const q = safeParseQuery(newProposalQuery, req.query);
     const kind = (given?.kind ?? (q.success ? q.data.kind : undefined)) as string | undefined;
     const actionId = (given?.actionId ?? (q.success ? q.data.action : undefined)) as
       string | undefined;

@@ -143,6 +143,7 @@ export function listAuditWithNames(db: Executor, pactId: string) {
       'a.detail',
       'a.hash',
       'a.prev_hash',
+      'a.actor_org_id',
       'u.full_name as actor_name',
       'o.name as actor_org_name',
     ])

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { uuidParam } from '../../http/validate';
+import { formatDate, formatMoney } from '../../lib/format';
 import { writePactPdf } from './document.pdf';
 import { pactDocument } from './document.service';
 import { euros } from './pacts.view';
@@ -27,13 +28,6 @@ export function documentRoutes({ db }: AppServices): Router {
   router.get('/pacts/:id/document.pdf', allow('pact:read'), async (req, res) => {
     const lang = res.locals.lang as string;
     const doc = await pactDocument(db, req.user!, uuidParam(req), lang);
-    const locale = lang === 'en' ? 'en-GB' : 'it-IT';
-    const money = new Intl.NumberFormat(locale, { style: 'currency', currency: 'EUR' });
-    const date = new Intl.DateTimeFormat(locale, {
-      dateStyle: 'long',
-      timeStyle: 'short',
-      timeZone: 'Europe/Rome',
-    });
     res.type('application/pdf');
     res.setHeader(
       'Content-Disposition',
@@ -41,8 +35,8 @@ export function documentRoutes({ db }: AppServices): Router {
     );
     res.setHeader('Cache-Control', 'private, no-store');
     writePactPdf(doc, res, req.t, {
-      money: (c) => money.format(c / 100),
-      date: (d) => date.format(new Date(d)),
+      money: (c) => formatMoney(c, lang),
+      date: (d) => formatDate(d, lang, { style: 'long', time: true }),
     });
   });
 

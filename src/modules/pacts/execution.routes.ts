@@ -3,7 +3,13 @@ import { z } from 'zod';
 import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { flash } from '../../http/flash';
-import { fieldErrors, parseForm, uuidParam, type FieldErrors } from '../../http/validate';
+import {
+  fieldErrors,
+  parseForm,
+  safeParseQuery,
+  uuidParam,
+  type FieldErrors,
+} from '../../http/validate';
 import { DomainError } from '../../lib/domain-error';
 import { getManagedCall } from '../funding/calls.service';
 import { euros } from '../funding/money';
@@ -31,7 +37,7 @@ export function executionRoutes({ db }: AppServices): Router {
   const render = async (req: Request, res: Response, failed?: FailedReport) => {
     const view = await executionView(db, req.user!, uuidParam(req));
     const lang = res.locals.lang as string;
-    const edit = editQuery.safeParse(req.query);
+    const edit = safeParseQuery(editQuery, req.query);
     const summary: FieldErrors = {};
     const actions = view.actions.map((a) => {
       const form = reportForm(a, view.currentQuarter, lang, req.t, {
@@ -107,7 +113,7 @@ export function executionRoutes({ db }: AppServices): Router {
   router.get('/calls/:id/esf-indicators', allow('pact:review'), async (req, res) => {
     const id = uuidParam(req);
     const lang = res.locals.lang as string;
-    const q = esfQuery.safeParse(req.query);
+    const q = safeParseQuery(esfQuery, req.query);
     if (!q.success) {
       const errors = Object.fromEntries(
         Object.entries(fieldErrors(q.error, req.t)).map(([k, v]) => [

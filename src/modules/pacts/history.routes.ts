@@ -6,7 +6,8 @@ import { HttpError } from '../../http/errors';
 import { uuidParam } from '../../http/validate';
 import { loadPactFor } from './access';
 import { listAuditWithNames, verifyAuditChain } from './audit';
-import { detailText, eventText, reasonText } from './history.view';
+import { detailSkillCodes, detailText, eventText, reasonText } from './history.view';
+import { skillNames } from './pacts.repository';
 import { diffRevisions, getRevision, listRevisions } from './revisions';
 
 const revisionNumber = z.coerce.number().int().min(1).max(1_000_000);
@@ -74,6 +75,11 @@ export function historyRoutes({ db }: AppServices): Router {
       listAuditWithNames(db, pact.id),
       verifyAuditChain(db, pact.id),
     ]);
+    const codes = [...new Set(entries.flatMap((e) => detailSkillCodes(e.detail)))];
+    const skills = new Map(
+      (await skillNames(db, codes)).map((s) => [s.code, { _: s.name, ...s.names }]),
+    );
+    const lang = res.locals.lang as string;
     res.render('pacts/audit', {
       title: req.t('pacts.audit.title'),
       pact,
@@ -82,7 +88,7 @@ export function historyRoutes({ db }: AppServices): Router {
         ...e,
         broken: !chain.ok && e.seq === chain.seq,
         eventText: eventText(e.event, req.t),
-        detailText: detailText(e.detail as Record<string, unknown> | null, req.t),
+        detailText: detailText(e.detail, req.t, { lang, skills, actorOrgId: e.actor_org_id }),
       })),
       chain,
     });

@@ -1,4 +1,5 @@
 import type { TFunction } from 'i18next';
+import { formatDate, formatMoney, localeOf } from '../../lib/format';
 
 /**
  * Revision reasons are stored as the service wrote them (English, e.g. "action added: Corso
@@ -21,7 +22,10 @@ export function reasonText(reason: string, t: TFunction): string {
     const m = pattern.exec(reason);
     if (m)
       return t(`pactHistory.reasons.${key}`, {
-        name: m[1] ?? '',
+        name:
+          key === 'amendmentAccepted'
+            ? t(`negotiation.kind.${m[1]}`, { defaultValue: m[1] })
+            : (m[1] ?? ''),
         interpolation: { escapeValue: false },
       });
   }
@@ -39,31 +43,100 @@ export function eventText(event: string, t: TFunction): string {
 
 const HASH = /^[0-9a-f]{64}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f-]{27}$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/;
+const SKILL_KEYS = new Set([
+  'skill',
+  'skills',
+  'skill_code',
+  'skill_codes',
+  'skillCode',
+  'skillCodes',
+]);
+
+/** What the audit page knows besides the entry: the reader's language, skill names, who acted. */
+export interface DetailContext {
+  lang: string;
+  /** Skill names by code, by language (`_`: the default), for the codes the entries name. */
+  skills?: Map<string, Record<string, string>>;
+  /** The actor's organisation: a signature's `organisation` is that one, already shown. */
+  actorOrgId?: string | null;
+}
+
+/** The skill codes an entry's detail names, at any depth, to look their names up once a page. */
+export function detailSkillCodes(detail: unknown): string[] {
+  if (Array.isArray(detail)) return detail.flatMap(detailSkillCodes);
+  if (!detail || typeof detail !== 'object') return [];
+  return Object.entries(detail).flatMap(([key, value]) =>
+    SKILL_KEYS.has(key) && typeof value !== 'object'
+      ? [String(value)]
+      : SKILL_KEYS.has(key) && Array.isArray(value)
+        ? value.map(String)
+        : detailSkillCodes(value),
+  );
+}
 
 /**
- * An audit entry's detail as short readable parts ("Azione aggiunta: «…»", "revisione
- * precedente: 1", hashes cut to 12 characters): the full entry stays in the database and the
- * chain check reads it there.
+ * An audit entry's detail as short readable parts in the reader's language ("Azione aggiunta:
+ * «…»", "importo approvato: 9.216,00 €", hashes cut to 12 characters): every key has a label,
+ * amounts in cents are money, skills are named, a nested value is read the same way, never JSON.
+ * The full entry stays in the database and the chain check reads it there.
  */
-export function detailText(detail: Record<string, unknown> | null, t: TFunction): string {
+export function detailText(
+  detail: Record<string, unknown> | null,
+  t: TFunction,
+  ctx: DetailContext,
+): string {
+  return detailParts(detail ?? {}, t, ctx).join(' · ');
+}
+
+function detailParts(detail: Record<string, unknown>, t: TFunction, ctx: DetailContext): string[] {
   const parts: string[] = [];
-  for (const [key, value] of Object.entries(detail ?? {})) {
-    if (value === undefined || value === null || value === '') continue;
+  for (const [key, value] of Object.entries(detail)) {
+    if (value === undefined || value === null || value === '' || value === false) continue;
     if (key === 'formId') continue; // the double-post guard of the creation form: no news
+    if (key === 'actionId' && typeof detail.action === 'string') continue; // the title says it
+    if (key === 'organisation' && value === ctx.actorOrgId) continue; // shown as the actor's
     if (key === 'reason' && typeof value === 'string') {
       if (value !== 'revision') parts.push(reasonText(value, t));
       continue;
     }
-    const label = t(`pactHistory.detail.${key}`, { defaultValue: key });
-    const shown =
-      typeof value === 'string' && HASH.test(value)
-        ? `${value.slice(0, 12)}…`
-        : typeof value === 'string' && UUID.test(value)
-          ? value.slice(0, 8)
-          : typeof value === 'object'
-            ? JSON.stringify(value)
-            : String(value);
-    parts.push(`${label}: ${shown}`);
+    const label = detailLabel(key, t);
+    if (value === true) parts.push(label);
+    else parts.push(`${label}: ${detailValue(key, value, t, ctx)}`);
   }
-  return parts.join(' · ');
+  return parts;
+}
+
+function detailLabel(key: string, t: TFunction): string {
+  for (const k of [`pactHistory.detail.${key}`, `execution.fields.${key}`]) {
+    const text = t(k, { defaultValue: '' });
+    if (text) return text;
+  }
+  // A key no text names yet still reads as words, not as an identifier.
+  return key
+    .replace(/Cents$/, '')
+    .replace(/([a-z])([A-Z0-9])/g, '$1 $2')
+    .replace(/_/g, ' ')
+    .toLowerCase();
+}
+
+function detailValue(key: string, value: unknown, t: TFunction, ctx: DetailContext): string {
+  if (Array.isArray(value)) return value.map((v) => detailValue(key, v, t, ctx)).join(', ');
+  if (typeof value === 'object' && value !== null)
+    return `(${detailParts(value as Record<string, unknown>, t, ctx).join(', ')})`;
+  if (typeof value === 'number') {
+    if (/Cents$/.test(key)) return formatMoney(value, ctx.lang);
+    return new Intl.NumberFormat(localeOf(ctx.lang)).format(value);
+  }
+  const text = String(value);
+  if (SKILL_KEYS.has(key)) {
+    const names = ctx.skills?.get(text);
+    const name = names && (names[ctx.lang] || names._);
+    return name ? `${name} (${text})` : text;
+  }
+  if (key === 'kind') return t(`negotiation.kind.${text}`, { defaultValue: text });
+  if (HASH.test(text)) return `${text.slice(0, 12)}…`;
+  if (UUID.test(text)) return text.slice(0, 8);
+  if (ISO_DATE.test(text)) return formatDate(text, ctx.lang, { style: 'long' });
+  return text;
 }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { flash } from '../../http/flash';
-import { parseForm, uuidParam } from '../../http/validate';
+import { parseForm, safeParseQuery, uuidParam } from '../../http/validate';
 import { DomainError } from '../../lib/domain-error';
 import { findCurrentTerritory, localName } from '../reference/territories.repository';
 import { actionRoutes } from './actions.routes';
@@ -31,7 +31,7 @@ export function pactRoutes(services: AppServices): Router {
 
   router.get('/pacts', allow('pact:read'), async (req, res) => {
     // A bad query shows the whole list rather than an error page: these are only filters.
-    const q = pactListQuery.safeParse(req.query);
+    const q = safeParseQuery(pactListQuery, req.query);
     const status = q.success && q.data.status ? (q.data.status as PactStatus) : undefined;
     const territory = (q.success && q.data.territory) || undefined;
     const campaign = (q.success && q.data.campaign) || undefined;
@@ -57,7 +57,7 @@ export function pactRoutes(services: AppServices): Router {
     const user = req.user!;
     const lang = res.locals.lang as string;
     const values = (extra as { values?: Record<string, unknown> }).values;
-    const q = newPactQuery.safeParse(req.query);
+    const q = safeParseQuery(newPactQuery, req.query);
     // The refused form's own choices only when they are what the pickers send (a posted body
     // may hold anything: they are looked up below).
     const posted = newPactQuery.safeParse({

@@ -132,8 +132,13 @@ export async function parseImport(
   const add = (p: ImportProblem) => problems.length < MAX_IMPORT_PROBLEMS && problems.push(p);
   const opened = await openColumns(source, IMPORT_COLUMNS);
   if ('errors' in opened) {
-    for (const e of opened.errors)
-      add({ line: e.line, key: 'bulkImport.errors.file', params: { message: e.message } });
+    for (const r of opened.refusals)
+      add({
+        line: r.line,
+        column: r.column,
+        key: `bulkImport.errors.source.${r.code}`,
+        params: { column: r.column },
+      });
     return { firms: [], problems, rows: 0, reopened: false };
   }
   const { file, col } = opened;

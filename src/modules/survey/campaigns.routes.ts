@@ -4,7 +4,7 @@ import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { flash } from '../../http/flash';
 import { HttpError } from '../../http/errors';
-import { parseForm, territoryCode, uuidParam } from '../../http/validate';
+import { parseForm, safeParseQuery, territoryCode, uuidParam } from '../../http/validate';
 import { DomainError } from '../../lib/domain-error';
 import { scopeCodes } from '../accounts/scope';
 import { localName, territoryPath } from '../reference/territories.repository';
@@ -137,7 +137,7 @@ export function campaignRoutes({ db }: AppServices): Router {
 
   router.get('/campaigns/:id/responses', allow('response:read'), async (req, res) => {
     const campaign = await getManagedCampaign(db, req.user!, uuidParam(req));
-    const query = responseListQuery.safeParse(req.query);
+    const query = safeParseQuery(responseListQuery, req.query);
     if (!query.success) throw new HttpError(400);
     const { status, territory, page } = query.data;
     const { rows, total } = await listLatestResponses(db, campaign.id, {

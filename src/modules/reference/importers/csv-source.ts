@@ -8,11 +8,34 @@ import { isZip, openXlsx } from './xlsx-source';
 /** A file path, or a byte stream (an upload). */
 export type ImportSource = string | NodeJS.ReadableStream;
 
+/**
+ * What made a file unusable, for pages that word it in the reader's language (the message stays
+ * English, for the command line and the logs).
+ */
+export type SourceProblem =
+  | 'empty'
+  | 'zip'
+  | 'utf16'
+  | 'binary'
+  | 'noSeparator'
+  | 'noHeader'
+  | 'encoding'
+  | 'unreadable'
+  | 'notXlsx';
+
+/** Why a file was refused, as `errors` says it, in codes a page words in the reader's language. */
+export interface Refusal {
+  line: number;
+  code: SourceProblem | 'missingColumn';
+  column?: string;
+}
+
 /** The file itself is unusable (empty, binary, bad header, broken quoting): reported on a line. */
 export class SourceError extends Error {
   constructor(
     readonly line: number,
     message: string,
+    readonly code: SourceProblem = 'unreadable',
   ) {
     super(message);
   }
@@ -68,15 +91,15 @@ async function peek(input: NodeJS.ReadableStream): Promise<{ head: Buffer; strea
 
 function sniff(head: Buffer): string {
   if (head.length === 0 || head.toString('latin1').trim() === '') {
-    throw new SourceError(1, 'the file is empty');
+    throw new SourceError(1, 'the file is empty', 'empty');
   }
   if (isZip(head)) {
-    throw new SourceError(1, 'this is an XLSX/ZIP file, not a CSV: export the sheet as CSV');
+    throw new SourceError(1, 'this is an XLSX/ZIP file, not a CSV: export the sheet as CSV', 'zip');
   }
   if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) {
-    throw new SourceError(1, 'UTF-16 text is not supported: save the file as UTF-8');
+    throw new SourceError(1, 'UTF-16 text is not supported: save the file as UTF-8', 'utf16');
   }
-  if (head.includes(0)) throw new SourceError(1, 'this is a binary file, not a CSV');
+  if (head.includes(0)) throw new SourceError(1, 'this is a binary file, not a CSV', 'binary');
   // The header row decides the separator; a quoted header cell may span lines, so count
   // separators outside quotes up to the first unquoted line end.
   const counts: Record<string, number> = { ';': 0, ',': 0, '\t': 0 };
@@ -87,7 +110,8 @@ function sniff(head: Buffer): string {
     else if (!quoted && ch in counts) counts[ch]!++;
   }
   const best = Object.entries(counts).sort((a, b) => b[1] - a[1])[0]!;
-  if (best[1] === 0) throw new SourceError(1, 'the header row has no ; , or tab separator');
+  if (best[1] === 0)
+    throw new SourceError(1, 'the header row has no ; , or tab separator', 'noSeparator');
   return best[0];
 }
 
@@ -151,7 +175,7 @@ export async function openCsv(source: ImportSource): Promise<CsvFile> {
   const first = await all.next();
   const rest = first.done ? [] : first.value;
   const header = rest.shift();
-  if (!header) throw new SourceError(1, 'the file has no header row');
+  if (!header) throw new SourceError(1, 'the file has no header row', 'noHeader');
   return {
     header: header.cells,
     headerLine: header.line,
@@ -168,7 +192,7 @@ export async function openCsv(source: ImportSource): Promise<CsvFile> {
 }
 
 function asSourceError(err: unknown, line: number): SourceError {
-  if (err instanceof EncodingError) return new SourceError(err.line, err.message);
+  if (err instanceof EncodingError) return new SourceError(err.line, err.message, 'encoding');
   const e = err as { message?: string; lines?: number; code?: string };
   return new SourceError(e.lines ?? line, `unreadable CSV: ${e.message ?? String(err)}`);
 }
@@ -182,7 +206,9 @@ export async function openColumns<K extends string>(
   source: ImportSource,
   fields: Record<K, { names: readonly string[]; required: boolean }>,
   options: { xlsx?: 'accepted' | 'required' } = {},
-): Promise<{ file: CsvFile; col: Record<K, number> } | { errors: ImportRowError[] }> {
+): Promise<
+  { file: CsvFile; col: Record<K, number> } | { errors: ImportRowError[]; refusals: Refusal[] }
+> {
   let file: CsvFile;
   try {
     if (options.xlsx) {
@@ -190,11 +216,15 @@ export async function openColumns<K extends string>(
       const { head, stream } = await peek(input);
       if (isZip(head)) file = await openXlsx(stream);
       else if (options.xlsx === 'required')
-        throw new SourceError(1, 'this is not an XLSX file (not a ZIP archive)');
+        throw new SourceError(1, 'this is not an XLSX file (not a ZIP archive)', 'notXlsx');
       else file = await openCsv(stream);
     } else file = await openCsv(source);
   } catch (err) {
-    if (err instanceof SourceError) return { errors: [{ line: err.line, message: err.message }] };
+    if (err instanceof SourceError)
+      return {
+        errors: [{ line: err.line, message: err.message }],
+        refusals: [{ line: err.line, code: err.code }],
+      };
     throw err;
   }
   const { columns, missing } = mapColumns(file.header, fields);
@@ -202,6 +232,11 @@ export async function openColumns<K extends string>(
     file.close();
     return {
       errors: missing.map((m) => ({ line: file.headerLine, message: `missing column "${m}"` })),
+      refusals: missing.map((m) => ({
+        line: file.headerLine,
+        code: 'missingColumn' as const,
+        column: m,
+      })),
     };
   }
   return { file, col: columns };

@@ -1,0 +1,52 @@
+/**
+ * Money and dates as the reader writes them: "1.234,50 €" and "7 dicembre 2026" in Italian,
+ * "€1,234.50" and "7 December 2026" in English. Pages, helpers and texts built in services all
+ * go through these, so one page never mixes "1234.5" and "1.234,50 €".
+ */
+export const localeOf = (lang: string): string => (lang === 'en' ? 'en-GB' : 'it-IT');
+
+const euroFormats = new Map<string, Intl.NumberFormat>();
+
+/**
+ * Euros (a number, e.g. cents / 100) as money: "6.400,00 €", "€6,400.00". Thousands are always
+ * grouped: Italian CLDR leaves four-digit amounts bare, so a page read "11.520,00 €" beside
+ * "7200,00 €".
+ */
+export function formatEuros(euros: number, lang: string): string {
+  const locale = localeOf(lang);
+  let f = euroFormats.get(locale);
+  if (!f) {
+    f = new Intl.NumberFormat(locale, {
+      style: 'currency',
+      currency: 'EUR',
+      useGrouping: 'always',
+    } as Intl.NumberFormatOptions);
+    euroFormats.set(locale, f);
+  }
+  return f.format(euros);
+}
+
+/** Integer cents as money: formatMoney(123450, 'it') is "1.234,50 €". */
+export const formatMoney = (cents: number, lang: string): string => formatEuros(cents / 100, lang);
+
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * A day ("2026-12-07" or a Date) for the reader: "7 dic 2026" in tables (`medium`), "7 dicembre
+ * 2026" in sentences (`long`); with `time`, the hour in Rome. A bare day is read as that calendar
+ * day, not as UTC midnight shifted into another day.
+ */
+export function formatDate(
+  value: Date | string,
+  lang: string,
+  { style = 'medium', time = false }: { style?: 'medium' | 'long'; time?: boolean } = {},
+): string {
+  const bareDay = typeof value === 'string' && ISO_DAY.test(value);
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) return String(value);
+  return new Intl.DateTimeFormat(localeOf(lang), {
+    dateStyle: style,
+    ...(time && !bareDay ? { timeStyle: 'short' } : {}),
+    timeZone: bareDay ? 'UTC' : 'Europe/Rome',
+  }).format(d);
+}

@@ -1,0 +1,56 @@
+import type { Request } from 'express';
+import type { Executor } from '../../db';
+import type { SessionUser } from '../../http/types';
+import { localName } from '../reference/territories.repository';
+import { scopeCodes } from './scope';
+
+const LEVELS = ['NUTS0', 'NUTS1', 'NUTS2', 'NUTS3', 'LAU'] as const;
+
+type Option = { code: string; label: string };
+
+/**
+ * The territories an inviter may pick, as option groups: only its own territory and below (the
+ * service refuses any other; an admin gets them all), the wider levels first, then the comuni
+ * under their province, each group by name. A Tuscan region picks among its ten provinces and
+ * their comuni instead of scrolling through every territory of Europe in alphabetical order.
+ */
+export async function territoryGroups(
+  db: Executor,
+  user: SessionUser,
+  lang: string,
+  t: Request['t'],
+): Promise<{ label: string; options: Option[] }[]> {
+  let q = db
+    .selectFrom('territories')
+    .select(['code', 'level', 'name', 'names', 'parent_code'])
+    .where('valid_to', 'is', null)
+    .where('level', 'in', [...LEVELS]);
+  const scope = scopeCodes(user);
+  if (scope) q = q.where('code', 'in', scope);
+  const rows = (await q.execute()).map((r) => ({ ...r, local: localName(r, lang) }));
+  const byName = (a: { local: string }, b: { local: string }) =>
+    a.local.localeCompare(b.local, lang);
+  const option = (r: (typeof rows)[number]) => ({ code: r.code, label: `${r.local} (${r.code})` });
+  const groups = LEVELS.filter((l) => l !== 'LAU').flatMap((level) => {
+    const options = rows
+      .filter((r) => r.level === level)
+      .sort(byName)
+      .map(option);
+    return options.length ? [{ label: t(`reference.levels.${level}`), options }] : [];
+  });
+  const names = new Map(rows.map((r) => [r.code, r.local]));
+  const comuni = new Map<string, typeof rows>();
+  for (const r of rows.filter((r) => r.level === 'LAU')) {
+    const parent = r.parent_code ?? '';
+    comuni.set(parent, [...(comuni.get(parent) ?? []), r]);
+  }
+  const provinces = [...comuni.keys()].sort((a, b) =>
+    (names.get(a) ?? a).localeCompare(names.get(b) ?? b, lang),
+  );
+  for (const parent of provinces)
+    groups.push({
+      label: t('invitations.comuniOf', { province: names.get(parent) ?? parent }),
+      options: comuni.get(parent)!.sort(byName).map(option),
+    });
+  return groups;
+}

@@ -1,0 +1,40 @@
+import { loginAs, testApp } from '../helpers/app';
+import { PASSWORD } from '../helpers/factories';
+import { newTestDb, type TestDb } from '../helpers/test-db';
+import { newCampaign, newFirm, submitVersion } from '../needs/factories';
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await newTestDb();
+});
+afterAll(() => t.close());
+
+describe('GET /dashboard map', () => {
+  it('tells a province with needs and no coverage apart from one with no needs, in map, legend and text', async () => {
+    const { id: campaignId, region } = await newCampaign(t.db, { territory: 'ITI1', k: 1 });
+    const firm = await newFirm(t.db, '048017');
+    await submitVersion(t.db, campaignId, firm, region.id, {
+      territory: '048017',
+      sector: 0,
+      employees: 30,
+      lines: [{ skill: 0, occupation: 0, eqf: 4, workers: 6, priority: 'high', period: '2027-Q1' }],
+    });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const res = await agent.get(`/dashboard?campaign=${campaignId}&map=coverage`);
+    expect(res.status).toBe(200);
+    const fill = (name: string) =>
+      new RegExp(`<title>${name}: [^<]*</title><rect [^>]*fill="([^"]+)"`).exec(res.text)?.[1];
+    expect(fill('Firenze')).toBe('#fdd0a2');
+    expect(fill('Arezzo')).toBe('#f7f7f7');
+    expect(res.text).toContain(
+      '<title>Firenze: fabbisogni, nessun lavoratore ancora coperto</title>',
+    );
+    expect(res.text).toMatch(
+      /fill="#fdd0a2"[^<]*<\/rect><\/svg> fabbisogni, nessun lavoratore ancora coperto/,
+    );
+    expect(res.text).toMatch(/fill="#f7f7f7"[^<]*<\/rect><\/svg> nessun fabbisogno dichiarato/);
+    expect(res.text).toMatch(/<desc id="dashboard-map-desc">[^<]*in arancione[^<]*grigio chiaro/i);
+    const en = await agent.get(`/dashboard?campaign=${campaignId}&map=coverage&lang=en`);
+    expect(en.text).toMatch(/<desc id="dashboard-map-desc">[^<]*Orange provinces[^<]*Light grey/);
+  });
+});
