@@ -178,6 +178,9 @@ describe('actions', () => {
     // Beyond 2^53 zod also reports its safe-integer bound: the field's own limit is the one said.
     ['hours', '99999999999999999999', 'Il valore massimo è 2000'],
     ['hours', 'tanti', ''],
+    ['hours', '1e1', 'Inserisci un numero'],
+    ['participants', '2,5', 'senza virgola'],
+    ['participants', '1.00', 'a gruppi di tre cifre'],
     ['period', '27-Q9', ''],
   ])(
     'refuses %s = %s with 422 next to the field, values kept, nothing written',
@@ -204,6 +207,27 @@ describe('actions', () => {
       expect((await pactRow(pact.id)).revision).toBe(1);
     },
   );
+
+  it('reads "1.000" participants as a thousand, not as 1: beyond the need, nothing written', async () => {
+    const pact = await newPact(t.db, {
+      promoter: s.authority,
+      campaign: s.campaign.id,
+      actions: [],
+    });
+    const res = await submitForm(
+      authority,
+      `/pacts/${pact.id}/actions/new`,
+      actionBody(1, { participants: '1.000' }),
+      `/pacts/${pact.id}/actions`,
+    );
+    expect(res.status).toBe(409);
+    expect(res.text).toContain('superano il fabbisogno dichiarato');
+    expect(res.text).toContain('value="1.000"');
+    expect(
+      await t.db.selectFrom('pact_actions').select('id').where('pact_id', '=', pact.id).execute(),
+    ).toEqual([]);
+    expect((await pactRow(pact.id)).revision).toBe(1);
+  });
 
   it('edits and removes an action, each a revision, with the diff on the revision page', async () => {
     const pact = await newPact(t.db, {
