@@ -468,17 +468,26 @@ describe('workflow buttons', () => {
       actions: [],
       status: 'negotiation',
     });
+    // One click on the pact page does not withdraw: it asks first, saying it cannot be undone.
+    const show = await authority.get(`/pacts/${pact.id}`);
+    expect(show.text).not.toContain(`action="/pacts/${pact.id}/withdraw"`);
+    expect(show.text).toContain(`href="/pacts/${pact.id}/withdraw"`);
+    const confirm = await authority.get(`/pacts/${pact.id}/withdraw`);
+    expect(confirm.status).toBe(200);
+    expect(confirm.text).toContain('Ritirare il patto?');
+    expect(confirm.text).toContain('non si potrà più riaprire');
+    expect(confirm.text).toContain(`action="/pacts/${pact.id}/withdraw"`);
+    expect((await pactRow(pact.id)).status).toBe('negotiation');
     expect(
       (
-        await submitForm(
-          authority,
-          `/pacts/${pact.id}`,
-          { revision: '1' },
-          `/pacts/${pact.id}/withdraw`,
-        )
+        await submitForm(authority, `/pacts/${pact.id}/withdraw`, { revision: '1' })
       ).status,
     ).toBe(302);
     expect((await pactRow(pact.id)).status).toBe('withdrawn');
+    // Nothing left to confirm: back to the pact.
+    const gone = await authority.get(`/pacts/${pact.id}/withdraw`);
+    expect(gone.status).toBe(302);
+    expect(gone.headers.location).toBe(`/pacts/${pact.id}`);
     const again = await submitForm(
       authority,
       `/pacts/${pact.id}/audit`,
