@@ -479,9 +479,7 @@ describe('workflow buttons', () => {
     expect(confirm.text).toContain(`action="/pacts/${pact.id}/withdraw"`);
     expect((await pactRow(pact.id)).status).toBe('negotiation');
     expect(
-      (
-        await submitForm(authority, `/pacts/${pact.id}/withdraw`, { revision: '1' })
-      ).status,
+      (await submitForm(authority, `/pacts/${pact.id}/withdraw`, { revision: '1' })).status,
     ).toBe(302);
     expect((await pactRow(pact.id)).status).toBe('withdrawn');
     // Nothing left to confirm: back to the pact.
@@ -508,6 +506,10 @@ describe('signatories', () => {
     const page = await authority.get(`/pacts/${pact.id}/signatories`);
     expect(page.text).toContain('Il primo invito apre la negoziazione');
     expect(page.text).not.toContain(s.stranger.organisationName);
+    // Territories by name, as everywhere else, not as a bare code.
+    expect(page.text).toContain(
+      `${s.employers.organisationName} — Associazione datoriale · Toscana (ITI1)`,
+    );
     const res = await submitForm(authority, `/pacts/${pact.id}/signatories`, {
       revision: '1',
       organisationId: s.employers.organisationId,
@@ -515,6 +517,9 @@ describe('signatories', () => {
     expect(res.status).toBe(302);
     const after = await pactRow(pact.id);
     expect(after).toMatchObject({ status: 'negotiation', revision: 2 });
+    const listed = await authority.get(`/pacts/${pact.id}/signatories`);
+    expect(listed.text).toContain('<td>Toscana (ITI1)</td>');
+    expect(listed.text).not.toContain('<td>ITI1</td>');
     const notes = await t.db
       .selectFrom('notifications')
       .select('kind')
