@@ -152,6 +152,9 @@ describe('actions', () => {
     expect(res.status).toBe(302);
     const after = await pactRow(pact.id);
     expect(after.revision).toBe(2);
+    // The hint names the format the field takes (Q, not the Italian T of "trimestre").
+    const form = await authority.get(`/pacts/${pact.id}/actions/new`);
+    expect(form.text).toContain('nel formato AAAA-Qn, per esempio 2027-Q1');
     const [action] = await t.db
       .selectFrom('pact_actions')
       .selectAll()
