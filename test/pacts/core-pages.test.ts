@@ -46,6 +46,19 @@ describe('drafting a pact', () => {
     expect(row).not.toMatch(/>5</);
   });
 
+  it.each(['ITI1', 'ITI15'])(
+    'says a territory %s outside the authority in the address is not its own, not that it has no needs',
+    async (code) => {
+      const res = await authority.get(`/pacts/new?campaign=${s.campaign.id}&territory=${code}`);
+      expect(res.status).toBe(200);
+      expect(res.text).toContain('id="error-territory"');
+      expect(res.text).toContain('Scegli il tuo territorio o un territorio compreso in esso.');
+      expect(res.text).not.toContain('non hanno ancora dichiarato fabbisogni');
+      expect(res.text).not.toContain('action="/pacts"');
+      expect(res.text).toMatch(/<option value="ITI14" selected>/);
+    },
+  );
+
   it('creates a draft at revision 1 with its audit entry', async () => {
     const res = await submitForm(
       authority,
