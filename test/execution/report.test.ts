@@ -215,6 +215,15 @@ describe('POST /pacts/:id/execution with bad figures', () => {
     ['euro format', { spent: 'tre euro' }, 'spent', 'Scrivi un importo in euro'],
     ['missing count', { enrolled: '' }, 'enrolled', 'Campo obbligatorio'],
     ['count range', { hoursDelivered: '2001' }, 'hoursDelivered', 'Il valore massimo è 2000'],
+    // "1.000" is a thousand in Italian, not 1 hour.
+    [
+      'thousands',
+      { hoursDelivered: '1.000' },
+      'hoursDelivered',
+      'erogherebbe 1000 ore, più delle 40 previste',
+    ],
+    ['exponent', { enrolled: '6e0' }, 'enrolled', 'Inserisci un numero'],
+    ['decimal comma', { women: '2,5' }, 'women', 'senza virgola'],
   ];
 
   it.each(cases)(

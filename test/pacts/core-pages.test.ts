@@ -46,6 +46,19 @@ describe('drafting a pact', () => {
     expect(row).not.toMatch(/>5</);
   });
 
+  it.each(['ITI1', 'ITI15'])(
+    'says a territory %s outside the authority in the address is not its own, not that it has no needs',
+    async (code) => {
+      const res = await authority.get(`/pacts/new?campaign=${s.campaign.id}&territory=${code}`);
+      expect(res.status).toBe(200);
+      expect(res.text).toContain('id="error-territory"');
+      expect(res.text).toContain('Scegli il tuo territorio o un territorio compreso in esso.');
+      expect(res.text).not.toContain('non hanno ancora dichiarato fabbisogni');
+      expect(res.text).not.toContain('action="/pacts"');
+      expect(res.text).toMatch(/<option value="ITI14" selected>/);
+    },
+  );
+
   it('creates a draft at revision 1 with its audit entry', async () => {
     const res = await submitForm(
       authority,
@@ -152,6 +165,9 @@ describe('actions', () => {
     expect(res.status).toBe(302);
     const after = await pactRow(pact.id);
     expect(after.revision).toBe(2);
+    // The hint names the format the field takes (Q, not the Italian T of "trimestre").
+    const form = await authority.get(`/pacts/${pact.id}/actions/new`);
+    expect(form.text).toContain('nel formato AAAA-Qn, per esempio 2027-Q1');
     const [action] = await t.db
       .selectFrom('pact_actions')
       .selectAll()
@@ -178,6 +194,9 @@ describe('actions', () => {
     // Beyond 2^53 zod also reports its safe-integer bound: the field's own limit is the one said.
     ['hours', '99999999999999999999', 'Il valore massimo è 2000'],
     ['hours', 'tanti', ''],
+    ['hours', '1e1', 'Inserisci un numero'],
+    ['participants', '2,5', 'senza virgola'],
+    ['participants', '1.00', 'a gruppi di tre cifre'],
     ['period', '27-Q9', ''],
   ])(
     'refuses %s = %s with 422 next to the field, values kept, nothing written',
@@ -204,6 +223,27 @@ describe('actions', () => {
       expect((await pactRow(pact.id)).revision).toBe(1);
     },
   );
+
+  it('reads "1.000" participants as a thousand, not as 1: beyond the need, nothing written', async () => {
+    const pact = await newPact(t.db, {
+      promoter: s.authority,
+      campaign: s.campaign.id,
+      actions: [],
+    });
+    const res = await submitForm(
+      authority,
+      `/pacts/${pact.id}/actions/new`,
+      actionBody(1, { participants: '1.000' }),
+      `/pacts/${pact.id}/actions`,
+    );
+    expect(res.status).toBe(409);
+    expect(res.text).toContain('superano il fabbisogno dichiarato');
+    expect(res.text).toContain('value="1.000"');
+    expect(
+      await t.db.selectFrom('pact_actions').select('id').where('pact_id', '=', pact.id).execute(),
+    ).toEqual([]);
+    expect((await pactRow(pact.id)).revision).toBe(1);
+  });
 
   it('edits and removes an action, each a revision, with the diff on the revision page', async () => {
     const pact = await newPact(t.db, {
@@ -444,17 +484,24 @@ describe('workflow buttons', () => {
       actions: [],
       status: 'negotiation',
     });
+    // One click on the pact page does not withdraw: it asks first, saying it cannot be undone.
+    const show = await authority.get(`/pacts/${pact.id}`);
+    expect(show.text).not.toContain(`action="/pacts/${pact.id}/withdraw"`);
+    expect(show.text).toContain(`href="/pacts/${pact.id}/withdraw"`);
+    const confirm = await authority.get(`/pacts/${pact.id}/withdraw`);
+    expect(confirm.status).toBe(200);
+    expect(confirm.text).toContain('Ritirare il patto?');
+    expect(confirm.text).toContain('non si potrà più riaprire');
+    expect(confirm.text).toContain(`action="/pacts/${pact.id}/withdraw"`);
+    expect((await pactRow(pact.id)).status).toBe('negotiation');
     expect(
-      (
-        await submitForm(
-          authority,
-          `/pacts/${pact.id}`,
-          { revision: '1' },
-          `/pacts/${pact.id}/withdraw`,
-        )
-      ).status,
+      (await submitForm(authority, `/pacts/${pact.id}/withdraw`, { revision: '1' })).status,
     ).toBe(302);
     expect((await pactRow(pact.id)).status).toBe('withdrawn');
+    // Nothing left to confirm: back to the pact.
+    const gone = await authority.get(`/pacts/${pact.id}/withdraw`);
+    expect(gone.status).toBe(302);
+    expect(gone.headers.location).toBe(`/pacts/${pact.id}`);
     const again = await submitForm(
       authority,
       `/pacts/${pact.id}/audit`,
@@ -475,6 +522,10 @@ describe('signatories', () => {
     const page = await authority.get(`/pacts/${pact.id}/signatories`);
     expect(page.text).toContain('Il primo invito apre la negoziazione');
     expect(page.text).not.toContain(s.stranger.organisationName);
+    // Territories by name, as everywhere else, not as a bare code.
+    expect(page.text).toContain(
+      `${s.employers.organisationName} — Associazione datoriale · Toscana (ITI1)`,
+    );
     const res = await submitForm(authority, `/pacts/${pact.id}/signatories`, {
       revision: '1',
       organisationId: s.employers.organisationId,
@@ -482,6 +533,9 @@ describe('signatories', () => {
     expect(res.status).toBe(302);
     const after = await pactRow(pact.id);
     expect(after).toMatchObject({ status: 'negotiation', revision: 2 });
+    const listed = await authority.get(`/pacts/${pact.id}/signatories`);
+    expect(listed.text).toContain('<td>Toscana (ITI1)</td>');
+    expect(listed.text).not.toContain('<td>ITI1</td>');
     const notes = await t.db
       .selectFrom('notifications')
       .select('kind')

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { wholeNumber } from '../firms/firms.schemas';
 import { euroField } from '../funding/funding.schemas';
 import type { EsfCount } from './execution.tables';
 
@@ -54,8 +55,8 @@ const blank = (v: unknown) => typeof v === 'string' && v.trim() === '';
 const period = z.string().trim().toUpperCase().max(7).regex(PERIOD);
 
 // Form fields arrive as text: a required number is a non-blank string; a breakdown left blank is 0.
-const formInt = (max: number) =>
-  z.string().trim().min(1).max(12).pipe(z.coerce.number<string>().int().min(0).max(max));
+// Read as typed in Italian: "1.000" is a thousand (z.coerce read it as 1); "1e3", "2,5" refused.
+const formInt = (max: number) => wholeNumber(0, max);
 const formCount = z.preprocess((v) => (v === undefined || blank(v) ? '0' : v), formInt(MAX_COUNT));
 const formEuro = (required: boolean) =>
   z.preprocess(

@@ -122,12 +122,15 @@ export function listSignatories(db: Executor, pactId: string) {
   return db
     .selectFrom('pact_signatories as s')
     .innerJoin('organisations as o', 'o.id', 's.organisation_id')
+    .innerJoin('territories as t', 't.code', 'o.territory_code')
     .select([
       'o.id',
       'o.name',
       'o.kind',
       'o.partner_type',
       'o.territory_code',
+      't.name as territory_name',
+      't.names as territory_names',
       's.invited_at',
       's.removed_at',
     ])
@@ -150,8 +153,12 @@ export async function invitableOrganisations(
     kind: string;
     partner_type: string | null;
     territory_code: string;
+    territory_name: string;
+    territory_names: Record<string, string>;
   }>`
-    SELECT o.id, o.name, o.kind, o.partner_type, o.territory_code FROM organisations o
+    SELECT o.id, o.name, o.kind, o.partner_type, o.territory_code,
+      t.name AS territory_name, t.names AS territory_names
+    FROM organisations o JOIN territories t ON t.code = o.territory_code
     WHERE o.kind IN ('social_partner', 'local_authority') AND o.id <> ${pact.promoter_org_id}
       AND EXISTS (SELECT 1 FROM territory_ancestors ta
         WHERE (ta.code = ${pact.territory_code} AND ta.ancestor_code = o.territory_code)

@@ -6,6 +6,7 @@ import { allow } from '../../http/authorize';
 import { flash } from '../../http/flash';
 import { parseForm, safeParseQuery, uuidParam } from '../../http/validate';
 import { DomainError } from '../../lib/domain-error';
+import { isWithin } from '../accounts/accounts.repository';
 import { findCurrentTerritory, localName } from '../reference/territories.repository';
 import { actionRoutes } from './actions.routes';
 import { historyRoutes } from './history.routes';
@@ -66,10 +67,17 @@ export function pactRoutes(services: AppServices): Router {
     });
     const campaignId =
       (posted.success && posted.data.campaign) || (q.success && q.data.campaign) || '';
-    const territoryCode =
+    const asked =
       (posted.success && posted.data.territory) ||
       (q.success && q.data.territory) ||
       user.territoryCode;
+    // A territory put in the address outside the authority's: said so, not shown as one whose
+    // firms declared nothing (a refused post keeps its own error and values).
+    const outOfScope = !values && !(await isWithin(db, asked, user.territoryCode));
+    const territoryCode = outOfScope ? user.territoryCode : asked;
+    const scopeError = outOfScope
+      ? { errors: { territory: req.t('pacts.errors.territoryOutOfScope') } }
+      : {};
     const territories = await db
       .selectFrom('territories')
       .innerJoin('territory_ancestors as ta', 'ta.code', 'territories.code')
@@ -83,7 +91,7 @@ export function pactRoutes(services: AppServices): Router {
     // A refused form keeps its id, so its later successful post is still one pact.
     const formId = z.uuid().safeParse(values?.formId).data ?? crypto.randomUUID();
     const campaigns = await repo.campaignsCovering(db, territoryCode);
-    const chosen = campaigns.find((c) => c.id === campaignId);
+    const chosen = outOfScope ? undefined : campaigns.find((c) => c.id === campaignId);
     res.status(status).render('pacts/new', {
       title: req.t('pacts.new.title'),
       campaigns: campaigns.map((c) => ({ value: c.id, label: c.title })),
@@ -100,6 +108,7 @@ export function pactRoutes(services: AppServices): Router {
           }))
         : [],
       values: { campaignId, territoryCode, ...values, formId },
+      ...scopeError,
       ...extra,
     });
   };

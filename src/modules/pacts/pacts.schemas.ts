@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { shortText, territoryCode } from '../../http/validate';
+import { wholeNumber } from '../firms/firms.schemas';
 import { MODALITIES } from './pacts.tables';
 
 const asArray = (v: unknown) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]);
@@ -45,8 +46,9 @@ export const actionSchema = z.strictObject({
   title: shortText(200),
   description: optionalText(2000),
   skills: z.preprocess(asArray, z.array(skillCode).min(1).max(10)),
-  participants: z.coerce.number().int().min(1).max(10_000),
-  hours: z.coerce.number().int().min(1).max(2_000),
+  // As typed in Italian: "1.000" is a thousand (z.coerce read it as 1), "1e3" and "1,5" are refused.
+  participants: wholeNumber(1, 10_000),
+  hours: wholeNumber(1, 2_000),
   modality: z.enum(MODALITIES),
   eqfLevel: z.coerce.number().int().min(1).max(8),
   period: z

@@ -4,6 +4,7 @@ import { allow } from '../../http/authorize';
 import { flash } from '../../http/flash';
 import { parseForm, uuidParam } from '../../http/validate';
 import { DomainError } from '../../lib/domain-error';
+import { localName } from '../reference/territories.repository';
 import { loadPactFor } from './access';
 import { isEditable } from './pact-workflow';
 import * as repo from './pacts.repository';
@@ -25,18 +26,27 @@ export function signatoryRoutes({ db }: AppServices): Router {
     const signatories = await repo.listSignatories(db, pact.id);
     const manage = party === 'promoter' && isEditable(pact.status);
     const invitable = manage ? await repo.invitableOrganisations(db, pact) : [];
+    const lang = res.locals.lang as string;
+    const territory = (o: {
+      territory_code: string;
+      territory_name: string;
+      territory_names: Record<string, string>;
+    }) =>
+      `${localName({ name: o.territory_name, names: o.territory_names }, lang)} (${o.territory_code})`;
     res.status(status).render('pacts/signatories', {
       title: req.t('pacts.signatories.title'),
       pact,
       tab: 'signatories',
-      active: signatories.filter((s) => !s.removed_at),
+      active: signatories
+        .filter((s) => !s.removed_at)
+        .map((s) => ({ ...s, territory: territory(s) })),
       removed: signatories.filter((s) => s.removed_at),
       manage,
       canRemove: manage && pact.status !== 'agreed',
       opensNegotiation: pact.status === 'draft',
       invitable: invitable.map((o) => ({
         value: o.id,
-        label: `${o.name} — ${req.t(o.partner_type ? `pacts.partnerType.${o.partner_type}` : `roles.${o.kind}`)} (${o.territory_code})`,
+        label: `${o.name} — ${req.t(o.partner_type ? `pacts.partnerType.${o.partner_type}` : `roles.${o.kind}`)} · ${territory(o)}`,
       })),
       values: { revision: pact.revision },
       ...extra,

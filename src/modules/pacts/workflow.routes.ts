@@ -4,6 +4,8 @@ import { allow } from '../../http/authorize';
 import { flash } from '../../http/flash';
 import { parseForm, uuidParam } from '../../http/validate';
 import { DomainError } from '../../lib/domain-error';
+import { loadPactFor } from './access';
+import { allowedActions } from './pact-workflow';
 import { revisionOnlySchema } from './pacts.schemas';
 import { promoterTransition, submitPact } from './workflow.service';
 
@@ -21,6 +23,15 @@ export function workflowRoutes({ db }: AppServices): Router {
     const { alreadySubmitted } = await submitPact(db, req.user!, id, revisionOf(req));
     flash(req, alreadySubmitted ? 'pacts.flash.alreadySubmitted' : 'pacts.flash.submitted');
     res.redirect(`/pacts/${id}`);
+  });
+
+  // Withdrawing cannot be undone: the button on the pact page leads here, to say so first.
+  router.get('/pacts/:id/withdraw', allow('pact:draft'), async (req, res) => {
+    const { pact, party } = await loadPactFor(db, uuidParam(req), req.user!);
+    if (party !== 'promoter') throw new DomainError('pacts.errors.promoterOnly', { status: 403 });
+    if (!allowedActions(pact.status, 'promoter').includes('withdraw'))
+      return res.redirect(`/pacts/${pact.id}`);
+    res.render('pacts/withdraw', { title: req.t('pacts.withdraw.title'), pact });
   });
 
   const steps = [
