@@ -37,6 +37,29 @@ function text(html: string) {
 const decoded = (html: string) => html.replace(/&amp;/g, '&').replace(/&#x3D;/g, '=');
 
 describe('GET /dashboard', () => {
+  it('gives a pact drawn up for the whole territory a row of its own, so the rows add up to the total', async () => {
+    // Firenze's pact is the province's: seen with Firenze's comuni as rows, no comune has it.
+    const res = await region.get(`/dashboard?campaign=${s.campaignId}&territory=ITI14`);
+    expect(res.status).toBe(200);
+    const page = text(res.text);
+    const whole = /Patti per l'intero territorio di Firenze ((?:\S+ ){10})/.exec(
+      page.replace(/&#x27;/g, "'"),
+    );
+    expect(whole).not.toBeNull();
+    const total = /Totale: Firenze ((?:\S+ ){10})/.exec(page)![1]!.trim().split(' ');
+    const cells = whole![1]!.trim().split(' ');
+    // No firms nor needs of its own; every pact figure the total has, since no comune has any.
+    expect(cells.slice(0, 2)).toEqual(['–', '–']);
+    expect(cells[2]).toBe(total[2]);
+    expect(cells[3]).toBe('–');
+    expect(Number(cells[2])).toBeGreaterThan(0);
+    const csv = await region.get(`/dashboard/export.csv?campaign=${s.campaignId}&territory=ITI14`);
+    expect(csv.text).toContain("Patti per l'intero territorio di Firenze");
+    // With the provinces as rows, Firenze's pact is in Firenze's row: no such row.
+    const tuscany = await region.get(`/dashboard?campaign=${s.campaignId}`);
+    expect(tuscany.text).not.toContain('<th scope="row">Patti per l');
+  });
+
   it('shows the region its table, map, quarters and regions in Italian, each figure linking down', async () => {
     const res = await region.get(`/dashboard?campaign=${s.campaignId}`);
     expect(res.status).toBe(200);

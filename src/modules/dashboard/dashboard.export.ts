@@ -58,6 +58,14 @@ export function exportView(d: Dashboard, table: DashboardTable, lang: string, t:
         head: [t('needs.territory'), ...COLUMNS.map((c) => t(`dashboard.columns.${c}`))],
         rows: [
           ...table.rows.map((r) => [r.name, ...COLUMNS.map((c) => cell(r.cells[c]))]),
+          ...(table.whole
+            ? [
+                [
+                  t('dashboard.table.whole', { name: table.total.name }),
+                  ...COLUMNS.map((c) => cell(table.whole!.cells[c])),
+                ],
+              ]
+            : []),
           [
             `${t('needs.total')}: ${table.total.name}`,
             ...COLUMNS.map((c) => cell(table.total.cells[c])),

@@ -104,7 +104,52 @@ export function dashboardTable(d: Dashboard, lang: string, links: Links) {
   const total = { code: own.code, name: localName(own, lang), cells: cells(d.total) };
   const all = [...rows.map((r) => r.cells), total.cells].flatMap((c) => Object.values(c));
   const reasons = [...new Set(all.filter((c) => c.suppressed).map((c) => c.reason!))];
-  return { rows, total, reasons, suppressedCount: all.filter((c) => c.suppressed).length };
+  return {
+    rows,
+    whole: wholeTerritory(d, (x) => ({
+      ...cells(x),
+      firms: DASH,
+      need: DASH,
+      coverage: DASH,
+      covered: plain(x.workersCovered),
+      committed: { ...plain(x.committedCents, f.eur(x.committedCents)), money: true },
+    })),
+    total,
+    reasons,
+    suppressedCount: all.filter((c) => c.suppressed).length,
+  };
+}
+
+const DASH: Shown = { text: '–', suppressed: false };
+
+/**
+ * What pacts drawn up for the view's territory as a whole (a province's pact, its comuni as the
+ * rows) put in the total but in no row: the total less the rows, for the pact figures only
+ * (needs are declared in comuni, so the rows hold them all). Undefined when the rows add up.
+ */
+function wholeTerritory(d: Dashboard, cells: (x: DashboardFigures) => Record<Column, Shown>) {
+  if (!d.rows.length) return undefined;
+  const rest = (k: 'workersCovered' | 'committedCents' | 'spentCents' | 'enrolled' | 'completed') =>
+    d.total[k] - d.rows.reduce((n, r) => n + r.figures[k], 0);
+  const x = {
+    ...d.total,
+    workersCovered: rest('workersCovered'),
+    committedCents: rest('committedCents'),
+    spentCents: rest('spentCents'),
+    enrolled: rest('enrolled'),
+    completed: rest('completed'),
+  };
+  if (
+    ![x.workersCovered, x.committedCents, x.spentCents, x.enrolled, x.completed].some((n) => n > 0)
+  )
+    return undefined;
+  return {
+    cells: cells({
+      ...x,
+      completionPercent: x.enrolled > 0 ? Math.round((x.completed / x.enrolled) * 1000) / 10 : null,
+      costPerTrainedCents: x.completed > 0 ? Math.round(x.spentCents / x.completed) : null,
+    }),
+  };
 }
 export type DashboardTable = ReturnType<typeof dashboardTable>;
 
