@@ -27,9 +27,32 @@ describe('POST /pacts/:id/close', () => {
     expect(early.status).toBe(409);
     expect(await pactStatus(t.db, p.pact.id)).toBe('approved');
 
+    // Nothing to confirm yet: the confirmation page sends back to the execution page.
+    const notYet = await agent.get(`/pacts/${p.pact.id}/close`);
+    expect(notYet.status).toBe(302);
+    expect(notYet.headers.location).toBe(page(p.pact.id));
+
     await submitForm(agent, page(p.pact.id), reportForm(action.id, { period: '2026-Q3' }));
-    expect((await agent.get(page(p.pact.id))).text).toContain(`/pacts/${p.pact.id}/close`);
-    const closed = await submitForm(agent, page(p.pact.id), {}, `/pacts/${p.pact.id}/close`);
+    // The page's button is a link to a page that asks first, saying what closing does.
+    expect((await agent.get(page(p.pact.id))).text).toContain(`href="/pacts/${p.pact.id}/close"`);
+    const ask = await agent.get(`/pacts/${p.pact.id}/close`);
+    expect(ask.status).toBe(200);
+    expect(ask.text).toContain('Chiudere il patto');
+    expect(ask.text).toContain('i dati di esecuzione diventano definitivi');
+    expect(ask.text).toContain('Non si potrà tornare indietro.');
+    const unreported = p.pact.actions.length - 1;
+    if (unreported)
+      expect(ask.text).toContain(
+        `Azioni ancora senza rendiconto: ${unreported} su ${p.pact.actions.length}.`,
+      );
+    expect(ask.text).toContain(`href="${page(p.pact.id)}"`);
+    expect(await pactStatus(t.db, p.pact.id)).toBe('in_progress');
+    const closed = await submitForm(
+      agent,
+      `/pacts/${p.pact.id}/close`,
+      {},
+      `/pacts/${p.pact.id}/close`,
+    );
     expect(closed.status).toBe(302);
     expect(await pactStatus(t.db, p.pact.id)).toBe('closed');
     const last = (await listAudit(t.db, p.pact.id)).at(-1)!;
@@ -42,6 +65,7 @@ describe('POST /pacts/:id/close', () => {
 
     const after = await agent.get(page(p.pact.id));
     expect(after.text).toContain('Il patto è chiuso.');
+    expect((await agent.get(`/pacts/${p.pact.id}/close`)).headers.location).toBe(page(p.pact.id));
     expect(after.text).not.toContain('Rendiconta un trimestre');
     // A stale form sent after closing: refused with the reason, nothing written.
     const csrf = await csrfFrom(agent, `/pacts/${p.pact.id}`);

@@ -252,4 +252,39 @@ describe('funding calls (readers)', () => {
       .executeTakeFirstOrThrow();
     expect(row.status).toBe('open');
   });
+
+  it('closes a call only after a page that says what closing does', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const call = await newCall(t.db, region, { territory: 'ITI1' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const status = async () =>
+      (
+        await t.db
+          .selectFrom('funding_calls')
+          .select('status')
+          .where('id', '=', call.id)
+          .executeTakeFirstOrThrow()
+      ).status;
+    expect((await agent.get(`/calls/${call.id}`)).text).toContain(`href="/calls/${call.id}/close"`);
+    const ask = await agent.get(`/calls/${call.id}/close`);
+    expect(ask.status).toBe(200);
+    expect(ask.text).toContain('Chiudere l&#x27;avviso');
+    expect(ask.text).toContain('nessun nuovo patto potrà sceglierlo');
+    expect(ask.text).toContain(`href="/calls/${call.id}"`);
+    expect(await status()).toBe('open');
+    const closed = await submitForm(
+      agent,
+      `/calls/${call.id}/close`,
+      {},
+      `/calls/${call.id}/close`,
+    );
+    expect(closed.status).toBe(302);
+    expect(await status()).toBe('closed');
+    // Closed: nothing left to confirm.
+    expect((await agent.get(`/calls/${call.id}/close`)).headers.location).toBe(`/calls/${call.id}`);
+    // A reader who does not manage the call is refused the page.
+    const authority = await newUser(t.db, { role: 'local_authority', territory: 'ITI14' });
+    const reader = await loginAs(testApp(t), authority.email, PASSWORD);
+    expect((await reader.get(`/calls/${call.id}/close`)).status).toBe(403);
+  });
 });

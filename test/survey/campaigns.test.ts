@@ -43,8 +43,18 @@ describe('campaigns (region)', () => {
     expect(open.status).toBe(302);
     const page = await agent.get(`/campaigns/${c.id}`);
     expect(page.text).toContain('<strong>Aperta</strong>');
-    await submitForm(agent, `/campaigns/${c.id}`, {}, `/campaigns/${c.id}/close`);
+    // Closing asks first, on a page of its own saying what it does.
+    expect(page.text).toContain(`href="/campaigns/${c.id}/close"`);
+    const ask = await agent.get(`/campaigns/${c.id}/close`);
+    expect(ask.status).toBe(200);
+    expect(ask.text).toContain('Chiudere l&#x27;indagine');
+    expect(ask.text).toMatch(/anche prima della data di chiusura prevista \(\d{1,2} \w+ \d{4}\)/);
+    expect((await agent.get(`/campaigns/${c.id}`)).text).toContain('<strong>Aperta</strong>');
+    await submitForm(agent, `/campaigns/${c.id}/close`, {}, `/campaigns/${c.id}/close`);
     expect((await agent.get(`/campaigns/${c.id}`)).text).toContain('<strong>Chiusa</strong>');
+    expect((await agent.get(`/campaigns/${c.id}/close`)).headers.location).toBe(
+      `/campaigns/${c.id}`,
+    );
   });
 
   it.each([

@@ -3,6 +3,7 @@ import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { flash } from '../../http/flash';
 import { parseForm, safeParseQuery, uuidParam } from '../../http/validate';
+import { renderConfirm } from '../../http/confirm';
 import { DomainError } from '../../lib/domain-error';
 import { scopeCodes } from '../accounts/scope';
 import { localName, territoryPath } from '../reference/territories.repository';
@@ -194,6 +195,21 @@ export function callRoutes({ db }: AppServices): Router {
         req.user!.role === 'region' || req.user!.role === 'admin'
           ? await callLedger(db, call.id, lang)
           : null,
+    });
+  });
+
+  // Closing a call cannot be undone: the call page's button leads here, to say so first.
+  router.get('/calls/:id/close', allow('call:manage'), async (req, res) => {
+    const { call, manages } = await getCallFor(db, req.user!, uuidParam(req));
+    const back = `/calls/${call.id}`;
+    if (!manages || call.status !== 'open') return res.redirect(back);
+    renderConfirm(req, res, {
+      title: req.t('funding.show.closeTitle', { title: call.title }),
+      paragraphs: [req.t('funding.show.closeConfirm')],
+      action: `/calls/${call.id}/close`,
+      button: req.t('funding.show.close'),
+      back,
+      backLabel: req.t('funding.show.back'),
     });
   });
 

@@ -10,6 +10,7 @@ import {
   uuidParam,
   type FieldErrors,
 } from '../../http/validate';
+import { renderConfirm } from '../../http/confirm';
 import { DomainError } from '../../lib/domain-error';
 import { getManagedCall } from '../funding/calls.service';
 import { euros } from '../funding/money';
@@ -101,6 +102,27 @@ export function executionRoutes({ db }: AppServices): Router {
         values: req.body as Record<string, unknown>,
       });
     }
+  });
+
+  // Closing makes the figures final: the page's button leads here, to say so first.
+  router.get('/pacts/:id/close', allow('pact:report'), async (req, res) => {
+    const view = await executionView(db, req.user!, uuidParam(req));
+    const back = `/pacts/${view.pact.id}/execution`;
+    if (!view.canClose) return res.redirect(back);
+    const unreported = view.actions.filter((a) => a.quarters.length === 0).length;
+    renderConfirm(req, res, {
+      title: req.t('execution.close.confirmTitle', { title: view.pact.title }),
+      paragraphs: [
+        req.t('execution.close.confirm'),
+        ...(unreported
+          ? [req.t('execution.close.unreported', { count: unreported, total: view.actions.length })]
+          : []),
+      ],
+      action: `/pacts/${view.pact.id}/close`,
+      button: req.t('execution.close.button'),
+      back,
+      backLabel: req.t('execution.close.back'),
+    });
   });
 
   router.post('/pacts/:id/close', allow('pact:report'), async (req, res) => {

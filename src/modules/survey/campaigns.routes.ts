@@ -2,6 +2,8 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
+import { renderConfirm } from '../../http/confirm';
+import { formatDate } from '../../lib/format';
 import { flash } from '../../http/flash';
 import { HttpError } from '../../http/errors';
 import { parseForm, safeParseQuery, territoryCode, uuidParam } from '../../http/validate';
@@ -118,6 +120,25 @@ export function campaignRoutes({ db }: AppServices): Router {
       territory: path.map((t) => localName(t, lang)).join(' › '),
       counts,
       charts: campaignCharts(questions, req.t, (c) => areaNames.get(c) ?? c),
+    });
+  });
+
+  // Closing a survey cannot be undone: the survey page's button leads here, to say so first.
+  router.get('/campaigns/:id/close', allow('campaign:manage'), async (req, res) => {
+    const campaign = await getManagedCampaign(db, req.user!, uuidParam(req));
+    const back = `/campaigns/${campaign.id}`;
+    if (campaign.status !== 'open') return res.redirect(back);
+    renderConfirm(req, res, {
+      title: req.t('campaigns.closeTitle', { title: campaign.title }),
+      paragraphs: [
+        req.t('campaigns.closeConfirm', {
+          closesAt: formatDate(campaign.closesAt, res.locals.lang as string, { style: 'long' }),
+        }),
+      ],
+      action: `/campaigns/${campaign.id}/close`,
+      button: req.t('campaigns.close'),
+      back,
+      backLabel: req.t('campaigns.back'),
     });
   });
 
