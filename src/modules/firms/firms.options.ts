@@ -10,20 +10,21 @@ export interface Option {
 
 type T = (key: string, params?: Record<string, unknown>) => string;
 
+/** The profile form's fields, in the form's order. */
+export const PROFILE_FIELDS = [
+  'legalName',
+  'vatNumber',
+  'naceDivision',
+  'employees',
+  'territoryCode',
+  'contactName',
+  'contactEmail',
+  'contactPhone',
+] as const;
+
 /** The profile form's labels, by field: the error summary names each field as the form does. */
 export function profileFieldLabels(t: T): Record<string, string> {
-  return Object.fromEntries(
-    [
-      'legalName',
-      'vatNumber',
-      'naceDivision',
-      'employees',
-      'territoryCode',
-      'contactName',
-      'contactEmail',
-      'contactPhone',
-    ].map((f) => [f, t(`firmProfile.fields.${f}`)]),
-  );
+  return Object.fromEntries(PROFILE_FIELDS.map((f) => [f, t(`firmProfile.fields.${f}`)]));
 }
 
 /** The pickers of the profile form: NACE divisions grouped by section, and the comuni. */

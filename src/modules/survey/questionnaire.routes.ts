@@ -5,7 +5,12 @@ import { flash } from '../../http/flash';
 import { uuidParam } from '../../http/validate';
 import { HttpError } from '../../http/errors';
 import { DomainError } from '../../lib/domain-error';
-import { profileFieldLabels, profileFormOptions, sectorNames } from '../firms/firms.options';
+import {
+  PROFILE_FIELDS,
+  profileFieldLabels,
+  profileFormOptions,
+  sectorNames,
+} from '../firms/firms.options';
 import { firmProfileSchema } from '../firms/firms.schemas';
 import { profileFormValues } from '../firms/firms.service';
 import {
@@ -68,17 +73,6 @@ function rawReadiness(body: Values): Values {
     technologies: tech,
   };
 }
-
-const PROFILE_FIELDS = [
-  'legalName',
-  'vatNumber',
-  'naceDivision',
-  'employees',
-  'territoryCode',
-  'contactName',
-  'contactEmail',
-  'contactPhone',
-];
 
 function rawProfile(body: Values): Values {
   return Object.fromEntries(PROFILE_FIELDS.map((f) => [f, text(body[f])]));
