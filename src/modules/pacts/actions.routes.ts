@@ -8,7 +8,7 @@ import { findAction, addAction, removeAction, updateAction } from './actions.ser
 import { loadPactFor } from './access';
 import { MODALITIES } from './pacts.tables';
 import { actionSchema, revisionOnlySchema } from './pacts.schemas';
-import { formErrors, skillNeeds } from './pacts.view';
+import { formErrors, pactFieldLabels, skillNeeds } from './pacts.view';
 import { StaleRevisionError } from './stale';
 import { renderStale } from './stale.view';
 
@@ -53,6 +53,7 @@ export function actionRoutes({ db }: AppServices): Router {
       skills: needs.map((n) => ({ ...n, checked: chosen.has(n.code) })),
       modalities: MODALITIES.map((m) => ({ value: m, label: req.t(`pacts.modality.${m}`) })),
       eqfLevels: [1, 2, 3, 4, 5, 6, 7, 8].map((l) => ({ value: String(l), label: `EQF ${l}` })),
+      fieldLabels: pactFieldLabels(req.t),
       ...extra,
       values: { ...values, eqfLevel: String(values.eqfLevel ?? '') },
     });

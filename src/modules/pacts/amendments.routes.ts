@@ -13,7 +13,7 @@ import { withdrawAmendment } from './amendments.withdraw';
 import { decisionSchema, emptySchema } from './negotiation.schemas';
 import * as repo from './pacts.repository';
 import { MODALITIES } from './pacts.tables';
-import { formErrors, skillNeeds } from './pacts.view';
+import { formErrors, pactFieldLabels, skillNeeds } from './pacts.view';
 
 type Values = Record<string, unknown>;
 
@@ -31,7 +31,12 @@ export function amendmentRoutes({ db }: AppServices): Router {
     const actionId = (given?.actionId ?? (q.success ? q.data.action : undefined)) as
       string | undefined;
     const actions = await repo.listActions(db, pact.id);
-    const base = { title: req.t('negotiation.amendments.newTitle'), pact, tab: 'negotiation' };
+    const base = {
+      title: req.t('negotiation.amendments.newTitle'),
+      pact,
+      tab: 'negotiation',
+      fieldLabels: pactFieldLabels(req.t),
+    };
     const needsAction = kind === 'change_action' || kind === 'remove_action';
     const action = needsAction ? actions.find((a) => a.id === actionId) : undefined;
     if (!kind || (needsAction && !action)) {
@@ -113,6 +118,7 @@ export function amendmentRoutes({ db }: AppServices): Router {
       kindLabel: req.t(`negotiation.kind.${view.am.kind}`),
       statusLabel: req.t(`negotiation.amendmentStatus.${view.am.status}`),
       values: { revision: view.pact.revision },
+      fieldLabels: pactFieldLabels(req.t),
       ...extra,
     });
   };

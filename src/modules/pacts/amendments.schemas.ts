@@ -4,7 +4,7 @@ import type { AmendmentFields } from './negotiation.tables';
 import { revisionField } from './negotiation.schemas';
 import { actionSchema } from './pacts.schemas';
 
-/** Every proposal says why (≤ 2000) and names the revision its author read. */
+/** Every proposal says why (≤ 2000) and names the revision its author read; last, as on the form. */
 const common = {
   revision: revisionField,
   rationale: z.string().trim().min(1).max(2000),
@@ -16,16 +16,16 @@ export const proposalSchema = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('change_action'),
     actionId: z.uuid(),
-    ...common,
     ...actionShape,
+    ...common,
   }),
-  z.strictObject({ kind: z.literal('add_action'), ...common, ...actionShape }),
+  z.strictObject({ kind: z.literal('add_action'), ...actionShape, ...common }),
   z.strictObject({ kind: z.literal('remove_action'), actionId: z.uuid(), ...common }),
   z.strictObject({
     kind: z.literal('change_pact'),
-    ...common,
     title: shortText(200),
     summary: z.string().trim().max(4000).optional().default(''),
+    ...common,
   }),
 ]);
 export type ProposalInput = z.output<typeof proposalSchema>;

@@ -9,7 +9,7 @@ import { addComment } from './comments.service';
 import { documentRoutes } from './document.routes';
 import { commentSchema, positionSchema } from './negotiation.schemas';
 import { boardView } from './negotiation.view';
-import { formErrors } from './pacts.view';
+import { formErrors, pactFieldLabels } from './pacts.view';
 import { setPosition } from './positions.service';
 import { signatureRoutes } from './signatures.routes';
 
@@ -41,6 +41,7 @@ export function negotiationRoutes(services: AppServices): Router {
         value: p,
         label: req.t(`negotiation.position.${p}`),
       })),
+      fieldLabels: { ...pactFieldLabels(req.t), ...positionLabels(req, view.rows) },
       ...extra,
     });
   };
@@ -100,5 +101,17 @@ export function negotiationRoutes(services: AppServices): Router {
 function prefixed(errors: Record<string, string>, actionId: string) {
   return Object.fromEntries(
     Object.entries(errors).map(([k, v]) => [k === '_form' ? k : `${k}-${actionId}`, v]),
+  );
+}
+
+/** "1. Robotica — Posizione": a position's summary line says which action's form it is. */
+function positionLabels(req: Request, rows: { id: string; position: number; title: string }[]) {
+  return Object.fromEntries(
+    rows.flatMap((r) =>
+      (['position', 'note'] as const).map((f) => [
+        `${f}-${r.id}`,
+        `${r.position}. ${r.title} — ${req.t(`negotiation.fields.${f}`)}`,
+      ]),
+    ),
   );
 }

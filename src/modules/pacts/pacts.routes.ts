@@ -14,7 +14,7 @@ import type { PactStatus } from './pact-workflow';
 import * as repo from './pacts.repository';
 import { newPactQuery, pactEditSchema, pactListQuery, pactSchema } from './pacts.schemas';
 import { createPact, listPactsFor, pactView, updatePact } from './pacts.service';
-import { euros, formErrors, skillNeeds } from './pacts.view';
+import { euros, formErrors, pactFieldLabels, skillNeeds } from './pacts.view';
 import { renderStale } from './stale.view';
 import { StaleRevisionError } from './stale';
 import { signatoryRoutes } from './signatories.routes';
@@ -94,6 +94,7 @@ export function pactRoutes(services: AppServices): Router {
     const chosen = outOfScope ? undefined : campaigns.find((c) => c.id === campaignId);
     res.status(status).render('pacts/new', {
       title: req.t('pacts.new.title'),
+      fieldLabels: pactFieldLabels(req.t),
       campaigns: campaigns.map((c) => ({ value: c.id, label: c.title })),
       territories: territories.map((t) => ({
         value: t.code,
@@ -157,6 +158,7 @@ export function pactRoutes(services: AppServices): Router {
     const calls = await repo.callsCovering(db, view.pact.territory_code, view.pact.campaign_id);
     res.status(status).render('pacts/edit', {
       title: req.t('pacts.edit.title'),
+      fieldLabels: pactFieldLabels(req.t),
       pact: view.pact,
       calls: calls.map((c) => ({ value: c.id, label: c.title })),
       values: {

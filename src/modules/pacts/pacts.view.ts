@@ -11,6 +11,31 @@ export function formErrors(req: Request, err: DomainError): Record<string, strin
   return { [err.options.field ?? '_form']: req.t(err.messageKey, err.options.params) };
 }
 
+const PACT_FIELDS = [
+  'title',
+  'summary',
+  'callId',
+  'description',
+  'skills',
+  'participants',
+  'hours',
+  'modality',
+  'eqfLevel',
+  'period',
+  'provider',
+  'organisationId',
+];
+const NEGOTIATION_FIELDS = ['body', 'actionId', 'rationale', 'reason'];
+
+/** The pact forms' labels, by field: each line of the error summary names its field. */
+export function pactFieldLabels(t: Request['t']): Record<string, string> {
+  return Object.fromEntries([
+    ...PACT_FIELDS.map((f) => [f, t(`pacts.fields.${f}`)]),
+    ...NEGOTIATION_FIELDS.map((f) => [f, t(`negotiation.fields.${f}`)]),
+    ['action', t('negotiation.amendments.whichAction')],
+  ]);
+}
+
 export const euros = (cents: number | null | undefined) =>
   cents === null || cents === undefined ? null : cents / 100;
 

@@ -9,7 +9,7 @@ import { loadPactFor } from './access';
 import { isEditable } from './pact-workflow';
 import * as repo from './pacts.repository';
 import { inviteSchema, revisionOnlySchema } from './pacts.schemas';
-import { formErrors } from './pacts.view';
+import { formErrors, pactFieldLabels } from './pacts.view';
 import { inviteSignatory, removeSignatory } from './signatories.service';
 import { StaleRevisionError } from './stale';
 
@@ -44,6 +44,7 @@ export function signatoryRoutes({ db }: AppServices): Router {
       manage,
       canRemove: manage && pact.status !== 'agreed',
       opensNegotiation: pact.status === 'draft',
+      fieldLabels: pactFieldLabels(req.t),
       invitable: invitable.map((o) => ({
         value: o.id,
         label: `${o.name} — ${req.t(o.partner_type ? `pacts.partnerType.${o.partner_type}` : `roles.${o.kind}`)} · ${territory(o)}`,
