@@ -118,6 +118,27 @@ describe('invitations', () => {
     expect(rows).toHaveLength(0);
   });
 
+  it("refuses a territory that does not exist, even the admin's, naming the field", async () => {
+    const admin = await newUser(t.db, { role: 'admin' });
+    const agent = await loginAs(testApp(t), admin.email, PASSWORD);
+    const res = await invite(agent, {
+      email: 'nowhere@test.patto',
+      role: 'local_authority',
+      organisationName: 'Comune di Nessunluogo',
+      territoryCode: 'XX99',
+    });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('href="#field-territoryCode"');
+    expect(res.text).toContain('Territorio sconosciuto: scegline uno dall&#x27;elenco');
+    expect(res.text).toContain('value="Comune di Nessunluogo"');
+    const orgs = await t.db
+      .selectFrom('organisations')
+      .select('id')
+      .where('name', '=', 'Comune di Nessunluogo')
+      .execute();
+    expect(orgs).toHaveLength(0);
+  });
+
   it('requires a partner type for a social partner', async () => {
     const region = await newUser(t.db, { role: 'region' });
     const agent = await loginAs(testApp(t), region.email, PASSWORD);

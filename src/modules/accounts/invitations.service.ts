@@ -5,6 +5,7 @@ import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { hashPassword } from '../../lib/password';
 import { INVITABLE_ROLES } from '../../lib/permissions';
 import { hashSecret, newSecret } from '../../lib/tokens';
+import { findCurrentTerritory } from '../reference/territories.repository';
 import * as repo from './accounts.repository';
 import * as invitations from './invitations.repository';
 import { EmailTakenError, isUniqueViolation } from './accounts.service';
@@ -27,6 +28,14 @@ export interface NewInvitation {
 export async function createInvitation(db: Db, inviter: SessionUser, input: NewInvitation) {
   if (!INVITABLE_ROLES[inviter.role].includes(input.role)) {
     throw new DomainError('invitations.errors.roleNotAllowed', { field: 'role', status: 422 });
+  }
+  // The picker offers current territories only; anything else (even for the admin, whose scope
+  // is everything) would reach the organisation's foreign key as a 500.
+  if (!(await findCurrentTerritory(db, input.territoryCode))) {
+    throw new DomainError('validation.unknownTerritory', {
+      field: 'territoryCode',
+      status: 422,
+    });
   }
   if (!(await inScope(db, inviter, input.territoryCode))) {
     throw new DomainError('invitations.errors.outOfScope', { field: 'territoryCode', status: 422 });
