@@ -88,6 +88,25 @@ describe('POST /pacts/:id/sign', () => {
     });
   });
 
+  it("no longer offers the board's sign button to an organisation that signed this revision", async () => {
+    const pact = await negotiating();
+    const button = `href="/pacts/${pact.id}/sign"`;
+    expect((await employers.get(`/pacts/${pact.id}/negotiation`)).text).toContain(button);
+    expect((await sign(employers, pact)).status).toBe(302);
+    const board = await employers.get(`/pacts/${pact.id}/negotiation`);
+    expect(board.text).not.toContain(button);
+    expect(board.text).toContain('La tua organizzazione ha firmato la revisione 1.');
+    expect((await union.get(`/pacts/${pact.id}/negotiation`)).text).toContain(button);
+    const edited = await submitForm(authority, `/pacts/${pact.id}/edit`, {
+      revision: '1',
+      title: 'Un titolo nuovo',
+      summary: '',
+      callId: '',
+    });
+    expect(edited.status).toBe(302);
+    expect((await employers.get(`/pacts/${pact.id}/negotiation`)).text).toContain(button);
+  });
+
   it('says exactly that parity fails when everyone signed but no trade union is among them', async () => {
     const pact = await negotiating([s.employers.organisationId]);
     expect((await sign(employers, pact)).status).toBe(302);

@@ -27,6 +27,7 @@ export async function boardView(db: Db, req: Request, user: SessionUser, pactId:
   const open = amendments.filter((a) => a.status === 'open');
   const mine = party === 'signatory' ? user.organisationId : null;
   const editable = isEditable(pact.status);
+  const signedCurrent = !!states.find((s) => s.id === mine)?.signedCurrent;
   const rows = actions.map((a) => {
     const cells = states.map((s) => {
       const p = positions.find((x) => x.action_id === a.id && x.organisation_id === s.id);
@@ -110,7 +111,8 @@ export async function boardView(db: Db, req: Request, user: SessionUser, pactId:
     canTalk: editable && (party === 'promoter' || party === 'signatory'),
     canPosition: editable && party === 'signatory',
     canPropose: editable && party === 'signatory',
-    canSign: pact.status === 'negotiation' && party === 'signatory',
+    canSign: pact.status === 'negotiation' && party === 'signatory' && !signedCurrent,
+    signedCurrent,
     commentTargets: [
       { value: '', label: req.t('negotiation.comments.onPact') },
       ...actions.map((a) => ({ value: a.id, label: `${a.position}. ${a.title}` })),
