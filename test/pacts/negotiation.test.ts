@@ -477,6 +477,36 @@ describe('amendments', () => {
     expect((await pactRow(pact.id)).revision).toBe(1);
   });
 
+  it('asks before withdrawing an amendment, which cannot be reopened', async () => {
+    const pact = await negotiating();
+    const id = idFrom(
+      await propose(employers, pact.id, {
+        kind: 'remove_action',
+        actionId: pact.actions[1]!.id,
+        revision: '1',
+        rationale: 'Non serve',
+      }),
+    );
+    const path = `/pacts/${pact.id}/amendments/${id}`;
+    const page = await employers.get(path);
+    expect(page.text).not.toContain(`action="${path}/withdraw"`);
+    expect(page.text).toContain(`href="${path}/withdraw"`);
+    const confirm = await employers.get(`${path}/withdraw`);
+    expect(confirm.status).toBe(200);
+    expect(confirm.text).toContain('non si può riaprire');
+    expect(confirm.text).toContain(`action="${path}/withdraw"`);
+    expect(confirm.text).toContain(`href="${path}"`);
+    expect((await amendmentRow(id)).status).toBe('open');
+    // Not the proposer's: no confirmation to show.
+    expect((await union.get(`${path}/withdraw`)).status).toBe(403);
+    expect((await submitForm(employers, `${path}/withdraw`, {})).status).toBe(302);
+    expect((await amendmentRow(id)).status).toBe('withdrawn');
+    // Withdrawn already: the confirmation page sends back to the proposal.
+    const again = await employers.get(`${path}/withdraw`);
+    expect(again.status).toBe(302);
+    expect(again.headers.location).toBe(path);
+  });
+
   it('refuses a proposal from a stale form, keeping what was typed', async () => {
     const pact = await negotiating();
     await submitForm(authority, `/pacts/${pact.id}/edit`, {

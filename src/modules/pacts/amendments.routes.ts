@@ -149,6 +149,21 @@ export function amendmentRoutes({ db }: AppServices): Router {
     }
   });
 
+  // Withdrawing cannot be undone (the proposal stays in the record, closed): asked first.
+  router.get('/pacts/:id/amendments/:amId/withdraw', allow('pact:negotiate'), async (req, res) => {
+    const view = await amendmentView(db, req, req.user!, uuidParam(req), uuidParam(req, 'amId'));
+    const path = `/pacts/${view.pact.id}/amendments/${view.am.id}`;
+    if (view.am.organisation_id !== req.user!.organisationId)
+      throw new DomainError('negotiation.errors.notYourAmendment', { status: 403 });
+    if (!view.canWithdraw) return res.redirect(path);
+    res.render('pacts/amendment-withdraw', {
+      title: req.t('negotiation.amendments.withdrawTitle'),
+      ...view,
+      path,
+      proposal: [req.t(`negotiation.kind.${view.am.kind}`), view.target].filter(Boolean).join(': '),
+    });
+  });
+
   router.post('/pacts/:id/amendments/:amId/withdraw', allow('pact:negotiate'), async (req, res) => {
     const id = uuidParam(req);
     const amId = uuidParam(req, 'amId');
