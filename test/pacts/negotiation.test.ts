@@ -474,7 +474,11 @@ describe('amendments', () => {
       `${path}/decide`,
     );
     expect(late.status).toBe(409);
+    expect(late.text).toContain('Questo emendamento non è più aperto (stato: Ritirato).');
     expect((await pactRow(pact.id)).revision).toBe(1);
+    const twice = await submitForm(employers, path, {}, `${path}/withdraw`);
+    expect(twice.status).toBe(409);
+    expect(twice.text).toContain('Questo emendamento non è più aperto (stato: Ritirato).');
   });
 
   it('asks before withdrawing an amendment, which cannot be reopened', async () => {

@@ -30,7 +30,8 @@ export async function withdrawAmendment(
     if (!am) throw new NotFoundError();
     if (am.organisation_id !== user.organisationId)
       throw new DomainError('negotiation.errors.notYourAmendment', { status: 403 });
-    if (am.status !== 'open') throw new DomainError('negotiation.errors.alreadyDecided');
+    if (am.status !== 'open')
+      throw new DomainError('negotiation.errors.alreadyDecided', { params: { status: am.status } });
     await tx
       .updateTable('pact_amendments')
       .set({ status: 'withdrawn', decided_by: user.id, decided_at: new Date() })
