@@ -2,6 +2,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { createApiToken } from '../../src/modules/accounts/tokens.service';
 import { loginAs, testApp } from '../helpers/app';
+import { newUser } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { newCampaign } from '../needs/factories';
 import { newPact } from './factories';
@@ -85,5 +86,38 @@ describe('GET /pacts filtered by territory and campaign', () => {
       .set('Authorization', `Bearer ${token}`);
     expect(res.status).toBe(200);
     expect(res.body.map((p: { id: string }) => p.id)).toEqual([ids.comune]);
+  });
+});
+
+describe('GET /pacts headings, by who reads', () => {
+  const headings = (html: string) =>
+    [...html.matchAll(/<h2 class="h4[^"]*">([^<]*)<\/h2>/g)].map((m) => m[1]);
+
+  it('shows a partner only the pacts it is invited to, saying so when there are none', async () => {
+    const partner = await newUser(t.db, {
+      role: 'social_partner',
+      partnerType: 'trade_union',
+      territory: 'ITI14',
+    });
+    const res = await (await loginAs(app, partner.email, s.password)).get('/pacts');
+    expect(res.status).toBe(200);
+    expect(headings(res.text)).toEqual(['Patti a cui sono invitato']);
+    expect(res.text).not.toContain('Promossi dalla mia organizzazione');
+    expect(res.text).toContain('Quando un ente locale inviterà la tua organizzazione a un patto');
+  });
+
+  it("shows the admin every pact under 'Tutti i patti', not as invited", async () => {
+    const admin = await newUser(t.db, { role: 'admin' });
+    const res = await (await loginAs(app, admin.email, s.password)).get('/pacts');
+    expect(headings(res.text)).toEqual(['Tutti i patti']);
+    expect(listed(res.text)).toEqual(['comune', 'otherCampaign', 'province']);
+  });
+
+  it('keeps both lists for the local authority that promotes pacts', async () => {
+    const res = await (await loginAs(app, s.authority.email, s.password)).get('/pacts');
+    expect(headings(res.text)).toEqual([
+      'Promossi dalla mia organizzazione',
+      'Patti a cui sono invitato',
+    ]);
   });
 });

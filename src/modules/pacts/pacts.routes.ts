@@ -26,6 +26,13 @@ async function territoryLabel(db: AppServices['db'], code: string | undefined, l
   return t ? `${localName(t, lang)} (${t.code})` : '';
 }
 
+const LIST_READER: Record<string, 'promoter' | 'partner' | 'region' | 'admin'> = {
+  local_authority: 'promoter',
+  social_partner: 'partner',
+  region: 'region',
+  admin: 'admin',
+};
+
 export function pactRoutes(services: AppServices): Router {
   const { db } = services;
   const router = Router();
@@ -41,8 +48,15 @@ export function pactRoutes(services: AppServices): Router {
       ...p,
       requested: euros(p.requested_cents),
     }));
+    // Who reads decides the sections: only a local authority promotes pacts, a partner is
+    // invited to them, the region examines them, the admin sees them all.
+    const reader = LIST_READER[req.user!.role] ?? 'partner';
     res.render('pacts/list', {
       title: req.t('pacts.list.title'),
+      intro: req.t(`pacts.list.intro.${reader}`),
+      othersTitle: req.t(`pacts.list.others.${reader}`),
+      othersEmpty: req.t(`pacts.list.noneOthers.${reader}`),
+      showMine: reader === 'promoter',
       mine: pacts.filter((p) => p.mine),
       others: pacts.filter((p) => !p.mine),
       status,
@@ -50,7 +64,6 @@ export function pactRoutes(services: AppServices): Router {
       campaign,
       territoryName: await territoryLabel(db, territory, res.locals.lang as string),
       canDraft: req.user!.role === 'local_authority',
-      isRegion: req.user!.role === 'region',
     });
   });
 
