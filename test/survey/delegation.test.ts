@@ -102,6 +102,15 @@ describe('granting a delegation', () => {
 });
 
 describe('acting under a delegation', () => {
+  it('tells an association with no delegation yet how a firm gives one', async () => {
+    const { partnerAgent } = await setting();
+    const page = await partnerAgent.get('/delegated-firms');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Nessuna impresa ha ancora delegato la tua associazione.');
+    expect(page.text).toContain('dalla propria pagina «Deleghe»');
+    expect(page.text).toContain('riceverai una notifica');
+  });
+
   it('lets the association fill in and submit; the receipt says who, for whom, under which delegation', async () => {
     const { firm, partner, firmAgent, partnerAgent } = await setting();
     const { id, region } = await newCampaign(t.db);
