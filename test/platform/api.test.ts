@@ -3,6 +3,7 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import { loginAs, submitForm, testApp } from '../helpers/app';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { newUser, PASSWORD } from '../helpers/factories';
+import { errorSummary, expectSummaryNamesFields } from '../helpers/error-summary';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -129,6 +130,15 @@ describe('tokens', () => {
       .send('{"email":');
     expect(bad.status).toBe(400);
     expect(bad.body.status).toBe(400);
+  });
+
+  it('names the token field by its label when the name is missing', async () => {
+    const user = await newUser(t.db);
+    const agent = await loginAs(testApp(t), user.email, PASSWORD);
+    const page = await submitForm(agent, '/account/tokens', { name: '' });
+    expect(page.status).toBe(422);
+    expectSummaryNamesFields(page.text, 1);
+    expect(errorSummary(page.text)[0]!.text).toBe('Nome del token: Campo obbligatorio');
   });
 
   it('lets a user create and revoke a token from the account page', async () => {

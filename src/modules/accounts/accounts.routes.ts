@@ -110,9 +110,13 @@ export function accountRoutes({ db, config }: AppServices): Router {
 
   const tokensView = async (req: Request, res: Response, status: number, extra: object) => {
     const tokens = await listApiTokens(db, req.user!.id);
-    res
-      .status(status)
-      .render('accounts/tokens', { title: req.t('tokens.title'), tokens, values: {}, ...extra });
+    res.status(status).render('accounts/tokens', {
+      title: req.t('tokens.title'),
+      tokens,
+      values: {},
+      fieldLabels: { name: req.t('tokens.name') },
+      ...extra,
+    });
   };
 
   router.get('/account/tokens', allow('token:manage'), (req, res) => tokensView(req, res, 200, {}));
