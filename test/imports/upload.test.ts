@@ -93,6 +93,25 @@ describe('POST /admin/imports', () => {
     ).toBeUndefined();
   });
 
+  it("words a refused file in the page's language: a missing column, a UTF-16 file", async () => {
+    const wrong = await upload({ kind: 'istat' }, { name: 'x.csv', content: 'a;b\n1;2\n' });
+    const page = await waitForJob(wrong.headers.location!);
+    expect(page.text).toContain(
+      'Manca la colonna «codice comune formato alfanumerico»: controlla di aver scelto il tipo di file giusto',
+    );
+    expect(page.text).not.toContain('missing column');
+    const en = await admin.get(`${wrong.headers.location!}?lang=en`);
+    expect(en.text).toContain('The column “codice comune formato alfanumerico” is missing');
+    await admin.get('/admin/imports?lang=it');
+    const utf16 = await upload(
+      { kind: 'nuts', version: 'NUTS2024' },
+      { name: 'y.csv', content: Buffer.from([0xff, 0xfe, 0x61, 0x62]) },
+    );
+    const refused = await waitForJob(utf16.headers.location!);
+    expect(refused.text).toContain('Il file è in UTF-16: salvalo come CSV UTF-8');
+    expect(refused.text).not.toContain('is not supported');
+  });
+
   it('refuses a formula-injection cell', async () => {
     const csv = 'nuts_id,level,country,parent_id,name_latn\nITI1X,3,IT,ITI1,"=CMD(""calc"")"\n';
     const page = await waitForJob(

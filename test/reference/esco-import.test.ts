@@ -122,8 +122,18 @@ describe('importEsco on fixtures', () => {
     async () => {
       const report = await importEsco(t.db, ESCO_HIERARCHY, { area });
       expect(report.errors).toEqual([
-        { line: 1, message: 'missing column "concepturi"' },
-        { line: 1, message: 'missing column "preferredlabel"' },
+        {
+          line: 1,
+          message: 'missing column "concepturi"',
+          code: 'missingColumn',
+          column: 'concepturi',
+        },
+        {
+          line: 1,
+          message: 'missing column "preferredlabel"',
+          code: 'missingColumn',
+          column: 'preferredlabel',
+        },
       ]);
     },
   );

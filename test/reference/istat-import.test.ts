@@ -143,21 +143,21 @@ describe('importIstatComuni on broken files: a clear report, nothing written', (
     );
     const report = await importIstatComuni(t.db, file, { validFrom: '2026-01-01' });
     expect(report.errors).toEqual([
-      { line: 5, message: expect.stringContaining('mixed encodings') },
+      { line: 5, message: expect.stringContaining('mixed encodings'), code: 'encoding' },
     ]);
     expect(report.inserted).toBe(0);
     await expectNothingWritten(before);
   });
 
   it.each([
-    ['an empty file', '', 'the file is empty'],
-    ['an XLSX file', 'PK\u0003\u0004binary', 'XLSX'],
-    ['a binary file', 'abc;def\u0000\u0001', 'binary'],
-  ])('refuses %s', async (_what, content, message) => {
+    ['an empty file', '', 'the file is empty', 'empty'],
+    ['an XLSX file', 'PK\u0003\u0004binary', 'XLSX', 'zip'],
+    ['a binary file', 'abc;def\u0000\u0001', 'binary', 'binary'],
+  ])('refuses %s', async (_what, content, message, code) => {
     const file = path.join(dir, 'odd.csv');
     fs.writeFileSync(file, content, 'latin1');
     const report = await importIstatComuni(t.db, file);
-    expect(report.errors).toEqual([{ line: 1, message: expect.stringContaining(message) }]);
+    expect(report.errors).toEqual([{ line: 1, message: expect.stringContaining(message), code }]);
   });
 
   it('names a missing column', async () => {

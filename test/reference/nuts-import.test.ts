@@ -149,7 +149,9 @@ describe('importNuts on broken files', () => {
           version: 'NUTS2024',
         })
       ).errors,
-    ).toEqual([{ line: 1, message: 'missing column "level"' }]);
+    ).toEqual([
+      { line: 1, message: 'missing column "level"', code: 'missingColumn', column: 'level' },
+    ]);
     expect((await importNuts(t.db, NUTS_2024, { version: '2024' })).errors[0]!.message).toMatch(
       /NUTS2024/,
     );

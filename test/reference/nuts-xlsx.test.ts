@@ -107,7 +107,9 @@ describe('importNuts on broken XLSX files: a clear report, nothing written', () 
       ['QX', 'Qualia'],
     ]);
     const report = await importNuts(viaXlsx.db, file, { version: 'NUTS2024' });
-    expect(report.errors).toEqual([{ line: 1, message: 'missing column "level"' }]);
+    expect(report.errors).toEqual([
+      { line: 1, message: 'missing column "level"', code: 'missingColumn', column: 'level' },
+    ]);
   });
 
   it('refuses a file named .xlsx that is not a workbook', async () => {
@@ -116,7 +118,7 @@ describe('importNuts on broken XLSX files: a clear report, nothing written', () 
     fs.writeFileSync(file, `${header.join(',')}\nQX,0,QX,,Qualia,Qualia\n`);
     const report = await importNuts(viaXlsx.db, file, { version: 'NUTS2024' });
     expect(report.errors).toEqual([
-      { line: 1, message: 'this is not an XLSX file (not a ZIP archive)' },
+      { line: 1, message: 'this is not an XLSX file (not a ZIP archive)', code: 'notXlsx' },
     ]);
     const broken = path.join(dir, 'broken.xlsx');
     fs.writeFileSync(broken, Buffer.concat([Buffer.from('PK\u0003\u0004'), Buffer.alloc(64, 7)]));

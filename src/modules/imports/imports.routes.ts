@@ -83,7 +83,12 @@ export function importRoutes({ db, logger, config }: AppServices): Router {
     const running = job.status === 'running' && !job.stale;
     // Refreshes itself while running: a progress page that needs no JavaScript.
     if (running) res.setHeader('Refresh', '2');
-    res.render('imports/show', { title: req.t('imports.jobTitle'), job, running });
+    // A refused file is worded in the reader's language; a refused row keeps the importer's text.
+    const errors = (job.report?.errors ?? []).map((e) => ({
+      line: e.line,
+      message: e.code ? req.t(`imports.source.${e.code}`, { column: e.column }) : e.message,
+    }));
+    res.render('imports/show', { title: req.t('imports.jobTitle'), job, running, errors });
   });
 
   return router;

@@ -222,7 +222,7 @@ export async function openColumns<K extends string>(
   } catch (err) {
     if (err instanceof SourceError)
       return {
-        errors: [{ line: err.line, message: err.message }],
+        errors: [{ line: err.line, message: err.message, code: err.code }],
         refusals: [{ line: err.line, code: err.code }],
       };
     throw err;
@@ -231,7 +231,12 @@ export async function openColumns<K extends string>(
   if (missing.length) {
     file.close();
     return {
-      errors: missing.map((m) => ({ line: file.headerLine, message: `missing column "${m}"` })),
+      errors: missing.map((m) => ({
+        line: file.headerLine,
+        message: `missing column "${m}"`,
+        code: 'missingColumn',
+        column: m,
+      })),
       refusals: missing.map((m) => ({
         line: file.headerLine,
         code: 'missingColumn' as const,

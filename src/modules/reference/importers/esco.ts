@@ -138,7 +138,7 @@ export async function importEsco(
     if (err instanceof SourceError) {
       return {
         ...report,
-        errors: [...errors.list(), { line: err.line, message: err.message }],
+        errors: [...errors.list(), { line: err.line, message: err.message, code: err.code }],
         encoding: file.encoding(),
       };
     }

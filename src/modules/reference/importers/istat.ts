@@ -183,7 +183,7 @@ export async function importIstatComuni(
       return {
         ...report,
         linked: 0,
-        errors: [...errors.list(), { line: err.line, message: err.message }],
+        errors: [...errors.list(), { line: err.line, message: err.message, code: err.code }],
         encoding: file.encoding(),
       };
     }

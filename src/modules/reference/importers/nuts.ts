@@ -179,7 +179,7 @@ export async function importNuts(
     if (err instanceof SourceError) {
       return {
         ...report,
-        errors: [...errors.list(), { line: err.line, message: err.message }],
+        errors: [...errors.list(), { line: err.line, message: err.message, code: err.code }],
         encoding: file.encoding(),
       };
     }

@@ -13,7 +13,11 @@ export interface ImportReport {
 
 export interface ImportRowError {
   line: number;
+  /** English, for the command line and the logs. */
   message: string;
+  /** Why the file itself was refused (csv-source's SourceProblem), for pages to word it. */
+  code?: string;
+  column?: string;
 }
 
 export interface ImportOptions {
