@@ -96,4 +96,14 @@ describe('authorization', () => {
       expect(res.text).toContain(`<h1>${title}</h1>`);
     }
   });
+
+  it("promises the admin only what the admin's home offers, boundaries included", async () => {
+    const admin = await newUser(t.db, { role: 'admin' });
+    const res = await (await loginAs(testApp(t), admin.email, PASSWORD)).get('/');
+    // It said 'gestisci utenti, organizzazioni', pages that do not exist.
+    expect(res.text).not.toContain('gestisci utenti');
+    expect(res.text).toContain('inviti le organizzazioni e i loro utenti');
+    for (const href of ['/invitations', '/admin/imports', '/admin/boundaries', '/territories'])
+      expect(res.text).toContain(`href="${href}"`);
+  });
 });

@@ -15,6 +15,7 @@ const ACTIONS: { permission: Permission; href: string; key: string }[] = [
   { permission: 'reference:read', href: '/territories', key: 'home.actions.territories' },
   { permission: 'reference:read', href: '/skills', key: 'home.actions.skills' },
   { permission: 'reference:import', href: '/admin/imports', key: 'home.actions.imports' },
+  { permission: 'reference:import', href: '/admin/boundaries', key: 'home.actions.boundaries' },
   { permission: 'token:manage', href: '/account/tokens', key: 'home.actions.tokens' },
   { permission: 'account:use', href: '/account/password', key: 'home.actions.password' },
 ];
