@@ -141,6 +141,44 @@ describe('tokens', () => {
     expect(errorSummary(page.text)[0]!.text).toBe('Nome del token: Campo obbligatorio');
   });
 
+  it('asks before revoking a token, which cannot be undone', async () => {
+    const user = await newUser(t.db);
+    const other = await newUser(t.db);
+    const app = testApp(t);
+    const agent = await loginAs(app, user.email, PASSWORD);
+    expect((await submitForm(agent, '/account/tokens', { name: 'Estrazione' })).status).toBe(201);
+    const row = await t.db
+      .selectFrom('api_tokens')
+      .select(['id', 'revoked_at'])
+      .where('user_id', '=', user.id)
+      .executeTakeFirstOrThrow();
+    const path = `/account/tokens/${row.id}/revoke`;
+    const list = await agent.get('/account/tokens');
+    expect(list.text).not.toContain(`action="${path}"`);
+    expect(list.text).toContain(`href="${path}"`);
+    const confirm = await agent.get(path);
+    expect(confirm.status).toBe(200);
+    expect(confirm.text).toContain('«Estrazione»');
+    expect(confirm.text).toContain('non si può annullare');
+    expect(confirm.text).toContain(`action="${path}"`);
+    expect(confirm.text).toContain('href="/account/tokens"');
+    const stranger = await loginAs(app, other.email, PASSWORD);
+    expect((await stranger.get(path)).status).toBe(404);
+    expect(
+      (
+        await t.db
+          .selectFrom('api_tokens')
+          .select('revoked_at')
+          .where('id', '=', row.id)
+          .executeTakeFirstOrThrow()
+      ).revoked_at,
+    ).toBeNull();
+    expect((await submitForm(agent, path, {})).status).toBe(302);
+    const again = await agent.get(path);
+    expect(again.status).toBe(302);
+    expect(again.headers.location).toBe('/account/tokens');
+  });
+
   it('lets a user create and revoke a token from the account page', async () => {
     const user = await newUser(t.db);
     const app = testApp(t);

@@ -5,7 +5,7 @@ import { allow } from '../../http/authorize';
 import { flash } from '../../http/flash';
 import { parseForm, uuidParam, withoutSecrets } from '../../http/validate';
 import { loginRateLimit } from '../../http/rate-limit';
-import { DomainError } from '../../lib/domain-error';
+import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { comuneOptions } from '../firms/firms.options';
 import { findSessionUser } from './accounts.repository';
 import {
@@ -128,6 +128,15 @@ export function accountRoutes({ db, config }: AppServices): Router {
     // Shown once, on this response only: the database keeps just its hash.
     res.setHeader('Cache-Control', 'no-store');
     return tokensView(req, res, 201, { newToken: token });
+  });
+
+  // Revoking cannot be undone (programs using the token lose access): asked first.
+  router.get('/account/tokens/:id/revoke', allow('token:manage'), async (req, res) => {
+    const id = uuidParam(req);
+    const token = (await listApiTokens(db, req.user!.id)).find((tk) => tk.id === id);
+    if (!token) throw new NotFoundError();
+    if (token.revoked_at) return res.redirect('/account/tokens');
+    res.render('accounts/token-revoke', { title: req.t('tokens.revokeTitle'), token });
   });
 
   router.post('/account/tokens/:id/revoke', allow('token:manage'), async (req, res) => {
