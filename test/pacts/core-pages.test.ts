@@ -564,6 +564,18 @@ describe('signatories', () => {
       .executeTakeFirstOrThrow();
     expect(sig.removed_at).not.toBeNull();
     expect((await pactRow(pact.id)).revision).toBe(3);
+    // The removed partner is told, and led to its list: the pact is no longer its to open.
+    const told = await t.db
+      .selectFrom('notifications')
+      .select(['kind', 'link'])
+      .where('user_id', '=', s.employers.id)
+      .where('kind', '=', 'pact_signatory_removed')
+      .execute();
+    expect(told).toEqual([{ kind: 'pact_signatory_removed', link: '/pacts' }]);
+    const employers = await loginAs(app, s.employers.email, s.password);
+    expect((await employers.get('/inbox')).text).toContain(
+      'ha rimosso la tua organizzazione dai firmatari del patto',
+    );
   });
 
   it('refuses an organisation of an unrelated territory (422)', async () => {

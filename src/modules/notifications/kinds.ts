@@ -1,6 +1,7 @@
 /** Every kind of notification; each has `notifications.kinds.<kind>` in locales/{it,en}. */
 export const NOTIFICATION_KINDS = [
   'pact_invited',
+  'pact_signatory_removed',
   'pact_revision',
   'pact_comment',
   'amendment_proposed',

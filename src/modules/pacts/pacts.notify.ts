@@ -4,6 +4,7 @@ import { notify } from '../notifications/notify';
 
 export type PactNotificationKind =
   | 'pact_invited'
+  | 'pact_signatory_removed'
   | 'pact_revision'
   | 'pact_agreed'
   | 'pact_submitted'
@@ -24,6 +25,8 @@ export async function notifyPact(
     organisationIds: string[];
     actor: SessionUser | null;
     params?: Record<string, string | number>;
+    /** Where the notification leads; the pact itself unless it is no longer theirs to open. */
+    link?: string;
   },
 ): Promise<void> {
   const organisationIds = [...new Set(n.organisationIds)];
@@ -32,7 +35,7 @@ export async function notifyPact(
     organisationIds,
     kind: n.kind,
     params: { pact: n.pact.title, actor: n.actor?.fullName ?? 'Patto', ...n.params },
-    link: `/pacts/${n.pact.id}`,
+    link: n.link ?? `/pacts/${n.pact.id}`,
     exceptUserId: n.actor?.id,
   });
 }

@@ -79,6 +79,14 @@ export async function removeSignatory(
       .executeTakeFirst();
     if (!removed) throw new NotFoundError();
     const rev = await commitRevision(tx, pactId, user, 'signatory removed');
+    // Told, or the pact would just vanish from its list and its links answer 'not found'.
+    await notifyPact(tx, {
+      pact,
+      kind: 'pact_signatory_removed',
+      organisationIds: [organisationId],
+      actor: user,
+      link: '/pacts',
+    });
     return { revision: rev.number };
   });
 }
