@@ -481,6 +481,22 @@ describe('amendments', () => {
     expect(twice.text).toContain('Questo emendamento non è più aperto (stato: Ritirato).');
   });
 
+  it('says the negotiation is closed before the amendment form, not after it is filled in', async () => {
+    const pact = await negotiating();
+    await t.db
+      .updateTable('pacts')
+      .set({ status: 'submitted' })
+      .where('id', '=', pact.id)
+      .execute();
+    for (const q of ['', '?kind=change_pact']) {
+      const res = await employers.get(`/pacts/${pact.id}/amendments/new${q}`);
+      expect(res.status).toBe(302);
+      expect(res.headers.location).toBe(`/pacts/${pact.id}/negotiation`);
+    }
+    const board = await employers.get(`/pacts/${pact.id}/negotiation`);
+    expect(board.text).toContain('La negoziazione di questo patto è chiusa (stato: Presentato).');
+  });
+
   it('asks before withdrawing an amendment, which cannot be reopened', async () => {
     const pact = await negotiating();
     const id = idFrom(

@@ -12,6 +12,7 @@ import { amendmentView, outdatedMessage } from './amendments.view';
 import { withdrawAmendment } from './amendments.withdraw';
 import { decisionSchema, emptySchema } from './negotiation.schemas';
 import * as repo from './pacts.repository';
+import { isEditable } from './pact-workflow';
 import { MODALITIES } from './pacts.tables';
 import { formErrors, pactFieldLabels, skillNeeds } from './pacts.view';
 
@@ -88,9 +89,15 @@ export function amendmentRoutes({ db }: AppServices): Router {
     });
   };
 
-  router.get('/pacts/:id/amendments/new', allow('pact:negotiate'), (req, res) =>
-    newForm(req, res, 200),
-  );
+  router.get('/pacts/:id/amendments/new', allow('pact:negotiate'), async (req, res) => {
+    // A closed negotiation (an old link) is said before the form, not after it is filled in.
+    const { pact } = await loadPactFor(db, uuidParam(req), req.user!);
+    if (!isEditable(pact.status)) {
+      flash(req, 'negotiation.errors.closed', { status: pact.status }, 'warning');
+      return res.redirect(`/pacts/${pact.id}/negotiation`);
+    }
+    return newForm(req, res, 200);
+  });
 
   router.post('/pacts/:id/amendments', allow('pact:negotiate'), async (req, res) => {
     const id = uuidParam(req);
