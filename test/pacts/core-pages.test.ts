@@ -274,6 +274,10 @@ describe('actions', () => {
     expect(first.text).toContain('Corso A');
     const list = await authority.get(`/pacts/${pact.id}/revisions`);
     expect(list.text).toContain('Revisione 3');
+    // Its column headings are capitalised alike (the hash's read 'impronta').
+    const headings = [...list.text.matchAll(/<th scope="col">([^<]*)<\/th>/g)].map((m) => m[1]!);
+    expect(headings).toContain('Impronta');
+    for (const h of headings) expect(h[0]).toBe(h[0]!.toUpperCase());
   });
 });
 
