@@ -199,6 +199,40 @@ describe('invitations', () => {
     expect(row.revoked_at).not.toBeNull();
   });
 
+  it('asks before revoking an invitation, which cannot be undone', async () => {
+    const admin = await newUser(t.db, { role: 'admin' });
+    const region = await newUser(t.db, { role: 'region', territory: 'ITC4' });
+    const agent = await loginAs(testApp(t), admin.email, PASSWORD);
+    await invite(agent, {
+      email: 'ask@test.patto',
+      role: 'local_authority',
+      organisationName: 'Comune di Empoli',
+      territoryCode: '048014',
+    });
+    const { id } = await t.db
+      .selectFrom('invitations')
+      .select('id')
+      .where('email', '=', 'ask@test.patto')
+      .executeTakeFirstOrThrow();
+    const path = `/invitations/${id}/revoke`;
+    const list = await agent.get('/invitations');
+    expect(list.text).not.toContain(`action="${path}"`);
+    expect(list.text).toContain(`href="${path}"`);
+    const confirm = await agent.get(path);
+    expect(confirm.status).toBe(200);
+    expect(confirm.text).toContain('ask@test.patto');
+    expect(confirm.text).toContain('Comune di Empoli');
+    expect(confirm.text).toContain('non si può annullare');
+    expect(confirm.text).toContain(`action="${path}"`);
+    // Another region's invitation is not found.
+    const lombardy = await loginAs(testApp(t), region.email, PASSWORD);
+    expect((await lombardy.get(path)).status).toBe(404);
+    expect((await submitForm(agent, path, {})).status).toBe(302);
+    const again = await agent.get(path);
+    expect(again.status).toBe(302);
+    expect(again.headers.location).toBe('/invitations');
+  });
+
   it('answers 404 for a link that does not exist', async () => {
     const res = await request(testApp(t)).get('/invite/inv_' + 'A'.repeat(43));
     expect(res.status).toBe(404);

@@ -4,7 +4,7 @@ import { PARTNER_TYPES } from '../../db/database';
 import { allow } from '../../http/authorize';
 import { flash } from '../../http/flash';
 import { parseForm, uuidParam } from '../../http/validate';
-import { DomainError } from '../../lib/domain-error';
+import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { INVITABLE_ROLES } from '../../lib/permissions';
 import { findSessionUser } from './accounts.repository';
 import { territoryGroups } from './invitations.territories';
@@ -12,6 +12,7 @@ import { acceptInvitationSchema, invitationSchema } from './accounts.schemas';
 import {
   acceptInvitation,
   createInvitation,
+  findVisibleInvitation,
   findInvitationByToken,
   invitationState,
   listInvitations,
@@ -66,6 +67,14 @@ export function invitationRoutes({ db, config }: AppServices): Router {
         values: form.data,
       });
     }
+  });
+
+  // Revoking cannot be undone (the link stops working for good): asked first.
+  router.get('/invitations/:id/revoke', allow('invitation:manage'), async (req, res) => {
+    const invitation = await findVisibleInvitation(db, req.user!, uuidParam(req));
+    if (!invitation) throw new NotFoundError();
+    if (invitation.state !== 'open') return res.redirect('/invitations');
+    res.render('invitations/revoke', { title: req.t('invitations.revokeTitle'), invitation });
   });
 
   router.post('/invitations/:id/revoke', allow('invitation:manage'), async (req, res) => {

@@ -107,6 +107,12 @@ export async function acceptInvitation(
   }
 }
 
+/** An invitation this user may see and still revoke: undefined when not visible. */
+export async function findVisibleInvitation(db: Db, inviter: SessionUser, id: string) {
+  const inv = await invitations.findVisible(db, inviter, id);
+  return inv && { ...inv, state: invitationState(inv) };
+}
+
 export async function revokeInvitation(db: Db, inviter: SessionUser, id: string): Promise<void> {
   const inv = await invitations.findVisible(db, inviter, id);
   if (!inv) throw new NotFoundError();
