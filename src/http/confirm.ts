@@ -15,10 +15,18 @@ export function renderConfirm(
     button: string;
     back: string;
     backLabel: string;
+    /** Fields the form posts besides the CSRF token (a revision the act is bound to). */
+    hidden?: Record<string, string | number>;
+    /** Says that it cannot be undone (the default). */
+    irreversible?: boolean;
   },
 ): void {
   res.render('confirm', {
     ...page,
-    paragraphs: [...page.paragraphs, req.t('confirm.irreversible')],
+    hidden: Object.entries(page.hidden ?? {}).map(([name, value]) => ({ name, value })),
+    paragraphs: [
+      ...page.paragraphs,
+      ...(page.irreversible === false ? [] : [req.t('confirm.irreversible')]),
+    ],
   });
 }

@@ -554,12 +554,16 @@ describe('signatories', () => {
     expect(again.status).toBe(422);
     expect(again.text).toContain('è già tra i firmatari invitati');
     expect((await pactRow(pact.id)).revision).toBe(2);
-    const rm = await submitForm(
-      authority,
-      `/pacts/${pact.id}/signatories`,
-      { revision: '2' },
-      `/pacts/${pact.id}/signatories/${s.employers.organisationId}/remove`,
-    );
+    // Removing asks first, saying what it does; the confirmation posts the revision it read.
+    const removeHref = `/pacts/${pact.id}/signatories/${s.employers.organisationId}/remove`;
+    expect(listed.text).toContain(`href="${removeHref}"`);
+    const ask = await authority.get(removeHref);
+    expect(ask.status).toBe(200);
+    expect(ask.text).toContain('dai firmatari?');
+    expect(ask.text).toContain('La rimozione crea una nuova revisione del patto');
+    expect(ask.text).toContain('name="revision" value="2"');
+    expect((await pactRow(pact.id)).revision).toBe(2);
+    const rm = await submitForm(authority, removeHref, { revision: '2' }, removeHref);
     expect(rm.status).toBe(302);
     const sig = await t.db
       .selectFrom('pact_signatories')
@@ -576,6 +580,8 @@ describe('signatories', () => {
       .where('kind', '=', 'pact_signatory_removed')
       .execute();
     expect(told).toEqual([{ kind: 'pact_signatory_removed', link: '/pacts' }]);
+    // No longer a signatory: nothing to remove.
+    expect((await authority.get(removeHref)).status).toBe(404);
     const employers = await loginAs(app, s.employers.email, s.password);
     expect((await employers.get('/inbox')).text).toContain(
       'ha rimosso la tua organizzazione dai firmatari del patto',

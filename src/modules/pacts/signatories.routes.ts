@@ -1,9 +1,10 @@
 import { Router } from 'express';
 import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
+import { renderConfirm } from '../../http/confirm';
 import { flash } from '../../http/flash';
 import { parseForm, uuidParam } from '../../http/validate';
-import { DomainError } from '../../lib/domain-error';
+import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { localName } from '../reference/territories.repository';
 import { loadPactFor } from './access';
 import { isEditable } from './pact-workflow';
@@ -72,6 +73,29 @@ export function signatoryRoutes({ db }: AppServices): Router {
           : formErrors(req, err);
       return page(req, res, err.status, { errors, values: req.body });
     }
+  });
+
+  // Removing starts a new revision (signatures to collect again): the button leads here first.
+  router.get('/pacts/:id/signatories/:orgId/remove', allow('pact:draft'), async (req, res) => {
+    const { pact, party } = await loadPactFor(db, uuidParam(req), req.user!);
+    const back = `/pacts/${pact.id}/signatories`;
+    if (party !== 'promoter' || !isEditable(pact.status) || pact.status === 'agreed')
+      return res.redirect(back);
+    const orgId = uuidParam(req, 'orgId');
+    const signatory = (await repo.listSignatories(db, pact.id)).find(
+      (s) => s.id === orgId && !s.removed_at,
+    );
+    if (!signatory) throw new NotFoundError();
+    renderConfirm(req, res, {
+      title: req.t('pacts.signatories.removeTitle', { name: signatory.name }),
+      paragraphs: [req.t('pacts.signatories.removeConfirm', { name: signatory.name })],
+      action: `/pacts/${pact.id}/signatories/${orgId}/remove`,
+      button: req.t('pacts.signatories.remove'),
+      back,
+      backLabel: req.t('pacts.back', { title: pact.title }),
+      hidden: { revision: pact.revision },
+      irreversible: false,
+    });
   });
 
   router.post('/pacts/:id/signatories/:orgId/remove', allow('pact:draft'), async (req, res) => {
