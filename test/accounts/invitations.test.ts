@@ -216,6 +216,9 @@ describe('invitations', () => {
       .executeTakeFirstOrThrow();
     const path = `/invitations/${id}/revoke`;
     const list = await agent.get('/invitations');
+    // The organisation's territory is named, not a bare code.
+    expect(list.text).toContain('Comune di Empoli · Empoli (048014)');
+    expect(list.text).not.toContain('Comune di Empoli (048014)');
     expect(list.text).not.toContain(`action="${path}"`);
     expect(list.text).toContain(`href="${path}"`);
     const confirm = await agent.get(path);

@@ -70,8 +70,16 @@ function visible(db: Executor, viewer: SessionUser) {
     : q.where('organisations.territory_code', 'in', territoryAndBelow(viewer.territoryCode));
 }
 
+/** The newest 200, each with its organisation's territory named (the list shows the name). */
 export function listVisible(db: Executor, viewer: SessionUser) {
-  return visible(db, viewer).orderBy('invitations.created_at', 'desc').limit(200).execute();
+  return visible(db, viewer)
+    .leftJoin('territories as t', (j) =>
+      j.onRef('t.code', '=', 'organisations.territory_code').on('t.valid_to', 'is', null),
+    )
+    .select(['t.name as territoryName', 't.names as territoryNames'])
+    .orderBy('invitations.created_at', 'desc')
+    .limit(200)
+    .execute();
 }
 
 export function findVisible(db: Executor, viewer: SessionUser, id: string) {

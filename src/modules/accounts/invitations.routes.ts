@@ -37,7 +37,7 @@ export function invitationRoutes({ db, config }: AppServices): Router {
   router.get('/invitations', allow('invitation:manage'), async (req, res) => {
     res.render('invitations/list', {
       title: req.t('invitations.title'),
-      invitations: await listInvitations(db, req.user!),
+      invitations: await listInvitations(db, req.user!, res.locals.lang as string),
     });
   });
 

@@ -5,7 +5,7 @@ import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { hashPassword } from '../../lib/password';
 import { INVITABLE_ROLES } from '../../lib/permissions';
 import { hashSecret, newSecret } from '../../lib/tokens';
-import { findCurrentTerritory } from '../reference/territories.repository';
+import { findCurrentTerritory, localName } from '../reference/territories.repository';
 import * as repo from './accounts.repository';
 import * as invitations from './invitations.repository';
 import { EmailTakenError, isUniqueViolation } from './accounts.service';
@@ -120,7 +120,13 @@ export async function revokeInvitation(db: Db, inviter: SessionUser, id: string)
   await invitations.markRevoked(db, id);
 }
 
-export async function listInvitations(db: Db, inviter: SessionUser) {
+export async function listInvitations(db: Db, inviter: SessionUser, lang: string) {
   const rows = await invitations.listVisible(db, inviter);
-  return rows.map((r) => ({ ...r, state: invitationState(r) }));
+  return rows.map(({ territoryName, territoryNames, ...r }) => ({
+    ...r,
+    territory: territoryName
+      ? `${localName({ name: territoryName, names: territoryNames ?? {} }, lang)} (${r.territoryCode})`
+      : r.territoryCode,
+    state: invitationState(r),
+  }));
 }
