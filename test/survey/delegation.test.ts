@@ -121,6 +121,9 @@ describe('acting under a delegation', () => {
     expect(list.text).toContain(`/delegated-firms/${firm.organisationId}`);
     const firmPage = await partnerAgent.get(`/delegated-firms/${firm.organisationId}`);
     expect(firmPage.text).toContain(`/survey/${id}?firm=${firm.organisationId}`);
+    // The surveys are the firm's territory's, not the association's ('del tuo territorio').
+    expect(firmPage.text).toContain('Indagini del territorio dell&#x27;impresa');
+    expect(firmPage.text).not.toContain('del tuo territorio');
     expect(firmPage.text).toContain(
       '<th scope="col">Stato dell&#x27;indagine</th><th scope="col">Risposta dell&#x27;impresa</th>',
     );
