@@ -2,6 +2,7 @@ import { Router, type Request, type Response, type NextFunction } from 'express'
 import type { AppServices } from '../../app';
 import { authenticatorOf } from '../../http/auth';
 import { allow } from '../../http/authorize';
+import { renderConfirm } from '../../http/confirm';
 import { flash } from '../../http/flash';
 import { parseForm, uuidParam, withoutSecrets } from '../../http/validate';
 import { loginRateLimit } from '../../http/rate-limit';
@@ -136,7 +137,17 @@ export function accountRoutes({ db, config }: AppServices): Router {
     const token = (await listApiTokens(db, req.user!.id)).find((tk) => tk.id === id);
     if (!token) throw new NotFoundError();
     if (token.revoked_at) return res.redirect('/account/tokens');
-    res.render('accounts/token-revoke', { title: req.t('tokens.revokeTitle'), token });
+    renderConfirm(req, res, {
+      title: req.t('tokens.revokeTitle'),
+      lead: req.t('tokens.revokeWhich', { name: token.name }),
+      paragraphs: [req.t('tokens.revokeFinal')],
+      action: `/account/tokens/${token.id}/revoke`,
+      button: req.t('tokens.revoke'),
+      back: '/account/tokens',
+      backLabel: req.t('tokens.revokeKeep'),
+      cancelLabel: req.t('tokens.revokeKeep'),
+      irreversible: false,
+    });
   });
 
   router.post('/account/tokens/:id/revoke', allow('token:manage'), async (req, res) => {

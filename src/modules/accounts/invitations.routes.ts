@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { AppServices } from '../../app';
 import { PARTNER_TYPES } from '../../db/database';
 import { allow } from '../../http/authorize';
+import { renderConfirm } from '../../http/confirm';
 import { flash } from '../../http/flash';
 import { parseForm, uuidParam } from '../../http/validate';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
@@ -74,7 +75,20 @@ export function invitationRoutes({ db, config }: AppServices): Router {
     const invitation = await findVisibleInvitation(db, req.user!, uuidParam(req));
     if (!invitation) throw new NotFoundError();
     if (invitation.state !== 'open') return res.redirect('/invitations');
-    res.render('invitations/revoke', { title: req.t('invitations.revokeTitle'), invitation });
+    renderConfirm(req, res, {
+      title: req.t('invitations.revokeTitle'),
+      lead: req.t('invitations.revokeWhich', {
+        email: invitation.email,
+        organisation: invitation.organisationName,
+      }),
+      paragraphs: [req.t('invitations.revokeFinal')],
+      action: `/invitations/${invitation.id}/revoke`,
+      button: req.t('invitations.revoke'),
+      back: '/invitations',
+      backLabel: req.t('invitations.revokeKeep'),
+      cancelLabel: req.t('invitations.revokeKeep'),
+      irreversible: false,
+    });
   });
 
   router.post('/invitations/:id/revoke', allow('invitation:manage'), async (req, res) => {

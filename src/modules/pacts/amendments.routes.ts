@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
+import { renderConfirm } from '../../http/confirm';
 import { flash } from '../../http/flash';
 import { parseForm, safeParseQuery, uuidParam } from '../../http/validate';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
@@ -163,11 +164,23 @@ export function amendmentRoutes({ db }: AppServices): Router {
     if (view.am.organisation_id !== req.user!.organisationId)
       throw new DomainError('negotiation.errors.notYourAmendment', { status: 403 });
     if (!view.canWithdraw) return res.redirect(path);
-    res.render('pacts/amendment-withdraw', {
+    const proposal = [req.t(`negotiation.kind.${view.am.kind}`), view.target]
+      .filter(Boolean)
+      .join(': ');
+    renderConfirm(req, res, {
       title: req.t('negotiation.amendments.withdrawTitle'),
-      ...view,
-      path,
-      proposal: [req.t(`negotiation.kind.${view.am.kind}`), view.target].filter(Boolean).join(': '),
+      context: `${view.pact.title} · ${req.t(`pacts.status.${view.pact.status}`)}`,
+      lead: req.t('negotiation.amendments.withdrawWhich', {
+        proposal,
+        revision: view.am.base_revision,
+      }),
+      paragraphs: [req.t('negotiation.amendments.withdrawFinal')],
+      action: `${path}/withdraw`,
+      button: req.t('negotiation.amendments.withdraw'),
+      back: path,
+      backLabel: req.t('negotiation.amendments.withdrawKeep'),
+      cancelLabel: req.t('negotiation.amendments.withdrawKeep'),
+      irreversible: false,
     });
   });
 

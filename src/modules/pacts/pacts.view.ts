@@ -5,32 +5,21 @@ import { DomainError } from '../../lib/domain-error';
 import { valueLabels } from '../needs/needs.repository';
 import { needsAggregate } from '../needs/needs.service';
 import { localName } from '../reference/territories.repository';
+import { ACTION_FIELDS, PACT_FIELDS } from './amendments.fields';
 
 /** A domain error as the errors map of a form: next to its field, or at the top. */
 export function formErrors(req: Request, err: DomainError): Record<string, string> {
   return { [err.options.field ?? '_form']: req.t(err.messageKey, err.options.params) };
 }
 
-const PACT_FIELDS = [
-  'title',
-  'summary',
-  'callId',
-  'description',
-  'skills',
-  'participants',
-  'hours',
-  'modality',
-  'eqfLevel',
-  'period',
-  'provider',
-  'organisationId',
-];
+// The pact and action forms' fields (amendments name them alike), the call and the invitation.
+const FORM_FIELDS = [...PACT_FIELDS, 'callId', ...ACTION_FIELDS, 'organisationId'];
 const NEGOTIATION_FIELDS = ['body', 'actionId', 'rationale', 'reason'];
 
 /** The pact forms' labels, by field: each line of the error summary names its field. */
 export function pactFieldLabels(t: Request['t']): Record<string, string> {
   return Object.fromEntries([
-    ...PACT_FIELDS.map((f) => [f, t(`pacts.fields.${f}`)]),
+    ...FORM_FIELDS.map((f) => [f, t(`pacts.fields.${f}`)]),
     ...NEGOTIATION_FIELDS.map((f) => [f, t(`negotiation.fields.${f}`)]),
     ['action', t('negotiation.amendments.whichAction')],
   ]);

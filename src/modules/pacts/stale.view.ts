@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import type { Db } from '../../db';
+import { ACTION_FIELDS, PACT_FIELDS } from './amendments.fields';
 import type { StaleRevisionError } from './stale';
 
 type Values = Record<string, unknown>;
@@ -29,20 +30,7 @@ function actionValues(a: {
   };
 }
 
-const FIELDS = {
-  pact: ['title', 'summary', 'callId'],
-  action: [
-    'title',
-    'description',
-    'skills',
-    'participants',
-    'hours',
-    'modality',
-    'eqfLevel',
-    'period',
-    'provider',
-  ],
-};
+const FIELDS = { pact: [...PACT_FIELDS, 'callId'], action: ACTION_FIELDS };
 
 const show = (v: unknown) =>
   Array.isArray(v) ? v.join(', ') : v === null || v === undefined ? '' : String(v);

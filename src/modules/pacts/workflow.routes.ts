@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
+import { renderConfirm } from '../../http/confirm';
 import { flash } from '../../http/flash';
 import { parseForm, uuidParam } from '../../http/validate';
 import { DomainError } from '../../lib/domain-error';
@@ -31,7 +32,17 @@ export function workflowRoutes({ db }: AppServices): Router {
     if (party !== 'promoter') throw new DomainError('pacts.errors.promoterOnly', { status: 403 });
     if (!allowedActions(pact.status, 'promoter').includes('withdraw'))
       return res.redirect(`/pacts/${pact.id}`);
-    res.render('pacts/withdraw', { title: req.t('pacts.withdraw.title'), pact });
+    renderConfirm(req, res, {
+      title: req.t('pacts.withdraw.title'),
+      paragraphs: [req.t('pacts.withdraw.confirm', { title: pact.title })],
+      action: `/pacts/${pact.id}/withdraw`,
+      button: req.t('pacts.show.withdraw'),
+      back: `/pacts/${pact.id}`,
+      backLabel: req.t('pacts.back', { title: pact.title }),
+      cancelLabel: req.t('pacts.cancel'),
+      hidden: { revision: pact.revision },
+      irreversible: false,
+    });
   });
 
   const steps = [

@@ -1,6 +1,8 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
+import { formatDate } from '../../lib/format';
+import { renderConfirm } from '../../http/confirm';
 import { flash } from '../../http/flash';
 import { uuidParam } from '../../http/validate';
 import { HttpError } from '../../http/errors';
@@ -132,11 +134,24 @@ export function receiptRoutes({ db }: AppServices): Router {
       const receiptHref = `/survey/${campaign.id}/receipt${res.locals.forFirm}`;
       if (campaign.state !== 'open' || response.status !== 'current')
         return res.redirect(receiptHref);
-      res.render('survey/withdraw', {
+      const lang = res.locals.lang as string;
+      renderConfirm(req, res, {
         title: req.t('survey.withdraw.title'),
-        campaign,
-        response,
-        receiptHref,
+        context: campaign.title,
+        lead: req.t('survey.withdraw.which', {
+          version: response.version,
+          date: formatDate(response.submitted_at, lang, { time: true }),
+        }),
+        points: [
+          req.t('survey.withdraw.kept'),
+          req.t('survey.withdraw.notCounted'),
+          req.t('survey.withdraw.again', { date: formatDate(campaign.closesAt, lang) }),
+        ],
+        action: `/survey/${campaign.id}/versions/${response.id}/withdraw${res.locals.forFirm}`,
+        button: req.t('survey.withdraw.confirm'),
+        back: receiptHref,
+        cancelLabel: req.t('survey.withdraw.cancel'),
+        irreversible: false,
       });
     },
   );
