@@ -10,7 +10,7 @@ import { setUpFlash } from './http/flash';
 import { setUpHealthChecks } from './http/health';
 import { setUpI18n } from './http/i18n';
 import { setUpRequestLogging } from './http/request-logging';
-import { setUpWebSecurity } from './http/security';
+import { setUpBodyParsing, setUpWebSecurity } from './http/security';
 import { setUpWebSession } from './http/session';
 import { setUpStaticAssets, setUpViews } from './http/views';
 import { setUpUnreadCount } from './modules/notifications/unread-count';
@@ -39,6 +39,7 @@ export function createApp(services: AppServices): Express {
   setUpViews(app);
   setUpStaticAssets(app);
   setUpI18n(app);
+  setUpBodyParsing(app, config);
   setUpHealthChecks(app, db, replicaPool);
   // The API authenticates by bearer token only: no cookie session, so no CSRF either.
   app.use('/api/v1', apiRoutes(services));

@@ -42,6 +42,10 @@ export function problem(status: number, detail?: string, extra: Record<string, u
 
 export const notFound: RequestHandler = (_req, _res, next) => next(new HttpError(404));
 
+/** A JSON body body-parser could not read: said as such, not as a bare 400. */
+const isBadJson = (err: unknown, req: Request) =>
+  (err as { type?: string } | null)?.type === 'entity.parse.failed' && !!req.is('application/json');
+
 function statusOf(err: unknown): number {
   if (err instanceof HttpError || err instanceof DomainError) return err.status;
   if (isCsrfError(err)) return 403;
@@ -57,7 +61,7 @@ export function errorHandler(): ErrorRequestHandler {
     const status = statusOf(err);
     if (status >= 500) req.log?.error({ err }, 'request failed');
     if (res.headersSent) return res.end();
-    // A body refused by the parsers fails before the i18n middleware ran: the page still renders.
+    // An error raised before the i18n middleware ran: the page still renders, in Italian.
     const t = req.t ?? (res.locals.t = getI18n().getFixedT('it'));
     res.locals.lang ??= 'it';
     res.locals.otherLang ??= 'en';
@@ -67,7 +71,9 @@ export function errorHandler(): ErrorRequestHandler {
         ? err.messageKey
         : isCsrfError(err)
           ? 'errors.csrf'
-          : `errors.http${status}`;
+          : isBadJson(err, req)
+            ? 'errors.badJson'
+            : `errors.http${status}`;
     const params = err instanceof DomainError ? err.options.params : undefined;
     const detail =
       err instanceof HttpError && err.detail
@@ -87,10 +93,12 @@ export function errorHandler(): ErrorRequestHandler {
         : field && detail
           ? { errors: [{ pointer: pointer(field), detail }] }
           : {};
+      // Several fields refused: the summary says so; each field's own reason is in `errors`.
+      const summary = (details?.length ?? 0) > 1 ? t('errors.validation') : detail;
       res
         .status(status)
         .type('application/problem+json')
-        .json(problem(status, detail, extra));
+        .json(problem(status, summary, extra));
       return;
     }
     res.status(status).render('errors/error', {

@@ -28,6 +28,13 @@ export function setUpWebSecurity(app: Express, config: Config): void {
       strictTransportSecurity: config.production && config.trustProxy !== false,
     }),
   );
+}
+
+/**
+ * The body parsers, after the language is known: a body they refuse (malformed JSON, too large)
+ * is answered in the caller's language.
+ */
+export function setUpBodyParsing(app: Express, config: Config): void {
   app.use(express.urlencoded({ extended: true, limit: config.BODY_LIMIT, parameterLimit: 2000 }));
   app.use(withoutPrototypeKeys);
   app.use(express.json({ limit: config.BODY_LIMIT }));

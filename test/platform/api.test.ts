@@ -130,6 +130,15 @@ describe('tokens', () => {
       .send('{"email":');
     expect(bad.status).toBe(400);
     expect(bad.body.status).toBe(400);
+    expect(bad.body.detail).toBe(
+      'Il corpo della richiesta non è JSON valido: controlla virgolette, virgole e parentesi.',
+    );
+    const english = await request(app)
+      .post('/api/v1/tokens')
+      .set('Content-Type', 'application/json')
+      .set('Accept-Language', 'en')
+      .send('{bad');
+    expect(english.body.detail).toMatch(/^The request body is not valid JSON/);
   });
 
   it('names the token field by its label when the name is missing', async () => {

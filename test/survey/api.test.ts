@@ -235,6 +235,8 @@ describe('the survey API', () => {
     );
     expect(pointers.every((p) => /^body\/(readiness|needs)\./.test(p))).toBe(true);
     for (const e of refused.body.errors as { detail: string }[]) expect(e.detail).not.toBe('');
+    // Several fields refused: the summary says so instead of repeating the first field's reason.
+    expect(refused.body.detail).toBe('Alcuni campi non sono validi.');
     // Nothing was written: the draft is as it was, and no version exists.
     const after = await request(app)
       .get(`/api/v1/campaigns/${id}/response`)
