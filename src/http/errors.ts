@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import type { TFunction } from 'i18next';
 import { DomainError } from '../lib/domain-error';
 import { isCsrfError } from './csrf';
 import { getI18n } from './i18n';
@@ -9,6 +10,27 @@ export class HttpError extends Error {
     readonly detail?: string,
   ) {
     super(`HTTP ${status}`);
+  }
+}
+
+/** A query parameter a page refused, said in the reader's language (see http/query). */
+export interface QueryProblem {
+  /** The parameter's name; '_form' when the schema refused their combination. */
+  param: string;
+  text: string;
+}
+
+/**
+ * A GET page's query its schema refuses (a link edited by hand, or copied short): the error page
+ * names each parameter and what it accepts, and links to the page without them when the page
+ * accepts that.
+ */
+export class BadQueryError extends HttpError {
+  constructor(
+    readonly problems: QueryProblem[],
+    readonly retryHref: string | null,
+  ) {
+    super(400);
   }
 }
 
@@ -55,6 +77,25 @@ function statusOf(err: unknown): number {
   return 500;
 }
 
+/** The fields or query parameters a problem+json names, each with what is wrong. */
+function problemErrors(
+  err: unknown,
+  t: TFunction,
+  detail: string,
+): { pointer: string; detail: string }[] {
+  if (err instanceof BadQueryError)
+    return err.problems.map((p) => ({ pointer: `query/${p.param}`, detail: p.text }));
+  if (!(err instanceof DomainError)) return [];
+  const pointer = (f: string) => (f === '_form' ? 'body' : `body/${f}`);
+  const { field, details } = err.options;
+  if (details?.length)
+    return details.map((d) => ({
+      pointer: pointer(d.field),
+      detail: t(d.key, { defaultValue: t('errors.http500'), ...d.params }),
+    }));
+  return field && detail ? [{ pointer: pointer(field), detail }] : [];
+}
+
 /** One error handler: a page or problem+json; never a stack trace or SQL in the response. */
 export function errorHandler(): ErrorRequestHandler {
   return (err, req, res, _next) => {
@@ -76,25 +117,19 @@ export function errorHandler(): ErrorRequestHandler {
             : `errors.http${status}`;
     const params = err instanceof DomainError ? err.options.params : undefined;
     const detail =
-      err instanceof HttpError && err.detail
-        ? err.detail
-        : t(detailKey, { defaultValue: t('errors.http500'), ...params });
+      err instanceof BadQueryError
+        ? t('errors.query.lead')
+        : err instanceof HttpError && err.detail
+          ? err.detail
+          : t(detailKey, { defaultValue: t('errors.http500'), ...params });
     if (isApi(req)) {
-      const field = err instanceof DomainError ? err.options.field : undefined;
-      const pointer = (f: string) => (f === '_form' ? 'body' : `body/${f}`);
-      const details = err instanceof DomainError ? err.options.details : undefined;
-      const extra = details?.length
-        ? {
-            errors: details.map((d) => ({
-              pointer: pointer(d.field),
-              detail: t(d.key, { defaultValue: t('errors.http500'), ...d.params }),
-            })),
-          }
-        : field && detail
-          ? { errors: [{ pointer: pointer(field), detail }] }
-          : {};
+      const errors = problemErrors(err, t, detail);
+      const extra = errors.length ? { errors } : {};
       // Several fields refused: the summary says so; each field's own reason is in `errors`.
-      const summary = (details?.length ?? 0) > 1 ? t('errors.validation') : detail;
+      const summary =
+        err instanceof DomainError && (err.options.details?.length ?? 0) > 1
+          ? t('errors.validation')
+          : detail;
       res
         .status(status)
         .type('application/problem+json')
@@ -105,6 +140,8 @@ export function errorHandler(): ErrorRequestHandler {
       title: t(`errors.title${status}`, { defaultValue: TITLES[status] ?? 'Error' }),
       status,
       detail,
+      problems: err instanceof BadQueryError ? err.problems.map((p) => p.text) : undefined,
+      retryHref: err instanceof BadQueryError ? err.retryHref : undefined,
       requestId: req.id,
     });
   };

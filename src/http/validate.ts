@@ -116,4 +116,4 @@ export const territoryCode = z
   .string()
   .trim()
   .toUpperCase()
-  .regex(/^[A-Z0-9]{2,12}$/);
+  .regex(/^[A-Z0-9]{2,12}$/, 'errors.query.reasons.territory');

@@ -5,6 +5,7 @@ import request from 'supertest';
 import { csrfFrom, loginAs, testApp, type Agent } from '../helpers/app';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { newUser, PASSWORD } from '../helpers/factories';
+import { errorLines } from '../../src/modules/reference/importers/cli';
 
 const OFFICIAL = path.resolve(
   __dirname,
@@ -14,9 +15,11 @@ const NUTS_2024 = path.resolve(__dirname, '../../../shared/data/territories/nuts
 
 let t: TestDb;
 let admin: Agent;
+let adminId: string;
 beforeAll(async () => {
   t = await newTestDb();
   const user = await newUser(t.db, { role: 'admin' });
+  adminId = user.id;
   admin = await loginAs(testApp(t, { IMPORT_MAX_MB: '1' }), user.email, PASSWORD);
 });
 afterAll(() => t.close());
@@ -112,6 +115,90 @@ describe('POST /admin/imports', () => {
     expect(refused.text).not.toContain('is not supported');
   });
 
+  it("words each refused row in the page's language, and the command line in English", async () => {
+    const csv = [
+      'codice_comune;denominazione;nuts3_2024;codice_catastale',
+      '1001;Senza zeri;ITI14;A001',
+      '900101;Uno;ITI14;A002',
+      '900101;Doppio;ITI14;A003',
+      '900102;Orfano;ITZZZ;A004',
+      '900103;Catasto;ITI14;1234',
+      '900104;Corta;ITI14',
+      '',
+    ].join('\n');
+    const res = await upload({ kind: 'istat' }, { name: 'comuni.csv', content: csv });
+    const page = await waitForJob(res.headers.location!);
+    for (const reason of [
+      'Il codice «1001» ha perso gli zeri iniziali: i codici ISTAT hanno sei cifre',
+      'Codice 900101 ripetuto (compare già alla riga 3).',
+      'il codice NUTS-3 «ITZZZ» non è un territorio noto.',
+      'Il codice catastale «1234» non ha la forma di A074',
+      'La riga ha 3 celle invece di 4',
+    ])
+      expect(page.text).toContain(reason);
+    expect(page.text).not.toMatch(/leading zeros|duplicate code|unknown parent|is not like A074/);
+
+    const en = await admin.get(`${res.headers.location!}?lang=en`);
+    for (const reason of [
+      'The code “1001” has lost its leading zeros: ISTAT codes have six digits',
+      'Code 900101 appears twice (first on line 3).',
+      'Unknown parent: NUTS-3 “ITZZZ” is not a known territory.',
+      'The cadastral code “1234” is not like A074',
+      'The row has 3 cells instead of 4',
+    ])
+      expect(en.text).toContain(reason);
+    await admin.get('/admin/imports?lang=it');
+
+    const job = await t.db
+      .selectFrom('import_jobs')
+      .select('report')
+      .orderBy('created_at', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(errorLines(job.report!.errors)).toEqual([
+      'line 2: code "1001" has lost its leading zeros: ISTAT codes have six digits',
+      'line 4: duplicate code 900101 (first on line 3)',
+      'line 5: unknown parent: NUTS-3 "ITZZZ" is not a known territory',
+      'line 6: cadastral code "1234" is not like A074',
+      'line 7: expected 4 cells, found 3',
+      'Nothing was written: fix the lines above and run again.',
+    ]);
+  });
+
+  it('keeps the message of a reason it has no words for', async () => {
+    const job = await t.db
+      .insertInto('import_jobs')
+      .values({
+        kind: 'nuts',
+        version: 'NUTS2024',
+        file_name: 'old.csv',
+        file_bytes: 10,
+        status: 'failed',
+        created_by: adminId,
+        report: JSON.stringify({
+          rows: 2,
+          inserted: 0,
+          updated: 0,
+          closed: 0,
+          linked: 0,
+          encoding: 'utf8',
+          errors: [
+            { line: 2, message: 'a reason from before codes' },
+            {
+              line: 3,
+              message: 'a reason from a newer version',
+              code: 'fromTheFuture',
+              params: {},
+            },
+          ],
+        }),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const page = await admin.get(`/admin/imports/${job.id}`);
+    expect(page.text).toContain('a reason from before codes');
+    expect(page.text).toContain('a reason from a newer version');
+  });
+
   it('refuses a formula-injection cell', async () => {
     const csv = 'nuts_id,level,country,parent_id,name_latn\nITI1X,3,IT,ITI1,"=CMD(""calc"")"\n';
     const page = await waitForJob(
@@ -153,7 +240,8 @@ describe('POST /admin/imports', () => {
       { name: 'NUTS2024.xlsx', content: Buffer.from(await wb.xlsx.writeBuffer()) },
     );
     const page = await waitForJob(bad.headers.location!);
-    expect(page.text).toContain('E3: formulas are not accepted');
+    expect(page.text).toContain('La cella E3 contiene una formula');
+    expect(page.text).not.toContain('formulas are not accepted');
     expect(page.text).toContain('nessuna modifica è stata scritta');
     expect(
       await t.db.selectFrom('territories').select('code').where('code', '=', 'ITI1V').execute(),

@@ -105,8 +105,18 @@ describe('importEsco on fixtures', () => {
     );
     const report = await importEsco(t.db, file, { area, validFrom: '2026-07-01' });
     expect(report.errors).toEqual([
-      { line: 2, message: expect.stringMatching(/^formula-like cell in "preferredLabel"/) },
-      { line: 3, message: '"not-a-uri" is not an ESCO skill URI' },
+      {
+        line: 2,
+        message: expect.stringMatching(/^formula-like cell in "preferredLabel"/),
+        code: 'formula',
+        params: { column: 'preferredLabel', value: '"=HYPERLINK(\\"http://x\\")"' },
+      },
+      {
+        line: 3,
+        message: '"not-a-uri" is not an ESCO skill URI',
+        code: 'escoUri',
+        params: { uri: 'not-a-uri' },
+      },
     ]);
     expect(report.inserted).toBe(0);
     const third = await t.db

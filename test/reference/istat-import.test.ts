@@ -188,16 +188,38 @@ describe('importIstatComuni on broken files: a clear report, nothing written', (
     const report = await importIstatComuni(t.db, file, { validFrom: '2026-01-01' });
     // The header spans lines 1–3, so the first data row is line 4.
     expect(report.errors).toEqual([
-      { line: 6, message: 'duplicate code 900202 (first on line 5)' },
-      { line: 7, message: 'unknown parent: NUTS-3 "ITZZZ" is not a known territory' },
+      {
+        line: 6,
+        message: 'duplicate code 900202 (first on line 5)',
+        code: 'duplicate',
+        params: { code: '900202', first: 5 },
+      },
+      {
+        line: 7,
+        message: 'unknown parent: NUTS-3 "ITZZZ" is not a known territory',
+        code: 'unknownNuts3',
+        params: { code: 'ITZZZ' },
+      },
       {
         line: 8,
         message: expect.stringMatching(
           /^formula-like cell in "Denominazione \(Italiana e straniera\)"/,
         ),
+        code: 'formula',
+        params: { column: 'Denominazione (Italiana e straniera)', value: '"=CMD(\\"calc\\")"' },
       },
-      { line: 9, message: 'code "1001" has lost its leading zeros: ISTAT codes have six digits' },
-      { line: 10, message: expect.stringMatching(/^formula-like cell/) },
+      {
+        line: 9,
+        message: 'code "1001" has lost its leading zeros: ISTAT codes have six digits',
+        code: 'istatLeadingZeros',
+        params: { code: '1001' },
+      },
+      {
+        line: 10,
+        message: expect.stringMatching(/^formula-like cell/),
+        code: 'formula',
+        params: expect.objectContaining({ value: '"@SUM(A1:A9)"' }),
+      },
     ]);
     expect(report).toMatchObject({ rows: 8, inserted: 0, updated: 0, closed: 0 });
     await expectNothingWritten(before);
@@ -251,6 +273,8 @@ describe('importIstatComuni on broken files: a clear report, nothing written', (
     expect(report.errors[0]).toEqual({
       line: 4,
       message: 'unknown parent: NUTS-3 "NOPE" is not a known territory',
+      code: 'unknownNuts3',
+      params: { code: 'NOPE' },
     });
     expect(peak - base).toBeLessThan(40 * 1024 * 1024);
   });

@@ -79,6 +79,10 @@ const files = available(NUTS_2021) && available(NUTS_2024);
   it('refuses an older version once a newer one is loaded', async () => {
     const report = await importNuts(t.db, NUTS_2021, { version: 'NUTS2021' });
     expect(report.errors[0]!.message).toMatch(/older than the NUTS data already loaded/);
+    expect(report.errors[0]).toMatchObject({
+      code: 'olderVersion',
+      params: { version: 'NUTS2021', date: '2021-01-01', loaded: '2024-01-01' },
+    });
     expect(report.inserted + report.updated + report.closed).toBe(0);
   });
 
@@ -134,10 +138,30 @@ describe('importNuts on broken files', () => {
     );
     const report = await importNuts(t.db, file, { version: 'NUTS2027' });
     expect(report.errors).toEqual([
-      { line: 4, message: 'parent "ITX" does not match code ITC' },
-      { line: 5, message: '"ITC1" is not a NUTS level-3 code' },
-      { line: 6, message: 'duplicate code IT (first on line 3)' },
-      { line: 2, message: 'unknown parent "ZZ"' },
+      {
+        line: 4,
+        message: 'parent "ITX" does not match code ITC',
+        code: 'parentMismatch',
+        params: { parent: 'ITX', code: 'ITC' },
+      },
+      {
+        line: 5,
+        message: '"ITC1" is not a NUTS level-3 code',
+        code: 'nutsCode',
+        params: { code: 'ITC1', level: '3' },
+      },
+      {
+        line: 6,
+        message: 'duplicate code IT (first on line 3)',
+        code: 'duplicate',
+        params: { code: 'IT', first: 3 },
+      },
+      {
+        line: 2,
+        message: 'unknown parent "ZZ"',
+        code: 'unknownParent',
+        params: { code: 'ZZ' },
+      },
     ]);
     expect(report.inserted + report.updated + report.closed).toBe(0);
   });
@@ -152,8 +176,13 @@ describe('importNuts on broken files', () => {
     ).toEqual([
       { line: 1, message: 'missing column "level"', code: 'missingColumn', column: 'level' },
     ]);
-    expect((await importNuts(t.db, NUTS_2024, { version: '2024' })).errors[0]!.message).toMatch(
-      /NUTS2024/,
-    );
+    expect((await importNuts(t.db, NUTS_2024, { version: '2024' })).errors).toEqual([
+      {
+        line: 0,
+        message: 'version must look like NUTS2024 (got 2024)',
+        code: 'badVersion',
+        params: { version: '2024' },
+      },
+    ]);
   });
 });

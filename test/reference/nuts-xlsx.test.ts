@@ -93,12 +93,32 @@ describe('importNuts on broken XLSX files: a clear report, nothing written', () 
     const before = await count();
     const report = await importNuts(viaXlsx.db, file, { version: 'NUTS2024' });
     expect(report.errors).toEqual([
-      { line: 3, message: 'E3: formulas are not accepted' },
-      { line: 5, message: 'parent "QY" does not match code QX2' },
-      { line: 6, message: 'duplicate code QX (first on line 2)' },
+      {
+        line: 3,
+        message: 'E3: formulas are not accepted',
+        code: 'xlsxFormula',
+        params: { cell: 'E3' },
+      },
+      expect.objectContaining({ line: 5, message: 'parent "QY" does not match code QX2' }),
+      expect.objectContaining({ line: 6, message: 'duplicate code QX (first on line 2)' }),
     ]);
     expect(report.inserted + report.updated + report.closed).toBe(0);
     expect(await count()).toBe(before);
+  });
+
+  it('refuses a formula in the header row as such', async () => {
+    const file = await writeXlsx('formula-header.xlsx', [
+      [{ formula: 'LOWER("NUTS_ID")', result: 'nuts_id' }, 'level', 'name_latn'],
+      ['QX', 0, 'Qualia'],
+    ]);
+    const report = await importNuts(viaXlsx.db, file, { version: 'NUTS2024' });
+    expect(report.errors).toEqual([
+      {
+        line: 1,
+        message: 'A1: formulas are not accepted (in the header row)',
+        code: 'formulaHeader',
+      },
+    ]);
   });
 
   it('names a missing column on the header row', async () => {

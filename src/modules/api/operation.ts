@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Access } from '../../http/authorize';
 import { allow } from '../../http/authorize';
 import { problem } from '../../http/errors';
+import { queryProblems } from '../../http/query';
 import { fieldErrors, safeParseQuery } from '../../http/validate';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -73,6 +74,10 @@ export function mountOperation(router: Router, op: ApiOperation): void {
           ? safeParseQuery(schema, source)
           : schema.safeParse(source);
       if (parsed.success) input[where] = parsed.data;
+      else if (where === 'query')
+        // Named as a page names them: the parameter and what it accepts.
+        for (const p of queryProblems(parsed.error.issues, req.query, req.t))
+          errors.push({ pointer: `query/${p.param}`, detail: p.text });
       else
         for (const [field, detail] of Object.entries(fieldErrors(parsed.error, req.t)))
           errors.push({ pointer: `${where}/${field}`, detail });

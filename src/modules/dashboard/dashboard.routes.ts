@@ -2,22 +2,16 @@ import { Router, type Request } from 'express';
 import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { HttpError } from '../../http/errors';
-import { safeParseQuery } from '../../http/validate';
+import { parseQuery } from '../../http/query';
 import { can } from '../../lib/permissions';
 import { localName } from '../reference/territories.repository';
 import { XLSX_TYPE } from '../needs/needs.xlsx';
 import { dashboardCsv, exportView } from './dashboard.export';
 import { dashboardMap } from './dashboard.map';
-import { pageQuery, type PageQuery } from './dashboard.schemas';
+import { pageQuery } from './dashboard.schemas';
 import { dashboard, nuts3Figures, readerOf, campaignsFor } from './dashboard.service';
 import { dashboardTable, regionsTable, seriesChart } from './dashboard.view';
 import { dashboardXlsx } from './dashboard.xlsx';
-
-function parseQuery(req: Request): PageQuery {
-  const parsed = safeParseQuery(pageQuery, req.query);
-  if (!parsed.success) throw new HttpError(400);
-  return parsed.data;
-}
 
 /**
  * The strategic dashboard (Cruscotto strategico): public, protection decided by who reads (see
@@ -27,7 +21,7 @@ export function dashboardRoutes({ db }: AppServices): Router {
   const router = Router();
 
   async function load(req: Request, lang: string) {
-    const q = parseQuery(req);
+    const q = parseQuery(pageQuery, req);
     const d = await dashboard(db, req.user, {
       campaignId: q.campaign,
       territory: q.territory,

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { territoryCode } from '../../http/validate';
 
-const period = z.string().regex(/^20[0-9]{2}-Q[1-4]$/);
+// The message is the hint a refused query parameter gives (http/query).
+const period = z.string().regex(/^20[0-9]{2}-Q[1-4]$/, 'errors.query.reasons.period');
 const blankToUndefined = (v: unknown) => (v === '' || v === '*' ? undefined : v);
 
 /** The page's query: lenient on the optional parts, an empty select meaning "all". */

@@ -2,7 +2,8 @@ import { Router, type Request, type Response } from 'express';
 import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { flash } from '../../http/flash';
-import { parseForm, safeParseQuery, uuidParam } from '../../http/validate';
+import { parseQueryOrDefaults } from '../../http/query';
+import { parseForm, uuidParam } from '../../http/validate';
 import { renderConfirm } from '../../http/confirm';
 import { DomainError } from '../../lib/domain-error';
 import { scopeCodes } from '../accounts/scope';
@@ -50,8 +51,8 @@ export function callRoutes({ db }: AppServices): Router {
   const router = Router();
 
   router.get('/calls', allow('call:read'), async (req, res) => {
-    const q = safeParseQuery(callListQuery, req.query);
-    const status = q.success && q.data.status ? (q.data.status as CallStatus) : undefined;
+    const q = parseQueryOrDefaults(callListQuery, req, res);
+    const status = q.status ? (q.status as CallStatus) : undefined;
     const lang = res.locals.lang as string;
     const calls = (await listCallsFor(db, req.user!, status)).map((c) => ({
       ...c,

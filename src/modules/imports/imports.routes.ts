@@ -5,6 +5,7 @@ import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { fieldErrors, uuidParam } from '../../http/validate';
 import { findImport, listImports, NUTS_VERSIONS, startImport } from './imports.service';
+import type { ImportRowError } from '../reference/importers/report';
 import { fileLooksLikeZip } from '../reference/importers/xlsx-source';
 import { looksLikeText, receiveUpload, UploadError } from './upload';
 
@@ -17,6 +18,19 @@ const importForm = z
     message: 'imports.errors.versionRequired',
     path: ['version'],
   });
+
+/**
+ * Why a file or a row was refused, in the reader's language; a code this version does not know
+ * (or a report written before rows had codes) keeps the importer's English message.
+ */
+function reasonText(e: ImportRowError, t: Request['t']): string {
+  if (!e.code) return e.message;
+  return t([`imports.rows.${e.code}`, `imports.source.${e.code}`], {
+    ...e.params,
+    column: e.column,
+    defaultValue: e.message,
+  });
+}
 
 /** Admin upload of the official files: ISTAT comuni, Eurostat NUTS, ESCO skills. */
 export function importRoutes({ db, logger, config }: AppServices): Router {
@@ -83,10 +97,9 @@ export function importRoutes({ db, logger, config }: AppServices): Router {
     const running = job.status === 'running' && !job.stale;
     // Refreshes itself while running: a progress page that needs no JavaScript.
     if (running) res.setHeader('Refresh', '2');
-    // A refused file is worded in the reader's language; a refused row keeps the importer's text.
     const errors = (job.report?.errors ?? []).map((e) => ({
       line: e.line,
-      message: e.code ? req.t(`imports.source.${e.code}`, { column: e.column }) : e.message,
+      message: reasonText(e, req.t),
     }));
     res.render('imports/show', { title: req.t('imports.jobTitle'), job, running, errors });
   });

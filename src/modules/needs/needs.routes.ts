@@ -2,27 +2,21 @@ import { Router, type Request } from 'express';
 import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { HttpError } from '../../http/errors';
-import { safeParseQuery } from '../../http/validate';
+import { parseQuery } from '../../http/query';
 import * as repo from './needs.repository';
-import { pageQuery, type PageQuery } from './needs.schemas';
+import { pageQuery } from './needs.schemas';
 import { campaignsFor, needsAggregate } from './needs.service';
 import { barChart, needsCsv, needsTable } from './needs.view';
 import { localName } from '../reference/territories.repository';
 import { needsMap } from './map/needs-map';
 import { needsXlsx, XLSX_TYPE } from './needs.xlsx';
 
-function parseQuery(req: Request): PageQuery {
-  const parsed = safeParseQuery(pageQuery, req.query);
-  if (!parsed.success) throw new HttpError(400);
-  return parsed.data;
-}
-
 /** The needs of a territory: drill-down, pivot, filters, chart, and the same view as CSV. */
 export function needsRoutes({ db }: AppServices): Router {
   const router = Router();
 
   async function load(req: Request, lang: string) {
-    const q = parseQuery(req);
+    const q = parseQuery(pageQuery, req);
     const campaigns = await campaignsFor(db, req.user!);
     const campaignId = q.campaign ?? repo.preferredCampaign(campaigns)?.id;
     if (!campaignId) return { q, campaigns };

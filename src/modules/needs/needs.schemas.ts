@@ -4,7 +4,8 @@ import { territoryCode } from '../../http/validate';
 import { PIVOT_DIMS, type PivotDim } from './protection';
 
 const priority = z.enum(['high', 'medium', 'low']);
-const period = z.string().regex(/^20[0-9]{2}-Q[1-4]$/);
+// The message is the hint a refused query parameter gives (http/query).
+const period = z.string().regex(/^20[0-9]{2}-Q[1-4]$/, 'errors.query.reasons.period');
 
 /** The API names the NACE pivot `sector`; the aggregate calls it `section`. */
 export const API_BY = ['area', 'skill', 'sector', 'size'] as const;

@@ -3,6 +3,7 @@ import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { HttpError } from '../../http/errors';
 import { flash } from '../../http/flash';
+import { parseQueryOrDefaults } from '../../http/query';
 import { parseForm, uuidParam } from '../../http/validate';
 import { EMAIL_MODES } from './notifications.tables';
 import {
@@ -20,7 +21,7 @@ export function notificationRoutes({ db }: AppServices): Router {
   const router = Router();
 
   router.get('/inbox', allow('inbox:use'), async (req, res) => {
-    const page = pageQuery.parse(req.query.page);
+    const { page } = parseQueryOrDefaults(pageQuery, req, res);
     // One row more than the page tells whether an older page exists, without a COUNT.
     const rows = await listInbox(
       db,

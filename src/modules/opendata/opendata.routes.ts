@@ -1,8 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
-import { HttpError } from '../../http/errors';
-import { safeParseQuery } from '../../http/validate';
+import { parseQuery } from '../../http/query';
 import { preferredCampaign } from '../needs/needs.repository';
 import { toCsv } from './csv';
 import { COLUMNS, DATASETS, type Dataset } from './dictionary';
@@ -15,11 +14,10 @@ export function openDataRoutes({ db, readDb }: AppServices): Router {
   const router = Router();
 
   router.get('/open-data', allow('public'), async (req, res) => {
-    const parsed = safeParseQuery(pageQuery, req.query);
-    if (!parsed.success) throw new HttpError(400);
+    const query = parseQuery(pageQuery, req);
     const lang = res.locals.lang as string;
     const campaigns = await publicCampaigns(readDb);
-    const campaignId = parsed.data.campaign ?? preferredCampaign(campaigns)?.id;
+    const campaignId = query.campaign ?? preferredCampaign(campaigns)?.id;
     const dictionary = DATASETS.map((dataset) => ({
       dataset,
       columns: COLUMNS[dataset].map((c) => ({
@@ -57,14 +55,8 @@ export function openDataRoutes({ db, readDb }: AppServices): Router {
 
   const download =
     (dataset: Dataset, format: 'csv' | 'json') => async (req: Request, res: Response) => {
-      const parsed = safeParseQuery(fileQuery, req.query);
-      if (!parsed.success) throw new HttpError(400);
-      const data = await openDataset(
-        { db, readDb },
-        dataset,
-        parsed.data.campaign,
-        res.locals.lang as string,
-      );
+      const { campaign } = parseQuery(fileQuery, req);
+      const data = await openDataset({ db, readDb }, dataset, campaign, res.locals.lang as string);
       const name = `patto-${dataset}-${data.campaign.id}.${format}`;
       res.attachment(name);
       if (format === 'json') return res.json(data);

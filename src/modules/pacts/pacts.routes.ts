@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { flash } from '../../http/flash';
+import { parseQueryOrDefaults } from '../../http/query';
 import { parseForm, safeParseQuery, uuidParam } from '../../http/validate';
 import { DomainError } from '../../lib/domain-error';
 import { isWithin } from '../accounts/accounts.repository';
@@ -38,11 +39,11 @@ export function pactRoutes(services: AppServices): Router {
   const router = Router();
 
   router.get('/pacts', allow('pact:read'), async (req, res) => {
-    // A bad query shows the whole list rather than an error page: these are only filters.
-    const q = safeParseQuery(pactListQuery, req.query);
-    const status = q.success && q.data.status ? (q.data.status as PactStatus) : undefined;
-    const territory = (q.success && q.data.territory) || undefined;
-    const campaign = (q.success && q.data.campaign) || undefined;
+    // A bad filter is ignored, with a notice, rather than an error page: these are only filters.
+    const q = parseQueryOrDefaults(pactListQuery, req, res);
+    const status = q.status ? (q.status as PactStatus) : undefined;
+    const territory = q.territory || undefined;
+    const campaign = q.campaign || undefined;
     const filters = { status, territory, campaign };
     const pacts = (await listPactsFor(db, req.user!, filters)).map((p) => ({
       ...p,

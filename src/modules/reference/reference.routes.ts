@@ -1,19 +1,11 @@
-import { Router, type Request } from 'express';
-import type { z } from 'zod';
+import { Router } from 'express';
 import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
-import { HttpError } from '../../http/errors';
-import { safeParseQuery } from '../../http/validate';
+import { parseQuery } from '../../http/query';
 import * as repo from './reference.repository';
 import { skillQuery, territoryPageQuery } from './reference.schemas';
 import { territoryDetail, toTerritory } from './reference.service';
 import { localName } from './territories.repository';
-
-function parseQuery<S extends z.ZodType>(schema: S, req: Request): z.output<S> {
-  const parsed = safeParseQuery(schema, req.query);
-  if (!parsed.success) throw new HttpError(400);
-  return parsed.data;
-}
 
 /** Browsing the reference data: the territory tree and the skills taxonomy, in both languages. */
 export function referenceRoutes({ db }: AppServices): Router {

@@ -9,7 +9,7 @@ const code = z
   .string()
   .trim()
   .toUpperCase()
-  .regex(/^[A-Z0-9]{2,12}$/);
+  .regex(/^[A-Z0-9]{2,12}$/, 'errors.query.reasons.territory');
 
 export const territoryQuery = z.strictObject({
   level: optional(z.enum(TERRITORY_LEVELS)),

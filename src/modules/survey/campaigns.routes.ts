@@ -5,8 +5,8 @@ import { allow } from '../../http/authorize';
 import { renderConfirm } from '../../http/confirm';
 import { formatDate } from '../../lib/format';
 import { flash } from '../../http/flash';
-import { HttpError } from '../../http/errors';
-import { parseForm, safeParseQuery, territoryCode, uuidParam } from '../../http/validate';
+import { parseQuery } from '../../http/query';
+import { parseForm, territoryCode, uuidParam } from '../../http/validate';
 import { DomainError } from '../../lib/domain-error';
 import { scopeCodes } from '../accounts/scope';
 import { localName, territoryPath } from '../reference/territories.repository';
@@ -158,9 +158,7 @@ export function campaignRoutes({ db }: AppServices): Router {
 
   router.get('/campaigns/:id/responses', allow('response:read'), async (req, res) => {
     const campaign = await getManagedCampaign(db, req.user!, uuidParam(req));
-    const query = safeParseQuery(responseListQuery, req.query);
-    if (!query.success) throw new HttpError(400);
-    const { status, territory, page } = query.data;
+    const { status, territory, page } = parseQuery(responseListQuery, req);
     const { rows, total } = await listLatestResponses(db, campaign.id, {
       status: status || undefined,
       territory: territory || undefined,

@@ -4,9 +4,18 @@ import type { Db } from '../../../db';
 import { migrateToLatest } from '../../../db/migrator';
 import { openDatabase } from '../../../db/open';
 import { loadBuiltinReference } from '../builtin';
-import type { ImportReport } from './report';
+import type { ImportReport, ImportRowError } from './report';
 
 type Values = Record<string, string | undefined>;
+
+/** The refused lines as the command line prints them: in English, each with its reason. */
+export function errorLines(errors: ImportRowError[]): string[] {
+  if (!errors.length) return [];
+  return [
+    ...errors.map((e) => `line ${e.line}: ${e.message}`),
+    'Nothing was written: fix the lines above and run again.',
+  ];
+}
 
 /**
  * The shared body of the import scripts: opens the database as the app does (migrations and
@@ -48,8 +57,7 @@ export async function runImportCli(
     const seconds = (Date.now() - started) / 1000;
     const { errors, ...counts } = report;
     console.log(JSON.stringify({ file, ...counts, seconds }, null, 2));
-    for (const e of errors) console.log(`line ${e.line}: ${e.message}`);
-    if (errors.length) console.log('Nothing was written: fix the lines above and run again.');
+    for (const text of errorLines(errors)) console.log(text);
     failed = errors.length > 0;
   } finally {
     await database.close();

@@ -21,7 +21,8 @@ export type SourceProblem =
   | 'noHeader'
   | 'encoding'
   | 'unreadable'
-  | 'notXlsx';
+  | 'notXlsx'
+  | 'formulaHeader';
 
 /** Why a file was refused, as `errors` says it, in codes a page words in the reader's language. */
 export interface Refusal {
@@ -45,8 +46,8 @@ export interface CsvRecord {
   /** The line the record starts on (a quoted cell may span several lines). */
   line: number;
   cells: string[];
-  /** Why the row cannot be read as text (an XLSX formula cell): reported as the row's error. */
-  refused?: string;
+  /** The address of a formula cell (XLSX), which cannot be read as text: the row is refused. */
+  formulaAt?: string;
 }
 
 export interface CsvFile {

@@ -11,6 +11,7 @@ import {
   type ImportOptions,
   type ImportReport,
 } from './report';
+import { rowError } from './row-problems';
 
 export interface EscoOptions extends ImportOptions {
   /** The skill area the collection goes into, created when missing. */
@@ -59,9 +60,9 @@ export async function importEsco(
   const language = options.language ?? 'en';
   const version = options.version ?? 'ESCO1.2.0';
   const date = options.validFrom ?? today();
-  if (!ISO_DATE.test(date) || !/^[A-Z0-9][A-Z0-9._-]{0,39}$/.test(area.code)) {
-    return { ...report, errors: [{ line: 0, message: 'bad date or area code' }] };
-  }
+  if (!ISO_DATE.test(date)) return { ...report, errors: [rowError(0, 'badDate', { date })] };
+  if (!/^[A-Z0-9][A-Z0-9._-]{0,39}$/.test(area.code))
+    return { ...report, errors: [rowError(0, 'badArea', { area: area.code })] };
   const opened = await openColumns(source, FIELDS);
   if ('errors' in opened) return { ...report, errors: opened.errors };
   const { file, col } = opened;
@@ -98,23 +99,21 @@ export async function importEsco(
       for await (const records of file.batches) {
         for (const { line, cells } of records) {
           report.rows++;
-          const bad = (message: string) => errors.add(line, message);
           const formula = formulaCell(cells, file.header);
-          if (formula) bad(formula);
+          if (formula) errors.add(line, 'formula', formula);
           const uri = cell(cells, col.uri);
           const match = SKILL_URI.exec(uri);
           if (!match) {
-            bad(`"${uri.slice(0, 80)}" is not an ESCO skill URI`);
+            errors.add(line, 'escoUri', { uri: uri.slice(0, 80) });
             continue;
           }
           const first = seen.get(uri);
-          if (first) bad(`duplicate concept ${uri} (first on line ${first})`);
+          if (first) errors.add(line, 'duplicateConcept', { uri, first });
           else seen.set(uri, line);
           const name = cell(cells, col.label);
-          if (name.length < 1 || name.length > 300)
-            bad('the preferred label is empty or longer than 300 characters');
+          if (name.length < 1 || name.length > 300) errors.add(line, 'labelLength', { max: 300 });
           const description = cell(cells, col.description);
-          if (description.length > 4000) bad('the description is longer than 4000 characters');
+          if (description.length > 4000) errors.add(line, 'descriptionLength', { max: 4000 });
           if (errors.any) continue;
           batch.push({
             code: `ESCO-${match[1]}`,
@@ -127,7 +126,7 @@ export async function importEsco(
         }
       }
       await flush();
-      if (report.rows === 0) errors.add(file.headerLine, 'the file has a header but no rows');
+      if (report.rows === 0) errors.add(file.headerLine, 'noRows');
       if (errors.any) throw new Rollback();
       const closed = await closeMissing(tx, area.code, date, seen);
       return { ...report, inserted, updated, closed, encoding: file.encoding() };

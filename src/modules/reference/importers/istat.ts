@@ -12,6 +12,7 @@ import {
   type ImportOptions,
   type ImportReport,
 } from './report';
+import { rowError } from './row-problems';
 import { TerritoryWriter, type Incoming } from './territory-writer';
 
 export interface IstatOptions extends ImportOptions {
@@ -64,8 +65,7 @@ export async function importIstatComuni(
     errors: [],
     encoding: null,
   };
-  if (!ISO_DATE.test(date))
-    return { ...report, errors: [{ line: 0, message: `bad date ${date}` }] };
+  if (!ISO_DATE.test(date)) return { ...report, errors: [rowError(0, 'badDate', { date })] };
 
   const opened = await openColumns(source, FIELDS);
   if ('errors' in opened) return { ...report, errors: opened.errors };
@@ -99,37 +99,35 @@ export async function importIstatComuni(
         for await (const records of file.batches) {
           for (const { line, cells } of records) {
             report.rows++;
-            const bad = (message: string) => errors.add(line, message);
             if (cells.length !== file.header.length) {
-              bad(`expected ${file.header.length} cells, found ${cells.length}`);
+              errors.add(line, 'cellCount', {
+                expected: file.header.length,
+                found: cells.length,
+              });
               continue;
             }
             const formula = formulaCell(cells, file.header);
-            if (formula) bad(formula);
+            if (formula) errors.add(line, 'formula', formula);
             const code = cell(cells, col.code);
             if (!/^\d{6}$/.test(code)) {
-              bad(
-                /^\d{1,5}$/.test(code)
-                  ? `code "${code}" has lost its leading zeros: ISTAT codes have six digits`
-                  : `code "${code}" is not a six-digit ISTAT code`,
-              );
+              errors.add(line, /^\d{1,5}$/.test(code) ? 'istatLeadingZeros' : 'istatCode', {
+                code,
+              });
               continue;
             }
             const first = seen[Number(code)]!;
-            if (first) bad(`duplicate code ${code} (first on line ${first})`);
+            if (first) errors.add(line, 'duplicate', { code, first });
             else seen[Number(code)] = line;
             const name = cell(cells, col.name);
-            if (name.length < 1 || name.length > 200)
-              bad('the name is empty or longer than 200 characters');
+            if (name.length < 1 || name.length > 200) errors.add(line, 'nameLength', { max: 200 });
             const parent = cell(cells, col.nuts3of2024);
-            if (!nuts3.has(parent))
-              bad(`unknown parent: NUTS-3 "${parent}" is not a known territory`);
+            if (!nuts3.has(parent)) errors.add(line, 'unknownNuts3', { code: parent });
             const before = cell(cells, col.nuts3of2021);
             if (before && before !== parent && !nuts3.has(before))
-              bad(`unknown NUTS-3 2021 "${before}"`);
+              errors.add(line, 'unknownNuts3of2021', { code: before });
             const cadastral = cell(cells, col.cadastral);
             if (cadastral && !/^[A-Z]\d{3}$/.test(cadastral))
-              bad(`cadastral code "${cadastral}" is not like A074`);
+              errors.add(line, 'cadastral', { code: cadastral });
             const previous = cell(cells, col.previous);
             if (previous && /^\d{1,6}$/.test(previous) && previous.padStart(6, '0') !== code) {
               renumbered.push({ old_code: previous.padStart(6, '0'), new_code: code });
@@ -163,7 +161,7 @@ export async function importIstatComuni(
         }
         await flush();
       });
-      if (report.rows === 0) errors.add(file.headerLine, 'the file has a header but no rows');
+      if (report.rows === 0) errors.add(file.headerLine, 'noRows');
       if (errors.any) throw new Rollback();
 
       await writer.closeMissing('LAU-IT', (c) => /^\d{6}$/.test(c) && seen[Number(c)]! > 0);

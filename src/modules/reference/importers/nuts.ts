@@ -11,6 +11,7 @@ import {
   type ImportOptions,
   type ImportReport,
 } from './report';
+import { rowError } from './row-problems';
 import { TerritoryWriter, type Incoming } from './territory-writer';
 
 export interface NutsOptions extends ImportOptions {
@@ -62,7 +63,7 @@ export async function importNuts(
   if (!/^NUTS\d{4}$/.test(version) || !ISO_DATE.test(date)) {
     return {
       ...report,
-      errors: [{ line: 0, message: `version must look like NUTS2024 (got ${version})` }],
+      errors: [rowError(0, 'badVersion', { version })],
     };
   }
   const xlsxByName = typeof source === 'string' && /\.xlsx$/i.test(source);
@@ -84,10 +85,7 @@ export async function importNuts(
         WHERE level <> 'LAU' AND version LIKE 'NUTS%'`.execute(tx);
       if (newest[0]?.d && newest[0].d > date) {
         file.close();
-        errors.add(
-          0,
-          `${version} (${date}) is older than the NUTS data already loaded (${newest[0].d}): import NUTS versions oldest first`,
-        );
+        errors.add(0, 'olderVersion', { version, date, loaded: newest[0].d });
         throw new Rollback();
       }
       // The file may list a region before its parent; the parent check runs at commit.
@@ -105,12 +103,11 @@ export async function importNuts(
       // Every write done before the checks below; none left running if an error leaves.
       await writes.guard(async () => {
         for await (const records of file.batches) {
-          for (const { line, cells, refused } of records) {
+          for (const { line, cells, formulaAt } of records) {
             report.rows++;
-            const bad = (message: string) => errors.add(line, message);
-            if (refused) bad(refused);
+            if (formulaAt) errors.add(line, 'xlsxFormula', { cell: formulaAt });
             const formula = formulaCell(cells, file.header);
-            if (formula) bad(formula);
+            if (formula) errors.add(line, 'formula', formula);
             const code = cell(cells, col.code);
             const level = Number(cell(cells, col.level));
             if (
@@ -118,21 +115,20 @@ export async function importNuts(
               !(level >= 0 && level <= 3) ||
               code.length !== 2 + level
             ) {
-              bad(`"${code}" is not a NUTS level-${cell(cells, col.level)} code`);
+              errors.add(line, 'nutsCode', { code, level: cell(cells, col.level) });
               continue;
             }
             const first = seen.get(code);
-            if (first) bad(`duplicate code ${code} (first on line ${first})`);
+            if (first) errors.add(line, 'duplicate', { code, first });
             else seen.set(code, line);
             const parent = level === 0 ? null : code.slice(0, -1);
             const given = cell(cells, col.parent);
             if (col.parent >= 0 && (given || null) !== parent)
-              bad(`parent "${given}" does not match code ${code}`);
+              errors.add(line, 'parentMismatch', { parent: given, code });
             if (parent && !seen.has(parent) && !parentsWanted.has(parent))
               parentsWanted.set(parent, line);
             const name = cell(cells, col.native) || cell(cells, col.latin);
-            if (name.length < 1 || name.length > 200)
-              bad('the name is empty or longer than 200 characters');
+            if (name.length < 1 || name.length > 200) errors.add(line, 'nameLength', { max: 200 });
             if (errors.any) continue;
             batch.push({
               code,
@@ -147,7 +143,7 @@ export async function importNuts(
         }
         await flush();
       });
-      if (report.rows === 0) errors.add(file.headerLine, 'the file has a header but no rows');
+      if (report.rows === 0) errors.add(file.headerLine, 'noRows');
 
       const unresolved = [...parentsWanted.keys()].filter((p) => !seen.has(p));
       if (unresolved.length) {
@@ -161,7 +157,7 @@ export async function importNuts(
           ).map((r) => r.code),
         );
         for (const p of unresolved)
-          if (!known.has(p)) errors.add(parentsWanted.get(p)!, `unknown parent "${p}"`);
+          if (!known.has(p)) errors.add(parentsWanted.get(p)!, 'unknownParent', { code: p });
       }
       if (errors.any) throw new Rollback();
       await writer.closeMissing('NUTS', (c) => seen.has(c));

@@ -1,3 +1,5 @@
+import { rowError, type RowParams, type RowProblem } from './row-problems';
+
 /** What an import did. Counts are of changes: a second run of the same file reports zeros. */
 export interface ImportReport {
   rows: number;
@@ -15,9 +17,13 @@ export interface ImportRowError {
   line: number;
   /** English, for the command line and the logs. */
   message: string;
-  /** Why the file itself was refused (csv-source's SourceProblem), for pages to word it. */
+  /**
+   * Why, for pages to word it in the reader's language: a RowProblem with its `params`, or why
+   * the file itself was refused (csv-source's SourceProblem, with `column`).
+   */
   code?: string;
   column?: string;
+  params?: Record<string, string | number>;
 }
 
 export interface ImportOptions {
@@ -81,8 +87,12 @@ export class ErrorList {
   readonly items: ImportRowError[] = [];
   private extra = 0;
 
-  add(line: number, message: string): void {
-    if (this.items.length < MAX_ERRORS) this.items.push({ line, message });
+  add<C extends RowProblem>(
+    line: number,
+    code: C,
+    ...params: RowParams<C> extends undefined ? [] : [RowParams<C>]
+  ): void {
+    if (this.items.length < MAX_ERRORS) this.items.push(rowError(line, code, ...params));
     else this.extra++;
   }
 
@@ -92,7 +102,7 @@ export class ErrorList {
 
   list(): ImportRowError[] {
     if (this.extra === 0) return this.items;
-    return [...this.items, { line: 0, message: `… and ${this.extra} more errors` }];
+    return [...this.items, rowError(0, 'moreErrors', { count: this.extra })];
   }
 }
 
@@ -117,12 +127,15 @@ export function formulaColumn(cells: string[]): number {
   return -1;
 }
 
-/** The first cell that looks like a spreadsheet formula, as an error message, or null. */
-export function formulaCell(cells: string[], header: string[]): string | null {
+/** The first cell that looks like a spreadsheet formula, as an error's parameters, or null. */
+export function formulaCell(
+  cells: string[],
+  header: string[],
+): { column: string; value: string } | null {
   const i = formulaColumn(cells);
   if (i < 0) return null;
-  const name = header[i] ?? `column ${i + 1}`;
-  return `formula-like cell in "${oneLine(name)}": ${JSON.stringify(cells[i]!.slice(0, 40))} is refused`;
+  const column = oneLine(header[i] ?? `column ${i + 1}`);
+  return { column, value: JSON.stringify(cells[i]!.slice(0, 40)) };
 }
 
 /** Header names compared without case, footnote marks like "(3)", or line breaks. */

@@ -106,15 +106,15 @@ export async function openXlsx(source: ImportSource): Promise<CsvFile> {
     for await (const sheet of reader) {
       for await (const row of sheet as AsyncIterable<ExcelJS.Row>) {
         const cells: string[] = [];
-        let refused: string | undefined;
+        let formulaAt: string | undefined;
         row.eachCell({ includeEmpty: false }, (cell, col) => {
           while (cells.length < col - 1) cells.push('');
           if (isFormula(cell.value)) {
-            refused ??= `${cell.address}: formulas are not accepted`;
+            formulaAt ??= cell.address;
             cells.push('');
           } else cells.push(text(cell.value));
         });
-        yield { line: row.number, cells, refused };
+        yield { line: row.number, cells, formulaAt };
       }
       return; // the first worksheet only
     }
@@ -127,8 +127,12 @@ export async function openXlsx(source: ImportSource): Promise<CsvFile> {
       const next = await all.next();
       if (next.done) break;
       if (next.value.cells.some((c) => c.trim() !== '')) {
-        if (next.value.refused) {
-          throw new SourceError(next.value.line, `${next.value.refused} (in the header row)`);
+        if (next.value.formulaAt) {
+          throw new SourceError(
+            next.value.line,
+            `${next.value.formulaAt}: formulas are not accepted (in the header row)`,
+            'formulaHeader',
+          );
         }
         header = next.value;
         break;
@@ -141,7 +145,7 @@ export async function openXlsx(source: ImportSource): Promise<CsvFile> {
   }
   if (!header) {
     close();
-    throw new SourceError(1, 'the first worksheet is empty');
+    throw new SourceError(1, 'the first worksheet is empty', 'empty');
   }
   const width = header.cells.length;
 
@@ -151,7 +155,7 @@ export async function openXlsx(source: ImportSource): Promise<CsvFile> {
     try {
       for await (const record of all) {
         last = record.line;
-        if (!record.refused && record.cells.every((c) => c.trim() === '')) continue;
+        if (!record.formulaAt && record.cells.every((c) => c.trim() === '')) continue;
         while (record.cells.length < width) record.cells.push('');
         out.push(record);
         if (out.length >= 1000) {

@@ -1,0 +1,107 @@
+import request from 'supertest';
+import { loginAs, testApp, type Agent } from '../helpers/app';
+import { newTestDb, type TestDb } from '../helpers/test-db';
+import { newUser, PASSWORD } from '../helpers/factories';
+
+let t: TestDb;
+let agent: Agent;
+let token: string;
+beforeAll(async () => {
+  t = await newTestDb();
+  const user = await newUser(t.db, { role: 'local_authority' });
+  agent = await loginAs(testApp(t), user.email, PASSWORD);
+  token = (
+    await request(testApp(t)).post('/api/v1/tokens').send({ email: user.email, password: PASSWORD })
+  ).body.token;
+});
+afterAll(() => t.close());
+
+/** The page's text as a reader sees it (Handlebars writes = as &#x3D;). */
+const text = (html: string) =>
+  html
+    .replace(/&#x3D;/g, '=')
+    .replace(/&amp;/g, '&')
+    .replace(/&#x27;/g, "'");
+
+describe('a page asked for with a bad query parameter', () => {
+  it('names the parameter and what it accepts, and links to the page without it', async () => {
+    const it = await agent.get('/needs?by=foo&measure=firms&lang=it');
+    expect(it.status).toBe(400);
+    expect(it.text).toMatch(/<h1[^>]*>Richiesta non valida<\/h1>/);
+    expect(text(it.text)).toContain(
+      'Il parametro «by» non è valido: valori ammessi: area, skill, section, size.',
+    );
+    expect(text(it.text)).toContain(
+      '<a href="/needs?measure=firms&lang=it">Apri la pagina senza i parametri non validi</a>',
+    );
+
+    const en = await agent.get('/needs?by=foo&lang=en');
+    expect(en.status).toBe(400);
+    expect(text(en.text)).toContain(
+      'The parameter “by” is not valid: accepted values: area, skill, section, size.',
+    );
+    expect(text(en.text)).toContain('<a href="/needs?lang=en">Open the page without');
+    await agent.get('/?lang=it');
+  });
+
+  it('says what a territory level, a quarter or an identifier looks like', async () => {
+    const levels = await agent.get('/territories?level=bogus&q=firenze');
+    expect(levels.status).toBe(400);
+    expect(text(levels.text)).toContain(
+      'Il parametro «level» non è valido: valori ammessi: NUTS0, NUTS1, NUTS2, NUTS3, LAU.',
+    );
+    expect(text(levels.text)).toContain('href="/territories?q=firenze"');
+
+    const quarter = await request(testApp(t)).get('/dashboard?period=2027-Q9&campaign=xyz');
+    expect(quarter.status).toBe(400);
+    expect(text(quarter.text)).toContain(
+      'Il parametro «period» non è valido: indica un trimestre come 2027-Q1.',
+    );
+    expect(text(quarter.text)).toContain(
+      "Il parametro «campaign» non è valido: deve essere l'identificativo di un elemento",
+    );
+    expect(text(quarter.text)).toContain('href="/dashboard"');
+  });
+
+  it('says which parameter a download needs, with no link that would fail again', async () => {
+    const res = await request(testApp(t)).get('/open-data/needs.csv?lang=en');
+    expect(res.status).toBe(400);
+    expect(text(res.text)).toContain(
+      'The parameter “campaign”, which this page needs, is missing.',
+    );
+    expect(res.text).not.toContain('Open the page without');
+  });
+
+  it('shows a list with its default and a notice when only a filter was wrong', async () => {
+    const pacts = await agent.get('/pacts?status=bogus');
+    expect(pacts.status).toBe(200);
+    expect(pacts.text).toContain('id="query-notice"');
+    expect(text(pacts.text)).toContain("Alcuni parametri dell'indirizzo non sono validi");
+    expect(text(pacts.text)).toContain(
+      'Il parametro «status» non è valido: valori ammessi: draft,',
+    );
+
+    const inbox = await agent.get('/inbox?page=zzz&lang=en');
+    expect(inbox.status).toBe(200);
+    expect(text(inbox.text)).toContain(
+      'The parameter “page” is not valid: it must be a whole number.',
+    );
+    await agent.get('/?lang=it');
+    const fine = await agent.get('/pacts');
+    expect(fine.text).not.toContain('id="query-notice"');
+  });
+
+  it('names the parameter in the API problem too', async () => {
+    const res = await request(testApp(t))
+      .get('/api/v1/territories?level=NUTS9')
+      .set('Authorization', `Bearer ${token}`);
+    expect(res.status).toBe(422);
+    expect(res.body.errors).toEqual([
+      {
+        pointer: 'query/level',
+        detail:
+          'Il parametro «level» non è valido: valori ammessi: NUTS0, NUTS1, NUTS2, NUTS3, LAU.',
+      },
+    ]);
+  });
+});
