@@ -12,6 +12,10 @@ import { describeRoute, fillPath, listRoutes, type AppRoute } from './routes';
  * Every route of the app × every role and anonymous, read from the router and from PERMISSIONS:
  * a route added tomorrow is in this matrix without anyone editing it.
  */
+// One case per caller sends every route (several hundred requests): 11–26 s each alone on a
+// 2-core machine that other suites are loading, past jest's default 30 s in a full run.
+jest.setTimeout(120_000);
+
 let t: TestDb;
 let app: Express;
 let routes: AppRoute[];
