@@ -67,6 +67,10 @@ describe('POST /inbox/:id/open, once the page is out of reach', () => {
       'Non puoi più vedere questo patto: la tua organizzazione non ne è più firmataria.',
     );
     expect(inbox.text).not.toContain('Pagina non trovata');
+    // The link of the e-mail that came with it goes to the pact itself: still 404, saying why.
+    const direct = await agent.get(`/pacts/${pact.id}/negotiation`);
+    expect(direct.status).toBe(404);
+    expect(direct.text).toContain('la tua organizzazione non ne è più firmataria');
 
     await agent.get('/inbox?lang=en');
     const en = await open(agent, amendment.id);
@@ -96,6 +100,9 @@ describe('POST /inbox/:id/open, once the page is out of reach', () => {
     expect(inbox.text).toContain('Questa pagina non è più disponibile per la tua organizzazione.');
     expect(inbox.text).not.toContain('Patto Riservato');
     expect(inbox.text).not.toContain('firmataria');
+    const direct = await agent.get(`/pacts/${pact.id}`);
+    expect(direct.status).toBe(404);
+    expect(direct.text).not.toContain('firmataria');
     expect(await readAt(note.id)).toBeInstanceOf(Date);
   });
 });

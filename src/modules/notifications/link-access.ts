@@ -6,9 +6,7 @@ import { getCallFor } from '../funding/calls.service';
 import { UUID, loadPactFor } from '../pacts/access';
 import { findAmendment } from '../pacts/amendments.service';
 
-/** Why a notification's link no longer opens for its reader: the last part of an i18n key. */
-export type GoneReason = 'notSignatory' | 'unavailable';
-
+const UNAVAILABLE = 'notifications.gone.unavailable';
 const UUID_PART = UUID.source.slice(1, -1);
 const PACT_LINK = new RegExp(
   `^/pacts/(${UUID_PART})(?:/amendments/(${UUID_PART}))?(?:[/?#]|$)`,
@@ -18,53 +16,36 @@ const CALL_LINK = new RegExp(`^/calls/(${UUID_PART})(?:[/?#]|$)`, 'i');
 
 /**
  * Whether the page an older notification links to still opens for this user, asked with the
- * same checks as the page itself (a removed signatory, a region whose territory changed…).
- * Null when it opens, or when the link is a list that always does.
+ * same checks as the page itself (a removed signatory, a region whose territory changed…): an
+ * i18n key saying why not, or null when it opens (lists always do).
  */
-export async function goneReason(
+export async function goneMessage(
   db: Executor,
   user: SessionUser,
   link: string,
-): Promise<GoneReason | null> {
+): Promise<string | null> {
   const pact = PACT_LINK.exec(link);
-  if (pact) return pactGone(db, user, pact[1]!, pact[2]);
+  if (pact) {
+    if (!can(user.role, 'pact:read')) return UNAVAILABLE;
+    const gone = await visible(loadPactFor(db, pact[1]!, user));
+    if (gone || !pact[2]) return gone;
+    return visible(findAmendment(db, pact[1]!, pact[2]));
+  }
   const call = CALL_LINK.exec(link);
   if (call) {
-    if (!can(user.role, 'call:read')) return 'unavailable';
+    if (!can(user.role, 'call:read')) return UNAVAILABLE;
     return visible(getCallFor(db, user, call[1]!));
   }
   return null;
 }
 
-async function pactGone(
-  db: Executor,
-  user: SessionUser,
-  pactId: string,
-  amendmentId: string | undefined,
-): Promise<GoneReason | null> {
-  if (!can(user.role, 'pact:read')) return 'unavailable';
-  const gone = await visible(loadPactFor(db, pactId, user));
-  if (gone) {
-    // Said only to an organisation that was on the list: it knows the pact, its notification
-    // named it. Anyone else learns nothing about the pact, not even that it exists.
-    const removed = await db
-      .selectFrom('pact_signatories')
-      .select('organisation_id')
-      .where('pact_id', '=', pactId)
-      .where('organisation_id', '=', user.organisationId)
-      .where('removed_at', 'is not', null)
-      .executeTakeFirst();
-    return removed ? 'notSignatory' : gone;
-  }
-  return amendmentId ? visible(findAmendment(db, pactId, amendmentId)) : null;
-}
-
-async function visible(lookup: Promise<unknown>): Promise<GoneReason | null> {
+/** A plain 'not found' says nothing of why: the general sentence; a reason is kept. */
+async function visible(lookup: Promise<unknown>): Promise<string | null> {
   try {
     await lookup;
     return null;
   } catch (e) {
-    if (e instanceof NotFoundError) return 'unavailable';
-    throw e;
+    if (!(e instanceof NotFoundError)) throw e;
+    return e.messageKey === 'errors.notFound' ? UNAVAILABLE : e.messageKey;
   }
 }

@@ -4,7 +4,7 @@ import { allow } from '../../http/authorize';
 import { HttpError } from '../../http/errors';
 import { flash } from '../../http/flash';
 import { parseForm, uuidParam } from '../../http/validate';
-import { goneReason } from './link-access';
+import { goneMessage } from './link-access';
 import { EMAIL_MODES } from './notifications.tables';
 import {
   findEmailMode,
@@ -59,9 +59,9 @@ export function notificationRoutes({ db }: AppServices): Router {
     if (!row) throw new HttpError(404);
     // An older notification may point at what the user's organisation can no longer see: say
     // why, back in the inbox, instead of a bare 'page not found'. Nothing about the page is told.
-    const gone = await goneReason(db, req.user!, row.link);
+    const gone = await goneMessage(db, req.user!, row.link);
     if (!gone) return res.redirect(303, row.link);
-    flash(req, `notifications.gone.${gone}`, undefined, 'info');
+    flash(req, gone, undefined, 'info');
     res.redirect(303, '/inbox');
   });
 
