@@ -20,7 +20,8 @@ export function issueMessage(issue: z.core.$ZodIssue, t: T): string {
       if (issue.origin === 'array') return t('validation.tooMany', { max: issue.maximum });
       return t('validation.tooBig', { max: issue.maximum });
     case 'invalid_format':
-      return issue.format === 'email' ? t('validation.email') : t('validation.format');
+      if (issue.format === 'email') return t('validation.email');
+      return issue.format === 'date' ? t('validation.date') : t('validation.format');
     case 'invalid_value':
       return t('validation.choice');
     case 'invalid_type':
@@ -117,3 +118,18 @@ export const territoryCode = z
   .trim()
   .toUpperCase()
   .regex(/^[A-Z0-9]{2,12}$/);
+
+/** A day, YYYY-MM-DD, in 2000–2100: 1900 or 9999 is a typo, shown and sorted as if real. */
+export const isoDay = z.iso
+  .date()
+  .refine((d) => d >= '2000-01-01' && d <= '2100-12-31', { message: 'validation.dateOutOfRange' });
+
+/**
+ * A day from a form: as a date picker sends it (2027-03-31), or as typed where the browser shows
+ * a plain text box instead (31/03/2027, 31.3.2027), read the Italian way, day first.
+ */
+export const formDay = z.preprocess((v) => {
+  if (typeof v !== 'string') return v;
+  const m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(v.trim());
+  return m ? `${m[3]}-${m[2]!.padStart(2, '0')}-${m[1]!.padStart(2, '0')}` : v.trim();
+}, isoDay);
