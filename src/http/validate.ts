@@ -134,10 +134,12 @@ export function uuidParam(req: Request, name = 'id'): string {
 export const email = z.string().trim().toLowerCase().min(1).max(254).pipe(z.email());
 export const newPassword = z.string().min(10).max(200);
 export const shortText = (max = 200) => z.string().trim().min(1).max(max);
+// A choice left on "— Scegli —" arrives empty: min(1) says "required" before the format does.
 export const territoryCode = z
   .string()
   .trim()
   .toUpperCase()
+  .min(1)
   .regex(/^[A-Z0-9]{2,12}$/);
 
 /** A day, YYYY-MM-DD, in 2000–2100: 1900 or 9999 is a typo, shown and sorted as if real. */

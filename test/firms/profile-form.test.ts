@@ -27,6 +27,8 @@ describe('POST /firm/profile', () => {
   it.each([
     ['an address that is no e-mail', 'contactEmail', 'mario.rossi', 'ad esempio nome@esempio.it'],
     ['an over-long phone', 'contactPhone', '0'.repeat(31), 'Inserisci al massimo 30 caratteri'],
+    ['no sector chosen', 'naceDivision', '', 'Campo obbligatorio'],
+    ['no territory chosen', 'territoryCode', '', 'Campo obbligatorio'],
   ])('says what is wrong with %s next to the field, keeping it', async (_w, field, typed, says) => {
     const firm = await newFirmUser(t.db, 40);
     const agent = await loginAs(testApp(t), firm.email, PASSWORD);
