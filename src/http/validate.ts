@@ -5,38 +5,60 @@ import { HttpError } from './errors';
 export type FieldErrors = Record<string, string>;
 type T = Request['t'];
 
-/** A zod issue as a sentence in the user's language, keyed by what went wrong, not by field. */
-export function issueMessage(issue: z.core.$ZodIssue, t: T): string {
+/**
+ * A zod issue as a message key and its parameters, keyed by what went wrong, not by field: a
+ * service reports problems without knowing the user's language, a route says them in it.
+ */
+export function issueKey(issue: z.core.$ZodIssue): {
+  key: string;
+  params?: Record<string, unknown>;
+} {
   switch (issue.code) {
     case 'too_small':
       if (issue.origin === 'string')
         return Number(issue.minimum) <= 1
-          ? t('validation.required')
-          : t('validation.tooShort', { min: issue.minimum });
-      if (issue.origin === 'array') return t('validation.tooFew', { min: issue.minimum });
-      return t('validation.tooSmall', { min: issue.minimum });
+          ? { key: 'validation.required' }
+          : { key: 'validation.tooShort', params: { min: issue.minimum } };
+      if (issue.origin === 'array')
+        return { key: 'validation.tooFew', params: { min: issue.minimum } };
+      return { key: 'validation.tooSmall', params: { min: issue.minimum } };
     case 'too_big':
-      if (issue.origin === 'string') return t('validation.tooLong', { max: issue.maximum });
-      if (issue.origin === 'array') return t('validation.tooMany', { max: issue.maximum });
-      return t('validation.tooBig', { max: issue.maximum });
+      if (issue.origin === 'string')
+        return { key: 'validation.tooLong', params: { max: issue.maximum } };
+      if (issue.origin === 'array')
+        return { key: 'validation.tooMany', params: { max: issue.maximum } };
+      return { key: 'validation.tooBig', params: { max: issue.maximum } };
     case 'invalid_format':
-      return issue.format === 'email' ? t('validation.email') : t('validation.format');
+      if (issue.format === 'email') return { key: 'validation.email' };
+      return { key: issue.format === 'date' ? 'validation.date' : 'validation.format' };
     case 'invalid_value':
-      return t('validation.choice');
+      return { key: 'validation.choice' };
     case 'invalid_type':
       // zod 4 leaves `input` out of reported issues (so it read "required" for 2.5 or "abc");
       // its message still says what arrived.
-      if (/received undefined$/.test(issue.message)) return t('validation.required');
-      if (issue.expected === 'int') return t('validation.wholeNumber');
-      if (issue.expected === 'number') return t('validation.number');
-      return t('validation.type');
+      if (/received undefined$/.test(issue.message)) return { key: 'validation.required' };
+      if (issue.expected === 'int') return { key: 'validation.wholeNumber' };
+      if (issue.expected === 'number') return { key: 'validation.number' };
+      return { key: 'validation.type' };
+    case 'invalid_union': {
+      // "Empty, or a phone number": what was typed is not empty, so the reason is the other
+      // option's ("at most 30 characters"), not a bare "invalid value".
+      const reasons = issue.errors.find((branch) => branch.some((i) => i.code !== 'invalid_value'));
+      return reasons?.[0] ? issueKey(reasons[0]) : { key: 'validation.invalid' };
+    }
     case 'unrecognized_keys':
-      return t('validation.unknownFields', { keys: issue.keys.join(', ') });
+      return { key: 'validation.unknownFields', params: { keys: issue.keys.join(', ') } };
     case 'custom':
-      return t(issue.message);
+      return { key: issue.message };
     default:
-      return t('validation.invalid');
+      return { key: 'validation.invalid' };
   }
+}
+
+/** A zod issue as a sentence in the user's language. */
+export function issueMessage(issue: z.core.$ZodIssue, t: T): string {
+  const { key, params } = issueKey(issue);
+  return t(key, params);
 }
 
 /**
@@ -112,8 +134,25 @@ export function uuidParam(req: Request, name = 'id'): string {
 export const email = z.string().trim().toLowerCase().min(1).max(254).pipe(z.email());
 export const newPassword = z.string().min(10).max(200);
 export const shortText = (max = 200) => z.string().trim().min(1).max(max);
+// A choice left on "— Scegli —" arrives empty: min(1) says "required" before the format does.
 export const territoryCode = z
   .string()
   .trim()
   .toUpperCase()
+  .min(1)
   .regex(/^[A-Z0-9]{2,12}$/, 'errors.query.reasons.territory');
+
+/** A day, YYYY-MM-DD, in 2000–2100: 1900 or 9999 is a typo, shown and sorted as if real. */
+export const isoDay = z.iso
+  .date()
+  .refine((d) => d >= '2000-01-01' && d <= '2100-12-31', { message: 'validation.dateOutOfRange' });
+
+/**
+ * A day from a form: as a date picker sends it (2027-03-31), or as typed where the browser shows
+ * a plain text box instead (31/03/2027, 31.3.2027), read the Italian way, day first.
+ */
+export const formDay = z.preprocess((v) => {
+  if (typeof v !== 'string') return v;
+  const m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(v.trim());
+  return m ? `${m[3]}-${m[2]!.padStart(2, '0')}-${m[1]!.padStart(2, '0')}` : v.trim();
+}, isoDay);

@@ -105,6 +105,13 @@ describe('funding calls (region)', () => {
       'non possono essere meno',
     ],
     ['a deadline in the past', { deadline: '2020-01-01' }, 'deadline', 'già passata'],
+    ['a deadline in 9999', { deadline: '9999-12-31' }, 'deadline', 'tra il 2000 e il 2100'],
+    [
+      'a deadline that is no day',
+      { deadline: '31/02/2030' },
+      'deadline',
+      'Scrivi una data, per esempio 31/03/2027',
+    ],
     [
       'a territory of another region',
       {
@@ -138,6 +145,20 @@ describe('funding calls (region)', () => {
     expect(res.text).toContain(message);
     expect(res.text).toContain(`value="${String(body.budget).replace(/&/g, '&amp;')}"`);
     expect(await callsOf(region.organisationId)).toHaveLength(0);
+  });
+
+  it('reads a deadline typed day first where the browser shows no date picker', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const res = await submitForm(
+      agent,
+      '/calls/new',
+      { ...valid(), deadline: '30/6/2030' },
+      '/calls',
+    );
+    expect(res.status).toBe(302);
+    const [call] = await callsOf(region.organisationId);
+    expect(call!.deadline).toBe('2030-06-30');
   });
 
   it('reports every problem in one round, each next to its field, the input kept', async () => {

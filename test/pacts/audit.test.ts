@@ -131,14 +131,15 @@ describe('GET /pacts/:id/audit', () => {
         },
       });
     });
-    // PostgreSQL's jsonb keeps keys shorter first: the parts follow that order.
+    // PostgreSQL's jsonb keeps keys shorter first ('women' before 'action'): the parts follow
+    // the order chosen for each event instead, keys it does not name after, alphabetically.
     const agent = await loginAs(app, s.authority.email, s.password);
     const it = (await agent.get(`/pacts/${pact.id}/audit?lang=it`)).text;
     expect(it).toContain('importo approvato: 9.216,00\u00a0€ · importo liberato: 1.234,50\u00a0€');
     expect(it).toContain(
-      'tipo di proposta: Modifica di un&#x27;azione · fabbisogni: (lavoratori: 12, competenza: Big data e analisi dei dati (F40.a)) · scadenza: 7 dicembre 2026',
+      'tipo di proposta: Modifica di un&#x27;azione · scadenza: 7 dicembre 2026 · fabbisogni: (competenza: Big data e analisi dei dati (F40.a), lavoratori: 12)',
     );
-    expect(it).toContain('Donne: 9 · azione: Corso IoT · spesa: 2.304,00\u00a0€');
+    expect(it).toContain('azione: Corso IoT · spesa: 2.304,00\u00a0€ · Donne: 9');
     for (const raw of [
       'Cents',
       'skill_code',
@@ -152,7 +153,7 @@ describe('GET /pacts/:id/audit', () => {
     const en = (await agent.get(`/pacts/${pact.id}/audit?lang=en`)).text;
     expect(en).toContain('approved amount: €9,216.00 · released amount: €1,234.50');
     expect(en).toContain(
-      'needs: (workers: 12, skill: Big data and data analysis (F40.a)) · deadline: 7 December 2026',
+      'deadline: 7 December 2026 · needs: (skill: Big data and data analysis (F40.a), workers: 12)',
     );
   });
 });

@@ -49,8 +49,39 @@ describe('detailText', () => {
   it('shows a revision entry as its reason and a short hash, not as JSON', () => {
     const hash = 'ab'.repeat(32);
     expect(
-      detailText({ reason: 'action removed: Saldatura', hash, previous: 3 }, it_, { lang: 'it' }),
-    ).toBe('Azione rimossa: «Saldatura» · impronta: abababababab… · revisione precedente: 3');
+      detailText({ hash, reason: 'action removed: Saldatura', previous: 3 }, it_, {
+        lang: 'it',
+        event: 'revision',
+      }),
+    ).toBe('Azione rimossa: «Saldatura» · revisione precedente: 3 · impronta: abababababab…');
+  });
+
+  it('reads each event in its chosen order, however the keys were stored', () => {
+    const approve = {
+      decisionId: '0f6597e2-1111-4222-8333-444455556666',
+      remarks: 'Ridotta la seconda azione',
+      approvedCents: 921600,
+    };
+    const outcome = {
+      women: 9,
+      zzz: 'x',
+      spentCents: 230400,
+      enrolled: 12,
+      period: '2027-Q1',
+      action: 'Corso IoT',
+      extra: 1,
+    };
+    const reversed = (o: Record<string, unknown>) =>
+      Object.fromEntries(Object.entries(o).reverse());
+    for (const detail of [approve, reversed(approve)])
+      expect(detailText(detail, it_, { lang: 'it', event: 'approve' })).toBe(
+        'importo approvato: 9.216,00\u00a0€ · osservazioni: Ridotta la seconda azione · decisione: 0f6597e2',
+      );
+    // Unknown keys last, alphabetically.
+    for (const detail of [outcome, reversed(outcome)])
+      expect(detailText(detail, en, { lang: 'en', event: 'outcome_reported' })).toBe(
+        'action: Corso IoT · quarter: 2027-Q1 · enrolled: 12 · spent: €2,304.00 · Women: 9 · extra: 1 · zzz: x',
+      );
   });
 
   it('shortens ids and skips empty values', () => {

@@ -53,6 +53,7 @@ export const firmProfileSchema = z.strictObject({
   naceDivision: z
     .string()
     .trim()
+    .min(1)
     .regex(/^\d{2}$/),
   employees: wholeNumber(1, MAX_EMPLOYEES),
   territoryCode,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { shortText, territoryCode } from '../../http/validate';
+import { formDay, isoDay, shortText, territoryCode } from '../../http/validate';
 import { parseEuros } from './money';
 
 const asArray = (v: unknown) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]);
@@ -64,7 +64,7 @@ export const callSchema = z
       (v) => blankToUndefined(v) ?? '0',
       z.coerce.number().int().min(0).max(100),
     ),
-    deadline: z.iso.date(),
+    deadline: formDay,
     skillAreas: z.preprocess(
       asArray,
       z
@@ -166,7 +166,7 @@ export const callApiSchema = z
     maxParticipants: z.number().int().min(1).max(10000).optional(),
     maxCostPerParticipantCents: cents(10_000_000_000, 1).optional(),
     cofinancingPercent: z.number().int().min(0).max(100).optional().default(0),
-    deadline: z.iso.date(),
+    deadline: isoDay,
     skillAreas: z
       .array(
         z

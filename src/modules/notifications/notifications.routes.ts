@@ -5,6 +5,7 @@ import { HttpError } from '../../http/errors';
 import { flash } from '../../http/flash';
 import { parseQueryOrDefaults } from '../../http/query';
 import { parseForm, uuidParam } from '../../http/validate';
+import { goneMessage } from './link-access';
 import { EMAIL_MODES } from './notifications.tables';
 import {
   findEmailMode,
@@ -57,7 +58,12 @@ export function notificationRoutes({ db }: AppServices): Router {
     // Scoped to the signed-in user in the query: another user's id is simply not found.
     const row = await markRead(db, req.user!.id, uuidParam(req));
     if (!row) throw new HttpError(404);
-    res.redirect(303, row.link);
+    // An older notification may point at what the user's organisation can no longer see: say
+    // why, back in the inbox, instead of a bare 'page not found'. Nothing about the page is told.
+    const gone = await goneMessage(db, req.user!, row.link);
+    if (!gone) return res.redirect(303, row.link);
+    flash(req, gone, undefined, 'info');
+    res.redirect(303, '/inbox');
   });
 
   const preferencesView = (

@@ -7,9 +7,19 @@ import type { Pact } from './pacts.tables';
 export type PactViewer = 'promoter' | 'signatory' | 'region' | 'admin';
 
 /**
+ * Still 404, but saying why: the organisation was on the list, it knows the pact (its
+ * notifications and e-mails named it), so the reason tells it nothing it may not know.
+ */
+export class NoLongerSignatoryError extends NotFoundError {
+  constructor() {
+    super('pacts.errors.noLongerSignatory');
+  }
+}
+
+/**
  * Who may see a pact, and as which party: the promoter organisation's users, the users of an
  * invited (not removed) signatory organisation, region users whose territory contains the pact's,
- * admin. Anyone else gets 404, so a pact id reveals nothing.
+ * admin. Anyone else gets 404, so a pact id reveals nothing; a removed signatory is told why.
  */
 export async function loadPactFor(
   db: Executor,
@@ -23,8 +33,22 @@ export async function loadPactFor(
   const pact = await q.executeTakeFirst();
   if (!pact) throw new NotFoundError();
   const party = await partyOf(db, pact, user);
-  if (!party) throw new NotFoundError();
+  if (!party)
+    throw (await wasRemoved(db, pact.id, user))
+      ? new NoLongerSignatoryError()
+      : new NotFoundError();
   return { pact, party };
+}
+
+async function wasRemoved(db: Executor, pactId: string, user: SessionUser): Promise<boolean> {
+  const row = await db
+    .selectFrom('pact_signatories')
+    .select('organisation_id')
+    .where('pact_id', '=', pactId)
+    .where('organisation_id', '=', user.organisationId)
+    .where('removed_at', 'is not', null)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 async function partyOf(db: Executor, pact: Pact, user: SessionUser): Promise<PactViewer | null> {

@@ -88,7 +88,12 @@ export function historyRoutes({ db }: AppServices): Router {
         ...e,
         broken: !chain.ok && e.seq === chain.seq,
         eventText: eventText(e.event, req.t),
-        detailText: detailText(e.detail, req.t, { lang, skills, actorOrgId: e.actor_org_id }),
+        detailText: detailText(e.detail, req.t, {
+          lang,
+          skills,
+          actorOrgId: e.actor_org_id,
+          event: e.event,
+        }),
       })),
       chain,
     });

@@ -1,5 +1,6 @@
 import type { TFunction } from 'i18next';
 import { formatDate, formatMoney, localeOf } from '../../lib/format';
+import { orderedDetail } from './audit-detail-order';
 
 /**
  * Revision reasons are stored as the service wrote them (English, e.g. "action added: Corso
@@ -56,6 +57,8 @@ const SKILL_KEYS = new Set([
 /** What the audit page knows besides the entry: the reader's language, skill names, who acted. */
 export interface DetailContext {
   lang: string;
+  /** The entry's event: its details are read in the order chosen for it (audit-detail-order). */
+  event?: string;
   /** Skill names by code, by language (`_`: the default), for the codes the entries name. */
   skills?: Map<string, Record<string, string>>;
   /** The actor's organisation: a signature's `organisation` is that one, already shown. */
@@ -91,7 +94,7 @@ export function detailText(
 
 function detailParts(detail: Record<string, unknown>, t: TFunction, ctx: DetailContext): string[] {
   const parts: string[] = [];
-  for (const [key, value] of Object.entries(detail)) {
+  for (const [key, value] of orderedDetail(detail, ctx.event)) {
     if (value === undefined || value === null || value === '' || value === false) continue;
     if (key === 'formId') continue; // the double-post guard of the creation form: no news
     if (key === 'actionId' && typeof detail.action === 'string') continue; // the title says it
@@ -123,7 +126,8 @@ function detailLabel(key: string, t: TFunction): string {
 function detailValue(key: string, value: unknown, t: TFunction, ctx: DetailContext): string {
   if (Array.isArray(value)) return value.map((v) => detailValue(key, v, t, ctx)).join(', ');
   if (typeof value === 'object' && value !== null)
-    return `(${detailParts(value as Record<string, unknown>, t, ctx).join(', ')})`;
+    // A nested value is no event's: its keys read alphabetically.
+    return `(${detailParts(value as Record<string, unknown>, t, { ...ctx, event: undefined }).join(', ')})`;
   if (typeof value === 'number') {
     if (/Cents$/.test(key)) return formatMoney(value, ctx.lang);
     return new Intl.NumberFormat(localeOf(ctx.lang)).format(value);

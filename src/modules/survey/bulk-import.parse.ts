@@ -3,7 +3,7 @@ import { firmProfileSchema, type FirmProfileInput } from '../firms/firms.schemas
 import { openColumns, type ImportSource } from '../reference/importers/csv-source';
 import { formulaColumn } from '../reference/importers/report';
 import { checkNeedLines, type NeedContext } from './need-rules';
-import { issueKey } from './problems';
+import { surveyIssueKey } from './problems';
 import {
   MAX_NEED_LINES,
   MAX_WORKERS,
@@ -241,7 +241,7 @@ export async function parseImport(
         const parsed = needLineSchema.safeParse(raw);
         if (!parsed.success) {
           for (const issue of parsed.error.issues)
-            add({ line, column: columnOf(String(issue.path[0] ?? '')), ...issueKey(issue) });
+            add({ line, column: columnOf(String(issue.path[0] ?? '')), ...surveyIssueKey(issue) });
           continue;
         }
         g.needs.push(parsed.data);
@@ -343,7 +343,11 @@ function checkFirm(
   if (!profile.success) {
     ok = false;
     for (const issue of profile.error.issues)
-      add({ line: g.line, column: columnOf(String(issue.path[0] ?? '')), ...issueKey(issue) });
+      add({
+        line: g.line,
+        column: columnOf(String(issue.path[0] ?? '')),
+        ...surveyIssueKey(issue),
+      });
   } else {
     if (!ctx.divisions.has(profile.data.naceDivision)) {
       ok = false;
@@ -368,7 +372,11 @@ function checkFirm(
     else {
       ok = false;
       for (const issue of r.error.issues)
-        add({ line: g.line, column: String(issue.path[0] ?? 'technologies'), ...issueKey(issue) });
+        add({
+          line: g.line,
+          column: String(issue.path[0] ?? 'technologies'),
+          ...surveyIssueKey(issue),
+        });
     }
   } else if (anyScore) {
     ok = false;

@@ -1,19 +1,15 @@
 import { z } from 'zod';
-import { shortText, territoryCode } from '../../http/validate';
+import { formDay, shortText, territoryCode } from '../../http/validate';
 
 const asArray = (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 const checkbox = z.preprocess((v) => v === true || v === 'on' || v === 'true', z.boolean());
-// A campaign runs in this century: 1900 or 9999 is a typo, and would be shown and sorted as real.
-const day = z.iso.date().refine((d) => d >= '2000-01-01' && d <= '2100-12-31', {
-  message: 'campaigns.errors.dateOutOfRange',
-});
 
 export const campaignSchema = z
   .strictObject({
     title: shortText(200),
     territoryCode,
-    opensAt: day,
-    closesAt: day,
+    opensAt: formDay,
+    closesAt: formDay,
     skillAreas: z.preprocess(
       asArray,
       z
