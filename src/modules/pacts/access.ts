@@ -34,19 +34,25 @@ export async function loadPactFor(
   if (!pact) throw new NotFoundError();
   const party = await partyOf(db, pact, user);
   if (!party)
-    throw (await wasRemoved(db, pact.id, user))
+    throw (await isSignatory(db, pact.id, user.organisationId, 'removed'))
       ? new NoLongerSignatoryError()
       : new NotFoundError();
   return { pact, party };
 }
 
-async function wasRemoved(db: Executor, pactId: string, user: SessionUser): Promise<boolean> {
+/** Whether an organisation is on a pact's list of signatories, or was and has been removed. */
+export async function isSignatory(
+  db: Executor,
+  pactId: string,
+  organisationId: string,
+  state: 'listed' | 'removed',
+): Promise<boolean> {
   const row = await db
     .selectFrom('pact_signatories')
     .select('organisation_id')
     .where('pact_id', '=', pactId)
-    .where('organisation_id', '=', user.organisationId)
-    .where('removed_at', 'is not', null)
+    .where('organisation_id', '=', organisationId)
+    .where('removed_at', state === 'listed' ? 'is' : 'is not', null)
     .executeTakeFirst();
   return row !== undefined;
 }

@@ -1,6 +1,7 @@
 import type { Db } from '../../db';
 import type { SessionUser } from '../../http/types';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
+import { isSignatory } from './access';
 import { notifyPact } from './pacts.notify';
 import * as repo from './pacts.repository';
 import { assertEditable } from './pacts.service';
@@ -28,13 +29,7 @@ export async function inviteSignatory(
     );
     if (!org) {
       // Said plainly when it is already on the list (a second click, a stale form).
-      const listed = await tx
-        .selectFrom('pact_signatories')
-        .select('organisation_id')
-        .where('pact_id', '=', pactId)
-        .where('organisation_id', '=', input.organisationId)
-        .where('removed_at', 'is', null)
-        .executeTakeFirst();
+      const listed = await isSignatory(tx, pactId, input.organisationId, 'listed');
       throw new DomainError(listed ? 'pacts.errors.alreadyInvited' : 'pacts.errors.notInvitable', {
         field: 'organisationId',
         status: 422,
