@@ -91,9 +91,15 @@ function people(lang: Lang) {
   };
 }
 
-/** Problems of the page as it stands: axe-core violations and untranslated keys. */
-async function check(page: Page, label: string): Promise<string[]> {
-  const problems = [...(await rawKeys(page)), ...(await accessibilityViolations(page))];
+/** Problems of the page as it stands: the wrong language, axe-core violations, untranslated keys. */
+async function check(page: Page, lang: Lang, label: string): Promise<string[]> {
+  // Without this, an English run drawn in Italian would pass as a second Italian one.
+  const drawnIn = await page.getAttribute('html', 'lang');
+  const problems = [
+    ...(drawnIn === lang ? [] : [`drawn in ${drawnIn}`]),
+    ...(await rawKeys(page)),
+    ...(await accessibilityViolations(page)),
+  ];
   if (problems.length) await screenshot(page, label.replace(/[^a-z0-9]+/gi, '-'));
   return problems.map((p) => `${label} — ${p}`);
 }
@@ -106,7 +112,7 @@ async function visit(page: Page, v: Visit, lang: Lang): Promise<string[]> {
   // A page that redirects or fails would be checked in place of the one meant: named, not read.
   if (res?.status() !== 200 || new URL(page.url()).pathname !== path)
     return [`${label}: ${res?.status()} at ${new URL(page.url()).pathname}`];
-  return check(page, label);
+  return check(page, lang, label);
 }
 
 /** Error pages, and forms sent empty so that they come back with their errors. */
@@ -121,7 +127,7 @@ async function errorPages(as: (who: Who) => Promise<Page>, lang: Lang): Promise<
     const page = await as(who);
     const res = await page.goto(url);
     if (res?.status() !== status) problems.push(`${url} as ${who}: ${res?.status()}`);
-    else problems.push(...(await check(page, `${lang} ${who} ${status}`)));
+    else problems.push(...(await check(page, lang, `${lang} ${who} ${status}`)));
   }
   for (const [who, url, action] of [
     ['anonymous', '/register', '/register'],
@@ -139,7 +145,7 @@ async function errorPages(as: (who: Who) => Promise<Page>, lang: Lang): Promise<
     await page.goto(url);
     await page.click(`main form[action="${action}"] button[type="submit"]`);
     await page.locator('.error-summary').waitFor();
-    problems.push(...(await check(page, `${lang} ${who} ${url} with errors`)));
+    problems.push(...(await check(page, lang, `${lang} ${who} ${url} with errors`)));
   }
   return problems;
 }
