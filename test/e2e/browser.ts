@@ -115,7 +115,12 @@ export async function accessibilityViolations(page: Page): Promise<string[]> {
       axe: { run: (context: unknown, options: unknown) => Promise<{ violations: AxeViolation[] }> };
       document: unknown;
     };
-    return (await axe.run(document, { runOnly: { type: 'tag', values: tags } })).violations;
+    return (
+      await axe.run(document, {
+        runOnly: { type: 'tag', values: tags },
+        resultTypes: ['violations'],
+      })
+    ).violations;
   }, WCAG_TAGS);
   const where = new URL(page.url()).pathname;
   return violations.flatMap((v) =>

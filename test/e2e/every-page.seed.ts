@@ -1,0 +1,126 @@
+import type { Db } from '../../src/db';
+import { createInvitation } from '../../src/modules/accounts/invitations.service';
+import { createApiToken } from '../../src/modules/accounts/tokens.service';
+import { grantDelegation } from '../../src/modules/delegations/delegations.service';
+import { proposeAmendment } from '../../src/modules/pacts/amendments.service';
+import { outcomeFromForm, outcomeFormSchema } from '../../src/modules/pacts/execution.schemas';
+import { reportOutcome } from '../../src/modules/pacts/execution.service';
+import { approvedPact, reportForm } from '../execution/helpers';
+import { scenario, submittedPact } from '../funding/helpers';
+import { newUser } from '../helpers/factories';
+import { submitVersion } from '../needs/factories';
+import { newPact } from '../pacts/factories';
+import { needLine, newCampaign, newFirmUser, readinessForm } from '../survey/helpers';
+
+/**
+ * One of everything a page can show, made through the factories and services: a region (ITI1)
+ * with a survey campaign a firm answered, a funding call, an authority (ITI14) with a pact in
+ * negotiation (two partners invited, an amendment proposed), a submitted one and one approved
+ * and under way (a quarter reported); an employer association the firm delegated; an
+ * invitation, an API token, an import job.
+ */
+export async function seedEveryPage(db: Db) {
+  const s = await scenario(db, { cofinancingPercent: 20 });
+  const { region, authority, call } = s;
+  const admin = await newUser(db, { role: 'admin' });
+  const employers = await newUser(db, {
+    role: 'social_partner',
+    partnerType: 'employer_association',
+    territory: 'ITI1',
+  });
+  const union = await newUser(db, {
+    role: 'social_partner',
+    partnerType: 'trade_union',
+    territory: 'ITI14',
+  });
+
+  const survey = await newCampaign(db, { region, territory: 'ITI1' });
+  const firm = await newFirmUser(db);
+  const responseId = await submitVersion(db, survey.id, firm.organisationId, firm.id, {
+    territory: '048014',
+    sector: 0,
+    employees: 40,
+    lines: [{ skill: 0, occupation: 3, eqf: 4, workers: 5, priority: 'high', period: '2027-Q1' }],
+  });
+  // The firm is amending its answer and has reached the last step: every step can be opened.
+  await db
+    .insertInto('response_drafts')
+    .values({
+      campaign_id: survey.id,
+      firm_id: firm.organisationId,
+      step: 4,
+      payload: JSON.stringify({ readiness: readinessForm, needs: [needLine()] }),
+      updated_by: firm.id,
+    })
+    .execute();
+  await grantDelegation(db, firm, employers.organisationId);
+
+  const negotiating = await newPact(db, {
+    promoter: authority,
+    status: 'negotiation',
+    campaign: s.campaignId,
+    callId: call.id,
+    signatories: [employers.organisationId, union.organisationId],
+  });
+  const amendment = await proposeAmendment(db, employers, negotiating.id, {
+    kind: 'change_pact',
+    title: 'Patto formativo Empolese Valdelsa',
+    summary: 'Robotica collaborativa per le imprese meccaniche.',
+    revision: 1,
+    rationale: 'Un titolo che dica il territorio.',
+  });
+  const submitted = await submittedPact(db, s);
+  const approved = (await approvedPact(db, undefined, { s })).pact;
+  const outcome = outcomeFormSchema.parse(reportForm(approved.actions[0]!.id));
+  await reportOutcome(db, authority, approved.id, outcomeFromForm(outcome));
+
+  const { invitation, token: invitationToken } = await createInvitation(db, region, {
+    email: 'comune-vinci@test.patto',
+    role: 'local_authority',
+    partnerType: null,
+    organisationName: 'Comune di Vinci',
+    territoryCode: '048050',
+  });
+  const importJob = await db
+    .insertInto('import_jobs')
+    .values({
+      kind: 'nuts',
+      version: '2024',
+      file_name: 'NUTS2024.csv',
+      file_bytes: 2048,
+      status: 'done',
+      report: JSON.stringify({
+        rows: 3,
+        inserted: 2,
+        updated: 1,
+        closed: 0,
+        linked: 0,
+        encoding: 'utf-8',
+        errors: [],
+      }),
+      created_by: admin.id,
+      finished_at: new Date(),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+
+  return {
+    users: { firm, local_authority: authority, social_partner: employers, region, admin },
+    union,
+    tokenId: (await createApiToken(db, firm.id, 'Foglio di calcolo')).id,
+    invitationId: invitation.id,
+    invitationToken,
+    importId: importJob.id,
+    campaignId: s.campaignId,
+    surveyId: survey.id,
+    responseId,
+    callId: call.id,
+    firmId: firm.organisationId,
+    negotiating: { id: negotiating.id, actionId: negotiating.actions[0]!.id },
+    amendmentId: amendment.id,
+    submittedId: submitted.id,
+    approvedId: approved.id,
+  };
+}
+
+export type EveryPageSeed = Awaited<ReturnType<typeof seedEveryPage>>;
