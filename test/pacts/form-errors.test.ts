@@ -153,4 +153,21 @@ describe('the error summaries of the pact forms name each field', () => {
     expect(res.status).toBe(422);
     expectSummaryNamesFields(res.text, 1);
   });
+
+  it('on inviting an organisation already on the list, saying so', async () => {
+    const pact = await negotiating();
+    // A session of its own: an earlier case switched this file's authority to English.
+    const italian = await loginAs(app, s.authority.email, PASSWORD);
+    const res = await submitForm(italian, `/pacts/${pact.id}/signatories`, {
+      revision: '1',
+      organisationId: s.union.organisationId,
+    });
+    expect(res.status).toBe(422);
+    expect(errorSummary(res.text)).toEqual([
+      {
+        href: '#field-organisationId',
+        text: 'Organizzazione: Questa organizzazione è già tra i firmatari invitati del patto.',
+      },
+    ]);
+  });
 });
