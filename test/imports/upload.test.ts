@@ -57,6 +57,9 @@ describe('POST /admin/imports', () => {
     expect(res.status).toBe(303);
     const page = await waitForJob(res.headers.location!);
     expect(page.text).toContain('Importazione completata.');
+    // The report's labels, not their keys (the rows read once showed as "imports.rows").
+    expect(page.text).toContain('Righe lette');
+    expect(page.text).not.toMatch(/imports\.\w/);
     expect(
       await t.db
         .selectFrom('territories')

@@ -34,8 +34,42 @@ function placeholders(all: Map<string, string>): Map<string, string> {
   return new Map([...out].map(([k, s]) => [k, [...s].sort().join(',')]));
 }
 
+/**
+ * Keys written twice in one object of a file: JSON.parse keeps the last one silently, so a
+ * section added under a key that already holds a text hides that text (`imports.rows`, the
+ * label "Righe lette", once hid behind the import's row reasons).
+ */
+function duplicateKeys(file: string): string[] {
+  const found: string[] = [];
+  const objects: Set<string>[] = [];
+  // Every string is read whole (a brace inside a text is not a brace); one followed by a colon
+  // is a key of the innermost open object.
+  const tokens = /"((?:[^"\\]|\\.)*)"(\s*:)?|[{}]/g;
+  for (const m of fs.readFileSync(file, 'utf8').matchAll(tokens)) {
+    if (m[0] === '{') objects.push(new Set());
+    else if (m[0] === '}') objects.pop();
+    else if (m[2]) {
+      const keys = objects.at(-1)!;
+      if (keys.has(m[1]!)) found.push(`${path.relative(DIR, file)}: "${m[1]}"`);
+      keys.add(m[1]!);
+    }
+  }
+  return found;
+}
+
 describe('locales', () => {
   const [it, en] = LANGUAGES.map(texts) as [Map<string, string>, Map<string, string>];
+
+  test('no file writes a key twice in one object', () => {
+    const files = LANGUAGES.flatMap((lng) =>
+      fs
+        .readdirSync(path.join(DIR, lng))
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => path.join(DIR, lng, f)),
+    );
+    expect(files.length).toBeGreaterThan(2);
+    expect(files.flatMap(duplicateKeys)).toEqual([]);
+  });
 
   test('every key is in both languages, with the same placeholders', () => {
     const a = placeholders(it);

@@ -25,7 +25,7 @@ const importForm = z
  */
 function reasonText(e: ImportRowError, t: Request['t']): string {
   if (!e.code) return e.message;
-  return t([`imports.rows.${e.code}`, `imports.source.${e.code}`], {
+  return t([`imports.rowProblems.${e.code}`, `imports.source.${e.code}`], {
     ...e.params,
     column: e.column,
     defaultValue: e.message,

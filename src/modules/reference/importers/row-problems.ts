@@ -2,7 +2,7 @@ import type { ImportRowError } from './report';
 
 /**
  * Why a row was refused, with its English sentence. Pages word the same code and parameters
- * through `imports.rows.<code>`; a report without a code (an older one) keeps its message.
+ * through `imports.rowProblems.<code>`; a report without a code (an older one) keeps its message.
  */
 const ROW_PROBLEMS = {
   cellCount: (p: { expected: number; found: number }) =>
