@@ -7,6 +7,15 @@ import type { TestDb } from '../helpers/test-db';
 
 /** Debian's Chromium, never a downloaded browser build. */
 export const CHROMIUM = '/usr/bin/chromium';
+
+/** Why the browser tests cannot run here, said once per test file; undefined when they can. */
+export const missingBrowser = fs.existsSync(CHROMIUM)
+  ? undefined
+  : `${CHROMIUM} is missing (apt-get install -y chromium): browser tests skipped`;
+if (missingBrowser) console.warn(missingBrowser);
+
+/** describe, or describe.skip when Chromium is missing (having said so). */
+export const describeWithBrowser = missingBrowser ? describe.skip : describe;
 const ARTIFACTS = path.resolve(__dirname, '../../artifacts/e2e');
 const AXE = require.resolve('axe-core/axe.min.js');
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];

@@ -1,5 +1,4 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { testApp } from '../helpers/app';
 import { PASSWORD } from '../helpers/factories';
@@ -7,7 +6,8 @@ import { newTestDb, type TestDb } from '../helpers/test-db';
 import { fillPath, listRoutes } from '../security/routes';
 import {
   accessibilityViolations,
-  CHROMIUM,
+  describeWithBrowser,
+  missingBrowser,
   clearScreenshots,
   launchBrowser,
   rawKeys,
@@ -24,11 +24,6 @@ import { seedEveryPage, type EveryPageSeed } from './every-page.seed';
  * error pages and forms shown again with their errors. A page with a problem is screenshotted
  * into artifacts/e2e/every-page.
  */
-const missing = fs.existsSync(CHROMIUM)
-  ? undefined
-  : `${CHROMIUM} is missing (apt-get install -y chromium): browser tests skipped`;
-if (missing) console.warn(missing);
-const describeWithBrowser = missing ? describe.skip : describe;
 
 jest.setTimeout(300_000);
 
@@ -40,7 +35,7 @@ let browser: Browser;
 let s: EveryPageSeed;
 
 beforeAll(async () => {
-  if (missing) return;
+  if (missingBrowser) return;
   t = await newTestDb();
   s = await seedEveryPage(t.db);
   server = await startServer(t);

@@ -10,6 +10,7 @@ import { scenario, submittedPact } from '../funding/helpers';
 import { newUser } from '../helpers/factories';
 import { submitVersion } from '../needs/factories';
 import { newPact } from '../pacts/factories';
+import { socialPartners } from '../pacts/scenario';
 import { needLine, newCampaign, newFirmUser, readinessForm } from '../survey/helpers';
 
 /**
@@ -23,16 +24,7 @@ export async function seedEveryPage(db: Db) {
   const s = await scenario(db, { cofinancingPercent: 20 });
   const { region, authority, call } = s;
   const admin = await newUser(db, { role: 'admin' });
-  const employers = await newUser(db, {
-    role: 'social_partner',
-    partnerType: 'employer_association',
-    territory: 'ITI1',
-  });
-  const union = await newUser(db, {
-    role: 'social_partner',
-    partnerType: 'trade_union',
-    territory: 'ITI14',
-  });
+  const { employers, union } = await socialPartners(db);
 
   const survey = await newCampaign(db, { region, territory: 'ITI1' });
   const firm = await newFirmUser(db);

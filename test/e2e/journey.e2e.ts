@@ -1,10 +1,10 @@
-import fs from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import {
   accessibilityViolations,
-  CHROMIUM,
+  describeWithBrowser,
+  missingBrowser,
   clearScreenshots,
   focusedField,
   launchBrowser,
@@ -18,11 +18,6 @@ import {
  * is screenshotted and checked with axe-core (WCAG 2.1 AA); the journey also works with
  * JavaScript off, and registration works from the keyboard alone.
  */
-const missing = fs.existsSync(CHROMIUM)
-  ? undefined
-  : `${CHROMIUM} is missing (apt-get install -y chromium): browser tests skipped`;
-if (missing) console.warn(missing);
-const describeWithBrowser = missing ? describe.skip : describe;
 
 jest.setTimeout(120_000);
 
@@ -33,7 +28,7 @@ let regionEmail: string;
 let n = 0;
 
 beforeAll(async () => {
-  if (missing) return;
+  if (missingBrowser) return;
   t = await newTestDb();
   server = await startServer(t);
   browser = await launchBrowser();

@@ -1,10 +1,10 @@
-import fs from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ledgerSum } from '../funding/helpers';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import {
   accessibilityViolations,
-  CHROMIUM,
+  describeWithBrowser,
+  missingBrowser,
   clearScreenshots,
   focusedField,
   launchBrowser,
@@ -35,11 +35,6 @@ import {
  * the journey also runs with JavaScript off (in English, so both locales are walked), and the
  * need lines can be filled in from the keyboard.
  */
-const missing = fs.existsSync(CHROMIUM)
-  ? undefined
-  : `${CHROMIUM} is missing (apt-get install -y chromium): browser tests skipped`;
-if (missing) console.warn(missing);
-const describeWithBrowser = missing ? describe.skip : describe;
 
 jest.setTimeout(240_000);
 
@@ -49,7 +44,7 @@ let browser: Browser;
 let n = 0;
 
 beforeAll(async () => {
-  if (missing) return;
+  if (missingBrowser) return;
   t = await newTestDb();
   server = await startServer(t);
   browser = await launchBrowser();

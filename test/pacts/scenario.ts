@@ -48,16 +48,7 @@ export async function pactScenario(db: Db) {
     lines: [line(2, 5)],
   });
   const authority = await newUser(db, { role: 'local_authority', territory: 'ITI14' });
-  const employers = await newUser(db, {
-    role: 'social_partner',
-    partnerType: 'employer_association',
-    territory: 'ITI1',
-  });
-  const union = await newUser(db, {
-    role: 'social_partner',
-    partnerType: 'trade_union',
-    territory: 'ITI14',
-  });
+  const { employers, union } = await socialPartners(db);
   // Prato's authority: another territory, sees nothing of Firenze's pacts.
   const stranger = await newUser(db, { role: 'local_authority', territory: 'ITI15' });
   const call = await db
@@ -89,3 +80,18 @@ export async function pactScenario(db: Db) {
 }
 
 export type PactScenario = Awaited<ReturnType<typeof pactScenario>>;
+
+/** Both sides a pact needs: Tuscany's employer association and Florence's trade union. */
+export async function socialPartners(db: Db) {
+  const employers = await newUser(db, {
+    role: 'social_partner',
+    partnerType: 'employer_association',
+    territory: 'ITI1',
+  });
+  const union = await newUser(db, {
+    role: 'social_partner',
+    partnerType: 'trade_union',
+    territory: 'ITI14',
+  });
+  return { employers, union };
+}
