@@ -1,11 +1,11 @@
 import zlib from 'node:zlib';
 import type { Express } from 'express';
-import { loginAs, submitForm, testApp, type Agent } from '../helpers/app';
+import { loginAs, submitForm, type Agent } from '../helpers/app';
 import { PASSWORD } from '../helpers/factories';
-import { newTestDb, type TestDb } from '../helpers/test-db';
+import type { TestDb } from '../helpers/test-db';
 import { pdfText } from '../../src/modules/pacts/document.pdf';
 import { newPact } from './factories';
-import { pactScenario, type PactScenario } from './scenario';
+import { signedInScenario, type PactScenario } from './scenario';
 
 let t: TestDb;
 let app: Express;
@@ -14,11 +14,7 @@ let authority: Agent;
 let employers: Agent;
 
 beforeAll(async () => {
-  t = await newTestDb();
-  app = testApp(t);
-  s = await pactScenario(t.db);
-  authority = await loginAs(app, s.authority.email, PASSWORD);
-  employers = await loginAs(app, s.employers.email, PASSWORD);
+  ({ t, app, s, authority, employers } = await signedInScenario());
 });
 afterAll(() => t.close());
 

@@ -1,10 +1,10 @@
 import type { Express } from 'express';
 import request from 'supertest';
-import { loginAs, submitForm, testApp, type Agent } from '../helpers/app';
+import { loginAs, submitForm, type Agent } from '../helpers/app';
 import { PASSWORD } from '../helpers/factories';
-import { newTestDb, type TestDb } from '../helpers/test-db';
+import type { TestDb } from '../helpers/test-db';
 import { newPact } from './factories';
-import { pactScenario, type PactScenario } from './scenario';
+import { pactScenario, signedInScenario, type PactScenario } from './scenario';
 
 let t: TestDb;
 let app: Express;
@@ -14,12 +14,7 @@ let employers: Agent;
 let union: Agent;
 
 beforeAll(async () => {
-  t = await newTestDb();
-  app = testApp(t);
-  s = await pactScenario(t.db);
-  authority = await loginAs(app, s.authority.email, PASSWORD);
-  employers = await loginAs(app, s.employers.email, PASSWORD);
-  union = await loginAs(app, s.union.email, PASSWORD);
+  ({ t, app, s, authority, employers, union } = await signedInScenario());
 });
 afterAll(() => t.close());
 

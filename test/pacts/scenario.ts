@@ -1,6 +1,8 @@
 import type { Db } from '../../src/db';
 import { createApiToken } from '../../src/modules/accounts/tokens.service';
+import { loginAs, testApp } from '../helpers/app';
 import { newUser, PASSWORD } from '../helpers/factories';
+import { newTestDb } from '../helpers/test-db';
 import { newCampaign, newFirm, submitVersion, type NeedLine } from '../needs/factories';
 
 const line = (skill: number, workers: number): NeedLine => ({
@@ -94,4 +96,18 @@ export async function socialPartners(db: Db) {
     territory: 'ITI14',
   });
   return { employers, union };
+}
+
+/**
+ * A database of its own with the pact scenario, the app, and the promoter and both social
+ * partners signed in: what the pact pages' tests start from. Close `t` after them.
+ */
+export async function signedInScenario() {
+  const t = await newTestDb();
+  const app = testApp(t);
+  const s = await pactScenario(t.db);
+  const authority = await loginAs(app, s.authority.email, PASSWORD);
+  const employers = await loginAs(app, s.employers.email, PASSWORD);
+  const union = await loginAs(app, s.union.email, PASSWORD);
+  return { t, app, s, authority, employers, union };
 }
