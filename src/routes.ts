@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { AppServices } from './app';
 import { accountRoutes } from './modules/accounts/accounts.routes';
 import { invitationRoutes } from './modules/accounts/invitations.routes';
+import { adminUserRoutes } from './modules/accounts/admin-users.routes';
 import { homeRoutes } from './modules/home/home.routes';
 import { referenceRoutes } from './modules/reference/reference.routes';
 import { importRoutes } from './modules/imports/imports.routes';
@@ -28,6 +29,7 @@ export function webRoutes(services: AppServices): Router {
   router.use(homeRoutes(services));
   router.use(accountRoutes(services));
   router.use(invitationRoutes(services));
+  router.use(adminUserRoutes(services));
   router.use(referenceRoutes(services));
   router.use(importRoutes(services));
   router.use(boundaryRoutes(services));

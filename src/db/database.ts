@@ -74,6 +74,39 @@ export interface InvitationsTable {
   revoked_at: Timestamp | null;
 }
 
+export const ACCOUNT_EVENTS = [
+  'disabled',
+  'enabled',
+  'reset_issued',
+  'reset_requested',
+  'reset_used',
+] as const;
+export type AccountEvent = (typeof ACCOUNT_EVENTS)[number];
+
+/** What was done to an account, and by whom (append-only). */
+export interface AccountEventsTable {
+  id: Generated<number>;
+  user_id: string;
+  event: AccountEvent;
+  /** null when the account's own user did it (a reset asked for by e-mail, or used). */
+  actor_id: string | null;
+  /** Why an account was disabled (required then, absent otherwise). */
+  reason: string | null;
+  created_at: Generated<Timestamp>;
+}
+
+/** Single-use links to set a new password (only the secret's SHA-256 is kept). */
+export interface PasswordResetsTable {
+  id: Generated<string>;
+  user_id: string;
+  token_hash: string;
+  /** The admin who issued it; null when the user asked for it by e-mail. */
+  created_by: string | null;
+  created_at: Generated<Timestamp>;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
 export interface ApiTokensTable {
   id: Generated<string>;
   user_id: string;
@@ -109,6 +142,8 @@ export interface Database
   invitations: InvitationsTable;
   api_tokens: ApiTokensTable;
   rate_limits: RateLimitsTable;
+  account_events: AccountEventsTable;
+  password_resets: PasswordResetsTable;
 }
 
 export type Territory = Selectable<TerritoriesTable>;

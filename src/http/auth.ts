@@ -3,7 +3,7 @@ import { Passport, type Authenticator } from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import type { Db } from '../db';
 import { findSessionUser } from '../modules/accounts/accounts.repository';
-import { authenticate } from '../modules/accounts/accounts.service';
+import { AccountDisabledError, authenticate } from '../modules/accounts/accounts.service';
 
 /** passport-local over the session; the user is reloaded per request so a disabled one is out. */
 export function setUpAuthentication(app: Express, db: Db): void {
@@ -18,7 +18,10 @@ export function setUpAuthentication(app: Express, db: Db): void {
         authenticate(db, email, password).then(
           (id) =>
             id ? findSessionUser(db, id).then((u) => done(null, u ?? false)) : done(null, false),
-          done,
+          (err: unknown) =>
+            err instanceof AccountDisabledError
+              ? done(null, false, { message: err.messageKey })
+              : done(err),
         );
       },
     ),

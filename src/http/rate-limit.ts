@@ -40,15 +40,28 @@ class PostgresStore implements Store {
   }
 }
 
-/** Failed logins per client address: after `limit` in 15 minutes, 429 until the window ends. */
-export function loginRateLimit(db: Db, limit: number) {
+interface PageLimit {
+  /** Counter key prefix, one per form. */
+  prefix: string;
+  windowMs: number;
+  limit: number;
+  /** Count only refused requests (failed logins). */
+  skipSuccessfulRequests?: boolean;
+  /** The message once over the limit, and the page it is shown on. */
+  message: string;
+  view: string;
+  title: string;
+}
+
+/** Requests per client address to one form: past `limit` in the window, 429 until it ends. */
+function pageRateLimit(db: Db, o: PageLimit) {
   return rateLimit({
-    windowMs: 15 * 60_000,
-    limit,
-    skipSuccessfulRequests: true,
+    windowMs: o.windowMs,
+    limit: o.limit,
+    skipSuccessfulRequests: o.skipSuccessfulRequests ?? false,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
-    store: new PostgresStore(db, 'login:'),
+    store: new PostgresStore(db, o.prefix),
     handler: (req, res) => {
       res.status(429);
       if (req.originalUrl.startsWith('/api/')) {
@@ -56,15 +69,45 @@ export function loginRateLimit(db: Db, limit: number) {
           type: 'about:blank',
           title: 'Too Many Requests',
           status: 429,
-          detail: req.t('errors.tooManyLogins'),
+          detail: req.t(o.message),
         });
       } else {
-        res.render('accounts/login', {
-          title: req.t('login.title'),
-          errors: { _form: req.t('errors.tooManyLogins') },
+        res.render(o.view, {
+          title: req.t(o.title),
+          errors: { _form: req.t(o.message) },
           values: {},
         });
       }
     },
+  });
+}
+
+const FIFTEEN_MINUTES = 15 * 60_000;
+
+/** Failed logins per client address: after `limit` in 15 minutes, 429 until the window ends. */
+export function loginRateLimit(db: Db, limit: number) {
+  return pageRateLimit(db, {
+    prefix: 'login:',
+    windowMs: FIFTEEN_MINUTES,
+    limit,
+    skipSuccessfulRequests: true,
+    message: 'errors.tooManyLogins',
+    view: 'accounts/login',
+    title: 'login.title',
+  });
+}
+
+/**
+ * Forgotten-password requests per client address: 10 in 15 minutes. Each account also gets at
+ * most a few links an hour (admin-users.service), so the form cannot be used to flood a mailbox.
+ */
+export function forgotPasswordRateLimit(db: Db) {
+  return pageRateLimit(db, {
+    prefix: 'forgot:',
+    windowMs: FIFTEEN_MINUTES,
+    limit: 10,
+    message: 'errors.tooManyRequests',
+    view: 'accounts/password-forgot',
+    title: 'passwordReset.forgotTitle',
   });
 }

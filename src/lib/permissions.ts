@@ -10,6 +10,7 @@ export const PERMISSIONS = {
   'inbox:use': ROLES,
   'token:manage': ROLES,
   'invitation:manage': ['region', 'admin'],
+  'user:manage': ['admin'],
   'reference:read': ROLES,
   'reference:import': ['admin'],
   'firm:profile': ['firm'],

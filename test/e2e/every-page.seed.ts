@@ -1,4 +1,5 @@
 import type { Db } from '../../src/db';
+import { disableUser, issueReset } from '../../src/modules/accounts/admin-users.service';
 import { createInvitation } from '../../src/modules/accounts/invitations.service';
 import { createApiToken } from '../../src/modules/accounts/tokens.service';
 import { grantDelegation } from '../../src/modules/delegations/delegations.service';
@@ -96,8 +97,20 @@ export async function seedEveryPage(db: Db) {
     .returning('id')
     .executeTakeFirstOrThrow();
 
+  // An account the admin disabled (its page shows the history), and a password link for the firm.
+  const suspended = await newUser(db, { organisation: 'Impresa Sospesa srl' });
+  await disableUser(
+    db,
+    admin,
+    suspended.id,
+    'Impresa cessata: chiusura comunicata alla Camera di commercio.',
+  );
+  const { token: resetToken } = await issueReset(db, admin, firm.id);
+
   return {
     users: { firm, local_authority: authority, social_partner: employers, region, admin },
+    suspendedId: suspended.id,
+    resetToken,
     union,
     tokenId: (await createApiToken(db, firm.id, 'Foglio di calcolo')).id,
     invitationId: invitation.id,

@@ -35,19 +35,22 @@ export function accountRoutes({ db, config }: AppServices): Router {
       const form = parseForm(loginSchema, req);
       if (!form.ok)
         return res.status(422).render('accounts/login', { title: req.t('login.title'), ...form });
-      authenticatorOf(req.app).authenticate('local', (err: unknown, user: Express.User | false) => {
+      const done = (err: unknown, user: Express.User | false, info?: { message?: string }) => {
         if (err) return next(err);
         if (!user) {
-          // One message for a wrong e-mail or a wrong password: never say which.
-          return res.status(401).render('accounts/login', {
+          // One message for a wrong e-mail or a wrong password: never say which. A disabled
+          // account is named only to whoever typed its right password.
+          const disabled = info?.message === 'login.disabled';
+          return res.status(disabled ? 403 : 401).render('accounts/login', {
             title: req.t('login.title'),
-            errors: { _form: req.t('login.failed') },
+            errors: { _form: req.t(disabled ? 'login.disabled' : 'login.failed') },
             values: withoutSecrets(req.body as Record<string, unknown>),
           });
         }
         // passport regenerates the session id here (fixation defence).
         req.logIn(user, (e) => (e ? next(e) : res.redirect(safeNext(form.data.next))));
-      })(req, res, next);
+      };
+      authenticatorOf(req.app).authenticate('local', done)(req, res, next);
     },
   );
 

@@ -58,3 +58,19 @@ export const tokenSchema = z.strictObject({ name: shortText(80) });
 export function safeNext(next: string | undefined): string {
   return next && /^\/(?![/\\])/.test(next) ? next : '/';
 }
+
+/** The admin's list of users: a search, a role, active or disabled, a page. */
+export const adminUsersQuery = z.object({
+  q: z.string().trim().max(100).optional(),
+  role: z.union([z.enum(ROLES), z.literal('')]).optional(),
+  status: z.union([z.enum(['active', 'disabled']), z.literal('')]).optional(),
+  page: z.coerce.number().int().min(1).max(1000).default(1),
+});
+
+export const disableUserSchema = z.strictObject({ reason: shortText(500) });
+
+export const forgotPasswordSchema = z.strictObject({ email });
+
+export const resetPasswordSchema = z
+  .strictObject({ password: newPassword, passwordConfirm: z.string().max(200) })
+  .refine(confirmed, mismatch);

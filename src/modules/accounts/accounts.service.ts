@@ -11,7 +11,17 @@ export class EmailTakenError extends DomainError {
   }
 }
 
-/** Returns the user id, or null for a wrong e-mail or password alike (same time either way). */
+/** The right password of an account an admin disabled: said only to whoever knows it. */
+export class AccountDisabledError extends DomainError {
+  constructor() {
+    super('login.disabled', { status: 403 });
+  }
+}
+
+/**
+ * Returns the user id, or null for a wrong e-mail or password alike (same time either way);
+ * AccountDisabledError when the password is right but the account is disabled.
+ */
 export async function authenticate(
   db: Db,
   email: string,
@@ -19,7 +29,8 @@ export async function authenticate(
 ): Promise<string | null> {
   const login = await repo.findLoginByEmail(db, email.trim().toLowerCase());
   if (!login) return burnPasswordCheck(password).then(() => null);
-  if (!(await verifyPassword(login.password_hash, password)) || login.disabled_at) return null;
+  if (!(await verifyPassword(login.password_hash, password))) return null;
+  if (login.disabled_at) throw new AccountDisabledError();
   await repo.touchLogin(db, login.id);
   return login.id;
 }

@@ -1,4 +1,5 @@
 import type { Executor } from '../../db';
+import { containsPattern } from '../../db/like';
 import type { DelegationEventKind } from '../survey/survey.tables';
 
 const delegationColumns = [
@@ -105,9 +106,7 @@ export function listAssociations(db: Executor, opts: { codes?: string[]; name?: 
     .limit(50);
   if (opts.codes) q = q.where('organisations.territory_code', 'in', opts.codes);
   if (opts.name) {
-    // LIKE wildcards typed by the user are matched literally.
-    const pattern = `%${opts.name.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    q = q.where('organisations.name', 'ilike', pattern);
+    q = q.where('organisations.name', 'ilike', containsPattern(opts.name));
   }
   return q.execute();
 }

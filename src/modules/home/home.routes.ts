@@ -12,6 +12,7 @@ const ACTIONS: { permission: Permission; href: string; key: string }[] = [
   { permission: 'firm:profile', href: '/firm/profile', key: 'firmProfile.title' },
   { permission: 'campaign:manage', href: '/campaigns', key: 'campaigns.title' },
   { permission: 'invitation:manage', href: '/invitations', key: 'home.actions.invitations' },
+  { permission: 'user:manage', href: '/admin/users', key: 'home.actions.users' },
   { permission: 'reference:read', href: '/territories', key: 'home.actions.territories' },
   { permission: 'reference:read', href: '/skills', key: 'home.actions.skills' },
   { permission: 'reference:import', href: '/admin/imports', key: 'home.actions.imports' },

@@ -1,13 +1,9 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../db';
 import type { TerritoryLevel } from '../../db/database';
+import { containsPattern } from '../../db/like';
 
 export const PAGE_LIMIT = 200;
-
-/** `%q%` for ILIKE, with the user's own % and _ taken literally. */
-function likePattern(q: string): string {
-  return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
 
 export interface TerritoryFilter {
   level?: TerritoryLevel;
@@ -28,7 +24,7 @@ export function searchTerritories(db: Executor, f: TerritoryFilter) {
   if (f.level) q = q.where('level', '=', f.level);
   if (f.parent) q = q.where('parent_code', '=', f.parent);
   if (f.q) {
-    const pattern = likePattern(f.q);
+    const pattern = containsPattern(f.q);
     q = q.where((eb) =>
       eb.or([
         eb('code', 'ilike', pattern),
@@ -75,7 +71,7 @@ export function searchSkills(db: Executor, f: { area?: string; q?: string }) {
     .limit(1000);
   if (f.area) q = q.where('area_code', '=', f.area);
   if (f.q) {
-    const pattern = likePattern(f.q);
+    const pattern = containsPattern(f.q);
     q = q.where((eb) =>
       eb.or([
         eb('code', 'ilike', pattern),

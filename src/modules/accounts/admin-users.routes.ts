@@ -1,0 +1,211 @@
+import { Router, type Request, type Response } from 'express';
+import type { AppServices } from '../../app';
+import { ROLES } from '../../db/database';
+import { allow } from '../../http/authorize';
+import { flash } from '../../http/flash';
+import { parseQueryOrDefaults } from '../../http/query';
+import { forgotPasswordRateLimit } from '../../http/rate-limit';
+import { parseForm, uuidParam } from '../../http/validate';
+import { DomainError, NotFoundError } from '../../lib/domain-error';
+import { localName } from '../reference/territories.repository';
+import * as repo from './admin-users.repository';
+import {
+  adminUsersQuery,
+  disableUserSchema,
+  forgotPasswordSchema,
+  resetPasswordSchema,
+} from './accounts.schemas';
+import {
+  disableUser,
+  enableUser,
+  findReset,
+  issueReset,
+  requestReset,
+  resetPassword,
+} from './admin-users.service';
+import { notificationSettings } from '../notifications/settings';
+
+const PAGE_SIZE = 50;
+const EVENTS_SHOWN = 50;
+
+type UserRow = NonNullable<Awaited<ReturnType<typeof repo.findUser>>>;
+
+const withTerritory = (u: UserRow, lang: string) => ({
+  ...u,
+  territory: localName({ name: u.territoryName, names: u.territoryNames }, lang),
+});
+
+/** The platform operator's accounts pages, and the pages that set a password through a link. */
+export function adminUserRoutes({ db, config }: AppServices): Router {
+  const router = Router();
+
+  router.get('/admin/users', allow('user:manage'), async (req, res) => {
+    const filter = parseQueryOrDefaults(adminUsersQuery, req, res);
+    const rows = await repo.listUsers(
+      db,
+      {
+        q: filter.q || undefined,
+        role: filter.role || undefined,
+        status: filter.status || undefined,
+      },
+      PAGE_SIZE + 1,
+      (filter.page - 1) * PAGE_SIZE,
+    );
+    const lang = res.locals.lang as string;
+    const params = (page: number) =>
+      new URLSearchParams({
+        ...(filter.q ? { q: filter.q } : {}),
+        ...(filter.role ? { role: filter.role } : {}),
+        ...(filter.status ? { status: filter.status } : {}),
+        page: String(page),
+      }).toString();
+    res.render('accounts/admin-users', {
+      title: req.t('adminUsers.title'),
+      users: rows.slice(0, PAGE_SIZE).map((u) => withTerritory(u, lang)),
+      filter,
+      roles: ROLES,
+      previous: filter.page > 1 ? params(filter.page - 1) : null,
+      next: rows.length > PAGE_SIZE ? params(filter.page + 1) : null,
+    });
+  });
+
+  const userView = async (req: Request, res: Response, status: number, extra: object = {}) => {
+    const user = await repo.findUser(db, uuidParam(req));
+    if (!user) throw new NotFoundError();
+    res.status(status).render('accounts/admin-user', {
+      title: user.fullName,
+      account: withTerritory(user, res.locals.lang as string),
+      self: user.id === req.user!.id,
+      events: await repo.eventsOf(db, user.id, EVENTS_SHOWN),
+      ...extra,
+    });
+  };
+
+  router.get('/admin/users/:id', allow('user:manage'), (req, res) => userView(req, res, 200));
+
+  const disableView = async (req: Request, res: Response, status: number, extra: object) => {
+    const user = await repo.findUser(db, uuidParam(req));
+    if (!user) throw new NotFoundError();
+    if (user.disabledAt || user.id === req.user!.id) return res.redirect(`/admin/users/${user.id}`);
+    res.status(status).render('accounts/admin-user-disable', {
+      title: req.t('adminUsers.disableTitle'),
+      account: user,
+      values: {},
+      ...extra,
+    });
+  };
+
+  router.get('/admin/users/:id/disable', allow('user:manage'), (req, res) =>
+    disableView(req, res, 200, {}),
+  );
+
+  router.post('/admin/users/:id/disable', allow('user:manage'), async (req, res) => {
+    const id = uuidParam(req);
+    const form = parseForm(disableUserSchema, req);
+    if (!form.ok) return disableView(req, res, 422, form);
+    try {
+      await disableUser(db, req.user!, id, form.data.reason);
+      flash(req, 'adminUsers.disabled');
+    } catch (err) {
+      if (!(err instanceof DomainError) || err.status === 404) throw err;
+      flash(req, err.messageKey, undefined, 'warning');
+    }
+    res.redirect(`/admin/users/${id}`);
+  });
+
+  router.post('/admin/users/:id/enable', allow('user:manage'), async (req, res) => {
+    const id = uuidParam(req);
+    try {
+      await enableUser(db, req.user!, id);
+      flash(req, 'adminUsers.enabled');
+    } catch (err) {
+      if (!(err instanceof DomainError) || err.status === 404) throw err;
+      flash(req, err.messageKey, undefined, 'warning');
+    }
+    res.redirect(`/admin/users/${id}`);
+  });
+
+  router.post('/admin/users/:id/reset-link', allow('user:manage'), async (req, res) => {
+    const id = uuidParam(req);
+    try {
+      const { token, expiresAt } = await issueReset(db, req.user!, id);
+      const base = config.PUBLIC_URL ?? `${req.protocol}://${req.get('host')}`;
+      res.setHeader('Cache-Control', 'no-store');
+      const user = (await repo.findUser(db, id))!;
+      res.status(201).render('accounts/admin-reset-link', {
+        title: req.t('adminUsers.resetLinkTitle'),
+        account: user,
+        link: `${base}/password/reset/${token}`,
+        expiresAt,
+      });
+    } catch (err) {
+      if (!(err instanceof DomainError) || err.status === 404) throw err;
+      flash(req, err.messageKey, undefined, 'warning');
+      res.redirect(`/admin/users/${id}`);
+    }
+  });
+
+  const forgotView = (req: Request, res: Response, status: number, extra: object) => {
+    res.status(status).render('accounts/password-forgot', {
+      title: req.t('passwordReset.forgotTitle'),
+      byEmail: notificationSettings().email,
+      values: {},
+      ...extra,
+    });
+  };
+
+  router.get('/password/forgot', allow('public'), (req, res) => forgotView(req, res, 200, {}));
+
+  router.post(
+    '/password/forgot',
+    allow('public'),
+    forgotPasswordRateLimit(db),
+    async (req, res) => {
+      if (!notificationSettings().email) return forgotView(req, res, 200, {});
+      const form = parseForm(forgotPasswordSchema, req);
+      if (!form.ok) return forgotView(req, res, 422, form);
+      await requestReset(db, form.data.email);
+      // The same answer whether the address has an account or not.
+      forgotView(req, res, 200, { sent: form.data.email });
+    },
+  );
+
+  const resetView = async (req: Request, res: Response, status: number, extra: object) => {
+    const reset = await findReset(db, String(req.params.token));
+    if (!reset)
+      return res.status(404).render('accounts/password-reset', {
+        title: req.t('passwordReset.title'),
+        state: 'missing',
+      });
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(reset.state === 'open' ? status : 410).render('accounts/password-reset', {
+      title: req.t('passwordReset.title'),
+      email: reset.email,
+      state: reset.state,
+      values: {},
+      ...extra,
+    });
+  };
+
+  router.get('/password/reset/:token', allow('public'), (req, res) => resetView(req, res, 200, {}));
+
+  router.post('/password/reset/:token', allow('public'), async (req, res, next) => {
+    const form = parseForm(resetPasswordSchema, req);
+    if (!form.ok) return resetView(req, res, 422, form);
+    try {
+      await resetPassword(db, String(req.params.token), form.data.password);
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      return resetView(req, res, err.status, {});
+    }
+    // Whoever is signed in on this browser (maybe someone else) is signed out: the new
+    // password is the account's only way in now.
+    req.logout((e) => {
+      if (e) return next(e);
+      flash(req, 'passwordReset.done');
+      res.redirect('/login');
+    });
+  });
+
+  return router;
+}
