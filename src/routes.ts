@@ -3,6 +3,7 @@ import type { AppServices } from './app';
 import { accountRoutes } from './modules/accounts/accounts.routes';
 import { invitationRoutes } from './modules/accounts/invitations.routes';
 import { adminUserRoutes } from './modules/accounts/admin-users.routes';
+import { colleagueRoutes } from './modules/accounts/colleagues.routes';
 import { homeRoutes } from './modules/home/home.routes';
 import { referenceRoutes } from './modules/reference/reference.routes';
 import { importRoutes } from './modules/imports/imports.routes';
@@ -30,6 +31,7 @@ export function webRoutes(services: AppServices): Router {
   router.use(accountRoutes(services));
   router.use(invitationRoutes(services));
   router.use(adminUserRoutes(services));
+  router.use(colleagueRoutes(services));
   router.use(referenceRoutes(services));
   router.use(importRoutes(services));
   router.use(boundaryRoutes(services));

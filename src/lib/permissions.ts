@@ -9,6 +9,7 @@ export const PERMISSIONS = {
   'account:use': ROLES,
   'inbox:use': ROLES,
   'token:manage': ROLES,
+  'organisation:members': ROLES,
   'invitation:manage': ['region', 'admin'],
   'user:manage': ['admin'],
   'reference:read': ROLES,

@@ -52,6 +52,12 @@ export function visits(s: EveryPageSeed): Visit[] {
     // The same form for everyone (the header differs, and each role's home checks it).
     { route: '/account/password', as: 'firm' },
     { route: '/account/tokens', as: 'social_partner' },
+    { route: '/account/organisation', as: 'social_partner' },
+    {
+      route: '/account/organisation/invitations/:id/revoke',
+      as: 'social_partner',
+      params: { id: s.colleagueInvitationId },
+    },
     { route: '/account/tokens/:id/revoke', as: 'firm', params: { id: s.tokenId } },
     ...everyone('/inbox'),
     { route: '/account/notifications', as: 'local_authority' },

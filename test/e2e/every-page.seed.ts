@@ -1,6 +1,6 @@
 import type { Db } from '../../src/db';
 import { disableUser, issueReset } from '../../src/modules/accounts/admin-users.service';
-import { createInvitation } from '../../src/modules/accounts/invitations.service';
+import { createInvitation, inviteColleague } from '../../src/modules/accounts/invitations.service';
 import { createApiToken } from '../../src/modules/accounts/tokens.service';
 import { grantDelegation } from '../../src/modules/delegations/delegations.service';
 import { proposeAmendment } from '../../src/modules/pacts/amendments.service';
@@ -106,11 +106,13 @@ export async function seedEveryPage(db: Db) {
     'Impresa cessata: chiusura comunicata alla Camera di commercio.',
   );
   const { token: resetToken } = await issueReset(db, admin, firm.id);
+  const colleague = await inviteColleague(db, employers, 'segreteria@confindustria.test');
 
   return {
     users: { firm, local_authority: authority, social_partner: employers, region, admin },
     suspendedId: suspended.id,
     resetToken,
+    colleagueInvitationId: colleague.invitation.id,
     union,
     tokenId: (await createApiToken(db, firm.id, 'Foglio di calcolo')).id,
     invitationId: invitation.id,

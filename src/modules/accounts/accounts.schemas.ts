@@ -74,3 +74,5 @@ export const forgotPasswordSchema = z.strictObject({ email });
 export const resetPasswordSchema = z
   .strictObject({ password: newPassword, passwordConfirm: z.string().max(200) })
   .refine(confirmed, mismatch);
+
+export const colleagueSchema = z.strictObject({ email });

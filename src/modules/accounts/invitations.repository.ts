@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor } from '../../db';
 import type { SessionUser } from '../../http/types';
 import { territoryAndBelow } from './accounts.repository';
@@ -84,4 +85,48 @@ export function listVisible(db: Executor, viewer: SessionUser) {
 
 export function findVisible(db: Executor, viewer: SessionUser, id: string) {
   return visible(db, viewer).where('invitations.id', '=', id).executeTakeFirst();
+}
+
+/** The users of an organisation, enabled first, by name. */
+export function listMembers(db: Executor, organisationId: string) {
+  return db
+    .selectFrom('users')
+    .select([
+      'id',
+      'email',
+      'full_name as fullName',
+      'last_login_at as lastLoginAt',
+      'disabled_at as disabledAt',
+    ])
+    .where('organisation_id', '=', organisationId)
+    .orderBy(sql`disabled_at IS NOT NULL`)
+    .orderBy('full_name')
+    .execute();
+}
+
+/** Open invitations into an organisation (not accepted, revoked or expired), with who sent them. */
+export function listOpenFor(db: Executor, organisationId: string) {
+  return db
+    .selectFrom('invitations')
+    .leftJoin('users as by', 'by.id', 'invitations.created_by')
+    .select([
+      'invitations.id',
+      'invitations.email',
+      'invitations.expires_at',
+      'by.full_name as invitedBy',
+    ])
+    .where('invitations.organisation_id', '=', organisationId)
+    .where('invitations.accepted_at', 'is', null)
+    .where('invitations.revoked_at', 'is', null)
+    .where(sql<boolean>`invitations.expires_at > now()`)
+    .orderBy('invitations.created_at', 'desc')
+    .execute();
+}
+
+/** An invitation into the organisation, whatever its state; undefined for any other. */
+export function findInOrganisation(db: Executor, organisationId: string, id: string) {
+  return withOrganisation(db)
+    .where('invitations.organisation_id', '=', organisationId)
+    .where('invitations.id', '=', id)
+    .executeTakeFirst();
 }

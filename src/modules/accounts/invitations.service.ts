@@ -130,3 +130,46 @@ export async function listInvitations(db: Db, inviter: SessionUser, lang: string
     state: invitationState(r),
   }));
 }
+
+/** Open invitations an organisation may have at once (a colleague's link is for one person). */
+export const OPEN_COLLEAGUE_INVITATIONS = 20;
+
+/**
+ * A single-use link for a colleague to join the user's own organisation (any role: a union's
+ * officials, a region's office, a firm's owner and its HR person). No new organisation, no
+ * territory or role to choose: the colleague gets the organisation's.
+ */
+export async function inviteColleague(db: Db, user: SessionUser, email: string) {
+  const token = newSecret('inv');
+  const invitation = await db.transaction().execute(async (tx) => {
+    // The organisation's row, locked: two invitations at once cannot both pass the cap.
+    await tx
+      .selectFrom('organisations')
+      .select('id')
+      .where('id', '=', user.organisationId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    if (await repo.emailTaken(tx, email)) throw new EmailTakenError();
+    const open = await invitations.listOpenFor(tx, user.organisationId);
+    if (open.some((i) => i.email === email))
+      throw new DomainError('colleagues.errors.alreadyInvited', { field: 'email', status: 422 });
+    if (open.length >= OPEN_COLLEAGUE_INVITATIONS)
+      throw new DomainError('colleagues.errors.tooMany', { status: 422 });
+    return invitations.insertInvitation(tx, {
+      organisation_id: user.organisationId,
+      email,
+      token_hash: hashSecret(token),
+      created_by: user.id,
+      expires_at: new Date(Date.now() + INVITATION_DAYS * 86400_000),
+    });
+  });
+  return { invitation, token };
+}
+
+/** Revokes an open invitation into the user's own organisation. */
+export async function revokeColleagueInvitation(db: Db, user: SessionUser, id: string) {
+  const inv = await invitations.findInOrganisation(db, user.organisationId, id);
+  if (!inv) throw new NotFoundError();
+  if (invitationState(inv) !== 'open') throw new DomainError('invitations.errors.notOpen');
+  await invitations.markRevoked(db, id);
+}

@@ -17,6 +17,11 @@ const ACTIONS: { permission: Permission; href: string; key: string }[] = [
   { permission: 'reference:read', href: '/skills', key: 'home.actions.skills' },
   { permission: 'reference:import', href: '/admin/imports', key: 'home.actions.imports' },
   { permission: 'reference:import', href: '/admin/boundaries', key: 'home.actions.boundaries' },
+  {
+    permission: 'organisation:members',
+    href: '/account/organisation',
+    key: 'home.actions.organisation',
+  },
   { permission: 'token:manage', href: '/account/tokens', key: 'home.actions.tokens' },
   { permission: 'account:use', href: '/account/password', key: 'home.actions.password' },
 ];

@@ -1,0 +1,123 @@
+import type { Express } from 'express';
+import request from 'supertest';
+import { inviteColleague } from '../../src/modules/accounts/invitations.service';
+import { loginAs, submitForm, testApp, type Agent } from '../helpers/app';
+import { newUser, PASSWORD } from '../helpers/factories';
+import { newTestDb, type TestDb } from '../helpers/test-db';
+
+let t: TestDb;
+let app: Express;
+
+beforeAll(async () => {
+  t = await newTestDb();
+  app = testApp(t);
+});
+afterAll(() => t.close());
+
+const PAGE = '/account/organisation';
+const decode = (html: string) => html.replace(/&#x27;/g, "'").replace(/&#x3D;/g, '=');
+const invite = (agent: Agent, email: string) =>
+  submitForm(agent, PAGE, { email }, `${PAGE}/invitations`);
+const invitationCount = async () =>
+  Number(
+    (
+      await t.db
+        .selectFrom('invitations')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
+
+describe('colleagues', () => {
+  it('joins the organisation of whoever invited them, with its role', async () => {
+    const union = await newUser(t.db, {
+      role: 'social_partner',
+      partnerType: 'trade_union',
+      organisation: 'CISL Prato',
+    });
+    const agent = await loginAs(app, union.email, PASSWORD);
+    const res = await invite(agent, 'Segreteria@CISL-prato.test');
+    expect(res.status).toBe(201);
+    expect(decode(res.text)).toContain('href="/account/organisation"');
+    const path = new URL(/id="invitation-link">([^<]+)</.exec(res.text)![1]!).pathname;
+
+    const pending = decode((await agent.get(PAGE)).text);
+    expect(pending).toContain('segreteria@cisl-prato.test');
+    expect(pending).toContain(union.fullName); // invited by
+
+    const colleague = request.agent(app);
+    expect(decode((await colleague.get(path)).text)).toContain('CISL Prato');
+    const accepted = await submitForm(colleague, path, {
+      fullName: 'Elena Bardi',
+      password: 'segreteria password lunga',
+      passwordConfirm: 'segreteria password lunga',
+    });
+    expect(accepted.status).toBe(302);
+
+    const row = await t.db
+      .selectFrom('users')
+      .innerJoin('organisations', 'organisations.id', 'users.organisation_id')
+      .select(['users.organisation_id', 'organisations.kind', 'organisations.partner_type'])
+      .where('users.email', '=', 'segreteria@cisl-prato.test')
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({
+      organisation_id: union.organisationId,
+      kind: 'social_partner',
+      partner_type: 'trade_union',
+    });
+    const members = decode((await colleague.get(PAGE)).text);
+    expect(members).toContain(union.email);
+    expect(members).toContain('Elena Bardi (tu)');
+    expect(members).toContain('Nessun invito in attesa.');
+  });
+
+  it('refuses a bad address, one with an account, one already invited; writes nothing', async () => {
+    const firm = await newUser(t.db);
+    const other = await newUser(t.db);
+    const agent = await loginAs(app, firm.email, PASSWORD);
+    const before = await invitationCount();
+
+    const bad = await invite(agent, 'not-an-address');
+    expect(bad.status).toBe(422);
+    expect(bad.text).toContain('value="not-an-address"');
+    const taken = await invite(agent, other.email);
+    expect(taken.status).toBe(409);
+    expect(taken.text).toContain(`value="${other.email}"`);
+    expect(decode(taken.text)).toContain('Esiste già un account con questo indirizzo');
+    expect(await invitationCount()).toBe(before);
+
+    expect((await invite(agent, 'socio@firm.test')).status).toBe(201);
+    const twice = await invite(agent, 'socio@firm.test');
+    expect(twice.status).toBe(422);
+    expect(decode(twice.text)).toContain('Hai già invitato questo indirizzo');
+    expect(await invitationCount()).toBe(before + 1);
+  });
+
+  it('keeps at most 20 invitations pending', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    for (let i = 0; i < 20; i++) await inviteColleague(t.db, region, `ufficio${i}@regione.test`);
+    const agent = await loginAs(app, region.email, PASSWORD);
+    const res = await invite(agent, 'ufficio20@regione.test');
+    expect(res.status).toBe(422);
+    expect(decode(res.text)).toContain('Ci sono già 20 inviti in attesa');
+  });
+
+  it('lets the organisation revoke its invitation, and nobody else', async () => {
+    const authority = await newUser(t.db, { role: 'local_authority' });
+    const stranger = await newUser(t.db, { role: 'local_authority' });
+    const { invitation, token } = await inviteColleague(t.db, authority, 'tecnico@comune.test');
+
+    const strangerAgent = await loginAs(app, stranger.email, PASSWORD);
+    const revokePath = `${PAGE}/invitations/${invitation.id}/revoke`;
+    expect((await strangerAgent.get(revokePath)).status).toBe(404);
+    expect((await strangerAgent.get(PAGE)).text).not.toContain('tecnico@comune.test');
+
+    const agent = await loginAs(app, authority.email, PASSWORD);
+    const confirm = await agent.get(revokePath);
+    expect(confirm.status).toBe(200);
+    expect(confirm.text).toContain('tecnico@comune.test');
+    const res = await submitForm(agent, revokePath, {});
+    expect(res.status).toBe(302);
+    expect((await request(app).get(`/invite/${token}`)).status).toBe(410);
+  });
+});
