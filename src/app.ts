@@ -13,6 +13,7 @@ import { setUpRequestLogging } from './http/request-logging';
 import { setUpBodyParsing, setUpWebSecurity } from './http/security';
 import { setUpWebSession } from './http/session';
 import { setUpStaticAssets, setUpViews } from './http/views';
+import { setUpLanguageMemory } from './modules/accounts/language-memory';
 import { setUpUnreadCount } from './modules/notifications/unread-count';
 import { apiRoutes } from './modules/api/api.routes';
 import { webRoutes } from './routes';
@@ -45,6 +46,7 @@ export function createApp(services: AppServices): Express {
   app.use('/api/v1', apiRoutes(services));
   setUpWebSession(app, config, pool);
   setUpAuthentication(app, db);
+  setUpLanguageMemory(app, db);
   // After authentication (needs req.user), before the pages (the header shows the badge).
   setUpUnreadCount(app, db);
   setUpCsrf(app);

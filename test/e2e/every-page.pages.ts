@@ -51,6 +51,7 @@ export function visits(s: EveryPageSeed): Visit[] {
     { route: '/open-data', as: 'anonymous' },
     // The same form for everyone (the header differs, and each role's home checks it).
     { route: '/account/password', as: 'firm' },
+    { route: '/account/profile', as: 'region' },
     { route: '/account/tokens', as: 'social_partner' },
     { route: '/account/organisation', as: 'social_partner' },
     {

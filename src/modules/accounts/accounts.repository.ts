@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../db';
+import type { Language } from '../../http/i18n';
 import type { NewOrganisation } from '../../db/database';
 import type { SessionUser } from '../../http/types';
 
@@ -42,6 +43,27 @@ export async function findTokenUser(
   return rows[0];
 }
 
+/** What the user may change about themselves: their name and the language of their e-mails. */
+export function findProfile(db: Executor, userId: string) {
+  return db
+    .selectFrom('users')
+    .select(['full_name as fullName', 'locale', 'email'])
+    .where('id', '=', userId)
+    .executeTakeFirst();
+}
+
+export async function saveProfile(
+  db: Executor,
+  userId: string,
+  p: { fullName: string; locale: Language },
+): Promise<void> {
+  await db
+    .updateTable('users')
+    .set({ full_name: p.fullName, locale: p.locale })
+    .where('id', '=', userId)
+    .execute();
+}
+
 export function findLoginByEmail(db: Executor, email: string) {
   return db
     .selectFrom('users')
@@ -81,7 +103,14 @@ export function insertOrganisation(db: Executor, org: NewOrganisation) {
 
 export function insertUser(
   db: Executor,
-  user: { organisation_id: string; email: string; full_name: string; password_hash: string },
+  user: {
+    organisation_id: string;
+    email: string;
+    full_name: string;
+    password_hash: string;
+    /** The language the user signed up in: their e-mails' language until they choose another. */
+    locale?: Language;
+  },
 ) {
   return db.insertInto('users').values(user).returning(['id']).executeTakeFirstOrThrow();
 }

@@ -2,16 +2,19 @@ import { Router, type Request, type Response, type NextFunction } from 'express'
 import type { AppServices } from '../../app';
 import { authenticatorOf } from '../../http/auth';
 import { allow } from '../../http/authorize';
+import { LANGUAGES, type Language } from '../../http/i18n';
 import { renderConfirm } from '../../http/confirm';
 import { flash } from '../../http/flash';
 import { parseForm, uuidParam, withoutSecrets } from '../../http/validate';
 import { loginRateLimit } from '../../http/rate-limit';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { comuneOptions } from '../firms/firms.options';
-import { findSessionUser } from './accounts.repository';
+import { findProfile, findSessionUser, saveProfile } from './accounts.repository';
+import { endSessions } from './admin-users.repository';
 import {
   changePasswordSchema,
   loginSchema,
+  profileSchema,
   registerFirmSchema,
   safeNext,
   tokenSchema,
@@ -75,7 +78,7 @@ export function accountRoutes({ db, config }: AppServices): Router {
     const form = parseForm(registerFirmSchema, req);
     if (!form.ok) return registerView(req, res, 422, form);
     try {
-      const userId = await registerFirm(db, form.data);
+      const userId = await registerFirm(db, { ...form.data, locale: req.language as Language });
       const user = await findSessionUser(db, userId);
       req.logIn(user!, (e) => {
         if (e) return next(e);
@@ -91,6 +94,30 @@ export function accountRoutes({ db, config }: AppServices): Router {
     }
   });
 
+  const profileView = async (req: Request, res: Response, status: number, extra: object) => {
+    const row = await findProfile(db, req.user!.id);
+    res.status(status).render('accounts/profile', {
+      title: req.t('profile.title'),
+      values: { fullName: row?.fullName, locale: row?.locale ?? req.language },
+      locales: LANGUAGES.map((value) => ({ value, label: req.t(`layout.switchTo.${value}`) })),
+      fieldLabels: { fullName: req.t('fields.fullName'), locale: req.t('profile.locale') },
+      ...extra,
+    });
+  };
+
+  router.get('/account/profile', allow('account:use'), (req, res) =>
+    profileView(req, res, 200, {}),
+  );
+
+  router.post('/account/profile', allow('account:use'), async (req, res) => {
+    const form = parseForm(profileSchema, req);
+    if (!form.ok) return profileView(req, res, 422, form);
+    await saveProfile(db, req.user!.id, form.data);
+    flash(req, 'profile.saved');
+    // ?lang= also leaves the browser's cookie, so the pages follow the choice at once.
+    res.redirect(`/account/profile?lang=${form.data.locale}`);
+  });
+
   router.get('/account/password', allow('account:use'), (req, res) => {
     res.render('accounts/password', { title: req.t('password.title'), values: {} });
   });
@@ -104,6 +131,8 @@ export function accountRoutes({ db, config }: AppServices): Router {
     if (!form.ok) return render(422, form.errors);
     try {
       await changePassword(db, req.user!.id, form.data.currentPassword, form.data.password);
+      // Whoever else is signed in with the old password is signed out; this browser stays.
+      await endSessions(db, req.user!.id, req.sessionID);
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       return render(422, { [err.options.field ?? '_form']: req.t(err.messageKey) });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LANGUAGES } from '../../http/i18n';
 import { PARTNER_TYPES, ROLES } from '../../db/database';
 import { email, newPassword, shortText, territoryCode } from '../../http/validate';
 
@@ -74,5 +75,10 @@ export const forgotPasswordSchema = z.strictObject({ email });
 export const resetPasswordSchema = z
   .strictObject({ password: newPassword, passwordConfirm: z.string().max(200) })
   .refine(confirmed, mismatch);
+
+export const profileSchema = z.strictObject({
+  fullName: shortText(120),
+  locale: z.enum(LANGUAGES),
+});
 
 export const colleagueSchema = z.strictObject({ email });

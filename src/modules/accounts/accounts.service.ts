@@ -1,3 +1,4 @@
+import type { Language } from '../../http/i18n';
 import type { Db } from '../../db';
 import type { PartnerType } from '../../db/database';
 import { DomainError } from '../../lib/domain-error';
@@ -41,6 +42,7 @@ export interface FirmRegistration {
   fullName: string;
   email: string;
   password: string;
+  locale?: Language;
 }
 
 /**
@@ -59,7 +61,12 @@ export async function registerFirm(db: Db, input: FirmRegistration): Promise<str
       name: input.organisationName,
       territory_code: input.territoryCode,
     },
-    user: { email: input.email, full_name: input.fullName, password_hash: passwordHash },
+    user: {
+      email: input.email,
+      full_name: input.fullName,
+      password_hash: passwordHash,
+      ...(input.locale ? { locale: input.locale } : {}),
+    },
   });
 }
 
@@ -72,7 +79,7 @@ export async function createOrganisationWithUser(
       name: string;
       territory_code: string;
     };
-    user: { email: string; full_name: string; password_hash: string };
+    user: { email: string; full_name: string; password_hash: string; locale?: Language };
   },
 ): Promise<string> {
   try {

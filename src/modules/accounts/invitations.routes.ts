@@ -1,3 +1,4 @@
+import type { Language } from '../../http/i18n';
 import { Router, type Request, type Response } from 'express';
 import type { AppServices } from '../../app';
 import { PARTNER_TYPES } from '../../db/database';
@@ -127,7 +128,10 @@ export function invitationRoutes({ db, config }: AppServices): Router {
     const form = parseForm(acceptInvitationSchema, req);
     if (!form.ok) return acceptView(req, res, 422, form);
     try {
-      const userId = await acceptInvitation(db, String(req.params.token), form.data);
+      const userId = await acceptInvitation(db, String(req.params.token), {
+        ...form.data,
+        locale: req.language as Language,
+      });
       const user = await findSessionUser(db, userId);
       req.logIn(user!, (e) => {
         if (e) return next(e);

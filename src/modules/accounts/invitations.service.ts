@@ -1,3 +1,4 @@
+import type { Language } from '../../http/i18n';
 import type { Db } from '../../db';
 import type { PartnerType, Role } from '../../db/database';
 import type { SessionUser } from '../../http/types';
@@ -82,7 +83,7 @@ export function findInvitationByToken(db: Db, token: string) {
 export async function acceptInvitation(
   db: Db,
   token: string,
-  input: { fullName: string; password: string },
+  input: { fullName: string; password: string; locale?: Language },
 ) {
   const passwordHash = await hashPassword(input.password);
   try {
@@ -97,6 +98,7 @@ export async function acceptInvitation(
         email: inv.email,
         full_name: input.fullName,
         password_hash: passwordHash,
+        ...(input.locale ? { locale: input.locale } : {}),
       });
       await invitations.markAccepted(tx, inv.id, user.id);
       return user.id;

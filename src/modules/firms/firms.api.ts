@@ -1,3 +1,4 @@
+import type { Language } from '../../http/i18n';
 import { z } from 'zod';
 import type { AppServices } from '../../app';
 import { loginRateLimit } from '../../http/rate-limit';
@@ -56,8 +57,8 @@ export function firmOperations({ db, config }: AppServices): ApiOperation[] {
       },
       errors: [409, 429],
       middleware: [loginRateLimit(db, config.LOGIN_RATE_LIMIT)],
-      handler: async ({ body }) => {
-        const userId = await registerFirm(db, body);
+      handler: async ({ req, body }) => {
+        const userId = await registerFirm(db, { ...body, locale: req.language as Language });
         return firmJson(await getMyFirm(db, (await findSessionUser(db, userId))!));
       },
     }),

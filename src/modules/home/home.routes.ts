@@ -23,6 +23,7 @@ const ACTIONS: { permission: Permission; href: string; key: string }[] = [
     key: 'home.actions.organisation',
   },
   { permission: 'token:manage', href: '/account/tokens', key: 'home.actions.tokens' },
+  { permission: 'account:use', href: '/account/profile', key: 'home.actions.profile' },
   { permission: 'account:use', href: '/account/password', key: 'home.actions.password' },
 ];
 
