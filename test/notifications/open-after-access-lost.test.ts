@@ -105,4 +105,28 @@ describe('POST /inbox/:id/open, once the page is out of reach', () => {
     expect(direct.text).not.toContain('firmataria');
     expect(await readAt(note.id)).toBeInstanceOf(Date);
   });
+
+  it('goes back to the page of the inbox it was opened from', async () => {
+    const promoter = await newUser(t.db, { role: 'local_authority' });
+    const stranger = await newUser(t.db, { role: 'local_authority', territory: 'ITI15' });
+    const pact = await newPact(t.db, { promoter, title: 'Patto Lontano' });
+    const old = await noteFor(stranger.id, 'pact_comment', `/pacts/${pact.id}`, 'X');
+    // Twenty newer ones push it to the second page.
+    for (let i = 0; i < 20; i++) await noteFor(stranger.id, 'pact_comment', `/pacts/n${i}`, 'Y');
+
+    const agent = await loginAs(testApp(t), stranger.email, PASSWORD);
+    const _csrf = await csrfOfForm(agent, '/inbox?page=2', `/inbox/${old.id}/open`);
+    const page = (await agent.get('/inbox?page=2')).text;
+    const form = new RegExp(`action="/inbox/${old.id}/open"[\\s\\S]*?</form>`).exec(page)![0];
+    expect(form).toContain('name="page" value="2"');
+    const res = await agent.post(`/inbox/${old.id}/open`).type('form').send({ _csrf, page: '2' });
+    expect(res.headers.location).toBe('/inbox?page=2');
+    // A page that is not a page is the first one.
+    const other = await noteFor(stranger.id, 'pact_comment', `/pacts/${pact.id}/audit`, 'Z');
+    const bad = await agent
+      .post(`/inbox/${other.id}/open`)
+      .type('form')
+      .send({ _csrf: await csrfOfForm(agent, '/inbox', `/inbox/${other.id}/open`), page: '-3' });
+    expect(bad.headers.location).toBe('/inbox');
+  });
 });

@@ -63,7 +63,10 @@ export function notificationRoutes({ db }: AppServices): Router {
     const gone = await goneMessage(db, req.user!, row.link);
     if (!gone) return res.redirect(303, row.link);
     flash(req, gone, undefined, 'info');
-    res.redirect(303, '/inbox');
+    // Back to the page of the inbox the notification was opened from.
+    const from = pageQuery.safeParse(req.body);
+    const page = from.success ? from.data.page : 1;
+    res.redirect(303, page > 1 ? `/inbox?page=${page}` : '/inbox');
   });
 
   const preferencesView = (
