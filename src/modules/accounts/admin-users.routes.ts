@@ -3,6 +3,7 @@ import type { AppServices } from '../../app';
 import { ROLES } from '../../db/database';
 import { allow } from '../../http/authorize';
 import { flash } from '../../http/flash';
+import { renderSecretLink } from '../../http/secret-link';
 import { parseQueryOrDefaults } from '../../http/query';
 import { forgotPasswordRateLimit } from '../../http/rate-limit';
 import { parseForm, uuidParam } from '../../http/validate';
@@ -129,14 +130,14 @@ export function adminUserRoutes({ db, config }: AppServices): Router {
     const id = uuidParam(req);
     try {
       const { token, expiresAt } = await issueReset(db, req.user!, id);
-      const base = config.PUBLIC_URL ?? `${req.protocol}://${req.get('host')}`;
-      res.setHeader('Cache-Control', 'no-store');
-      const user = (await repo.findUser(db, id))!;
-      res.status(201).render('accounts/admin-reset-link', {
-        title: req.t('adminUsers.resetLinkTitle'),
-        account: user,
-        link: `${base}/password/reset/${token}`,
-        expiresAt,
+      renderSecretLink(req, res, config, {
+        view: 'accounts/admin-reset-link',
+        path: `/password/reset/${token}`,
+        locals: {
+          title: req.t('adminUsers.resetLinkTitle'),
+          account: await repo.findUser(db, id),
+          expiresAt,
+        },
       });
     } catch (err) {
       if (!(err instanceof DomainError) || err.status === 404) throw err;

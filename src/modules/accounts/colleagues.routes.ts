@@ -3,6 +3,7 @@ import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { renderConfirm } from '../../http/confirm';
 import { flash } from '../../http/flash';
+import { renderSecretLink } from '../../http/secret-link';
 import { parseForm, uuidParam } from '../../http/validate';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { findCurrentTerritory, localName } from '../reference/territories.repository';
@@ -44,14 +45,15 @@ export function colleagueRoutes({ db, config }: AppServices): Router {
     if (!form.ok) return page(req, res, 422, form);
     try {
       const { invitation, token } = await inviteColleague(db, req.user!, form.data.email);
-      const base = config.PUBLIC_URL ?? `${req.protocol}://${req.get('host')}`;
-      res.setHeader('Cache-Control', 'no-store');
-      res.status(201).render('invitations/created', {
-        title: req.t('invitations.createdTitle'),
-        invitation,
-        link: `${base}/invite/${token}`,
-        back: PAGE,
-        backLabel: req.t('colleagues.back'),
+      renderSecretLink(req, res, config, {
+        view: 'invitations/created',
+        path: `/invite/${token}`,
+        locals: {
+          title: req.t('invitations.createdTitle'),
+          invitation,
+          back: PAGE,
+          backLabel: req.t('colleagues.back'),
+        },
       });
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;

@@ -5,6 +5,7 @@ import { PARTNER_TYPES } from '../../db/database';
 import { allow } from '../../http/authorize';
 import { renderConfirm } from '../../http/confirm';
 import { flash } from '../../http/flash';
+import { renderSecretLink } from '../../http/secret-link';
 import { parseForm, uuidParam } from '../../http/validate';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { INVITABLE_ROLES } from '../../lib/permissions';
@@ -55,12 +56,10 @@ export function invitationRoutes({ db, config }: AppServices): Router {
         ...form.data,
         partnerType: form.data.partnerType || null,
       });
-      const base = config.PUBLIC_URL ?? `${req.protocol}://${req.get('host')}`;
-      res.setHeader('Cache-Control', 'no-store');
-      res.status(201).render('invitations/created', {
-        title: req.t('invitations.createdTitle'),
-        invitation,
-        link: `${base}/invite/${token}`,
+      renderSecretLink(req, res, config, {
+        view: 'invitations/created',
+        path: `/invite/${token}`,
+        locals: { title: req.t('invitations.createdTitle'), invitation },
       });
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
