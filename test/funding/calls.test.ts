@@ -1,4 +1,5 @@
 import { loginAs, submitForm, testApp } from '../helpers/app';
+import { errorSummary, expectSummaryNamesFields } from '../helpers/error-summary';
 import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { romeToday } from '../../src/modules/survey/calendar';
@@ -190,6 +191,20 @@ describe('funding calls (region)', () => {
     expect(res.text).toContain('value="2020-01-01"');
     expect(res.text).toContain('value="30"');
     expect(await callsOf(region.organisationId)).toHaveLength(0);
+  });
+
+  it('names each field in the error summary by its label, allocation rows by their number', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const body = { ...valid(), budget: '-5', courseHour: 'abc', alloc1Amount: '' };
+    const res = await submitForm(agent, '/calls/new', body, '/calls');
+    expect(res.status).toBe(422);
+    expectSummaryNamesFields(res.text, 3);
+    expect(errorSummary(res.text).map((l) => l.text.split(': ')[0])).toEqual([
+      'Dotazione (€)',
+      'Costo standard per ora di corso (€)',
+      'Importo della riserva 2 (€)',
+    ]);
   });
 
   it('refuses a campaign that does not cover the call’s territory, naming where it is', async () => {

@@ -1,4 +1,5 @@
 import { loginAs, submitForm, testApp } from '../helpers/app';
+import { errorSummary, expectSummaryNamesFields } from '../helpers/error-summary';
 import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { romeToday } from '../../src/modules/survey/calendar';
@@ -36,6 +37,22 @@ describe('campaign dates', () => {
       .where('organisation_id', '=', region.organisationId)
       .execute();
     expect(rows).toHaveLength(0);
+  });
+});
+
+describe('POST /campaigns', () => {
+  it('names each field in the error summary by its label', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const body = { ...valid(), title: '', territoryCode: '', opensAt: '1900-01-10' };
+    const res = await submitForm(agent, '/campaigns/new', body, '/campaigns');
+    expect(res.status).toBe(422);
+    expectSummaryNamesFields(res.text, 3);
+    expect(errorSummary(res.text).map((l) => l.text)).toEqual([
+      'Titolo: Campo obbligatorio',
+      'Territorio: Campo obbligatorio',
+      'Apertura (dal giorno): Indica una data tra il 2000 e il 2100',
+    ]);
   });
 });
 

@@ -27,6 +27,8 @@ import { campaignCharts } from './campaign-charts.view';
 import { getResponseForRegion } from './region-responses.service';
 
 const PAGE_SIZE = 20;
+/** The form's fields, named by their labels in the error summary. */
+const CAMPAIGN_FIELDS = ['title', 'territoryCode', 'opensAt', 'closesAt', 'skillAreas'] as const;
 
 export const responseListQuery = z.strictObject({
   status: z.enum(['current', 'withdrawn']).or(z.literal('')).optional(),
@@ -71,6 +73,9 @@ export function campaignRoutes({ db }: AppServices): Router {
     const chosen = new Set(([] as unknown[]).concat(values.skillAreas ?? []).map(String));
     res.status(status).render('campaigns/new', {
       title: req.t('campaigns.newTitle'),
+      fieldLabels: Object.fromEntries(
+        CAMPAIGN_FIELDS.map((f) => [f, req.t(`campaigns.fields.${f}`)]),
+      ),
       territories: await scopeTerritories(db, req.user!, lang),
       areas: areas.map((a) => ({
         code: a.code,
