@@ -56,6 +56,31 @@ describe('POST /campaigns', () => {
   });
 });
 
+describe('GET /campaigns/new', () => {
+  it('offers the region first, then its provinces, then the comuni under their province', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const page = await agent.get('/campaigns/new');
+    const select = /<select[^>]*name="territoryCode"[\s\S]*?<\/select>/.exec(page.text)![0];
+    const codes = [...select.matchAll(/<option value="(\w+)"/g)].map((m) => m[1]);
+    expect(codes.slice(0, 2)).toEqual(['ITI1', 'ITI18']); // Toscana, then Arezzo
+    const groups = [...select.matchAll(/<optgroup label="([^"]+)">/g)].map((m) => m[1]);
+    expect(groups.slice(0, 2)).toEqual(['Regione (NUTS 2)', 'Provincia (NUTS 3)']);
+    expect(groups).toContain('Comuni della provincia di Prato');
+    expect(select).toMatch(/<option value="ITI1" selected>Toscana \(ITI1\)/);
+    expect(select).not.toContain('ITC4C'); // Milano: another region's
+  });
+
+  it('keeps the territory chosen when the form comes back with errors', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const body = { ...valid(), title: '', territoryCode: '100005' };
+    const res = await submitForm(agent, '/campaigns/new', body, '/campaigns');
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('<option value="100005" selected>Prato (100005)</option>');
+  });
+});
+
 describe('GET /campaigns/:id/responses', () => {
   it('sends a page past the end to the last page', async () => {
     const { id, region } = await newCampaign(t.db);

@@ -8,7 +8,7 @@ import { parseForm, uuidParam } from '../../http/validate';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { INVITABLE_ROLES } from '../../lib/permissions';
 import { findSessionUser } from './accounts.repository';
-import { territoryGroups } from './invitations.territories';
+import { territoryGroups } from '../reference/territory-groups';
 import { acceptInvitationSchema, invitationSchema } from './accounts.schemas';
 import {
   acceptInvitation,

@@ -8,10 +8,8 @@ import { flash } from '../../http/flash';
 import { parseQuery } from '../../http/query';
 import { parseForm, territoryCode, uuidParam } from '../../http/validate';
 import { DomainError } from '../../lib/domain-error';
-import { scopeCodes } from '../accounts/scope';
 import { localName, territoryPath } from '../reference/territories.repository';
-import type { Executor } from '../../db';
-import type { SessionUser } from '../../http/types';
+import { territoryGroups } from '../reference/territory-groups';
 import { romeToday } from './calendar';
 import { campaignSchema } from './campaigns.schemas';
 import {
@@ -35,22 +33,6 @@ export const responseListQuery = z.strictObject({
   territory: territoryCode.or(z.literal('')).optional(),
   page: z.coerce.number().int().min(1).max(100_000).optional().default(1),
 });
-
-/** Territories a user may run a campaign on: its own and everything below. */
-async function scopeTerritories(db: Executor, user: SessionUser, lang: string) {
-  let q = db
-    .selectFrom('territories')
-    .select(['code', 'level', 'name', 'names'])
-    .where('valid_to', 'is', null)
-    .orderBy('level')
-    .orderBy('name');
-  const scope = scopeCodes(user);
-  if (scope) q = q.where('code', 'in', scope);
-  return (await q.execute()).map((t) => ({
-    value: t.code,
-    label: `${localName(t, lang)} (${t.code}, ${t.level})`,
-  }));
-}
 
 export function campaignRoutes({ db }: AppServices): Router {
   const router = Router();
@@ -76,7 +58,7 @@ export function campaignRoutes({ db }: AppServices): Router {
       fieldLabels: Object.fromEntries(
         CAMPAIGN_FIELDS.map((f) => [f, req.t(`campaigns.fields.${f}`)]),
       ),
-      territories: await scopeTerritories(db, req.user!, lang),
+      territoryGroups: await territoryGroups(db, req.user!, lang, req.t),
       areas: areas.map((a) => ({
         code: a.code,
         label: localName(a, lang),
@@ -185,7 +167,7 @@ export function campaignRoutes({ db }: AppServices): Router {
       prev: page > 1 ? link(page - 1) : null,
       next: page < pages ? link(page + 1) : null,
       filter: { status: status ?? '', territory: territory ?? '' },
-      territories: await scopeTerritories(db, req.user!, res.locals.lang as string),
+      territoryGroups: await territoryGroups(db, req.user!, res.locals.lang as string, req.t),
     });
   });
 
