@@ -81,6 +81,28 @@ describe('GET /campaigns/new', () => {
   });
 });
 
+describe('the campaign pages', () => {
+  it('name the territory and the skill areas, and lead back to the list', async () => {
+    const { id, region } = await newCampaign(t.db, { territory: 'ITI15', open: false });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const list = await agent.get('/campaigns');
+    expect(list.text).toMatch(/<td>Prato <span class="small text-muted">\(ITI15\)<\/span><\/td>/);
+    const page = await agent.get(`/campaigns/${id}`);
+    expect(page.text).toContain('<a href="/campaigns">← Tutte le indagini</a>');
+    expect(page.text).toContain(
+      '<li>Tecnologie abilitanti 4.0 (Formazione 4.0) <span class="text-muted small">(F40)</span></li>',
+    );
+    const english = await agent.get(`/campaigns/${id}?lang=en`);
+    expect(english.text).toContain('<a href="/campaigns">← All surveys</a>');
+    expect(english.text).toContain(
+      'Information and data literacy <span class="text-muted small">(DC1)</span>',
+    );
+    expect((await agent.get('/campaigns/new')).text).toContain(
+      '<a href="/campaigns">← All surveys</a>',
+    );
+  });
+});
+
 describe('GET /campaigns/:id/responses', () => {
   it('sends a page past the end to the last page', async () => {
     const { id, region } = await newCampaign(t.db);

@@ -38,9 +38,21 @@ export function campaignRoutes({ db }: AppServices): Router {
   const router = Router();
 
   router.get('/campaigns', allow('campaign:manage'), async (req, res) => {
+    const campaigns = await listManagedCampaigns(db, req.user!);
+    const codes = [...new Set(campaigns.map((c) => c.territoryCode))];
+    const territories = codes.length
+      ? await db
+          .selectFrom('territories')
+          .select(['code', 'name', 'names'])
+          .where('code', 'in', codes)
+          .execute()
+      : [];
+    const names = new Map(
+      territories.map((t) => [t.code, localName(t, res.locals.lang as string)]),
+    );
     res.render('campaigns/list', {
       title: req.t('campaigns.title'),
-      campaigns: await listManagedCampaigns(db, req.user!),
+      campaigns: campaigns.map((c) => ({ ...c, territoryName: names.get(c.territoryCode) })),
     });
   });
 
@@ -104,6 +116,7 @@ export function campaignRoutes({ db }: AppServices): Router {
     res.render('campaigns/show', {
       title: campaign.title,
       campaign,
+      areaNames: campaign.areas.map((code) => ({ code, name: areaNames.get(code) ?? code })),
       territory: path.map((t) => localName(t, lang)).join(' › '),
       counts,
       charts: campaignCharts(questions, req.t, (c) => areaNames.get(c) ?? c),
