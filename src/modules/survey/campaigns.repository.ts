@@ -76,6 +76,32 @@ export async function insertCampaignAreas(db: Executor, campaignId: string, area
     .execute();
 }
 
+export async function updateCampaign(
+  db: Executor,
+  id: string,
+  c: Pick<
+    Insertable<CampaignsTable>,
+    'title' | 'territory_code' | 'opens_at' | 'closes_at' | 'readiness'
+  >,
+) {
+  await db.updateTable('campaigns').set(c).where('id', '=', id).execute();
+}
+
+/** Whether a funding call or a pact names the campaign (its territory is then settled). */
+export async function isCampaignNamed(db: Executor, id: string): Promise<boolean> {
+  const call = await db
+    .selectFrom('funding_calls')
+    .select('id')
+    .where('campaign_id', '=', id)
+    .executeTakeFirst();
+  if (call) return true;
+  return !!(await db
+    .selectFrom('pacts')
+    .select('id')
+    .where('campaign_id', '=', id)
+    .executeTakeFirst());
+}
+
 export function findSkillAreas(db: Executor, codes: string[]) {
   return db.selectFrom('skill_areas').select('code').where('code', 'in', codes).execute();
 }

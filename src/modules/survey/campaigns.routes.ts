@@ -18,6 +18,7 @@ import {
   getManagedCampaign,
   listManagedCampaigns,
   transitionCampaign,
+  updateDraftCampaign,
 } from './campaigns.service';
 import { listLatestResponses } from './region-responses.repository';
 import { campaignQuestionCounts } from './campaign-charts.repository';
@@ -67,6 +68,10 @@ export function campaignRoutes({ db }: AppServices): Router {
     const chosen = new Set(([] as unknown[]).concat(values.skillAreas ?? []).map(String));
     res.status(status).render('campaigns/new', {
       title: req.t('campaigns.newTitle'),
+      formAction: '/campaigns',
+      heading: req.t('campaigns.newTitle'),
+      intro: req.t('campaigns.newIntro'),
+      submitLabel: req.t('campaigns.create'),
       fieldLabels: Object.fromEntries(
         CAMPAIGN_FIELDS.map((f) => [f, req.t(`campaigns.fields.${f}`)]),
       ),
@@ -97,6 +102,56 @@ export function campaignRoutes({ db }: AppServices): Router {
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       return formView(req, res, err.status, {
+        errors: { [err.options.field ?? '_form']: req.t(err.messageKey) },
+        values: req.body,
+      });
+    }
+  });
+
+  // A draft, which no firm has seen, can be corrected; once opened, only closing is left.
+  const editView = async (
+    req: Request,
+    res: Response,
+    status: number,
+    campaign: { id: string; title: string },
+    extra: object,
+  ) =>
+    formView(req, res, status, {
+      title: req.t('campaigns.editTitle', { title: campaign.title }),
+      formAction: `/campaigns/${campaign.id}/edit`,
+      heading: req.t('campaigns.editTitle', { title: campaign.title }),
+      intro: req.t('campaigns.editIntro'),
+      submitLabel: req.t('campaigns.save'),
+      back: { href: `/campaigns/${campaign.id}`, label: req.t('campaigns.back') },
+      ...extra,
+    });
+
+  router.get('/campaigns/:id/edit', allow('campaign:manage'), async (req, res) => {
+    const campaign = await getManagedCampaign(db, req.user!, uuidParam(req));
+    if (campaign.status !== 'draft') return res.redirect(`/campaigns/${campaign.id}`);
+    return editView(req, res, 200, campaign, {
+      values: {
+        title: campaign.title,
+        territoryCode: campaign.territoryCode,
+        opensAt: campaign.opensAt,
+        closesAt: campaign.closesAt,
+        skillAreas: campaign.areas,
+        readiness: campaign.readiness ? 'on' : '',
+      },
+    });
+  });
+
+  router.post('/campaigns/:id/edit', allow('campaign:manage'), async (req, res) => {
+    const campaign = await getManagedCampaign(db, req.user!, uuidParam(req));
+    const form = parseForm(campaignSchema, req);
+    if (!form.ok) return editView(req, res, 422, campaign, form);
+    try {
+      await updateDraftCampaign(db, req.user!, campaign.id, form.data);
+      flash(req, 'campaigns.updated');
+      res.redirect(`/campaigns/${campaign.id}`);
+    } catch (err) {
+      if (!(err instanceof DomainError) || err.status === 404) throw err;
+      return editView(req, res, err.status, campaign, {
         errors: { [err.options.field ?? '_form']: req.t(err.messageKey) },
         values: req.body,
       });
