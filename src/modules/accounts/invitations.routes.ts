@@ -116,6 +116,8 @@ export function invitationRoutes({ db, config }: AppServices): Router {
       title: req.t('invitations.acceptTitle'),
       invitation: inv,
       state,
+      // The summary calls the password field as its label does ("Nuova password").
+      fieldLabels: { password: req.t('fields.newPassword') },
       values: {},
       ...extra,
     });
