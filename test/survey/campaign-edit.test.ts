@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { loginAs, submitForm, testApp } from '../helpers/app';
 import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
@@ -119,5 +120,92 @@ describe('POST /campaigns/:id/edit', () => {
     const other = await newUser(t.db, { role: 'region', territory: 'ITC4' });
     const agent = await loginAs(testApp(t), other.email, PASSWORD);
     expect((await agent.get(`/campaigns/${id}/edit`)).status).toBe(404);
+  });
+});
+
+describe('the confidentiality threshold (disclosure k)', () => {
+  const fresh = () => ({
+    title: 'Fabbisogni — Val di Sieve',
+    territoryCode: 'ITI14',
+    opensAt: romeToday(),
+    closesAt: addDays(romeToday(), 30),
+    skillAreas: ['F40'],
+  });
+  const kOf = async (title: string) =>
+    (
+      await t.db
+        .selectFrom('campaigns')
+        .select(['id', 'disclosure_k'])
+        .where('title', '=', title)
+        .executeTakeFirstOrThrow()
+    ).disclosure_k;
+
+  it('is 3 unless the region raises it; the survey page says it', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const form = await agent.get('/campaigns/new');
+    expect(form.text).toMatch(
+      /id="field-disclosureK" name="disclosureK"\s+type="number"\s+value="3"/,
+    );
+    const body = { ...fresh(), title: 'Soglia alzata', disclosureK: '5' };
+    const res = await submitForm(agent, '/campaigns/new', body, '/campaigns');
+    expect(res.status).toBe(302);
+    expect(await kOf('Soglia alzata')).toBe(5);
+    const page = await agent.get(res.headers.location!);
+    expect(page.text).toContain('almeno 5 imprese per dato pubblicato');
+    const edit = await agent.get(`${res.headers.location!}/edit`);
+    expect(edit.text).toMatch(/name="disclosureK"\s+type="number"\s+value="5"/);
+    const plain = await submitForm(
+      agent,
+      '/campaigns/new',
+      { ...fresh(), title: 'Soglia base' },
+      '/campaigns',
+    );
+    expect(plain.status).toBe(302);
+    expect(await kOf('Soglia base')).toBe(3);
+  });
+
+  it.each([['2'], ['51'], ['tre'], ['4.5']])(
+    'refuses %s, naming the field and keeping what was typed',
+    async (k) => {
+      const region = await newUser(t.db, { role: 'region' });
+      const agent = await loginAs(testApp(t), region.email, PASSWORD);
+      const body = { ...fresh(), title: `Soglia ${k}`, disclosureK: k };
+      const res = await submitForm(agent, '/campaigns/new', body, '/campaigns');
+      expect(res.status).toBe(422);
+      expect(res.text).toMatch(/Soglia di riservatezza \(imprese per dato\): /);
+      expect(res.text).toContain(`value="${k}"`);
+      const rows = await t.db
+        .selectFrom('campaigns')
+        .select('id')
+        .where('title', '=', `Soglia ${k}`)
+        .execute();
+      expect(rows).toHaveLength(0);
+    },
+  );
+
+  it('is set and read through the API too', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const app = testApp(t);
+    const { body: tok } = await request(app)
+      .post('/api/v1/tokens')
+      .send({ email: region.email, password: PASSWORD });
+    const auth = { Authorization: `Bearer ${tok.token as string}` };
+    const base = await request(app).post('/api/v1/campaigns').set(auth).send(fresh());
+    expect(base.status).toBe(201);
+    expect(base.body.disclosureK).toBe(3);
+    const raised = await request(app)
+      .post('/api/v1/campaigns')
+      .set(auth)
+      .send({ ...fresh(), disclosureK: 10 });
+    expect(raised.body.disclosureK).toBe(10);
+    const low = await request(app)
+      .post('/api/v1/campaigns')
+      .set(auth)
+      .send({ ...fresh(), disclosureK: 1 });
+    expect(low.status).toBe(422);
+    expect(low.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual([
+      'body/disclosureK',
+    ]);
   });
 });

@@ -12,6 +12,7 @@ export const campaignColumns = [
   'campaigns.opens_at',
   'campaigns.closes_at',
   'campaigns.readiness',
+  'campaigns.disclosure_k',
   'campaigns.status',
   'campaigns.created_at',
   'campaigns.opened_at',
@@ -81,7 +82,7 @@ export async function updateCampaign(
   id: string,
   c: Pick<
     Insertable<CampaignsTable>,
-    'title' | 'territory_code' | 'opens_at' | 'closes_at' | 'readiness'
+    'title' | 'territory_code' | 'opens_at' | 'closes_at' | 'readiness' | 'disclosure_k'
   >,
 ) {
   await db.updateTable('campaigns').set(c).where('id', '=', id).execute();

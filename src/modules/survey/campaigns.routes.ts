@@ -7,6 +7,7 @@ import { formatDate } from '../../lib/format';
 import { flash } from '../../http/flash';
 import { parseQuery } from '../../http/query';
 import { parseForm, territoryCode, uuidParam } from '../../http/validate';
+import { DEFAULT_RULES } from '../../lib/disclosure';
 import { DomainError } from '../../lib/domain-error';
 import { localName, territoryPath } from '../reference/territories.repository';
 import { territoryGroups } from '../reference/territory-groups';
@@ -27,7 +28,14 @@ import { getResponseForRegion } from './region-responses.service';
 
 const PAGE_SIZE = 20;
 /** The form's fields, named by their labels in the error summary. */
-const CAMPAIGN_FIELDS = ['title', 'territoryCode', 'opensAt', 'closesAt', 'skillAreas'] as const;
+const CAMPAIGN_FIELDS = [
+  'title',
+  'territoryCode',
+  'opensAt',
+  'closesAt',
+  'skillAreas',
+  'disclosureK',
+] as const;
 
 export const responseListQuery = z.strictObject({
   status: z.enum(['current', 'withdrawn']).or(z.literal('')).optional(),
@@ -88,7 +96,12 @@ export function campaignRoutes({ db }: AppServices): Router {
 
   router.get('/campaigns/new', allow('campaign:manage'), (req, res) =>
     formView(req, res, 200, {
-      values: { opensAt: romeToday(), readiness: 'on', territoryCode: req.user!.territoryCode },
+      values: {
+        opensAt: romeToday(),
+        readiness: 'on',
+        territoryCode: req.user!.territoryCode,
+        disclosureK: String(DEFAULT_RULES.k),
+      },
     }),
   );
 
@@ -137,6 +150,7 @@ export function campaignRoutes({ db }: AppServices): Router {
         closesAt: campaign.closesAt,
         skillAreas: campaign.areas,
         readiness: campaign.readiness ? 'on' : '',
+        disclosureK: String(campaign.disclosureK),
       },
     });
   });

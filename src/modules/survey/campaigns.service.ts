@@ -1,5 +1,6 @@
 import type { Db, Executor } from '../../db';
 import type { SessionUser } from '../../http/types';
+import { DEFAULT_RULES } from '../../lib/disclosure';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { assertInScope, inScope, scopeCodes } from '../accounts/scope';
 import { findCurrentTerritory, territoryPath } from '../reference/territories.repository';
@@ -15,6 +16,8 @@ export interface Campaign {
   opensAt: string;
   closesAt: string;
   readiness: boolean;
+  /** Fewest firms a cell of its aggregate may hold before it is suppressed (disclosure control). */
+  disclosureK: number;
   status: 'draft' | 'open' | 'closed';
   /** What the campaign is today: only `open` accepts answers. */
   state: CampaignState;
@@ -31,6 +34,7 @@ export function toCampaign(row: repo.CampaignRow, today = romeToday()): Campaign
     opensAt: row.opens_at,
     closesAt: row.closes_at,
     readiness: row.readiness,
+    disclosureK: row.disclosure_k,
     status: row.status,
     state: effectiveState(row, today),
     areas: row.areas,
@@ -67,6 +71,7 @@ export async function createCampaign(db: Db, user: SessionUser, input: CampaignI
       opens_at: input.opensAt,
       closes_at: input.closesAt,
       readiness: input.readiness,
+      disclosure_k: input.disclosureK ?? DEFAULT_RULES.k,
       created_by: user.id,
     });
     await repo.insertCampaignAreas(tx, id, areas);
@@ -101,6 +106,7 @@ export async function updateDraftCampaign(
       opens_at: input.opensAt,
       closes_at: input.closesAt,
       readiness: input.readiness,
+      disclosure_k: input.disclosureK ?? DEFAULT_RULES.k,
     });
     await tx.deleteFrom('campaign_skill_areas').where('campaign_id', '=', id).execute();
     await repo.insertCampaignAreas(tx, id, areas);
