@@ -234,6 +234,12 @@ describe('funding calls (region)', () => {
     expect(ok.status).toBe(302);
     const [call] = await callsOf(region.organisationId);
     expect(call!.campaign_id).toBe(tuscany.id);
+    // The call's page names the survey it draws on, without the form's "(optional)".
+    const page = await agent.get(ok.headers.location!);
+    expect(page.text).toMatch(
+      /<dt class="col-sm-4">Indagine sui fabbisogni<\/dt><dd class="col-sm-8">Campaign \w+<\/dd>/,
+    );
+    expect(page.text).not.toContain('(facoltativa)');
   });
 
   it('refuses creation to authorities and partners (403)', async () => {
