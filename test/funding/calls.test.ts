@@ -77,6 +77,10 @@ describe('funding calls (region)', () => {
       .execute();
     expect(told.map((n) => n.user_id)).toEqual([authority.id]);
     expect(told.map((n) => n.user_id)).not.toContain(faraway.id);
+    // Told in the words of the pages: a call is an «avviso» everywhere, in the inbox too.
+    const inbox = await (await loginAs(testApp(t), authority.email, PASSWORD)).get('/inbox');
+    expect(inbox.text).toContain(`È aperto l&#x27;avviso «${valid().title as string}»`);
+    expect(inbox.text).not.toMatch(/\bband[oi]\b/);
     const page = await agent.get(`/calls/${call!.id}`);
     expect(page.text).toContain('data-amount="available"><strong>1.250.000,50\u00a0€</strong>');
     const list = await agent.get('/calls');
