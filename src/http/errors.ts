@@ -114,7 +114,9 @@ export function errorHandler(): ErrorRequestHandler {
           ? 'errors.csrf'
           : isBadJson(err, req)
             ? 'errors.badJson'
-            : `errors.http${status}`;
+            : status === 401 && isApi(req)
+              ? 'errors.apiHttp401'
+              : `errors.http${status}`;
     const params = err instanceof DomainError ? err.options.params : undefined;
     const detail =
       err instanceof BadQueryError
@@ -130,6 +132,8 @@ export function errorHandler(): ErrorRequestHandler {
         err instanceof DomainError && (err.options.details?.length ?? 0) > 1
           ? t('errors.validation')
           : detail;
+      // RFC 6750: a 401 names the scheme the caller should authenticate with.
+      if (status === 401) res.set('WWW-Authenticate', 'Bearer realm="patto"');
       res
         .status(status)
         .type('application/problem+json')

@@ -97,6 +97,13 @@ describe('authorization', () => {
     }
   });
 
+  it('calls funding calls «avvisi» on the region’s home, as its links and pages do', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const res = await (await loginAs(testApp(t), region.email, PASSWORD)).get('/');
+    expect(res.text).toContain('Da qui gestisci indagini, avvisi e approvazioni');
+    expect(res.text).not.toMatch(/\bband[oi]\b/);
+  });
+
   it("promises the admin only what the admin's home offers, boundaries included", async () => {
     const admin = await newUser(t.db, { role: 'admin' });
     const res = await (await loginAs(testApp(t), admin.email, PASSWORD)).get('/');

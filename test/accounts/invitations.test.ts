@@ -2,6 +2,7 @@ import request from 'supertest';
 import { csrfFrom, testApp, loginAs, submitForm } from '../helpers/app';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { newUser, PASSWORD } from '../helpers/factories';
+import { expectSummaryNamesFields } from '../helpers/error-summary';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -33,6 +34,11 @@ describe('invitations', () => {
     const page = await invitee.get(path);
     expect(page.status).toBe(200);
     expect(page.text).toContain('CGIL Firenze');
+    const short = await submitForm(invitee, path, { fullName: 'Rita Sarti', password: 'corta' });
+    expect(short.status).toBe(422);
+    expectSummaryNamesFields(short.text, 2);
+    expect(short.text).toContain('Nuova password: Inserisci almeno 10 caratteri');
+    expect(short.text).toContain('value="Rita Sarti"');
     const accepted = await submitForm(invitee, path, {
       fullName: 'Rita Sarti',
       password: 'union strong password',

@@ -136,6 +136,7 @@ function surveyPages(s: EveryPageSeed): Visit[] {
     { route: '/campaigns/new', as: 'region' },
     { route: '/campaigns/:id', as: 'region', params: campaign },
     { route: '/campaigns/:id/close', as: 'region', params: campaign },
+    { route: '/campaigns/:id/edit', as: 'region', params: { id: s.draftSurveyId } },
     { route: '/campaigns/:id/responses', as: 'region', params: campaign },
     { route: '/campaigns/:id/responses/:responseId', as: 'region', params: version },
     { route: '/campaigns/:id/import', as: 'region', params: campaign },

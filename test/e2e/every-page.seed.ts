@@ -16,7 +16,7 @@ import { needLine, newCampaign, newFirmUser, readinessForm } from '../survey/hel
 
 /**
  * One of everything a page can show, made through the factories and services: a region (ITI1)
- * with a survey campaign a firm answered, a funding call, an authority (ITI14) with a pact in
+ * with a survey campaign a firm answered and a draft one, a funding call, an authority (ITI14) with a pact in
  * negotiation (two partners invited, an amendment proposed), a submitted one and one approved
  * and under way (a quarter reported); an employer association the firm delegated; an
  * invitation, an API token, an import job.
@@ -28,6 +28,7 @@ export async function seedEveryPage(db: Db) {
   const { employers, union } = await socialPartners(db);
 
   const survey = await newCampaign(db, { region, territory: 'ITI1' });
+  const draftSurvey = await newCampaign(db, { region, territory: 'ITI14', open: false });
   const firm = await newFirmUser(db);
   const responseId = await submitVersion(db, survey.id, firm.organisationId, firm.id, {
     territory: '048014',
@@ -120,6 +121,7 @@ export async function seedEveryPage(db: Db) {
     importId: importJob.id,
     campaignId: s.campaignId,
     surveyId: survey.id,
+    draftSurveyId: draftSurvey.id,
     responseId,
     callId: call.id,
     firmId: firm.organisationId,

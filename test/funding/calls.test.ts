@@ -1,4 +1,5 @@
 import { loginAs, submitForm, testApp } from '../helpers/app';
+import { errorSummary, expectSummaryNamesFields } from '../helpers/error-summary';
 import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { romeToday } from '../../src/modules/survey/calendar';
@@ -76,6 +77,10 @@ describe('funding calls (region)', () => {
       .execute();
     expect(told.map((n) => n.user_id)).toEqual([authority.id]);
     expect(told.map((n) => n.user_id)).not.toContain(faraway.id);
+    // Told in the words of the pages: a call is an «avviso» everywhere, in the inbox too.
+    const inbox = await (await loginAs(testApp(t), authority.email, PASSWORD)).get('/inbox');
+    expect(inbox.text).toContain(`È aperto l&#x27;avviso «${valid().title as string}»`);
+    expect(inbox.text).not.toMatch(/\bband[oi]\b/);
     const page = await agent.get(`/calls/${call!.id}`);
     expect(page.text).toContain('data-amount="available"><strong>1.250.000,50\u00a0€</strong>');
     const list = await agent.get('/calls');
@@ -192,6 +197,20 @@ describe('funding calls (region)', () => {
     expect(await callsOf(region.organisationId)).toHaveLength(0);
   });
 
+  it('names each field in the error summary by its label, allocation rows by their number', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const body = { ...valid(), budget: '-5', courseHour: 'abc', alloc1Amount: '' };
+    const res = await submitForm(agent, '/calls/new', body, '/calls');
+    expect(res.status).toBe(422);
+    expectSummaryNamesFields(res.text, 3);
+    expect(errorSummary(res.text).map((l) => l.text.split(': ')[0])).toEqual([
+      'Dotazione (€)',
+      'Costo standard per ora di corso (€)',
+      'Importo della riserva 2 (€)',
+    ]);
+  });
+
   it('refuses a campaign that does not cover the call’s territory, naming where it is', async () => {
     const region = await newUser(t.db, { role: 'region' });
     const pisa = await newCampaign(t.db, { territory: 'ITI17' });
@@ -219,6 +238,12 @@ describe('funding calls (region)', () => {
     expect(ok.status).toBe(302);
     const [call] = await callsOf(region.organisationId);
     expect(call!.campaign_id).toBe(tuscany.id);
+    // The call's page names the survey it draws on, without the form's "(optional)".
+    const page = await agent.get(ok.headers.location!);
+    expect(page.text).toMatch(
+      /<dt class="col-sm-4">Indagine sui fabbisogni<\/dt><dd class="col-sm-8">Campaign \w+<\/dd>/,
+    );
+    expect(page.text).not.toContain('(facoltativa)');
   });
 
   it('refuses creation to authorities and partners (403)', async () => {

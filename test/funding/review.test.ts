@@ -1,4 +1,5 @@
 import { loginAs, submitForm, testApp } from '../helpers/app';
+import { errorSummary, expectSummaryNamesFields } from '../helpers/error-summary';
 import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { ledgerSum, scenario, submittedPact } from './helpers';
@@ -166,6 +167,25 @@ describe('POST /pacts/:id/approve', () => {
     expect((await callRow(s.call.id)).committed_cents).toBe(3500_50);
   });
 
+  it('names in the error summary the action whose amount is refused', async () => {
+    const s = await scenario(t.db);
+    const pact = await submittedPact(t.db, s, [{}, {}]);
+    const [first, second] = pact.actions;
+    const agent = await loginAs(testApp(t), s.region.email, PASSWORD);
+    const res = await submitForm(
+      agent,
+      `/pacts/${pact.id}/review`,
+      { revision: '1', [`amount_${first!.id}`]: '1000', [`amount_${second!.id}`]: 'mille' },
+      `/pacts/${pact.id}/approve`,
+    );
+    expect(res.status).toBe(422);
+    expectSummaryNamesFields(res.text, 1);
+    expect(errorSummary(res.text)[0]!.text).toBe(
+      `Contributo approvato per «${second!.title}» (€): Scrivi un importo in euro, ad esempio 12.500,50 oppure 12500.50.`,
+    );
+    expect((await pactRow(pact.id)).status).toBe('submitted');
+  });
+
   it('refuses an ineligible pact with the reason, and a second decision on a decided pact', async () => {
     const s = await scenario(t.db, { maxHours: 30 });
     const pact = await submittedPact(t.db, s, [{ hours: 40 }]);
@@ -232,6 +252,8 @@ describe('POST /pacts/:id/return and /reject', () => {
     );
     expect(res.status).toBe(422);
     expect(res.text).toContain('href="#field-reject-remarks"');
+    expectSummaryNamesFields(res.text, 1);
+    expect(errorSummary(res.text)[0]!.text).toMatch(/^Motivazioni: /);
     expect((await pactRow(pact.id)).status).toBe('submitted');
     expect(
       await t.db.selectFrom('pact_decisions').select('id').where('pact_id', '=', pact.id).execute(),

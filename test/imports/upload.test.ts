@@ -44,6 +44,10 @@ async function waitForJob(location: string) {
   throw new Error('import did not finish');
 }
 
+/** Text as UTF-16 little-endian with its byte-order mark. */
+const utf16 = (text: string) =>
+  Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+
 const jobs = async () => (await t.db.selectFrom('import_jobs').select('id').execute()).length;
 
 describe('POST /admin/imports', () => {
@@ -108,14 +112,15 @@ describe('POST /admin/imports', () => {
     expect(page.text).not.toContain('missing column');
     const en = await admin.get(`${wrong.headers.location!}?lang=en`);
     expect(en.text).toContain('The column “codice comune formato alfanumerico” is missing');
-    await admin.get('/admin/imports?lang=it');
-    const utf16 = await upload(
+    // Refused before any job starts, in the page's language (English here).
+    const refused = await upload(
       { kind: 'nuts', version: 'NUTS2024' },
       { name: 'y.csv', content: Buffer.from([0xff, 0xfe, 0x61, 0x62]) },
     );
-    const refused = await waitForJob(utf16.headers.location!);
-    expect(refused.text).toContain('Il file è in UTF-16: salvalo come CSV UTF-8');
+    expect(refused.status).toBe(422);
+    expect(refused.text).toContain('The file is UTF-16: save it as UTF-8 CSV');
     expect(refused.text).not.toContain('is not supported');
+    await admin.get('/admin/imports?lang=it');
   });
 
   it("words each refused row in the page's language, and the command line in English", async () => {
@@ -266,6 +271,13 @@ describe('POST /admin/imports', () => {
       'non è un foglio di calcolo XLSX valido',
     ],
     ['not a CSV', { kind: 'istat' }, { name: 'x.pdf', content: '%PDF-1.4' }, 'deve essere un CSV'],
+    ['an empty file', { kind: 'istat' }, { name: 'x.csv', content: '' }, 'Il file è vuoto'],
+    [
+      'a UTF-16 file, as Excel saves "Unicode text"',
+      { kind: 'istat' },
+      { name: 'x.csv', content: utf16('Codice Comune;Denominazione\n048014;Empoli\n') },
+      'Il file è in UTF-16: salvalo come CSV UTF-8',
+    ],
     [
       'a binary file named .csv',
       { kind: 'istat' },

@@ -283,6 +283,9 @@ describe('/admin/boundaries', () => {
     const noFile = await upload({ source: 'auto' });
     expect(noFile.status).toBe(422);
     expect(noFile.text).toContain('Scegli un file di confini.');
+    const empty = await upload({ source: 'auto' }, { name: 'confini.geojson', content: '' });
+    expect(empty.status).toBe(422);
+    expect(empty.text).toContain('File: Il file è vuoto.');
     const csv = await upload({ source: 'auto' }, { name: 'a.csv', content: 'a,b' });
     expect(csv.status).toBe(422);
     const bad = await upload(

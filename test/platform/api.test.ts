@@ -60,6 +60,14 @@ describe('tokens', () => {
     const after = await request(app).get('/api/v1/me').set('Authorization', `Bearer ${token}`);
     expect(after.status).toBe(401);
     expect(after.headers['content-type']).toContain('application/problem+json');
+    // Said as what it is, in the caller's language, not as a page's "log in to continue".
+    expect(after.body.detail).toMatch(/^Il token di accesso non è valido, oppure è stato revocato/);
+    expect(after.headers['www-authenticate']).toBe('Bearer realm="patto"');
+    const english = await request(app)
+      .get('/api/v1/me')
+      .set('Authorization', `Bearer ${token}`)
+      .set('Accept-Language', 'en');
+    expect(english.body.detail).toMatch(/^The access token is not valid, or it was revoked/);
   });
 
   it("records a token's last use at most once a minute, and refuses it for a disabled user", async () => {
@@ -123,7 +131,10 @@ describe('tokens', () => {
 
   it('answers 401 without a token and 400 for malformed JSON', async () => {
     const app = testApp(t);
-    expect((await request(app).get('/api/v1/me')).status).toBe(401);
+    const none = await request(app).get('/api/v1/me').set('Accept-Language', 'en');
+    expect(none.status).toBe(401);
+    expect(none.body.detail).toMatch(/^No access token: send one in the header Authorization/);
+    expect(none.headers['www-authenticate']).toBe('Bearer realm="patto"');
     const bad = await request(app)
       .post('/api/v1/tokens')
       .set('Content-Type', 'application/json')

@@ -201,6 +201,29 @@ describe('POST /campaigns/:id/import', () => {
     expect(english.text).toContain('The column “skill” is missing');
   });
 
+  it('says an empty file is empty, and a UTF-16 file is UTF-16, not that no file was chosen or that it is a spreadsheet', async () => {
+    const { id, region } = await newCampaign(t.db);
+    const agent = await loginAs(app, region.email, PASSWORD);
+    const before = await count('responses');
+    const send = async (content: Buffer) => {
+      const page = await agent.get(`/campaigns/${id}/import`);
+      const csrf = /_csrf=([0-9a-f]+)/.exec(page.text)![1];
+      return agent
+        .post(`/campaigns/${id}/import?_csrf=${csrf}`)
+        .attach('file', content, 'risposte.csv');
+    };
+    const empty = await send(Buffer.alloc(0));
+    expect(empty.status).toBe(422);
+    expect(empty.text).toContain('File: Il file è vuoto.');
+    const text = `${COLUMN_NAMES.join(';')}\n`;
+    const unicode = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    const wide = await send(unicode);
+    expect(wide.status).toBe(422);
+    expect(wide.text).toContain('Il file è in UTF-16: salvalo come CSV UTF-8');
+    expect(wide.text).not.toContain('foglio di calcolo');
+    expect(await count('responses')).toBe(before);
+  });
+
   it('offers a template that imports as it is', async () => {
     const { id, region } = await newCampaign(t.db);
     const agent = await loginAs(app, region.email, PASSWORD);

@@ -1,4 +1,5 @@
 import { loginAs, submitForm, testApp } from '../helpers/app';
+import { errorSummary, expectSummaryNamesFields } from '../helpers/error-summary';
 import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { romeToday } from '../../src/modules/survey/calendar';
@@ -36,6 +37,69 @@ describe('campaign dates', () => {
       .where('organisation_id', '=', region.organisationId)
       .execute();
     expect(rows).toHaveLength(0);
+  });
+});
+
+describe('POST /campaigns', () => {
+  it('names each field in the error summary by its label', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const body = { ...valid(), title: '', territoryCode: '', opensAt: '1900-01-10' };
+    const res = await submitForm(agent, '/campaigns/new', body, '/campaigns');
+    expect(res.status).toBe(422);
+    expectSummaryNamesFields(res.text, 3);
+    expect(errorSummary(res.text).map((l) => l.text)).toEqual([
+      'Titolo: Campo obbligatorio',
+      'Territorio: Campo obbligatorio',
+      'Apertura (dal giorno): Indica una data tra il 2000 e il 2100',
+    ]);
+  });
+});
+
+describe('GET /campaigns/new', () => {
+  it('offers the region first, then its provinces, then the comuni under their province', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const page = await agent.get('/campaigns/new');
+    const select = /<select[^>]*name="territoryCode"[\s\S]*?<\/select>/.exec(page.text)![0];
+    const codes = [...select.matchAll(/<option value="(\w+)"/g)].map((m) => m[1]);
+    expect(codes.slice(0, 2)).toEqual(['ITI1', 'ITI18']); // Toscana, then Arezzo
+    const groups = [...select.matchAll(/<optgroup label="([^"]+)">/g)].map((m) => m[1]);
+    expect(groups.slice(0, 2)).toEqual(['Regione (NUTS 2)', 'Provincia (NUTS 3)']);
+    expect(groups).toContain('Comuni della provincia di Prato');
+    expect(select).toMatch(/<option value="ITI1" selected>Toscana \(ITI1\)/);
+    expect(select).not.toContain('ITC4C'); // Milano: another region's
+  });
+
+  it('keeps the territory chosen when the form comes back with errors', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const body = { ...valid(), title: '', territoryCode: '100005' };
+    const res = await submitForm(agent, '/campaigns/new', body, '/campaigns');
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('<option value="100005" selected>Prato (100005)</option>');
+  });
+});
+
+describe('the campaign pages', () => {
+  it('name the territory and the skill areas, and lead back to the list', async () => {
+    const { id, region } = await newCampaign(t.db, { territory: 'ITI15', open: false });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const list = await agent.get('/campaigns');
+    expect(list.text).toMatch(/<td>Prato <span class="small text-muted">\(ITI15\)<\/span><\/td>/);
+    const page = await agent.get(`/campaigns/${id}`);
+    expect(page.text).toContain('<a href="/campaigns">← Tutte le indagini</a>');
+    expect(page.text).toContain(
+      '<li>Tecnologie abilitanti 4.0 (Formazione 4.0) <span class="text-muted small">(F40)</span></li>',
+    );
+    const english = await agent.get(`/campaigns/${id}?lang=en`);
+    expect(english.text).toContain('<a href="/campaigns">← All surveys</a>');
+    expect(english.text).toContain(
+      'Information and data literacy <span class="text-muted small">(DC1)</span>',
+    );
+    expect((await agent.get('/campaigns/new')).text).toContain(
+      '<a href="/campaigns">← All surveys</a>',
+    );
   });
 });
 

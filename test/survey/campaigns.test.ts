@@ -116,6 +116,9 @@ describe('campaigns (region)', () => {
     // The status filter names its choices as labels, not as the lowercase words of a sentence.
     expect(list.text).toContain('<option value="current" selected>Valida</option>');
     expect(list.text).toContain('<option value="withdrawn" >Ritirata</option>');
+    // The territory filter offers the region's territories, grouped, and keeps the one chosen.
+    expect(list.text).toContain('<optgroup label="Provincia (NUTS 3)">');
+    expect(list.text).toContain('<option value="ITI14" selected>Firenze (ITI14)</option>');
     const none = await agent.get(`/campaigns/${id}/responses?territory=ITI17`);
     expect(none.text).toContain('0 imprese');
     const responseId = /\/responses\/([0-9a-f-]{36})"/.exec(list.text)![1]!;

@@ -10,7 +10,7 @@ import { parseForm, uuidParam } from '../../http/validate';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { INVITABLE_ROLES } from '../../lib/permissions';
 import { findSessionUser } from './accounts.repository';
-import { territoryGroups } from './invitations.territories';
+import { territoryGroups } from '../reference/territory-groups';
 import { acceptInvitationSchema, invitationSchema } from './accounts.schemas';
 import {
   acceptInvitation,
@@ -116,6 +116,8 @@ export function invitationRoutes({ db, config }: AppServices): Router {
       title: req.t('invitations.acceptTitle'),
       invitation: inv,
       state,
+      // The summary calls the password field as its label does ("Nuova password").
+      fieldLabels: { password: req.t('fields.newPassword') },
       values: {},
       ...extra,
     });

@@ -1,6 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import type { AppServices } from '../../app';
 import { errorHandler, HttpError } from '../../http/errors';
+import { DomainError } from '../../lib/domain-error';
 import { accountOperations } from '../accounts/accounts.api';
 import { referenceOperations } from '../reference/reference.api';
 import { needsOperations } from '../needs/needs.api';
@@ -43,7 +44,7 @@ function bearerAuth(services: AppServices): RequestHandler {
     if (!header) return next();
     const match = /^Bearer ([A-Za-z0-9_-]{10,100})$/.exec(header);
     const user = match ? await authenticateToken(services.db, match[1]!) : null;
-    if (!user) return next(new HttpError(401));
+    if (!user) return next(new DomainError('errors.badToken', { status: 401 }));
     req.user = user;
     next();
   };

@@ -48,7 +48,8 @@ export function boundaryRoutes({ db, config }: AppServices): Router {
     try {
       const parsed = boundaryForm.safeParse(upload.fields);
       const errors: Record<string, string> = parsed.success ? {} : fieldErrors(parsed.error, req.t);
-      if (!file || file.bytes === 0) errors.file = req.t('boundaries.errors.noFile');
+      if (!file) errors.file = req.t('boundaries.errors.noFile');
+      else if (file.bytes === 0) errors.file = req.t('imports.source.empty');
       else if (!/\.(geo|topo)?json$/i.test(file.name))
         errors.file = req.t('boundaries.errors.notJsonName');
       if (!parsed.success || Object.keys(errors).length)

@@ -42,6 +42,16 @@ const FIELD_ORDER = [
     `alloc${i}Amount`,
   ]).flat(),
 ];
+/** The error summary names each field as its label does ("Dotazione (€): …"). */
+function callFieldLabels(t: Request['t']): Record<string, string> {
+  return Object.fromEntries(
+    FIELD_ORDER.filter((f) => f !== '_form').map((f) => {
+      const row = /^alloc(\d+)(Territory|Amount)$/.exec(f);
+      if (!row) return [f, t(`funding.fields.${f}`)];
+      return [f, t(`funding.fields.allocation${row[2]}`, { n: Number(row[1]) + 1 })];
+    }),
+  );
+}
 const inFormOrder = (errors: Record<string, string>) =>
   Object.fromEntries(
     Object.entries(errors).sort(([a], [b]) => FIELD_ORDER.indexOf(a) - FIELD_ORDER.indexOf(b)),
@@ -103,6 +113,7 @@ export function callRoutes({ db }: AppServices): Router {
       .execute();
     res.status(status).render('funding/new', {
       title: req.t('funding.new.title'),
+      fieldLabels: callFieldLabels(req.t),
       territories,
       campaigns: (await cq.execute()).map((c) => ({
         value: c.id,

@@ -78,6 +78,23 @@ export function reviewRoutes({ db }: AppServices): Router {
       canDecide: status === 'submitted',
       reducible,
       failed: failed?.form,
+      // The summary names each field as its label does: an amount by its action, a remarks box
+      // by its form's label.
+      fieldLabels: {
+        ...Object.fromEntries(
+          view.actions.map((a) => [
+            `amount_${a.id}`,
+            req.t('funding.review.amountFor', {
+              action: a.title,
+              interpolation: { escapeValue: false },
+            }),
+          ]),
+        ),
+        'approve-remarks': req.t('funding.review.remarksOptional'),
+        'return-remarks': req.t('funding.review.remarks'),
+        'reject-remarks': req.t('funding.review.reasons'),
+        'reduce-remarks': req.t('funding.review.reasons'),
+      },
       // Four forms share the page: a form's remarks error is keyed `<form>-remarks` (its own id).
       errors: Object.fromEntries(
         Object.entries(failed?.errors ?? {}).map(([k, v]) => [

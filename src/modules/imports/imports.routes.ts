@@ -7,7 +7,7 @@ import { fieldErrors, uuidParam } from '../../http/validate';
 import { findImport, listImports, NUTS_VERSIONS, startImport } from './imports.service';
 import type { ImportRowError } from '../reference/importers/report';
 import { fileLooksLikeZip } from '../reference/importers/xlsx-source';
-import { looksLikeText, receiveUpload, UploadError } from './upload';
+import { textProblem, receiveUpload, UploadError } from './upload';
 
 const importForm = z
   .strictObject({
@@ -68,7 +68,8 @@ export function importRoutes({ db, logger, config }: AppServices): Router {
     const parsed = importForm.safeParse(upload.fields);
     const errors: Record<string, string> = parsed.success ? {} : fieldErrors(parsed.error, req.t);
     const xlsx = !!upload.file && /\.xlsx$/i.test(upload.file.name);
-    if (!upload.file || upload.file.bytes === 0) errors.file = req.t('imports.errors.noFile');
+    if (!upload.file) errors.file = req.t('imports.errors.noFile');
+    else if (upload.file.bytes === 0) errors.file = req.t('imports.source.empty');
     else if (xlsx) {
       // Eurostat publishes NUTS as XLSX too; ISTAT and ESCO files are CSV only.
       if (parsed.success && parsed.data.kind !== 'nuts')
@@ -77,7 +78,11 @@ export function importRoutes({ db, logger, config }: AppServices): Router {
         errors.file = req.t('imports.errors.notXlsx');
     } else if (!/\.(csv|txt)$/i.test(upload.file.name))
       errors.file = req.t('imports.errors.notCsv');
-    else if (!(await looksLikeText(upload.file.path))) errors.file = req.t('imports.errors.binary');
+    else {
+      const problem = await textProblem(upload.file.path);
+      if (problem)
+        errors.file = req.t(`imports.${problem === 'utf16' ? 'source' : 'errors'}.${problem}`);
+    }
     if (!parsed.success || Object.keys(errors).length) {
       discard();
       return indexView(req, res, 422, { errors, values: upload.fields });

@@ -40,6 +40,8 @@ export function receiveUpload(req: Request, maxBytes: number): Promise<Upload> {
       if (name !== '_csrf') fields[name] = value;
     });
     bb.on('file', (_name, stream, info) => {
+      // A browser sends an empty part with no file name when no file was chosen.
+      if (!info.filename) return stream.resume();
       const target = path.join(os.tmpdir(), `patto-upload-${crypto.randomUUID()}`);
       const name = path.basename(info.filename || 'upload').slice(0, 255);
       let bytes = 0;
@@ -66,13 +68,21 @@ export function receiveUpload(req: Request, maxBytes: number): Promise<Upload> {
   });
 }
 
-/** A text file has no NUL byte in its first 64 KiB; spreadsheets and archives do. */
-export async function looksLikeText(file: string): Promise<boolean> {
+/**
+ * Why a file cannot be a CSV of text, or null if it may be: UTF-16 (Excel's "Unicode text" and
+ * some exports: a byte-order mark, then a NUL after every ASCII letter) is named as such, since
+ * saving as UTF-8 fixes it; otherwise a text file has no NUL byte in its first 64 KiB, while
+ * spreadsheets and archives do.
+ */
+export async function textProblem(file: string): Promise<'utf16' | 'binary' | null> {
   const handle = await fs.promises.open(file, 'r');
   try {
     const buf = Buffer.alloc(65536);
     const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
-    return !buf.subarray(0, bytesRead).includes(0);
+    const head = buf.subarray(0, bytesRead);
+    if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff))
+      return 'utf16';
+    return head.includes(0) ? 'binary' : null;
   } finally {
     await handle.close();
   }

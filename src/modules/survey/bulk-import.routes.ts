@@ -5,7 +5,7 @@ import { allow } from '../../http/authorize';
 import { flash } from '../../http/flash';
 import { uuidParam } from '../../http/validate';
 import { DomainError } from '../../lib/domain-error';
-import { looksLikeText, receiveUpload, UploadError } from '../imports/upload';
+import { textProblem, receiveUpload, UploadError } from '../imports/upload';
 import { plannableQuarters, romeToday } from './calendar';
 import { getManagedCampaign, type Campaign } from './campaigns.service';
 import { COLUMN_NAMES, MAX_IMPORT_PROBLEMS } from './bulk-import.parse';
@@ -78,9 +78,14 @@ export function bulkImportRoutes({ db, config }: AppServices): Router {
     const file = upload.file;
     try {
       let error: string | null = null;
-      if (!file || file.bytes === 0) error = 'imports.errors.noFile';
+      if (!file) error = 'imports.errors.noFile';
+      else if (file.bytes === 0) error = 'bulkImport.errors.source.empty';
       else if (!/\.(csv|txt)$/i.test(file.name)) error = 'imports.errors.notCsv';
-      else if (!(await looksLikeText(file.path))) error = 'imports.errors.binary';
+      else {
+        const problem = await textProblem(file.path);
+        if (problem === 'utf16') error = 'bulkImport.errors.source.utf16';
+        else if (problem) error = 'imports.errors.binary';
+      }
       if (error) return page(req, res, 422, { errors: { file: req.t(error) } });
       let result: ImportResult;
       try {

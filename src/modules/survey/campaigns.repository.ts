@@ -12,6 +12,7 @@ export const campaignColumns = [
   'campaigns.opens_at',
   'campaigns.closes_at',
   'campaigns.readiness',
+  'campaigns.disclosure_k',
   'campaigns.status',
   'campaigns.created_at',
   'campaigns.opened_at',
@@ -74,6 +75,32 @@ export async function insertCampaignAreas(db: Executor, campaignId: string, area
     .insertInto('campaign_skill_areas')
     .values(areas.map((area_code) => ({ campaign_id: campaignId, area_code })))
     .execute();
+}
+
+export async function updateCampaign(
+  db: Executor,
+  id: string,
+  c: Pick<
+    Insertable<CampaignsTable>,
+    'title' | 'territory_code' | 'opens_at' | 'closes_at' | 'readiness' | 'disclosure_k'
+  >,
+) {
+  await db.updateTable('campaigns').set(c).where('id', '=', id).execute();
+}
+
+/** Whether a funding call or a pact names the campaign (its territory is then settled). */
+export async function isCampaignNamed(db: Executor, id: string): Promise<boolean> {
+  const call = await db
+    .selectFrom('funding_calls')
+    .select('id')
+    .where('campaign_id', '=', id)
+    .executeTakeFirst();
+  if (call) return true;
+  return !!(await db
+    .selectFrom('pacts')
+    .select('id')
+    .where('campaign_id', '=', id)
+    .executeTakeFirst());
 }
 
 export function findSkillAreas(db: Executor, codes: string[]) {

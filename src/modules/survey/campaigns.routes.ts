@@ -7,11 +7,10 @@ import { formatDate } from '../../lib/format';
 import { flash } from '../../http/flash';
 import { parseQuery } from '../../http/query';
 import { parseForm, territoryCode, uuidParam } from '../../http/validate';
+import { DEFAULT_RULES } from '../../lib/disclosure';
 import { DomainError } from '../../lib/domain-error';
-import { scopeCodes } from '../accounts/scope';
 import { localName, territoryPath } from '../reference/territories.repository';
-import type { Executor } from '../../db';
-import type { SessionUser } from '../../http/types';
+import { territoryGroups } from '../reference/territory-groups';
 import { romeToday } from './calendar';
 import { campaignSchema } from './campaigns.schemas';
 import {
@@ -20,6 +19,7 @@ import {
   getManagedCampaign,
   listManagedCampaigns,
   transitionCampaign,
+  updateDraftCampaign,
 } from './campaigns.service';
 import { listLatestResponses } from './region-responses.repository';
 import { campaignQuestionCounts } from './campaign-charts.repository';
@@ -27,6 +27,15 @@ import { campaignCharts } from './campaign-charts.view';
 import { getResponseForRegion } from './region-responses.service';
 
 const PAGE_SIZE = 20;
+/** The form's fields, named by their labels in the error summary. */
+const CAMPAIGN_FIELDS = [
+  'title',
+  'territoryCode',
+  'opensAt',
+  'closesAt',
+  'skillAreas',
+  'disclosureK',
+] as const;
 
 export const responseListQuery = z.strictObject({
   status: z.enum(['current', 'withdrawn']).or(z.literal('')).optional(),
@@ -34,29 +43,25 @@ export const responseListQuery = z.strictObject({
   page: z.coerce.number().int().min(1).max(100_000).optional().default(1),
 });
 
-/** Territories a user may run a campaign on: its own and everything below. */
-async function scopeTerritories(db: Executor, user: SessionUser, lang: string) {
-  let q = db
-    .selectFrom('territories')
-    .select(['code', 'level', 'name', 'names'])
-    .where('valid_to', 'is', null)
-    .orderBy('level')
-    .orderBy('name');
-  const scope = scopeCodes(user);
-  if (scope) q = q.where('code', 'in', scope);
-  return (await q.execute()).map((t) => ({
-    value: t.code,
-    label: `${localName(t, lang)} (${t.code}, ${t.level})`,
-  }));
-}
-
 export function campaignRoutes({ db }: AppServices): Router {
   const router = Router();
 
   router.get('/campaigns', allow('campaign:manage'), async (req, res) => {
+    const campaigns = await listManagedCampaigns(db, req.user!);
+    const codes = [...new Set(campaigns.map((c) => c.territoryCode))];
+    const territories = codes.length
+      ? await db
+          .selectFrom('territories')
+          .select(['code', 'name', 'names'])
+          .where('code', 'in', codes)
+          .execute()
+      : [];
+    const names = new Map(
+      territories.map((t) => [t.code, localName(t, res.locals.lang as string)]),
+    );
     res.render('campaigns/list', {
       title: req.t('campaigns.title'),
-      campaigns: await listManagedCampaigns(db, req.user!),
+      campaigns: campaigns.map((c) => ({ ...c, territoryName: names.get(c.territoryCode) })),
     });
   });
 
@@ -71,7 +76,14 @@ export function campaignRoutes({ db }: AppServices): Router {
     const chosen = new Set(([] as unknown[]).concat(values.skillAreas ?? []).map(String));
     res.status(status).render('campaigns/new', {
       title: req.t('campaigns.newTitle'),
-      territories: await scopeTerritories(db, req.user!, lang),
+      formAction: '/campaigns',
+      heading: req.t('campaigns.newTitle'),
+      intro: req.t('campaigns.newIntro'),
+      submitLabel: req.t('campaigns.create'),
+      fieldLabels: Object.fromEntries(
+        CAMPAIGN_FIELDS.map((f) => [f, req.t(`campaigns.fields.${f}`)]),
+      ),
+      territoryGroups: await territoryGroups(db, req.user!, lang, req.t),
       areas: areas.map((a) => ({
         code: a.code,
         label: localName(a, lang),
@@ -84,7 +96,12 @@ export function campaignRoutes({ db }: AppServices): Router {
 
   router.get('/campaigns/new', allow('campaign:manage'), (req, res) =>
     formView(req, res, 200, {
-      values: { opensAt: romeToday(), readiness: 'on', territoryCode: req.user!.territoryCode },
+      values: {
+        opensAt: romeToday(),
+        readiness: 'on',
+        territoryCode: req.user!.territoryCode,
+        disclosureK: String(DEFAULT_RULES.k),
+      },
     }),
   );
 
@@ -104,6 +121,57 @@ export function campaignRoutes({ db }: AppServices): Router {
     }
   });
 
+  // A draft, which no firm has seen, can be corrected; once opened, only closing is left.
+  const editView = async (
+    req: Request,
+    res: Response,
+    status: number,
+    campaign: { id: string; title: string },
+    extra: object,
+  ) =>
+    formView(req, res, status, {
+      title: req.t('campaigns.editTitle', { title: campaign.title }),
+      formAction: `/campaigns/${campaign.id}/edit`,
+      heading: req.t('campaigns.editTitle', { title: campaign.title }),
+      intro: req.t('campaigns.editIntro'),
+      submitLabel: req.t('campaigns.save'),
+      back: { href: `/campaigns/${campaign.id}`, label: req.t('campaigns.back') },
+      ...extra,
+    });
+
+  router.get('/campaigns/:id/edit', allow('campaign:manage'), async (req, res) => {
+    const campaign = await getManagedCampaign(db, req.user!, uuidParam(req));
+    if (campaign.status !== 'draft') return res.redirect(`/campaigns/${campaign.id}`);
+    return editView(req, res, 200, campaign, {
+      values: {
+        title: campaign.title,
+        territoryCode: campaign.territoryCode,
+        opensAt: campaign.opensAt,
+        closesAt: campaign.closesAt,
+        skillAreas: campaign.areas,
+        readiness: campaign.readiness ? 'on' : '',
+        disclosureK: String(campaign.disclosureK),
+      },
+    });
+  });
+
+  router.post('/campaigns/:id/edit', allow('campaign:manage'), async (req, res) => {
+    const campaign = await getManagedCampaign(db, req.user!, uuidParam(req));
+    const form = parseForm(campaignSchema, req);
+    if (!form.ok) return editView(req, res, 422, campaign, form);
+    try {
+      await updateDraftCampaign(db, req.user!, campaign.id, form.data);
+      flash(req, 'campaigns.updated');
+      res.redirect(`/campaigns/${campaign.id}`);
+    } catch (err) {
+      if (!(err instanceof DomainError) || err.status === 404) throw err;
+      return editView(req, res, err.status, campaign, {
+        errors: { [err.options.field ?? '_form']: req.t(err.messageKey) },
+        values: req.body,
+      });
+    }
+  });
+
   router.get('/campaigns/:id', allow('campaign:manage'), async (req, res) => {
     const campaign = await getManagedCampaign(db, req.user!, uuidParam(req));
     const lang = res.locals.lang as string;
@@ -117,6 +185,7 @@ export function campaignRoutes({ db }: AppServices): Router {
     res.render('campaigns/show', {
       title: campaign.title,
       campaign,
+      areaNames: campaign.areas.map((code) => ({ code, name: areaNames.get(code) ?? code })),
       territory: path.map((t) => localName(t, lang)).join(' › '),
       counts,
       charts: campaignCharts(questions, req.t, (c) => areaNames.get(c) ?? c),
@@ -180,7 +249,7 @@ export function campaignRoutes({ db }: AppServices): Router {
       prev: page > 1 ? link(page - 1) : null,
       next: page < pages ? link(page + 1) : null,
       filter: { status: status ?? '', territory: territory ?? '' },
-      territories: await scopeTerritories(db, req.user!, res.locals.lang as string),
+      territoryGroups: await territoryGroups(db, req.user!, res.locals.lang as string, req.t),
     });
   });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { formDay, shortText, territoryCode } from '../../http/validate';
+import { DEFAULT_RULES } from '../../lib/disclosure';
 
 const asArray = (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 const checkbox = z.preprocess((v) => v === true || v === 'on' || v === 'true', z.boolean());
@@ -23,6 +24,11 @@ export const campaignSchema = z
         .max(50),
     ),
     readiness: checkbox.optional().default(false),
+    // Disclosure control's k: never below the platform's default, which protects one firm's answers.
+    disclosureK: z.preprocess(
+      (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+      z.coerce.number().int().min(DEFAULT_RULES.k).max(50).optional(),
+    ),
   })
   .refine((v) => v.closesAt >= v.opensAt, {
     message: 'campaigns.errors.closesBeforeOpens',

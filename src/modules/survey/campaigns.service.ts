@@ -1,5 +1,6 @@
 import type { Db, Executor } from '../../db';
 import type { SessionUser } from '../../http/types';
+import { DEFAULT_RULES } from '../../lib/disclosure';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { assertInScope, inScope, scopeCodes } from '../accounts/scope';
 import { findCurrentTerritory, territoryPath } from '../reference/territories.repository';
@@ -15,6 +16,8 @@ export interface Campaign {
   opensAt: string;
   closesAt: string;
   readiness: boolean;
+  /** Fewest firms a cell of its aggregate may hold before it is suppressed (disclosure control). */
+  disclosureK: number;
   status: 'draft' | 'open' | 'closed';
   /** What the campaign is today: only `open` accepts answers. */
   state: CampaignState;
@@ -31,6 +34,7 @@ export function toCampaign(row: repo.CampaignRow, today = romeToday()): Campaign
     opensAt: row.opens_at,
     closesAt: row.closes_at,
     readiness: row.readiness,
+    disclosureK: row.disclosure_k,
     status: row.status,
     state: effectiveState(row, today),
     areas: row.areas,
@@ -44,7 +48,8 @@ export class CampaignNotAcceptingError extends DomainError {
   }
 }
 
-export async function createCampaign(db: Db, user: SessionUser, input: CampaignInput) {
+/** The checks a campaign's fields pass against the database, for a new one or an edited draft. */
+async function checkCampaign(db: Executor, user: SessionUser, input: CampaignInput) {
   const territory = await findCurrentTerritory(db, input.territoryCode);
   if (!territory || !(await inScope(db, user, territory.code)))
     throw new DomainError('campaigns.errors.outOfScope', { field: 'territoryCode', status: 422 });
@@ -53,18 +58,58 @@ export async function createCampaign(db: Db, user: SessionUser, input: CampaignI
   const areas = [...new Set(input.skillAreas)];
   if ((await repo.findSkillAreas(db, areas)).length !== areas.length)
     throw new DomainError('campaigns.errors.unknownArea', { field: 'skillAreas', status: 422 });
+  return { territoryCode: territory.code, areas };
+}
+
+export async function createCampaign(db: Db, user: SessionUser, input: CampaignInput) {
+  const { territoryCode, areas } = await checkCampaign(db, user, input);
   return db.transaction().execute(async (tx) => {
     const { id } = await repo.insertCampaign(tx, {
       organisation_id: user.organisationId,
       title: input.title,
-      territory_code: territory.code,
+      territory_code: territoryCode,
       opens_at: input.opensAt,
       closes_at: input.closesAt,
       readiness: input.readiness,
+      disclosure_k: input.disclosureK ?? DEFAULT_RULES.k,
       created_by: user.id,
     });
     await repo.insertCampaignAreas(tx, id, areas);
     return id;
+  });
+}
+
+/**
+ * Rewrites a draft (nobody has seen it yet, so nothing is lost): the row is locked, so an edit
+ * and an opening take turns. Its territory stays once a funding call or a pact names it.
+ */
+export async function updateDraftCampaign(
+  db: Db,
+  user: SessionUser,
+  id: string,
+  input: CampaignInput,
+) {
+  await db.transaction().execute(async (tx) => {
+    const row = await repo.lockCampaign(tx, id);
+    if (!row) throw new NotFoundError();
+    await assertInScope(tx, user, row.territory_code);
+    if (row.status !== 'draft') throw new DomainError('campaigns.errors.notDraft', { status: 409 });
+    const { territoryCode, areas } = await checkCampaign(tx, user, input);
+    if (territoryCode !== row.territory_code && (await repo.isCampaignNamed(tx, id)))
+      throw new DomainError('campaigns.errors.territoryInUse', {
+        field: 'territoryCode',
+        status: 422,
+      });
+    await repo.updateCampaign(tx, id, {
+      title: input.title,
+      territory_code: territoryCode,
+      opens_at: input.opensAt,
+      closes_at: input.closesAt,
+      readiness: input.readiness,
+      disclosure_k: input.disclosureK ?? DEFAULT_RULES.k,
+    });
+    await tx.deleteFrom('campaign_skill_areas').where('campaign_id', '=', id).execute();
+    await repo.insertCampaignAreas(tx, id, areas);
   });
 }
 

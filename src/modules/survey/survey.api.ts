@@ -31,6 +31,9 @@ const campaignResponse = z
     opensAt: z.string(),
     closesAt: z.string(),
     readiness: z.boolean(),
+    disclosureK: z.number().int().meta({
+      description: 'Disclosure control: cells of fewer firms are suppressed for all but the region',
+    }),
     status: z.enum(['draft', 'open', 'closed']),
     state: z.enum(CAMPAIGN_STATES),
     skillAreas: z.array(z.string()),
@@ -45,6 +48,7 @@ const campaignJson = (c: Campaign) => ({
   opensAt: c.opensAt,
   closesAt: c.closesAt,
   readiness: c.readiness,
+  disclosureK: c.disclosureK,
   status: c.status,
   state: c.state,
   skillAreas: c.areas,

@@ -39,6 +39,8 @@ export interface CampaignsTable {
   opens_at: DateOnly;
   closes_at: DateOnly;
   readiness: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Disclosure control: fewest firms a published cell may hold (3–50 in the form, default 3). */
+  disclosure_k: Generated<number>;
   status: Generated<CampaignStatus>;
   created_by: string;
   created_at: DefaultedTimestamp;

@@ -1,8 +1,8 @@
 import type { Request } from 'express';
 import type { Executor } from '../../db';
 import type { SessionUser } from '../../http/types';
-import { localName } from '../reference/territories.repository';
-import { scopeCodes } from './scope';
+import { localName } from './territories.repository';
+import { scopeCodes } from '../accounts/scope';
 
 const LEVELS = ['NUTS0', 'NUTS1', 'NUTS2', 'NUTS3', 'LAU'] as const;
 
@@ -49,7 +49,7 @@ export async function territoryGroups(
   );
   for (const parent of provinces)
     groups.push({
-      label: t('invitations.comuniOf', { province: names.get(parent) ?? parent }),
+      label: t('reference.comuniOf', { province: names.get(parent) ?? parent }),
       options: comuni.get(parent)!.sort(byName).map(option),
     });
   return groups;
