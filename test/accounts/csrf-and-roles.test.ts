@@ -114,3 +114,20 @@ describe('authorization', () => {
       expect(res.text).toContain(`href="${href}"`);
   });
 });
+
+describe('the header menu', () => {
+  it('leads the region and the admin to the surveys, and nobody else', async () => {
+    const app = testApp(t);
+    const link = '<a href="/campaigns">Indagini</a>';
+    for (const role of ['region', 'admin'] as const) {
+      const user = await newUser(t.db, { role });
+      const home = await (await loginAs(app, user.email, PASSWORD)).get('/');
+      expect(home.text).toContain(link);
+    }
+    for (const role of ['firm', 'local_authority', 'social_partner'] as const) {
+      const user = await newUser(t.db, { role });
+      const home = await (await loginAs(app, user.email, PASSWORD)).get('/');
+      expect(home.text).not.toContain(link);
+    }
+  });
+});
