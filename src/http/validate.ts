@@ -30,6 +30,8 @@ export function issueKey(issue: z.core.$ZodIssue): {
       return { key: 'validation.tooBig', params: { max: issue.maximum } };
     case 'invalid_format':
       if (issue.format === 'email') return { key: 'validation.email' };
+      // An id only ever comes from a list the page offered (a select, a hidden field).
+      if (issue.format === 'uuid') return { key: 'validation.choice' };
       return { key: issue.format === 'date' ? 'validation.date' : 'validation.format' };
     case 'invalid_value':
       return { key: 'validation.choice' };

@@ -152,6 +152,13 @@ describe('GET /dashboard/impact', () => {
     expect((await agent.get(`/dashboard/impact?before=${crypto.randomUUID()}`)).status).toBe(404);
   });
 
+  it('names the field and asks to choose from the list when a campaign is not one', async () => {
+    const agent = await loginAs(app, s.region.email, PASSWORD);
+    const res = await agent.get('/dashboard/impact?before=x');
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('Campagna precedente: Scegli uno dei valori proposti');
+  });
+
   it('is not for firms, and is linked from the region’s home', async () => {
     const region = await loginAs(app, s.region.email, PASSWORD);
     expect((await region.get('/')).text).toContain('href="/dashboard/impact"');

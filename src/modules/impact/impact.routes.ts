@@ -34,6 +34,7 @@ export function impactRoutes({ db }: AppServices): Router {
         territoryName,
         options: options(impact.campaigns),
         errors: fieldErrors(parsed.error, req.t),
+        fieldLabels: { before: req.t('impact.before'), after: req.t('impact.after') },
         values: req.query,
       });
     }
