@@ -125,6 +125,23 @@ describe('GET /needs', () => {
     expect(row![1]).not.toMatch(/>11</);
   });
 
+  it('captions its table as a sentence, the pivot in lower case, in Italian and English', async () => {
+    const agent = await loginAs(app, s.authority.email, PASSWORD);
+    const caption = async (query: string) =>
+      /<caption>([^<]*)<\/caption>/.exec(
+        (await agent.get(`/needs?campaign=${s.campaign.id}&${query}`)).text,
+      )?.[1];
+    expect(await caption('by=area')).toBe(
+      'Lavoratori da formare per territorio e area di competenza',
+    );
+    expect(await caption('by=size&measure=firms')).toBe(
+      'Imprese per territorio e classe dimensionale',
+    );
+    expect(await caption('by=section&lang=en')).toBe(
+      'Workers to train by territory and sector (NACE)',
+    );
+  });
+
   it('drills down to a comune with breadcrumbs, and the region sees the numbers', async () => {
     const agent = await loginAs(app, s.region.email, PASSWORD);
     const top = await agent.get(`/needs?campaign=${s.campaign.id}`);
