@@ -83,13 +83,20 @@ describe('colleagues', () => {
     const taken = await invite(agent, other.email);
     expect(taken.status).toBe(409);
     expect(taken.text).toContain(`value="${other.email}"`);
-    expect(decode(taken.text)).toContain('Esiste già un account con questo indirizzo');
+    expect(decode(taken.text)).toContain('Questo indirizzo ha già un account in Patto');
     expect(await invitationCount()).toBe(before);
 
     expect((await invite(agent, 'socio@firm.test')).status).toBe(201);
     const twice = await invite(agent, 'socio@firm.test');
-    expect(twice.status).toBe(422);
+    expect(twice.status).toBe(409);
     expect(decode(twice.text)).toContain('Hai già invitato questo indirizzo');
+    expect(await invitationCount()).toBe(before + 1);
+
+    // Invited meanwhile by another organisation: one address, one waiting invitation.
+    const another = await newUser(t.db);
+    const elsewhere = await invite(await loginAs(app, another.email, PASSWORD), 'socio@firm.test');
+    expect(elsewhere.status).toBe(409);
+    expect(decode(elsewhere.text)).toContain("Un'altra organizzazione ha già invitato");
     expect(await invitationCount()).toBe(before + 1);
   });
 

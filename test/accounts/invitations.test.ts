@@ -3,6 +3,7 @@ import { csrfFrom, testApp, loginAs, submitForm } from '../helpers/app';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { newUser, PASSWORD } from '../helpers/factories';
 import { expectSummaryNamesFields } from '../helpers/error-summary';
+import { createInvitation } from '../../src/modules/accounts/invitations.service';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -173,6 +174,78 @@ describe('invitations', () => {
     expect(res.status).toBe(422);
     expect(res.text).toContain('href="#field-organisationName"');
     expect(res.text).toContain('value="p2@test.patto"');
+  });
+
+  it('refuses a second invitation to an address already waiting, and one that has an account', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const body = {
+      email: 'Sent.Twice@test.patto',
+      role: 'local_authority',
+      organisationName: 'Comune di Certaldo',
+      territoryCode: '048012',
+    };
+    expect((await invite(agent, body)).status).toBe(201);
+    // The same form sent again (a refresh, a double click): nothing more is created.
+    const again = await invite(agent, body);
+    expect(again.status).toBe(409);
+    expect(again.text).toMatch(
+      /Un invito a questo indirizzo è già in attesa \(scade il \d{1,2} \w+ \d{4}\): revocalo/,
+    );
+    expect(again.text).toContain('value="sent.twice@test.patto"');
+    const organisations = await t.db
+      .selectFrom('organisations')
+      .select('id')
+      .where('name', '=', 'Comune di Certaldo')
+      .execute();
+    expect(organisations).toHaveLength(1);
+    // Revoked, the address may be invited again.
+    const { id } = await t.db
+      .selectFrom('invitations')
+      .select('id')
+      .where('email', '=', 'sent.twice@test.patto')
+      .executeTakeFirstOrThrow();
+    await submitForm(agent, '/invitations', {}, `/invitations/${id}/revoke`);
+    expect((await invite(agent, body)).status).toBe(201);
+    // An address with an account: said to the inviter, not as to someone registering.
+    const taken = await invite(agent, { ...body, email: region.email });
+    expect(taken.status).toBe(409);
+    expect(taken.text).toContain('Questo indirizzo ha già un account in Patto');
+    expect(taken.text).not.toContain('Accedi, oppure');
+  });
+
+  it('waits for an invitation to the same address being created at the same moment, then refuses', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const input = {
+      email: 'together@test.patto',
+      role: 'local_authority' as const,
+      partnerType: null,
+      organisationName: 'Comune di Gambassi Terme',
+      territoryCode: '048020',
+    };
+    // Another request is creating one: it holds the address's lock until it commits.
+    const other = await t.pool.connect();
+    let second: Promise<unknown>;
+    try {
+      await other.query('BEGIN');
+      await other.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+        `invitation:${input.email}`,
+      ]);
+      second = createInvitation(t.db, region, input).then(
+        () => 'created',
+        (err: Error) => err.message,
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      await other.query(
+        `INSERT INTO invitations (organisation_id, email, token_hash, created_by, expires_at)
+         VALUES ($1, $2, 'concurrent', $3, now() + interval '7 days')`,
+        [region.organisationId, input.email, region.id],
+      );
+      await other.query('COMMIT');
+    } finally {
+      other.release();
+    }
+    expect(await second).toBe('invitations.errors.alreadyInvited');
   });
 
   it('answers a second revocation (double click, stale tab) with a message on the list, not a 409 page', async () => {

@@ -58,7 +58,7 @@ export function colleagueRoutes({ db, config }: AppServices): Router {
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       return page(req, res, err.status, {
-        errors: { [err.options.field ?? '_form']: req.t(err.messageKey) },
+        errors: { [err.options.field ?? '_form']: req.t(err.messageKey, err.options.params) },
         values: form.data,
       });
     }

@@ -130,3 +130,17 @@ export function findInOrganisation(db: Executor, organisationId: string, id: str
     .where('invitations.id', '=', id)
     .executeTakeFirst();
 }
+
+/** An invitation to this address still waiting (not accepted, revoked or expired), if any. */
+export function findOpenInvitation(db: Executor, email: string) {
+  return db
+    .selectFrom('invitations')
+    .select(['id', 'expires_at'])
+    .where('email', '=', email)
+    .where('accepted_at', 'is', null)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', new Date())
+    .orderBy('expires_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}

@@ -64,7 +64,7 @@ export function invitationRoutes({ db, config }: AppServices): Router {
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       return formView(req, res, err.status, {
-        errors: { [err.options.field ?? '_form']: req.t(err.messageKey) },
+        errors: { [err.options.field ?? '_form']: req.t(err.messageKey, err.options.params) },
         values: form.data,
       });
     }

@@ -1,4 +1,5 @@
 import type { Language } from '../../http/i18n';
+import { sql } from 'kysely';
 import type { Db } from '../../db';
 import type { PartnerType, Role } from '../../db/database';
 import type { SessionUser } from '../../http/types';
@@ -43,7 +44,18 @@ export async function createInvitation(db: Db, inviter: SessionUser, input: NewI
   }
   const token = newSecret('inv');
   const invitation = await db.transaction().execute(async (tx) => {
-    if (await repo.emailTaken(tx, input.email)) throw new EmailTakenError();
+    // One address, one waiting invitation: a form sent twice (a refresh, a double click, two
+    // tabs) would otherwise create two organisations, one of them never used.
+    await sql`SELECT pg_advisory_xact_lock(hashtext(${`invitation:${input.email}`}))`.execute(tx);
+    if (await repo.emailTaken(tx, input.email))
+      throw new DomainError('invitations.errors.emailTaken', { field: 'email', status: 409 });
+    const open = await invitations.findOpenInvitation(tx, input.email);
+    if (open)
+      throw new DomainError('invitations.errors.alreadyInvited', {
+        field: 'email',
+        status: 409,
+        params: { expiresAt: open.expires_at },
+      });
     const org = await repo.insertOrganisation(tx, {
       kind: input.role,
       partner_type: input.role === 'social_partner' ? input.partnerType : null,
@@ -151,10 +163,20 @@ export async function inviteColleague(db: Db, user: SessionUser, email: string) 
       .where('id', '=', user.organisationId)
       .forUpdate()
       .executeTakeFirstOrThrow();
-    if (await repo.emailTaken(tx, email)) throw new EmailTakenError();
+    // As createInvitation: one address, one waiting invitation, whoever sent it.
+    await sql`SELECT pg_advisory_xact_lock(hashtext(${`invitation:${email}`}))`.execute(tx);
+    if (await repo.emailTaken(tx, email))
+      throw new DomainError('colleagues.errors.emailTaken', { field: 'email', status: 409 });
     const open = await invitations.listOpenFor(tx, user.organisationId);
     if (open.some((i) => i.email === email))
-      throw new DomainError('colleagues.errors.alreadyInvited', { field: 'email', status: 422 });
+      throw new DomainError('colleagues.errors.alreadyInvited', { field: 'email', status: 409 });
+    const elsewhere = await invitations.findOpenInvitation(tx, email);
+    if (elsewhere)
+      throw new DomainError('colleagues.errors.invitedElsewhere', {
+        field: 'email',
+        status: 409,
+        params: { expiresAt: elsewhere.expires_at },
+      });
     if (open.length >= OPEN_COLLEAGUE_INVITATIONS)
       throw new DomainError('colleagues.errors.tooMany', { status: 422 });
     return invitations.insertInvitation(tx, {
