@@ -125,6 +125,13 @@ describe('campaigns (region)', () => {
     const one = await agent.get(`/campaigns/${id}/responses/${responseId}`);
     expect(one.status).toBe(200);
     expect(one.text).toContain('Meccanica Test S.r.l.');
+    // The sector by name, not 'C / 25'; the notes' heading without the form's hint.
+    expect(one.text).toContain(
+      '25 — Fabbricazione di prodotti in metallo, esclusi macchinari e attrezzature',
+    );
+    expect(one.text).toContain('Sezione C — Attività manifatturiere');
+    expect(one.text).toContain('<th scope="col">Note</th>');
+    expect(one.text).not.toContain('max 500 caratteri');
     // The language link adds ?lang= to the page's own query: the list still answers.
     const english = await agent.get(`/campaigns/${id}/responses?status=current&lang=en`);
     expect(english.status).toBe(200);

@@ -5,6 +5,7 @@ import type { Campaign } from './campaigns.service';
 import { describeStoredLines, scoreView } from './questionnaire.view';
 import * as repo from './responses.repository';
 import { submissionOf } from '../delegations/delegations.repository';
+import { sectorNames } from '../firms/firms.options';
 
 /** One firm's answer, for the region that runs the campaign (the route checked its scope). */
 export async function getResponseForRegion(
@@ -16,13 +17,18 @@ export async function getResponseForRegion(
 ) {
   const response = await repo.findResponse(db, responseId);
   if (!response || response.campaign_id !== campaign.id) throw new NotFoundError();
-  const [lines, skills, occupations, path, versions, submission] = await Promise.all([
+  const [lines, skills, occupations, path, versions, submission, sector] = await Promise.all([
     repo.responseLines(db, response.id),
     repo.skillsOfAreas(db, campaign.areas),
     repo.subMajorOccupations(db),
     territoryPath(db, response.territory_code),
     repo.listVersions(db, campaign.id, response.firm_id),
     submissionOf(db, response.id),
+    sectorNames(
+      db,
+      { naceSection: response.nace_section, naceDivision: response.nace_division },
+      lang,
+    ),
   ]);
   return {
     response,
@@ -30,6 +36,7 @@ export async function getResponseForRegion(
     score: scoreView(response.readiness_score),
     versions,
     submission,
+    sector,
     lines: describeStoredLines(lines, skills, occupations, lang, t),
   };
 }
