@@ -159,6 +159,33 @@ describe('POST /campaigns/:id/import', () => {
     expect(await Promise.all([count('responses'), count('organisations')])).toEqual(before);
   });
 
+  it('reports the need lines’ problems in the same round as a wrong profile cell', async () => {
+    const { id, region } = await newCampaign(t.db);
+    const agent = await loginAs(app, region.email, PASSWORD);
+    const vat = newVat();
+    const res = await upload(
+      agent,
+      id,
+      csv([
+        firmRow(vat, { contact_email: 'marco@', workers: '25' }), // 2: bad e-mail, 25 > 20
+        firmRow(vat, { contact_email: 'marco@', skill: 'XX.9' }), // 3: not in the campaign
+      ]),
+    );
+    expect(res.status).toBe(422);
+    const problems = [
+      ...res.text.matchAll(/<tr data-line="(\d+)"><td>\d+<\/td><td><code>(\w+)<\/code>/g),
+    ].map((m) => `${m[1]}:${m[2]}`);
+    expect(problems).toEqual(expect.arrayContaining(['2:contact_email', '2:workers', '3:skill']));
+    // An unreadable headcount: the other rules still run.
+    const again = await upload(
+      agent,
+      id,
+      csv([firmRow(newVat(), { employees: 'venti', skill: 'XX.9' })]),
+    );
+    expect(again.text).toMatch(/<code>employees<\/code>/);
+    expect(again.text).toMatch(/<code>skill<\/code><\/td><td>Scegli una competenza/);
+  });
+
   it('refuses a cell a spreadsheet would run as a formula, by line and column', async () => {
     const { id, region } = await newCampaign(t.db);
     const agent = await loginAs(app, region.email, PASSWORD);

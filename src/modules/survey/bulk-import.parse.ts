@@ -386,17 +386,21 @@ function checkFirm(
     ok = false;
     add({ line: g.line, key: 'bulkImport.errors.tooManyLines', params: { max: MAX_NEED_LINES } });
   }
-  if (profile.success) {
-    const errors = checkNeedLines(g.needs, { ...ctx.need, employees: profile.data.employees });
-    for (const e of errors) {
-      ok = false;
-      const [, i, field] = e.field.split('.');
-      const params =
-        e.key === 'survey.errors.duplicateLine'
-          ? { line: g.needLines[Number(e.params?.line) - 1] }
-          : e.params;
-      add({ line: g.needLines[Number(i)] ?? g.line, column: field, key: e.key, params });
-    }
+  // The lines are checked even when a profile cell is wrong (an e-mail, a name), so the file
+  // comes back with all its problems in one round; without a readable headcount, every rule
+  // but "no more workers than employees".
+  const employees = profile.success
+    ? profile.data.employees
+    : (firmProfileSchema.shape.employees.safeParse(c.employees).data ?? Number.MAX_SAFE_INTEGER);
+  const errors = checkNeedLines(g.needs, { ...ctx.need, employees });
+  for (const e of errors) {
+    ok = false;
+    const [, i, field] = e.field.split('.');
+    const params =
+      e.key === 'survey.errors.duplicateLine'
+        ? { line: g.needLines[Number(e.params?.line) - 1] }
+        : e.params;
+    add({ line: g.needLines[Number(i)] ?? g.line, column: field, key: e.key, params });
   }
   if (!ok || !profile.success) return null;
   // Copies: a firm handed over is written while rows may still be added to its group.
