@@ -81,6 +81,11 @@ describe('the funding API', () => {
       grantCents: 5000_00,
       availableCents: 7000_00,
     });
+    // The text names the territories; the params keep the codes for programs.
+    expect(report.body.rules.find((r: { rule: string }) => r.rule === 'territory')).toMatchObject({
+      params: { territory: 'ITI14', callTerritory: 'ITI1' },
+      text: "Il territorio del patto, Firenze (ITI14), è compreso in quello dell'avviso, Toscana (ITI1)",
+    });
     expect(report.body.rules.find((r: { rule: string }) => r.rule === 'budget')).toMatchObject({
       ok: true,
       params: { requested: 5000, available: 7000 },

@@ -48,6 +48,22 @@ describe('GET /pacts/:id/review', () => {
     expect(res.text).toContain('href="/pacts/' + pact.id + '/review"');
   });
 
+  it('names the territories of the rules, not bare codes, in the reader’s language', async () => {
+    const s = await scenario(t.db, { allocations: [{ territory: 'ITI14', cents: 900_000_00 }] });
+    const pact = await submittedPact(t.db, s);
+    const agent = await loginAs(testApp(t), s.region.email, PASSWORD);
+    const res = await agent.get(`/pacts/${pact.id}/review`);
+    expect(res.text).toContain(
+      'Il territorio del patto, Firenze (ITI14), è compreso in quello dell&#x27;avviso, Toscana (ITI1)',
+    );
+    expect(res.text.replace(/\u00a0/g, ' ')).toContain(
+      'disponibili sulla riserva per Firenze (ITI14): 900.000,00 €',
+    );
+    const en = await agent.get(`/pacts/${pact.id}/review?lang=en`);
+    expect(en.text).toContain('lies within the call&#x27;s, Tuscany (ITI1)');
+    expect(en.text).toContain('available in the reserve for Florence (ITI14): €900,000.00');
+  });
+
   it('is the region’s only: an authority gets 403, another region 404', async () => {
     const s = await scenario(t.db);
     const pact = await submittedPact(t.db, s);

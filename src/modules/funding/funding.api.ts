@@ -13,6 +13,7 @@ import {
   returnSchema,
 } from './funding.schemas';
 import { approvePact, decidePact, reducePact, reviewView } from './review.service';
+import { ruleTexts } from './rules.view';
 
 const idParams = z.object({ id: z.uuid() });
 
@@ -173,6 +174,8 @@ export function fundingOperations({ db }: AppServices): ApiOperation[] {
       errors: [404],
       handler: async ({ req, params }) => {
         const v = await reviewView(db, req.user!, params.id);
+        const lang = req.language?.startsWith('en') ? 'en' : 'it';
+        const texts = await ruleTexts(db, v.report.lines, req.t, lang);
         return {
           pactId: v.pact.id,
           status: v.pact.status,
@@ -183,12 +186,12 @@ export function fundingOperations({ db }: AppServices): ApiOperation[] {
           cofinancingCents: v.report.cofinancingCents,
           grantCents: v.report.grantCents,
           availableCents: v.report.availableCents,
-          rules: v.report.lines.map((l) => ({
+          rules: v.report.lines.map((l, i) => ({
             rule: l.rule,
             ok: l.ok,
             ...(l.actionId ? { actionId: l.actionId } : {}),
             params: l.params,
-            text: req.t(`funding.rules.${l.rule}`, l.params),
+            text: texts[i],
           })),
           actions: v.actions.map((a) => ({
             id: a.id,

@@ -8,6 +8,7 @@ import { localName } from '../reference/territories.repository';
 import { rejectSchema, returnSchema } from './funding.schemas';
 import { centsToInput, euros } from './money';
 import { parseAmountsForm } from './review.form';
+import { ruleTexts } from './rules.view';
 import { approvePact, decidePact, reducePact, reviewView } from './review.service';
 
 type FormName = 'approve' | 'return' | 'reject' | 'reduce';
@@ -29,6 +30,7 @@ export function reviewRoutes({ db }: AppServices): Router {
       .select(['name', 'names'])
       .where('code', '=', view.pact.territory_code)
       .executeTakeFirst();
+    const texts = await ruleTexts(db, view.report.lines, req.t, lang);
     const status = view.pact.status;
     const reducible = status === 'approved' || status === 'in_progress';
     // Amount fields show what the user typed after a refusal, else the full grant (approve) or
@@ -59,10 +61,7 @@ export function reviewRoutes({ db }: AppServices): Router {
         cost: euros(view.report.costCents),
         cofinancing: euros(view.report.cofinancingCents),
         grant: euros(view.report.grantCents),
-        lines: view.report.lines.map((l) => ({
-          ...l,
-          text: req.t(`funding.rules.${l.rule}`, l.params),
-        })),
+        lines: view.report.lines.map((l, i) => ({ ...l, text: texts[i] })),
       },
       actions: view.actions.map((a) => ({
         ...a,
