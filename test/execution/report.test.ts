@@ -127,10 +127,11 @@ describe('POST /pacts/:id/execution', () => {
       isced58: '3',
     };
     expect((await submitForm(agent, page(p.pact.id), reportForm(action.id, ten))).status).toBe(302);
+    // The same quarter, typed the other way round: read as 2026-Q4, so it replaces it.
     const again = await submitForm(
       agent,
       page(p.pact.id),
-      reportForm(action.id, { ...ten, completed: '9', spent: '2000' }),
+      reportForm(action.id, { ...ten, completed: '9', spent: '2000', period: 'q4 2026' }),
     );
     expect(again.status).toBe(302);
     const rows = await outcomes(t.db, p.pact.id);
@@ -211,7 +212,8 @@ describe('POST /pacts/:id/execution with bad figures', () => {
       'period',
       'Il patto è stato approvato nel 2026-Q2: i trimestri precedenti non si rendicontano.',
     ],
-    ['quarter format', { period: '2026-Q5' }, 'period', 'Il formato non è valido'],
+    ['quarter number', { period: '2026-Q5' }, 'period', 'Un anno ha quattro trimestri'],
+    ['quarter format', { period: 'IV/26' }, 'period', 'Scrivi il trimestre come anno e numero'],
     ['euro format', { spent: 'tre euro' }, 'spent', 'Scrivi un importo in euro'],
     ['missing count', { enrolled: '' }, 'enrolled', 'Campo obbligatorio'],
     ['count range', { hoursDelivered: '2001' }, 'hoursDelivered', 'Il valore massimo è 2000'],

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formQuarter } from '../../http/quarter';
 import { wholeNumber } from '../firms/firms.schemas';
 import { euroField } from '../funding/funding.schemas';
 import type { EsfCount } from './execution.tables';
@@ -66,7 +67,7 @@ const formEuro = (required: boolean) =>
 
 export const outcomeFormSchema = z.strictObject({
   actionId: z.uuid(),
-  period,
+  period: formQuarter,
   enrolled: formInt(MAX_COUNT),
   completed: formInt(MAX_COUNT),
   hoursDelivered: formInt(MAX_HOURS),

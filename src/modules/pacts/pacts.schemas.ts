@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formQuarter } from '../../http/quarter';
 import { shortText, territoryCode } from '../../http/validate';
 import { wholeNumber } from '../firms/firms.schemas';
 import { MODALITIES } from './pacts.tables';
@@ -51,11 +52,7 @@ export const actionSchema = z.strictObject({
   hours: wholeNumber(1, 2_000),
   modality: z.enum(MODALITIES),
   eqfLevel: z.coerce.number().int().min(1).max(8),
-  period: z
-    .string()
-    .trim()
-    .toUpperCase()
-    .regex(/^20[0-9]{2}-Q[1-4]$/),
+  period: formQuarter,
   provider: z
     .string()
     .trim()
