@@ -389,6 +389,40 @@ describe('who may see and edit a pact', () => {
   });
 });
 
+describe('content forms of a pact that can no longer change', () => {
+  it.each(['submitted', 'in_progress'] as const)(
+    'sends the promoter of a %s pact back to it, saying why, instead of a form it cannot save',
+    async (status) => {
+      // A campaign of its own: the needs of s.campaign stay for the other cases.
+      const pact = await newPact(t.db, { promoter: s.authority, status });
+      const actionId = pact.actions[0]!.id;
+      for (const path of [
+        'edit',
+        'actions/new',
+        `actions/${actionId}/edit`,
+        `actions/${actionId}/remove`,
+      ]) {
+        const res = await authority.get(`/pacts/${pact.id}/${path}`);
+        expect(res.status).toBe(302);
+        expect(res.headers.location).toBe(`/pacts/${pact.id}`);
+        const page = await authority.get(`/pacts/${pact.id}`);
+        expect(page.text).toContain('titolo, sintesi e azioni non si possono più modificare');
+      }
+      const en = await authority.get(`/pacts/${pact.id}/edit?lang=en`);
+      expect(en.status).toBe(302);
+      const page = await authority.get(`/pacts/${pact.id}`);
+      expect(page.text).toMatch(/The pact is now “(Submitted|In progress)”: its title/);
+      await authority.get('/pacts?lang=it');
+    },
+  );
+
+  it('still shows them while the pact is in negotiation', async () => {
+    const pact = await newPact(t.db, { promoter: s.authority, status: 'negotiation' });
+    expect((await authority.get(`/pacts/${pact.id}/edit`)).status).toBe(200);
+    expect((await authority.get(`/pacts/${pact.id}/actions/new`)).status).toBe(200);
+  });
+});
+
 describe('workflow buttons', () => {
   it('refuses to submit before agreed (409 with the reason)', async () => {
     const pact = await newPact(t.db, {
