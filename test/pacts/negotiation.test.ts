@@ -523,6 +523,15 @@ describe('amendments', () => {
       .where('id', '=', pact.id)
       .execute();
     const path = `/pacts/${pact.id}/amendments/${id}`;
+    // The page says why the open proposal can no longer move, and offers no withdrawal.
+    const shown = await employers.get(path);
+    expect(shown.text).toContain(
+      'la proposta resta aperta, ma non può essere accolta, respinta né ritirata',
+    );
+    expect(shown.text).not.toContain(`${path}/withdraw`);
+    const ask = await employers.get(`${path}/withdraw`);
+    expect(ask.status).toBe(302);
+    expect(ask.headers.location).toBe(path);
     const res = await submitForm(employers, path, {}, `${path}/withdraw`);
     expect(res.status).toBe(409);
     expect(res.text).toContain('La negoziazione di questo patto è chiusa (stato: Presentato)');
