@@ -106,6 +106,31 @@ describe('POST /pacts/:id/execution', () => {
     expect(en.text).not.toMatch(/execution\.[a-zA-Z]/);
   });
 
+  it("tells a signatory, who cannot report, what happens instead of the promoter's instruction", async () => {
+    const p = await approvedPact(t.db);
+    const action = p.pact.actions[0]!;
+    const partner = await loginAs(app, p.partner.email, PASSWORD);
+    const approved = await partner.get(page(p.pact.id));
+    expect(approved.status).toBe(200);
+    expect(approved.text).toContain('l&#x27;ente promotore lo avvia con il primo rendiconto');
+    expect(approved.text).not.toContain('Rendiconta un trimestre');
+    const promoter = await promoterOf(p);
+    await submitForm(promoter, page(p.pact.id), reportForm(action.id));
+    const running = await partner.get(page(p.pact.id));
+    expect(running.text).toContain(
+      'l&#x27;ente promotore rendiconta i dati di ogni azione trimestre per trimestre',
+    );
+    expect(running.text).not.toContain(
+      'rendiconta i dati di ogni azione trimestre per trimestre. ',
+    );
+    const en = await partner.get(`${page(p.pact.id)}?lang=en`);
+    expect(en.text).toContain('the promoter reports each action&#x27;s figures every quarter');
+    // The promoter still reads its own instruction.
+    expect((await promoter.get(page(p.pact.id))).text).toContain(
+      'Il patto è in corso: rendiconta i dati di ogni azione',
+    );
+  });
+
   it('replaces the figures when the same quarter is reported again', async () => {
     const p = await approvedPact(t.db);
     const action = p.pact.actions[0]!;
