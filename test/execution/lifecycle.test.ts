@@ -38,7 +38,9 @@ describe('POST /pacts/:id/close', () => {
     const ask = await agent.get(`/pacts/${p.pact.id}/close`);
     expect(ask.status).toBe(200);
     expect(ask.text).toContain('Chiudere il patto');
-    expect(ask.text).toContain('i dati di esecuzione diventano definitivi');
+    expect(ask.text).toContain('i dati di attuazione diventano definitivi');
+    // Named as its tab and heading: Attuazione.
+    expect(ask.text).toContain('← Torna all&#x27;attuazione');
     expect(ask.text).toContain('Non si potrà tornare indietro.');
     const unreported = p.pact.actions.length - 1;
     if (unreported)
