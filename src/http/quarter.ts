@@ -19,7 +19,7 @@ export const formQuarter = z.preprocess(
   }),
 );
 
-function normaliseQuarter(raw: string): string | undefined {
+export function normaliseQuarter(raw: string): string | undefined {
   const s = raw.trim().toUpperCase();
   if (s === '') return undefined;
   const yearFirst = /^(\d{4})\s*[-/ ]?\s*Q\s*(\d)$/.exec(s);
@@ -28,3 +28,15 @@ function normaliseQuarter(raw: string): string | undefined {
   if (quarterFirst) return `${quarterFirst[2]}-Q${quarterFirst[1]}`;
   return s;
 }
+
+/**
+ * A filter's period: a quarter (typed as formQuarter reads it) or a whole year; blank is none.
+ * Refused saying both forms it takes.
+ */
+export const quarterOrYear = z.preprocess(
+  (v) => (typeof v === 'string' ? normaliseQuarter(v) : v),
+  z
+    .string()
+    .refine((v) => /^20\d{2}(-Q[1-4])?$/.test(v), { message: 'validation.quarterOrYear' })
+    .optional(),
+);

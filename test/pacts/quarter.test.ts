@@ -1,4 +1,4 @@
-import { formQuarter } from '../../src/http/quarter';
+import { formQuarter, quarterOrYear } from '../../src/http/quarter';
 import { submitForm, type Agent } from '../helpers/app';
 import { errorSummary } from '../helpers/error-summary';
 import type { TestDb } from '../helpers/test-db';
@@ -30,6 +30,22 @@ describe('formQuarter', () => {
     expect(r.success).toBe(false);
     const issue = r.error!.issues[0]!;
     expect(issue.code === 'custom' ? issue.message : 'validation.required').toBe(key);
+  });
+});
+
+describe('quarterOrYear', () => {
+  it.each([
+    ['2027', '2027'],
+    ['Q2 2027', '2027-Q2'],
+    ['', undefined],
+  ])('reads %p as %p', (typed, period) => {
+    expect(quarterOrYear.parse(typed)).toBe(period);
+  });
+
+  it.each(['27', '2027-Q5', 'estate'])('refuses %p, saying both forms', (typed) => {
+    expect(quarterOrYear.safeParse(typed).error!.issues[0]!.message).toBe(
+      'validation.quarterOrYear',
+    );
   });
 });
 

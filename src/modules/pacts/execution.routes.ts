@@ -147,6 +147,7 @@ export function executionRoutes({ db }: AppServices): Router {
         title: req.t('execution.esf.title'),
         call: await getManagedCall(db, req.user!, id),
         errors,
+        fieldLabels: { period: req.t('execution.esf.period') },
         values: req.query,
       });
     }
