@@ -394,6 +394,17 @@ describe('amendments', () => {
     expect((await pactRow(pact.id)).revision).toBe(3);
   });
 
+  it('shows the partner, on the proposal form, the needs it may see, as the promoter sees them', async () => {
+    const pact = await negotiating();
+    const form = await employers.get(`/pacts/${pact.id}/amendments/new?kind=add_action`);
+    expect(form.status).toBe(200);
+    // F40.a: 12 workers, published; DC1.1: one firm's need, protected for the partner.
+    expect(form.text).toMatch(/\(F40\.a\) ·\s*12 lavoratori dichiarati/);
+    expect(form.text).toMatch(/\(DC1\.1\) ·\s*protetto/);
+    expect(form.text).not.toMatch(/\(DC1\.1\) ·\s*\d/);
+    expect(form.text).toContain('Da 1 a 10.000; non oltre il fabbisogno dichiarato che resta.');
+  });
+
   it('refuses a proposal asking more participants than firms declared, when it is made', async () => {
     // F40.a: 12 workers declared in the campaign, far fewer than the 500 proposed.
     const pact = await negotiating();
