@@ -8,15 +8,21 @@ import { z } from 'zod';
  */
 export const formQuarter = z.preprocess(
   (v) => (typeof v === 'string' ? normaliseQuarter(v) : v),
-  z.string().superRefine((v, ctx) => {
-    if (/^20\d{2}-Q[1-4]$/.test(v)) return;
-    const message = /^\d{4}-Q\d$/.test(v)
-      ? /^20/.test(v)
-        ? 'validation.quarterNumber'
-        : 'validation.quarterYear'
-      : 'validation.quarter';
-    ctx.addIssue({ code: 'custom', message, input: v });
-  }),
+  z
+    .string()
+    .meta({
+      description: 'A quarter, YYYY-Qn; 2027Q1, 2027 Q1 and Q1 2027 are read as 2027-Q1',
+      examples: ['2027-Q1'],
+    })
+    .superRefine((v, ctx) => {
+      if (/^20\d{2}-Q[1-4]$/.test(v)) return;
+      const message = /^\d{4}-Q\d$/.test(v)
+        ? /^20/.test(v)
+          ? 'validation.quarterNumber'
+          : 'validation.quarterYear'
+        : 'validation.quarter';
+      ctx.addIssue({ code: 'custom', message, input: v });
+    }),
 );
 
 export function normaliseQuarter(raw: string): string | undefined {
