@@ -540,6 +540,9 @@ describe('workflow buttons', () => {
     const gone = await authority.get(`/pacts/${pact.id}/withdraw`);
     expect(gone.status).toBe(302);
     expect(gone.headers.location).toBe(`/pacts/${pact.id}`);
+    expect((await authority.get(`/pacts/${pact.id}`)).text).toContain(
+      'Il patto è «Ritirato»: non si può più ritirare.',
+    );
     const again = await submitForm(
       authority,
       `/pacts/${pact.id}/audit`,

@@ -30,8 +30,11 @@ export function workflowRoutes({ db }: AppServices): Router {
   router.get('/pacts/:id/withdraw', allow('pact:draft'), async (req, res) => {
     const { pact, party } = await loadPactFor(db, uuidParam(req), req.user!);
     if (party !== 'promoter') throw new DomainError('pacts.errors.promoterOnly', { status: 403 });
-    if (!allowedActions(pact.status, 'promoter').includes('withdraw'))
+    if (!allowedActions(pact.status, 'promoter').includes('withdraw')) {
+      // An old link or the back button: the pact's page says why, not a silent bounce.
+      flash(req, 'pacts.withdraw.notNow', { status: pact.status }, 'warning');
       return res.redirect(`/pacts/${pact.id}`);
+    }
     renderConfirm(req, res, {
       title: req.t('pacts.withdraw.title'),
       paragraphs: [req.t('pacts.withdraw.confirm', { title: pact.title })],
