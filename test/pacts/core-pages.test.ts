@@ -406,7 +406,9 @@ describe('content forms of a pact that can no longer change', () => {
         expect(res.status).toBe(302);
         expect(res.headers.location).toBe(`/pacts/${pact.id}`);
         const page = await authority.get(`/pacts/${pact.id}`);
-        expect(page.text).toContain('titolo, sintesi e azioni non si possono più modificare');
+        expect(page.text).toContain(
+          'titolo, sintesi, azioni e firmatari non si possono più modificare',
+        );
       }
       const en = await authority.get(`/pacts/${pact.id}/edit?lang=en`);
       expect(en.status).toBe(302);
@@ -623,6 +625,25 @@ describe('signatories', () => {
     expect((await employers.get('/inbox')).text).toContain(
       'ha rimosso la tua organizzazione dai firmatari del patto',
     );
+  });
+
+  it('says why a signatory of an agreed or submitted pact cannot be removed, from an old link', async () => {
+    for (const [status, message] of [
+      ['agreed', 'Il patto è concordato: un firmatario non può più essere rimosso.'],
+      ['submitted', 'Il patto è ora «Presentato»: titolo, sintesi, azioni e firmatari'],
+    ] as const) {
+      const pact = await newPact(t.db, {
+        promoter: s.authority,
+        actions: [],
+        status,
+        signatories: [s.employers.organisationId],
+      });
+      const list = `/pacts/${pact.id}/signatories`;
+      const res = await authority.get(`${list}/${s.employers.organisationId}/remove`);
+      expect(res.status).toBe(302);
+      expect(res.headers.location).toBe(list);
+      expect((await authority.get(list)).text).toContain(message);
+    }
   });
 
   it('refuses an organisation of an unrelated territory (422)', async () => {
