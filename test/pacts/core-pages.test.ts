@@ -451,6 +451,22 @@ describe('workflow buttons', () => {
       status: 'agreed',
       actions: [{ participants: 1 }],
     });
+    // Before it goes: a pact with no funding call cannot be approved, and the page says so.
+    const show = await authority.get(`/pacts/${pact.id}`);
+    expect(show.text).toContain(
+      'Il patto non indica un avviso di finanziamento: la Regione non potrà approvarlo',
+    );
+    expect(show.text).toContain(`<a href="/pacts/${pact.id}/edit">Scegli l&#x27;avviso</a>`);
+    const withCall = await newPact(t.db, {
+      promoter: s.authority,
+      campaign: s.campaign.id,
+      status: 'agreed',
+      actions: [],
+      callId: s.callId,
+    });
+    const ready = await authority.get(`/pacts/${withCall.id}`);
+    expect(ready.text).toContain(`action="/pacts/${withCall.id}/submit"`);
+    expect(ready.text).not.toContain('id="submit-no-call"');
     const res = await submitForm(
       authority,
       `/pacts/${pact.id}`,
