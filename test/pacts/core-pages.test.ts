@@ -335,6 +335,36 @@ describe('stale forms', () => {
   });
 });
 
+describe('a stale removal', () => {
+  it('asks again at the current revision, saying why, instead of a dead-end error page', async () => {
+    const pact = await newPact(t.db, {
+      promoter: s.authority,
+      campaign: s.campaign.id,
+      actions: [{ title: 'Corso da togliere', participants: 1 }],
+    });
+    const actionId = pact.actions[0]!.id;
+    const path = `/pacts/${pact.id}/actions/${actionId}/remove`;
+    // The pact moved to revision 2 (its title edited) after the confirmation was read.
+    const edited = await submitForm(authority, `/pacts/${pact.id}/edit`, {
+      revision: '1',
+      title: 'Titolo nuovo',
+      summary: '',
+      callId: '',
+    });
+    expect(edited.status).toBe(302);
+    const res = await submitForm(authority, path, { revision: '1' });
+    expect(res.status).toBe(409);
+    expect(res.text).toContain(
+      'Il patto è cambiato nel frattempo (ora è alla revisione 2) e l&#x27;azione non è stata rimossa',
+    );
+    expect(res.text).toContain('name="revision" value="2"');
+    expect(res.text).toContain(`action="${path}"`);
+    const rows = () =>
+      t.db.selectFrom('pact_actions').select('id').where('pact_id', '=', pact.id).execute();
+    expect(await rows()).toHaveLength(1);
+  });
+});
+
 describe('who may see and edit a pact', () => {
   it('hides the pact from an authority of another territory (404)', async () => {
     const pact = await newPact(t.db, {
