@@ -456,7 +456,7 @@ describe('content forms of a pact that can no longer change', () => {
 });
 
 describe('workflow buttons', () => {
-  it('refuses to submit before agreed (409 with the reason)', async () => {
+  it('refuses to submit before agreed, saying why on the pact page', async () => {
     const pact = await newPact(t.db, {
       promoter: s.authority,
       campaign: s.campaign.id,
@@ -469,8 +469,10 @@ describe('workflow buttons', () => {
       { revision: '1' },
       `/pacts/${pact.id}/submit`,
     );
-    expect(res.status).toBe(409);
-    expect(res.text).toContain('solo quando è concordato');
+    // Back to the pact as it is, told why: not an error page whose only link leads home.
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toBe(`/pacts/${pact.id}`);
+    expect((await authority.get(`/pacts/${pact.id}`)).text).toContain('solo quando è concordato');
     expect((await pactRow(pact.id)).status).toBe('negotiation');
   });
 
@@ -560,10 +562,21 @@ describe('workflow buttons', () => {
       { revision: '7' },
       `/pacts/${pact.id}/submit`,
     );
-    expect(stale.status).toBe(409);
+    expect(stale.status).toBe(302);
+    expect((await authority.get(`/pacts/${pact.id}`)).text).toContain(
+      'Il patto è cambiato nel frattempo (revisione 1)',
+    );
+    expect(
+      await t.db
+        .selectFrom('pact_audit')
+        .select('event')
+        .where('pact_id', '=', pact.id)
+        .where('event', '=', 'submit')
+        .execute(),
+    ).toHaveLength(1);
   });
 
-  it('withdraws, and a withdrawn pact cannot be withdrawn again (409)', async () => {
+  it('withdraws, and a withdrawn pact cannot be withdrawn again, saying so', async () => {
     const pact = await newPact(t.db, {
       promoter: s.authority,
       campaign: s.campaign.id,
@@ -597,7 +610,12 @@ describe('workflow buttons', () => {
       { revision: '1' },
       `/pacts/${pact.id}/withdraw`,
     );
-    expect(again.status).toBe(409);
+    expect(again.status).toBe(302);
+    // The status by its name, not its code ('withdrawn').
+    expect((await authority.get(`/pacts/${pact.id}`)).text).toContain(
+      'Operazione non consentita: il patto è «Ritirato».',
+    );
+    expect((await pactRow(pact.id)).status).toBe('withdrawn');
   });
 });
 
