@@ -476,6 +476,34 @@ describe('workflow buttons', () => {
     expect((await pactRow(pact.id)).status).toBe('negotiation');
   });
 
+  it('refuses a submission over the need on the pact page, naming the skill', async () => {
+    // A campaign of its own: 12 F40.a workers declared, two agreed pacts planning 10 each.
+    const own = await pactScenario(t.db);
+    const [pact] = await Promise.all(
+      [1, 2].map(() =>
+        newPact(t.db, {
+          promoter: own.authority,
+          campaign: own.campaign.id,
+          status: 'agreed',
+          actions: [{ participants: 10 }],
+        }),
+      ),
+    );
+    const promoter = await loginAs(app, own.authority.email, s.password);
+    const res = await submitForm(
+      promoter,
+      `/pacts/${pact!.id}`,
+      { revision: '1' },
+      `/pacts/${pact!.id}/submit`,
+    );
+    expect(res.status).toBe(302);
+    const page = await promoter.get(`/pacts/${pact!.id}`);
+    expect(page.text).toMatch(
+      /I partecipanti previsti per «[^»]+» superano il fabbisogno dichiarato a [^:]+: restano \d+ posti\./,
+    );
+    expect((await pactRow(pact!.id)).status).toBe('agreed');
+  });
+
   it('submits an agreed pact, audited and notified to the region', async () => {
     const pact = await newPact(t.db, {
       promoter: s.authority,
