@@ -499,7 +499,7 @@ describe('workflow buttons', () => {
     expect(res.status).toBe(302);
     const page = await promoter.get(`/pacts/${pact!.id}`);
     expect(page.text).toMatch(
-      /I partecipanti previsti per «[^»]+» superano il fabbisogno dichiarato a [^:]+: restano \d+ posti\./,
+      /I partecipanti previsti per «Big data e analisi dei dati» superano il fabbisogno dichiarato a [^:]+: restano \d+ posti\./,
     );
     expect((await pactRow(pact!.id)).status).toBe('agreed');
   });
