@@ -534,6 +534,11 @@ describe('amendments', () => {
       .where('id', '=', pact.id)
       .execute();
     const path = `/pacts/${pact.id}/amendments/${id}`;
+    // The board says the round is over, not what would still block an agreement.
+    const onBoard = await employers.get(board(pact.id));
+    expect(onBoard.text).toMatch(
+      /id="blocking-line"><strong>La negoziazione di questo patto è chiusa \(stato: Presentato\)\./,
+    );
     // The page says why the open proposal can no longer move, and offers no withdrawal.
     const shown = await employers.get(path);
     expect(shown.text).toContain(
