@@ -4,7 +4,7 @@ import type { Express, Request } from 'express';
 export function flash(
   req: Request,
   key: string,
-  params?: Record<string, string>,
+  params?: Record<string, unknown>,
   kind: 'success' | 'info' | 'warning' = 'success',
 ): void {
   req.session.flash = { kind, key, params };

@@ -24,6 +24,6 @@ declare global {
 
 declare module 'express-session' {
   interface SessionData {
-    flash?: { kind: 'success' | 'info' | 'warning'; key: string; params?: Record<string, string> };
+    flash?: { kind: 'success' | 'info' | 'warning'; key: string; params?: Record<string, unknown> };
   }
 }

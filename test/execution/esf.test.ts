@@ -163,6 +163,15 @@ describe('GET /calls/:id/esf-indicators', () => {
     expect(bad.status).toBe(422);
     expect(bad.text).toContain('href="#field-period"');
     expect(bad.text).toContain('value="2026-Q9"');
+    expect(bad.text).toContain(
+      'Periodo: Scrivi un trimestre, per esempio 2027-Q1, o un anno, per esempio 2027',
+    );
+    // Typed without the dash, the quarter is the one meant.
+    const typed = await region.get(url('period=2026q4'));
+    expect(typed.status).toBe(200);
+    expect(typed.text).toContain(
+      `href="/calls/${s.call.id}/esf-indicators?format=csv&amp;period=2026-Q4"`,
+    );
     const authority = await loginAs(app, s.authority.email, PASSWORD);
     expect((await authority.get(url('format=csv'))).status).toBe(403);
     const lombardia = await newUser(t.db, { role: 'region', territory: 'ITC4' });

@@ -24,7 +24,10 @@ describe('POST /pacts/:id/close', () => {
     // Approved, not started: nothing to close yet, and the page offers no button.
     expect((await agent.get(page(p.pact.id))).text).not.toContain(`/pacts/${p.pact.id}/close`);
     const early = await submitForm(agent, page(p.pact.id), {}, `/pacts/${p.pact.id}/close`);
-    expect(early.status).toBe(409);
+    expect(early.status).toBe(302);
+    expect((await agent.get(page(p.pact.id))).text).toContain(
+      'Operazione non consentita: il patto è «Approvato».',
+    );
     expect(await pactStatus(t.db, p.pact.id)).toBe('approved');
 
     // Nothing to confirm yet: the confirmation page sends back to the execution page.
@@ -38,7 +41,9 @@ describe('POST /pacts/:id/close', () => {
     const ask = await agent.get(`/pacts/${p.pact.id}/close`);
     expect(ask.status).toBe(200);
     expect(ask.text).toContain('Chiudere il patto');
-    expect(ask.text).toContain('i dati di esecuzione diventano definitivi');
+    expect(ask.text).toContain('i dati di attuazione diventano definitivi');
+    // Named as its tab and heading: Attuazione.
+    expect(ask.text).toContain('← Torna all&#x27;attuazione');
     expect(ask.text).toContain('Non si potrà tornare indietro.');
     const unreported = p.pact.actions.length - 1;
     if (unreported)
@@ -85,6 +90,15 @@ describe('POST /pacts/:id/close', () => {
     const res = await submitForm(region, page(p.pact.id), {}, `/pacts/${p.pact.id}/close`);
     expect(res.status).toBe(302);
     expect(await pactStatus(t.db, p.pact.id)).toBe('closed');
+    // A second click lands on the execution page, saying the pact is already closed.
+    const twice = await submitForm(region, page(p.pact.id), {}, `/pacts/${p.pact.id}/close`);
+    expect(twice.status).toBe(302);
+    expect(twice.headers.location).toBe(page(p.pact.id));
+    expect((await region.get(page(p.pact.id))).text).toContain(
+      'Operazione non consentita: il patto è «Concluso».',
+    );
+    const closes = (await listAudit(t.db, p.pact.id)).filter((e) => e.event === 'close');
+    expect(closes).toHaveLength(1);
   });
 });
 

@@ -106,6 +106,31 @@ describe('POST /pacts/:id/execution', () => {
     expect(en.text).not.toMatch(/execution\.[a-zA-Z]/);
   });
 
+  it("tells a signatory, who cannot report, what happens instead of the promoter's instruction", async () => {
+    const p = await approvedPact(t.db);
+    const action = p.pact.actions[0]!;
+    const partner = await loginAs(app, p.partner.email, PASSWORD);
+    const approved = await partner.get(page(p.pact.id));
+    expect(approved.status).toBe(200);
+    expect(approved.text).toContain('l&#x27;ente promotore lo avvia con il primo rendiconto');
+    expect(approved.text).not.toContain('Rendiconta un trimestre');
+    const promoter = await promoterOf(p);
+    await submitForm(promoter, page(p.pact.id), reportForm(action.id));
+    const running = await partner.get(page(p.pact.id));
+    expect(running.text).toContain(
+      'l&#x27;ente promotore rendiconta i dati di ogni azione trimestre per trimestre',
+    );
+    expect(running.text).not.toContain(
+      'rendiconta i dati di ogni azione trimestre per trimestre. ',
+    );
+    const en = await partner.get(`${page(p.pact.id)}?lang=en`);
+    expect(en.text).toContain('the promoter reports each action&#x27;s figures every quarter');
+    // The promoter still reads its own instruction.
+    expect((await promoter.get(page(p.pact.id))).text).toContain(
+      'Il patto è in corso: rendiconta i dati di ogni azione',
+    );
+  });
+
   it('replaces the figures when the same quarter is reported again', async () => {
     const p = await approvedPact(t.db);
     const action = p.pact.actions[0]!;
@@ -127,10 +152,11 @@ describe('POST /pacts/:id/execution', () => {
       isced58: '3',
     };
     expect((await submitForm(agent, page(p.pact.id), reportForm(action.id, ten))).status).toBe(302);
+    // The same quarter, typed the other way round: read as 2026-Q4, so it replaces it.
     const again = await submitForm(
       agent,
       page(p.pact.id),
-      reportForm(action.id, { ...ten, completed: '9', spent: '2000' }),
+      reportForm(action.id, { ...ten, completed: '9', spent: '2000', period: 'q4 2026' }),
     );
     expect(again.status).toBe(302);
     const rows = await outcomes(t.db, p.pact.id);
@@ -211,7 +237,8 @@ describe('POST /pacts/:id/execution with bad figures', () => {
       'period',
       'Il patto è stato approvato nel 2026-Q2: i trimestri precedenti non si rendicontano.',
     ],
-    ['quarter format', { period: '2026-Q5' }, 'period', 'Il formato non è valido'],
+    ['quarter number', { period: '2026-Q5' }, 'period', 'Un anno ha quattro trimestri'],
+    ['quarter format', { period: 'IV/26' }, 'period', 'Scrivi il trimestre come anno e numero'],
     ['euro format', { spent: 'tre euro' }, 'spent', 'Scrivi un importo in euro'],
     ['missing count', { enrolled: '' }, 'enrolled', 'Campo obbligatorio'],
     ['count range', { hoursDelivered: '2001' }, 'hoursDelivered', 'Il valore massimo è 2000'],

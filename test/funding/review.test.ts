@@ -254,6 +254,15 @@ describe('POST /pacts/:id/return and /reject', () => {
       .where('notifications.link', '=', `/pacts/${pact.id}`)
       .execute();
     expect(n.map((x) => x.kind)).toContain('pact_returned');
+    // The notification opens the pact: from there, one link to the remarks.
+    const promoter = await loginAs(testApp(t), s.authority.email, PASSWORD);
+    const page = await promoter.get(`/pacts/${pact.id}`);
+    expect(page.text).toContain(
+      `<a href="/pacts/${pact.id}/decisions" id="read-remarks">Leggi le osservazioni della Regione</a>`,
+    );
+    expect((await promoter.get(`/pacts/${pact.id}/decisions`)).text).toContain(
+      'Ridurre le ore in aula',
+    );
   });
 
   it('refuses a rejection without reasons (422, nothing written)', async () => {

@@ -335,6 +335,36 @@ describe('stale forms', () => {
   });
 });
 
+describe('a stale removal', () => {
+  it('asks again at the current revision, saying why, instead of a dead-end error page', async () => {
+    const pact = await newPact(t.db, {
+      promoter: s.authority,
+      campaign: s.campaign.id,
+      actions: [{ title: 'Corso da togliere', participants: 1 }],
+    });
+    const actionId = pact.actions[0]!.id;
+    const path = `/pacts/${pact.id}/actions/${actionId}/remove`;
+    // The pact moved to revision 2 (its title edited) after the confirmation was read.
+    const edited = await submitForm(authority, `/pacts/${pact.id}/edit`, {
+      revision: '1',
+      title: 'Titolo nuovo',
+      summary: '',
+      callId: '',
+    });
+    expect(edited.status).toBe(302);
+    const res = await submitForm(authority, path, { revision: '1' });
+    expect(res.status).toBe(409);
+    expect(res.text).toContain(
+      'Il patto è cambiato nel frattempo (ora è alla revisione 2) e l&#x27;azione non è stata rimossa',
+    );
+    expect(res.text).toContain('name="revision" value="2"');
+    expect(res.text).toContain(`action="${path}"`);
+    const rows = () =>
+      t.db.selectFrom('pact_actions').select('id').where('pact_id', '=', pact.id).execute();
+    expect(await rows()).toHaveLength(1);
+  });
+});
+
 describe('who may see and edit a pact', () => {
   it('hides the pact from an authority of another territory (404)', async () => {
     const pact = await newPact(t.db, {
@@ -389,8 +419,44 @@ describe('who may see and edit a pact', () => {
   });
 });
 
+describe('content forms of a pact that can no longer change', () => {
+  it.each(['submitted', 'in_progress'] as const)(
+    'sends the promoter of a %s pact back to it, saying why, instead of a form it cannot save',
+    async (status) => {
+      // A campaign of its own: the needs of s.campaign stay for the other cases.
+      const pact = await newPact(t.db, { promoter: s.authority, status });
+      const actionId = pact.actions[0]!.id;
+      for (const path of [
+        'edit',
+        'actions/new',
+        `actions/${actionId}/edit`,
+        `actions/${actionId}/remove`,
+      ]) {
+        const res = await authority.get(`/pacts/${pact.id}/${path}`);
+        expect(res.status).toBe(302);
+        expect(res.headers.location).toBe(`/pacts/${pact.id}`);
+        const page = await authority.get(`/pacts/${pact.id}`);
+        expect(page.text).toContain(
+          'titolo, sintesi, azioni e firmatari non si possono più modificare',
+        );
+      }
+      const en = await authority.get(`/pacts/${pact.id}/edit?lang=en`);
+      expect(en.status).toBe(302);
+      const page = await authority.get(`/pacts/${pact.id}`);
+      expect(page.text).toMatch(/The pact is now “(Submitted|In progress)”: its title/);
+      await authority.get('/pacts?lang=it');
+    },
+  );
+
+  it('still shows them while the pact is in negotiation', async () => {
+    const pact = await newPact(t.db, { promoter: s.authority, status: 'negotiation' });
+    expect((await authority.get(`/pacts/${pact.id}/edit`)).status).toBe(200);
+    expect((await authority.get(`/pacts/${pact.id}/actions/new`)).status).toBe(200);
+  });
+});
+
 describe('workflow buttons', () => {
-  it('refuses to submit before agreed (409 with the reason)', async () => {
+  it('refuses to submit before agreed, saying why on the pact page', async () => {
     const pact = await newPact(t.db, {
       promoter: s.authority,
       campaign: s.campaign.id,
@@ -403,9 +469,39 @@ describe('workflow buttons', () => {
       { revision: '1' },
       `/pacts/${pact.id}/submit`,
     );
-    expect(res.status).toBe(409);
-    expect(res.text).toContain('solo quando è concordato');
+    // Back to the pact as it is, told why: not an error page whose only link leads home.
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toBe(`/pacts/${pact.id}`);
+    expect((await authority.get(`/pacts/${pact.id}`)).text).toContain('solo quando è concordato');
     expect((await pactRow(pact.id)).status).toBe('negotiation');
+  });
+
+  it('refuses a submission over the need on the pact page, naming the skill', async () => {
+    // A campaign of its own: 12 F40.a workers declared, two agreed pacts planning 10 each.
+    const own = await pactScenario(t.db);
+    const [pact] = await Promise.all(
+      [1, 2].map(() =>
+        newPact(t.db, {
+          promoter: own.authority,
+          campaign: own.campaign.id,
+          status: 'agreed',
+          actions: [{ participants: 10 }],
+        }),
+      ),
+    );
+    const promoter = await loginAs(app, own.authority.email, s.password);
+    const res = await submitForm(
+      promoter,
+      `/pacts/${pact!.id}`,
+      { revision: '1' },
+      `/pacts/${pact!.id}/submit`,
+    );
+    expect(res.status).toBe(302);
+    const page = await promoter.get(`/pacts/${pact!.id}`);
+    expect(page.text).toMatch(
+      /I partecipanti previsti per «Big data e analisi dei dati» superano il fabbisogno dichiarato a [^:]+: restano \d+ posti\./,
+    );
+    expect((await pactRow(pact!.id)).status).toBe('agreed');
   });
 
   it('submits an agreed pact, audited and notified to the region', async () => {
@@ -415,6 +511,22 @@ describe('workflow buttons', () => {
       status: 'agreed',
       actions: [{ participants: 1 }],
     });
+    // Before it goes: a pact with no funding call cannot be approved, and the page says so.
+    const show = await authority.get(`/pacts/${pact.id}`);
+    expect(show.text).toContain(
+      'Il patto non indica un avviso di finanziamento: la Regione non potrà approvarlo',
+    );
+    expect(show.text).toContain(`<a href="/pacts/${pact.id}/edit">Scegli l&#x27;avviso</a>`);
+    const withCall = await newPact(t.db, {
+      promoter: s.authority,
+      campaign: s.campaign.id,
+      status: 'agreed',
+      actions: [],
+      callId: s.callId,
+    });
+    const ready = await authority.get(`/pacts/${withCall.id}`);
+    expect(ready.text).toContain(`action="/pacts/${withCall.id}/submit"`);
+    expect(ready.text).not.toContain('id="submit-no-call"');
     const res = await submitForm(
       authority,
       `/pacts/${pact.id}`,
@@ -478,10 +590,21 @@ describe('workflow buttons', () => {
       { revision: '7' },
       `/pacts/${pact.id}/submit`,
     );
-    expect(stale.status).toBe(409);
+    expect(stale.status).toBe(302);
+    expect((await authority.get(`/pacts/${pact.id}`)).text).toContain(
+      'Il patto è cambiato nel frattempo (revisione 1)',
+    );
+    expect(
+      await t.db
+        .selectFrom('pact_audit')
+        .select('event')
+        .where('pact_id', '=', pact.id)
+        .where('event', '=', 'submit')
+        .execute(),
+    ).toHaveLength(1);
   });
 
-  it('withdraws, and a withdrawn pact cannot be withdrawn again (409)', async () => {
+  it('withdraws, and a withdrawn pact cannot be withdrawn again, saying so', async () => {
     const pact = await newPact(t.db, {
       promoter: s.authority,
       campaign: s.campaign.id,
@@ -506,13 +629,21 @@ describe('workflow buttons', () => {
     const gone = await authority.get(`/pacts/${pact.id}/withdraw`);
     expect(gone.status).toBe(302);
     expect(gone.headers.location).toBe(`/pacts/${pact.id}`);
+    expect((await authority.get(`/pacts/${pact.id}`)).text).toContain(
+      'Il patto è «Ritirato»: non si può più ritirare.',
+    );
     const again = await submitForm(
       authority,
       `/pacts/${pact.id}/audit`,
       { revision: '1' },
       `/pacts/${pact.id}/withdraw`,
     );
-    expect(again.status).toBe(409);
+    expect(again.status).toBe(302);
+    // The status by its name, not its code ('withdrawn').
+    expect((await authority.get(`/pacts/${pact.id}`)).text).toContain(
+      'Operazione non consentita: il patto è «Ritirato».',
+    );
+    expect((await pactRow(pact.id)).status).toBe('withdrawn');
   });
 });
 
@@ -586,6 +717,25 @@ describe('signatories', () => {
     expect((await employers.get('/inbox')).text).toContain(
       'ha rimosso la tua organizzazione dai firmatari del patto',
     );
+  });
+
+  it('says why a signatory of an agreed or submitted pact cannot be removed, from an old link', async () => {
+    for (const [status, message] of [
+      ['agreed', 'Il patto è concordato: un firmatario non può più essere rimosso.'],
+      ['submitted', 'Il patto è ora «Presentato»: titolo, sintesi, azioni e firmatari'],
+    ] as const) {
+      const pact = await newPact(t.db, {
+        promoter: s.authority,
+        actions: [],
+        status,
+        signatories: [s.employers.organisationId],
+      });
+      const list = `/pacts/${pact.id}/signatories`;
+      const res = await authority.get(`${list}/${s.employers.organisationId}/remove`);
+      expect(res.status).toBe(302);
+      expect(res.headers.location).toBe(list);
+      expect((await authority.get(list)).text).toContain(message);
+    }
   });
 
   it('refuses an organisation of an unrelated territory (422)', async () => {

@@ -150,6 +150,41 @@ describe('the error summaries of the pact forms name each field', () => {
     expectSummaryNamesFields(res.text, 1);
   });
 
+  it('on choices left on "— Scegli —": required, not a format error', async () => {
+    const pact = await negotiating();
+    const italian = await loginAs(app, s.authority.email, PASSWORD);
+    const invite = await submitForm(italian, `/pacts/${pact.id}/signatories`, {
+      revision: '1',
+      organisationId: '',
+    });
+    expect(invite.status).toBe(422);
+    expect(errorSummary(invite.text)).toEqual([
+      { href: '#field-organisationId', text: 'Organizzazione: Campo obbligatorio' },
+    ]);
+    const action = await submitForm(
+      italian,
+      `/pacts/${pact.id}/actions/new`,
+      {
+        revision: '1',
+        title: 'Robotica',
+        description: '',
+        skills: 'F40.a',
+        participants: '1',
+        hours: '10',
+        modality: '',
+        eqfLevel: '',
+        period: '2027-Q1',
+        provider: '',
+      },
+      `/pacts/${pact.id}/actions`,
+    );
+    expect(action.status).toBe(422);
+    expect(errorSummary(action.text)).toEqual([
+      { href: '#field-modality', text: expect.stringMatching(/^Modalità: /) },
+      { href: '#field-eqfLevel', text: 'Livello EQF: Campo obbligatorio' },
+    ]);
+  });
+
   it('on inviting an organisation already on the list, saying so', async () => {
     const pact = await negotiating();
     // A session of its own: an earlier case switched this file's authority to English.

@@ -394,21 +394,114 @@ describe('amendments', () => {
     expect((await pactRow(pact.id)).revision).toBe(3);
   });
 
-  it('applies needs backing to an accepted amendment: nothing changes when it would exceed the need', async () => {
+  it('shows the partner, on the proposal form, the needs it may see, as the promoter sees them', async () => {
+    const pact = await negotiating();
+    const form = await employers.get(`/pacts/${pact.id}/amendments/new?kind=add_action`);
+    expect(form.status).toBe(200);
+    // F40.a: 12 workers, published; DC1.1: one firm's need, protected for the partner.
+    expect(form.text).toMatch(/\(F40\.a\) ·\s*12 lavoratori dichiarati/);
+    expect(form.text).toMatch(/\(DC1\.1\) ·\s*protetto/);
+    expect(form.text).not.toMatch(/\(DC1\.1\) ·\s*\d/);
+    expect(form.text).toContain('Da 1 a 10.000; non oltre il fabbisogno dichiarato che resta.');
+  });
+
+  it('refuses a proposal asking more participants than firms declared, when it is made', async () => {
     // F40.a: 12 workers declared in the campaign, far fewer than the 500 proposed.
     const pact = await negotiating();
     const a = pact.actions[0]!;
-    const id = idFrom(
-      await propose(employers, pact.id, {
-        kind: 'change_action',
-        actionId: a.id,
-        revision: '1',
-        rationale: 'Tutti i lavoratori',
-        ...actionBody({ participants: '500' }),
-      }),
+    const body = {
+      kind: 'change_action',
+      actionId: a.id,
+      revision: '1',
+      rationale: 'Tutti i lavoratori',
+      ...actionBody({ participants: '500' }),
+    };
+    const res = await propose(employers, pact.id, body);
+    expect(res.status).toBe(409);
+    expect(res.text).toMatch(
+      /id="error-participants"[^>]*>[^<]*I partecipanti previsti per «[^»]+» superano il fabbisogno dichiarato/,
     );
+    expect(res.text).toContain('value="500"');
+    expect(res.text).toContain('Tutti i lavoratori');
+    // A session of its own: ?lang=en stays with the session, the next cases read Italian.
+    const english = await loginAs(app, s.employers.email, PASSWORD);
+    const en = await submitForm(
+      english,
+      `/pacts/${pact.id}/amendments/new?lang=en`,
+      body,
+      `/pacts/${pact.id}/amendments`,
+    );
+    expect(en.status).toBe(409);
+    expect(en.text).toContain('exceed the need declared');
+    const added = await propose(employers, pact.id, {
+      kind: 'add_action',
+      revision: '1',
+      rationale: 'Un altro corso',
+      ...actionBody({ title: 'Robotica avanzata', participants: '500' }),
+    });
+    expect(added.status).toBe(409);
+    const written = await t.db
+      .selectFrom('pact_amendments')
+      .select('id')
+      .where('pact_id', '=', pact.id)
+      .execute();
+    expect(written).toEqual([]);
+    const actions = await t.db
+      .selectFrom('pact_actions')
+      .select(['title', 'participants'])
+      .where('pact_id', '=', pact.id)
+      .orderBy('position')
+      .execute();
+    expect(actions).toEqual([
+      { title: 'Robotica di base', participants: 5 },
+      { title: 'Sicurezza', participants: 5 },
+    ]);
+  });
+
+  it('lets a proposal on a need protected for its author through, saying nothing of the figure', async () => {
+    // DC1.1: one firm's need, suppressed for the partner; a refusal would measure it.
+    const pact = await negotiating();
+    const res = await propose(employers, pact.id, {
+      kind: 'add_action',
+      revision: '1',
+      rationale: 'Competenze digitali',
+      ...actionBody({ title: 'Dati digitali', skills: ['DC1.1'], participants: '500' }),
+    });
+    expect(res.status).toBe(302);
+    expect((await amendmentRow(idFrom(res))).status).toBe('open');
+  });
+
+  it('applies needs backing to an accepted amendment: nothing changes when the need was taken meanwhile', async () => {
+    // A campaign of its own: 12 F40.a workers declared, this pact plans 5.
+    const own = await pactScenario(t.db);
+    const pact = await newPact(t.db, {
+      promoter: own.authority,
+      campaign: own.campaign.id,
+      status: 'negotiation',
+      actions: [{ title: 'Robotica di base', participants: 5, hours: 40 }],
+      signatories: [own.employers.organisationId],
+    });
+    const a = pact.actions[0]!;
+    const partner = await loginAs(app, own.employers.email, PASSWORD);
+    const proposed = await propose(partner, pact.id, {
+      kind: 'change_action',
+      actionId: a.id,
+      revision: '1',
+      rationale: 'Più partecipanti',
+      ...actionBody({ participants: '10' }),
+    });
+    expect(proposed.status).toBe(302);
+    const id = idFrom(proposed);
+    // Another pact of the territory takes 4 of the 7 places left: 10 no longer fits.
+    await newPact(t.db, {
+      promoter: own.authority,
+      campaign: own.campaign.id,
+      status: 'negotiation',
+      actions: [{ participants: 4 }],
+    });
+    const promoter = await loginAs(app, own.authority.email, PASSWORD);
     const res = await submitForm(
-      authority,
+      promoter,
       `/pacts/${pact.id}/amendments/${id}`,
       { revision: '1', decision: 'accept', reason: '' },
       `/pacts/${pact.id}/amendments/${id}/decide`,
@@ -441,6 +534,20 @@ describe('amendments', () => {
       .where('id', '=', pact.id)
       .execute();
     const path = `/pacts/${pact.id}/amendments/${id}`;
+    // The board says the round is over, not what would still block an agreement.
+    const onBoard = await employers.get(board(pact.id));
+    expect(onBoard.text).toMatch(
+      /id="blocking-line"><strong>La negoziazione di questo patto è chiusa \(stato: Presentato\)\./,
+    );
+    // The page says why the open proposal can no longer move, and offers no withdrawal.
+    const shown = await employers.get(path);
+    expect(shown.text).toContain(
+      'la proposta resta aperta, ma non può essere accolta, respinta né ritirata',
+    );
+    expect(shown.text).not.toContain(`${path}/withdraw`);
+    const ask = await employers.get(`${path}/withdraw`);
+    expect(ask.status).toBe(302);
+    expect(ask.headers.location).toBe(path);
     const res = await submitForm(employers, path, {}, `${path}/withdraw`);
     expect(res.status).toBe(409);
     expect(res.text).toContain('La negoziazione di questo patto è chiusa (stato: Presentato)');

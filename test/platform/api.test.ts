@@ -21,6 +21,12 @@ describe('GET /api/v1/openapi.json', () => {
       res.body.paths as Record<string, Record<string, { operationId: string }>>,
     ).flatMap((p) => Object.values(p).map((o) => o.operationId));
     expect(ids).toEqual(expect.arrayContaining(['createToken', 'getMe', 'revokeToken']));
+    // A quarter read leniently (2027Q1 is 2027-Q1) still says the form it is stored in.
+    const action = res.body.paths['/pacts/{id}/actions'].post.requestBody.content[
+      'application/json'
+    ].schema.properties.period as { description?: string; examples?: string[] };
+    expect(action.description).toMatch(/^A quarter, YYYY-Qn/);
+    expect(action.examples).toEqual(['2027-Q1']);
   });
 });
 

@@ -8,7 +8,7 @@ import { findAction, addAction, removeAction, updateAction } from './actions.ser
 import { loadPactFor } from './access';
 import { MODALITIES } from './pacts.tables';
 import { actionSchema, revisionOnlySchema } from './pacts.schemas';
-import { formErrors, pactFieldLabels, skillNeeds } from './pacts.view';
+import { formErrors, pactFieldLabels, redirectIfClosed, skillNeeds } from './pacts.view';
 import { StaleRevisionError } from './stale';
 import { renderStale } from './stale.view';
 
@@ -77,25 +77,45 @@ export function actionRoutes({ db }: AppServices): Router {
     }
   };
 
-  router.get('/pacts/:id/actions/new', allow('pact:draft'), (req, res) => form(req, res, 200));
+  const open = async (req: Request, res: Response) => {
+    const { pact, party } = await loadPactFor(db, uuidParam(req), req.user!);
+    // Only the promoter learns why; anyone else is refused by the form as before.
+    if (party !== 'promoter' || !redirectIfClosed(req, res, pact)) await form(req, res, 200);
+  };
+  router.get('/pacts/:id/actions/new', allow('pact:draft'), open);
   router.post('/pacts/:id/actions', allow('pact:draft'), save('newAction'));
-  router.get('/pacts/:id/actions/:actionId/edit', allow('pact:draft'), (req, res) =>
-    form(req, res, 200),
-  );
+  router.get('/pacts/:id/actions/:actionId/edit', allow('pact:draft'), open);
   router.post('/pacts/:id/actions/:actionId/edit', allow('pact:draft'), save('action'));
 
-  router.get('/pacts/:id/actions/:actionId/remove', allow('pact:draft'), async (req, res) => {
+  const confirmRemoval = async (req: Request, res: Response, status: number, extra = {}) => {
     const { pact, party } = await loadPactFor(db, uuidParam(req), req.user!);
     if (party !== 'promoter') throw new DomainError('pacts.errors.promoterOnly', { status: 403 });
     const action = await findAction(db, pact.id, uuidParam(req, 'actionId'));
-    res.render('pacts/action-remove', { title: req.t('pacts.action.removeTitle'), pact, action });
-  });
+    if (redirectIfClosed(req, res, pact)) return;
+    res.status(status).render('pacts/action-remove', {
+      title: req.t('pacts.action.removeTitle'),
+      pact,
+      action,
+      ...extra,
+    });
+  };
+
+  router.get('/pacts/:id/actions/:actionId/remove', allow('pact:draft'), (req, res) =>
+    confirmRemoval(req, res, 200),
+  );
 
   router.post('/pacts/:id/actions/:actionId/remove', allow('pact:draft'), async (req, res) => {
     const pactId = uuidParam(req);
     const parsed = parseForm(revisionOnlySchema, req);
     if (!parsed.ok) throw new DomainError('pacts.errors.badForm', { status: 422 });
-    await removeAction(db, req.user!, pactId, uuidParam(req, 'actionId'), parsed.data.revision);
+    try {
+      await removeAction(db, req.user!, pactId, uuidParam(req, 'actionId'), parsed.data.revision);
+    } catch (err) {
+      // Changed meanwhile: asked again at the current revision, not a dead-end error page.
+      if (!(err instanceof StaleRevisionError)) throw err;
+      const message = req.t('pacts.errors.staleRemove', { current: err.current });
+      return confirmRemoval(req, res, 409, { errors: { _form: message } });
+    }
     flash(req, 'pacts.flash.actionRemoved');
     res.redirect(`/pacts/${pactId}`);
   });

@@ -33,44 +33,57 @@ export async function applyAmendment(
     case 'remove_action':
       await tx.deleteFrom('pact_actions').where('id', '=', am.action_id!).execute();
       break;
-    case 'add_action': {
-      const last = await tx
-        .selectFrom('pact_actions')
-        .select((eb) => eb.fn.max('position').as('p'))
-        .where('pact_id', '=', pact.id)
-        .executeTakeFirst();
-      const cols = await columns(tx, pact, fields);
-      const { id } = await tx
-        .insertInto('pact_actions')
-        .values({ pact_id: pact.id, position: (last?.p ?? 0) + 1, ...cols })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      await assertNeedsBacking(tx, pact.id, { actor, skills: cols.skill_codes, actionId: id });
+    case 'add_action':
+    case 'change_action':
+      await writeAction(tx, pact, am, fields, actor);
       break;
-    }
-    case 'change_action': {
-      const old = await tx
-        .selectFrom('pact_actions')
-        .select(['participants', 'skill_codes'])
-        .where('id', '=', am.action_id!)
-        .executeTakeFirstOrThrow();
-      const cols = await columns(tx, pact, fields);
-      await tx
-        .updateTable('pact_actions')
-        .set({ ...cols, updated_at: new Date() })
-        .where('id', '=', am.action_id!)
-        .execute();
-      // As the promoter's own edit: only a claim that grew is checked against the needs.
-      const grown =
-        cols.participants > old.participants
-          ? cols.skill_codes
-          : cols.skill_codes.filter((s) => !old.skill_codes.includes(s));
-      if (grown.length)
-        await assertNeedsBacking(tx, pact.id, { actor, skills: grown, actionId: am.action_id! });
-      break;
-    }
   }
   return commitRevision(tx, pact.id, actor, `amendment accepted (${am.kind})`);
+}
+
+/**
+ * Writes the action an add_action / change_action amendment proposes, then checks needs backing
+ * exactly as the promoter's own edit is checked: a new action on all its skills, a changed one
+ * only on the claims that grew (more participants, or a skill added).
+ */
+export async function writeAction(
+  tx: Tx,
+  pact: Pact,
+  am: Pick<Amendment, 'kind' | 'action_id'>,
+  fields: AmendmentFields,
+  actor: SessionUser,
+): Promise<void> {
+  const cols = await columns(tx, pact, fields);
+  if (am.kind === 'add_action') {
+    const last = await tx
+      .selectFrom('pact_actions')
+      .select((eb) => eb.fn.max('position').as('p'))
+      .where('pact_id', '=', pact.id)
+      .executeTakeFirst();
+    const { id } = await tx
+      .insertInto('pact_actions')
+      .values({ pact_id: pact.id, position: (last?.p ?? 0) + 1, ...cols })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await assertNeedsBacking(tx, pact.id, { actor, skills: cols.skill_codes, actionId: id });
+    return;
+  }
+  const old = await tx
+    .selectFrom('pact_actions')
+    .select(['participants', 'skill_codes'])
+    .where('id', '=', am.action_id!)
+    .executeTakeFirstOrThrow();
+  await tx
+    .updateTable('pact_actions')
+    .set({ ...cols, updated_at: new Date() })
+    .where('id', '=', am.action_id!)
+    .execute();
+  const grown =
+    cols.participants > old.participants
+      ? cols.skill_codes
+      : cols.skill_codes.filter((s) => !old.skill_codes.includes(s));
+  if (grown.length)
+    await assertNeedsBacking(tx, pact.id, { actor, skills: grown, actionId: am.action_id! });
 }
 
 async function columns(tx: Tx, pact: Pact, f: AmendmentFields) {

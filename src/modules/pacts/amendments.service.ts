@@ -3,6 +3,7 @@ import type { SessionUser } from '../../http/types';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { UUID, loadPactFor } from './access';
 import { applyAmendment } from './amendments.apply';
+import { assertProposalBacked } from './amendments.needs';
 import {
   actionFields,
   applicability,
@@ -70,6 +71,7 @@ export async function proposeAmendment(
       if (found.length !== (proposal.skills as string[]).length)
         throw new DomainError('pacts.errors.unknownSkill', { field: 'skills', status: 422 });
     }
+    await assertProposalBacked(tx, pact, { kind: input.kind, actionId, fields: proposal }, user);
     const { id } = await tx
       .insertInto('pact_amendments')
       .values({

@@ -68,7 +68,14 @@ export async function amendmentView(
     isOpen: am.status === 'open',
     outdated: am.status === 'open' && !app.ok ? outdatedMessage(req, app) : null,
     canDecide: am.status === 'open' && party === 'promoter' && isEditable(pact.status),
-    canWithdraw: am.status === 'open' && am.organisation_id === user.organisationId,
+    // Once the pact is submitted the record is closed: no withdrawal either (the service refuses).
+    canWithdraw:
+      am.status === 'open' && am.organisation_id === user.organisationId && isEditable(pact.status),
+    /** Open, but nobody can act on it while the pact is out of negotiation: said, not left mute. */
+    closedNotice:
+      am.status === 'open' && !isEditable(pact.status)
+        ? req.t('negotiation.amendments.closedOpen', { status: pact.status })
+        : null,
   };
 }
 

@@ -127,8 +127,14 @@ export function executionRoutes({ db }: AppServices): Router {
 
   router.post('/pacts/:id/close', allow('pact:report'), async (req, res) => {
     const id = uuidParam(req);
-    await closePact(db, req.user!, id);
-    flash(req, 'execution.flash.closed');
+    try {
+      await closePact(db, req.user!, id);
+      flash(req, 'execution.flash.closed');
+    } catch (err) {
+      // A second click, or a pact closed meanwhile: said on the execution page, not an error page.
+      if (!(err instanceof DomainError) || err.status === 403 || err.status === 404) throw err;
+      flash(req, err.messageKey, err.options.params, 'warning');
+    }
     res.redirect(`/pacts/${id}/execution`);
   });
 
@@ -147,6 +153,7 @@ export function executionRoutes({ db }: AppServices): Router {
         title: req.t('execution.esf.title'),
         call: await getManagedCall(db, req.user!, id),
         errors,
+        fieldLabels: { period: req.t('execution.esf.period') },
         values: req.query,
       });
     }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formQuarter, quarterOrYear } from '../../http/quarter';
 import { wholeNumber } from '../firms/firms.schemas';
 import { euroField } from '../funding/funding.schemas';
 import type { EsfCount } from './execution.tables';
@@ -66,7 +67,7 @@ const formEuro = (required: boolean) =>
 
 export const outcomeFormSchema = z.strictObject({
   actionId: z.uuid(),
-  period,
+  period: formQuarter,
   enrolled: formInt(MAX_COUNT),
   completed: formInt(MAX_COUNT),
   hoursDelivered: formInt(MAX_HOURS),
@@ -110,16 +111,7 @@ export const API_FIELD: Record<string, string> = {
 
 /** ?period=2027-Q1 (a quarter), 2027 (a year) or nothing (every quarter reported). */
 export const esfQuery = z.strictObject({
-  period: z.preprocess(
-    (v) => (blank(v) ? undefined : v),
-    z
-      .string()
-      .trim()
-      .toUpperCase()
-      .max(7)
-      .regex(/^20\d{2}(-Q[1-4])?$/)
-      .optional(),
-  ),
+  period: quarterOrYear,
   format: z.enum(['html', 'csv', 'xlsx']).optional().default('html'),
   lang: z.enum(['it', 'en']).optional(),
 });

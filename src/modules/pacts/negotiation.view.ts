@@ -95,9 +95,13 @@ export async function boardView(db: Db, req: Request, user: SessionUser, pactId:
     rows,
     agreement,
     block,
-    blockingLine: parts.length
-      ? req.t('negotiation.blocking.line', { items: parts.join(', ') })
-      : req.t('negotiation.blocking.none'),
+    // Once submitted nothing is "blocking agreement" any more: the board says the round is over.
+    negotiationClosed: !editable,
+    blockingLine: !editable
+      ? req.t('negotiation.errors.closed', { status: pact.status })
+      : parts.length
+        ? req.t('negotiation.blocking.line', { items: parts.join(', ') })
+        : req.t('negotiation.blocking.none'),
     amendments: amendments.map((a) => {
       // An open proposal the text has since overtaken is flagged, so nobody argues over it.
       const target = a.action_id ? actions.find((x) => x.id === a.action_id) : undefined;

@@ -9,13 +9,14 @@ import { parseForm, safeParseQuery, uuidParam } from '../../http/validate';
 import { DomainError } from '../../lib/domain-error';
 import { isWithin } from '../accounts/accounts.repository';
 import { findCurrentTerritory, localName } from '../reference/territories.repository';
+import { loadPactFor } from './access';
 import { actionRoutes } from './actions.routes';
 import { historyRoutes } from './history.routes';
 import type { PactStatus } from './pact-workflow';
 import * as repo from './pacts.repository';
 import { newPactQuery, pactEditSchema, pactListQuery, pactSchema } from './pacts.schemas';
 import { createPact, listPactsFor, pactView, updatePact } from './pacts.service';
-import { euros, formErrors, pactFieldLabels, skillNeeds } from './pacts.view';
+import { euros, formErrors, pactFieldLabels, redirectIfClosed, skillNeeds } from './pacts.view';
 import { renderStale } from './stale.view';
 import { StaleRevisionError } from './stale';
 import { signatoryRoutes } from './signatories.routes';
@@ -185,7 +186,11 @@ export function pactRoutes(services: AppServices): Router {
     });
   };
 
-  router.get('/pacts/:id/edit', allow('pact:draft'), (req, res) => editForm(req, res, 200));
+  router.get('/pacts/:id/edit', allow('pact:draft'), async (req, res) => {
+    const { pact, party } = await loadPactFor(db, uuidParam(req), req.user!);
+    // Only the promoter learns why; anyone else is refused by the form as before.
+    if (party !== 'promoter' || !redirectIfClosed(req, res, pact)) await editForm(req, res, 200);
+  });
 
   router.post('/pacts/:id/edit', allow('pact:draft'), async (req, res) => {
     const id = uuidParam(req);

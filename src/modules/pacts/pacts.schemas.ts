@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formQuarter } from '../../http/quarter';
 import { shortText, territoryCode } from '../../http/validate';
 import { wholeNumber } from '../firms/firms.schemas';
 import { MODALITIES } from './pacts.tables';
@@ -50,12 +51,9 @@ export const actionSchema = z.strictObject({
   participants: wholeNumber(1, 10_000),
   hours: wholeNumber(1, 2_000),
   modality: z.enum(MODALITIES),
-  eqfLevel: z.coerce.number().int().min(1).max(8),
-  period: z
-    .string()
-    .trim()
-    .toUpperCase()
-    .regex(/^20[0-9]{2}-Q[1-4]$/),
+  // A level left on "— Scegli —" is required, not "the smallest allowed value is 1".
+  eqfLevel: wholeNumber(1, 8),
+  period: formQuarter,
   provider: z
     .string()
     .trim()
@@ -67,7 +65,11 @@ export type ActionInput = z.output<typeof actionSchema>;
 
 export const revisionOnlySchema = z.strictObject({ revision });
 
-export const inviteSchema = z.strictObject({ revision, organisationId: z.uuid() });
+// Left on "— Scegli —" the choice arrives empty: "required", not "the format is not valid".
+export const inviteSchema = z.strictObject({
+  revision,
+  organisationId: z.string().trim().min(1).pipe(z.uuid()),
+});
 
 export const pactListQuery = z.strictObject({
   status: z

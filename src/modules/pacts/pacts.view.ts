@@ -1,13 +1,31 @@
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import type { Executor } from '../../db';
+import { flash } from '../../http/flash';
 import type { SessionUser } from '../../http/types';
 import { DomainError } from '../../lib/domain-error';
 import { valueLabels } from '../needs/needs.repository';
 import { needsAggregate } from '../needs/needs.service';
 import { localName } from '../reference/territories.repository';
 import { ACTION_FIELDS, PACT_FIELDS } from './amendments.fields';
+import { isEditable, type PactStatus } from './pact-workflow';
 
 /** A domain error as the errors map of a form: next to its field, or at the top. */
+/**
+ * A form that changes the pact's content, opened when the pact can no longer change (a bookmark,
+ * the back button after submitting): the pact's page says why, instead of a form that can only
+ * be refused once filled in. True when it redirected.
+ */
+export function redirectIfClosed(
+  req: Request,
+  res: Response,
+  pact: { id: string; status: PactStatus },
+): boolean {
+  if (isEditable(pact.status)) return false;
+  flash(req, 'pacts.errors.closedForEdits', { status: pact.status }, 'warning');
+  res.redirect(`/pacts/${pact.id}`);
+  return true;
+}
+
 export function formErrors(req: Request, err: DomainError): Record<string, string> {
   return { [err.options.field ?? '_form']: req.t(err.messageKey, err.options.params) };
 }

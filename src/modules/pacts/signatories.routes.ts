@@ -79,8 +79,16 @@ export function signatoryRoutes({ db }: AppServices): Router {
   router.get('/pacts/:id/signatories/:orgId/remove', allow('pact:draft'), async (req, res) => {
     const { pact, party } = await loadPactFor(db, uuidParam(req), req.user!);
     const back = `/pacts/${pact.id}/signatories`;
-    if (party !== 'promoter' || !isEditable(pact.status) || pact.status === 'agreed')
+    if (party !== 'promoter') return res.redirect(back);
+    // An old link: the list's page says why the signatory stays, not a silent bounce.
+    if (!isEditable(pact.status)) {
+      flash(req, 'pacts.errors.closedForEdits', { status: pact.status }, 'warning');
       return res.redirect(back);
+    }
+    if (pact.status === 'agreed') {
+      flash(req, 'pacts.errors.removeAgreed', undefined, 'warning');
+      return res.redirect(back);
+    }
     const orgId = uuidParam(req, 'orgId');
     const signatory = (await repo.listSignatories(db, pact.id)).find(
       (s) => s.id === orgId && !s.removed_at,

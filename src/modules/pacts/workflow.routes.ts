@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { renderConfirm } from '../../http/confirm';
@@ -10,7 +10,7 @@ import { allowedActions } from './pact-workflow';
 import { revisionOnlySchema } from './pacts.schemas';
 import { promoterTransition, submitPact } from './workflow.service';
 
-/** The promoter's buttons on the pact page; a refusal is a 409 page saying why. */
+/** The promoter's buttons on the pact page; a refusal is said on the pact page (flash). */
 export function workflowRoutes({ db }: AppServices): Router {
   const router = Router();
   const revisionOf = (req: import('express').Request) => {
@@ -19,10 +19,25 @@ export function workflowRoutes({ db }: AppServices): Router {
     return form.data.revision;
   };
 
+  /**
+   * A step the pact's page offered but that is refused now (the pact changed in another tab, or
+   * another pact took the last places of a need): back to the page, which says why and shows
+   * the pact as it is, rather than an error page whose only link leads home.
+   */
+  const refused = (req: Request, res: Response, id: string, err: unknown) => {
+    if (!(err instanceof DomainError) || err.status === 403 || err.status === 404) throw err;
+    flash(req, err.messageKey, err.options.params, 'warning');
+    res.redirect(`/pacts/${id}`);
+  };
+
   router.post('/pacts/:id/submit', allow('pact:draft'), async (req, res) => {
     const id = uuidParam(req);
-    const { alreadySubmitted } = await submitPact(db, req.user!, id, revisionOf(req));
-    flash(req, alreadySubmitted ? 'pacts.flash.alreadySubmitted' : 'pacts.flash.submitted');
+    try {
+      const { alreadySubmitted } = await submitPact(db, req.user!, id, revisionOf(req));
+      flash(req, alreadySubmitted ? 'pacts.flash.alreadySubmitted' : 'pacts.flash.submitted');
+    } catch (err) {
+      return refused(req, res, id, err);
+    }
     res.redirect(`/pacts/${id}`);
   });
 
@@ -30,8 +45,11 @@ export function workflowRoutes({ db }: AppServices): Router {
   router.get('/pacts/:id/withdraw', allow('pact:draft'), async (req, res) => {
     const { pact, party } = await loadPactFor(db, uuidParam(req), req.user!);
     if (party !== 'promoter') throw new DomainError('pacts.errors.promoterOnly', { status: 403 });
-    if (!allowedActions(pact.status, 'promoter').includes('withdraw'))
+    if (!allowedActions(pact.status, 'promoter').includes('withdraw')) {
+      // An old link or the back button: the pact's page says why, not a silent bounce.
+      flash(req, 'pacts.withdraw.notNow', { status: pact.status }, 'warning');
       return res.redirect(`/pacts/${pact.id}`);
+    }
     renderConfirm(req, res, {
       title: req.t('pacts.withdraw.title'),
       paragraphs: [req.t('pacts.withdraw.confirm', { title: pact.title })],
@@ -53,8 +71,12 @@ export function workflowRoutes({ db }: AppServices): Router {
   for (const [path, action] of steps) {
     router.post(`/pacts/:id/${path}`, allow('pact:draft'), async (req, res) => {
       const id = uuidParam(req);
-      await promoterTransition(db, req.user!, id, action, revisionOf(req));
-      flash(req, `pacts.flash.${action}`);
+      try {
+        await promoterTransition(db, req.user!, id, action, revisionOf(req));
+        flash(req, `pacts.flash.${action}`);
+      } catch (err) {
+        return refused(req, res, id, err);
+      }
       res.redirect(`/pacts/${id}`);
     });
   }
