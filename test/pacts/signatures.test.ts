@@ -46,6 +46,10 @@ describe('POST /pacts/:id/sign', () => {
     const page = await employers.get(`/pacts/${pact.id}/sign`);
     expect(page.status).toBe(200);
     expect(page.text).toContain(pact.revision_hash);
+    // The labels beside it are capitalised, as 'Revisione' is.
+    const labels = [...page.text.matchAll(/<dt class="col-sm-3">([^<]*)<\/dt>/g)].map((m) => m[1]);
+    expect(labels).toContain('Impronta');
+    for (const label of labels) expect(label).toMatch(/^\p{Lu}/u);
 
     expect((await sign(employers, pact)).status).toBe(302);
     expect((await pactRow(pact.id)).status).toBe('negotiation');
