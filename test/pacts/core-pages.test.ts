@@ -35,6 +35,26 @@ const actionBody = (revision: number, extra: Record<string, string | string[]> =
 });
 
 describe('drafting a pact', () => {
+  it('lists the territories by name as the reader reads it, in Italian and English', async () => {
+    const options = (html: string) =>
+      [
+        ...(/<select[^>]*id="field-territory"[\s\S]*?<\/select>/.exec(html)?.[0] ?? '').matchAll(
+          /<option value="([^"]+)"[^>]*>([^<]*)</g,
+        ),
+      ].map((m) => m[2]!);
+    const it = options((await authority.get('/pacts/new')).text);
+    expect(it[0]).toBe('Firenze (ITI14)');
+    const comuni = it.slice(1);
+    expect(comuni).toEqual([...comuni].sort((a, b) => a.localeCompare(b, 'it')));
+    expect(comuni.indexOf('Barberino di Mugello (048002)')).toBeLessThan(
+      comuni.indexOf('Barberino Tavarnelle (048054)'),
+    );
+    const en = options((await authority.get('/pacts/new?lang=en')).text);
+    expect(en[0]).toBe('Florence (ITI14)');
+    expect(en.slice(1)).toEqual([...en.slice(1)].sort((a, b) => a.localeCompare(b, 'en')));
+    await authority.get('/pacts/new?lang=it');
+  });
+
   it('shows the protected needs of the territory, never a suppressed value', async () => {
     const res = await authority.get(`/pacts/new?campaign=${s.campaign.id}&territory=048017`);
     expect(res.status).toBe(200);

@@ -93,16 +93,26 @@ export function pactRoutes(services: AppServices): Router {
     const scopeError = outOfScope
       ? { errors: { territory: req.t('pacts.errors.territoryOutOfScope') } }
       : {};
-    const territories = await db
-      .selectFrom('territories')
-      .innerJoin('territory_ancestors as ta', 'ta.code', 'territories.code')
-      .select(['territories.code', 'territories.level', 'territories.name', 'territories.names'])
-      .where('ta.ancestor_code', '=', user.territoryCode)
-      .where('ta.depth', '<=', 2)
-      .where('territories.valid_to', 'is', null)
-      .orderBy('ta.depth')
-      .orderBy('territories.name')
-      .execute();
+    // By name as the reader reads it ('Barberino di Mugello' before 'Barberino Tavarnelle';
+    // English names in English), not in the database's byte order of the Italian names.
+    const territories = (
+      await db
+        .selectFrom('territories')
+        .innerJoin('territory_ancestors as ta', 'ta.code', 'territories.code')
+        .select([
+          'territories.code',
+          'territories.level',
+          'territories.name',
+          'territories.names',
+          'ta.depth',
+        ])
+        .where('ta.ancestor_code', '=', user.territoryCode)
+        .where('ta.depth', '<=', 2)
+        .where('territories.valid_to', 'is', null)
+        .execute()
+    )
+      .map((t) => ({ ...t, local: localName(t, lang) }))
+      .sort((a, b) => a.depth - b.depth || a.local.localeCompare(b.local, lang));
     // A refused form keeps its id, so its later successful post is still one pact.
     const formId = z.uuid().safeParse(values?.formId).data ?? crypto.randomUUID();
     const campaigns = await repo.campaignsCovering(db, territoryCode);
@@ -111,10 +121,7 @@ export function pactRoutes(services: AppServices): Router {
       title: req.t('pacts.new.title'),
       fieldLabels: pactFieldLabels(req.t),
       campaigns: campaigns.map((c) => ({ value: c.id, label: c.title })),
-      territories: territories.map((t) => ({
-        value: t.code,
-        label: `${localName(t, lang)} (${t.code})`,
-      })),
+      territories: territories.map((t) => ({ value: t.code, label: `${t.local} (${t.code})` })),
       chosen,
       needs: chosen ? await skillNeeds(db, user, chosen.id, territoryCode, lang) : [],
       calls: chosen
