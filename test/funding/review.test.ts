@@ -369,13 +369,17 @@ describe('GET /pacts/:id/decisions', () => {
     await submitForm(
       region,
       `/pacts/${pact.id}/review`,
-      { revision: '1', remarks: 'Manca il cronoprogramma' },
+      { revision: '1', remarks: 'Manca il cronoprogramma.\nIndicare l’ente erogatore.' },
       `/pacts/${pact.id}/return`,
     );
     const promoter = await loginAs(app, s.authority.email, PASSWORD);
     const page = await promoter.get(`/pacts/${pact.id}/decisions`);
     expect(page.status).toBe(200);
-    expect(page.text).toContain('Manca il cronoprogramma');
+    // Written on two lines, read on two lines (the stylesheet keeps the line breaks).
+    const lines = 'Manca il cronoprogramma.\nIndicare l’ente erogatore.';
+    expect(page.text).toContain(`<p class="mb-2 patto-remarks">${lines}</p>`);
+    const css = await promoter.get('/assets/css/patto.css');
+    expect(css.text).toMatch(/\.patto-remarks \{\s*white-space: pre-line;/);
     expect(page.text).toContain('data-decision="return"');
     expect(page.text).toContain(`href="/pacts/${pact.id}/decisions"`);
     const stranger = await newUser(t.db, { role: 'local_authority', territory: 'ITI17' });
