@@ -32,6 +32,8 @@ export function issueKey(issue: z.core.$ZodIssue): {
       if (issue.format === 'email') return { key: 'validation.email' };
       // An id only ever comes from a list the page offered (a select, a hidden field).
       if (issue.format === 'uuid') return { key: 'validation.choice' };
+      // A pattern the schema explains in words of its own (`.regex(re, 'validation.quarter')`).
+      if (issue.message.startsWith('validation.')) return { key: issue.message };
       return { key: issue.format === 'date' ? 'validation.date' : 'validation.format' };
     case 'invalid_value':
       return { key: 'validation.choice' };

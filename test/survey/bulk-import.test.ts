@@ -159,6 +159,28 @@ describe('POST /campaigns/:id/import', () => {
     expect(await Promise.all([count('responses'), count('organisations')])).toEqual(before);
   });
 
+  it('says how to write a quarter, an occupation group and a NACE division it cannot read', async () => {
+    const { id, region } = await newCampaign(t.db);
+    const agent = await loginAs(app, region.email, PASSWORD);
+    const res = await upload(
+      agent,
+      id,
+      csv([firmRow(newVat(), { period: '1° trim. 2027', occupation: '721', nace_division: '2' })]),
+    );
+    expect(res.status).toBe(422);
+    const problem = (column: string) =>
+      new RegExp(`<td><code>${column}</code>\\s*</td>\\s*<td>([^<]*)</td>`).exec(res.text)?.[1];
+    expect(problem('period')).toBe(
+      'Scrivi il trimestre come anno e numero del trimestre, per esempio 2027-Q1',
+    );
+    expect(problem('occupation')).toBe(
+      'Indica il gruppo professionale ISCO-08 con 2 cifre, per esempio 72',
+    );
+    expect(problem('nace_division')).toBe(
+      'Indica la divisione NACE/ATECO con 2 cifre, per esempio 28',
+    );
+  });
+
   it('reports the need lines’ problems in the same round as a wrong profile cell', async () => {
     const { id, region } = await newCampaign(t.db);
     const agent = await loginAs(app, region.email, PASSWORD);

@@ -54,7 +54,7 @@ export const firmProfileSchema = z.strictObject({
     .string()
     .trim()
     .min(1)
-    .regex(/^\d{2}$/),
+    .regex(/^\d{2}$/, 'validation.naceDivision'),
   employees: wholeNumber(1, MAX_EMPLOYEES),
   territoryCode,
   contactName: shortText(120),

@@ -49,7 +49,7 @@ export const needLineSchema = z.strictObject({
   occupation: z
     .string()
     .trim()
-    .regex(/^\d{2}$/),
+    .regex(/^\d{2}$/, 'validation.iscoGroup'),
   workers: wholeNumber(1, MAX_WORKERS),
   eqf: wholeNumber(1, 8),
   priority: z.enum(PRIORITIES),
@@ -57,7 +57,7 @@ export const needLineSchema = z.strictObject({
   period: z
     .string()
     .trim()
-    .regex(/^\d{4}-Q[1-4]$/),
+    .regex(/^\d{4}-Q[1-4]$/, 'validation.quarter'),
   note: z.string().trim().max(500).optional().default(''),
 });
 export type NeedLine = z.output<typeof needLineSchema>;
