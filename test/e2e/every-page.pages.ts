@@ -123,6 +123,7 @@ export function visits(s: EveryPageSeed): Visit[] {
     { route: '/calls/new', as: 'region' },
     { route: '/calls/:id', as: 'local_authority', params: { id: s.callId } },
     { route: '/calls/:id/close', as: 'region', params: { id: s.callId } },
+    { route: '/calls/:id/edit', as: 'region', params: { id: s.draftCallId } },
     { route: '/calls/:id/esf-indicators', as: 'region', params: { id: s.callId } },
     { route: '/dashboard/impact', as: 'region', query: `campaign=${s.campaignId}` },
   ];

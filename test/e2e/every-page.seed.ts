@@ -7,7 +7,7 @@ import { proposeAmendment } from '../../src/modules/pacts/amendments.service';
 import { outcomeFromForm, outcomeFormSchema } from '../../src/modules/pacts/execution.schemas';
 import { reportOutcome } from '../../src/modules/pacts/execution.service';
 import { approvedPact, reportForm } from '../execution/helpers';
-import { scenario, submittedPact } from '../funding/helpers';
+import { newCall, scenario, submittedPact } from '../funding/helpers';
 import { newUser } from '../helpers/factories';
 import { submitVersion } from '../needs/factories';
 import { newPact } from '../pacts/factories';
@@ -16,7 +16,8 @@ import { needLine, newCampaign, newFirmUser, readinessForm } from '../survey/hel
 
 /**
  * One of everything a page can show, made through the factories and services: a region (ITI1)
- * with a survey campaign a firm answered and a draft one, a funding call, an authority (ITI14) with a pact in
+ * with a survey campaign a firm answered and a draft one, a funding call and a draft one (with
+ * a reserve and an area), an authority (ITI14) with a pact in
  * negotiation (two partners invited, an amendment proposed), a submitted one and one approved
  * and under way (a quarter reported); an employer association the firm delegated; an
  * invitation, an API token, an import job.
@@ -29,6 +30,12 @@ export async function seedEveryPage(db: Db) {
 
   const survey = await newCampaign(db, { region, territory: 'ITI1' });
   const draftSurvey = await newCampaign(db, { region, territory: 'ITI14', open: false });
+  const draftCall = await newCall(db, region, {
+    status: 'draft',
+    campaignId: s.campaignId,
+    areas: ['F40'],
+    allocations: [{ territory: 'ITI14', cents: 40_000_00 }],
+  });
   const firm = await newFirmUser(db);
   const responseId = await submitVersion(db, survey.id, firm.organisationId, firm.id, {
     territory: '048014',
@@ -124,6 +131,7 @@ export async function seedEveryPage(db: Db) {
     draftSurveyId: draftSurvey.id,
     responseId,
     callId: call.id,
+    draftCallId: draftCall.id,
     firmId: firm.organisationId,
     negotiating: { id: negotiating.id, actionId: negotiating.actions[0]!.id },
     amendmentId: amendment.id,

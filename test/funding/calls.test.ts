@@ -152,6 +152,18 @@ describe('funding calls (region)', () => {
     expect(await callsOf(region.organisationId)).toHaveLength(0);
   });
 
+  it('a reserve on the whole call is refused on its row alone, not as overlapping the others', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const body = { ...valid(), alloc0Territory: 'ITI1' };
+    const res = await submitForm(agent, '/calls/new', body, '/calls');
+    expect(res.status).toBe(422);
+    expect(errorSummary(res.text).map((l) => l.href)).toEqual(['#field-alloc0Territory']);
+    expect(res.text).toContain('compreso in quello');
+    expect(res.text).not.toContain('si sovrappone');
+    expect(await callsOf(region.organisationId)).toHaveLength(0);
+  });
+
   it('reads a deadline typed day first where the browser shows no date picker', async () => {
     const region = await newUser(t.db, { role: 'region' });
     const agent = await loginAs(testApp(t), region.email, PASSWORD);

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor, Tx } from '../../db';
-import type { Insertable } from 'kysely';
+import type { Insertable, Updateable } from 'kysely';
 import type { FundingCallsTable } from './funding.tables';
 
 export function insertCall(tx: Tx, row: Insertable<FundingCallsTable>) {
@@ -27,6 +27,25 @@ export async function insertAreas(tx: Tx, callId: string, areas: string[]) {
     .insertInto('funding_call_skill_areas')
     .values(areas.map((a) => ({ call_id: callId, area_code: a })))
     .execute();
+}
+
+export async function updateCall(tx: Tx, id: string, row: Updateable<FundingCallsTable>) {
+  await tx.updateTable('funding_calls').set(row).where('id', '=', id).execute();
+}
+
+/** A draft's reserves, written again (a draft has no commitment drawing on them). */
+export async function replaceAllocations(
+  tx: Tx,
+  callId: string,
+  rows: { territory: string; cents: number }[],
+) {
+  await tx.deleteFrom('funding_call_allocations').where('call_id', '=', callId).execute();
+  await insertAllocations(tx, callId, rows);
+}
+
+export async function replaceAreas(tx: Tx, callId: string, areas: string[]) {
+  await tx.deleteFrom('funding_call_skill_areas').where('call_id', '=', callId).execute();
+  await insertAreas(tx, callId, areas);
 }
 
 export function findCall(db: Executor, id: string) {

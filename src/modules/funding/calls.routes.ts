@@ -10,17 +10,26 @@ import { scopeCodes } from '../accounts/scope';
 import { localName, territoryPath } from '../reference/territories.repository';
 import { romeToday } from '../survey/calendar';
 import * as repo from './calls.repository';
-import { createCall, getCallFor, listCallsFor, transitionCall } from './calls.service';
+import {
+  createCall,
+  getCallFor,
+  getManagedCall,
+  listCallsFor,
+  transitionCall,
+  updateDraftCall,
+  type CallRow,
+} from './calls.service';
 import { callProblems, type CallProblem } from './calls.rules';
 import {
   ALLOCATION_ROWS,
+  MAX_ALLOCATION_ROWS,
   callFromForm,
   callListQuery,
   callSchema,
   validCallFields,
 } from './funding.schemas';
 import { callLedger } from './ledger.view';
-import { euros } from './money';
+import { centsToInput, euros } from './money';
 import type { CallStatus } from './funding.tables';
 
 /** One message per field, the first rule broken there. */
@@ -37,7 +46,7 @@ const FIELD_ORDER = [
   ...['title', 'description', 'territoryCode', 'campaignId', 'deadline'],
   ...['budget', 'courseHour', 'participantHour', 'cofinancingPercent'],
   ...['maxHours', 'minParticipants', 'maxParticipants', 'maxCostPerParticipant', 'skillAreas'],
-  ...Array.from({ length: ALLOCATION_ROWS }, (_, i) => [
+  ...Array.from({ length: MAX_ALLOCATION_ROWS }, (_, i) => [
     `alloc${i}Territory`,
     `alloc${i}Amount`,
   ]).flat(),
@@ -56,6 +65,43 @@ const inFormOrder = (errors: Record<string, string>) =>
   Object.fromEntries(
     Object.entries(errors).sort(([a], [b]) => FIELD_ORDER.indexOf(a) - FIELD_ORDER.indexOf(b)),
   );
+
+/** Five rows, or as many as the reserves filled in (a draft may hold more, from the API). */
+function allocationRowCount(values: Record<string, unknown>): number {
+  let rows = ALLOCATION_ROWS;
+  for (let i = ALLOCATION_ROWS; i < MAX_ALLOCATION_ROWS; i++)
+    if (String(values[`alloc${i}Territory`] ?? '') || String(values[`alloc${i}Amount`] ?? ''))
+      rows = i + 1;
+  return rows;
+}
+
+/** A stored call as its form shows it: amounts typed back in the page's language. */
+async function callFormValues(db: AppServices['db'], call: CallRow, lang: string) {
+  const allocations = await repo.callAllocations(db, call.id);
+  const areas = await repo.callAreas(db, call.id);
+  return {
+    title: call.title,
+    description: call.description ?? '',
+    territoryCode: call.territory_code,
+    campaignId: call.campaign_id ?? '',
+    deadline: call.deadline,
+    budget: centsToInput(call.budget_cents, lang),
+    courseHour: centsToInput(call.course_hour_cents, lang),
+    participantHour: centsToInput(call.participant_hour_cents, lang),
+    cofinancingPercent: String(call.cofinancing_percent),
+    maxHours: call.max_hours_per_action?.toString() ?? '',
+    minParticipants: call.min_participants?.toString() ?? '',
+    maxParticipants: call.max_participants?.toString() ?? '',
+    maxCostPerParticipant: centsToInput(call.max_cost_per_participant_cents, lang),
+    skillAreas: areas.map((a) => a.code),
+    ...Object.fromEntries(
+      allocations.flatMap((a, i) => [
+        [`alloc${i}Territory`, a.territory_code],
+        [`alloc${i}Amount`, centsToInput(a.amount_cents, lang)],
+      ]),
+    ),
+  };
+}
 
 export function callRoutes({ db }: AppServices): Router {
   const router = Router();
@@ -113,6 +159,10 @@ export function callRoutes({ db }: AppServices): Router {
       .execute();
     res.status(status).render('funding/new', {
       title: req.t('funding.new.title'),
+      formAction: '/calls',
+      heading: req.t('funding.new.title'),
+      intro: req.t('funding.new.intro'),
+      submitLabel: req.t('funding.new.create'),
       fieldLabels: callFieldLabels(req.t),
       territories,
       campaigns: (await cq.execute()).map((c) => ({
@@ -124,7 +174,7 @@ export function callRoutes({ db }: AppServices): Router {
         label: localName(a, lang),
         checked: chosen.has(a.code),
       })),
-      allocationRows: Array.from({ length: ALLOCATION_ROWS }, (_, i) => ({
+      allocationRows: Array.from({ length: allocationRowCount(values) }, (_, i) => ({
         territory: `alloc${i}Territory`,
         amount: `alloc${i}Amount`,
         n: i + 1,
@@ -169,6 +219,64 @@ export function callRoutes({ db }: AppServices): Router {
     }
   });
 
+  // A draft, which no authority has seen, can be corrected; once opened, only closing is left.
+  const editView = (
+    req: Request,
+    res: Response,
+    status: number,
+    call: { id: string; title: string },
+    extra: object,
+  ) =>
+    formView(req, res, status, {
+      title: req.t('funding.edit.title', { title: call.title }),
+      formAction: `/calls/${call.id}/edit`,
+      heading: req.t('funding.edit.title', { title: call.title }),
+      intro: req.t('funding.edit.intro'),
+      submitLabel: req.t('funding.edit.save'),
+      back: { href: `/calls/${call.id}`, label: req.t('funding.show.back') },
+      ...extra,
+    });
+
+  router.get('/calls/:id/edit', allow('call:manage'), async (req, res) => {
+    const call = await getManagedCall(db, req.user!, uuidParam(req));
+    if (call.status !== 'draft') return res.redirect(`/calls/${call.id}`);
+    return editView(req, res, 200, call, {
+      values: await callFormValues(db, call, res.locals.lang as string),
+    });
+  });
+
+  router.post('/calls/:id/edit', allow('call:manage'), async (req, res) => {
+    const call = await getManagedCall(db, req.user!, uuidParam(req));
+    // Opened meanwhile (another tab): whatever was typed, the draft is no longer there to edit.
+    if (call.status !== 'draft')
+      return editView(req, res, 409, call, {
+        errors: { _form: req.t('funding.errors.notDraft') },
+        values: req.body,
+      });
+    const form = parseForm(callSchema, req);
+    if (!form.ok) {
+      const problems = await callProblems(db, req.user!, validCallFields(form.values));
+      return editView(req, res, 422, call, {
+        ...form,
+        errors: inFormOrder({ ...problemErrors(problems, req.t), ...form.errors }),
+      });
+    }
+    try {
+      await updateDraftCall(db, req.user!, call.id, callFromForm(form.data));
+      flash(req, 'funding.flash.updated');
+      res.redirect(`/calls/${call.id}`);
+    } catch (err) {
+      if (!(err instanceof DomainError) || err.status === 404) throw err;
+      const problems = err.options.details ?? [
+        { field: err.options.field ?? '_form', key: err.messageKey, params: err.options.params },
+      ];
+      return editView(req, res, err.status, call, {
+        errors: inFormOrder(problemErrors(problems, req.t)),
+        values: req.body,
+      });
+    }
+  });
+
   router.get('/calls/:id', allow('call:read'), async (req, res) => {
     const { call, manages } = await getCallFor(db, req.user!, uuidParam(req));
     const lang = res.locals.lang as string;
@@ -202,6 +310,8 @@ export function callRoutes({ db }: AppServices): Router {
         available: euros(a.amount_cents - a.committed_cents),
       })),
       manages,
+      // A draft whose deadline has gone by cannot be opened: the page says so and leads to the edit.
+      deadlinePassed: manages && call.status === 'draft' && call.deadline < romeToday(),
       // The ledger names pacts and amounts: the region's (and admin's) view only.
       ledger:
         req.user!.role === 'region' || req.user!.role === 'admin'
@@ -233,7 +343,12 @@ export function callRoutes({ db }: AppServices): Router {
         flash(req, `funding.flash.${action}ed`);
       } catch (err) {
         if (!(err instanceof DomainError) || err.status === 404) throw err;
-        flash(req, err.messageKey, err.options.params as Record<string, string>, 'warning');
+        // A draft refused for its deadline is not stuck: the message leads to its edit page.
+        const key =
+          err.messageKey === 'funding.errors.deadlinePast'
+            ? 'funding.errors.openDeadlinePast'
+            : err.messageKey;
+        flash(req, key, err.options.params as Record<string, string>, 'warning');
       }
       res.redirect(`/calls/${id}`);
     });

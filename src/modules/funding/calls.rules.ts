@@ -78,8 +78,11 @@ async function allocationProblems(
       (r.territory === callTerritory || !(await repo.within(db, r.territory, callTerritory)))
     )
       problem('funding.errors.allocation.outside');
-    else if (await overlaps(db, r.territory, seen)) problem('funding.errors.allocation.overlap');
-    seen.push(r.territory);
+    else {
+      // A row refused as outside the call is not held against the others: only it is wrong.
+      if (await overlaps(db, r.territory, seen)) problem('funding.errors.allocation.overlap');
+      seen.push(r.territory);
+    }
     total += r.cents;
     if (!over && input.budget !== undefined && total > input.budget) {
       over = true;

@@ -9,8 +9,8 @@ import { callProblems } from './calls.rules';
 import type { NewCall } from './funding.schemas';
 import type { CallStatus } from './funding.tables';
 
-/** A draft call of the user's region, on its territory or below; every broken rule at once. */
-export async function createCall(db: Db, user: SessionUser, input: NewCall): Promise<string> {
+/** Every rule `input` breaks, as one 422 naming each field; nothing when it keeps them all. */
+async function checkCall(db: Executor, user: SessionUser, input: NewCall) {
   const problems = await callProblems(db, user, input);
   if (problems.length)
     throw new DomainError(problems[0]!.key, {
@@ -19,32 +19,58 @@ export async function createCall(db: Db, user: SessionUser, input: NewCall): Pro
       status: 422,
       details: problems,
     });
-  const areas = [...new Set(input.skillAreas)];
+}
+
+/** The columns a call's form sets, for a new call and for an edited draft alike. */
+const callColumns = (input: NewCall) => ({
+  territory_code: input.territoryCode,
+  campaign_id: input.campaignId ?? null,
+  title: input.title,
+  description: input.description || null,
+  budget_cents: input.budget,
+  course_hour_cents: input.courseHour,
+  participant_hour_cents: input.participantHour,
+  max_hours_per_action: input.maxHours ?? null,
+  min_participants: input.minParticipants ?? null,
+  max_participants: input.maxParticipants ?? null,
+  max_cost_per_participant_cents: input.maxCostPerParticipant ?? null,
+  cofinancing_percent: input.cofinancingPercent,
+  deadline: input.deadline,
+});
+
+const allocationRows = (input: NewCall) =>
+  input.allocations.map((r) => ({ territory: r.territory, cents: r.cents }));
+
+/** A draft call of the user's region, on its territory or below; every broken rule at once. */
+export async function createCall(db: Db, user: SessionUser, input: NewCall): Promise<string> {
+  await checkCall(db, user, input);
   return db.transaction().execute(async (tx) => {
     const { id } = await repo.insertCall(tx, {
       organisation_id: user.organisationId,
-      territory_code: input.territoryCode,
-      campaign_id: input.campaignId ?? null,
-      title: input.title,
-      description: input.description || null,
-      budget_cents: input.budget,
-      course_hour_cents: input.courseHour,
-      participant_hour_cents: input.participantHour,
-      max_hours_per_action: input.maxHours ?? null,
-      min_participants: input.minParticipants ?? null,
-      max_participants: input.maxParticipants ?? null,
-      max_cost_per_participant_cents: input.maxCostPerParticipant ?? null,
-      cofinancing_percent: input.cofinancingPercent,
-      deadline: input.deadline,
+      ...callColumns(input),
       created_by: user.id,
     });
-    await repo.insertAllocations(
-      tx,
-      id,
-      input.allocations.map((r) => ({ territory: r.territory, cents: r.cents })),
-    );
-    await repo.insertAreas(tx, id, areas);
+    await repo.insertAllocations(tx, id, allocationRows(input));
+    await repo.insertAreas(tx, id, [...new Set(input.skillAreas)]);
     return id;
+  });
+}
+
+/**
+ * Rewrites a draft call (no authority has seen it, no pact can choose it, nothing is committed on
+ * it): the same rules as a new call; its reserves and areas replaced. The row is locked, so an
+ * edit and an opening take turns; once opened, 409.
+ */
+export async function updateDraftCall(db: Db, user: SessionUser, id: string, input: NewCall) {
+  await db.transaction().execute(async (tx) => {
+    const call = await repo.lockCall(tx, id);
+    if (!call) throw new NotFoundError();
+    await assertInScope(tx, user, call.territory_code);
+    if (call.status !== 'draft') throw new DomainError('funding.errors.notDraft', { status: 409 });
+    await checkCall(tx, user, input);
+    await repo.updateCall(tx, id, callColumns(input));
+    await repo.replaceAllocations(tx, id, allocationRows(input));
+    await repo.replaceAreas(tx, id, [...new Set(input.skillAreas)]);
   });
 }
 

@@ -39,9 +39,12 @@ const optionalInt = (min: number, max: number) =>
   z.preprocess(blankToUndefined, z.coerce.number().int().min(min).max(max).optional());
 const optionalTerritory = z.preprocess(blankToUndefined, territoryCode.optional());
 
+/** The reserve rows a new call's form shows; an edited draft shows as many as it has. */
 export const ALLOCATION_ROWS = 5;
+/** The most reserves a call may have (the API's limit too): the form takes this many rows. */
+export const MAX_ALLOCATION_ROWS = 50;
 const allocationFields = Object.fromEntries(
-  Array.from({ length: ALLOCATION_ROWS }, (_, i) => [
+  Array.from({ length: MAX_ALLOCATION_ROWS }, (_, i) => [
     [`alloc${i}Territory`, optionalTerritory],
     [`alloc${i}Amount`, optionalEuro('allocation', 1, 100_000_000_000_000)],
   ]).flat(),
@@ -136,7 +139,7 @@ export function validCallFields(body: Record<string, unknown>): Partial<NewCall>
 
 function allocationsOf(v: Record<string, unknown>): NewCall['allocations'] {
   const allocations: NewCall['allocations'] = [];
-  for (let i = 0; i < ALLOCATION_ROWS; i++) {
+  for (let i = 0; i < MAX_ALLOCATION_ROWS; i++) {
     const territory = v[`alloc${i}Territory`] as string | undefined;
     const cents = v[`alloc${i}Amount`] as number | undefined;
     if (territory !== undefined || cents !== undefined)
@@ -179,7 +182,7 @@ export const callApiSchema = z
       .default([]),
     allocations: z
       .array(z.strictObject({ territoryCode, amountCents: cents(100_000_000_000_000, 1) }))
-      .max(50)
+      .max(MAX_ALLOCATION_ROWS)
       .optional()
       .default([]),
   })
