@@ -21,13 +21,13 @@ export function issueKey(issue: z.core.$ZodIssue): {
           : { key: 'validation.tooShort', params: { min: issue.minimum } };
       if (issue.origin === 'array')
         return { key: 'validation.tooFew', params: { min: issue.minimum } };
-      return { key: 'validation.tooSmall', params: { min: issue.minimum } };
+      return { key: 'validation.tooSmall', params: { min: Number(issue.minimum) } };
     case 'too_big':
       if (issue.origin === 'string')
         return { key: 'validation.tooLong', params: { max: issue.maximum } };
       if (issue.origin === 'array')
         return { key: 'validation.tooMany', params: { max: issue.maximum } };
-      return { key: 'validation.tooBig', params: { max: issue.maximum } };
+      return { key: 'validation.tooBig', params: { max: Number(issue.maximum) } };
     case 'invalid_format':
       if (issue.format === 'email') return { key: 'validation.email' };
       // An id only ever comes from a list the page offered (a select, a hidden field).

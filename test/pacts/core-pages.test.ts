@@ -208,7 +208,7 @@ describe('actions', () => {
 
   it.each([
     ['participants', '-3', 'Il valore minimo'],
-    ['participants', '999999', 'Il valore massimo è 10000'],
+    ['participants', '999999', 'Il valore massimo è 10.000'],
     ['participants', '-99999999999999999999', 'Il valore minimo è 1'],
     ['hours', '0', 'Il valore minimo'],
     // Beyond 2^53 zod also reports its safe-integer bound: the field's own limit is the one said.

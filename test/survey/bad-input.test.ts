@@ -32,7 +32,7 @@ describe('POST /survey/:campaignId/step/3 refuses bad need lines', () => {
     ['fractional workers', { workers: '2.5' }, 'workers', 'numero intero'],
     ['an absurd number', { workers: '1e9' }, 'workers', 'numero intero'],
     ['text for a number', { workers: 'tanti' }, 'workers', 'numero intero'],
-    ['a huge number', { workers: '99999999999' }, 'workers', 'Il valore massimo è 100000'],
+    ['a huge number', { workers: '99999999999' }, 'workers', 'Il valore massimo è 100.000'],
     [
       'a skill outside the campaign',
       { skill: 'DC3.1' },

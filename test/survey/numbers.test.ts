@@ -80,7 +80,7 @@ describe('employees typed the Italian way', () => {
     ['1,000', 'senza virgola'],
     ['1,5', 'senza virgola'],
     ['1.5', 'il punto separa solo le migliaia'],
-    ['99999999999999999999', 'Il valore massimo è 1000000'],
+    ['99999999999999999999', 'Il valore massimo è 1.000.000'],
   ])(
     'refuses %p on /firm/profile next to the field, keeps it, saves nothing',
     async (typed, says) => {
