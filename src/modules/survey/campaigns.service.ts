@@ -61,17 +61,22 @@ async function checkCampaign(db: Executor, user: SessionUser, input: CampaignInp
   return { territoryCode: territory.code, areas };
 }
 
+/** The columns a survey's form sets, the same on creating and on correcting a draft. */
+const formColumns = (input: CampaignInput, territoryCode: string) => ({
+  title: input.title,
+  territory_code: territoryCode,
+  opens_at: input.opensAt,
+  closes_at: input.closesAt,
+  readiness: input.readiness,
+  disclosure_k: input.disclosureK ?? DEFAULT_RULES.k,
+});
+
 export async function createCampaign(db: Db, user: SessionUser, input: CampaignInput) {
   const { territoryCode, areas } = await checkCampaign(db, user, input);
   return db.transaction().execute(async (tx) => {
     const { id } = await repo.insertCampaign(tx, {
       organisation_id: user.organisationId,
-      title: input.title,
-      territory_code: territoryCode,
-      opens_at: input.opensAt,
-      closes_at: input.closesAt,
-      readiness: input.readiness,
-      disclosure_k: input.disclosureK ?? DEFAULT_RULES.k,
+      ...formColumns(input, territoryCode),
       created_by: user.id,
     });
     await repo.insertCampaignAreas(tx, id, areas);
@@ -100,14 +105,7 @@ export async function updateDraftCampaign(
         field: 'territoryCode',
         status: 422,
       });
-    await repo.updateCampaign(tx, id, {
-      title: input.title,
-      territory_code: territoryCode,
-      opens_at: input.opensAt,
-      closes_at: input.closesAt,
-      readiness: input.readiness,
-      disclosure_k: input.disclosureK ?? DEFAULT_RULES.k,
-    });
+    await repo.updateCampaign(tx, id, formColumns(input, territoryCode));
     await tx.deleteFrom('campaign_skill_areas').where('campaign_id', '=', id).execute();
     await repo.insertCampaignAreas(tx, id, areas);
   });
