@@ -124,6 +124,7 @@ export function visits(s: EveryPageSeed): Visit[] {
     { route: '/calls/:id', as: 'local_authority', params: { id: s.callId } },
     { route: '/calls/:id/close', as: 'region', params: { id: s.callId } },
     { route: '/calls/:id/edit', as: 'region', params: { id: s.draftCallId } },
+    { route: '/calls/:id/delete', as: 'region', params: { id: s.draftCallId } },
     { route: '/calls/:id/esf-indicators', as: 'region', params: { id: s.callId } },
     { route: '/dashboard/impact', as: 'region', query: `campaign=${s.campaignId}` },
   ];
@@ -138,6 +139,7 @@ function surveyPages(s: EveryPageSeed): Visit[] {
     { route: '/campaigns/:id', as: 'region', params: campaign },
     { route: '/campaigns/:id/close', as: 'region', params: campaign },
     { route: '/campaigns/:id/edit', as: 'region', params: { id: s.draftSurveyId } },
+    { route: '/campaigns/:id/delete', as: 'region', params: { id: s.draftSurveyId } },
     { route: '/campaigns/:id/responses', as: 'region', params: campaign },
     { route: '/campaigns/:id/responses/:responseId', as: 'region', params: version },
     { route: '/campaigns/:id/import', as: 'region', params: campaign },

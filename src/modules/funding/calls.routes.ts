@@ -13,6 +13,7 @@ import * as repo from './calls.repository';
 import {
   createCall,
   getCallFor,
+  deleteDraftCall,
   getManagedCall,
   listCallsFor,
   transitionCall,
@@ -333,6 +334,34 @@ export function callRoutes({ db }: AppServices): Router {
       back,
       backLabel: req.t('funding.show.back'),
     });
+  });
+
+  // A draft made twice or by mistake can go: no authority has seen it.
+  router.get('/calls/:id/delete', allow('call:manage'), async (req, res) => {
+    const call = await getManagedCall(db, req.user!, uuidParam(req));
+    const back = `/calls/${call.id}`;
+    if (call.status !== 'draft') return res.redirect(back);
+    renderConfirm(req, res, {
+      title: req.t('funding.show.deleteTitle', { title: call.title }),
+      paragraphs: [req.t('funding.show.deleteConfirm')],
+      action: `/calls/${call.id}/delete`,
+      button: req.t('funding.show.delete'),
+      back,
+      backLabel: req.t('funding.show.back'),
+    });
+  });
+
+  router.post('/calls/:id/delete', allow('call:manage'), async (req, res) => {
+    const id = uuidParam(req);
+    try {
+      await deleteDraftCall(db, req.user!, id);
+    } catch (err) {
+      if (!(err instanceof DomainError) || err.status === 404) throw err;
+      flash(req, err.messageKey, undefined, 'warning');
+      return res.redirect(`/calls/${id}`);
+    }
+    flash(req, 'funding.flash.deleted');
+    res.redirect('/calls');
   });
 
   for (const action of ['open', 'close'] as const) {

@@ -1,4 +1,5 @@
 import type { Db, Executor } from '../../db';
+import { isForeignKeyViolation } from '../../db/errors';
 import type { SessionUser } from '../../http/types';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { assertInScope } from '../accounts/scope';
@@ -152,4 +153,25 @@ export async function transitionCall(
       });
     }
   });
+}
+
+/**
+ * Deletes a draft call (one made twice, or by mistake): no authority has seen it, no pact can
+ * name it. Refused once it is open.
+ */
+export async function deleteDraftCall(db: Db, user: SessionUser, id: string) {
+  try {
+    await db.transaction().execute(async (tx) => {
+      const call = await repo.lockCall(tx, id);
+      if (!call) throw new NotFoundError();
+      await assertInScope(tx, user, call.territory_code);
+      if (call.status !== 'draft')
+        throw new DomainError('funding.errors.deleteNotDraft', { status: 409 });
+      await tx.deleteFrom('funding_calls').where('id', '=', id).execute();
+    });
+  } catch (err) {
+    if (isForeignKeyViolation(err))
+      throw new DomainError('funding.errors.deleteNamed', { status: 409 });
+    throw err;
+  }
 }

@@ -20,6 +20,7 @@ import {
   listManagedCampaigns,
   transitionCampaign,
   updateDraftCampaign,
+  deleteDraftCampaign,
 } from './campaigns.service';
 import { listLatestResponses } from './region-responses.repository';
 import { campaignQuestionCounts } from './campaign-charts.repository';
@@ -209,6 +210,34 @@ export function campaignRoutes({ db }: AppServices): Router {
       back,
       backLabel: req.t('campaigns.back'),
     });
+  });
+
+  // A draft made twice or by mistake can go: no firm has seen it.
+  router.get('/campaigns/:id/delete', allow('campaign:manage'), async (req, res) => {
+    const campaign = await getManagedCampaign(db, req.user!, uuidParam(req));
+    const back = `/campaigns/${campaign.id}`;
+    if (campaign.status !== 'draft') return res.redirect(back);
+    renderConfirm(req, res, {
+      title: req.t('campaigns.deleteTitle', { title: campaign.title }),
+      paragraphs: [req.t('campaigns.deleteConfirm')],
+      action: `/campaigns/${campaign.id}/delete`,
+      button: req.t('campaigns.delete'),
+      back,
+      backLabel: req.t('campaigns.back'),
+    });
+  });
+
+  router.post('/campaigns/:id/delete', allow('campaign:manage'), async (req, res) => {
+    const id = uuidParam(req);
+    try {
+      await deleteDraftCampaign(db, req.user!, id);
+    } catch (err) {
+      if (!(err instanceof DomainError) || err.status === 404) throw err;
+      flash(req, err.messageKey, undefined, 'warning');
+      return res.redirect(`/campaigns/${id}`);
+    }
+    flash(req, 'campaigns.deleted');
+    res.redirect('/campaigns');
   });
 
   for (const action of ['open', 'close'] as const) {

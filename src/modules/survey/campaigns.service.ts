@@ -1,4 +1,5 @@
 import type { Db, Executor } from '../../db';
+import { isForeignKeyViolation } from '../../db/errors';
 import type { SessionUser } from '../../http/types';
 import { DEFAULT_RULES } from '../../lib/disclosure';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
@@ -165,3 +166,26 @@ export async function getCampaignForFirm(db: Executor, firmTerritory: string, id
 }
 
 export const campaignCounts = repo.campaignCounts;
+
+/**
+ * Deletes a draft survey (one made twice, or by mistake): no firm has seen it. Refused once it
+ * is open, or while a funding call or a pact names it.
+ */
+export async function deleteDraftCampaign(db: Db, user: SessionUser, id: string) {
+  try {
+    await db.transaction().execute(async (tx) => {
+      const row = await repo.lockCampaign(tx, id);
+      if (!row) throw new NotFoundError();
+      await assertInScope(tx, user, row.territory_code);
+      if (row.status !== 'draft')
+        throw new DomainError('campaigns.errors.deleteNotDraft', { status: 409 });
+      if (await repo.isCampaignNamed(tx, id))
+        throw new DomainError('campaigns.errors.deleteNamed', { status: 409 });
+      await tx.deleteFrom('campaigns').where('id', '=', id).execute();
+    });
+  } catch (err) {
+    if (isForeignKeyViolation(err))
+      throw new DomainError('campaigns.errors.deleteNamed', { status: 409 });
+    throw err;
+  }
+}
