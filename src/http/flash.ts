@@ -1,4 +1,5 @@
 import type { Express, Request } from 'express';
+import { DomainError } from '../lib/domain-error';
 
 /** A one-time message shown after a redirect (post-redirect-get). */
 export function flash(
@@ -19,4 +20,13 @@ export function setUpFlash(app: Express): void {
     }
     next();
   });
+}
+
+/**
+ * After an act refused for a reason the user can read (a DomainError other than 404), that
+ * reason as a warning on the page the route redirects to; anything else is thrown on.
+ */
+export function flashRefusal(req: Request, err: unknown): void {
+  if (!(err instanceof DomainError) || err.status === 404) throw err;
+  flash(req, err.messageKey, undefined, 'warning');
 }

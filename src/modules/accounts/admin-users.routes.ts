@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { AppServices } from '../../app';
 import { ROLES } from '../../db/database';
 import { allow } from '../../http/authorize';
-import { flash } from '../../http/flash';
+import { flash, flashRefusal } from '../../http/flash';
 import { renderSecretLink } from '../../http/secret-link';
 import { parseQueryOrDefaults } from '../../http/query';
 import { forgotPasswordRateLimit } from '../../http/rate-limit';
@@ -108,8 +108,7 @@ export function adminUserRoutes({ db, config }: AppServices): Router {
       await disableUser(db, req.user!, id, form.data.reason);
       flash(req, 'adminUsers.disabled');
     } catch (err) {
-      if (!(err instanceof DomainError) || err.status === 404) throw err;
-      flash(req, err.messageKey, undefined, 'warning');
+      flashRefusal(req, err);
     }
     res.redirect(`/admin/users/${id}`);
   });
@@ -120,8 +119,7 @@ export function adminUserRoutes({ db, config }: AppServices): Router {
       await enableUser(db, req.user!, id);
       flash(req, 'adminUsers.enabled');
     } catch (err) {
-      if (!(err instanceof DomainError) || err.status === 404) throw err;
-      flash(req, err.messageKey, undefined, 'warning');
+      flashRefusal(req, err);
     }
     res.redirect(`/admin/users/${id}`);
   });
@@ -140,8 +138,7 @@ export function adminUserRoutes({ db, config }: AppServices): Router {
         },
       });
     } catch (err) {
-      if (!(err instanceof DomainError) || err.status === 404) throw err;
-      flash(req, err.messageKey, undefined, 'warning');
+      flashRefusal(req, err);
       res.redirect(`/admin/users/${id}`);
     }
   });

@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { renderConfirm } from '../../http/confirm';
-import { flash } from '../../http/flash';
+import { flash, flashRefusal } from '../../http/flash';
 import { renderSecretLink } from '../../http/secret-link';
 import { parseForm, uuidParam } from '../../http/validate';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
@@ -86,8 +86,7 @@ export function colleagueRoutes({ db, config }: AppServices): Router {
       await revokeColleagueInvitation(db, req.user!, uuidParam(req));
       flash(req, 'invitations.revoked');
     } catch (err) {
-      if (!(err instanceof DomainError) || err.status === 404) throw err;
-      flash(req, err.messageKey, undefined, 'warning');
+      flashRefusal(req, err);
     }
     res.redirect(PAGE);
   });

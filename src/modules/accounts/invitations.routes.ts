@@ -4,7 +4,7 @@ import type { AppServices } from '../../app';
 import { PARTNER_TYPES } from '../../db/database';
 import { allow } from '../../http/authorize';
 import { renderConfirm } from '../../http/confirm';
-import { flash } from '../../http/flash';
+import { flash, flashRefusal } from '../../http/flash';
 import { renderSecretLink } from '../../http/secret-link';
 import { parseForm, uuidParam } from '../../http/validate';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
@@ -97,8 +97,7 @@ export function invitationRoutes({ db, config }: AppServices): Router {
       flash(req, 'invitations.revoked');
     } catch (err) {
       // Revoked twice (a double click, a stale tab): nothing to do, say so on the list.
-      if (!(err instanceof DomainError) || err.status === 404) throw err;
-      flash(req, err.messageKey, undefined, 'warning');
+      flashRefusal(req, err);
     }
     res.redirect('/invitations');
   });

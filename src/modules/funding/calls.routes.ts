@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
-import { flash } from '../../http/flash';
+import { flash, flashRefusal } from '../../http/flash';
 import { parseQueryOrDefaults } from '../../http/query';
 import { parseForm, uuidParam } from '../../http/validate';
 import { renderConfirm } from '../../http/confirm';
@@ -356,8 +356,7 @@ export function callRoutes({ db }: AppServices): Router {
     try {
       await deleteDraftCall(db, req.user!, id);
     } catch (err) {
-      if (!(err instanceof DomainError) || err.status === 404) throw err;
-      flash(req, err.messageKey, undefined, 'warning');
+      flashRefusal(req, err);
       return res.redirect(`/calls/${id}`);
     }
     flash(req, 'funding.flash.deleted');

@@ -4,7 +4,7 @@ import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { renderConfirm } from '../../http/confirm';
 import { formatDate } from '../../lib/format';
-import { flash } from '../../http/flash';
+import { flash, flashRefusal } from '../../http/flash';
 import { parseQuery } from '../../http/query';
 import { parseForm, territoryCode, uuidParam } from '../../http/validate';
 import { DEFAULT_RULES } from '../../lib/disclosure';
@@ -232,8 +232,7 @@ export function campaignRoutes({ db }: AppServices): Router {
     try {
       await deleteDraftCampaign(db, req.user!, id);
     } catch (err) {
-      if (!(err instanceof DomainError) || err.status === 404) throw err;
-      flash(req, err.messageKey, undefined, 'warning');
+      flashRefusal(req, err);
       return res.redirect(`/campaigns/${id}`);
     }
     flash(req, 'campaigns.deleted');
@@ -247,8 +246,7 @@ export function campaignRoutes({ db }: AppServices): Router {
         await transitionCampaign(db, req.user!, id, action);
         flash(req, `campaigns.${action}ed`);
       } catch (err) {
-        if (!(err instanceof DomainError) || err.status === 404) throw err;
-        flash(req, err.messageKey, undefined, 'warning');
+        flashRefusal(req, err);
       }
       res.redirect(`/campaigns/${id}`);
     });
