@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { AppServices } from './app';
 import { accountRoutes } from './modules/accounts/accounts.routes';
 import { invitationRoutes } from './modules/accounts/invitations.routes';
+import { adminOrganisationRoutes } from './modules/accounts/admin-organisations.routes';
 import { adminUserRoutes } from './modules/accounts/admin-users.routes';
 import { colleagueRoutes } from './modules/accounts/colleagues.routes';
 import { homeRoutes } from './modules/home/home.routes';
@@ -31,6 +32,7 @@ export function webRoutes(services: AppServices): Router {
   router.use(accountRoutes(services));
   router.use(invitationRoutes(services));
   router.use(adminUserRoutes(services));
+  router.use(adminOrganisationRoutes(services));
   router.use(colleagueRoutes(services));
   router.use(referenceRoutes(services));
   router.use(importRoutes(services));

@@ -95,6 +95,18 @@ export interface AccountEventsTable {
   created_at: Generated<Timestamp>;
 }
 
+/** Renames of an organisation by an admin: the name before and after, who and why (append-only). */
+export interface OrganisationEventsTable {
+  id: Generated<number>;
+  organisation_id: string;
+  event: 'renamed';
+  old_name: string;
+  new_name: string;
+  actor_id: string;
+  reason: string | null;
+  created_at: Generated<Timestamp>;
+}
+
 /** Single-use links to set a new password (only the secret's SHA-256 is kept). */
 export interface PasswordResetsTable {
   id: Generated<string>;
@@ -144,6 +156,7 @@ export interface Database
   rate_limits: RateLimitsTable;
   account_events: AccountEventsTable;
   password_resets: PasswordResetsTable;
+  organisation_events: OrganisationEventsTable;
 }
 
 export type Territory = Selectable<TerritoriesTable>;

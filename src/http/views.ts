@@ -43,14 +43,13 @@ const helpers = {
     const { time, long } = options.hash as { time?: boolean; long?: boolean };
     return formatDate(value, root(options).lang, { style: long ? 'long' : 'medium', time });
   },
-  /** The value a form field shows: what the user typed, else the stored value. */
-  /** An error summary line names its field: "E-mail: enter a valid address". */
   /** "Label: message" for the error summary: the page's own label for the field, else fields.*. */
   summaryText(name: string, message: string, options: HelperOptions) {
     const r = root(options);
     const label = r.fieldLabels?.[name] ?? r.t(`fields.${name}`, { defaultValue: '' });
     return label ? `${label}: ${message}` : message;
   },
+  /** The value a form field shows: what the user typed, else the stored value. */
   fieldValue: (values: Record<string, unknown> | undefined, name: string) => values?.[name] ?? '',
   lookupError: (errors: Record<string, string> | undefined, name: string) => errors?.[name],
 };

@@ -70,6 +70,13 @@ export function visits(s: EveryPageSeed): Visit[] {
     { route: '/admin/users', as: 'admin' },
     { route: '/admin/users/:id', as: 'admin', params: { id: s.suspendedId } },
     { route: '/admin/users/:id/disable', as: 'admin', params: { id: s.users.firm.id } },
+    { route: '/admin/organisations', as: 'admin' },
+    { route: '/admin/organisations/:id', as: 'admin', params: { id: s.suspendedOrgId } },
+    {
+      route: '/admin/organisations/:id/invitations/:invitation/revoke',
+      as: 'admin',
+      params: { id: s.users.social_partner.organisationId, invitation: s.colleagueInvitationId },
+    },
     { route: '/password/forgot', as: 'anonymous' },
     { route: '/password/reset/:token', as: 'anonymous', params: { token: s.resetToken } },
     { route: '/admin/imports', as: 'admin' },

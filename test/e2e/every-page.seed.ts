@@ -1,3 +1,4 @@
+import { renameOrganisation } from '../../src/modules/accounts/admin-organisations.service';
 import type { Db } from '../../src/db';
 import { disableUser, issueReset } from '../../src/modules/accounts/admin-users.service';
 import { createInvitation, inviteColleague } from '../../src/modules/accounts/invitations.service';
@@ -113,12 +114,17 @@ export async function seedEveryPage(db: Db) {
     suspended.id,
     'Impresa cessata: chiusura comunicata alla Camera di commercio.',
   );
+  await renameOrganisation(db, admin, suspended.organisationId, {
+    name: 'Impresa Sospesa s.r.l.',
+    reason: 'Ragione sociale come da visura camerale.',
+  });
   const { token: resetToken } = await issueReset(db, admin, firm.id);
   const colleague = await inviteColleague(db, employers, 'segreteria@confindustria.test');
 
   return {
     users: { firm, local_authority: authority, social_partner: employers, region, admin },
     suspendedId: suspended.id,
+    suspendedOrgId: suspended.organisationId,
     resetToken,
     colleagueInvitationId: colleague.invitation.id,
     union,

@@ -82,3 +82,20 @@ export const profileSchema = z.strictObject({
 });
 
 export const colleagueSchema = z.strictObject({ email });
+
+export const adminOrganisationsQuery = z.object({
+  q: z.string().trim().max(100).optional(),
+  kind: z.union([z.enum(ROLES), z.literal('')]).optional(),
+  page: z.coerce.number().int().min(1).max(1000).default(1),
+});
+
+export const renameOrganisationSchema = z.strictObject({
+  name: shortText(200),
+  // Optional: kept in the organisation's history when given.
+  reason: z
+    .string()
+    .trim()
+    .max(500)
+    .optional()
+    .transform((v) => v || undefined),
+});

@@ -13,7 +13,7 @@ import {
   INVITATION_DAYS,
   invitationState,
   inviteColleague,
-  revokeColleagueInvitation,
+  revokeInvitationInto,
 } from './invitations.service';
 
 const PAGE = '/account/organisation';
@@ -83,7 +83,7 @@ export function colleagueRoutes({ db, config }: AppServices): Router {
 
   router.post(`${PAGE}/invitations/:id/revoke`, allow('organisation:members'), async (req, res) => {
     try {
-      await revokeColleagueInvitation(db, req.user!, uuidParam(req));
+      await revokeInvitationInto(db, req.user!.organisationId, uuidParam(req));
       flash(req, 'invitations.revoked');
     } catch (err) {
       flashRefusal(req, err);

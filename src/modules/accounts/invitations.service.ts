@@ -153,46 +153,61 @@ export const OPEN_COLLEAGUE_INVITATIONS = 20;
  * officials, a region's office, a firm's owner and its HR person). No new organisation, no
  * territory or role to choose: the colleague gets the organisation's.
  */
-export async function inviteColleague(db: Db, user: SessionUser, email: string) {
+export function inviteColleague(db: Db, user: SessionUser, email: string) {
+  return inviteInto(db, { by: user.id, organisationId: user.organisationId, email }, 'colleagues');
+}
+
+/**
+ * A single-use link into an existing organisation: a colleague's (inviteColleague), or one an
+ * admin makes for an organisation whose people cannot (admin-organisations.routes.ts). `errors`
+ * names the messages' namespace, worded for who is inviting.
+ */
+export async function inviteInto(
+  db: Db,
+  input: { by: string; organisationId: string; email: string },
+  errors: 'colleagues' | 'adminOrganisations',
+) {
+  const { organisationId, email } = input;
   const token = newSecret('inv');
   const invitation = await db.transaction().execute(async (tx) => {
     // The organisation's row, locked: two invitations at once cannot both pass the cap.
-    await tx
+    const org = await tx
       .selectFrom('organisations')
       .select('id')
-      .where('id', '=', user.organisationId)
+      .where('id', '=', organisationId)
       .forUpdate()
-      .executeTakeFirstOrThrow();
+      .executeTakeFirst();
+    if (!org) throw new NotFoundError();
     // As createInvitation: one address, one waiting invitation, whoever sent it.
     await sql`SELECT pg_advisory_xact_lock(hashtext(${`invitation:${email}`}))`.execute(tx);
     if (await repo.emailTaken(tx, email))
-      throw new DomainError('colleagues.errors.emailTaken', { field: 'email', status: 409 });
-    const open = await invitations.listOpenFor(tx, user.organisationId);
+      throw new DomainError(`${errors}.errors.emailTaken`, { field: 'email', status: 409 });
+    const open = await invitations.listOpenFor(tx, organisationId);
     if (open.some((i) => i.email === email))
-      throw new DomainError('colleagues.errors.alreadyInvited', { field: 'email', status: 409 });
+      throw new DomainError(`${errors}.errors.alreadyInvited`, { field: 'email', status: 409 });
     const elsewhere = await invitations.findOpenInvitation(tx, email);
     if (elsewhere)
-      throw new DomainError('colleagues.errors.invitedElsewhere', {
+      throw new DomainError(`${errors}.errors.invitedElsewhere`, {
         field: 'email',
         status: 409,
         params: { expiresAt: elsewhere.expires_at },
       });
     if (open.length >= OPEN_COLLEAGUE_INVITATIONS)
-      throw new DomainError('colleagues.errors.tooMany', { status: 422 });
+      throw new DomainError(`${errors}.errors.tooMany`, { status: 422 });
     return invitations.insertInvitation(tx, {
-      organisation_id: user.organisationId,
+      organisation_id: organisationId,
       email,
       token_hash: hashSecret(token),
-      created_by: user.id,
+      created_by: input.by,
       expires_at: new Date(Date.now() + INVITATION_DAYS * 86400_000),
     });
   });
   return { invitation, token };
 }
 
-/** Revokes an open invitation into the user's own organisation. */
-export async function revokeColleagueInvitation(db: Db, user: SessionUser, id: string) {
-  const inv = await invitations.findInOrganisation(db, user.organisationId, id);
+/** Revokes an open invitation into an organisation (the user's own, or one an admin looks after). */
+export async function revokeInvitationInto(db: Db, organisationId: string, id: string) {
+  const inv = await invitations.findInOrganisation(db, organisationId, id);
   if (!inv) throw new NotFoundError();
   if (invitationState(inv) !== 'open') throw new DomainError('invitations.errors.notOpen');
   await invitations.markRevoked(db, id);

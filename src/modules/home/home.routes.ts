@@ -13,6 +13,7 @@ const ACTIONS: { permission: Permission; href: string; key: string }[] = [
   { permission: 'campaign:manage', href: '/campaigns', key: 'campaigns.title' },
   { permission: 'invitation:manage', href: '/invitations', key: 'home.actions.invitations' },
   { permission: 'user:manage', href: '/admin/users', key: 'home.actions.users' },
+  { permission: 'user:manage', href: '/admin/organisations', key: 'home.actions.organisations' },
   { permission: 'reference:read', href: '/territories', key: 'home.actions.territories' },
   { permission: 'reference:read', href: '/skills', key: 'home.actions.skills' },
   { permission: 'reference:import', href: '/admin/imports', key: 'home.actions.imports' },

@@ -1,0 +1,187 @@
+import { Router, type Request, type Response } from 'express';
+import type { AppServices } from '../../app';
+import { ROLES } from '../../db/database';
+import { allow } from '../../http/authorize';
+import { renderConfirm } from '../../http/confirm';
+import { flash, flashRefusal } from '../../http/flash';
+import { parseQueryOrDefaults } from '../../http/query';
+import { renderSecretLink } from '../../http/secret-link';
+import { parseForm, uuidParam } from '../../http/validate';
+import { DomainError, NotFoundError } from '../../lib/domain-error';
+import { localName } from '../reference/territories.repository';
+import {
+  adminOrganisationsQuery,
+  colleagueSchema,
+  renameOrganisationSchema,
+} from './accounts.schemas';
+import * as repo from './admin-organisations.repository';
+import { renameOrganisation } from './admin-organisations.service';
+import { findInOrganisation, listMembers, listOpenFor } from './invitations.repository';
+import {
+  INVITATION_DAYS,
+  invitationState,
+  inviteInto,
+  revokeInvitationInto,
+} from './invitations.service';
+
+const PAGE_SIZE = 50;
+const EVENTS_SHOWN = 50;
+const LIST = '/admin/organisations';
+
+type OrgRow = NonNullable<Awaited<ReturnType<typeof repo.findOrganisation>>>;
+
+const shown = (o: OrgRow, lang: string) => ({
+  ...o,
+  activeUsers: Number(o.activeUsers ?? 0),
+  territory: localName({ name: o.territoryName, names: o.territoryNames }, lang),
+});
+
+/**
+ * The platform operator's organisations: every organisation with its people, a rename kept in
+ * the organisation's history, and invitations into an organisation whose people cannot invite
+ * (its only account disabled, or nobody yet).
+ */
+export function adminOrganisationRoutes({ db, config }: AppServices): Router {
+  const router = Router();
+
+  router.get(LIST, allow('user:manage'), async (req, res) => {
+    const filter = parseQueryOrDefaults(adminOrganisationsQuery, req, res);
+    const rows = await repo.listOrganisations(
+      db,
+      { q: filter.q || undefined, kind: filter.kind || undefined },
+      PAGE_SIZE + 1,
+      (filter.page - 1) * PAGE_SIZE,
+    );
+    const lang = res.locals.lang as string;
+    const params = (page: number) =>
+      new URLSearchParams({
+        ...(filter.q ? { q: filter.q } : {}),
+        ...(filter.kind ? { kind: filter.kind } : {}),
+        page: String(page),
+      }).toString();
+    res.render('accounts/admin-organisations', {
+      title: req.t('adminOrganisations.title'),
+      organisations: rows.slice(0, PAGE_SIZE).map((o) => shown(o, lang)),
+      filter,
+      roles: ROLES,
+      previous: filter.page > 1 ? params(filter.page - 1) : null,
+      next: rows.length > PAGE_SIZE ? params(filter.page + 1) : null,
+    });
+  });
+
+  /** The organisation's page; `extra` carries a form's errors and values back. */
+  const page = async (req: Request, res: Response, status: number, extra: object = {}) => {
+    const org = await repo.findOrganisation(db, uuidParam(req));
+    if (!org) throw new NotFoundError();
+    res.status(status).render('accounts/admin-organisation', {
+      title: org.name,
+      organisation: shown(org, res.locals.lang as string),
+      members: await listMembers(db, org.id),
+      invitations: await listOpenFor(db, org.id),
+      pacts: await repo.pactCounts(db, org.id),
+      events: await repo.eventsOf(db, org.id, EVENTS_SHOWN),
+      days: INVITATION_DAYS,
+      fieldLabels: {
+        name: req.t('adminOrganisations.nameLabel'),
+        reason: req.t('adminOrganisations.reasonLabel'),
+      },
+      rename: { values: { name: org.name } },
+      invite: { values: {} },
+      ...extra,
+    });
+  };
+
+  router.get(`${LIST}/:id`, allow('user:manage'), (req, res) => page(req, res, 200));
+
+  router.post(`${LIST}/:id/name`, allow('user:manage'), async (req, res) => {
+    const id = uuidParam(req);
+    const form = parseForm(renameOrganisationSchema, req);
+    if (!form.ok) return page(req, res, 422, { rename: form });
+    try {
+      await renameOrganisation(db, req.user!, id, form.data);
+    } catch (err) {
+      if (!(err instanceof DomainError) || err instanceof NotFoundError) throw err;
+      return page(req, res, err.status, {
+        rename: {
+          errors: { [err.options.field ?? '_form']: req.t(err.messageKey, err.options.params) },
+          values: form.data,
+        },
+      });
+    }
+    flash(req, 'adminOrganisations.renamed');
+    res.redirect(303, `${LIST}/${id}`);
+  });
+
+  router.post(`${LIST}/:id/invitations`, allow('user:manage'), async (req, res) => {
+    const id = uuidParam(req);
+    const form = parseForm(colleagueSchema, req);
+    if (!form.ok) return page(req, res, 422, { invite: form });
+    try {
+      const { invitation, token } = await inviteInto(
+        db,
+        { by: req.user!.id, organisationId: id, email: form.data.email },
+        'adminOrganisations',
+      );
+      renderSecretLink(req, res, config, {
+        view: 'invitations/created',
+        path: `/invite/${token}`,
+        locals: {
+          title: req.t('invitations.createdTitle'),
+          invitation,
+          back: `${LIST}/${id}`,
+          backLabel: req.t('adminOrganisations.back'),
+        },
+      });
+    } catch (err) {
+      if (!(err instanceof DomainError) || err instanceof NotFoundError) throw err;
+      return page(req, res, err.status, {
+        invite: {
+          errors: { [err.options.field ?? '_form']: req.t(err.messageKey, err.options.params) },
+          values: form.data,
+        },
+      });
+    }
+  });
+
+  router.get(
+    `${LIST}/:id/invitations/:invitation/revoke`,
+    allow('user:manage'),
+    async (req, res) => {
+      const id = uuidParam(req);
+      const inv = await findInOrganisation(db, id, uuidParam(req, 'invitation'));
+      if (!inv) throw new NotFoundError();
+      if (invitationState(inv) !== 'open') return res.redirect(`${LIST}/${id}`);
+      renderConfirm(req, res, {
+        title: req.t('invitations.revokeTitle'),
+        lead: req.t('adminOrganisations.revokeWhich', {
+          email: inv.email,
+          organisation: inv.organisationName,
+        }),
+        paragraphs: [req.t('invitations.revokeFinal')],
+        action: `${LIST}/${id}/invitations/${inv.id}/revoke`,
+        button: req.t('invitations.revoke'),
+        back: `${LIST}/${id}`,
+        backLabel: req.t('adminOrganisations.back'),
+        cancelLabel: req.t('adminOrganisations.keep'),
+        irreversible: false,
+      });
+    },
+  );
+
+  router.post(
+    `${LIST}/:id/invitations/:invitation/revoke`,
+    allow('user:manage'),
+    async (req, res) => {
+      const id = uuidParam(req);
+      try {
+        await revokeInvitationInto(db, id, uuidParam(req, 'invitation'));
+        flash(req, 'invitations.revoked');
+      } catch (err) {
+        flashRefusal(req, err);
+      }
+      res.redirect(`${LIST}/${id}`);
+    },
+  );
+
+  return router;
+}

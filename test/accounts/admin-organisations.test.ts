@@ -1,0 +1,274 @@
+import type { Express } from 'express';
+import { sql } from 'kysely';
+import request from 'supertest';
+import { loginAs, submitForm, testApp, type Agent } from '../helpers/app';
+import { newUser, PASSWORD } from '../helpers/factories';
+import { newTestDb, type TestDb } from '../helpers/test-db';
+
+let t: TestDb;
+let app: Express;
+let admin: Awaited<ReturnType<typeof newUser>>;
+let adminAgent: Agent;
+
+beforeAll(async () => {
+  t = await newTestDb();
+  app = testApp(t);
+  admin = await newUser(t.db, { role: 'admin' });
+  adminAgent = await loginAs(app, admin.email, PASSWORD);
+});
+afterAll(() => t.close());
+
+const decode = (html: string) =>
+  html
+    .replace(/&#x27;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&#x3D;/g, '=');
+
+const orgName = async (id: string) =>
+  (
+    await t.db
+      .selectFrom('organisations')
+      .select('name')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow()
+  ).name;
+
+const events = (id: string) =>
+  t.db
+    .selectFrom('organisation_events')
+    .select(['event', 'old_name', 'new_name', 'actor_id', 'reason'])
+    .where('organisation_id', '=', id)
+    .orderBy('id')
+    .execute();
+
+const rename = (id: string, body: Record<string, string>) =>
+  submitForm(adminAgent, `/admin/organisations/${id}`, body, `/admin/organisations/${id}/name`);
+
+describe('the list of organisations', () => {
+  it('finds organisations by name or territory code and by kind, with their active accounts', async () => {
+    const union = await newUser(t.db, {
+      role: 'social_partner',
+      partnerType: 'trade_union',
+      organisation: 'Quercioli Lavoratori Uniti',
+    });
+    const firm = await newUser(t.db, { organisation: 'Quercioli Serramenti srl' });
+    const list = async (query: string) =>
+      decode((await adminAgent.get(`/admin/organisations?${query}`)).text);
+
+    const byName = await list('q=quercioli');
+    expect(byName).toContain(`href="/admin/organisations/${union.organisationId}"`);
+    expect(byName).toContain(`href="/admin/organisations/${firm.organisationId}"`);
+    expect(byName).toContain('Sindacato');
+    const byKind = await list('q=quercioli&kind=firm');
+    expect(byKind).toContain('Quercioli Serramenti srl');
+    expect(byKind).not.toContain('Quercioli Lavoratori Uniti');
+    // The user's own % is a character, not a wildcard.
+    expect(await list('q=%25')).toContain('Nessuna organizzazione corrisponde');
+    // A made-up kind is named, and the list still shows.
+    const bad = await adminAgent.get('/admin/organisations?kind=pirate');
+    expect(bad.status).toBe(200);
+    expect(bad.text).toContain('Organizzazioni della piattaforma');
+  });
+
+  it('is the admin’s only: other roles get 403, anonymous users the login page', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const agent = await loginAs(app, region.email, PASSWORD);
+    expect((await agent.get('/admin/organisations')).status).toBe(403);
+    expect((await agent.get(`/admin/organisations/${admin.organisationId}`)).status).toBe(403);
+    const anonymous = await request(app).get('/admin/organisations');
+    expect(anonymous.status).toBe(302);
+    expect(anonymous.headers.location).toMatch(/^\/login/);
+  });
+
+  it('answers 404 for an organisation that does not exist or a malformed id', async () => {
+    expect((await adminAgent.get(`/admin/organisations/${crypto.randomUUID()}`)).status).toBe(404);
+    expect((await adminAgent.get('/admin/organisations/not-a-uuid')).status).toBe(404);
+  });
+});
+
+describe('renaming an organisation', () => {
+  it('renames it, keeps the name before and the reason in its history, and shows it', async () => {
+    const authority = await newUser(t.db, {
+      role: 'local_authority',
+      organisation: 'Comune di Prtao',
+    });
+    const res = await rename(authority.organisationId, {
+      name: '  Comune di Prato ',
+      reason: 'Refuso nel nome dato all’invito',
+    });
+    expect(res.status).toBe(303);
+    expect(await orgName(authority.organisationId)).toBe('Comune di Prato');
+    expect(await events(authority.organisationId)).toEqual([
+      {
+        event: 'renamed',
+        old_name: 'Comune di Prtao',
+        new_name: 'Comune di Prato',
+        actor_id: admin.id,
+        reason: 'Refuso nel nome dato all’invito',
+      },
+    ]);
+    const page = decode((await adminAgent.get(res.headers.location!)).text);
+    expect(page).toContain("Nome dell'organizzazione aggiornato.");
+    expect(page).toContain('Nome cambiato da «Comune di Prtao» a «Comune di Prato»');
+    expect(page).toContain(admin.fullName);
+
+    // The people of the organisation see the new name at once.
+    const agent = await loginAs(app, authority.email, PASSWORD);
+    expect(decode((await agent.get('/account/organisation')).text)).toContain('Comune di Prato');
+  });
+
+  it('refuses an empty, too long or unchanged name, keeping what was typed; writes nothing', async () => {
+    const partner = await newUser(t.db, {
+      role: 'social_partner',
+      organisation: 'Confartigianato Empoli',
+    });
+    const id = partner.organisationId;
+
+    const empty = await rename(id, { name: '   ', reason: 'motivo scritto' });
+    expect(empty.status).toBe(422);
+    expect(decode(empty.text)).toContain('Campo obbligatorio');
+    expect(decode(empty.text)).toContain('motivo scritto');
+
+    const long = await rename(id, { name: 'x'.repeat(201) });
+    expect(long.status).toBe(422);
+    expect(long.text).toContain('x'.repeat(201));
+    expect(decode(long.text)).toMatch(/Nome dell'organizzazione: .*200/);
+
+    const longReason = await rename(id, {
+      name: 'Confartigianato Empolese',
+      reason: 'r'.repeat(501),
+    });
+    expect(longReason.status).toBe(422);
+    expect(longReason.text).toContain('Confartigianato Empolese');
+
+    const same = await rename(id, { name: 'Confartigianato Empoli' });
+    expect(same.status).toBe(422);
+    expect(decode(same.text)).toContain("È già il nome dell'organizzazione");
+
+    expect(await orgName(id)).toBe('Confartigianato Empoli');
+    expect(await events(id)).toEqual([]);
+  });
+
+  it("renames a firm's legal name on its profile with it", async () => {
+    const firm = await newUser(t.db, { organisation: 'Tessitura Bianchi' });
+    await t.db
+      .insertInto('firms')
+      .values({ organisation_id: firm.organisationId, legal_name: 'Tessitura Bianchi' })
+      .onConflict((oc) => oc.column('organisation_id').doNothing())
+      .execute();
+    expect((await rename(firm.organisationId, { name: 'Tessitura Bianchi spa' })).status).toBe(303);
+    const profile = await t.db
+      .selectFrom('firms')
+      .select(['legal_name', 'updated_by'])
+      .where('organisation_id', '=', firm.organisationId)
+      .executeTakeFirstOrThrow();
+    expect(profile).toEqual({ legal_name: 'Tessitura Bianchi spa', updated_by: admin.id });
+  });
+
+  it('keeps the history append-only', async () => {
+    const org = await newUser(t.db, { role: 'region', organisation: 'Regione Tozcana' });
+    await rename(org.organisationId, { name: 'Regione Toscana' });
+    await expect(
+      sql`UPDATE organisation_events SET new_name = 'x' WHERE organisation_id = ${org.organisationId}`.execute(
+        t.db,
+      ),
+    ).rejects.toThrow(/append-only/);
+    await expect(
+      sql`DELETE FROM organisation_events WHERE organisation_id = ${org.organisationId}`.execute(
+        t.db,
+      ),
+    ).rejects.toThrow(/append-only/);
+  });
+});
+
+describe('inviting into an organisation', () => {
+  it('lets the admin invite someone into an organisation whose only account is disabled', async () => {
+    const union = await newUser(t.db, {
+      role: 'social_partner',
+      partnerType: 'trade_union',
+      organisation: 'UIL Pistoia',
+    });
+    await t.db
+      .updateTable('users')
+      .set({ disabled_at: new Date() })
+      .where('id', '=', union.id)
+      .execute();
+    const page = `/admin/organisations/${union.organisationId}`;
+    const res = await submitForm(
+      adminAgent,
+      page,
+      { email: 'Nuova@UIL-pistoia.test' },
+      `${page}/invitations`,
+    );
+    expect(res.status).toBe(201);
+    expect(decode(res.text)).toContain(`href="${page}"`);
+    const path = new URL(/id="invitation-link">([^<]+)</.exec(res.text)![1]!).pathname;
+    expect(decode((await adminAgent.get(page)).text)).toContain('nuova@uil-pistoia.test');
+
+    const person = request.agent(app);
+    const accepted = await submitForm(person, path, {
+      fullName: 'Nuova Segretaria',
+      password: 'una password lunga abbastanza',
+      passwordConfirm: 'una password lunga abbastanza',
+    });
+    expect(accepted.status).toBe(302);
+    const row = await t.db
+      .selectFrom('users')
+      .select('organisation_id')
+      .where('email', '=', 'nuova@uil-pistoia.test')
+      .executeTakeFirstOrThrow();
+    expect(row.organisation_id).toBe(union.organisationId);
+  });
+
+  it('refuses an address that has an account, with the admin’s wording, the address kept', async () => {
+    const firm = await newUser(t.db);
+    const other = await newUser(t.db);
+    const page = `/admin/organisations/${firm.organisationId}`;
+    const before = await t.db
+      .selectFrom('invitations')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
+    const res = await submitForm(adminAgent, page, { email: other.email }, `${page}/invitations`);
+    expect(res.status).toBe(409);
+    expect(decode(res.text)).toContain('Trovala nell');
+    expect(res.text).toContain(`value="${other.email}"`);
+    const bad = await submitForm(
+      adminAgent,
+      page,
+      { email: 'not-an-address' },
+      `${page}/invitations`,
+    );
+    expect(bad.status).toBe(422);
+    expect(bad.text).toContain('value="not-an-address"');
+    const after = await t.db
+      .selectFrom('invitations')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
+    expect(after.n).toBe(before.n);
+  });
+
+  it('revokes a waiting invitation after asking', async () => {
+    const firm = await newUser(t.db);
+    const page = `/admin/organisations/${firm.organisationId}`;
+    await submitForm(adminAgent, page, { email: 'revocami@test.patto' }, `${page}/invitations`);
+    const inv = await t.db
+      .selectFrom('invitations')
+      .select('id')
+      .where('email', '=', 'revocami@test.patto')
+      .executeTakeFirstOrThrow();
+    const confirm = `${page}/invitations/${inv.id}/revoke`;
+    expect(decode((await adminAgent.get(confirm)).text)).toContain('revocami@test.patto');
+    const res = await submitForm(adminAgent, confirm, {});
+    expect(res.status).toBe(302);
+    expect(decode((await adminAgent.get(page)).text)).not.toContain('revocami@test.patto');
+    // An invitation of another organisation is not found through this one.
+    const other = await newUser(t.db);
+    expect(
+      (
+        await adminAgent.get(
+          `/admin/organisations/${other.organisationId}/invitations/${inv.id}/revoke`,
+        )
+      ).status,
+    ).toBe(404);
+  });
+});
