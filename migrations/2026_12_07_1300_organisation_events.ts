@@ -2,18 +2,19 @@ import { sql, type Kysely } from 'kysely';
 
 // Frozen once landed: never edit, add a new migration instead.
 // The platform operator's care of organisations (modules/accounts/admin-organisations.*):
-// organisation_events keeps every rename of an organisation by an admin (the name before and
-// after, who, when and why), append-only like account_events. A firm renaming itself through
-// its profile is the firm's own record (firms.updated_at/updated_by), not an event here.
+// organisation_events keeps every correction an admin makes to an organisation: a rename (the
+// name before and after) or a territory corrected before the organisation took part in anything
+// (the codes before and after), with who, when and why; append-only like account_events. A firm
+// changing its own name or comune through its profile is the firm's record (firms.updated_*).
 
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`
     CREATE TABLE organisation_events (
       id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
       organisation_id uuid NOT NULL REFERENCES organisations(id),
-      event text NOT NULL CHECK (event IN ('renamed')),
-      old_name text NOT NULL CHECK (length(old_name) BETWEEN 1 AND 200),
-      new_name text NOT NULL CHECK (length(new_name) BETWEEN 1 AND 200),
+      event text NOT NULL CHECK (event IN ('renamed', 'territory_changed')),
+      old_value text NOT NULL CHECK (length(old_value) BETWEEN 1 AND 200),
+      new_value text NOT NULL CHECK (length(new_value) BETWEEN 1 AND 200),
       actor_id uuid NOT NULL REFERENCES users(id),
       reason text CHECK (length(reason) BETWEEN 1 AND 500),
       created_at timestamptz NOT NULL DEFAULT now()

@@ -95,13 +95,19 @@ export interface AccountEventsTable {
   created_at: Generated<Timestamp>;
 }
 
-/** Renames of an organisation by an admin: the name before and after, who and why (append-only). */
+export const ORGANISATION_EVENTS = ['renamed', 'territory_changed'] as const;
+export type OrganisationEvent = (typeof ORGANISATION_EVENTS)[number];
+
+/**
+ * An admin's corrections of an organisation: the name, or the territory's code, before and after;
+ * who and why (append-only).
+ */
 export interface OrganisationEventsTable {
   id: Generated<number>;
   organisation_id: string;
-  event: 'renamed';
-  old_name: string;
-  new_name: string;
+  event: OrganisationEvent;
+  old_value: string;
+  new_value: string;
   actor_id: string;
   reason: string | null;
   created_at: Generated<Timestamp>;

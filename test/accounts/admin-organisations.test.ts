@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import request from 'supertest';
 import { loginAs, submitForm, testApp, type Agent } from '../helpers/app';
 import { newUser, PASSWORD } from '../helpers/factories';
+import { newPact } from '../pacts/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 
 let t: TestDb;
@@ -36,7 +37,7 @@ const orgName = async (id: string) =>
 const events = (id: string) =>
   t.db
     .selectFrom('organisation_events')
-    .select(['event', 'old_name', 'new_name', 'actor_id', 'reason'])
+    .select(['event', 'old_value', 'new_value', 'actor_id', 'reason'])
     .where('organisation_id', '=', id)
     .orderBy('id')
     .execute();
@@ -101,8 +102,8 @@ describe('renaming an organisation', () => {
     expect(await events(authority.organisationId)).toEqual([
       {
         event: 'renamed',
-        old_name: 'Comune di Prtao',
-        new_name: 'Comune di Prato',
+        old_value: 'Comune di Prtao',
+        new_value: 'Comune di Prato',
         actor_id: admin.id,
         reason: 'Refuso nel nome dato all’invito',
       },
@@ -169,7 +170,7 @@ describe('renaming an organisation', () => {
     const org = await newUser(t.db, { role: 'region', organisation: 'Regione Tozcana' });
     await rename(org.organisationId, { name: 'Regione Toscana' });
     await expect(
-      sql`UPDATE organisation_events SET new_name = 'x' WHERE organisation_id = ${org.organisationId}`.execute(
+      sql`UPDATE organisation_events SET new_value = 'x' WHERE organisation_id = ${org.organisationId}`.execute(
         t.db,
       ),
     ).rejects.toThrow(/append-only/);
@@ -270,5 +271,87 @@ describe('inviting into an organisation', () => {
         )
       ).status,
     ).toBe(404);
+  });
+});
+
+describe("correcting an organisation's territory", () => {
+  const page = (id: string) => `/admin/organisations/${id}/territory`;
+  const move = (id: string, body: Record<string, string>) => submitForm(adminAgent, page(id), body);
+  const territoryOf = async (id: string) =>
+    (
+      await t.db
+        .selectFrom('organisations')
+        .select('territory_code')
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow()
+    ).territory_code;
+
+  it('moves an organisation that takes part in nothing yet; its people see the new scope', async () => {
+    const authority = await newUser(t.db, { role: 'local_authority', territory: 'ITI14' });
+    const agent = await loginAs(app, authority.email, PASSWORD);
+    expect(
+      decode((await adminAgent.get(`/admin/organisations/${authority.organisationId}`)).text),
+    ).toContain(`href="${page(authority.organisationId)}"`);
+    const res = await move(authority.organisationId, {
+      territoryCode: 'iti15',
+      reason: 'Scelta Firenze all’invito, è l’ente di Prato',
+    });
+    expect(res.status).toBe(303);
+    expect(await territoryOf(authority.organisationId)).toBe('ITI15');
+    expect(await events(authority.organisationId)).toEqual([
+      {
+        event: 'territory_changed',
+        old_value: 'ITI14',
+        new_value: 'ITI15',
+        actor_id: admin.id,
+        reason: 'Scelta Firenze all’invito, è l’ente di Prato',
+      },
+    ]);
+    const after = decode((await adminAgent.get(res.headers.location!)).text);
+    expect(after).toContain("Territorio dell'organizzazione corretto.");
+    expect(after).toContain('Territorio cambiato da ITI14 a ITI15');
+    // The same session, next page: the organisation's territory is Prato's now.
+    expect(decode((await agent.get('/account/organisation')).text)).toContain('(ITI15)');
+  });
+
+  it('refuses once the organisation takes part in a pact, and for a firm; writes nothing', async () => {
+    const authority = await newUser(t.db, { role: 'local_authority', territory: 'ITI14' });
+    await newPact(t.db, { promoter: authority });
+    const locked = decode((await adminAgent.get(page(authority.organisationId))).text);
+    expect(locked).toContain("l'organizzazione partecipa a 1 patto, verificati");
+    expect(locked).not.toContain('name="territoryCode"');
+    const res = await move(authority.organisationId, { territoryCode: 'ITI15' });
+    expect(res.status).toBe(422);
+    expect(decode(res.text)).toContain("l'organizzazione partecipa a 1 patto, verificati");
+
+    const firm = await newUser(t.db);
+    const byFirm = await move(firm.organisationId, { territoryCode: 'ITI15' });
+    expect(byFirm.status).toBe(422);
+    expect(decode(byFirm.text)).toContain("Il territorio di un'impresa è il comune della sua sede");
+
+    expect(await territoryOf(authority.organisationId)).toBe('ITI14');
+    expect(await territoryOf(firm.organisationId)).toBe('048014');
+    expect(await events(authority.organisationId)).toEqual([]);
+    expect(await events(firm.organisationId)).toEqual([]);
+  });
+
+  it('refuses an unknown code, the same territory, an empty choice or a long reason, keeping the input', async () => {
+    const partner = await newUser(t.db, { role: 'social_partner', territory: 'ITI14' });
+    const id = partner.organisationId;
+    const unknown = await move(id, { territoryCode: 'XX99', reason: 'motivo' });
+    expect(unknown.status).toBe(422);
+    expect(unknown.text).toContain('motivo');
+    const same = await move(id, { territoryCode: 'ITI14' });
+    expect(same.status).toBe(422);
+    expect(decode(same.text)).toContain("È già il territorio dell'organizzazione");
+    const empty = await move(id, { territoryCode: '' });
+    expect(empty.status).toBe(422);
+    expect(decode(empty.text)).toContain('Campo obbligatorio');
+    const long = await move(id, { territoryCode: 'ITI15', reason: 'r'.repeat(501) });
+    expect(long.status).toBe(422);
+    expect(long.text).toContain('r'.repeat(501));
+    expect(decode(long.text)).toMatch(/Motivo \(facoltativo\): .*500/);
+    expect(await territoryOf(id)).toBe('ITI14');
+    expect(await events(id)).toEqual([]);
   });
 });

@@ -73,6 +73,11 @@ export function visits(s: EveryPageSeed): Visit[] {
     { route: '/admin/organisations', as: 'admin' },
     { route: '/admin/organisations/:id', as: 'admin', params: { id: s.suspendedOrgId } },
     {
+      route: '/admin/organisations/:id/territory',
+      as: 'admin',
+      params: { id: s.users.local_authority.organisationId },
+    },
+    {
       route: '/admin/organisations/:id/invitations/:invitation/revoke',
       as: 'admin',
       params: { id: s.users.social_partner.organisationId, invitation: s.colleagueInvitationId },

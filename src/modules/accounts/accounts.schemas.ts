@@ -89,13 +89,20 @@ export const adminOrganisationsQuery = z.object({
   page: z.coerce.number().int().min(1).max(1000).default(1),
 });
 
+// Optional: kept in the organisation's history when given.
+const correctionReason = z
+  .string()
+  .trim()
+  .max(500)
+  .optional()
+  .transform((v) => v || undefined);
+
 export const renameOrganisationSchema = z.strictObject({
   name: shortText(200),
-  // Optional: kept in the organisation's history when given.
-  reason: z
-    .string()
-    .trim()
-    .max(500)
-    .optional()
-    .transform((v) => v || undefined),
+  reason: correctionReason,
+});
+
+export const organisationTerritorySchema = z.strictObject({
+  territoryCode,
+  reason: correctionReason,
 });

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../db';
-import type { Role } from '../../db/database';
+import type { OrganisationEvent, Role } from '../../db/database';
 import { containsPattern } from '../../db/like';
 
 export interface OrganisationFilter {
@@ -56,7 +56,7 @@ export function findOrganisation(db: Executor, id: string) {
 export function lockOrganisation(db: Executor, id: string) {
   return db
     .selectFrom('organisations')
-    .select(['id', 'name', 'kind'])
+    .select(['id', 'name', 'kind', 'territory_code'])
     .where('id', '=', id)
     .forUpdate()
     .executeTakeFirst();
@@ -77,22 +77,29 @@ export async function rename(db: Executor, id: string, name: string, by: string)
 
 export async function addEvent(
   db: Executor,
-  e: { organisationId: string; oldName: string; newName: string; actorId: string; reason?: string },
+  e: {
+    organisationId: string;
+    event: OrganisationEvent;
+    from: string;
+    to: string;
+    actorId: string;
+    reason?: string;
+  },
 ): Promise<void> {
   await db
     .insertInto('organisation_events')
     .values({
       organisation_id: e.organisationId,
-      event: 'renamed',
-      old_name: e.oldName,
-      new_name: e.newName,
+      event: e.event,
+      old_value: e.from,
+      new_value: e.to,
       actor_id: e.actorId,
       reason: e.reason ?? null,
     })
     .execute();
 }
 
-/** The organisation's renames, newest first, with who made them. */
+/** The admin's corrections of the organisation, newest first, with who made them. */
 export function eventsOf(db: Executor, organisationId: string, limit: number) {
   return db
     .selectFrom('organisation_events as e')
@@ -100,8 +107,8 @@ export function eventsOf(db: Executor, organisationId: string, limit: number) {
     .select([
       'e.id',
       'e.event',
-      'e.old_name as oldName',
-      'e.new_name as newName',
+      'e.old_value as from',
+      'e.new_value as to',
       'e.reason',
       'e.created_at as createdAt',
       'a.full_name as actorName',
@@ -110,6 +117,41 @@ export function eventsOf(db: Executor, organisationId: string, limit: number) {
     .orderBy('e.id', 'desc')
     .limit(limit)
     .execute();
+}
+
+export async function setTerritory(db: Executor, id: string, code: string): Promise<void> {
+  await db
+    .updateTable('organisations')
+    .set({ territory_code: code })
+    .where('id', '=', id)
+    .execute();
+}
+
+/**
+ * What the organisation already takes part in, each by its count: pacts (promoter or signatory,
+ * even removed), surveys and funding calls it runs, firms that delegated it. Its territory is
+ * the scope all of them were checked against, so it is corrected only while all are zero.
+ */
+export async function participation(db: Executor, id: string) {
+  const { rows } = await sql<{
+    pacts: string;
+    campaigns: string;
+    calls: string;
+    delegations: string;
+  }>`
+    SELECT
+      (SELECT count(*) FROM pacts WHERE promoter_org_id = ${id})
+        + (SELECT count(*) FROM pact_signatories WHERE organisation_id = ${id}) AS pacts,
+      (SELECT count(*) FROM campaigns WHERE organisation_id = ${id}) AS campaigns,
+      (SELECT count(*) FROM funding_calls WHERE organisation_id = ${id}) AS calls,
+      (SELECT count(*) FROM delegations WHERE association_id = ${id}) AS delegations`.execute(db);
+  const r = rows[0]!;
+  return {
+    pacts: Number(r.pacts),
+    campaigns: Number(r.campaigns),
+    calls: Number(r.calls),
+    delegations: Number(r.delegations),
+  };
 }
 
 /** Pacts in which the organisation takes part (promoter or signatory), by status, for its page. */

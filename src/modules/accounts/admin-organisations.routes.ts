@@ -9,13 +9,15 @@ import { renderSecretLink } from '../../http/secret-link';
 import { parseForm, uuidParam } from '../../http/validate';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { localName } from '../reference/territories.repository';
+import { territoryGroups } from '../reference/territory-groups';
 import {
   adminOrganisationsQuery,
   colleagueSchema,
+  organisationTerritorySchema,
   renameOrganisationSchema,
 } from './accounts.schemas';
 import * as repo from './admin-organisations.repository';
-import { renameOrganisation } from './admin-organisations.service';
+import { changeTerritory, renameOrganisation, territoryLock } from './admin-organisations.service';
 import { findInOrganisation, listMembers, listOpenFor } from './invitations.repository';
 import {
   INVITATION_DAYS,
@@ -27,6 +29,18 @@ import {
 const PAGE_SIZE = 50;
 const EVENTS_SHOWN = 50;
 const LIST = '/admin/organisations';
+
+/** A refusal to correct the territory, in words: what the organisation takes part in, listed. */
+function lockText(req: Request, lock: { key: string; params?: Record<string, unknown> }) {
+  const uses = Object.entries(lock.params ?? {})
+    .filter(([, n]) => Number(n) > 0)
+    .map(([what, n]) => req.t(`adminOrganisations.uses.${what}`, { count: Number(n) }));
+  const listed =
+    uses.length > 1
+      ? `${uses.slice(0, -1).join(', ')}${req.t('adminOrganisations.uses.and')}${uses.at(-1)}`
+      : (uses[0] ?? '');
+  return req.t(`adminOrganisations.errors.${lock.key}`, { uses: listed });
+}
 
 type OrgRow = NonNullable<Awaited<ReturnType<typeof repo.findOrganisation>>>;
 
@@ -79,6 +93,7 @@ export function adminOrganisationRoutes({ db, config }: AppServices): Router {
       members: await listMembers(db, org.id),
       invitations: await listOpenFor(db, org.id),
       pacts: await repo.pactCounts(db, org.id),
+      territoryLock: await territoryLock(db, org),
       events: await repo.eventsOf(db, org.id, EVENTS_SHOWN),
       days: INVITATION_DAYS,
       fieldLabels: {
@@ -182,6 +197,49 @@ export function adminOrganisationRoutes({ db, config }: AppServices): Router {
       res.redirect(`${LIST}/${id}`);
     },
   );
+
+  /** The form to correct the territory; an organisation that took part in something says why not. */
+  const territoryView = async (req: Request, res: Response, status: number, extra: object) => {
+    const org = await repo.findOrganisation(db, uuidParam(req));
+    if (!org) throw new NotFoundError();
+    const lang = res.locals.lang as string;
+    const lock = await territoryLock(db, org);
+    res.status(status).render('accounts/admin-organisation-territory', {
+      title: req.t('adminOrganisations.territoryTitle'),
+      organisation: shown(org, lang),
+      lock: lock && lockText(req, lock),
+      territoryGroups: await territoryGroups(db, req.user!, lang, req.t),
+      fieldLabels: { reason: req.t('adminOrganisations.reasonLabel') },
+      values: { territoryCode: org.territoryCode },
+      ...extra,
+    });
+  };
+
+  router.get(`${LIST}/:id/territory`, allow('user:manage'), (req, res) =>
+    territoryView(req, res, 200, {}),
+  );
+
+  router.post(`${LIST}/:id/territory`, allow('user:manage'), async (req, res) => {
+    const id = uuidParam(req);
+    const form = parseForm(organisationTerritorySchema, req);
+    if (!form.ok) return territoryView(req, res, 422, form);
+    try {
+      await changeTerritory(db, req.user!, id, form.data);
+    } catch (err) {
+      if (!(err instanceof DomainError) || err instanceof NotFoundError) throw err;
+      const key = err.messageKey.replace('adminOrganisations.errors.', '');
+      return territoryView(req, res, err.status, {
+        errors: {
+          [err.options.field ?? '_form']: err.messageKey.startsWith('adminOrganisations.')
+            ? lockText(req, { key, params: err.options.params })
+            : req.t(err.messageKey, err.options.params),
+        },
+        values: form.data,
+      });
+    }
+    flash(req, 'adminOrganisations.territoryChanged');
+    res.redirect(303, `${LIST}/${id}`);
+  });
 
   return router;
 }
