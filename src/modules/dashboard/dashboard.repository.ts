@@ -180,12 +180,3 @@ export async function periodsOf(db: Executor, campaignId: string): Promise<strin
     ORDER BY 1`.execute(db);
   return rows.map((r) => r.period);
 }
-
-/** A territory's name and level. */
-export function territory(db: Executor, code: string) {
-  return db
-    .selectFrom('territories')
-    .select(['code', 'level', 'name', 'names'])
-    .where('code', '=', code)
-    .executeTakeFirst();
-}

@@ -6,8 +6,9 @@ import { parseQuery } from '../../http/query';
 import * as repo from './needs.repository';
 import { pageQuery } from './needs.schemas';
 import { campaignsFor, needsAggregate } from './needs.service';
-import { barChart, needsCsv, needsTable } from './needs.view';
+import { barChart, needsCsv, needsTable, periodChoices } from './needs.view';
 import { localName } from '../reference/territories.repository';
+import { territoryOfQuery } from '../reference/territory-param';
 import { needsMap } from './map/needs-map';
 import { needsXlsx, XLSX_TYPE } from './needs.xlsx';
 
@@ -17,6 +18,7 @@ export function needsRoutes({ db }: AppServices): Router {
 
   async function load(req: Request, lang: string) {
     const q = parseQuery(pageQuery, req);
+    if (q.territory) await territoryOfQuery(db, req, q.territory);
     const campaigns = await campaignsFor(db, req.user!);
     const campaignId = q.campaign ?? repo.preferredCampaign(campaigns)?.id;
     if (!campaignId) return { q, campaigns };
@@ -73,7 +75,7 @@ export function needsRoutes({ db }: AppServices): Router {
       }),
       protected: aggregate.protected,
       k: aggregate.rules.k,
-      periods: await repo.periodsOf(db, aggregate.campaign.id),
+      periods: periodChoices(await repo.periodsOf(db, aggregate.campaign.id), q.period),
       csvHref: `/needs/export.csv?${params.toString()}`,
       xlsxHref: `/needs/export.xlsx?${params.toString()}`,
       sortByName: link({ sort: 'name' }),
