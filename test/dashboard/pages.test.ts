@@ -152,6 +152,42 @@ describe('exports', () => {
     expect(lines).toContain('2027-Q1,14,10,8');
   });
 
+  it('names the unit of money and percentages in the headers, in the reader’s language', async () => {
+    const it = await region.get(`/dashboard/export.csv?campaign=${s.campaignId}&lang=it`);
+    expect(it.text.split('\r\n')).toContain(
+      'Territorio,Imprese rilevate,Lavoratori da formare,Lavoratori coperti,Copertura (%),' +
+        'Budget impegnato (€),Speso (€),Iscritti,Formati,Completamento (%),' +
+        'Costo per lavoratore formato (€)',
+    );
+    const en = await region.get(`/dashboard/export.csv?campaign=${s.campaignId}&lang=en`);
+    expect(en.text.split('\r\n')).toContain(
+      'Territory,Firms surveyed,Workers in need,Workers covered,Coverage (%),' +
+        'Budget committed (€),Spent (€),Enrolled,Completed,Completion (%),' +
+        'Cost per trained worker (€)',
+    );
+    const xlsx = await region
+      .get(`/dashboard/export.xlsx?campaign=${s.campaignId}&territory=ITI14&lang=en`)
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Uint8Array.from(xlsx.body as Buffer).buffer);
+    let total: ExcelJS.Row | undefined;
+    wb.getWorksheet('Territories')!.eachRow((row) => {
+      if (row.getCell(1).value === 'Total: Florence') total = row;
+    });
+    // Coverage 48.3 %, committed 8,400.00 €, cost per trained worker 600.00 €.
+    expect([5, 6, 11].map((c) => total!.getCell(c).value)).toEqual([48.3, 8400, 600]);
+    expect([5, 6, 11].map((c) => total!.getCell(c).numFmt)).toEqual([
+      '0.0',
+      '#,##0.00',
+      '#,##0.00',
+    ]);
+  });
+
   it('writes the same view as a workbook: a marker and a note where hidden, numbers elsewhere', async () => {
     const res = await authority
       .get(`/dashboard/export.xlsx?campaign=${s.campaignId}&lang=en`)

@@ -4,6 +4,7 @@ import {
   COLUMNS,
   SUPPRESSED,
   regionsTable,
+  type Column,
   type DashboardTable,
   type Shown,
 } from './dashboard.view';
@@ -13,11 +14,23 @@ type T = (key: string, params?: Record<string, unknown>) => string;
 /** A cell of an export: text, or a number (euros for money), or the marker with its reason. */
 export type ExportCell = string | number | { marker: true; note: string };
 
+/** What a column's numbers are: euros or a percentage (its header says so, the workbook formats it). */
+export type Unit = 'eur' | 'pct';
+
 export interface ExportView {
   header: [string, string][];
   notes: string[];
-  sections: { title: string; head: string[]; rows: ExportCell[][] }[];
+  sections: { title: string; head: string[]; units?: (Unit | undefined)[]; rows: ExportCell[][] }[];
 }
+
+const UNITS: Partial<Record<Column, Unit>> = {
+  coverage: 'pct',
+  committed: 'eur',
+  spent: 'eur',
+  completion: 'pct',
+  costPerTrained: 'eur',
+};
+const SYMBOL: Record<Unit, string> = { eur: '€', pct: '%' };
 
 /**
  * The current view as the exports write it: what was asked (campaign, territory, quarter), what
@@ -55,7 +68,14 @@ export function exportView(d: Dashboard, table: DashboardTable, lang: string, t:
     sections: [
       {
         title: t('dashboard.table.caption'),
-        head: [t('needs.territory'), ...COLUMNS.map((c) => t(`dashboard.columns.${c}`))],
+        head: [
+          t('needs.territory'),
+          ...COLUMNS.map((c) => {
+            const unit = UNITS[c];
+            return `${t(`dashboard.columns.${c}`)}${unit ? ` (${SYMBOL[unit]})` : ''}`;
+          }),
+        ],
+        units: [undefined, ...COLUMNS.map((c) => UNITS[c])],
         rows: [
           ...table.rows.map((r) => [r.name, ...COLUMNS.map((c) => cell(r.cells[c]))]),
           ...(table.whole
