@@ -81,3 +81,23 @@ describe('a quarter with no data', () => {
     expect(res.text).toMatch(/<option value="2030-Q1"\s+selected>/);
   });
 });
+
+describe('the export file names', () => {
+  it('name the quarter of a filtered view, so two quarters do not download as the same file', async () => {
+    const all = await request(app).get(`/dashboard/export.csv?campaign=${campaignId}`);
+    expect(all.headers['content-disposition']).toBe('attachment; filename=dashboard-ITI1.csv');
+    const q1 = await request(app).get(
+      `/dashboard/export.xlsx?campaign=${campaignId}&territory=ITI14&period=2027-Q1`,
+    );
+    expect(q1.headers['content-disposition']).toBe(
+      'attachment; filename=dashboard-ITI14-2027-Q1.xlsx',
+    );
+    const agent = await loginAs(app, authorityEmail, PASSWORD);
+    const needs = await agent.get(
+      `/needs/export.csv?campaign=${campaignId}&by=skill&period=2027-Q1&priority=high`,
+    );
+    expect(needs.headers['content-disposition']).toBe(
+      'attachment; filename=needs-ITI14-skill-2027-Q1-high.csv',
+    );
+  });
+});

@@ -11,9 +11,19 @@ import { XLSX_TYPE } from '../needs/needs.xlsx';
 import { dashboardCsv, exportView } from './dashboard.export';
 import { dashboardMap } from './dashboard.map';
 import { pageQuery } from './dashboard.schemas';
-import { dashboard, nuts3Figures, readerOf, campaignsFor } from './dashboard.service';
+import {
+  dashboard,
+  nuts3Figures,
+  readerOf,
+  campaignsFor,
+  type Dashboard,
+} from './dashboard.service';
 import { dashboardTable, regionsTable, seriesChart } from './dashboard.view';
 import { dashboardXlsx } from './dashboard.xlsx';
+
+/** What an export is of: the territory, and the quarter when the view is filtered by one. */
+const fileName = (d: Dashboard) =>
+  ['dashboard', d.territory, ...(d.ctx.period ? [d.ctx.period] : [])].join('-');
 
 /**
  * The strategic dashboard (Cruscotto strategico): public, protection decided by who reads (see
@@ -120,7 +130,7 @@ export function dashboardRoutes({ db }: AppServices): Router {
     if (!d || !table) throw new HttpError(404);
     res
       .type('text/csv; charset=utf-8')
-      .attachment(`dashboard-${d.territory}.csv`)
+      .attachment(`${fileName(d)}.csv`)
       .send(`\uFEFF${dashboardCsv(exportView(d, table, lang, req.t))}`);
   });
 
@@ -130,7 +140,7 @@ export function dashboardRoutes({ db }: AppServices): Router {
     const sheets = ['table', 'series', 'regions'].map((s) => req.t(`dashboard.export.sheets.${s}`));
     res
       .type(XLSX_TYPE)
-      .attachment(`dashboard-${d.territory}.xlsx`)
+      .attachment(`${fileName(d)}.xlsx`)
       .send(await dashboardXlsx(exportView(d, table, lang, req.t), sheets));
   });
 
