@@ -141,6 +141,21 @@ describe('exports', () => {
     expect(lines.find((l) => l.startsWith('2027-Q2,'))).toMatch(/^2027-Q2,(•|\d+),4,2$/);
   });
 
+  it('counts and explains every hidden value of the file, the quarters and regions too', async () => {
+    for (const territory of ['ITI1', 'ITI15']) {
+      const res = await request(app).get(
+        `/dashboard/export.csv?campaign=${s.campaignId}&territory=${territory}&lang=en`,
+      );
+      const lines = res.text.replace(/^\uFEFF/, '').split('\r\n');
+      const markers = lines.flatMap((l) => l.split(',')).filter((c) => c === '•').length;
+      expect(markers).toBeGreaterThan(0);
+      const note = lines.find((l) => l.startsWith('"Protected figures:'))!;
+      expect(note).toContain(markers === 1 ? '1 value hidden' : `${markers} values hidden`);
+      // Lombardy's two firms are fewer than k: its readiness is hidden, and the reason given.
+      expect(lines).toContain('• fewer than 3 firms');
+    }
+  });
+
   it('gives the region the unprotected CSV with money in euros', async () => {
     const res = await region.get(
       `/dashboard/export.csv?campaign=${s.campaignId}&territory=ITI14&lang=it`,

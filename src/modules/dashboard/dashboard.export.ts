@@ -55,75 +55,73 @@ export function exportView(d: Dashboard, table: DashboardTable, lang: string, t:
     [t('needs.export.territory'), `${table.total.name} (${table.total.code})`],
     [t('dashboard.period'), d.ctx.period ?? t('dashboard.allPeriods')],
   ];
-  const notes = d.ctx.protected
-    ? [
-        t('dashboard.export.protected', { k, count: table.suppressedCount }),
-        ...table.reasons.map((r) => `${SUPPRESSED} ${reason(r)}`),
-      ]
-    : [t('dashboard.export.unprotected')];
   const regions = regionsTable(d, lang);
-  return {
-    header,
-    notes,
-    sections: [
-      {
-        title: t('dashboard.table.caption'),
-        head: [
-          t('needs.territory'),
-          ...COLUMNS.map((c) => {
-            const unit = UNITS[c];
-            return `${t(`dashboard.columns.${c}`)}${unit ? ` (${SYMBOL[unit]})` : ''}`;
-          }),
+  const sections: ExportView['sections'] = [
+    {
+      title: t('dashboard.table.caption'),
+      head: [
+        t('needs.territory'),
+        ...COLUMNS.map((c) => {
+          const unit = UNITS[c];
+          return `${t(`dashboard.columns.${c}`)}${unit ? ` (${SYMBOL[unit]})` : ''}`;
+        }),
+      ],
+      units: [undefined, ...COLUMNS.map((c) => UNITS[c])],
+      rows: [
+        ...table.rows.map((r) => [r.name, ...COLUMNS.map((c) => cell(r.cells[c]))]),
+        ...(table.whole
+          ? [
+              [
+                t('dashboard.table.whole', { name: table.total.name }),
+                ...COLUMNS.map((c) => cell(table.whole!.cells[c])),
+              ],
+            ]
+          : []),
+        [
+          `${t('needs.total')}: ${table.total.name}`,
+          ...COLUMNS.map((c) => cell(table.total.cells[c])),
         ],
-        units: [undefined, ...COLUMNS.map((c) => UNITS[c])],
-        rows: [
-          ...table.rows.map((r) => [r.name, ...COLUMNS.map((c) => cell(r.cells[c]))]),
-          ...(table.whole
-            ? [
-                [
-                  t('dashboard.table.whole', { name: table.total.name }),
-                  ...COLUMNS.map((c) => cell(table.whole!.cells[c])),
-                ],
-              ]
-            : []),
-          [
-            `${t('needs.total')}: ${table.total.name}`,
-            ...COLUMNS.map((c) => cell(table.total.cells[c])),
-          ],
-        ],
-      },
-      {
-        title: t('dashboard.series.title'),
-        head: [
-          t('dashboard.period'),
-          t('dashboard.series.need'),
-          t('dashboard.series.covered'),
-          t('dashboard.series.completed'),
-        ],
-        rows: d.series.map((p) => [
-          p.period,
-          marker(p.workersInNeed),
-          p.workersCovered,
-          p.completed,
-        ]),
-      },
-      {
-        title: t('dashboard.regions.title'),
-        head: [
-          t('dashboard.regions.region'),
-          t('dashboard.regions.firms'),
-          t('dashboard.regions.readiness'),
-          t('dashboard.regions.needs'),
-        ],
-        rows: regions.map((r) => [
-          `${r.name} (${r.code})`,
-          r.raw.firms,
-          marker(r.raw.meanReadiness),
-          marker(r.raw.needsPerThousandEmployees),
-        ]),
-      },
-    ],
-  };
+      ],
+    },
+    {
+      title: t('dashboard.series.title'),
+      head: [
+        t('dashboard.period'),
+        t('dashboard.series.need'),
+        t('dashboard.series.covered'),
+        t('dashboard.series.completed'),
+      ],
+      rows: d.series.map((p) => [p.period, marker(p.workersInNeed), p.workersCovered, p.completed]),
+    },
+    {
+      title: t('dashboard.regions.title'),
+      head: [
+        t('dashboard.regions.region'),
+        t('dashboard.regions.firms'),
+        t('dashboard.regions.readiness'),
+        t('dashboard.regions.needs'),
+      ],
+      rows: regions.map((r) => [
+        `${r.name} (${r.code})`,
+        r.raw.firms,
+        marker(r.raw.meanReadiness),
+        marker(r.raw.needsPerThousandEmployees),
+      ]),
+    },
+  ];
+  // Every marker of the file is counted and explained, the quarters' and the regions' too (a
+  // region reads other regions protected even in its own unprotected view).
+  const markers = sections.flatMap((x) =>
+    x.rows.flat().filter((c): c is { marker: true; note: string } => typeof c === 'object'),
+  );
+  const reasons = [...new Set(markers.map((m) => `${SUPPRESSED} ${m.note}`))];
+  const notes = [
+    d.ctx.protected
+      ? t('dashboard.export.protected', { k, count: markers.length })
+      : t('dashboard.export.unprotected'),
+    ...reasons,
+  ];
+  return { header, notes, sections };
 }
 
 function csvField(value: ExportCell): string {
