@@ -34,6 +34,16 @@ export function parseQueryOrDefaults<S extends z.ZodType>(
   return fallback.data;
 }
 
+/**
+ * A parameter well formed but naming nothing (a territory code no territory has): refused as a
+ * malformed one is, the reason in the reader's words, with a link to the page without it.
+ */
+export function refuseParam(req: Request, param: string, reason: string): BadQueryError {
+  const text = req.t('errors.query.invalid', { param, reason });
+  const kept = Object.fromEntries(Object.entries(req.query as Query).filter(([k]) => k !== param));
+  return new BadQueryError([{ param, text }], hrefWith(req, kept));
+}
+
 function refused(error: z.ZodError, req: Request): { problems: QueryProblem[]; kept: Query } {
   const query = req.query as Query;
   const problems = queryProblems(error.issues, query, req.t);

@@ -1,3 +1,5 @@
+import { importBoundaries } from '../../src/modules/boundaries/boundaries.service';
+import { BUILTIN_CENTROIDS } from '../../src/modules/needs/map/centroids';
 import { loginAs, testApp } from '../helpers/app';
 import { PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
@@ -36,5 +38,38 @@ describe('GET /dashboard map', () => {
     expect(res.text).toMatch(/<desc id="dashboard-map-desc">[^<]*in arancione[^<]*grigio chiaro/i);
     const en = await agent.get(`/dashboard?campaign=${campaignId}&map=coverage&lang=en`);
     expect(en.text).toMatch(/<desc id="dashboard-map-desc">[^<]*Orange provinces[^<]*Light grey/);
+  });
+
+  it('names the provinces whose outlines are missing when only some were imported', async () => {
+    const { id: campaignId, region } = await newCampaign(t.db, { territory: 'ITI1', k: 1 });
+    const square = (code: string) => {
+      const [lon, lat] = BUILTIN_CENTROIDS[code]!;
+      const ring = [
+        [lon - 0.1, lat - 0.1],
+        [lon + 0.1, lat - 0.1],
+        [lon + 0.1, lat + 0.1],
+        [lon - 0.1, lat + 0.1],
+        [lon - 0.1, lat - 0.1],
+      ];
+      return {
+        type: 'Feature',
+        properties: { NUTS_ID: code },
+        geometry: { type: 'Polygon', coordinates: [ring] },
+      };
+    };
+    const codes = ['ITI11', 'ITI12', 'ITI13', 'ITI14', 'ITI15', 'ITI16', 'ITI17', 'ITI18'];
+    await importBoundaries(
+      t.db,
+      JSON.stringify({ type: 'FeatureCollection', features: codes.map(square) }),
+      { fileName: 'part.geojson' },
+    );
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const res = await agent.get(`/dashboard?campaign=${campaignId}`);
+    expect(res.text).toContain(
+      'Mappa a tessere: mancano i confini ufficiali di Grosseto, Siena (un amministratore può importarli da Importazioni › Confini territoriali).',
+    );
+    expect(res.text).not.toContain('non sono ancora stati importati');
+    const en = await agent.get(`/dashboard?campaign=${campaignId}&lang=en`);
+    expect(en.text).toContain('Tile map: the official boundaries of Grosseto, Siena are missing');
   });
 });

@@ -141,6 +141,21 @@ describe('exports', () => {
     expect(lines.find((l) => l.startsWith('2027-Q2,'))).toMatch(/^2027-Q2,(•|\d+),4,2$/);
   });
 
+  it('counts and explains every hidden value of the file, the quarters and regions too', async () => {
+    for (const territory of ['ITI1', 'ITI15']) {
+      const res = await request(app).get(
+        `/dashboard/export.csv?campaign=${s.campaignId}&territory=${territory}&lang=en`,
+      );
+      const lines = res.text.replace(/^\uFEFF/, '').split('\r\n');
+      const markers = lines.flatMap((l) => l.split(',')).filter((c) => c === '•').length;
+      expect(markers).toBeGreaterThan(0);
+      const note = lines.find((l) => l.startsWith('"Protected figures:'))!;
+      expect(note).toContain(markers === 1 ? '1 value hidden' : `${markers} values hidden`);
+      // Lombardy's two firms are fewer than k: its readiness is hidden, and the reason given.
+      expect(lines).toContain('• fewer than 3 firms');
+    }
+  });
+
   it('gives the region the unprotected CSV with money in euros', async () => {
     const res = await region.get(
       `/dashboard/export.csv?campaign=${s.campaignId}&territory=ITI14&lang=it`,
@@ -150,6 +165,42 @@ describe('exports', () => {
     expect(lines).toContain('Fiesole,1,2,0,0,0,0,0,0,,');
     expect(lines).toContain('Totale: Firenze,7,29,14,48.3,8400,6000,14,10,71.4,600');
     expect(lines).toContain('2027-Q1,14,10,8');
+  });
+
+  it('names the unit of money and percentages in the headers, in the reader’s language', async () => {
+    const it = await region.get(`/dashboard/export.csv?campaign=${s.campaignId}&lang=it`);
+    expect(it.text.split('\r\n')).toContain(
+      'Territorio,Imprese rilevate,Lavoratori da formare,Lavoratori coperti,Copertura (%),' +
+        'Budget impegnato (€),Speso (€),Iscritti,Formati,Completamento (%),' +
+        'Costo per lavoratore formato (€)',
+    );
+    const en = await region.get(`/dashboard/export.csv?campaign=${s.campaignId}&lang=en`);
+    expect(en.text.split('\r\n')).toContain(
+      'Territory,Firms surveyed,Workers in need,Workers covered,Coverage (%),' +
+        'Budget committed (€),Spent (€),Enrolled,Completed,Completion (%),' +
+        'Cost per trained worker (€)',
+    );
+    const xlsx = await region
+      .get(`/dashboard/export.xlsx?campaign=${s.campaignId}&territory=ITI14&lang=en`)
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Uint8Array.from(xlsx.body as Buffer).buffer);
+    let total: ExcelJS.Row | undefined;
+    wb.getWorksheet('Territories')!.eachRow((row) => {
+      if (row.getCell(1).value === 'Total: Florence') total = row;
+    });
+    // Coverage 48.3 %, committed 8,400.00 €, cost per trained worker 600.00 €.
+    expect([5, 6, 11].map((c) => total!.getCell(c).value)).toEqual([48.3, 8400, 600]);
+    expect([5, 6, 11].map((c) => total!.getCell(c).numFmt)).toEqual([
+      '0.0',
+      '#,##0.00',
+      '#,##0.00',
+    ]);
   });
 
   it('writes the same view as a workbook: a marker and a note where hidden, numbers elsewhere', async () => {

@@ -142,6 +142,22 @@ describe('GET /needs', () => {
     );
   });
 
+  it('orders the size classes by size, micro to large, on the page and in the export', async () => {
+    const agent = await loginAs(app, s.region.email, PASSWORD);
+    const page = await agent.get(`/needs?campaign=${s.campaign.id}&by=size&lang=en`);
+    const head = /<thead>([\s\S]*?)<\/thead>/.exec(page.text)![1]!.replace(/<[^>]+>/g, ' ');
+    expect(head.split(/\s+/).filter(Boolean)).toEqual([
+      'Territory',
+      'Micro',
+      'Small',
+      'Medium',
+      'Large',
+      'Total',
+    ]);
+    const csv = await agent.get(`/needs/export.csv?campaign=${s.campaign.id}&by=size&lang=it`);
+    expect(csv.text.split('\r\n')).toContain('Territorio,Micro,Piccola,Media,Grande,Totale');
+  });
+
   it('drills down to a comune with breadcrumbs, and the region sees the numbers', async () => {
     const agent = await loginAs(app, s.region.email, PASSWORD);
     const top = await agent.get(`/needs?campaign=${s.campaign.id}`);

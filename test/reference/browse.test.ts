@@ -125,6 +125,28 @@ describe('reference pages', () => {
     expect((await agent.get('/skills?area=' + 'x'.repeat(100))).status).toBe(400);
   });
 
+  it('refuses a territory or skill-area code that names nothing, instead of listing no results', async () => {
+    const user = await newUser(t.db, { role: 'admin' });
+    const agent = await loginAs(testApp(t), user.email, PASSWORD);
+    const plain = (html: string) =>
+      html
+        .replace(/<[^>]+>/g, ' ')
+        .replace(/&#x27;/g, "'")
+        .replace(/\s+/g, ' ');
+    const parent = await agent.get('/territories?q=fi&parent=XX99');
+    expect(parent.status).toBe(400);
+    expect(plain(parent.text)).toContain(
+      'Il parametro «parent» non è valido: nessun territorio ha il codice XX99.',
+    );
+    expect(parent.text).toContain('href="/territories?q&#x3D;fi"');
+    const area = await agent.get('/skills?area=ZZZ&lang=en');
+    expect(area.status).toBe(400);
+    expect(plain(area.text)).toContain('no skill area has the code ZZZ');
+    // Known codes still filter.
+    expect((await agent.get('/territories?q=fi&parent=ITI14')).text).toContain('048017');
+    expect((await agent.get('/skills?area=F40')).status).toBe(200);
+  });
+
   it('is for signed-in users only', async () => {
     expect((await request(testApp(t)).get('/territories')).status).toBe(302);
   });

@@ -100,13 +100,19 @@ export async function pactFigures(
   return new Map(rows.map((r) => [r.code, r]));
 }
 
+/**
+ * An action of a funded pact that a partial approval (or a reduction) cut to zero is not funded:
+ * it covers no one, as on the open data and the firm's own page.
+ */
+const fundedAction = sql`a.approved_cents IS DISTINCT FROM 0`;
+
 /** One row per funded action, ledger entry and outcome report of a campaign's pacts. */
 function pactFlows(campaignId: string, period: string | null) {
   return sql`
     SELECT p.id AS pact_id, p.territory_code, a.period, a.participants AS covered,
            0 AS committed, 0 AS spent, 0 AS enrolled, 0 AS completed
     FROM pacts p JOIN pact_actions a ON a.pact_id = p.id
-    WHERE p.campaign_id = ${campaignId} AND p.status IN (${sql.join(FUNDED)})
+    WHERE p.campaign_id = ${campaignId} AND p.status IN (${sql.join(FUNDED)}) AND ${fundedAction}
       AND (${period}::text IS NULL OR a.period = ${period})
     UNION ALL
     SELECT p.id, p.territory_code, a.period, 0, b.amount_cents, 0, 0, 0
@@ -167,19 +173,10 @@ export async function periodsOf(db: Executor, campaignId: string): Promise<strin
     WHERE campaign_id = ${campaignId} AND dim = 'total' AND priority = '*' AND period <> '*'
     UNION
     SELECT a.period FROM pacts p JOIN pact_actions a ON a.pact_id = p.id
-    WHERE p.campaign_id = ${campaignId} AND p.status IN (${sql.join(FUNDED)})
+    WHERE p.campaign_id = ${campaignId} AND p.status IN (${sql.join(FUNDED)}) AND ${fundedAction}
     UNION
     SELECT o.period FROM pacts p JOIN action_outcomes o ON o.pact_id = p.id
     WHERE p.campaign_id = ${campaignId}
     ORDER BY 1`.execute(db);
   return rows.map((r) => r.period);
-}
-
-/** A territory's name and level. */
-export function territory(db: Executor, code: string) {
-  return db
-    .selectFrom('territories')
-    .select(['code', 'level', 'name', 'names'])
-    .where('code', '=', code)
-    .executeTakeFirst();
 }

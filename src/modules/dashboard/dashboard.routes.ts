@@ -5,13 +5,25 @@ import { HttpError } from '../../http/errors';
 import { parseQuery } from '../../http/query';
 import { can } from '../../lib/permissions';
 import { localName } from '../reference/territories.repository';
+import { territoryOfQuery } from '../reference/territory-param';
+import { periodChoices } from '../needs/needs.view';
 import { XLSX_TYPE } from '../needs/needs.xlsx';
 import { dashboardCsv, exportView } from './dashboard.export';
 import { dashboardMap } from './dashboard.map';
 import { pageQuery } from './dashboard.schemas';
-import { dashboard, nuts3Figures, readerOf, campaignsFor } from './dashboard.service';
+import {
+  dashboard,
+  nuts3Figures,
+  readerOf,
+  campaignsFor,
+  type Dashboard,
+} from './dashboard.service';
 import { dashboardTable, regionsTable, seriesChart } from './dashboard.view';
 import { dashboardXlsx } from './dashboard.xlsx';
+
+/** What an export is of: the territory, and the quarter when the view is filtered by one. */
+const fileName = (d: Dashboard) =>
+  ['dashboard', d.territory, ...(d.ctx.period ? [d.ctx.period] : [])].join('-');
 
 /**
  * The strategic dashboard (Cruscotto strategico): public, protection decided by who reads (see
@@ -22,6 +34,7 @@ export function dashboardRoutes({ db }: AppServices): Router {
 
   async function load(req: Request, lang: string) {
     const q = parseQuery(pageQuery, req);
+    const asked = q.territory ? await territoryOfQuery(db, req, q.territory) : undefined;
     const d = await dashboard(db, req.user, {
       campaignId: q.campaign,
       territory: q.territory,
@@ -31,11 +44,11 @@ export function dashboardRoutes({ db }: AppServices): Router {
       needs: can(req.user?.role, 'needs:read'),
       pacts: can(req.user?.role, 'pact:read'),
     };
-    return { q, d, lang, table: d ? dashboardTable(d, lang, links) : null };
+    return { q, asked, d, lang, table: d ? dashboardTable(d, lang, links) : null };
   }
 
   router.get('/dashboard', allow('public'), async (req, res) => {
-    const { q, d, lang, table } = await load(req, res.locals.lang as string);
+    const { q, asked, d, lang, table } = await load(req, res.locals.lang as string);
     const regionList = d
       ? d.regions.map((r) => ({ code: r.territory, name: r.name, names: r.names }))
       : (await campaignsFor(db, readerOf(req.user))).regions.map((r) => ({
@@ -53,6 +66,9 @@ export function dashboardRoutes({ db }: AppServices): Router {
         title: req.t('dashboard.title'),
         query: q,
         regionChoices,
+        noCampaign: asked
+          ? req.t('dashboard.noCampaignIn', { name: localName(asked, lang) })
+          : req.t('dashboard.noCampaign'),
       });
     const params = new URLSearchParams({
       campaign: d.campaign.id,
@@ -84,7 +100,10 @@ export function dashboardRoutes({ db }: AppServices): Router {
       })),
       campaign: d.campaign,
       campaigns: d.campaigns.map((c) => ({ ...c, selected: c.id === d.campaign.id })),
-      periods: d.periods.map((p) => ({ value: p, selected: p === d.ctx.period })),
+      periods: periodChoices(d.periods, d.ctx.period).map((p) => ({
+        value: p,
+        selected: p === d.ctx.period,
+      })),
       territory: d.territory,
       path: d.path.map((p) => ({
         code: p.code,
@@ -111,7 +130,7 @@ export function dashboardRoutes({ db }: AppServices): Router {
     if (!d || !table) throw new HttpError(404);
     res
       .type('text/csv; charset=utf-8')
-      .attachment(`dashboard-${d.territory}.csv`)
+      .attachment(`${fileName(d)}.csv`)
       .send(`\uFEFF${dashboardCsv(exportView(d, table, lang, req.t))}`);
   });
 
@@ -121,7 +140,7 @@ export function dashboardRoutes({ db }: AppServices): Router {
     const sheets = ['table', 'series', 'regions'].map((s) => req.t(`dashboard.export.sheets.${s}`));
     res
       .type(XLSX_TYPE)
-      .attachment(`dashboard-${d.territory}.xlsx`)
+      .attachment(`${fileName(d)}.xlsx`)
       .send(await dashboardXlsx(exportView(d, table, lang, req.t), sheets));
   });
 

@@ -1,11 +1,13 @@
 import ExcelJS from 'exceljs';
-import type { ExportCell, ExportView } from './dashboard.export';
+import type { ExportCell, ExportView, Unit } from './dashboard.export';
 import { SUPPRESSED } from './dashboard.view';
 
 const FORMULA_START = /^[=+\-@\t\r]/;
+/** Shown in the reader's own separators by the spreadsheet: 8.400,00 or 8,400.00; 48,3 or 48.3. */
+const NUM_FMT: Record<Unit, string> = { eur: '#,##0.00', pct: '0.0' };
 
 /** Text always as a plain value; text a spreadsheet would read as a formula also gets format Text. */
-function setCell(cell: ExcelJS.Cell, value: ExportCell) {
+function setCell(cell: ExcelJS.Cell, value: ExportCell, unit?: Unit) {
   if (typeof value === 'object') {
     cell.value = SUPPRESSED;
     cell.note = value.note;
@@ -14,6 +16,7 @@ function setCell(cell: ExcelJS.Cell, value: ExportCell) {
   }
   cell.value = value;
   if (typeof value === 'string' && FORMULA_START.test(value)) cell.numFmt = '@';
+  if (typeof value === 'number' && unit) cell.numFmt = NUM_FMT[unit];
 }
 
 /**
@@ -40,7 +43,7 @@ export async function dashboardXlsx(v: ExportView, sheetNames: string[]): Promis
     head.font = { bold: true };
     for (const line of section.rows) {
       const row = ws.addRow([]);
-      line.forEach((c, j) => setCell(row.getCell(j + 1), c));
+      line.forEach((c, j) => setCell(row.getCell(j + 1), c, section.units?.[j]));
     }
     ws.getColumn(1).width = 36;
     for (let j = 2; j <= section.head.length; j++) ws.getColumn(j).width = 18;

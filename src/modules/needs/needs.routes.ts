@@ -4,12 +4,17 @@ import { allow } from '../../http/authorize';
 import { HttpError } from '../../http/errors';
 import { parseQuery } from '../../http/query';
 import * as repo from './needs.repository';
-import { pageQuery } from './needs.schemas';
+import { pageQuery, type PageQuery } from './needs.schemas';
 import { campaignsFor, needsAggregate } from './needs.service';
-import { barChart, needsCsv, needsTable } from './needs.view';
+import { barChart, needsCsv, needsTable, periodChoices } from './needs.view';
 import { localName } from '../reference/territories.repository';
+import { territoryOfQuery } from '../reference/territory-param';
 import { needsMap } from './map/needs-map';
 import { needsXlsx, XLSX_TYPE } from './needs.xlsx';
+
+/** What an export is of: territory, pivot, and the quarter and priority it is filtered by. */
+const fileName = (territory: string, q: PageQuery) =>
+  ['needs', territory, q.by, q.period, q.priority].filter(Boolean).join('-');
 
 /** The needs of a territory: drill-down, pivot, filters, chart, and the same view as CSV. */
 export function needsRoutes({ db }: AppServices): Router {
@@ -17,6 +22,7 @@ export function needsRoutes({ db }: AppServices): Router {
 
   async function load(req: Request, lang: string) {
     const q = parseQuery(pageQuery, req);
+    if (q.territory) await territoryOfQuery(db, req, q.territory);
     const campaigns = await campaignsFor(db, req.user!);
     const campaignId = q.campaign ?? repo.preferredCampaign(campaigns)?.id;
     if (!campaignId) return { q, campaigns };
@@ -73,7 +79,7 @@ export function needsRoutes({ db }: AppServices): Router {
       }),
       protected: aggregate.protected,
       k: aggregate.rules.k,
-      periods: await repo.periodsOf(db, aggregate.campaign.id),
+      periods: periodChoices(await repo.periodsOf(db, aggregate.campaign.id), q.period),
       csvHref: `/needs/export.csv?${params.toString()}`,
       xlsxHref: `/needs/export.xlsx?${params.toString()}`,
       sortByName: link({ sort: 'name' }),
@@ -86,7 +92,7 @@ export function needsRoutes({ db }: AppServices): Router {
     if (!aggregate || !table) throw new HttpError(404);
     res
       .type('text/csv; charset=utf-8')
-      .attachment(`needs-${aggregate.territory}-${q.by}.csv`)
+      .attachment(`${fileName(aggregate.territory, q)}.csv`)
       .send(`\uFEFF${needsCsv(aggregate, table, q, req.t)}`);
   });
 
@@ -95,7 +101,7 @@ export function needsRoutes({ db }: AppServices): Router {
     if (!aggregate || !table) throw new HttpError(404);
     res
       .type(XLSX_TYPE)
-      .attachment(`needs-${aggregate.territory}-${q.by}.xlsx`)
+      .attachment(`${fileName(aggregate.territory, q)}.xlsx`)
       .send(await needsXlsx(aggregate, table, q, req.t));
   });
 

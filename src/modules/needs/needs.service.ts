@@ -8,6 +8,7 @@ import * as repo from './needs.repository';
 import { campaignProtection, toViewCell } from './campaign-protection';
 import { filteredReason } from './filter-protection';
 import { cellId, type PivotDim, type Status, type ViewCell } from './protection';
+import { SIZE_CLASSES } from '../survey/survey.tables';
 
 export interface NeedsQuery {
   campaignId: string;
@@ -103,7 +104,9 @@ export async function needsAggregate(
       cells.push({ territory: code, dim, value, firms: 0, workers: 0, maxFirmWorkers: 0 });
     }
   }
-  const values = [...new Set(cells.filter((c) => c.dim === q.by).map((c) => c.value))].sort();
+  const values = orderValues(q.by, [
+    ...new Set(cells.filter((c) => c.dim === q.by).map((c) => c.value)),
+  ]);
   return {
     campaign,
     territory,
@@ -114,6 +117,13 @@ export async function needsAggregate(
     protected: prot,
     rules,
   };
+}
+
+/** The columns of a pivot: size classes from micro to large, every other dim by its code. */
+function orderValues(dim: string, values: string[]): string[] {
+  if (dim !== 'size') return values.sort();
+  const rank = (v: string) => SIZE_CLASSES.indexOf(v as (typeof SIZE_CLASSES)[number]);
+  return values.sort((a, b) => rank(a) - rank(b));
 }
 
 function publish(c: ViewCell, status: Status): PublishedCell {

@@ -97,6 +97,14 @@ export function barChart(table: NeedsTable) {
   };
 }
 
+/**
+ * The quarters a period filter offers: those with data, and the one chosen even when it has
+ * none (a link to a later quarter), so the select never reads "all" over a filtered table.
+ */
+export function periodChoices(periods: readonly string[], chosen?: string | null): string[] {
+  return chosen && !periods.includes(chosen) ? [...periods, chosen].sort() : [...periods];
+}
+
 /** A spreadsheet cannot read a cell as a formula: text starting with = + - @ (or a control) gets a quote. */
 export function neutralise(value: string): string {
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;

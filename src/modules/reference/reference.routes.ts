@@ -1,11 +1,12 @@
 import { Router } from 'express';
 import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
-import { parseQuery } from '../../http/query';
+import { parseQuery, refuseParam } from '../../http/query';
 import * as repo from './reference.repository';
 import { skillQuery, territoryPageQuery } from './reference.schemas';
 import { territoryDetail, toTerritory } from './reference.service';
 import { localName } from './territories.repository';
+import { territoryOfQuery } from './territory-param';
 
 /** Browsing the reference data: the territory tree and the skills taxonomy, in both languages. */
 export function referenceRoutes({ db }: AppServices): Router {
@@ -14,6 +15,7 @@ export function referenceRoutes({ db }: AppServices): Router {
   router.get('/territories', allow('reference:read'), async (req, res) => {
     const query = parseQuery(territoryPageQuery, req);
     const lang = res.locals.lang as string;
+    if (query.parent) await territoryOfQuery(db, req, query.parent, 'parent');
     if (query.q || query.level) {
       const results = await repo.searchTerritories(db, query);
       return res.render('reference/territories', {
@@ -49,6 +51,12 @@ export function referenceRoutes({ db }: AppServices): Router {
       repo.listSkillAreas(db),
       repo.searchSkills(db, query),
     ]);
+    if (query.area && !areas.some((a) => a.code === query.area))
+      throw refuseParam(
+        req,
+        'area',
+        req.t('errors.query.reasons.unknownArea', { code: query.area }),
+      );
     const byArea = areas
       .map((a) => ({
         code: a.code,

@@ -26,6 +26,15 @@ export function findCurrentTerritory(db: Executor, code: string) {
     .executeTakeFirst();
 }
 
+/** A territory by code, current or not (a link may name a code since replaced); undefined if none. */
+export function findTerritory(db: Executor, code: string) {
+  return db
+    .selectFrom('territories')
+    .select(['code', 'level', 'name', 'names'])
+    .where('code', '=', code)
+    .executeTakeFirst();
+}
+
 /** Current territories of the given levels, for pickers, ordered by name. */
 export function listCurrentTerritories(db: Executor, levels: string[]) {
   return db

@@ -63,5 +63,12 @@ export async function layoutMap<A extends { code: string; name: string }>(
       .filter((x) => !grid.has(x.code))
       .map((x) => x.name)
       .join(', '),
+    // Outlines imported for some areas only: which ones keep the map in tiles.
+    missing: outlines.length
+      ? areas
+          .filter((x) => !byCode.has(x.code))
+          .map((x) => x.name)
+          .join(', ')
+      : '',
   };
 }
