@@ -29,8 +29,10 @@ export class BadQueryError extends HttpError {
   constructor(
     readonly problems: QueryProblem[],
     readonly retryHref: string | null,
+    // The API answers a refused query parameter 422, as its schema checks do.
+    status: 400 | 422 = 400,
   ) {
-    super(400);
+    super(status);
   }
 }
 

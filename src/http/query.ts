@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
-import { BadQueryError, type QueryProblem } from './errors';
+import { BadQueryError, isApi, type QueryProblem } from './errors';
 import { issueMessage, safeParseQuery } from './validate';
 
 type T = Request['t'];
@@ -40,6 +40,7 @@ export function parseQueryOrDefaults<S extends z.ZodType>(
  */
 export function refuseParam(req: Request, param: string, reason: string): BadQueryError {
   const text = req.t('errors.query.invalid', { param, reason });
+  if (isApi(req)) return new BadQueryError([{ param, text }], null, 422);
   const kept = Object.fromEntries(Object.entries(req.query as Query).filter(([k]) => k !== param));
   return new BadQueryError([{ param, text }], hrefWith(req, kept));
 }

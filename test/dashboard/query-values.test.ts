@@ -1,5 +1,6 @@
 import type { Express } from 'express';
 import request from 'supertest';
+import { createApiToken } from '../../src/modules/accounts/tokens.service';
 import { loginAs, testApp } from '../helpers/app';
 import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
@@ -49,6 +50,24 @@ describe('a territory code that names no territory', () => {
     expect(text(en.text)).toContain('no territory has the code XX99');
     const csv = await request(app).get('/dashboard/export.csv?territory=XX99');
     expect(csv.status).toBe(400);
+  });
+
+  it('is refused by the API as a 422 naming the parameter, on the dashboard and the needs', async () => {
+    const res = await request(app).get('/api/v1/dashboard?territory=XX99');
+    expect(res.status).toBe(422);
+    expect(res.body.errors).toEqual([
+      {
+        pointer: 'query/territory',
+        detail: 'Il parametro «territory» non è valido: nessun territorio ha il codice XX99.',
+      },
+    ]);
+    const region = await newUser(t.db, { role: 'region', territory: 'ITI1' });
+    const token = (await createApiToken(t.db, region.id, 'test')).token;
+    const needs = await request(app)
+      .get(`/api/v1/needs/aggregate?campaignId=${campaignId}&territory=XX99`)
+      .set('Authorization', `Bearer ${token}`);
+    expect(needs.status).toBe(422);
+    expect(needs.body.errors[0].pointer).toBe('query/territory');
   });
 
   it('is refused the same way on /needs', async () => {

@@ -1,5 +1,6 @@
 import type { AppServices } from '../../app';
 import { HttpError } from '../../http/errors';
+import { territoryOfQuery } from '../reference/territory-param';
 import { defineOperation, type ApiOperation } from '../api/operation';
 import type { DashboardFigures } from './dashboard.figures';
 import { apiQuery, dashboardResponse } from './dashboard.schemas';
@@ -21,8 +22,9 @@ export function dashboardOperations({ db }: AppServices): ApiOperation[] {
       access: 'public',
       query: apiQuery,
       response: { status: 200, description: 'The view', schema: dashboardResponse },
-      errors: [404],
+      errors: [404, 422],
       handler: async ({ req, query }) => {
+        if (query.territory) await territoryOfQuery(db, req, query.territory);
         const d = await dashboard(db, req.user, query);
         if (!d) throw new HttpError(404);
         const names = new Map([...d.path, ...d.rows].map((t) => [t.code, t.name]));

@@ -1,3 +1,4 @@
+import { territoryOfQuery } from '../reference/territory-param';
 import { z } from 'zod';
 import type { AppServices } from '../../app';
 import { defineOperation, type ApiOperation } from '../api/operation';
@@ -28,8 +29,9 @@ export function needsOperations({ db }: AppServices): ApiOperation[] {
           cells: z.array(publishedCell),
         }),
       },
-      errors: [404],
+      errors: [404, 422],
       handler: async ({ req, query }) => {
+        if (query.territory) await territoryOfQuery(db, req, query.territory);
         const result = await needsAggregate(db, req.user!, {
           campaignId: query.campaignId,
           territory: query.territory,
