@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import { z } from 'zod';
+import { DomainError } from '../lib/domain-error';
 import { HttpError } from './errors';
 
 export type FieldErrors = Record<string, string>;
@@ -57,6 +58,24 @@ export function issueKey(issue: z.core.$ZodIssue): {
     default:
       return { key: 'validation.invalid' };
   }
+}
+
+/**
+ * A body refused after it was laid over a stored record (an API patch): a 422 naming each field,
+ * as a refused body is, thrown from inside the transaction that read the record.
+ */
+export function invalidInput(error: z.ZodError): DomainError {
+  const details = error.issues.map((issue) => ({
+    field: issue.code === 'unrecognized_keys' ? '_form' : issue.path.join('.') || '_form',
+    ...issueKey(issue),
+  }));
+  const first = details[0]!;
+  return new DomainError(first.key, {
+    field: first.field,
+    params: first.params,
+    status: 422,
+    details,
+  });
 }
 
 /** A zod issue as a sentence in the user's language. */

@@ -209,3 +209,114 @@ describe('the confidentiality threshold (disclosure k)', () => {
     ]);
   });
 });
+
+describe('PATCH /api/v1/campaigns/:id', () => {
+  const tokenFor = async (app: ReturnType<typeof testApp>, email: string) => {
+    const res = await request(app).post('/api/v1/tokens').send({ email, password: PASSWORD });
+    return `Bearer ${res.body.token as string}`;
+  };
+
+  it('corrects the fields sent and keeps the others; k back to the default with null', async () => {
+    const { id, region } = await newCampaign(t.db, { open: false });
+    await t.db.updateTable('campaigns').set({ disclosure_k: 7 }).where('id', '=', id).execute();
+    const app = testApp(t);
+    const auth = await tokenFor(app, region.email);
+    const res = await request(app)
+      .patch(`/api/v1/campaigns/${id}`)
+      .set('Authorization', auth)
+      .send({ title: 'Fabbisogni digitali — Prato', skillAreas: ['DC2'], disclosureK: null });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      id,
+      title: 'Fabbisogni digitali — Prato',
+      territoryCode: 'ITI1',
+      readiness: true,
+      disclosureK: 3,
+      status: 'draft',
+      skillAreas: ['DC2'],
+    });
+    expect(await stored(id)).toMatchObject({
+      title: 'Fabbisogni digitali — Prato',
+      readiness: true,
+      areas: ['DC2'],
+    });
+  });
+
+  it('fixes a draft whose closing day has gone by, which could then not be opened', async () => {
+    const { id, region } = await newCampaign(t.db, { open: false });
+    await t.db
+      .updateTable('campaigns')
+      .set({ opens_at: '2020-01-01', closes_at: '2020-02-01' })
+      .where('id', '=', id)
+      .execute();
+    const app = testApp(t);
+    const auth = await tokenFor(app, region.email);
+    const open = await request(app).post(`/api/v1/campaigns/${id}/open`).set('Authorization', auth);
+    expect(open.status).toBe(409);
+    const title = await request(app)
+      .patch(`/api/v1/campaigns/${id}`)
+      .set('Authorization', auth)
+      .send({ title: 'Nuovo titolo' });
+    expect(title.status).toBe(422);
+    expect(title.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['body/closesAt']);
+    const closesAt = addDays(romeToday(), 30);
+    const fixed = await request(app)
+      .patch(`/api/v1/campaigns/${id}`)
+      .set('Authorization', auth)
+      .send({ closesAt });
+    expect(fixed.status).toBe(200);
+    expect(fixed.body.closesAt).toBe(closesAt);
+    const opened = await request(app)
+      .post(`/api/v1/campaigns/${id}/open`)
+      .set('Authorization', auth);
+    expect(opened.status).toBe(200);
+  });
+
+  it('refuses bad input with 422 on each field, writing nothing; 409 once opened; 404, 403', async () => {
+    const { id, region } = await newCampaign(t.db, { open: false });
+    const app = testApp(t);
+    const auth = await tokenFor(app, region.email);
+    const before = await stored(id);
+    const cases: [object, string[]][] = [
+      [{ title: '', disclosureK: 1 }, ['body/title', 'body/disclosureK']],
+      [{ skillAreas: [] }, ['body/skillAreas']],
+      [{ skillAreas: ['NOPE'] }, ['body/skillAreas']],
+      [{ readiness: 'yes' }, ['body/readiness']],
+      // A closing day alone, before the stored opening day.
+      [{ closesAt: addDays(romeToday(), -5) }, ['body/closesAt']],
+      [{ territoryCode: 'ITC4' }, ['body/territoryCode']],
+      [{ colour: 'red' }, ['body/_form']],
+    ];
+    for (const [body, pointers] of cases) {
+      const res = await request(app)
+        .patch(`/api/v1/campaigns/${id}`)
+        .set('Authorization', auth)
+        .send(body);
+      expect([res.status, res.body.errors?.map((e: { pointer: string }) => e.pointer)]).toEqual([
+        422,
+        pointers,
+      ]);
+    }
+    expect(await stored(id)).toEqual(before);
+
+    const other = await newUser(t.db, { role: 'region', territory: 'ITC4' });
+    const elsewhere = await request(app)
+      .patch(`/api/v1/campaigns/${id}`)
+      .set('Authorization', await tokenFor(app, other.email))
+      .send({ title: 'Altro' });
+    expect(elsewhere.status).toBe(404);
+    const firm = await newUser(t.db, { role: 'firm' });
+    const forbidden = await request(app)
+      .patch(`/api/v1/campaigns/${id}`)
+      .set('Authorization', await tokenFor(app, firm.email))
+      .send({ title: 'Altro' });
+    expect(forbidden.status).toBe(403);
+    const opened = await newCampaign(t.db, { region });
+    const late = await request(app)
+      .patch(`/api/v1/campaigns/${opened.id}`)
+      .set('Authorization', auth)
+      .send({ title: 'Altro' });
+    expect(late.status).toBe(409);
+    expect(await stored(id)).toEqual(before);
+  });
+});

@@ -1,4 +1,4 @@
-import type { Db, Executor } from '../../db';
+import type { Db, Executor, Tx } from '../../db';
 import { isForeignKeyViolation } from '../../db/errors';
 import type { SessionUser } from '../../http/types';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
@@ -60,14 +60,21 @@ export async function createCall(db: Db, user: SessionUser, input: NewCall): Pro
 /**
  * Rewrites a draft call (no authority has seen it, no pact can choose it, nothing is committed on
  * it): the same rules as a new call; its reserves and areas replaced. The row is locked, so an
- * edit and an opening take turns; once opened, 409.
+ * edit and an opening take turns; once opened, 409. `input` may be made from the locked draft
+ * (an API patch of some of its fields).
  */
-export async function updateDraftCall(db: Db, user: SessionUser, id: string, input: NewCall) {
+export async function updateDraftCall(
+  db: Db,
+  user: SessionUser,
+  id: string,
+  change: NewCall | ((tx: Tx, call: CallRow) => Promise<NewCall>),
+) {
   await db.transaction().execute(async (tx) => {
     const call = await repo.lockCall(tx, id);
     if (!call) throw new NotFoundError();
     await assertInScope(tx, user, call.territory_code);
     if (call.status !== 'draft') throw new DomainError('funding.errors.notDraft', { status: 409 });
+    const input = typeof change === 'function' ? await change(tx, call) : change;
     await checkCall(tx, user, input);
     await repo.updateCall(tx, id, callColumns(input));
     await repo.replaceAllocations(tx, id, allocationRows(input));

@@ -1,13 +1,14 @@
 import type { Db, Executor } from '../../db';
 import { isForeignKeyViolation } from '../../db/errors';
 import type { SessionUser } from '../../http/types';
+import { invalidInput } from '../../http/validate';
 import { DEFAULT_RULES } from '../../lib/disclosure';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { assertInScope, inScope, scopeCodes } from '../accounts/scope';
 import { findCurrentTerritory, territoryPath } from '../reference/territories.repository';
 import { effectiveState, romeToday, type CampaignState } from './calendar';
 import * as repo from './campaigns.repository';
-import type { CampaignInput } from './campaigns.schemas';
+import { campaignSchema, type CampaignInput, type CampaignPatch } from './campaigns.schemas';
 
 export interface Campaign {
   id: string;
@@ -87,19 +88,21 @@ export async function createCampaign(db: Db, user: SessionUser, input: CampaignI
 
 /**
  * Rewrites a draft (nobody has seen it yet, so nothing is lost): the row is locked, so an edit
- * and an opening take turns. Its territory stays once a funding call or a pact names it.
+ * and an opening take turns. Its territory stays once a funding call or a pact names it. An API
+ * patch is laid over the locked row: two patches of different fields both count.
  */
 export async function updateDraftCampaign(
   db: Db,
   user: SessionUser,
   id: string,
-  input: CampaignInput,
+  change: CampaignInput | ((row: repo.CampaignRow) => CampaignInput),
 ) {
   await db.transaction().execute(async (tx) => {
     const row = await repo.lockCampaign(tx, id);
     if (!row) throw new NotFoundError();
     await assertInScope(tx, user, row.territory_code);
     if (row.status !== 'draft') throw new DomainError('campaigns.errors.notDraft', { status: 409 });
+    const input = typeof change === 'function' ? change(row) : change;
     const { territoryCode, areas } = await checkCampaign(tx, user, input);
     if (territoryCode !== row.territory_code && (await repo.isCampaignNamed(tx, id)))
       throw new DomainError('campaigns.errors.territoryInUse', {
@@ -110,6 +113,22 @@ export async function updateDraftCampaign(
     await tx.deleteFrom('campaign_skill_areas').where('campaign_id', '=', id).execute();
     await repo.insertCampaignAreas(tx, id, areas);
   });
+}
+
+/** A stored draft with an API patch over it, checked as a whole new campaign would be. */
+export function patchedCampaign(row: repo.CampaignRow, patch: CampaignPatch): CampaignInput {
+  const merged = {
+    title: patch.title ?? row.title,
+    territoryCode: patch.territoryCode ?? row.territory_code,
+    opensAt: patch.opensAt ?? row.opens_at,
+    closesAt: patch.closesAt ?? row.closes_at,
+    skillAreas: patch.skillAreas ?? row.areas,
+    readiness: patch.readiness ?? row.readiness,
+    ...(patch.disclosureK !== null ? { disclosureK: patch.disclosureK ?? row.disclosure_k } : {}),
+  };
+  const parsed = campaignSchema.safeParse(merged);
+  if (!parsed.success) throw invalidInput(parsed.error);
+  return parsed.data;
 }
 
 /** A campaign the region user may manage (its territory in the user's scope), else 404. */
