@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import { DomainError } from '../lib/domain-error';
 import { HttpError } from './errors';
+import { FORM_KEY } from './form-key';
 
 export type FieldErrors = Record<string, string>;
 type T = Request['t'];
@@ -132,14 +133,17 @@ export type FormResult<S extends z.ZodType> =
   | { ok: false; errors: FieldErrors; values: Record<string, unknown> };
 
 /**
- * Parses a form body with a strict schema. `_csrf` is the only extra field allowed through; on
- * failure the caller re-renders with `errors` and the user's `values` (never the passwords).
+ * Parses a form body with a strict schema. `_csrf` and `_formKey` are the only extra fields let
+ * through; on failure the caller re-renders with `errors` and the user's `values` (never the passwords).
  */
 export function parseForm<S extends z.ZodType>(schema: S, req: Request): FormResult<S> {
-  const { _csrf: _, ...body } = (req.body ?? {}) as Record<string, unknown>;
+  const { _csrf: _, ...posted } = (req.body ?? {}) as Record<string, unknown>;
+  // A creation form's one-time key (http/form-key) is the route's, not the schema's; it is kept
+  // in `values`, so the form rendered again carries the same key.
+  const { [FORM_KEY]: __, ...body } = posted;
   const parsed = schema.safeParse(body);
   if (parsed.success) return { ok: true, data: parsed.data };
-  return { ok: false, errors: fieldErrors(parsed.error, req.t), values: withoutSecrets(body) };
+  return { ok: false, errors: fieldErrors(parsed.error, req.t), values: withoutSecrets(posted) };
 }
 
 export function withoutSecrets(body: Record<string, unknown>): Record<string, unknown> {

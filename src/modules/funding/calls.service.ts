@@ -1,5 +1,6 @@
 import type { Db, Executor, Tx } from '../../db';
 import { isForeignKeyViolation } from '../../db/errors';
+import { createOnce, forgetForms } from '../../http/form-key';
 import type { SessionUser } from '../../http/types';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { assertInScope } from '../accounts/scope';
@@ -42,19 +43,29 @@ const callColumns = (input: NewCall) => ({
 const allocationRows = (input: NewCall) =>
   input.allocations.map((r) => ({ territory: r.territory, cents: r.cents }));
 
-/** A draft call of the user's region, on its territory or below; every broken rule at once. */
-export async function createCall(db: Db, user: SessionUser, input: NewCall): Promise<string> {
+/**
+ * A draft call of the user's region, on its territory or below; every broken rule at once. A
+ * form posted twice (`formKey`, see http/form-key) makes one call: the second gets its id.
+ */
+export async function createCall(
+  db: Db,
+  user: SessionUser,
+  input: NewCall,
+  formKey?: string,
+): Promise<string> {
   await checkCall(db, user, input);
-  return db.transaction().execute(async (tx) => {
-    const { id } = await repo.insertCall(tx, {
-      organisation_id: user.organisationId,
-      ...callColumns(input),
-      created_by: user.id,
-    });
-    await repo.insertAllocations(tx, id, allocationRows(input));
-    await repo.insertAreas(tx, id, [...new Set(input.skillAreas)]);
-    return id;
-  });
+  return db.transaction().execute((tx) =>
+    createOnce(tx, user.id, formKey, async () => {
+      const { id } = await repo.insertCall(tx, {
+        organisation_id: user.organisationId,
+        ...callColumns(input),
+        created_by: user.id,
+      });
+      await repo.insertAllocations(tx, id, allocationRows(input));
+      await repo.insertAreas(tx, id, [...new Set(input.skillAreas)]);
+      return id;
+    }),
+  );
 }
 
 /**
@@ -175,6 +186,7 @@ export async function deleteDraftCall(db: Db, user: SessionUser, id: string) {
       if (call.status !== 'draft')
         throw new DomainError('funding.errors.deleteNotDraft', { status: 409 });
       await tx.deleteFrom('funding_calls').where('id', '=', id).execute();
+      await forgetForms(tx, id);
     });
   } catch (err) {
     if (isForeignKeyViolation(err))

@@ -5,6 +5,7 @@ import { allow } from '../../http/authorize';
 import { renderConfirm } from '../../http/confirm';
 import { formatDate } from '../../lib/format';
 import { flash, flashRefusal } from '../../http/flash';
+import { formKeyFor, postedFormKey } from '../../http/form-key';
 import { parseQuery } from '../../http/query';
 import { parseForm, territoryCode, uuidParam } from '../../http/validate';
 import { DEFAULT_RULES } from '../../lib/disclosure';
@@ -81,6 +82,8 @@ export function campaignRoutes({ db }: AppServices): Router {
       heading: req.t('campaigns.newTitle'),
       intro: req.t('campaigns.newIntro'),
       submitLabel: req.t('campaigns.create'),
+      // The edit form leaves it out (`formKey: undefined`): only a creation can be doubled.
+      formKey: formKeyFor(values),
       fieldLabels: Object.fromEntries(
         CAMPAIGN_FIELDS.map((f) => [f, req.t(`campaigns.fields.${f}`)]),
       ),
@@ -110,7 +113,7 @@ export function campaignRoutes({ db }: AppServices): Router {
     const form = parseForm(campaignSchema, req);
     if (!form.ok) return formView(req, res, 422, form);
     try {
-      const id = await createCampaign(db, req.user!, form.data);
+      const id = await createCampaign(db, req.user!, form.data, postedFormKey(req.body));
       flash(req, 'campaigns.created');
       res.redirect(`/campaigns/${id}`);
     } catch (err) {
@@ -136,6 +139,7 @@ export function campaignRoutes({ db }: AppServices): Router {
       heading: req.t('campaigns.editTitle', { title: campaign.title }),
       intro: req.t('campaigns.editIntro'),
       submitLabel: req.t('campaigns.save'),
+      formKey: undefined,
       back: { href: `/campaigns/${campaign.id}`, label: req.t('campaigns.back') },
       ...extra,
     });

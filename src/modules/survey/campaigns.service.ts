@@ -1,5 +1,6 @@
 import type { Db, Executor } from '../../db';
 import { isForeignKeyViolation } from '../../db/errors';
+import { createOnce, forgetForms } from '../../http/form-key';
 import type { SessionUser } from '../../http/types';
 import { invalidInput } from '../../http/validate';
 import { DEFAULT_RULES } from '../../lib/disclosure';
@@ -73,17 +74,25 @@ const formColumns = (input: CampaignInput, territoryCode: string) => ({
   disclosure_k: input.disclosureK ?? DEFAULT_RULES.k,
 });
 
-export async function createCampaign(db: Db, user: SessionUser, input: CampaignInput) {
+/** A draft survey; a form posted twice (`formKey`, see http/form-key) makes one. */
+export async function createCampaign(
+  db: Db,
+  user: SessionUser,
+  input: CampaignInput,
+  formKey?: string,
+) {
   const { territoryCode, areas } = await checkCampaign(db, user, input);
-  return db.transaction().execute(async (tx) => {
-    const { id } = await repo.insertCampaign(tx, {
-      organisation_id: user.organisationId,
-      ...formColumns(input, territoryCode),
-      created_by: user.id,
-    });
-    await repo.insertCampaignAreas(tx, id, areas);
-    return id;
-  });
+  return db.transaction().execute((tx) =>
+    createOnce(tx, user.id, formKey, async () => {
+      const { id } = await repo.insertCampaign(tx, {
+        organisation_id: user.organisationId,
+        ...formColumns(input, territoryCode),
+        created_by: user.id,
+      });
+      await repo.insertCampaignAreas(tx, id, areas);
+      return id;
+    }),
+  );
 }
 
 /**
@@ -201,6 +210,7 @@ export async function deleteDraftCampaign(db: Db, user: SessionUser, id: string)
       if (await repo.isCampaignNamed(tx, id))
         throw new DomainError('campaigns.errors.deleteNamed', { status: 409 });
       await tx.deleteFrom('campaigns').where('id', '=', id).execute();
+      await forgetForms(tx, id);
     });
   } catch (err) {
     if (isForeignKeyViolation(err))
