@@ -320,3 +320,64 @@ describe('PATCH /api/v1/campaigns/:id', () => {
     expect(await stored(id)).toEqual(before);
   });
 });
+
+describe('a refused survey form', () => {
+  it('names every problem in one round, the closing day gone by beside an empty title', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const body = {
+      title: '',
+      territoryCode: 'ITI1',
+      opensAt: addDays(romeToday(), -10),
+      closesAt: addDays(romeToday(), -1),
+      disclosureK: '3',
+    };
+    const res = await submitForm(agent, '/campaigns/new', body, '/campaigns');
+    expect(res.status).toBe(422);
+    const summary = /<ul class="[^"]*">([\s\S]*?)<\/ul>/.exec(res.text)?.[1] ?? '';
+    expect(
+      summary
+        .replace(/<[^>]+>/g, '')
+        .replace(/\s+/g, ' ')
+        .trim(),
+    ).toBe(
+      'Titolo: Campo obbligatorio ' +
+        'Chiusura (fino al giorno incluso): La data di chiusura è già passata ' +
+        'Aree di competenza proposte: Scegli almeno 1 tra le opzioni',
+    );
+    const { id } = await newCampaign(t.db, { region, open: false });
+    const edit = await submitForm(
+      agent,
+      `/campaigns/${id}/edit`,
+      { ...body, skillAreas: ['F40'] },
+      `/campaigns/${id}/edit`,
+    );
+    expect(edit.status).toBe(422);
+    expect(edit.text).toContain('La data di chiusura è già passata');
+    expect(edit.text).toContain('error-title');
+  });
+
+  it('is listed whole by the API too', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const app = testApp(t);
+    const token = await request(app)
+      .post('/api/v1/tokens')
+      .send({ email: region.email, password: PASSWORD });
+    const res = await request(app)
+      .post('/api/v1/campaigns')
+      .set('Authorization', `Bearer ${token.body.token as string}`)
+      .send({
+        title: 'Indagine',
+        territoryCode: 'ITC4',
+        opensAt: addDays(romeToday(), -10),
+        closesAt: addDays(romeToday(), -1),
+        skillAreas: ['NOPE'],
+      });
+    expect(res.status).toBe(422);
+    expect(res.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual([
+      'body/territoryCode',
+      'body/closesAt',
+      'body/skillAreas',
+    ]);
+  });
+});

@@ -16,6 +16,7 @@ import { romeToday } from './calendar';
 import { campaignSchema } from './campaigns.schemas';
 import {
   campaignCounts,
+  campaignProblems,
   createCampaign,
   getManagedCampaign,
   listManagedCampaigns,
@@ -45,8 +46,47 @@ export const responseListQuery = z.strictObject({
   page: z.coerce.number().int().min(1).max(100_000).optional().default(1),
 });
 
+/** The summary lists the errors in the order of the form's fields. */
+const inFormOrder = (errors: Record<string, string>) =>
+  Object.fromEntries(
+    Object.entries(errors).sort(
+      ([a], [b]) =>
+        CAMPAIGN_FIELDS.indexOf(a as (typeof CAMPAIGN_FIELDS)[number]) -
+        CAMPAIGN_FIELDS.indexOf(b as (typeof CAMPAIGN_FIELDS)[number]),
+    ),
+  );
+
+/** A refused survey, one message per field it names (every rule it broke, see the service). */
+function domainErrors(req: Request, err: DomainError): Record<string, string> {
+  const problems = err.options.details ?? [
+    { field: err.options.field ?? '_form', key: err.messageKey },
+  ];
+  const errors: Record<string, string> = {};
+  for (const p of problems) errors[p.field] ??= req.t(p.key);
+  return inFormOrder(errors);
+}
+
 export function campaignRoutes({ db }: AppServices): Router {
   const router = Router();
+
+  /**
+   * A form the schema refused: the fields it took are checked against the service's rules too
+   * (a closing day gone by, beside an empty title), so the user hears of every problem at once.
+   */
+  const allErrors = async (
+    req: Request,
+    form: { errors: Record<string, string>; values: Record<string, unknown> },
+  ) => {
+    const valid: Record<string, unknown> = {};
+    for (const [name, field] of Object.entries(campaignSchema.shape)) {
+      const parsed = (field as z.ZodType).safeParse(form.values[name]);
+      if (parsed.success) valid[name] = parsed.data;
+    }
+    const problems = await campaignProblems(db, req.user!, valid);
+    const errors: Record<string, string> = {};
+    for (const p of problems) errors[p.field] = req.t(p.key);
+    return { ...form, errors: inFormOrder({ ...errors, ...form.errors }) };
+  };
 
   router.get('/campaigns', allow('campaign:manage'), async (req, res) => {
     const campaigns = await listManagedCampaigns(db, req.user!);
@@ -111,17 +151,14 @@ export function campaignRoutes({ db }: AppServices): Router {
 
   router.post('/campaigns', allow('campaign:manage'), async (req, res) => {
     const form = parseForm(campaignSchema, req);
-    if (!form.ok) return formView(req, res, 422, form);
+    if (!form.ok) return formView(req, res, 422, await allErrors(req, form));
     try {
       const id = await createCampaign(db, req.user!, form.data, postedFormKey(req.body));
       flash(req, 'campaigns.created');
       res.redirect(`/campaigns/${id}`);
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
-      return formView(req, res, err.status, {
-        errors: { [err.options.field ?? '_form']: req.t(err.messageKey) },
-        values: req.body,
-      });
+      return formView(req, res, err.status, { errors: domainErrors(req, err), values: req.body });
     }
   });
 
@@ -163,7 +200,7 @@ export function campaignRoutes({ db }: AppServices): Router {
   router.post('/campaigns/:id/edit', allow('campaign:manage'), async (req, res) => {
     const campaign = await getManagedCampaign(db, req.user!, uuidParam(req));
     const form = parseForm(campaignSchema, req);
-    if (!form.ok) return editView(req, res, 422, campaign, form);
+    if (!form.ok) return editView(req, res, 422, campaign, await allErrors(req, form));
     try {
       await updateDraftCampaign(db, req.user!, campaign.id, form.data);
       flash(req, 'campaigns.updated');
@@ -171,7 +208,7 @@ export function campaignRoutes({ db }: AppServices): Router {
     } catch (err) {
       if (!(err instanceof DomainError) || err.status === 404) throw err;
       return editView(req, res, err.status, campaign, {
-        errors: { [err.options.field ?? '_form']: req.t(err.messageKey) },
+        errors: domainErrors(req, err),
         values: req.body,
       });
     }

@@ -51,17 +51,48 @@ export class CampaignNotAcceptingError extends DomainError {
   }
 }
 
+export interface CampaignProblem {
+  field: string;
+  key: string;
+}
+
+/**
+ * Every check a campaign's fields fail against the database, each on its field, so the form
+ * shows them all at once. A field missing from `input` (the form refused it already) is skipped.
+ */
+export async function campaignProblems(
+  db: Executor,
+  user: SessionUser,
+  input: Partial<CampaignInput>,
+): Promise<CampaignProblem[]> {
+  const problems: CampaignProblem[] = [];
+  if (input.territoryCode) {
+    const territory = await findCurrentTerritory(db, input.territoryCode);
+    if (!territory || !(await inScope(db, user, territory.code)))
+      problems.push({ field: 'territoryCode', key: 'campaigns.errors.outOfScope' });
+  }
+  if (input.closesAt && input.closesAt < romeToday())
+    problems.push({ field: 'closesAt', key: 'campaigns.errors.closesInPast' });
+  const areas = [...new Set(input.skillAreas ?? [])];
+  if (areas.length && (await repo.findSkillAreas(db, areas)).length !== areas.length)
+    problems.push({ field: 'skillAreas', key: 'campaigns.errors.unknownArea' });
+  return problems;
+}
+
+/** Every broken rule as one 422 naming each field (the API lists them all). */
+function refuse(problems: CampaignProblem[]) {
+  if (problems.length)
+    throw new DomainError(problems[0]!.key, {
+      field: problems[0]!.field,
+      status: 422,
+      details: problems,
+    });
+}
+
 /** The checks a campaign's fields pass against the database, for a new one or an edited draft. */
 async function checkCampaign(db: Executor, user: SessionUser, input: CampaignInput) {
-  const territory = await findCurrentTerritory(db, input.territoryCode);
-  if (!territory || !(await inScope(db, user, territory.code)))
-    throw new DomainError('campaigns.errors.outOfScope', { field: 'territoryCode', status: 422 });
-  if (input.closesAt < romeToday())
-    throw new DomainError('campaigns.errors.closesInPast', { field: 'closesAt', status: 422 });
-  const areas = [...new Set(input.skillAreas)];
-  if ((await repo.findSkillAreas(db, areas)).length !== areas.length)
-    throw new DomainError('campaigns.errors.unknownArea', { field: 'skillAreas', status: 422 });
-  return { territoryCode: territory.code, areas };
+  refuse(await campaignProblems(db, user, input));
+  return { territoryCode: input.territoryCode, areas: [...new Set(input.skillAreas)] };
 }
 
 /** The columns a survey's form sets, the same on creating and on correcting a draft. */
@@ -112,12 +143,16 @@ export async function updateDraftCampaign(
     await assertInScope(tx, user, row.territory_code);
     if (row.status !== 'draft') throw new DomainError('campaigns.errors.notDraft', { status: 409 });
     const input = typeof change === 'function' ? change(row) : change;
-    const { territoryCode, areas } = await checkCampaign(tx, user, input);
-    if (territoryCode !== row.territory_code && (await repo.isCampaignNamed(tx, id)))
-      throw new DomainError('campaigns.errors.territoryInUse', {
-        field: 'territoryCode',
-        status: 422,
-      });
+    const problems = await campaignProblems(tx, user, input);
+    if (
+      !problems.some((p) => p.field === 'territoryCode') &&
+      input.territoryCode !== row.territory_code &&
+      (await repo.isCampaignNamed(tx, id))
+    )
+      problems.unshift({ field: 'territoryCode', key: 'campaigns.errors.territoryInUse' });
+    refuse(problems);
+    const territoryCode = input.territoryCode;
+    const areas = [...new Set(input.skillAreas)];
     await repo.updateCampaign(tx, id, formColumns(input, territoryCode));
     await tx.deleteFrom('campaign_skill_areas').where('campaign_id', '=', id).execute();
     await repo.insertCampaignAreas(tx, id, areas);
