@@ -91,6 +91,9 @@ describe('funding calls (region)', () => {
     ['a malformed amount', { budget: '12,5,0' }, 'budget', 'Scrivi un importo in euro'],
     ['three decimals', { budget: '12,505' }, 'budget', 'Al massimo due decimali'],
     ['a zero budget', { budget: '0' }, 'budget', 'Tra 0,01 € e 1.000.000.000.000 €'],
+    // A minus sign is a number out of range, not a badly written one.
+    ['a negative budget', { budget: '-5' }, 'budget', 'Tra 0,01 € e 1.000.000.000.000 €'],
+    ['a negative course hour', { courseHour: '− 10,50' }, 'courseHour', 'Tra 0 € e 100.000 €'],
     [
       'a course hour over the range',
       { courseHour: '100.000,01' },

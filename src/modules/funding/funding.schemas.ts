@@ -21,6 +21,12 @@ export const euroField = (
     .min(1)
     .max(30)
     .transform((v, ctx) => {
+      // "-5" is a well-written amount below the range: the range says what is allowed.
+      const negative = /^[-−–]\s*\S/.test(v) && parseEuros(v.replace(/^[-−–]/, '')).ok;
+      if (negative) {
+        ctx.addIssue({ code: 'custom', message: rangeMessage });
+        return z.NEVER;
+      }
       const parsed = parseEuros(v);
       if (!parsed.ok) {
         ctx.addIssue({ code: 'custom', message: `funding.errors.euro.${parsed.error}` });
