@@ -91,9 +91,6 @@ describe('funding calls (region)', () => {
     ['a malformed amount', { budget: '12,5,0' }, 'budget', 'Scrivi un importo in euro'],
     ['three decimals', { budget: '12,505' }, 'budget', 'Al massimo due decimali'],
     ['a zero budget', { budget: '0' }, 'budget', 'Tra 0,01 € e 1.000.000.000.000 €'],
-    // A minus sign is a number out of range, not a badly written one.
-    ['a negative budget', { budget: '-5' }, 'budget', 'Tra 0,01 € e 1.000.000.000.000 €'],
-    ['a negative course hour', { courseHour: '− 10,50' }, 'courseHour', 'Tra 0 € e 100.000 €'],
     [
       'a course hour over the range',
       { courseHour: '100.000,01' },
@@ -152,6 +149,19 @@ describe('funding calls (region)', () => {
     if (field !== '_form') expect(res.text).toContain(`href="#field-${field}"`);
     expect(res.text).toContain(message);
     expect(res.text).toContain(`value="${String(body.budget).replace(/&/g, '&amp;')}"`);
+    expect(await callsOf(region.organisationId)).toHaveLength(0);
+  });
+
+  it('says a negative amount is out of range, not badly written', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const body = { ...valid(), budget: '-5', courseHour: '− 10,50' };
+    const res = await submitForm(agent, '/calls/new', body, '/calls');
+    expect(res.status).toBe(422);
+    expect(errorSummary(res.text).map((l) => l.text)).toEqual([
+      'Dotazione (€): Tra 0,01 € e 1.000.000.000.000 €.',
+      "Costo standard per ora di corso (€): Tra 0 € e 100.000 € l'ora.",
+    ]);
     expect(await callsOf(region.organisationId)).toHaveLength(0);
   });
 
