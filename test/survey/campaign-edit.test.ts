@@ -381,3 +381,38 @@ describe('a refused survey form', () => {
     ]);
   });
 });
+
+describe('a draft survey whose closing day has gone by', () => {
+  it('says so on its page and when opened, leading to the edit; moved, it opens', async () => {
+    const { id, region } = await newCampaign(t.db, { open: false });
+    await t.db
+      .updateTable('campaigns')
+      .set({ opens_at: '2020-06-01', closes_at: '2020-06-30' })
+      .where('id', '=', id)
+      .execute();
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const page = await agent.get(`/campaigns/${id}`);
+    expect(page.text).toContain(
+      'La data di chiusura (30 giugno 2020) è già passata: l&#x27;indagine non si può aprire finché non la sposti.',
+    );
+    const open = await submitForm(agent, `/campaigns/${id}`, {}, `/campaigns/${id}/open`);
+    expect(open.status).toBe(302);
+    const refused = await agent.get(`/campaigns/${id}`);
+    expect(refused.text).toContain('Spostala con «Modifica la bozza», poi aprila.');
+    expect(refused.text).toContain(`href="/campaigns/${id}/edit"`);
+    expect((await stored(id)).status).toBe('draft');
+    const english = await agent.get(`/campaigns/${id}?lang=en`);
+    expect(english.text).toContain('The closing date (30 June 2020) has already passed');
+
+    const moved = await submitForm(
+      agent,
+      `/campaigns/${id}/edit`,
+      { ...edited(), territoryCode: 'ITI1' },
+      `/campaigns/${id}/edit`,
+    );
+    expect(moved.status).toBe(302);
+    expect((await agent.get(`/campaigns/${id}`)).text).not.toContain('è già passata');
+    await submitForm(agent, `/campaigns/${id}`, {}, `/campaigns/${id}/open`);
+    expect((await stored(id)).status).toBe('open');
+  });
+});

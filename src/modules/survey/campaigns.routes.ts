@@ -230,6 +230,8 @@ export function campaignRoutes({ db }: AppServices): Router {
       areaNames: campaign.areas.map((code) => ({ code, name: areaNames.get(code) ?? code })),
       territory: path.map((t) => localName(t, lang)).join(' › '),
       counts,
+      // A draft whose closing day has gone by cannot be opened: the page says so, with the edit.
+      closesPassed: campaign.status === 'draft' && campaign.closesAt < romeToday(),
       charts: campaignCharts(questions, req.t, (c) => areaNames.get(c) ?? c),
     });
   });
@@ -287,7 +289,10 @@ export function campaignRoutes({ db }: AppServices): Router {
         await transitionCampaign(db, req.user!, id, action);
         flash(req, `campaigns.${action}ed`);
       } catch (err) {
-        flashRefusal(req, err);
+        // A draft refused for its closing day is not stuck: the message leads to its edit.
+        if (err instanceof DomainError && err.messageKey === 'campaigns.errors.closesInPast')
+          flash(req, 'campaigns.errors.openClosesInPast', undefined, 'warning');
+        else flashRefusal(req, err);
       }
       res.redirect(`/campaigns/${id}`);
     });
