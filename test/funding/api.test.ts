@@ -290,6 +290,13 @@ describe('PATCH /api/v1/calls/:id', () => {
         pointers,
       ]);
     }
+    // Sent as a form or as text, the change would read as none: refused, not a silent 200.
+    const form = await request(app)
+      .patch(`/api/v1/calls/${id}`)
+      .set('Authorization', auth)
+      .type('form')
+      .send({ title: 'Altro' });
+    expect([form.status, form.type]).toEqual([415, 'application/problem+json']);
     const row = await t.db
       .selectFrom('funding_calls')
       .selectAll()
@@ -338,6 +345,15 @@ describe('PATCH /api/v1/calls/:id', () => {
     const doc = await request(testApp(t)).get('/api/v1/openapi.json');
     const op = doc.body.paths['/calls/{id}'].patch;
     expect(op.operationId).toBe('updateCall');
-    expect(Object.keys(op.responses).sort()).toEqual(['200', '401', '403', '404', '409', '422']);
+    expect(Object.keys(op.responses).sort()).toEqual([
+      '200',
+      '401',
+      '403',
+      '404',
+      '409',
+      '415',
+      '422',
+    ]);
+    expect(doc.body.paths['/campaigns/{id}'].patch.operationId).toBe('updateCampaign');
   });
 });

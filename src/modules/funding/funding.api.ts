@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AppServices } from '../../app';
-import { defineOperation, type ApiOperation } from '../api/operation';
+import { defineOperation, jsonBodyOnly, type ApiOperation } from '../api/operation';
 import { PACT_STATUSES } from '../pacts/pact-workflow';
 import type { Request } from 'express';
 import { patchedCall } from './call-patch';
@@ -187,8 +187,9 @@ export function fundingOperations({ db }: AppServices): ApiOperation[] {
       access: 'call:manage',
       params: idParams,
       body: callPatchSchema.meta({ id: 'FundingCallPatch' }),
+      middleware: [jsonBodyOnly],
       response: { status: 200, description: 'The corrected draft', schema: callDetailJson },
-      errors: [404, 409, 422],
+      errors: [404, 409, 415, 422],
       handler: async ({ req, params, body }) => {
         await updateDraftCall(db, req.user!, params.id, (tx, call) => patchedCall(tx, call, body));
         return detailOf(req, params.id);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { AppServices } from '../../app';
 import { territoryCode } from '../../http/validate';
 import { NotFoundError } from '../../lib/domain-error';
-import { defineOperation, type ApiOperation } from '../api/operation';
+import { defineOperation, jsonBodyOnly, type ApiOperation } from '../api/operation';
 import { CAMPAIGN_STATES } from './calendar';
 import { campaignPatchSchema, campaignSchema } from './campaigns.schemas';
 import {
@@ -137,8 +137,9 @@ export function surveyOperations({ db }: AppServices): ApiOperation[] {
       access: 'campaign:manage',
       params: idParams,
       body: campaignPatchSchema.meta({ id: 'CampaignPatch' }),
+      middleware: [jsonBodyOnly],
       response: { status: 200, description: 'The corrected draft', schema: campaignResponse },
-      errors: [404, 409, 422],
+      errors: [404, 409, 415, 422],
       handler: async ({ req, params, body }) => {
         await updateDraftCampaign(db, req.user!, params.id, (row) => patchedCampaign(row, body));
         return campaignJson(await getManagedCampaign(db, req.user!, params.id));
