@@ -165,6 +165,20 @@ describe('funding calls (region)', () => {
     expect(await callsOf(region.organisationId)).toHaveLength(0);
   });
 
+  it('writes the limits in its hints as its errors do', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const body = { ...valid(), maxParticipants: '10001' };
+    const italian = await submitForm(agent, '/calls/new', body, '/calls');
+    expect(errorSummary(italian.text).map((l) => l.text)).toEqual([
+      'Partecipanti massimi per azione: Il valore massimo è 10.000',
+    ]);
+    expect(italian.text).toContain('Da 1 a 10.000.');
+    const en = await agent.get('/calls/new?lang=en');
+    expect(en.text).toContain('1 to 10,000.');
+    expect(en.text).toContain('for example 12,500.50 or 12500.50.');
+  });
+
   it('reads amounts as an English reader writes them, and says how when it cannot', async () => {
     const region = await newUser(t.db, { role: 'region' });
     const agent = await loginAs(testApp(t), region.email, PASSWORD);
