@@ -71,7 +71,9 @@ describe.each(Object.entries(forms))('the new %s form posted twice', (_name, for
     expect(first.status).toBe(302);
     expect(second.status).toBe(302);
     expect(second.headers.location).toBe(first.headers.location);
-    expect(await drafts(region.organisationId)).toEqual([String(first.headers.location).split('/')[2]]);
+    expect(await drafts(region.organisationId)).toEqual([
+      String(first.headers.location).split('/')[2],
+    ]);
     // A new form is a new key: a second draft on purpose is still possible.
     const again = await hiddenFields(agent, `${form.path}/new`);
     expect(again._formKey).not.toBe(hidden._formKey);
