@@ -33,6 +33,8 @@ const forms = {
       disclosureK: '3',
     }),
     invalid: { closesAt: '2020-01-01' },
+    // Refused by the service's rules, not the schema: the same key all the same.
+    refused: { closesAt: addDays(romeToday(), -1), opensAt: addDays(romeToday(), -5) },
   },
   call: {
     path: '/calls',
@@ -47,6 +49,7 @@ const forms = {
       cofinancingPercent: '0',
     }),
     invalid: { budget: 'tanti' },
+    refused: { deadline: '2020-01-01' },
   },
 };
 
@@ -109,6 +112,12 @@ describe.each(Object.entries(forms))('the new %s form posted twice', (_name, for
       .send({ ...body, ...form.invalid });
     expect(refused.status).toBe(422);
     expect(refused.text).toContain(`name="_formKey" value="${hidden._formKey}"`);
+    const ruled = await agent
+      .post(form.path)
+      .type('form')
+      .send({ ...body, ...form.refused });
+    expect(ruled.status).toBe(422);
+    expect(ruled.text).toContain(`name="_formKey" value="${hidden._formKey}"`);
     const ok = await agent.post(form.path).type('form').send(body);
     const twice = await agent.post(form.path).type('form').send(body);
     expect(twice.headers.location).toBe(ok.headers.location);
