@@ -141,6 +141,14 @@ export interface RateLimitsTable {
   reset_at: Timestamp;
 }
 
+/** A creation form's one-time key and the record its first post made (http/form-key.ts). */
+export interface FormSubmissionsTable {
+  user_id: string;
+  form_key: string;
+  record_id: string;
+  created_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 export interface Database
   extends
     ReferenceTables,
@@ -163,6 +171,7 @@ export interface Database
   account_events: AccountEventsTable;
   password_resets: PasswordResetsTable;
   organisation_events: OrganisationEventsTable;
+  form_submissions: FormSubmissionsTable;
 }
 
 export type Territory = Selectable<TerritoriesTable>;

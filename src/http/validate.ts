@@ -1,6 +1,8 @@
 import type { Request } from 'express';
 import { z } from 'zod';
+import { DomainError } from '../lib/domain-error';
 import { HttpError } from './errors';
+import { FORM_KEY } from './form-key';
 
 export type FieldErrors = Record<string, string>;
 type T = Request['t'];
@@ -59,6 +61,24 @@ export function issueKey(issue: z.core.$ZodIssue): {
   }
 }
 
+/**
+ * A body refused after it was laid over a stored record (an API patch): a 422 naming each field,
+ * as a refused body is, thrown from inside the transaction that read the record.
+ */
+export function invalidInput(error: z.ZodError): DomainError {
+  const details = error.issues.map((issue) => ({
+    field: issue.code === 'unrecognized_keys' ? '_form' : issue.path.join('.') || '_form',
+    ...issueKey(issue),
+  }));
+  const first = details[0]!;
+  return new DomainError(first.key, {
+    field: first.field,
+    params: first.params,
+    status: 422,
+    details,
+  });
+}
+
 /** A zod issue as a sentence in the user's language. */
 export function issueMessage(issue: z.core.$ZodIssue, t: T): string {
   const { key, params } = issueKey(issue);
@@ -113,14 +133,17 @@ export type FormResult<S extends z.ZodType> =
   | { ok: false; errors: FieldErrors; values: Record<string, unknown> };
 
 /**
- * Parses a form body with a strict schema. `_csrf` is the only extra field allowed through; on
- * failure the caller re-renders with `errors` and the user's `values` (never the passwords).
+ * Parses a form body with a strict schema. `_csrf` and `_formKey` are the only extra fields let
+ * through; on failure the caller re-renders with `errors` and the user's `values` (never the passwords).
  */
 export function parseForm<S extends z.ZodType>(schema: S, req: Request): FormResult<S> {
-  const { _csrf: _, ...body } = (req.body ?? {}) as Record<string, unknown>;
+  const { _csrf: _, ...posted } = (req.body ?? {}) as Record<string, unknown>;
+  // A creation form's one-time key (http/form-key) is the route's, not the schema's; it is kept
+  // in `values`, so the form rendered again carries the same key.
+  const { [FORM_KEY]: __, ...body } = posted;
   const parsed = schema.safeParse(body);
   if (parsed.success) return { ok: true, data: parsed.data };
-  return { ok: false, errors: fieldErrors(parsed.error, req.t), values: withoutSecrets(body) };
+  return { ok: false, errors: fieldErrors(parsed.error, req.t), values: withoutSecrets(posted) };
 }
 
 export function withoutSecrets(body: Record<string, unknown>): Record<string, unknown> {

@@ -119,7 +119,7 @@ describe('GET /dashboard', () => {
     try {
       const page = await request(testApp(empty)).get('/dashboard');
       expect(page.status).toBe(200);
-      expect(page.text).toContain('Nessuna rilevazione pubblicata');
+      expect(page.text).toContain('Nessuna indagine pubblicata');
     } finally {
       await empty.close();
     }
@@ -132,7 +132,7 @@ describe('exports', () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
     const lines = res.text.replace(/^\uFEFF/, '').split('\r\n');
-    expect(lines[0]).toBe(`Campagna,"'=HYPERLINK(""http://evil.test"",""x"")"`);
+    expect(lines[0]).toBe(`Indagine,"'=HYPERLINK(""http://evil.test"",""x"")"`);
     expect(lines).toContain('Territorio,Firenze (ITI14)');
     expect(lines.find((l) => l.startsWith('"Dati protetti:'))).toBeDefined();
     expect(lines).toContain('• meno di 3 imprese');

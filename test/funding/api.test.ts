@@ -2,7 +2,7 @@ import request from 'supertest';
 import { testApp } from '../helpers/app';
 import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
-import { scenario, submittedPact } from './helpers';
+import { newCall, scenario, submittedPact } from './helpers';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -186,5 +186,174 @@ describe('the funding API', () => {
       .set('Authorization', auth)
       .send({ revision: 1, remarks: 'x' });
     expect(again.status).toBe(409);
+  });
+});
+
+describe('PATCH /api/v1/calls/:id', () => {
+  const draft = {
+    title: 'Digitale per le PMl',
+    territoryCode: 'ITI1',
+    budgetCents: 500_000_00,
+    courseHourCents: 100_00,
+    participantHourCents: 5_00,
+    minParticipants: 5,
+    maxParticipants: 12,
+    deadline: '2030-01-31',
+    skillAreas: ['DC1'],
+    allocations: [{ territoryCode: 'ITI14', amountCents: 100_000_00 }],
+  };
+
+  it('corrects the fields sent, keeps the others, and clears one sent as null', async () => {
+    const app = testApp(t);
+    const region = await newUser(t.db, { role: 'region' });
+    const auth = await tokenFor(app, region.email);
+    const created = await request(app).post('/api/v1/calls').set('Authorization', auth).send(draft);
+    const res = await request(app)
+      .patch(`/api/v1/calls/${created.body.id}`)
+      .set('Authorization', auth)
+      .send({ title: 'Digitale per le PMI', minParticipants: null, skillAreas: ['DC1', 'DC2'] });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      title: 'Digitale per le PMI',
+      status: 'draft',
+      budgetCents: 500_000_00,
+      minParticipants: null,
+      maxParticipants: 12,
+      deadline: '2030-01-31',
+      skillAreas: ['DC1', 'DC2'],
+      allocations: [{ territoryCode: 'ITI14', amountCents: 100_000_00, committedCents: 0 }],
+    });
+    const row = await t.db
+      .selectFrom('funding_calls')
+      .selectAll()
+      .where('id', '=', created.body.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ title: 'Digitale per le PMI', min_participants: null });
+    const got = await request(app)
+      .get(`/api/v1/calls/${created.body.id}`)
+      .set('Authorization', auth);
+    expect(got.body).toEqual(res.body);
+  });
+
+  it('fixes a draft whose deadline has gone by, which could then not be opened', async () => {
+    const app = testApp(t);
+    const region = await newUser(t.db, { role: 'region' });
+    const auth = await tokenFor(app, region.email);
+    const call = await newCall(t.db, region, { status: 'draft', deadline: '2020-01-31' });
+    const open = await request(app)
+      .post(`/api/v1/calls/${call.id}/open`)
+      .set('Authorization', auth);
+    expect(open.status).toBe(409);
+    // Anything else alone is refused: the draft as a whole must keep the rules of a new call.
+    const title = await request(app)
+      .patch(`/api/v1/calls/${call.id}`)
+      .set('Authorization', auth)
+      .send({ title: 'Nuovo titolo' });
+    expect(title.status).toBe(422);
+    expect(title.body.errors).toEqual([
+      { pointer: 'body/deadline', detail: 'La scadenza non può essere già passata.' },
+    ]);
+    const fixed = await request(app)
+      .patch(`/api/v1/calls/${call.id}`)
+      .set('Authorization', auth)
+      .send({ deadline: '2030-06-30' });
+    expect(fixed.status).toBe(200);
+    expect(fixed.body.deadline).toBe('2030-06-30');
+    const opened = await request(app)
+      .post(`/api/v1/calls/${call.id}/open`)
+      .set('Authorization', auth);
+    expect(opened.status).toBe(200);
+  });
+
+  it('refuses bad input with 422 naming each field, writing nothing', async () => {
+    const app = testApp(t);
+    const region = await newUser(t.db, { role: 'region' });
+    const auth = await tokenFor(app, region.email);
+    const created = await request(app).post('/api/v1/calls').set('Authorization', auth).send(draft);
+    const id = created.body.id as string;
+    const cases: [object, string[]][] = [
+      [{ budgetCents: -5, title: '' }, ['body/title', 'body/budgetCents']],
+      [{ colour: 'red' }, ['body/_form']],
+      [{ title: null }, ['body/title']],
+      // The minimum sent alone is checked against the stored maximum (12).
+      [{ minParticipants: 20 }, ['body/maxParticipants']],
+      [{ budgetCents: 50_000_00 }, ['body/allocations.0.amountCents']],
+      [{ territoryCode: 'ITC1' }, ['body/territoryCode']],
+    ];
+    for (const [body, pointers] of cases) {
+      const res = await request(app)
+        .patch(`/api/v1/calls/${id}`)
+        .set('Authorization', auth)
+        .send(body);
+      expect([res.status, res.body.errors?.map((e: { pointer: string }) => e.pointer)]).toEqual([
+        422,
+        pointers,
+      ]);
+    }
+    // Sent as a form or as text, the change would read as none: refused, not a silent 200.
+    const form = await request(app)
+      .patch(`/api/v1/calls/${id}`)
+      .set('Authorization', auth)
+      .type('form')
+      .send({ title: 'Altro' });
+    expect([form.status, form.type]).toEqual([415, 'application/problem+json']);
+    const row = await t.db
+      .selectFrom('funding_calls')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      title: draft.title,
+      budget_cents: 500_000_00,
+      min_participants: 5,
+    });
+  });
+
+  it('is 409 once opened, 404 outside the region, 403 for an authority', async () => {
+    const app = testApp(t);
+    const region = await newUser(t.db, { role: 'region' });
+    const auth = await tokenFor(app, region.email);
+    const open = await newCall(t.db, region, { status: 'open' });
+    const res = await request(app)
+      .patch(`/api/v1/calls/${open.id}`)
+      .set('Authorization', auth)
+      .send({ title: 'Altro' });
+    expect(res.status).toBe(409);
+    expect(res.body.detail).toContain('bozza');
+    const lombardy = await newUser(t.db, { role: 'region', territory: 'ITC4' });
+    const draftCall = await newCall(t.db, region, { status: 'draft' });
+    const other = await request(app)
+      .patch(`/api/v1/calls/${draftCall.id}`)
+      .set('Authorization', await tokenFor(app, lombardy.email))
+      .send({ title: 'Altro' });
+    expect(other.status).toBe(404);
+    const authority = await newUser(t.db, { role: 'local_authority' });
+    const forbidden = await request(app)
+      .patch(`/api/v1/calls/${draftCall.id}`)
+      .set('Authorization', await tokenFor(app, authority.email))
+      .send({ title: 'Altro' });
+    expect(forbidden.status).toBe(403);
+    const row = await t.db
+      .selectFrom('funding_calls')
+      .select('title')
+      .where('id', 'in', [open.id, draftCall.id])
+      .execute();
+    expect(row.map((r) => r.title)).not.toContain('Altro');
+  });
+
+  it('is in the OpenAPI document', async () => {
+    const doc = await request(testApp(t)).get('/api/v1/openapi.json');
+    const op = doc.body.paths['/calls/{id}'].patch;
+    expect(op.operationId).toBe('updateCall');
+    expect(Object.keys(op.responses).sort()).toEqual([
+      '200',
+      '401',
+      '403',
+      '404',
+      '409',
+      '415',
+      '422',
+    ]);
+    expect(doc.body.paths['/campaigns/{id}'].patch.operationId).toBe('updateCampaign');
   });
 });

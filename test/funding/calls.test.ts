@@ -152,6 +152,59 @@ describe('funding calls (region)', () => {
     expect(await callsOf(region.organisationId)).toHaveLength(0);
   });
 
+  it('says a negative amount is out of range, not badly written', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const body = { ...valid(), budget: '-5', courseHour: '− 10,50' };
+    const res = await submitForm(agent, '/calls/new', body, '/calls');
+    expect(res.status).toBe(422);
+    expect(errorSummary(res.text).map((l) => l.text)).toEqual([
+      'Dotazione (€): Tra 0,01 € e 1.000.000.000.000 €.',
+      "Costo standard per ora di corso (€): Tra 0 € e 100.000 € l'ora.",
+    ]);
+    expect(await callsOf(region.organisationId)).toHaveLength(0);
+  });
+
+  it('writes the limits in its hints as its errors do', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const body = { ...valid(), maxParticipants: '10001' };
+    const italian = await submitForm(agent, '/calls/new', body, '/calls');
+    expect(errorSummary(italian.text).map((l) => l.text)).toEqual([
+      'Partecipanti massimi per azione: Il valore massimo è 10.000',
+    ]);
+    expect(italian.text).toContain('Da 1 a 10.000.');
+    const en = await agent.get('/calls/new?lang=en');
+    expect(en.text).toContain('1 to 10,000.');
+    expect(en.text).toContain('for example 12,500.50 or 12500.50.');
+  });
+
+  it('reads amounts as an English reader writes them, and says how when it cannot', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const body = {
+      ...valid(),
+      budget: '1,000,000',
+      courseHour: '12,500',
+      participantHour: '6 €/h',
+    };
+    const res = await submitForm(agent, '/calls/new?lang=en', body, '/calls');
+    expect(res.status).toBe(422);
+    expect(errorSummary(res.text).map((l) => l.text)).toEqual([
+      'Standard cost per course hour (€): At most two decimals (cents): write twelve thousand five hundred as 12500 or 12,500.00.',
+      'Standard cost per participant-hour (€): Write an amount in euros, for example 12,500.50 or 12500.50.',
+    ]);
+    const ok = await submitForm(
+      agent,
+      '/calls/new?lang=en',
+      { ...body, courseHour: '120', participantHour: '6.50' },
+      '/calls',
+    );
+    expect(ok.status).toBe(302);
+    const [call] = await callsOf(region.organisationId);
+    expect(call).toMatchObject({ budget_cents: 1_000_000_00 });
+  });
+
   it('a reserve on the whole call is refused on its row alone, not as overlapping the others', async () => {
     const region = await newUser(t.db, { role: 'region' });
     const agent = await loginAs(testApp(t), region.email, PASSWORD);

@@ -15,6 +15,9 @@ describe('parseEuros', () => {
     ['€ 12 500', 12_500_00],
     ['0', 0],
     ['0,01', 1],
+    // Thousands grouped by commas, as an English reader writes them, with no decimals.
+    ['1,000,000', 1_000_000_00],
+    ['12,345,678', 12_345_678_00],
   ])('reads %s as %i cents', (input, cents) => {
     expect(parseEuros(input)).toEqual({ ok: true, cents });
   });
@@ -29,6 +32,8 @@ describe('parseEuros', () => {
     ['12.50.0,5', 'format'],
     ['1,23,456.00', 'format'],
     ['12,505', 'decimals'],
+    ['1,000,00', 'format'],
+    ['1,0000,000', 'format'],
     ['12.505,123', 'decimals'],
     ['9'.repeat(30), 'format'],
   ])('refuses %j (%s)', (input, error) => {

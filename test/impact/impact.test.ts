@@ -147,7 +147,7 @@ describe('GET /dashboard/impact', () => {
     );
     expect(res.status).toBe(422);
     expect(res.text).toContain('error-summary');
-    expect(res.text).toContain('Choose two different campaigns.');
+    expect(res.text).toContain('Choose two different surveys.');
     expect(res.text).toMatch(new RegExp(`<option value="${s.later.id}" selected>`));
     expect((await agent.get(`/dashboard/impact?before=${crypto.randomUUID()}`)).status).toBe(404);
   });
@@ -156,7 +156,7 @@ describe('GET /dashboard/impact', () => {
     const agent = await loginAs(app, s.region.email, PASSWORD);
     const res = await agent.get('/dashboard/impact?before=x');
     expect(res.status).toBe(422);
-    expect(res.text).toContain('Campagna precedente: Scegli uno dei valori proposti');
+    expect(res.text).toContain('Indagine precedente: Scegli uno dei valori proposti');
   });
 
   it('is not for firms, and is linked from the region’s home', async () => {

@@ -209,3 +209,210 @@ describe('the confidentiality threshold (disclosure k)', () => {
     ]);
   });
 });
+
+describe('PATCH /api/v1/campaigns/:id', () => {
+  const tokenFor = async (app: ReturnType<typeof testApp>, email: string) => {
+    const res = await request(app).post('/api/v1/tokens').send({ email, password: PASSWORD });
+    return `Bearer ${res.body.token as string}`;
+  };
+
+  it('corrects the fields sent and keeps the others; k back to the default with null', async () => {
+    const { id, region } = await newCampaign(t.db, { open: false });
+    await t.db.updateTable('campaigns').set({ disclosure_k: 7 }).where('id', '=', id).execute();
+    const app = testApp(t);
+    const auth = await tokenFor(app, region.email);
+    const res = await request(app)
+      .patch(`/api/v1/campaigns/${id}`)
+      .set('Authorization', auth)
+      .send({ title: 'Fabbisogni digitali — Prato', skillAreas: ['DC2'], disclosureK: null });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      id,
+      title: 'Fabbisogni digitali — Prato',
+      territoryCode: 'ITI1',
+      readiness: true,
+      disclosureK: 3,
+      status: 'draft',
+      skillAreas: ['DC2'],
+    });
+    expect(await stored(id)).toMatchObject({
+      title: 'Fabbisogni digitali — Prato',
+      readiness: true,
+      areas: ['DC2'],
+    });
+  });
+
+  it('fixes a draft whose closing day has gone by, which could then not be opened', async () => {
+    const { id, region } = await newCampaign(t.db, { open: false });
+    await t.db
+      .updateTable('campaigns')
+      .set({ opens_at: '2020-01-01', closes_at: '2020-02-01' })
+      .where('id', '=', id)
+      .execute();
+    const app = testApp(t);
+    const auth = await tokenFor(app, region.email);
+    const open = await request(app).post(`/api/v1/campaigns/${id}/open`).set('Authorization', auth);
+    expect(open.status).toBe(409);
+    const title = await request(app)
+      .patch(`/api/v1/campaigns/${id}`)
+      .set('Authorization', auth)
+      .send({ title: 'Nuovo titolo' });
+    expect(title.status).toBe(422);
+    expect(title.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['body/closesAt']);
+    const closesAt = addDays(romeToday(), 30);
+    const fixed = await request(app)
+      .patch(`/api/v1/campaigns/${id}`)
+      .set('Authorization', auth)
+      .send({ closesAt });
+    expect(fixed.status).toBe(200);
+    expect(fixed.body.closesAt).toBe(closesAt);
+    const opened = await request(app)
+      .post(`/api/v1/campaigns/${id}/open`)
+      .set('Authorization', auth);
+    expect(opened.status).toBe(200);
+  });
+
+  it('refuses bad input with 422 on each field, writing nothing; 409 once opened; 404, 403', async () => {
+    const { id, region } = await newCampaign(t.db, { open: false });
+    const app = testApp(t);
+    const auth = await tokenFor(app, region.email);
+    const before = await stored(id);
+    const cases: [object, string[]][] = [
+      [{ title: '', disclosureK: 1 }, ['body/title', 'body/disclosureK']],
+      [{ skillAreas: [] }, ['body/skillAreas']],
+      [{ skillAreas: ['NOPE'] }, ['body/skillAreas']],
+      [{ readiness: 'yes' }, ['body/readiness']],
+      // A closing day alone, before the stored opening day.
+      [{ closesAt: addDays(romeToday(), -5) }, ['body/closesAt']],
+      [{ territoryCode: 'ITC4' }, ['body/territoryCode']],
+      [{ colour: 'red' }, ['body/_form']],
+    ];
+    for (const [body, pointers] of cases) {
+      const res = await request(app)
+        .patch(`/api/v1/campaigns/${id}`)
+        .set('Authorization', auth)
+        .send(body);
+      expect([res.status, res.body.errors?.map((e: { pointer: string }) => e.pointer)]).toEqual([
+        422,
+        pointers,
+      ]);
+    }
+    expect(await stored(id)).toEqual(before);
+
+    const other = await newUser(t.db, { role: 'region', territory: 'ITC4' });
+    const elsewhere = await request(app)
+      .patch(`/api/v1/campaigns/${id}`)
+      .set('Authorization', await tokenFor(app, other.email))
+      .send({ title: 'Altro' });
+    expect(elsewhere.status).toBe(404);
+    const firm = await newUser(t.db, { role: 'firm' });
+    const forbidden = await request(app)
+      .patch(`/api/v1/campaigns/${id}`)
+      .set('Authorization', await tokenFor(app, firm.email))
+      .send({ title: 'Altro' });
+    expect(forbidden.status).toBe(403);
+    const opened = await newCampaign(t.db, { region });
+    const late = await request(app)
+      .patch(`/api/v1/campaigns/${opened.id}`)
+      .set('Authorization', auth)
+      .send({ title: 'Altro' });
+    expect(late.status).toBe(409);
+    expect(await stored(id)).toEqual(before);
+  });
+});
+
+describe('a refused survey form', () => {
+  it('names every problem in one round, the closing day gone by beside an empty title', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const body = {
+      title: '',
+      territoryCode: 'ITI1',
+      opensAt: addDays(romeToday(), -10),
+      closesAt: addDays(romeToday(), -1),
+      disclosureK: '3',
+    };
+    const res = await submitForm(agent, '/campaigns/new', body, '/campaigns');
+    expect(res.status).toBe(422);
+    const summary = /<ul class="[^"]*">([\s\S]*?)<\/ul>/.exec(res.text)?.[1] ?? '';
+    expect(
+      summary
+        .replace(/<[^>]+>/g, '')
+        .replace(/\s+/g, ' ')
+        .trim(),
+    ).toBe(
+      'Titolo: Campo obbligatorio ' +
+        'Chiusura (fino al giorno incluso): La data di chiusura è già passata ' +
+        'Aree di competenza proposte: Scegli almeno 1 tra le opzioni',
+    );
+    const { id } = await newCampaign(t.db, { region, open: false });
+    const edit = await submitForm(
+      agent,
+      `/campaigns/${id}/edit`,
+      { ...body, skillAreas: ['F40'] },
+      `/campaigns/${id}/edit`,
+    );
+    expect(edit.status).toBe(422);
+    expect(edit.text).toContain('La data di chiusura è già passata');
+    expect(edit.text).toContain('error-title');
+  });
+
+  it('is listed whole by the API too', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const app = testApp(t);
+    const token = await request(app)
+      .post('/api/v1/tokens')
+      .send({ email: region.email, password: PASSWORD });
+    const res = await request(app)
+      .post('/api/v1/campaigns')
+      .set('Authorization', `Bearer ${token.body.token as string}`)
+      .send({
+        title: 'Indagine',
+        territoryCode: 'ITC4',
+        opensAt: addDays(romeToday(), -10),
+        closesAt: addDays(romeToday(), -1),
+        skillAreas: ['NOPE'],
+      });
+    expect(res.status).toBe(422);
+    expect(res.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual([
+      'body/territoryCode',
+      'body/closesAt',
+      'body/skillAreas',
+    ]);
+  });
+});
+
+describe('a draft survey whose closing day has gone by', () => {
+  it('says so on its page and when opened, leading to the edit; moved, it opens', async () => {
+    const { id, region } = await newCampaign(t.db, { open: false });
+    await t.db
+      .updateTable('campaigns')
+      .set({ opens_at: '2020-06-01', closes_at: '2020-06-30' })
+      .where('id', '=', id)
+      .execute();
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const page = await agent.get(`/campaigns/${id}`);
+    expect(page.text).toContain(
+      'La data di chiusura (30 giugno 2020) è già passata: l&#x27;indagine non si può aprire finché non la sposti.',
+    );
+    const open = await submitForm(agent, `/campaigns/${id}`, {}, `/campaigns/${id}/open`);
+    expect(open.status).toBe(302);
+    const refused = await agent.get(`/campaigns/${id}`);
+    expect(refused.text).toContain('Spostala con «Modifica la bozza», poi aprila.');
+    expect(refused.text).toContain(`href="/campaigns/${id}/edit"`);
+    expect((await stored(id)).status).toBe('draft');
+    const english = await agent.get(`/campaigns/${id}?lang=en`);
+    expect(english.text).toContain('The closing date (30 June 2020) has already passed');
+
+    const moved = await submitForm(
+      agent,
+      `/campaigns/${id}/edit`,
+      { ...edited(), territoryCode: 'ITI1' },
+      `/campaigns/${id}/edit`,
+    );
+    expect(moved.status).toBe(302);
+    expect((await agent.get(`/campaigns/${id}`)).text).not.toContain('è già passata');
+    await submitForm(agent, `/campaigns/${id}`, {}, `/campaigns/${id}/open`);
+    expect((await stored(id)).status).toBe('open');
+  });
+});

@@ -13,6 +13,7 @@ const DEFAULT_ERRORS: Record<number, string> = {
   404: 'Not found',
   409: 'Conflicts with the current state',
   413: 'Body too large',
+  415: 'The body is not JSON (Content-Type: application/json)',
   422: 'Invalid input; `errors` names each failing field',
   429: 'Too many attempts',
 };

@@ -2,7 +2,7 @@ import type { Request, RequestHandler, Router } from 'express';
 import { z } from 'zod';
 import type { Access } from '../../http/authorize';
 import { allow } from '../../http/authorize';
-import { problem } from '../../http/errors';
+import { HttpError, problem } from '../../http/errors';
 import { queryProblems } from '../../http/query';
 import { fieldErrors, safeParseQuery } from '../../http/validate';
 
@@ -100,6 +100,13 @@ export function mountOperation(router: Router, op: ApiOperation): void {
     else res.status(op.response.status).json(result);
   });
 }
+
+/**
+ * A patch sent as anything but JSON (a form, text) would reach its handler as `{}`, "change
+ * nothing", and answer 200: refused as 415 instead, so the client learns its change was not read.
+ */
+export const jsonBodyOnly: RequestHandler = (req, _res, next) =>
+  next(req.is('application/json') ? undefined : new HttpError(415));
 
 export const problemSchema = z
   .object({

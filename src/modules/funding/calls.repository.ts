@@ -107,6 +107,15 @@ const listColumns = [
   'f.budget_cents',
   'f.committed_cents',
   'f.campaign_id',
+  // The call's rules: the API lists them with each call.
+  'f.description',
+  'f.course_hour_cents',
+  'f.participant_hour_cents',
+  'f.max_hours_per_action',
+  'f.min_participants',
+  'f.max_participants',
+  'f.max_cost_per_participant_cents',
+  'f.cofinancing_percent',
   't.name as territory_name',
   't.names as territory_names',
 ] as const;

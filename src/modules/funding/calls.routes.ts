@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { flash, flashRefusal } from '../../http/flash';
+import { formKeyFor, postedFormKey } from '../../http/form-key';
 import { parseQueryOrDefaults } from '../../http/query';
 import { parseForm, uuidParam } from '../../http/validate';
 import { renderConfirm } from '../../http/confirm';
@@ -164,6 +165,8 @@ export function callRoutes({ db }: AppServices): Router {
       heading: req.t('funding.new.title'),
       intro: req.t('funding.new.intro'),
       submitLabel: req.t('funding.new.create'),
+      // The edit form leaves it out (`formKey: undefined`): only a creation can be doubled.
+      formKey: formKeyFor(values),
       fieldLabels: callFieldLabels(req.t),
       territories,
       campaigns: (await cq.execute()).map((c) => ({
@@ -205,7 +208,7 @@ export function callRoutes({ db }: AppServices): Router {
       });
     }
     try {
-      const id = await createCall(db, req.user!, callFromForm(form.data));
+      const id = await createCall(db, req.user!, callFromForm(form.data), postedFormKey(req.body));
       flash(req, 'funding.flash.created');
       res.redirect(`/calls/${id}`);
     } catch (err) {
@@ -234,6 +237,7 @@ export function callRoutes({ db }: AppServices): Router {
       heading: req.t('funding.edit.title', { title: call.title }),
       intro: req.t('funding.edit.intro'),
       submitLabel: req.t('funding.edit.save'),
+      formKey: undefined,
       back: { href: `/calls/${call.id}`, label: req.t('funding.show.back') },
       ...extra,
     });

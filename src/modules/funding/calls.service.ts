@@ -1,5 +1,6 @@
-import type { Db, Executor } from '../../db';
+import type { Db, Executor, Tx } from '../../db';
 import { isForeignKeyViolation } from '../../db/errors';
+import { createOnce, forgetForms } from '../../http/form-key';
 import type { SessionUser } from '../../http/types';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { assertInScope } from '../accounts/scope';
@@ -42,32 +43,49 @@ const callColumns = (input: NewCall) => ({
 const allocationRows = (input: NewCall) =>
   input.allocations.map((r) => ({ territory: r.territory, cents: r.cents }));
 
-/** A draft call of the user's region, on its territory or below; every broken rule at once. */
-export async function createCall(db: Db, user: SessionUser, input: NewCall): Promise<string> {
+/**
+ * A draft call of the user's region, on its territory or below; every broken rule at once. A
+ * form posted twice (`formKey`, see http/form-key) makes one call: the second gets its id.
+ */
+export async function createCall(
+  db: Db,
+  user: SessionUser,
+  input: NewCall,
+  formKey?: string,
+): Promise<string> {
   await checkCall(db, user, input);
-  return db.transaction().execute(async (tx) => {
-    const { id } = await repo.insertCall(tx, {
-      organisation_id: user.organisationId,
-      ...callColumns(input),
-      created_by: user.id,
-    });
-    await repo.insertAllocations(tx, id, allocationRows(input));
-    await repo.insertAreas(tx, id, [...new Set(input.skillAreas)]);
-    return id;
-  });
+  return db.transaction().execute((tx) =>
+    createOnce(tx, user.id, formKey, async () => {
+      const { id } = await repo.insertCall(tx, {
+        organisation_id: user.organisationId,
+        ...callColumns(input),
+        created_by: user.id,
+      });
+      await repo.insertAllocations(tx, id, allocationRows(input));
+      await repo.insertAreas(tx, id, [...new Set(input.skillAreas)]);
+      return id;
+    }),
+  );
 }
 
 /**
  * Rewrites a draft call (no authority has seen it, no pact can choose it, nothing is committed on
  * it): the same rules as a new call; its reserves and areas replaced. The row is locked, so an
- * edit and an opening take turns; once opened, 409.
+ * edit and an opening take turns; once opened, 409. `input` may be made from the locked draft
+ * (an API patch of some of its fields).
  */
-export async function updateDraftCall(db: Db, user: SessionUser, id: string, input: NewCall) {
+export async function updateDraftCall(
+  db: Db,
+  user: SessionUser,
+  id: string,
+  change: NewCall | ((tx: Tx, call: CallRow) => Promise<NewCall>),
+) {
   await db.transaction().execute(async (tx) => {
     const call = await repo.lockCall(tx, id);
     if (!call) throw new NotFoundError();
     await assertInScope(tx, user, call.territory_code);
     if (call.status !== 'draft') throw new DomainError('funding.errors.notDraft', { status: 409 });
+    const input = typeof change === 'function' ? await change(tx, call) : change;
     await checkCall(tx, user, input);
     await repo.updateCall(tx, id, callColumns(input));
     await repo.replaceAllocations(tx, id, allocationRows(input));
@@ -168,6 +186,7 @@ export async function deleteDraftCall(db: Db, user: SessionUser, id: string) {
       if (call.status !== 'draft')
         throw new DomainError('funding.errors.deleteNotDraft', { status: 409 });
       await tx.deleteFrom('funding_calls').where('id', '=', id).execute();
+      await forgetForms(tx, id);
     });
   } catch (err) {
     if (isForeignKeyViolation(err))

@@ -1,14 +1,24 @@
 import { z } from 'zod';
 import type { AppServices } from '../../app';
-import { defineOperation, type ApiOperation } from '../api/operation';
+import { defineOperation, jsonBodyOnly, type ApiOperation } from '../api/operation';
 import { PACT_STATUSES } from '../pacts/pact-workflow';
-import { createCall, getCallFor, listCallsFor, transitionCall } from './calls.service';
+import type { Request } from 'express';
+import { patchedCall } from './call-patch';
+import * as repo from './calls.repository';
+import {
+  createCall,
+  getCallFor,
+  listCallsFor,
+  transitionCall,
+  updateDraftCall,
+} from './calls.service';
 import { CALL_STATUSES, type CallStatus } from './funding.tables';
 import {
   approveApiSchema,
   callApiSchema,
   callFromApi,
   callListQuery,
+  callPatchSchema,
   rejectSchema,
   returnSchema,
 } from './funding.schemas';
@@ -28,8 +38,30 @@ const callJson = z
     budgetCents: z.number().int(),
     committedCents: z.number().int(),
     availableCents: z.number().int(),
+    description: z.string().nullable(),
+    courseHourCents: z.number().int(),
+    participantHourCents: z.number().int(),
+    maxHours: z.number().int().nullable(),
+    minParticipants: z.number().int().nullable(),
+    maxParticipants: z.number().int().nullable(),
+    maxCostPerParticipantCents: z.number().int().nullable(),
+    cofinancingPercent: z.number().int(),
   })
   .meta({ id: 'FundingCall' });
+
+/** One call with its skill areas and reserves: what createCall took, what updateCall changes. */
+const callDetailJson = callJson
+  .extend({
+    skillAreas: z.array(z.string()),
+    allocations: z.array(
+      z.object({
+        territoryCode: z.string(),
+        amountCents: z.number().int(),
+        committedCents: z.number().int(),
+      }),
+    ),
+  })
+  .meta({ id: 'FundingCallDetail' });
 
 const toCallJson = (c: {
   id: string;
@@ -40,6 +72,14 @@ const toCallJson = (c: {
   deadline: string;
   budget_cents: number;
   committed_cents: number;
+  description: string | null;
+  course_hour_cents: number;
+  participant_hour_cents: number;
+  max_hours_per_action: number | null;
+  min_participants: number | null;
+  max_participants: number | null;
+  max_cost_per_participant_cents: number | null;
+  cofinancing_percent: number;
 }) => ({
   id: c.id,
   title: c.title,
@@ -50,6 +90,14 @@ const toCallJson = (c: {
   budgetCents: c.budget_cents,
   committedCents: c.committed_cents,
   availableCents: c.budget_cents - c.committed_cents,
+  description: c.description,
+  courseHourCents: c.course_hour_cents,
+  participantHourCents: c.participant_hour_cents,
+  maxHours: c.max_hours_per_action,
+  minParticipants: c.min_participants,
+  maxParticipants: c.max_participants,
+  maxCostPerParticipantCents: c.max_cost_per_participant_cents,
+  cofinancingPercent: c.cofinancing_percent,
 });
 
 const reportJson = z
@@ -97,6 +145,22 @@ const decisionJson = z.object({
 
 export function fundingOperations({ db }: AppServices): ApiOperation[] {
   const tags = ['funding'];
+  const detailOf = async (req: Request, id: string) => {
+    const { call } = await getCallFor(db, req.user!, id);
+    const [areas, allocations] = await Promise.all([
+      repo.callAreas(db, id),
+      repo.callAllocations(db, id),
+    ]);
+    return {
+      ...toCallJson(call),
+      skillAreas: areas.map((a) => a.code),
+      allocations: allocations.map((a) => ({
+        territoryCode: a.territory_code,
+        amountCents: a.amount_cents,
+        committedCents: a.committed_cents,
+      })),
+    };
+  };
   const amountsOf = (a?: Record<string, number>) =>
     new Map(Object.entries(a ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
   return [
@@ -108,11 +172,27 @@ export function fundingOperations({ db }: AppServices): ApiOperation[] {
       tags,
       access: 'call:manage',
       body: callApiSchema,
-      response: { status: 201, description: 'The new draft call', schema: callJson },
+      response: { status: 201, description: 'The new draft call', schema: callDetailJson },
       errors: [422],
-      handler: async ({ req, body }) => {
-        const id = await createCall(db, req.user!, callFromApi(body));
-        return toCallJson((await getCallFor(db, req.user!, id)).call);
+      handler: async ({ req, body }) =>
+        detailOf(req, await createCall(db, req.user!, callFromApi(body))),
+    }),
+    defineOperation({
+      operationId: 'updateCall',
+      method: 'patch',
+      path: '/calls/:id',
+      summary:
+        'Correct a draft call (as /calls/{id}/edit does): only the fields sent change, `null` clears an optional one, `skillAreas` and `allocations` replace the whole list; the result is checked as a new call is (a deadline gone by is refused). 409 once opened',
+      tags,
+      access: 'call:manage',
+      params: idParams,
+      body: callPatchSchema.meta({ id: 'FundingCallPatch' }),
+      middleware: [jsonBodyOnly],
+      response: { status: 200, description: 'The corrected draft', schema: callDetailJson },
+      errors: [404, 409, 415, 422],
+      handler: async ({ req, params, body }) => {
+        await updateDraftCall(db, req.user!, params.id, (tx, call) => patchedCall(tx, call, body));
+        return detailOf(req, params.id);
       },
     }),
     defineOperation({
@@ -138,10 +218,9 @@ export function fundingOperations({ db }: AppServices): ApiOperation[] {
       tags,
       access: 'call:read',
       params: idParams,
-      response: { status: 200, description: 'The call', schema: callJson },
+      response: { status: 200, description: 'The call', schema: callDetailJson },
       errors: [404],
-      handler: async ({ req, params }) =>
-        toCallJson((await getCallFor(db, req.user!, params.id)).call),
+      handler: ({ req, params }) => detailOf(req, params.id),
     }),
     ...(['open', 'close'] as const).map((action) =>
       defineOperation({

@@ -21,6 +21,12 @@ export const euroField = (
     .min(1)
     .max(30)
     .transform((v, ctx) => {
+      // "-5" is a well-written amount below the range: the range says what is allowed.
+      const negative = /^[-−–]\s*\S/.test(v) && parseEuros(v.replace(/^[-−–]/, '')).ok;
+      if (negative) {
+        ctx.addIssue({ code: 'custom', message: rangeMessage });
+        return z.NEVER;
+      }
       const parsed = parseEuros(v);
       if (!parsed.ok) {
         ctx.addIssue({ code: 'custom', message: `funding.errors.euro.${parsed.error}` });
@@ -154,47 +160,82 @@ function allocationsOf(v: Record<string, unknown>): NewCall['allocations'] {
 
 const cents = (max: number, min = 0) => z.number().int().min(min).max(max);
 
+const skillAreaCodes = z
+  .array(
+    z
+      .string()
+      .trim()
+      .regex(/^[A-Z0-9][A-Z0-9._-]{0,39}$/),
+  )
+  .max(50);
+
+/** A call's fields in the API, each on its own (amounts in integer cents). */
+const callApiFields = {
+  title: shortText(200),
+  description: z.string().trim().max(4000),
+  territoryCode,
+  campaignId: z.uuid(),
+  budgetCents: cents(100_000_000_000_000, 1),
+  courseHourCents: cents(10_000_000),
+  participantHourCents: cents(1_000_000),
+  maxHours: z.number().int().min(1).max(5000),
+  minParticipants: z.number().int().min(1).max(10000),
+  maxParticipants: z.number().int().min(1).max(10000),
+  maxCostPerParticipantCents: cents(10_000_000_000, 1),
+  cofinancingPercent: z.number().int().min(0).max(100),
+  deadline: isoDay,
+  skillAreas: skillAreaCodes,
+  allocations: z
+    .array(z.strictObject({ territoryCode, amountCents: cents(100_000_000_000_000, 1) }))
+    .max(MAX_ALLOCATION_ROWS),
+};
+const minNotAboveMax = (v: { minParticipants?: number | null; maxParticipants?: number | null }) =>
+  v.minParticipants == null || v.maxParticipants == null || v.minParticipants <= v.maxParticipants;
+const minAboveMax = { message: 'funding.errors.minAboveMax', path: ['maxParticipants'] };
+
 /** createCall in the API: the same rules, amounts in integer cents. */
 export const callApiSchema = z
   .strictObject({
-    title: shortText(200),
-    description: z.string().trim().max(4000).optional().default(''),
-    territoryCode,
-    campaignId: z.uuid().optional(),
-    budgetCents: cents(100_000_000_000_000, 1),
-    courseHourCents: cents(10_000_000),
-    participantHourCents: cents(1_000_000),
-    maxHours: z.number().int().min(1).max(5000).optional(),
-    minParticipants: z.number().int().min(1).max(10000).optional(),
-    maxParticipants: z.number().int().min(1).max(10000).optional(),
-    maxCostPerParticipantCents: cents(10_000_000_000, 1).optional(),
-    cofinancingPercent: z.number().int().min(0).max(100).optional().default(0),
-    deadline: isoDay,
-    skillAreas: z
-      .array(
-        z
-          .string()
-          .trim()
-          .regex(/^[A-Z0-9][A-Z0-9._-]{0,39}$/),
-      )
-      .max(50)
-      .optional()
-      .default([]),
-    allocations: z
-      .array(z.strictObject({ territoryCode, amountCents: cents(100_000_000_000_000, 1) }))
-      .max(MAX_ALLOCATION_ROWS)
-      .optional()
-      .default([]),
+    ...callApiFields,
+    description: callApiFields.description.optional().default(''),
+    campaignId: callApiFields.campaignId.optional(),
+    maxHours: callApiFields.maxHours.optional(),
+    minParticipants: callApiFields.minParticipants.optional(),
+    maxParticipants: callApiFields.maxParticipants.optional(),
+    maxCostPerParticipantCents: callApiFields.maxCostPerParticipantCents.optional(),
+    cofinancingPercent: callApiFields.cofinancingPercent.optional().default(0),
+    skillAreas: callApiFields.skillAreas.optional().default([]),
+    allocations: callApiFields.allocations.optional().default([]),
   })
-  .refine(
-    (v) =>
-      v.minParticipants === undefined ||
-      v.maxParticipants === undefined ||
-      v.minParticipants <= v.maxParticipants,
-    { message: 'funding.errors.minAboveMax', path: ['maxParticipants'] },
-  );
+  .refine(minNotAboveMax, minAboveMax);
+export type CallApiInput = z.output<typeof callApiSchema>;
 
-export function callFromApi(b: z.output<typeof callApiSchema>): NewCall {
+/**
+ * updateCall in the API: only the fields sent change; `null` clears an optional one (no campaign,
+ * no limit). `skillAreas` and `allocations`, when sent, replace the draft's whole list.
+ */
+export const callPatchSchema = z
+  .strictObject({
+    title: callApiFields.title.optional(),
+    description: callApiFields.description.nullable().optional(),
+    territoryCode: callApiFields.territoryCode.optional(),
+    campaignId: callApiFields.campaignId.nullable().optional(),
+    budgetCents: callApiFields.budgetCents.optional(),
+    courseHourCents: callApiFields.courseHourCents.optional(),
+    participantHourCents: callApiFields.participantHourCents.optional(),
+    maxHours: callApiFields.maxHours.nullable().optional(),
+    minParticipants: callApiFields.minParticipants.nullable().optional(),
+    maxParticipants: callApiFields.maxParticipants.nullable().optional(),
+    maxCostPerParticipantCents: callApiFields.maxCostPerParticipantCents.nullable().optional(),
+    cofinancingPercent: callApiFields.cofinancingPercent.optional(),
+    deadline: callApiFields.deadline.optional(),
+    skillAreas: callApiFields.skillAreas.optional(),
+    allocations: callApiFields.allocations.optional(),
+  })
+  .refine(minNotAboveMax, minAboveMax);
+export type CallPatch = z.output<typeof callPatchSchema>;
+
+export function callFromApi(b: CallApiInput): NewCall {
   return {
     title: b.title,
     description: b.description,

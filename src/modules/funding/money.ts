@@ -1,11 +1,14 @@
 /**
  * Euro amounts as people type them, to integer cents, with no floating point on the way.
- * Accepted: "12500", "12500.50", "12500,50", "12.500,50", "12,500.50", "€ 12 500". Italian
- * convention decides the one ambiguous case: "12.500" is twelve thousand five hundred.
+ * Accepted: "12500", "12500.50", "12500,50", "12.500,50", "12,500.50", "1,000,000", "€ 12 500".
+ * Italian convention decides the ambiguous cases: "12.500" is twelve thousand five hundred,
+ * "12,500" twelve euros and three decimals (refused).
  */
 export type EuroParse = { ok: true; cents: number } | { ok: false; error: 'format' | 'decimals' };
 
 const THOUSANDS_DOT = /^\d{1,3}(\.\d{3})+$/;
+// Two commas or more can only group thousands (one decimal separator at most): "1,000,000".
+const THOUSANDS_COMMAS = /^\d{1,3}(,\d{3}){2,}$/;
 
 export function parseEuros(input: string): EuroParse {
   const s = input.replace(/[€\s\u00a0]/g, '');
@@ -24,6 +27,8 @@ export function parseEuros(input: string): EuroParse {
     if (!new RegExp(`^\\d{1,3}(\\${group}\\d{3})*$`).test(whole) || /[.,]/.test(fraction))
       return { ok: false, error: 'format' };
     whole = whole.split(group).join('');
+  } else if (THOUSANDS_COMMAS.test(s)) {
+    whole = s.split(',').join('');
   } else if (lastComma >= 0) {
     if (s.indexOf(',') !== lastComma) return { ok: false, error: 'format' };
     [whole, fraction] = [s.slice(0, lastComma), s.slice(lastComma + 1)];

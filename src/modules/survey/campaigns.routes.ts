@@ -5,6 +5,7 @@ import { allow } from '../../http/authorize';
 import { renderConfirm } from '../../http/confirm';
 import { formatDate } from '../../lib/format';
 import { flash, flashRefusal } from '../../http/flash';
+import { formKeyFor, postedFormKey } from '../../http/form-key';
 import { parseQuery } from '../../http/query';
 import { parseForm, territoryCode, uuidParam } from '../../http/validate';
 import { DEFAULT_RULES } from '../../lib/disclosure';
@@ -15,6 +16,7 @@ import { romeToday } from './calendar';
 import { campaignSchema } from './campaigns.schemas';
 import {
   campaignCounts,
+  campaignProblems,
   createCampaign,
   getManagedCampaign,
   listManagedCampaigns,
@@ -44,8 +46,47 @@ export const responseListQuery = z.strictObject({
   page: z.coerce.number().int().min(1).max(100_000).optional().default(1),
 });
 
+/** The summary lists the errors in the order of the form's fields. */
+const inFormOrder = (errors: Record<string, string>) =>
+  Object.fromEntries(
+    Object.entries(errors).sort(
+      ([a], [b]) =>
+        CAMPAIGN_FIELDS.indexOf(a as (typeof CAMPAIGN_FIELDS)[number]) -
+        CAMPAIGN_FIELDS.indexOf(b as (typeof CAMPAIGN_FIELDS)[number]),
+    ),
+  );
+
+/** A refused survey, one message per field it names (every rule it broke, see the service). */
+function domainErrors(req: Request, err: DomainError): Record<string, string> {
+  const problems = err.options.details ?? [
+    { field: err.options.field ?? '_form', key: err.messageKey },
+  ];
+  const errors: Record<string, string> = {};
+  for (const p of problems) errors[p.field] ??= req.t(p.key);
+  return inFormOrder(errors);
+}
+
 export function campaignRoutes({ db }: AppServices): Router {
   const router = Router();
+
+  /**
+   * A form the schema refused: the fields it took are checked against the service's rules too
+   * (a closing day gone by, beside an empty title), so the user hears of every problem at once.
+   */
+  const allErrors = async (
+    req: Request,
+    form: { errors: Record<string, string>; values: Record<string, unknown> },
+  ) => {
+    const valid: Record<string, unknown> = {};
+    for (const [name, field] of Object.entries(campaignSchema.shape)) {
+      const parsed = (field as z.ZodType).safeParse(form.values[name]);
+      if (parsed.success) valid[name] = parsed.data;
+    }
+    const problems = await campaignProblems(db, req.user!, valid);
+    const errors: Record<string, string> = {};
+    for (const p of problems) errors[p.field] = req.t(p.key);
+    return { ...form, errors: inFormOrder({ ...errors, ...form.errors }) };
+  };
 
   router.get('/campaigns', allow('campaign:manage'), async (req, res) => {
     const campaigns = await listManagedCampaigns(db, req.user!);
@@ -81,6 +122,8 @@ export function campaignRoutes({ db }: AppServices): Router {
       heading: req.t('campaigns.newTitle'),
       intro: req.t('campaigns.newIntro'),
       submitLabel: req.t('campaigns.create'),
+      // The edit form leaves it out (`formKey: undefined`): only a creation can be doubled.
+      formKey: formKeyFor(values),
       fieldLabels: Object.fromEntries(
         CAMPAIGN_FIELDS.map((f) => [f, req.t(`campaigns.fields.${f}`)]),
       ),
@@ -108,17 +151,14 @@ export function campaignRoutes({ db }: AppServices): Router {
 
   router.post('/campaigns', allow('campaign:manage'), async (req, res) => {
     const form = parseForm(campaignSchema, req);
-    if (!form.ok) return formView(req, res, 422, form);
+    if (!form.ok) return formView(req, res, 422, await allErrors(req, form));
     try {
-      const id = await createCampaign(db, req.user!, form.data);
+      const id = await createCampaign(db, req.user!, form.data, postedFormKey(req.body));
       flash(req, 'campaigns.created');
       res.redirect(`/campaigns/${id}`);
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
-      return formView(req, res, err.status, {
-        errors: { [err.options.field ?? '_form']: req.t(err.messageKey) },
-        values: req.body,
-      });
+      return formView(req, res, err.status, { errors: domainErrors(req, err), values: req.body });
     }
   });
 
@@ -136,6 +176,7 @@ export function campaignRoutes({ db }: AppServices): Router {
       heading: req.t('campaigns.editTitle', { title: campaign.title }),
       intro: req.t('campaigns.editIntro'),
       submitLabel: req.t('campaigns.save'),
+      formKey: undefined,
       back: { href: `/campaigns/${campaign.id}`, label: req.t('campaigns.back') },
       ...extra,
     });
@@ -159,7 +200,7 @@ export function campaignRoutes({ db }: AppServices): Router {
   router.post('/campaigns/:id/edit', allow('campaign:manage'), async (req, res) => {
     const campaign = await getManagedCampaign(db, req.user!, uuidParam(req));
     const form = parseForm(campaignSchema, req);
-    if (!form.ok) return editView(req, res, 422, campaign, form);
+    if (!form.ok) return editView(req, res, 422, campaign, await allErrors(req, form));
     try {
       await updateDraftCampaign(db, req.user!, campaign.id, form.data);
       flash(req, 'campaigns.updated');
@@ -167,7 +208,7 @@ export function campaignRoutes({ db }: AppServices): Router {
     } catch (err) {
       if (!(err instanceof DomainError) || err.status === 404) throw err;
       return editView(req, res, err.status, campaign, {
-        errors: { [err.options.field ?? '_form']: req.t(err.messageKey) },
+        errors: domainErrors(req, err),
         values: req.body,
       });
     }
@@ -189,6 +230,8 @@ export function campaignRoutes({ db }: AppServices): Router {
       areaNames: campaign.areas.map((code) => ({ code, name: areaNames.get(code) ?? code })),
       territory: path.map((t) => localName(t, lang)).join(' › '),
       counts,
+      // A draft whose closing day has gone by cannot be opened: the page says so, with the edit.
+      closesPassed: campaign.status === 'draft' && campaign.closesAt < romeToday(),
       charts: campaignCharts(questions, req.t, (c) => areaNames.get(c) ?? c),
     });
   });
@@ -246,7 +289,10 @@ export function campaignRoutes({ db }: AppServices): Router {
         await transitionCampaign(db, req.user!, id, action);
         flash(req, `campaigns.${action}ed`);
       } catch (err) {
-        flashRefusal(req, err);
+        // A draft refused for its closing day is not stuck: the message leads to its edit.
+        if (err instanceof DomainError && err.messageKey === 'campaigns.errors.closesInPast')
+          flash(req, 'campaigns.errors.openClosesInPast', undefined, 'warning');
+        else flashRefusal(req, err);
       }
       res.redirect(`/campaigns/${id}`);
     });

@@ -1,9 +1,27 @@
 import { z } from 'zod';
-import { formDay, shortText, territoryCode } from '../../http/validate';
+import { formDay, isoDay, shortText, territoryCode } from '../../http/validate';
 import { DEFAULT_RULES } from '../../lib/disclosure';
 
 const asArray = (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 const checkbox = z.preprocess((v) => v === true || v === 'on' || v === 'true', z.boolean());
+
+const skillAreas = z.preprocess(
+  asArray,
+  z
+    .array(
+      z
+        .string()
+        .trim()
+        .regex(/^[A-Z0-9][A-Z0-9._-]{0,39}$/),
+    )
+    .min(1)
+    .max(50),
+);
+// Disclosure control's k: never below the platform's default, which protects one firm's answers.
+const disclosureK = z.coerce.number().int().min(DEFAULT_RULES.k).max(50);
+const closesNotBeforeOpens = (v: { opensAt?: string; closesAt?: string }) =>
+  !v.opensAt || !v.closesAt || v.closesAt >= v.opensAt;
+const closesBeforeOpens = { message: 'campaigns.errors.closesBeforeOpens', path: ['closesAt'] };
 
 export const campaignSchema = z
   .strictObject({
@@ -11,30 +29,32 @@ export const campaignSchema = z
     territoryCode,
     opensAt: formDay,
     closesAt: formDay,
-    skillAreas: z.preprocess(
-      asArray,
-      z
-        .array(
-          z
-            .string()
-            .trim()
-            .regex(/^[A-Z0-9][A-Z0-9._-]{0,39}$/),
-        )
-        .min(1)
-        .max(50),
-    ),
+    skillAreas,
     readiness: checkbox.optional().default(false),
-    // Disclosure control's k: never below the platform's default, which protects one firm's answers.
     disclosureK: z.preprocess(
       (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
-      z.coerce.number().int().min(DEFAULT_RULES.k).max(50).optional(),
+      disclosureK.optional(),
     ),
   })
-  .refine((v) => v.closesAt >= v.opensAt, {
-    message: 'campaigns.errors.closesBeforeOpens',
-    path: ['closesAt'],
-  });
+  .refine(closesNotBeforeOpens, closesBeforeOpens);
 export type CampaignInput = z.output<typeof campaignSchema>;
+
+/**
+ * updateCampaign in the API: only the fields sent change (`disclosureK: null` goes back to the
+ * platform's default); `skillAreas`, when sent, replaces the whole list.
+ */
+export const campaignPatchSchema = z
+  .strictObject({
+    title: shortText(200).optional(),
+    territoryCode: territoryCode.optional(),
+    opensAt: isoDay.optional(),
+    closesAt: isoDay.optional(),
+    skillAreas: skillAreas.optional(),
+    readiness: z.boolean().optional(),
+    disclosureK: disclosureK.nullable().optional(),
+  })
+  .refine(closesNotBeforeOpens, closesBeforeOpens);
+export type CampaignPatch = z.output<typeof campaignPatchSchema>;
 
 export const campaignListQuery = z.strictObject({
   state: z.enum(['draft', 'scheduled', 'open', 'closed']).optional(),

@@ -1,13 +1,15 @@
 import type { Db, Executor } from '../../db';
 import { isForeignKeyViolation } from '../../db/errors';
+import { createOnce, forgetForms } from '../../http/form-key';
 import type { SessionUser } from '../../http/types';
+import { invalidInput } from '../../http/validate';
 import { DEFAULT_RULES } from '../../lib/disclosure';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { assertInScope, inScope, scopeCodes } from '../accounts/scope';
 import { findCurrentTerritory, territoryPath } from '../reference/territories.repository';
 import { effectiveState, romeToday, type CampaignState } from './calendar';
 import * as repo from './campaigns.repository';
-import type { CampaignInput } from './campaigns.schemas';
+import { campaignSchema, type CampaignInput, type CampaignPatch } from './campaigns.schemas';
 
 export interface Campaign {
   id: string;
@@ -49,17 +51,48 @@ export class CampaignNotAcceptingError extends DomainError {
   }
 }
 
+export interface CampaignProblem {
+  field: string;
+  key: string;
+}
+
+/**
+ * Every check a campaign's fields fail against the database, each on its field, so the form
+ * shows them all at once. A field missing from `input` (the form refused it already) is skipped.
+ */
+export async function campaignProblems(
+  db: Executor,
+  user: SessionUser,
+  input: Partial<CampaignInput>,
+): Promise<CampaignProblem[]> {
+  const problems: CampaignProblem[] = [];
+  if (input.territoryCode) {
+    const territory = await findCurrentTerritory(db, input.territoryCode);
+    if (!territory || !(await inScope(db, user, territory.code)))
+      problems.push({ field: 'territoryCode', key: 'campaigns.errors.outOfScope' });
+  }
+  if (input.closesAt && input.closesAt < romeToday())
+    problems.push({ field: 'closesAt', key: 'campaigns.errors.closesInPast' });
+  const areas = [...new Set(input.skillAreas ?? [])];
+  if (areas.length && (await repo.findSkillAreas(db, areas)).length !== areas.length)
+    problems.push({ field: 'skillAreas', key: 'campaigns.errors.unknownArea' });
+  return problems;
+}
+
+/** Every broken rule as one 422 naming each field (the API lists them all). */
+function refuse(problems: CampaignProblem[]) {
+  if (problems.length)
+    throw new DomainError(problems[0]!.key, {
+      field: problems[0]!.field,
+      status: 422,
+      details: problems,
+    });
+}
+
 /** The checks a campaign's fields pass against the database, for a new one or an edited draft. */
 async function checkCampaign(db: Executor, user: SessionUser, input: CampaignInput) {
-  const territory = await findCurrentTerritory(db, input.territoryCode);
-  if (!territory || !(await inScope(db, user, territory.code)))
-    throw new DomainError('campaigns.errors.outOfScope', { field: 'territoryCode', status: 422 });
-  if (input.closesAt < romeToday())
-    throw new DomainError('campaigns.errors.closesInPast', { field: 'closesAt', status: 422 });
-  const areas = [...new Set(input.skillAreas)];
-  if ((await repo.findSkillAreas(db, areas)).length !== areas.length)
-    throw new DomainError('campaigns.errors.unknownArea', { field: 'skillAreas', status: 422 });
-  return { territoryCode: territory.code, areas };
+  refuse(await campaignProblems(db, user, input));
+  return { territoryCode: input.territoryCode, areas: [...new Set(input.skillAreas)] };
 }
 
 /** The columns a survey's form sets, the same on creating and on correcting a draft. */
@@ -72,44 +105,74 @@ const formColumns = (input: CampaignInput, territoryCode: string) => ({
   disclosure_k: input.disclosureK ?? DEFAULT_RULES.k,
 });
 
-export async function createCampaign(db: Db, user: SessionUser, input: CampaignInput) {
+/** A draft survey; a form posted twice (`formKey`, see http/form-key) makes one. */
+export async function createCampaign(
+  db: Db,
+  user: SessionUser,
+  input: CampaignInput,
+  formKey?: string,
+) {
   const { territoryCode, areas } = await checkCampaign(db, user, input);
-  return db.transaction().execute(async (tx) => {
-    const { id } = await repo.insertCampaign(tx, {
-      organisation_id: user.organisationId,
-      ...formColumns(input, territoryCode),
-      created_by: user.id,
-    });
-    await repo.insertCampaignAreas(tx, id, areas);
-    return id;
-  });
+  return db.transaction().execute((tx) =>
+    createOnce(tx, user.id, formKey, async () => {
+      const { id } = await repo.insertCampaign(tx, {
+        organisation_id: user.organisationId,
+        ...formColumns(input, territoryCode),
+        created_by: user.id,
+      });
+      await repo.insertCampaignAreas(tx, id, areas);
+      return id;
+    }),
+  );
 }
 
 /**
  * Rewrites a draft (nobody has seen it yet, so nothing is lost): the row is locked, so an edit
- * and an opening take turns. Its territory stays once a funding call or a pact names it.
+ * and an opening take turns. Its territory stays once a funding call or a pact names it. An API
+ * patch is laid over the locked row: two patches of different fields both count.
  */
 export async function updateDraftCampaign(
   db: Db,
   user: SessionUser,
   id: string,
-  input: CampaignInput,
+  change: CampaignInput | ((row: repo.CampaignRow) => CampaignInput),
 ) {
   await db.transaction().execute(async (tx) => {
     const row = await repo.lockCampaign(tx, id);
     if (!row) throw new NotFoundError();
     await assertInScope(tx, user, row.territory_code);
     if (row.status !== 'draft') throw new DomainError('campaigns.errors.notDraft', { status: 409 });
-    const { territoryCode, areas } = await checkCampaign(tx, user, input);
-    if (territoryCode !== row.territory_code && (await repo.isCampaignNamed(tx, id)))
-      throw new DomainError('campaigns.errors.territoryInUse', {
-        field: 'territoryCode',
-        status: 422,
-      });
+    const input = typeof change === 'function' ? change(row) : change;
+    const problems = await campaignProblems(tx, user, input);
+    if (
+      !problems.some((p) => p.field === 'territoryCode') &&
+      input.territoryCode !== row.territory_code &&
+      (await repo.isCampaignNamed(tx, id))
+    )
+      problems.unshift({ field: 'territoryCode', key: 'campaigns.errors.territoryInUse' });
+    refuse(problems);
+    const territoryCode = input.territoryCode;
+    const areas = [...new Set(input.skillAreas)];
     await repo.updateCampaign(tx, id, formColumns(input, territoryCode));
     await tx.deleteFrom('campaign_skill_areas').where('campaign_id', '=', id).execute();
     await repo.insertCampaignAreas(tx, id, areas);
   });
+}
+
+/** A stored draft with an API patch over it, checked as a whole new campaign would be. */
+export function patchedCampaign(row: repo.CampaignRow, patch: CampaignPatch): CampaignInput {
+  const merged = {
+    title: patch.title ?? row.title,
+    territoryCode: patch.territoryCode ?? row.territory_code,
+    opensAt: patch.opensAt ?? row.opens_at,
+    closesAt: patch.closesAt ?? row.closes_at,
+    skillAreas: patch.skillAreas ?? row.areas,
+    readiness: patch.readiness ?? row.readiness,
+    ...(patch.disclosureK !== null ? { disclosureK: patch.disclosureK ?? row.disclosure_k } : {}),
+  };
+  const parsed = campaignSchema.safeParse(merged);
+  if (!parsed.success) throw invalidInput(parsed.error);
+  return parsed.data;
 }
 
 /** A campaign the region user may manage (its territory in the user's scope), else 404. */
@@ -182,6 +245,7 @@ export async function deleteDraftCampaign(db: Db, user: SessionUser, id: string)
       if (await repo.isCampaignNamed(tx, id))
         throw new DomainError('campaigns.errors.deleteNamed', { status: 409 });
       await tx.deleteFrom('campaigns').where('id', '=', id).execute();
+      await forgetForms(tx, id);
     });
   } catch (err) {
     if (isForeignKeyViolation(err))

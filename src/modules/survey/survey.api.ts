@@ -2,14 +2,16 @@ import { z } from 'zod';
 import type { AppServices } from '../../app';
 import { territoryCode } from '../../http/validate';
 import { NotFoundError } from '../../lib/domain-error';
-import { defineOperation, type ApiOperation } from '../api/operation';
+import { defineOperation, jsonBodyOnly, type ApiOperation } from '../api/operation';
 import { CAMPAIGN_STATES } from './calendar';
-import { campaignSchema } from './campaigns.schemas';
+import { campaignPatchSchema, campaignSchema } from './campaigns.schemas';
 import {
   createCampaign,
   getManagedCampaign,
   listManagedCampaigns,
+  patchedCampaign,
   transitionCampaign,
+  updateDraftCampaign,
   type Campaign,
 } from './campaigns.service';
 import { openQuestionnaire, saveDraft, stepsOf, withAnswers } from './drafts.service';
@@ -123,6 +125,24 @@ export function surveyOperations({ db }: AppServices): ApiOperation[] {
       handler: async ({ req, body }) => {
         const id = await createCampaign(db, req.user!, body);
         return campaignJson(await getManagedCampaign(db, req.user!, id));
+      },
+    }),
+    defineOperation({
+      operationId: 'updateCampaign',
+      method: 'patch',
+      path: '/campaigns/:id',
+      summary:
+        'Correct a draft campaign (as /campaigns/{id}/edit does): only the fields sent change, `skillAreas` replaces the whole list, `disclosureK: null` goes back to the default; the result is checked as a new campaign is (a closing day gone by is refused). 409 once opened',
+      tags: ['survey'],
+      access: 'campaign:manage',
+      params: idParams,
+      body: campaignPatchSchema.meta({ id: 'CampaignPatch' }),
+      middleware: [jsonBodyOnly],
+      response: { status: 200, description: 'The corrected draft', schema: campaignResponse },
+      errors: [404, 409, 415, 422],
+      handler: async ({ req, params, body }) => {
+        await updateDraftCampaign(db, req.user!, params.id, (row) => patchedCampaign(row, body));
+        return campaignJson(await getManagedCampaign(db, req.user!, params.id));
       },
     }),
     ...(['open', 'close'] as const).map((action) =>
