@@ -81,7 +81,7 @@ describe('a territory code that names no territory', () => {
   it('names a real territory with no campaign on the public dashboard', async () => {
     const res = await request(app).get('/dashboard?territory=ITC1');
     expect(res.status).toBe(200);
-    expect(text(res.text)).toContain('Nessuna rilevazione pubblicata per Piemonte, per ora.');
+    expect(text(res.text)).toContain('Nessuna indagine pubblicata per Piemonte, per ora.');
   });
 });
 
