@@ -112,6 +112,58 @@ describe('the questionnaire', () => {
     ]);
   });
 
+  it("lists every need line's problems in one round: a typo elsewhere hides no rule", async () => {
+    const { id } = await newCampaign(t.db);
+    const firm = await newFirmUser(t.db);
+    const agent = await loginAs(testApp(t), firm.email, PASSWORD);
+    await reachNeeds(agent, t.db, id, firm.organisationId);
+    const lines = [
+      needLine({ workers: '50' }),
+      needLine({ workers: 'tanti', period: '2019-Q1' }),
+      needLine({ skill: 'DC1.1', priority: '' }),
+    ];
+    const step3 = await post(agent, `/survey/${id}/step/3`, {
+      action: 'next',
+      ...needsBody(lines),
+    });
+    expect(step3.status).toBe(422);
+    // Line 1's headcount, line 2 repeating line 1 and its quarter were only told once line 2's
+    // number and line 3's priority were fixed: the firm corrected the form twice. In the form's
+    // order, line by line.
+    expect(errorSummary(step3.text)).toEqual([
+      {
+        href: '#field-needs.0.workers',
+        text: "Fabbisogno n. 1 — Lavoratori da formare: I lavoratori da formare non possono superare gli addetti dell'impresa (40)",
+      },
+      {
+        href: '#field-needs.1.skill',
+        text: 'Fabbisogno n. 2 — Competenza: Questa riga ripete la riga 1 (stessa competenza, gruppo professionale e livello): uniscile',
+      },
+      {
+        href: '#field-needs.1.period',
+        text: expect.stringMatching(
+          /^Fabbisogno n. 2 — Periodo \(trimestre\): Scegli un trimestre tra /,
+        ),
+      },
+      {
+        href: '#field-needs.1.workers',
+        text: 'Fabbisogno n. 2 — Lavoratori da formare: Inserisci un numero intero',
+      },
+      {
+        href: '#field-needs.2.priority',
+        text: 'Fabbisogno n. 3 — Priorità: Scegli uno dei valori proposti',
+      },
+    ]);
+    expectSummaryNamesFields(step3.text, 5);
+    // Every line is kept as typed, the wrong ones too.
+    const draft = await t.db
+      .selectFrom('response_drafts')
+      .select('payload')
+      .where('campaign_id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect((draft.payload as { needs: unknown[] }).needs).toHaveLength(3);
+  });
+
   it('says "al massimo 1 lavoratore per riga" to a firm of one, in the singular', async () => {
     const { id } = await newCampaign(t.db);
     const firm = await newFirmUser(t.db, 1);

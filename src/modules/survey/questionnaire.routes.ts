@@ -16,6 +16,7 @@ import { profileFormValues } from '../firms/firms.service';
 import {
   AlreadySubmittedError,
   checkDraft,
+  checkNeeds,
   compactNeeds,
   needContext,
   openQuestionnaire,
@@ -29,14 +30,12 @@ import {
   type Questionnaire,
 } from './drafts.service';
 import { actingSuffix, forFirm, homeOf } from './acting';
-import { checkNeedLines } from './need-rules';
 import { problemMessages, zodProblems, type Problem } from './problems';
 import {
   formControl,
   indexedList,
   MAX_NEED_LINES,
   NEED_FIELDS,
-  needsSchema,
   readinessSchema,
   type DraftPayload,
 } from './questionnaire.schemas';
@@ -255,12 +254,8 @@ export function questionnaireRoutes({ db }: AppServices): Router {
         if (action === 'next') lines = compactNeeds(lines);
         values = { needs: lines };
         payload = { ...(q.draft.payload as DraftPayload), needs: lines };
-        const parsed = needsSchema.safeParse({ needs: lines });
-        if (!parsed.success) problems = zodProblems(parsed.error, step);
-        else {
-          const ctx = await needContext(db, q.campaign, q.firm.employees ?? 0);
-          problems = checkNeedLines(parsed.data.needs, ctx).map((e) => ({ ...e, step }));
-        }
+        const ctx = await needContext(db, q.campaign, q.firm.employees ?? 0);
+        problems = checkNeeds(lines, ctx).problems;
       }
       const advance = action === 'next' && problems.length === 0;
       const next = stepAfter(q.campaign, step);
