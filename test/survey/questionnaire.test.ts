@@ -195,6 +195,50 @@ describe('the questionnaire', () => {
     expect(en.text).toContain('Section C — Manufacturing');
   });
 
+  it('writes head counts as the reader does, the size class beside them, on review and receipt', async () => {
+    const { id } = await newCampaign(t.db);
+    const firm = await newFirmUser(t.db, 12000);
+    const agent = await loginAs(testApp(t), firm.email, PASSWORD);
+    await reachNeeds(agent, t.db, id, firm.organisationId);
+    await postStep(agent, `/survey/${id}/step/3`, {
+      action: 'next',
+      ...needsBody([needLine({ workers: '11500' })]),
+    });
+    const cell = (html: string, label: string) =>
+      new RegExp(`<dt[^>]*>${label}</dt><dd[^>]*>([^<]*)</dd>`).exec(html)?.[1];
+    const workers = (html: string) => /<td class="text-end">([^<]*)<\/td>/.exec(html)?.[1];
+    // It read "12000 (Grande impresa (250 addetti e oltre))", and 11500 workers.
+    const step3 = await agent.get(`/survey/${id}/step/3`);
+    expect(step3.text).toContain('al massimo 12.000 lavoratori per riga.');
+    const above = await postStep(agent, `/survey/${id}/step/3`, {
+      action: 'next',
+      ...needsBody([needLine({ workers: '12001' })]),
+    });
+    expect(above.text).toContain('non possono superare gli addetti dell&#x27;impresa (12.000)');
+    await postStep(agent, `/survey/${id}/step/3`, {
+      action: 'next',
+      ...needsBody([needLine({ workers: '11500' })]),
+    });
+    const review = await agent.get(`/survey/${id}/step/4`);
+    expect(cell(review.text, 'Numero di addetti')).toBe(
+      '12.000 — Grande impresa (250 addetti e oltre)',
+    );
+    expect(workers(review.text)).toBe('11.500');
+    const en = await agent.get(`/survey/${id}/step/4?lang=en`);
+    expect(cell(en.text, 'Number of employees')).toBe(
+      '12,000 — Large enterprise (250 employees or more)',
+    );
+    expect(workers(en.text)).toBe('11,500');
+    await postStep(agent, `/survey/${id}/step/4?lang=it`, {}, `/survey/${id}/submit`);
+    const receipt = await agent.get(`/survey/${id}/receipt`);
+    expect(cell(receipt.text, 'Numero di addetti')).toBe(
+      '12.000 — Grande impresa (250 addetti e oltre)',
+    );
+    expect(workers(receipt.text)).toBe('11.500');
+    const mine = await agent.get('/my-needs');
+    expect(workers(mine.text)).toBe('11.500');
+  });
+
   it('goes profile → readiness → needs → review → submit, saving at each step', async () => {
     const { id } = await newCampaign(t.db);
     const firm = await newFirmUser(t.db);
