@@ -29,6 +29,13 @@ describe('POST /firm/profile', () => {
     ['an over-long phone', 'contactPhone', '0'.repeat(31), 'Inserisci al massimo 30 caratteri'],
     ['no sector chosen', 'naceDivision', '', 'Campo obbligatorio'],
     ['no territory chosen', 'territoryCode', '', 'Campo obbligatorio'],
+    // A sole trader knows its owner's codice fiscale by heart: it was told only "11 cifre".
+    [
+      "the owner's codice fiscale",
+      'vatNumber',
+      'RSSMRA80A01D612Z',
+      'Questo è un codice fiscale di persona: inserisci la partita IVA',
+    ],
   ])('says what is wrong with %s next to the field, keeping it', async (_w, field, typed, says) => {
     const firm = await newFirmUser(t.db, 40);
     const agent = await loginAs(testApp(t), firm.email, PASSWORD);
