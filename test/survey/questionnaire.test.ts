@@ -2,7 +2,7 @@ import { loginAs, testApp, type Agent } from '../helpers/app';
 import { PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { errorSummary, expectSummaryNamesFields } from '../helpers/error-summary';
-import { postStep, reachNeeds } from './flow';
+import { postStep, reachNeeds, submitLines } from './flow';
 import { needLine, needsBody, newCampaign, newFirmUser, readinessForm, versionOf } from './helpers';
 
 let t: TestDb;
@@ -193,6 +193,21 @@ describe('the questionnaire', () => {
     expect(en.text).toContain('<li>Cloud</li><li>Cyber security</li>');
     expect(en.text).toMatch(/25 — Manufacture of fabricated metal products/);
     expect(en.text).toContain('Section C — Manufacturing');
+  });
+
+  it('keeps on the receipt the 4.0 technologies the firm declared, as the review showed them', async () => {
+    const { id } = await newCampaign(t.db);
+    const firm = await newFirmUser(t.db);
+    const agent = await loginAs(testApp(t), firm.email, PASSWORD);
+    await reachNeeds(agent, t.db, id, firm.organisationId);
+    await submitLines(agent, id, needsBody([needLine()]));
+    // The receipt listed the six scores but not the technologies, part of the same answer.
+    const receipt = await agent.get(`/survey/${id}/receipt`);
+    expect(receipt.text).toMatch(
+      /<dt[^>]*>Tecnologie 4.0 che l&#x27;impresa usa già<\/dt><dd[^>]*><ul class="mb-0"><li>Cloud<\/li><li>Sicurezza informatica<\/li><\/ul><\/dd>/,
+    );
+    const en = await agent.get(`/survey/${id}/receipt?lang=en`);
+    expect(en.text).toContain('<li>Cloud</li><li>Cyber security</li>');
   });
 
   it('writes head counts as the reader does, the size class beside them, on review and receipt', async () => {
