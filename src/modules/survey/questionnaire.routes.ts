@@ -109,6 +109,9 @@ function staleErrors(typed: Values, saved: Values, t: Request['t'], prefix = '')
   return errors;
 }
 
+/** The firm's own user, whom step 1 offers as contact person; none under a delegation. */
+const ownUser = (req: Request, q: Questionnaire) => (q.delegation ? undefined : req.user!);
+
 export function questionnaireRoutes({ db }: AppServices): Router {
   const router = Router();
   // Every link and redirect keeps ?firm= when an association acts for the firm.
@@ -141,7 +144,7 @@ export function questionnaireRoutes({ db }: AppServices): Router {
     const earlier = await earlierScore(db, q.firm.organisationId, q.campaign.id);
     if (step === STEP.profile) {
       Object.assign(model, await profileFormOptions(db, lang), {
-        values: extra.values ?? payload.profile ?? profileFormValues(q.firm),
+        values: extra.values ?? payload.profile ?? profileFormValues(q.firm, ownUser(req, q)),
         fieldLabels: profileFieldLabels(req.t),
       });
     } else if (step === STEP.readiness) {
@@ -357,7 +360,11 @@ export function questionnaireRoutes({ db }: AppServices): Router {
     let errors: Errors;
     if (step === STEP.profile) {
       values = body;
-      errors = staleErrors(body, saved.profile ?? profileFormValues(q.firm), req.t);
+      errors = staleErrors(
+        body,
+        saved.profile ?? profileFormValues(q.firm, ownUser(req, q)),
+        req.t,
+      );
     } else if (step === STEP.readiness) {
       values = rawReadiness(body);
       errors = staleErrors(values, saved.readiness ?? {}, req.t);
