@@ -164,6 +164,55 @@ describe('the questionnaire', () => {
     expect((draft.payload as { needs: unknown[] }).needs).toHaveLength(3);
   });
 
+  it('keeps a quarter gone by since the draft was saved, and says to choose another', async () => {
+    const { id } = await newCampaign(t.db);
+    const firm = await newFirmUser(t.db);
+    const agent = await loginAs(testApp(t), firm.email, PASSWORD);
+    await reachNeeds(agent, t.db, id, firm.organisationId);
+    await postStep(agent, `/survey/${id}/step/3`, {
+      action: 'save',
+      ...needsBody([needLine(), needLine({ skill: 'DC1.1' })]),
+    });
+    // Saved in an earlier quarter, resumed in the next: the select showed "— Scegli —", the
+    // quarter silently gone, and the next step said only "Campo obbligatorio".
+    const draft = await t.db
+      .selectFrom('response_drafts')
+      .select('payload')
+      .where('campaign_id', '=', id)
+      .where('firm_id', '=', firm.organisationId)
+      .executeTakeFirstOrThrow();
+    const payload = draft.payload as { needs: Record<string, string>[] };
+    payload.needs[1]!.period = '2019-Q4';
+    await t.db
+      .updateTable('response_drafts')
+      .set({ payload: JSON.stringify(payload) })
+      .where('campaign_id', '=', id)
+      .where('firm_id', '=', firm.organisationId)
+      .execute();
+    const page = await agent.get(`/survey/${id}/step/3`);
+    const select = /<select[^>]*name="needs\[1\]\[period\]"[\s\S]*?<\/select>/.exec(page.text)![0];
+    expect(select).toMatch(/<option value="2019-Q4" selected>2019-Q4<\/option>/);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
+    const next = await agent
+      .post(`/survey/${id}/step/3`)
+      .type('form')
+      .send({
+        _csrf: csrf,
+        version: versionOf(page.text),
+        action: 'next',
+        ...needsBody([needLine(), needLine({ skill: 'DC1.1', period: '2019-Q4' })]),
+      });
+    expect(next.status).toBe(422);
+    expect(errorSummary(next.text)).toEqual([
+      {
+        href: '#field-needs.1.period',
+        text: expect.stringMatching(
+          /^Fabbisogno n. 2 — Periodo \(trimestre\): Scegli un trimestre tra /,
+        ),
+      },
+    ]);
+  });
+
   it('says "al massimo 1 lavoratore per riga" to a firm of one, in the singular', async () => {
     const { id } = await newCampaign(t.db);
     const firm = await newFirmUser(t.db, 1);
