@@ -164,6 +164,43 @@ describe('the questionnaire', () => {
     expect((draft.payload as { needs: unknown[] }).needs).toHaveLength(3);
   });
 
+  it('names a made-up technology and one line too many in words the firm understands', async () => {
+    const { id } = await newCampaign(t.db);
+    const firm = await newFirmUser(t.db);
+    const agent = await loginAs(testApp(t), firm.email, PASSWORD);
+    await reachNeeds(agent, t.db, id, firm.organisationId);
+    // A list of choices posted by a script or an old page: the summary read a bare "Scegli uno
+    // dei valori proposti" (no question named, no mark by the field) and "Scegli al massimo 50
+    // tra le opzioni" for 51 need lines.
+    const step2 = await post(agent, `/survey/${id}/step/2`, {
+      action: 'next',
+      ...readinessForm,
+      technologies: ['cloud', 'teleportation'],
+    });
+    expect(step2.status).toBe(422);
+    expect(errorSummary(step2.text)).toEqual([
+      {
+        href: '#field-technologies',
+        text: "Tecnologie 4.0 che l'impresa usa già: Scegli uno dei valori proposti",
+      },
+    ]);
+    const lines = Array.from({ length: 51 }, (_, i) =>
+      needLine({
+        occupation: String(31 + (i % 9)),
+        eqf: String(1 + (i % 8)),
+        skill: i < 30 ? 'F40.a' : 'F40.b',
+      }),
+    );
+    const step3 = await post(agent, `/survey/${id}/step/3`, {
+      action: 'next',
+      ...needsBody(lines),
+    });
+    expect(step3.status).toBe(422);
+    expect(step3.text).toContain(
+      '<li>Una risposta ha al massimo 50 fabbisogni: unisci o togli le righe in più.</li>',
+    );
+  });
+
   it('keeps a quarter gone by since the draft was saved, and says to choose another', async () => {
     const { id } = await newCampaign(t.db);
     const firm = await newFirmUser(t.db);
