@@ -112,6 +112,15 @@ function staleErrors(typed: Values, saved: Values, t: Request['t'], prefix = '')
 /** The firm's own user, whom step 1 offers as contact person; none under a delegation. */
 const ownUser = (req: Request, q: Questionnaire) => (q.delegation ? undefined : req.user!);
 
+/**
+ * Step 1 as saved for later, unless the firm saved its profile since (on the profile page, which
+ * the home page links while the profile is incomplete): then the profile, not the older typing.
+ */
+function unfinishedProfile(q: Questionnaire): Values | undefined {
+  const saved = (q.draft.payload as DraftPayload).profile;
+  return saved && q.firm.updatedAt <= q.draft.updated_at ? saved : undefined;
+}
+
 export function questionnaireRoutes({ db }: AppServices): Router {
   const router = Router();
   // Every link and redirect keeps ?firm= when an association acts for the firm.
@@ -144,7 +153,7 @@ export function questionnaireRoutes({ db }: AppServices): Router {
     const earlier = await earlierScore(db, q.firm.organisationId, q.campaign.id);
     if (step === STEP.profile) {
       Object.assign(model, await profileFormOptions(db, lang), {
-        values: extra.values ?? payload.profile ?? profileFormValues(q.firm, ownUser(req, q)),
+        values: extra.values ?? unfinishedProfile(q) ?? profileFormValues(q.firm, ownUser(req, q)),
         fieldLabels: profileFieldLabels(req.t),
       });
     } else if (step === STEP.readiness) {
