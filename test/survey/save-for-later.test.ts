@@ -74,6 +74,11 @@ describe('POST /survey/:id/step/1 with "save and continue later"', () => {
     });
     expect(res.status).toBe(302);
     expect(await firmRow(firm.organisationId)).toEqual(before);
+    // The flash addressed the firm as a man ("da dove eri rimasto"); it says where, not who.
+    const home = await agent.get(res.headers.location!);
+    expect(home.text).toContain(
+      'Bozza salvata: quando torni, riprendi dal punto in cui l&#x27;hai lasciata.',
+    );
 
     const page = await agent.get(`/survey/${id}/step/1`);
     for (const typed of ['Officine Bozza S.r.l.', '0123', '12', 'Anna Bozza', 'anna@'])
