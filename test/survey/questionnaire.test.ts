@@ -201,6 +201,47 @@ describe('the questionnaire', () => {
     );
   });
 
+  it('refuses on step 1 a comune outside the survey, rather than losing the firm its survey', async () => {
+    const { id } = await newCampaign(t.db, { territory: 'ITI1' });
+    const firm = await newFirmUser(t.db);
+    const agent = await loginAs(testApp(t), firm.email, PASSWORD);
+    const p = await t.db
+      .selectFrom('firms')
+      .selectAll()
+      .where('organisation_id', '=', firm.organisationId)
+      .executeTakeFirstOrThrow();
+    await agent.get(`/survey/${id}`);
+    // Montecopiolo (Rimini) sits between Montaione and Montelupo Fiorentino in the list: one
+    // slip, and the next page was a 404, the survey gone from the home page.
+    const res = await post(agent, `/survey/${id}/step/1`, {
+      action: 'next',
+      legalName: p.legal_name,
+      vatNumber: p.vat_number!,
+      naceDivision: '25',
+      employees: '40',
+      territoryCode: '099030',
+      contactName: 'Giulia Conti',
+      contactEmail: 'giulia@test.patto',
+    });
+    expect(res.status).toBe(422);
+    expect(errorSummary(res.text)).toEqual([
+      {
+        href: '#field-territoryCode',
+        text: expect.stringMatching(
+          /^Comune della sede principale: Questo comune è fuori dal territorio dell'indagine/,
+        ),
+      },
+    ]);
+    expect(res.text).toMatch(/<option value="099030" selected>/);
+    const after = await t.db
+      .selectFrom('firms')
+      .select('territory_code')
+      .where('organisation_id', '=', firm.organisationId)
+      .executeTakeFirstOrThrow();
+    expect(after.territory_code).toBe('048014');
+    expect((await agent.get(`/survey/${id}/step/1`)).status).toBe(200);
+  });
+
   it('keeps a quarter gone by since the draft was saved, and says to choose another', async () => {
     const { id } = await newCampaign(t.db);
     const firm = await newFirmUser(t.db);

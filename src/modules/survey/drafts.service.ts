@@ -14,6 +14,7 @@ import {
   saveFirmProfile,
   type FirmProfile,
 } from '../firms/firms.service';
+import { territoryPath } from '../reference/territories.repository';
 import { plannableQuarters, romeToday } from './calendar';
 import { CampaignNotAcceptingError, getCampaignForFirm, type Campaign } from './campaigns.service';
 import { checkNeedLines, type NeedContext } from './need-rules';
@@ -255,6 +256,14 @@ export async function saveProfileStep(
       if (draft.state !== 'editing') throw new AlreadySubmittedError();
       if (draft.version !== version) throw new StaleDraftError(draft);
       await holdDelegation(tx, q, user);
+      // A comune outside the survey (a slip in the list) would take the survey away from the
+      // firm mid-answer: refused here; a firm that really moved changes its profile page.
+      const path = await territoryPath(tx, input.territoryCode);
+      if (!path.some((t) => t.code === q.campaign.territoryCode))
+        throw new DomainError('survey.errors.comuneOutside', {
+          field: 'territoryCode',
+          status: 422,
+        });
       await saveFirmProfile(tx, user, input, q.firm.organisationId);
       const step = Math.max(draft.step, stepAfter(q.campaign, STEP.profile));
       // The profile now lives in the firm's row; an unfinished one saved for later is done with.
