@@ -3,7 +3,17 @@ import { loginAs, submitForm, testApp, type Agent } from '../helpers/app';
 import { PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { postStep, reachNeeds, submitLines } from './flow';
-import { needLine, needsBody, newCampaign, newFirmUser, readinessForm, versionOf } from './helpers';
+import {
+  addDays,
+  needLine,
+  needsBody,
+  newCampaign,
+  newFirmUser,
+  readinessForm,
+  versionOf,
+} from './helpers';
+import { romeToday } from '../../src/modules/survey/calendar';
+import { formatDate } from '../../src/lib/format';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -320,6 +330,25 @@ describe('a survey closed while the firm was changing its answer', () => {
     expect(home.text).toContain('data-answer="draft"');
     expect(home.text).toContain('Non inviata: l&#x27;indagine si è chiusa prima dell&#x27;invio');
     expect(home.text).not.toContain('Bozza in corso');
+  });
+});
+
+describe('a survey not yet open', () => {
+  it('says on the home page when it opens, not only when it closes', async () => {
+    const opensAt = addDays(romeToday(), 10);
+    const { id } = await newCampaign(t.db, { opensAt });
+    const firm = await newFirmUser(t.db, 40);
+    const agent = await loginAs(testApp(t), firm.email, PASSWORD);
+    const home = await agent.get('/');
+    const row = new RegExp(`<tr>(?:(?!</tr>)[\\s\\S])*?Programmata[\\s\\S]*?</tr>`).exec(
+      home.text,
+    )?.[0];
+    // It read "chiude il …" and "Programmata (non ancora aperta)": the firm could not tell when
+    // to come back.
+    expect(row).toContain(`apre il ${formatDate(opensAt, 'it', { style: 'long' })}`);
+    expect(row).not.toContain(`/survey/${id}`);
+    const en = await agent.get('/?lang=en');
+    expect(en.text).toContain(`opens on ${formatDate(opensAt, 'en', { style: 'long' })}`);
   });
 });
 
