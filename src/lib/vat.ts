@@ -52,7 +52,10 @@ export function isValidPartitaIva(digits: string): boolean {
 
 export type VatResult =
   | { ok: true; value: string; country: string }
-  | { ok: false; reason: 'format' | 'country' | 'checkDigit' };
+  | { ok: false; reason: 'format' | 'country' | 'checkDigit' | 'taxCode' };
+
+/** A person's codice fiscale (omocodia letters allowed): what a sole trader may type instead. */
+const PERSONAL_TAX_CODE = /^[A-Z]{6}[\dLMNP-V]{2}[A-EHLMPR-T][\dLMNP-V]{2}[A-Z][\dLMNP-V]{3}[A-Z]$/;
 
 /**
  * Normalises what a user typed ("IT 012.345-678 97", "01234567897") to prefix + number and
@@ -60,6 +63,7 @@ export type VatResult =
  */
 export function parseVatNumber(input: string): VatResult {
   const compact = input.toUpperCase().replace(/[\s.\-/]/g, '');
+  if (PERSONAL_TAX_CODE.test(compact)) return { ok: false, reason: 'taxCode' };
   const withPrefix = /^\d{11}$/.test(compact) ? `IT${compact}` : compact;
   const match = /^([A-Z]{2})([A-Z0-9+*]{2,13})$/.exec(withPrefix);
   if (!match) return { ok: false, reason: 'format' };

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { testApp, submitForm } from '../helpers/app';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { newUser } from '../helpers/factories';
+import { expectSummaryNamesFields } from '../helpers/error-summary';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -83,6 +84,26 @@ describe('POST /register', () => {
       expect(res.text).toContain(`href="#field-${field}"`);
       expect(res.text).toContain(message);
       expect(await count(email)).toBe(0);
+    },
+  );
+
+  it.each(['it', 'en'])(
+    'names each field in the error summary as the form labels it (%s)',
+    async (lang) => {
+      const agent = request.agent(testApp(t));
+      await agent.get(`/register?lang=${lang}`);
+      const res = await submitForm(agent, '/register', {
+        organisationName: ' ',
+        territoryCode: '',
+        fullName: '',
+        email: 'x',
+        password: 'short',
+        passwordConfirm: 'other',
+      });
+      expect(res.status).toBe(422);
+      // It read "Nome dell'organizzazione", "Territorio" and "Password" above a form asking for
+      // the "Ragione sociale dell'impresa", the "Comune della sede principale", a "Nuova password".
+      expectSummaryNamesFields(res.text, 6);
     },
   );
 

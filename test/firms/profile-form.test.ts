@@ -1,7 +1,8 @@
 import { loginAs, submitForm, testApp } from '../helpers/app';
 import { PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
-import { newFirmUser, profile } from '../survey/helpers';
+import { newCampaign, newFirmUser, profile } from '../survey/helpers';
+import { newUser } from '../helpers/factories';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -29,6 +30,13 @@ describe('POST /firm/profile', () => {
     ['an over-long phone', 'contactPhone', '0'.repeat(31), 'Inserisci al massimo 30 caratteri'],
     ['no sector chosen', 'naceDivision', '', 'Campo obbligatorio'],
     ['no territory chosen', 'territoryCode', '', 'Campo obbligatorio'],
+    // A sole trader knows its owner's codice fiscale by heart: it was told only "11 cifre".
+    [
+      "the owner's codice fiscale",
+      'vatNumber',
+      'RSSMRA80A01D612Z',
+      'Questo è un codice fiscale di persona: inserisci la partita IVA',
+    ],
   ])('says what is wrong with %s next to the field, keeping it', async (_w, field, typed, says) => {
     const firm = await newFirmUser(t.db, 40);
     const agent = await loginAs(testApp(t), firm.email, PASSWORD);
@@ -36,5 +44,48 @@ describe('POST /firm/profile', () => {
     expect(res.status).toBe(422);
     expect(res.text).toMatch(new RegExp(`id="error-${field}"[^>]*>[^<]*${says}`));
     expect(res.text).toContain(`value="${typed}"`);
+  });
+});
+
+describe("a new firm's contact person", () => {
+  it('is the person who registered it until the profile names one, on the profile and step 1', async () => {
+    const user = await newUser(t.db, { role: 'firm' });
+    const agent = await loginAs(testApp(t), user.email, PASSWORD);
+    const value = (html: string, field: string) =>
+      new RegExp(`id="field-${field}"[^>]*?value="([^"]*)"`, 's').exec(html)?.[1];
+    // Both fields were empty: the firm typed again the name and address it had just registered.
+    const page = await agent.get('/firm/profile');
+    expect(value(page.text, 'contactName')).toBe(user.fullName);
+    expect(value(page.text, 'contactEmail')).toBe(user.email);
+    const { id } = await newCampaign(t.db);
+    await agent.get(`/survey/${id}`);
+    const step1 = await agent.get(`/survey/${id}/step/1`);
+    expect(value(step1.text, 'contactName')).toBe(user.fullName);
+    expect(value(step1.text, 'contactEmail')).toBe(user.email);
+    // Nothing is stored until the firm saves its profile.
+    const firm = await t.db
+      .selectFrom('firms')
+      .select(['contact_name', 'contact_email'])
+      .where('organisation_id', '=', user.organisationId)
+      .executeTakeFirst();
+    expect(firm?.contact_name ?? null).toBeNull();
+  });
+
+  it("is not the association's user filling the survey in for the firm", async () => {
+    const user = await newUser(t.db, { role: 'firm' });
+    const partner = await newUser(t.db, { role: 'social_partner' });
+    const firmAgent = await loginAs(testApp(t), user.email, PASSWORD);
+    expect(
+      (await submitForm(firmAgent, '/delegations', { associationId: partner.organisationId }))
+        .status,
+    ).toBe(302);
+    const { id } = await newCampaign(t.db);
+    const agent = await loginAs(testApp(t), partner.email, PASSWORD);
+    const suffix = `?firm=${user.organisationId}`;
+    await agent.get(`/survey/${id}${suffix}`);
+    const step1 = await agent.get(`/survey/${id}/step/1${suffix}`);
+    expect(step1.status).toBe(200);
+    expect(step1.text).toMatch(/id="field-contactName"[^>]*?value=""/s);
+    expect(step1.text).not.toContain(partner.email);
   });
 });

@@ -100,6 +100,13 @@ describe('GET /my-needs', () => {
     const it = await agent.get('/my-needs?lang=it');
     expect(it.text).toContain('Non ancora coperto');
     expect(it.text).not.toMatch(/impact\.|survey\.modalities|pacts\.status/);
+    // A firm answers "indagini" ("surveys") everywhere else: this page alone said "campagna".
+    const words = (html: string) =>
+      (/<main[\s\S]*<\/main>/.exec(html)?.[0] ?? '').replace(/<[^>]+>/g, ' ');
+    expect(words(it.text)).not.toMatch(/campagn/i);
+    expect(words(it.text)).toContain('la tua ultima risposta valida a ciascuna indagine');
+    expect(words(res.text)).toContain('your latest valid answer to each survey');
+    expect(words(res.text)).toContain('for the same survey,');
   });
 
   it('says "1 fabbisogno … è coperto", singular, for a single covered need', async () => {

@@ -225,6 +225,26 @@ describe('POST /campaigns/:id/import', () => {
     expect(await Promise.all([count('responses'), count('organisations')])).toEqual(before);
   });
 
+  it('says a row has more cells than the header, once, not eight wrong columns', async () => {
+    const { id, region } = await newCampaign(t.db);
+    const agent = await loginAs(app, region.email, PASSWORD);
+    const before = await Promise.all([count('responses'), count('organisations')]);
+    // A legal name with the separator in it and no quotes shifts every cell after it: it was
+    // told as a wrong NACE division, e-mail, score, occupation, priority, modality and quarter.
+    const res = await upload(
+      agent,
+      id,
+      csv([firmRow(newVat()), firmRow(newVat(), { legal_name: 'Officina; Import S.r.l.' })]),
+    );
+    expect(res.status).toBe(422);
+    expect([...res.text.matchAll(/data-line="(\d+)"/g)].map((m) => Number(m[1]))).toEqual([3]);
+    expect(res.text).toContain(
+      'La riga ha 23 celle, l&#x27;intestazione 22 colonne: forse un testo contiene il separatore «;» senza virgolette',
+    );
+    expect(res.text).toContain('1 problema da correggere');
+    expect(await Promise.all([count('responses'), count('organisations')])).toEqual(before);
+  });
+
   it('refuses a missing column, an empty file and a non-CSV', async () => {
     const { id, region } = await newCampaign(t.db);
     const agent = await loginAs(app, region.email, PASSWORD);

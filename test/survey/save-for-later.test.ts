@@ -36,6 +36,26 @@ const fullProfile = (overrides: Record<string, string> = {}) => {
 };
 
 describe('POST /survey/:id/step/1 with "save and continue later"', () => {
+  it('gives way to the profile the firm completed on its profile page meanwhile', async () => {
+    const { id } = await newCampaign(t.db);
+    const firm = await newUser(t.db, { role: 'firm' });
+    const agent = await loginAs(testApp(t), firm.email, PASSWORD);
+    await agent.get(`/survey/${id}/step/1`);
+    await postStep(agent, `/survey/${id}/step/1`, {
+      action: 'save',
+      ...fullProfile({ vatNumber: '0123', employees: '12', contactEmail: 'anna@' }),
+    });
+    // The home page says the profile is incomplete and links to it: the firm completes it there.
+    const complete = fullProfile({ employees: '15', contactEmail: 'anna@bozza.test' });
+    expect((await submitForm(agent, '/firm/profile', complete)).status).toBe(302);
+    // Step 1 showed the old typos again, over the profile just saved.
+    const page = await agent.get(`/survey/${id}/step/1`);
+    expect(page.text).toContain(`value="IT${complete.vatNumber}"`);
+    expect(page.text).toContain('value="15"');
+    expect(page.text).toContain('value="anna@bozza.test"');
+    expect(page.text).not.toContain('value="0123"');
+  });
+
   it('keeps an unfinished profile in the draft and shows it again; the firm is not touched', async () => {
     const { id } = await newCampaign(t.db);
     const firm = await newUser(t.db, { role: 'firm' });
@@ -54,6 +74,11 @@ describe('POST /survey/:id/step/1 with "save and continue later"', () => {
     });
     expect(res.status).toBe(302);
     expect(await firmRow(firm.organisationId)).toEqual(before);
+    // The flash addressed the firm as a man ("da dove eri rimasto"); it says where, not who.
+    const home = await agent.get(res.headers.location!);
+    expect(home.text).toContain(
+      'Bozza salvata: quando torni, riprendi dal punto in cui l&#x27;hai lasciata.',
+    );
 
     const page = await agent.get(`/survey/${id}/step/1`);
     for (const typed of ['Officine Bozza S.r.l.', '0123', '12', 'Anna Bozza', 'anna@'])

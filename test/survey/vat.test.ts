@@ -62,6 +62,9 @@ describe('parseVatNumber', () => {
     ['GB123456789', 'country'],
     ['hello', 'country'],
     ['', 'format'],
+    ['RSSMRA80A01D612Z', 'taxCode'],
+    ['rss mra 80a01 d612z', 'taxCode'],
+    ['RSSMRA8LA01D61MZ', 'taxCode'], // omocodia: letters in place of digits
   ])('refuses %s (%s)', (input, reason) => {
     expect(parseVatNumber(input)).toEqual({ ok: false, reason });
   });

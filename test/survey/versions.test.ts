@@ -3,7 +3,17 @@ import { loginAs, submitForm, testApp, type Agent } from '../helpers/app';
 import { PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { postStep, reachNeeds, submitLines } from './flow';
-import { needLine, needsBody, newCampaign, newFirmUser, readinessForm, versionOf } from './helpers';
+import {
+  addDays,
+  needLine,
+  needsBody,
+  newCampaign,
+  newFirmUser,
+  readinessForm,
+  versionOf,
+} from './helpers';
+import { romeToday } from '../../src/modules/survey/calendar';
+import { formatDate } from '../../src/lib/format';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -274,6 +284,71 @@ describe('POST /survey/:campaignId/submit', () => {
     expect(receipt.text).not.toContain(`/survey/${id}/amend`);
     const res = await postStep(agent, `/survey/${id}/receipt`, {}, `/survey/${id}/amend`);
     expect(res.status).toBe(409);
+  });
+});
+
+describe('a survey closed while the firm was changing its answer', () => {
+  const close = (id: string) =>
+    t.db
+      .updateTable('campaigns')
+      .set({ status: 'closed', closed_at: new Date('2026-12-01T10:00:00Z') })
+      .where('id', '=', id)
+      .execute();
+
+  it('says on the home page that the change was not sent, and leads to the receipt', async () => {
+    const { id, agent } = await submittedFirm();
+    await postStep(agent, `/survey/${id}/receipt`, {}, `/survey/${id}/amend`);
+    await close(id);
+    const home = await agent.get('/');
+    const row = new RegExp(`<tr>(?:(?!</tr>)[\\s\\S])*/survey/${id}/receipt[\\s\\S]*?</tr>`).exec(
+      home.text,
+    )?.[0];
+    // It read "Inviata (versione 1), modifica in corso", "chiude il" a date to come, and had no
+    // link at all: the receipt could not be reached from home.
+    expect(row).toBeDefined();
+    expect(row).toContain('chiusa il 1 dicembre 2026');
+    expect(row).toContain('Inviata (versione 1): la modifica non è stata inviata');
+    const receipt = await agent.get(`/survey/${id}/receipt`);
+    expect(receipt.status).toBe(200);
+    // It offered "Riprendi la compilazione", a link to a 409 page.
+    expect(receipt.text).not.toContain('Riprendi la compilazione');
+    expect(receipt.text).toContain(
+      'L&#x27;indagine si è chiusa prima che la modifica fosse inviata: conta la versione qui sotto.',
+    );
+    const en = await agent.get('/?lang=en');
+    expect(en.text).toContain('Submitted (version 1): the change was not submitted');
+    expect(en.text).toContain('closed on 1 December 2026');
+  });
+
+  it('says a draft never sent was not sent, not "in progress"', async () => {
+    const { id } = await newCampaign(t.db);
+    const firm = await newFirmUser(t.db, 40);
+    const agent = await loginAs(testApp(t), firm.email, PASSWORD);
+    await reachNeeds(agent, t.db, id, firm.organisationId);
+    await close(id);
+    const home = await agent.get('/');
+    expect(home.text).toContain('data-answer="draft"');
+    expect(home.text).toContain('Non inviata: l&#x27;indagine si è chiusa prima dell&#x27;invio');
+    expect(home.text).not.toContain('Bozza in corso');
+  });
+});
+
+describe('a survey not yet open', () => {
+  it('says on the home page when it opens, not only when it closes', async () => {
+    const opensAt = addDays(romeToday(), 10);
+    const { id } = await newCampaign(t.db, { opensAt });
+    const firm = await newFirmUser(t.db, 40);
+    const agent = await loginAs(testApp(t), firm.email, PASSWORD);
+    const home = await agent.get('/');
+    const row = new RegExp(`<tr>(?:(?!</tr>)[\\s\\S])*?Programmata[\\s\\S]*?</tr>`).exec(
+      home.text,
+    )?.[0];
+    // It read "chiude il …" and "Programmata (non ancora aperta)": the firm could not tell when
+    // to come back.
+    expect(row).toContain(`apre il ${formatDate(opensAt, 'it', { style: 'long' })}`);
+    expect(row).not.toContain(`/survey/${id}`);
+    const en = await agent.get('/?lang=en');
+    expect(en.text).toContain(`opens on ${formatDate(opensAt, 'en', { style: 'long' })}`);
   });
 });
 

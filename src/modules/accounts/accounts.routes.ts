@@ -65,6 +65,15 @@ export function accountRoutes({ db, config }: AppServices): Router {
     res.status(status).render('accounts/register', {
       title: req.t('register.title'),
       territories: await comuneOptions(db, res.locals.lang as string),
+      // The summary names each field as this form labels it, not by the generic fields.* name.
+      fieldLabels: {
+        organisationName: req.t('fields.firmName'),
+        territoryCode: req.t('fields.firmTerritory'),
+        fullName: req.t('fields.fullName'),
+        email: req.t('fields.email'),
+        password: req.t('fields.newPassword'),
+        passwordConfirm: req.t('fields.passwordConfirm'),
+      },
       ...extra,
     });
   };

@@ -17,7 +17,7 @@ export function firmRoutes({ db }: AppServices): Router {
       title: req.t('firmProfile.title'),
       firm,
       ...(await profileFormOptions(db, res.locals.lang as string)),
-      values: profileFormValues(firm),
+      values: profileFormValues(firm, req.user!),
       fieldLabels: profileFieldLabels(req.t),
       ...extra,
     });

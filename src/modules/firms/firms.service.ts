@@ -61,16 +61,23 @@ export function toFirmProfile(row: FirmRow): FirmProfile {
   return { ...profile, complete };
 }
 
-/** The form values of a stored profile (what the profile page and step 1 prefill). */
-export function profileFormValues(p: FirmProfile): Record<string, string> {
+/**
+ * The form values of a stored profile (what the profile page and step 1 prefill). Until the
+ * profile names a contact person, the firm's own user signed in is offered (never an
+ * association's user acting for it): they registered the firm and usually are that person.
+ */
+export function profileFormValues(
+  p: FirmProfile,
+  user?: { fullName: string; email: string },
+): Record<string, string> {
   return {
     legalName: p.legalName,
     vatNumber: p.vatNumber ?? '',
     naceDivision: p.naceDivision ?? '',
     employees: p.employees === null ? '' : String(p.employees),
     territoryCode: p.territoryCode ?? '',
-    contactName: p.contactName ?? '',
-    contactEmail: p.contactEmail ?? '',
+    contactName: p.contactName ?? user?.fullName ?? '',
+    contactEmail: p.contactEmail ?? user?.email ?? '',
     contactPhone: p.contactPhone ?? '',
   };
 }

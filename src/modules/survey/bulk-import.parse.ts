@@ -187,6 +187,21 @@ export async function parseImport(
           });
           continue;
         }
+        // More cells than columns: a text holding the separator unquoted shifted the row (its
+        // last cells may well be empty). Said once, rather than as every cell after it read in
+        // the wrong column.
+        if (cells.length > file.header.length) {
+          add({
+            line,
+            key: `bulkImport.errors.extraCells${file.delimiter === '\t' ? 'Tab' : ''}`,
+            params: {
+              found: cells.length,
+              expected: file.header.length,
+              separator: file.delimiter,
+            },
+          });
+          continue;
+        }
         const cell = (c: ImportColumn) => (col[c] >= 0 ? (cells[col[c]] ?? '').trim() : '');
         const vat = cell('vat_number')
           .toUpperCase()

@@ -22,6 +22,8 @@ export interface Campaign {
   /** Fewest firms a cell of its aggregate may hold before it is suppressed (disclosure control). */
   disclosureK: number;
   status: 'draft' | 'open' | 'closed';
+  /** When the region closed it (before its last day, or after); null while not closed by hand. */
+  closedAt: Date | null;
   /** What the campaign is today: only `open` accepts answers. */
   state: CampaignState;
   areas: string[];
@@ -39,6 +41,7 @@ export function toCampaign(row: repo.CampaignRow, today = romeToday()): Campaign
     readiness: row.readiness,
     disclosureK: row.disclosure_k,
     status: row.status,
+    closedAt: row.closed_at,
     state: effectiveState(row, today),
     areas: row.areas,
     createdAt: row.created_at,

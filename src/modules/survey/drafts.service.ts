@@ -14,6 +14,7 @@ import {
   saveFirmProfile,
   type FirmProfile,
 } from '../firms/firms.service';
+import { territoryPath } from '../reference/territories.repository';
 import { plannableQuarters, romeToday } from './calendar';
 import { CampaignNotAcceptingError, getCampaignForFirm, type Campaign } from './campaigns.service';
 import { checkNeedLines, type NeedContext } from './need-rules';
@@ -21,6 +22,8 @@ import { zodProblems, type Problem } from './problems';
 import {
   indexedList,
   isBlankLine,
+  NEED_FORM_ORDER,
+  needLineSchema,
   needsSchema,
   readinessSchema,
   type DraftPayload,
@@ -167,13 +170,38 @@ export function checkDraft(
     if (r.success) readiness = r.data;
     else problems.push(...zodProblems(r.error, STEP.readiness));
   }
-  let needs: NeedLine[] = [];
-  const n = needsSchema.safeParse({ needs: compactNeeds(payload.needs) });
-  if (n.success) {
-    needs = n.data.needs;
-    if (ctx) problems.push(...checkNeedLines(needs, ctx).map((e) => ({ ...e, step: STEP.needs })));
-  } else problems.push(...zodProblems(n.error, STEP.needs));
-  return { problems, readiness, needs };
+  const { problems: needProblems, needs } = checkNeeds(payload.needs, ctx);
+  return { problems: [...problems, ...needProblems], readiness, needs };
+}
+
+/**
+ * The need lines as the user left them, checked in one round: each line's fields against the
+ * schema, then the rules across lines over every field that reads (without a context, the schema
+ * alone). Problems come in the form's order, line by line; the lines only when all of them read.
+ */
+export function checkNeeds(
+  raw: unknown,
+  ctx: NeedContext | null,
+): { problems: Problem[]; needs: NeedLine[] } {
+  const lines = compactNeeds(raw);
+  const rules = (ls: Partial<NeedLine>[]) =>
+    ctx ? checkNeedLines(ls, ctx).map((e) => ({ ...e, step: STEP.needs })) : [];
+  const parsed = needsSchema.safeParse({ needs: lines });
+  if (parsed.success) return { problems: rules(parsed.data.needs), needs: parsed.data.needs };
+  const readable = lines.map((line) =>
+    Object.fromEntries(
+      NEED_FORM_ORDER.flatMap((f) => {
+        const r = needLineSchema.shape[f].safeParse(line[f]);
+        return r.success ? [[f, r.data]] : [];
+      }),
+    ),
+  );
+  const problems = [...zodProblems(parsed.error, STEP.needs), ...rules(readable)];
+  const place = (p: Problem) => {
+    const m = /^needs\.(\d+)\.(\w+)$/.exec(p.field);
+    return m ? Number(m[1]) * 100 + NEED_FORM_ORDER.indexOf(m[2] as 'skill') : -1;
+  };
+  return { problems: problems.sort((a, b) => place(a) - place(b)), needs: [] };
 }
 
 /** Saves one step's raw values (and the step reached) if the form is not stale. */
@@ -228,6 +256,14 @@ export async function saveProfileStep(
       if (draft.state !== 'editing') throw new AlreadySubmittedError();
       if (draft.version !== version) throw new StaleDraftError(draft);
       await holdDelegation(tx, q, user);
+      // A comune outside the survey (a slip in the list) would take the survey away from the
+      // firm mid-answer: refused here; a firm that really moved changes its profile page.
+      const path = await territoryPath(tx, input.territoryCode);
+      if (!path.some((t) => t.code === q.campaign.territoryCode))
+        throw new DomainError('survey.errors.comuneOutside', {
+          field: 'territoryCode',
+          status: 422,
+        });
       await saveFirmProfile(tx, user, input, q.firm.organisationId);
       const step = Math.max(draft.step, stepAfter(q.campaign, STEP.profile));
       // The profile now lives in the firm's row; an unfinished one saved for later is done with.

@@ -18,29 +18,32 @@ export interface RuleError {
 /**
  * The rules a schema cannot express: a skill of the campaign, an ISCO sub-major group, no more
  * workers than the firm employs, a plannable quarter, and no two lines for the same skill,
- * occupation and level. Pure, so the forms, the API and the importer share it.
+ * occupation and level. Pure, so the forms, the API and the importer share it. A field missing
+ * from a line (one its schema refused) skips the rules that read it, so a form with a typo is
+ * still told every other problem in the same round.
  */
-export function checkNeedLines(lines: NeedLine[], ctx: NeedContext): RuleError[] {
+export function checkNeedLines(lines: Partial<NeedLine>[], ctx: NeedContext): RuleError[] {
   const errors: RuleError[] = [];
   const seen = new Map<string, number>();
   lines.forEach((l, i) => {
     const at = (f: string) => `needs.${i}.${f}`;
-    if (!ctx.skills.has(l.skill))
+    if (l.skill !== undefined && !ctx.skills.has(l.skill))
       errors.push({ field: at('skill'), key: 'survey.errors.skillOutside' });
-    if (!ctx.occupations.has(l.occupation))
+    if (l.occupation !== undefined && !ctx.occupations.has(l.occupation))
       errors.push({ field: at('occupation'), key: 'survey.errors.unknownOccupation' });
-    if (l.workers > ctx.employees)
+    if (l.workers !== undefined && l.workers > ctx.employees)
       errors.push({
         field: at('workers'),
         key: 'survey.errors.workersAboveEmployees',
         params: { employees: ctx.employees },
       });
-    if (!ctx.quarters.includes(l.period))
+    if (l.period !== undefined && !ctx.quarters.includes(l.period))
       errors.push({
         field: at('period'),
         key: 'survey.errors.periodOutside',
         params: { first: ctx.quarters[0], last: ctx.quarters.at(-1) },
       });
+    if (l.skill === undefined || l.occupation === undefined || l.eqf === undefined) return;
     const key = `${l.skill}|${l.occupation}|${l.eqf}`;
     const first = seen.get(key);
     if (first !== undefined)

@@ -10,15 +10,27 @@ export interface Problem extends RuleError {
 export function zodProblems(error: z.ZodError, step: number, prefix = ''): Problem[] {
   return error.issues.map((issue) => ({
     step,
-    field:
-      issue.code === 'unrecognized_keys' ? '_form' : prefix + (issue.path.join('.') || '_form'),
+    field: issue.code === 'unrecognized_keys' ? '_form' : prefix + (fieldOf(issue.path) || '_form'),
     ...surveyIssueKey(issue),
   }));
+}
+
+/**
+ * The form field an issue belongs to: a choice of a list of checkboxes (`technologies.1`) is the
+ * list's; too many need lines is the whole form's, not one field's.
+ */
+function fieldOf(path: PropertyKey[]): string {
+  if (path.length === 1 && path[0] === 'needs') return '';
+  if (path.length === 2 && typeof path[1] === 'number' && path[0] !== 'needs')
+    return String(path[0]);
+  return path.join('.');
 }
 
 /** Every number the survey asks is a whole one: "abc" there is told so. */
 export function surveyIssueKey(issue: z.core.$ZodIssue) {
   const k = issueKey(issue);
+  if (k.key === 'validation.tooMany' && issue.path[0] === 'needs')
+    return { key: 'survey.errors.tooManyLines', params: k.params };
   return k.key === 'validation.number' ? { key: 'validation.wholeNumber' } : k;
 }
 

@@ -16,6 +16,7 @@ import { profileFormValues } from '../firms/firms.service';
 import {
   AlreadySubmittedError,
   checkDraft,
+  checkNeeds,
   compactNeeds,
   needContext,
   openQuestionnaire,
@@ -29,14 +30,12 @@ import {
   type Questionnaire,
 } from './drafts.service';
 import { actingSuffix, forFirm, homeOf } from './acting';
-import { checkNeedLines } from './need-rules';
 import { problemMessages, zodProblems, type Problem } from './problems';
 import {
   formControl,
   indexedList,
   MAX_NEED_LINES,
   NEED_FIELDS,
-  needsSchema,
   readinessSchema,
   type DraftPayload,
 } from './questionnaire.schemas';
@@ -110,6 +109,18 @@ function staleErrors(typed: Values, saved: Values, t: Request['t'], prefix = '')
   return errors;
 }
 
+/** The firm's own user, whom step 1 offers as contact person; none under a delegation. */
+const ownUser = (req: Request, q: Questionnaire) => (q.delegation ? undefined : req.user!);
+
+/**
+ * Step 1 as saved for later, unless the firm saved its profile since (on the profile page, which
+ * the home page links while the profile is incomplete): then the profile, not the older typing.
+ */
+function unfinishedProfile(q: Questionnaire): Values | undefined {
+  const saved = (q.draft.payload as DraftPayload).profile;
+  return saved && q.firm.updatedAt <= q.draft.updated_at ? saved : undefined;
+}
+
 export function questionnaireRoutes({ db }: AppServices): Router {
   const router = Router();
   // Every link and redirect keeps ?firm= when an association acts for the firm.
@@ -142,7 +153,7 @@ export function questionnaireRoutes({ db }: AppServices): Router {
     const earlier = await earlierScore(db, q.firm.organisationId, q.campaign.id);
     if (step === STEP.profile) {
       Object.assign(model, await profileFormOptions(db, lang), {
-        values: extra.values ?? payload.profile ?? profileFormValues(q.firm),
+        values: extra.values ?? unfinishedProfile(q) ?? profileFormValues(q.firm, ownUser(req, q)),
         fieldLabels: profileFieldLabels(req.t),
       });
     } else if (step === STEP.readiness) {
@@ -255,12 +266,8 @@ export function questionnaireRoutes({ db }: AppServices): Router {
         if (action === 'next') lines = compactNeeds(lines);
         values = { needs: lines };
         payload = { ...(q.draft.payload as DraftPayload), needs: lines };
-        const parsed = needsSchema.safeParse({ needs: lines });
-        if (!parsed.success) problems = zodProblems(parsed.error, step);
-        else {
-          const ctx = await needContext(db, q.campaign, q.firm.employees ?? 0);
-          problems = checkNeedLines(parsed.data.needs, ctx).map((e) => ({ ...e, step }));
-        }
+        const ctx = await needContext(db, q.campaign, q.firm.employees ?? 0);
+        problems = checkNeeds(lines, ctx).problems;
       }
       const advance = action === 'next' && problems.length === 0;
       const next = stepAfter(q.campaign, step);
@@ -362,7 +369,11 @@ export function questionnaireRoutes({ db }: AppServices): Router {
     let errors: Errors;
     if (step === STEP.profile) {
       values = body;
-      errors = staleErrors(body, saved.profile ?? profileFormValues(q.firm), req.t);
+      errors = staleErrors(
+        body,
+        saved.profile ?? profileFormValues(q.firm, ownUser(req, q)),
+        req.t,
+      );
     } else if (step === STEP.readiness) {
       values = rawReadiness(body);
       errors = staleErrors(values, saved.readiness ?? {}, req.t);

@@ -16,6 +16,17 @@ export const NEED_FIELDS = [
   'period',
   'note',
 ] as const;
+/** The need fields in the order the form shows them: the error summary lists them so. */
+export const NEED_FORM_ORDER = [
+  'skill',
+  'occupation',
+  'eqf',
+  'priority',
+  'modality',
+  'period',
+  'workers',
+  'note',
+] as const;
 
 const asArray = (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 

@@ -118,7 +118,13 @@ export function needLinesForm(
   return lines.map((line, i) => {
     const field = (f: (typeof NEED_FIELDS)[number]) => {
       const value = line[f] === undefined || line[f] === null ? '' : String(line[f]);
-      const options = choices[f]?.map((o) => ({ ...o, selected: o.value === value }));
+      const offered = choices[f]?.map((o) => ({ ...o, selected: o.value === value }));
+      // A value the list no longer offers (a quarter gone by since the draft was saved) stays
+      // chosen, so the firm sees it and is told to change it, rather than finding it blank.
+      const options =
+        offered && value !== '' && !offered.some((o) => o.selected)
+          ? [{ value, label: value, selected: true }, ...offered]
+          : offered;
       return {
         id: `field-needs.${i}.${f}`,
         labelKey: `survey.fields.${f}`,

@@ -96,6 +96,9 @@ export function receiptRoutes({ db }: AppServices): Router {
         ['automation', response.dma_automation],
         ['green', response.dma_green],
       ].map(([key, value]) => ({ key, value })),
+      technologies: (response.technologies ?? []).map((tech) =>
+        req.t(`survey.technologies.${tech}`),
+      ),
       lines: describeStoredLines(lines, skills, occupations, lang, req.t),
       versions,
     });

@@ -263,6 +263,13 @@ export async function getOwnResponse(
 export type AnswerStatus =
   'not_started' | 'draft' | 'submitted' | 'amending' | 'withdrawn' | 'resubmitting';
 
+/** The words of an answer still being written when its campaign closed. */
+const UNSENT: Partial<Record<AnswerStatus, string>> = {
+  draft: 'notSent',
+  amending: 'amendmentNotSent',
+  resubmitting: 'resubmissionNotSent',
+};
+
 /** The campaigns covering the firm, each with the state of its answer (the firm home). */
 export async function listFirmCampaigns(db: Executor, user: SessionUser, forFirm?: string) {
   return campaignsOfFirm(db, user, await actingFirm(db, user, forFirm));
@@ -285,6 +292,16 @@ export async function campaignsOfFirm(db: Executor, user: SessionUser, acting: A
     else if (s?.version && s.draft_state === 'editing') answer = 'amending';
     else if (s?.version) answer = 'submitted';
     else if (s) answer = 'draft';
-    return { campaign, answer, version: s?.version ?? null };
+    // Once closed, what was still being written will never be sent: the row says so, and leads
+    // to the receipt whenever a version was sent.
+    const closed = campaign.state === 'closed';
+    return {
+      campaign,
+      answer,
+      label: (closed && UNSENT[answer]) || answer,
+      version: s?.version ?? null,
+      hasReceipt: !!s?.version,
+      closedOn: closed ? (campaign.closedAt ?? campaign.closesAt) : null,
+    };
   });
 }
