@@ -130,6 +130,11 @@ describe('POST /campaigns/:id/import', () => {
     // The firm's own page now shows the imported answer.
     const home = await firmAgent.get(`/survey/${id}`);
     expect(home.headers.location).toBe(`/survey/${id}/receipt`);
+    // Its receipt says the region imported it, not as if that person had answered for the firm.
+    const receipt = (await firmAgent.get(home.headers.location!)).text.replace(/&#x27;/g, "'");
+    expect(receipt).toContain(
+      `${region.fullName} di ${region.organisationName}, che ha importato la risposta da un file per conto dell'impresa`,
+    );
   });
 
   it('refuses a file with bad rows, line by line, and writes nothing', async () => {

@@ -182,10 +182,14 @@ export function submissionOf(db: Executor, responseId: string) {
   return db
     .selectFrom('responses as r')
     .innerJoin('users as u', 'u.id', 'r.submitted_by')
+    .innerJoin('organisations as uo', 'uo.id', 'u.organisation_id')
     .leftJoin('delegations as d', 'd.id', 'r.delegation_id')
     .leftJoin('organisations as a', 'a.id', 'd.association_id')
     .select([
       'u.full_name as submitted_by_name',
+      // 'region': the region imported the answer from a file (modules/imports, bulk import).
+      'uo.kind as submitter_kind',
+      'uo.name as submitter_organisation',
       'r.delegation_id',
       'a.name as association_name',
       'd.granted_at',
