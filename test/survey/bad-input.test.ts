@@ -191,6 +191,38 @@ describe('campaign windows', () => {
     expect(drafts).toHaveLength(0);
   });
 
+  it('closed while the firm was typing: nothing is saved, and what it typed is shown back', async () => {
+    const c = await newCampaign(t.db);
+    const firm = await newFirmUser(t.db);
+    const agent = await loginAs(testApp(t), firm.email, PASSWORD);
+    await reachNeeds(agent, t.db, c.id, firm.organisationId);
+    const page = await agent.get(`/survey/${c.id}/step/3`);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
+    const version = /name="version" value="(\d+)"/.exec(page.text)![1]!;
+    const before = await draftOf(c.id, firm.organisationId);
+    // The region closes the survey while the page is open.
+    await transitionCampaign(t.db, c.region, c.id, 'close');
+    const res = await agent
+      .post(`/survey/${c.id}/step/3`)
+      .type('form')
+      .send({
+        _csrf: csrf,
+        version,
+        action: 'next',
+        ...needsBody([
+          needLine({ workers: '7', note: 'Corso serale per i turnisti\ndel reparto B' }),
+        ]),
+      });
+    expect(res.status).toBe(409);
+    const text = res.text.replace(/&#x27;/g, "'");
+    expect(text).toContain('Questa indagine è chiusa');
+    expect(text).toContain('Quello che hai appena scritto non è stato salvato');
+    expect(text).toContain('Fabbisogno n. 1 — ');
+    expect(text).toContain('Corso serale per i turnisti\ndel reparto B');
+    expect(text).toMatch(/<dd[^>]*>7<\/dd>/);
+    expect(await draftOf(c.id, firm.organisationId)).toEqual(before);
+  });
+
   it('a draft campaign or one outside the firm territory is not found', async () => {
     const draft = await newCampaign(t.db, { open: false });
     const elsewhere = await newCampaign(t.db, { territory: 'ITI17' }); // Pisa; the firm is in Empoli

@@ -30,6 +30,7 @@ import {
   type Questionnaire,
 } from './drafts.service';
 import { actingSuffix, forFirm, homeOf } from './acting';
+import { CampaignNotAcceptingError } from './campaigns.service';
 import { problemMessages, zodProblems, type Problem } from './problems';
 import {
   formControl,
@@ -237,12 +238,20 @@ export function questionnaireRoutes({ db }: AppServices): Router {
   });
 
   router.post('/survey/:campaignId/step/:step', allow('survey:answer'), async (req, res) => {
-    const q = await openQuestionnaire(db, req.user!, uuidParam(req, 'campaignId'), {
-      create: false,
-      firmId: forFirm(req, res),
-    });
-    const step = stepParam(req, q);
     const { _csrf: _, version: v, action: a, ...body } = (req.body ?? {}) as Values;
+    let q: Questionnaire;
+    try {
+      q = await openQuestionnaire(db, req.user!, uuidParam(req, 'campaignId'), {
+        create: false,
+        firmId: forFirm(req, res),
+      });
+    } catch (err) {
+      // Closed (or not open yet) while the firm was typing: nothing can be saved, but what it
+      // typed is shown back, so it is not lost.
+      if (err instanceof CampaignNotAcceptingError) return renderNotAccepting(req, res, err, body);
+      throw err;
+    }
+    const step = stepParam(req, q);
     const control = formControl.safeParse({ version: v, action: a });
     if (!control.success) throw new HttpError(400);
     const { version, action } = control.data;
@@ -385,6 +394,50 @@ export function questionnaireRoutes({ db }: AppServices): Router {
       values,
       errors: { _form: req.t('survey.errors.stale'), ...errors },
       version: current.version,
+    });
+  }
+
+  /** The refusal of a survey no longer (or not yet) open, with what the firm typed, labelled. */
+  function renderNotAccepting(
+    req: Request,
+    res: Response,
+    err: CampaignNotAcceptingError,
+    body: Values,
+  ) {
+    const step = Number(req.params.step);
+    const t = req.t;
+    let typed: { label: string; value: string }[] = [];
+    if (step === STEP.profile) {
+      const labels = profileFieldLabels(t);
+      typed = Object.entries(rawProfile(body)).map(([f, value]) => ({
+        label: labels[f] ?? f,
+        value: String(value),
+      }));
+    } else if (step === STEP.readiness) {
+      const { technologies, ...scores } = rawReadiness(body);
+      typed = Object.entries(scores).map(([d, value]) => ({
+        label: t(`survey.dimensions.${d}.label`),
+        value: String(value),
+      }));
+      typed.push({
+        label: t('survey.technologiesLegend'),
+        value: (technologies as string[])
+          .map((tech) => t(`survey.technologies.${tech}`, { defaultValue: tech }))
+          .join(', '),
+      });
+    } else if (step === STEP.needs) {
+      typed = rawNeeds(body).flatMap((line, i) =>
+        Object.entries(line).map(([f, value]) => ({
+          label: `${t('survey.lineLegend', { number: i + 1 })} — ${t(`survey.fields.${f}`)}`,
+          value: String(value),
+        })),
+      );
+    }
+    res.status(err.status).render('survey/not-accepting', {
+      title: t(err.messageKey),
+      message: t(err.messageKey),
+      typed: typed.filter((e) => e.value !== ''),
+      home: forFirm(req, res) ? '/delegated-firms' : '/',
     });
   }
 
