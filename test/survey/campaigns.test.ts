@@ -121,6 +121,14 @@ describe('campaigns (region)', () => {
     expect(list.text).toContain('<option value="ITI14" selected>Firenze (ITI14)</option>');
     const none = await agent.get(`/campaigns/${id}/responses?territory=ITI17`);
     expect(none.text).toContain('0 imprese');
+    // A territory outside the survey (Milan, for a Tuscan survey) is named, not listed as empty.
+    const outside = await agent.get(`/campaigns/${id}/responses?territory=ITC4C&status=current`);
+    expect(outside.status).toBe(400);
+    expect(outside.text.replace(/&#x27;/g, "'")).toContain(
+      "Il parametro «territory» non è valido: ITC4C (Milano) non è nel territorio dell'indagine",
+    );
+    expect(outside.text).toContain(`href="/campaigns/${id}/responses?status&#x3D;current"`);
+    expect((await agent.get(`/campaigns/${id}/responses?territory=XX99`)).status).toBe(400);
     const responseId = /\/responses\/([0-9a-f-]{36})"/.exec(list.text)![1]!;
     const one = await agent.get(`/campaigns/${id}/responses/${responseId}`);
     expect(one.status).toBe(200);

@@ -6,12 +6,14 @@ import { renderConfirm } from '../../http/confirm';
 import { formatDate } from '../../lib/format';
 import { flash, flashRefusal } from '../../http/flash';
 import { formKeyFor, postedFormKey } from '../../http/form-key';
-import { parseQuery } from '../../http/query';
+import { parseQuery, refuseParam } from '../../http/query';
 import { parseForm, territoryCode, uuidParam } from '../../http/validate';
 import { DEFAULT_RULES } from '../../lib/disclosure';
 import { DomainError } from '../../lib/domain-error';
 import { localName, territoryPath } from '../reference/territories.repository';
 import { territoryGroups } from '../reference/territory-groups';
+import { territoryOfQuery } from '../reference/territory-param';
+import { isBelow } from '../needs/needs.repository';
 import { romeToday } from './calendar';
 import { campaignSchema } from './campaigns.schemas';
 import {
@@ -301,6 +303,19 @@ export function campaignRoutes({ db }: AppServices): Router {
   router.get('/campaigns/:id/responses', allow('response:read'), async (req, res) => {
     const campaign = await getManagedCampaign(db, req.user!, uuidParam(req));
     const { status, territory, page } = parseQuery(responseListQuery, req);
+    if (territory) {
+      // A code outside the survey would list no firm under a select showing "all".
+      const asked = await territoryOfQuery(db, req, territory);
+      if (!(await isBelow(db, asked.code, campaign.territoryCode)))
+        throw refuseParam(
+          req,
+          'territory',
+          req.t('errors.query.reasons.outsideSurvey', {
+            code: asked.code,
+            name: localName(asked, res.locals.lang as string),
+          }),
+        );
+    }
     const { rows, total } = await listLatestResponses(db, campaign.id, {
       status: status || undefined,
       territory: territory || undefined,
