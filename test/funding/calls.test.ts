@@ -83,8 +83,12 @@ describe('funding calls (region)', () => {
     expect(inbox.text).not.toMatch(/\bband[oi]\b/);
     const page = await agent.get(`/calls/${call!.id}`);
     expect(page.text).toContain('data-amount="available"><strong>1.250.000,50\u00a0€</strong>');
+    // Amounts read once with their unit: 'Dotazione' over '1.250.000,50 €', not 'Dotazione (€)'.
+    expect(page.text).toContain('<dt class="col-sm-4">Dotazione</dt>');
+    expect(page.text).not.toContain('(€)</dt>');
     const list = await agent.get('/calls');
     expect(list.text).toContain(valid().title);
+    expect(list.text).toContain('<th scope="col" class="text-end">Dotazione</th>');
   });
 
   it.each([
