@@ -4,6 +4,7 @@ import { ROLES } from '../../db/database';
 import { allow } from '../../http/authorize';
 import { renderConfirm } from '../../http/confirm';
 import { flash, flashRefusal } from '../../http/flash';
+import { pageLinks } from '../../http/paging';
 import { parseQueryOrDefaults } from '../../http/query';
 import { renderSecretLink } from '../../http/secret-link';
 import { parseForm, uuidParam } from '../../http/validate';
@@ -67,19 +68,12 @@ export function adminOrganisationRoutes({ db, config }: AppServices): Router {
       (filter.page - 1) * PAGE_SIZE,
     );
     const lang = res.locals.lang as string;
-    const params = (page: number) =>
-      new URLSearchParams({
-        ...(filter.q ? { q: filter.q } : {}),
-        ...(filter.kind ? { kind: filter.kind } : {}),
-        page: String(page),
-      }).toString();
     res.render('accounts/admin-organisations', {
       title: req.t('adminOrganisations.title'),
       organisations: rows.slice(0, PAGE_SIZE).map((o) => shown(o, lang)),
       filter,
       roles: ROLES,
-      previous: filter.page > 1 ? params(filter.page - 1) : null,
-      next: rows.length > PAGE_SIZE ? params(filter.page + 1) : null,
+      ...pageLinks(filter, rows.length > PAGE_SIZE),
     });
   });
 

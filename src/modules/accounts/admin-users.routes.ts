@@ -4,6 +4,7 @@ import { ROLES } from '../../db/database';
 import { allow } from '../../http/authorize';
 import { flash, flashRefusal } from '../../http/flash';
 import { renderSecretLink } from '../../http/secret-link';
+import { pageLinks } from '../../http/paging';
 import { parseQueryOrDefaults } from '../../http/query';
 import { forgotPasswordRateLimit } from '../../http/rate-limit';
 import { parseForm, uuidParam } from '../../http/validate';
@@ -53,20 +54,12 @@ export function adminUserRoutes({ db, config }: AppServices): Router {
       (filter.page - 1) * PAGE_SIZE,
     );
     const lang = res.locals.lang as string;
-    const params = (page: number) =>
-      new URLSearchParams({
-        ...(filter.q ? { q: filter.q } : {}),
-        ...(filter.role ? { role: filter.role } : {}),
-        ...(filter.status ? { status: filter.status } : {}),
-        page: String(page),
-      }).toString();
     res.render('accounts/admin-users', {
       title: req.t('adminUsers.title'),
       users: rows.slice(0, PAGE_SIZE).map((u) => withTerritory(u, lang)),
       filter,
       roles: ROLES,
-      previous: filter.page > 1 ? params(filter.page - 1) : null,
-      next: rows.length > PAGE_SIZE ? params(filter.page + 1) : null,
+      ...pageLinks(filter, rows.length > PAGE_SIZE),
     });
   });
 
