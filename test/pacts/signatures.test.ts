@@ -215,6 +215,38 @@ describe('POST /pacts/:id/sign', () => {
     expect((await pactRow(pact.id)).status).toBe('submitted');
   });
 
+  it('offers nothing to sign while the revision has no action, and refuses a signature on it', async () => {
+    const pact = await newPact(t.db, {
+      promoter: s.authority,
+      campaign: s.campaign.id,
+      status: 'negotiation',
+      actions: [],
+      signatories: [s.employers.organisationId, s.union.organisationId],
+    });
+    const page = await employers.get(`/pacts/${pact.id}/sign`);
+    expect(page.text).toContain(
+      'La revisione 1 non ha azioni formative: non c&#x27;è ancora nulla',
+    );
+    expect(page.text).not.toContain(`action="/pacts/${pact.id}/sign"`);
+    const board = await employers.get(`/pacts/${pact.id}/negotiation`);
+    expect(board.text).toContain('il patto non ha ancora azioni formative da firmare');
+    expect(board.text).not.toContain(`href="/pacts/${pact.id}/sign"`);
+    // A form from before the last action was removed (or a crafted one): refused, said why.
+    const res = await sign(employers, pact);
+    expect(res.status).toBe(409);
+    expect(res.text).toContain(
+      'La revisione 1 non ha azioni formative: non c&#x27;è nulla da firmare',
+    );
+    const api = await request(app)
+      .post(`/api/v1/pacts/${pact.id}/signatures`)
+      .set('Authorization', `Bearer ${await s.token(s.union.id)}`)
+      .send({ revision: 1, hash: pact.revision_hash });
+    expect(api.status).toBe(409);
+    expect(JSON.stringify(api.body)).toContain('non ha azioni formative');
+    expect(await signatures(pact.id)).toHaveLength(0);
+    expect((await pactRow(pact.id)).status).toBe('negotiation');
+  });
+
   it('refuses the promoter signing, even on behalf of a signatory', async () => {
     const pact = await negotiating();
     expect((await sign(authority, pact)).status).toBe(403);

@@ -31,7 +31,13 @@ export function signatureRoutes({ db }: AppServices): Router {
       own,
       actions: actions.map((a) => ({ ...a, cost: euros(a.cost_cents) })),
       requested: euros(pact.requested_cents),
-      canSign: party === 'signatory' && pact.status === 'negotiation' && !own?.signedCurrent,
+      // Nothing to sign until the revision holds an action (signPact refuses it, saying so).
+      nothingToSign: pact.status === 'negotiation' && actions.length === 0,
+      canSign:
+        party === 'signatory' &&
+        pact.status === 'negotiation' &&
+        !own?.signedCurrent &&
+        actions.length > 0,
       ...extra,
     });
   };
