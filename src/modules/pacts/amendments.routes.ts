@@ -15,7 +15,7 @@ import { decisionSchema, emptySchema } from './negotiation.schemas';
 import * as repo from './pacts.repository';
 import { isEditable } from './pact-workflow';
 import { MODALITIES } from './pacts.tables';
-import { formErrors, pactFieldLabels, skillNeeds } from './pacts.view';
+import { formErrors, keepChosen, pactFieldLabels, skillNeeds } from './pacts.view';
 
 type Values = Record<string, unknown>;
 
@@ -69,11 +69,9 @@ export function amendmentRoutes({ db }: AppServices): Router {
     const lang = res.locals.lang as string;
     const needs =
       kind === 'change_action' || kind === 'add_action'
-        ? await skillNeeds(db, req.user!, pact.campaign_id, pact.territory_code, lang)
+        ? await skillNeeds(db, req.user!, pact.campaign_id, pact.territory_code, lang, action?.id)
         : [];
-    for (const code of chosen)
-      if (!needs.some((n) => n.code === code))
-        needs.push({ code, name: code, workers: null, firms: null, protected: true });
+    keepChosen(needs, chosen);
     res.status(status).render('pacts/amendment-new', {
       ...base,
       step: 'form',
