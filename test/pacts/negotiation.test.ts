@@ -629,6 +629,18 @@ describe('amendments', () => {
     expect(again.headers.location).toBe(path);
   });
 
+  it('asks again what the proposal is about when a post names a kind the form never offers', async () => {
+    const pact = await negotiating();
+    const res = await propose(employers, pact.id, { kind: 'bogus', revision: '1', rationale: 'x' });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain(
+      '<a href="#field-kind">Tipo di proposta: Scegli uno dei valori proposti</a>',
+    );
+    expect(res.text).toContain('id="error-kind"');
+    expect(res.text).not.toContain('negotiation.kind.');
+    expect(res.text).not.toContain('Tipo di file');
+  });
+
   it('refuses a proposal from a stale form, keeping what was typed', async () => {
     const pact = await negotiating();
     await submitForm(authority, `/pacts/${pact.id}/edit`, {

@@ -14,6 +14,7 @@ import { withdrawAmendment } from './amendments.withdraw';
 import { decisionSchema, emptySchema } from './negotiation.schemas';
 import * as repo from './pacts.repository';
 import { isEditable } from './pact-workflow';
+import { AMENDMENT_KINDS } from './negotiation.tables';
 import { MODALITIES } from './pacts.tables';
 import { formErrors, keepChosen, pactFieldLabels, skillNeeds } from './pacts.view';
 
@@ -29,7 +30,11 @@ export function amendmentRoutes({ db }: AppServices): Router {
       throw new DomainError('negotiation.errors.amendSignatoryOnly', { status: 403 });
     const given = (extra as { values?: Values }).values;
     const q = safeParseQuery(newProposalQuery, req.query);
-    const kind = (given?.kind ?? (q.success ? q.data.kind : undefined)) as string | undefined;
+    const asked = given?.kind ?? (q.success ? q.data.kind : undefined);
+    // A kind the form never offers (a crafted post) is asked again, not shown as a raw key.
+    const kind = (AMENDMENT_KINDS as readonly unknown[]).includes(asked)
+      ? (asked as string)
+      : undefined;
     const actionId = (given?.actionId ?? (q.success ? q.data.action : undefined)) as
       string | undefined;
     const actions = await repo.listActions(db, pact.id);
@@ -49,7 +54,11 @@ export function amendmentRoutes({ db }: AppServices): Router {
         actions: actions.map((a) => ({ value: a.id, label: `${a.position}. ${a.title}` })),
         ...extra,
         errors:
-          needsAction && kind ? { action: req.t('negotiation.errors.chooseAction') } : undefined,
+          needsAction && kind
+            ? { action: req.t('negotiation.errors.chooseAction') }
+            : asked !== undefined && !kind
+              ? { kind: req.t('validation.choice') }
+              : undefined,
       });
     }
     const stored: Values =

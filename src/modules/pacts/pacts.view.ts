@@ -33,7 +33,7 @@ export function formErrors(req: Request, err: DomainError): Record<string, strin
 
 // The pact and action forms' fields (amendments name them alike), the call and the invitation.
 const FORM_FIELDS = [...PACT_FIELDS, 'callId', ...ACTION_FIELDS, 'organisationId'];
-const NEGOTIATION_FIELDS = ['body', 'actionId', 'rationale', 'reason'];
+const NEGOTIATION_FIELDS = ['body', 'actionId', 'rationale', 'reason', 'kind'];
 
 /** The pact forms' labels, by field: each line of the error summary names its field. */
 export function pactFieldLabels(t: Request['t']): Record<string, string> {
