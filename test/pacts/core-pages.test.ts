@@ -65,6 +65,8 @@ describe('drafting a pact', () => {
     const row = /DC1\.1[\s\S]*?<\/tr>/.exec(res.text)![0];
     expect(row).toContain('protetto');
     expect(row).not.toMatch(/>5</);
+    // The call may wait, but the form says the pact cannot be submitted without one.
+    expect(res.text).toContain('ma serve per presentare il patto alla Regione');
   });
 
   it.each(['ITI1', 'ITI15'])(
