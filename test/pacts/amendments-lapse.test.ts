@@ -130,6 +130,10 @@ describe('open amendments when the pact leaves negotiation', () => {
     const pact = await negotiating();
     const id = await proposeTitle(employers, pact.id, 'Robotica per tutti');
     const at = `/pacts/${pact.id}`;
+    // Asked first, saying so.
+    expect((await authority.get(`${at}/withdraw`)).text).toContain(
+      'gli emendamenti ancora aperti decadono',
+    );
     expect((await submitForm(authority, at, { revision: '1' }, `${at}/withdraw`)).status).toBe(302);
     expect((await pactRow(pact.id)).status).toBe('withdrawn');
     expect((await amendmentRow(id)).status).toBe('lapsed');
