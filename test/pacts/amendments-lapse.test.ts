@@ -91,6 +91,23 @@ describe('open amendments when the pact leaves negotiation', () => {
       ['amendment_lapsed', { amendment: third }, s.authority.id],
     ]);
     expect(await verifyAuditChain(t.db, pact.id)).toEqual({ ok: true, entries: entries.length });
+    // Each proposer is told, in its inbox, with a link to its amendment.
+    const told = await t.db
+      .selectFrom('notifications')
+      .select(['user_id', 'link'])
+      .where('kind', '=', 'amendment_lapsed')
+      .orderBy('link')
+      .execute();
+    expect(told).toEqual(
+      [
+        { user_id: s.employers.id, link: `/pacts/${pact.id}/amendments/${first}` },
+        { user_id: s.union.id, link: `/pacts/${pact.id}/amendments/${third}` },
+      ].sort((a, b) => (a.link < b.link ? -1 : 1)),
+    );
+    const inbox = await union.get('/inbox');
+    expect(inbox.text).toContain(
+      'è decaduto senza decisione: il patto è uscito dalla negoziazione',
+    );
 
     // The board and the amendment's page say it lapsed and why, with nothing left to do.
     const board = await employers.get(`${at}/negotiation`);

@@ -72,7 +72,7 @@ export async function transitionPact(
     detail: opts.detail,
   });
   // Out of negotiation the text is fixed: a proposal nobody decided can no longer be.
-  if (!isEditable(to)) await lapseOpenAmendments(tx, pactId, actor, pact.revision);
+  if (!isEditable(to)) await lapseOpenAmendments(tx, pact, actor, pact.revision);
   const kind = NOTICE[to];
   if (kind) {
     await notifyPact(tx, {
