@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import request from 'supertest';
-import { loginAs, submitForm, type Agent } from '../helpers/app';
+import { csrfOfForm, loginAs, submitForm, type Agent } from '../helpers/app';
 import { newUser, PASSWORD } from '../helpers/factories';
 import type { TestDb } from '../helpers/test-db';
 import { newPact } from './factories';
@@ -245,6 +245,24 @@ describe('POST /pacts/:id/sign', () => {
     expect(JSON.stringify(api.body)).toContain('non ha azioni formative');
     expect(await signatures(pact.id)).toHaveLength(0);
     expect((await pactRow(pact.id)).status).toBe('negotiation');
+  });
+
+  it('lands a double click on the board, signed once, not on an error', async () => {
+    const pact = await negotiating();
+    const _csrf = await csrfOfForm(employers, `/pacts/${pact.id}/sign`, `/pacts/${pact.id}/sign`);
+    const body = { revision: String(pact.revision), hash: pact.revision_hash, _csrf };
+    const clicks = await Promise.all(
+      [1, 2].map(() => employers.post(`/pacts/${pact.id}/sign`).type('form').send(body)),
+    );
+    expect(clicks.map((r) => [r.status, r.headers.location])).toEqual([
+      [302, `/pacts/${pact.id}/negotiation`],
+      [302, `/pacts/${pact.id}/negotiation`],
+    ]);
+    expect(await signatures(pact.id)).toHaveLength(1);
+    const board = await employers.get(`/pacts/${pact.id}/negotiation`);
+    expect(board.text).toMatch(
+      /Hai firmato la revisione 1|La tua organizzazione ha già firmato la revisione 1\./,
+    );
   });
 
   it('refuses the promoter signing, even on behalf of a signatory', async () => {
