@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import request from 'supertest';
-import { loginAs, submitForm, type Agent } from '../helpers/app';
+import { csrfFrom, loginAs, submitForm, type Agent } from '../helpers/app';
 import { PASSWORD } from '../helpers/factories';
 import type { TestDb } from '../helpers/test-db';
 import { newPact } from './factories';
@@ -95,6 +95,45 @@ describe('comments', () => {
       .where('link', 'like', `/pacts/${pact.id}%`)
       .execute();
     expect(told.map((r) => r.organisation_id)).toContain(s.union.organisationId);
+  });
+
+  it('keeps one comment from a double click, and a different one after it', async () => {
+    const pact = await negotiating();
+    const _csrf = await csrfFrom(union, board(pact.id));
+    const send = (body: string) =>
+      union.post(`/pacts/${pact.id}/comments`).type('form').send({ actionId: '', body, _csrf });
+    const clicks = await Promise.all([send('Va bene così.'), send('Va bene così.')]);
+    expect(clicks.map((r) => r.status)).toEqual([302, 302]);
+    expect(clicks[0]!.headers.location).toBe(clicks[1]!.headers.location);
+    const bodies = async () =>
+      (
+        await t.db
+          .selectFrom('pact_comments')
+          .select('body')
+          .where('pact_id', '=', pact.id)
+          .orderBy('created_at')
+          .execute()
+      ).map((r) => r.body);
+    expect(await bodies()).toEqual(['Va bene così.']);
+    const told = await t.db
+      .selectFrom('notifications')
+      .select('id')
+      .where('kind', '=', 'pact_comment')
+      .where('link', 'like', `/pacts/${pact.id}%`)
+      .execute();
+    // Told once: the promoter and the employers, not twice each.
+    expect(told).toHaveLength(2);
+    // Something else, or the same words on an action, is a new comment.
+    expect((await send('Anzi, servono più ore.')).status).toBe(302);
+    expect(
+      (
+        await union
+          .post(`/pacts/${pact.id}/comments`)
+          .type('form')
+          .send({ actionId: pact.actions[0]!.id, body: 'Va bene così.', _csrf })
+      ).status,
+    ).toBe(302);
+    expect(await bodies()).toEqual(['Va bene così.', 'Anzi, servono più ore.', 'Va bene così.']);
   });
 
   it('refuses an oversized comment with 422, keeping the text', async () => {
