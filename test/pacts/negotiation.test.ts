@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import request from 'supertest';
-import { csrfFrom, loginAs, submitForm, type Agent } from '../helpers/app';
+import { csrfFrom, csrfOfForm, loginAs, submitForm, type Agent } from '../helpers/app';
 import { PASSWORD } from '../helpers/factories';
 import type { TestDb } from '../helpers/test-db';
 import { newPact } from './factories';
@@ -678,6 +678,39 @@ describe('amendments', () => {
     expect(res.text).toContain('id="error-kind"');
     expect(res.text).not.toContain('negotiation.kind.');
     expect(res.text).not.toContain('Tipo di file');
+  });
+
+  it('keeps one proposal from a double click, and a different one after it', async () => {
+    const pact = await negotiating();
+    const path = `/pacts/${pact.id}/amendments/new?kind=change_pact`;
+    const _csrf = await csrfOfForm(employers, path, `/pacts/${pact.id}/amendments`);
+    const send = (title: string) =>
+      employers.post(`/pacts/${pact.id}/amendments`).type('form').send({
+        kind: 'change_pact',
+        revision: '1',
+        title,
+        summary: '',
+        rationale: 'Più chiaro',
+        _csrf,
+      });
+    const clicks = await Promise.all([send('Robotica per tutti'), send('Robotica per tutti')]);
+    expect(clicks.map((r) => r.status)).toEqual([302, 302]);
+    expect(clicks[0]!.headers.location).toBe(clicks[1]!.headers.location);
+    const rows = () =>
+      t.db.selectFrom('pact_amendments').select('id').where('pact_id', '=', pact.id).execute();
+    expect(await rows()).toHaveLength(1);
+    expect(
+      (
+        await t.db
+          .selectFrom('pact_audit')
+          .select('seq')
+          .where('pact_id', '=', pact.id)
+          .where('event', '=', 'amendment_proposed')
+          .execute()
+      ).length,
+    ).toBe(1);
+    expect((await send('Robotica per tutte le imprese')).status).toBe(302);
+    expect(await rows()).toHaveLength(2);
   });
 
   it('refuses a proposal from a stale form, keeping what was typed', async () => {
