@@ -765,6 +765,17 @@ describe('signatories', () => {
     expect(again.status).toBe(422);
     expect(again.text).toContain('è già tra i firmatari invitati');
     expect((await pactRow(pact.id)).revision).toBe(2);
+    // A double click: the second post carries the revision the first one replaced. Done, said
+    // as the first click says it, not "the pact changed meanwhile".
+    const twice = await submitForm(authority, `/pacts/${pact.id}/signatories`, {
+      revision: '1',
+      organisationId: s.employers.organisationId,
+    });
+    expect([twice.status, twice.headers.location]).toEqual([302, `/pacts/${pact.id}/signatories`]);
+    const done = await authority.get(`/pacts/${pact.id}/signatories`);
+    expect(done.text).toContain(`${s.employers.organisationName} è stato invitato.`);
+    expect(done.text).not.toContain('Il patto è cambiato');
+    expect((await pactRow(pact.id)).revision).toBe(2);
     // Removing asks first, saying what it does; the confirmation posts the revision it read.
     const removeHref = `/pacts/${pact.id}/signatories/${s.employers.organisationId}/remove`;
     expect(listed.text).toContain(`href="${removeHref}"`);
