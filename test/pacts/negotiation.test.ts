@@ -713,6 +713,46 @@ describe('amendments', () => {
     expect(await rows()).toHaveLength(2);
   });
 
+  it('lands a double click on a decision on the amendment, decided once', async () => {
+    const pact = await negotiating();
+    const id = idFrom(
+      await propose(employers, pact.id, {
+        kind: 'change_pact',
+        revision: '1',
+        title: 'Robotica per tutti',
+        summary: '',
+        rationale: 'Più chiaro',
+      }),
+    );
+    const path = `/pacts/${pact.id}/amendments/${id}`;
+    const _csrf = await csrfOfForm(authority, path, `${path}/decide`);
+    const clicks = await Promise.all(
+      [1, 2].map(() =>
+        authority
+          .post(`${path}/decide`)
+          .type('form')
+          .send({ revision: '1', decision: 'accept', reason: '', _csrf }),
+      ),
+    );
+    expect(clicks.map((r) => [r.status, r.headers.location])).toEqual([
+      [302, path],
+      [302, path],
+    ]);
+    expect((await pactRow(pact.id)).revision).toBe(2);
+    expect(await amendmentRow(id)).toMatchObject({ status: 'accepted', result_revision: 2 });
+    const shown = await authority.get(path);
+    expect(shown.text).not.toContain('non è più aperto');
+    // Another decision afterwards (a page left open) is still refused, saying why.
+    const late = await submitForm(
+      authority,
+      path,
+      { revision: '2', decision: 'decline', reason: 'No' },
+      `${path}/decide`,
+    );
+    expect(late.status).toBe(409);
+    expect(late.text).toContain('Questo emendamento non è più aperto (stato: Accolto).');
+  });
+
   it('refuses a proposal from a stale form, keeping what was typed', async () => {
     const pact = await negotiating();
     await submitForm(authority, `/pacts/${pact.id}/edit`, {
