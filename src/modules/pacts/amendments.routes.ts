@@ -212,6 +212,12 @@ export function amendmentRoutes({ db }: AppServices): Router {
     } catch (err) {
       if (err instanceof NotFoundError || !(err instanceof DomainError) || err.status === 403)
         throw err;
+      // A double click: this user's first click withdrew it. Done, as it said.
+      const am = await findAmendment(db, id, amId);
+      if (am.status === 'withdrawn' && am.decided_by === req.user!.id) {
+        flash(req, 'negotiation.flash.withdrawn');
+        return res.redirect(`/pacts/${id}/amendments/${amId}`);
+      }
       return page(req, res, err.status, {
         errors: { _form: req.t(err.messageKey, err.options.params) },
       });
