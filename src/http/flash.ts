@@ -28,5 +28,5 @@ export function setUpFlash(app: Express): void {
  */
 export function flashRefusal(req: Request, err: unknown): void {
   if (!(err instanceof DomainError) || err.status === 404) throw err;
-  flash(req, err.messageKey, undefined, 'warning');
+  flash(req, err.messageKey, err.options.params, 'warning');
 }

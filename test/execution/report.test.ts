@@ -240,6 +240,11 @@ describe('POST /pacts/:id/execution with bad figures', () => {
     ['quarter number', { period: '2026-Q5' }, 'period', 'Un anno ha quattro trimestri'],
     ['quarter format', { period: 'IV/26' }, 'period', 'Scrivi il trimestre come anno e numero'],
     ['euro format', { spent: 'tre euro' }, 'spent', 'Scrivi un importo in euro'],
+    // A minus sign is named as the problem, not "write an amount in euros".
+    ['negative co-financing', { cofinanced: '-100' }, 'cofinanced', 'importo deve essere 0 o più'],
+    ['negative spending', { spent: '-0,01' }, 'spent', 'importo deve essere 0 o più'],
+    ['minus sign', { cofinanced: '\u22125' }, 'cofinanced', 'importo deve essere 0 o più'],
+    ['money range', { cofinanced: '1.000.000.000,01' }, 'cofinanced', 'Al massimo 1.000.000.000 €'],
     ['missing count', { enrolled: '' }, 'enrolled', 'Campo obbligatorio'],
     ['count range', { hoursDelivered: '2001' }, 'hoursDelivered', 'Il valore massimo è 2000'],
     // "1.000" is a thousand in Italian, not 1 hour.
@@ -273,6 +278,24 @@ describe('POST /pacts/:id/execution with bad figures', () => {
       expect(await pactStatus(t.db, p.pact.id)).toBe('approved');
     },
   );
+
+  it('says a negative amount must be 0 or more in English too, keeping what was typed', async () => {
+    const p = await approvedPact(t.db);
+    const action = p.pact.actions[0]!;
+    const agent = await promoterOf(p);
+    await agent.get(`${page(p.pact.id)}?lang=en`);
+    const res = await submitForm(
+      agent,
+      page(p.pact.id),
+      reportForm(action.id, { cofinanced: '-250.00' }),
+    );
+    expect(res.status).toBe(422);
+    expect(res.text).toContain(
+      `<p id="error-${action.id}-cofinanced" class="field-error mb-1">The amount must be 0 or more: write it without a minus sign.</p>`,
+    );
+    expect(res.text).toContain('name="cofinanced" value="-250.00"');
+    expect(await outcomes(t.db, p.pact.id)).toHaveLength(0);
+  });
 
   it('checks totals across quarters: no more participants than planned, saying the limit', async () => {
     const p = await approvedPact(t.db);

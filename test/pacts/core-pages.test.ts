@@ -1,4 +1,5 @@
 import type { Express } from 'express';
+import request from 'supertest';
 import { csrfFrom, loginAs, submitForm, testApp, type Agent } from '../helpers/app';
 import { newUser } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
@@ -64,6 +65,8 @@ describe('drafting a pact', () => {
     const row = /DC1\.1[\s\S]*?<\/tr>/.exec(res.text)![0];
     expect(row).toContain('protetto');
     expect(row).not.toMatch(/>5</);
+    // The call may wait, but the form says the pact cannot be submitted without one.
+    expect(res.text).toContain('ma serve per presentare il patto alla Regione');
   });
 
   it.each(['ITI1', 'ITI15'])(
@@ -506,6 +509,7 @@ describe('workflow buttons', () => {
           campaign: own.campaign.id,
           status: 'agreed',
           actions: [{ participants: 10 }],
+          callId: own.callId,
         }),
       ),
     );
@@ -524,29 +528,84 @@ describe('workflow buttons', () => {
     expect((await pactRow(pact!.id)).status).toBe('agreed');
   });
 
+  it.each([
+    [
+      'no funding call',
+      { callId: null, actions: [{ participants: 1 }] },
+      'Il patto non può essere presentato: non indica un avviso di finanziamento',
+      'The pact cannot be submitted: it names no funding call',
+    ],
+    [
+      'no action',
+      { callId: 'call', actions: [] },
+      'Il patto non può essere presentato: non ha azioni formative.',
+      'The pact cannot be submitted: it has no training action.',
+    ],
+    [
+      'neither',
+      { callId: null, actions: [] },
+      'non ha azioni formative e non indica un avviso di finanziamento',
+      'it has no training action and names no funding call',
+    ],
+  ])(
+    'refuses to submit an agreed pact with %s, saying why on the page and in the API',
+    async (_, seed, italian, english) => {
+      const pact = await newPact(t.db, {
+        promoter: s.authority,
+        campaign: s.campaign.id,
+        status: 'agreed',
+        actions: seed.actions,
+        callId: seed.callId && s.callId,
+      });
+      const audit = async () =>
+        (await t.db.selectFrom('pact_audit').select('seq').where('pact_id', '=', pact.id).execute())
+          .length;
+      const before = await audit();
+      // Said before trying, where the button would be (and no button).
+      const show = await authority.get(`/pacts/${pact.id}`);
+      expect(show.text).toContain('id="submit-gap"');
+      expect(show.text).toContain(italian);
+      expect(show.text).not.toContain(`action="/pacts/${pact.id}/submit"`);
+      expect(show.text).not.toContain('puoi presentarlo alla Regione');
+      if (!seed.callId)
+        expect(show.text).toContain(`<a href="/pacts/${pact.id}/edit">Scegli l&#x27;avviso</a>`);
+      // A form kept from before (another tab) is refused, the reason on the pact's page.
+      const res = await submitForm(
+        authority,
+        `/pacts/${pact.id}`,
+        { revision: '1' },
+        `/pacts/${pact.id}/submit`,
+      );
+      expect([res.status, res.headers.location]).toEqual([302, `/pacts/${pact.id}`]);
+      const back = await authority.get(`/pacts/${pact.id}`);
+      expect(back.text).toContain(
+        '<div class="alert alert-warning" role="status">Il patto non può essere presentato',
+      );
+      expect((await pactRow(pact.id)).status).toBe('agreed');
+      expect(await audit()).toBe(before);
+      // The API: the same refusal, in the caller's language.
+      const api = await request(app)
+        .post(`/api/v1/pacts/${pact.id}/submit`)
+        .set('Authorization', `Bearer ${await s.token(s.authority.id)}`)
+        .set('Accept-Language', 'en')
+        .send({ revision: 1 });
+      expect(api.status).toBe(409);
+      expect(JSON.stringify(api.body)).toContain(english);
+      expect((await pactRow(pact.id)).status).toBe('agreed');
+    },
+  );
+
   it('submits an agreed pact, audited and notified to the region', async () => {
     const pact = await newPact(t.db, {
       promoter: s.authority,
       campaign: s.campaign.id,
       status: 'agreed',
       actions: [{ participants: 1 }],
-    });
-    // Before it goes: a pact with no funding call cannot be approved, and the page says so.
-    const show = await authority.get(`/pacts/${pact.id}`);
-    expect(show.text).toContain(
-      'Il patto non indica un avviso di finanziamento: la Regione non potrà approvarlo',
-    );
-    expect(show.text).toContain(`<a href="/pacts/${pact.id}/edit">Scegli l&#x27;avviso</a>`);
-    const withCall = await newPact(t.db, {
-      promoter: s.authority,
-      campaign: s.campaign.id,
-      status: 'agreed',
-      actions: [],
       callId: s.callId,
     });
-    const ready = await authority.get(`/pacts/${withCall.id}`);
-    expect(ready.text).toContain(`action="/pacts/${withCall.id}/submit"`);
-    expect(ready.text).not.toContain('id="submit-no-call"');
+    const ready = await authority.get(`/pacts/${pact.id}`);
+    expect(ready.text).toContain(`action="/pacts/${pact.id}/submit"`);
+    expect(ready.text).not.toContain('id="submit-gap"');
     const res = await submitForm(
       authority,
       `/pacts/${pact.id}`,
@@ -584,6 +643,7 @@ describe('workflow buttons', () => {
       campaign: s.campaign.id,
       status: 'agreed',
       actions: [{ participants: 1 }],
+      callId: s.callId,
     });
     const _csrf = await csrfFrom(authority, `/pacts/${pact.id}`);
     const clicks = await Promise.all(
@@ -704,6 +764,17 @@ describe('signatories', () => {
     });
     expect(again.status).toBe(422);
     expect(again.text).toContain('è già tra i firmatari invitati');
+    expect((await pactRow(pact.id)).revision).toBe(2);
+    // A double click: the second post carries the revision the first one replaced. Done, said
+    // as the first click says it, not "the pact changed meanwhile".
+    const twice = await submitForm(authority, `/pacts/${pact.id}/signatories`, {
+      revision: '1',
+      organisationId: s.employers.organisationId,
+    });
+    expect([twice.status, twice.headers.location]).toEqual([302, `/pacts/${pact.id}/signatories`]);
+    const done = await authority.get(`/pacts/${pact.id}/signatories`);
+    expect(done.text).toContain(`${s.employers.organisationName} è stato invitato.`);
+    expect(done.text).not.toContain('Il patto è cambiato');
     expect((await pactRow(pact.id)).revision).toBe(2);
     // Removing asks first, saying what it does; the confirmation posts the revision it read.
     const removeHref = `/pacts/${pact.id}/signatories/${s.employers.organisationId}/remove`;

@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import request from 'supertest';
-import { loginAs, submitForm, type Agent } from '../helpers/app';
+import { csrfFrom, csrfOfForm, loginAs, submitForm, type Agent } from '../helpers/app';
 import { PASSWORD } from '../helpers/factories';
 import type { TestDb } from '../helpers/test-db';
 import { newPact } from './factories';
@@ -95,6 +95,45 @@ describe('comments', () => {
       .where('link', 'like', `/pacts/${pact.id}%`)
       .execute();
     expect(told.map((r) => r.organisation_id)).toContain(s.union.organisationId);
+  });
+
+  it('keeps one comment from a double click, and a different one after it', async () => {
+    const pact = await negotiating();
+    const _csrf = await csrfFrom(union, board(pact.id));
+    const send = (body: string) =>
+      union.post(`/pacts/${pact.id}/comments`).type('form').send({ actionId: '', body, _csrf });
+    const clicks = await Promise.all([send('Va bene così.'), send('Va bene così.')]);
+    expect(clicks.map((r) => r.status)).toEqual([302, 302]);
+    expect(clicks[0]!.headers.location).toBe(clicks[1]!.headers.location);
+    const bodies = async () =>
+      (
+        await t.db
+          .selectFrom('pact_comments')
+          .select('body')
+          .where('pact_id', '=', pact.id)
+          .orderBy('created_at')
+          .execute()
+      ).map((r) => r.body);
+    expect(await bodies()).toEqual(['Va bene così.']);
+    const told = await t.db
+      .selectFrom('notifications')
+      .select('id')
+      .where('kind', '=', 'pact_comment')
+      .where('link', 'like', `/pacts/${pact.id}%`)
+      .execute();
+    // Told once: the promoter and the employers, not twice each.
+    expect(told).toHaveLength(2);
+    // Something else, or the same words on an action, is a new comment.
+    expect((await send('Anzi, servono più ore.')).status).toBe(302);
+    expect(
+      (
+        await union
+          .post(`/pacts/${pact.id}/comments`)
+          .type('form')
+          .send({ actionId: pact.actions[0]!.id, body: 'Va bene così.', _csrf })
+      ).status,
+    ).toBe(302);
+    expect(await bodies()).toEqual(['Va bene così.', 'Anzi, servono più ore.', 'Va bene così.']);
   });
 
   it('refuses an oversized comment with 422, keeping the text', async () => {
@@ -578,9 +617,11 @@ describe('amendments', () => {
     expect(late.status).toBe(409);
     expect(late.text).toContain('Questo emendamento non è più aperto (stato: Ritirato).');
     expect((await pactRow(pact.id)).revision).toBe(1);
+    // Withdrawn again (a double click, a second tab): done, as the first click said.
     const twice = await submitForm(employers, path, {}, `${path}/withdraw`);
-    expect(twice.status).toBe(409);
-    expect(twice.text).toContain('Questo emendamento non è più aperto (stato: Ritirato).');
+    expect([twice.status, twice.headers.location]).toEqual([302, path]);
+    expect((await employers.get(path)).text).not.toContain('non è più aperto');
+    expect((await amendmentRow(id)).status).toBe('withdrawn');
   });
 
   it('says the negotiation is closed before the amendment form, not after it is filled in', async () => {
@@ -627,6 +668,91 @@ describe('amendments', () => {
     const again = await employers.get(`${path}/withdraw`);
     expect(again.status).toBe(302);
     expect(again.headers.location).toBe(path);
+  });
+
+  it('asks again what the proposal is about when a post names a kind the form never offers', async () => {
+    const pact = await negotiating();
+    const res = await propose(employers, pact.id, { kind: 'bogus', revision: '1', rationale: 'x' });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain(
+      '<a href="#field-kind">Tipo di proposta: Scegli uno dei valori proposti</a>',
+    );
+    expect(res.text).toContain('id="error-kind"');
+    expect(res.text).not.toContain('negotiation.kind.');
+    expect(res.text).not.toContain('Tipo di file');
+  });
+
+  it('keeps one proposal from a double click, and a different one after it', async () => {
+    const pact = await negotiating();
+    const path = `/pacts/${pact.id}/amendments/new?kind=change_pact`;
+    const _csrf = await csrfOfForm(employers, path, `/pacts/${pact.id}/amendments`);
+    const send = (title: string) =>
+      employers.post(`/pacts/${pact.id}/amendments`).type('form').send({
+        kind: 'change_pact',
+        revision: '1',
+        title,
+        summary: '',
+        rationale: 'Più chiaro',
+        _csrf,
+      });
+    const clicks = await Promise.all([send('Robotica per tutti'), send('Robotica per tutti')]);
+    expect(clicks.map((r) => r.status)).toEqual([302, 302]);
+    expect(clicks[0]!.headers.location).toBe(clicks[1]!.headers.location);
+    const rows = () =>
+      t.db.selectFrom('pact_amendments').select('id').where('pact_id', '=', pact.id).execute();
+    expect(await rows()).toHaveLength(1);
+    expect(
+      (
+        await t.db
+          .selectFrom('pact_audit')
+          .select('seq')
+          .where('pact_id', '=', pact.id)
+          .where('event', '=', 'amendment_proposed')
+          .execute()
+      ).length,
+    ).toBe(1);
+    expect((await send('Robotica per tutte le imprese')).status).toBe(302);
+    expect(await rows()).toHaveLength(2);
+  });
+
+  it('lands a double click on a decision on the amendment, decided once', async () => {
+    const pact = await negotiating();
+    const id = idFrom(
+      await propose(employers, pact.id, {
+        kind: 'change_pact',
+        revision: '1',
+        title: 'Robotica per tutti',
+        summary: '',
+        rationale: 'Più chiaro',
+      }),
+    );
+    const path = `/pacts/${pact.id}/amendments/${id}`;
+    const _csrf = await csrfOfForm(authority, path, `${path}/decide`);
+    const clicks = await Promise.all(
+      [1, 2].map(() =>
+        authority
+          .post(`${path}/decide`)
+          .type('form')
+          .send({ revision: '1', decision: 'accept', reason: '', _csrf }),
+      ),
+    );
+    expect(clicks.map((r) => [r.status, r.headers.location])).toEqual([
+      [302, path],
+      [302, path],
+    ]);
+    expect((await pactRow(pact.id)).revision).toBe(2);
+    expect(await amendmentRow(id)).toMatchObject({ status: 'accepted', result_revision: 2 });
+    const shown = await authority.get(path);
+    expect(shown.text).not.toContain('non è più aperto');
+    // Another decision afterwards (a page left open) is still refused, saying why.
+    const late = await submitForm(
+      authority,
+      path,
+      { revision: '2', decision: 'decline', reason: 'No' },
+      `${path}/decide`,
+    );
+    expect(late.status).toBe(409);
+    expect(late.text).toContain('Questo emendamento non è più aperto (stato: Accolto).');
   });
 
   it('refuses a proposal from a stale form, keeping what was typed', async () => {

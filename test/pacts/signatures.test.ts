@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import request from 'supertest';
-import { loginAs, submitForm, type Agent } from '../helpers/app';
+import { csrfOfForm, loginAs, submitForm, type Agent } from '../helpers/app';
 import { newUser, PASSWORD } from '../helpers/factories';
 import type { TestDb } from '../helpers/test-db';
 import { newPact } from './factories';
@@ -213,6 +213,56 @@ describe('POST /pacts/:id/sign', () => {
         .status,
     ).toBe(302);
     expect((await pactRow(pact.id)).status).toBe('submitted');
+  });
+
+  it('offers nothing to sign while the revision has no action, and refuses a signature on it', async () => {
+    const pact = await newPact(t.db, {
+      promoter: s.authority,
+      campaign: s.campaign.id,
+      status: 'negotiation',
+      actions: [],
+      signatories: [s.employers.organisationId, s.union.organisationId],
+    });
+    const page = await employers.get(`/pacts/${pact.id}/sign`);
+    expect(page.text).toContain(
+      'La revisione 1 non ha azioni formative: non c&#x27;è ancora nulla',
+    );
+    expect(page.text).not.toContain(`action="/pacts/${pact.id}/sign"`);
+    const board = await employers.get(`/pacts/${pact.id}/negotiation`);
+    expect(board.text).toContain('il patto non ha ancora azioni formative da firmare');
+    expect(board.text).not.toContain(`href="/pacts/${pact.id}/sign"`);
+    // A form from before the last action was removed (or a crafted one): refused, said why.
+    const res = await sign(employers, pact);
+    expect(res.status).toBe(409);
+    expect(res.text).toContain(
+      'La revisione 1 non ha azioni formative: non c&#x27;è nulla da firmare',
+    );
+    const api = await request(app)
+      .post(`/api/v1/pacts/${pact.id}/signatures`)
+      .set('Authorization', `Bearer ${await s.token(s.union.id)}`)
+      .send({ revision: 1, hash: pact.revision_hash });
+    expect(api.status).toBe(409);
+    expect(JSON.stringify(api.body)).toContain('non ha azioni formative');
+    expect(await signatures(pact.id)).toHaveLength(0);
+    expect((await pactRow(pact.id)).status).toBe('negotiation');
+  });
+
+  it('lands a double click on the board, signed once, not on an error', async () => {
+    const pact = await negotiating();
+    const _csrf = await csrfOfForm(employers, `/pacts/${pact.id}/sign`, `/pacts/${pact.id}/sign`);
+    const body = { revision: String(pact.revision), hash: pact.revision_hash, _csrf };
+    const clicks = await Promise.all(
+      [1, 2].map(() => employers.post(`/pacts/${pact.id}/sign`).type('form').send(body)),
+    );
+    expect(clicks.map((r) => [r.status, r.headers.location])).toEqual([
+      [302, `/pacts/${pact.id}/negotiation`],
+      [302, `/pacts/${pact.id}/negotiation`],
+    ]);
+    expect(await signatures(pact.id)).toHaveLength(1);
+    const board = await employers.get(`/pacts/${pact.id}/negotiation`);
+    expect(board.text).toMatch(
+      /Hai firmato la revisione 1|La tua organizzazione ha già firmato la revisione 1\./,
+    );
   });
 
   it('refuses the promoter signing, even on behalf of a signatory', async () => {

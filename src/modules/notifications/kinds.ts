@@ -6,6 +6,7 @@ export const NOTIFICATION_KINDS = [
   'pact_comment',
   'amendment_proposed',
   'amendment_decided',
+  'amendment_lapsed',
   'pact_signed',
   'pact_agreed',
   'pact_submitted',

@@ -8,7 +8,13 @@ import { findAction, addAction, removeAction, updateAction } from './actions.ser
 import { loadPactFor } from './access';
 import { MODALITIES } from './pacts.tables';
 import { actionSchema, revisionOnlySchema } from './pacts.schemas';
-import { formErrors, pactFieldLabels, redirectIfClosed, skillNeeds } from './pacts.view';
+import {
+  formErrors,
+  keepChosen,
+  pactFieldLabels,
+  redirectIfClosed,
+  skillNeeds,
+} from './pacts.view';
 import { StaleRevisionError } from './stale';
 import { renderStale } from './stale.view';
 
@@ -38,11 +44,15 @@ export function actionRoutes({ db }: AppServices): Router {
     const given = (extra as { values?: Record<string, unknown> }).values;
     const values = { ...stored, ...given, revision: given?.revision ?? pact.revision };
     const chosen = new Set(([] as unknown[]).concat(values.skills ?? []).map(String));
-    const needs = await skillNeeds(db, req.user!, pact.campaign_id, pact.territory_code, lang);
-    // Skills already chosen stay on the form even if no longer in the published aggregate.
-    for (const code of chosen)
-      if (!needs.some((n) => n.code === code))
-        needs.push({ code, name: code, workers: null, firms: null, protected: true });
+    const needs = await skillNeeds(
+      db,
+      req.user!,
+      pact.campaign_id,
+      pact.territory_code,
+      lang,
+      action?.id,
+    );
+    keepChosen(needs, chosen);
     res.status(status).render('pacts/action-form', {
       title: req.t(action ? 'pacts.action.editTitle' : 'pacts.action.newTitle'),
       pact,

@@ -8,14 +8,15 @@ import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { loadPactFor } from './access';
 import { actionFields, pactFields } from './amendments.fields';
 import { newProposalQuery, proposalSchema } from './amendments.schemas';
-import { decideAmendment, proposeAmendment } from './amendments.service';
+import { decideAmendment, findAmendment, proposeAmendment } from './amendments.service';
 import { amendmentView, outdatedMessage } from './amendments.view';
 import { withdrawAmendment } from './amendments.withdraw';
 import { decisionSchema, emptySchema } from './negotiation.schemas';
 import * as repo from './pacts.repository';
 import { isEditable } from './pact-workflow';
+import { AMENDMENT_KINDS } from './negotiation.tables';
 import { MODALITIES } from './pacts.tables';
-import { formErrors, pactFieldLabels, skillNeeds } from './pacts.view';
+import { formErrors, keepChosen, pactFieldLabels, skillNeeds } from './pacts.view';
 
 type Values = Record<string, unknown>;
 
@@ -29,7 +30,11 @@ export function amendmentRoutes({ db }: AppServices): Router {
       throw new DomainError('negotiation.errors.amendSignatoryOnly', { status: 403 });
     const given = (extra as { values?: Values }).values;
     const q = safeParseQuery(newProposalQuery, req.query);
-    const kind = (given?.kind ?? (q.success ? q.data.kind : undefined)) as string | undefined;
+    const asked = given?.kind ?? (q.success ? q.data.kind : undefined);
+    // A kind the form never offers (a crafted post) is asked again, not shown as a raw key.
+    const kind = (AMENDMENT_KINDS as readonly unknown[]).includes(asked)
+      ? (asked as string)
+      : undefined;
     const actionId = (given?.actionId ?? (q.success ? q.data.action : undefined)) as
       string | undefined;
     const actions = await repo.listActions(db, pact.id);
@@ -49,7 +54,11 @@ export function amendmentRoutes({ db }: AppServices): Router {
         actions: actions.map((a) => ({ value: a.id, label: `${a.position}. ${a.title}` })),
         ...extra,
         errors:
-          needsAction && kind ? { action: req.t('negotiation.errors.chooseAction') } : undefined,
+          needsAction && kind
+            ? { action: req.t('negotiation.errors.chooseAction') }
+            : asked !== undefined && !kind
+              ? { kind: req.t('validation.choice') }
+              : undefined,
       });
     }
     const stored: Values =
@@ -69,11 +78,9 @@ export function amendmentRoutes({ db }: AppServices): Router {
     const lang = res.locals.lang as string;
     const needs =
       kind === 'change_action' || kind === 'add_action'
-        ? await skillNeeds(db, req.user!, pact.campaign_id, pact.territory_code, lang)
+        ? await skillNeeds(db, req.user!, pact.campaign_id, pact.territory_code, lang, action?.id)
         : [];
-    for (const code of chosen)
-      if (!needs.some((n) => n.code === code))
-        needs.push({ code, name: code, workers: null, firms: null, protected: true });
+    keepChosen(needs, chosen);
     res.status(status).render('pacts/amendment-new', {
       ...base,
       step: 'form',
@@ -149,6 +156,17 @@ export function amendmentRoutes({ db }: AppServices): Router {
     } catch (err) {
       if (err instanceof NotFoundError || !(err instanceof DomainError) || err.status === 403)
         throw err;
+      // A double click: this user's first click just made this very decision. Done, as it said.
+      if (err.messageKey === 'negotiation.errors.alreadyDecided') {
+        const am = await findAmendment(db, id, amId);
+        const asked = parsed.data.decision === 'accept' ? 'accepted' : 'declined';
+        if (am.status === asked && am.decided_by === req.user!.id) {
+          if (am.status === 'accepted')
+            flash(req, 'negotiation.flash.accepted', { revision: String(am.result_revision) });
+          else flash(req, 'negotiation.flash.declined');
+          return res.redirect(`/pacts/${id}/amendments/${amId}`);
+        }
+      }
       // Only the reason is a field of this page; any other refusal (needs exceeded, a newer
       // revision) is about the whole decision.
       const msg = req.t(err.messageKey, err.options.params);
@@ -194,6 +212,12 @@ export function amendmentRoutes({ db }: AppServices): Router {
     } catch (err) {
       if (err instanceof NotFoundError || !(err instanceof DomainError) || err.status === 403)
         throw err;
+      // A double click: this user's first click withdrew it. Done, as it said.
+      const am = await findAmendment(db, id, amId);
+      if (am.status === 'withdrawn' && am.decided_by === req.user!.id) {
+        flash(req, 'negotiation.flash.withdrawn');
+        return res.redirect(`/pacts/${id}/amendments/${amId}`);
+      }
       return page(req, res, err.status, {
         errors: { _form: req.t(err.messageKey, err.options.params) },
       });

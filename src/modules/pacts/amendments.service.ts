@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db, Executor, Tx } from '../../db';
 import type { SessionUser } from '../../http/types';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
@@ -72,6 +73,24 @@ export async function proposeAmendment(
         throw new DomainError('pacts.errors.unknownSkill', { field: 'skills', status: 422 });
     }
     await assertProposalBacked(tx, pact, { kind: input.kind, actionId, fields: proposal }, user);
+    // A double click (or a resent form) proposes the same thing twice: it is one proposal. Under
+    // a lock per author and pact, so two at the same moment make one.
+    await sql`SELECT pg_advisory_xact_lock(hashtext(${`pact-amendment:${pactId}:${user.id}`}))`.execute(
+      tx,
+    );
+    const same = await tx
+      .selectFrom('pact_amendments')
+      .select('id')
+      .where('pact_id', '=', pactId)
+      .where('proposed_by', '=', user.id)
+      .where('status', '=', 'open')
+      .where('kind', '=', input.kind)
+      .where('action_id', 'is not distinct from', actionId)
+      .where('base_revision', '=', pact.revision)
+      .where('rationale', '=', input.rationale)
+      .where('proposal', '=', sql<never>`${JSON.stringify(proposal)}::jsonb`)
+      .executeTakeFirst();
+    if (same) return { id: same.id, revision: pact.revision };
     const { id } = await tx
       .insertInto('pact_amendments')
       .values({

@@ -71,11 +71,21 @@ export async function amendmentView(
     // Once the pact is submitted the record is closed: no withdrawal either (the service refuses).
     canWithdraw:
       am.status === 'open' && am.organisation_id === user.organisationId && isEditable(pact.status),
-    /** Open, but nobody can act on it while the pact is out of negotiation: said, not left mute. */
+    /**
+     * Open, but nobody can act on it while the pact is out of negotiation: said, not left mute.
+     * (Left open only by a pact that left negotiation before amendments lapsed on leaving it.)
+     */
     closedNotice:
       am.status === 'open' && !isEditable(pact.status)
-        ? req.t('negotiation.amendments.closedOpen', { status: pact.status })
-        : null,
+        ? req.t(
+            pact.status === 'submitted'
+              ? 'negotiation.amendments.closedOpen'
+              : 'negotiation.amendments.closedForGood',
+            { status: pact.status },
+          )
+        : am.status === 'lapsed'
+          ? req.t('negotiation.amendments.lapsedNotice')
+          : null,
   };
 }
 

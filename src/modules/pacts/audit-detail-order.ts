@@ -16,6 +16,7 @@ const DETAIL_ORDER: Record<string, readonly string[]> = {
   amendment_declined: ['amendment', 'reason'],
   amendment_outdated: ['amendment'],
   amendment_withdrawn: ['amendment'],
+  amendment_lapsed: ['amendment'],
   approve: ['approvedCents', 'remarks', 'decisionId'],
   return: ['remarks', 'decisionId'],
   reject: ['remarks', 'decisionId'],

@@ -19,6 +19,7 @@ export const AUDIT_EVENTS = [
   'amendment_declined',
   'amendment_outdated',
   'amendment_withdrawn',
+  'amendment_lapsed',
   'outcome_reported',
   'reduced',
 ] as const;

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db, Executor } from '../../db';
 import type { SessionUser } from '../../http/types';
 import { DomainError } from '../../lib/domain-error';
@@ -39,6 +40,27 @@ export async function addComment(db: Db, user: SessionUser, pactId: string, inpu
         });
       actionTitle = action.title;
     }
+    // A double click (or a resent form) posts the same words twice: the author's comment is
+    // there once. Under a lock per author and pact, so two at the same moment make one.
+    await sql`SELECT pg_advisory_xact_lock(hashtext(${`pact-comment:${pactId}:${user.id}`}))`.execute(
+      tx,
+    );
+    const last = await tx
+      .selectFrom('pact_comments')
+      .select(['id', 'action_id', 'body', 'revision'])
+      .where('pact_id', '=', pactId)
+      .where('author_id', '=', user.id)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (
+      last &&
+      last.body === input.body &&
+      last.action_id === (input.actionId ?? null) &&
+      last.revision === pact.revision
+    )
+      return { id: last.id, revision: pact.revision };
     const { id } = await tx
       .insertInto('pact_comments')
       .values({

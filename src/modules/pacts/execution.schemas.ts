@@ -59,10 +59,14 @@ const period = z.string().trim().toUpperCase().max(7).regex(PERIOD);
 // Read as typed in Italian: "1.000" is a thousand (z.coerce read it as 1); "1e3", "2,5" refused.
 const formInt = (max: number) => wholeNumber(0, max);
 const formCount = z.preprocess((v) => (v === undefined || blank(v) ? '0' : v), formInt(MAX_COUNT));
+// A minus sign is said as such ("0 or more"), not as an amount written the wrong way.
 const formEuro = (required: boolean) =>
   z.preprocess(
     (v) => (!required && (v === undefined || blank(v)) ? '0' : v),
-    euroField('money', 0, MAX_CENTS, 'execution.errors.range.money'),
+    z
+      .string()
+      .refine((v) => !/^\s*[-\u2212]/.test(v), 'execution.errors.negativeMoney')
+      .pipe(euroField('money', 0, MAX_CENTS, 'execution.errors.range.money')),
   );
 
 export const outcomeFormSchema = z.strictObject({

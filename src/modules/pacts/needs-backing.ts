@@ -65,6 +65,44 @@ interface Claim {
   planned: number;
 }
 
+/** The territories the rule is checked at for a plan in `territory`: it, then up to `scope`. */
+async function pathUp(db: Executor, territory: string, scope: string) {
+  const { rows } = await sql<{ code: string; name: string; depth: number }>`
+    SELECT ta.ancestor_code AS code, t.name, ta.depth
+    FROM territory_ancestors ta
+    JOIN territory_ancestors s ON s.code = ta.ancestor_code AND s.ancestor_code = ${scope}
+    JOIN territories t ON t.code = ta.ancestor_code
+    WHERE ta.code = ${territory}
+    ORDER BY ta.depth`.execute(db);
+  return rows;
+}
+
+/**
+ * The participants the campaign's active pacts plan per (territory of `codes`, skill), each
+ * territory counting the pacts of it and below; `exceptAction`'s own claim left out.
+ */
+async function plannedAlong(
+  db: Executor,
+  campaignId: string,
+  codes: string[],
+  skillCodes: string[],
+  exceptAction?: string,
+): Promise<Map<string, number>> {
+  const { rows } = await sql<{ territory: string; skill: string; planned: number }>`
+    SELECT ta.ancestor_code AS territory, sk.code AS skill, sum(a.participants)::int AS planned
+    FROM pacts p
+    JOIN pact_actions a ON a.pact_id = p.id
+    CROSS JOIN LATERAL unnest(a.skill_codes) AS sk(code)
+    JOIN territory_ancestors ta ON ta.code = p.territory_code
+    WHERE p.campaign_id = ${campaignId}
+      AND p.status <> ALL(${INACTIVE_STATUSES}::text[])
+      AND ta.ancestor_code = ANY(${codes}::text[])
+      AND sk.code = ANY(${skillCodes}::text[])
+      AND a.id IS DISTINCT FROM ${exceptAction ?? null}::uuid
+    GROUP BY 1, 2`.execute(db);
+  return new Map(rows.map((r) => [key(r.territory, r.skill), r.planned]));
+}
+
 /** Every (territory on the path, skill) the pact's actions claim, with declared and planned sums. */
 async function claims(db: Executor, pactId: string, onlySkills?: string[]): Promise<Claim[]> {
   const pact = await db
@@ -73,13 +111,7 @@ async function claims(db: Executor, pactId: string, onlySkills?: string[]): Prom
     .select(['p.campaign_id', 'p.territory_code', 'c.territory_code as scope'])
     .where('p.id', '=', pactId)
     .executeTakeFirstOrThrow();
-  const { rows: path } = await sql<{ code: string; name: string; depth: number }>`
-    SELECT ta.ancestor_code AS code, t.name, ta.depth
-    FROM territory_ancestors ta
-    JOIN territory_ancestors s ON s.code = ta.ancestor_code AND s.ancestor_code = ${pact.scope}
-    JOIN territories t ON t.code = ta.ancestor_code
-    WHERE ta.code = ${pact.territory_code}
-    ORDER BY ta.depth`.execute(db);
+  const path = await pathUp(db, pact.territory_code, pact.scope);
   const { rows: skills } = await sql<{ code: string; name: string; names: Record<string, string> }>`
     SELECT DISTINCT ON (s.code) s.code, s.name, s.names
     FROM pact_actions a CROSS JOIN LATERAL unnest(a.skill_codes) AS sk(code)
@@ -89,18 +121,7 @@ async function claims(db: Executor, pactId: string, onlySkills?: string[]): Prom
   if (path.length === 0 || wanted.length === 0) return [];
   const codes = path.map((t) => t.code);
   const skillCodes = wanted.map((s) => s.code);
-  const { rows: planned } = await sql<{ territory: string; skill: string; planned: number }>`
-    SELECT ta.ancestor_code AS territory, sk.code AS skill, sum(a.participants)::int AS planned
-    FROM pacts p
-    JOIN pact_actions a ON a.pact_id = p.id
-    CROSS JOIN LATERAL unnest(a.skill_codes) AS sk(code)
-    JOIN territory_ancestors ta ON ta.code = p.territory_code
-    WHERE p.campaign_id = ${pact.campaign_id}
-      AND p.status <> ALL(${INACTIVE_STATUSES}::text[])
-      AND ta.ancestor_code = ANY(${codes}::text[])
-      AND sk.code = ANY(${skillCodes}::text[])
-    GROUP BY 1, 2`.execute(db);
-  const plannedBy = new Map(planned.map((r) => [key(r.territory, r.skill), r.planned]));
+  const plannedBy = await plannedAlong(db, pact.campaign_id, codes, skillCodes);
   const declared = await declaredWorkers(db, pact.campaign_id, codes, skillCodes);
   return path.flatMap((t) =>
     wanted.map((s) => ({
@@ -288,6 +309,41 @@ export async function needsBackingReport(
       a.id,
       a.skill_codes.flatMap((s) => (lineOf.has(s) ? [lineOf.get(s)!] : [])),
     );
+  }
+  return out;
+}
+
+/**
+ * What a new plan in `territory` may still take of each skill's need: the workers firms declared
+ * less the participants the campaign's active pacts already plan, at the tightest territory on
+ * the path the rule checks (assertNeedsBacking), never below 0. `exceptAction`: the action being
+ * edited, whose own claim is not counted against it. Only territories whose figure the viewer may
+ * see shape it (a protected reader's hidden cells never do); a skill absent is the caller's to
+ * show as protected.
+ */
+export async function remainingNeeds(
+  db: Executor,
+  viewer: SessionUser,
+  q: { campaignId: string; territory: string; skills: string[]; exceptAction?: string },
+): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const campaign = await db
+    .selectFrom('campaigns')
+    .select('territory_code')
+    .where('id', '=', q.campaignId)
+    .executeTakeFirst();
+  if (!campaign || q.skills.length === 0) return out;
+  const codes = (await pathUp(db, q.territory, campaign.territory_code)).map((t) => t.code);
+  if (codes.length === 0) return out;
+  const declared = await declaredWorkers(db, q.campaignId, codes, q.skills);
+  const planned = await plannedAlong(db, q.campaignId, codes, q.skills, q.exceptAction);
+  const visible = await visibleCells(db, viewer, q.campaignId, codes);
+  for (const skill of q.skills) {
+    if (visible !== 'all' && !visible.has(key(q.territory, skill))) continue;
+    const left = codes
+      .filter((t) => visible === 'all' || visible.has(key(t, skill)))
+      .map((t) => (declared.get(key(t, skill)) ?? 0) - (planned.get(key(t, skill)) ?? 0));
+    out.set(skill, Math.max(0, Math.min(...left)));
   }
   return out;
 }

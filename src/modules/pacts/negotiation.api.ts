@@ -96,7 +96,8 @@ export function negotiationOperations({ db }: AppServices): ApiOperation[] {
       operationId: 'signPact',
       method: 'post',
       path: '/pacts/:id/signatures',
-      summary: "Sign the pact's current revision (its number and hash must both match)",
+      summary:
+        "Sign the pact's current revision (its number and hash must both match); 409 while it has no action",
       tags: ['pacts'],
       access: 'pact:negotiate',
       params: idParams,

@@ -18,6 +18,8 @@ export const AMENDMENT_STATUSES = [
   'declined',
   'outdated',
   'withdrawn',
+  /** Still open when the pact left negotiation (submitted, withdrawn): nobody decided it. */
+  'lapsed',
 ] as const;
 export type AmendmentStatus = (typeof AMENDMENT_STATUSES)[number];
 

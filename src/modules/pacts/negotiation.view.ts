@@ -49,8 +49,12 @@ export async function boardView(db: Db, req: Request, user: SessionUser, pactId:
       own: own ? { position: own.position, note: own.note } : { position: '', note: '' },
     };
   });
-  const block = blocking(agreement, positions, open.length);
+  // No action: nothing can be signed yet (signPact refuses it), whatever the signatures say.
+  const noActions = actions.length === 0;
+  const rules = blocking(agreement, positions, open.length);
+  const block = { ...rules, noActions, none: rules.none && !noActions };
   const parts = [
+    noActions && req.t('negotiation.blocking.noActions'),
     block.objections && req.t('negotiation.blocking.objections', { count: block.objections }),
     block.openAmendments &&
       req.t('negotiation.blocking.amendments', { count: block.openAmendments }),
@@ -115,7 +119,11 @@ export async function boardView(db: Db, req: Request, user: SessionUser, pactId:
     canTalk: editable && (party === 'promoter' || party === 'signatory'),
     canPosition: editable && party === 'signatory',
     canPropose: editable && party === 'signatory',
-    canSign: pact.status === 'negotiation' && party === 'signatory' && !signedCurrent,
+    canSign:
+      pact.status === 'negotiation' &&
+      party === 'signatory' &&
+      !signedCurrent &&
+      actions.length > 0,
     signedCurrent,
     commentTargets: [
       { value: '', label: req.t('negotiation.comments.onPact') },

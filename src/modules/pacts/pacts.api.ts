@@ -243,7 +243,7 @@ export function pactOperations({ db }: AppServices): ApiOperation[] {
       method: 'post',
       path: '/pacts/:id/submit',
       summary:
-        'Submit an agreed pact to the region (promoter); 409 before it is agreed; repeated for the revision already submitted: 200, submitted → submitted',
+        'Submit an agreed pact to the region (promoter); 409 before it is agreed, or while it has no action or no funding call; repeated for the revision already submitted: 200, submitted → submitted',
       tags,
       access: 'pact:draft',
       params: idParams,

@@ -118,6 +118,15 @@ export function listActions(db: Executor, pactId: string) {
     .execute();
 }
 
+export async function actionCount(db: Executor, pactId: string): Promise<number> {
+  const row = await db
+    .selectFrom('pact_actions')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('pact_id', '=', pactId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 export function listSignatories(db: Executor, pactId: string) {
   return db
     .selectFrom('pact_signatories as s')

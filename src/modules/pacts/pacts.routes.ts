@@ -21,6 +21,7 @@ import { renderStale } from './stale.view';
 import { StaleRevisionError } from './stale';
 import { signatoryRoutes } from './signatories.routes';
 import { workflowRoutes } from './workflow.routes';
+import { submissionGap } from './workflow.service';
 
 /** "Firenze (ITI14)" for the filter's heading; empty when there is none or it is unknown. */
 async function territoryLabel(db: AppServices['db'], code: string | undefined, lang: string) {
@@ -169,6 +170,10 @@ export function pactRoutes(services: AppServices): Router {
       })),
       activeSignatories: view.signatories.filter((s) => !s.removed_at),
       can: Object.fromEntries(view.allowed.map((a) => [a, true])),
+      // Said before the promoter tries: submitPact refuses it with the same words.
+      submitGap: view.allowed.includes('submit')
+        ? submissionGap(view.actions.length, view.pact.call_id)
+        : null,
       tab: 'pact',
     });
   });

@@ -7,6 +7,7 @@ import { valueLabels } from '../needs/needs.repository';
 import { needsAggregate } from '../needs/needs.service';
 import { localName } from '../reference/territories.repository';
 import { ACTION_FIELDS, PACT_FIELDS } from './amendments.fields';
+import { remainingNeeds } from './needs-backing';
 import { isEditable, type PactStatus } from './pact-workflow';
 
 /** A domain error as the errors map of a form: next to its field, or at the top. */
@@ -32,7 +33,7 @@ export function formErrors(req: Request, err: DomainError): Record<string, strin
 
 // The pact and action forms' fields (amendments name them alike), the call and the invitation.
 const FORM_FIELDS = [...PACT_FIELDS, 'callId', ...ACTION_FIELDS, 'organisationId'];
-const NEGOTIATION_FIELDS = ['body', 'actionId', 'rationale', 'reason'];
+const NEGOTIATION_FIELDS = ['body', 'actionId', 'rationale', 'reason', 'kind'];
 
 /** The pact forms' labels, by field: each line of the error summary names its field. */
 export function pactFieldLabels(t: Request['t']): Record<string, string> {
@@ -48,8 +49,10 @@ export const euros = (cents: number | null | undefined) =>
 
 /**
  * The skill cells of one territory from the protected aggregate, as this user may see them:
- * workers, or `protected: true` (never a suppressed number). Empty when the campaign has no
- * answers there or is out of the user's sight.
+ * workers, what the campaign's active pacts leave of them (`remaining`, without the claim of
+ * `exceptAction`, the action being edited), or `protected: true` (never a suppressed number,
+ * neither declared nor remaining). Empty when the campaign has no answers there or is out of the
+ * user's sight.
  */
 export async function skillNeeds(
   db: Executor,
@@ -57,6 +60,7 @@ export async function skillNeeds(
   campaignId: string,
   territory: string,
   lang: string,
+  exceptAction?: string,
 ) {
   try {
     const agg = await needsAggregate(db, user, {
@@ -67,15 +71,23 @@ export async function skillNeeds(
       period: '*',
     });
     const labels = await valueLabels(db, 'skill');
-    return agg.cells
-      .filter((c) => c.territory === territory && c.value !== '*')
+    const cells = agg.cells.filter((c) => c.territory === territory && c.value !== '*');
+    const left = await remainingNeeds(db, user, {
+      campaignId,
+      territory,
+      skills: cells.filter((c) => !c.suppressed).map((c) => c.value),
+      exceptAction,
+    });
+    return cells
       .map((c) => {
         const label = labels.get(c.value);
+        const workers = c.suppressed ? null : (c.workers ?? 0);
         return {
           code: c.value,
           name: label ? localName(label, lang) : c.value,
-          workers: c.suppressed ? null : (c.workers ?? 0),
+          workers,
           firms: c.suppressed ? null : (c.firms ?? 0),
+          remaining: c.suppressed ? null : (left.get(c.value) ?? workers),
           protected: c.suppressed,
         };
       })
@@ -84,4 +96,18 @@ export async function skillNeeds(
     if (err instanceof DomainError) return [];
     throw err;
   }
+}
+
+/** Skills already chosen stay on a form even when no longer in the published aggregate. */
+export function keepChosen(needs: Awaited<ReturnType<typeof skillNeeds>>, chosen: Set<string>) {
+  for (const code of chosen)
+    if (!needs.some((n) => n.code === code))
+      needs.push({
+        code,
+        name: code,
+        workers: null,
+        firms: null,
+        remaining: null,
+        protected: true,
+      });
 }

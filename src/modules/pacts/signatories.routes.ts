@@ -67,6 +67,17 @@ export function signatoryRoutes({ db }: AppServices): Router {
       res.redirect(`/pacts/${id}/signatories`);
     } catch (err) {
       if (!(err instanceof DomainError) || err.status === 404 || err.status === 403) throw err;
+      // A double click: the first click invited it, so the second one's form is stale. What was
+      // asked is done; the list says so, not "the pact changed meanwhile".
+      if (err instanceof StaleRevisionError) {
+        const invited = (await repo.listSignatories(db, id)).find(
+          (s) => s.id === form.data.organisationId && !s.removed_at,
+        );
+        if (invited) {
+          flash(req, 'pacts.flash.invited', { name: invited.name });
+          return res.redirect(`/pacts/${id}/signatories`);
+        }
+      }
       const errors =
         err instanceof StaleRevisionError
           ? { _form: req.t('pacts.errors.staleList') }

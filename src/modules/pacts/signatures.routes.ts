@@ -31,7 +31,13 @@ export function signatureRoutes({ db }: AppServices): Router {
       own,
       actions: actions.map((a) => ({ ...a, cost: euros(a.cost_cents) })),
       requested: euros(pact.requested_cents),
-      canSign: party === 'signatory' && pact.status === 'negotiation' && !own?.signedCurrent,
+      // Nothing to sign until the revision holds an action (signPact refuses it, saying so).
+      nothingToSign: pact.status === 'negotiation' && actions.length === 0,
+      canSign:
+        party === 'signatory' &&
+        pact.status === 'negotiation' &&
+        !own?.signedCurrent &&
+        actions.length > 0,
       ...extra,
     });
   };
@@ -56,6 +62,11 @@ export function signatureRoutes({ db }: AppServices): Router {
           stale: { submitted: err.submitted, current: err.current, message: err.messageKey },
         });
       if (!(err instanceof DomainError) || err.status === 404 || err.status === 403) throw err;
+      // A double click (or a colleague first): the signature is there, which is what was asked.
+      if (err.messageKey === 'negotiation.errors.alreadySigned') {
+        flash(req, err.messageKey, err.options.params, 'info');
+        return res.redirect(`/pacts/${id}/negotiation`);
+      }
       return page(req, res, err.status, {
         errors: { _form: req.t(err.messageKey, err.options.params) },
       });

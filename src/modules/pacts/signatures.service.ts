@@ -3,6 +3,7 @@ import type { SessionUser } from '../../http/types';
 import { DomainError } from '../../lib/domain-error';
 import { loadPactFor } from './access';
 import { appendAudit } from './audit';
+import { actionCount } from './pacts.repository';
 import { notifyNegotiation, partiesOf } from './negotiation.notify';
 import { evaluateAgreement, type Agreement } from './signatures.rules';
 import { transitionPact } from './transitions';
@@ -90,6 +91,12 @@ export async function signPact(db: Db, user: SessionUser, pactId: string, input:
       throw new DomainError('negotiation.errors.notSignable', {
         status: 409,
         params: { status: pact.status },
+      });
+    // A signature binds its organisation to the revision's actions: with none it would agree
+    // (and notify as agreed) a pact that commits to nothing.
+    if ((await actionCount(tx, pactId)) === 0)
+      throw new DomainError('negotiation.errors.nothingToSign', {
+        params: { revision: pact.revision },
       });
     const inserted = await tx
       .insertInto('pact_signatures')

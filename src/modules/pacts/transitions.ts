@@ -1,8 +1,15 @@
 import type { Tx } from '../../db';
 import type { SessionUser } from '../../http/types';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
+import { lapseOpenAmendments } from './amendments.lapse';
 import { appendAudit } from './audit';
-import { nextStatus, type PactAction, type PactParty, type PactStatus } from './pact-workflow';
+import {
+  isEditable,
+  nextStatus,
+  type PactAction,
+  type PactParty,
+  type PactStatus,
+} from './pact-workflow';
 import { notifyPact, type PactNotificationKind } from './pacts.notify';
 import type { Pact } from './pacts.tables';
 
@@ -64,6 +71,8 @@ export async function transitionPact(
     revision: pact.revision,
     detail: opts.detail,
   });
+  // Out of negotiation the text is fixed: a proposal nobody decided can no longer be.
+  if (!isEditable(to)) await lapseOpenAmendments(tx, pact, actor, pact.revision);
   const kind = NOTICE[to];
   if (kind) {
     await notifyPact(tx, {

@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { renderConfirm } from '../../http/confirm';
-import { flash } from '../../http/flash';
+import { flash, flashRefusal } from '../../http/flash';
 import { parseForm, uuidParam } from '../../http/validate';
 import { DomainError } from '../../lib/domain-error';
 import { loadPactFor } from './access';
@@ -25,8 +25,8 @@ export function workflowRoutes({ db }: AppServices): Router {
    * the pact as it is, rather than an error page whose only link leads home.
    */
   const refused = (req: Request, res: Response, id: string, err: unknown) => {
-    if (!(err instanceof DomainError) || err.status === 403 || err.status === 404) throw err;
-    flash(req, err.messageKey, err.options.params, 'warning');
+    if (err instanceof DomainError && err.status === 403) throw err;
+    flashRefusal(req, err);
     res.redirect(`/pacts/${id}`);
   };
 

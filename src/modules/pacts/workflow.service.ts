@@ -1,4 +1,4 @@
-import type { Db } from '../../db';
+import type { Db, Tx } from '../../db';
 import type { SessionUser } from '../../http/types';
 import { DomainError } from '../../lib/domain-error';
 import { assertNeedsBacking } from './needs-backing';
@@ -22,9 +22,28 @@ export async function submitPact(db: Db, user: SessionUser, pactId: string, revi
       return { from: pact.status, to: pact.status, alreadySubmitted: true };
     if (pact.status !== 'agreed')
       throw new DomainError('pacts.errors.notAgreed', { params: { status: pact.status } });
+    await assertSubmittable(tx, pact);
     await assertNeedsBacking(tx, pactId, { actor: user });
     return { ...(await transitionPact(tx, pactId, 'submit', user)), alreadySubmitted: false };
   });
+}
+
+/**
+ * The region reviews a pact against its funding call's rules, the cost of each action coming
+ * from the call's unit costs (DESIGN.md): a pact with no action, or no call, gives it nothing to
+ * review. Refused with what is missing, before anything is written.
+ */
+async function assertSubmittable(tx: Tx, pact: { id: string; call_id: string | null }) {
+  const gap = submissionGap(await repo.actionCount(tx, pact.id), pact.call_id);
+  if (gap) throw new DomainError(gap);
+}
+
+/** Why a pact with `actions` actions and this call cannot be submitted (a message key), or null. */
+export function submissionGap(actions: number, callId: string | null): string | null {
+  if (actions === 0 && !callId) return 'pacts.errors.submitEmpty';
+  if (actions === 0) return 'pacts.errors.submitNoActions';
+  if (!callId) return 'pacts.errors.submitNoCall';
+  return null;
 }
 
 /** withdraw, open_negotiation, reopen: the promoter's own steps, as the workflow table allows. */
