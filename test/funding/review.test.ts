@@ -379,7 +379,7 @@ describe('GET /pacts/:id/decisions', () => {
     const lines = 'Manca il cronoprogramma.\nIndicare l’ente erogatore.';
     expect(page.text).toContain(`<p class="mb-2 patto-remarks">${lines}</p>`);
     const css = await promoter.get('/assets/css/patto.css');
-    expect(css.text).toMatch(/\.patto-remarks \{\s*white-space: pre-line;/);
+    expect(css.text).toMatch(/\.patto-remarks[,\s][^{]*\{\s*white-space: pre-line;/);
     expect(page.text).toContain('data-decision="return"');
     expect(page.text).toContain(`href="/pacts/${pact.id}/decisions"`);
     const stranger = await newUser(t.db, { role: 'local_authority', territory: 'ITI17' });
