@@ -165,24 +165,28 @@ describe('the confidentiality threshold (disclosure k)', () => {
     expect(await kOf('Soglia base')).toBe(3);
   });
 
-  it.each([['2'], ['51'], ['tre'], ['4.5']])(
-    'refuses %s, naming the field and keeping what was typed',
-    async (k) => {
-      const region = await newUser(t.db, { role: 'region' });
-      const agent = await loginAs(testApp(t), region.email, PASSWORD);
-      const body = { ...fresh(), title: `Soglia ${k}`, disclosureK: k };
-      const res = await submitForm(agent, '/campaigns/new', body, '/campaigns');
-      expect(res.status).toBe(422);
-      expect(res.text).toMatch(/Soglia di riservatezza \(imprese per dato\): /);
-      expect(res.text).toContain(`value="${k}"`);
-      const rows = await t.db
-        .selectFrom('campaigns')
-        .select('id')
-        .where('title', '=', `Soglia ${k}`)
-        .execute();
-      expect(rows).toHaveLength(0);
-    },
-  );
+  it.each([
+    ['2', 'Il valore minimo è 3'],
+    ['51', 'Il valore massimo è 50'],
+    ['tre', 'numero intero'],
+    ['4.5', ''],
+    ['1e1', 'numero intero'],
+  ])('refuses %s, naming the field and keeping what was typed', async (k, why) => {
+    const region = await newUser(t.db, { role: 'region' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const body = { ...fresh(), title: `Soglia ${k}`, disclosureK: k };
+    const res = await submitForm(agent, '/campaigns/new', body, '/campaigns');
+    expect(res.status).toBe(422);
+    expect(res.text).toMatch(/Soglia di riservatezza \(imprese per dato\): /);
+    expect(res.text).toContain(why);
+    expect(res.text).toContain(`value="${k}"`);
+    const rows = await t.db
+      .selectFrom('campaigns')
+      .select('id')
+      .where('title', '=', `Soglia ${k}`)
+      .execute();
+    expect(rows).toHaveLength(0);
+  });
 
   it('is set and read through the API too', async () => {
     const region = await newUser(t.db, { role: 'region' });

@@ -19,6 +19,8 @@ export const wholeNumber = (min: number, max: number) =>
         ctx.addIssue({ code: 'custom', message: 'validation.wholeNumberComma', input: v });
       else if (/^[-+]?[\d.]+$/.test(s) && /\d/.test(s))
         ctx.addIssue({ code: 'custom', message: 'validation.wholeNumberDot', input: v });
+      // Words, an exponent ("1e1"): the field wants a whole number, not just "a number".
+      else ctx.addIssue({ code: 'custom', message: 'validation.wholeNumber', input: v });
       return s;
     },
     // The bounds before .int(): past 2^53 zod's own safe-integer limit would be quoted instead.

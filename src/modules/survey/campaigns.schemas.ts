@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { formDay, isoDay, shortText, territoryCode } from '../../http/validate';
 import { DEFAULT_RULES } from '../../lib/disclosure';
+import { wholeNumber } from '../firms/firms.schemas';
 
 const asArray = (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 const checkbox = z.preprocess((v) => v === true || v === 'on' || v === 'true', z.boolean());
@@ -18,7 +19,7 @@ const skillAreas = z.preprocess(
     .max(50),
 );
 // Disclosure control's k: never below the platform's default, which protects one firm's answers.
-const disclosureK = z.coerce.number().int().min(DEFAULT_RULES.k).max(50);
+const disclosureK = wholeNumber(DEFAULT_RULES.k, 50);
 const closesNotBeforeOpens = (v: { opensAt?: string; closesAt?: string }) =>
   !v.opensAt || !v.closesAt || v.closesAt >= v.opensAt;
 const closesBeforeOpens = { message: 'campaigns.errors.closesBeforeOpens', path: ['closesAt'] };
