@@ -183,3 +183,8 @@ export const formDay = z.preprocess((v) => {
   const m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(v.trim());
   return m ? `${m[3]}-${m[2]!.padStart(2, '0')}-${m[1]!.padStart(2, '0')}` : v.trim();
 }, isoDay);
+
+/** A refused act's reason as a form's errors: under its field, else above the form. */
+export function formErrors(req: Request, err: DomainError): Record<string, string> {
+  return { [err.options.field ?? '_form']: req.t(err.messageKey, err.options.params) };
+}

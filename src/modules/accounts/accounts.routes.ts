@@ -5,7 +5,7 @@ import { allow } from '../../http/authorize';
 import { LANGUAGES, type Language } from '../../http/i18n';
 import { renderConfirm } from '../../http/confirm';
 import { flash } from '../../http/flash';
-import { parseForm, uuidParam, withoutSecrets } from '../../http/validate';
+import { formErrors, parseForm, uuidParam, withoutSecrets } from '../../http/validate';
 import { loginRateLimit } from '../../http/rate-limit';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { comuneOptions } from '../firms/firms.options';
@@ -97,7 +97,7 @@ export function accountRoutes({ db, config }: AppServices): Router {
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       return registerView(req, res, err.status === 409 ? 409 : 422, {
-        errors: { [err.options.field ?? '_form']: req.t(err.messageKey) },
+        errors: formErrors(req, err),
         values: withoutSecrets(req.body),
       });
     }
@@ -144,7 +144,7 @@ export function accountRoutes({ db, config }: AppServices): Router {
       await endSessions(db, req.user!.id, req.sessionID);
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
-      return render(422, { [err.options.field ?? '_form']: req.t(err.messageKey) });
+      return render(422, formErrors(req, err));
     }
     flash(req, 'password.changed');
     res.redirect('/');

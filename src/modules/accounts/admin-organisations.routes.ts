@@ -7,7 +7,7 @@ import { flash, flashRefusal } from '../../http/flash';
 import { pageLinks } from '../../http/paging';
 import { parseQueryOrDefaults } from '../../http/query';
 import { renderSecretLink } from '../../http/secret-link';
-import { parseForm, uuidParam } from '../../http/validate';
+import { formErrors, parseForm, uuidParam } from '../../http/validate';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { localName } from '../reference/territories.repository';
 import { territoryGroups } from '../reference/territory-groups';
@@ -112,7 +112,7 @@ export function adminOrganisationRoutes({ db, config }: AppServices): Router {
       if (!(err instanceof DomainError) || err instanceof NotFoundError) throw err;
       return page(req, res, err.status, {
         rename: {
-          errors: { [err.options.field ?? '_form']: req.t(err.messageKey, err.options.params) },
+          errors: formErrors(req, err),
           values: form.data,
         },
       });
@@ -145,7 +145,7 @@ export function adminOrganisationRoutes({ db, config }: AppServices): Router {
       if (!(err instanceof DomainError) || err instanceof NotFoundError) throw err;
       return page(req, res, err.status, {
         invite: {
-          errors: { [err.options.field ?? '_form']: req.t(err.messageKey, err.options.params) },
+          errors: formErrors(req, err),
           values: form.data,
         },
       });

@@ -4,7 +4,7 @@ import { allow } from '../../http/authorize';
 import { renderConfirm } from '../../http/confirm';
 import { flash, flashRefusal } from '../../http/flash';
 import { renderSecretLink } from '../../http/secret-link';
-import { parseForm, uuidParam } from '../../http/validate';
+import { formErrors, parseForm, uuidParam } from '../../http/validate';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { findCurrentTerritory, localName } from '../reference/territories.repository';
 import { colleagueSchema } from './accounts.schemas';
@@ -58,7 +58,7 @@ export function colleagueRoutes({ db, config }: AppServices): Router {
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       return page(req, res, err.status, {
-        errors: { [err.options.field ?? '_form']: req.t(err.messageKey, err.options.params) },
+        errors: formErrors(req, err),
         values: form.data,
       });
     }

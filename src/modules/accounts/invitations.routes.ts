@@ -6,7 +6,7 @@ import { allow } from '../../http/authorize';
 import { renderConfirm } from '../../http/confirm';
 import { flash, flashRefusal } from '../../http/flash';
 import { renderSecretLink } from '../../http/secret-link';
-import { parseForm, uuidParam } from '../../http/validate';
+import { formErrors, parseForm, uuidParam } from '../../http/validate';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { INVITABLE_ROLES } from '../../lib/permissions';
 import { findSessionUser } from './accounts.repository';
@@ -64,7 +64,7 @@ export function invitationRoutes({ db, config }: AppServices): Router {
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       return formView(req, res, err.status, {
-        errors: { [err.options.field ?? '_form']: req.t(err.messageKey, err.options.params) },
+        errors: formErrors(req, err),
         values: form.data,
       });
     }

@@ -3,7 +3,7 @@ import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { flash } from '../../http/flash';
 import { HttpError } from '../../http/errors';
-import { parseForm, safeParseQuery, uuidParam } from '../../http/validate';
+import { formErrors, parseForm, safeParseQuery, uuidParam } from '../../http/validate';
 import { DomainError } from '../../lib/domain-error';
 import { localName } from '../reference/territories.repository';
 import { listFirmCampaigns } from '../survey/responses.service';
@@ -54,7 +54,7 @@ export function delegationRoutes({ db }: AppServices): Router {
       if (!(err instanceof DomainError) || err.status === 404) throw err;
       return page(req, res, err.status, {
         values: form.data,
-        errors: { [err.options.field ?? '_form']: req.t(err.messageKey) },
+        errors: formErrors(req, err),
       });
     }
     flash(req, 'delegations.granted');

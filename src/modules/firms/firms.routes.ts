@@ -7,6 +7,7 @@ import { problemMessages, zodProblems } from '../survey/problems';
 import { profileFieldLabels, profileFormOptions } from './firms.options';
 import { firmProfileSchema } from './firms.schemas';
 import { getMyFirm, profileFormValues, updateMyFirm } from './firms.service';
+import { formErrors } from '../../http/validate';
 
 export function firmRoutes({ db }: AppServices): Router {
   const router = Router();
@@ -38,7 +39,7 @@ export function firmRoutes({ db }: AppServices): Router {
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       return render(req, res, err.status, {
-        errors: { [err.options.field ?? '_form']: req.t(err.messageKey) },
+        errors: formErrors(req, err),
         values: req.body,
       });
     }

@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { flash } from '../../http/flash';
-import { parseForm, uuidParam } from '../../http/validate';
+import { formErrors, parseForm, uuidParam } from '../../http/validate';
 import { DomainError } from '../../lib/domain-error';
 import { localName } from '../reference/territories.repository';
 import { rejectSchema, returnSchema } from './funding.schemas';
@@ -129,7 +129,7 @@ export function reviewRoutes({ db }: AppServices): Router {
       return render(req, res, {
         form,
         status: err.status,
-        errors: { [err.options.field ?? '_form']: req.t(err.messageKey, err.options.params) },
+        errors: formErrors(req, err),
         values: req.body as Record<string, unknown>,
       });
     }

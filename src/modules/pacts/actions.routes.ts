@@ -2,19 +2,13 @@ import { Router, type Request, type Response } from 'express';
 import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { flash } from '../../http/flash';
-import { parseForm, uuidParam } from '../../http/validate';
+import { formErrors, parseForm, uuidParam } from '../../http/validate';
 import { DomainError } from '../../lib/domain-error';
 import { findAction, addAction, removeAction, updateAction } from './actions.service';
 import { loadPactFor } from './access';
 import { MODALITIES } from './pacts.tables';
 import { actionSchema, revisionOnlySchema } from './pacts.schemas';
-import {
-  formErrors,
-  keepChosen,
-  pactFieldLabels,
-  redirectIfClosed,
-  skillNeeds,
-} from './pacts.view';
+import { keepChosen, pactFieldLabels, redirectIfClosed, skillNeeds } from './pacts.view';
 import { StaleRevisionError } from './stale';
 import { renderStale } from './stale.view';
 

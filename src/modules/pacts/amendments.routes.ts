@@ -3,7 +3,7 @@ import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { renderConfirm } from '../../http/confirm';
 import { flash } from '../../http/flash';
-import { parseForm, safeParseQuery, uuidParam } from '../../http/validate';
+import { formErrors, parseForm, safeParseQuery, uuidParam } from '../../http/validate';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { loadPactFor } from './access';
 import { actionFields, pactFields } from './amendments.fields';
@@ -16,7 +16,7 @@ import * as repo from './pacts.repository';
 import { isEditable } from './pact-workflow';
 import { AMENDMENT_KINDS } from './negotiation.tables';
 import { MODALITIES } from './pacts.tables';
-import { formErrors, keepChosen, pactFieldLabels, skillNeeds } from './pacts.view';
+import { keepChosen, pactFieldLabels, skillNeeds } from './pacts.view';
 
 type Values = Record<string, unknown>;
 

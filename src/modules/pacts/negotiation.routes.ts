@@ -2,14 +2,14 @@ import { Router, type Request, type Response } from 'express';
 import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { flash } from '../../http/flash';
-import { parseForm, uuidParam } from '../../http/validate';
+import { formErrors, parseForm, uuidParam } from '../../http/validate';
 import { DomainError } from '../../lib/domain-error';
 import { amendmentRoutes } from './amendments.routes';
 import { addComment } from './comments.service';
 import { documentRoutes } from './document.routes';
 import { commentSchema, positionSchema } from './negotiation.schemas';
 import { boardView } from './negotiation.view';
-import { formErrors, pactFieldLabels } from './pacts.view';
+import { pactFieldLabels } from './pacts.view';
 import { setPosition } from './positions.service';
 import { signatureRoutes } from './signatures.routes';
 

@@ -27,10 +27,6 @@ export function redirectIfClosed(
   return true;
 }
 
-export function formErrors(req: Request, err: DomainError): Record<string, string> {
-  return { [err.options.field ?? '_form']: req.t(err.messageKey, err.options.params) };
-}
-
 // The pact and action forms' fields (amendments name them alike), the call and the invitation.
 const FORM_FIELDS = [...PACT_FIELDS, 'callId', ...ACTION_FIELDS, 'organisationId'];
 const NEGOTIATION_FIELDS = ['body', 'actionId', 'rationale', 'reason', 'kind'];

@@ -3,14 +3,14 @@ import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { renderConfirm } from '../../http/confirm';
 import { flash } from '../../http/flash';
-import { parseForm, uuidParam } from '../../http/validate';
+import { formErrors, parseForm, uuidParam } from '../../http/validate';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { localName } from '../reference/territories.repository';
 import { loadPactFor } from './access';
 import { isEditable } from './pact-workflow';
 import * as repo from './pacts.repository';
 import { inviteSchema, revisionOnlySchema } from './pacts.schemas';
-import { formErrors, pactFieldLabels } from './pacts.view';
+import { pactFieldLabels } from './pacts.view';
 import { inviteSignatory, removeSignatory } from './signatories.service';
 import { StaleRevisionError } from './stale';
 
