@@ -1,7 +1,7 @@
 import { loginAs, submitForm, testApp } from '../helpers/app';
 import { PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
-import { newCampaign, newFirmUser, profile } from '../survey/helpers';
+import { newCampaign, newFirmUser, profile, versionOf } from '../survey/helpers';
 import { newUser } from '../helpers/factories';
 
 let t: TestDb;
@@ -44,6 +44,37 @@ describe('POST /firm/profile', () => {
     expect(res.status).toBe(422);
     expect(res.text).toMatch(new RegExp(`id="error-${field}"[^>]*>[^<]*${says}`));
     expect(res.text).toContain(`value="${typed}"`);
+  });
+});
+
+describe('a made-up sector or comune among other problems', () => {
+  // The sector and comune were looked up only once everything else was right: the firm fixed the
+  // e-mail, sent again, and only then heard that its sector did not exist.
+  it('is named in the same round as the rest, on the profile and on step 1', async () => {
+    const firm = await newFirmUser(t.db, 40);
+    const agent = await loginAs(testApp(t), firm.email, PASSWORD);
+    const typed = { contactEmail: 'mario.rossi', naceDivision: '00', territoryCode: 'ITI1' };
+    const said = (html: string, field: string) =>
+      new RegExp(`id="error-${field}"[^>]*>([^<]*)`)
+        .exec(html)?.[1]
+        ?.trim()
+        .replace(/&#x27;/g, "'");
+    const { id } = await newCampaign(t.db);
+    await agent.get(`/survey/${id}`);
+    const step1 = `/survey/${id}/step/1`;
+    const version = versionOf((await agent.get(step1)).text);
+    for (const [url, extra] of [
+      ['/firm/profile', {}],
+      [step1, { action: 'next', version }],
+    ] as const) {
+      const res = await submitForm(agent, url, { ...form(typed), ...extra });
+      expect(res.status).toBe(422);
+      expect(said(res.text, 'contactEmail')).toMatch(/esempio/);
+      expect(said(res.text, 'naceDivision')).toBe("Scegli un settore dall'elenco");
+      expect(said(res.text, 'territoryCode')).toBe(
+        "Scegli il comune della sede principale dall'elenco",
+      );
+    }
   });
 });
 

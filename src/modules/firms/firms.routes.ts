@@ -6,7 +6,12 @@ import { DomainError } from '../../lib/domain-error';
 import { problemMessages, zodProblems } from '../survey/problems';
 import { profileFieldLabels, profileFormOptions } from './firms.options';
 import { firmProfileSchema } from './firms.schemas';
-import { getMyFirm, profileFormValues, updateMyFirm } from './firms.service';
+import {
+  getMyFirm,
+  profileFormValues,
+  profileReferenceProblems,
+  updateMyFirm,
+} from './firms.service';
 import { formErrors } from '../../http/validate';
 
 export function firmRoutes({ db }: AppServices): Router {
@@ -31,7 +36,10 @@ export function firmRoutes({ db }: AppServices): Router {
     const form = firmProfileSchema.safeParse(body);
     if (!form.success)
       return render(req, res, 422, {
-        errors: problemMessages(zodProblems(form.error, 1), req.t),
+        errors: problemMessages(
+          [...zodProblems(form.error, 1), ...(await profileReferenceProblems(db, body))],
+          req.t,
+        ),
         values: body,
       });
     try {

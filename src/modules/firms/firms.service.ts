@@ -5,7 +5,7 @@ import { isUniqueViolation } from '../accounts/accounts.service';
 import { findCurrentTerritory } from '../reference/territories.repository';
 import type { SizeClass } from '../survey/survey.tables';
 import * as repo from './firms.repository';
-import type { FirmProfileInput } from './firms.schemas';
+import { firmProfileSchema, type FirmProfileInput } from './firms.schemas';
 
 export const NACE_VERSION = 'NACE2' as const;
 
@@ -146,6 +146,28 @@ export async function updateMyFirm(
 /** Two firms claiming one VAT number: the unique index decides, the loser is told why. */
 export function asVatTaken(err: unknown): unknown {
   return isUniqueViolation(err, 'firms_vat_key') ? new VatTakenError() : err;
+}
+
+/**
+ * The sector and comune of a profile form that failed its other checks, looked up so that the
+ * form names every problem in one round (a made-up sector is otherwise told only after the rest
+ * is fixed). Values the form's own checks refuse are theirs to name.
+ */
+export async function profileReferenceProblems(
+  db: Executor,
+  body: Record<string, unknown>,
+): Promise<{ field: string; key: string }[]> {
+  const out: { field: string; key: string }[] = [];
+  const division = firmProfileSchema.shape.naceDivision.safeParse(body.naceDivision);
+  if (division.success && !(await repo.findDivision(db, NACE_VERSION, division.data)))
+    out.push({ field: 'naceDivision', key: 'firmProfile.errors.unknownSector' });
+  const code = firmProfileSchema.shape.territoryCode.safeParse(body.territoryCode);
+  if (code.success) {
+    const territory = await findCurrentTerritory(db, code.data);
+    if (!territory || territory.level !== 'LAU')
+      out.push({ field: 'territoryCode', key: 'firmProfile.errors.notComune' });
+  }
+  return out;
 }
 
 /**

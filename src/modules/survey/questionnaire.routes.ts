@@ -12,7 +12,7 @@ import {
   sectorNames,
 } from '../firms/firms.options';
 import { firmProfileSchema } from '../firms/firms.schemas';
-import { profileFormValues } from '../firms/firms.service';
+import { profileFormValues, profileReferenceProblems } from '../firms/firms.service';
 import {
   AlreadySubmittedError,
   checkDraft,
@@ -335,7 +335,13 @@ export function questionnaireRoutes({ db }: AppServices): Router {
     if (!parsed.success)
       return render(req, res, q, STEP.profile, 422, {
         values: body,
-        errors: problemMessages(zodProblems(parsed.error, STEP.profile), req.t),
+        errors: problemMessages(
+          [
+            ...zodProblems(parsed.error, STEP.profile),
+            ...(await profileReferenceProblems(db, body)),
+          ],
+          req.t,
+        ),
       });
     if (refused)
       return render(req, res, q, STEP.profile, refused.status, {
