@@ -1,6 +1,7 @@
 import type { Express } from 'express';
 import request from 'supertest';
 import { csrfFrom, csrfOfForm, loginAs, submitForm, type Agent } from '../helpers/app';
+import { errorSummary } from '../helpers/error-summary';
 import { PASSWORD } from '../helpers/factories';
 import type { TestDb } from '../helpers/test-db';
 import { newPact } from './factories';
@@ -360,6 +361,19 @@ describe('amendments', () => {
     );
     expect(noReason.status).toBe(422);
     expect(noReason.text).toContain('serve una motivazione');
+    expect((await amendmentRow(id)).status).toBe('open');
+    // A decision the form does not offer (a crafted post): the summary's link leads to the
+    // buttons, which it named by an id no element had.
+    const crafted = await submitForm(
+      authority,
+      `/pacts/${pact.id}/amendments/${id}`,
+      { revision: '1', decision: 'maybe', reason: 'x' },
+      `/pacts/${pact.id}/amendments/${id}/decide`,
+    );
+    expect(crafted.status).toBe(422);
+    const links = errorSummary(crafted.text);
+    expect(links.map((l) => l.href)).toContain('#field-decision');
+    for (const { href } of links) expect(crafted.text).toContain(`id="${href.slice(1)}"`);
     expect((await amendmentRow(id)).status).toBe('open');
     const declined = await submitForm(
       authority,
