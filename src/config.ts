@@ -20,6 +20,19 @@ export function defaultPoolMax(): number {
   return 2 * os.availableParallelism() + 2;
 }
 
+const unsetIfEmpty = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema);
+
+/** An e-mail address or a web page (https://…) where a person can write. */
+const contact = z
+  .string()
+  .trim()
+  .max(300)
+  .refine(
+    (v) => /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(v) || /^https?:\/\/[^\s<>]+$/.test(v),
+    'must be an e-mail address or an http(s):// address',
+  );
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -60,6 +73,12 @@ const envSchema = z.object({
       'must be an address, e.g. Patto <no-reply@example.org>',
     )
     .default('Patto <no-reply@localhost>'),
+  // Who runs this installation and how to reach them: named by the privacy notice (/privacy)
+  // and the accessibility statement (/accessibility), which say so while they are unset.
+  // An empty value (`OPERATOR_NAME=` in a compose file) is unset.
+  OPERATOR_NAME: unsetIfEmpty(z.string().trim().min(2).max(200).optional()),
+  OPERATOR_CONTACT: unsetIfEmpty(contact.optional()),
+  DPO_CONTACT: unsetIfEmpty(contact.optional()),
 });
 
 export type Env = z.infer<typeof envSchema>;

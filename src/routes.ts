@@ -6,6 +6,7 @@ import { adminOrganisationRoutes } from './modules/accounts/admin-organisations.
 import { adminUserRoutes } from './modules/accounts/admin-users.routes';
 import { colleagueRoutes } from './modules/accounts/colleagues.routes';
 import { homeRoutes } from './modules/home/home.routes';
+import { legalRoutes } from './modules/home/legal.routes';
 import { referenceRoutes } from './modules/reference/reference.routes';
 import { importRoutes } from './modules/imports/imports.routes';
 import { boundaryRoutes } from './modules/boundaries/boundaries.routes';
@@ -29,6 +30,7 @@ import { impactRoutes } from './modules/impact/impact.routes';
 export function webRoutes(services: AppServices): Router {
   const router = Router();
   router.use(homeRoutes(services));
+  router.use(legalRoutes(services));
   router.use(accountRoutes(services));
   router.use(invitationRoutes(services));
   router.use(adminUserRoutes(services));

@@ -49,6 +49,8 @@ export function visits(s: EveryPageSeed): Visit[] {
     { route: '/dashboard', as: 'anonymous' },
     { route: '/dashboard', as: 'region', query: `campaign=${s.campaignId}` },
     { route: '/open-data', as: 'anonymous' },
+    { route: '/privacy', as: 'anonymous' },
+    { route: '/accessibility', as: 'firm' },
     // The same form for everyone (the header differs, and each role's home checks it).
     { route: '/account/password', as: 'firm' },
     { route: '/account/profile', as: 'region' },

@@ -17,6 +17,24 @@ describe('configuration', () => {
     }
   });
 
+  it("takes the operator's contacts as an e-mail address or a web page, nothing else", () => {
+    const ok = loadConfig({
+      OPERATOR_NAME: ' Regione Toscana ',
+      OPERATOR_CONTACT: 'privacy@regione.toscana.it',
+      DPO_CONTACT: 'https://www.regione.toscana.it/rpd',
+    });
+    expect(ok).toMatchObject({
+      OPERATOR_NAME: 'Regione Toscana',
+      OPERATOR_CONTACT: 'privacy@regione.toscana.it',
+      DPO_CONTACT: 'https://www.regione.toscana.it/rpd',
+    });
+    // Left empty in a compose file: unset, not refused.
+    expect(loadConfig({ OPERATOR_NAME: '', OPERATOR_CONTACT: ' ' }).OPERATOR_NAME).toBeUndefined();
+    expect(() => loadConfig({ OPERATOR_CONTACT: 'call us' })).toThrow(/OPERATOR_CONTACT/);
+    expect(() => loadConfig({ DPO_CONTACT: 'javascript:alert(1)' })).toThrow(/DPO_CONTACT/);
+    expect(() => loadConfig({ OPERATOR_NAME: 'x'.repeat(201) })).toThrow(/OPERATOR_NAME/);
+  });
+
   it('prepares statements unless DATABASE_PREPARE says false', () => {
     expect(loadConfig({}).DATABASE_PREPARE).toBe(true);
     expect(loadConfig({ DATABASE_PREPARE: 'false' }).DATABASE_PREPARE).toBe(false);

@@ -1,0 +1,79 @@
+import request from 'supertest';
+import { testApp } from '../helpers/app';
+import { newTestDb, type TestDb } from '../helpers/test-db';
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await newTestDb();
+});
+afterAll(() => t.close());
+
+const OPERATOR = {
+  OPERATOR_NAME: 'Regione Toscana',
+  OPERATOR_CONTACT: 'privacy@regione.toscana.it',
+  DPO_CONTACT: 'https://www.regione.toscana.it/rpd',
+};
+
+const text = (html: string) =>
+  html
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&#x27;/g, "'")
+    .replace(/\s+/g, ' ');
+
+describe('the privacy notice', () => {
+  it('names the operator and links its contacts, in Italian and English', async () => {
+    const app = testApp(t, OPERATOR);
+    const it = await request(app).get('/privacy');
+    expect(it.status).toBe(200);
+    expect(it.text).toContain('<title>Informativa sul trattamento dei dati personali');
+    expect(text(it.text)).toContain(
+      'Titolare del trattamento è Regione Toscana, che gestisce questa installazione di Patto.',
+    );
+    expect(it.text).toContain('<a href="mailto:privacy@regione.toscana.it">');
+    expect(it.text).toContain('<a href="https://www.regione.toscana.it/rpd">');
+    expect(it.text).not.toContain('id="operator-missing"');
+    // The cookies it names are the ones the app sets.
+    expect(text(it.text)).toContain('patto.sid, la sessione');
+    const en = await request(app).get('/privacy?lang=en');
+    expect(en.text).toContain('<html lang="en"');
+    expect(text(en.text)).toContain('The data controller is Regione Toscana');
+  });
+
+  it('says the operator has not named itself yet, rather than naming nobody', async () => {
+    const res = await request(testApp(t)).get('/privacy');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('id="operator-missing"');
+    expect(text(res.text)).toContain('OPERATOR_NAME e OPERATOR_CONTACT');
+    expect(res.text).not.toContain('Titolare del trattamento è');
+    expect(res.text).not.toContain('mailto:');
+  });
+
+  it('is linked from the footer of every page and from the registration form', async () => {
+    const app = testApp(t, OPERATOR);
+    for (const page of ['/', '/login', '/open-data']) {
+      const res = await request(app).get(page);
+      expect(res.text).toMatch(/<footer[\s\S]*href="\/privacy"[\s\S]*href="\/accessibility"/);
+    }
+    const register = await request(app).get('/register');
+    expect(register.text).toMatch(/<form[\s\S]*href="\/privacy"[\s\S]*<\/form>/);
+  });
+});
+
+describe('the accessibility statement', () => {
+  it('names the operator and where to report a barrier', async () => {
+    const res = await request(testApp(t, OPERATOR)).get('/accessibility');
+    expect(res.status).toBe(200);
+    expect(text(res.text)).toContain(
+      'Regione Toscana si impegna a rendere accessibile questa installazione di Patto',
+    );
+    expect(text(res.text)).toContain('WCAG 2.1 di livello AA');
+    expect(res.text).toContain('<a href="mailto:privacy@regione.toscana.it">');
+  });
+
+  it('without an operator, says so where the contact would be', async () => {
+    const res = await request(testApp(t)).get('/accessibility?lang=en');
+    expect(res.status).toBe(200);
+    expect(text(res.text)).toContain('This installation of Patto aims to be accessible');
+    expect(res.text).toContain('id="operator-missing"');
+  });
+});
