@@ -80,6 +80,7 @@ export const ACCOUNT_EVENTS = [
   'reset_issued',
   'reset_requested',
   'reset_used',
+  'email_changed',
 ] as const;
 export type AccountEvent = (typeof ACCOUNT_EVENTS)[number];
 
@@ -92,6 +93,9 @@ export interface AccountEventsTable {
   actor_id: string | null;
   /** Why an account was disabled (required then, absent otherwise). */
   reason: string | null;
+  /** The address before and after an e-mail correction (only then). */
+  old_value: string | null;
+  new_value: string | null;
   created_at: Generated<Timestamp>;
 }
 

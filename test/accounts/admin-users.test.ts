@@ -369,3 +369,94 @@ describe('the forgotten-password form', () => {
     expect(await outbox(user.email)).toHaveLength(3);
   });
 });
+
+describe("correcting an account's e-mail address", () => {
+  const correct = (id: string, email: string) =>
+    submitForm(adminAgent, `/admin/users/${id}`, { email }, `/admin/users/${id}/email`);
+  const emailOf = async (id: string) =>
+    (await t.db.selectFrom('users').select('email').where('id', '=', id).executeTakeFirstOrThrow())
+      .email;
+
+  it('lets the person sign in with the new address only, and keeps both in the history', async () => {
+    const user = await newUser(t.db);
+    const res = await correct(user.id, '  Nuovo.Indirizzo@Test.Patto ');
+    expect(res.status).toBe(303);
+    expect(await emailOf(user.id)).toBe('nuovo.indirizzo@test.patto');
+    await loginAs(app, 'nuovo.indirizzo@test.patto', PASSWORD);
+    const old = await submitForm(request.agent(app), '/login', {
+      email: user.email,
+      password: PASSWORD,
+    });
+    expect(old.status).toBe(401);
+    const page = decode((await adminAgent.get(`/admin/users/${user.id}`)).text);
+    expect(page).toContain('Indirizzo e-mail corretto.');
+    expect(page).toContain(`E-mail cambiata da ${user.email} a nuovo.indirizzo@test.patto`);
+    const [event] = await t.db
+      .selectFrom('account_events')
+      .select(['event', 'actor_id', 'old_value', 'new_value'])
+      .where('user_id', '=', user.id)
+      .execute();
+    expect(event).toEqual({
+      event: 'email_changed',
+      actor_id: admin.id,
+      old_value: user.email,
+      new_value: 'nuovo.indirizzo@test.patto',
+    });
+  });
+
+  it('ends the open password links, and sends waiting e-mails to the new address', async () => {
+    configureNotifications({ email: true, publicUrl: 'https://patto.example' });
+    const user = await newUser(t.db);
+    const handed = await issueLink(user.id);
+    await submitForm(request.agent(app), '/password/forgot', { email: user.email });
+    await t.db
+      .insertInto('email_outbox')
+      .values({ user_id: user.id, to_address: user.email, kind: 'digest', subject: 'S', body: 'B' })
+      .execute();
+    expect(await correct(user.id, `new-${user.email}`)).toHaveProperty('status', 303);
+    const gone = await request.agent(app).get(handed);
+    expect(gone.text).not.toContain('name="password"');
+    const mails = await t.db
+      .selectFrom('email_outbox')
+      .select(['kind', 'status', 'to_address'])
+      .where('user_id', '=', user.id)
+      .orderBy('kind')
+      .execute();
+    expect(mails).toEqual([
+      { kind: 'digest', status: 'pending', to_address: `new-${user.email}` },
+      { kind: 'password_reset', status: 'failed', to_address: user.email },
+    ]);
+  });
+
+  it.each([
+    ['an address that is no e-mail', 'mario.rossi', 422, 'ad esempio nome@esempio.it'],
+    ['nothing', '', 422, 'Campo obbligatorio'],
+    ['its own address', 'SAME', 422, "È già l'indirizzo di questo account"],
+    ["another account's address", 'OTHER', 409, 'è già di un altro account'],
+  ])('refuses %s, keeping what was typed and changing nothing', async (_w, typed, status, says) => {
+    const user = await newUser(t.db);
+    const other = await newUser(t.db);
+    const value = typed === 'SAME' ? user.email : typed === 'OTHER' ? other.email : typed;
+    const res = await correct(user.id, value);
+    expect(res.status).toBe(status);
+    const html = decode(res.text);
+    expect(html).toMatch(new RegExp(`id="error-email"[^>]*>[^<]*${says}`));
+    expect(html).toContain('<a href="#field-email">');
+    expect(html).toContain(`id="field-email"`);
+    expect(html).toContain(`value="${value}"`);
+    expect(await emailOf(user.id)).toBe(user.email);
+    expect(await events(user.id)).toEqual([]);
+  });
+
+  it('is for the admin only', async () => {
+    const firm = await newUser(t.db, { role: 'firm' });
+    const agent = await loginAs(app, firm.email, PASSWORD);
+    const _csrf = await csrfFrom(agent, '/account/profile');
+    const res = await agent
+      .post(`/admin/users/${firm.id}/email`)
+      .type('form')
+      .send({ email: 'hijack@test.patto', _csrf });
+    expect(res.status).toBe(403);
+    expect(await emailOf(firm.id)).toBe(firm.email);
+  });
+});

@@ -72,6 +72,8 @@ export const disableUserSchema = z.strictObject({ reason: shortText(500) });
 
 export const forgotPasswordSchema = z.strictObject({ email });
 
+export const changeEmailSchema = z.strictObject({ email });
+
 export const resetPasswordSchema = z
   .strictObject({ password: newPassword, passwordConfirm: z.string().max(200) })
   .refine(confirmed, mismatch);

@@ -63,7 +63,7 @@ export function findUser(db: Executor, id: string) {
 export function lockUser(db: Executor, id: string) {
   return db
     .selectFrom('users')
-    .select(['id', 'disabled_at'])
+    .select(['id', 'email', 'disabled_at'])
     .where('id', '=', id)
     .forUpdate()
     .executeTakeFirst();
@@ -79,11 +79,53 @@ export async function setDisabled(db: Executor, id: string, disabled: boolean): 
 
 export async function addEvent(
   db: Executor,
-  e: { userId: string; event: AccountEvent; actorId: string | null; reason?: string },
+  e: {
+    userId: string;
+    event: AccountEvent;
+    actorId: string | null;
+    reason?: string;
+    change?: { from: string; to: string };
+  },
 ): Promise<void> {
   await db
     .insertInto('account_events')
-    .values({ user_id: e.userId, event: e.event, actor_id: e.actorId, reason: e.reason ?? null })
+    .values({
+      user_id: e.userId,
+      event: e.event,
+      actor_id: e.actorId,
+      reason: e.reason ?? null,
+      old_value: e.change?.from ?? null,
+      new_value: e.change?.to ?? null,
+    })
+    .execute();
+}
+
+/**
+ * The account's new address. Links to set a password that are still open end now (they were
+ * issued for, or mailed to, the old address), and e-mails not yet sent go to the new address,
+ * except those carrying such a link, which are not sent.
+ */
+export async function setEmail(db: Executor, id: string, email: string): Promise<void> {
+  await db.updateTable('users').set({ email }).where('id', '=', id).execute();
+  await db
+    .updateTable('password_resets')
+    .set({ expires_at: sql<Date>`greatest(now(), created_at + interval '1 millisecond')` })
+    .where('user_id', '=', id)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', sql<Date>`now()`)
+    .execute();
+  await db
+    .updateTable('email_outbox')
+    .set({ status: 'failed', last_error: 'not sent: the account changed its e-mail address' })
+    .where('user_id', '=', id)
+    .where('status', '=', 'pending')
+    .where('kind', '=', 'password_reset')
+    .execute();
+  await db
+    .updateTable('email_outbox')
+    .set({ to_address: email })
+    .where('user_id', '=', id)
+    .where('status', '=', 'pending')
     .execute();
 }
 
@@ -96,6 +138,8 @@ export function eventsOf(db: Executor, userId: string, limit: number) {
       'e.id',
       'e.event',
       'e.reason',
+      'e.old_value as from',
+      'e.new_value as to',
       'e.created_at as createdAt',
       'a.full_name as actorName',
       'e.actor_id as actorId',

@@ -7,17 +7,19 @@ import { renderSecretLink } from '../../http/secret-link';
 import { pageLinks } from '../../http/paging';
 import { parseQueryOrDefaults } from '../../http/query';
 import { forgotPasswordRateLimit } from '../../http/rate-limit';
-import { parseForm, uuidParam } from '../../http/validate';
+import { formErrors, parseForm, uuidParam } from '../../http/validate';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { localName } from '../reference/territories.repository';
 import * as repo from './admin-users.repository';
 import {
   adminUsersQuery,
+  changeEmailSchema,
   disableUserSchema,
   forgotPasswordSchema,
   resetPasswordSchema,
 } from './accounts.schemas';
 import {
+  changeEmail,
   disableUser,
   enableUser,
   findReset,
@@ -71,11 +73,29 @@ export function adminUserRoutes({ db, config }: AppServices): Router {
       account: withTerritory(user, res.locals.lang as string),
       self: user.id === req.user!.id,
       events: await repo.eventsOf(db, user.id, EVENTS_SHOWN),
+      emailForm: { values: { email: user.email } },
+      fieldLabels: { email: req.t('adminUsers.emailLabel') },
       ...extra,
     });
   };
 
   router.get('/admin/users/:id', allow('user:manage'), (req, res) => userView(req, res, 200));
+
+  router.post('/admin/users/:id/email', allow('user:manage'), async (req, res) => {
+    const id = uuidParam(req);
+    const form = parseForm(changeEmailSchema, req);
+    if (!form.ok) return userView(req, res, 422, { emailForm: form });
+    try {
+      await changeEmail(db, req.user!, id, form.data.email);
+    } catch (err) {
+      if (!(err instanceof DomainError) || err instanceof NotFoundError) throw err;
+      return userView(req, res, err.status, {
+        emailForm: { errors: formErrors(req, err), values: form.data },
+      });
+    }
+    flash(req, 'adminUsers.emailChanged');
+    res.redirect(303, `/admin/users/${id}`);
+  });
 
   const disableView = async (req: Request, res: Response, status: number, extra: object) => {
     const user = await repo.findUser(db, uuidParam(req));

@@ -6,6 +6,7 @@ import { hashSecret, newSecret } from '../../lib/tokens';
 import { tFor } from '../notifications/render';
 import { notificationSettings } from '../notifications/settings';
 import * as repo from './admin-users.repository';
+import { isUniqueViolation } from './accounts.service';
 
 /** How long a link lasts: one an admin hands over, and one mailed on request. */
 export const RESET_HOURS = { issued: 24, requested: 1 } as const;
@@ -48,6 +49,32 @@ export async function enableUser(db: Db, admin: SessionUser, id: string) {
     await repo.setDisabled(tx, id, false);
     await repo.addEvent(tx, { userId: id, event: 'enabled', actorId: admin.id });
   });
+}
+
+/**
+ * Corrects an account's e-mail address (the person's address changed, or was mistyped at the
+ * invitation): they sign in with the new one from now on; the change is kept in account_events.
+ */
+export async function changeEmail(db: Db, admin: SessionUser, id: string, email: string) {
+  try {
+    await db.transaction().execute(async (tx) => {
+      const user = await repo.lockUser(tx, id);
+      if (!user) throw new NotFoundError();
+      if (user.email === email)
+        throw new DomainError('adminUsers.errors.sameEmail', { field: 'email', status: 422 });
+      await repo.setEmail(tx, id, email);
+      await repo.addEvent(tx, {
+        userId: id,
+        event: 'email_changed',
+        actorId: admin.id,
+        change: { from: user.email, to: email },
+      });
+    });
+  } catch (err) {
+    if (isUniqueViolation(err, 'users_email_key'))
+      throw new DomainError('adminUsers.errors.emailTaken', { field: 'email', status: 409 });
+    throw err;
+  }
 }
 
 const newReset = async (
