@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { testApp } from '../helpers/app';
+import { loginAs, testApp } from '../helpers/app';
+import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 
 let t: TestDb;
@@ -75,5 +76,20 @@ describe('the accessibility statement', () => {
     expect(res.status).toBe(200);
     expect(text(res.text)).toContain('This installation of Patto aims to be accessible');
     expect(res.text).toContain('id="operator-missing"');
+  });
+});
+
+describe("the admin's home", () => {
+  it('asks for the operator while it is unset, and only the admin', async () => {
+    const admin = await newUser(t.db, { role: 'admin' });
+    const region = await newUser(t.db, { role: 'region' });
+    const unset = testApp(t);
+    const adminHome = await (await loginAs(unset, admin.email, PASSWORD)).get('/');
+    expect(text(adminHome.text)).toContain('imposta OPERATOR_NAME e OPERATOR_CONTACT');
+    const regionHome = await (await loginAs(unset, region.email, PASSWORD)).get('/');
+    expect(regionHome.text).not.toContain('id="operator-missing"');
+    const set = await (await loginAs(testApp(t, OPERATOR), admin.email, PASSWORD)).get('/');
+    expect(set.status).toBe(200);
+    expect(set.text).not.toContain('id="operator-missing"');
   });
 });

@@ -28,7 +28,7 @@ const ACTIONS: { permission: Permission; href: string; key: string }[] = [
   { permission: 'account:use', href: '/account/password', key: 'home.actions.password' },
 ];
 
-export function homeRoutes({ db }: AppServices): Router {
+export function homeRoutes({ db, config }: AppServices): Router {
   const router = Router();
 
   const firmHome = async (user: SessionUser) => {
@@ -52,6 +52,9 @@ export function homeRoutes({ db }: AppServices): Router {
         (a) => a.permission in PERMISSIONS && can(req.user!.role, a.permission),
       ),
       ...(req.user.role === 'firm' ? await firmHome(req.user) : {}),
+      // The privacy notice and accessibility statement name nobody until the operator is set.
+      operatorMissing:
+        req.user.role === 'admin' && !(config.OPERATOR_NAME && config.OPERATOR_CONTACT),
     });
   });
 
