@@ -31,6 +31,7 @@ export const SKIPPED: Record<string, string> = {
   '/open-data/needs.json': 'an open-data file',
   '/open-data/pacts.csv': 'an open-data file',
   '/open-data/pacts.json': 'an open-data file',
+  '/account/data.json': "a file download: the person's own data",
 };
 
 const ROLES: Role[] = ['firm', 'local_authority', 'social_partner', 'region', 'admin'];

@@ -21,6 +21,7 @@ import {
 } from './accounts.schemas';
 import { changePassword, registerFirm } from './accounts.service';
 import { createApiToken, listApiTokens, revokeApiToken } from './tokens.service';
+import { myData } from './my-data';
 
 export function accountRoutes({ db, config }: AppServices): Router {
   const router = Router();
@@ -125,6 +126,14 @@ export function accountRoutes({ db, config }: AppServices): Router {
     flash(req, 'profile.saved');
     // ?lang= also leaves the browser's cookie, so the pages follow the choice at once.
     res.redirect(`/account/profile?lang=${form.data.locale}`);
+  });
+
+  // Everything kept about the person, as a file (GDPR articles 15 and 20): my-data.ts.
+  router.get('/account/data.json', allow('account:use'), async (req, res) => {
+    const data = await myData(db, req.user!);
+    res.attachment(`patto-my-data-${data.exported_at.slice(0, 10)}.json`);
+    res.set('Cache-Control', 'no-store');
+    res.type('application/json').send(JSON.stringify(data, null, 2));
   });
 
   router.get('/account/password', allow('account:use'), (req, res) => {
