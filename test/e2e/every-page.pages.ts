@@ -51,6 +51,8 @@ export function visits(s: EveryPageSeed): Visit[] {
     { route: '/dashboard', as: 'region', query: `campaign=${s.campaignId}` },
     { route: '/open-data', as: 'anonymous' },
     { route: '/privacy', as: 'anonymous' },
+    { route: '/help', as: 'anonymous' },
+    { route: '/help', as: 'region' },
     { route: '/accessibility', as: 'firm' },
     // The same form for everyone (the header differs, and each role's home checks it).
     { route: '/account/password', as: 'firm' },

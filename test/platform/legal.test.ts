@@ -93,3 +93,29 @@ describe("the admin's home", () => {
     expect(set.text).not.toContain('id="operator-missing"');
   });
 });
+
+describe('the guide', () => {
+  it("gives every role's steps and the glossary, pointing a signed-in reader to their own", async () => {
+    const app = testApp(t);
+    const anonymous = await request(app).get('/help');
+    expect(anonymous.status).toBe(200);
+    for (const id of ['firm', 'local_authority', 'social_partner', 'region', 'admin', 'public'])
+      expect(anonymous.text).toContain(`<h2 id="help-${id}"`);
+    expect(text(anonymous.text)).toContain('Revisione');
+    expect(anonymous.text).not.toContain('id="your-role"');
+    // A step is a sentence, not the key of a missing text.
+    expect(anonymous.text).not.toMatch(/help\.roles\./);
+    const partner = await newUser(t.db, { role: 'social_partner' });
+    const agent = await loginAs(app, partner.email, PASSWORD);
+    const own = await agent.get('/help?lang=en');
+    expect(text(own.text)).toContain('The part for you: Social partner');
+    expect(own.text).toContain('<a href="#help-social_partner">The part for you');
+    expect(text(own.text)).toContain('Sign the current revision');
+  });
+
+  it('is linked from the header and footer of every page', async () => {
+    const res = await request(testApp(t)).get('/login');
+    expect(res.text).toMatch(/<header[\s\S]*href="\/help"[\s\S]*<\/header>/);
+    expect(res.text).toMatch(/<footer[\s\S]*href="\/help"/);
+  });
+});

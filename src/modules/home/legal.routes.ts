@@ -27,9 +27,9 @@ function operatorOf(config: Config) {
 }
 
 /**
- * The privacy notice (GDPR articles 13–14) and the accessibility statement (Directive (EU)
- * 2016/2102): public pages linked from every page's footer. They describe what this software
- * does; the operator's name and contacts come from the configuration.
+ * The privacy notice (GDPR articles 13–14), the accessibility statement (Directive (EU)
+ * 2016/2102) and the guide: public pages linked from every page. The first two describe what
+ * this software does; the operator's name and contacts come from the configuration.
  */
 export function legalRoutes({ config }: AppServices): Router {
   const router = Router();
@@ -51,5 +51,25 @@ export function legalRoutes({ config }: AppServices): Router {
     });
   });
 
+  // The guide: each role's steps, the signed-in reader's own first in the contents' link.
+  router.get('/help', allow('public'), (req, res) => {
+    const roles = HELP_ROLES.map((id) => ({
+      id,
+      title: req.t(`help.roles.${id}.title`),
+      steps: req.t(`help.roles.${id}.steps`, { returnObjects: true }) as unknown as string[],
+    }));
+    const glossary = Object.values(
+      req.t('help.glossary', { returnObjects: true }) as unknown as Record<string, string[]>,
+    ).map(([term, meaning]) => ({ term, meaning }));
+    res.render('home/help', {
+      title: req.t('help.title'),
+      roles,
+      glossary,
+      yourRole: roles.find((r) => r.id === req.user?.role),
+    });
+  });
+
   return router;
 }
+
+const HELP_ROLES = ['firm', 'local_authority', 'social_partner', 'region', 'admin', 'public'];
