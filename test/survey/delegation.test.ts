@@ -229,6 +229,72 @@ describe('acting under a delegation', () => {
   });
 });
 
+describe("the firm's inbox", () => {
+  const kindsFor = (userId: string) =>
+    t.db
+      .selectFrom('notifications')
+      .select(['kind', 'link'])
+      .where('user_id', '=', userId)
+      .where('kind', 'like', 'delegated_answer_%')
+      .orderBy('created_at')
+      .execute();
+
+  it('tells the firm when its association sends or withdraws its answer, and nobody else', async () => {
+    const { firm, partner, firmAgent, partnerAgent } = await setting();
+    const { id } = await newCampaign(t.db);
+    const { title } = await t.db
+      .selectFrom('campaigns')
+      .select('title')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    await grant(firmAgent, partner.organisationId);
+    const suffix = `?firm=${firm.organisationId}`;
+    await reachNeeds(partnerAgent, t.db, id, firm.organisationId, suffix);
+    // Saving drafts along the way tells nobody.
+    expect(await kindsFor(firm.id)).toEqual([]);
+    await submitLines(partnerAgent, id, needsBody([needLine()]), suffix);
+    expect(await kindsFor(firm.id)).toEqual([
+      { kind: 'delegated_answer_submitted', link: `/survey/${id}/receipt` },
+    ]);
+    const inbox = await firmAgent.get('/inbox');
+    expect(inbox.text).toContain(
+      `${partner.organisationName} ha inviato per conto della tua impresa la risposta all&#x27;indagine «${title}».`,
+    );
+    const r = await t.db
+      .selectFrom('responses')
+      .select('id')
+      .where('campaign_id', '=', id)
+      .executeTakeFirstOrThrow();
+    await postStep(
+      partnerAgent,
+      `/survey/${id}/receipt${suffix}`,
+      {},
+      `/survey/${id}/versions/${r.id}/withdraw${suffix}`,
+    );
+    expect((await kindsFor(firm.id)).map((n) => n.kind)).toEqual([
+      'delegated_answer_submitted',
+      'delegated_answer_withdrawn',
+    ]);
+    const en = await firmAgent.get('/inbox?lang=en');
+    expect(en.text).toContain(
+      `${partner.organisationName} withdrew your firm&#x27;s answer to the survey “${title}” on its behalf.`,
+    );
+    // The association is not told of its own acts.
+    expect(await kindsFor(partner.id)).toEqual([]);
+  });
+
+  it('tells nobody when the firm answers itself', async () => {
+    const { firm, firmAgent } = await setting();
+    const { id } = await newCampaign(t.db);
+    await reachNeeds(firmAgent, t.db, id, firm.organisationId);
+    await submitLines(firmAgent, id, needsBody([needLine()]));
+    expect(
+      await t.db.selectFrom('responses').select('id').where('campaign_id', '=', id).execute(),
+    ).toHaveLength(1);
+    expect(await kindsFor(firm.id)).toEqual([]);
+  });
+});
+
 describe('revoking', () => {
   it("answers 404 for another firm's delegation and changes nothing", async () => {
     const { firm, partner, firmAgent } = await setting();

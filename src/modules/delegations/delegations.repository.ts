@@ -77,6 +77,18 @@ export async function insertEvent(
   await db.insertInto('delegation_events').values(e).execute();
 }
 
+/** The association's name and the survey's title, for the firm's notification of an act. */
+export async function actNames(db: Executor, associationId: string, campaignId: string) {
+  const row = await db
+    .selectFrom('organisations as a')
+    .innerJoin('campaigns as c', (j) => j.onTrue())
+    .select(['a.name as association', 'c.title as campaign'])
+    .where('a.id', '=', associationId)
+    .where('c.id', '=', campaignId)
+    .executeTakeFirstOrThrow();
+  return row;
+}
+
 /** An organisation that may receive a delegation (an employer association), if it is one. */
 export function findAssociation(db: Executor, id: string) {
   return db

@@ -7,7 +7,7 @@ import { ensureFirmRow, getMyFirm, toFirmProfile, type FirmProfile } from '../fi
 import { territoryPath } from '../reference/territories.repository';
 import type { DelegationEventKind } from '../survey/survey.tables';
 import * as repo from './delegations.repository';
-import { notifyDelegationChange } from './delegations.notify';
+import { notifyDelegationChange, notifyFirmOfAct } from './delegations.notify';
 
 export type Delegation = repo.DelegationRow;
 
@@ -83,7 +83,10 @@ export async function holdDelegationOf(
   return held;
 }
 
-/** One line of the audit trail for an act done under a delegation (nothing for the firm's own). */
+/**
+ * One line of the audit trail for an act done under a delegation (nothing for the firm's own);
+ * an answer sent or withdrawn for the firm is also told to the firm.
+ */
 export async function recordAct(
   tx: Executor,
   delegation: Delegation | null,
@@ -99,6 +102,7 @@ export async function recordAct(
     campaign_id: refs.campaignId ?? null,
     response_id: refs.responseId ?? null,
   });
+  await notifyFirmOfAct(tx, delegation, kind, refs.campaignId);
 }
 
 function firmOnly(user: SessionUser): string {

@@ -18,7 +18,7 @@ export interface NotifyInput {
   /** Every enabled user of these organisations. */
   organisationIds?: string[];
   kind: NotificationKind;
-  /** See PARAM_NAMES in kinds.ts: pact, revision, actor, organisation, reason, amount, call. */
+  /** See PARAM_NAMES in kinds.ts: pact, revision, actor, organisation, reason, amount, call, survey. */
   params: Record<string, string | number>;
   /** A path inside the platform, e.g. `/pacts/<id>`. */
   link: string;
