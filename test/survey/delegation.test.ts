@@ -5,6 +5,7 @@ import { loginAs, submitForm, testApp, type Agent } from '../helpers/app';
 import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { errorSummary } from '../helpers/error-summary';
+import { newColleague } from '../notifications/helpers';
 import { postStep, reachNeeds, submitLines } from './flow';
 import { needLine, needsBody, newCampaign, newFirmUser } from './helpers';
 
@@ -75,8 +76,8 @@ describe('granting a delegation', () => {
     expect(page.text).toContain(partner.organisationName);
   });
 
-  it('refuses a trade union, a firm, a made-up id and a second grant; nothing is written', async () => {
-    const { firm, partner, firmAgent } = await setting();
+  it('refuses a trade union, a firm and a made-up id; nothing is written', async () => {
+    const { firm, firmAgent } = await setting();
     const union = await newUser(t.db, { role: 'social_partner', partnerType: 'trade_union' });
     const otherFirm = await newFirmUser(t.db);
     for (const id of [union.organisationId, otherFirm.organisationId, crypto.randomUUID()]) {
@@ -94,10 +95,34 @@ describe('granting a delegation', () => {
     ]);
     expect(bad.text).toContain('Scegli un&#x27;associazione');
     expect(await delegationsOf(firm.organisationId)).toEqual([]);
+  });
+
+  it('lands a double click on the page like the first click, one delegation made', async () => {
+    const { firm, partner, firmAgent } = await setting();
     await grant(firmAgent, partner.organisationId);
     const again = await grant(firmAgent, partner.organisationId);
-    expect(again.status).toBe(409);
+    expect(again.status).toBe(302);
+    expect(again.headers.location).toBe('/delegations');
+    const page = await firmAgent.get('/delegations');
+    expect(page.text).toContain('Delega concessa.');
+    expect(page.text).not.toContain('Ci sono errori nel modulo');
     expect(await delegationsOf(firm.organisationId)).toHaveLength(1);
+    // A colleague who grants it again is told it is already in force, nothing more.
+    const colleague = await newColleague(t.db, firm);
+    const { password_hash } = await t.db
+      .selectFrom('users')
+      .select('password_hash')
+      .where('id', '=', firm.id)
+      .executeTakeFirstOrThrow();
+    await t.db.updateTable('users').set({ password_hash }).where('id', '=', colleague.id).execute();
+    const other = await loginAs(app, colleague.email, PASSWORD);
+    const third = await grant(other, partner.organisationId);
+    expect(third.status).toBe(302);
+    const seen = await other.get('/delegations');
+    expect(seen.text).toContain('Questa associazione ha già una delega attiva della tua impresa.');
+    expect(seen.text).not.toContain('Delega concessa.');
+    const [d] = await delegationsOf(firm.organisationId);
+    expect((await eventsOf(d!.id)).map((e) => e.kind)).toEqual(['granted']);
   });
 });
 
@@ -306,6 +331,20 @@ describe('revoking', () => {
     expect(res.status).toBe(404);
     const [after] = await delegationsOf(firm.organisationId);
     expect(after!.revoked_at).toBeNull();
+  });
+
+  it('lands a double click on the page like the first click, revoked once', async () => {
+    const { firm, partner, firmAgent } = await setting();
+    await grant(firmAgent, partner.organisationId);
+    const [d] = await delegationsOf(firm.organisationId);
+    const revoke = () => submitForm(firmAgent, '/delegations', {}, `/delegations/${d!.id}/revoke`);
+    await revoke();
+    const again = await revoke();
+    expect(again.headers.location).toBe('/delegations');
+    const page = await firmAgent.get('/delegations');
+    expect(page.text).toContain('Delega revocata');
+    expect(page.text).not.toContain('era già stata revocata');
+    expect((await eventsOf(d!.id)).map((e) => e.kind)).toEqual(['granted', 'revoked']);
   });
 
   it('through the API, with grantDelegation and revokeDelegation', async () => {

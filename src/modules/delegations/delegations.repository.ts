@@ -39,6 +39,14 @@ export function lockActiveShared(db: Executor, firmId: string, associationId: st
     .executeTakeFirst();
 }
 
+export function findDelegation(db: Executor, id: string) {
+  return db
+    .selectFrom('delegations')
+    .select(delegationColumns)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
 export function lockDelegation(db: Executor, id: string) {
   return db
     .selectFrom('delegations')
