@@ -71,6 +71,14 @@ describe('GET /pacts filtered by territory and campaign', () => {
     expect(res.text).toContain('<option value="draft" selected>Draft</option>');
   });
 
+  it("names each pact's territory in the reader's language", async () => {
+    const agent = await loginAs(app, s.authority.email, s.password);
+    const row = (html: string) =>
+      html.match(new RegExp(`/pacts/${ids.province}[\\s\\S]*?</tr>`))![0].replace(/<[^>]+>/g, '');
+    expect(row((await agent.get('/pacts?lang=en')).text)).toContain('Florence (ITI14)');
+    expect(row((await agent.get('/pacts?lang=it')).text)).toContain('Firenze (ITI14)');
+  });
+
   it('shows the whole list for a malformed filter instead of an error', async () => {
     const agent = await loginAs(app, s.authority.email, s.password);
     const res = await agent.get('/pacts?territory=<script>');

@@ -108,6 +108,7 @@ export async function listPactsFor(db: Executor, user: SessionUser, filters: Pac
       'p.revision',
       'p.territory_code',
       't.name as territory_name',
+      't.names as territory_names',
       'o.name as promoter_name',
       'p.promoter_org_id',
       'p.requested_cents',
