@@ -49,6 +49,18 @@ describe('GET /inbox', () => {
     );
   });
 
+  it('lists what one act told in the order it happened (a signature, then the agreement)', async () => {
+    const user = await newUser(t.db, { role: 'social_partner' });
+    const titles = Array.from({ length: 8 }, (_, i) => `Patto ${i + 1}`);
+    await t.db.transaction().execute(async (tx) => {
+      for (const pact of titles)
+        await notify(tx, { userIds: [user.id], kind: 'pact_agreed', params: { pact }, link: '/' });
+    });
+    const res = await (await loginAs(testApp(t), user.email, PASSWORD)).get('/inbox');
+    const shown = [...res.text.matchAll(/«(Patto \d)»/g)].map((m) => m[1]);
+    expect(shown).toEqual([...titles].reverse());
+  });
+
   it('escapes what users typed into a notification', async () => {
     const user = await newUser(t.db);
     await invite(user.id, '<script>alert(1)</script>');
