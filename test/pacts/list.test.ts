@@ -114,6 +114,50 @@ describe('GET /pacts headings, by who reads', () => {
     expect(res.text).toContain('Quando un ente locale inviterà la tua organizzazione a un patto');
   });
 
+  it("shows a partner where its organisation's signature stands on each pact", async () => {
+    const partner = await newUser(t.db, {
+      role: 'social_partner',
+      partnerType: 'trade_union',
+      territory: 'ITI14',
+    });
+    const seed = (title: string) =>
+      newPact(t.db, {
+        promoter: s.authority,
+        campaign: s.campaign.id,
+        title,
+        status: 'negotiation',
+        signatories: [partner.organisationId],
+      });
+    const signed = await seed('Firmato');
+    const unsigned = await seed('Da firmare');
+    const superseded = await seed('Firma superata');
+    const sign = (pactId: string) =>
+      t.db
+        .insertInto('pact_signatures')
+        .values({
+          pact_id: pactId,
+          organisation_id: partner.organisationId,
+          revision: 1,
+          revision_hash: '0'.repeat(64),
+          signed_by: partner.id,
+        })
+        .execute();
+    await sign(signed.id);
+    await sign(superseded.id);
+    await t.db.updateTable('pacts').set({ revision: 2 }).where('id', '=', superseded.id).execute();
+    const agent = await loginAs(app, partner.email, s.password);
+    const res = await agent.get('/pacts');
+    const row = (id: string) => res.text.match(new RegExp(`/pacts/${id}"[\\s\\S]*?</tr>`))![0];
+    expect(res.text).toContain('<th scope="col">Firma della tua organizzazione</th>');
+    expect(row(signed.id)).toContain('<td>Firmata (revisione 1)</td>');
+    expect(row(unsigned.id)).toContain(
+      `<a href="/pacts/${unsigned.id}/negotiation">Non ancora firmata (revisione 1)</a>`,
+    );
+    expect(row(superseded.id)).toContain('Non ancora firmata (revisione 2)');
+    const en = await agent.get('/pacts?lang=en');
+    expect(en.text).toContain('Signed (revision 1)');
+  });
+
   it("shows the admin every pact under 'Tutti i patti', not as invited", async () => {
     const admin = await newUser(t.db, { role: 'admin' });
     const res = await (await loginAs(app, admin.email, s.password)).get('/pacts');

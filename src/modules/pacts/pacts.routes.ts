@@ -63,6 +63,8 @@ export function pactRoutes(services: AppServices): Router {
       othersTitle: req.t(`pacts.list.others.${reader}`),
       othersEmpty: req.t(`pacts.list.noneOthers.${reader}`),
       showMine: reader === 'promoter',
+      // Those invited to sign see where their organisation's signature stands.
+      showSignature: reader === 'promoter' || reader === 'partner',
       mine: pacts.filter((p) => p.mine),
       others: pacts.filter((p) => !p.mine),
       status,

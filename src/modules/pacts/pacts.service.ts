@@ -114,6 +114,18 @@ export async function listPactsFor(db: Executor, user: SessionUser, filters: Pac
       'p.requested_cents',
       'p.updated_at',
       'p.submitted_at',
+      // Whether the reader's organisation signed the revision in force (its to-do at a glance).
+      (eb) =>
+        eb
+          .exists(
+            eb
+              .selectFrom('pact_signatures as g')
+              .select('g.pact_id')
+              .whereRef('g.pact_id', '=', 'p.id')
+              .whereRef('g.revision', '=', 'p.revision')
+              .where('g.organisation_id', '=', user.organisationId),
+          )
+          .as('signed_current'),
     ])
     .orderBy('p.updated_at', 'desc')
     .limit(500);
