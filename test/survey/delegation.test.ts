@@ -203,7 +203,19 @@ describe('acting under a delegation', () => {
       .type('form')
       .send({ _csrf: csrf, version: '99', action: 'next', ...needsBody([needLine()]) });
     expect(post.status).toBe(404);
-    expect((await partnerAgent.get(`/delegated-firms/${firm.organisationId}`)).status).toBe(404);
+    // The association learns why: it was delegated, and told of the revocation.
+    const why =
+      'Non puoi più agire per Meccanica Test S.r.l.: l&#x27;impresa ha revocato la delega alla tua associazione.';
+    expect(post.text).toContain(why);
+    const firmPage = await partnerAgent.get(`/delegated-firms/${firm.organisationId}`);
+    expect(firmPage.status).toBe(404);
+    expect(firmPage.text).toContain(why);
+    // Another association, never delegated, learns nothing.
+    const other = await newUser(t.db, { role: 'social_partner' });
+    const otherAgent = await loginAs(app, other.email, PASSWORD);
+    const nothing = await otherAgent.get(`/delegated-firms/${firm.organisationId}`);
+    expect(nothing.status).toBe(404);
+    expect(nothing.text).not.toContain('revocato');
     const [after] = await delegationsOf(firm.organisationId);
     expect(after!.revoked_by).toBe(firm.id);
     // The firm resumes where the association left off.

@@ -39,6 +39,20 @@ export function lockActiveShared(db: Executor, firmId: string, associationId: st
     .executeTakeFirst();
 }
 
+/** The name of a firm that once delegated this association and has revoked it, if any. */
+export async function revokedBy(db: Executor, firmId: string, associationId: string) {
+  const row = await db
+    .selectFrom('delegations as d')
+    .innerJoin('firms as f', 'f.organisation_id', 'd.firm_id')
+    .select('f.legal_name')
+    .where('d.firm_id', '=', firmId)
+    .where('d.association_id', '=', associationId)
+    .where('d.revoked_at', 'is not', null)
+    .limit(1)
+    .executeTakeFirst();
+  return row?.legal_name;
+}
+
 export function findDelegation(db: Executor, id: string) {
   return db
     .selectFrom('delegations')

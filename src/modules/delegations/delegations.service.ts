@@ -23,6 +23,17 @@ function mayAct(user: SessionUser): boolean {
 }
 
 /**
+ * No active delegation: not found. An association the firm delegated and then revoked learns
+ * why (it was told of the revocation anyway); anyone else learns nothing.
+ */
+async function noDelegation(db: Executor, firmId: string, user: SessionUser): Promise<Error> {
+  const firm = await repo.revokedBy(db, firmId, user.organisationId);
+  return firm
+    ? new NotFoundError('delegations.errors.revokedForYou', { firm })
+    : new NotFoundError();
+}
+
+/**
  * The firm a request acts for. A firm user acts for itself (naming another firm is not found); an
  * association user for a firm that delegated its association, named by `firmId`. Anything
  * else — no delegation, a revoked one, another association's — is not found: ids leak nothing.
@@ -38,7 +49,8 @@ export async function actingFirm(
   }
   if (!firmId || !mayAct(user)) throw new NotFoundError();
   const delegation = await repo.findActive(db, firmId, user.organisationId);
-  const row = delegation && (await findFirm(db, firmId));
+  if (!delegation) throw await noDelegation(db, firmId, user);
+  const row = await findFirm(db, firmId);
   if (!row) throw new NotFoundError();
   return { firm: toFirmProfile(row), delegation };
 }
@@ -54,7 +66,7 @@ export async function holdDelegation(
 ): Promise<Delegation | null> {
   if (!acting.delegation) return null;
   const held = await repo.lockActiveShared(tx, acting.firm.organisationId, user.organisationId);
-  if (!held) throw new NotFoundError();
+  if (!held) throw await noDelegation(tx, acting.firm.organisationId, user);
   return held;
 }
 
@@ -79,7 +91,7 @@ export async function holdDelegationOf(
 ): Promise<Delegation | null> {
   if (user.role === 'firm') return null;
   const held = await repo.lockActiveShared(tx, firmId, user.organisationId);
-  if (!held) throw new NotFoundError();
+  if (!held) throw await noDelegation(tx, firmId, user);
   return held;
 }
 
