@@ -294,6 +294,11 @@ describe("the firm's inbox", () => {
       { kind: 'delegated_answer_submitted', link: `/survey/${id}/receipt` },
     ]);
     const inbox = await firmAgent.get('/inbox');
+    // The inbox says what a firm hears of there, not 'pacts and calls'.
+    expect(inbox.text).toContain(
+      'Le risposte alle indagini che un&#x27;associazione delegata invia o ritira per conto della tua impresa.',
+    );
+    expect(inbox.text).not.toContain('sui patti e sugli avvisi');
     expect(inbox.text).toContain(
       `${partner.organisationName} ha inviato per conto della tua impresa la risposta all&#x27;indagine «${title}».`,
     );
