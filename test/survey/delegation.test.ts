@@ -354,6 +354,10 @@ describe('revoking', () => {
     const { firm, partner, firmAgent } = await setting();
     await grant(firmAgent, partner.organisationId);
     const [d] = await delegationsOf(firm.organisationId);
+    // Each row's button names its association, for a screen reader's list of buttons.
+    expect((await firmAgent.get('/delegations')).text).toContain(
+      `Revoca<span class="visually-hidden"> ${partner.organisationName}</span></button>`,
+    );
     const revoke = () => submitForm(firmAgent, '/delegations', {}, `/delegations/${d!.id}/revoke`);
     await revoke();
     const again = await revoke();
