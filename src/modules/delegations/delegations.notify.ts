@@ -1,7 +1,6 @@
 import type { Executor } from '../../db';
 import { notify } from '../notifications/notify';
-import type { DelegationRow } from './delegations.repository';
-import { actNames } from './delegations.repository';
+import { actNames, type DelegationRow } from './delegations.repository';
 
 export type DelegationNotice = 'delegation_granted' | 'delegation_revoked';
 

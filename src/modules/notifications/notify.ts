@@ -18,7 +18,7 @@ export interface NotifyInput {
   /** Every enabled user of these organisations. */
   organisationIds?: string[];
   kind: NotificationKind;
-  /** See PARAM_NAMES in kinds.ts: pact, revision, actor, organisation, reason, amount, call, survey. */
+  /** The values its sentence names: see PARAM_NAMES in kinds.ts. */
   params: Record<string, string | number>;
   /** A path inside the platform, e.g. `/pacts/<id>`. */
   link: string;
@@ -27,19 +27,19 @@ export interface NotifyInput {
 }
 
 /**
- * Tells people something, inside the caller's transaction: one inbox row per recipient and, for
- * those who want it, one queued e-mail (sent later by the mail worker, so a slow or absent SMTP
- * server never holds the transaction, and a rolled-back change notifies nobody).
- * The inbox keeps kind and params, not text: it is rendered when read, in the reader's language.
- * Returns how many users were notified.
- */
-/**
  * The moment of this call, not of the transaction (now()): one act often tells several things in
  * turn (a signature, then the agreement it completed), and the inbox, newest first, must read
  * them in that order rather than in the random order of their ids.
  */
 const happenedAt = sql<Date>`clock_timestamp()`;
 
+/**
+ * Tells people something, inside the caller's transaction: one inbox row per recipient and, for
+ * those who want it, one queued e-mail (sent later by the mail worker, so a slow or absent SMTP
+ * server never holds the transaction, and a rolled-back change notifies nobody).
+ * The inbox keeps kind and params, not text: it is rendered when read, in the reader's language.
+ * Returns how many users were notified.
+ */
 export async function notify(
   db: Kysely<DB> | Transaction<DB>,
   input: NotifyInput,
