@@ -284,6 +284,10 @@ describe("the firm's inbox", () => {
       .select('title')
       .where('id', '=', id)
       .executeTakeFirstOrThrow();
+    // The grant form says the firm will be told.
+    expect((await firmAgent.get('/delegations')).text).toContain(
+      'Ogni risposta che invia o ritira per tuo conto ti viene notificata.',
+    );
     await grant(firmAgent, partner.organisationId);
     const suffix = `?firm=${firm.organisationId}`;
     await reachNeeds(partnerAgent, t.db, id, firm.organisationId, suffix);
