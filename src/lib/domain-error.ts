@@ -22,7 +22,7 @@ export class DomainError extends Error {
 }
 
 export class NotFoundError extends DomainError {
-  constructor(messageKey = 'errors.notFound') {
-    super(messageKey, { status: 404 });
+  constructor(messageKey = 'errors.notFound', params?: Record<string, unknown>) {
+    super(messageKey, { status: 404, params });
   }
 }

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { inviteColleague } from '../../src/modules/accounts/invitations.service';
 import { loginAs, submitForm, testApp, type Agent } from '../helpers/app';
 import { newUser, PASSWORD } from '../helpers/factories';
+import { newColleague } from '../notifications/helpers';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 
 let t: TestDb;
@@ -84,6 +85,15 @@ describe('colleagues', () => {
     expect(taken.status).toBe(409);
     expect(taken.text).toContain(`value="${other.email}"`);
     expect(decode(taken.text)).toContain('Questo indirizzo ha già un account in Patto');
+    // One's own address, or a colleague's, is someone already in the organisation.
+    for (const email of [firm.email, (await newColleague(t.db, firm)).email]) {
+      const member = await invite(agent, email);
+      expect(member.status).toBe(409);
+      expect(decode(member.text)).toContain(
+        "Questo indirizzo è già di una persona della tua organizzazione: la trovi nell'elenco qui sopra",
+      );
+      expect(decode(member.text)).not.toContain('chiedilo all');
+    }
     expect(await invitationCount()).toBe(before);
 
     expect((await invite(agent, 'socio@firm.test')).status).toBe(201);

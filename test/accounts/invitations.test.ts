@@ -35,6 +35,12 @@ describe('invitations', () => {
     const page = await invitee.get(path);
     expect(page.status).toBe(200);
     expect(page.text).toContain('CGIL Firenze');
+    // What the person will be: the kind of social partner and the territory, as their home says.
+    expect(page.text).toContain('Ruolo: <strong>Parte sociale — Sindacato</strong>');
+    expect(page.text).toContain('Territorio: <strong>Firenze (ITI14)</strong>');
+    expect((await request(app).get(`${path}?lang=en`)).text).toContain(
+      'Territory: <strong>Florence (ITI14)</strong>',
+    );
     const short = await submitForm(invitee, path, { fullName: 'Rita Sarti', password: 'corta' });
     expect(short.status).toBe(422);
     expectSummaryNamesFields(short.text, 2);

@@ -49,6 +49,32 @@ describe('GET /inbox', () => {
     );
   });
 
+  it('lists what one act told in the order it happened (a signature, then the agreement)', async () => {
+    const user = await newUser(t.db, { role: 'social_partner' });
+    const titles = Array.from({ length: 8 }, (_, i) => `Patto ${i + 1}`);
+    await t.db.transaction().execute(async (tx) => {
+      for (const pact of titles)
+        await notify(tx, { userIds: [user.id], kind: 'pact_agreed', params: { pact }, link: '/' });
+    });
+    const res = await (await loginAs(testApp(t), user.email, PASSWORD)).get('/inbox');
+    const shown = [...res.text.matchAll(/«(Patto \d)»/g)].map((m) => m[1]);
+    expect(shown).toEqual([...titles].reverse());
+  });
+
+  it('describes each Open button by its notification, for a screen reader', async () => {
+    const user = await newUser(t.db, { role: 'social_partner' });
+    await invite(user.id, 'Primo patto');
+    await invite(user.id, 'Secondo patto');
+    const res = await (await loginAs(testApp(t), user.email, PASSWORD)).get('/inbox');
+    const described = [...res.text.matchAll(/aria-describedby="([^"]+)">Apri</g)].map((m) => {
+      const text = new RegExp(`id="${m[1]}">([^<]*)<`).exec(res.text);
+      return text?.[1];
+    });
+    expect(described).toHaveLength(2);
+    expect(described[0]).toContain('«Secondo patto»');
+    expect(described[1]).toContain('«Primo patto»');
+  });
+
   it('escapes what users typed into a notification', async () => {
     const user = await newUser(t.db);
     await invite(user.id, '<script>alert(1)</script>');

@@ -71,6 +71,14 @@ describe('GET /pacts filtered by territory and campaign', () => {
     expect(res.text).toContain('<option value="draft" selected>Draft</option>');
   });
 
+  it("names each pact's territory in the reader's language", async () => {
+    const agent = await loginAs(app, s.authority.email, s.password);
+    const row = (html: string) =>
+      html.match(new RegExp(`/pacts/${ids.province}[\\s\\S]*?</tr>`))![0].replace(/<[^>]+>/g, '');
+    expect(row((await agent.get('/pacts?lang=en')).text)).toContain('Florence (ITI14)');
+    expect(row((await agent.get('/pacts?lang=it')).text)).toContain('Firenze (ITI14)');
+  });
+
   it('shows the whole list for a malformed filter instead of an error', async () => {
     const agent = await loginAs(app, s.authority.email, s.password);
     const res = await agent.get('/pacts?territory=<script>');
@@ -104,6 +112,50 @@ describe('GET /pacts headings, by who reads', () => {
     expect(headings(res.text)).toEqual(['Patti a cui sono invitato']);
     expect(res.text).not.toContain('Promossi dalla mia organizzazione');
     expect(res.text).toContain('Quando un ente locale inviterà la tua organizzazione a un patto');
+  });
+
+  it("shows a partner where its organisation's signature stands on each pact", async () => {
+    const partner = await newUser(t.db, {
+      role: 'social_partner',
+      partnerType: 'trade_union',
+      territory: 'ITI14',
+    });
+    const seed = (title: string) =>
+      newPact(t.db, {
+        promoter: s.authority,
+        campaign: s.campaign.id,
+        title,
+        status: 'negotiation',
+        signatories: [partner.organisationId],
+      });
+    const signed = await seed('Firmato');
+    const unsigned = await seed('Da firmare');
+    const superseded = await seed('Firma superata');
+    const sign = (pactId: string) =>
+      t.db
+        .insertInto('pact_signatures')
+        .values({
+          pact_id: pactId,
+          organisation_id: partner.organisationId,
+          revision: 1,
+          revision_hash: '0'.repeat(64),
+          signed_by: partner.id,
+        })
+        .execute();
+    await sign(signed.id);
+    await sign(superseded.id);
+    await t.db.updateTable('pacts').set({ revision: 2 }).where('id', '=', superseded.id).execute();
+    const agent = await loginAs(app, partner.email, s.password);
+    const res = await agent.get('/pacts');
+    const row = (id: string) => res.text.match(new RegExp(`/pacts/${id}"[\\s\\S]*?</tr>`))![0];
+    expect(res.text).toContain('<th scope="col">Firma della tua organizzazione</th>');
+    expect(row(signed.id)).toContain('<td>Firmata (revisione 1)</td>');
+    expect(row(unsigned.id)).toContain(
+      `<a href="/pacts/${unsigned.id}/negotiation">Non ancora firmata (revisione 1)</a>`,
+    );
+    expect(row(superseded.id)).toContain('Non ancora firmata (revisione 2)');
+    const en = await agent.get('/pacts?lang=en');
+    expect(en.text).toContain('Signed (revision 1)');
   });
 
   it("shows the admin every pact under 'Tutti i patti', not as invited", async () => {

@@ -5,6 +5,7 @@ import { loginAs, submitForm, testApp, type Agent } from '../helpers/app';
 import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { errorSummary } from '../helpers/error-summary';
+import { newColleague } from '../notifications/helpers';
 import { postStep, reachNeeds, submitLines } from './flow';
 import { needLine, needsBody, newCampaign, newFirmUser } from './helpers';
 
@@ -75,8 +76,8 @@ describe('granting a delegation', () => {
     expect(page.text).toContain(partner.organisationName);
   });
 
-  it('refuses a trade union, a firm, a made-up id and a second grant; nothing is written', async () => {
-    const { firm, partner, firmAgent } = await setting();
+  it('refuses a trade union, a firm and a made-up id; nothing is written', async () => {
+    const { firm, firmAgent } = await setting();
     const union = await newUser(t.db, { role: 'social_partner', partnerType: 'trade_union' });
     const otherFirm = await newFirmUser(t.db);
     for (const id of [union.organisationId, otherFirm.organisationId, crypto.randomUUID()]) {
@@ -94,10 +95,34 @@ describe('granting a delegation', () => {
     ]);
     expect(bad.text).toContain('Scegli un&#x27;associazione');
     expect(await delegationsOf(firm.organisationId)).toEqual([]);
+  });
+
+  it('lands a double click on the page like the first click, one delegation made', async () => {
+    const { firm, partner, firmAgent } = await setting();
     await grant(firmAgent, partner.organisationId);
     const again = await grant(firmAgent, partner.organisationId);
-    expect(again.status).toBe(409);
+    expect(again.status).toBe(302);
+    expect(again.headers.location).toBe('/delegations');
+    const page = await firmAgent.get('/delegations');
+    expect(page.text).toContain('Delega concessa.');
+    expect(page.text).not.toContain('Ci sono errori nel modulo');
     expect(await delegationsOf(firm.organisationId)).toHaveLength(1);
+    // A colleague who grants it again is told it is already in force, nothing more.
+    const colleague = await newColleague(t.db, firm);
+    const { password_hash } = await t.db
+      .selectFrom('users')
+      .select('password_hash')
+      .where('id', '=', firm.id)
+      .executeTakeFirstOrThrow();
+    await t.db.updateTable('users').set({ password_hash }).where('id', '=', colleague.id).execute();
+    const other = await loginAs(app, colleague.email, PASSWORD);
+    const third = await grant(other, partner.organisationId);
+    expect(third.status).toBe(302);
+    const seen = await other.get('/delegations');
+    expect(seen.text).toContain('Questa associazione ha già una delega attiva della tua impresa.');
+    expect(seen.text).not.toContain('Delega concessa.');
+    const [d] = await delegationsOf(firm.organisationId);
+    expect((await eventsOf(d!.id)).map((e) => e.kind)).toEqual(['granted']);
   });
 });
 
@@ -178,7 +203,19 @@ describe('acting under a delegation', () => {
       .type('form')
       .send({ _csrf: csrf, version: '99', action: 'next', ...needsBody([needLine()]) });
     expect(post.status).toBe(404);
-    expect((await partnerAgent.get(`/delegated-firms/${firm.organisationId}`)).status).toBe(404);
+    // The association learns why: it was delegated, and told of the revocation.
+    const why =
+      'Non puoi più agire per Meccanica Test S.r.l.: l&#x27;impresa ha revocato la delega alla tua associazione.';
+    expect(post.text).toContain(why);
+    const firmPage = await partnerAgent.get(`/delegated-firms/${firm.organisationId}`);
+    expect(firmPage.status).toBe(404);
+    expect(firmPage.text).toContain(why);
+    // Another association, never delegated, learns nothing.
+    const other = await newUser(t.db, { role: 'social_partner' });
+    const otherAgent = await loginAs(app, other.email, PASSWORD);
+    const nothing = await otherAgent.get(`/delegated-firms/${firm.organisationId}`);
+    expect(nothing.status).toBe(404);
+    expect(nothing.text).not.toContain('revocato');
     const [after] = await delegationsOf(firm.organisationId);
     expect(after!.revoked_by).toBe(firm.id);
     // The firm resumes where the association left off.
@@ -229,6 +266,81 @@ describe('acting under a delegation', () => {
   });
 });
 
+describe("the firm's inbox", () => {
+  const kindsFor = (userId: string) =>
+    t.db
+      .selectFrom('notifications')
+      .select(['kind', 'link'])
+      .where('user_id', '=', userId)
+      .where('kind', 'like', 'delegated_answer_%')
+      .orderBy('created_at')
+      .execute();
+
+  it('tells the firm when its association sends or withdraws its answer, and nobody else', async () => {
+    const { firm, partner, firmAgent, partnerAgent } = await setting();
+    const { id } = await newCampaign(t.db);
+    const { title } = await t.db
+      .selectFrom('campaigns')
+      .select('title')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    // The grant form says the firm will be told.
+    expect((await firmAgent.get('/delegations')).text).toContain(
+      'Ogni risposta che invia o ritira per tuo conto ti viene notificata.',
+    );
+    await grant(firmAgent, partner.organisationId);
+    const suffix = `?firm=${firm.organisationId}`;
+    await reachNeeds(partnerAgent, t.db, id, firm.organisationId, suffix);
+    // Saving drafts along the way tells nobody.
+    expect(await kindsFor(firm.id)).toEqual([]);
+    await submitLines(partnerAgent, id, needsBody([needLine()]), suffix);
+    expect(await kindsFor(firm.id)).toEqual([
+      { kind: 'delegated_answer_submitted', link: `/survey/${id}/receipt` },
+    ]);
+    const inbox = await firmAgent.get('/inbox');
+    // The inbox says what a firm hears of there, not 'pacts and calls'.
+    expect(inbox.text).toContain(
+      'Le risposte alle indagini che un&#x27;associazione delegata invia o ritira per conto della tua impresa.',
+    );
+    expect(inbox.text).not.toContain('sui patti e sugli avvisi');
+    expect(inbox.text).toContain(
+      `${partner.organisationName} ha inviato per conto della tua impresa la risposta all&#x27;indagine «${title}».`,
+    );
+    const r = await t.db
+      .selectFrom('responses')
+      .select('id')
+      .where('campaign_id', '=', id)
+      .executeTakeFirstOrThrow();
+    await postStep(
+      partnerAgent,
+      `/survey/${id}/receipt${suffix}`,
+      {},
+      `/survey/${id}/versions/${r.id}/withdraw${suffix}`,
+    );
+    expect((await kindsFor(firm.id)).map((n) => n.kind)).toEqual([
+      'delegated_answer_submitted',
+      'delegated_answer_withdrawn',
+    ]);
+    const en = await firmAgent.get('/inbox?lang=en');
+    expect(en.text).toContain(
+      `${partner.organisationName} withdrew your firm&#x27;s answer to the survey “${title}” on its behalf.`,
+    );
+    // The association is not told of its own acts.
+    expect(await kindsFor(partner.id)).toEqual([]);
+  });
+
+  it('tells nobody when the firm answers itself', async () => {
+    const { firm, firmAgent } = await setting();
+    const { id } = await newCampaign(t.db);
+    await reachNeeds(firmAgent, t.db, id, firm.organisationId);
+    await submitLines(firmAgent, id, needsBody([needLine()]));
+    expect(
+      await t.db.selectFrom('responses').select('id').where('campaign_id', '=', id).execute(),
+    ).toHaveLength(1);
+    expect(await kindsFor(firm.id)).toEqual([]);
+  });
+});
+
 describe('revoking', () => {
   it("answers 404 for another firm's delegation and changes nothing", async () => {
     const { firm, partner, firmAgent } = await setting();
@@ -240,6 +352,24 @@ describe('revoking', () => {
     expect(res.status).toBe(404);
     const [after] = await delegationsOf(firm.organisationId);
     expect(after!.revoked_at).toBeNull();
+  });
+
+  it('lands a double click on the page like the first click, revoked once', async () => {
+    const { firm, partner, firmAgent } = await setting();
+    await grant(firmAgent, partner.organisationId);
+    const [d] = await delegationsOf(firm.organisationId);
+    // Each row's button names its association, for a screen reader's list of buttons.
+    expect((await firmAgent.get('/delegations')).text).toContain(
+      `Revoca<span class="visually-hidden"> ${partner.organisationName}</span></button>`,
+    );
+    const revoke = () => submitForm(firmAgent, '/delegations', {}, `/delegations/${d!.id}/revoke`);
+    await revoke();
+    const again = await revoke();
+    expect(again.headers.location).toBe('/delegations');
+    const page = await firmAgent.get('/delegations');
+    expect(page.text).toContain('Delega revocata');
+    expect(page.text).not.toContain('era già stata revocata');
+    expect((await eventsOf(d!.id)).map((e) => e.kind)).toEqual(['granted', 'revoked']);
   });
 
   it('through the API, with grantDelegation and revokeDelegation', async () => {

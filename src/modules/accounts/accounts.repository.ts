@@ -97,6 +97,16 @@ export function emailTaken(db: Executor, email: string): Promise<boolean> {
     .then(Boolean);
 }
 
+/** The organisation of the account that has this address, if one has. */
+export async function organisationOfEmail(db: Executor, email: string) {
+  const row = await db
+    .selectFrom('users')
+    .select('organisation_id')
+    .where('email', '=', email)
+    .executeTakeFirst();
+  return row?.organisation_id;
+}
+
 export function insertOrganisation(db: Executor, org: NewOrganisation) {
   return db.insertInto('organisations').values(org).returningAll().executeTakeFirstOrThrow();
 }

@@ -10,6 +10,7 @@ import { formErrors, parseForm, uuidParam } from '../../http/validate';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { INVITABLE_ROLES } from '../../lib/permissions';
 import { findSessionUser } from './accounts.repository';
+import { findCurrentTerritory, localName } from '../reference/territories.repository';
 import { territoryGroups } from '../reference/territory-groups';
 import { acceptInvitationSchema, invitationSchema } from './accounts.schemas';
 import {
@@ -111,9 +112,14 @@ export function invitationRoutes({ db, config }: AppServices): Router {
         state: 'missing',
       });
     const state = invitationState(inv);
+    // Who the person will be in Patto: the organisation's kind and territory, as their home says.
+    const place = await findCurrentTerritory(db, inv.territoryCode);
     res.status(state === 'open' ? status : 410).render('invitations/accept', {
       title: req.t('invitations.acceptTitle'),
       invitation: inv,
+      territory: place
+        ? `${localName(place, res.locals.lang as string)} (${inv.territoryCode})`
+        : inv.territoryCode,
       state,
       // The summary calls the password field as its label does ("Nuova password").
       fieldLabels: { password: req.t('fields.newPassword') },

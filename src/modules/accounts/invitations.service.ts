@@ -180,8 +180,13 @@ export async function inviteInto(
     if (!org) throw new NotFoundError();
     // As createInvitation: one address, one waiting invitation, whoever sent it.
     await sql`SELECT pg_advisory_xact_lock(hashtext(${`invitation:${email}`}))`.execute(tx);
-    if (await repo.emailTaken(tx, email))
-      throw new DomainError(`${errors}.errors.emailTaken`, { field: 'email', status: 409 });
+    const holder = await repo.organisationOfEmail(tx, email);
+    // Someone already in this very organisation (or the inviter's own address) is listed there.
+    if (holder)
+      throw new DomainError(
+        `${errors}.errors.${holder === organisationId ? 'alreadyMember' : 'emailTaken'}`,
+        { field: 'email', status: 409 },
+      );
     const open = await invitations.listOpenFor(tx, organisationId);
     if (open.some((i) => i.email === email))
       throw new DomainError(`${errors}.errors.alreadyInvited`, { field: 'email', status: 409 });

@@ -39,6 +39,28 @@ export function lockActiveShared(db: Executor, firmId: string, associationId: st
     .executeTakeFirst();
 }
 
+/** The name of a firm that once delegated this association and has revoked it, if any. */
+export async function revokedBy(db: Executor, firmId: string, associationId: string) {
+  const row = await db
+    .selectFrom('delegations as d')
+    .innerJoin('firms as f', 'f.organisation_id', 'd.firm_id')
+    .select('f.legal_name')
+    .where('d.firm_id', '=', firmId)
+    .where('d.association_id', '=', associationId)
+    .where('d.revoked_at', 'is not', null)
+    .limit(1)
+    .executeTakeFirst();
+  return row?.legal_name;
+}
+
+export function findDelegation(db: Executor, id: string) {
+  return db
+    .selectFrom('delegations')
+    .select(delegationColumns)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
 export function lockDelegation(db: Executor, id: string) {
   return db
     .selectFrom('delegations')
@@ -75,6 +97,18 @@ export async function insertEvent(
   },
 ) {
   await db.insertInto('delegation_events').values(e).execute();
+}
+
+/** The association's name and the survey's title, for the firm's notification of an act. */
+export async function actNames(db: Executor, associationId: string, campaignId: string) {
+  const row = await db
+    .selectFrom('organisations as a')
+    .innerJoin('campaigns as c', (j) => j.onTrue())
+    .select(['a.name as association', 'c.title as campaign'])
+    .where('a.id', '=', associationId)
+    .where('c.id', '=', campaignId)
+    .executeTakeFirstOrThrow();
+  return row;
 }
 
 /** An organisation that may receive a delegation (an employer association), if it is one. */

@@ -7,6 +7,7 @@ import { formErrors, parseForm, safeParseQuery, uuidParam } from '../../http/val
 import { DomainError } from '../../lib/domain-error';
 import { localName } from '../reference/territories.repository';
 import { listFirmCampaigns } from '../survey/responses.service';
+import { findActive, findDelegation } from './delegations.repository';
 import { grantSchema, searchQuery } from './delegations.schemas';
 import {
   actingFirm,
@@ -52,6 +53,14 @@ export function delegationRoutes({ db }: AppServices): Router {
       await grantDelegation(db, req.user!, form.data.associationId);
     } catch (err) {
       if (!(err instanceof DomainError) || err.status === 404) throw err;
+      // A double click (or a second tab): the association is delegated, as asked. Said as
+      // done when this user granted it, as information when a colleague did.
+      const active = await findActive(db, req.user!.organisationId, form.data.associationId);
+      if (active) {
+        if (active.granted_by === req.user!.id) flash(req, 'delegations.granted');
+        else flash(req, 'delegations.errors.alreadyGranted', undefined, 'info');
+        return res.redirect('/delegations');
+      }
       return page(req, res, err.status, {
         values: form.data,
         errors: formErrors(req, err),
@@ -62,12 +71,16 @@ export function delegationRoutes({ db }: AppServices): Router {
   });
 
   router.post('/delegations/:id/revoke', allow('delegation:grant'), async (req, res) => {
+    const id = uuidParam(req);
     try {
-      await revokeDelegation(db, req.user!, uuidParam(req));
+      await revokeDelegation(db, req.user!, id);
       flash(req, 'delegations.revoked');
     } catch (err) {
       if (!(err instanceof DomainError) || err.status === 404) throw err;
-      flash(req, err.messageKey, undefined, 'warning');
+      // A double click: this user's first click revoked it. Done, as it said.
+      const d = await findDelegation(db, id);
+      if (d?.revoked_by === req.user!.id) flash(req, 'delegations.revoked');
+      else flash(req, err.messageKey, undefined, 'warning');
     }
     res.redirect('/delegations');
   });

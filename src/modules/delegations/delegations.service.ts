@@ -7,7 +7,7 @@ import { ensureFirmRow, getMyFirm, toFirmProfile, type FirmProfile } from '../fi
 import { territoryPath } from '../reference/territories.repository';
 import type { DelegationEventKind } from '../survey/survey.tables';
 import * as repo from './delegations.repository';
-import { notifyDelegationChange } from './delegations.notify';
+import { notifyDelegationChange, notifyFirmOfAct } from './delegations.notify';
 
 export type Delegation = repo.DelegationRow;
 
@@ -20,6 +20,17 @@ export interface Acting {
 /** Only an employer association's users act for firms (as a training fund's company delegate). */
 function mayAct(user: SessionUser): boolean {
   return user.role === 'social_partner' && user.partnerType === 'employer_association';
+}
+
+/**
+ * No active delegation: not found. An association the firm delegated and then revoked learns
+ * why (it was told of the revocation anyway); anyone else learns nothing.
+ */
+async function noDelegation(db: Executor, firmId: string, user: SessionUser): Promise<Error> {
+  const firm = await repo.revokedBy(db, firmId, user.organisationId);
+  return firm
+    ? new NotFoundError('delegations.errors.revokedForYou', { firm })
+    : new NotFoundError();
 }
 
 /**
@@ -38,7 +49,8 @@ export async function actingFirm(
   }
   if (!firmId || !mayAct(user)) throw new NotFoundError();
   const delegation = await repo.findActive(db, firmId, user.organisationId);
-  const row = delegation && (await findFirm(db, firmId));
+  if (!delegation) throw await noDelegation(db, firmId, user);
+  const row = await findFirm(db, firmId);
   if (!row) throw new NotFoundError();
   return { firm: toFirmProfile(row), delegation };
 }
@@ -54,7 +66,7 @@ export async function holdDelegation(
 ): Promise<Delegation | null> {
   if (!acting.delegation) return null;
   const held = await repo.lockActiveShared(tx, acting.firm.organisationId, user.organisationId);
-  if (!held) throw new NotFoundError();
+  if (!held) throw await noDelegation(tx, acting.firm.organisationId, user);
   return held;
 }
 
@@ -79,11 +91,14 @@ export async function holdDelegationOf(
 ): Promise<Delegation | null> {
   if (user.role === 'firm') return null;
   const held = await repo.lockActiveShared(tx, firmId, user.organisationId);
-  if (!held) throw new NotFoundError();
+  if (!held) throw await noDelegation(tx, firmId, user);
   return held;
 }
 
-/** One line of the audit trail for an act done under a delegation (nothing for the firm's own). */
+/**
+ * One line of the audit trail for an act done under a delegation (nothing for the firm's own);
+ * an answer sent or withdrawn for the firm is also told to the firm.
+ */
 export async function recordAct(
   tx: Executor,
   delegation: Delegation | null,
@@ -99,6 +114,7 @@ export async function recordAct(
     campaign_id: refs.campaignId ?? null,
     response_id: refs.responseId ?? null,
   });
+  await notifyFirmOfAct(tx, delegation, kind, refs.campaignId);
 }
 
 function firmOnly(user: SessionUser): string {

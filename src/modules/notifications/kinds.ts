@@ -17,6 +17,8 @@ export const NOTIFICATION_KINDS = [
   'call_opened',
   'delegation_granted',
   'delegation_revoked',
+  'delegated_answer_submitted',
+  'delegated_answer_withdrawn',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
@@ -24,7 +26,8 @@ export type NotificationParams = Record<string, string | number>;
 
 /**
  * The params the texts use: `pact` (title), `revision` (number), `actor` (a person's or an
- * organisation's name), `organisation`, `reason` (a decision's remark), `amount`, `call` (title).
+ * organisation's name), `organisation`, `reason` (a decision's remark), `amount`, `call` (title),
+ * `survey` (title).
  */
 export const PARAM_NAMES = [
   'pact',
@@ -34,6 +37,7 @@ export const PARAM_NAMES = [
   'reason',
   'amount',
   'call',
+  'survey',
 ] as const;
 
 const MAX_PARAMS = 20;

@@ -39,6 +39,10 @@ export function notificationRoutes({ db }: AppServices): Router {
     }));
     res.render('notifications/inbox', {
       title: req.t('notifications.inbox.title'),
+      // A firm hears of its answers, never of pacts or calls.
+      intro: req.t(
+        req.user!.role === 'firm' ? 'notifications.inbox.introFirm' : 'notifications.inbox.intro',
+      ),
       items,
       page,
       newerPage: page > 1 ? page - 1 : null,

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database as DB } from '../../db/database';
 import { immediateEmail } from './email-content';
 import {
@@ -18,13 +18,20 @@ export interface NotifyInput {
   /** Every enabled user of these organisations. */
   organisationIds?: string[];
   kind: NotificationKind;
-  /** See PARAM_NAMES in kinds.ts: pact, revision, actor, organisation, reason, amount, call. */
+  /** The values its sentence names: see PARAM_NAMES in kinds.ts. */
   params: Record<string, string | number>;
   /** A path inside the platform, e.g. `/pacts/<id>`. */
   link: string;
   /** The actor: never told of their own act. */
   exceptUserId?: string;
 }
+
+/**
+ * The moment of this call, not of the transaction (now()): one act often tells several things in
+ * turn (a signature, then the agreement it completed), and the inbox, newest first, must read
+ * them in that order rather than in the random order of their ids.
+ */
+const happenedAt = sql<Date>`clock_timestamp()`;
 
 /**
  * Tells people something, inside the caller's transaction: one inbox row per recipient and, for
@@ -68,7 +75,14 @@ export async function notify(
         const id = crypto.randomUUID();
         emailOf.set(r.id, id);
         const content = immediateEmail(r.locale, r.full_name, { ...input, params });
-        return { id, user_id: r.id, to_address: r.email, kind: input.kind, ...content };
+        return {
+          id,
+          user_id: r.id,
+          to_address: r.email,
+          kind: input.kind,
+          created_at: happenedAt,
+          ...content,
+        };
       });
     if (mails.length) await db.insertInto('email_outbox').values(mails).execute();
   }
@@ -82,6 +96,7 @@ export async function notify(
         params: json,
         link: input.link,
         email_id: emailOf.get(r.id) ?? null,
+        created_at: happenedAt,
       })),
     )
     .execute();

@@ -47,8 +47,11 @@ export function pactRoutes(services: AppServices): Router {
     const territory = q.territory || undefined;
     const campaign = q.campaign || undefined;
     const filters = { status, territory, campaign };
+    const lang = res.locals.lang as string;
     const pacts = (await listPactsFor(db, req.user!, filters)).map((p) => ({
       ...p,
+      // In the reader's language ('Florence'), as on the pact's own pages.
+      territory_name: localName({ name: p.territory_name, names: p.territory_names }, lang),
       requested: euros(p.requested_cents),
     }));
     // Who reads decides the sections: only a local authority promotes pacts, a partner is
@@ -60,12 +63,14 @@ export function pactRoutes(services: AppServices): Router {
       othersTitle: req.t(`pacts.list.others.${reader}`),
       othersEmpty: req.t(`pacts.list.noneOthers.${reader}`),
       showMine: reader === 'promoter',
+      // Those invited to sign see where their organisation's signature stands.
+      showSignature: reader === 'promoter' || reader === 'partner',
       mine: pacts.filter((p) => p.mine),
       others: pacts.filter((p) => !p.mine),
       status,
       territory,
       campaign,
-      territoryName: await territoryLabel(db, territory, res.locals.lang as string),
+      territoryName: await territoryLabel(db, territory, lang),
       canDraft: req.user!.role === 'local_authority',
     });
   });

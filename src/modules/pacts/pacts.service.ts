@@ -108,11 +108,24 @@ export async function listPactsFor(db: Executor, user: SessionUser, filters: Pac
       'p.revision',
       'p.territory_code',
       't.name as territory_name',
+      't.names as territory_names',
       'o.name as promoter_name',
       'p.promoter_org_id',
       'p.requested_cents',
       'p.updated_at',
       'p.submitted_at',
+      // Whether the reader's organisation signed the revision in force (its to-do at a glance).
+      (eb) =>
+        eb
+          .exists(
+            eb
+              .selectFrom('pact_signatures as g')
+              .select('g.pact_id')
+              .whereRef('g.pact_id', '=', 'p.id')
+              .whereRef('g.revision', '=', 'p.revision')
+              .where('g.organisation_id', '=', user.organisationId),
+          )
+          .as('signed_current'),
     ])
     .orderBy('p.updated_at', 'desc')
     .limit(500);
