@@ -92,13 +92,25 @@ export function issueMessage(issue: z.core.$ZodIssue, t: T): string {
  */
 export function fieldErrors(error: z.ZodError, t: T): FieldErrors {
   const chosen = new Map<string, z.core.$ZodIssue>();
+  let hidden = false;
   for (const issue of error.issues) {
     const field = issue.code === 'unrecognized_keys' ? '_form' : issue.path.join('.') || '_form';
+    if (HIDDEN_FIELDS.has(field)) {
+      hidden = true;
+      continue;
+    }
     const prev = chosen.get(field);
     if (!prev || tighter(issue, prev)) chosen.set(field, issue);
   }
-  return Object.fromEntries([...chosen].map(([field, issue]) => [field, issueMessage(issue, t)]));
+  const errors = Object.fromEntries(
+    [...chosen].map(([field, issue]) => [field, issueMessage(issue, t)]),
+  );
+  // A form's hidden fields (the revision it was shown at, its hash) have no place on the page to link to:
+  // said of the whole form, as what to do.
+  return hidden && !errors._form ? { _form: t('validation.pageOutOfDate'), ...errors } : errors;
 }
+
+const HIDDEN_FIELDS = new Set(['revision', 'hash']);
 
 function tighter(issue: z.core.$ZodIssue, than: z.core.$ZodIssue): boolean {
   if (issue.code === 'too_big' && than.code === 'too_big')

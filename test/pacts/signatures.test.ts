@@ -340,3 +340,15 @@ describe('POST /api/v1/pacts/:id/signatures (signPact)', () => {
     expect(refused.status).toBe(422);
   });
 });
+
+describe('a sign form posted without its hidden fields (a crafted post)', () => {
+  it('says to reload the page, with no link to a field the page does not have', async () => {
+    const pact = await negotiating();
+    const res = await submitForm(employers, `/pacts/${pact.id}/sign`, { revision: 'x', hash: '' });
+    expect(res.status).toBe(422);
+    const html = res.text.replace(/&#x27;/g, "'");
+    expect(html).toContain('ricarica la pagina e riprova');
+    expect(html).not.toMatch(/href="#field-(revision|hash)"/);
+    expect(await signatures(pact.id)).toEqual([]);
+  });
+});
