@@ -79,6 +79,13 @@ describe('locales', () => {
     expect([...a].filter(([k, p]) => b.get(k) !== p)).toEqual([]);
   });
 
+  test('an English text writes numbers the English way (1,250.50 or 1000, never 1.250,50)', () => {
+    // An English reader takes "1.000" for one and "1.250,50" for nonsense; the forms read both
+    // "1,250.50" and "1250.50" as amounts, and a whole number typed without separators.
+    const italianNumber = /\d{1,3}(\.\d{3})+(,\d+)?\b|\b\d+,\d{1,2}\b/;
+    expect([...en].filter(([, text]) => italianNumber.test(text))).toEqual([]);
+  });
+
   test('every error status with a text has a page heading too (no English fallback)', () => {
     const statuses = [...it.keys()].flatMap((k) => /^errors\.http(\d{3})$/.exec(k)?.[1] ?? []);
     expect(statuses).toContain('400');
