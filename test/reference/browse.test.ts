@@ -147,6 +147,17 @@ describe('reference pages', () => {
     expect((await agent.get('/skills?area=F40')).status).toBe(200);
   });
 
+  it('a search of only spaces is no search: the page as without it, not an invalid request', async () => {
+    const user = await newUser(t.db, { role: 'firm' });
+    const agent = await loginAs(testApp(t), user.email, PASSWORD);
+    const territories = await agent.get('/territories?q=%20%20&level=');
+    expect(territories.status).toBe(200);
+    expect(territories.text).toContain('href="/territories?code=IT"');
+    const skills = await agent.get('/skills?q=%20&area=F40');
+    expect(skills.status).toBe(200);
+    expect(skills.text).toContain('id="area-F40"');
+  });
+
   it('is for signed-in users only', async () => {
     expect((await request(testApp(t)).get('/territories')).status).toBe(302);
   });
