@@ -142,6 +142,12 @@ describe('reference pages', () => {
     const area = await agent.get('/skills?area=ZZZ&lang=en');
     expect(area.status).toBe(400);
     expect(plain(area.text)).toContain('no skill area has the code ZZZ');
+    const code = await agent.get('/territories?code=XX99&lang=en');
+    expect(code.status).toBe(400);
+    expect(plain(code.text)).toContain(
+      'The parameter “code” is not valid: no territory has the code XX99.',
+    );
+    expect(code.text).toContain('href="/territories?lang&#x3D;en"');
     // Known codes still filter.
     expect((await agent.get('/territories?q=fi&parent=ITI14')).text).toContain('048017');
     expect((await agent.get('/skills?area=F40')).status).toBe(200);

@@ -27,6 +27,7 @@ export function referenceRoutes({ db }: AppServices): Router {
       });
     }
     if (query.code) {
+      await territoryOfQuery(db, req, query.code, 'code');
       const detail = await territoryDetail(db, query.code, lang);
       return res.render('reference/territories', {
         title: `${detail.territory.localName} (${detail.territory.code})`,
