@@ -2,6 +2,7 @@ import request from 'supertest';
 import { loginAs, testApp } from '../helpers/app';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { newUser, PASSWORD } from '../helpers/factories';
+import { SKILL_LIMIT } from '../../src/modules/reference/reference.repository';
 
 let t: TestDb;
 let token: string;
@@ -162,6 +163,40 @@ describe('reference pages', () => {
     const skills = await agent.get('/skills?q=%20&area=F40');
     expect(skills.status).toBe(200);
     expect(skills.text).toContain('id="area-F40"');
+  });
+
+  it('/skills says when it shows only the first skills of many (an imported ESCO)', async () => {
+    await t.db
+      .insertInto('skill_areas')
+      .values({
+        code: 'ZZESCO',
+        framework: 'esco',
+        name: 'Many',
+        names: '{}',
+        esco_uri: null,
+        version: 't',
+      })
+      .execute();
+    await t.db
+      .insertInto('skills')
+      .values(
+        Array.from({ length: SKILL_LIMIT }, (_, i) => ({
+          code: `ZZESCO.${i}`,
+          area_code: 'ZZESCO',
+          name: `Skill ${i}`,
+          names: {},
+          description: null,
+          esco_uri: null,
+          version: 't',
+        })),
+      )
+      .execute();
+    const user = await newUser(t.db, { role: 'firm' });
+    const agent = await loginAs(testApp(t), user.email, PASSWORD);
+    const many = await agent.get('/skills?area=ZZESCO&lang=en');
+    expect(many.text).toContain(`The first ${SKILL_LIMIT} results are shown: narrow the search.`);
+    const few = await agent.get('/skills?area=F40&lang=en');
+    expect(few.text).not.toContain('narrow the search');
   });
 
   it('is for signed-in users only', async () => {

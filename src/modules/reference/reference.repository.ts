@@ -4,6 +4,8 @@ import type { TerritoryLevel } from '../../db/database';
 import { containsPattern } from '../../db/like';
 
 export const PAGE_LIMIT = 200;
+/** Skills shown at most: an imported ESCO has about 14,000. */
+export const SKILL_LIMIT = 1000;
 
 export interface TerritoryFilter {
   level?: TerritoryLevel;
@@ -68,7 +70,7 @@ export function searchSkills(db: Executor, f: { area?: string; q?: string }) {
     .orderBy('area_code')
     .orderBy('position')
     .orderBy('code')
-    .limit(1000);
+    .limit(SKILL_LIMIT);
   if (f.area) q = q.where('area_code', '=', f.area);
   if (f.q) {
     const pattern = containsPattern(f.q);

@@ -23,6 +23,7 @@ export function referenceRoutes({ db }: AppServices): Router {
         query,
         results: results.map((t) => toTerritory(t, lang)),
         limited: results.length === repo.PAGE_LIMIT,
+        limit: repo.PAGE_LIMIT,
         levels: ['NUTS0', 'NUTS1', 'NUTS2', 'NUTS3', 'LAU'],
       });
     }
@@ -74,6 +75,8 @@ export function referenceRoutes({ db }: AppServices): Router {
       areas: areas.map((a) => ({ code: a.code, name: localName(a, lang) })),
       byArea,
       total: skills.length,
+      limited: skills.length === repo.SKILL_LIMIT,
+      limit: repo.SKILL_LIMIT,
     });
   });
 
