@@ -47,6 +47,16 @@ describe('reference API', () => {
     );
   });
 
+  it('listTerritories finds a name typed without its accents (Forli for Forlì)', async () => {
+    for (const q of ['Forli', 'FORLI-cesena', 'forlì']) {
+      const res = await api(`/territories?q=${encodeURIComponent(q)}`);
+      expect({ q, codes: res.body.items.map((i: { code: string }) => i.code) }).toEqual({
+        q,
+        codes: ['ITH58'],
+      });
+    }
+  });
+
   it('getTerritory gives the path to the root and the children', async () => {
     const res = await api('/territories/048014');
     expect(res.status).toBe(200);
@@ -184,7 +194,7 @@ describe('reference pages', () => {
           code: `ZZESCO.${i}`,
           area_code: 'ZZESCO',
           name: `Skill ${i}`,
-          names: {},
+          names: '{}',
           description: null,
           esco_uri: null,
           version: 't',

@@ -1,11 +1,31 @@
-import { sql } from 'kysely';
+import { type ExpressionBuilder, type RawBuilder, sql } from 'kysely';
 import type { Executor } from '../../db';
-import type { TerritoryLevel } from '../../db/database';
+import type { Database, TerritoryLevel } from '../../db/database';
 import { containsPattern } from '../../db/like';
 
 export const PAGE_LIMIT = 200;
 /** Skills shown at most: an imported ESCO has about 14,000. */
 export const SKILL_LIMIT = 1000;
+
+// Names are searched without their accents, so "Forli" finds Forlì on any keyboard: the same
+// letters are folded in SQL (translate, on PGlite too) and in the typed text.
+const ACCENTED = 'àáâäãåèéêëìíîïòóôöõùúûüýÿçñ';
+const PLAIN = 'aaaaaaeeeeiiiiooooouuuuyycn';
+const fold = (text: string) =>
+  [...text.toLowerCase()].map((c) => PLAIN[ACCENTED.indexOf(c)] ?? c).join('');
+const folded = (expr: RawBuilder<string>) =>
+  sql<string>`translate(lower(${expr}), ${ACCENTED}, ${PLAIN})`;
+
+/** Code or a name in any language containing the typed text, accents aside. */
+function nameOrCodeContains(eb: ExpressionBuilder<Database, 'territories' | 'skills'>, q: string) {
+  const pattern = containsPattern(fold(q));
+  return eb.or([
+    eb(sql<string>`code`, 'ilike', containsPattern(q)),
+    eb(folded(sql`name`), 'like', pattern),
+    eb(folded(sql`names->>'it'`), 'like', pattern),
+    eb(folded(sql`names->>'en'`), 'like', pattern),
+  ]);
+}
 
 export interface TerritoryFilter {
   level?: TerritoryLevel;
@@ -26,15 +46,8 @@ export function searchTerritories(db: Executor, f: TerritoryFilter) {
   if (f.level) q = q.where('level', '=', f.level);
   if (f.parent) q = q.where('parent_code', '=', f.parent);
   if (f.q) {
-    const pattern = containsPattern(f.q);
-    q = q.where((eb) =>
-      eb.or([
-        eb('code', 'ilike', pattern),
-        eb('name', 'ilike', pattern),
-        eb(sql<string>`names->>'it'`, 'ilike', pattern),
-        eb(sql<string>`names->>'en'`, 'ilike', pattern),
-      ]),
-    );
+    const text = f.q;
+    q = q.where((eb) => nameOrCodeContains(eb, text));
   }
   return q.execute();
 }
@@ -73,15 +86,8 @@ export function searchSkills(db: Executor, f: { area?: string; q?: string }) {
     .limit(SKILL_LIMIT);
   if (f.area) q = q.where('area_code', '=', f.area);
   if (f.q) {
-    const pattern = containsPattern(f.q);
-    q = q.where((eb) =>
-      eb.or([
-        eb('code', 'ilike', pattern),
-        eb('name', 'ilike', pattern),
-        eb(sql<string>`names->>'it'`, 'ilike', pattern),
-        eb(sql<string>`names->>'en'`, 'ilike', pattern),
-      ]),
-    );
+    const text = f.q;
+    q = q.where((eb) => nameOrCodeContains(eb, text));
   }
   return q.execute();
 }
