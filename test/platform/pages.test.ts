@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { testApp } from '../helpers/app';
+import { submitForm, testApp } from '../helpers/app';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 
 let t: TestDb;
@@ -47,6 +47,19 @@ describe('pages', () => {
     const res = await request(testApp(t)).get('/login?next=%2Fsurvey&lang=it&x=a%26b');
     expect(link(res.text)).toBe('?next=%2Fsurvey&lang=en&x=a%26b');
     expect(link((await request(testApp(t)).get('/login')).text)).toBe('?lang=en');
+  });
+
+  it('names the error in the page title when a form comes back with errors, in either language', async () => {
+    const agent = request.agent(testApp(t));
+    const title = (html: string) => /<title>([^<]*)<\/title>/.exec(html)![1];
+    const form = await agent.get('/register');
+    expect(title(form.text)).not.toMatch(/^Errore/);
+    const it = await submitForm(agent, '/register', { email: 'not-an-address' });
+    expect(it.status).toBe(422);
+    expect(title(it.text)).toBe(`Errore: ${title(form.text)}`);
+    await agent.get('/register?lang=en');
+    const en = await submitForm(agent, '/register', { email: 'not-an-address' });
+    expect(title(en.text)).toMatch(/^Error: .+ · Patto$/);
   });
 
   it('sends security headers with a CSP that allows no inline script', async () => {
