@@ -2,7 +2,7 @@ import request from 'supertest';
 import { loginAs, testApp } from '../helpers/app';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { newUser, PASSWORD } from '../helpers/factories';
-import { SKILL_LIMIT } from '../../src/modules/reference/reference.repository';
+import { PAGE_LIMIT, SKILL_LIMIT } from '../../src/modules/reference/reference.repository';
 
 let t: TestDb;
 let token: string;
@@ -207,6 +207,31 @@ describe('reference pages', () => {
     expect(many.text).toContain(`The first ${SKILL_LIMIT} results are shown: narrow the search.`);
     const few = await agent.get('/skills?area=F40&lang=en');
     expect(few.text).not.toContain('narrow the search');
+  });
+
+  it('a territory lists all its children, even the 300 comuni of a province', async () => {
+    const many = PAGE_LIMIT + 50;
+    await t.db
+      .insertInto('territories')
+      .values({ code: 'ZZ', level: 'NUTS0', parent_code: null, name: 'Zeta', version: 't' })
+      .execute();
+    await t.db
+      .insertInto('territories')
+      .values(
+        Array.from({ length: many }, (_, i) => ({
+          code: `ZZ${String(i).padStart(4, '0')}`,
+          level: 'LAU' as const,
+          parent_code: 'ZZ',
+          name: `Comune ${i}`,
+          version: 't',
+        })),
+      )
+      .execute();
+    const user = await newUser(t.db, { role: 'firm' });
+    const agent = await loginAs(testApp(t), user.email, PASSWORD);
+    const page = await agent.get('/territories?code=ZZ');
+    expect(page.text.match(/href="\/territories\?code=ZZ\d{4}"/g)).toHaveLength(many);
+    expect((await api('/territories/ZZ')).body.children).toHaveLength(many);
   });
 
   it('is for signed-in users only', async () => {

@@ -32,6 +32,8 @@ export interface TerritoryFilter {
   parent?: string;
   q?: string;
   includeClosed?: boolean;
+  /** Every match, not the first PAGE_LIMIT: a territory's children (Torino has 312 comuni). */
+  all?: boolean;
 }
 
 /** Territories by level, parent and a search on code or any language's name. */
@@ -40,8 +42,8 @@ export function searchTerritories(db: Executor, f: TerritoryFilter) {
     .selectFrom('territories')
     .select(['code', 'level', 'parent_code', 'name', 'names', 'valid_from', 'valid_to'])
     .orderBy('level')
-    .orderBy('code')
-    .limit(PAGE_LIMIT);
+    .orderBy('code');
+  if (!f.all) q = q.limit(PAGE_LIMIT);
   if (!f.includeClosed) q = q.where('valid_to', 'is', null);
   if (f.level) q = q.where('level', '=', f.level);
   if (f.parent) q = q.where('parent_code', '=', f.parent);
