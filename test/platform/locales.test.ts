@@ -86,6 +86,20 @@ describe('locales', () => {
     expect([...en].filter(([, text]) => italianNumber.test(text))).toEqual([]);
   });
 
+  test('a modality or priority reads the same on the survey, the needs and the pacts', () => {
+    const same = (a: string, b: string) => {
+      const keys = [...it.keys()].filter((k) => k.startsWith(`${a}.`));
+      expect(keys.length).toBeGreaterThan(2);
+      for (const texts of [it, en])
+        for (const key of keys) {
+          const other = `${b}.${key.slice(a.length + 1)}`;
+          expect({ key, text: texts.get(key) }).toEqual({ key, text: texts.get(other) });
+        }
+    };
+    same('survey.modalities', 'pacts.modality');
+    same('survey.priorities', 'needs.priorities');
+  });
+
   test('every error status with a text has a page heading too (no English fallback)', () => {
     const statuses = [...it.keys()].flatMap((k) => /^errors\.http(\d{3})$/.exec(k)?.[1] ?? []);
     expect(statuses).toContain('400');
