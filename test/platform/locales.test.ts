@@ -100,6 +100,35 @@ describe('locales', () => {
     same('survey.priorities', 'needs.priorities');
   });
 
+  test('every key a view or the code names by its letters is there, in both languages', () => {
+    const files = (dir: string): string[] =>
+      fs
+        .readdirSync(dir, { withFileTypes: true })
+        .flatMap((e) =>
+          e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)],
+        );
+    const root = path.resolve(__dirname, '../..');
+    // `{{t "a.b"}}`, `(t "a.b" …)` in views; `t('a.b'`, `req.t("a.b"` in the code.
+    const used = new Map<string, string>();
+    for (const file of files(path.join(root, 'views')))
+      for (const m of fs.readFileSync(file, 'utf8').matchAll(/[{(]\s*t\s+"([\w.]+)"/g))
+        used.set(m[1]!, path.relative(root, file));
+    for (const file of files(path.join(root, 'src')).filter((f) => f.endsWith('.ts')))
+      for (const m of fs.readFileSync(file, 'utf8').matchAll(/\bt\(\s*['"]([\w.]+)['"]/g))
+        used.set(m[1]!, path.relative(root, file));
+    expect(used.size).toBeGreaterThan(500);
+    const known = (texts: Map<string, string>) =>
+      new Set([...texts.keys()].flatMap((k) => [k, k.replace(PLURAL, '')]));
+    for (const [lng, texts] of [
+      ['it', known(it)],
+      ['en', known(en)],
+    ] as const)
+      expect({ lng, missing: [...used].filter(([key]) => !texts.has(key)) }).toEqual({
+        lng,
+        missing: [],
+      });
+  });
+
   test('every error status with a text has a page heading too (no English fallback)', () => {
     const statuses = [...it.keys()].flatMap((k) => /^errors\.http(\d{3})$/.exec(k)?.[1] ?? []);
     expect(statuses).toContain('400');
