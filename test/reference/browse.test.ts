@@ -136,6 +136,16 @@ describe('reference pages', () => {
     expect((await agent.get('/skills?area=' + 'x'.repeat(100))).status).toBe(400);
   });
 
+  it('/skills searched for the name of an area lists the skills of that area', async () => {
+    const user = await newUser(t.db, { role: 'firm' });
+    const agent = await loginAs(testApp(t), user.email, PASSWORD);
+    for (const url of ['/skills?q=sicurezza', '/skills?q=Safety&lang=en']) {
+      const res = await agent.get(url);
+      expect({ url, area: res.text.includes('id="area-DC4"') }).toEqual({ url, area: true });
+      expect(res.text).toContain('<code>DC4.1</code>');
+    }
+  });
+
   it('refuses a territory or skill-area code that names nothing, instead of listing no results', async () => {
     const user = await newUser(t.db, { role: 'admin' });
     const agent = await loginAs(testApp(t), user.email, PASSWORD);

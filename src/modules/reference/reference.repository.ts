@@ -17,7 +17,10 @@ const folded = (expr: RawBuilder<string>) =>
   sql<string>`translate(lower(${expr}), ${ACCENTED}, ${PLAIN})`;
 
 /** Code or a name in any language containing the typed text, accents aside. */
-function nameOrCodeContains(eb: ExpressionBuilder<Database, 'territories' | 'skills'>, q: string) {
+function nameOrCodeContains(
+  eb: ExpressionBuilder<Database, 'territories' | 'skills' | 'skill_areas'>,
+  q: string,
+) {
   const pattern = containsPattern(fold(q));
   return eb.or([
     eb(sql<string>`code`, 'ilike', containsPattern(q)),
@@ -89,7 +92,20 @@ export function searchSkills(db: Executor, f: { area?: string; q?: string }) {
   if (f.area) q = q.where('area_code', '=', f.area);
   if (f.q) {
     const text = f.q;
-    q = q.where((eb) => nameOrCodeContains(eb, text));
+    // The name of an area ("Sicurezza") finds its skills too, as the areas' list beside suggests.
+    q = q.where((eb) =>
+      eb.or([
+        nameOrCodeContains(eb, text),
+        eb(
+          'area_code',
+          'in',
+          eb
+            .selectFrom('skill_areas')
+            .select('skill_areas.code')
+            .where((inner) => nameOrCodeContains(inner, text)),
+        ),
+      ]),
+    );
   }
   return q.execute();
 }
