@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { submitForm, testApp } from '../helpers/app';
+import { loginAs, submitForm, testApp } from '../helpers/app';
+import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 
 let t: TestDb;
@@ -60,6 +61,21 @@ describe('pages', () => {
     await agent.get('/register?lang=en');
     const en = await submitForm(agent, '/register', { email: 'not-an-address' });
     expect(title(en.text)).toMatch(/^Error: .+ · Patto$/);
+  });
+
+  it('says what a missing record means, not a bare "Not found."', async () => {
+    const user = await newUser(t.db, { role: 'local_authority' });
+    const agent = await loginAs(testApp(t), user.email, PASSWORD);
+    const main = (html: string) =>
+      /<main[\s\S]*<\/main>/
+        .exec(html)![0]
+        .replace(/<[^>]+>/g, ' ')
+        .replace(/\s+/g, ' ');
+    const en = await agent.get('/pacts/00000000-0000-0000-0000-000000000000?lang=en');
+    expect(en.status).toBe(404);
+    expect(main(en.text)).toContain('does not exist, or is not visible to you');
+    const it = await agent.get('/pacts/00000000-0000-0000-0000-000000000000?lang=it');
+    expect(main(it.text)).toContain('non esiste, o non è visibile con il tuo profilo');
   });
 
   it('sends security headers with a CSP that allows no inline script', async () => {
