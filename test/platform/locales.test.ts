@@ -86,6 +86,12 @@ describe('locales', () => {
     expect([...en].filter(([, text]) => italianNumber.test(text))).toEqual([]);
   });
 
+  test('an English text calls a comune a municipality, as the forms and the territory levels do', () => {
+    // "(comune)" may follow, naming the Italian unit or the CSV column.
+    expect([...en].filter(([, text]) => /(?<!\()\bcomun[ei]\b/i.test(text))).toEqual([]);
+    expect(en.get('reference.levels.LAU')).toContain('Municipality');
+  });
+
   test('a modality or priority reads the same on the survey, the needs and the pacts', () => {
     const same = (a: string, b: string) => {
       const keys = [...it.keys()].filter((k) => k.startsWith(`${a}.`));
