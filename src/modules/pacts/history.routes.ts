@@ -21,7 +21,7 @@ export function historyRoutes({ db }: AppServices): Router {
   router.get('/pacts/:id/revisions', allow('pact:read'), async (req, res) => {
     const { pact } = await loadPactFor(db, uuidParam(req), req.user!);
     res.render('pacts/revisions', {
-      title: req.t('pacts.revisions.title'),
+      title: req.t('pacts.tabTitle', { tab: req.t('pacts.revisions.title'), pact: pact.title }),
       pact,
       tab: 'revisions',
       revisions: (await listRevisions(db, pact.id)).map((r) => ({
@@ -81,7 +81,7 @@ export function historyRoutes({ db }: AppServices): Router {
     );
     const lang = res.locals.lang as string;
     res.render('pacts/audit', {
-      title: req.t('pacts.audit.title'),
+      title: req.t('pacts.tabTitle', { tab: req.t('pacts.audit.title'), pact: pact.title }),
       pact,
       tab: 'audit',
       entries: entries.map((e) => ({
