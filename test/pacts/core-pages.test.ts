@@ -859,6 +859,7 @@ describe("a pact's tabs", () => {
     });
     for (const [tab, name] of [
       ['revisions', 'Revisions'],
+      ['revisions/1', 'Revision 1'],
       ['audit', 'Audit log'],
       ['signatories', 'Signatories'],
       ['sign', 'Sign the pact'],

@@ -41,7 +41,10 @@ export function historyRoutes({ db }: AppServices): Router {
     const diff = diffRevisions(prev?.content ?? null, rev.content);
     const label = (f: string) => req.t(`pacts.fields.${f}`, { defaultValue: f });
     res.render('pacts/revision', {
-      title: req.t('pacts.revisions.one', { n: rev.number }),
+      title: req.t('pacts.tabTitle', {
+        tab: req.t('pacts.revisions.one', { n: rev.number }),
+        pact: pact.title,
+      }),
       pact,
       tab: 'revisions',
       rev: { ...rev, reason: reasonText(rev.reason, req.t) },
