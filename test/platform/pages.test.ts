@@ -38,6 +38,18 @@ describe('pages', () => {
     expect((await agent.get('/login')).text).toContain('<html lang="it">');
   });
 
+  it('after login, follows the language of the profile unless this browser chose one', async () => {
+    const user = await newUser(t.db, { role: 'region' });
+    await t.db.updateTable('users').set({ locale: 'en' }).where('id', '=', user.id).execute();
+    const fresh = await loginAs(testApp(t), user.email, PASSWORD);
+    expect((await fresh.get('/')).text).toContain('<html lang="en">');
+    // A browser that chose Italian keeps it.
+    const chosen = request.agent(testApp(t));
+    await chosen.get('/login?lang=it');
+    await submitForm(chosen, '/login', { email: user.email, password: PASSWORD });
+    expect((await chosen.get('/')).text).toContain('<html lang="it">');
+  });
+
   it('switches language on the same page, its parameters kept', async () => {
     // The header's link, as a browser reads the attribute.
     const link = (html: string) =>
