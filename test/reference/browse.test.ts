@@ -57,6 +57,13 @@ describe('reference API', () => {
     }
   });
 
+  it('/territories names the territory each result is part of, not only its code', async () => {
+    const user = await newUser(t.db, { role: 'firm' });
+    const agent = await loginAs(testApp(t), user.email, PASSWORD);
+    const res = await agent.get('/territories?q=Forli&lang=en');
+    expect(res.text).toMatch(/<a href="\/territories\?code=ITH5">Emilia-Romagna<\/a>/);
+  });
+
   it('getTerritory gives the path to the root and the children', async () => {
     const res = await api('/territories/048014');
     expect(res.status).toBe(200);

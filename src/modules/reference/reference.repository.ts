@@ -57,6 +57,16 @@ export function searchTerritories(db: Executor, f: TerritoryFilter) {
   return q.execute();
 }
 
+/** Territories by code, for naming the parents of a list (any validity: a name stays a name). */
+export function territoriesByCode(db: Executor, codes: string[]) {
+  if (!codes.length) return Promise.resolve([]);
+  return db
+    .selectFrom('territories')
+    .select(['code', 'name', 'names'])
+    .where('code', 'in', codes)
+    .execute();
+}
+
 export function findTerritory(db: Executor, code: string) {
   return db
     .selectFrom('territories')
