@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Express } from 'express';
+import type { Express, Request, Response } from 'express';
 import i18next, { type i18n, type TFunction } from 'i18next';
 import { LanguageDetector } from 'i18next-http-middleware';
 import { formatDate, formatEuros } from '../lib/format';
@@ -143,6 +143,20 @@ export function setUpI18n(app: Express): void {
     res.locals.path = req.path;
     next();
   });
+}
+
+/** Whether this browser chose a language (the `lang` cookie a `?lang=` left). */
+export const languageChosen = (req: Request): boolean =>
+  /(?:^|;\s*)lang=/.test(req.headers.cookie ?? '');
+
+/** This browser's pages in `lang` from the next request on, as if it had asked with ?lang=. */
+export function rememberLanguage(req: Request, res: Response, lang: Language): void {
+  (getI18n().services.languageDetector as LanguageDetector).cacheUserLanguage(
+    req,
+    res,
+    lang,
+    CACHES,
+  );
 }
 
 /**

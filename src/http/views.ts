@@ -26,6 +26,11 @@ const helpers = {
   not: (a: unknown) => !a,
   /** True for a non-empty object: an empty errors map shows no summary. */
   any: (o: unknown) => !!o && typeof o === 'object' && Object.keys(o).length > 0,
+  /** A form shown back with errors (a map by field; an import's list of bad rows is not one). */
+  formFailed: (...maps: unknown[]) =>
+    maps
+      .slice(0, -1)
+      .some((m) => !!m && typeof m === 'object' && !Array.isArray(m) && Object.keys(m).length > 0),
   concat: (...args: unknown[]) => args.slice(0, -1).join(''),
   array: (...args: unknown[]) => args.slice(0, -1),
   formatNumber(value: unknown, options: HelperOptions) {

@@ -93,6 +93,10 @@ describe('the list of users', () => {
     const second = await adminAgent.get('/admin/users?q=paginata&page=2');
     expect(second.text.match(/<a href="\/admin\/users\/[0-9a-f-]{36}">/g)).toHaveLength(1);
     expect(second.text).toContain('rel="prev"');
+    // Past the last page (an old link): the first page of the same search, not an empty one.
+    const past = await adminAgent.get('/admin/users?q=paginata&page=7');
+    expect(past.status).toBe(302);
+    expect(past.headers.location).toBe('/admin/users?q=paginata');
   });
 
   it('names a bad filter and keeps the list', async () => {

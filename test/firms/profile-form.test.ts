@@ -44,6 +44,12 @@ describe('POST /firm/profile', () => {
     expect(res.status).toBe(422);
     expect(res.text).toMatch(new RegExp(`id="error-${field}"[^>]*>[^<]*${says}`));
     expect(res.text).toContain(`value="${typed}"`);
+    // A screen reader hears the field is wrong, and why, on reaching it.
+    const tag = new RegExp(`<(?:input|select|textarea)\\b[^>]*id="field-${field}"[^>]*>`).exec(
+      res.text,
+    )![0];
+    expect(tag).toContain('aria-invalid="true"');
+    expect(tag).toMatch(new RegExp(`aria-describedby="[^"]*\\berror-${field}\\b`));
   });
 });
 

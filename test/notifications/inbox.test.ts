@@ -97,6 +97,11 @@ describe('GET /inbox', () => {
     expect(second.text).toContain('Patto numero 1.');
     expect(second.text).not.toContain('href="/inbox?page=3"');
     expect((await agent.get('/inbox?page=zzz')).status).toBe(200);
+    // A page past the last one (an old link, notifications since cleared) is the first page,
+    // not "You have no notifications." under a link to a newer page as empty.
+    const past = await agent.get('/inbox?page=9');
+    expect(past.status).toBe(302);
+    expect(past.headers.location).toBe('/inbox');
   });
 
   it('sends an anonymous visitor to log in', async () => {

@@ -849,3 +849,28 @@ describe('signatories', () => {
     ).toEqual([]);
   });
 });
+
+describe("a pact's tabs", () => {
+  it('name the pact in the page title, so each tab says where it is', async () => {
+    const pact = await newPact(t.db, {
+      promoter: s.authority,
+      campaign: s.campaign.id,
+      title: 'Patto Valdarno',
+    });
+    for (const [tab, name] of [
+      ['revisions', 'Revisions'],
+      ['revisions/1', 'Revision 1'],
+      ['audit', 'Audit log'],
+      ['signatories', 'Signatories'],
+      ['sign', 'Sign the pact'],
+    ]) {
+      const res = await authority.get(`/pacts/${pact.id}/${tab}?lang=en`);
+      const title = /<title>([^<]*)<\/title>/.exec(res.text)?.[1];
+      expect({ tab, status: res.status, title }).toEqual({
+        tab,
+        status: 200,
+        title: `${name} — Patto Valdarno · Patto`,
+      });
+    }
+  });
+});

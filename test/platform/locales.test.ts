@@ -79,6 +79,62 @@ describe('locales', () => {
     expect([...a].filter(([k, p]) => b.get(k) !== p)).toEqual([]);
   });
 
+  test('an English text writes numbers the English way (1,250.50 or 1000, never 1.250,50)', () => {
+    // An English reader takes "1.000" for one and "1.250,50" for nonsense; the forms read both
+    // "1,250.50" and "1250.50" as amounts, and a whole number typed without separators.
+    const italianNumber = /\d{1,3}(\.\d{3})+(,\d+)?\b|\b\d+,\d{1,2}\b/;
+    expect([...en].filter(([, text]) => italianNumber.test(text))).toEqual([]);
+  });
+
+  test('an English text calls a comune a municipality, as the forms and the territory levels do', () => {
+    // "(comune)" may follow, naming the Italian unit or the CSV column.
+    expect([...en].filter(([, text]) => /(?<!\()\bcomun[ei]\b/i.test(text))).toEqual([]);
+    expect(en.get('reference.levels.LAU')).toContain('Municipality');
+  });
+
+  test('a modality or priority reads the same on the survey, the needs and the pacts', () => {
+    const same = (a: string, b: string) => {
+      const keys = [...it.keys()].filter((k) => k.startsWith(`${a}.`));
+      expect(keys.length).toBeGreaterThan(2);
+      for (const texts of [it, en])
+        for (const key of keys) {
+          const other = `${b}.${key.slice(a.length + 1)}`;
+          expect({ key, text: texts.get(key) }).toEqual({ key, text: texts.get(other) });
+        }
+    };
+    same('survey.modalities', 'pacts.modality');
+    same('survey.priorities', 'needs.priorities');
+  });
+
+  test('every key a view or the code names by its letters is there, in both languages', () => {
+    const files = (dir: string): string[] =>
+      fs
+        .readdirSync(dir, { withFileTypes: true })
+        .flatMap((e) =>
+          e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)],
+        );
+    const root = path.resolve(__dirname, '../..');
+    // `{{t "a.b"}}`, `(t "a.b" …)` in views; `t('a.b'`, `req.t("a.b"` in the code.
+    const used = new Map<string, string>();
+    for (const file of files(path.join(root, 'views')))
+      for (const m of fs.readFileSync(file, 'utf8').matchAll(/[{(]\s*t\s+"([\w.]+)"/g))
+        used.set(m[1]!, path.relative(root, file));
+    for (const file of files(path.join(root, 'src')).filter((f) => f.endsWith('.ts')))
+      for (const m of fs.readFileSync(file, 'utf8').matchAll(/\bt\(\s*['"]([\w.]+)['"]/g))
+        used.set(m[1]!, path.relative(root, file));
+    expect(used.size).toBeGreaterThan(500);
+    const known = (texts: Map<string, string>) =>
+      new Set([...texts.keys()].flatMap((k) => [k, k.replace(PLURAL, '')]));
+    for (const [lng, texts] of [
+      ['it', known(it)],
+      ['en', known(en)],
+    ] as const)
+      expect({ lng, missing: [...used].filter(([key]) => !texts.has(key)) }).toEqual({
+        lng,
+        missing: [],
+      });
+  });
+
   test('every error status with a text has a page heading too (no English fallback)', () => {
     const statuses = [...it.keys()].flatMap((k) => /^errors\.http(\d{3})$/.exec(k)?.[1] ?? []);
     expect(statuses).toContain('400');

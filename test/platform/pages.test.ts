@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { testApp } from '../helpers/app';
+import { loginAs, submitForm, testApp } from '../helpers/app';
+import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 
 let t: TestDb;
@@ -37,6 +38,18 @@ describe('pages', () => {
     expect((await agent.get('/login')).text).toContain('<html lang="it">');
   });
 
+  it('after login, follows the language of the profile unless this browser chose one', async () => {
+    const user = await newUser(t.db, { role: 'region' });
+    await t.db.updateTable('users').set({ locale: 'en' }).where('id', '=', user.id).execute();
+    const fresh = await loginAs(testApp(t), user.email, PASSWORD);
+    expect((await fresh.get('/')).text).toContain('<html lang="en">');
+    // A browser that chose Italian keeps it.
+    const chosen = request.agent(testApp(t));
+    await chosen.get('/login?lang=it');
+    await submitForm(chosen, '/login', { email: user.email, password: PASSWORD });
+    expect((await chosen.get('/')).text).toContain('<html lang="it">');
+  });
+
   it('switches language on the same page, its parameters kept', async () => {
     // The header's link, as a browser reads the attribute.
     const link = (html: string) =>
@@ -47,6 +60,34 @@ describe('pages', () => {
     const res = await request(testApp(t)).get('/login?next=%2Fsurvey&lang=it&x=a%26b');
     expect(link(res.text)).toBe('?next=%2Fsurvey&lang=en&x=a%26b');
     expect(link((await request(testApp(t)).get('/login')).text)).toBe('?lang=en');
+  });
+
+  it('names the error in the page title when a form comes back with errors, in either language', async () => {
+    const agent = request.agent(testApp(t));
+    const title = (html: string) => /<title>([^<]*)<\/title>/.exec(html)![1];
+    const form = await agent.get('/register');
+    expect(title(form.text)).not.toMatch(/^Errore/);
+    const it = await submitForm(agent, '/register', { email: 'not-an-address' });
+    expect(it.status).toBe(422);
+    expect(title(it.text)).toBe(`Errore: ${title(form.text)}`);
+    await agent.get('/register?lang=en');
+    const en = await submitForm(agent, '/register', { email: 'not-an-address' });
+    expect(title(en.text)).toMatch(/^Error: .+ · Patto$/);
+  });
+
+  it('says what a missing record means, not a bare "Not found."', async () => {
+    const user = await newUser(t.db, { role: 'local_authority' });
+    const agent = await loginAs(testApp(t), user.email, PASSWORD);
+    const main = (html: string) =>
+      /<main[\s\S]*<\/main>/
+        .exec(html)![0]
+        .replace(/<[^>]+>/g, ' ')
+        .replace(/\s+/g, ' ');
+    const en = await agent.get('/pacts/00000000-0000-0000-0000-000000000000?lang=en');
+    expect(en.status).toBe(404);
+    expect(main(en.text)).toContain('does not exist, or is not visible to you');
+    const it = await agent.get('/pacts/00000000-0000-0000-0000-000000000000?lang=it');
+    expect(main(it.text)).toContain('non esiste, o non è visibile con il tuo profilo');
   });
 
   it('sends security headers with a CSP that allows no inline script', async () => {

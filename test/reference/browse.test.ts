@@ -2,6 +2,7 @@ import request from 'supertest';
 import { loginAs, testApp } from '../helpers/app';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { newUser, PASSWORD } from '../helpers/factories';
+import { PAGE_LIMIT, SKILL_LIMIT } from '../../src/modules/reference/reference.repository';
 
 let t: TestDb;
 let token: string;
@@ -44,6 +45,23 @@ describe('reference API', () => {
     expect(en.body.items.find((i: { code: string }) => i.code === 'ITI14')?.localName).toBe(
       'Florence',
     );
+  });
+
+  it('listTerritories finds a name typed without its accents (Forli for Forlì)', async () => {
+    for (const q of ['Forli', 'FORLI-cesena', 'forlì']) {
+      const res = await api(`/territories?q=${encodeURIComponent(q)}`);
+      expect({ q, codes: res.body.items.map((i: { code: string }) => i.code) }).toEqual({
+        q,
+        codes: ['ITH58'],
+      });
+    }
+  });
+
+  it('/territories names the territory each result is part of, not only its code', async () => {
+    const user = await newUser(t.db, { role: 'firm' });
+    const agent = await loginAs(testApp(t), user.email, PASSWORD);
+    const res = await agent.get('/territories?q=Forli&lang=en');
+    expect(res.text).toMatch(/<a href="\/territories\?code=ITH5">Emilia-Romagna<\/a>/);
   });
 
   it('getTerritory gives the path to the root and the children', async () => {
@@ -125,6 +143,16 @@ describe('reference pages', () => {
     expect((await agent.get('/skills?area=' + 'x'.repeat(100))).status).toBe(400);
   });
 
+  it('/skills searched for the name of an area lists the skills of that area', async () => {
+    const user = await newUser(t.db, { role: 'firm' });
+    const agent = await loginAs(testApp(t), user.email, PASSWORD);
+    for (const url of ['/skills?q=sicurezza', '/skills?q=Safety&lang=en']) {
+      const res = await agent.get(url);
+      expect({ url, area: res.text.includes('id="area-DC4"') }).toEqual({ url, area: true });
+      expect(res.text).toContain('<code>DC4.1</code>');
+    }
+  });
+
   it('refuses a territory or skill-area code that names nothing, instead of listing no results', async () => {
     const user = await newUser(t.db, { role: 'admin' });
     const agent = await loginAs(testApp(t), user.email, PASSWORD);
@@ -142,9 +170,85 @@ describe('reference pages', () => {
     const area = await agent.get('/skills?area=ZZZ&lang=en');
     expect(area.status).toBe(400);
     expect(plain(area.text)).toContain('no skill area has the code ZZZ');
+    const code = await agent.get('/territories?code=XX99&lang=en');
+    expect(code.status).toBe(400);
+    expect(plain(code.text)).toContain(
+      'The parameter “code” is not valid: no territory has the code XX99.',
+    );
+    expect(code.text).toContain('href="/territories?lang&#x3D;en"');
     // Known codes still filter.
     expect((await agent.get('/territories?q=fi&parent=ITI14')).text).toContain('048017');
     expect((await agent.get('/skills?area=F40')).status).toBe(200);
+  });
+
+  it('a search of only spaces is no search: the page as without it, not an invalid request', async () => {
+    const user = await newUser(t.db, { role: 'firm' });
+    const agent = await loginAs(testApp(t), user.email, PASSWORD);
+    const territories = await agent.get('/territories?q=%20%20&level=');
+    expect(territories.status).toBe(200);
+    expect(territories.text).toContain('href="/territories?code=IT"');
+    const skills = await agent.get('/skills?q=%20&area=F40');
+    expect(skills.status).toBe(200);
+    expect(skills.text).toContain('id="area-F40"');
+  });
+
+  it('/skills says when it shows only the first skills of many (an imported ESCO)', async () => {
+    await t.db
+      .insertInto('skill_areas')
+      .values({
+        code: 'ZZESCO',
+        framework: 'esco',
+        name: 'Many',
+        names: '{}',
+        esco_uri: null,
+        version: 't',
+      })
+      .execute();
+    await t.db
+      .insertInto('skills')
+      .values(
+        Array.from({ length: SKILL_LIMIT }, (_, i) => ({
+          code: `ZZESCO.${i}`,
+          area_code: 'ZZESCO',
+          name: `Skill ${i}`,
+          names: '{}',
+          description: null,
+          esco_uri: null,
+          version: 't',
+        })),
+      )
+      .execute();
+    const user = await newUser(t.db, { role: 'firm' });
+    const agent = await loginAs(testApp(t), user.email, PASSWORD);
+    const many = await agent.get('/skills?area=ZZESCO&lang=en');
+    expect(many.text).toContain(`The first ${SKILL_LIMIT} results are shown: narrow the search.`);
+    const few = await agent.get('/skills?area=F40&lang=en');
+    expect(few.text).not.toContain('narrow the search');
+  });
+
+  it('a territory lists all its children, even the 300 comuni of a province', async () => {
+    const many = PAGE_LIMIT + 50;
+    await t.db
+      .insertInto('territories')
+      .values({ code: 'ZZ', level: 'NUTS0', parent_code: null, name: 'Zeta', version: 't' })
+      .execute();
+    await t.db
+      .insertInto('territories')
+      .values(
+        Array.from({ length: many }, (_, i) => ({
+          code: `ZZ${String(i).padStart(4, '0')}`,
+          level: 'LAU' as const,
+          parent_code: 'ZZ',
+          name: `Comune ${i}`,
+          version: 't',
+        })),
+      )
+      .execute();
+    const user = await newUser(t.db, { role: 'firm' });
+    const agent = await loginAs(testApp(t), user.email, PASSWORD);
+    const page = await agent.get('/territories?code=ZZ');
+    expect(page.text.match(/href="\/territories\?code=ZZ\d{4}"/g)).toHaveLength(many);
+    expect((await api('/territories/ZZ')).body.children).toHaveLength(many);
   });
 
   it('is for signed-in users only', async () => {

@@ -57,6 +57,12 @@ describe('POST /survey/:campaignId/step/3 refuses bad need lines', () => {
       expect(res.status).toBe(422);
       expect(res.text).toContain(`href="#field-needs.1.${field}"`);
       expect(res.text).toContain(message);
+      // A screen reader hears the field is wrong, and why, on reaching it.
+      const tag = new RegExp(
+        `<(?:input|select|textarea)\\b[^>]*id="field-needs\\.1\\.${field}"[^>]*>`,
+      ).exec(res.text)![0];
+      expect(tag).toContain('aria-invalid="true"');
+      expect(tag).toContain(`aria-describedby="error-field-needs.1.${field}"`);
       const typed = Object.values(change)[0]!;
       // What the user typed is on the page again (a select can only show its own options).
       if (field === 'workers') expect(res.text).toContain(`value="${typed}"`);

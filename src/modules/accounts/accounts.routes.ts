@@ -2,7 +2,7 @@ import { Router, type Request, type Response, type NextFunction } from 'express'
 import type { AppServices } from '../../app';
 import { authenticatorOf } from '../../http/auth';
 import { allow } from '../../http/authorize';
-import { LANGUAGES, type Language } from '../../http/i18n';
+import { LANGUAGES, languageChosen, rememberLanguage, type Language } from '../../http/i18n';
 import { renderConfirm } from '../../http/confirm';
 import { flash } from '../../http/flash';
 import { formErrors, parseForm, uuidParam, withoutSecrets } from '../../http/validate';
@@ -52,7 +52,18 @@ export function accountRoutes({ db, config }: AppServices): Router {
           });
         }
         // passport regenerates the session id here (fixation defence).
-        req.logIn(user, (e) => (e ? next(e) : res.redirect(safeNext(form.data.next))));
+        req.logIn(user, (e) => {
+          if (e) return next(e);
+          // A browser that chose no language yet shows the one the user keeps on their profile.
+          if (languageChosen(req)) return res.redirect(safeNext(form.data.next));
+          findProfile(db, user.id)
+            .then((profile) => {
+              const locale = LANGUAGES.find((l) => l === profile?.locale);
+              if (locale && locale !== req.language) rememberLanguage(req, res, locale);
+              res.redirect(safeNext(form.data.next));
+            })
+            .catch(next);
+        });
       };
       authenticatorOf(req.app).authenticate('local', done)(req, res, next);
     },

@@ -4,7 +4,7 @@ import { ROLES } from '../../db/database';
 import { allow } from '../../http/authorize';
 import { renderConfirm } from '../../http/confirm';
 import { flash, flashRefusal } from '../../http/flash';
-import { pageLinks } from '../../http/paging';
+import { pageLinks, pastLastPage } from '../../http/paging';
 import { parseQueryOrDefaults } from '../../http/query';
 import { renderSecretLink } from '../../http/secret-link';
 import { formErrors, parseForm, uuidParam } from '../../http/validate';
@@ -67,6 +67,8 @@ export function adminOrganisationRoutes({ db, config }: AppServices): Router {
       PAGE_SIZE + 1,
       (filter.page - 1) * PAGE_SIZE,
     );
+    const past = pastLastPage(LIST, filter, rows.length);
+    if (past) return res.redirect(past);
     const lang = res.locals.lang as string;
     res.render('accounts/admin-organisations', {
       title: req.t('adminOrganisations.title'),

@@ -4,7 +4,7 @@ import { ROLES } from '../../db/database';
 import { allow } from '../../http/authorize';
 import { flash, flashRefusal } from '../../http/flash';
 import { renderSecretLink } from '../../http/secret-link';
-import { pageLinks } from '../../http/paging';
+import { pageLinks, pastLastPage } from '../../http/paging';
 import { parseQueryOrDefaults } from '../../http/query';
 import { forgotPasswordRateLimit } from '../../http/rate-limit';
 import { formErrors, parseForm, uuidParam } from '../../http/validate';
@@ -55,6 +55,8 @@ export function adminUserRoutes({ db, config }: AppServices): Router {
       PAGE_SIZE + 1,
       (filter.page - 1) * PAGE_SIZE,
     );
+    const past = pastLastPage('/admin/users', filter, rows.length);
+    if (past) return res.redirect(past);
     const lang = res.locals.lang as string;
     res.render('accounts/admin-users', {
       title: req.t('adminUsers.title'),

@@ -3,6 +3,7 @@ import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { HttpError } from '../../http/errors';
 import { flash } from '../../http/flash';
+import { pastLastPage } from '../../http/paging';
 import { parseQueryOrDefaults } from '../../http/query';
 import { parseForm, uuidParam } from '../../http/validate';
 import { goneMessage } from './link-access';
@@ -30,6 +31,8 @@ export function notificationRoutes({ db }: AppServices): Router {
       INBOX_PAGE_SIZE + 1,
       (page - 1) * INBOX_PAGE_SIZE,
     );
+    const past = pastLastPage('/inbox', { page }, rows.length);
+    if (past) return res.redirect(past);
     const items = rows.slice(0, INBOX_PAGE_SIZE).map((n) => ({
       id: n.id,
       // Rendered now, in the reader's language: the row keeps only kind and params.

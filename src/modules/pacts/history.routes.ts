@@ -21,7 +21,7 @@ export function historyRoutes({ db }: AppServices): Router {
   router.get('/pacts/:id/revisions', allow('pact:read'), async (req, res) => {
     const { pact } = await loadPactFor(db, uuidParam(req), req.user!);
     res.render('pacts/revisions', {
-      title: req.t('pacts.revisions.title'),
+      title: req.t('pacts.tabTitle', { tab: req.t('pacts.revisions.title'), pact: pact.title }),
       pact,
       tab: 'revisions',
       revisions: (await listRevisions(db, pact.id)).map((r) => ({
@@ -41,7 +41,10 @@ export function historyRoutes({ db }: AppServices): Router {
     const diff = diffRevisions(prev?.content ?? null, rev.content);
     const label = (f: string) => req.t(`pacts.fields.${f}`, { defaultValue: f });
     res.render('pacts/revision', {
-      title: req.t('pacts.revisions.one', { n: rev.number }),
+      title: req.t('pacts.tabTitle', {
+        tab: req.t('pacts.revisions.one', { n: rev.number }),
+        pact: pact.title,
+      }),
       pact,
       tab: 'revisions',
       rev: { ...rev, reason: reasonText(rev.reason, req.t) },
@@ -81,7 +84,7 @@ export function historyRoutes({ db }: AppServices): Router {
     );
     const lang = res.locals.lang as string;
     res.render('pacts/audit', {
-      title: req.t('pacts.audit.title'),
+      title: req.t('pacts.tabTitle', { tab: req.t('pacts.audit.title'), pact: pact.title }),
       pact,
       tab: 'audit',
       entries: entries.map((e) => ({

@@ -35,7 +35,7 @@ export function signatoryRoutes({ db }: AppServices): Router {
     }) =>
       `${localName({ name: o.territory_name, names: o.territory_names }, lang)} (${o.territory_code})`;
     res.status(status).render('pacts/signatories', {
-      title: req.t('pacts.signatories.title'),
+      title: req.t('pacts.tabTitle', { tab: req.t('pacts.signatories.title'), pact: pact.title }),
       pact,
       tab: 'signatories',
       active: signatories

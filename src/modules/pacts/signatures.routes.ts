@@ -22,7 +22,7 @@ export function signatureRoutes({ db }: AppServices): Router {
     ]);
     const own = states.find((s) => s.id === req.user!.organisationId);
     res.status(status).render('pacts/sign', {
-      title: req.t('negotiation.sign.title'),
+      title: req.t('pacts.tabTitle', { tab: req.t('negotiation.sign.title'), pact: pact.title }),
       tab: 'negotiation',
       pact,
       party,

@@ -1,15 +1,42 @@
-import { sql } from 'kysely';
+import { type ExpressionBuilder, type RawBuilder, sql } from 'kysely';
 import type { Executor } from '../../db';
-import type { TerritoryLevel } from '../../db/database';
+import type { Database, TerritoryLevel } from '../../db/database';
 import { containsPattern } from '../../db/like';
 
 export const PAGE_LIMIT = 200;
+/** Skills shown at most: an imported ESCO has about 14,000. */
+export const SKILL_LIMIT = 1000;
+
+// Names are searched without their accents, so "Forli" finds Forlì on any keyboard: the same
+// letters are folded in SQL (translate, on PGlite too) and in the typed text.
+const ACCENTED = 'àáâäãåèéêëìíîïòóôöõùúûüýÿçñ';
+const PLAIN = 'aaaaaaeeeeiiiiooooouuuuyycn';
+const fold = (text: string) =>
+  [...text.toLowerCase()].map((c) => PLAIN[ACCENTED.indexOf(c)] ?? c).join('');
+const folded = (expr: RawBuilder<string>) =>
+  sql<string>`translate(lower(${expr}), ${ACCENTED}, ${PLAIN})`;
+
+/** Code or a name in any language containing the typed text, accents aside. */
+function nameOrCodeContains(
+  eb: ExpressionBuilder<Database, 'territories' | 'skills' | 'skill_areas'>,
+  q: string,
+) {
+  const pattern = containsPattern(fold(q));
+  return eb.or([
+    eb(sql<string>`code`, 'ilike', containsPattern(q)),
+    eb(folded(sql`name`), 'like', pattern),
+    eb(folded(sql`names->>'it'`), 'like', pattern),
+    eb(folded(sql`names->>'en'`), 'like', pattern),
+  ]);
+}
 
 export interface TerritoryFilter {
   level?: TerritoryLevel;
   parent?: string;
   q?: string;
   includeClosed?: boolean;
+  /** Every match, not the first PAGE_LIMIT: a territory's children (Torino has 312 comuni). */
+  all?: boolean;
 }
 
 /** Territories by level, parent and a search on code or any language's name. */
@@ -18,23 +45,26 @@ export function searchTerritories(db: Executor, f: TerritoryFilter) {
     .selectFrom('territories')
     .select(['code', 'level', 'parent_code', 'name', 'names', 'valid_from', 'valid_to'])
     .orderBy('level')
-    .orderBy('code')
-    .limit(PAGE_LIMIT);
+    .orderBy('code');
+  if (!f.all) q = q.limit(PAGE_LIMIT);
   if (!f.includeClosed) q = q.where('valid_to', 'is', null);
   if (f.level) q = q.where('level', '=', f.level);
   if (f.parent) q = q.where('parent_code', '=', f.parent);
   if (f.q) {
-    const pattern = containsPattern(f.q);
-    q = q.where((eb) =>
-      eb.or([
-        eb('code', 'ilike', pattern),
-        eb('name', 'ilike', pattern),
-        eb(sql<string>`names->>'it'`, 'ilike', pattern),
-        eb(sql<string>`names->>'en'`, 'ilike', pattern),
-      ]),
-    );
+    const text = f.q;
+    q = q.where((eb) => nameOrCodeContains(eb, text));
   }
   return q.execute();
+}
+
+/** Territories by code, for naming the parents of a list (any validity: a name stays a name). */
+export function territoriesByCode(db: Executor, codes: string[]) {
+  if (!codes.length) return Promise.resolve([]);
+  return db
+    .selectFrom('territories')
+    .select(['code', 'name', 'names'])
+    .where('code', 'in', codes)
+    .execute();
 }
 
 export function findTerritory(db: Executor, code: string) {
@@ -68,16 +98,22 @@ export function searchSkills(db: Executor, f: { area?: string; q?: string }) {
     .orderBy('area_code')
     .orderBy('position')
     .orderBy('code')
-    .limit(1000);
+    .limit(SKILL_LIMIT);
   if (f.area) q = q.where('area_code', '=', f.area);
   if (f.q) {
-    const pattern = containsPattern(f.q);
+    const text = f.q;
+    // The name of an area ("Sicurezza") finds its skills too, as the areas' list beside suggests.
     q = q.where((eb) =>
       eb.or([
-        eb('code', 'ilike', pattern),
-        eb('name', 'ilike', pattern),
-        eb(sql<string>`names->>'it'`, 'ilike', pattern),
-        eb(sql<string>`names->>'en'`, 'ilike', pattern),
+        nameOrCodeContains(eb, text),
+        eb(
+          'area_code',
+          'in',
+          eb
+            .selectFrom('skill_areas')
+            .select('skill_areas.code')
+            .where((inner) => nameOrCodeContains(inner, text)),
+        ),
       ]),
     );
   }

@@ -18,15 +18,24 @@ export function referenceRoutes({ db }: AppServices): Router {
     if (query.parent) await territoryOfQuery(db, req, query.parent, 'parent');
     if (query.q || query.level) {
       const results = await repo.searchTerritories(db, query);
+      const parentCodes = [...new Set(results.flatMap((t) => t.parent_code ?? []))];
+      const parents = new Map(
+        (await repo.territoriesByCode(db, parentCodes)).map((p) => [p.code, localName(p, lang)]),
+      );
       return res.render('reference/territories', {
         title: req.t('reference.territories.title'),
         query,
-        results: results.map((t) => toTerritory(t, lang)),
+        results: results.map((t) => ({
+          ...toTerritory(t, lang),
+          parentName: t.parent_code ? parents.get(t.parent_code) : undefined,
+        })),
         limited: results.length === repo.PAGE_LIMIT,
+        limit: repo.PAGE_LIMIT,
         levels: ['NUTS0', 'NUTS1', 'NUTS2', 'NUTS3', 'LAU'],
       });
     }
     if (query.code) {
+      await territoryOfQuery(db, req, query.code, 'code');
       const detail = await territoryDetail(db, query.code, lang);
       return res.render('reference/territories', {
         title: `${detail.territory.localName} (${detail.territory.code})`,
@@ -73,6 +82,8 @@ export function referenceRoutes({ db }: AppServices): Router {
       areas: areas.map((a) => ({ code: a.code, name: localName(a, lang) })),
       byArea,
       total: skills.length,
+      limited: skills.length === repo.SKILL_LIMIT,
+      limit: repo.SKILL_LIMIT,
     });
   });
 

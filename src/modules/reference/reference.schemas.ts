@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import { TERRITORY_LEVELS } from '../../db/database';
 
-/** Query strings from a GET form send empty fields as ''; they mean "not given". */
+/** Query strings from a GET form send empty fields as '' (or a search of spaces): "not given". */
 const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+  z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    schema.optional(),
+  );
 
 const code = z
   .string()

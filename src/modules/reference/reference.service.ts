@@ -37,7 +37,7 @@ export async function territoryDetail(db: Db, code: string, lang: string) {
   if (!territory) throw new NotFoundError();
   const [path, children] = await Promise.all([
     territoryPath(db, code),
-    repo.searchTerritories(db, { parent: code }),
+    repo.searchTerritories(db, { parent: code, all: true }),
   ]);
   const counts = new Map(
     (
