@@ -2,6 +2,7 @@ import { loginAs, submitForm, testApp } from '../helpers/app';
 import { errorSummary, expectSummaryNamesFields } from '../helpers/error-summary';
 import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
+import { approvedPact, reportForm } from '../execution/helpers';
 import { ledgerSum, scenario, submittedPact } from './helpers';
 
 let t: TestDb;
@@ -357,6 +358,43 @@ describe('POST /pacts/:id/reduce', () => {
     expect(kinds.map((k) => k.kind)).toEqual(['approve']);
     expect(await ledgerSum(t.db, s.call.id)).toBe(5000_00);
     expect((await pactRow(pact.id)).approved_cents).toBe(5000_00);
+  });
+
+  it('refuses to lower an action below what it has already spent (422, nothing written)', async () => {
+    const p = await approvedPact(t.db);
+    const actionId = p.pact.actions[0]!.id;
+    const promoter = await loginAs(testApp(t), p.authority.email, PASSWORD);
+    const report = await submitForm(
+      promoter,
+      `/pacts/${p.pact.id}/execution`,
+      reportForm(actionId, { spent: '1.500,50' }),
+      `/pacts/${p.pact.id}/execution`,
+    );
+    expect(report.status).toBe(302);
+    const agent = await loginAs(testApp(t), p.region.email, PASSWORD);
+    const res = await submitForm(
+      agent,
+      `/pacts/${p.pact.id}/review`,
+      { revision: '1', [`amount_${actionId}`]: '1000', remarks: 'Meno ore' },
+      `/pacts/${p.pact.id}/reduce`,
+    );
+    expect(res.status).toBe(422);
+    expect(errorSummary(res.text).map((e) => e.text)).toEqual([
+      expect.stringMatching(
+        /«Action 1» \(€\): Almeno 1\.500,50\s€: è quanto questa azione ha già speso/,
+      ),
+    ]);
+    expect(res.text).toContain('value="1000"');
+    expect((await pactRow(p.pact.id)).approved_cents).toBe(4800_00);
+    expect(await ledgerSum(t.db, p.call.id)).toBe(4800_00);
+    const down = await submitForm(
+      agent,
+      `/pacts/${p.pact.id}/review`,
+      { revision: '1', [`amount_${actionId}`]: '1500,50', remarks: 'Meno ore' },
+      `/pacts/${p.pact.id}/reduce`,
+    );
+    expect(down.status).toBe(302);
+    expect((await pactRow(p.pact.id)).approved_cents).toBe(1500_50);
   });
 });
 

@@ -2,6 +2,7 @@ import type { Db, Executor, Tx } from '../../db';
 import type { SessionUser } from '../../http/types';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { loadPactFor } from '../pacts/access';
+import { spentByAction } from '../pacts/execution.repository';
 import { appendAudit } from '../pacts/audit';
 import { transitionPact } from '../pacts/transitions';
 import type { Pact, PactActionRow } from '../pacts/pacts.tables';
@@ -220,6 +221,17 @@ export async function reducePact(db: Db, user: SessionUser, pactId: string, inpu
     const actions = await listActions(tx, pactId);
     const committed = await committedByAction(tx, pactId);
     const amounts = approvedAmounts(actions, input.amounts, (a) => committed.get(a.id) ?? 0);
+    // What the promoter already reported as spent stays funded: a grant never drops below it.
+    const spent = await spentByAction(tx, pactId);
+    for (const a of actions) {
+      const floor = spent.get(a.id) ?? 0;
+      if (amounts.get(a.id)! < floor)
+        throw new DomainError('funding.errors.amountBelowSpent', {
+          status: 422,
+          field: `amount_${a.id}`,
+          params: { spent: floor / 100 },
+        });
+    }
     const entries = actions.map((a) => ({
       actionId: a.id,
       amountCents: amounts.get(a.id)! - (committed.get(a.id) ?? 0),

@@ -27,6 +27,17 @@ export function pactOutcomes(db: Executor, pactId: string) {
 
 export type OutcomeRow = Awaited<ReturnType<typeof pactOutcomes>>[number];
 
+/** What each action of a pact has spent, over every quarter reported (an action with none: absent). */
+export async function spentByAction(db: Executor, pactId: string): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('action_outcomes')
+    .select(['action_id', (eb) => eb.fn.sum<number>('spent_cents').as('cents')])
+    .where('pact_id', '=', pactId)
+    .groupBy('action_id')
+    .execute();
+  return new Map(rows.map((r) => [r.action_id, Number(r.cents)]));
+}
+
 /** The action's totals over every quarter but `period` (the one about to be replaced). */
 export async function otherQuarters(
   tx: Tx,
