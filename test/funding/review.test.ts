@@ -326,6 +326,11 @@ describe('POST /pacts/:id/reduce', () => {
       { kind: 'release', amount_cents: -1000_00 },
     ]);
     expect((await pactRow(pact.id)).approved_cents).toBe(4000_00);
+    // The page's totals tell what was asked from what is granted now.
+    const page = await agent.get(`/pacts/${pact.id}/review`);
+    expect(/<p class="small" data-totals>([^<]*)</.exec(page.text)?.[1]).toMatch(
+      /contributo richiesto 5\.000,00\s€ · contributo approvato \(impegnato ora\) 4\.000,00\s€$/,
+    );
   });
 
   it('refuses a reduction that lowers nothing (form sent unchanged, twice): 422, no decision, no ledger entry', async () => {

@@ -61,6 +61,8 @@ export function reviewRoutes({ db }: AppServices): Router {
         cost: euros(view.report.costCents),
         cofinancing: euros(view.report.cofinancingCents),
         grant: euros(view.report.grantCents),
+        // Once funded the report's grant is what is committed now, not what was asked.
+        requested: euros(view.actions.reduce((sum, a) => sum + a.maxGrant, 0)),
         lines: view.report.lines.map((l, i) => ({ ...l, text: texts[i] })),
       },
       actions: view.actions.map((a) => ({
@@ -76,6 +78,7 @@ export function reviewRoutes({ db }: AppServices): Router {
       decisions: view.decisions.map((d) => ({ ...d, approved: euros(d.approved_cents) })),
       canDecide: status === 'submitted',
       reducible,
+      funded: reducible || status === 'closed',
       failed: failed?.form,
       // The summary names each field as its label does: an amount by its action, a remarks box
       // by its form's label.
