@@ -377,6 +377,12 @@ describe('POST /pacts/:id/reduce', () => {
     );
     expect(report.status).toBe(302);
     const agent = await loginAs(testApp(t), p.region.email, PASSWORD);
+    // The reduce form shows the floor beside each amount.
+    const page = await agent.get(`/pacts/${p.pact.id}/review`);
+    expect(page.text).toContain('>Già speso</th>');
+    expect(/<td class="text-end" data-spent>([^<]*)</.exec(page.text)?.[1]).toMatch(
+      /^1\.500,50\s€$/,
+    );
     const res = await submitForm(
       agent,
       `/pacts/${p.pact.id}/review`,

@@ -72,6 +72,7 @@ export function reviewRoutes({ db }: AppServices): Router {
         maxGrantEuros: euros(a.maxGrant),
         approved: euros(a.approved_cents),
         committedEuros: euros(a.committed),
+        spentEuros: euros(a.spent),
         field: `amount_${a.id}`,
       })),
       amountValues,

@@ -291,6 +291,7 @@ export async function reviewView(db: Executor, user: SessionUser, pactId: string
   const actions = await listActions(db, pactId);
   const report = await eligibilityReport(db, { pact, call, allocation, actions, viewer: user });
   const committed = await committedByAction(db, pactId);
+  const spent = await spentByAction(db, pactId);
   const decisions = await db
     .selectFrom('pact_decisions as d')
     .innerJoin('users as u', 'u.id', 'd.decided_by')
@@ -317,6 +318,7 @@ export async function reviewView(db: Executor, user: SessionUser, pactId: string
       cofinancing: a.cost_cents === null ? null : cofinancingOf(a.cost_cents, pct),
       maxGrant: maxGrantOf(a.cost_cents, pct),
       committed: committed.get(a.id) ?? 0,
+      spent: spent.get(a.id) ?? 0,
     })),
   };
 }
