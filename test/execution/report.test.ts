@@ -220,6 +220,12 @@ describe('POST /pacts/:id/execution with bad figures', () => {
       'spenderebbe 4.800,01\u00a0€, più dei 4.800,00\u00a0€ approvati',
     ],
     [
+      'co-financing above the cost',
+      { cofinanced: '4.500' },
+      'cofinanced',
+      'e cofinanziamento versato (4.500,00\u00a0€) supererebbero il costo',
+    ],
+    [
       'completions',
       { completed: '7' },
       'completed',

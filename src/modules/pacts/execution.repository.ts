@@ -51,6 +51,7 @@ export async function otherQuarters(
       eb.fn.coalesce(eb.fn.sum<number>('completed'), eb.lit(0)).as('completed'),
       eb.fn.coalesce(eb.fn.sum<number>('hours_delivered'), eb.lit(0)).as('hours'),
       eb.fn.coalesce(eb.fn.sum<number>('spent_cents'), eb.lit(0)).as('spent'),
+      eb.fn.coalesce(eb.fn.sum<number>('cofinanced_cents'), eb.lit(0)).as('cofinanced'),
     ])
     .where('action_id', '=', actionId)
     .where('period', '<>', period)
@@ -60,6 +61,7 @@ export async function otherQuarters(
     completed: Number(row.completed),
     hoursDelivered: Number(row.hours),
     spentCents: Number(row.spent),
+    cofinancedCents: Number(row.cofinanced),
   };
 }
 
