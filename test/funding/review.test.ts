@@ -226,6 +226,48 @@ describe('POST /pacts/:id/approve', () => {
     const again = await agent.get(`/pacts/${pact.id}/review`);
     expect(again.text).not.toContain(`action="/pacts/${pact.id}/approve"`);
   });
+
+  it('lands a double click on «Approva e impegna» like the first, committing once; another decision is still refused', async () => {
+    const s = await scenario(t.db);
+    const pact = await submittedPact(t.db, s, [{}]);
+    const actionId = pact.actions[0]!.id;
+    const agent = await loginAs(testApp(t), s.region.email, PASSWORD);
+    const body = { revision: '1', [`amount_${actionId}`]: '4000' };
+    for (let i = 0; i < 2; i++) {
+      const res = await submitForm(
+        agent,
+        `/pacts/${pact.id}/review`,
+        body,
+        `/pacts/${pact.id}/approve`,
+      );
+      expect(res.status).toBe(302);
+      expect(res.headers.location).toBe(`/pacts/${pact.id}/review`);
+    }
+    expect((await agent.get(`/pacts/${pact.id}/review`)).text).toContain('Patto approvato');
+    expect(await ledgerSum(t.db, s.call.id)).toBe(4000_00);
+    const decisions = await t.db
+      .selectFrom('pact_decisions')
+      .select('kind')
+      .where('pact_id', '=', pact.id)
+      .execute();
+    expect(decisions).toHaveLength(1);
+    // Not the same decision: other amounts, or a rejection, are refused as before.
+    const other = await submitForm(
+      agent,
+      `/pacts/${pact.id}/review`,
+      { revision: '1', [`amount_${actionId}`]: '3000' },
+      `/pacts/${pact.id}/approve`,
+    );
+    expect(other.status).toBe(409);
+    expect(other.text).toContain('Il patto non è in attesa di una decisione');
+    const reject = await submitForm(
+      agent,
+      `/pacts/${pact.id}/review`,
+      { revision: '1', remarks: 'No' },
+      `/pacts/${pact.id}/reject`,
+    );
+    expect(reject.status).toBe(409);
+  });
 });
 
 describe('POST /pacts/:id/return and /reject', () => {
@@ -284,6 +326,25 @@ describe('POST /pacts/:id/return and /reject', () => {
     expect(
       await t.db.selectFrom('pact_decisions').select('id').where('pact_id', '=', pact.id).execute(),
     ).toHaveLength(0);
+  });
+
+  it('lands a double click on «Respingi il patto» like the first, with one decision', async () => {
+    const s = await scenario(t.db);
+    const pact = await submittedPact(t.db, s);
+    const agent = await loginAs(testApp(t), s.region.email, PASSWORD);
+    for (let i = 0; i < 2; i++) {
+      const res = await submitForm(
+        agent,
+        `/pacts/${pact.id}/review`,
+        { revision: '1', remarks: 'Fuori tema' },
+        `/pacts/${pact.id}/reject`,
+      );
+      expect(res.status).toBe(302);
+    }
+    expect((await pactRow(pact.id)).status).toBe('rejected');
+    expect(
+      await t.db.selectFrom('pact_decisions').select('id').where('pact_id', '=', pact.id).execute(),
+    ).toHaveLength(1);
   });
 });
 
@@ -406,6 +467,37 @@ describe('POST /pacts/:id/reduce', () => {
     );
     expect(down.status).toBe(302);
     expect((await pactRow(p.pact.id)).approved_cents).toBe(1500_50);
+  });
+
+  it('lands a double click on «Riduci» like the first, releasing once', async () => {
+    const s = await scenario(t.db);
+    const pact = await submittedPact(t.db, s, [{}]);
+    const actionId = pact.actions[0]!.id;
+    const agent = await loginAs(testApp(t), s.region.email, PASSWORD);
+    await submitForm(
+      agent,
+      `/pacts/${pact.id}/review`,
+      { revision: '1' },
+      `/pacts/${pact.id}/approve`,
+    );
+    const body = { revision: '1', [`amount_${actionId}`]: '4000', remarks: 'Meno ore' };
+    for (let i = 0; i < 2; i++) {
+      const res = await submitForm(
+        agent,
+        `/pacts/${pact.id}/review`,
+        body,
+        `/pacts/${pact.id}/reduce`,
+      );
+      expect(res.status).toBe(302);
+    }
+    expect(await ledgerSum(t.db, s.call.id)).toBe(4000_00);
+    const kinds = await t.db
+      .selectFrom('pact_decisions')
+      .select('kind')
+      .where('pact_id', '=', pact.id)
+      .orderBy('decided_at')
+      .execute();
+    expect(kinds.map((k) => k.kind)).toEqual(['approve', 'reduce']);
   });
 });
 

@@ -283,6 +283,30 @@ export async function reducePact(db: Db, user: SessionUser, pactId: string, inpu
   });
 }
 
+/**
+ * Whether this user's latest decision on the pact is already the one asked (a double click, a
+ * second tab): same kind and revision and, where amounts are given, the same per action.
+ */
+export async function alreadyDecided(
+  db: Executor,
+  user: SessionUser,
+  pactId: string,
+  kind: DecisionKind,
+  input: DecisionInput,
+): Promise<boolean> {
+  const last = await db
+    .selectFrom('pact_decisions')
+    .select(['kind', 'revision', 'decided_by', 'actions'])
+    .where('pact_id', '=', pactId)
+    .orderBy('decided_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (!last || last.kind !== kind || last.decided_by !== user.id) return false;
+  if (last.revision !== input.revision) return false;
+  const granted = new Map(last.actions.map((a) => [a.actionId, a.approvedCents]));
+  return [...(input.amounts ?? [])].every(([id, cents]) => granted.get(id) === cents);
+}
+
 /** Everything the review page and getEligibilityReport show. */
 export async function reviewView(db: Executor, user: SessionUser, pactId: string) {
   const pact = await reviewedPact(db, user, pactId);
