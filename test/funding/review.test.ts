@@ -168,6 +168,16 @@ describe('POST /pacts/:id/approve', () => {
     );
     expect(bad.status).toBe(422);
     expect(bad.text).toContain('Scrivi un importo in euro');
+    // A minus sign is named as the problem, the input kept.
+    const negative = await submitForm(
+      agent,
+      `/pacts/${pact.id}/review`,
+      { revision: '1', [`amount_${actionId}`]: '-100' },
+      `/pacts/${pact.id}/approve`,
+    );
+    expect(negative.status).toBe(422);
+    expect(negative.text).toContain('deve essere 0 o più: scrivilo senza segno meno.');
+    expect(negative.text).toContain('value="-100"');
     const ok = await submitForm(
       agent,
       `/pacts/${pact.id}/review`,
