@@ -180,3 +180,32 @@ describe('who may report', () => {
     expect(await outcomes(t.db, pact.id)).toHaveLength(0);
   });
 });
+
+describe('the approved pact, as its promoter reads it', () => {
+  it('names the cost of the actions as such and shows the grant approved, on the pact and the list', async () => {
+    // Cost 6000 €, firms 20 %: 4800 € approved.
+    const p = await approvedPact(t.db);
+    const agent = await loginAs(app, p.authority.email, PASSWORD);
+    const show = await agent.get(`/pacts/${p.pact.id}`);
+    expect(show.text).toMatch(
+      /<dt class="col-sm-3">Costo delle azioni<\/dt>\s*<dd[^>]*>6\.000,00\s€/,
+    );
+    expect(/<dd class="col-sm-9" data-approved>([^<]*)</.exec(show.text)?.[1]).toMatch(
+      /^4\.800,00\s€ · $/,
+    );
+    expect(show.text).toContain(`href="/pacts/${p.pact.id}/decisions"`);
+    const list = await agent.get('/pacts');
+    expect(list.text).toContain('>Contributo approvato</th>');
+    expect(/<td class="text-end" data-approved>([^<]*)</.exec(list.text)?.[1]).toMatch(
+      /^4\.800,00\s€$/,
+    );
+  });
+
+  it('shows no grant before approval', async () => {
+    const authority = await newUser(t.db, { role: 'local_authority', territory: 'ITI14' });
+    const pact = await newPact(t.db, { promoter: authority, status: 'negotiation' });
+    const agent = await loginAs(app, authority.email, PASSWORD);
+    expect((await agent.get(`/pacts/${pact.id}`)).text).not.toContain('data-approved');
+    expect((await agent.get('/pacts')).text).toMatch(/<td class="text-end" data-approved>—</);
+  });
+});
