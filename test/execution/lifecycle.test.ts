@@ -51,6 +51,8 @@ describe('POST /pacts/:id/close', () => {
         `Azioni ancora senza rendiconto: ${unreported} su ${p.pact.actions.length}.`,
       );
     expect(ask.text).toContain(`href="${page(p.pact.id)}"`);
+    // 4800 € approved, 1500,50 € spent: what is left goes back to the call, and it says so.
+    expect(ask.text).toMatch(/I 3\.299,50\s€ approvati e non spesi torneranno disponibili/);
     expect(await pactStatus(t.db, p.pact.id)).toBe('in_progress');
     const closed = await submitForm(
       agent,
@@ -69,7 +71,26 @@ describe('POST /pacts/:id/close', () => {
     });
 
     const after = await agent.get(page(p.pact.id));
-    expect(after.text).toContain('Il patto è chiuso.');
+    expect(after.text).toMatch(
+      /Il patto è chiuso: 3\.299,50\s€ approvati e non spesi sono tornati/,
+    );
+    expect(last.detail).toMatchObject({ releasedCents: 3299_50 });
+    const call = await t.db
+      .selectFrom('funding_calls')
+      .select('committed_cents')
+      .where('id', '=', p.call.id)
+      .executeTakeFirstOrThrow();
+    expect(call.committed_cents).toBe(1500_50);
+    const ledger = await t.db
+      .selectFrom('budget_commitments')
+      .select(['kind', 'amount_cents', 'reason'])
+      .where('pact_id', '=', p.pact.id)
+      .orderBy('id')
+      .execute();
+    expect(ledger).toEqual([
+      { kind: 'commit', amount_cents: 4800_00, reason: 'approval' },
+      { kind: 'release', amount_cents: -3299_50, reason: 'closure' },
+    ]);
     expect((await agent.get(`/pacts/${p.pact.id}/close`)).headers.location).toBe(page(p.pact.id));
     expect(after.text).not.toContain('Rendiconta un trimestre');
     // A stale form sent after closing: refused with the reason, nothing written.
