@@ -3,6 +3,8 @@ import { listAudit, verifyAuditChain } from '../../src/modules/pacts/audit';
 import { loginAs, submitForm, testApp } from '../helpers/app';
 import { PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
+import { approvePact } from '../../src/modules/funding/review.service';
+import { scenario, submittedPact } from '../funding/helpers';
 import { approvedPact, outcomes, pactStatus, reportForm } from './helpers';
 
 let t: TestDb;
@@ -365,5 +367,28 @@ describe('POST /pacts/:id/execution with bad figures', () => {
       'erogherebbe 41 ore, più delle 40 previste: al massimo 0 in questo trimestre.',
     );
     expect(await outcomes(t.db, p.pact.id)).toHaveLength(2);
+  });
+});
+
+describe('an action the region cut to nothing', () => {
+  it('offers no report form for it and refuses a report of it, naming it', async () => {
+    const s = await scenario(t.db, { cofinancingPercent: 20 });
+    const pact = await submittedPact(t.db, s, [{}, {}]);
+    const [kept, cut] = pact.actions;
+    await approvePact(t.db, s.region, pact.id, {
+      revision: 1,
+      remarks: '',
+      amounts: new Map([[cut!.id, 0]]),
+    });
+    const agent = await loginAs(app, s.authority.email, PASSWORD);
+    const before = await agent.get(page(pact.id));
+    expect(before.text).toContain(`<details id="report-${kept!.id}"`);
+    expect(before.text).not.toContain(`<details id="report-${cut!.id}"`);
+    expect(before.text).toContain('Azione non finanziata: la Regione le ha approvato 0 €');
+    const res = await submitForm(agent, page(pact.id), reportForm(cut!.id, { spent: '0' }));
+    expect(res.status).toBe(422);
+    expect(res.text).toContain(`L&#x27;azione «${cut!.title}» non è finanziata`);
+    expect(await outcomes(t.db, pact.id)).toHaveLength(0);
+    expect(await pactStatus(t.db, pact.id)).toBe('approved');
   });
 });

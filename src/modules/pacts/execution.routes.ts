@@ -49,6 +49,7 @@ export function executionRoutes({ db }: AppServices): Router {
       return {
         ...a,
         form,
+        funded: a.action.approved_cents !== 0,
         approved: euros(a.action.approved_cents),
         cofinancing: euros(a.action.cofinancing_cents),
         spent: euros(a.delivered.spentCents),
@@ -109,7 +110,8 @@ export function executionRoutes({ db }: AppServices): Router {
     const view = await executionView(db, req.user!, uuidParam(req));
     const back = `/pacts/${view.pact.id}/execution`;
     if (!view.canClose) return res.redirect(back);
-    const unreported = view.actions.filter((a) => a.quarters.length === 0).length;
+    const funded = view.actions.filter((a) => a.action.approved_cents !== 0);
+    const unreported = funded.filter((a) => a.quarters.length === 0).length;
     const unspent = view.actions.reduce(
       (sum, a) => sum + Math.max(0, (a.action.approved_cents ?? 0) - a.delivered.spentCents),
       0,
@@ -119,7 +121,7 @@ export function executionRoutes({ db }: AppServices): Router {
       paragraphs: [
         req.t('execution.close.confirm'),
         ...(unreported
-          ? [req.t('execution.close.unreported', { count: unreported, total: view.actions.length })]
+          ? [req.t('execution.close.unreported', { count: unreported, total: funded.length })]
           : []),
         ...(unspent > 0 ? [req.t('execution.close.unspent', { amount: euros(unspent) })] : []),
       ],

@@ -44,6 +44,11 @@ export async function reportOutcome(db: Db, user: SessionUser, pactId: string, o
       throw new OutcomeRejectedError([
         { field: 'actionId', key: 'execution.errors.unknownAction', params: {} },
       ]);
+    // An action the region cut to nothing is not funded: there is nothing of it to report.
+    if (action.approved_cents === 0)
+      throw new OutcomeRejectedError([
+        { field: 'actionId', key: 'execution.errors.notFunded', params: { title: action.title } },
+      ]);
     const issues = [
       ...reportIssues(
         o,
