@@ -151,6 +151,15 @@ describe('GET /dashboard/impact', () => {
     expect(res.text).toMatch(new RegExp(`<option value="${s.later.id}" selected>`));
   });
 
+  it('compares one picked survey with the newest other one, in either list', async () => {
+    const agent = await loginAs(app, s.region.email, PASSWORD);
+    for (const q of [`before=${s.later.id}`, `after=${s.earlier.id}`, `before=${s.earlier.id}`]) {
+      const res = await agent.get(`/dashboard/impact?lang=en&${q}`);
+      expect(res.status).toBe(200);
+      expect(res.text).toContain('data-impact');
+    }
+  });
+
   it('names the field of a survey id that is not one of the list (an old link), not a 404', async () => {
     const agent = await loginAs(app, s.region.email, PASSWORD);
     const before = await agent.get(`/dashboard/impact?lang=en&before=${crypto.randomUUID()}`);

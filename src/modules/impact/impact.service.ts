@@ -39,9 +39,11 @@ export async function impactComparison(
     const campaigns = await repo.readinessCampaigns(tx, user.territoryCode);
     const prot = isProtectedReader(user);
     const base = { campaigns, territory: user.territoryCode, protected: prot, k: DEFAULT_RULES.k };
-    const afterId = q.after ?? campaigns[0]?.id;
-    const ids = [afterId, q.before ?? campaigns.find((c) => c.id !== afterId)?.id];
-    if (!ids[0] || !ids[1]) return base;
+    // With fewer than two surveys there is nothing to compare, whatever the link asked for.
+    if (campaigns.length < 2) return base;
+    // One survey picked (either list): the other is the newest survey that is not it.
+    const afterId = q.after ?? campaigns.find((c) => c.id !== q.before)!.id;
+    const ids = [afterId, q.before ?? campaigns.find((c) => c.id !== afterId)!.id];
     const [chosenAfter, chosenBefore] = ids.map((id) => campaigns.find((c) => c.id === id));
     // An id from an old link or another territory: said next to the list it should come from.
     if (!chosenBefore)
