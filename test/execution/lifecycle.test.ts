@@ -120,6 +120,12 @@ describe('POST /pacts/:id/close', () => {
     );
     const closes = (await listAudit(t.db, p.pact.id)).filter((e) => e.event === 'close');
     expect(closes).toHaveLength(1);
+    // The call page follows the money: committed (what was spent), spent, and released.
+    const call = await region.get(`/calls/${p.call.id}`);
+    const row = new RegExp(`href="/pacts/${p.pact.id}/review"[\\s\\S]*?</tr>`).exec(call.text)![0];
+    const amounts = [...row.matchAll(/<td class="text-end"[^>]*>([^<]*)</g)].map((m) => m[1]);
+    expect(amounts).toEqual(['1.500,50\u00a0€', '1.500,50\u00a0€', '3.299,50\u00a0€']);
+    expect(row).toContain('data-spent');
   });
 });
 
