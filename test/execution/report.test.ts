@@ -106,6 +106,12 @@ describe('POST /pacts/:id/execution', () => {
     expect(en.text).toContain('Report a quarter');
     expect(en.text).toContain('Participants enrolled / planned');
     expect(en.text).not.toMatch(/execution\.[a-zA-Z]/);
+    // Amounts are shown back in English notation (1500.50), and the hint's example agrees.
+    const edit = await region.get(
+      `${page(p.pact.id)}?action=${p.pact.actions[0]!.id}&period=2026-Q3`,
+    );
+    expect(edit.text).toContain('name="spent" value="1500.50"');
+    expect(en.text).toContain('In euros, for example 1,250.50.');
   });
 
   it("tells a signatory, who cannot report, what happens instead of the promoter's instruction", async () => {
