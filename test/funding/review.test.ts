@@ -509,6 +509,42 @@ describe('POST /pacts/:id/reduce', () => {
       .execute();
     expect(kinds.map((k) => k.kind)).toEqual(['approve', 'reduce']);
   });
+
+  it('refuses to cut to nothing an action with reports, even with nothing spent, or every action', async () => {
+    const p = await approvedPact(t.db, [
+      { participants: 10, hours: 40 },
+      { participants: 10, hours: 40 },
+    ]);
+    const [reported, idle] = p.pact.actions;
+    const promoter = await loginAs(testApp(t), p.authority.email, PASSWORD);
+    const report = await submitForm(
+      promoter,
+      `/pacts/${p.pact.id}/execution`,
+      reportForm(reported!.id, { spent: '0' }),
+      `/pacts/${p.pact.id}/execution`,
+    );
+    expect(report.status).toBe(302);
+    const agent = await loginAs(testApp(t), p.region.email, PASSWORD);
+    const reduce = (amounts: Record<string, string>) =>
+      submitForm(
+        agent,
+        `/pacts/${p.pact.id}/review`,
+        { revision: '1', remarks: 'Azzerata', ...amounts },
+        `/pacts/${p.pact.id}/reduce`,
+      );
+    const zero = await reduce({ [`amount_${reported!.id}`]: '0' });
+    expect(zero.status).toBe(422);
+    expect(zero.text).toContain('puoi ridurne l&#x27;importo, non azzerarlo.');
+    expect(await ledgerSum(t.db, p.call.id)).toBe(9600_00);
+    const both = await reduce({ [`amount_${reported!.id}`]: '0', [`amount_${idle!.id}`]: '0' });
+    expect(both.status).toBe(422);
+    expect(both.text).toContain('Non si può ridurre a zero ogni azione');
+    expect(both.text).not.toContain('Approvare zero euro');
+    // The action with no report may go to nothing: the money goes back to the call.
+    const idleZero = await reduce({ [`amount_${idle!.id}`]: '0' });
+    expect(idleZero.status).toBe(302);
+    expect(await ledgerSum(t.db, p.call.id)).toBe(4800_00);
+  });
 });
 
 describe('GET /pacts/:id/decisions', () => {

@@ -45,6 +45,7 @@ function approvedAmounts(
   actions: PactActionRow[],
   amounts: Map<string, number> | undefined,
   ceiling: (a: PactActionRow) => number,
+  allZero = 'funding.errors.nothingApproved',
 ) {
   const ids = new Set(actions.map((a) => a.id));
   for (const id of amounts?.keys() ?? [])
@@ -62,8 +63,7 @@ function approvedAmounts(
       });
     out.set(a.id, amount);
   }
-  if ([...out.values()].every((v) => v === 0))
-    throw new DomainError('funding.errors.nothingApproved', { status: 422 });
+  if ([...out.values()].every((v) => v === 0)) throw new DomainError(allZero, { status: 422 });
   return out;
 }
 
@@ -220,11 +220,22 @@ export async function reducePact(db: Db, user: SessionUser, pactId: string, inpu
     if (pact.revision !== input.revision) throw new StaleReviewError();
     const actions = await listActions(tx, pactId);
     const committed = await committedByAction(tx, pactId);
-    const amounts = approvedAmounts(actions, input.amounts, (a) => committed.get(a.id) ?? 0);
+    const amounts = approvedAmounts(
+      actions,
+      input.amounts,
+      (a) => committed.get(a.id) ?? 0,
+      'funding.errors.nothingLeft',
+    );
     // What the promoter already reported as spent stays funded: a grant never drops below it.
     const spent = await spentByAction(tx, pactId);
     for (const a of actions) {
       const floor = spent.get(a.id) ?? 0;
+      // An action with reports delivered training: cut to nothing it would count as unfunded.
+      if (amounts.get(a.id) === 0 && spent.has(a.id))
+        throw new DomainError('funding.errors.reportedToZero', {
+          status: 422,
+          field: `amount_${a.id}`,
+        });
       if (amounts.get(a.id)! < floor)
         throw new DomainError('funding.errors.amountBelowSpent', {
           status: 422,
