@@ -126,6 +126,13 @@ describe('POST /pacts/:id/close', () => {
     const amounts = [...row.matchAll(/<td class="text-end"[^>]*>([^<]*)</g)].map((m) => m[1]);
     expect(amounts).toEqual(['1.500,50\u00a0€', '1.500,50\u00a0€', '3.299,50\u00a0€']);
     expect(row).toContain('data-spent');
+    // The admin reads the same ledger; its link leads to the pact, the review being the region's.
+    const admin = await newUser(t.db, { role: 'admin', territory: 'IT' });
+    const adminAgent = await loginAs(app, admin.email, PASSWORD);
+    const adminCall = await adminAgent.get(`/calls/${p.call.id}`);
+    expect(adminCall.text).toContain(`<a href="/pacts/${p.pact.id}">`);
+    expect(adminCall.text).not.toContain(`/pacts/${p.pact.id}/review`);
+    expect((await adminAgent.get(`/pacts/${p.pact.id}`)).status).toBe(200);
   });
 });
 
