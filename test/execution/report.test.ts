@@ -139,6 +139,24 @@ describe('POST /pacts/:id/execution', () => {
     );
   });
 
+  it('writes a double-clicked report once: one audit entry, the same notice as the first click', async () => {
+    const p = await approvedPact(t.db);
+    const action = p.pact.actions[0]!;
+    const agent = await promoterOf(p);
+    for (let i = 0; i < 2; i++) {
+      const res = await submitForm(agent, page(p.pact.id), reportForm(action.id));
+      expect(res.status).toBe(302);
+      const next = await agent.get(page(p.pact.id));
+      expect(next.text).toContain('Rendiconto del trimestre 2026-Q4 salvato.');
+      expect(next.text).not.toContain('sostituisce il precedente');
+    }
+    expect(await outcomes(t.db, p.pact.id)).toHaveLength(1);
+    const entries = (await listAudit(t.db, p.pact.id)).filter(
+      (e) => e.event === 'outcome_reported',
+    );
+    expect(entries).toHaveLength(1);
+  });
+
   it('replaces the figures when the same quarter is reported again', async () => {
     const p = await approvedPact(t.db);
     const action = p.pact.actions[0]!;

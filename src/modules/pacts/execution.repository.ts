@@ -71,7 +71,7 @@ export async function upsertOutcome(
   pactId: string,
   userId: string,
   o: OutcomeInput,
-): Promise<{ replaced: boolean }> {
+): Promise<{ replaced: boolean; unchanged: boolean }> {
   const counts = Object.fromEntries(COUNT_FIELDS.map((f) => [COUNT_COLUMNS[f], o[f]])) as Record<
     EsfCount,
     number
@@ -88,16 +88,23 @@ export async function upsertOutcome(
   };
   const previous = await tx
     .selectFrom('action_outcomes')
-    .select('period')
+    .selectAll()
     .where('action_id', '=', o.actionId)
     .where('period', '=', o.period)
     .executeTakeFirst();
+  // The same figures sent again by the same reporter (a double click): nothing to write.
+  const { reported_by: _by, reported_at: _at, ...values } = figures;
+  if (
+    previous?.reported_by === userId &&
+    Object.entries(values).every(([k, v]) => Number(previous[k as keyof typeof values]) === v)
+  )
+    return { replaced: false, unchanged: true };
   await tx
     .insertInto('action_outcomes')
     .values({ action_id: o.actionId, period: o.period, pact_id: pactId, ...figures })
     .onConflict((oc) => oc.columns(['action_id', 'period']).doUpdateSet(figures))
     .execute();
-  return { replaced: previous !== undefined };
+  return { replaced: previous !== undefined, unchanged: false };
 }
 
 /** The columns the ESF+ export adds up. */

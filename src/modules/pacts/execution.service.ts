@@ -59,8 +59,10 @@ export async function reportOutcome(db: Db, user: SessionUser, pactId: string, o
     ];
     if (issues.length) throw new OutcomeRejectedError(issues);
     if (pact.status === 'approved') await transitionPact(tx, pact.id, 'start', user, { party });
-    const { replaced } = await repo.upsertOutcome(tx, pact.id, user.id, o);
+    const { replaced, unchanged } = await repo.upsertOutcome(tx, pact.id, user.id, o);
     const { actionId, period, ...figures } = o;
+    if (unchanged)
+      return { pactId: pact.id, actionId, period, replaced, status: pact.status as PactStatus };
     await appendAudit(tx, {
       pactId: pact.id,
       actor: user,
