@@ -51,6 +51,8 @@ describe('POST /pacts/:id/close', () => {
         `Azioni ancora senza rendiconto: ${unreported} su ${p.pact.actions.length}.`,
       );
     expect(ask.text).toContain(`href="${page(p.pact.id)}"`);
+    // 4800 € approved, 1500,50 € spent: what is left goes back to the call, and it says so.
+    expect(ask.text).toMatch(/I 3\.299,50\s€ approvati e non spesi torneranno disponibili/);
     expect(await pactStatus(t.db, p.pact.id)).toBe('in_progress');
     const closed = await submitForm(
       agent,
@@ -69,7 +71,26 @@ describe('POST /pacts/:id/close', () => {
     });
 
     const after = await agent.get(page(p.pact.id));
-    expect(after.text).toContain('Il patto è chiuso.');
+    expect(after.text).toMatch(
+      /Il patto è chiuso: 3\.299,50\s€ approvati e non spesi sono tornati/,
+    );
+    expect(last.detail).toMatchObject({ releasedCents: 3299_50 });
+    const call = await t.db
+      .selectFrom('funding_calls')
+      .select('committed_cents')
+      .where('id', '=', p.call.id)
+      .executeTakeFirstOrThrow();
+    expect(call.committed_cents).toBe(1500_50);
+    const ledger = await t.db
+      .selectFrom('budget_commitments')
+      .select(['kind', 'amount_cents', 'reason'])
+      .where('pact_id', '=', p.pact.id)
+      .orderBy('id')
+      .execute();
+    expect(ledger).toEqual([
+      { kind: 'commit', amount_cents: 4800_00, reason: 'approval' },
+      { kind: 'release', amount_cents: -3299_50, reason: 'closure' },
+    ]);
     expect((await agent.get(`/pacts/${p.pact.id}/close`)).headers.location).toBe(page(p.pact.id));
     expect(after.text).not.toContain('Rendiconta un trimestre');
     // A stale form sent after closing: refused with the reason, nothing written.
@@ -99,6 +120,19 @@ describe('POST /pacts/:id/close', () => {
     );
     const closes = (await listAudit(t.db, p.pact.id)).filter((e) => e.event === 'close');
     expect(closes).toHaveLength(1);
+    // The call page follows the money: committed (what was spent), spent, and released.
+    const call = await region.get(`/calls/${p.call.id}`);
+    const row = new RegExp(`href="/pacts/${p.pact.id}/review"[\\s\\S]*?</tr>`).exec(call.text)![0];
+    const amounts = [...row.matchAll(/<td class="text-end"[^>]*>([^<]*)</g)].map((m) => m[1]);
+    expect(amounts).toEqual(['1.500,50\u00a0€', '1.500,50\u00a0€', '3.299,50\u00a0€']);
+    expect(row).toContain('data-spent');
+    // The admin reads the same ledger; its link leads to the pact, the review being the region's.
+    const admin = await newUser(t.db, { role: 'admin', territory: 'IT' });
+    const adminAgent = await loginAs(app, admin.email, PASSWORD);
+    const adminCall = await adminAgent.get(`/calls/${p.call.id}`);
+    expect(adminCall.text).toContain(`<a href="/pacts/${p.pact.id}">`);
+    expect(adminCall.text).not.toContain(`/pacts/${p.pact.id}/review`);
+    expect((await adminAgent.get(`/pacts/${p.pact.id}`)).status).toBe(200);
   });
 });
 
@@ -178,5 +212,34 @@ describe('who may report', () => {
       .send({ ...reportForm(pact.actions[0]!.id), _csrf: csrf });
     expect(post.status).toBe(409);
     expect(await outcomes(t.db, pact.id)).toHaveLength(0);
+  });
+});
+
+describe('the approved pact, as its promoter reads it', () => {
+  it('names the cost of the actions as such and shows the grant approved, on the pact and the list', async () => {
+    // Cost 6000 €, firms 20 %: 4800 € approved.
+    const p = await approvedPact(t.db);
+    const agent = await loginAs(app, p.authority.email, PASSWORD);
+    const show = await agent.get(`/pacts/${p.pact.id}`);
+    expect(show.text).toMatch(
+      /<dt class="col-sm-3">Costo delle azioni<\/dt>\s*<dd[^>]*>6\.000,00\s€/,
+    );
+    expect(/<dd class="col-sm-9" data-approved>([^<]*)</.exec(show.text)?.[1]).toMatch(
+      /^4\.800,00\s€ · $/,
+    );
+    expect(show.text).toContain(`href="/pacts/${p.pact.id}/decisions"`);
+    const list = await agent.get('/pacts');
+    expect(list.text).toContain('>Contributo approvato</th>');
+    expect(/<td class="text-end" data-approved>([^<]*)</.exec(list.text)?.[1]).toMatch(
+      /^4\.800,00\s€$/,
+    );
+  });
+
+  it('shows no grant before approval', async () => {
+    const authority = await newUser(t.db, { role: 'local_authority', territory: 'ITI14' });
+    const pact = await newPact(t.db, { promoter: authority, status: 'negotiation' });
+    const agent = await loginAs(app, authority.email, PASSWORD);
+    expect((await agent.get(`/pacts/${pact.id}`)).text).not.toContain('data-approved');
+    expect((await agent.get('/pacts')).text).toMatch(/<td class="text-end" data-approved>—</);
   });
 });

@@ -3,6 +3,8 @@ import { listAudit, verifyAuditChain } from '../../src/modules/pacts/audit';
 import { loginAs, submitForm, testApp } from '../helpers/app';
 import { PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
+import { approvePact } from '../../src/modules/funding/review.service';
+import { scenario, submittedPact } from '../funding/helpers';
 import { approvedPact, outcomes, pactStatus, reportForm } from './helpers';
 
 let t: TestDb;
@@ -104,6 +106,12 @@ describe('POST /pacts/:id/execution', () => {
     expect(en.text).toContain('Report a quarter');
     expect(en.text).toContain('Participants enrolled / planned');
     expect(en.text).not.toMatch(/execution\.[a-zA-Z]/);
+    // Amounts are shown back in English notation (1500.50), and the hint's example agrees.
+    const edit = await region.get(
+      `${page(p.pact.id)}?action=${p.pact.actions[0]!.id}&period=2026-Q3`,
+    );
+    expect(edit.text).toContain('name="spent" value="1500.50"');
+    expect(en.text).toContain('In euros, for example 1,250.50.');
   });
 
   it("tells a signatory, who cannot report, what happens instead of the promoter's instruction", async () => {
@@ -129,6 +137,24 @@ describe('POST /pacts/:id/execution', () => {
     expect((await promoter.get(page(p.pact.id))).text).toContain(
       'Il patto è in corso: rendiconta i dati di ogni azione',
     );
+  });
+
+  it('writes a double-clicked report once: one audit entry, the same notice as the first click', async () => {
+    const p = await approvedPact(t.db);
+    const action = p.pact.actions[0]!;
+    const agent = await promoterOf(p);
+    for (let i = 0; i < 2; i++) {
+      const res = await submitForm(agent, page(p.pact.id), reportForm(action.id));
+      expect(res.status).toBe(302);
+      const next = await agent.get(page(p.pact.id));
+      expect(next.text).toContain('Rendiconto del trimestre 2026-Q4 salvato.');
+      expect(next.text).not.toContain('sostituisce il precedente');
+    }
+    expect(await outcomes(t.db, p.pact.id)).toHaveLength(1);
+    const entries = (await listAudit(t.db, p.pact.id)).filter(
+      (e) => e.event === 'outcome_reported',
+    );
+    expect(entries).toHaveLength(1);
   });
 
   it('replaces the figures when the same quarter is reported again', async () => {
@@ -218,6 +244,12 @@ describe('POST /pacts/:id/execution with bad figures', () => {
       { spent: '4.800,01' },
       'spent',
       'spenderebbe 4.800,01\u00a0€, più dei 4.800,00\u00a0€ approvati',
+    ],
+    [
+      'co-financing above the cost',
+      { cofinanced: '4.500' },
+      'cofinanced',
+      'e cofinanziamento versato (4.500,00\u00a0€) supererebbero il costo',
     ],
     [
       'completions',
@@ -359,5 +391,28 @@ describe('POST /pacts/:id/execution with bad figures', () => {
       'erogherebbe 41 ore, più delle 40 previste: al massimo 0 in questo trimestre.',
     );
     expect(await outcomes(t.db, p.pact.id)).toHaveLength(2);
+  });
+});
+
+describe('an action the region cut to nothing', () => {
+  it('offers no report form for it and refuses a report of it, naming it', async () => {
+    const s = await scenario(t.db, { cofinancingPercent: 20 });
+    const pact = await submittedPact(t.db, s, [{}, {}]);
+    const [kept, cut] = pact.actions;
+    await approvePact(t.db, s.region, pact.id, {
+      revision: 1,
+      remarks: '',
+      amounts: new Map([[cut!.id, 0]]),
+    });
+    const agent = await loginAs(app, s.authority.email, PASSWORD);
+    const before = await agent.get(page(pact.id));
+    expect(before.text).toContain(`<details id="report-${kept!.id}"`);
+    expect(before.text).not.toContain(`<details id="report-${cut!.id}"`);
+    expect(before.text).toContain('Azione non finanziata: la Regione le ha approvato 0 €');
+    const res = await submitForm(agent, page(pact.id), reportForm(cut!.id, { spent: '0' }));
+    expect(res.status).toBe(422);
+    expect(res.text).toContain(`L&#x27;azione «${cut!.title}» non è finanziata`);
+    expect(await outcomes(t.db, pact.id)).toHaveLength(0);
+    expect(await pactStatus(t.db, pact.id)).toBe('approved');
   });
 });

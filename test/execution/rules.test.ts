@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { cumulativeIssues, reportIssues } from '../../src/modules/pacts/execution.rules';
 import { BREAKDOWNS, type OutcomeInput } from '../../src/modules/pacts/execution.schemas';
 
-const none = { enrolled: 0, completed: 0, hoursDelivered: 0, spentCents: 0 };
+const none = { enrolled: 0, completed: 0, hoursDelivered: 0, spentCents: 0, cofinancedCents: 0 };
 
 /** Splits n into three counts. */
 const split = (n: number) =>
@@ -78,20 +78,20 @@ describe('reportIssues', () => {
 });
 
 describe('cumulativeIssues', () => {
-  const action = { participants: 10, hours: 40, approved_cents: 4800_00 };
+  const action = { participants: 10, hours: 40, approved_cents: 4800_00, cost_cents: 6000_00 };
   const o = (over: Partial<OutcomeInput>) => ({ ...fc.sample(report, 1)[0]!, ...over });
 
   it('allows exactly the plan, and says how much is left when above it', () => {
     expect(
       cumulativeIssues(
         o({ enrolled: 4, completed: 10, hoursDelivered: 30, spentCents: 4000_00 }),
-        { enrolled: 6, completed: 0, hoursDelivered: 10, spentCents: 800_00 },
+        { enrolled: 6, completed: 0, hoursDelivered: 10, spentCents: 800_00, cofinancedCents: 0 },
         action,
       ),
     ).toEqual([]);
     const issues = cumulativeIssues(
       o({ enrolled: 5, completed: 12, hoursDelivered: 31, spentCents: 4000_01 }),
-      { enrolled: 6, completed: 0, hoursDelivered: 10, spentCents: 800_00 },
+      { enrolled: 6, completed: 0, hoursDelivered: 10, spentCents: 800_00, cofinancedCents: 0 },
       action,
     );
     expect(Object.fromEntries(issues.map((i) => [i.field, i.params.max]))).toEqual({
@@ -100,6 +100,29 @@ describe('cumulativeIssues', () => {
       hoursDelivered: 30,
       spent: 4000,
     });
+  });
+
+  it('refuses co-financing that, with the money spent, would exceed what the action costs', () => {
+    const others = { ...none, spentCents: 1000_00, cofinancedCents: 200_00 };
+    expect(
+      cumulativeIssues(
+        o({ enrolled: 0, spentCents: 3800_00, cofinancedCents: 1000_00 }),
+        others,
+        action,
+      ),
+    ).toEqual([]);
+    const issues = cumulativeIssues(
+      o({ enrolled: 0, spentCents: 3800_00, cofinancedCents: 999_999_00 }),
+      others,
+      action,
+    );
+    expect(issues).toEqual([
+      {
+        field: 'cofinanced',
+        key: 'execution.errors.cofinancedAboveCost',
+        params: { spent: 4800, cofinanced: 1_000_199, cost: 6000, max: 1000 },
+      },
+    ]);
   });
 
   it('refuses any spending when the action has no approved amount', () => {

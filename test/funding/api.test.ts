@@ -2,7 +2,26 @@ import request from 'supertest';
 import { testApp } from '../helpers/app';
 import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
+import { outcomeFromForm } from '../../src/modules/pacts/execution.schemas';
+import { reportOutcome } from '../../src/modules/pacts/execution.service';
+import { approvedPact } from '../execution/helpers';
 import { newCall, scenario, submittedPact } from './helpers';
+
+const zeroCounts = {
+  women: 0,
+  men: 0,
+  nonBinary: 0,
+  ageUnder30: 0,
+  age30to54: 0,
+  age55plus: 0,
+  employed: 0,
+  unemployed: 0,
+  longTermUnemployed: 0,
+  inactive: 0,
+  isced02: 0,
+  isced34: 0,
+  isced58: 0,
+};
 
 let t: TestDb;
 beforeAll(async () => {
@@ -153,6 +172,30 @@ describe('the funding API', () => {
       .send({ revision: 1, amounts: { [actionId]: 4000_00 } });
     expect(lowered.status).toBe(200);
     expect(lowered.body).toMatchObject({ approvedCents: 4000_00, releasedCents: 1000_00 });
+  });
+
+  it('getEligibilityReport says what each action spent; reducePact below it is a 422', async () => {
+    const app = testApp(t);
+    const p = await approvedPact(t.db);
+    const actionId = p.pact.actions[0]!.id;
+    const spent = { actionId, period: '2026-Q4', enrolled: 0, completed: 0, hoursDelivered: 4 };
+    await reportOutcome(
+      t.db,
+      p.authority,
+      p.pact.id,
+      outcomeFromForm({ ...zeroCounts, ...spent, spent: 1000_00, cofinanced: 0 }),
+    );
+    const auth = await tokenFor(app, p.region.email);
+    const report = await request(app)
+      .get(`/api/v1/pacts/${p.pact.id}/eligibility`)
+      .set('Authorization', auth);
+    expect(report.body.actions[0]).toMatchObject({ committedCents: 4800_00, spentCents: 1000_00 });
+    const below = await request(app)
+      .post(`/api/v1/pacts/${p.pact.id}/reduce`)
+      .set('Authorization', auth)
+      .send({ revision: 1, amounts: { [actionId]: 999_99 } });
+    expect(below.status).toBe(422);
+    expect(below.body.detail).toContain('già speso');
   });
 
   it('returnPact and rejectPact need remarks; the promoter may not decide', async () => {

@@ -2,6 +2,7 @@ import { loginAs, submitForm, testApp } from '../helpers/app';
 import { errorSummary, expectSummaryNamesFields } from '../helpers/error-summary';
 import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
+import { approvedPact, reportForm } from '../execution/helpers';
 import { ledgerSum, scenario, submittedPact } from './helpers';
 
 let t: TestDb;
@@ -167,6 +168,16 @@ describe('POST /pacts/:id/approve', () => {
     );
     expect(bad.status).toBe(422);
     expect(bad.text).toContain('Scrivi un importo in euro');
+    // A minus sign is named as the problem, the input kept.
+    const negative = await submitForm(
+      agent,
+      `/pacts/${pact.id}/review`,
+      { revision: '1', [`amount_${actionId}`]: '-100' },
+      `/pacts/${pact.id}/approve`,
+    );
+    expect(negative.status).toBe(422);
+    expect(negative.text).toContain('deve essere 0 o più: scrivilo senza segno meno.');
+    expect(negative.text).toContain('value="-100"');
     const ok = await submitForm(
       agent,
       `/pacts/${pact.id}/review`,
@@ -224,6 +235,48 @@ describe('POST /pacts/:id/approve', () => {
     expect((await pactRow(pact.id)).status).toBe('rejected');
     const again = await agent.get(`/pacts/${pact.id}/review`);
     expect(again.text).not.toContain(`action="/pacts/${pact.id}/approve"`);
+  });
+
+  it('lands a double click on «Approva e impegna» like the first, committing once; another decision is still refused', async () => {
+    const s = await scenario(t.db);
+    const pact = await submittedPact(t.db, s, [{}]);
+    const actionId = pact.actions[0]!.id;
+    const agent = await loginAs(testApp(t), s.region.email, PASSWORD);
+    const body = { revision: '1', [`amount_${actionId}`]: '4000' };
+    for (let i = 0; i < 2; i++) {
+      const res = await submitForm(
+        agent,
+        `/pacts/${pact.id}/review`,
+        body,
+        `/pacts/${pact.id}/approve`,
+      );
+      expect(res.status).toBe(302);
+      expect(res.headers.location).toBe(`/pacts/${pact.id}/review`);
+    }
+    expect((await agent.get(`/pacts/${pact.id}/review`)).text).toContain('Patto approvato');
+    expect(await ledgerSum(t.db, s.call.id)).toBe(4000_00);
+    const decisions = await t.db
+      .selectFrom('pact_decisions')
+      .select('kind')
+      .where('pact_id', '=', pact.id)
+      .execute();
+    expect(decisions).toHaveLength(1);
+    // Not the same decision: other amounts, or a rejection, are refused as before.
+    const other = await submitForm(
+      agent,
+      `/pacts/${pact.id}/review`,
+      { revision: '1', [`amount_${actionId}`]: '3000' },
+      `/pacts/${pact.id}/approve`,
+    );
+    expect(other.status).toBe(409);
+    expect(other.text).toContain('Il patto non è in attesa di una decisione');
+    const reject = await submitForm(
+      agent,
+      `/pacts/${pact.id}/review`,
+      { revision: '1', remarks: 'No' },
+      `/pacts/${pact.id}/reject`,
+    );
+    expect(reject.status).toBe(409);
   });
 });
 
@@ -284,6 +337,25 @@ describe('POST /pacts/:id/return and /reject', () => {
       await t.db.selectFrom('pact_decisions').select('id').where('pact_id', '=', pact.id).execute(),
     ).toHaveLength(0);
   });
+
+  it('lands a double click on «Respingi il patto» like the first, with one decision', async () => {
+    const s = await scenario(t.db);
+    const pact = await submittedPact(t.db, s);
+    const agent = await loginAs(testApp(t), s.region.email, PASSWORD);
+    for (let i = 0; i < 2; i++) {
+      const res = await submitForm(
+        agent,
+        `/pacts/${pact.id}/review`,
+        { revision: '1', remarks: 'Fuori tema' },
+        `/pacts/${pact.id}/reject`,
+      );
+      expect(res.status).toBe(302);
+    }
+    expect((await pactRow(pact.id)).status).toBe('rejected');
+    expect(
+      await t.db.selectFrom('pact_decisions').select('id').where('pact_id', '=', pact.id).execute(),
+    ).toHaveLength(1);
+  });
 });
 
 describe('POST /pacts/:id/reduce', () => {
@@ -325,6 +397,11 @@ describe('POST /pacts/:id/reduce', () => {
       { kind: 'release', amount_cents: -1000_00 },
     ]);
     expect((await pactRow(pact.id)).approved_cents).toBe(4000_00);
+    // The page's totals tell what was asked from what is granted now.
+    const page = await agent.get(`/pacts/${pact.id}/review`);
+    expect(/<p class="small" data-totals>([^<]*)</.exec(page.text)?.[1]).toMatch(
+      /contributo richiesto 5\.000,00\s€ · contributo approvato \(impegnato ora\) 4\.000,00\s€$/,
+    );
   });
 
   it('refuses a reduction that lowers nothing (form sent unchanged, twice): 422, no decision, no ledger entry', async () => {
@@ -357,6 +434,116 @@ describe('POST /pacts/:id/reduce', () => {
     expect(kinds.map((k) => k.kind)).toEqual(['approve']);
     expect(await ledgerSum(t.db, s.call.id)).toBe(5000_00);
     expect((await pactRow(pact.id)).approved_cents).toBe(5000_00);
+  });
+
+  it('refuses to lower an action below what it has already spent (422, nothing written)', async () => {
+    const p = await approvedPact(t.db);
+    const actionId = p.pact.actions[0]!.id;
+    const promoter = await loginAs(testApp(t), p.authority.email, PASSWORD);
+    const report = await submitForm(
+      promoter,
+      `/pacts/${p.pact.id}/execution`,
+      reportForm(actionId, { spent: '1.500,50' }),
+      `/pacts/${p.pact.id}/execution`,
+    );
+    expect(report.status).toBe(302);
+    const agent = await loginAs(testApp(t), p.region.email, PASSWORD);
+    // The reduce form shows the floor beside each amount.
+    const page = await agent.get(`/pacts/${p.pact.id}/review`);
+    expect(page.text).toContain('>Già speso</th>');
+    expect(/<td class="text-end" data-spent>([^<]*)</.exec(page.text)?.[1]).toMatch(
+      /^1\.500,50\s€$/,
+    );
+    const res = await submitForm(
+      agent,
+      `/pacts/${p.pact.id}/review`,
+      { revision: '1', [`amount_${actionId}`]: '1000', remarks: 'Meno ore' },
+      `/pacts/${p.pact.id}/reduce`,
+    );
+    expect(res.status).toBe(422);
+    expect(errorSummary(res.text).map((e) => e.text)).toEqual([
+      expect.stringMatching(
+        /«Action 1» \(€\): Almeno 1\.500,50\s€: è quanto questa azione ha già speso/,
+      ),
+    ]);
+    expect(res.text).toContain('value="1000"');
+    expect((await pactRow(p.pact.id)).approved_cents).toBe(4800_00);
+    expect(await ledgerSum(t.db, p.call.id)).toBe(4800_00);
+    const down = await submitForm(
+      agent,
+      `/pacts/${p.pact.id}/review`,
+      { revision: '1', [`amount_${actionId}`]: '1500,50', remarks: 'Meno ore' },
+      `/pacts/${p.pact.id}/reduce`,
+    );
+    expect(down.status).toBe(302);
+    expect((await pactRow(p.pact.id)).approved_cents).toBe(1500_50);
+  });
+
+  it('lands a double click on «Riduci» like the first, releasing once', async () => {
+    const s = await scenario(t.db);
+    const pact = await submittedPact(t.db, s, [{}]);
+    const actionId = pact.actions[0]!.id;
+    const agent = await loginAs(testApp(t), s.region.email, PASSWORD);
+    await submitForm(
+      agent,
+      `/pacts/${pact.id}/review`,
+      { revision: '1' },
+      `/pacts/${pact.id}/approve`,
+    );
+    const body = { revision: '1', [`amount_${actionId}`]: '4000', remarks: 'Meno ore' };
+    for (let i = 0; i < 2; i++) {
+      const res = await submitForm(
+        agent,
+        `/pacts/${pact.id}/review`,
+        body,
+        `/pacts/${pact.id}/reduce`,
+      );
+      expect(res.status).toBe(302);
+    }
+    expect(await ledgerSum(t.db, s.call.id)).toBe(4000_00);
+    const kinds = await t.db
+      .selectFrom('pact_decisions')
+      .select('kind')
+      .where('pact_id', '=', pact.id)
+      .orderBy('decided_at')
+      .execute();
+    expect(kinds.map((k) => k.kind)).toEqual(['approve', 'reduce']);
+  });
+
+  it('refuses to cut to nothing an action with reports, even with nothing spent, or every action', async () => {
+    const p = await approvedPact(t.db, [
+      { participants: 10, hours: 40 },
+      { participants: 10, hours: 40 },
+    ]);
+    const [reported, idle] = p.pact.actions;
+    const promoter = await loginAs(testApp(t), p.authority.email, PASSWORD);
+    const report = await submitForm(
+      promoter,
+      `/pacts/${p.pact.id}/execution`,
+      reportForm(reported!.id, { spent: '0' }),
+      `/pacts/${p.pact.id}/execution`,
+    );
+    expect(report.status).toBe(302);
+    const agent = await loginAs(testApp(t), p.region.email, PASSWORD);
+    const reduce = (amounts: Record<string, string>) =>
+      submitForm(
+        agent,
+        `/pacts/${p.pact.id}/review`,
+        { revision: '1', remarks: 'Azzerata', ...amounts },
+        `/pacts/${p.pact.id}/reduce`,
+      );
+    const zero = await reduce({ [`amount_${reported!.id}`]: '0' });
+    expect(zero.status).toBe(422);
+    expect(zero.text).toContain('puoi ridurne l&#x27;importo, non azzerarlo.');
+    expect(await ledgerSum(t.db, p.call.id)).toBe(9600_00);
+    const both = await reduce({ [`amount_${reported!.id}`]: '0', [`amount_${idle!.id}`]: '0' });
+    expect(both.status).toBe(422);
+    expect(both.text).toContain('Non si può ridurre a zero ogni azione');
+    expect(both.text).not.toContain('Approvare zero euro');
+    // The action with no report may go to nothing: the money goes back to the call.
+    const idleZero = await reduce({ [`amount_${idle!.id}`]: '0' });
+    expect(idleZero.status).toBe(302);
+    expect(await ledgerSum(t.db, p.call.id)).toBe(4800_00);
   });
 });
 

@@ -149,7 +149,29 @@ describe('GET /dashboard/impact', () => {
     expect(res.text).toContain('error-summary');
     expect(res.text).toContain('Choose two different surveys.');
     expect(res.text).toMatch(new RegExp(`<option value="${s.later.id}" selected>`));
-    expect((await agent.get(`/dashboard/impact?before=${crypto.randomUUID()}`)).status).toBe(404);
+  });
+
+  it('compares one picked survey with the newest other one, in either list', async () => {
+    const agent = await loginAs(app, s.region.email, PASSWORD);
+    for (const q of [`before=${s.later.id}`, `after=${s.earlier.id}`, `before=${s.earlier.id}`]) {
+      const res = await agent.get(`/dashboard/impact?lang=en&${q}`);
+      expect(res.status).toBe(200);
+      expect(res.text).toContain('data-impact');
+    }
+  });
+
+  it('names the field of a survey id that is not one of the list (an old link), not a 404', async () => {
+    const agent = await loginAs(app, s.region.email, PASSWORD);
+    const before = await agent.get(`/dashboard/impact?lang=en&before=${crypto.randomUUID()}`);
+    expect(before.status).toBe(422);
+    expect(before.text).toContain('href="#field-before"');
+    expect(before.text).toContain(
+      'Earlier survey: This survey is not one of your territory&#x27;s surveys',
+    );
+    const after = await agent.get(`/dashboard/impact?lang=it&after=${crypto.randomUUID()}`);
+    expect(after.status).toBe(422);
+    expect(after.text).toContain('href="#field-after"');
+    expect(after.text).toContain('Indagine successiva: Questa indagine non è tra quelle');
   });
 
   it('names the field and asks to choose from the list when a campaign is not one', async () => {

@@ -132,6 +132,10 @@ const reportJson = z
         maxGrantCents: z.number().int(),
         approvedCents: z.number().int().nullable(),
         committedCents: z.number().int(),
+        spentCents: z
+          .number()
+          .int()
+          .describe('Reported spent so far: a reduction cannot go below it'),
       }),
     ),
   })
@@ -280,6 +284,7 @@ export function fundingOperations({ db }: AppServices): ApiOperation[] {
             maxGrantCents: a.maxGrant,
             approvedCents: a.approved_cents,
             committedCents: a.committed,
+            spentCents: a.spent,
           })),
         };
       },
@@ -303,7 +308,8 @@ export function fundingOperations({ db }: AppServices): ApiOperation[] {
       operationId: 'reducePact',
       method: 'post',
       path: '/pacts/:id/reduce',
-      summary: 'Lower the approved amounts of an approved pact; the difference is released',
+      summary:
+        'Lower the approved amounts of an approved pact, not below what each action has spent; the difference is released',
       tags,
       access: 'pact:review',
       params: idParams,

@@ -102,24 +102,25 @@ export async function committedByAction(
   return new Map(rows.map((r) => [r.action_id, Number(r.cents)]));
 }
 
+/** Where a pact's commitments sit: its call and, when it has one, the allocation row. */
+export interface LedgerTarget {
+  call_id: string;
+  allocation_territory: string | null;
+  territory_code: string;
+}
+
 /**
- * Releases everything still committed to a pact (a rejection after approval, a pact closed with
- * money unspent, ...): the hook for later modules. Locks call then allocation itself, so call it
- * BEFORE locking the pact row (the approval path locks call → allocation → pact; the reverse
- * order could deadlock). Returns the cents released.
+ * Locks the call row, then the allocation row, a pact's commitments sit on (undefined: it has
+ * none). Call it BEFORE locking the pact row: the approval path locks call → allocation → pact,
+ * and the reverse order could deadlock.
  */
-export async function releasePact(
-  tx: Tx,
-  pactId: string,
-  reason: string,
-  by: string | null = null,
-): Promise<number> {
+export async function lockLedgerOf(tx: Tx, pactId: string): Promise<LedgerTarget | undefined> {
   const first = await tx
     .selectFrom('budget_commitments')
     .select(['call_id', 'allocation_territory', 'territory_code'])
     .where('pact_id', '=', pactId)
     .executeTakeFirst();
-  if (!first) return 0;
+  if (!first) return undefined;
   await tx
     .selectFrom('funding_calls')
     .select('id')
@@ -134,21 +135,53 @@ export async function releasePact(
       .where('territory_code', '=', first.allocation_territory)
       .forUpdate()
       .execute();
+  return first;
+}
+
+/**
+ * Releases what is still committed to each action of a pact above `keep` (its cents kept per
+ * action; none: everything), on a target locked by lockLedgerOf. Returns the cents released.
+ */
+export async function releaseCommitted(
+  tx: Tx,
+  target: LedgerTarget,
+  pactId: string,
+  reason: string,
+  by: string | null,
+  keep: Map<string, number> = new Map(),
+): Promise<number> {
   const outstanding = await committedByAction(tx, pactId);
   const released = await writeLedger(tx, {
-    callId: first.call_id,
-    allocationTerritory: first.allocation_territory,
+    callId: target.call_id,
+    allocationTerritory: target.allocation_territory,
     pactId,
-    territory: first.territory_code,
+    territory: target.territory_code,
     decisionId: null,
     kind: 'release',
     reason,
     by,
     entries: [...outstanding]
-      .filter(([, c]) => c > 0)
-      .map(([actionId, c]) => ({ actionId, amountCents: -c })),
+      .map(([actionId, c]) => ({
+        actionId,
+        amountCents: -(c - Math.min(c, keep.get(actionId) ?? 0)),
+      }))
+      .filter((e) => e.amountCents < 0),
   });
   return released === 0 ? 0 : -released;
+}
+
+/**
+ * Releases everything still committed to a pact (a rejection after approval, ...). Locks call
+ * then allocation itself, so call it BEFORE locking the pact row. Returns the cents released.
+ */
+export async function releasePact(
+  tx: Tx,
+  pactId: string,
+  reason: string,
+  by: string | null = null,
+): Promise<number> {
+  const target = await lockLedgerOf(tx, pactId);
+  return target ? releaseCommitted(tx, target, pactId, reason, by) : 0;
 }
 
 export type LedgerGrouping = 'call' | 'territory' | 'pact' | 'action';

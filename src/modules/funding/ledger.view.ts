@@ -2,7 +2,7 @@ import type { Executor } from '../../db';
 import { localName } from '../reference/territories.repository';
 import { euros } from './money';
 
-/** The call page's ledger: committed per pact (with its territory) and the latest entries. */
+/** The call page's ledger: committed and spent per pact (with its territory) and the latest entries. */
 export async function callLedger(db: Executor, callId: string, lang: string) {
   const perPact = await db
     .selectFrom('budget_commitments as b')
@@ -21,6 +21,15 @@ export async function callLedger(db: Executor, callId: string, lang: string) {
     .groupBy(['p.id', 'p.title', 'p.status', 't.name', 't.names'])
     .orderBy('p.title')
     .execute();
+  // What each pact reported spent, beside what it holds: the region follows the money here.
+  const spentRows = await db
+    .selectFrom('action_outcomes as o')
+    .innerJoin('pacts as p', 'p.id', 'o.pact_id')
+    .select(['o.pact_id', (eb) => eb.fn.sum<number>('o.spent_cents').as('spent')])
+    .where('p.call_id', '=', callId)
+    .groupBy('o.pact_id')
+    .execute();
+  const spent = new Map(spentRows.map((r) => [r.pact_id, Number(r.spent)]));
   const entries = await db
     .selectFrom('budget_commitments as b')
     .innerJoin('pacts as p', 'p.id', 'b.pact_id')
@@ -48,6 +57,7 @@ export async function callLedger(db: Executor, callId: string, lang: string) {
       status: r.status,
       territory: localName(r, lang),
       committed: euros(Number(r.committed)),
+      spent: euros(spent.get(r.id) ?? 0),
       released: euros(Number(r.released)),
     })),
     entries: entries.map((e) => ({ ...e, amount: euros(e.amount_cents) })),

@@ -37,6 +37,11 @@ export function parseAmountsForm(
       );
       continue;
     }
+    // A minus sign is said as such, not as an amount written the wrong way.
+    if (/^\s*[-\u2212\u2013]/.test(value)) {
+      errors[key] = req.t('funding.errors.euro.negative');
+      continue;
+    }
     const parsed = parseEuros(value);
     if (!parsed.ok) errors[key] = req.t(`funding.errors.euro.${parsed.error}`);
     else if (parsed.cents > 100_000_000_000_000)

@@ -9,9 +9,17 @@ import { rejectSchema, returnSchema } from './funding.schemas';
 import { centsToInput, euros } from './money';
 import { parseAmountsForm } from './review.form';
 import { ruleTexts } from './rules.view';
-import { approvePact, decidePact, reducePact, reviewView } from './review.service';
+import {
+  alreadyDecided,
+  approvePact,
+  decidePact,
+  reducePact,
+  reviewView,
+  type DecisionInput,
+} from './review.service';
 
 type FormName = 'approve' | 'return' | 'reject' | 'reduce';
+const DONE = { approve: 'approved', return: 'returned', reject: 'rejected', reduce: 'reduced' };
 interface Failed {
   form: FormName;
   status: number;
@@ -61,6 +69,8 @@ export function reviewRoutes({ db }: AppServices): Router {
         cost: euros(view.report.costCents),
         cofinancing: euros(view.report.cofinancingCents),
         grant: euros(view.report.grantCents),
+        // Once funded the report's grant is what is committed now, not what was asked.
+        requested: euros(view.actions.reduce((sum, a) => sum + a.maxGrant, 0)),
         lines: view.report.lines.map((l, i) => ({ ...l, text: texts[i] })),
       },
       actions: view.actions.map((a) => ({
@@ -70,12 +80,14 @@ export function reviewRoutes({ db }: AppServices): Router {
         maxGrantEuros: euros(a.maxGrant),
         approved: euros(a.approved_cents),
         committedEuros: euros(a.committed),
+        spentEuros: euros(a.spent),
         field: `amount_${a.id}`,
       })),
       amountValues,
       decisions: view.decisions.map((d) => ({ ...d, approved: euros(d.approved_cents) })),
       canDecide: status === 'submitted',
       reducible,
+      funded: reducible || status === 'closed',
       failed: failed?.form,
       // The summary names each field as its label does: an amount by its action, a remarks box
       // by its form's label.
@@ -112,20 +124,32 @@ export function reviewRoutes({ db }: AppServices): Router {
 
   router.get('/pacts/:id/review', allow('pact:review'), (req, res) => render(req, res));
 
-  /** Runs a decision; a domain refusal re-renders the page with the form's errors and values. */
+  /**
+   * Runs a decision; a domain refusal re-renders the page with the form's errors and values,
+   * unless this user's previous click already made this very decision: then it lands as it did.
+   */
   const decide = async (
     req: Request,
     res: Response,
     form: FormName,
+    input: DecisionInput,
     run: () => Promise<unknown>,
-    flashKey: string,
   ) => {
+    const done = () => {
+      flash(req, `funding.flash.${DONE[form]}`);
+      res.redirect(`/pacts/${uuidParam(req)}/review`);
+    };
     try {
       await run();
-      flash(req, flashKey);
-      res.redirect(`/pacts/${uuidParam(req)}/review`);
+      return done();
     } catch (err) {
       if (!(err instanceof DomainError) || err.status === 404) throw err;
+      const repeat = ['funding.errors.notSubmitted', 'funding.errors.nothingReduced'];
+      if (
+        repeat.includes(err.messageKey) &&
+        (await alreadyDecided(db, req.user!, uuidParam(req), form, input))
+      )
+        return done();
       return render(req, res, {
         form,
         status: err.status,
@@ -147,13 +171,7 @@ export function reviewRoutes({ db }: AppServices): Router {
           values: parsed.values,
         });
       const run = form === 'approve' ? approvePact : reducePact;
-      return decide(
-        req,
-        res,
-        form,
-        () => run(db, req.user!, id, parsed.data),
-        `funding.flash.${form}d`,
-      );
+      return decide(req, res, form, parsed.data, () => run(db, req.user!, id, parsed.data));
     });
   }
 
@@ -171,12 +189,8 @@ export function reviewRoutes({ db }: AppServices): Router {
           errors: parsed.errors,
           values: parsed.values,
         });
-      return decide(
-        req,
-        res,
-        form,
-        () => decidePact(db, req.user!, id, form, parsed.data),
-        `funding.flash.${form}ed`,
+      return decide(req, res, form, parsed.data, () =>
+        decidePact(db, req.user!, id, form, parsed.data),
       );
     });
   }

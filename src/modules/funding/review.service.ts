@@ -2,6 +2,7 @@ import type { Db, Executor, Tx } from '../../db';
 import type { SessionUser } from '../../http/types';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { loadPactFor } from '../pacts/access';
+import { spentByAction } from '../pacts/execution.repository';
 import { appendAudit } from '../pacts/audit';
 import { transitionPact } from '../pacts/transitions';
 import type { Pact, PactActionRow } from '../pacts/pacts.tables';
@@ -44,6 +45,7 @@ function approvedAmounts(
   actions: PactActionRow[],
   amounts: Map<string, number> | undefined,
   ceiling: (a: PactActionRow) => number,
+  allZero = 'funding.errors.nothingApproved',
 ) {
   const ids = new Set(actions.map((a) => a.id));
   for (const id of amounts?.keys() ?? [])
@@ -61,8 +63,7 @@ function approvedAmounts(
       });
     out.set(a.id, amount);
   }
-  if ([...out.values()].every((v) => v === 0))
-    throw new DomainError('funding.errors.nothingApproved', { status: 422 });
+  if ([...out.values()].every((v) => v === 0)) throw new DomainError(allZero, { status: 422 });
   return out;
 }
 
@@ -219,7 +220,29 @@ export async function reducePact(db: Db, user: SessionUser, pactId: string, inpu
     if (pact.revision !== input.revision) throw new StaleReviewError();
     const actions = await listActions(tx, pactId);
     const committed = await committedByAction(tx, pactId);
-    const amounts = approvedAmounts(actions, input.amounts, (a) => committed.get(a.id) ?? 0);
+    const amounts = approvedAmounts(
+      actions,
+      input.amounts,
+      (a) => committed.get(a.id) ?? 0,
+      'funding.errors.nothingLeft',
+    );
+    // What the promoter already reported as spent stays funded: a grant never drops below it.
+    const spent = await spentByAction(tx, pactId);
+    for (const a of actions) {
+      const floor = spent.get(a.id) ?? 0;
+      // An action with reports delivered training: cut to nothing it would count as unfunded.
+      if (amounts.get(a.id) === 0 && spent.has(a.id))
+        throw new DomainError('funding.errors.reportedToZero', {
+          status: 422,
+          field: `amount_${a.id}`,
+        });
+      if (amounts.get(a.id)! < floor)
+        throw new DomainError('funding.errors.amountBelowSpent', {
+          status: 422,
+          field: `amount_${a.id}`,
+          params: { spent: floor / 100 },
+        });
+    }
     const entries = actions.map((a) => ({
       actionId: a.id,
       amountCents: amounts.get(a.id)! - (committed.get(a.id) ?? 0),
@@ -271,6 +294,30 @@ export async function reducePact(db: Db, user: SessionUser, pactId: string, inpu
   });
 }
 
+/**
+ * Whether this user's latest decision on the pact is already the one asked (a double click, a
+ * second tab): same kind and revision and, where amounts are given, the same per action.
+ */
+export async function alreadyDecided(
+  db: Executor,
+  user: SessionUser,
+  pactId: string,
+  kind: DecisionKind,
+  input: DecisionInput,
+): Promise<boolean> {
+  const last = await db
+    .selectFrom('pact_decisions')
+    .select(['kind', 'revision', 'decided_by', 'actions'])
+    .where('pact_id', '=', pactId)
+    .orderBy('decided_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (!last || last.kind !== kind || last.decided_by !== user.id) return false;
+  if (last.revision !== input.revision) return false;
+  const granted = new Map(last.actions.map((a) => [a.actionId, a.approvedCents]));
+  return [...(input.amounts ?? [])].every(([id, cents]) => granted.get(id) === cents);
+}
+
 /** Everything the review page and getEligibilityReport show. */
 export async function reviewView(db: Executor, user: SessionUser, pactId: string) {
   const pact = await reviewedPact(db, user, pactId);
@@ -279,6 +326,7 @@ export async function reviewView(db: Executor, user: SessionUser, pactId: string
   const actions = await listActions(db, pactId);
   const report = await eligibilityReport(db, { pact, call, allocation, actions, viewer: user });
   const committed = await committedByAction(db, pactId);
+  const spent = await spentByAction(db, pactId);
   const decisions = await db
     .selectFrom('pact_decisions as d')
     .innerJoin('users as u', 'u.id', 'd.decided_by')
@@ -305,6 +353,7 @@ export async function reviewView(db: Executor, user: SessionUser, pactId: string
       cofinancing: a.cost_cents === null ? null : cofinancingOf(a.cost_cents, pct),
       maxGrant: maxGrantOf(a.cost_cents, pct),
       committed: committed.get(a.id) ?? 0,
+      spent: spent.get(a.id) ?? 0,
     })),
   };
 }

@@ -1,7 +1,8 @@
 import { Router } from 'express';
 import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
-import { fieldErrors, safeParseQuery } from '../../http/validate';
+import { fieldErrors, formErrors, safeParseQuery } from '../../http/validate';
+import { DomainError } from '../../lib/domain-error';
 import { localName, territoryPath } from '../reference/territories.repository';
 import { myCoverage } from './coverage.service';
 import { impactQuery } from './impact.schemas';
@@ -26,19 +27,26 @@ export function impactRoutes({ db }: AppServices): Router {
     );
     const options = (campaigns: { id: string; title: string }[]) =>
       campaigns.map((c) => ({ value: c.id, label: c.title }));
-    if (!parsed.success) {
+    const refused = async (errors: Record<string, string>) => {
       const impact = await impactComparison(db, req.user!, {});
       return res.status(422).render('impact/dashboard', {
         title: req.t('impact.title'),
         impact: { ...impact, covered: undefined, notCovered: undefined },
         territoryName,
         options: options(impact.campaigns),
-        errors: fieldErrors(parsed.error, req.t),
+        errors,
         fieldLabels: { before: req.t('impact.before'), after: req.t('impact.after') },
         values: req.query,
       });
+    };
+    if (!parsed.success) return refused(fieldErrors(parsed.error, req.t));
+    let impact;
+    try {
+      impact = await impactComparison(db, req.user!, parsed.data);
+    } catch (err) {
+      if (err instanceof DomainError && err.status === 422) return refused(formErrors(req, err));
+      throw err;
     }
-    const impact = await impactComparison(db, req.user!, parsed.data);
     res.render('impact/dashboard', {
       title: req.t('impact.title'),
       impact,

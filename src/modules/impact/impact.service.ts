@@ -1,7 +1,7 @@
 import type { Executor } from '../../db';
 import type { SessionUser } from '../../http/types';
 import { DEFAULT_RULES } from '../../lib/disclosure';
-import { DomainError, NotFoundError } from '../../lib/domain-error';
+import { DomainError } from '../../lib/domain-error';
 import { isProtectedReader } from '../needs/needs.service';
 import * as repo from './impact.repository';
 import { group, type Group } from './impact.stats';
@@ -39,11 +39,17 @@ export async function impactComparison(
     const campaigns = await repo.readinessCampaigns(tx, user.territoryCode);
     const prot = isProtectedReader(user);
     const base = { campaigns, territory: user.territoryCode, protected: prot, k: DEFAULT_RULES.k };
-    const afterId = q.after ?? campaigns[0]?.id;
-    const ids = [afterId, q.before ?? campaigns.find((c) => c.id !== afterId)?.id];
-    if (!ids[0] || !ids[1]) return base;
+    // With fewer than two surveys there is nothing to compare, whatever the link asked for.
+    if (campaigns.length < 2) return base;
+    // One survey picked (either list): the other is the newest survey that is not it.
+    const afterId = q.after ?? campaigns.find((c) => c.id !== q.before)!.id;
+    const ids = [afterId, q.before ?? campaigns.find((c) => c.id !== afterId)!.id];
     const [chosenAfter, chosenBefore] = ids.map((id) => campaigns.find((c) => c.id === id));
-    if (!chosenAfter || !chosenBefore) throw new NotFoundError();
+    // An id from an old link or another territory: said next to the list it should come from.
+    if (!chosenBefore)
+      throw new DomainError('impact.errors.unknownCampaign', { field: 'before', status: 422 });
+    if (!chosenAfter)
+      throw new DomainError('impact.errors.unknownCampaign', { field: 'after', status: 422 });
     if (chosenAfter.id === chosenBefore.id)
       throw new DomainError('impact.errors.sameCampaign', { field: 'before', status: 422 });
     const [before, after] =

@@ -27,6 +27,17 @@ export function pactOutcomes(db: Executor, pactId: string) {
 
 export type OutcomeRow = Awaited<ReturnType<typeof pactOutcomes>>[number];
 
+/** What each action of a pact has spent, over every quarter reported (an action with none: absent). */
+export async function spentByAction(db: Executor, pactId: string): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('action_outcomes')
+    .select(['action_id', (eb) => eb.fn.sum<number>('spent_cents').as('cents')])
+    .where('pact_id', '=', pactId)
+    .groupBy('action_id')
+    .execute();
+  return new Map(rows.map((r) => [r.action_id, Number(r.cents)]));
+}
+
 /** The action's totals over every quarter but `period` (the one about to be replaced). */
 export async function otherQuarters(
   tx: Tx,
@@ -40,6 +51,7 @@ export async function otherQuarters(
       eb.fn.coalesce(eb.fn.sum<number>('completed'), eb.lit(0)).as('completed'),
       eb.fn.coalesce(eb.fn.sum<number>('hours_delivered'), eb.lit(0)).as('hours'),
       eb.fn.coalesce(eb.fn.sum<number>('spent_cents'), eb.lit(0)).as('spent'),
+      eb.fn.coalesce(eb.fn.sum<number>('cofinanced_cents'), eb.lit(0)).as('cofinanced'),
     ])
     .where('action_id', '=', actionId)
     .where('period', '<>', period)
@@ -49,6 +61,7 @@ export async function otherQuarters(
     completed: Number(row.completed),
     hoursDelivered: Number(row.hours),
     spentCents: Number(row.spent),
+    cofinancedCents: Number(row.cofinanced),
   };
 }
 
@@ -58,7 +71,7 @@ export async function upsertOutcome(
   pactId: string,
   userId: string,
   o: OutcomeInput,
-): Promise<{ replaced: boolean }> {
+): Promise<{ replaced: boolean; unchanged: boolean }> {
   const counts = Object.fromEntries(COUNT_FIELDS.map((f) => [COUNT_COLUMNS[f], o[f]])) as Record<
     EsfCount,
     number
@@ -75,16 +88,23 @@ export async function upsertOutcome(
   };
   const previous = await tx
     .selectFrom('action_outcomes')
-    .select('period')
+    .selectAll()
     .where('action_id', '=', o.actionId)
     .where('period', '=', o.period)
     .executeTakeFirst();
+  // The same figures sent again by the same reporter (a double click): nothing to write.
+  const { reported_by: _by, reported_at: _at, ...values } = figures;
+  if (
+    previous?.reported_by === userId &&
+    Object.entries(values).every(([k, v]) => Number(previous[k as keyof typeof values]) === v)
+  )
+    return { replaced: false, unchanged: true };
   await tx
     .insertInto('action_outcomes')
     .values({ action_id: o.actionId, period: o.period, pact_id: pactId, ...figures })
     .onConflict((oc) => oc.columns(['action_id', 'period']).doUpdateSet(figures))
     .execute();
-  return { replaced: previous !== undefined };
+  return { replaced: previous !== undefined, unchanged: false };
 }
 
 /** The columns the ESF+ export adds up. */

@@ -49,6 +49,7 @@ export function executionRoutes({ db }: AppServices): Router {
       return {
         ...a,
         form,
+        funded: a.action.approved_cents !== 0,
         approved: euros(a.action.approved_cents),
         cofinancing: euros(a.action.cofinancing_cents),
         spent: euros(a.delivered.spentCents),
@@ -109,14 +110,20 @@ export function executionRoutes({ db }: AppServices): Router {
     const view = await executionView(db, req.user!, uuidParam(req));
     const back = `/pacts/${view.pact.id}/execution`;
     if (!view.canClose) return res.redirect(back);
-    const unreported = view.actions.filter((a) => a.quarters.length === 0).length;
+    const funded = view.actions.filter((a) => a.action.approved_cents !== 0);
+    const unreported = funded.filter((a) => a.quarters.length === 0).length;
+    const unspent = view.actions.reduce(
+      (sum, a) => sum + Math.max(0, (a.action.approved_cents ?? 0) - a.delivered.spentCents),
+      0,
+    );
     renderConfirm(req, res, {
       title: req.t('execution.close.confirmTitle', { title: view.pact.title }),
       paragraphs: [
         req.t('execution.close.confirm'),
         ...(unreported
-          ? [req.t('execution.close.unreported', { count: unreported, total: view.actions.length })]
+          ? [req.t('execution.close.unreported', { count: unreported, total: funded.length })]
           : []),
+        ...(unspent > 0 ? [req.t('execution.close.unspent', { amount: euros(unspent) })] : []),
       ],
       action: `/pacts/${view.pact.id}/close`,
       button: req.t('execution.close.button'),
@@ -128,8 +135,10 @@ export function executionRoutes({ db }: AppServices): Router {
   router.post('/pacts/:id/close', allow('pact:report'), async (req, res) => {
     const id = uuidParam(req);
     try {
-      await closePact(db, req.user!, id);
-      flash(req, 'execution.flash.closed');
+      const { releasedCents } = await closePact(db, req.user!, id);
+      if (releasedCents > 0)
+        flash(req, 'execution.flash.closedReleased', { amount: euros(releasedCents) });
+      else flash(req, 'execution.flash.closed');
     } catch (err) {
       // A second click, or a pact closed meanwhile: said on the execution page, not an error page.
       if (!(err instanceof DomainError) || err.status === 403 || err.status === 404) throw err;

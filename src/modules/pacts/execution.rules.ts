@@ -22,12 +22,14 @@ export interface OtherQuarters {
   completed: number;
   hoursDelivered: number;
   spentCents: number;
+  cofinancedCents: number;
 }
 
 export interface PlannedAction {
   participants: number;
   hours: number;
   approved_cents: number | null;
+  cost_cents: number | null;
 }
 
 /**
@@ -79,7 +81,8 @@ export function reportIssues(
 /**
  * The rules across every quarter of the action, with this report in place of the quarter's old
  * figures: no more participants than planned, no more completions than entries, no more hours
- * than planned, no more money spent than approved.
+ * than planned, no more money spent than approved, and no more money in all (spent and the
+ * firms' co-financing) than the action costs.
  */
 export function cumulativeIssues(
   o: OutcomeInput,
@@ -126,6 +129,18 @@ export function cumulativeIssues(
         total: euros(spent),
         approved: euros(approved),
         max: euros(Math.max(0, approved - others.spentCents)),
+      },
+    });
+  const cofinanced = others.cofinancedCents + o.cofinancedCents;
+  if (action.cost_cents !== null && spent + cofinanced > action.cost_cents)
+    issues.push({
+      field: 'cofinanced',
+      key: 'execution.errors.cofinancedAboveCost',
+      params: {
+        spent: euros(spent),
+        cofinanced: euros(cofinanced),
+        cost: euros(action.cost_cents),
+        max: euros(Math.max(0, action.cost_cents - spent - others.cofinancedCents)),
       },
     });
   return issues;

@@ -2,6 +2,7 @@ import type { Db, Executor, Tx } from '../../db';
 import type { SessionUser } from '../../http/types';
 import { DomainError } from '../../lib/domain-error';
 import { getManagedCall } from '../funding/calls.service';
+import { lockLedgerOf, releaseCommitted } from '../funding/ledger';
 import { quarterOf, romeToday } from '../survey/calendar';
 import { loadPactFor } from './access';
 import { appendAudit } from './audit';
@@ -43,6 +44,11 @@ export async function reportOutcome(db: Db, user: SessionUser, pactId: string, o
       throw new OutcomeRejectedError([
         { field: 'actionId', key: 'execution.errors.unknownAction', params: {} },
       ]);
+    // An action the region cut to nothing is not funded: there is nothing of it to report.
+    if (action.approved_cents === 0)
+      throw new OutcomeRejectedError([
+        { field: 'actionId', key: 'execution.errors.notFunded', params: { title: action.title } },
+      ]);
     const issues = [
       ...reportIssues(
         o,
@@ -53,8 +59,10 @@ export async function reportOutcome(db: Db, user: SessionUser, pactId: string, o
     ];
     if (issues.length) throw new OutcomeRejectedError(issues);
     if (pact.status === 'approved') await transitionPact(tx, pact.id, 'start', user, { party });
-    const { replaced } = await repo.upsertOutcome(tx, pact.id, user.id, o);
+    const { replaced, unchanged } = await repo.upsertOutcome(tx, pact.id, user.id, o);
     const { actionId, period, ...figures } = o;
+    if (unchanged)
+      return { pactId: pact.id, actionId, period, replaced, status: pact.status as PactStatus };
     await appendAudit(tx, {
       pactId: pact.id,
       actor: user,
@@ -72,11 +80,28 @@ export async function reportOutcome(db: Db, user: SessionUser, pactId: string, o
   });
 }
 
-/** in_progress → closed, by the promoter or the region; no report is accepted afterwards. */
+/**
+ * in_progress → closed, by the promoter or the region; no report is accepted afterwards. What
+ * each action has not spent goes back to the call (and its allocation): the figures are final.
+ */
 export async function closePact(db: Db, user: SessionUser, pactId: string) {
   return db.transaction().execute(async (tx) => {
-    const { party } = await reporterPact(tx, user, pactId);
-    return transitionPact(tx, pactId, 'close', user, { party });
+    const { party } = await loadPactFor(tx, pactId, user);
+    if (party !== 'promoter' && party !== 'region')
+      throw new DomainError('execution.errors.reporterOnly', { status: 403 });
+    // The ledger's lock order: call, allocation, then the pact (locked by reporterPact).
+    const ledger = await lockLedgerOf(tx, pactId);
+    await reporterPact(tx, user, pactId);
+    const spent = await repo.spentByAction(tx, pactId);
+    const releasedCents = ledger
+      ? await releaseCommitted(tx, ledger, pactId, 'closure', user.id, spent)
+      : 0;
+    // A pact that is not running refuses the transition, and the release rolls back with it.
+    const moved = await transitionPact(tx, pactId, 'close', user, {
+      party,
+      detail: { releasedCents },
+    });
+    return { ...moved, releasedCents };
   });
 }
 

@@ -11,6 +11,7 @@ import { isWithin } from '../accounts/accounts.repository';
 import { findCurrentTerritory, localName } from '../reference/territories.repository';
 import { loadPactFor } from './access';
 import { actionRoutes } from './actions.routes';
+import { EXECUTED_STATUSES } from './execution.service';
 import { historyRoutes } from './history.routes';
 import type { PactStatus } from './pact-workflow';
 import * as repo from './pacts.repository';
@@ -53,6 +54,7 @@ export function pactRoutes(services: AppServices): Router {
       // In the reader's language ('Florence'), as on the pact's own pages.
       territory_name: localName({ name: p.territory_name, names: p.territory_names }, lang),
       requested: euros(p.requested_cents),
+      approved: EXECUTED_STATUSES.includes(p.status) ? euros(p.approved_cents) : null,
     }));
     // Who reads decides the sections: only a local authority promotes pacts, a partner is
     // invited to them, the region examines them, the admin sees them all.
@@ -165,6 +167,9 @@ export function pactRoutes(services: AppServices): Router {
       ...view,
       territoryName: localName(view.territory, lang),
       requested: euros(view.pact.requested_cents),
+      approved: EXECUTED_STATUSES.includes(view.pact.status)
+        ? euros(view.pact.approved_cents)
+        : null,
       actions: view.actions.map((a) => ({
         ...a,
         cost: euros(a.cost_cents),

@@ -112,6 +112,7 @@ export async function listPactsFor(db: Executor, user: SessionUser, filters: Pac
       'o.name as promoter_name',
       'p.promoter_org_id',
       'p.requested_cents',
+      'p.approved_cents',
       'p.updated_at',
       'p.submitted_at',
       // Whether the reader's organisation signed the revision in force (its to-do at a glance).
