@@ -50,6 +50,16 @@ const actionLines = (lang: 'it' | 'en') =>
       ]
     : [{ href: '#field-hours', text: expect.stringMatching(/^Hours: /) }];
 
+/**
+ * The authority in a session of its own, in Italian: an earlier case switched it to English,
+ * which its account keeps, so a new login follows it until Italian is chosen again.
+ */
+async function inItalian(): Promise<Agent> {
+  const agent = await loginAs(app, s.authority.email, PASSWORD);
+  await agent.get('/?lang=it');
+  return agent;
+}
+
 describe('the error summaries of the pact forms name each field', () => {
   it('on the pact edit form', async () => {
     const pact = await negotiating();
@@ -152,7 +162,7 @@ describe('the error summaries of the pact forms name each field', () => {
 
   it('on choices left on "— Scegli —": required, not a format error', async () => {
     const pact = await negotiating();
-    const italian = await loginAs(app, s.authority.email, PASSWORD);
+    const italian = await inItalian();
     const invite = await submitForm(italian, `/pacts/${pact.id}/signatories`, {
       revision: '1',
       organisationId: '',
@@ -187,8 +197,7 @@ describe('the error summaries of the pact forms name each field', () => {
 
   it('on inviting an organisation already on the list, saying so', async () => {
     const pact = await negotiating();
-    // A session of its own: an earlier case switched this file's authority to English.
-    const italian = await loginAs(app, s.authority.email, PASSWORD);
+    const italian = await inItalian();
     const res = await submitForm(italian, `/pacts/${pact.id}/signatories`, {
       revision: '1',
       organisationId: s.union.organisationId,

@@ -58,9 +58,12 @@ export function legalRoutes({ config }: AppServices): Router {
       title: req.t(`help.roles.${id}.title`),
       steps: req.t(`help.roles.${id}.steps`, { returnObjects: true }) as unknown as string[],
     }));
-    const glossary = Object.values(
-      req.t('help.glossary', { returnObjects: true }) as unknown as Record<string, string[]>,
-    ).map(([term, meaning]) => ({ term, meaning }));
+    const glossary = GLOSSARY.map((word) => {
+      const [term, meaning] = req.t(`help.glossary.${word}`, {
+        returnObjects: true,
+      }) as unknown as string[];
+      return { term, meaning };
+    });
     res.render('home/help', {
       title: req.t('help.title'),
       roles,
@@ -73,3 +76,4 @@ export function legalRoutes({ config }: AppServices): Router {
 }
 
 const HELP_ROLES = ['firm', 'local_authority', 'social_partner', 'region', 'admin', 'public'];
+const GLOSSARY = ['pact', 'revision', 'protected', 'coverage', 'call'];
