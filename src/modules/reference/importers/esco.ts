@@ -99,6 +99,12 @@ export async function importEsco(
       for await (const records of file.batches) {
         for (const { line, cells } of records) {
           report.rows++;
+          // Fewer cells than the header: the file was cut in mid-row (a download broken off), and
+          // importing the rest would close every code after it.
+          if (cells.length < file.header.length) {
+            errors.add(line, 'cellCount', { expected: file.header.length, found: cells.length });
+            continue;
+          }
           const formula = formulaCell(cells, file.header);
           if (formula) errors.add(line, 'formula', formula);
           const uri = cell(cells, col.uri);
