@@ -5,7 +5,7 @@ import request from 'supertest';
 import { csrfFrom, loginAs, testApp, type Agent } from '../helpers/app';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { newUser, PASSWORD } from '../helpers/factories';
-import { errorLines } from '../../src/modules/reference/importers/cli';
+import { errorLines, fileProblem } from '../../src/modules/reference/importers/cli';
 
 const OFFICIAL = path.resolve(
   __dirname,
@@ -349,4 +349,24 @@ if (!official) console.warn(`Skipping the official-file upload: ${OFFICIAL} is n
       .executeTakeFirstOrThrow();
     expect(n.n).toBeGreaterThanOrEqual(7896);
   }, 120_000);
+});
+
+describe('the import scripts (npm run import:…)', () => {
+  it('refuse a second file, a missing file and a folder instead of ignoring them', () => {
+    expect(fileProblem([OFFICIAL])).toBeNull();
+    expect(fileProblem([OFFICIAL, NUTS_2024])).toBe(
+      `one file at a time: run the import once for each of ${OFFICIAL}, ${NUTS_2024}`,
+    );
+    expect(fileProblem(['/no/such/comuni.csv'])).toBe('/no/such/comuni.csv: no such file');
+    expect(fileProblem([__dirname])).toBe(`${__dirname}: not a file`);
+  });
+
+  it('say a problem of the whole file without a line 0', () => {
+    expect(
+      errorLines([{ line: 0, message: 'version must look like NUTS2024 (got 2024)' }]),
+    ).toEqual([
+      'version must look like NUTS2024 (got 2024)',
+      'Nothing was written: fix the lines above and run again.',
+    ]);
+  });
 });
