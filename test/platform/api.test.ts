@@ -158,6 +158,44 @@ describe('tokens', () => {
     expect(english.body.detail).toMatch(/^The request body is not valid JSON/);
   });
 
+  it('refuses a form or a text body to a JSON operation as 415, writing nothing', async () => {
+    const user = await newUser(t.db, { role: 'region' });
+    const app = testApp(t);
+    const form = await request(app)
+      .post('/api/v1/tokens')
+      .set('Accept-Language', 'en')
+      .type('form')
+      .send({ email: user.email, password: PASSWORD });
+    expect([form.status, form.type]).toEqual([415, 'application/problem+json']);
+    expect(form.body.detail).toBe(
+      'The request body must be JSON, sent with the header Content-Type: application/json.',
+    );
+    const text = await request(app)
+      .post('/api/v1/tokens')
+      .set('Content-Type', 'text/plain')
+      .send(JSON.stringify({ email: user.email, password: PASSWORD }));
+    expect(text.status).toBe(415);
+    expect(text.body.detail).toMatch(/^Il corpo della richiesta deve essere JSON/);
+    const tokens = await t.db
+      .selectFrom('api_tokens')
+      .select('id')
+      .where('user_id', '=', user.id)
+      .execute();
+    expect(tokens).toEqual([]);
+    // A write with no body at all still names the fields it needs.
+    const token = await request(app)
+      .post('/api/v1/tokens')
+      .send({ email: user.email, password: PASSWORD });
+    const empty = await request(app)
+      .post('/api/v1/campaigns')
+      .set('Authorization', `Bearer ${token.body.token as string}`);
+    expect(empty.status).toBe(422);
+    const doc = await request(app).get('/api/v1/openapi.json');
+    expect(Object.keys(doc.body.paths['/campaigns'].post.responses)).toEqual(
+      expect.arrayContaining(['400', '415', '422']),
+    );
+  });
+
   it('names the token field by its label when the name is missing', async () => {
     const user = await newUser(t.db);
     const agent = await loginAs(testApp(t), user.email, PASSWORD);

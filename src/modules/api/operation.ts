@@ -60,7 +60,8 @@ export function defineOperation<
 }
 
 export function mountOperation(router: Router, op: ApiOperation): void {
-  router[op.method](op.path, allow(op.access), ...(op.middleware ?? []), async (req, res) => {
+  const checks = [allow(op.access), ...(op.body ? [jsonBody] : []), ...(op.middleware ?? [])];
+  router[op.method](op.path, ...checks, async (req, res) => {
     const parts = { body: op.body, query: op.query, params: op.params };
     const input: Record<string, unknown> = {};
     const errors: { pointer: string; detail: string }[] = [];
@@ -101,12 +102,27 @@ export function mountOperation(router: Router, op: ApiOperation): void {
   });
 }
 
+const notJson = (req: Request) => new HttpError(415, req.t('errors.apiHttp415'));
+
 /**
- * A patch sent as anything but JSON (a form, text) would reach its handler as `{}`, "change
- * nothing", and answer 200: refused as 415 instead, so the client learns its change was not read.
+ * A body sent as a form or as text would be read field by field as strings, or not at all
+ * ("required" for fields it does carry): refused as 415, saying what the API reads. An empty
+ * body is let through, to be told which fields it needs.
+ */
+const jsonBody: RequestHandler = (req, _res, next) =>
+  next(
+    req.is('application/json') === false && req.get('content-length') !== '0'
+      ? notJson(req)
+      : undefined,
+  );
+
+/**
+ * A patch sent as anything but JSON (a form, text), or with no body, would reach its handler as
+ * `{}`, "change nothing", and answer 200: refused as 415 instead, so the client learns its change
+ * was not read.
  */
 export const jsonBodyOnly: RequestHandler = (req, _res, next) =>
-  next(req.is('application/json') ? undefined : new HttpError(415));
+  next(req.is('application/json') ? undefined : notJson(req));
 
 export const problemSchema = z
   .object({
