@@ -2,6 +2,9 @@ import request from 'supertest';
 import { loginAs, testApp } from '../helpers/app';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { newUser, PASSWORD } from '../helpers/factories';
+import { importEsco } from '../../src/modules/reference/importers/esco';
+import { importIstatComuni } from '../../src/modules/reference/importers/istat';
+import { ESCO_DIGITAL, OFFICIAL_ISTAT, available } from './fixtures';
 
 let t: TestDb;
 let token: string;
@@ -80,6 +83,41 @@ describe('reference API', () => {
     expect(res.body.errors[0].pointer).toBe('query/level');
   });
 });
+
+(available(OFFICIAL_ISTAT) && available(ESCO_DIGITAL) ? describe : describe.skip)(
+  'reference API after the official files are imported',
+  () => {
+    beforeAll(async () => {
+      await importIstatComuni(t.db, OFFICIAL_ISTAT, { validFrom: '2025-06-30' });
+      await importEsco(t.db, ESCO_DIGITAL, { area: { code: 'ESCO-DIGITAL', name: 'Digital' } });
+    }, 60_000);
+
+    it('getTerritory lists every comune of a province, past a page of search results', async () => {
+      const torino = await api('/territories/ITC11');
+      expect(torino.body.children).toHaveLength(312);
+    });
+
+    it('listTerritories and listSkills say the total and give the rest a page at a time', async () => {
+      const first = await api('/territories?parent=ITC11');
+      expect(first.body).toMatchObject({ total: 312, page: 1, pageSize: 200 });
+      expect(first.body.items).toHaveLength(200);
+      const second = await api('/territories?parent=ITC11&page=2');
+      expect(second.body).toMatchObject({ total: 312, page: 2 });
+      expect(second.body.items).toHaveLength(112);
+      const codes = [...first.body.items, ...second.body.items].map(
+        (i: { code: string }) => i.code,
+      );
+      expect(new Set(codes).size).toBe(312);
+
+      const skills = await api('/skills?area=ESCO-DIGITAL');
+      expect(skills.body).toMatchObject({ total: 1264, page: 1, pageSize: 1000 });
+      expect(skills.body.items).toHaveLength(1000);
+      const rest = await api('/skills?area=ESCO-DIGITAL&page=2');
+      expect(rest.body.items).toHaveLength(264);
+      expect((await api('/skills?page=0')).status).toBe(422);
+    });
+  },
+);
 
 describe('reference pages', () => {
   it('/territories drills down with breadcrumbs, in Italian and English', async () => {
