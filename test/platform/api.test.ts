@@ -196,6 +196,28 @@ describe('tokens', () => {
     );
   });
 
+  it('answers a method a path does not have with 405 and the methods it has', async () => {
+    const user = await newUser(t.db);
+    const app = testApp(t);
+    const created = await request(app)
+      .post('/api/v1/tokens')
+      .send({ email: user.email, password: PASSWORD });
+    const auth = { Authorization: `Bearer ${created.body.token as string}` };
+    const put = await request(app).put('/api/v1/me').set(auth).set('Accept-Language', 'en');
+    expect([put.status, put.type]).toEqual([405, 'application/problem+json']);
+    expect(put.headers.allow).toBe('GET, HEAD, OPTIONS');
+    expect(put.body).toMatchObject({ title: 'Method Not Allowed', status: 405 });
+    expect(put.body.detail).toBe(
+      'This path does not answer PUT: it answers GET, HEAD, OPTIONS (see /api/v1/openapi.json).',
+    );
+    const options = await request(app).options('/api/v1/campaigns').set(auth);
+    expect(options.status).toBe(204);
+    expect(options.headers.allow).toBe('GET, HEAD, POST, OPTIONS');
+    expect((await request(app).head('/api/v1/me').set(auth)).status).toBe(200);
+    // A path the API does not have is still 404.
+    expect((await request(app).put('/api/v1/nothing').set(auth)).status).toBe(404);
+  });
+
   it('names the token field by its label when the name is missing', async () => {
     const user = await newUser(t.db);
     const agent = await loginAs(testApp(t), user.email, PASSWORD);

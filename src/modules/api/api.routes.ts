@@ -50,6 +50,28 @@ function bearerAuth(services: AppServices): RequestHandler {
   };
 }
 
+/**
+ * A path the API has, asked with a method it does not answer there: 405 naming the methods it
+ * does (Allow), not a 404 that says the path does not exist; OPTIONS answers the same list.
+ */
+function mountOtherMethods(router: Router, operations: ApiOperation[]): void {
+  const methods = new Map<string, Set<string>>();
+  for (const op of operations) {
+    const set = methods.get(op.path) ?? new Set<string>();
+    set.add(op.method.toUpperCase());
+    if (op.method === 'get') set.add('HEAD');
+    methods.set(op.path, set);
+  }
+  for (const [path, set] of methods) {
+    const allowed = [...set, 'OPTIONS'].join(', ');
+    router.all(path, (req, res, next) => {
+      res.set('Allow', allowed);
+      if (req.method === 'OPTIONS') return void res.status(204).end();
+      next(new HttpError(405, req.t('errors.apiHttp405', { method: req.method, allowed })));
+    });
+  }
+}
+
 export function apiRoutes(services: AppServices): Router {
   const router = Router();
   const operations = apiOperations(services);
@@ -59,6 +81,7 @@ export function apiRoutes(services: AppServices): Router {
   });
   router.use(bearerAuth(services));
   for (const op of operations) mountOperation(router, op);
+  mountOtherMethods(router, operations);
   router.use((_req, _res, next) => next(new HttpError(404)));
   router.use(errorHandler());
   return router;
