@@ -207,6 +207,41 @@ describe('POST /admin/imports', () => {
     expect(page.text).toContain('a reason from a newer version');
   });
 
+  it('keeps each ESCO collection in its own area: a second one closes nothing of the first', async () => {
+    const header =
+      'conceptType,conceptUri,preferredLabel,status,skillType,reuseLevel,altLabels,description\n';
+    const row = (n: number, label: string) =>
+      `KnowledgeSkillCompetence,http://data.europa.eu/esco/skill/00000000-0000-4000-8000-0000000009${n}0,${label},released,skill/competence,cross-sector,,\n`;
+    const digital = await upload(
+      { kind: 'esco' },
+      { name: 'digitalSkillsCollection_en.csv', content: header + row(1, 'use cloud tools') },
+    );
+    expect((await waitForJob(digital.headers.location!)).text).toContain(
+      'Importazione completata.',
+    );
+    // Imported some time ago: a later file of the same area that does not list it would close it.
+    await t.db
+      .updateTable('skills')
+      .set({ valid_from: '2026-01-01' })
+      .where('name', '=', 'use cloud tools')
+      .execute();
+    const green = await upload(
+      { kind: 'esco' },
+      { name: 'greenSkillsCollection_en.csv', content: header + row(2, 'reduce waste') },
+    );
+    expect((await waitForJob(green.headers.location!)).text).toContain('Importazione completata.');
+    const skills = await t.db
+      .selectFrom('skills')
+      .select(['name', 'area_code', 'valid_to'])
+      .where('name', 'in', ['use cloud tools', 'reduce waste'])
+      .orderBy('name')
+      .execute();
+    expect(skills).toEqual([
+      { name: 'reduce waste', area_code: 'ESCO-GREEN', valid_to: null },
+      { name: 'use cloud tools', area_code: 'ESCO-DIGITAL', valid_to: null },
+    ]);
+  });
+
   it('refuses a formula-injection cell', async () => {
     const csv = 'nuts_id,level,country,parent_id,name_latn\nITI1X,3,IT,ITI1,"=CMD(""calc"")"\n';
     const page = await waitForJob(
