@@ -218,6 +218,36 @@ describe('tokens', () => {
     expect((await request(app).put('/api/v1/nothing').set(auth)).status).toBe(404);
   });
 
+  it('answers an id not of the form ids have as 404 naming it, as a made-up id', async () => {
+    const user = await newUser(t.db, { role: 'local_authority' });
+    const app = testApp(t);
+    const created = await request(app)
+      .post('/api/v1/tokens')
+      .send({ email: user.email, password: PASSWORD });
+    const auth = {
+      Authorization: `Bearer ${created.body.token as string}`,
+      'Accept-Language': 'en',
+    };
+    const madeUp = await request(app)
+      .get('/api/v1/pacts/00000000-0000-4000-8000-000000000000')
+      .set(auth);
+    const malformed = await request(app).get('/api/v1/pacts/not-a-uuid').set(auth);
+    expect([malformed.status, malformed.body.detail]).toEqual([404, madeUp.body.detail]);
+    expect(malformed.body.errors).toEqual([
+      {
+        pointer: 'params/id',
+        detail: '“not-a-uuid” is not a valid id: see its form in /api/v1/openapi.json.',
+      },
+    ]);
+    // A body beside it is not judged: the path names nothing to act on.
+    const post = await request(app).post('/api/v1/pacts/42/submit').set(auth).send({});
+    expect(post.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['params/id']);
+    const doc = await request(app).get('/api/v1/openapi.json');
+    expect(Object.keys(doc.body.paths['/pacts/{id}/submit'].post.responses)).toEqual(
+      expect.arrayContaining(['404', '413']),
+    );
+  });
+
   it('names the token field by its label when the name is missing', async () => {
     const user = await newUser(t.db);
     const agent = await loginAs(testApp(t), user.email, PASSWORD);

@@ -25,10 +25,11 @@ export function buildOpenApiDocument(operations: ApiOperation[], version: string
     const path = op.path.replace(/:(\w+)/g, '{$1}');
     const errorCodes = new Set([
       ...(op.errors ?? []),
-      // A body that is not JSON (415), or JSON that does not parse (400).
-      ...(op.body ? [400, 415] : []),
+      // A body that is not JSON (415), JSON that does not parse (400), or too large (413).
+      ...(op.body ? [400, 413, 415] : []),
       ...(op.body || op.query ? [422] : []),
       ...(op.access === 'public' ? [] : [401, 403]),
+      ...(op.params ? [404] : []),
     ]);
     const operation: ZodOpenApiOperationObject = {
       operationId: op.operationId,

@@ -83,12 +83,26 @@ export function mountOperation(router: Router, op: ApiOperation): void {
         for (const [field, detail] of Object.entries(fieldErrors(parsed.error, req.t)))
           errors.push({ pointer: `${where}/${field}`, detail });
     }
-    if (errors.length) {
-      const status = errors.some((e) => e.pointer.startsWith('params/')) ? 404 : 422;
+    // A path whose id is not of the form ids have names nothing: 404, as a made-up id is, with
+    // the parameter named, rather than "some fields are not valid" about a field nobody filled.
+    const params = errors.filter((e) => e.pointer.startsWith('params/'));
+    if (params.length) {
+      const named = params.map((e) => {
+        const param = e.pointer.slice('params/'.length);
+        const value = String(req.params[param] ?? '').slice(0, 40);
+        return { pointer: e.pointer, detail: req.t('errors.apiBadParam', { param, value }) };
+      });
       res
-        .status(status)
+        .status(404)
         .type('application/problem+json')
-        .json(problem(status, req.t('errors.validation'), { errors }));
+        .json(problem(404, req.t('errors.notFound'), { errors: named }));
+      return;
+    }
+    if (errors.length) {
+      res
+        .status(422)
+        .type('application/problem+json')
+        .json(problem(422, req.t('errors.validation'), { errors }));
       return;
     }
     const result = await op.handler({
