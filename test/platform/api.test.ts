@@ -214,8 +214,12 @@ describe('tokens', () => {
     expect(options.status).toBe(204);
     expect(options.headers.allow).toBe('GET, HEAD, POST, OPTIONS');
     expect((await request(app).head('/api/v1/me').set(auth)).status).toBe(200);
-    // A path the API does not have is still 404.
-    expect((await request(app).put('/api/v1/nothing').set(auth)).status).toBe(404);
+    // A path the API does not have is still 404, said as an API's.
+    const nothing = await request(app).put('/api/v1/nothing').set(auth);
+    expect(nothing.status).toBe(404);
+    expect(nothing.body.detail).toBe(
+      "L'API non ha operazioni a questo percorso: vedi /api/v1/openapi.json.",
+    );
   });
 
   it('answers an id not of the form ids have as 404 naming it, as a made-up id', async () => {

@@ -82,7 +82,8 @@ export function apiRoutes(services: AppServices): Router {
   router.use(bearerAuth(services));
   for (const op of operations) mountOperation(router, op);
   mountOtherMethods(router, operations);
-  router.use((_req, _res, next) => next(new HttpError(404)));
+  // Said as an API's, not a page's "the page you are looking for".
+  router.use((req, _res, next) => next(new HttpError(404, req.t('errors.apiHttp404'))));
   router.use(errorHandler());
   return router;
 }
