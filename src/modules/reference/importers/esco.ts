@@ -7,6 +7,7 @@ import {
   ErrorList,
   ISO_DATE,
   Rollback,
+  doubleEncodedCell,
   formulaCell,
   today,
   type ImportOptions,
@@ -126,6 +127,8 @@ export async function importEsco(
           }
           const formula = formulaCell(cells, file.header);
           if (formula) errors.add(line, 'formula', formula);
+          const twice = doubleEncodedCell(cells, file.header);
+          if (twice) errors.add(line, 'doubleEncoded', twice);
           const uri = cell(cells, col.uri);
           const match = SKILL_URI.exec(uri);
           if (!match) {

@@ -7,6 +7,7 @@ import {
   ISO_DATE,
   Rollback,
   WriteQueue,
+  doubleEncodedCell,
   formulaCell,
   type ImportOptions,
   type ImportReport,
@@ -114,6 +115,8 @@ export async function importNuts(
             if (formulaAt) errors.add(line, 'xlsxFormula', { cell: formulaAt });
             const formula = formulaCell(cells, file.header);
             if (formula) errors.add(line, 'formula', formula);
+            const twice = doubleEncodedCell(cells, file.header);
+            if (twice) errors.add(line, 'doubleEncoded', twice);
             const code = cell(cells, col.code);
             const level = Number(cell(cells, col.level));
             if (
