@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
@@ -394,6 +395,21 @@ describe('the import scripts (npm run import:…)', () => {
     );
     expect(fileProblem(['/no/such/comuni.csv'])).toBe('/no/such/comuni.csv: no such file');
     expect(fileProblem([__dirname])).toBe(`${__dirname}: not a file`);
+  });
+
+  it('ask for a missing --version before opening the database', () => {
+    const run = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/import-nuts.ts', NUTS_2024],
+      {
+        cwd: path.resolve(__dirname, '../..'),
+        encoding: 'utf8',
+        // Never reached: the command stops before it opens a database.
+        env: { ...process.env, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' },
+      },
+    );
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^missing --version\nusage: npm run import:nuts -- /);
   });
 
   it('say a problem of the whole file without a line 0', () => {

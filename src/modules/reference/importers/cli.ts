@@ -40,7 +40,7 @@ export function fileProblem(positionals: string[]): string | null {
  */
 export async function runImportCli(
   usage: string,
-  options: Record<string, { type: 'string' }>,
+  options: Record<string, { type: 'string'; required?: boolean }>,
   run: (
     db: Db,
     file: string,
@@ -52,10 +52,15 @@ export async function runImportCli(
   let values: Values;
   let problem: string | null;
   try {
-    const parsed = parseArgs({ options, allowPositionals: true });
+    const parsed = parseArgs({
+      options: Object.fromEntries(Object.keys(options).map((k) => [k, { type: 'string' }])),
+      allowPositionals: true,
+    });
     file = parsed.positionals[0];
     values = parsed.values as Values;
     problem = fileProblem(parsed.positionals);
+    const missing = Object.keys(options).filter((k) => options[k]!.required && !values[k]);
+    if (missing.length) throw new Error(`missing ${missing.map((k) => `--${k}`).join(', ')}`);
   } catch (err) {
     console.error(`${(err as Error).message}\nusage: ${usage}`);
     process.exit(2);
