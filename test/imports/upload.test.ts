@@ -142,7 +142,7 @@ describe('POST /admin/imports', () => {
       'Codice 900101 ripetuto (compare già alla riga 3).',
       'il codice NUTS-3 «ITZZZ» non è un territorio noto.',
       'Il codice catastale «1234» non ha la forma di A074',
-      'La riga ha 3 celle invece di 4',
+      'Celle nella riga: 3, attese 4. Controlla i separatori e le virgolette, o se il file è stato troncato.',
     ])
       expect(page.text).toContain(reason);
     expect(page.text).not.toMatch(/leading zeros|duplicate code|unknown parent|is not like A074/);
@@ -153,7 +153,7 @@ describe('POST /admin/imports', () => {
       'Code 900101 appears twice (first on line 3).',
       'Unknown parent: NUTS-3 “ITZZZ” is not a known territory.',
       'The cadastral code “1234” is not like A074',
-      'The row has 3 cells instead of 4',
+      'Cells in the row: 3, expected 4. Check the separators and the quotes, or whether the file was cut short.',
     ])
       expect(en.text).toContain(reason);
     await admin.get('/admin/imports?lang=it');
