@@ -53,23 +53,28 @@ function bearerAuth(services: AppServices): RequestHandler {
 /**
  * A path the API has, asked with a method it does not answer there: 405 naming the methods it
  * does (Allow), not a 404 that says the path does not exist; OPTIONS answers the same list.
+ * A middleware, not routes: every route of the app declares its one allow().
  */
-function mountOtherMethods(router: Router, operations: ApiOperation[]): void {
-  const methods = new Map<string, Set<string>>();
+function otherMethods(operations: ApiOperation[]): RequestHandler {
+  const paths = new Map<string, { pattern: RegExp; methods: string[] }>();
   for (const op of operations) {
-    const set = methods.get(op.path) ?? new Set<string>();
-    set.add(op.method.toUpperCase());
-    if (op.method === 'get') set.add('HEAD');
-    methods.set(op.path, set);
+    const entry = paths.get(op.path) ?? {
+      pattern: new RegExp(`^${op.path.replace(/:\w+/g, '[^/]+')}/?$`),
+      methods: [],
+    };
+    entry.methods.push(op.method.toUpperCase(), ...(op.method === 'get' ? ['HEAD'] : []));
+    paths.set(op.path, entry);
   }
-  for (const [path, set] of methods) {
-    const allowed = [...set, 'OPTIONS'].join(', ');
-    router.all(path, (req, res, next) => {
-      res.set('Allow', allowed);
-      if (req.method === 'OPTIONS') return void res.status(204).end();
-      next(new HttpError(405, req.t('errors.apiHttp405', { method: req.method, allowed })));
-    });
-  }
+  return (req, res, next) => {
+    const methods = [...paths.values()]
+      .filter((p) => p.pattern.test(req.path))
+      .flatMap((p) => p.methods);
+    if (!methods.length) return next();
+    const allowed = [...new Set(methods), 'OPTIONS'].join(', ');
+    res.set('Allow', allowed);
+    if (req.method === 'OPTIONS') return void res.status(204).end();
+    next(new HttpError(405, req.t('errors.apiHttp405', { method: req.method, allowed })));
+  };
 }
 
 export function apiRoutes(services: AppServices): Router {
@@ -81,7 +86,7 @@ export function apiRoutes(services: AppServices): Router {
   });
   router.use(bearerAuth(services));
   for (const op of operations) mountOperation(router, op);
-  mountOtherMethods(router, operations);
+  router.use(otherMethods(operations));
   // Said as an API's, not a page's "the page you are looking for".
   router.use((req, _res, next) => next(new HttpError(404, req.t('errors.apiHttp404'))));
   router.use(errorHandler());
