@@ -390,10 +390,12 @@ describe('PATCH /api/v1/calls/:id', () => {
     expect(op.operationId).toBe('updateCall');
     expect(Object.keys(op.responses).sort()).toEqual([
       '200',
+      '400',
       '401',
       '403',
       '404',
       '409',
+      '413',
       '415',
       '422',
     ]);

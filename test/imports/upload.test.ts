@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
@@ -5,7 +6,7 @@ import request from 'supertest';
 import { csrfFrom, loginAs, testApp, type Agent } from '../helpers/app';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { newUser, PASSWORD } from '../helpers/factories';
-import { errorLines } from '../../src/modules/reference/importers/cli';
+import { errorLines, fileProblem } from '../../src/modules/reference/importers/cli';
 
 const OFFICIAL = path.resolve(
   __dirname,
@@ -141,7 +142,7 @@ describe('POST /admin/imports', () => {
       'Codice 900101 ripetuto (compare già alla riga 3).',
       'il codice NUTS-3 «ITZZZ» non è un territorio noto.',
       'Il codice catastale «1234» non ha la forma di A074',
-      'La riga ha 3 celle invece di 4',
+      'Celle nella riga: 3, attese 4. Controlla i separatori e le virgolette, o se il file è stato troncato.',
     ])
       expect(page.text).toContain(reason);
     expect(page.text).not.toMatch(/leading zeros|duplicate code|unknown parent|is not like A074/);
@@ -152,7 +153,7 @@ describe('POST /admin/imports', () => {
       'Code 900101 appears twice (first on line 3).',
       'Unknown parent: NUTS-3 “ITZZZ” is not a known territory.',
       'The cadastral code “1234” is not like A074',
-      'The row has 3 cells instead of 4',
+      'Cells in the row: 3, expected 4. Check the separators and the quotes, or whether the file was cut short.',
     ])
       expect(en.text).toContain(reason);
     await admin.get('/admin/imports?lang=it');
@@ -205,6 +206,41 @@ describe('POST /admin/imports', () => {
     const page = await admin.get(`/admin/imports/${job.id}`);
     expect(page.text).toContain('a reason from before codes');
     expect(page.text).toContain('a reason from a newer version');
+  });
+
+  it('keeps each ESCO collection in its own area: a second one closes nothing of the first', async () => {
+    const header =
+      'conceptType,conceptUri,preferredLabel,status,skillType,reuseLevel,altLabels,description\n';
+    const row = (n: number, label: string) =>
+      `KnowledgeSkillCompetence,http://data.europa.eu/esco/skill/00000000-0000-4000-8000-0000000009${n}0,${label},released,skill/competence,cross-sector,,\n`;
+    const digital = await upload(
+      { kind: 'esco' },
+      { name: 'digitalSkillsCollection_en.csv', content: header + row(1, 'use cloud tools') },
+    );
+    expect((await waitForJob(digital.headers.location!)).text).toContain(
+      'Importazione completata.',
+    );
+    // Imported some time ago: a later file of the same area that does not list it would close it.
+    await t.db
+      .updateTable('skills')
+      .set({ valid_from: '2026-01-01' })
+      .where('name', '=', 'use cloud tools')
+      .execute();
+    const green = await upload(
+      { kind: 'esco' },
+      { name: 'greenSkillsCollection_en.csv', content: header + row(2, 'reduce waste') },
+    );
+    expect((await waitForJob(green.headers.location!)).text).toContain('Importazione completata.');
+    const skills = await t.db
+      .selectFrom('skills')
+      .select(['name', 'area_code', 'valid_to'])
+      .where('name', 'in', ['use cloud tools', 'reduce waste'])
+      .orderBy('name')
+      .execute();
+    expect(skills).toEqual([
+      { name: 'reduce waste', area_code: 'ESCO-GREEN', valid_to: null },
+      { name: 'use cloud tools', area_code: 'ESCO-DIGITAL', valid_to: null },
+    ]);
   });
 
   it('refuses a formula-injection cell', async () => {
@@ -349,4 +385,39 @@ if (!official) console.warn(`Skipping the official-file upload: ${OFFICIAL} is n
       .executeTakeFirstOrThrow();
     expect(n.n).toBeGreaterThanOrEqual(7896);
   }, 120_000);
+});
+
+describe('the import scripts (npm run import:…)', () => {
+  it('refuse a second file, a missing file and a folder instead of ignoring them', () => {
+    expect(fileProblem([OFFICIAL])).toBeNull();
+    expect(fileProblem([OFFICIAL, NUTS_2024])).toBe(
+      `one file at a time: run the import once for each of ${OFFICIAL}, ${NUTS_2024}`,
+    );
+    expect(fileProblem(['/no/such/comuni.csv'])).toBe('/no/such/comuni.csv: no such file');
+    expect(fileProblem([__dirname])).toBe(`${__dirname}: not a file`);
+  });
+
+  it('ask for a missing --version before opening the database', () => {
+    const run = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/import-nuts.ts', NUTS_2024],
+      {
+        cwd: path.resolve(__dirname, '../..'),
+        encoding: 'utf8',
+        // Never reached: the command stops before it opens a database.
+        env: { ...process.env, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' },
+      },
+    );
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^missing --version\nusage: npm run import:nuts -- /);
+  });
+
+  it('say a problem of the whole file without a line 0', () => {
+    expect(
+      errorLines([{ line: 0, message: 'version must look like NUTS2024 (got 2024)' }]),
+    ).toEqual([
+      'version must look like NUTS2024 (got 2024)',
+      'Nothing was written: fix the lines above and run again.',
+    ]);
+  });
 });

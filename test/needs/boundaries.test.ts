@@ -300,6 +300,17 @@ describe('/admin/boundaries', () => {
     expect(bad.status).toBe(422);
     expect(bad.text).toContain('Atlantide (999)');
     expect(bad.text).toMatch(/id="field-source-istat" value="istat" checked/);
+    const other = await upload(
+      { source: 'istat' },
+      {
+        name: 'nuts.geojson',
+        content: fc([{ props: { NUTS_ID: 'ITI14' }, geometry: square(11, 43) }]),
+      },
+    );
+    expect(other.status).toBe(422);
+    expect(other.text).toContain(
+      'Hai indicato la fonte «ISTAT / openpolis (province o regioni)», ma il file sembra di «Eurostat GISCO (NUTS)».',
+    );
     const wrong = await upload({ source: 'nope' }, { name: 'p.json', content: '{}' });
     expect(wrong.status).toBe(422);
     expect(await stored()).toBe(before);

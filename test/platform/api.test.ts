@@ -158,6 +158,100 @@ describe('tokens', () => {
     expect(english.body.detail).toMatch(/^The request body is not valid JSON/);
   });
 
+  it('refuses a form or a text body to a JSON operation as 415, writing nothing', async () => {
+    const user = await newUser(t.db, { role: 'region' });
+    const app = testApp(t);
+    const form = await request(app)
+      .post('/api/v1/tokens')
+      .set('Accept-Language', 'en')
+      .type('form')
+      .send({ email: user.email, password: PASSWORD });
+    expect([form.status, form.type]).toEqual([415, 'application/problem+json']);
+    expect(form.body.detail).toBe(
+      'The request body must be JSON, sent with the header Content-Type: application/json.',
+    );
+    const text = await request(app)
+      .post('/api/v1/tokens')
+      .set('Content-Type', 'text/plain')
+      .send(JSON.stringify({ email: user.email, password: PASSWORD }));
+    expect(text.status).toBe(415);
+    expect(text.body.detail).toMatch(/^Il corpo della richiesta deve essere JSON/);
+    const tokens = await t.db
+      .selectFrom('api_tokens')
+      .select('id')
+      .where('user_id', '=', user.id)
+      .execute();
+    expect(tokens).toEqual([]);
+    // A write with no body at all still names the fields it needs.
+    const token = await request(app)
+      .post('/api/v1/tokens')
+      .send({ email: user.email, password: PASSWORD });
+    const empty = await request(app)
+      .post('/api/v1/campaigns')
+      .set('Authorization', `Bearer ${token.body.token as string}`);
+    expect(empty.status).toBe(422);
+    const doc = await request(app).get('/api/v1/openapi.json');
+    expect(Object.keys(doc.body.paths['/campaigns'].post.responses)).toEqual(
+      expect.arrayContaining(['400', '415', '422']),
+    );
+  });
+
+  it('answers a method a path does not have with 405 and the methods it has', async () => {
+    const user = await newUser(t.db);
+    const app = testApp(t);
+    const created = await request(app)
+      .post('/api/v1/tokens')
+      .send({ email: user.email, password: PASSWORD });
+    const auth = { Authorization: `Bearer ${created.body.token as string}` };
+    const put = await request(app).put('/api/v1/me').set(auth).set('Accept-Language', 'en');
+    expect([put.status, put.type]).toEqual([405, 'application/problem+json']);
+    expect(put.headers.allow).toBe('GET, HEAD, OPTIONS');
+    expect(put.body).toMatchObject({ title: 'Method Not Allowed', status: 405 });
+    expect(put.body.detail).toBe(
+      'This path does not answer PUT: it answers GET, HEAD, OPTIONS (see /api/v1/openapi.json).',
+    );
+    const options = await request(app).options('/api/v1/campaigns').set(auth);
+    expect(options.status).toBe(204);
+    expect(options.headers.allow).toBe('GET, HEAD, POST, OPTIONS');
+    expect((await request(app).head('/api/v1/me').set(auth)).status).toBe(200);
+    // A path the API does not have is still 404, said as an API's.
+    const nothing = await request(app).put('/api/v1/nothing').set(auth);
+    expect(nothing.status).toBe(404);
+    expect(nothing.body.detail).toBe(
+      "L'API non ha operazioni a questo percorso: vedi /api/v1/openapi.json.",
+    );
+  });
+
+  it('answers an id not of the form ids have as 404 naming it, as a made-up id', async () => {
+    const user = await newUser(t.db, { role: 'local_authority' });
+    const app = testApp(t);
+    const created = await request(app)
+      .post('/api/v1/tokens')
+      .send({ email: user.email, password: PASSWORD });
+    const auth = {
+      Authorization: `Bearer ${created.body.token as string}`,
+      'Accept-Language': 'en',
+    };
+    const madeUp = await request(app)
+      .get('/api/v1/pacts/00000000-0000-4000-8000-000000000000')
+      .set(auth);
+    const malformed = await request(app).get('/api/v1/pacts/not-a-uuid').set(auth);
+    expect([malformed.status, malformed.body.detail]).toEqual([404, madeUp.body.detail]);
+    expect(malformed.body.errors).toEqual([
+      {
+        pointer: 'params/id',
+        detail: '“not-a-uuid” is not a valid id: see its form in /api/v1/openapi.json.',
+      },
+    ]);
+    // A body beside it is not judged: the path names nothing to act on.
+    const post = await request(app).post('/api/v1/pacts/42/submit').set(auth).send({});
+    expect(post.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['params/id']);
+    const doc = await request(app).get('/api/v1/openapi.json');
+    expect(Object.keys(doc.body.paths['/pacts/{id}/submit'].post.responses)).toEqual(
+      expect.arrayContaining(['404', '413']),
+    );
+  });
+
   it('names the token field by its label when the name is missing', async () => {
     const user = await newUser(t.db);
     const agent = await loginAs(testApp(t), user.email, PASSWORD);

@@ -2,7 +2,10 @@ import request from 'supertest';
 import { loginAs, testApp } from '../helpers/app';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { newUser, PASSWORD } from '../helpers/factories';
-import { PAGE_LIMIT, SKILL_LIMIT } from '../../src/modules/reference/reference.repository';
+import { PAGE_LIMIT, SKILLS_PAGE } from '../../src/modules/reference/reference.repository';
+import { importEsco } from '../../src/modules/reference/importers/esco';
+import { importIstatComuni } from '../../src/modules/reference/importers/istat';
+import { ESCO_DIGITAL, OFFICIAL_ISTAT, available } from './fixtures';
 
 let t: TestDb;
 let token: string;
@@ -98,6 +101,41 @@ describe('reference API', () => {
     expect(res.body.errors[0].pointer).toBe('query/level');
   });
 });
+
+(available(OFFICIAL_ISTAT) && available(ESCO_DIGITAL) ? describe : describe.skip)(
+  'reference API after the official files are imported',
+  () => {
+    beforeAll(async () => {
+      await importIstatComuni(t.db, OFFICIAL_ISTAT, { validFrom: '2025-06-30' });
+      await importEsco(t.db, ESCO_DIGITAL, { area: { code: 'ESCO-DIGITAL', name: 'Digital' } });
+    }, 60_000);
+
+    it('getTerritory lists every comune of a province, past a page of search results', async () => {
+      const torino = await api('/territories/ITC11');
+      expect(torino.body.children).toHaveLength(312);
+    });
+
+    it('listTerritories and listSkills say the total and give the rest a page at a time', async () => {
+      const first = await api('/territories?parent=ITC11');
+      expect(first.body).toMatchObject({ total: 312, page: 1, pageSize: 200 });
+      expect(first.body.items).toHaveLength(200);
+      const second = await api('/territories?parent=ITC11&page=2');
+      expect(second.body).toMatchObject({ total: 312, page: 2 });
+      expect(second.body.items).toHaveLength(112);
+      const codes = [...first.body.items, ...second.body.items].map(
+        (i: { code: string }) => i.code,
+      );
+      expect(new Set(codes).size).toBe(312);
+
+      const skills = await api('/skills?area=ESCO-DIGITAL');
+      expect(skills.body).toMatchObject({ total: 1264, page: 1, pageSize: 1000 });
+      expect(skills.body.items).toHaveLength(1000);
+      const rest = await api('/skills?area=ESCO-DIGITAL&page=2');
+      expect(rest.body.items).toHaveLength(264);
+      expect((await api('/skills?page=0')).status).toBe(422);
+    });
+  },
+);
 
 describe('reference pages', () => {
   it('/territories drills down with breadcrumbs, in Italian and English', async () => {
@@ -207,7 +245,7 @@ describe('reference pages', () => {
     await t.db
       .insertInto('skills')
       .values(
-        Array.from({ length: SKILL_LIMIT }, (_, i) => ({
+        Array.from({ length: SKILLS_PAGE }, (_, i) => ({
           code: `ZZESCO.${i}`,
           area_code: 'ZZESCO',
           name: `Skill ${i}`,
@@ -221,7 +259,7 @@ describe('reference pages', () => {
     const user = await newUser(t.db, { role: 'firm' });
     const agent = await loginAs(testApp(t), user.email, PASSWORD);
     const many = await agent.get('/skills?area=ZZESCO&lang=en');
-    expect(many.text).toContain(`The first ${SKILL_LIMIT} results are shown: narrow the search.`);
+    expect(many.text).toContain(`The first ${SKILLS_PAGE} results are shown: narrow the search.`);
     const few = await agent.get('/skills?area=F40&lang=en');
     expect(few.text).not.toContain('narrow the search');
   });

@@ -95,6 +95,36 @@ describe('importEsco on fixtures', () => {
     ]);
   });
 
+  it('refuses a file cut short in mid-row, closing nothing it no longer reaches', async () => {
+    const area = { code: 'ESCO-CUT', name: 'Cut skills' };
+    const uuid = (n: number) => `00000000-0000-4000-8000-00000000002${n}`;
+    const whole = HEADER + row(uuid(1), 'weld') + row(uuid(2), 'solder') + row(uuid(3), 'rivet');
+    expect(
+      await importEsco(t.db, write('whole.csv', whole), { area, validFrom: '2026-01-01' }),
+    ).toMatchObject({ inserted: 3, errors: [] });
+    // The same file, downloaded again but cut inside its third line's label.
+    const cut = whole.slice(0, whole.indexOf('rivet') + 3);
+    const report = await importEsco(t.db, write('cut.csv', cut), {
+      area,
+      validFrom: '2026-06-01',
+    });
+    expect(report.errors).toEqual([
+      {
+        line: 4,
+        message: 'expected 8 cells, found 3',
+        code: 'cellCount',
+        params: { expected: 8, found: 3 },
+      },
+    ]);
+    const open = await t.db
+      .selectFrom('skills')
+      .select('code')
+      .where('area_code', '=', 'ESCO-CUT')
+      .where('valid_to', 'is', null)
+      .execute();
+    expect(open).toHaveLength(3);
+  });
+
   it('refuses formula cells and bad URIs, writing nothing', async () => {
     const file = write(
       'bad.csv',

@@ -92,6 +92,22 @@ describe('importIstatComuni keeps history', () => {
     expect((await territory('910001')).name).toBe('Nuovo Nome');
   });
 
+  it('takes a corrected list of the same date in place of the first, keeping earlier history', async () => {
+    const typo = writeIstat(dir, 'july-fixed.csv', [
+      { code: '910001', name: 'Nuovo Nome Corretto', cadastral: 'Z901' },
+      { code: '920003', name: 'Rinumerato', cadastral: 'Z903' },
+    ]);
+    const report = await importIstatComuni(t.db, typo, JULY);
+    expect(report).toMatchObject({ inserted: 0, updated: 1, closed: 0, errors: [] });
+    expect((await territory('910001')).name).toBe('Nuovo Nome Corretto');
+    expect((await history('910001')).map((v) => [v.valid_from, v.valid_to, v.name])).toEqual([
+      ['2026-01-01', '2026-07-01', 'Vecchio Nome'],
+      ['2026-07-01', null, 'Nuovo Nome Corretto'],
+    ]);
+    // And back, for the tests below.
+    expect(await importIstatComuni(t.db, july, JULY)).toMatchObject({ updated: 1, errors: [] });
+  });
+
   it('reopens a comune listed again after it was closed', async () => {
     const again = writeIstat(dir, 'december.csv', [
       { code: '910001', name: 'Nuovo Nome', cadastral: 'Z901' },

@@ -233,6 +233,35 @@ describe('importIstatComuni on broken files: a clear report, nothing written', (
     expect((await importIstatComuni(t.db, file, { validFrom: '2026-01-01' })).errors).toEqual([]);
   });
 
+  it('refuses names encoded twice (AgliÃ¨ for Agliè) instead of renaming the comuni', async () => {
+    const good = writeIstat(dir, 'once.csv', [{ code: '900401', name: 'Città Quattro' }], 'utf8');
+    expect(await importIstatComuni(t.db, good, { validFrom: '2026-01-01' })).toMatchObject({
+      inserted: 1,
+      errors: [],
+    });
+    // The same list, opened as Windows-1252 and saved again as UTF-8.
+    const twice = writeIstat(
+      dir,
+      'twice.csv',
+      [{ code: '900401', name: 'CittÃ\u00a0 Quattro' }],
+      'utf8',
+    );
+    const report = await importIstatComuni(t.db, twice, { validFrom: '2026-06-01' });
+    expect(report.errors.map((e) => [e.line, e.code, e.params])).toEqual([
+      [
+        4,
+        'doubleEncoded',
+        { column: 'Denominazione (Italiana e straniera)', value: '"CittÃ\u00a0 Quattro"' },
+      ],
+    ]);
+    const stored = await t.db
+      .selectFrom('territories')
+      .select('name')
+      .where('code', '=', '900401')
+      .executeTakeFirstOrThrow();
+    expect(stored.name).toBe('Città Quattro');
+  });
+
   it('streams a 100 MB file in bounded memory', async () => {
     const file = path.join(dir, 'huge.csv');
     // A bad first row: every row is still read and checked, none written.

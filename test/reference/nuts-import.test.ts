@@ -131,6 +131,23 @@ describe('importNuts on broken files', () => {
     }
   });
 
+  it('refuses a file cut short in mid-row: the regions after the cut are not closed', async () => {
+    // NUTS 2024 downloaded again as a later version, but broken off inside a Greek region's row.
+    const whole = fs.readFileSync(NUTS_2024, 'utf8');
+    const cut = write('cut.csv', whole.slice(0, whole.indexOf('\nEL533') + 12));
+    const report = await importNuts(t.db, cut, { version: 'NUTS2028' });
+    expect(report.errors).toEqual([
+      {
+        line: report.rows + 1,
+        message: 'expected 9 cells, found 4',
+        code: 'cellCount',
+        params: { expected: 9, found: 4 },
+      },
+    ]);
+    expect(await history('ITI14')).toHaveLength(1);
+    expect((await history('ITI14'))[0]!.valid_to).toBeNull();
+  });
+
   it('reports an unknown parent, a wrong parent column, a bad level and a duplicate', async () => {
     const file = write(
       'bad.csv',

@@ -212,6 +212,39 @@ describe('the confidentiality threshold (disclosure k)', () => {
       'body/disclosureK',
     ]);
   });
+
+  it('refuses a readiness flag that is not true or false instead of reading it as false', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const app = testApp(t);
+    const { body: tok } = await request(app)
+      .post('/api/v1/tokens')
+      .send({ email: region.email, password: PASSWORD });
+    const auth = { Authorization: `Bearer ${tok.token as string}` };
+    for (const readiness of [1, 'yes', 'si']) {
+      const res = await request(app)
+        .post('/api/v1/campaigns')
+        .set(auth)
+        .send({ ...fresh(), title: `Prontezza ${readiness}`, readiness });
+      expect(res.status).toBe(422);
+      expect(res.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual([
+        'body/readiness',
+      ]);
+    }
+    const written = await t.db
+      .selectFrom('campaigns')
+      .select('id')
+      .where('title', 'like', 'Prontezza %')
+      .execute();
+    expect(written).toEqual([]);
+    for (const readiness of [true, false]) {
+      const res = await request(app)
+        .post('/api/v1/campaigns')
+        .set(auth)
+        .send({ ...fresh(), readiness });
+      expect(res.status).toBe(201);
+      expect(res.body.readiness).toBe(readiness);
+    }
+  });
 });
 
 describe('PATCH /api/v1/campaigns/:id', () => {

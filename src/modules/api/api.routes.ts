@@ -50,6 +50,33 @@ function bearerAuth(services: AppServices): RequestHandler {
   };
 }
 
+/**
+ * A path the API has, asked with a method it does not answer there: 405 naming the methods it
+ * does (Allow), not a 404 that says the path does not exist; OPTIONS answers the same list.
+ * A middleware, not routes: every route of the app declares its one allow().
+ */
+function otherMethods(operations: ApiOperation[]): RequestHandler {
+  const paths = new Map<string, { pattern: RegExp; methods: string[] }>();
+  for (const op of operations) {
+    const entry = paths.get(op.path) ?? {
+      pattern: new RegExp(`^${op.path.replace(/:\w+/g, '[^/]+')}/?$`),
+      methods: [],
+    };
+    entry.methods.push(op.method.toUpperCase(), ...(op.method === 'get' ? ['HEAD'] : []));
+    paths.set(op.path, entry);
+  }
+  return (req, res, next) => {
+    const methods = [...paths.values()]
+      .filter((p) => p.pattern.test(req.path))
+      .flatMap((p) => p.methods);
+    if (!methods.length) return next();
+    const allowed = [...new Set(methods), 'OPTIONS'].join(', ');
+    res.set('Allow', allowed);
+    if (req.method === 'OPTIONS') return void res.status(204).end();
+    next(new HttpError(405, req.t('errors.apiHttp405', { method: req.method, allowed })));
+  };
+}
+
 export function apiRoutes(services: AppServices): Router {
   const router = Router();
   const operations = apiOperations(services);
@@ -59,7 +86,9 @@ export function apiRoutes(services: AppServices): Router {
   });
   router.use(bearerAuth(services));
   for (const op of operations) mountOperation(router, op);
-  router.use((_req, _res, next) => next(new HttpError(404)));
+  router.use(otherMethods(operations));
+  // Said as an API's, not a page's "the page you are looking for".
+  router.use((req, _res, next) => next(new HttpError(404, req.t('errors.apiHttp404'))));
   router.use(errorHandler());
   return router;
 }

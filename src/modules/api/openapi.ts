@@ -7,7 +7,7 @@ import type { ApiOperation } from './operation';
 import { problemSchema } from './operation';
 
 const DEFAULT_ERRORS: Record<number, string> = {
-  400: 'Malformed request',
+  400: 'Malformed request: the body is not valid JSON',
   401: 'Missing or invalid bearer token',
   403: 'Not allowed for this role',
   404: 'Not found',
@@ -25,8 +25,11 @@ export function buildOpenApiDocument(operations: ApiOperation[], version: string
     const path = op.path.replace(/:(\w+)/g, '{$1}');
     const errorCodes = new Set([
       ...(op.errors ?? []),
+      // A body that is not JSON (415), JSON that does not parse (400), or too large (413).
+      ...(op.body ? [400, 413, 415] : []),
       ...(op.body || op.query ? [422] : []),
       ...(op.access === 'public' ? [] : [401, 403]),
+      ...(op.params ? [404] : []),
     ]);
     const operation: ZodOpenApiOperationObject = {
       operationId: op.operationId,

@@ -60,7 +60,8 @@ export function defineOperation<
 }
 
 export function mountOperation(router: Router, op: ApiOperation): void {
-  router[op.method](op.path, allow(op.access), ...(op.middleware ?? []), async (req, res) => {
+  const checks = [allow(op.access), ...(op.body ? [jsonBody] : []), ...(op.middleware ?? [])];
+  router[op.method](op.path, ...checks, async (req, res) => {
     const parts = { body: op.body, query: op.query, params: op.params };
     const input: Record<string, unknown> = {};
     const errors: { pointer: string; detail: string }[] = [];
@@ -82,12 +83,26 @@ export function mountOperation(router: Router, op: ApiOperation): void {
         for (const [field, detail] of Object.entries(fieldErrors(parsed.error, req.t)))
           errors.push({ pointer: `${where}/${field}`, detail });
     }
-    if (errors.length) {
-      const status = errors.some((e) => e.pointer.startsWith('params/')) ? 404 : 422;
+    // A path whose id is not of the form ids have names nothing: 404, as a made-up id is, with
+    // the parameter named, rather than "some fields are not valid" about a field nobody filled.
+    const params = errors.filter((e) => e.pointer.startsWith('params/'));
+    if (params.length) {
+      const named = params.map((e) => {
+        const param = e.pointer.slice('params/'.length);
+        const value = String(req.params[param] ?? '').slice(0, 40);
+        return { pointer: e.pointer, detail: req.t('errors.apiBadParam', { param, value }) };
+      });
       res
-        .status(status)
+        .status(404)
         .type('application/problem+json')
-        .json(problem(status, req.t('errors.validation'), { errors }));
+        .json(problem(404, req.t('errors.notFound'), { errors: named }));
+      return;
+    }
+    if (errors.length) {
+      res
+        .status(422)
+        .type('application/problem+json')
+        .json(problem(422, req.t('errors.validation'), { errors }));
       return;
     }
     const result = await op.handler({
@@ -101,12 +116,27 @@ export function mountOperation(router: Router, op: ApiOperation): void {
   });
 }
 
+const notJson = (req: Request) => new HttpError(415, req.t('errors.apiHttp415'));
+
 /**
- * A patch sent as anything but JSON (a form, text) would reach its handler as `{}`, "change
- * nothing", and answer 200: refused as 415 instead, so the client learns its change was not read.
+ * A body sent as a form or as text would be read field by field as strings, or not at all
+ * ("required" for fields it does carry): refused as 415, saying what the API reads. An empty
+ * body is let through, to be told which fields it needs.
+ */
+const jsonBody: RequestHandler = (req, _res, next) =>
+  next(
+    req.is('application/json') === false && req.get('content-length') !== '0'
+      ? notJson(req)
+      : undefined,
+  );
+
+/**
+ * A patch sent as anything but JSON (a form, text), or with no body, would reach its handler as
+ * `{}`, "change nothing", and answer 200: refused as 415 instead, so the client learns its change
+ * was not read.
  */
 export const jsonBodyOnly: RequestHandler = (req, _res, next) =>
-  next(req.is('application/json') ? undefined : new HttpError(415));
+  next(req.is('application/json') ? undefined : notJson(req));
 
 export const problemSchema = z
   .object({

@@ -64,7 +64,14 @@ export function boundaryRoutes({ db, config }: AppServices): Router {
         });
       } catch (err) {
         if (!(err instanceof BoundaryFileError)) throw err;
-        const errors = { file: req.t(err.messageKey, err.params as Record<string, string>) };
+        // A source is named as the form's choices name it, not by its code.
+        const params = Object.fromEntries(
+          Object.entries(err.params).map(([k, v]) => [
+            k,
+            k === 'expected' || k === 'found' ? req.t(`boundaries.sources.${String(v)}`) : v,
+          ]),
+        );
+        const errors = { file: req.t(err.messageKey, params) };
         return await page(req, res, 422, { errors, values: upload.fields });
       }
       const params = {

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../db';
 import type { Logger } from '../../logger';
 import { NotFoundError } from '../../lib/domain-error';
-import { importEsco } from '../reference/importers/esco';
+import { escoCollection, importEsco } from '../reference/importers/esco';
 import { importIstatComuni } from '../reference/importers/istat';
 import { importNuts } from '../reference/importers/nuts';
 import type { ImportReport } from '../reference/importers/report';
@@ -14,15 +14,17 @@ export const NUTS_VERSIONS = ['NUTS2021', 'NUTS2024'] as const;
 function runImporter(
   db: Db,
   kind: ImportKind,
-  file: string,
+  file: { path: string; name: string },
   version: string | null,
   format: 'csv' | 'xlsx',
   onProgress: (n: number) => void,
 ) {
   if (kind === 'nuts')
-    return importNuts(db, file, { version: version ?? 'NUTS2024', format, onProgress });
-  if (kind === 'esco') return importEsco(db, file, { onProgress });
-  return importIstatComuni(db, file, { onProgress });
+    return importNuts(db, file.path, { version: version ?? 'NUTS2024', format, onProgress });
+  // As the command line: the collection's area and language from the name of the file uploaded.
+  if (kind === 'esco')
+    return importEsco(db, file.path, { ...escoCollection(file.name), onProgress });
+  return importIstatComuni(db, file.path, { onProgress });
 }
 
 /**
@@ -66,7 +68,7 @@ export async function startImport(
   const done = runImporter(
     db,
     input.kind,
-    input.file.path,
+    input.file,
     input.version,
     input.format ?? 'csv',
     progress,

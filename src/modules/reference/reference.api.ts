@@ -15,26 +15,47 @@ import { territoryDetail, toCodeItem, toTerritory } from './reference.service';
 
 const lang = (l: string | undefined) => (l === 'en' ? 'en' : 'it');
 
+// A list longer than a page is read a page at a time: `total` says how many there are.
+const page = z.coerce.number().int().min(1).max(100_000).optional().default(1);
+const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({
+    total: z.number().int(),
+    page: z.number().int(),
+    pageSize: z.number().int(),
+    items: z.array(item),
+  });
+
 export function referenceOperations({ db }: AppServices): ApiOperation[] {
   return [
     defineOperation({
       operationId: 'listTerritories',
       method: 'get',
       path: '/territories',
-      summary: 'Current territories by level, parent and a search on code or name (200 at most)',
+      summary: 'Current territories by level, parent and a search on code or name, 200 a page',
       tags: ['reference'],
       access: 'reference:read',
-      query: territoryQuery,
+      query: territoryQuery.extend({ page }),
       response: {
         status: 200,
-        description: 'Territories',
-        schema: z.object({ items: z.array(territorySchema) }),
+        description: 'A page of territories with the total count',
+        schema: pageOf(territorySchema),
       },
-      handler: async ({ query }) => ({
-        items: (await repo.searchTerritories(db, query)).map((t) =>
-          toTerritory(t, lang(query.lang)),
-        ),
-      }),
+      handler: async ({ query }) => {
+        const pageSize = repo.PAGE_LIMIT;
+        const [rows, total] = await Promise.all([
+          repo.searchTerritories(db, query, {
+            limit: pageSize,
+            offset: (query.page - 1) * pageSize,
+          }),
+          repo.countTerritories(db, query),
+        ]);
+        return {
+          total,
+          page: query.page,
+          pageSize,
+          items: rows.map((t) => toTerritory(t, lang(query.lang))),
+        };
+      },
     }),
     defineOperation({
       operationId: 'getTerritory',
@@ -61,24 +82,34 @@ export function referenceOperations({ db }: AppServices): ApiOperation[] {
       operationId: 'listSkills',
       method: 'get',
       path: '/skills',
-      summary: 'Skills of the taxonomy, optionally of one area',
+      summary: 'Skills of the taxonomy, optionally of one area, 1000 a page',
       tags: ['reference'],
       access: 'reference:read',
-      query: skillQuery,
+      query: skillQuery.extend({ page }),
       response: {
         status: 200,
-        description: 'Skills',
-        schema: z.object({ items: z.array(skillSchema) }),
+        description: 'A page of skills with the total count',
+        schema: pageOf(skillSchema),
       },
-      handler: async ({ query }) => ({
-        items: (await repo.searchSkills(db, query)).map((s) => ({
-          code: s.code,
-          areaCode: s.area_code,
-          name: s.name,
-          names: s.names,
-          escoUri: s.esco_uri,
-        })),
-      }),
+      handler: async ({ query }) => {
+        const pageSize = repo.SKILLS_PAGE;
+        const [rows, total] = await Promise.all([
+          repo.searchSkills(db, query, (query.page - 1) * pageSize),
+          repo.countSkills(db, query),
+        ]);
+        return {
+          total,
+          page: query.page,
+          pageSize,
+          items: rows.map((s) => ({
+            code: s.code,
+            areaCode: s.area_code,
+            name: s.name,
+            names: s.names,
+            escoUri: s.esco_uri,
+          })),
+        };
+      },
     }),
     defineOperation({
       operationId: 'listSectors',

@@ -4,8 +4,8 @@ import type { Database, TerritoryLevel } from '../../db/database';
 import { containsPattern } from '../../db/like';
 
 export const PAGE_LIMIT = 200;
-/** Skills shown at most: an imported ESCO has about 14,000. */
-export const SKILL_LIMIT = 1000;
+/** Skills a page (the page and the API): an imported ESCO has about 14,000. */
+export const SKILLS_PAGE = 1000;
 
 // Names are searched without their accents, so "Forli" finds Forlì on any keyboard: the same
 // letters are folded in SQL (translate, on PGlite too) and in the typed text.
@@ -35,18 +35,10 @@ export interface TerritoryFilter {
   parent?: string;
   q?: string;
   includeClosed?: boolean;
-  /** Every match, not the first PAGE_LIMIT: a territory's children (Torino has 312 comuni). */
-  all?: boolean;
 }
 
-/** Territories by level, parent and a search on code or any language's name. */
-export function searchTerritories(db: Executor, f: TerritoryFilter) {
-  let q = db
-    .selectFrom('territories')
-    .select(['code', 'level', 'parent_code', 'name', 'names', 'valid_from', 'valid_to'])
-    .orderBy('level')
-    .orderBy('code');
-  if (!f.all) q = q.limit(PAGE_LIMIT);
+function territoriesWhere(db: Executor, f: TerritoryFilter) {
+  let q = db.selectFrom('territories');
   if (!f.includeClosed) q = q.where('valid_to', 'is', null);
   if (f.level) q = q.where('level', '=', f.level);
   if (f.parent) q = q.where('parent_code', '=', f.parent);
@@ -54,7 +46,31 @@ export function searchTerritories(db: Executor, f: TerritoryFilter) {
     const text = f.q;
     q = q.where((eb) => nameOrCodeContains(eb, text));
   }
+  return q;
+}
+
+/**
+ * Territories by level, parent and a search on code or any language's name: a page of `limit`
+ * from `offset`, or all of them with `limit: null` (the children of one territory).
+ */
+export function searchTerritories(
+  db: Executor,
+  f: TerritoryFilter,
+  page: { limit: number | null; offset?: number } = { limit: PAGE_LIMIT },
+) {
+  let q = territoriesWhere(db, f)
+    .select(['code', 'level', 'parent_code', 'name', 'names', 'valid_from', 'valid_to'])
+    .orderBy('level')
+    .orderBy('code');
+  if (page.limit !== null) q = q.limit(page.limit).offset(page.offset ?? 0);
   return q.execute();
+}
+
+export async function countTerritories(db: Executor, f: TerritoryFilter): Promise<number> {
+  const row = await territoriesWhere(db, f)
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 /** Territories by code, for naming the parents of a list (any validity: a name stays a name). */
@@ -90,15 +106,8 @@ export function listSkillAreas(db: Executor) {
   return db.selectFrom('skill_areas').selectAll().orderBy('position').orderBy('code').execute();
 }
 
-export function searchSkills(db: Executor, f: { area?: string; q?: string }) {
-  let q = db
-    .selectFrom('skills')
-    .select(['code', 'area_code', 'name', 'names', 'esco_uri', 'description'])
-    .where('valid_to', 'is', null)
-    .orderBy('area_code')
-    .orderBy('position')
-    .orderBy('code')
-    .limit(SKILL_LIMIT);
+function skillsWhere(db: Executor, f: { area?: string; q?: string }) {
+  let q = db.selectFrom('skills').where('valid_to', 'is', null);
   if (f.area) q = q.where('area_code', '=', f.area);
   if (f.q) {
     const text = f.q;
@@ -117,7 +126,25 @@ export function searchSkills(db: Executor, f: { area?: string; q?: string }) {
       ]),
     );
   }
-  return q.execute();
+  return q;
+}
+
+export function searchSkills(db: Executor, f: { area?: string; q?: string }, offset = 0) {
+  return skillsWhere(db, f)
+    .select(['code', 'area_code', 'name', 'names', 'esco_uri', 'description'])
+    .orderBy('area_code')
+    .orderBy('position')
+    .orderBy('code')
+    .limit(SKILLS_PAGE)
+    .offset(offset)
+    .execute();
+}
+
+export async function countSkills(db: Executor, f: { area?: string; q?: string }): Promise<number> {
+  const row = await skillsWhere(db, f)
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 export function listSectors(db: Executor, version = 'NACE2') {

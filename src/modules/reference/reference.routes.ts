@@ -82,8 +82,8 @@ export function referenceRoutes({ db }: AppServices): Router {
       areas: areas.map((a) => ({ code: a.code, name: localName(a, lang) })),
       byArea,
       total: skills.length,
-      limited: skills.length === repo.SKILL_LIMIT,
-      limit: repo.SKILL_LIMIT,
+      limited: skills.length === repo.SKILLS_PAGE,
+      limit: repo.SKILLS_PAGE,
     });
   });
 

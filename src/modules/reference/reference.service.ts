@@ -37,7 +37,8 @@ export async function territoryDetail(db: Db, code: string, lang: string) {
   if (!territory) throw new NotFoundError();
   const [path, children] = await Promise.all([
     territoryPath(db, code),
-    repo.searchTerritories(db, { parent: code, all: true }),
+    // Every child: a province may have more comuni than a page of search results (Torino 312).
+    repo.searchTerritories(db, { parent: code }, { limit: null }),
   ]);
   const counts = new Map(
     (

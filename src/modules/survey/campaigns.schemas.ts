@@ -4,7 +4,12 @@ import { DEFAULT_RULES } from '../../lib/disclosure';
 import { wholeNumber } from '../firms/firms.schemas';
 
 const asArray = (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-const checkbox = z.preprocess((v) => v === true || v === 'on' || v === 'true', z.boolean());
+// A form's checkbox sends 'on' or nothing, the API true or false: anything else ('yes', 1) is
+// refused, not read as false.
+const checkbox = z.preprocess(
+  (v) => (v === 'on' || v === 'true' ? true : v === 'false' || v === '' ? false : v),
+  z.boolean(),
+);
 
 const skillAreas = z.preprocess(
   asArray,

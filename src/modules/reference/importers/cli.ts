@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../../config';
 import type { Db } from '../../../db';
@@ -12,9 +13,24 @@ type Values = Record<string, string | undefined>;
 export function errorLines(errors: ImportRowError[]): string[] {
   if (!errors.length) return [];
   return [
-    ...errors.map((e) => `line ${e.line}: ${e.message}`),
+    // Line 0 is the whole file (a bad version, an older one): said without a line.
+    ...errors.map((e) => (e.line > 0 ? `line ${e.line}: ${e.message}` : e.message)),
     'Nothing was written: fix the lines above and run again.',
   ];
+}
+
+/**
+ * Why the command line's files cannot be imported, or null: one readable file, exactly. A second
+ * name would otherwise be ignored without a word, and a missing file end in a stack trace.
+ */
+export function fileProblem(positionals: string[]): string | null {
+  if (positionals.length > 1)
+    return `one file at a time: run the import once for each of ${positionals.join(', ')}`;
+  const file = positionals[0];
+  if (!file) return null;
+  if (!fs.existsSync(file)) return `${file}: no such file`;
+  if (!fs.statSync(file).isFile()) return `${file}: not a file`;
+  return null;
 }
 
 /**
@@ -24,7 +40,7 @@ export function errorLines(errors: ImportRowError[]): string[] {
  */
 export async function runImportCli(
   usage: string,
-  options: Record<string, { type: 'string' }>,
+  options: Record<string, { type: 'string'; required?: boolean }>,
   run: (
     db: Db,
     file: string,
@@ -34,10 +50,17 @@ export async function runImportCli(
 ): Promise<void> {
   let file: string | undefined;
   let values: Values;
+  let problem: string | null;
   try {
-    const parsed = parseArgs({ options, allowPositionals: true });
+    const parsed = parseArgs({
+      options: Object.fromEntries(Object.keys(options).map((k) => [k, { type: 'string' }])),
+      allowPositionals: true,
+    });
     file = parsed.positionals[0];
     values = parsed.values as Values;
+    problem = fileProblem(parsed.positionals);
+    const missing = Object.keys(options).filter((k) => options[k]!.required && !values[k]);
+    if (missing.length) throw new Error(`missing ${missing.map((k) => `--${k}`).join(', ')}`);
   } catch (err) {
     console.error(`${(err as Error).message}\nusage: ${usage}`);
     process.exit(2);
@@ -45,6 +68,10 @@ export async function runImportCli(
   if (!file) {
     console.error(`usage: ${usage}`);
     process.exit(2);
+  }
+  if (problem) {
+    console.error(`${problem}\nNothing was written.`);
+    process.exit(1);
   }
   const database = await openDatabase(loadConfig());
   let failed: boolean;

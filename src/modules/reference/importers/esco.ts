@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { sql } from 'kysely';
 import type { Db, Tx } from '../../../db';
 import { openColumns, SourceError, type ImportSource } from './csv-source';
@@ -6,6 +7,7 @@ import {
   ErrorList,
   ISO_DATE,
   Rollback,
+  doubleEncodedCell,
   formulaCell,
   today,
   type ImportOptions,
@@ -20,6 +22,24 @@ export interface EscoOptions extends ImportOptions {
   language?: string;
   version?: string;
   validFrom?: string;
+}
+
+/**
+ * The area and language of an ESCO collection, from the name ESCO gives its file:
+ * digitalSkillsCollection_en.csv → area ESCO-DIGITAL, labels in English. Each collection keeps
+ * its own area, since importing one closes the skills of its area that the file does not list.
+ */
+export function escoCollection(fileName: string): {
+  area: { code: string; name: string };
+  language: string;
+} {
+  const base = path.basename(fileName);
+  const m = /^([a-zA-Z]+?)(?:SkillsCollection)?_[a-z]{2}\.csv$/.exec(base);
+  const stem = m ? m[1]! : 'esco';
+  return {
+    area: { code: `ESCO-${stem.toUpperCase()}`.slice(0, 40), name: `ESCO ${stem} skills` },
+    language: /_([a-z]{2})\.csv$/.exec(base)?.[1] ?? 'en',
+  };
 }
 
 const FIELDS = {
@@ -99,8 +119,16 @@ export async function importEsco(
       for await (const records of file.batches) {
         for (const { line, cells } of records) {
           report.rows++;
+          // Fewer cells than the header: the file was cut in mid-row (a download broken off), and
+          // importing the rest would close every code after it.
+          if (cells.length < file.header.length) {
+            errors.add(line, 'cellCount', { expected: file.header.length, found: cells.length });
+            continue;
+          }
           const formula = formulaCell(cells, file.header);
           if (formula) errors.add(line, 'formula', formula);
+          const twice = doubleEncodedCell(cells, file.header);
+          if (twice) errors.add(line, 'doubleEncoded', twice);
           const uri = cell(cells, col.uri);
           const match = SKILL_URI.exec(uri);
           if (!match) {

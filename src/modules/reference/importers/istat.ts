@@ -7,6 +7,7 @@ import {
   ISO_DATE,
   Rollback,
   WriteQueue,
+  doubleEncodedCell,
   formulaCell,
   today,
   type ImportOptions,
@@ -108,6 +109,8 @@ export async function importIstatComuni(
             }
             const formula = formulaCell(cells, file.header);
             if (formula) errors.add(line, 'formula', formula);
+            const twice = doubleEncodedCell(cells, file.header);
+            if (twice) errors.add(line, 'doubleEncoded', twice);
             const code = cell(cells, col.code);
             if (!/^\d{6}$/.test(code)) {
               errors.add(line, /^\d{1,5}$/.test(code) ? 'istatLeadingZeros' : 'istatCode', {

@@ -7,6 +7,7 @@ import {
   ISO_DATE,
   Rollback,
   WriteQueue,
+  doubleEncodedCell,
   formulaCell,
   type ImportOptions,
   type ImportReport,
@@ -105,9 +106,17 @@ export async function importNuts(
         for await (const records of file.batches) {
           for (const { line, cells, formulaAt } of records) {
             report.rows++;
+            // Fewer cells than the header: the file was cut in mid-row (a download broken off), and
+            // importing the rest would close every code after it.
+            if (cells.length < file.header.length) {
+              errors.add(line, 'cellCount', { expected: file.header.length, found: cells.length });
+              continue;
+            }
             if (formulaAt) errors.add(line, 'xlsxFormula', { cell: formulaAt });
             const formula = formulaCell(cells, file.header);
             if (formula) errors.add(line, 'formula', formula);
+            const twice = doubleEncodedCell(cells, file.header);
+            if (twice) errors.add(line, 'doubleEncoded', twice);
             const code = cell(cells, col.code);
             const level = Number(cell(cells, col.level));
             if (

@@ -138,6 +138,21 @@ export function formulaCell(
   return { column, value: JSON.stringify(cells[i]!.slice(0, 40)) };
 }
 
+/**
+ * The first cell whose text was encoded twice (UTF-8 read as Windows-1252 and saved again: "AgliÃ¨"
+ * for "Agliè"), as an error's parameters, or null. Ã or Â before a sign of the Latin-1 upper half
+ * spells no name in any language of the files, and importing it would rename the territory.
+ */
+export function doubleEncodedCell(
+  cells: string[],
+  header: string[],
+): { column: string; value: string } | null {
+  const i = cells.findIndex((c) => /[ÂÃ][\u00a0-\u00bf]/.test(c));
+  if (i < 0) return null;
+  const column = oneLine(header[i] ?? `column ${i + 1}`);
+  return { column, value: JSON.stringify(cells[i]!.slice(0, 40)) };
+}
+
 /** Header names compared without case, footnote marks like "(3)", or line breaks. */
 export function normaliseHeader(h: string): string {
   return h

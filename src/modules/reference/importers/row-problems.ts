@@ -10,6 +10,8 @@ const ROW_PROBLEMS = {
   formula: (p: { column: string; value: string }) =>
     `formula-like cell in "${p.column}": ${p.value} is refused`,
   xlsxFormula: (p: { cell: string }) => `${p.cell}: formulas are not accepted`,
+  doubleEncoded: (p: { column: string; value: string }) =>
+    `the cell "${p.column}" reads ${p.value}: the file was encoded twice (Ã¨ for è); use the file as published, or save it once as UTF-8`,
   istatLeadingZeros: (p: { code: string }) =>
     `code "${p.code}" has lost its leading zeros: ISTAT codes have six digits`,
   istatCode: (p: { code: string }) => `code "${p.code}" is not a six-digit ISTAT code`,

@@ -57,8 +57,9 @@ const sameNames = (a: Record<string, string>, b: Record<string, string>): boolea
 
 /**
  * Applies a classification file to territories without rewriting history: a changed state
- * closes the open interval in territory_versions and opens a new one dated `date`; a file
- * older than the stored state changes nothing.
+ * closes the open interval in territory_versions and opens a new one dated `date`; a file of the
+ * open interval's own date corrects it in place; a file older than the stored state changes
+ * nothing.
  */
 export class TerritoryWriter {
   inserted = 0;
@@ -130,6 +131,7 @@ export class TerritoryWriter {
     const changed: (TerritoryState & { version: string })[] = [];
     const closeAt: { code: string; at: string }[] = [];
     const versions: VersionRow[] = [];
+    const sameDay: (TerritoryState & { version: string })[] = [];
 
     for (const inc of batch) {
       const cur = current.get(inc.code);
@@ -169,13 +171,21 @@ export class TerritoryWriter {
         at = p.until;
         version = p.nextVersion;
       }
-      if (cur.state_from !== null && at <= cur.state_from) continue;
+      if (cur.state_from !== null && at < cur.state_from) continue;
+      if (cur.state_from === at) {
+        // A second file for the same date (a corrected list imported again the same day): it
+        // replaces that day's state rather than being ignored; earlier intervals are untouched.
+        sameDay.push({ ...next, version });
+        changed.push({ ...next, version });
+        this.updated++;
+        continue;
+      }
       closeAt.push({ code: inc.code, at });
       versions.push({ ...next, valid_from: at, valid_to: null, version });
       changed.push({ ...next, version });
       this.updated++;
     }
-    await this.write(changed, closeAt, versions);
+    await this.write(changed, closeAt, versions, sameDay);
   }
 
   /** A code as a new territory: the open interval, from the NUTS 2021 one if the file gives it. */
@@ -201,8 +211,18 @@ export class TerritoryWriter {
     changed: (TerritoryState & { version: string })[],
     closeAt: { code: string; at: string }[],
     versions: VersionRow[],
+    sameDay: (TerritoryState & { version: string })[],
   ): Promise<void> {
     const tx = this.tx;
+    if (sameDay.length) {
+      await sql`
+        UPDATE territory_versions v
+        SET level = x.level, parent_code = x.parent_code, name = x.name, names = x.names,
+            version = x.version
+        FROM jsonb_to_recordset(${JSON.stringify(sameDay)}::jsonb) AS x(code text, level text,
+          parent_code text, name text, names jsonb, version text)
+        WHERE v.code = x.code AND v.valid_to IS NULL`.execute(tx);
+    }
     if (closeAt.length) {
       await sql`
         UPDATE territory_versions v SET valid_to = x.at

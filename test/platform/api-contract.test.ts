@@ -1,0 +1,113 @@
+import type { Express } from 'express';
+import request from 'supertest';
+import { seedDemo, DEMO_PASSWORD } from '../../src/db/seed-demo';
+import { createLogger } from '../../src/logger';
+import { apiOperations } from '../../src/modules/api/api.routes';
+import type { ApiOperation } from '../../src/modules/api/operation';
+import { testApp, testConfig } from '../helpers/app';
+import { newTestDb, type TestDb } from '../helpers/test-db';
+
+/**
+ * Every read of the API, called as an integrator would on the demo's data: each answer has a
+ * status and a media type the OpenAPI document lists for it, and a JSON body that is exactly what
+ * the document's schema describes (no field missing, none of another type, none left out of it).
+ */
+jest.setTimeout(120_000);
+
+type Doc = {
+  paths: Record<string, Record<string, { operationId: string; responses: Record<string, Resp> }>>;
+};
+type Resp = { content?: Record<string, unknown> };
+
+let t: TestDb;
+let app: Express;
+let doc: Doc;
+let operations: Map<string, ApiOperation>;
+const tokens: Record<string, string> = {};
+const ids: Record<string, string> = {};
+
+beforeAll(async () => {
+  t = await newTestDb();
+  await seedDemo(t.db);
+  app = testApp(t);
+  doc = (await request(app).get('/api/v1/openapi.json')).body as Doc;
+  const services = {
+    db: t.db,
+    readDb: t.db,
+    pool: t.pool,
+    config: testConfig(t.url),
+    logger: createLogger('silent', false),
+  };
+  operations = new Map(apiOperations(services).map((op) => [op.operationId, op]));
+  for (const role of ['firm', 'authority', 'region']) {
+    const res = await request(app)
+      .post('/api/v1/tokens')
+      .send({ email: `${role}@demo.patto.test`, password: DEMO_PASSWORD });
+    tokens[role] = res.body.token as string;
+  }
+  const get = (role: string, path: string) =>
+    request(app).get(`/api/v1${path}`).set('Authorization', `Bearer ${tokens[role]}`);
+  ids.campaign = (await get('region', '/campaigns')).body[0].id;
+  ids.call = (await get('region', '/calls')).body[0].id;
+  const pacts = (await get('authority', '/pacts')).body as { id: string; status: string }[];
+  ids.pact = pacts.find((p) => p.status === 'in_progress')!.id;
+});
+afterAll(() => t.close());
+
+/** Each read, by operationId: who calls it and on which path. */
+const reads = (): [string, string | null, string][] => [
+  ['getMe', 'firm', '/me'],
+  ['listTerritories', 'firm', '/territories?parent=ITI1'],
+  ['getTerritory', 'firm', '/territories/ITI14'],
+  ['listSkills', 'firm', '/skills?area=F40'],
+  ['listSectors', 'firm', '/sectors'],
+  ['listOccupations', 'firm', '/occupations'],
+  ['getNeedsAggregate', 'authority', `/needs/aggregate?campaignId=${ids.campaign}`],
+  ['getMyFirm', 'firm', '/firms/me'],
+  ['listCampaigns', 'firm', '/campaigns'],
+  ['getMyResponse', 'firm', `/campaigns/${ids.campaign}/response`],
+  ['listResponses', 'region', `/campaigns/${ids.campaign}/responses`],
+  ['listPacts', 'authority', '/pacts'],
+  ['getPact', 'authority', `/pacts/${ids.pact}`],
+  ['getPactAudit', 'authority', `/pacts/${ids.pact}/audit`],
+  ['listCalls', 'region', '/calls'],
+  ['getCall', 'region', `/calls/${ids.call}`],
+  ['getEligibilityReport', 'region', `/pacts/${ids.pact}/eligibility`],
+  ['getDashboard', null, '/dashboard'],
+  ['getEsfIndicators', 'region', `/calls/${ids.call}/esf-indicators`],
+  ['getOpenData', null, `/open-data?dataset=needs&campaignId=${ids.campaign}`],
+];
+
+function documented(operationId: string): Record<string, Resp> {
+  for (const methods of Object.values(doc.paths))
+    for (const op of Object.values(methods))
+      if (op.operationId === operationId) return op.responses;
+  throw new Error(`${operationId} is not in the OpenAPI document`);
+}
+
+describe('the API answers as its OpenAPI document says', () => {
+  it('calls every read the document lists', () => {
+    const documentedReads = Object.values(doc.paths)
+      .flatMap((methods) => (methods.get ? [methods.get.operationId] : []))
+      .sort();
+    expect(
+      reads()
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual(documentedReads);
+  });
+
+  it.each(reads().map(([id]) => [id]))('%s', async (operationId) => {
+    const [, role, path] = reads().find(([id]) => id === operationId)!;
+    const req = request(app).get(`/api/v1${path}`);
+    const res = role ? await req.set('Authorization', `Bearer ${tokens[role]}`) : await req;
+    const responses = documented(operationId);
+    expect(Object.keys(responses)).toContain(String(res.status));
+    expect(res.status).toBe(operations.get(operationId)!.response.status);
+    expect(Object.keys(responses[String(res.status)]!.content ?? {})).toContain(res.type);
+    const parsed = operations.get(operationId)!.response.schema!.safeParse(res.body);
+    expect(parsed.error?.issues ?? []).toEqual([]);
+    // What the schema keeps is the whole answer: no field the document does not describe.
+    expect(parsed.data).toEqual(res.body);
+  });
+});
