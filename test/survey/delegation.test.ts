@@ -154,6 +154,11 @@ describe('acting under a delegation', () => {
     );
 
     const suffix = `?firm=${firm.organisationId}`;
+    // Step 1 speaks of the firm by its name, not as the association's own ('la tua impresa').
+    await partnerAgent.get(`/survey/${id}${suffix}`);
+    const step1 = (await partnerAgent.get(`/survey/${id}/step/1${suffix}`)).text;
+    expect(step1).toContain('Controlla i dati di Meccanica Test S.r.l.');
+    expect(step1).not.toContain('della tua impresa');
     await reachNeeds(partnerAgent, t.db, id, firm.organisationId, suffix);
     const res = await submitLines(partnerAgent, id, needsBody([needLine()]), suffix);
     expect(res.status).toBe(302);
@@ -190,6 +195,11 @@ describe('acting under a delegation', () => {
     const { id } = await newCampaign(t.db);
     await grant(firmAgent, partner.organisationId);
     const suffix = `?firm=${firm.organisationId}`;
+    // Step 1 speaks of the firm by its name, not as the association's own ('la tua impresa').
+    await partnerAgent.get(`/survey/${id}${suffix}`);
+    const step1 = (await partnerAgent.get(`/survey/${id}/step/1${suffix}`)).text;
+    expect(step1).toContain('Controlla i dati di Meccanica Test S.r.l.');
+    expect(step1).not.toContain('della tua impresa');
     await reachNeeds(partnerAgent, t.db, id, firm.organisationId, suffix);
     const [d] = await delegationsOf(firm.organisationId);
     // A form the association drew before the revocation.
@@ -231,6 +241,11 @@ describe('acting under a delegation', () => {
     const { id } = await newCampaign(t.db);
     await grant(firmAgent, partner.organisationId);
     const suffix = `?firm=${firm.organisationId}`;
+    // Step 1 speaks of the firm by its name, not as the association's own ('la tua impresa').
+    await partnerAgent.get(`/survey/${id}${suffix}`);
+    const step1 = (await partnerAgent.get(`/survey/${id}/step/1${suffix}`)).text;
+    expect(step1).toContain('Controlla i dati di Meccanica Test S.r.l.');
+    expect(step1).not.toContain('della tua impresa');
     await reachNeeds(partnerAgent, t.db, id, firm.organisationId, suffix);
     await submitLines(partnerAgent, id, needsBody([needLine()]), suffix);
     const r = await t.db
@@ -290,6 +305,11 @@ describe("the firm's inbox", () => {
     );
     await grant(firmAgent, partner.organisationId);
     const suffix = `?firm=${firm.organisationId}`;
+    // Step 1 speaks of the firm by its name, not as the association's own ('la tua impresa').
+    await partnerAgent.get(`/survey/${id}${suffix}`);
+    const step1 = (await partnerAgent.get(`/survey/${id}/step/1${suffix}`)).text;
+    expect(step1).toContain('Controlla i dati di Meccanica Test S.r.l.');
+    expect(step1).not.toContain('della tua impresa');
     await reachNeeds(partnerAgent, t.db, id, firm.organisationId, suffix);
     // Saving drafts along the way tells nobody.
     expect(await kindsFor(firm.id)).toEqual([]);
