@@ -59,9 +59,9 @@ describe('the questionnaire', () => {
     )![0];
     const links = [...summary.matchAll(/<a href="#field-(\w+)">([^<]+)<\/a>/g)].map((m) => m[1]);
     expect(links).toEqual(['readiness', 'human', 'data', 'automation', 'green']);
-    // Each says which question, not only "required".
-    expect(summary).toContain('Prontezza digitale: Campo obbligatorio');
-    expect(new Set(summary.match(/>[^<]+: Campo obbligatorio</g)).size).toBe(5);
+    // Each says which question, and what to do with its scale, not only "required".
+    expect(summary).toContain('Prontezza digitale: Scegli un punteggio da 0 a 5');
+    expect(new Set(summary.match(/>[^<]+: Scegli un punteggio da 0 a 5</g)).size).toBe(5);
     expect(res.text).toMatch(/id="field-strategy-3" value="3" checked/);
   });
 

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { issueKey } from '../../http/validate';
 import type { RuleError } from './need-rules';
+import { DMA_DIMENSIONS, SCORE_MAX, SCORE_MIN } from './readiness';
 
 /** A problem found in a draft: which step it belongs to, which field, which message. */
 export interface Problem extends RuleError {
@@ -29,6 +30,13 @@ function fieldOf(path: PropertyKey[]): string {
 /** Every number the survey asks is a whole one: "abc" there is told so. */
 export function surveyIssueKey(issue: z.core.$ZodIssue) {
   const k = issueKey(issue);
+  // A readiness question left without a choice: its six buttons are the scale, say so.
+  if (
+    k.key === 'validation.required' &&
+    issue.path.length === 1 &&
+    (DMA_DIMENSIONS as readonly PropertyKey[]).includes(issue.path[0]!)
+  )
+    return { key: 'survey.errors.chooseScore', params: { min: SCORE_MIN, max: SCORE_MAX } };
   if (k.key === 'validation.tooMany' && issue.path[0] === 'needs')
     return { key: 'survey.errors.tooManyLines', params: k.params };
   return k.key === 'validation.number' ? { key: 'validation.wholeNumber' } : k;
