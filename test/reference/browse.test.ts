@@ -85,6 +85,8 @@ describe('reference API', () => {
   it('listSkills by area, listSectors, listOccupations', async () => {
     const f40 = await api('/skills?area=F40');
     expect(f40.body.items).toHaveLength(11);
+    // A code typed in lower case is the same area (it was refused as unknown).
+    expect((await api('/skills?area=f40')).body.items).toEqual(f40.body.items);
     const sectors = await api('/sectors');
     expect(sectors.body.items.filter((s: { level: string }) => s.level === 'section')).toHaveLength(
       21,

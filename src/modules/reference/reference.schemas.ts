@@ -26,7 +26,8 @@ export const territoryPageQuery = territoryQuery.extend({ code: optional(code) }
 export const territoryParams = z.strictObject({ code });
 
 export const skillQuery = z.strictObject({
-  area: optional(z.string().trim().max(40)),
+  // Area codes are upper case (F40, DC1, ESCO-DIGITAL): a typed f40 is the same area.
+  area: optional(z.string().trim().toUpperCase().max(40)),
   q: optional(z.string().trim().min(1).max(100)),
   lang: optional(z.enum(['it', 'en'])),
 });
