@@ -51,6 +51,18 @@ const utf16 = (text: string) =>
 
 const jobs = async () => (await t.db.selectFrom('import_jobs').select('id').execute()).length;
 
+describe('GET /admin/imports', () => {
+  // The form offered NUTS2021, which the built-in NUTS 2024 codes make impossible to import.
+  it('offers only the NUTS versions that can still come, and says why the others cannot', async () => {
+    const page = await admin.get('/admin/imports');
+    const options = [...page.text.matchAll(/<option value="(NUTS\d{4})"/g)].map((m) => m[1]);
+    expect(options).toEqual(['NUTS2024']);
+    expect(page.text.replace(/&#x27;/g, "'")).toContain(
+      'NUTS2021 non si può importare qui: i codici NUTS già caricati valgono dal 2024-01-01',
+    );
+  });
+});
+
 describe('POST /admin/imports', () => {
   it('imports a NUTS file and shows the report; a second run changes nothing', async () => {
     const csv =

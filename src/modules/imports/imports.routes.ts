@@ -4,7 +4,13 @@ import { z } from 'zod';
 import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { fieldErrors, uuidParam } from '../../http/validate';
-import { findImport, listImports, NUTS_VERSIONS, startImport } from './imports.service';
+import {
+  findImport,
+  importableNutsVersions,
+  listImports,
+  NUTS_VERSIONS,
+  startImport,
+} from './imports.service';
 import type { ImportRowError } from '../reference/importers/report';
 import { fileLooksLikeZip } from '../reference/importers/xlsx-source';
 import { textProblem, receiveUpload, UploadError } from './upload';
@@ -38,10 +44,14 @@ export function importRoutes({ db, logger, config }: AppServices): Router {
   const maxBytes = config.IMPORT_MAX_MB * 1024 * 1024;
 
   const indexView = async (req: Request, res: Response, status: number, extra: object) => {
+    const nuts = await importableNutsVersions(db);
     res.status(status).render('imports/index', {
       title: req.t('imports.title'),
       jobs: await listImports(db),
-      versions: NUTS_VERSIONS,
+      versions: nuts.offered,
+      olderVersions: nuts.older.length
+        ? req.t('imports.olderVersions', { versions: nuts.older.join(', '), date: nuts.loaded })
+        : undefined,
       maxMb: config.IMPORT_MAX_MB,
       values: {},
       ...extra,

@@ -5,11 +5,21 @@ import type { Logger } from '../../logger';
 import { NotFoundError } from '../../lib/domain-error';
 import { escoCollection, importEsco } from '../reference/importers/esco';
 import { importIstatComuni } from '../reference/importers/istat';
-import { importNuts } from '../reference/importers/nuts';
+import { APPLIES_FROM, importNuts, newestNutsDate } from '../reference/importers/nuts';
 import type { ImportReport } from '../reference/importers/report';
 import type { ImportKind } from './imports.tables';
 
 export const NUTS_VERSIONS = ['NUTS2021', 'NUTS2024'] as const;
+
+/**
+ * The NUTS versions the form offers: those not older than the codes already loaded (the built-in
+ * set holds NUTS 2024, so NUTS 2021 only on a database that has none), and the newest loaded.
+ */
+export async function importableNutsVersions(db: Db) {
+  const loaded = await newestNutsDate(db);
+  const offered = NUTS_VERSIONS.filter((v) => !loaded || APPLIES_FROM[v]! >= loaded);
+  return { offered, loaded, older: NUTS_VERSIONS.filter((v) => !offered.includes(v)) };
+}
 
 function runImporter(
   db: Db,

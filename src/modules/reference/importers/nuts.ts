@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from '../../../db';
+import type { Db, Executor } from '../../../db';
 import { openColumns, SourceError, type ImportSource } from './csv-source';
 import {
   BATCH_SIZE,
@@ -28,7 +28,7 @@ export interface NutsOptions extends ImportOptions {
 }
 
 // Dates from which each NUTS regulation applied (NUTS 2016 from 2018, for instance).
-const APPLIES_FROM: Record<string, string> = {
+export const APPLIES_FROM: Record<string, string> = {
   NUTS2010: '2012-01-01',
   NUTS2013: '2015-01-01',
   NUTS2016: '2018-01-01',
@@ -43,6 +43,14 @@ const FIELDS = {
   latin: { names: ['name_latn', 'nuts label', 'label', 'name'], required: true },
   native: { names: ['name_native', 'nuts_name'], required: false },
 };
+
+/** The day the newest NUTS codes loaded apply from (an older version can no longer come after). */
+export async function newestNutsDate(db: Executor): Promise<string | null> {
+  const { rows } = await sql<{ d: string | null }>`
+    SELECT max(valid_from)::text AS d FROM territory_versions
+    WHERE level <> 'LAU' AND version LIKE 'NUTS%'`.execute(db);
+  return rows[0]?.d ?? null;
+}
 
 /** Imports a Eurostat NUTS code list (levels 0–3); codes no longer listed are closed. */
 export async function importNuts(
@@ -81,12 +89,10 @@ export async function importNuts(
 
   try {
     return await db.transaction().execute(async (tx) => {
-      const { rows: newest } = await sql<{ d: string | null }>`
-        SELECT max(valid_from)::text AS d FROM territory_versions
-        WHERE level <> 'LAU' AND version LIKE 'NUTS%'`.execute(tx);
-      if (newest[0]?.d && newest[0].d > date) {
+      const loaded = await newestNutsDate(tx);
+      if (loaded && loaded > date) {
         file.close();
-        errors.add(0, 'olderVersion', { version, date, loaded: newest[0].d });
+        errors.add(0, 'olderVersion', { version, date, loaded });
         throw new Rollback();
       }
       // The file may list a region before its parent; the parent check runs at commit.
