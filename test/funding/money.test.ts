@@ -35,7 +35,9 @@ describe('parseEuros', () => {
     ['1,000,00', 'format'],
     ['1,0000,000', 'format'],
     ['12.505,123', 'decimals'],
-    ['9'.repeat(30), 'format'],
+    ['9'.repeat(30), 'tooBig'],
+    ['99999999999999999', 'tooBig'],
+    ['9'.repeat(41), 'format'],
   ])('refuses %j (%s)', (input, error) => {
     expect(parseEuros(input)).toEqual({ ok: false, error });
   });

@@ -178,6 +178,16 @@ describe('POST /pacts/:id/approve', () => {
     expect(negative.status).toBe(422);
     expect(negative.text).toContain('deve essere 0 o più: scrivilo senza segno meno.');
     expect(negative.text).toContain('value="-100"');
+    // More euros than any budget: the range, not "write an amount in euros".
+    const huge = await submitForm(
+      agent,
+      `/pacts/${pact.id}/review`,
+      { revision: '1', [`amount_${actionId}`]: '99999999999999999' },
+      `/pacts/${pact.id}/approve`,
+    );
+    expect(huge.status).toBe(422);
+    expect(huge.text).toContain('Tra 0,01 € e 1.000.000.000.000 €.');
+    expect(huge.text).toContain('value="99999999999999999"');
     const ok = await submitForm(
       agent,
       `/pacts/${pact.id}/review`,

@@ -28,11 +28,11 @@ export const euroField = (
         return z.NEVER;
       }
       const parsed = parseEuros(v);
-      if (!parsed.ok) {
+      if (!parsed.ok && parsed.error !== 'tooBig') {
         ctx.addIssue({ code: 'custom', message: `funding.errors.euro.${parsed.error}` });
         return z.NEVER;
       }
-      if (parsed.cents < minCents || parsed.cents > maxCents) {
+      if (!parsed.ok || parsed.cents < minCents || parsed.cents > maxCents) {
         ctx.addIssue({ code: 'custom', message: rangeMessage });
         return z.NEVER;
       }

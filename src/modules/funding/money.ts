@@ -4,7 +4,8 @@
  * Italian convention decides the ambiguous cases: "12.500" is twelve thousand five hundred,
  * "12,500" twelve euros and three decimals (refused).
  */
-export type EuroParse = { ok: true; cents: number } | { ok: false; error: 'format' | 'decimals' };
+export type EuroParse =
+  { ok: true; cents: number } | { ok: false; error: 'format' | 'decimals' | 'tooBig' };
 
 const THOUSANDS_DOT = /^\d{1,3}(\.\d{3})+$/;
 // Two commas or more can only group thousands (one decimal separator at most): "1,000,000".
@@ -12,7 +13,7 @@ const THOUSANDS_COMMAS = /^\d{1,3}(,\d{3}){2,}$/;
 
 export function parseEuros(input: string): EuroParse {
   const s = input.replace(/[€\s\u00a0]/g, '');
-  if (!/^\d[\d.,]*$/.test(s) || s.length > 24) return { ok: false, error: 'format' };
+  if (!/^\d[\d.,]*$/.test(s) || s.length > 40) return { ok: false, error: 'format' };
   const lastDot = s.lastIndexOf('.');
   const lastComma = s.lastIndexOf(',');
   let whole: string;
@@ -43,7 +44,8 @@ export function parseEuros(input: string): EuroParse {
   if (whole === '' || !/^\d*$/.test(fraction)) return { ok: false, error: 'format' };
   if (fraction.length > 2) return { ok: false, error: 'decimals' };
   const cents = Number(whole) * 100 + Number(fraction.padEnd(2, '0') || '0');
-  if (!Number.isSafeInteger(cents)) return { ok: false, error: 'format' };
+  // Well written, but more euros than any budget: the caller's range says what is allowed.
+  if (!Number.isSafeInteger(cents)) return { ok: false, error: 'tooBig' };
   return { ok: true, cents };
 }
 

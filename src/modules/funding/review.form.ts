@@ -43,8 +43,9 @@ export function parseAmountsForm(
       continue;
     }
     const parsed = parseEuros(value);
-    if (!parsed.ok) errors[key] = req.t(`funding.errors.euro.${parsed.error}`);
-    else if (parsed.cents > 100_000_000_000_000)
+    if (!parsed.ok && parsed.error !== 'tooBig')
+      errors[key] = req.t(`funding.errors.euro.${parsed.error}`);
+    else if (!parsed.ok || parsed.cents > 100_000_000_000_000)
       errors[key] = req.t('funding.errors.range.allocation');
     else amounts.set(m[1]!.toLowerCase(), parsed.cents);
   }
