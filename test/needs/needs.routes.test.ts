@@ -89,9 +89,12 @@ describe('GET /api/v1/needs/aggregate', () => {
   });
 
   it('refuses what lies outside the reader’s territory, and bad queries', async () => {
-    expect(
-      (await get(s.authorityToken, `campaignId=${s.campaign.id}&territory=ITI15`)).status,
-    ).toBe(404);
+    const other = await get(s.authorityToken, `campaignId=${s.campaign.id}&territory=ITI15`);
+    expect(other.status).toBe(404);
+    // Says whose figures the reader sees (it said only "not found").
+    expect(other.body.detail).toBe(
+      'Il territorio ITI15 non è tra quelli di cui vedi i fabbisogni in questa indagine: vedi ITI14 e i territori che ne fanno parte.',
+    );
     expect((await get(s.authorityToken, `campaignId=${s.campaign.id}&territory=ITI1`)).status).toBe(
       404,
     );

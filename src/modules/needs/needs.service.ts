@@ -72,8 +72,10 @@ export async function needsAggregate(
   const top = await readerTop(db, user, campaign);
   if (!top) throw new NotFoundError();
   const territory = q.territory ?? top;
-  // Out of the reader's scope is simply not found.
-  if (!(await repo.isBelow(db, territory, top))) throw new NotFoundError();
+  // Out of the reader's scope is not found, saying whose figures the reader can see (territory
+  // codes are public reference data: nothing of the survey's answers is told).
+  if (!(await repo.isBelow(db, territory, top)))
+    throw new NotFoundError('needs.errors.outOfScope', { territory, top });
   const path = await repo.pathFrom(db, top, territory);
   const own = TERRITORY_LEVELS.indexOf(path.at(-1)!.level as TerritoryLevel);
   const depth = q.level ? TERRITORY_LEVELS.indexOf(q.level) - own : 1;
