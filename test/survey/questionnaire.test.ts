@@ -469,3 +469,30 @@ describe('the questionnaire', () => {
     expect(home.text).toContain('Inviata (versione 1)');
   });
 });
+
+describe('the review of a draft whose need lines are not right yet', () => {
+  it('names the line of each problem, and does not say that no need was declared', async () => {
+    const { id } = await newCampaign(t.db);
+    const firm = await newFirmUser(t.db);
+    const agent = await loginAs(testApp(t), firm.email, PASSWORD);
+    await reachNeeds(agent, t.db, id, firm.organisationId);
+    const reached = await post(agent, `/survey/${id}/step/3`, {
+      action: 'next',
+      ...needsBody([needLine()]),
+    });
+    expect(reached.headers.location).toBe(`/survey/${id}/step/4`);
+    // Back on the lines, a second one saved for later as typed: nothing is lost, nothing checked.
+    const saved = await post(agent, `/survey/${id}/step/3`, {
+      action: 'save',
+      ...needsBody([needLine(), needLine({ workers: 'dodici' })]),
+    });
+    expect(saved.status).toBe(302);
+    const review = await agent.get(`/survey/${id}/step/4`);
+    expect(review.status).toBe(200);
+    const html = review.text.replace(/&#x27;/g, "'");
+    expect(html).toMatch(/Fabbisogno n\. 2 — [^:<]+: [^<]+/);
+    expect(html).not.toContain('Nessun fabbisogno indicato.');
+    expect(html).toContain('Le righe dei fabbisogni hanno punti da correggere');
+    expect(html).not.toContain(`action="/survey/${id}/submit"`);
+  });
+});

@@ -184,12 +184,19 @@ export function questionnaireRoutes({ db }: AppServices): Router {
       const occupations = await subMajorOccupations(db);
       const skillRows = ctx?.skillRows ?? [];
       Object.assign(model, {
-        problems: checked.problems.map((p: Problem) => ({
-          step: p.step,
-          href: href(q, `/step/${p.step}`),
-          message: req.t(p.key, p.params),
-          stepKey: `survey.steps.${['', 'profile', 'readiness', 'needs'][p.step]}`,
-        })),
+        problems: checked.problems.map((p: Problem) => {
+          // A need line's problem names its line and field ("Fabbisogno n. 2 — Lavoratori").
+          const where = needFieldLabels([p.field], req.t)[p.field];
+          const message = req.t(p.key, p.params);
+          return {
+            step: p.step,
+            href: href(q, `/step/${p.step}`),
+            message: where ? `${where}: ${message}` : message,
+            stepKey: `survey.steps.${['', 'profile', 'readiness', 'needs'][p.step]}`,
+          };
+        }),
+        // Lines typed but not yet right: not "no needs declared".
+        linesPending: !checked.needs.length && (payload.needs?.length ?? 0) > 0,
         readiness: checked.readiness && {
           ...scoreView(overallScore(checked.readiness)),
           dimensions: Object.entries(checked.readiness)
