@@ -97,13 +97,13 @@ describe('GET /pacts/:id/review', () => {
     expect(res.text).toMatch(/data-rule="budget" data-ok="true"/);
     expect(res.text).toMatch(/data-rule="allocation" data-ok="true"/);
     expect(res.text.replace(/\u00a0/g, ' ')).toContain(
-      'Richiesti 5.000,00 €, disponibili sull&#x27;avviso 5.500,00 €',
+      'Impegnati ora 5.000,00 €, disponibili sull&#x27;avviso 5.500,00 €',
     );
     expect(res.text).not.toContain('non rispetta tutte le regole');
     // The reduced pact is checked against what it was granted, not its full grant.
     const reduced = await agent.get(`/pacts/${b.id}/review`);
     expect(reduced.text.replace(/\u00a0/g, ' ')).toContain(
-      'Richiesti 2.500,00 €, disponibili sull&#x27;avviso 3.000,00 €',
+      'Impegnati ora 2.500,00 €, disponibili sull&#x27;avviso 3.000,00 €',
     );
     expect(reduced.text).not.toContain('non rispetta tutte le regole');
   });
@@ -412,6 +412,10 @@ describe('POST /pacts/:id/reduce', () => {
     expect(/<p class="small" data-totals>([^<]*)</.exec(page.text)?.[1]).toMatch(
       /contributo richiesto 5\.000,00\s€ · contributo approvato \(impegnato ora\) 4\.000,00\s€$/,
     );
+    // The budget rule speaks of what the pact holds now (it said "Richiesti 4.000,00 €").
+    const rule = page.text.replace(/&#x27;/g, "'").replace(/\u00a0/g, ' ');
+    expect(rule).toMatch(/Impegnati ora 4\.000,00 €, disponibili sull'avviso [\d.,]+ €/);
+    expect(rule).not.toContain('Richiesti 4.000,00');
   });
 
   it('refuses a reduction that lowers nothing (form sent unchanged, twice): 422, no decision, no ledger entry', async () => {

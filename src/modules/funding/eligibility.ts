@@ -153,7 +153,13 @@ export async function eligibilityReport(
   }
 
   const available = call.budget_cents - call.committed_cents + own.total;
-  push('budget', grant <= available, { requested: euros(grant), available: euros(available) });
+  // A funded pact's report checks what it holds now, not what it asked: said so (`committed`).
+  const held: Record<string, number> = own.total > 0 && !input.amounts ? { committed: 1 } : {};
+  push('budget', grant <= available, {
+    requested: euros(grant),
+    available: euros(available),
+    ...held,
+  });
   let allocation: EligibilityReport['allocation'] = null;
   if (input.allocation) {
     const left =
@@ -165,6 +171,7 @@ export async function eligibilityReport(
       requested: euros(grant),
       available: euros(left),
       territory: input.allocation.territory_code,
+      ...held,
     });
   }
   return {

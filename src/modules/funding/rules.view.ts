@@ -34,6 +34,8 @@ export async function ruleTexts(
       const code = params[k];
       if (typeof code === 'string') params[k] = names.get(code) ?? code;
     }
-    return t(`funding.rules.${l.rule}`, params);
+    // The budget lines of a funded pact speak of what it holds, not of what it asks.
+    const held = l.params.committed === 1 ? 'Committed' : '';
+    return t(`funding.rules.${l.rule}${held}`, params);
   });
 }
