@@ -148,52 +148,34 @@ describe('POST /pacts/:id/approve', () => {
     const pact = await submittedPact(t.db, s, [{}]);
     const actionId = pact.actions[0]!.id;
     const agent = await loginAs(testApp(t), s.region.email, PASSWORD);
+    const approve = (amount: string) =>
+      submitForm(
+        agent,
+        `/pacts/${pact.id}/review`,
+        { revision: '1', [`amount_${actionId}`]: amount },
+        `/pacts/${pact.id}/approve`,
+      );
     // cost 5000 €, firms 20 % = 1000 €, grant at most 4000 €.
-    const over = await submitForm(
-      agent,
-      `/pacts/${pact.id}/review`,
-      { revision: '1', [`amount_${actionId}`]: '4.000,01' },
-      `/pacts/${pact.id}/approve`,
-    );
+    const over = await approve('4.000,01');
     expect(over.status).toBe(422);
     expect(over.text).toContain('Al massimo 4.000,00');
     expect(over.text).toContain('value="4.000,01"');
     expect((await pactRow(pact.id)).status).toBe('submitted');
     expect(await ledgerSum(t.db, s.call.id)).toBe(0);
-    const bad = await submitForm(
-      agent,
-      `/pacts/${pact.id}/review`,
-      { revision: '1', [`amount_${actionId}`]: 'tre euro' },
-      `/pacts/${pact.id}/approve`,
-    );
+    const bad = await approve('tre euro');
     expect(bad.status).toBe(422);
     expect(bad.text).toContain('Scrivi un importo in euro');
     // A minus sign is named as the problem, the input kept.
-    const negative = await submitForm(
-      agent,
-      `/pacts/${pact.id}/review`,
-      { revision: '1', [`amount_${actionId}`]: '-100' },
-      `/pacts/${pact.id}/approve`,
-    );
+    const negative = await approve('-100');
     expect(negative.status).toBe(422);
     expect(negative.text).toContain('deve essere 0 o più: scrivilo senza segno meno.');
     expect(negative.text).toContain('value="-100"');
     // More euros than any budget: the range, not "write an amount in euros".
-    const huge = await submitForm(
-      agent,
-      `/pacts/${pact.id}/review`,
-      { revision: '1', [`amount_${actionId}`]: '99999999999999999' },
-      `/pacts/${pact.id}/approve`,
-    );
+    const huge = await approve('99999999999999999');
     expect(huge.status).toBe(422);
     expect(huge.text).toContain('Tra 0,01 € e 1.000.000.000.000 €.');
     expect(huge.text).toContain('value="99999999999999999"');
-    const ok = await submitForm(
-      agent,
-      `/pacts/${pact.id}/review`,
-      { revision: '1', [`amount_${actionId}`]: '3.500,50' },
-      `/pacts/${pact.id}/approve`,
-    );
+    const ok = await approve('3.500,50');
     expect(ok.status).toBe(302);
     const action = await t.db
       .selectFrom('pact_actions')
