@@ -8,7 +8,9 @@ import { flash } from '../../http/flash';
 import { formErrors, parseForm, uuidParam, withoutSecrets } from '../../http/validate';
 import { loginRateLimit } from '../../http/rate-limit';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
-import { comuneOptions } from '../firms/firms.options';
+import { comuneField, resolveComune } from '../firms/comune-field';
+import type { Option } from '../firms/firms.options';
+import { problemMessages } from '../survey/problems';
 import { findProfile, findSessionUser, saveProfile } from './accounts.repository';
 import { endSessions } from './admin-users.repository';
 import {
@@ -73,10 +75,20 @@ export function accountRoutes({ db, config }: AppServices): Router {
     req.logout((err) => (err ? next(err) : res.redirect('/')));
   });
 
-  const registerView = async (req: Request, res: Response, status: number, extra: object) => {
+  const registerView = async (
+    req: Request,
+    res: Response,
+    status: number,
+    extra: { values: Record<string, unknown>; errors?: object; choices?: Option[] },
+  ) => {
     res.status(status).render('accounts/register', {
       title: req.t('register.title'),
-      territories: await comuneOptions(db, res.locals.lang as string),
+      comune: await comuneField(
+        db,
+        res.locals.lang as string,
+        extra.values.territoryCode,
+        extra.choices,
+      ),
       // The summary names each field as this form labels it, not by the generic fields.* name.
       fieldLabels: {
         organisationName: req.t('fields.firmName'),
@@ -96,8 +108,19 @@ export function accountRoutes({ db, config }: AppServices): Router {
   });
 
   router.post('/register', allow('public'), async (req, res, next: NextFunction) => {
+    // The comune as typed or picked becomes its code before the form's checks.
+    const comune = await resolveComune(db, req.body ?? {}, res.locals.lang as string);
+    req.body = comune.body;
     const form = parseForm(registerFirmSchema, req);
-    if (!form.ok) return registerView(req, res, 422, form);
+    if (!form.ok || comune.problem)
+      return registerView(req, res, 422, {
+        values: form.ok ? withoutSecrets(req.body) : form.values,
+        errors: {
+          ...(form.ok ? {} : form.errors),
+          ...problemMessages(comune.problem ? [comune.problem] : [], req.t),
+        },
+        choices: comune.choices,
+      });
     try {
       const userId = await registerFirm(db, { ...form.data, locale: req.language as Language });
       const user = await findSessionUser(db, userId);

@@ -1,6 +1,7 @@
 import type { Executor } from '../../db';
-import { listCurrentTerritories, localName } from '../reference/territories.repository';
+import { localName } from '../reference/territories.repository';
 import { findSectors, listSectors } from './firms.repository';
+import { comuneField } from './comune-field';
 import { NACE_VERSION, type FirmProfile } from './firms.service';
 
 export interface Option {
@@ -27,8 +28,16 @@ export function profileFieldLabels(t: T): Record<string, string> {
   return Object.fromEntries(PROFILE_FIELDS.map((f) => [f, t(`firmProfile.fields.${f}`)]));
 }
 
-/** The pickers of the profile form: NACE divisions grouped by section, and the comuni. */
-export async function profileFormOptions(db: Executor, lang: string) {
+/**
+ * The pickers of the profile form: NACE divisions grouped by section, and the comune field for
+ * the form's value (with the comuni to choose from after a name that did not resolve).
+ */
+export async function profileFormOptions(
+  db: Executor,
+  lang: string,
+  comuneValue: unknown,
+  choices: Option[] = [],
+) {
   const sectors = await listSectors(db, NACE_VERSION);
   const sections = sectors
     .filter((s) => s.level === 'section')
@@ -38,15 +47,7 @@ export async function profileFormOptions(db: Executor, lang: string) {
         .filter((d) => d.parent_code === s.code)
         .map((d) => ({ value: d.code, label: `${d.code} — ${localName(d, lang)}` })),
     }));
-  return { sections, comuni: await comuneOptions(db, lang) };
-}
-
-/** The comuni a firm may name as its main site, at registration and in its profile. */
-export async function comuneOptions(db: Executor, lang: string): Promise<Option[]> {
-  const collator = new Intl.Collator(lang);
-  return (await listCurrentTerritories(db, ['LAU']))
-    .map((t) => ({ value: t.code, label: `${localName(t, lang)} (${t.code})` }))
-    .sort((a, b) => collator.compare(a.label, b.label));
+  return { sections, comune: await comuneField(db, lang, comuneValue, choices) };
 }
 
 /** The firm's sector as a reader names it: "28 — Fabbricazione di macchinari…", with its section. */

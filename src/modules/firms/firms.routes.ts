@@ -4,7 +4,8 @@ import { allow } from '../../http/authorize';
 import { flash } from '../../http/flash';
 import { DomainError } from '../../lib/domain-error';
 import { problemMessages, zodProblems } from '../survey/problems';
-import { profileFieldLabels, profileFormOptions } from './firms.options';
+import { resolveComune } from './comune-field';
+import { profileFieldLabels, profileFormOptions, type Option } from './firms.options';
 import { firmProfileSchema } from './firms.schemas';
 import {
   getMyFirm,
@@ -17,30 +18,45 @@ import { formErrors } from '../../http/validate';
 export function firmRoutes({ db }: AppServices): Router {
   const router = Router();
 
-  const render = async (req: Request, res: Response, status: number, extra: object) => {
+  const render = async (
+    req: Request,
+    res: Response,
+    status: number,
+    extra: { values?: Record<string, unknown>; errors?: object; choices?: Option[] },
+  ) => {
     const firm = await getMyFirm(db, req.user!);
+    const { choices, ...rest } = extra;
+    const values = extra.values ?? profileFormValues(firm, req.user!);
     res.status(status).render('firms/profile', {
       title: req.t('firmProfile.title'),
       firm,
-      ...(await profileFormOptions(db, res.locals.lang as string)),
-      values: profileFormValues(firm, req.user!),
+      ...(await profileFormOptions(db, res.locals.lang as string, values.territoryCode, choices)),
+      values,
       fieldLabels: profileFieldLabels(req.t),
-      ...extra,
+      ...rest,
     });
   };
 
   router.get('/firm/profile', allow('firm:profile'), (req, res) => render(req, res, 200, {}));
 
   router.post('/firm/profile', allow('firm:profile'), async (req, res) => {
-    const { _csrf: _, ...body } = (req.body ?? {}) as Record<string, unknown>;
+    const { _csrf: _, ...posted } = (req.body ?? {}) as Record<string, unknown>;
+    const comune = await resolveComune(db, posted, res.locals.lang as string);
+    const body = comune.body;
     const form = firmProfileSchema.safeParse(body);
-    if (!form.success)
+    if (!form.success || comune.problem)
       return render(req, res, 422, {
+        // The comune's own problem first: it names what was typed and offers the choices.
         errors: problemMessages(
-          [...zodProblems(form.error, 1), ...(await profileReferenceProblems(db, body))],
+          [
+            ...(comune.problem ? [comune.problem] : []),
+            ...(form.success ? [] : zodProblems(form.error, 1)),
+            ...(await profileReferenceProblems(db, body)),
+          ],
           req.t,
         ),
         values: body,
+        choices: comune.choices,
       });
     try {
       await updateMyFirm(db, req.user!, form.data);
@@ -48,7 +64,7 @@ export function firmRoutes({ db }: AppServices): Router {
       if (!(err instanceof DomainError)) throw err;
       return render(req, res, err.status, {
         errors: formErrors(req, err),
-        values: req.body,
+        values: body,
       });
     }
     flash(req, 'firmProfile.saved');

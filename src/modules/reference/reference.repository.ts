@@ -1,7 +1,7 @@
 import { type ExpressionBuilder, type RawBuilder, sql } from 'kysely';
 import type { Executor } from '../../db';
 import type { Database, TerritoryLevel } from '../../db/database';
-import { containsPattern } from '../../db/like';
+import { containsPattern, startsPattern } from '../../db/like';
 
 export const PAGE_LIMIT = 200;
 /** Skills a page (the page and the API): an imported ESCO has about 14,000. */
@@ -28,6 +28,39 @@ function nameOrCodeContains(
     eb(folded(sql`names->>'it'`), 'like', pattern),
     eb(folded(sql`names->>'en'`), 'like', pattern),
   ]);
+}
+
+/** The current comuni called `name` (accents and case aside), and those whose name holds it. */
+export async function comuniByName(db: Executor, name: string, suggestions: number) {
+  const text = fold(name.trim().replace(/\s+/g, ' '));
+  const base = db
+    .selectFrom('territories')
+    .select(['code', 'name', 'names', 'parent_code'])
+    .where('level', '=', 'LAU')
+    .where('valid_to', 'is', null);
+  // Its name in any language, as the reader may type it.
+  const n = folded(sql`name`);
+  const named = await base
+    .where((eb) =>
+      eb.or([
+        eb(n, '=', text),
+        eb(folded(sql`names->>'it'`), '=', text),
+        eb(folded(sql`names->>'en'`), '=', text),
+      ]),
+    )
+    .orderBy('code')
+    .execute();
+  if (named.length) return { named, near: [] };
+  // Those that begin with it first, then those with a word that does, then the rest; shorter first.
+  const near = await base
+    .where((eb) => nameOrCodeContains(eb, name))
+    .orderBy(sql`${n} LIKE ${startsPattern(text)}`, 'desc')
+    .orderBy(sql`${n} LIKE ${containsPattern(` ${text}`)}`, 'desc')
+    .orderBy(sql`length(name)`)
+    .orderBy('name')
+    .limit(suggestions)
+    .execute();
+  return { named: [], near };
 }
 
 export interface TerritoryFilter {

@@ -9,8 +9,10 @@ import {
   PROFILE_FIELDS,
   profileFieldLabels,
   profileFormOptions,
+  type Option,
   sectorNames,
 } from '../firms/firms.options';
+import { resolveComune } from '../firms/comune-field';
 import { firmProfileSchema } from '../firms/firms.schemas';
 import { profileFormValues, profileReferenceProblems } from '../firms/firms.service';
 import {
@@ -135,7 +137,7 @@ export function questionnaireRoutes({ db }: AppServices): Router {
     q: Questionnaire,
     step: number,
     status = 200,
-    extra: { values?: Values; errors?: Errors; version?: number } = {},
+    extra: { values?: Values; errors?: Errors; version?: number; choices?: Option[] } = {},
   ) {
     const lang = res.locals.lang as string;
     const errors = extra.errors ?? {};
@@ -153,10 +155,16 @@ export function questionnaireRoutes({ db }: AppServices): Router {
     };
     const earlier = await earlierScore(db, q.firm.organisationId, q.campaign.id);
     if (step === STEP.profile) {
-      Object.assign(model, await profileFormOptions(db, lang), {
-        values: extra.values ?? unfinishedProfile(q) ?? profileFormValues(q.firm, ownUser(req, q)),
-        fieldLabels: profileFieldLabels(req.t),
-      });
+      const values =
+        extra.values ?? unfinishedProfile(q) ?? profileFormValues(q.firm, ownUser(req, q));
+      Object.assign(
+        model,
+        await profileFormOptions(db, lang, values.territoryCode, extra.choices),
+        {
+          values,
+          fieldLabels: profileFieldLabels(req.t),
+        },
+      );
     } else if (step === STEP.readiness) {
       const values = extra.values ?? payload.readiness ?? {};
       const parsed = readinessSchema.safeParse(values);
@@ -313,11 +321,14 @@ export function questionnaireRoutes({ db }: AppServices): Router {
     q: Questionnaire,
     version: number,
     action: string,
-    body: Values,
+    posted: Values,
   ) {
+    // The comune as typed or picked becomes its code; a name that is not one comune's stops here.
+    const comune = await resolveComune(db, posted, res.locals.lang as string);
+    const body = comune.body;
     const parsed = firmProfileSchema.safeParse(body);
     let refused: DomainError | null = null;
-    if (parsed.success) {
+    if (parsed.success && !comune.problem) {
       try {
         await saveProfileStep(db, req.user!, q, version, parsed.data);
       } catch (err) {
@@ -332,23 +343,25 @@ export function questionnaireRoutes({ db }: AppServices): Router {
     }
     if (action === 'save') {
       // Nothing typed is lost: what the firm's profile cannot take yet waits in the draft.
-      if (!parsed.success || refused) {
+      if (!parsed.success || comune.problem || refused) {
         const payload = { ...(q.draft.payload as DraftPayload), profile: rawProfile(body) };
         await saveDraft(db, req.user!, q, version, { payload });
       }
       flash(req, 'survey.savedForLater');
       return res.redirect(homeOf(q.delegation));
     }
-    if (!parsed.success)
+    if (!parsed.success || comune.problem)
       return render(req, res, q, STEP.profile, 422, {
         values: body,
         errors: problemMessages(
           [
-            ...zodProblems(parsed.error, STEP.profile),
+            ...(comune.problem ? [comune.problem] : []),
+            ...(parsed.success ? [] : zodProblems(parsed.error, STEP.profile)),
             ...(await profileReferenceProblems(db, body)),
           ],
           req.t,
         ),
+        choices: comune.choices,
       });
     if (refused)
       return render(req, res, q, STEP.profile, refused.status, {
