@@ -119,6 +119,12 @@ describe('POST /pacts/:id/decline', () => {
     expect((await authority.get(`/pacts/${pact.id}/revisions`)).text).toContain(
       `Firmatario uscito (ha rinunciato a firmare): ${s.employers.organisationName}`,
     );
+    // The signatories' page tells it from a removal by the promoter, with its reason.
+    const list = await authority.get(`/pacts/${pact.id}/signatories`);
+    expect(list.text).toContain(
+      `Hanno rinunciato a firmare: ${s.employers.organisationName} (motivo: «Le azioni non riguardano i nostri associati.»)`,
+    );
+    expect(list.text).not.toContain('Rimossi:');
     const audit = await authority.get(`/pacts/${pact.id}/audit`);
     expect(audit.text).toContain('Rinuncia a firmare');
     expect(audit.text).toContain('Le azioni non riguardano i nostri associati.');
