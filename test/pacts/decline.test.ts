@@ -192,6 +192,26 @@ describe('POST /pacts/:id/decline', () => {
     expect(await pactRow(pact.id)).toMatchObject({ status: 'negotiation', revision: 3 });
   });
 
+  it('lists an organisation invited again after declining as a signatory, and after a removal as removed', async () => {
+    const pact = await pactIn();
+    await decline(union, pact.id, 'Per ora no.');
+    const page = `/pacts/${pact.id}/signatories`;
+    const invited = await submitForm(authority, page, {
+      revision: '2',
+      organisationId: s.union.organisationId,
+    });
+    expect(invited.status).toBe(302);
+    expect(await listed(pact.id)).toContain(s.union.organisationId);
+    expect((await authority.get(page)).text).not.toContain('Hanno rinunciato a firmare');
+    const removeHref = `${page}/${s.union.organisationId}/remove`;
+    expect((await submitForm(authority, removeHref, { revision: '3' }, removeHref)).status).toBe(
+      302,
+    );
+    const after = (await authority.get(page)).text;
+    expect(after).toContain(`Rimossi: ${s.union.organisationName}`);
+    expect(after).not.toContain('Hanno rinunciato a firmare');
+  });
+
   it('is refused once the pact is submitted, saying why, and changes nothing', async () => {
     for (const status of ['submitted', 'approved'] as const) {
       const pact = await pactIn(status);
