@@ -131,6 +131,7 @@ export function visits(s: EveryPageSeed): Visit[] {
       params: { ...pact, amId: s.amendmentId },
     },
     { route: '/pacts/:id/sign', as: 'social_partner', params: pact },
+    { route: '/pacts/:id/decline', as: 'social_partner', params: pact },
     { route: '/pacts/:id/document', as: 'social_partner', params: pact },
     { route: '/pacts/:id/review', as: 'region', params: { id: s.submittedId } },
     { route: '/pacts/:id/decisions', as: 'local_authority', params: { id: s.approvedId } },

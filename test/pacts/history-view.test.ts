@@ -20,6 +20,15 @@ describe('reasonText', () => {
     );
   });
 
+  it('names the organisation that declined to sign', () => {
+    expect(reasonText('signatory declined: CGIL Firenze', it_)).toBe(
+      'Firmatario uscito (ha rinunciato a firmare): CGIL Firenze',
+    );
+    expect(reasonText('signatory declined: CGIL Firenze', en)).toBe(
+      'Signatory left (declined to sign): CGIL Firenze',
+    );
+  });
+
   it('names the new round of a pact reopened after a return', () => {
     expect(reasonText('reopened after return', it_)).toBe(
       'Negoziazione riaperta dopo il rinvio della Regione',

@@ -2,6 +2,7 @@
 export const NOTIFICATION_KINDS = [
   'pact_invited',
   'pact_signatory_removed',
+  'pact_signatory_declined',
   'pact_revision',
   'pact_comment',
   'amendment_proposed',

@@ -10,6 +10,7 @@ const DETAIL_ORDER: Record<string, readonly string[]> = {
   revision: ['reason', 'previous', 'hash'],
   reopen: ['reason', 'revision'],
   signed: ['organisation', 'hash'],
+  signatory_declined: ['organisation', 'reason'],
   agree: ['revision', 'hash'],
   amendment_proposed: ['kind', 'amendment'],
   amendment_accepted: ['amendment', 'reason'],

@@ -14,6 +14,7 @@ export const AUDIT_EVENTS = [
   'seeded',
   'revision',
   'signed',
+  'signatory_declined',
   'amendment_proposed',
   'amendment_accepted',
   'amendment_declined',

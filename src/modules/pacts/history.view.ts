@@ -14,6 +14,7 @@ const REASONS: [RegExp, string][] = [
   [/^action removed: (.*)$/s, 'actionRemoved'],
   [/^signatory invited: (.*)$/s, 'signatoryInvited'],
   [/^signatory removed$/, 'signatoryRemoved'],
+  [/^signatory declined: (.*)$/s, 'signatoryDeclined'],
   [/^amendment accepted \((.*)\)$/s, 'amendmentAccepted'],
   [/^reopened after return$/, 'reopenedAfterReturn'],
 ];

@@ -7,13 +7,14 @@ import { listAuditWithNames, verifyAuditChain } from './audit';
 import { PACT_STATUSES, type PactStatus } from './pact-workflow';
 import {
   actionSchema,
+  declineSchema,
   inviteSchema,
   pactListQuery,
   pactSchema,
   revisionOnlySchema,
 } from './pacts.schemas';
 import { createPact, listPactsFor, pactView } from './pacts.service';
-import { inviteSignatory } from './signatories.service';
+import { declineToSign, inviteSignatory } from './signatories.service';
 import { promoterTransition, submitPact } from './workflow.service';
 
 const idParams = z.object({ id: z.uuid() });
@@ -237,6 +238,24 @@ export function pactOperations({ db }: AppServices): ApiOperation[] {
         await inviteSignatory(db, req.user!, params.id, body);
         return getPact(req, params.id);
       },
+    }),
+    defineOperation({
+      operationId: 'declineToSign',
+      method: 'post',
+      path: '/pacts/:id/decline',
+      summary:
+        "Decline to sign (an invited signatory's organisation, with its reason): it leaves the signatories, a new revision voids every signature; 409 once the pact is submitted. Afterwards the pact answers 404 to it",
+      tags,
+      access: 'pact:negotiate',
+      params: idParams,
+      body: declineSchema,
+      response: {
+        status: 200,
+        description: "The pact's revision and status after the organisation left",
+        schema: z.object({ revision: z.number().int(), status: z.enum(PACT_STATUSES) }),
+      },
+      errors: [403, 404, 409, 422],
+      handler: ({ req, params, body }) => declineToSign(db, req.user!, params.id, body.reason),
     }),
     defineOperation({
       operationId: 'submitPact',

@@ -5,6 +5,7 @@ import { notify } from '../notifications/notify';
 export type PactNotificationKind =
   | 'pact_invited'
   | 'pact_signatory_removed'
+  | 'pact_signatory_declined'
   | 'pact_revision'
   | 'pact_agreed'
   | 'pact_submitted'

@@ -142,6 +142,11 @@ export function listSignatories(db: Executor, pactId: string) {
       't.names as territory_names',
       's.invited_at',
       's.removed_at',
+      // Why it left, when it declined to sign since its (last) invitation; null when removed.
+      sql<string | null>`(SELECT a.detail->>'reason' FROM pact_audit a
+        WHERE a.pact_id = s.pact_id AND a.event = 'signatory_declined'
+          AND a.detail->>'organisation' = s.organisation_id::text AND a.at >= s.invited_at
+        ORDER BY a.seq DESC LIMIT 1)`.as('declined_reason'),
     ])
     .where('s.pact_id', '=', pactId)
     .orderBy('s.invited_at')

@@ -11,9 +11,10 @@ import { isWithin } from '../accounts/accounts.repository';
 import { findCurrentTerritory, localName } from '../reference/territories.repository';
 import { loadPactFor } from './access';
 import { actionRoutes } from './actions.routes';
+import { declineRoutes } from './decline.routes';
 import { EXECUTED_STATUSES } from './execution.service';
 import { historyRoutes } from './history.routes';
-import type { PactStatus } from './pact-workflow';
+import { isEditable, type PactStatus } from './pact-workflow';
 import * as repo from './pacts.repository';
 import { newPactQuery, pactEditSchema, pactListQuery, pactSchema } from './pacts.schemas';
 import { createPact, listPactsFor, pactView, updatePact } from './pacts.service';
@@ -179,6 +180,7 @@ export function pactRoutes(services: AppServices): Router {
         })),
       })),
       activeSignatories: view.signatories.filter((s) => !s.removed_at),
+      canDecline: view.party === 'signatory' && isEditable(view.pact.status),
       can: Object.fromEntries(view.allowed.map((a) => [a, true])),
       // Said before the promoter tries: submitPact refuses it with the same words.
       submitGap: view.allowed.includes('submit')
@@ -232,6 +234,7 @@ export function pactRoutes(services: AppServices): Router {
 
   router.use(actionRoutes(services));
   router.use(signatoryRoutes(services));
+  router.use(declineRoutes(services));
   router.use(workflowRoutes(services));
   router.use(historyRoutes(services));
   return router;

@@ -91,3 +91,6 @@ export const pactListQuery = z.strictObject({
   territory: territoryCode.or(z.literal('')).optional(),
   campaign: z.uuid().or(z.literal('')).optional(),
 });
+
+/** Why an invited organisation declines to sign: said to the promoter, kept in the audit. */
+export const declineSchema = z.strictObject({ reason: shortText(500) });

@@ -41,7 +41,8 @@ export function signatoryRoutes({ db }: AppServices): Router {
       active: signatories
         .filter((s) => !s.removed_at)
         .map((s) => ({ ...s, territory: territory(s) })),
-      removed: signatories.filter((s) => s.removed_at),
+      removed: signatories.filter((s) => s.removed_at && s.declined_reason === null),
+      declined: signatories.filter((s) => s.removed_at && s.declined_reason !== null),
       manage,
       canRemove: manage && pact.status !== 'agreed',
       opensNegotiation: pact.status === 'draft',

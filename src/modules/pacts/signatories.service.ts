@@ -1,7 +1,10 @@
-import type { Db } from '../../db';
+import type { Db, Tx } from '../../db';
+import { createOnce } from '../../http/form-key';
 import type { SessionUser } from '../../http/types';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
-import { isSignatory } from './access';
+import { isSignatory, loadPactFor } from './access';
+import { appendAudit } from './audit';
+import { isEditable, type PactStatus } from './pact-workflow';
 import { notifyPact } from './pacts.notify';
 import * as repo from './pacts.repository';
 import { assertEditable } from './pacts.service';
@@ -64,16 +67,7 @@ export async function removeSignatory(
     assertEditable(pact.status);
     if (pact.status === 'agreed') throw new DomainError('pacts.errors.removeAgreed');
     assertRevision(pact, revision);
-    const removed = await tx
-      .updateTable('pact_signatories')
-      .set({ removed_at: new Date() })
-      .where('pact_id', '=', pactId)
-      .where('organisation_id', '=', organisationId)
-      .where('removed_at', 'is', null)
-      .returning('organisation_id')
-      .executeTakeFirst();
-    if (!removed) throw new NotFoundError();
-    const rev = await commitRevision(tx, pactId, user, 'signatory removed');
+    const rev = await dropSignatory(tx, pactId, organisationId, user, 'signatory removed');
     // Told, or the pact would just vanish from its list and its links answer 'not found'.
     await notifyPact(tx, {
       pact,
@@ -83,5 +77,94 @@ export async function removeSignatory(
       link: '/pacts',
     });
     return { revision: rev.number };
+  });
+}
+
+/**
+ * Takes an organisation off the list, removed by the promoter or declining itself: the list is
+ * part of the content, so a new revision — everyone's signatures on the old one no longer count,
+ * and an agreed or returned pact goes back to negotiation (commitRevision).
+ */
+async function dropSignatory(
+  tx: Tx,
+  pactId: string,
+  organisationId: string,
+  actor: SessionUser,
+  reason: string,
+) {
+  const removed = await tx
+    .updateTable('pact_signatories')
+    .set({ removed_at: new Date() })
+    .where('pact_id', '=', pactId)
+    .where('organisation_id', '=', organisationId)
+    .where('removed_at', 'is', null)
+    .returning('organisation_id')
+    .executeTakeFirst();
+  if (!removed) throw new NotFoundError();
+  return commitRevision(tx, pactId, actor, reason);
+}
+
+/**
+ * An invited organisation declines to sign and leaves the list, with its reason, until the pact
+ * is submitted (its signature, if given, stops counting with the new revision). The promoter is
+ * told why; so are the organisation's other users, whose list the pact leaves. A form posted
+ * twice (`formKey`) declines once: the second post finds the first one's answer.
+ */
+export async function declineToSign(
+  db: Db,
+  user: SessionUser,
+  pactId: string,
+  reason: string,
+  formKey?: string,
+): Promise<{ revision: number; status: PactStatus }> {
+  return db.transaction().execute(async (tx) => {
+    const done = await createOnce(tx, user.id, formKey, async () => {
+      const { pact, party } = await loadPactFor(tx, pactId, user, { forUpdate: true });
+      if (party !== 'signatory')
+        throw new DomainError('pacts.decline.signatoryOnly', { status: 403 });
+      if (!isEditable(pact.status))
+        throw new DomainError('pacts.decline.notNow', {
+          status: 409,
+          params: { status: pact.status },
+        });
+      await appendAudit(tx, {
+        pactId,
+        actor: user,
+        event: 'signatory_declined',
+        revision: pact.revision,
+        detail: { organisation: user.organisationId, reason },
+      });
+      const organisation = user.organisationName;
+      await dropSignatory(
+        tx,
+        pactId,
+        user.organisationId,
+        user,
+        `signatory declined: ${organisation}`,
+      );
+      const told = { pact, kind: 'pact_signatory_declined', actor: user } as const;
+      const params = { organisation, reason };
+      await notifyPact(tx, {
+        ...told,
+        organisationIds: [pact.promoter_org_id],
+        params,
+        link: `/pacts/${pactId}/signatories`,
+      });
+      await notifyPact(tx, {
+        ...told,
+        organisationIds: [user.organisationId],
+        params,
+        link: '/pacts',
+      });
+      return pactId;
+    });
+    // The key of a form about another pact: nothing was done here.
+    if (done !== pactId) throw new NotFoundError();
+    const now = await tx
+      .selectFrom('pacts')
+      .select(['revision', 'status'])
+      .where('id', '=', pactId)
+      .executeTakeFirstOrThrow();
+    return now;
   });
 }

@@ -6,6 +6,7 @@ import { parseForm, uuidParam } from '../../http/validate';
 import { DomainError } from '../../lib/domain-error';
 import { loadPactFor } from './access';
 import { signSchema } from './negotiation.schemas';
+import { isEditable } from './pact-workflow';
 import * as repo from './pacts.repository';
 import { euros } from './pacts.view';
 import { agreementOf, signPact, StaleSignatureError } from './signatures.service';
@@ -33,6 +34,7 @@ export function signatureRoutes({ db }: AppServices): Router {
       requested: euros(pact.requested_cents),
       // Nothing to sign until the revision holds an action (signPact refuses it, saying so).
       nothingToSign: pact.status === 'negotiation' && actions.length === 0,
+      canDecline: party === 'signatory' && isEditable(pact.status),
       canSign:
         party === 'signatory' &&
         pact.status === 'negotiation' &&
