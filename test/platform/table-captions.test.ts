@@ -1,25 +1,13 @@
-import fs from 'node:fs';
-import path from 'node:path';
+import { viewTemplates } from '../helpers/views';
 
 /**
  * Every data table says what it holds in a <caption> (WCAG 1.3.1): a screen reader's table list
  * names it, even where a heading above says it to the eye (then the caption is visually-hidden).
  * The words come from the locales (or name what the table shows: a chart's title, a skill area).
  */
-const VIEWS = path.join(__dirname, '..', '..', 'views');
-
-function templates(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const full = path.join(dir, e.name);
-    if (e.isDirectory()) return templates(full);
-    return e.name.endsWith('.hbs') ? [full] : [];
-  });
-}
 
 it('gives every table of the views a caption in the reader’s language', () => {
-  const tables = templates(VIEWS).flatMap((file) => {
-    const name = path.relative(VIEWS, file).split(path.sep).join('/');
-    const text = fs.readFileSync(file, 'utf8');
+  const tables = viewTemplates().flatMap(({ name, text }) => {
     return [...text.matchAll(/<table\b[^>]*>\s*(<caption\b[^>]*>([\s\S]*?)<\/caption>)?/g)].map(
       (m) => ({ name, caption: m[2] }),
     );
