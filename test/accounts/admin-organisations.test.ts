@@ -221,6 +221,34 @@ describe('inviting into an organisation', () => {
     expect(row.organisation_id).toBe(union.organisationId);
   });
 
+  it('shows the same link again when the invite form is sent twice (a double click)', async () => {
+    const firm = await newUser(t.db);
+    const page = `/admin/organisations/${firm.organisationId}`;
+    const html = (await adminAgent.get(page)).text;
+    const invite = /<form[^>]*action="[^"]*\/invitations"[^>]*>([\s\S]*?)<\/form>/.exec(html)![1]!;
+    const hidden = (name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(invite)?.[1];
+    expect(hidden('_formKey')).toMatch(/^[0-9a-f-]{36}$/);
+    const body = {
+      email: 'doppio@firm.test',
+      _csrf: hidden('_csrf')!,
+      _formKey: hidden('_formKey')!,
+    };
+    const linkOf = (text: string) =>
+      /id="invitation-link">https?:\/\/[^/]+([^<]+)</.exec(text)?.[1];
+    const post = () => adminAgent.post(`${page}/invitations`).type('form').send(body);
+    const first = await post();
+    const second = await post();
+    expect([first.status, second.status]).toEqual([201, 201]);
+    expect(linkOf(second.text)).toBe(linkOf(first.text));
+    const rows = await t.db
+      .selectFrom('invitations')
+      .select('id')
+      .where('email', '=', 'doppio@firm.test')
+      .execute();
+    expect(rows).toHaveLength(1);
+    expect((await request(app).get(linkOf(first.text)!)).status).toBe(200);
+  });
+
   it('refuses an address that has an account, with the admin’s wording, the address kept', async () => {
     const firm = await newUser(t.db);
     const other = await newUser(t.db);

@@ -110,6 +110,58 @@ describe('colleagues', () => {
     expect(await invitationCount()).toBe(before + 1);
   });
 
+  it('shows the same link again when the invite form is sent twice (a double click)', async () => {
+    const union = await newUser(t.db, { role: 'social_partner', partnerType: 'trade_union' });
+    const agent = await loginAs(app, union.email, PASSWORD);
+    const page = (await agent.get(PAGE)).text;
+    const hidden = (name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(page)?.[1];
+    expect(hidden('_formKey')).toMatch(/^[0-9a-f-]{36}$/);
+    const body = {
+      email: 'delegata@union.test',
+      _csrf: hidden('_csrf')!,
+      _formKey: hidden('_formKey')!,
+    };
+    // The path: each request of the test agent comes to another port.
+    const linkOf = (html: string) =>
+      /id="invitation-link">https?:\/\/[^/]+([^<]+)</.exec(html)?.[1];
+    const post = () => agent.post(`${PAGE}/invitations`).type('form').send(body);
+    const first = await post();
+    const second = await post();
+    expect([first.status, second.status]).toEqual([201, 201]);
+    expect(linkOf(first.text)).toMatch(/\/invite\/inv_/);
+    expect(linkOf(second.text)).toBe(linkOf(first.text));
+    const [a, b] = await Promise.all([post(), post()]);
+    expect([a.status, b.status, linkOf(a.text), linkOf(b.text)]).toEqual([
+      201,
+      201,
+      linkOf(first.text),
+      linkOf(first.text),
+    ]);
+    const rows = await t.db
+      .selectFrom('invitations')
+      .select(['id', 'revoked_at'])
+      .where('email', '=', 'delegata@union.test')
+      .execute();
+    expect(rows).toHaveLength(1);
+    // The link works: it is the invitation's.
+    const path = linkOf(first.text)!;
+    expect((await request(app).get(path)).status).toBe(200);
+
+    // Revoked, then the same form sent again (the back button): a new invitation, a new link;
+    // the revoked one stays dead.
+    await submitForm(agent, `${PAGE}/invitations/${rows[0]!.id}/revoke`, {});
+    const renewed = await post();
+    expect(renewed.status).toBe(201);
+    expect(linkOf(renewed.text)).not.toBe(linkOf(first.text));
+    expect((await request(app).get(path)).status).toBe(410);
+    const renewedPath = linkOf(renewed.text)!;
+    expect((await request(app).get(renewedPath)).status).toBe(200);
+    // A new form is a new key: the address now waiting is refused, said so.
+    const fresh = await invite(agent, 'delegata@union.test');
+    expect(fresh.status).toBe(409);
+    expect(decode(fresh.text)).toContain('Hai già invitato questo indirizzo');
+  });
+
   it('keeps at most 20 invitations pending', async () => {
     const region = await newUser(t.db, { role: 'region' });
     for (let i = 0; i < 20; i++) await inviteColleague(t.db, region, `ufficio${i}@regione.test`);

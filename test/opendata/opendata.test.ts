@@ -69,6 +69,10 @@ describe('GET /open-data (public page)', () => {
     expect(dc1).not.toMatch(/>\s*\d+\s*</);
     expect(res.text).toContain('Patto Firenze 4.0, seconda fase');
     expect(res.text).not.toContain('Patto draft');
+    // What each funded pact spent, beside what was approved.
+    const running = new RegExp(`<tr data-pact="${s.running.id}">(.*?)</tr>`, 's').exec(res.text)!;
+    expect(running[1]).toContain('1,750.25');
+    expect(res.text).toContain('<th scope="col" class="text-end">Spent (€)</th>');
   });
 
   it('speaks Italian too, with no missing text', async () => {
@@ -176,8 +180,18 @@ describe('open pacts dataset', () => {
       actions: 2,
       participants: 7,
       decided_on: '2026-12-01',
+      // Nothing reported yet: nothing spent.
+      spent_eur: 0,
+      spent_up_to: null,
+    });
+    // Public money spent, summed over the pact's actions and quarters, and up to which quarter;
+    // the firms' co-financing is not in it.
+    expect(records.find((r) => r.pact_id === s.running.id)).toMatchObject({
+      spent_eur: 1750.25,
+      spent_up_to: '2027-Q2',
     });
     const text = JSON.stringify(res.body);
+    expect(text).not.toContain('99.99');
     for (const name of s.firmNames) expect(text).not.toContain(name);
     expect(text).not.toContain(s.authority.email);
     expect(text).not.toContain(s.authority.fullName);
@@ -189,7 +203,8 @@ describe('open pacts dataset', () => {
     expect(res.status).toBe(200);
     expect(res.text).toContain(`"'=HYPERLINK(""http://evil.example"")"`);
     expect(res.text).toContain(`"'@Città metropolitana, ""Firenze"""`);
-    expect(res.text).toContain(',12345.50,2,7,2026-12-01');
+    expect(res.text).toContain(',12345.50,2,7,2026-12-01,0.00,\r\n');
+    expect(res.text).toContain(',1750.25,2027-Q2\r\n');
     const [header, ...rows] = parseCsv(res.text);
     expect(header).toEqual(COLUMNS.pacts.map((c) => c.name));
     expect(rows).toHaveLength(3);

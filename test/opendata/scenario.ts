@@ -73,6 +73,26 @@ export async function openDataScenario(db: Db) {
     .where('id', '=', approved.id)
     .execute();
   const running = await pact('in_progress', 'Patto Firenze 4.0, seconda fase', 3);
+  // What the running pact reported spent: two quarters of one action, one of the other; the
+  // firms' co-financing of the second is theirs, not public money, and is not published.
+  const spent = (actionId: string, period: string, cents: number, cofinanced = 0) =>
+    db
+      .insertInto('action_outcomes')
+      .values({
+        action_id: actionId,
+        period,
+        pact_id: running.id,
+        enrolled: 0,
+        completed: 0,
+        hours_delivered: 10,
+        spent_cents: cents,
+        cofinanced_cents: cofinanced,
+        reported_by: authority.id,
+      })
+      .execute();
+  await spent(running.actions[0]!.id, '2027-Q1', 1_000_25);
+  await spent(running.actions[0]!.id, '2027-Q2', 500_00);
+  await spent(running.actions[1]!.id, '2027-Q1', 250_00, 99_99);
   const closed = await pact('closed', 'Patto chiuso', 1);
   const others = await Promise.all(
     (['draft', 'negotiation', 'submitted', 'returned', 'rejected', 'withdrawn'] as const).map((s) =>

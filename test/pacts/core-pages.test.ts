@@ -794,6 +794,21 @@ describe('signatories', () => {
       .executeTakeFirstOrThrow();
     expect(sig.removed_at).not.toBeNull();
     expect((await pactRow(pact.id)).revision).toBe(3);
+    // The history names who was removed (read from the two revisions' signatory lists: the
+    // stored reason, which the audit chain covers, stays as it was written).
+    const removedLine = `Firmatario rimosso: ${s.employers.organisationName}`;
+    expect((await authority.get(`/pacts/${pact.id}/revisions`)).text).toContain(removedLine);
+    expect((await authority.get(`/pacts/${pact.id}/revisions/3`)).text).toContain(
+      `— ${removedLine}`,
+    );
+    expect((await authority.get(`/pacts/${pact.id}/audit`)).text).toContain(removedLine);
+    const stored = await t.db
+      .selectFrom('pact_revisions')
+      .select('reason')
+      .where('pact_id', '=', pact.id)
+      .where('number', '=', 3)
+      .executeTakeFirstOrThrow();
+    expect(stored.reason).toBe('signatory removed');
     // The removed partner is told, and led to its list: the pact is no longer its to open.
     const told = await t.db
       .selectFrom('notifications')

@@ -29,6 +29,23 @@ describe('reasonText', () => {
     );
   });
 
+  it('names the signatory a revision removed when the page knows it, else says it plainly', () => {
+    expect(reasonText('signatory removed', it_, ['CGIL Firenze'])).toBe(
+      'Firmatario rimosso: CGIL Firenze',
+    );
+    expect(reasonText('signatory removed', en, ['CGIL Firenze'])).toBe(
+      'Signatory removed: CGIL Firenze',
+    );
+    expect(reasonText('signatory removed', it_)).toBe('Firmatario rimosso');
+    expect(
+      detailText({ reason: 'signatory removed', previous: 2 }, it_, {
+        lang: 'it',
+        event: 'revision',
+        removed: ['CGIL Firenze'],
+      }),
+    ).toBe('Firmatario rimosso: CGIL Firenze · revisione precedente: 2');
+  });
+
   it('names the new round of a pact reopened after a return', () => {
     expect(reasonText('reopened after return', it_)).toBe(
       'Negoziazione riaperta dopo il rinvio della Regione',

@@ -113,6 +113,19 @@ describe('needs page and dashboard scenarios', () => {
     const ids = (records: { pact_id?: string; id?: string }[]) =>
       records.map((r) => r.pact_id ?? r.id).sort();
     expect(ids(bare.body.records)).toEqual(ids(open.body.records));
+    // The same money spent per pact (the ceiling's rows in cents, the app's records in euros);
+    // the running and closed pacts of the fixtures have reported some.
+    expect((open.body.records as { spent_eur: number }[]).some((r) => r.spent_eur > 0)).toBe(true);
+    const spent = (records: { pact_id?: string; id?: string; spent_eur?: number }[]) =>
+      records.map((r) => [r.pact_id ?? r.id, r.spent_eur ?? null]).sort();
+    expect(
+      spent(
+        (bare.body.records as { id: string; spent_cents: string }[]).map((r) => ({
+          id: r.id,
+          spent_eur: Number(r.spent_cents) / 100,
+        })),
+      ),
+    ).toEqual(spent(open.body.records));
   });
 
   it('reads in the ceilings the same figures the app shows', async () => {

@@ -1,28 +1,15 @@
-import fs from 'node:fs';
-import path from 'node:path';
+import { viewTemplates } from '../helpers/views';
 
 /**
  * An error shown next to a field is read with the field: the control (or the fieldset of a group
  * of radios or checkboxes) names the message in its aria-describedby, so a screen reader reaching
  * it hears what is wrong, not only a red border it cannot see.
  */
-const VIEWS = path.join(__dirname, '..', '..', 'views');
-
-function templates(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const full = path.join(dir, e.name);
-    if (e.isDirectory()) return templates(full);
-    return e.name.endsWith('.hbs') ? [full] : [];
-  });
-}
 
 it('makes every field error the description of its field', () => {
-  const messages = templates(VIEWS).flatMap((file) => {
-    const name = path.relative(VIEWS, file).split(path.sep).join('/');
+  const messages = viewTemplates().flatMap(({ name, text: raw }) => {
     // Quotes inside {{…}} are Handlebars', not the attribute's; `../x` is `x` one level up.
-    const text = fs
-      .readFileSync(file, 'utf8')
-      .replace(/{{[^}]*}}/g, (m) => m.replace(/"/g, "'").replace(/\.\.\//g, ''));
+    const text = raw.replace(/{{[^}]*}}/g, (m) => m.replace(/"/g, "'").replace(/\.\.\//g, ''));
     const described = [...text.matchAll(/aria-describedby="([^"]*)"/g)].map((m) => m[1]!).join(' ');
     return [...text.matchAll(/<p\b[^>]*\bid="(error-[^"]+)"/g)].map((m) => ({
       name,

@@ -3,6 +3,7 @@ import type { AppServices } from '../../app';
 import { ROLES } from '../../db/database';
 import { allow } from '../../http/authorize';
 import { renderConfirm } from '../../http/confirm';
+import { FORM_KEY, formKeyFor, postedFormKey } from '../../http/form-key';
 import { flash, flashRefusal } from '../../http/flash';
 import { pageLinks, pastLastPage } from '../../http/paging';
 import { parseQueryOrDefaults } from '../../http/query';
@@ -82,6 +83,9 @@ export function adminOrganisationRoutes({ db, config }: AppServices): Router {
   /** The organisation's page; `extra` carries a form's errors and values back. */
   const page = async (req: Request, res: Response, status: number, extra: object = {}) => {
     const org = await repo.findOrganisation(db, uuidParam(req));
+    const invite = (extra as { invite?: { values?: Record<string, unknown> } }).invite ?? {
+      values: {},
+    };
     if (!org) throw new NotFoundError();
     res.status(status).render('accounts/admin-organisation', {
       title: org.name,
@@ -97,8 +101,9 @@ export function adminOrganisationRoutes({ db, config }: AppServices): Router {
         reason: req.t('adminOrganisations.reasonLabel'),
       },
       rename: { values: { name: org.name } },
-      invite: { values: {} },
       ...extra,
+      // The form sent twice shows the link of the invitation it made (inviteInto).
+      invite: { ...invite, formKey: formKeyFor(invite.values) },
     });
   };
 
@@ -130,7 +135,13 @@ export function adminOrganisationRoutes({ db, config }: AppServices): Router {
     try {
       const { invitation, token } = await inviteInto(
         db,
-        { by: req.user!.id, organisationId: id, email: form.data.email },
+        {
+          by: req.user!.id,
+          organisationId: id,
+          email: form.data.email,
+          formKey: postedFormKey(req.body),
+          linkKey: config.sessionSecret,
+        },
         'adminOrganisations',
       );
       renderSecretLink(req, res, config, {
@@ -148,7 +159,7 @@ export function adminOrganisationRoutes({ db, config }: AppServices): Router {
       return page(req, res, err.status, {
         invite: {
           errors: formErrors(req, err),
-          values: form.data,
+          values: { ...form.data, [FORM_KEY]: postedFormKey(req.body) },
         },
       });
     }

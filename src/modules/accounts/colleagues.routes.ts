@@ -3,6 +3,7 @@ import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { renderConfirm } from '../../http/confirm';
 import { flash, flashRefusal } from '../../http/flash';
+import { FORM_KEY, formKeyFor, postedFormKey } from '../../http/form-key';
 import { renderSecretLink } from '../../http/secret-link';
 import { formErrors, parseForm, uuidParam } from '../../http/validate';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
@@ -35,6 +36,8 @@ export function colleagueRoutes({ db, config }: AppServices): Router {
       days: INVITATION_DAYS,
       values: {},
       ...extra,
+      // The form sent twice shows the link of the invitation it made (inviteInto).
+      formKey: formKeyFor((extra as { values?: Record<string, unknown> }).values),
     });
   };
 
@@ -44,7 +47,10 @@ export function colleagueRoutes({ db, config }: AppServices): Router {
     const form = parseForm(colleagueSchema, req);
     if (!form.ok) return page(req, res, 422, form);
     try {
-      const { invitation, token } = await inviteColleague(db, req.user!, form.data.email);
+      const { invitation, token } = await inviteColleague(db, req.user!, form.data.email, {
+        formKey: postedFormKey(req.body),
+        linkKey: config.sessionSecret,
+      });
       renderSecretLink(req, res, config, {
         view: 'invitations/created',
         path: `/invite/${token}`,
@@ -59,7 +65,7 @@ export function colleagueRoutes({ db, config }: AppServices): Router {
       if (!(err instanceof DomainError)) throw err;
       return page(req, res, err.status, {
         errors: formErrors(req, err),
-        values: form.data,
+        values: { ...form.data, [FORM_KEY]: postedFormKey(req.body) },
       });
     }
   });

@@ -6,6 +6,7 @@ import { territoryAndBelow } from './accounts.repository';
 export function insertInvitation(
   db: Executor,
   row: {
+    id?: string;
     organisation_id: string;
     email: string;
     token_hash: string;
@@ -128,6 +129,16 @@ export function findInOrganisation(db: Executor, organisationId: string, id: str
   return withOrganisation(db)
     .where('invitations.organisation_id', '=', organisationId)
     .where('invitations.id', '=', id)
+    .executeTakeFirst();
+}
+
+/** The invitation's row as inserted (its link's hash too): a form sent twice shows it again. */
+export function findRowInOrganisation(db: Executor, organisationId: string, id: string) {
+  return db
+    .selectFrom('invitations')
+    .selectAll()
+    .where('organisation_id', '=', organisationId)
+    .where('id', '=', id)
     .executeTakeFirst();
 }
 

@@ -1,12 +1,14 @@
+import crypto from 'node:crypto';
 import type { Language } from '../../http/i18n';
 import { sql } from 'kysely';
 import type { Db } from '../../db';
 import type { PartnerType, Role } from '../../db/database';
+import { createOnce, forgetForms } from '../../http/form-key';
 import type { SessionUser } from '../../http/types';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { hashPassword } from '../../lib/password';
 import { INVITABLE_ROLES } from '../../lib/permissions';
-import { hashSecret, newSecret } from '../../lib/tokens';
+import { derivedSecret, hashSecret, newSecret } from '../../lib/tokens';
 import { findCurrentTerritory, localName } from '../reference/territories.repository';
 import * as repo from './accounts.repository';
 import * as invitations from './invitations.repository';
@@ -151,25 +153,43 @@ export const OPEN_COLLEAGUE_INVITATIONS = 20;
 /**
  * A single-use link for a colleague to join the user's own organisation (any role: a union's
  * officials, a region's office, a firm's owner and its HR person). No new organisation, no
- * territory or role to choose: the colleague gets the organisation's.
+ * territory or role to choose: the colleague gets the organisation's. `once`: the form's key and
+ * the server's key for links, so the same form sent twice shows the same link (inviteInto).
  */
-export function inviteColleague(db: Db, user: SessionUser, email: string) {
-  return inviteInto(db, { by: user.id, organisationId: user.organisationId, email }, 'colleagues');
+export function inviteColleague(db: Db, user: SessionUser, email: string, once?: FormOnce) {
+  return inviteInto(
+    db,
+    { by: user.id, organisationId: user.organisationId, email, ...once },
+    'colleagues',
+  );
+}
+
+/** A creation form's one-time key (http/form-key) and the key its link is derived with. */
+export interface FormOnce {
+  formKey?: string;
+  linkKey: string;
 }
 
 /**
  * A single-use link into an existing organisation: a colleague's (inviteColleague), or one an
  * admin makes for an organisation whose people cannot (admin-organisations.routes.ts). `errors`
  * names the messages' namespace, worded for who is inviting.
+ *
+ * With a form key and a link key, the form sent again (a double click, whose first answer the
+ * browser drops; a refresh) answers with the invitation the first one made and the same link:
+ * the link's secret is derived from the invitation's id with the server's key, so it is shown
+ * again without being kept. If that invitation no longer waits (revoked, expired, accepted), the
+ * form is treated as new.
  */
 export async function inviteInto(
   db: Db,
-  input: { by: string; organisationId: string; email: string },
+  input: { by: string; organisationId: string; email: string; formKey?: string; linkKey?: string },
   errors: 'colleagues' | 'adminOrganisations',
 ) {
-  const { organisationId, email } = input;
-  const token = newSecret('inv');
-  const invitation = await db.transaction().execute(async (tx) => {
+  const { organisationId, email, linkKey } = input;
+  const secretOf = (id: string) =>
+    linkKey ? derivedSecret('inv', linkKey, `invitation-link:${id}`) : newSecret('inv');
+  return db.transaction().execute(async (tx) => {
     // The organisation's row, locked: two invitations at once cannot both pass the cap.
     const org = await tx
       .selectFrom('organisations')
@@ -178,36 +198,58 @@ export async function inviteInto(
       .forUpdate()
       .executeTakeFirst();
     if (!org) throw new NotFoundError();
-    // As createInvitation: one address, one waiting invitation, whoever sent it.
-    await sql`SELECT pg_advisory_xact_lock(hashtext(${`invitation:${email}`}))`.execute(tx);
-    const holder = await repo.organisationOfEmail(tx, email);
-    // Someone already in this very organisation (or the inviter's own address) is listed there.
-    if (holder)
-      throw new DomainError(
-        `${errors}.errors.${holder === organisationId ? 'alreadyMember' : 'emailTaken'}`,
-        { field: 'email', status: 409 },
-      );
-    const open = await invitations.listOpenFor(tx, organisationId);
-    if (open.some((i) => i.email === email))
-      throw new DomainError(`${errors}.errors.alreadyInvited`, { field: 'email', status: 409 });
-    const elsewhere = await invitations.findOpenInvitation(tx, email);
-    if (elsewhere)
-      throw new DomainError(`${errors}.errors.invitedElsewhere`, {
-        field: 'email',
-        status: 409,
-        params: { expiresAt: elsewhere.expires_at },
+    let token = '';
+    const create = async () => {
+      // As createInvitation: one address, one waiting invitation, whoever sent it.
+      await sql`SELECT pg_advisory_xact_lock(hashtext(${`invitation:${email}`}))`.execute(tx);
+      const holder = await repo.organisationOfEmail(tx, email);
+      // Someone already in this very organisation (or the inviter's own address) is listed there.
+      if (holder)
+        throw new DomainError(
+          `${errors}.errors.${holder === organisationId ? 'alreadyMember' : 'emailTaken'}`,
+          { field: 'email', status: 409 },
+        );
+      const open = await invitations.listOpenFor(tx, organisationId);
+      if (open.some((i) => i.email === email))
+        throw new DomainError(`${errors}.errors.alreadyInvited`, { field: 'email', status: 409 });
+      const elsewhere = await invitations.findOpenInvitation(tx, email);
+      if (elsewhere)
+        throw new DomainError(`${errors}.errors.invitedElsewhere`, {
+          field: 'email',
+          status: 409,
+          params: { expiresAt: elsewhere.expires_at },
+        });
+      if (open.length >= OPEN_COLLEAGUE_INVITATIONS)
+        throw new DomainError(`${errors}.errors.tooMany`, { status: 422 });
+      const id = crypto.randomUUID();
+      token = secretOf(id);
+      await invitations.insertInvitation(tx, {
+        id,
+        organisation_id: organisationId,
+        email,
+        token_hash: hashSecret(token),
+        created_by: input.by,
+        expires_at: new Date(Date.now() + INVITATION_DAYS * 86400_000),
       });
-    if (open.length >= OPEN_COLLEAGUE_INVITATIONS)
-      throw new DomainError(`${errors}.errors.tooMany`, { status: 422 });
-    return invitations.insertInvitation(tx, {
-      organisation_id: organisationId,
-      email,
-      token_hash: hashSecret(token),
-      created_by: input.by,
-      expires_at: new Date(Date.now() + INVITATION_DAYS * 86400_000),
-    });
+      return id;
+    };
+    const formKey = linkKey ? input.formKey : undefined;
+    let id = await createOnce(tx, input.by, formKey, create);
+    let invitation = await invitations.findRowInOrganisation(tx, organisationId, id);
+    if (!token && (!invitation || invitationState(invitation) !== 'open')) {
+      await forgetForms(tx, id);
+      id = await createOnce(tx, input.by, formKey, create);
+      invitation = await invitations.findRowInOrganisation(tx, organisationId, id);
+    }
+    if (!invitation) throw new NotFoundError();
+    if (!token) {
+      token = secretOf(id);
+      // Made with another key (SESSION_SECRET changed since): the link cannot be shown again.
+      if (hashSecret(token) !== invitation.token_hash)
+        throw new DomainError(`${errors}.errors.alreadyInvited`, { field: 'email', status: 409 });
+    }
+    return { invitation, token };
   });
-  return { invitation, token };
 }
 
 /** Revokes an open invitation into an organisation (the user's own, or one an admin looks after). */

@@ -41,6 +41,9 @@ export const COLUMNS: Record<Dataset, readonly ColumnDef[]> = {
     { name: 'actions', type: 'integer', unit: 'actions' },
     { name: 'participants', type: 'integer', unit: 'participants' },
     { name: 'decided_on', type: 'date' },
+    // Added after the first columns, so a reuser's column positions still hold.
+    { name: 'spent_eur', type: 'decimal', unit: 'eur' },
+    { name: 'spent_up_to', type: 'string' },
   ],
 };
 

@@ -18,23 +18,32 @@ export interface FundedPactRow {
   decided_at: Date | null;
   actions: number;
   participants: number;
+  /** bigint: a string from the driver. */
+  spent_cents: string | number;
+  spent_up_to: string | null;
 }
 
 /**
  * The funded pacts of a campaign with what the public may know of them: no user, no firm. An
  * action cut to zero by a partial approval is not funded, so it counts in neither column.
+ * Spent is the public money the execution reports declared, over every action and quarter (as
+ * the dashboard sums it), and the latest quarter reported; the firms' co-financing is theirs.
  */
 export async function fundedPacts(db: Executor, campaignId: string): Promise<FundedPactRow[]> {
   const { rows } = await sql<FundedPactRow>`
     SELECT p.id, p.status, p.territory_code, t.name AS territory_name, t.names AS territory_names,
            o.name AS promoter, p.title, p.call_id, f.title AS call_title, p.approved_cents,
            p.decided_at,
-           count(a.id)::int AS actions, coalesce(sum(a.participants), 0)::int AS participants
+           count(a.id)::int AS actions, coalesce(sum(a.participants), 0)::int AS participants,
+           coalesce(min(s.spent_cents), 0)::bigint AS spent_cents, min(s.spent_up_to) AS spent_up_to
     FROM pacts p
     JOIN territories t ON t.code = p.territory_code
     JOIN organisations o ON o.id = p.promoter_org_id
     LEFT JOIN funding_calls f ON f.id = p.call_id
     LEFT JOIN pact_actions a ON a.pact_id = p.id AND a.approved_cents IS DISTINCT FROM 0
+    -- Summed per pact apart: joined to the actions' rows, it would count once per action.
+    LEFT JOIN LATERAL (SELECT sum(o.spent_cents) AS spent_cents, max(o.period) AS spent_up_to
+                       FROM action_outcomes o WHERE o.pact_id = p.id) s ON true
     WHERE p.campaign_id = ${campaignId}
       AND p.status = ANY(${FUNDED_STATUSES}::text[])
     GROUP BY p.id, t.name, t.names, o.name, f.title

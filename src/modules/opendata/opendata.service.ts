@@ -124,6 +124,8 @@ async function pactsRecords(db: Executor, campaignId: string, lang: string) {
     actions: p.actions,
     participants: p.participants,
     decided_on: p.decided_at ? romeDate(p.decided_at) : null,
+    spent_eur: Number(p.spent_cents) / 100,
+    spent_up_to: p.spent_up_to,
   }));
   return { campaign, records };
 }

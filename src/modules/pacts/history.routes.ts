@@ -8,7 +8,7 @@ import { loadPactFor } from './access';
 import { listAuditWithNames, verifyAuditChain } from './audit';
 import { detailSkillCodes, detailText, eventText, reasonText } from './history.view';
 import { skillNames } from './pacts.repository';
-import { diffRevisions, getRevision, listRevisions } from './revisions';
+import { diffRevisions, getRevision, listRevisions, removedSignatories } from './revisions';
 
 const revisionNumber = z.coerce.number().int().min(1).max(1_000_000);
 const show = (v: unknown) =>
@@ -20,13 +20,14 @@ export function historyRoutes({ db }: AppServices): Router {
 
   router.get('/pacts/:id/revisions', allow('pact:read'), async (req, res) => {
     const { pact } = await loadPactFor(db, uuidParam(req), req.user!);
+    const removed = await removedSignatories(db, pact.id);
     res.render('pacts/revisions', {
       title: req.t('pacts.tabTitle', { tab: req.t('pacts.revisions.title'), pact: pact.title }),
       pact,
       tab: 'revisions',
       revisions: (await listRevisions(db, pact.id)).map((r) => ({
         ...r,
-        reason: reasonText(r.reason, req.t),
+        reason: reasonText(r.reason, req.t, removed.get(r.number)),
       })),
     });
   });
@@ -47,7 +48,14 @@ export function historyRoutes({ db }: AppServices): Router {
       }),
       pact,
       tab: 'revisions',
-      rev: { ...rev, reason: reasonText(rev.reason, req.t) },
+      rev: {
+        ...rev,
+        reason: reasonText(
+          rev.reason,
+          req.t,
+          diff.signatories.removed.map((x) => x.name),
+        ),
+      },
       prevNumber: prev?.number,
       nextNumber: rev.number < pact.revision ? rev.number + 1 : undefined,
       isCurrent: rev.number === pact.revision,
@@ -74,9 +82,10 @@ export function historyRoutes({ db }: AppServices): Router {
 
   router.get('/pacts/:id/audit', allow('pact:read'), async (req, res) => {
     const { pact } = await loadPactFor(db, uuidParam(req), req.user!);
-    const [entries, chain] = await Promise.all([
+    const [entries, chain, removed] = await Promise.all([
       listAuditWithNames(db, pact.id),
       verifyAuditChain(db, pact.id),
+      removedSignatories(db, pact.id),
     ]);
     const codes = [...new Set(entries.flatMap((e) => detailSkillCodes(e.detail)))];
     const skills = new Map(
@@ -96,6 +105,7 @@ export function historyRoutes({ db }: AppServices): Router {
           skills,
           actorOrgId: e.actor_org_id,
           event: e.event,
+          removed: e.event === 'revision' ? removed.get(e.revision) : undefined,
         }),
       })),
       chain,

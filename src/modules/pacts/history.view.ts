@@ -19,17 +19,24 @@ const REASONS: [RegExp, string][] = [
   [/^reopened after return$/, 'reopenedAfterReturn'],
 ];
 
-export function reasonText(reason: string, t: TFunction): string {
+/**
+ * `removed`: the signatories a revision dropped, read from its content and the previous one's
+ * (removedSignatories): the stored "signatory removed" does not name them, and stays as written.
+ */
+export function reasonText(reason: string, t: TFunction, removed: string[] = []): string {
   for (const [pattern, key] of REASONS) {
     const m = pattern.exec(reason);
-    if (m)
-      return t(`pactHistory.reasons.${key}`, {
-        name:
-          key === 'amendmentAccepted'
-            ? t(`negotiation.kind.${m[1]}`, { defaultValue: m[1] })
+    if (!m) continue;
+    const named = key === 'signatoryRemoved' && removed.length > 0;
+    return t(`pactHistory.reasons.${named ? 'signatoryRemovedNamed' : key}`, {
+      name:
+        key === 'amendmentAccepted'
+          ? t(`negotiation.kind.${m[1]}`, { defaultValue: m[1] })
+          : named
+            ? removed.join(', ')
             : (m[1] ?? ''),
-        interpolation: { escapeValue: false },
-      });
+      interpolation: { escapeValue: false },
+    });
   }
   return reason;
 }
@@ -64,6 +71,8 @@ export interface DetailContext {
   skills?: Map<string, Record<string, string>>;
   /** The actor's organisation: a signature's `organisation` is that one, already shown. */
   actorOrgId?: string | null;
+  /** The signatories the entry's revision dropped, to name them in its reason. */
+  removed?: string[];
 }
 
 /** The skill codes an entry's detail names, at any depth, to look their names up once a page. */
@@ -101,7 +110,7 @@ function detailParts(detail: Record<string, unknown>, t: TFunction, ctx: DetailC
     if (key === 'actionId' && typeof detail.action === 'string') continue; // the title says it
     if (key === 'organisation' && value === ctx.actorOrgId) continue; // shown as the actor's
     if (key === 'reason' && typeof value === 'string') {
-      if (value !== 'revision') parts.push(reasonText(value, t));
+      if (value !== 'revision') parts.push(reasonText(value, t, ctx.removed));
       continue;
     }
     const label = detailLabel(key, t);

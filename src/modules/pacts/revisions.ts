@@ -1,8 +1,10 @@
+import { sql } from 'kysely';
 import type { Executor, Tx } from '../../db';
 import type { SessionUser } from '../../http/types';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { appendAudit } from './audit';
 import { canonicalJson, sha256 } from './canonical';
+import { diffRevisions } from './revision-diff';
 import { isEditable } from './pact-workflow';
 import { notifyPact } from './pacts.notify';
 import { transitionPact } from './transitions';
@@ -205,6 +207,34 @@ export async function getRevision(db: Executor, pactId: string, number: number) 
     .where('r.number', '=', number)
     .executeTakeFirst();
   return row ? { ...row, content: row.content as PactContent } : undefined;
+}
+
+/**
+ * The names of the signatories each "signatory removed" revision dropped, by revision number,
+ * from its content and its predecessor's (the reason was stored without the name, and the
+ * audit chain covers it as written).
+ */
+export async function removedSignatories(
+  db: Executor,
+  pactId: string,
+): Promise<Map<number, string[]>> {
+  const rows = await db
+    .selectFrom('pact_revisions as r')
+    .innerJoin('pact_revisions as p', (j) =>
+      j.onRef('p.pact_id', '=', 'r.pact_id').on('p.number', '=', sql<number>`r.number - 1`),
+    )
+    .select(['r.number', 'r.content', 'p.content as previous'])
+    .where('r.pact_id', '=', pactId)
+    .where('r.reason', '=', 'signatory removed')
+    .execute();
+  return new Map(
+    rows.map((r) => [
+      r.number,
+      diffRevisions(r.previous as PactContent, r.content as PactContent).signatories.removed.map(
+        (x) => x.name,
+      ),
+    ]),
+  );
 }
 
 export { diffRevisions, type RevisionDiff } from './revision-diff';
