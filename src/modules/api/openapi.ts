@@ -48,6 +48,14 @@ export function buildOpenApiDocument(operations: ApiOperation[], version: string
         ? { requestBody: { required: true, content: { 'application/json': { schema: op.body } } } }
         : {}),
       responses: {
+        ...(op.response.also && op.response.schema
+          ? {
+              [String(op.response.also.status)]: {
+                description: op.response.also.description,
+                content: { 'application/json': { schema: op.response.schema } },
+              },
+            }
+          : {}),
         [String(op.response.status)]: {
           description: op.response.description,
           ...(op.response.schema
