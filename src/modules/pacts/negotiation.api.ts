@@ -65,7 +65,8 @@ export function negotiationOperations({ db }: AppServices): ApiOperation[] {
       operationId: 'decideAmendment',
       method: 'post',
       path: '/pacts/:id/amendments/:amendmentId/decision',
-      summary: 'Accept (applied as a new revision) or decline (reason required) an amendment',
+      summary:
+        'Accept (applied as a new revision) or decline (reason required) an amendment. Making again the decision the caller made (a retry) answers 200 with `repeated: true` and records nothing; another decision on a decided amendment is a 409',
       tags: ['pacts'],
       access: 'pact:draft',
       params: amendmentParams,
@@ -76,6 +77,11 @@ export function negotiationOperations({ db }: AppServices): ApiOperation[] {
         schema: z.object({
           status: z.enum(['accepted', 'declined']),
           revision: z.number().int().optional(),
+          repeated: z
+            .boolean()
+            .describe(
+              'true when the caller had already made this very decision: nothing recorded again',
+            ),
         }),
       },
       errors: [403, 404, 409, 422],
@@ -89,7 +95,7 @@ export function negotiationOperations({ db }: AppServices): ApiOperation[] {
               : 'negotiation.amendments.outdatedFields',
             { status: 409, params: { fields: d.why.fields.join(', ') } },
           );
-        return d;
+        return { ...d, repeated: d.repeated ?? false };
       },
     }),
     defineOperation({
