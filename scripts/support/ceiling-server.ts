@@ -80,7 +80,7 @@ app.get('/me', async (req, res) => {
   const token = z.string().startsWith('Bearer ').parse(req.headers.authorization).slice(7);
   const hash = crypto.createHash('sha256').update(token).digest('hex');
   const t = await pool.query(
-    'SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL',
+    'SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > now()',
     [hash],
   );
   const user = await pool.query(USER_BY_ID, [t.rows[0].user_id]);

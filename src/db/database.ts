@@ -137,6 +137,8 @@ export interface ApiTokensTable {
   created_at: Generated<Timestamp>;
   last_used_at: Timestamp | null;
   revoked_at: Timestamp | null;
+  /** Chosen at creation (TOKEN_LIFETIMES); the API refuses the token from then on. */
+  expires_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
 export interface RateLimitsTable {

@@ -136,7 +136,9 @@ export function errorHandler(): ErrorRequestHandler {
           ? t('errors.validation')
           : detail;
       // RFC 6750: a 401 names the scheme the caller should authenticate with.
-      if (status === 401) res.set('WWW-Authenticate', 'Bearer realm="patto"');
+      // Kept when the authentication already said why (an expired token).
+      if (status === 401 && !res.get('WWW-Authenticate'))
+        res.set('WWW-Authenticate', 'Bearer realm="patto"');
       res
         .status(status)
         .type('application/problem+json')

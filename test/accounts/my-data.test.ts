@@ -55,6 +55,14 @@ describe("a person's own data, as a file", () => {
     const data = JSON.parse(res.text);
     expect(data.account).toMatchObject({ email: firmUser.email, full_name: firmUser.fullName });
     expect(data.api_tokens.map((x: { name: string }) => x.name)).toEqual(['gestionale']);
+    // When each key stops working is part of what is kept about it.
+    expect(Object.keys(data.api_tokens[0]).sort()).toEqual([
+      'created_at',
+      'expires_at',
+      'last_used_at',
+      'name',
+      'revoked_at',
+    ]);
     expect(data.firm_profile).toMatchObject({
       legal_name: 'Meccanica Test S.r.l.',
       contact_name: 'Giulia Conti',

@@ -245,7 +245,21 @@ describe('API', () => {
       period: '2026-Q4',
       replaced: false,
       status: 'in_progress',
+      repeated: false,
     });
+    // A retry after a timeout: the same figures, said so, audited once.
+    const retry = await request(app)
+      .post(`/api/v1/pacts/${p.pact.id}/outcomes`)
+      .set(headers)
+      .send(body);
+    expect([retry.status, retry.body]).toEqual([200, { ...ok.body, repeated: true }]);
+    const reported = await t.db
+      .selectFrom('pact_audit')
+      .select('seq')
+      .where('pact_id', '=', p.pact.id)
+      .where('event', '=', 'outcome_reported')
+      .execute();
+    expect(reported).toHaveLength(1);
     const row = await t.db
       .selectFrom('action_outcomes')
       .selectAll()

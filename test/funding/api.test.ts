@@ -232,6 +232,95 @@ describe('the funding API', () => {
   });
 });
 
+describe('a decision repeated through the API (a retry after a timeout)', () => {
+  /** What a decision writes: its record, the audit, the ledger, the notifications. */
+  const written = async (pactId: string) => ({
+    decisions: (
+      await t.db.selectFrom('pact_decisions').select('id').where('pact_id', '=', pactId).execute()
+    ).length,
+    audit: (
+      await t.db.selectFrom('pact_audit').select('seq').where('pact_id', '=', pactId).execute()
+    ).length,
+    ledger: (
+      await t.db
+        .selectFrom('budget_commitments')
+        .select('id')
+        .where('pact_id', '=', pactId)
+        .execute()
+    ).length,
+    notifications: (await t.db.selectFrom('notifications').select('id').execute()).length,
+  });
+  const post = (app: ReturnType<typeof testApp>, auth: string, path: string, body: object) =>
+    request(app).post(`/api/v1/pacts${path}`).set('Authorization', auth).send(body);
+
+  it('answers an approval made again as it stands, repeated, and writes nothing', async () => {
+    const app = testApp(t);
+    const s = await scenario(t.db);
+    const pact = await submittedPact(t.db, s);
+    const auth = await tokenFor(app, s.region.email);
+    const body = { revision: 1, remarks: 'Bene', amounts: { [pact.actions[0]!.id]: 4000_00 } };
+    const first = await post(app, auth, `/${pact.id}/approve`, body);
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ approvedCents: 4000_00, repeated: false });
+    const before = await written(pact.id);
+    const again = await post(app, auth, `/${pact.id}/approve`, body);
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual({ ...first.body, repeated: true });
+    expect(await written(pact.id)).toEqual(before);
+    // Not the same decision: other amounts, the full grant, or a rejection now.
+    for (const [path, other] of [
+      ['approve', { ...body, amounts: { [pact.actions[0]!.id]: 3000_00 } }],
+      ['approve', { revision: 1, remarks: 'Bene' }],
+      ['reject', { revision: 1, remarks: 'Fuori tema' }],
+    ] as const) {
+      const refused = await post(app, auth, `/${pact.id}/${path}`, other);
+      expect(refused.status).toBe(409);
+      expect(refused.body.detail).toBe(
+        'Il patto non è in attesa di una decisione (stato: Approvato).',
+      );
+    }
+    expect(await written(pact.id)).toEqual(before);
+  });
+
+  it('answers a rejection or a reduction made again as it stands, and writes nothing', async () => {
+    const app = testApp(t);
+    const s = await scenario(t.db);
+    const auth = await tokenFor(app, s.region.email);
+    const rejected = await submittedPact(t.db, s);
+    const reasons = { revision: 1, remarks: 'Fuori tema' };
+    const first = await post(app, auth, `/${rejected.id}/reject`, reasons);
+    expect(first.body.repeated).toBe(false);
+    const before = await written(rejected.id);
+    const again = await post(app, auth, `/${rejected.id}/reject`, reasons);
+    expect([again.status, again.body]).toEqual([200, { ...first.body, repeated: true }]);
+    expect(await written(rejected.id)).toEqual(before);
+    const otherReasons = await post(app, auth, `/${rejected.id}/reject`, {
+      ...reasons,
+      remarks: 'Altro',
+    });
+    expect(otherReasons.status).toBe(409);
+    const returned = await post(app, auth, `/${rejected.id}/return`, reasons);
+    expect([returned.status, returned.body.detail]).toEqual([
+      409,
+      'Il patto non è in attesa di una decisione (stato: Respinto).',
+    ]);
+
+    const funded = await submittedPact(t.db, s);
+    const actionId = funded.actions[0]!.id;
+    await post(app, auth, `/${funded.id}/approve`, { revision: 1 });
+    const cut = { revision: 1, remarks: 'Meno iscritti', amounts: { [actionId]: 4000_00 } };
+    const reduced = await post(app, auth, `/${funded.id}/reduce`, cut);
+    expect(reduced.body).toMatchObject({ releasedCents: 1000_00, repeated: false });
+    const cutBefore = await written(funded.id);
+    const reducedAgain = await post(app, auth, `/${funded.id}/reduce`, cut);
+    expect([reducedAgain.status, reducedAgain.body]).toEqual([
+      200,
+      { ...reduced.body, repeated: true },
+    ]);
+    expect(await written(funded.id)).toEqual(cutBefore);
+  });
+});
+
 describe('PATCH /api/v1/calls/:id', () => {
   const draft = {
     title: 'Digitale per le PMl',

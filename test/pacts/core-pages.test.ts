@@ -663,6 +663,15 @@ describe('workflow buttons', () => {
       .where('event', '=', 'submit')
       .execute();
     expect(submits).toHaveLength(1);
+    // The API's retry: the same answer as any repeated act, submitted → submitted.
+    const retry = await request(app)
+      .post(`/api/v1/pacts/${pact.id}/submit`)
+      .set('Authorization', `Bearer ${await s.token(s.authority.id)}`)
+      .send({ revision: 1 });
+    expect([retry.status, retry.body]).toEqual([
+      200,
+      { from: 'submitted', to: 'submitted', alreadySubmitted: true, repeated: true },
+    ]);
     // A stale form of another revision is still refused, not taken as the same click.
     const stale = await submitForm(
       authority,

@@ -159,11 +159,24 @@ describe('needs backing', () => {
     expect((await addAction(a.id, action(1, 12))).status).toBe(201);
     const b = await draft();
     expect((await addAction(b.id, action(1, 1))).status).toBe(409);
-    const w = await request(app)
-      .post(`/api/v1/pacts/${a.id}/withdraw`)
-      .set('Authorization', `Bearer ${token}`);
-    expect(w.status).toBe(200);
+    const withdraw = () =>
+      request(app).post(`/api/v1/pacts/${a.id}/withdraw`).set('Authorization', `Bearer ${token}`);
+    const w = await withdraw();
+    expect([w.status, w.body]).toEqual([200, { from: 'draft', to: 'withdrawn', repeated: false }]);
     expect((await addAction(b.id, action(1, 12))).status).toBe(201);
+    // A retry after a timeout: withdrawn already, said so; the audit records it once.
+    const again = await withdraw();
+    expect([again.status, again.body]).toEqual([
+      200,
+      { from: 'withdrawn', to: 'withdrawn', repeated: true },
+    ]);
+    const withdrawals = await t.db
+      .selectFrom('pact_audit')
+      .select('seq')
+      .where('pact_id', '=', a.id)
+      .where('event', '=', 'withdraw')
+      .execute();
+    expect(withdrawals).toHaveLength(1);
   });
 
   it('lets a plan shrink even when it is over the need (firms amended since)', async () => {

@@ -860,12 +860,36 @@ describe('API: commentOnPact, proposeAmendment, decideAmendment, setPosition', (
       .set(promoter)
       .send({ revision: 1, decision: 'accept' });
     expect(d.status).toBe(200);
-    expect(d.body).toEqual({ status: 'accepted', revision: 2 });
+    expect(d.body).toEqual({ status: 'accepted', revision: 2, repeated: false });
     const actions = await t.db
       .selectFrom('pact_actions')
       .select('title')
       .where('pact_id', '=', pact.id)
       .execute();
     expect(actions.map((x) => x.title)).toContain('Sicurezza 4.0');
+
+    // A retry after a timeout: the same decision, answered as made, applied and told once.
+    const audit = () =>
+      t.db.selectFrom('pact_audit').select('seq').where('pact_id', '=', pact.id).execute();
+    const notes = () => t.db.selectFrom('notifications').select('id').execute();
+    const [auditBefore, notesBefore] = [(await audit()).length, (await notes()).length];
+    const decide = (body: object) =>
+      request(app)
+        .post(`/api/v1/pacts/${pact.id}/amendments/${am.body.id}/decision`)
+        .set(promoter)
+        .send(body);
+    const again = await decide({ revision: 1, decision: 'accept' });
+    expect([again.status, again.body]).toEqual([
+      200,
+      { status: 'accepted', revision: 2, repeated: true },
+    ]);
+    expect([(await audit()).length, (await notes()).length]).toEqual([auditBefore, notesBefore]);
+    expect((await pactRow(pact.id)).revision).toBe(2);
+    // Another decision on it is a conflict, saying why.
+    const other = await decide({ revision: 2, decision: 'decline', reason: 'No' });
+    expect([other.status, other.body.detail]).toEqual([
+      409,
+      'Questo emendamento non è più aperto (stato: Accolto).',
+    ]);
   });
 });

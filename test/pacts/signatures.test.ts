@@ -341,6 +341,65 @@ describe('POST /api/v1/pacts/:id/signatures (signPact)', () => {
   });
 });
 
+describe('a signature repeated through the API (a retry after a timeout)', () => {
+  const written = async (pactId: string) => ({
+    signatures: (await signatures(pactId)).length,
+    audit: (
+      await t.db.selectFrom('pact_audit').select('seq').where('pact_id', '=', pactId).execute()
+    ).length,
+    notifications: (await t.db.selectFrom('notifications').select('id').execute()).length,
+  });
+
+  it('answers 200 with the signature as it stands, repeated, recording and telling nothing again', async () => {
+    const pact = await negotiating();
+    const [employersToken, unionToken] = [await s.token(s.employers.id), await s.token(s.union.id)];
+    const signAs = (token: string, body: object) =>
+      request(app)
+        .post(`/api/v1/pacts/${pact.id}/signatures`)
+        .set('Authorization', `Bearer ${token}`)
+        .send(body);
+    const body = { revision: 1, hash: pact.revision_hash };
+    const first = await signAs(employersToken, body);
+    expect([first.status, first.body.repeated]).toEqual([201, false]);
+    const before = await written(pact.id);
+    const again = await signAs(employersToken, body);
+    expect([again.status, again.body]).toEqual([200, { ...first.body, repeated: true }]);
+    expect(await written(pact.id)).toEqual(before);
+    // The last signature agrees the pact; its retry still lands, the pact agreed once.
+    expect((await signAs(unionToken, body)).body.agreement.agreed).toBe(true);
+    const agreed = await written(pact.id);
+    const retried = await signAs(unionToken, body);
+    expect([retried.status, retried.body.repeated, retried.body.agreement.agreed]).toEqual([
+      200,
+      true,
+      true,
+    ]);
+    expect(await written(pact.id)).toEqual(agreed);
+  });
+
+  it('still refuses with 409 a signature on a revision that is no longer current', async () => {
+    const pact = await negotiating();
+    const token = await s.token(s.employers.id);
+    const signed = await request(app)
+      .post(`/api/v1/pacts/${pact.id}/signatures`)
+      .set('Authorization', `Bearer ${token}`)
+      .send({ revision: 1, hash: pact.revision_hash });
+    expect(signed.status).toBe(201);
+    await t.db
+      .updateTable('pacts')
+      .set({ revision: 2, revision_hash: 'b'.repeat(64) })
+      .where('id', '=', pact.id)
+      .execute();
+    const outdated = await request(app)
+      .post(`/api/v1/pacts/${pact.id}/signatures`)
+      .set('Authorization', `Bearer ${token}`)
+      .send({ revision: 1, hash: pact.revision_hash });
+    expect(outdated.status).toBe(409);
+    expect(outdated.body.detail).toContain('revisione 2');
+    expect(await signatures(pact.id)).toHaveLength(1);
+  });
+});
+
 describe('a sign form posted without its hidden fields (a crafted post)', () => {
   it('says to reload the page, with no link to a field the page does not have', async () => {
     const pact = await negotiating();

@@ -402,11 +402,23 @@ describe('revoking', () => {
       .post('/api/v1/delegations')
       .set(auth)
       .send({ associationId: partner.organisationId });
-    expect(g.status).toBe(201);
+    expect([g.status, g.body.repeated]).toEqual([201, false]);
+    // A retry after a timeout: granted already, answered as it stands, recorded once.
+    const g2 = await request(app)
+      .post('/api/v1/delegations')
+      .set(auth)
+      .send({ associationId: partner.organisationId });
+    expect([g2.status, g2.body]).toEqual([200, { ...g.body, repeated: true }]);
     const r = await request(app).post(`/api/v1/delegations/${g.body.id}/revoke`).set(auth);
     expect(r.status).toBe(200);
     expect(r.body.revokedAt).not.toBeNull();
+    const r2 = await request(app).post(`/api/v1/delegations/${g.body.id}/revoke`).set(auth);
+    expect([r2.status, r2.body]).toEqual([200, { ...r.body, repeated: true }]);
     const [after] = await delegationsOf(firm.organisationId);
     expect(after!.revoked_by).toBe(firm.id);
+    expect((await eventsOf(g.body.id as string)).map((e) => e.kind)).toEqual([
+      'granted',
+      'revoked',
+    ]);
   });
 });

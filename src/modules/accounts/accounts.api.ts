@@ -6,17 +6,34 @@ import { loginRateLimit } from '../../http/rate-limit';
 import { defineOperation, type ApiOperation } from '../api/operation';
 import { localName, territoryPath } from '../reference/territories.repository';
 import { authenticate } from './accounts.service';
-import { createApiToken, revokeApiToken } from './tokens.service';
+import {
+  createApiToken,
+  DEFAULT_TOKEN_LIFETIME,
+  revokeApiToken,
+  TOKEN_LIFETIMES,
+} from './tokens.service';
 
 const createTokenBody = z
   .strictObject({
     email: z.string().trim().min(1).max(254),
     password: z.string().min(1).max(200),
     name: z.string().trim().min(1).max(80).optional(),
+    expiresInDays: z
+      .literal(TOKEN_LIFETIMES)
+      .default(DEFAULT_TOKEN_LIFETIME)
+      .describe(
+        `How long the token lasts, in days (default ${DEFAULT_TOKEN_LIFETIME}); there is no token that never expires`,
+      ),
   })
   .meta({ id: 'CreateTokenRequest' });
 
-const tokenResponse = z.object({ token: z.string(), tokenId: z.uuid() }).meta({ id: 'Token' });
+const tokenResponse = z
+  .object({
+    token: z.string(),
+    tokenId: z.uuid(),
+    expiresAt: z.string().describe('When the token stops working (ISO 8601); afterwards a 401'),
+  })
+  .meta({ id: 'Token' });
 
 const meResponse = z
   .object({
@@ -43,7 +60,8 @@ export function accountOperations({ db, config }: AppServices): ApiOperation[] {
       operationId: 'createToken',
       method: 'post',
       path: '/tokens',
-      summary: 'Exchange e-mail and password for a personal access token (shown once)',
+      summary:
+        'Exchange e-mail and password for a personal access token (shown once), valid for 30, 90 (default) or 365 days',
       tags: ['accounts'],
       access: 'public',
       body: createTokenBody,
@@ -53,8 +71,13 @@ export function accountOperations({ db, config }: AppServices): ApiOperation[] {
       handler: async ({ req, body }) => {
         const userId = await authenticate(db, body.email, body.password);
         if (!userId) throw new HttpError(401, req.t('login.failed'));
-        const { id, token } = await createApiToken(db, userId, body.name ?? 'API');
-        return { token, tokenId: id };
+        const { id, token, expiresAt } = await createApiToken(
+          db,
+          userId,
+          body.name ?? 'API',
+          body.expiresInDays,
+        );
+        return { token, tokenId: id, expiresAt: expiresAt.toISOString() };
       },
     }),
     defineOperation({

@@ -25,20 +25,27 @@ export function findSessionUser(db: Executor, id: string): Promise<SessionUser |
     .executeTakeFirst();
 }
 
+interface TokenState {
+  tokenId: string;
+  expiresAt: Date;
+  expired: boolean;
+}
+
 /**
- * The user behind an API token (live token, enabled user) in one round trip, with the token's
+ * The user behind an API token (live token, enabled user; expired or not, said) in one round trip, with the token's
  * last use recorded at most once a minute in the same statement, not once per request: the
- * function api_token_user (migration 2026_12_06_1400), which keeps its plan for the session
+ * function api_token_user (migrations 2026_12_06_1400, 2026_12_07_2000_b), which keeps its plan for the session
  * (every API request runs it).
  */
 export async function findTokenUser(
   db: Executor,
   tokenHash: string,
-): Promise<(SessionUser & { tokenId: string }) | undefined> {
-  const { rows } = await sql<SessionUser & { tokenId: string }>`
+): Promise<(SessionUser & TokenState) | undefined> {
+  const { rows } = await sql<SessionUser & TokenState>`
     SELECT user_id AS id, email, full_name AS "fullName", role, partner_type AS "partnerType",
            organisation_id AS "organisationId", organisation_name AS "organisationName",
-           territory_code AS "territoryCode", token_id AS "tokenId"
+           territory_code AS "territoryCode", token_id AS "tokenId",
+           expires_at AS "expiresAt", expired
     FROM api_token_user(${tokenHash})`.execute(db);
   return rows[0];
 }

@@ -22,7 +22,13 @@ import {
   tokenSchema,
 } from './accounts.schemas';
 import { changePassword, registerFirm } from './accounts.service';
-import { createApiToken, listApiTokens, revokeApiToken } from './tokens.service';
+import {
+  createApiToken,
+  DEFAULT_TOKEN_LIFETIME,
+  listApiTokens,
+  revokeApiToken,
+  TOKEN_LIFETIMES,
+} from './tokens.service';
 import { myData } from './my-data';
 
 export function accountRoutes({ db, config }: AppServices): Router {
@@ -198,8 +204,12 @@ export function accountRoutes({ db, config }: AppServices): Router {
     res.status(status).render('accounts/tokens', {
       title: req.t('tokens.title'),
       tokens,
-      values: {},
-      fieldLabels: { name: req.t('tokens.name') },
+      lifetimes: TOKEN_LIFETIMES.map((days) => ({
+        value: String(days),
+        label: req.t('tokens.lifetimeDays', { count: days }),
+      })),
+      values: { lifetime: String(DEFAULT_TOKEN_LIFETIME) },
+      fieldLabels: { name: req.t('tokens.name'), lifetime: req.t('tokens.lifetime') },
       ...extra,
     });
   };
@@ -209,10 +219,15 @@ export function accountRoutes({ db, config }: AppServices): Router {
   router.post('/account/tokens', allow('token:manage'), async (req, res) => {
     const form = parseForm(tokenSchema, req);
     if (!form.ok) return tokensView(req, res, 422, form);
-    const { token } = await createApiToken(db, req.user!.id, form.data.name);
+    const { token, expiresAt } = await createApiToken(
+      db,
+      req.user!.id,
+      form.data.name,
+      form.data.lifetime,
+    );
     // Shown once, on this response only: the database keeps just its hash.
     res.setHeader('Cache-Control', 'no-store');
-    return tokensView(req, res, 201, { newToken: token });
+    return tokensView(req, res, 201, { newToken: token, newTokenExpires: expiresAt });
   });
 
   // Revoking cannot be undone (programs using the token lose access): asked first.

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { LANGUAGES } from '../../http/i18n';
 import { PARTNER_TYPES, ROLES } from '../../db/database';
 import { email, newPassword, shortText, territoryCode } from '../../http/validate';
+import { DEFAULT_TOKEN_LIFETIME, TOKEN_LIFETIMES, type TokenLifetime } from './tokens.service';
 
 export const loginSchema = z.strictObject({
   email: z.string().trim().min(1).max(254),
@@ -53,7 +54,13 @@ export const acceptInvitationSchema = z
   })
   .refine(confirmed, mismatch);
 
-export const tokenSchema = z.strictObject({ name: shortText(80) });
+/** A token's lifetime in days, as the page's select sends it; left out, the default. */
+const tokenLifetimeField = z
+  .enum(TOKEN_LIFETIMES.map(String) as [string, ...string[]])
+  .default(String(DEFAULT_TOKEN_LIFETIME))
+  .transform((d) => Number(d) as TokenLifetime);
+
+export const tokenSchema = z.strictObject({ name: shortText(80), lifetime: tokenLifetimeField });
 
 /** `next` after login: only a path on this site, never another origin. */
 export function safeNext(next: string | undefined): string {

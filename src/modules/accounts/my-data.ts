@@ -36,7 +36,7 @@ export async function myData(db: Executor, user: SessionUser) {
         .execute(),
       db
         .selectFrom('api_tokens')
-        .select(['name', 'created_at', 'last_used_at', 'revoked_at'])
+        .select(['name', 'created_at', 'expires_at', 'last_used_at', 'revoked_at'])
         .where('user_id', '=', user.id)
         .orderBy('created_at')
         .execute(),

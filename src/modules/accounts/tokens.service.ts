@@ -1,32 +1,56 @@
+import { sql } from 'kysely';
 import type { Db } from '../../db';
 import type { SessionUser } from '../../http/types';
 import { NotFoundError } from '../../lib/domain-error';
 import { hashSecret, newSecret } from '../../lib/tokens';
 import { findTokenUser } from './accounts.repository';
 
-/** Personal access tokens: shown once, stored as SHA-256, revocable. */
+/**
+ * How long a new token lasts, in days: the user picks one. No "never": a token that never ends
+ * is one that outlives the program it was made for and nobody remembers (a leaked one works for
+ * ever); a year is enough for a yearly integration, renewed by making a new token.
+ */
+export const TOKEN_LIFETIMES = [30, 90, 365] as const;
+export type TokenLifetime = (typeof TOKEN_LIFETIMES)[number];
+export const DEFAULT_TOKEN_LIFETIME: TokenLifetime = 90;
+
+/** Personal access tokens: shown once, stored as SHA-256, revocable, expiring. */
 export async function createApiToken(
   db: Db,
   userId: string,
   name: string,
-): Promise<{ id: string; token: string }> {
+  days: TokenLifetime = DEFAULT_TOKEN_LIFETIME,
+): Promise<{ id: string; token: string; expiresAt: Date }> {
   const token = newSecret('patto');
   const row = await db
     .insertInto('api_tokens')
-    .values({ user_id: userId, name, token_hash: hashSecret(token) })
-    .returning('id')
+    .values({
+      user_id: userId,
+      name,
+      token_hash: hashSecret(token),
+      expires_at: sql<Date>`now() + make_interval(days => ${days})`,
+    })
+    .returning(['id', 'expires_at'])
     .executeTakeFirstOrThrow();
-  return { id: row.id, token };
+  return { id: row.id, token, expiresAt: row.expires_at };
 }
 
-export async function authenticateToken(db: Db, token: string): Promise<SessionUser | null> {
-  return (await findTokenUser(db, hashSecret(token))) ?? null;
+/** The user behind a live token, or the end of an expired one (told apart from unknown). */
+export async function authenticateToken(
+  db: Db,
+  token: string,
+): Promise<SessionUser | { expiredAt: Date } | null> {
+  const found = await findTokenUser(db, hashSecret(token));
+  if (!found) return null;
+  const { expired, expiresAt, ...user } = found;
+  return expired ? { expiredAt: expiresAt } : user;
 }
 
 export function listApiTokens(db: Db, userId: string) {
   return db
     .selectFrom('api_tokens')
-    .select(['id', 'name', 'created_at', 'last_used_at', 'revoked_at'])
+    .select(['id', 'name', 'created_at', 'last_used_at', 'revoked_at', 'expires_at'])
+    .select(sql<boolean>`expires_at <= now()`.as('expired'))
     .where('user_id', '=', userId)
     .orderBy('created_at', 'desc')
     .execute();

@@ -37,14 +37,27 @@ export function apiOperations(services: AppServices): ApiOperation[] {
   ];
 }
 
-/** `Authorization: Bearer <token>` → req.user; a wrong or revoked token is a 401, never a guess. */
+/**
+ * `Authorization: Bearer <token>` → req.user; a wrong or revoked token is a 401, never a guess;
+ * an expired one a 401 that says so (its owner knows it, and what to do: make a new one).
+ */
 function bearerAuth(services: AppServices): RequestHandler {
-  return async (req, _res, next) => {
+  return async (req, res, next) => {
     const header = req.headers.authorization;
     if (!header) return next();
     const match = /^Bearer ([A-Za-z0-9_-]{10,100})$/.exec(header);
     const user = match ? await authenticateToken(services.db, match[1]!) : null;
     if (!user) return next(new DomainError('errors.badToken', { status: 401 }));
+    if ('expiredAt' in user) {
+      // RFC 6750: a program can tell "expired" from the header too, whatever the language.
+      res.set(
+        'WWW-Authenticate',
+        'Bearer realm="patto", error="invalid_token", error_description="The access token expired"',
+      );
+      return next(
+        new DomainError('errors.expiredToken', { status: 401, params: { date: user.expiredAt } }),
+      );
+    }
     req.user = user;
     next();
   };

@@ -48,6 +48,14 @@ export function buildOpenApiDocument(operations: ApiOperation[], version: string
         ? { requestBody: { required: true, content: { 'application/json': { schema: op.body } } } }
         : {}),
       responses: {
+        ...(op.response.also && op.response.schema
+          ? {
+              [String(op.response.also.status)]: {
+                description: op.response.also.description,
+                content: { 'application/json': { schema: op.response.schema } },
+              },
+            }
+          : {}),
         [String(op.response.status)]: {
           description: op.response.description,
           ...(op.response.schema
@@ -83,12 +91,21 @@ export function buildOpenApiDocument(operations: ApiOperation[], version: string
       title: 'Patto API',
       version,
       description:
-        'Training-needs surveys and Local Training Pacts. Authenticate with a personal access token: `Authorization: Bearer …` (createToken).',
+        'Training-needs surveys and Local Training Pacts. Authenticate with a personal access token: `Authorization: Bearer …` (createToken). Repeating an act exactly (a retry: the same signature, the same decision) answers 200 with `repeated: true` and records nothing again.',
       license: { name: 'EUPL-1.2', identifier: 'EUPL-1.2' },
     },
     servers: [{ url: '/api/v1' }],
     security: [{ bearerAuth: [] }],
-    components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+    components: {
+      securitySchemes: {
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'A personal access token (`patto_…`) from createToken or the account page. It expires 30, 90 (default) or 365 days after creation, as chosen then; an expired token is a 401 whose detail says it expired and when, with `WWW-Authenticate: Bearer error="invalid_token", error_description="The access token expired"`; an unknown or revoked one is a 401 saying it is not valid.',
+        },
+      },
+    },
     paths,
   });
 }

@@ -32,6 +32,8 @@ export interface ApiOperation<
     schema?: z.ZodType;
     /** Other media types the handler may answer with a RawBody (e.g. text/csv). */
     alternatives?: Record<string, z.ZodType>;
+    /** Another status the handler may answer with an Answer, same schema (e.g. 200 for a repeat). */
+    also?: { status: number; description: string };
   };
   errors?: number[];
   middleware?: RequestHandler[];
@@ -41,6 +43,14 @@ export interface ApiOperation<
     query: z.output<Q>;
     params: z.output<P>;
   }) => Promise<unknown>;
+}
+
+/** A handler's JSON answer with another status than the operation's (its `response.also`). */
+export class Answer {
+  constructor(
+    readonly status: number,
+    readonly body: object,
+  ) {}
 }
 
 /** A handler's answer sent as is, in its own media type, instead of as JSON. */
@@ -110,6 +120,7 @@ export function mountOperation(router: Router, op: ApiOperation): void {
       ...(input as { body: never; query: never; params: never }),
     });
     if (result === undefined) res.status(op.response.status).end();
+    else if (result instanceof Answer) res.status(result.status).json(result.body);
     else if (result instanceof RawBody)
       res.status(op.response.status).type(result.type).send(result.body);
     else res.status(op.response.status).json(result);

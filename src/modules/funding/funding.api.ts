@@ -22,7 +22,7 @@ import {
   rejectSchema,
   returnSchema,
 } from './funding.schemas';
-import { approvePact, decidePact, reducePact, reviewView } from './review.service';
+import { decideOnce, reviewView } from './review.service';
 import { ruleTexts } from './rules.view';
 
 const idParams = z.object({ id: z.uuid() });
@@ -141,11 +141,22 @@ const reportJson = z
   })
   .meta({ id: 'EligibilityReport' });
 
-const decisionJson = z.object({
-  decisionId: z.uuid(),
-  approvedCents: z.number().int().optional(),
-  releasedCents: z.number().int().optional(),
-});
+const decisionJson = z
+  .object({
+    decisionId: z.uuid(),
+    approvedCents: z.number().int().optional(),
+    releasedCents: z.number().int().optional(),
+    repeated: z
+      .boolean()
+      .describe(
+        'true when this very decision (same kind, revision, remarks and amounts, by the same user) was already made: it is answered as it stands and nothing is recorded again',
+      ),
+  })
+  .meta({ id: 'PactDecision' });
+
+/** Said once for every decision: a retry is answered, a different decision is refused. */
+const REPEAT =
+  '. Repeating the very same decision (a retry) answers 200 with `repeated: true` and records nothing; a different decision once one is made is a 409';
 
 export function fundingOperations({ db }: AppServices): ApiOperation[] {
   const tags = ['funding'];
@@ -294,7 +305,8 @@ export function fundingOperations({ db }: AppServices): ApiOperation[] {
       method: 'post',
       path: '/pacts/:id/approve',
       summary:
-        'Approve a submitted pact, in full or for lower amounts per action; commits the grant (409 with the figures when the budget is short)',
+        'Approve a submitted pact, in full or for lower amounts per action; commits the grant (409 with the figures when the budget is short)' +
+        REPEAT,
       tags,
       access: 'pact:review',
       params: idParams,
@@ -302,14 +314,18 @@ export function fundingOperations({ db }: AppServices): ApiOperation[] {
       response: { status: 200, description: 'The decision', schema: decisionJson },
       errors: [404, 409, 422],
       handler: ({ req, params, body }) =>
-        approvePact(db, req.user!, params.id, { ...body, amounts: amountsOf(body.amounts) }),
+        decideOnce(db, req.user!, params.id, 'approve', {
+          ...body,
+          amounts: amountsOf(body.amounts),
+        }),
     }),
     defineOperation({
       operationId: 'reducePact',
       method: 'post',
       path: '/pacts/:id/reduce',
       summary:
-        'Lower the approved amounts of an approved pact, not below what each action has spent; the difference is released',
+        'Lower the approved amounts of an approved pact, not below what each action has spent; the difference is released' +
+        REPEAT,
       tags,
       access: 'pact:review',
       params: idParams,
@@ -317,7 +333,10 @@ export function fundingOperations({ db }: AppServices): ApiOperation[] {
       response: { status: 200, description: 'The decision', schema: decisionJson },
       errors: [404, 409, 422],
       handler: ({ req, params, body }) =>
-        reducePact(db, req.user!, params.id, { ...body, amounts: amountsOf(body.amounts) }),
+        decideOnce(db, req.user!, params.id, 'reduce', {
+          ...body,
+          amounts: amountsOf(body.amounts),
+        }),
     }),
     ...(
       [
@@ -334,14 +353,14 @@ export function fundingOperations({ db }: AppServices): ApiOperation[] {
         operationId,
         method: 'post',
         path: `/pacts/:id/${kind}`,
-        summary,
+        summary: summary + REPEAT,
         tags,
         access: 'pact:review',
         params: idParams,
         body: schema,
         response: { status: 200, description: 'The decision', schema: decisionJson },
         errors: [404, 409, 422],
-        handler: ({ req, params, body }) => decidePact(db, req.user!, params.id, kind, body),
+        handler: ({ req, params, body }) => decideOnce(db, req.user!, params.id, kind, body),
       }),
     ),
   ];

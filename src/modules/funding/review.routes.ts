@@ -9,14 +9,7 @@ import { rejectSchema, returnSchema } from './funding.schemas';
 import { centsToInput, euros } from './money';
 import { parseAmountsForm } from './review.form';
 import { ruleTexts } from './rules.view';
-import {
-  alreadyDecided,
-  approvePact,
-  decidePact,
-  reducePact,
-  reviewView,
-  type DecisionInput,
-} from './review.service';
+import { decideOnce, reviewView, type DecisionInput } from './review.service';
 
 type FormName = 'approve' | 'return' | 'reject' | 'reduce';
 const DONE = { approve: 'approved', return: 'returned', reject: 'rejected', reduce: 'reduced' };
@@ -128,28 +121,11 @@ export function reviewRoutes({ db }: AppServices): Router {
    * Runs a decision; a domain refusal re-renders the page with the form's errors and values,
    * unless this user's previous click already made this very decision: then it lands as it did.
    */
-  const decide = async (
-    req: Request,
-    res: Response,
-    form: FormName,
-    input: DecisionInput,
-    run: () => Promise<unknown>,
-  ) => {
-    const done = () => {
-      flash(req, `funding.flash.${DONE[form]}`);
-      res.redirect(`/pacts/${uuidParam(req)}/review`);
-    };
+  const decide = async (req: Request, res: Response, form: FormName, input: DecisionInput) => {
     try {
-      await run();
-      return done();
+      await decideOnce(db, req.user!, uuidParam(req), form, input);
     } catch (err) {
       if (!(err instanceof DomainError) || err.status === 404) throw err;
-      const repeat = ['funding.errors.notSubmitted', 'funding.errors.nothingReduced'];
-      if (
-        repeat.includes(err.messageKey) &&
-        (await alreadyDecided(db, req.user!, uuidParam(req), form, input))
-      )
-        return done();
       return render(req, res, {
         form,
         status: err.status,
@@ -157,11 +133,12 @@ export function reviewRoutes({ db }: AppServices): Router {
         values: req.body as Record<string, unknown>,
       });
     }
+    flash(req, `funding.flash.${DONE[form]}`);
+    res.redirect(`/pacts/${uuidParam(req)}/review`);
   };
 
   for (const form of ['approve', 'reduce'] as const) {
     router.post(`/pacts/:id/${form}`, allow('pact:review'), async (req, res) => {
-      const id = uuidParam(req);
       const parsed = parseAmountsForm(req);
       if (!parsed.ok)
         return render(req, res, {
@@ -170,8 +147,7 @@ export function reviewRoutes({ db }: AppServices): Router {
           errors: parsed.errors,
           values: parsed.values,
         });
-      const run = form === 'approve' ? approvePact : reducePact;
-      return decide(req, res, form, parsed.data, () => run(db, req.user!, id, parsed.data));
+      return decide(req, res, form, parsed.data);
     });
   }
 
@@ -180,7 +156,6 @@ export function reviewRoutes({ db }: AppServices): Router {
     ['reject', rejectSchema],
   ] as const) {
     router.post(`/pacts/:id/${form}`, allow('pact:review'), async (req, res) => {
-      const id = uuidParam(req);
       const parsed = parseForm(schema, req);
       if (!parsed.ok)
         return render(req, res, {
@@ -189,9 +164,7 @@ export function reviewRoutes({ db }: AppServices): Router {
           errors: parsed.errors,
           values: parsed.values,
         });
-      return decide(req, res, form, parsed.data, () =>
-        decidePact(db, req.user!, id, form, parsed.data),
-      );
+      return decide(req, res, form, parsed.data);
     });
   }
 

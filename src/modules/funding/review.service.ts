@@ -294,28 +294,95 @@ export async function reducePact(db: Db, user: SessionUser, pactId: string, inpu
   });
 }
 
+export type DecisionFormKind = 'approve' | 'reduce' | 'return' | 'reject';
+
 /**
- * Whether this user's latest decision on the pact is already the one asked (a double click, a
- * second tab): same kind and revision and, where amounts are given, the same per action.
+ * This user's latest decision on the pact if it is already the one asked (a double click, a
+ * second tab, an API client retrying after a timeout): same kind, revision and remarks, and
+ * per action the same amount (an amount left out stands for what it defaults to: the full grant
+ * on approve, what is committed now on reduce). Otherwise null.
  */
-export async function alreadyDecided(
+export async function repeatedDecision(
   db: Executor,
   user: SessionUser,
   pactId: string,
-  kind: DecisionKind,
+  kind: DecisionFormKind,
   input: DecisionInput,
-): Promise<boolean> {
+) {
   const last = await db
-    .selectFrom('pact_decisions')
-    .select(['kind', 'revision', 'decided_by', 'actions'])
-    .where('pact_id', '=', pactId)
-    .orderBy('decided_at', 'desc')
+    .selectFrom('pact_decisions as d')
+    .leftJoin('funding_calls as c', 'c.id', 'd.call_id')
+    .select([
+      'd.id',
+      'd.kind',
+      'd.revision',
+      'd.remarks',
+      'd.decided_by',
+      'd.actions',
+      'd.approved_cents',
+      'c.cofinancing_percent',
+    ])
+    .where('d.pact_id', '=', pactId)
+    .orderBy('d.decided_at', 'desc')
     .limit(1)
     .executeTakeFirst();
-  if (!last || last.kind !== kind || last.decided_by !== user.id) return false;
-  if (last.revision !== input.revision) return false;
-  const granted = new Map(last.actions.map((a) => [a.actionId, a.approvedCents]));
-  return [...(input.amounts ?? [])].every(([id, cents]) => granted.get(id) === cents);
+  if (!last || last.kind !== kind || last.decided_by !== user.id) return null;
+  if (last.revision !== input.revision || last.remarks !== input.remarks) return null;
+  const granted = new Map(last.actions.map((a) => [a.actionId, a]));
+  const asked = input.amounts ?? new Map<string, number>();
+  if ([...asked.keys()].some((id) => !granted.has(id))) return null;
+  for (const a of granted.values()) {
+    const fallback =
+      kind === 'approve' ? maxGrantOf(a.costCents, last.cofinancing_percent ?? 0) : a.approvedCents;
+    if ((asked.get(a.actionId) ?? fallback) !== a.approvedCents) return null;
+  }
+  const released =
+    kind === 'reduce'
+      ? await db
+          .selectFrom('budget_commitments')
+          .select((eb) => eb.fn.sum<string>('amount_cents').as('total'))
+          .where('decision_id', '=', last.id)
+          .executeTakeFirst()
+      : undefined;
+  return {
+    decisionId: last.id,
+    ...(last.approved_cents === null ? {} : { approvedCents: last.approved_cents }),
+    ...(released ? { releasedCents: -Number(released.total ?? 0) } : {}),
+  };
+}
+
+/**
+ * Runs a decision once: asked again when it is already made (the refusal that a second
+ * identical decision meets), it answers that decision as it stands, `repeated`, and writes
+ * nothing: no second decision, audit entry or ledger movement. Any other refusal stands.
+ */
+export async function decideOnce(
+  db: Db,
+  user: SessionUser,
+  pactId: string,
+  kind: DecisionFormKind,
+  input: DecisionInput,
+): Promise<{
+  decisionId: string;
+  approvedCents?: number;
+  releasedCents?: number;
+  repeated: boolean;
+}> {
+  try {
+    const done =
+      kind === 'approve'
+        ? await approvePact(db, user, pactId, input)
+        : kind === 'reduce'
+          ? await reducePact(db, user, pactId, input)
+          : await decidePact(db, user, pactId, kind, input);
+    return { ...done, repeated: false };
+  } catch (err) {
+    const repeatable = ['funding.errors.notSubmitted', 'funding.errors.nothingReduced'];
+    if (!(err instanceof DomainError) || !repeatable.includes(err.messageKey)) throw err;
+    const done = await repeatedDecision(db, user, pactId, kind, input);
+    if (!done) throw err;
+    return { ...done, repeated: true };
+  }
 }
 
 /** Everything the review page and getEligibilityReport show. */

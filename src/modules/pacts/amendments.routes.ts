@@ -156,17 +156,6 @@ export function amendmentRoutes({ db }: AppServices): Router {
     } catch (err) {
       if (err instanceof NotFoundError || !(err instanceof DomainError) || err.status === 403)
         throw err;
-      // A double click: this user's first click just made this very decision. Done, as it said.
-      if (err.messageKey === 'negotiation.errors.alreadyDecided') {
-        const am = await findAmendment(db, id, amId);
-        const asked = parsed.data.decision === 'accept' ? 'accepted' : 'declined';
-        if (am.status === asked && am.decided_by === req.user!.id) {
-          if (am.status === 'accepted')
-            flash(req, 'negotiation.flash.accepted', { revision: String(am.result_revision) });
-          else flash(req, 'negotiation.flash.declined');
-          return res.redirect(`/pacts/${id}/amendments/${amId}`);
-        }
-      }
       // Only the reason is a field of this page; any other refusal (needs exceeded, a newer
       // revision) is about the whole decision.
       const msg = req.t(err.messageKey, err.options.params);

@@ -125,8 +125,8 @@ export async function proposeAmendment(
 }
 
 export type Decision =
-  | { status: 'accepted'; revision: number }
-  | { status: 'declined' }
+  | { status: 'accepted'; revision: number; repeated?: true }
+  | { status: 'declined'; repeated?: true }
   | { status: 'outdated'; why: Exclude<Applicability, { ok: true }> };
 
 async function lockedAmendment(tx: Tx, pactId: string, amendmentId: string) {
@@ -159,6 +159,15 @@ export async function decideAmendment(
     if (party !== 'promoter')
       throw new DomainError('negotiation.errors.promoterDecides', { status: 403 });
     const am = await lockedAmendment(tx, pactId, amendmentId);
+    // This user made this very decision a moment ago (a double click, an API client retrying
+    // after a timeout): answered as it stands, nothing applied, recorded or notified again.
+    const asked = input.decision === 'accept' ? 'accepted' : 'declined';
+    if (am.status === asked && am.decided_by === user.id) {
+      if (am.status === 'accepted')
+        return { status: am.status, revision: am.result_revision!, repeated: true };
+      if ((am.decision_reason ?? '') === (input.reason ?? ''))
+        return { status: 'declined', repeated: true };
+    }
     if (am.status !== 'open')
       throw new DomainError('negotiation.errors.alreadyDecided', { params: { status: am.status } });
     assertOpen(pact.status);

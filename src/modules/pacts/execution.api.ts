@@ -16,6 +16,11 @@ const reportedJson = z
     period: z.string(),
     replaced: z.boolean().describe('True when the quarter had been reported before'),
     status: z.enum(PACT_STATUSES),
+    repeated: z
+      .boolean()
+      .describe(
+        'True when the quarter was already reported with these very figures (a retry): nothing recorded again',
+      ),
   })
   .meta({ id: 'ActionOutcomeReported' });
 

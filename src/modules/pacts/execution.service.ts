@@ -62,7 +62,14 @@ export async function reportOutcome(db: Db, user: SessionUser, pactId: string, o
     const { replaced, unchanged } = await repo.upsertOutcome(tx, pact.id, user.id, o);
     const { actionId, period, ...figures } = o;
     if (unchanged)
-      return { pactId: pact.id, actionId, period, replaced, status: pact.status as PactStatus };
+      return {
+        pactId: pact.id,
+        actionId,
+        period,
+        replaced,
+        status: pact.status as PactStatus,
+        repeated: true,
+      };
     await appendAudit(tx, {
       pactId: pact.id,
       actor: user,
@@ -76,6 +83,7 @@ export async function reportOutcome(db: Db, user: SessionUser, pactId: string, o
       period,
       replaced,
       status: 'in_progress' as PactStatus,
+      repeated: false,
     };
   });
 }

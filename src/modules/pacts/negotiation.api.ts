@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AppServices } from '../../app';
 import { DomainError } from '../../lib/domain-error';
-import { defineOperation, type ApiOperation } from '../api/operation';
+import { Answer, defineOperation, type ApiOperation } from '../api/operation';
 import { proposalSchema } from './amendments.schemas';
 import { decideAmendment, proposeAmendment } from './amendments.service';
 import { addComment } from './comments.service';
@@ -65,7 +65,8 @@ export function negotiationOperations({ db }: AppServices): ApiOperation[] {
       operationId: 'decideAmendment',
       method: 'post',
       path: '/pacts/:id/amendments/:amendmentId/decision',
-      summary: 'Accept (applied as a new revision) or decline (reason required) an amendment',
+      summary:
+        'Accept (applied as a new revision) or decline (reason required) an amendment. Making again the decision the caller made (a retry) answers 200 with `repeated: true` and records nothing; another decision on a decided amendment is a 409',
       tags: ['pacts'],
       access: 'pact:draft',
       params: amendmentParams,
@@ -76,6 +77,11 @@ export function negotiationOperations({ db }: AppServices): ApiOperation[] {
         schema: z.object({
           status: z.enum(['accepted', 'declined']),
           revision: z.number().int().optional(),
+          repeated: z
+            .boolean()
+            .describe(
+              'true when the caller had already made this very decision: nothing recorded again',
+            ),
         }),
       },
       errors: [403, 404, 409, 422],
@@ -89,7 +95,7 @@ export function negotiationOperations({ db }: AppServices): ApiOperation[] {
               : 'negotiation.amendments.outdatedFields',
             { status: 409, params: { fields: d.why.fields.join(', ') } },
           );
-        return d;
+        return { ...d, repeated: d.repeated ?? false };
       },
     }),
     defineOperation({
@@ -97,7 +103,7 @@ export function negotiationOperations({ db }: AppServices): ApiOperation[] {
       method: 'post',
       path: '/pacts/:id/signatures',
       summary:
-        "Sign the pact's current revision (its number and hash must both match); 409 while it has no action",
+        "Sign the pact's current revision (its number and hash must both match); 409 while it has no action, or for a revision no longer current. Signing again a revision the caller's organisation already signed (a retry) answers 200 with `repeated: true` and records nothing",
       tags: ['pacts'],
       access: 'pact:negotiate',
       params: idParams,
@@ -105,21 +111,34 @@ export function negotiationOperations({ db }: AppServices): ApiOperation[] {
       response: {
         status: 201,
         description: 'The signature, and whether the pact is now agreed',
-        schema: z.object({
-          revision: z.number().int(),
-          hash: z.string(),
-          agreement: agreementJson,
-        }),
+        schema: z
+          .object({
+            revision: z.number().int(),
+            hash: z.string(),
+            agreement: agreementJson,
+            repeated: z
+              .boolean()
+              .describe(
+                "true when the caller's organisation had already signed this revision: nothing was recorded again",
+              ),
+          })
+          .meta({ id: 'PactSignature' }),
+        also: {
+          status: 200,
+          description: 'Already signed by the caller’s organisation: the signature as it stands',
+        },
       },
       errors: [403, 404, 409, 422],
       handler: async ({ req, params, body }) => {
         const r = await signPact(db, req.user!, params.id, body);
         const { total, signed, allSigned, parity, agreed } = r.agreement;
-        return {
+        const signature = {
           revision: r.revision,
           hash: r.hash,
           agreement: { total, signed, allSigned, parity, agreed },
+          repeated: r.repeated,
         };
+        return r.repeated ? new Answer(200, signature) : signature;
       },
     }),
     defineOperation({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AppServices } from '../../app';
+import { DomainError } from '../../lib/domain-error';
 import { defineOperation, type ApiOperation } from '../api/operation';
 import { addAction, removeAction, updateAction } from './actions.service';
 import { loadPactFor } from './access';
@@ -63,7 +64,17 @@ const pactJson = z
   })
   .meta({ id: 'Pact' });
 
-const transitionJson = z.object({ from: z.enum(PACT_STATUSES), to: z.enum(PACT_STATUSES) });
+const transitionJson = z
+  .object({
+    from: z.enum(PACT_STATUSES),
+    to: z.enum(PACT_STATUSES),
+    repeated: z
+      .boolean()
+      .describe(
+        'true when the step was already taken (a retry): from = to, nothing recorded again',
+      ),
+  })
+  .meta({ id: 'PactTransition' });
 
 export function pactOperations({ db }: AppServices): ApiOperation[] {
   const getPact = async (req: import('express').Request, id: string) => {
@@ -262,26 +273,45 @@ export function pactOperations({ db }: AppServices): ApiOperation[] {
       method: 'post',
       path: '/pacts/:id/submit',
       summary:
-        'Submit an agreed pact to the region (promoter); 409 before it is agreed, or while it has no action or no funding call; repeated for the revision already submitted: 200, submitted → submitted',
+        'Submit an agreed pact to the region (promoter); 409 before it is agreed, or while it has no action or no funding call; repeated for the revision already submitted (a retry): 200, submitted → submitted, `repeated: true`',
       tags,
       access: 'pact:draft',
       params: idParams,
       body: revisionOnlySchema,
       response: { status: 200, description: 'The transition', schema: transitionJson },
       errors: [403, 404, 409],
-      handler: ({ req, params, body }) => submitPact(db, req.user!, params.id, body.revision),
+      handler: async ({ req, params, body }) => {
+        const step = await submitPact(db, req.user!, params.id, body.revision);
+        // alreadySubmitted: its name before `repeated`, kept for the programs that read it.
+        return { ...step, repeated: step.alreadySubmitted };
+      },
     }),
     defineOperation({
       operationId: 'withdrawPact',
       method: 'post',
       path: '/pacts/:id/withdraw',
-      summary: 'Withdraw a pact before approval (promoter); its needs are released',
+      summary:
+        'Withdraw a pact before approval (promoter); its needs are released. Withdrawing again a withdrawn pact (a retry) answers 200, withdrawn → withdrawn, `repeated: true`',
       tags,
       access: 'pact:draft',
       params: idParams,
       response: { status: 200, description: 'The transition', schema: transitionJson },
       errors: [403, 404, 409],
-      handler: ({ req, params }) => promoterTransition(db, req.user!, params.id, 'withdraw'),
+      handler: async ({ req, params }) => {
+        try {
+          return {
+            ...(await promoterTransition(db, req.user!, params.id, 'withdraw')),
+            repeated: false,
+          };
+        } catch (err) {
+          if (!(err instanceof DomainError) || err.status !== 409) throw err;
+          // A retry after a timeout: withdrawn already, by this organisation (only the promoter
+          // withdraws). The pages say it cannot be withdrawn again; a program needs to hear done.
+          const { pact, party } = await loadPactFor(db, params.id, req.user!);
+          if (party !== 'promoter' || pact.status !== 'withdrawn') throw err;
+          return { from: pact.status, to: pact.status, repeated: true };
+        }
+      },
     }),
     defineOperation({
       operationId: 'getPactAudit',

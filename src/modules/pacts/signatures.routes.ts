@@ -52,6 +52,10 @@ export function signatureRoutes({ db }: AppServices): Router {
     if (!parsed.ok) return page(req, res, 422, { errors: parsed.errors });
     try {
       const r = await signPact(db, req.user!, id, parsed.data);
+      if (r.repeated) {
+        flash(req, 'negotiation.errors.alreadySigned', { revision: String(r.revision) }, 'info');
+        return res.redirect(`/pacts/${id}/negotiation`);
+      }
       flash(
         req,
         r.agreement.agreed ? 'negotiation.flash.signedAgreed' : 'negotiation.flash.signed',

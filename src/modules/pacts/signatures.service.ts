@@ -87,6 +87,20 @@ export async function signPact(db: Db, user: SessionUser, pactId: string, input:
       throw new DomainError('negotiation.errors.signatoryOnly', { status: 403 });
     if (input.revision !== pact.revision || input.hash !== pact.revision_hash)
       throw new StaleSignatureError(pact.revision, input.revision);
+    // Signed already (a double click, a colleague first, an API client retrying after a
+    // timeout): the signature asked for is there, whatever the pact became since (the last
+    // signature agrees it). Answered as it stands, nothing recorded or notified again.
+    const own = await tx
+      .selectFrom('pact_signatures')
+      .select('signed_at')
+      .where('pact_id', '=', pactId)
+      .where('organisation_id', '=', user.organisationId)
+      .where('revision', '=', pact.revision)
+      .executeTakeFirst();
+    if (own) {
+      const { agreement } = await agreementOf(tx, pactId, pact.revision);
+      return { revision: pact.revision, hash: pact.revision_hash, agreement, repeated: true };
+    }
     if (pact.status !== 'negotiation')
       throw new DomainError('negotiation.errors.notSignable', {
         status: 409,
@@ -136,6 +150,6 @@ export async function signPact(db: Db, user: SessionUser, pactId: string, input:
         party: 'system',
         detail: { revision: pact.revision, hash: pact.revision_hash },
       });
-    return { revision: pact.revision, hash: pact.revision_hash, agreement };
+    return { revision: pact.revision, hash: pact.revision_hash, agreement, repeated: false };
   });
 }
