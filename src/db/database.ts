@@ -139,6 +139,8 @@ export interface ApiTokensTable {
   revoked_at: Timestamp | null;
   /** Chosen at creation (TOKEN_LIFETIMES); the API refuses the token from then on. */
   expires_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  /** When its owner was told it is about to expire (once: REMIND_BEFORE_DAYS). */
+  reminded_at: Timestamp | null;
 }
 
 export interface RateLimitsTable {

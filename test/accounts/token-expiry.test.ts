@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import request from 'supertest';
 import * as migration from '../../migrations/2026_12_07_2000_b_token_expiry';
 import { createApiToken } from '../../src/modules/accounts/tokens.service';
+import { formatDate } from '../../src/lib/format';
 import { loginAs, submitForm, testApp } from '../helpers/app';
 import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
@@ -162,5 +163,46 @@ describe('migration 2026_12_07_2000_b_token_expiry', () => {
     } finally {
       await own.close();
     }
+  });
+});
+
+describe('a token in its last days', () => {
+  it('tells its owner once, in the inbox, the first time it is used then', async () => {
+    const user = await newUser(t.db);
+    const app = testApp(t);
+    const { id, token } = await createApiToken(t.db, user.id, 'Estrazione mensile');
+    const me = () => request(app).get('/api/v1/me').set('Authorization', `Bearer ${token}`);
+    const told = () =>
+      t.db
+        .selectFrom('notifications')
+        .select(['kind', 'params', 'link'])
+        .where('user_id', '=', user.id)
+        .execute();
+    // 90 days left: nothing to say.
+    expect((await me()).status).toBe(200);
+    expect(await told()).toEqual([]);
+    await sql`UPDATE api_tokens SET expires_at = now() + interval '5 days' WHERE id = ${id}`.execute(
+      t.db,
+    );
+    expect((await me()).status).toBe(200);
+    expect((await me()).status).toBe(200);
+    const { expires_at } = await t.db
+      .selectFrom('api_tokens')
+      .select('expires_at')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    const day = expires_at.toISOString().slice(0, 10);
+    expect(await told()).toEqual([
+      {
+        kind: 'api_token_expiring',
+        params: { token: 'Estrazione mensile', date: day },
+        link: '/account/tokens',
+      },
+    ]);
+    const agent = await loginAs(app, user.email, PASSWORD);
+    const inbox = await agent.get('/inbox?lang=en');
+    expect(inbox.text).toContain(
+      `Your access token “Estrazione mensile” expires on ${formatDate(day, 'en', { style: 'long' })}:`,
+    );
   });
 });

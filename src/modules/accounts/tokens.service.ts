@@ -3,6 +3,7 @@ import type { Db } from '../../db';
 import type { SessionUser } from '../../http/types';
 import { NotFoundError } from '../../lib/domain-error';
 import { hashSecret, newSecret } from '../../lib/tokens';
+import { notify } from '../notifications/notify';
 import { findTokenUser } from './accounts.repository';
 
 /**
@@ -35,6 +36,10 @@ export async function createApiToken(
   return { id: row.id, token, expiresAt: row.expires_at };
 }
 
+/** A token used in its last days tells its owner, once, before programs using it stop. */
+export const REMIND_BEFORE_DAYS = 14;
+const DAY_MS = 86_400_000;
+
 /** The user behind a live token, or the end of an expired one (told apart from unknown). */
 export async function authenticateToken(
   db: Db,
@@ -43,7 +48,34 @@ export async function authenticateToken(
   const found = await findTokenUser(db, hashSecret(token));
   if (!found) return null;
   const { expired, expiresAt, ...user } = found;
-  return expired ? { expiredAt: expiresAt } : user;
+  if (expired) return { expiredAt: expiresAt };
+  if (expiresAt.getTime() - Date.now() < REMIND_BEFORE_DAYS * DAY_MS)
+    await remindExpiry(db, user.tokenId, user.id);
+  return user;
+}
+
+/**
+ * Tells the owner of a token in its last days when it ends (the inbox, and an e-mail for those
+ * who get them), the first time it is used then: a program using it would otherwise stop one
+ * morning with a 401. Once per token: the update finds it only while nobody was told.
+ */
+async function remindExpiry(db: Db, tokenId: string, userId: string): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    const row = await tx
+      .updateTable('api_tokens')
+      .set({ reminded_at: sql`now()` })
+      .where('id', '=', tokenId)
+      .where('reminded_at', 'is', null)
+      .returning(['name', 'expires_at'])
+      .executeTakeFirst();
+    if (!row) return;
+    await notify(tx, {
+      userIds: [userId],
+      kind: 'api_token_expiring',
+      params: { token: row.name, date: row.expires_at.toISOString().slice(0, 10) },
+      link: '/account/tokens',
+    });
+  });
 }
 
 export function listApiTokens(db: Db, userId: string) {

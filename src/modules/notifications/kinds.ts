@@ -20,6 +20,7 @@ export const NOTIFICATION_KINDS = [
   'delegation_revoked',
   'delegated_answer_submitted',
   'delegated_answer_withdrawn',
+  'api_token_expiring',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
@@ -28,7 +29,7 @@ export type NotificationParams = Record<string, string | number>;
 /**
  * The params the texts use: `pact` (title), `revision` (number), `actor` (a person's or an
  * organisation's name), `organisation`, `reason` (a decision's remark), `amount`, `call` (title),
- * `survey` (title).
+ * `survey` (title), `token` (an API key's name), `date` (a day, YYYY-MM-DD).
  */
 export const PARAM_NAMES = [
   'pact',
@@ -39,6 +40,8 @@ export const PARAM_NAMES = [
   'amount',
   'call',
   'survey',
+  'token',
+  'date',
 ] as const;
 
 const MAX_PARAMS = 20;
