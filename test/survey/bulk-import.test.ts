@@ -308,6 +308,27 @@ describe('POST /campaigns/:id/import', () => {
     expect(res.status).toBe(303);
   });
 
+  it('reads a file saved by Excel: comuni that lost their leading zero, rows of empty cells', async () => {
+    const { id, region } = await newCampaign(t.db);
+    const agent = await loginAs(app, region.email, PASSWORD);
+    const vat = newVat();
+    // Excel reads 048014 as a number and saves 48014; rows it once formatted come back as ';;;'.
+    const empty = COLUMN_NAMES.map(() => '').join(';');
+    const res = await upload(
+      agent,
+      id,
+      `\ufeff${csv([firmRow(vat, { comune: '48014' }), firmRow(vat, { comune: '48014', skill: 'F40.b' })])}\r\n${empty}\r\n${empty}\r\n`,
+    );
+    expect(res.status).toBe(303);
+    const firm = await t.db
+      .selectFrom('firms')
+      .select('territory_code')
+      .where('vat_number', '=', `IT${vat}`)
+      .executeTakeFirstOrThrow();
+    expect(firm.territory_code).toBe('048014');
+    expect(await versionsOf(id)).toMatchObject([{ vat_number: `IT${vat}`, need_count: 2 }]);
+  });
+
   it("is not found for another region's campaign, and refused for a firm", async () => {
     const lombardia = await newUser(t.db, { role: 'region', territory: 'ITC4' });
     const { id } = await newCampaign(t.db, { region: lombardia, territory: 'ITC4' });

@@ -172,6 +172,8 @@ export async function parseImport(
   try {
     for await (const batch of file.batches) {
       for (const { line, cells } of batch) {
+        // A row of empty cells (';;;;'), as a spreadsheet saves rows it once formatted: a blank line.
+        if (cells.every((c) => c.trim() === '')) continue;
         rows++;
         // While firms are being written, a turn of the event loop every few hundred rows lets
         // the write's next statement go out as soon as the database answers the last one.
@@ -202,7 +204,8 @@ export async function parseImport(
           });
           continue;
         }
-        const cell = (c: ImportColumn) => (col[c] >= 0 ? (cells[col[c]] ?? '').trim() : '');
+        const cell = (c: ImportColumn) =>
+          withZeros(c, col[c] >= 0 ? (cells[col[c]] ?? '').trim() : '');
         const vat = cell('vat_number')
           .toUpperCase()
           .replace(/[\s.-]/g, '');
@@ -299,6 +302,13 @@ function unique(problems: ImportProblem[]): ImportProblem[] {
     return true;
   });
 }
+
+/**
+ * A spreadsheet reads an ISTAT code as a number and saves 048014 as 48014: a comune of four or
+ * five digits gets its leading zeros back (every code has six).
+ */
+const withZeros = (c: ImportColumn, v: string) =>
+  c === 'comune' && /^\d{4,5}$/.test(v) ? v.padStart(6, '0') : v;
 
 const PRIORITY_SET = new Set<string>(PRIORITIES);
 const MODALITY_SET = new Set<string>(MODALITIES);
