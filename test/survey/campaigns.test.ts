@@ -57,6 +57,29 @@ describe('campaigns (region)', () => {
     );
   });
 
+  it('says, before closing, how many firms have an answer in progress they have not sent', async () => {
+    const { id, region } = await newCampaign(t.db);
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    expect((await agent.get(`/campaigns/${id}/close`)).text).not.toContain('in corso');
+    for (const _ of [1, 2]) {
+      const firm = await newFirmUser(t.db);
+      await reachNeeds(
+        await loginAs(testApp(t), firm.email, PASSWORD),
+        t.db,
+        id,
+        firm.organisationId,
+      );
+    }
+    const ask = await agent.get(`/campaigns/${id}/close`);
+    expect(ask.text).toContain(
+      '2 imprese hanno una risposta in corso che non hanno ancora inviato: chiusa l&#x27;indagine, non potranno più inviarla.',
+    );
+    const en = await agent.get(`/campaigns/${id}/close?lang=en`);
+    expect(en.text).toContain(
+      '2 firms have an answer in progress that they have not sent yet: once the survey is closed, they can no longer send it.',
+    );
+  });
+
   it.each([
     [
       'a territory outside the region',

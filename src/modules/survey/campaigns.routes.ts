@@ -243,12 +243,15 @@ export function campaignRoutes({ db }: AppServices): Router {
     const campaign = await getManagedCampaign(db, req.user!, uuidParam(req));
     const back = `/campaigns/${campaign.id}`;
     if (campaign.status !== 'open') return res.redirect(back);
+    // Answers begun and never sent stay unsent once it closes: the region hears of them first.
+    const { drafts } = await campaignCounts(db, campaign.id);
     renderConfirm(req, res, {
       title: req.t('campaigns.closeTitle', { title: campaign.title }),
       paragraphs: [
         req.t('campaigns.closeConfirm', {
           closesAt: formatDate(campaign.closesAt, res.locals.lang as string, { style: 'long' }),
         }),
+        ...(drafts ? [req.t('campaigns.closeDrafts', { count: drafts })] : []),
       ],
       action: `/campaigns/${campaign.id}/close`,
       button: req.t('campaigns.close'),
