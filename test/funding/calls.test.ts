@@ -395,6 +395,10 @@ describe('funding calls (readers)', () => {
     );
     expect(closed.status).toBe(302);
     expect(await status()).toBe('closed');
+    // The page it leads to says so in words, not as the message's key.
+    const after = await agent.get(`/calls/${call.id}`);
+    expect(after.text).toContain('Avviso chiuso: nessun nuovo patto può sceglierlo.');
+    expect(after.text).not.toContain('funding.flash');
     // Closed: nothing left to confirm.
     expect((await agent.get(`/calls/${call.id}/close`)).headers.location).toBe(`/calls/${call.id}`);
     // A reader who does not manage the call is refused the page.

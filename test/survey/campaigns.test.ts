@@ -51,7 +51,11 @@ describe('campaigns (region)', () => {
     expect(ask.text).toMatch(/anche prima della data di chiusura prevista \(\d{1,2} \w+ \d{4}\)/);
     expect((await agent.get(`/campaigns/${c.id}`)).text).toContain('<strong>Aperta</strong>');
     await submitForm(agent, `/campaigns/${c.id}/close`, {}, `/campaigns/${c.id}/close`);
-    expect((await agent.get(`/campaigns/${c.id}`)).text).toContain('<strong>Chiusa</strong>');
+    const closed = await agent.get(`/campaigns/${c.id}`);
+    expect(closed.text).toContain('<strong>Chiusa</strong>');
+    // The message says so in words, not as its key.
+    expect(closed.text).toContain('Indagine chiusa: non accetta più risposte.');
+    expect(closed.text).not.toContain('campaigns.close');
     expect((await agent.get(`/campaigns/${c.id}/close`)).headers.location).toBe(
       `/campaigns/${c.id}`,
     );

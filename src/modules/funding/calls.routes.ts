@@ -367,12 +367,14 @@ export function callRoutes({ db }: AppServices): Router {
     res.redirect('/calls');
   });
 
+  // 'close' + 'ed' read 'closeed': a key with no message, shown as it is.
+  const DONE = { open: 'opened', close: 'closed' } as const;
   for (const action of ['open', 'close'] as const) {
     router.post(`/calls/:id/${action}`, allow('call:manage'), async (req, res) => {
       const id = uuidParam(req);
       try {
         await transitionCall(db, req.user!, id, action);
-        flash(req, `funding.flash.${action}ed`);
+        flash(req, `funding.flash.${DONE[action]}`);
       } catch (err) {
         if (!(err instanceof DomainError) || err.status === 404) throw err;
         // A draft refused for its deadline is not stuck: the message leads to its edit page.

@@ -287,12 +287,14 @@ export function campaignRoutes({ db }: AppServices): Router {
     res.redirect('/campaigns');
   });
 
+  // 'close' + 'ed' read 'closeed': a key with no message, shown as it is.
+  const DONE = { open: 'opened', close: 'closed' } as const;
   for (const action of ['open', 'close'] as const) {
     router.post(`/campaigns/:id/${action}`, allow('campaign:manage'), async (req, res) => {
       const id = uuidParam(req);
       try {
         await transitionCampaign(db, req.user!, id, action);
-        flash(req, `campaigns.${action}ed`);
+        flash(req, `campaigns.${DONE[action]}`);
       } catch (err) {
         // A draft refused for its closing day is not stuck: the message leads to its edit.
         if (err instanceof DomainError && err.messageKey === 'campaigns.errors.closesInPast')
