@@ -122,6 +122,23 @@ describe('campaigns (region)', () => {
     expect((await agent.get(`/campaigns/${id}/responses`)).status).toBe(404);
   });
 
+  it("writes the live counts and the charts' figures as numbers of the reader's language", async () => {
+    const { id, region } = await newCampaign(t.db);
+    const app = testApp(t);
+    const firm = await newFirmUser(t.db, 20000);
+    const firmAgent = await loginAs(app, firm.email, PASSWORD);
+    await reachNeeds(firmAgent, t.db, id, firm.organisationId);
+    await submitLines(firmAgent, id, needsBody([needLine({ workers: '11500' })]));
+    const agent = await loginAs(app, region.email, PASSWORD);
+    const it = await agent.get(`/campaigns/${id}`);
+    expect(it.text).toContain('Lavoratori da formare: <strong>11.500</strong>');
+    // The workers of the need lines by area, in the chart's table.
+    expect(it.text).toMatch(/<td class="text-end">11\.500<\/td>/);
+    const en = await agent.get(`/campaigns/${id}?lang=en`);
+    expect(en.text).toContain('Workers to train: <strong>11,500</strong>');
+    expect(en.text).toMatch(/<td class="text-end">11,500<\/td>/);
+  });
+
   it('shows live counts, lists responses with filters and a total, and opens one', async () => {
     const { id, region } = await newCampaign(t.db);
     const app = testApp(t);
