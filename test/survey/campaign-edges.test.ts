@@ -56,6 +56,30 @@ describe('POST /campaigns', () => {
   });
 });
 
+describe('POST /campaigns: the order of the dates', () => {
+  it('is not blamed on a good closing day when the opening day is not a date', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const body = { ...valid(), opensAt: 'domani' };
+    const res = await submitForm(agent, '/campaigns/new', body, '/campaigns');
+    expect(res.status).toBe(422);
+    expect(errorSummary(res.text).map((l) => l.text)).toEqual([
+      'Apertura (dal giorno): Scrivi una data, per esempio 31/03/2027',
+    ]);
+  });
+
+  it('is told beside another field’s error, in the same round', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const body = { ...valid(), title: '', closesAt: addDays(romeToday(), -1) };
+    const res = await submitForm(agent, '/campaigns/new', body, '/campaigns');
+    expect(errorSummary(res.text).map((l) => l.text)).toEqual([
+      'Titolo: Campo obbligatorio',
+      "Chiusura (fino al giorno incluso): La chiusura non può precedere l'apertura",
+    ]);
+  });
+});
+
 describe('GET /campaigns/new', () => {
   it('offers the region first, then its provinces, then the comuni under their province', async () => {
     const region = await newUser(t.db, { role: 'region' });
