@@ -170,7 +170,9 @@ describe('POST /campaigns/:id/import', () => {
     const res = await upload(
       agent,
       id,
-      csv([firmRow(newVat(), { period: '1° trim. 2027', occupation: '721', nace_division: '2' })]),
+      csv([
+        firmRow(newVat(), { period: '1° trim. 2027', occupation: '721', nace_division: '281' }),
+      ]),
     );
     expect(res.status).toBe(422);
     const problem = (column: string) =>
@@ -308,24 +310,25 @@ describe('POST /campaigns/:id/import', () => {
     expect(res.status).toBe(303);
   });
 
-  it('reads a file saved by Excel: comuni that lost their leading zero, rows of empty cells', async () => {
+  it('reads a file saved by Excel: comuni and NACE divisions that lost their leading zero, rows of empty cells', async () => {
     const { id, region } = await newCampaign(t.db);
     const agent = await loginAs(app, region.email, PASSWORD);
     const vat = newVat();
-    // Excel reads 048014 as a number and saves 48014; rows it once formatted come back as ';;;'.
+    // Excel reads 048014 as a number and saves 48014 (01, farming, as 1); rows it once formatted
+    // come back as ';;;'.
     const empty = COLUMN_NAMES.map(() => '').join(';');
     const res = await upload(
       agent,
       id,
-      `\ufeff${csv([firmRow(vat, { comune: '48014' }), firmRow(vat, { comune: '48014', skill: 'F40.b' })])}\r\n${empty}\r\n${empty}\r\n`,
+      `\ufeff${csv([firmRow(vat, { comune: '48014', nace_division: '1' }), firmRow(vat, { comune: '48014', nace_division: '1', skill: 'F40.b' })])}\r\n${empty}\r\n${empty}\r\n`,
     );
     expect(res.status).toBe(303);
     const firm = await t.db
       .selectFrom('firms')
-      .select('territory_code')
+      .select(['territory_code', 'nace_division'])
       .where('vat_number', '=', `IT${vat}`)
       .executeTakeFirstOrThrow();
-    expect(firm.territory_code).toBe('048014');
+    expect(firm).toEqual({ territory_code: '048014', nace_division: '01' });
     expect(await versionsOf(id)).toMatchObject([{ vat_number: `IT${vat}`, need_count: 2 }]);
   });
 

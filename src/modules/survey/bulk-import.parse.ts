@@ -304,11 +304,15 @@ function unique(problems: ImportProblem[]): ImportProblem[] {
 }
 
 /**
- * A spreadsheet reads an ISTAT code as a number and saves 048014 as 48014: a comune of four or
- * five digits gets its leading zeros back (every code has six).
+ * A spreadsheet reads a code as a number and saves 048014 as 48014, 01 as 1: a comune of four or
+ * five digits, a NACE division of one, gets its leading zeros back (every code has six, or two).
  */
 const withZeros = (c: ImportColumn, v: string) =>
-  c === 'comune' && /^\d{4,5}$/.test(v) ? v.padStart(6, '0') : v;
+  c === 'comune' && /^\d{4,5}$/.test(v)
+    ? v.padStart(6, '0')
+    : c === 'nace_division' && /^\d$/.test(v)
+      ? `0${v}`
+      : v;
 
 const PRIORITY_SET = new Set<string>(PRIORITIES);
 const MODALITY_SET = new Set<string>(MODALITIES);
