@@ -156,6 +156,42 @@ describe('funding calls (region)', () => {
     expect(await callsOf(region.organisationId)).toHaveLength(0);
   });
 
+  it('reads whole numbers with a thousands point as the Italian reader writes them', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    // '1.000' hours was read as 1 hour, '2.500' participants refused as not whole.
+    const body = {
+      ...valid(),
+      maxHours: '1.000',
+      minParticipants: '1.000',
+      maxParticipants: '2.500',
+    };
+    expect((await submitForm(agent, '/calls/new', body, '/calls')).status).toBe(302);
+    const [call] = await callsOf(region.organisationId);
+    expect(call).toMatchObject({
+      max_hours_per_action: 1000,
+      min_participants: 1000,
+      max_participants: 2500,
+    });
+    // Left empty: no limit.
+    const open = { ...valid(), maxHours: ' ', minParticipants: '', cofinancingPercent: '' };
+    expect((await submitForm(agent, '/calls/new', open, '/calls')).status).toBe(302);
+    expect((await callsOf(region.organisationId)).map((c) => c.max_hours_per_action)).toContain(
+      null,
+    );
+    const wrong = await submitForm(
+      agent,
+      '/calls/new',
+      { ...valid(), maxHours: '12,5', cofinancingPercent: '1.000' },
+      '/calls',
+    );
+    expect(wrong.status).toBe(422);
+    expect(errorSummary(wrong.text).map((l) => l.text)).toEqual([
+      'Cofinanziamento delle imprese (%): Il valore massimo è 100',
+      'Ore massime per azione: Inserisci un numero intero, senza virgola: per le migliaia usa il punto (1.000) o nessun separatore (1000)',
+    ]);
+  });
+
   it('says a negative amount is out of range, not badly written', async () => {
     const region = await newUser(t.db, { role: 'region' });
     const agent = await loginAs(testApp(t), region.email, PASSWORD);
