@@ -128,6 +128,29 @@ describe('the campaign pages', () => {
 });
 
 describe('GET /campaigns/:id/responses', () => {
+  it('offers as territory filter only the survey’s territory and what lies within it', async () => {
+    const { id, region } = await newCampaign(t.db, { territory: 'ITI14' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const page = await agent.get(`/campaigns/${id}/responses`);
+    const select = /id="filter-territory".*?<\/select>/s.exec(page.text)![0];
+    const codes = [...select.matchAll(/<option value="(\w*)"/g)].map((m) => m[1]);
+    expect(codes).toContain('ITI14');
+    expect(codes).toContain('048014');
+    // Pisa, or the whole region, chosen from the list led to a 400 page.
+    expect(codes).not.toContain('ITI17');
+    expect(codes).not.toContain('ITI1');
+    for (const code of codes.filter(Boolean))
+      expect((await agent.get(`/campaigns/${id}/responses?territory=${code}`)).status).toBe(200);
+  });
+
+  it('names the province of a comune’s own survey in its filter', async () => {
+    const { id, region } = await newCampaign(t.db, { territory: '048014' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const page = await agent.get(`/campaigns/${id}/responses`);
+    expect(page.text).toContain('<optgroup label="Comuni della provincia di Firenze">');
+    expect(page.text).toContain('<option value="048014" >Empoli (048014)</option>');
+  });
+
   it('sends a page past the end to the last page', async () => {
     const { id, region } = await newCampaign(t.db);
     const agent = await loginAs(testApp(t), region.email, PASSWORD);

@@ -342,7 +342,14 @@ export function campaignRoutes({ db }: AppServices): Router {
       prev: page > 1 ? link(page - 1) : null,
       next: page < pages ? link(page + 1) : null,
       filter: { status: status ?? '', territory: territory ?? '' },
-      territoryGroups: await territoryGroups(db, req.user!, res.locals.lang as string, req.t),
+      // Only where the survey asked: a province beside it would list nobody (and is refused).
+      territoryGroups: await territoryGroups(
+        db,
+        req.user!,
+        res.locals.lang as string,
+        req.t,
+        campaign.territoryCode,
+      ),
     });
   });
 
