@@ -332,6 +332,21 @@ describe('POST /campaigns/:id/import', () => {
     expect(await versionsOf(id)).toMatchObject([{ vat_number: `IT${vat}`, need_count: 2 }]);
   });
 
+  it('counts a large file in the reader’s numbers: rows read, responses and lines imported', async () => {
+    const { id, region } = await newCampaign(t.db);
+    const agent = await loginAs(app, region.email, PASSWORD);
+    await agent.get('/?lang=en');
+    const firms = Array.from({ length: 1000 }, () => firmRow(newVat()));
+    const refused = await upload(agent, id, csv([...firms, firmRow(newVat(), { eqf: '9' })]));
+    expect(refused.status).toBe(422);
+    expect(refused.text).toContain('Rows read: 1,001.');
+    const done = await upload(agent, id, csv(firms));
+    expect(done.status).toBe(303);
+    expect((await agent.get(`/campaigns/${id}`)).text).toContain(
+      'Responses imported: 1,000 (need lines: 1,000; new firms: 1,000).',
+    );
+  });
+
   it("is not found for another region's campaign, and refused for a firm", async () => {
     const lombardia = await newUser(t.db, { role: 'region', territory: 'ITC4' });
     const { id } = await newCampaign(t.db, { region: lombardia, territory: 'ITC4' });
