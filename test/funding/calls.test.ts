@@ -142,6 +142,12 @@ describe('funding calls (region)', () => {
     ['overlapping allocations', { alloc1Territory: '048014' }, 'alloc1Territory', 'si sovrappone'],
     ['allocations over the budget', { budget: '500000' }, 'alloc1Amount', 'superano la dotazione'],
     ['a half-filled allocation', { alloc1Amount: '' }, 'alloc1Amount', 'Indica l&#x27;importo'],
+    [
+      'both standard costs at zero',
+      { courseHour: '0', participantHour: '0,00' },
+      'courseHour',
+      'Almeno uno dei due costi standard deve essere sopra zero',
+    ],
     ['an over-long title', { title: 'x'.repeat(201) }, 'title', 'al massimo 200'],
     ['an unknown field', { extra: 'x' }, '_form', 'extra'],
   ])('refuses %s: 422, the input kept, nothing written', async (_w, change, field, message) => {

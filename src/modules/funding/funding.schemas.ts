@@ -97,7 +97,12 @@ export const callSchema = z
       // Also when other fields are wrong: the form reports every problem at once.
       when: (p) => !p.issues.some((i) => /^(min|max)Participants$/.test(String(i.path?.[0]))),
     },
-  );
+  )
+  .refine((v) => v.courseHour > 0 || v.participantHour > 0, {
+    message: 'funding.errors.noUnitCost',
+    path: ['courseHour'],
+    when: (p) => !p.issues.some((i) => /^(course|participant)Hour$/.test(String(i.path?.[0]))),
+  });
 export type CallInput = z.output<typeof callSchema>;
 
 /** A call as the service takes it, from the form or from the API. */
@@ -206,7 +211,12 @@ export const callApiSchema = z
     skillAreas: callApiFields.skillAreas.optional().default([]),
     allocations: callApiFields.allocations.optional().default([]),
   })
-  .refine(minNotAboveMax, minAboveMax);
+  .refine(minNotAboveMax, minAboveMax)
+  // Both at 0, every action costs nothing: a pact funded on it would commit €0.
+  .refine((v) => v.courseHourCents > 0 || v.participantHourCents > 0, {
+    message: 'funding.errors.noUnitCost',
+    path: ['courseHourCents'],
+  });
 export type CallApiInput = z.output<typeof callApiSchema>;
 
 /**
