@@ -332,6 +332,16 @@ describe('POST /campaigns/:id/import', () => {
     expect(await versionsOf(id)).toMatchObject([{ vat_number: `IT${vat}`, need_count: 2 }]);
   });
 
+  it('reads a file whose lines end in a lone CR, as Excel for Mac saves "CSV (Macintosh)"', async () => {
+    const { id, region } = await newCampaign(t.db);
+    const agent = await loginAs(app, region.email, PASSWORD);
+    const vat = newVat();
+    const file = csv([firmRow(vat), firmRow(vat, { skill: 'F40.b' })]).replace(/\n/g, '\r');
+    const res = await upload(agent, id, `${file}\r`);
+    expect(res.status).toBe(303);
+    expect(await versionsOf(id)).toMatchObject([{ vat_number: `IT${vat}`, need_count: 2 }]);
+  });
+
   it('counts a large file in the reader’s numbers: rows read, responses and lines imported', async () => {
     const { id, region } = await newCampaign(t.db);
     const agent = await loginAs(app, region.email, PASSWORD);
