@@ -2,6 +2,7 @@ import { loginAs, submitForm, testApp } from '../helpers/app';
 import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { errorSummary, expectSummaryNamesFields } from '../helpers/error-summary';
+import { formatDate } from '../../src/lib/format';
 import { romeToday } from '../../src/modules/survey/calendar';
 import { reachNeeds, submitLines } from './flow';
 import { addDays, needLine, needsBody, newCampaign, newFirmUser, newVat } from './helpers';
@@ -59,6 +60,19 @@ describe('campaigns (region)', () => {
     expect((await agent.get(`/campaigns/${c.id}/close`)).headers.location).toBe(
       `/campaigns/${c.id}`,
     );
+  });
+
+  it('opened before its first day, says from when firms can answer, not that it is open', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const opensAt = addDays(romeToday(), 10);
+    const { id } = await newCampaign(t.db, { region, opensAt, open: false });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    await submitForm(agent, `/campaigns/${id}`, {}, `/campaigns/${id}/open`);
+    const page = await agent.get(`/campaigns/${id}`);
+    expect(page.text).toContain('Programmata (non ancora aperta)');
+    expect(page.text).not.toContain('Indagine aperta.');
+    const day = formatDate(opensAt, 'it', { style: 'long' });
+    expect(page.text).toContain(`Indagine pubblicata: le imprese potranno rispondere dal ${day}.`);
   });
 
   it('says, before closing, how many firms have an answer in progress they have not sent', async () => {

@@ -293,8 +293,11 @@ export function campaignRoutes({ db }: AppServices): Router {
     router.post(`/campaigns/:id/${action}`, allow('campaign:manage'), async (req, res) => {
       const id = uuidParam(req);
       try {
-        await transitionCampaign(db, req.user!, id, action);
-        flash(req, `campaigns.${DONE[action]}`);
+        const campaign = await transitionCampaign(db, req.user!, id, action);
+        // Opened before its first day, it is published, not yet open: firms wait for that day.
+        if (campaign.state === 'scheduled')
+          flash(req, 'campaigns.openedScheduled', { date: campaign.opensAt });
+        else flash(req, `campaigns.${DONE[action]}`);
       } catch (err) {
         // A draft refused for its closing day is not stuck: the message leads to its edit.
         if (err instanceof DomainError && err.messageKey === 'campaigns.errors.closesInPast')
