@@ -300,6 +300,18 @@ describe('POST /campaigns/:id/import', () => {
     expect(await count('responses')).toBe(before);
   });
 
+  it('says once that the first line is not the header, when a title row stands above it', async () => {
+    const { id, region } = await newCampaign(t.db);
+    const agent = await loginAs(app, region.email, PASSWORD);
+    const res = await upload(agent, id, `Risposte raccolte 2027;;;\n${csv([firmRow(newVat())])}`);
+    expect(res.status).toBe(422);
+    // It was told as fourteen missing columns, all on line 1.
+    expect([...res.text.matchAll(/data-line="(\d+)"/g)]).toHaveLength(1);
+    expect(res.text).toContain(
+      'La riga 1 non è l&#x27;intestazione del modello: nessuna sua cella è il nome di una colonna (vat_number, legal_name, …). Se sopra l&#x27;intestazione ci sono righe di titolo, toglile.',
+    );
+  });
+
   it('offers a template that imports as it is', async () => {
     const { id, region } = await newCampaign(t.db);
     const agent = await loginAs(app, region.email, PASSWORD);

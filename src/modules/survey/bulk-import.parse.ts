@@ -132,6 +132,18 @@ export async function parseImport(
   const add = (p: ImportProblem) => problems.length < MAX_IMPORT_PROBLEMS && problems.push(p);
   const opened = await openColumns(source, IMPORT_COLUMNS);
   if ('errors' in opened) {
+    // Not one required column found: the line read as the header is something else (a title
+    // above it), said once rather than as every column missing.
+    const required = COLUMN_NAMES.filter((c) => IMPORT_COLUMNS[c].required).length;
+    const missing = opened.refusals.filter((r) => r.code === 'missingColumn');
+    if (missing.length === required && missing.length === opened.refusals.length) {
+      add({
+        line: missing[0]!.line,
+        key: 'bulkImport.errors.notHeader',
+        params: { line: missing[0]!.line },
+      });
+      return { firms: [], problems, rows: 0, reopened: false };
+    }
     for (const r of opened.refusals)
       add({
         line: r.line,
