@@ -70,6 +70,12 @@ describe('the funding API', () => {
       .set('Authorization', auth)
       .send({ ...body, budgetCents: -1 });
     expect(neg.status).toBe(422);
+    const free = await request(app)
+      .post('/api/v1/calls')
+      .set('Authorization', auth)
+      .send({ ...body, courseHourCents: 0, participantHourCents: 0 });
+    expect(free.status).toBe(422);
+    expect(free.body.errors[0].pointer).toBe('body/courseHourCents');
     const n = await t.db
       .selectFrom('funding_calls')
       .select('id')

@@ -275,7 +275,9 @@ describe('GET/POST /calls/:id/edit', () => {
     const agent = await loginAs(testApp(t), region.email, PASSWORD);
     const form = await agent.get(`/calls/${call.id}/edit`);
     expect(form.text).toContain('name="alloc6Territory"');
-    expect(form.text).not.toContain('name="alloc7Territory"');
+    // Five empty rows after them, for more reserves.
+    expect(form.text).toContain('name="alloc11Territory"');
+    expect(form.text).not.toContain('name="alloc12Territory"');
     // Sent back as the browser would send the form unchanged, apart from the title.
     const body: Record<string, string | string[]> = {
       ...edited(),
@@ -292,6 +294,33 @@ describe('GET/POST /calls/:id/edit', () => {
     const res = await submitForm(agent, `/calls/${call.id}/edit`, body, `/calls/${call.id}/edit`);
     expect(res.status).toBe(302);
     expect((await stored(call.id)).allocations).toEqual(before.allocations);
+  });
+
+  it('offers empty rows after the reserves a draft has: a region reserves for all ten provinces', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const provinces = 'ITI11 ITI12 ITI13 ITI14 ITI15 ITI16 ITI17 ITI18 ITI19 ITI1A'.split(' ');
+    const rows = (codes: string[]) =>
+      Object.fromEntries(
+        codes.flatMap((code, i) => [
+          [`alloc${i}Territory`, code],
+          [`alloc${i}Amount`, '1000'],
+        ]),
+      );
+    const first = { ...edited(), budget: '100000', ...rows(provinces.slice(0, 5)) };
+    expect((await submitForm(agent, '/calls/new', first, '/calls')).status).toBe(302);
+    const { id } = await t.db
+      .selectFrom('funding_calls')
+      .select('id')
+      .where('organisation_id', '=', region.organisationId)
+      .executeTakeFirstOrThrow();
+    const form = await agent.get(`/calls/${id}/edit`);
+    // Five reserves filled the five rows of a new call: five more are offered, empty.
+    expect(form.text).toContain('name="alloc9Territory"');
+    const all = { ...first, ...rows(provinces) };
+    const res = await submitForm(agent, `/calls/${id}/edit`, all, `/calls/${id}/edit`);
+    expect(res.status).toBe(302);
+    expect((await stored(id)).allocations).toHaveLength(10);
   });
 
   it('an edit and an opening at the same moment take turns: the edit lands before, or is refused', async () => {

@@ -142,6 +142,12 @@ describe('funding calls (region)', () => {
     ['overlapping allocations', { alloc1Territory: '048014' }, 'alloc1Territory', 'si sovrappone'],
     ['allocations over the budget', { budget: '500000' }, 'alloc1Amount', 'superano la dotazione'],
     ['a half-filled allocation', { alloc1Amount: '' }, 'alloc1Amount', 'Indica l&#x27;importo'],
+    [
+      'both standard costs at zero',
+      { courseHour: '0', participantHour: '0,00' },
+      'courseHour',
+      'Almeno uno dei due costi standard deve essere sopra zero',
+    ],
     ['an over-long title', { title: 'x'.repeat(201) }, 'title', 'al massimo 200'],
     ['an unknown field', { extra: 'x' }, '_form', 'extra'],
   ])('refuses %s: 422, the input kept, nothing written', async (_w, change, field, message) => {
@@ -154,6 +160,42 @@ describe('funding calls (region)', () => {
     expect(res.text).toContain(message);
     expect(res.text).toContain(`value="${String(body.budget).replace(/&/g, '&amp;')}"`);
     expect(await callsOf(region.organisationId)).toHaveLength(0);
+  });
+
+  it('reads whole numbers with a thousands point as the Italian reader writes them', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    // '1.000' hours was read as 1 hour, '2.500' participants refused as not whole.
+    const body = {
+      ...valid(),
+      maxHours: '1.000',
+      minParticipants: '1.000',
+      maxParticipants: '2.500',
+    };
+    expect((await submitForm(agent, '/calls/new', body, '/calls')).status).toBe(302);
+    const [call] = await callsOf(region.organisationId);
+    expect(call).toMatchObject({
+      max_hours_per_action: 1000,
+      min_participants: 1000,
+      max_participants: 2500,
+    });
+    // Left empty: no limit.
+    const open = { ...valid(), maxHours: ' ', minParticipants: '', cofinancingPercent: '' };
+    expect((await submitForm(agent, '/calls/new', open, '/calls')).status).toBe(302);
+    expect((await callsOf(region.organisationId)).map((c) => c.max_hours_per_action)).toContain(
+      null,
+    );
+    const wrong = await submitForm(
+      agent,
+      '/calls/new',
+      { ...valid(), maxHours: '12,5', cofinancingPercent: '1.000' },
+      '/calls',
+    );
+    expect(wrong.status).toBe(422);
+    expect(errorSummary(wrong.text).map((l) => l.text)).toEqual([
+      'Cofinanziamento delle imprese (%): Il valore massimo è 100',
+      'Ore massime per azione: Inserisci un numero intero, senza virgola: per le migliaia usa il punto (1.000) o nessun separatore (1000)',
+    ]);
   });
 
   it('says a negative amount is out of range, not badly written', async () => {
@@ -395,6 +437,10 @@ describe('funding calls (readers)', () => {
     );
     expect(closed.status).toBe(302);
     expect(await status()).toBe('closed');
+    // The page it leads to says so in words, not as the message's key.
+    const after = await agent.get(`/calls/${call.id}`);
+    expect(after.text).toContain('Avviso chiuso: nessun nuovo patto può sceglierlo.');
+    expect(after.text).not.toContain('funding.flash');
     // Closed: nothing left to confirm.
     expect((await agent.get(`/calls/${call.id}/close`)).headers.location).toBe(`/calls/${call.id}`);
     // A reader who does not manage the call is refused the page.

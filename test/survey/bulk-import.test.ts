@@ -170,7 +170,9 @@ describe('POST /campaigns/:id/import', () => {
     const res = await upload(
       agent,
       id,
-      csv([firmRow(newVat(), { period: '1° trim. 2027', occupation: '721', nace_division: '2' })]),
+      csv([
+        firmRow(newVat(), { period: '1° trim. 2027', occupation: '721', nace_division: '281' }),
+      ]),
     );
     expect(res.status).toBe(422);
     const problem = (column: string) =>
@@ -298,6 +300,18 @@ describe('POST /campaigns/:id/import', () => {
     expect(await count('responses')).toBe(before);
   });
 
+  it('says once that the first line is not the header, when a title row stands above it', async () => {
+    const { id, region } = await newCampaign(t.db);
+    const agent = await loginAs(app, region.email, PASSWORD);
+    const res = await upload(agent, id, `Risposte raccolte 2027;;;\n${csv([firmRow(newVat())])}`);
+    expect(res.status).toBe(422);
+    // It was told as fourteen missing columns, all on line 1.
+    expect([...res.text.matchAll(/data-line="(\d+)"/g)]).toHaveLength(1);
+    expect(res.text).toContain(
+      'La riga 1 non è l&#x27;intestazione del modello: nessuna sua cella è il nome di una colonna (vat_number, legal_name, …). Se sopra l&#x27;intestazione ci sono righe di titolo, toglile.',
+    );
+  });
+
   it('offers a template that imports as it is', async () => {
     const { id, region } = await newCampaign(t.db);
     const agent = await loginAs(app, region.email, PASSWORD);
@@ -306,6 +320,53 @@ describe('POST /campaigns/:id/import', () => {
     expect(tpl.headers['content-type']).toContain('text/csv');
     const res = await upload(agent, id, tpl.text);
     expect(res.status).toBe(303);
+  });
+
+  it('reads a file saved by Excel: comuni and NACE divisions that lost their leading zero, rows of empty cells', async () => {
+    const { id, region } = await newCampaign(t.db);
+    const agent = await loginAs(app, region.email, PASSWORD);
+    const vat = newVat();
+    // Excel reads 048014 as a number and saves 48014 (01, farming, as 1); rows it once formatted
+    // come back as ';;;'.
+    const empty = COLUMN_NAMES.map(() => '').join(';');
+    const res = await upload(
+      agent,
+      id,
+      `\ufeff${csv([firmRow(vat, { comune: '48014', nace_division: '1' }), firmRow(vat, { comune: '48014', nace_division: '1', skill: 'F40.b' })])}\r\n${empty}\r\n${empty}\r\n`,
+    );
+    expect(res.status).toBe(303);
+    const firm = await t.db
+      .selectFrom('firms')
+      .select(['territory_code', 'nace_division'])
+      .where('vat_number', '=', `IT${vat}`)
+      .executeTakeFirstOrThrow();
+    expect(firm).toEqual({ territory_code: '048014', nace_division: '01' });
+    expect(await versionsOf(id)).toMatchObject([{ vat_number: `IT${vat}`, need_count: 2 }]);
+  });
+
+  it('reads a file whose lines end in a lone CR, as Excel for Mac saves "CSV (Macintosh)"', async () => {
+    const { id, region } = await newCampaign(t.db);
+    const agent = await loginAs(app, region.email, PASSWORD);
+    const vat = newVat();
+    const file = csv([firmRow(vat), firmRow(vat, { skill: 'F40.b' })]).replace(/\n/g, '\r');
+    const res = await upload(agent, id, `${file}\r`);
+    expect(res.status).toBe(303);
+    expect(await versionsOf(id)).toMatchObject([{ vat_number: `IT${vat}`, need_count: 2 }]);
+  });
+
+  it('counts a large file in the reader’s numbers: rows read, responses and lines imported', async () => {
+    const { id, region } = await newCampaign(t.db);
+    const agent = await loginAs(app, region.email, PASSWORD);
+    await agent.get('/?lang=en');
+    const firms = Array.from({ length: 1000 }, () => firmRow(newVat()));
+    const refused = await upload(agent, id, csv([...firms, firmRow(newVat(), { eqf: '9' })]));
+    expect(refused.status).toBe(422);
+    expect(refused.text).toContain('Rows read: 1,001.');
+    const done = await upload(agent, id, csv(firms));
+    expect(done.status).toBe(303);
+    expect((await agent.get(`/campaigns/${id}`)).text).toContain(
+      'Responses imported: 1,000 (need lines: 1,000; new firms: 1,000).',
+    );
   });
 
   it("is not found for another region's campaign, and refused for a firm", async () => {

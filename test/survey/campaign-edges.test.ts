@@ -56,6 +56,30 @@ describe('POST /campaigns', () => {
   });
 });
 
+describe('POST /campaigns: the order of the dates', () => {
+  it('is not blamed on a good closing day when the opening day is not a date', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const body = { ...valid(), opensAt: 'domani' };
+    const res = await submitForm(agent, '/campaigns/new', body, '/campaigns');
+    expect(res.status).toBe(422);
+    expect(errorSummary(res.text).map((l) => l.text)).toEqual([
+      'Apertura (dal giorno): Scrivi una data, per esempio 31/03/2027',
+    ]);
+  });
+
+  it('is told beside another field’s error, in the same round', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const body = { ...valid(), title: '', closesAt: addDays(romeToday(), -1) };
+    const res = await submitForm(agent, '/campaigns/new', body, '/campaigns');
+    expect(errorSummary(res.text).map((l) => l.text)).toEqual([
+      'Titolo: Campo obbligatorio',
+      "Chiusura (fino al giorno incluso): La chiusura non può precedere l'apertura",
+    ]);
+  });
+});
+
 describe('GET /campaigns/new', () => {
   it('offers the region first, then its provinces, then the comuni under their province', async () => {
     const region = await newUser(t.db, { role: 'region' });
@@ -104,6 +128,29 @@ describe('the campaign pages', () => {
 });
 
 describe('GET /campaigns/:id/responses', () => {
+  it('offers as territory filter only the survey’s territory and what lies within it', async () => {
+    const { id, region } = await newCampaign(t.db, { territory: 'ITI14' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const page = await agent.get(`/campaigns/${id}/responses`);
+    const select = /id="filter-territory".*?<\/select>/s.exec(page.text)![0];
+    const codes = [...select.matchAll(/<option value="(\w*)"/g)].map((m) => m[1]);
+    expect(codes).toContain('ITI14');
+    expect(codes).toContain('048014');
+    // Pisa, or the whole region, chosen from the list led to a 400 page.
+    expect(codes).not.toContain('ITI17');
+    expect(codes).not.toContain('ITI1');
+    for (const code of codes.filter(Boolean))
+      expect((await agent.get(`/campaigns/${id}/responses?territory=${code}`)).status).toBe(200);
+  });
+
+  it('names the province of a comune’s own survey in its filter', async () => {
+    const { id, region } = await newCampaign(t.db, { territory: '048014' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const page = await agent.get(`/campaigns/${id}/responses`);
+    expect(page.text).toContain('<optgroup label="Comuni della provincia di Firenze">');
+    expect(page.text).toContain('<option value="048014" >Empoli (048014)</option>');
+  });
+
   it('sends a page past the end to the last page', async () => {
     const { id, region } = await newCampaign(t.db);
     const agent = await loginAs(testApp(t), region.email, PASSWORD);

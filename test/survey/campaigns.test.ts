@@ -2,6 +2,7 @@ import { loginAs, submitForm, testApp } from '../helpers/app';
 import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { errorSummary, expectSummaryNamesFields } from '../helpers/error-summary';
+import { formatDate } from '../../src/lib/format';
 import { romeToday } from '../../src/modules/survey/calendar';
 import { reachNeeds, submitLines } from './flow';
 import { addDays, needLine, needsBody, newCampaign, newFirmUser, newVat } from './helpers';
@@ -51,9 +52,49 @@ describe('campaigns (region)', () => {
     expect(ask.text).toMatch(/anche prima della data di chiusura prevista \(\d{1,2} \w+ \d{4}\)/);
     expect((await agent.get(`/campaigns/${c.id}`)).text).toContain('<strong>Aperta</strong>');
     await submitForm(agent, `/campaigns/${c.id}/close`, {}, `/campaigns/${c.id}/close`);
-    expect((await agent.get(`/campaigns/${c.id}`)).text).toContain('<strong>Chiusa</strong>');
+    const closed = await agent.get(`/campaigns/${c.id}`);
+    expect(closed.text).toContain('<strong>Chiusa</strong>');
+    // The message says so in words, not as its key.
+    expect(closed.text).toContain('Indagine chiusa: non accetta più risposte.');
+    expect(closed.text).not.toContain('campaigns.close');
     expect((await agent.get(`/campaigns/${c.id}/close`)).headers.location).toBe(
       `/campaigns/${c.id}`,
+    );
+  });
+
+  it('opened before its first day, says from when firms can answer, not that it is open', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const opensAt = addDays(romeToday(), 10);
+    const { id } = await newCampaign(t.db, { region, opensAt, open: false });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    await submitForm(agent, `/campaigns/${id}`, {}, `/campaigns/${id}/open`);
+    const page = await agent.get(`/campaigns/${id}`);
+    expect(page.text).toContain('Programmata (non ancora aperta)');
+    expect(page.text).not.toContain('Indagine aperta.');
+    const day = formatDate(opensAt, 'it', { style: 'long' });
+    expect(page.text).toContain(`Indagine pubblicata: le imprese potranno rispondere dal ${day}.`);
+  });
+
+  it('says, before closing, how many firms have an answer in progress they have not sent', async () => {
+    const { id, region } = await newCampaign(t.db);
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    expect((await agent.get(`/campaigns/${id}/close`)).text).not.toContain('in corso');
+    for (const _ of [1, 2]) {
+      const firm = await newFirmUser(t.db);
+      await reachNeeds(
+        await loginAs(testApp(t), firm.email, PASSWORD),
+        t.db,
+        id,
+        firm.organisationId,
+      );
+    }
+    const ask = await agent.get(`/campaigns/${id}/close`);
+    expect(ask.text).toContain(
+      '2 imprese hanno una risposta in corso che non hanno ancora inviato: chiusa l&#x27;indagine, non potranno più inviarla.',
+    );
+    const en = await agent.get(`/campaigns/${id}/close?lang=en`);
+    expect(en.text).toContain(
+      '2 firms have an answer in progress that they have not sent yet: once the survey is closed, they can no longer send it.',
     );
   });
 
@@ -93,6 +134,23 @@ describe('campaigns (region)', () => {
     const agent = await loginAs(testApp(t), lombardia.email, PASSWORD);
     expect((await agent.get(`/campaigns/${id}`)).status).toBe(404);
     expect((await agent.get(`/campaigns/${id}/responses`)).status).toBe(404);
+  });
+
+  it("writes the live counts and the charts' figures as numbers of the reader's language", async () => {
+    const { id, region } = await newCampaign(t.db);
+    const app = testApp(t);
+    const firm = await newFirmUser(t.db, 20000);
+    const firmAgent = await loginAs(app, firm.email, PASSWORD);
+    await reachNeeds(firmAgent, t.db, id, firm.organisationId);
+    await submitLines(firmAgent, id, needsBody([needLine({ workers: '11500' })]));
+    const agent = await loginAs(app, region.email, PASSWORD);
+    const it = await agent.get(`/campaigns/${id}`);
+    expect(it.text).toContain('Lavoratori da formare: <strong>11.500</strong>');
+    // The workers of the need lines by area, in the chart's table.
+    expect(it.text).toMatch(/<td class="text-end">11\.500<\/td>/);
+    const en = await agent.get(`/campaigns/${id}?lang=en`);
+    expect(en.text).toContain('Workers to train: <strong>11,500</strong>');
+    expect(en.text).toMatch(/<td class="text-end">11,500<\/td>/);
   });
 
   it('shows live counts, lists responses with filters and a total, and opens one', async () => {

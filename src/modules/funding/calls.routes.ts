@@ -68,13 +68,17 @@ const inFormOrder = (errors: Record<string, string>) =>
     Object.entries(errors).sort(([a], [b]) => FIELD_ORDER.indexOf(a) - FIELD_ORDER.indexOf(b)),
   );
 
-/** Five rows, or as many as the reserves filled in (a draft may hold more, from the API). */
+/** Five rows, or the reserves filled in (a draft may hold more, from the API) and five more. */
 function allocationRowCount(values: Record<string, unknown>): number {
-  let rows = ALLOCATION_ROWS;
-  for (let i = ALLOCATION_ROWS; i < MAX_ALLOCATION_ROWS; i++)
+  let filled = 0;
+  for (let i = 0; i < MAX_ALLOCATION_ROWS; i++)
     if (String(values[`alloc${i}Territory`] ?? '') || String(values[`alloc${i}Amount`] ?? ''))
-      rows = i + 1;
-  return rows;
+      filled = i + 1;
+  // Every row used (a region with ten provinces): as many empty ones again after them, so more
+  // reserves can be added without script.
+  return filled < ALLOCATION_ROWS
+    ? ALLOCATION_ROWS
+    : Math.min(MAX_ALLOCATION_ROWS, filled + ALLOCATION_ROWS);
 }
 
 /** A stored call as its form shows it: amounts typed back in the page's language. */
@@ -367,12 +371,14 @@ export function callRoutes({ db }: AppServices): Router {
     res.redirect('/calls');
   });
 
+  // 'close' + 'ed' read 'closeed': a key with no message, shown as it is.
+  const DONE = { open: 'opened', close: 'closed' } as const;
   for (const action of ['open', 'close'] as const) {
     router.post(`/calls/:id/${action}`, allow('call:manage'), async (req, res) => {
       const id = uuidParam(req);
       try {
         await transitionCall(db, req.user!, id, action);
-        flash(req, `funding.flash.${action}ed`);
+        flash(req, `funding.flash.${DONE[action]}`);
       } catch (err) {
         if (!(err instanceof DomainError) || err.status === 404) throw err;
         // A draft refused for its deadline is not stuck: the message leads to its edit page.

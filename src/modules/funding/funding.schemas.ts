@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { formDay, isoDay, shortText, territoryCode } from '../../http/validate';
+import { wholeNumber } from '../firms/firms.schemas';
 import { parseEuros } from './money';
 
 const asArray = (v: unknown) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]);
@@ -41,8 +42,9 @@ export const euroField = (
 
 const optionalEuro = (name: string, min: number, max: number) =>
   z.preprocess(blankToUndefined, euroField(name, min, max).optional());
+// As the survey's numbers: '1.000' is a thousand (z.coerce read it as 1), '12,5' is refused.
 const optionalInt = (min: number, max: number) =>
-  z.preprocess(blankToUndefined, z.coerce.number().int().min(min).max(max).optional());
+  z.preprocess(blankToUndefined, wholeNumber(min, max).optional());
 const optionalTerritory = z.preprocess(blankToUndefined, territoryCode.optional());
 
 /** The reserve rows a new call's form shows; an edited draft shows as many as it has. */
@@ -69,10 +71,7 @@ export const callSchema = z
     minParticipants: optionalInt(1, 10000),
     maxParticipants: optionalInt(1, 10000),
     maxCostPerParticipant: optionalEuro('maxCostPerParticipant', 1, 10_000_000_000),
-    cofinancingPercent: z.preprocess(
-      (v) => blankToUndefined(v) ?? '0',
-      z.coerce.number().int().min(0).max(100),
-    ),
+    cofinancingPercent: z.preprocess((v) => blankToUndefined(v) ?? '0', wholeNumber(0, 100)),
     deadline: formDay,
     skillAreas: z.preprocess(
       asArray,
@@ -98,7 +97,12 @@ export const callSchema = z
       // Also when other fields are wrong: the form reports every problem at once.
       when: (p) => !p.issues.some((i) => /^(min|max)Participants$/.test(String(i.path?.[0]))),
     },
-  );
+  )
+  .refine((v) => v.courseHour > 0 || v.participantHour > 0, {
+    message: 'funding.errors.noUnitCost',
+    path: ['courseHour'],
+    when: (p) => !p.issues.some((i) => /^(course|participant)Hour$/.test(String(i.path?.[0]))),
+  });
 export type CallInput = z.output<typeof callSchema>;
 
 /** A call as the service takes it, from the form or from the API. */
@@ -207,7 +211,12 @@ export const callApiSchema = z
     skillAreas: callApiFields.skillAreas.optional().default([]),
     allocations: callApiFields.allocations.optional().default([]),
   })
-  .refine(minNotAboveMax, minAboveMax);
+  .refine(minNotAboveMax, minAboveMax)
+  // Both at 0, every action costs nothing: a pact funded on it would commit €0.
+  .refine((v) => v.courseHourCents > 0 || v.participantHourCents > 0, {
+    message: 'funding.errors.noUnitCost',
+    path: ['courseHourCents'],
+  });
 export type CallApiInput = z.output<typeof callApiSchema>;
 
 /**

@@ -132,6 +132,18 @@ export async function parseImport(
   const add = (p: ImportProblem) => problems.length < MAX_IMPORT_PROBLEMS && problems.push(p);
   const opened = await openColumns(source, IMPORT_COLUMNS);
   if ('errors' in opened) {
+    // Not one required column found: the line read as the header is something else (a title
+    // above it), said once rather than as every column missing.
+    const required = COLUMN_NAMES.filter((c) => IMPORT_COLUMNS[c].required).length;
+    const missing = opened.refusals.filter((r) => r.code === 'missingColumn');
+    if (missing.length === required && missing.length === opened.refusals.length) {
+      add({
+        line: missing[0]!.line,
+        key: 'bulkImport.errors.notHeader',
+        params: { line: missing[0]!.line },
+      });
+      return { firms: [], problems, rows: 0, reopened: false };
+    }
     for (const r of opened.refusals)
       add({
         line: r.line,
@@ -172,6 +184,8 @@ export async function parseImport(
   try {
     for await (const batch of file.batches) {
       for (const { line, cells } of batch) {
+        // A row of empty cells (';;;;'), as a spreadsheet saves rows it once formatted: a blank line.
+        if (cells.every((c) => c.trim() === '')) continue;
         rows++;
         // While firms are being written, a turn of the event loop every few hundred rows lets
         // the write's next statement go out as soon as the database answers the last one.
@@ -202,7 +216,8 @@ export async function parseImport(
           });
           continue;
         }
-        const cell = (c: ImportColumn) => (col[c] >= 0 ? (cells[col[c]] ?? '').trim() : '');
+        const cell = (c: ImportColumn) =>
+          withZeros(c, col[c] >= 0 ? (cells[col[c]] ?? '').trim() : '');
         const vat = cell('vat_number')
           .toUpperCase()
           .replace(/[\s.-]/g, '');
@@ -299,6 +314,17 @@ function unique(problems: ImportProblem[]): ImportProblem[] {
     return true;
   });
 }
+
+/**
+ * A spreadsheet reads a code as a number and saves 048014 as 48014, 01 as 1: a comune of four or
+ * five digits, a NACE division of one, gets its leading zeros back (every code has six, or two).
+ */
+const withZeros = (c: ImportColumn, v: string) =>
+  c === 'comune' && /^\d{4,5}$/.test(v)
+    ? v.padStart(6, '0')
+    : c === 'nace_division' && /^\d$/.test(v)
+      ? `0${v}`
+      : v;
 
 const PRIORITY_SET = new Set<string>(PRIORITIES);
 const MODALITY_SET = new Set<string>(MODALITIES);

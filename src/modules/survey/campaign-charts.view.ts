@@ -45,7 +45,9 @@ function barChart(
     const width = Math.round((r.value / max) * PLOT_WIDTH);
     return { ...r, y, textY: y + BAR_HEIGHT - 4, width, valueX: LABEL_WIDTH + width + 6 };
   });
-  const desc = rows.map((r) => `${r.label}: ${r.value}`).join('; ');
+  const desc = rows
+    .map((r) => t('campaignCharts.bar', { label: r.label, value: r.value }))
+    .join('; ');
   return {
     id,
     title,

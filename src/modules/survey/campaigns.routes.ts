@@ -243,12 +243,15 @@ export function campaignRoutes({ db }: AppServices): Router {
     const campaign = await getManagedCampaign(db, req.user!, uuidParam(req));
     const back = `/campaigns/${campaign.id}`;
     if (campaign.status !== 'open') return res.redirect(back);
+    // Answers begun and never sent stay unsent once it closes: the region hears of them first.
+    const { drafts } = await campaignCounts(db, campaign.id);
     renderConfirm(req, res, {
       title: req.t('campaigns.closeTitle', { title: campaign.title }),
       paragraphs: [
         req.t('campaigns.closeConfirm', {
           closesAt: formatDate(campaign.closesAt, res.locals.lang as string, { style: 'long' }),
         }),
+        ...(drafts ? [req.t('campaigns.closeDrafts', { count: drafts })] : []),
       ],
       action: `/campaigns/${campaign.id}/close`,
       button: req.t('campaigns.close'),
@@ -284,12 +287,17 @@ export function campaignRoutes({ db }: AppServices): Router {
     res.redirect('/campaigns');
   });
 
+  // 'close' + 'ed' read 'closeed': a key with no message, shown as it is.
+  const DONE = { open: 'opened', close: 'closed' } as const;
   for (const action of ['open', 'close'] as const) {
     router.post(`/campaigns/:id/${action}`, allow('campaign:manage'), async (req, res) => {
       const id = uuidParam(req);
       try {
-        await transitionCampaign(db, req.user!, id, action);
-        flash(req, `campaigns.${action}ed`);
+        const campaign = await transitionCampaign(db, req.user!, id, action);
+        // Opened before its first day, it is published, not yet open: firms wait for that day.
+        if (campaign.state === 'scheduled')
+          flash(req, 'campaigns.openedScheduled', { date: campaign.opensAt });
+        else flash(req, `campaigns.${DONE[action]}`);
       } catch (err) {
         // A draft refused for its closing day is not stuck: the message leads to its edit.
         if (err instanceof DomainError && err.messageKey === 'campaigns.errors.closesInPast')
@@ -337,7 +345,14 @@ export function campaignRoutes({ db }: AppServices): Router {
       prev: page > 1 ? link(page - 1) : null,
       next: page < pages ? link(page + 1) : null,
       filter: { status: status ?? '', territory: territory ?? '' },
-      territoryGroups: await territoryGroups(db, req.user!, res.locals.lang as string, req.t),
+      // Only where the survey asked: a province beside it would list nobody (and is refused).
+      territoryGroups: await territoryGroups(
+        db,
+        req.user!,
+        res.locals.lang as string,
+        req.t,
+        campaign.territoryCode,
+      ),
     });
   });
 

@@ -25,8 +25,12 @@ const skillAreas = z.preprocess(
 );
 // Disclosure control's k: never below the platform's default, which protects one firm's answers.
 const disclosureK = wholeNumber(DEFAULT_RULES.k, 50);
+// Compared only when both are days: 'domani' sorts after any date, and the closing day, well
+// written, was blamed for it.
 const closesNotBeforeOpens = (v: { opensAt?: string; closesAt?: string }) =>
-  !v.opensAt || !v.closesAt || v.closesAt >= v.opensAt;
+  !isoDay.safeParse(v.opensAt).success ||
+  !isoDay.safeParse(v.closesAt).success ||
+  v.closesAt! >= v.opensAt!;
 const closesBeforeOpens = { message: 'campaigns.errors.closesBeforeOpens', path: ['closesAt'] };
 
 export const campaignSchema = z

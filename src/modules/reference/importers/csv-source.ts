@@ -128,8 +128,9 @@ export async function openCsv(source: ImportSource): Promise<CsvFile> {
     delimiter,
     relax_column_count: true,
     relax_quotes: true,
-    // Named, not discovered: while discovering, csv-parse allocates a buffer per byte read.
-    record_delimiter: ['\r\n', '\n'],
+    // Named, not discovered: while discovering, csv-parse allocates a buffer per byte read. A
+    // file with a CR and no LF at its start ends its lines in a lone CR ("CSV (Macintosh)").
+    record_delimiter: head.includes(0x0d) && !head.includes(0x0a) ? ['\r'] : ['\r\n', '\n'],
     info: true,
     bom: true,
   });
