@@ -104,6 +104,7 @@ const listColumns = [
   'f.territory_code',
   'f.status',
   'f.deadline',
+  'f.first_deadline',
   'f.budget_cents',
   'f.committed_cents',
   'f.campaign_id',

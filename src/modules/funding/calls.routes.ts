@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { flash, flashRefusal } from '../../http/flash';
+import { postExtension, renderExtension, type ExtensionPage } from '../../http/extension';
 import { formKeyFor, postedFormKey } from '../../http/form-key';
 import { parseQueryOrDefaults } from '../../http/query';
 import { parseForm, uuidParam } from '../../http/validate';
@@ -15,6 +16,7 @@ import {
   createCall,
   getCallFor,
   deleteDraftCall,
+  extendCall,
   getManagedCall,
   listCallsFor,
   transitionCall,
@@ -342,6 +344,39 @@ export function callRoutes({ db }: AppServices): Router {
       back,
       backLabel: req.t('funding.show.back'),
     });
+  });
+
+  // A "proroga": the deadline moved later, while the call is open (or past its day).
+  const extensionPage = (req: Request, call: CallRow): ExtensionPage => ({
+    title: req.t('funding.extend.title'),
+    context: call.title,
+    lead: req.t('funding.extend.lead', { date: call.deadline }),
+    points: [req.t('funding.extend.later'), req.t('funding.extend.told')],
+    field: 'deadline',
+    label: req.t('funding.extend.label'),
+    hint: req.t('funding.extend.hint'),
+    action: `/calls/${call.id}/extend`,
+    button: req.t('funding.extend.button'),
+    back: `/calls/${call.id}`,
+    backLabel: req.t('funding.show.back'),
+  });
+
+  router.get('/calls/:id/extend', allow('call:manage'), async (req, res) => {
+    const call = await getManagedCall(db, req.user!, uuidParam(req));
+    if (call.status !== 'open') return res.redirect(`/calls/${call.id}`);
+    renderExtension(res, 200, extensionPage(req, call));
+  });
+
+  router.post('/calls/:id/extend', allow('call:manage'), async (req, res) => {
+    const call = await getManagedCall(db, req.user!, uuidParam(req));
+    const page = extensionPage(req, call);
+    let deadline = '';
+    const done = await postExtension(req, res, page, async (day) => {
+      deadline = (await extendCall(db, req.user!, call.id, day)).call.deadline;
+    });
+    if (!done) return;
+    flash(req, 'funding.flash.extended', { date: deadline });
+    res.redirect(page.back);
   });
 
   // A draft made twice or by mistake can go: no authority has seen it.

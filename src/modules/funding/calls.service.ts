@@ -174,6 +174,48 @@ export async function transitionCall(
 }
 
 /**
+ * Extends an open call's deadline (a "proroga"), also once it has gone by: pacts submitted up
+ * to the new day meet the deadline rule of the eligibility report. Only later, never earlier;
+ * the deadline first published is kept; the authorities of its territory are told, as when it
+ * opened. The same day asked again (a double click) is done already: `extended: false`.
+ */
+export async function extendCall(
+  db: Db,
+  user: SessionUser,
+  id: string,
+  deadline: string,
+): Promise<{ call: CallRow; extended: boolean }> {
+  return db.transaction().execute(async (tx) => {
+    const call = await repo.lockCall(tx, id);
+    if (!call) throw new NotFoundError();
+    await assertInScope(tx, user, call.territory_code);
+    if (call.status !== 'open')
+      throw new DomainError('funding.errors.cannot.extend', { params: { status: call.status } });
+    if (deadline === call.deadline && call.first_deadline) return { call, extended: false };
+    const field = { field: 'deadline', status: 422 };
+    if (deadline <= call.deadline)
+      throw new DomainError('funding.errors.extendNotLater', {
+        ...field,
+        params: { date: call.deadline },
+      });
+    if (deadline < romeToday()) throw new DomainError('funding.errors.deadlinePast', field);
+    await tx
+      .updateTable('funding_calls')
+      .set({ deadline, first_deadline: call.first_deadline ?? call.deadline })
+      .where('id', '=', id)
+      .execute();
+    await notify(tx, {
+      organisationIds: await repo.authoritiesWithin(tx, call.territory_code),
+      kind: 'call_extended',
+      params: { call: call.title, organisation: user.organisationName, date: deadline },
+      link: `/calls/${id}`,
+      exceptUserId: user.id,
+    });
+    return { call: (await repo.findCall(tx, id))!, extended: true };
+  });
+}
+
+/**
  * Deletes a draft call (one made twice, or by mistake): no authority has seen it, no pact can
  * name it. Refused once it is open.
  */

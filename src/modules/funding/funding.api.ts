@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import type { AppServices } from '../../app';
+import { isoDay } from '../../http/validate';
 import { defineOperation, jsonBodyOnly, type ApiOperation } from '../api/operation';
 import { PACT_STATUSES } from '../pacts/pact-workflow';
 import type { Request } from 'express';
 import { patchedCall } from './call-patch';
 import * as repo from './calls.repository';
 import {
+  extendCall,
   createCall,
   getCallFor,
   listCallsFor,
@@ -35,6 +37,10 @@ const callJson = z
     campaignId: z.uuid().nullable(),
     status: z.enum(CALL_STATUSES),
     deadline: z.string(),
+    firstDeadline: z
+      .string()
+      .nullable()
+      .meta({ description: 'The deadline first published, once extended; null before' }),
     budgetCents: z.number().int(),
     committedCents: z.number().int(),
     availableCents: z.number().int(),
@@ -70,6 +76,7 @@ const toCallJson = (c: {
   campaign_id: string | null;
   status: CallStatus;
   deadline: string;
+  first_deadline: string | null;
   budget_cents: number;
   committed_cents: number;
   description: string | null;
@@ -87,6 +94,7 @@ const toCallJson = (c: {
   campaignId: c.campaign_id,
   status: c.status,
   deadline: c.deadline,
+  firstDeadline: c.first_deadline,
   budgetCents: c.budget_cents,
   committedCents: c.committed_cents,
   availableCents: c.budget_cents - c.committed_cents,
@@ -236,6 +244,22 @@ export function fundingOperations({ db }: AppServices): ApiOperation[] {
       response: { status: 200, description: 'The call', schema: callDetailJson },
       errors: [404],
       handler: ({ req, params }) => detailOf(req, params.id),
+    }),
+    defineOperation({
+      operationId: 'extendCall',
+      method: 'post',
+      path: '/calls/:id/extend',
+      summary:
+        "Extend an open call's deadline (as /calls/{id}/extend does), also once it has gone by: only later; the authorities of its territory are told. The same day again changes nothing. 409 once closed",
+      tags,
+      access: 'call:manage',
+      params: idParams,
+      body: z.strictObject({ deadline: isoDay }).meta({ id: 'CallExtension' }),
+      middleware: [jsonBodyOnly],
+      response: { status: 200, description: 'The call after the change', schema: callJson },
+      errors: [404, 409, 415, 422],
+      handler: async ({ req, params, body }) =>
+        toCallJson((await extendCall(db, req.user!, params.id, body.deadline)).call),
     }),
     ...(['open', 'close'] as const).map((action) =>
       defineOperation({

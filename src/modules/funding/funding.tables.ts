@@ -26,6 +26,8 @@ export interface FundingCallsTable {
   max_cost_per_participant_cents: number | null;
   cofinancing_percent: ColumnType<number, number | undefined, number>;
   deadline: ColumnType<string, string, string>;
+  /** The deadline first published, once the region has extended it; null before. */
+  first_deadline: ColumnType<string | null, never, string | null>;
   status: Generated<CallStatus>;
   created_by: string;
   created_at: DefaultedTimestamp;

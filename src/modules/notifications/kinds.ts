@@ -21,6 +21,8 @@ export const NOTIFICATION_KINDS = [
   'delegated_answer_submitted',
   'delegated_answer_withdrawn',
   'api_token_expiring',
+  'survey_extended',
+  'call_extended',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 

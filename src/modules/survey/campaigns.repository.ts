@@ -11,6 +11,7 @@ export const campaignColumns = [
   'campaigns.territory_code',
   'campaigns.opens_at',
   'campaigns.closes_at',
+  'campaigns.first_closes_at',
   'campaigns.readiness',
   'campaigns.disclosure_k',
   'campaigns.status',
@@ -146,6 +147,27 @@ const campaignForShare = (db: Executor, id: string) =>
     .select([...campaignColumns, areasOf.as('areas')])
     .where('id', '=', id)
     .forShare();
+
+/** The firms that began an answer to the campaign and have not sent one. */
+export async function firmsWithUnsentDrafts(db: Executor, campaignId: string) {
+  const rows = await db
+    .selectFrom('response_drafts as d')
+    .select('d.firm_id')
+    .where('d.campaign_id', '=', campaignId)
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('responses as r')
+            .select(sql`1`.as('one'))
+            .whereRef('r.campaign_id', '=', 'd.campaign_id')
+            .whereRef('r.firm_id', '=', 'd.firm_id'),
+        ),
+      ),
+    )
+    .execute();
+  return rows.map((r) => r.firm_id);
+}
 
 /** The campaign, locked against a concurrent close while an answer is written. */
 export function lockCampaignShared(db: Executor, id: string) {

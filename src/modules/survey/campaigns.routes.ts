@@ -5,6 +5,7 @@ import { allow } from '../../http/authorize';
 import { renderConfirm } from '../../http/confirm';
 import { formatDate } from '../../lib/format';
 import { flash, flashRefusal } from '../../http/flash';
+import { postExtension, renderExtension, type ExtensionPage } from '../../http/extension';
 import { formKeyFor, postedFormKey } from '../../http/form-key';
 import { parseQuery, refuseParam } from '../../http/query';
 import { parseForm, territoryCode, uuidParam } from '../../http/validate';
@@ -20,11 +21,13 @@ import {
   campaignCounts,
   campaignProblems,
   createCampaign,
+  extendCampaign,
   getManagedCampaign,
   listManagedCampaigns,
   transitionCampaign,
   updateDraftCampaign,
   deleteDraftCampaign,
+  type Campaign,
 } from './campaigns.service';
 import { listLatestResponses } from './region-responses.repository';
 import { campaignQuestionCounts } from './campaign-charts.repository';
@@ -258,6 +261,42 @@ export function campaignRoutes({ db }: AppServices): Router {
       back,
       backLabel: req.t('campaigns.back'),
     });
+  });
+
+  // A "proroga": the closing day moved later, while the survey is open (or past its day).
+  const extensionPage = async (req: Request, campaign: Campaign): Promise<ExtensionPage> => {
+    const { drafts } = await campaignCounts(db, campaign.id);
+    return {
+      title: req.t('campaigns.extendTitle'),
+      context: campaign.title,
+      lead: req.t('campaigns.extendLead', { date: campaign.closesAt }),
+      points: [req.t('campaigns.extendLater'), req.t('campaigns.extendDrafts', { count: drafts })],
+      field: 'closesAt',
+      label: req.t('campaigns.extendLabel'),
+      hint: req.t('campaigns.extendHint'),
+      action: `/campaigns/${campaign.id}/extend`,
+      button: req.t('campaigns.extend'),
+      back: `/campaigns/${campaign.id}`,
+      backLabel: req.t('campaigns.back'),
+    };
+  };
+
+  router.get('/campaigns/:id/extend', allow('campaign:manage'), async (req, res) => {
+    const campaign = await getManagedCampaign(db, req.user!, uuidParam(req));
+    if (campaign.status !== 'open') return res.redirect(`/campaigns/${campaign.id}`);
+    renderExtension(res, 200, await extensionPage(req, campaign));
+  });
+
+  router.post('/campaigns/:id/extend', allow('campaign:manage'), async (req, res) => {
+    const campaign = await getManagedCampaign(db, req.user!, uuidParam(req));
+    const page = await extensionPage(req, campaign);
+    let closesAt = '';
+    const done = await postExtension(req, res, page, async (day) => {
+      closesAt = (await extendCampaign(db, req.user!, campaign.id, day)).campaign.closesAt;
+    });
+    if (!done) return;
+    flash(req, 'campaigns.extended', { date: closesAt });
+    res.redirect(page.back);
   });
 
   // A draft made twice or by mistake can go: no firm has seen it.

@@ -8,6 +8,7 @@ import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { assertInScope, inScope, scopeCodes } from '../accounts/scope';
 import { findCurrentTerritory, territoryPath } from '../reference/territories.repository';
 import { effectiveState, romeToday, type CampaignState } from './calendar';
+import { notify } from '../notifications/notify';
 import * as repo from './campaigns.repository';
 import { campaignSchema, type CampaignInput, type CampaignPatch } from './campaigns.schemas';
 
@@ -18,6 +19,8 @@ export interface Campaign {
   territoryCode: string;
   opensAt: string;
   closesAt: string;
+  /** The closing day first published, when the region has since extended it. */
+  firstClosesAt: string | null;
   readiness: boolean;
   /** Fewest firms a cell of its aggregate may hold before it is suppressed (disclosure control). */
   disclosureK: number;
@@ -38,6 +41,7 @@ export function toCampaign(row: repo.CampaignRow, today = romeToday()): Campaign
     territoryCode: row.territory_code,
     opensAt: row.opens_at,
     closesAt: row.closes_at,
+    firstClosesAt: row.first_closes_at,
     readiness: row.readiness,
     disclosureK: row.disclosure_k,
     status: row.status,
@@ -212,6 +216,48 @@ export async function transitionCampaign(
       throw new DomainError('campaigns.errors.closesInPast');
     await repo.setCampaignStatus(tx, id, action === 'open' ? 'open' : 'closed');
     return toCampaign((await repo.findCampaign(tx, id))!);
+  });
+}
+
+/**
+ * Extends an open survey's closing day (a "proroga"), also once the day has gone by while nobody
+ * closed it (the answers reopen). Only later, never earlier (closing early is closing); the day
+ * first published is kept. The firms with an answer begun and not sent are told. The same day
+ * asked again (a double click) is done already: `extended: false`, nobody told twice.
+ */
+export async function extendCampaign(
+  db: Db,
+  user: SessionUser,
+  id: string,
+  closesAt: string,
+): Promise<{ campaign: Campaign; extended: boolean }> {
+  return db.transaction().execute(async (tx) => {
+    const row = await repo.lockCampaign(tx, id);
+    if (!row) throw new NotFoundError();
+    await assertInScope(tx, user, row.territory_code);
+    if (row.status !== 'open')
+      throw new DomainError('campaigns.errors.cannot.extend', { params: { status: row.status } });
+    if (closesAt === row.closes_at && row.first_closes_at)
+      return { campaign: toCampaign(row), extended: false };
+    const field = { field: 'closesAt', status: 422 };
+    if (closesAt <= row.closes_at)
+      throw new DomainError('campaigns.errors.extendNotLater', {
+        ...field,
+        params: { date: row.closes_at },
+      });
+    if (closesAt < romeToday()) throw new DomainError('campaigns.errors.closesInPast', field);
+    await tx
+      .updateTable('campaigns')
+      .set({ closes_at: closesAt, first_closes_at: row.first_closes_at ?? row.closes_at })
+      .where('id', '=', id)
+      .execute();
+    await notify(tx, {
+      organisationIds: await repo.firmsWithUnsentDrafts(tx, id),
+      kind: 'survey_extended',
+      params: { survey: row.title, date: closesAt },
+      link: `/survey/${id}`,
+    });
+    return { campaign: toCampaign((await repo.findCampaign(tx, id))!), extended: true };
   });
 }
 

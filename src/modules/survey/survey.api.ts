@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import type { AppServices } from '../../app';
-import { territoryCode } from '../../http/validate';
+import { isoDay, territoryCode } from '../../http/validate';
 import { NotFoundError } from '../../lib/domain-error';
 import { defineOperation, jsonBodyOnly, type ApiOperation } from '../api/operation';
 import { CAMPAIGN_STATES } from './calendar';
 import { campaignPatchSchema, campaignSchema } from './campaigns.schemas';
 import {
+  extendCampaign,
   createCampaign,
   getManagedCampaign,
   listManagedCampaigns,
@@ -32,6 +33,10 @@ const campaignResponse = z
     territoryCode: z.string(),
     opensAt: z.string(),
     closesAt: z.string(),
+    firstClosesAt: z
+      .string()
+      .nullable()
+      .meta({ description: 'The closing day first published, once extended; null before' }),
     readiness: z.boolean(),
     disclosureK: z.number().int().meta({
       description: 'Disclosure control: cells of fewer firms are suppressed for all but the region',
@@ -49,6 +54,7 @@ const campaignJson = (c: Campaign) => ({
   territoryCode: c.territoryCode,
   opensAt: c.opensAt,
   closesAt: c.closesAt,
+  firstClosesAt: c.firstClosesAt,
   readiness: c.readiness,
   disclosureK: c.disclosureK,
   status: c.status,
@@ -160,6 +166,22 @@ export function surveyOperations({ db }: AppServices): ApiOperation[] {
           campaignJson(await transitionCampaign(db, req.user!, params.id, action)),
       }),
     ),
+    defineOperation({
+      operationId: 'extendCampaign',
+      method: 'post',
+      path: '/campaigns/:id/extend',
+      summary:
+        "Extend an open campaign's closing day (as /campaigns/{id}/extend does), also once it has gone by: only later; the firms with an unsent answer are told. The same day again changes nothing. 409 once closed",
+      tags: ['survey'],
+      access: 'campaign:manage',
+      params: idParams,
+      body: z.strictObject({ closesAt: isoDay }).meta({ id: 'CampaignExtension' }),
+      middleware: [jsonBodyOnly],
+      response: { status: 200, description: 'The campaign', schema: campaignResponse },
+      errors: [404, 409, 415, 422],
+      handler: async ({ req, params, body }) =>
+        campaignJson((await extendCampaign(db, req.user!, params.id, body.closesAt)).campaign),
+    }),
     defineOperation({
       operationId: 'getMyResponse',
       method: 'get',

@@ -38,6 +38,8 @@ export interface CampaignsTable {
   territory_code: string;
   opens_at: DateOnly;
   closes_at: DateOnly;
+  /** The closing day first published, once the region has extended it; null before. */
+  first_closes_at: ColumnType<string | null, never, string | null>;
   readiness: ColumnType<boolean, boolean | undefined, boolean>;
   /** Disclosure control: fewest firms a published cell may hold (3–50 in the form, default 3). */
   disclosure_k: Generated<number>;

@@ -1,0 +1,119 @@
+import request from 'supertest';
+import { loginAs, submitForm, testApp } from '../helpers/app';
+import { newUser, PASSWORD } from '../helpers/factories';
+import { newTestDb, type TestDb } from '../helpers/test-db';
+import { formatDate } from '../../src/lib/format';
+import { addDaysTo, romeToday } from '../../src/modules/survey/calendar';
+import { newCall } from './helpers';
+
+// An open call's deadline could not move: a "proroga" meant closing the call and opening a new
+// one, whose pacts and ledger started from nothing.
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await newTestDb();
+});
+afterAll(() => t.close());
+
+const long = (day: string) => formatDate(day, 'it', { style: 'long' });
+const callRow = (id: string) =>
+  t.db
+    .selectFrom('funding_calls')
+    .select(['deadline', 'first_deadline'])
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
+
+describe("extending an open call's deadline", () => {
+  it('moves it later, keeps the first one, tells the authorities once; refuses an earlier day', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const authority = await newUser(t.db, { role: 'local_authority', territory: 'ITI14' });
+    const deadline = addDaysTo(romeToday(), 5);
+    const call = await newCall(t.db, region, { deadline });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    expect((await agent.get(`/calls/${call.id}`)).text).toContain(
+      `href="/calls/${call.id}/extend"`,
+    );
+
+    const earlier = addDaysTo(deadline, -1);
+    const refused = await submitForm(agent, `/calls/${call.id}/extend`, { deadline: earlier });
+    expect(refused.status).toBe(422);
+    expect(refused.text).toContain(
+      `Scegli un giorno dopo la scadenza attuale, il ${long(deadline)}: per chiudere prima, chiudi l&#x27;avviso`,
+    );
+    expect(refused.text).toContain(`value="${earlier}"`);
+
+    const later = addDaysTo(deadline, 30);
+    for (let i = 0; i < 2; i++)
+      expect(
+        (await submitForm(agent, `/calls/${call.id}/extend`, { deadline: later })).status,
+      ).toBe(302);
+    expect(await callRow(call.id)).toEqual({ deadline: later, first_deadline: deadline });
+    const page = await agent.get(`/calls/${call.id}`);
+    expect(page.text).toContain(`Avviso prorogato: la scadenza è ora il ${long(later)}.`);
+    expect(page.text).toContain(`prorogata: scadeva il ${long(deadline)}`);
+    expect((await agent.get('/calls')).text).toContain('(prorogata)');
+    const told = await t.db
+      .selectFrom('notifications')
+      .select(['params', 'link'])
+      .where('user_id', '=', authority.id)
+      .where('kind', '=', 'call_extended')
+      .execute();
+    expect(told).toEqual([
+      {
+        params: expect.objectContaining({ date: later, call: call.title }),
+        link: `/calls/${call.id}`,
+      },
+    ]);
+  });
+
+  it('is refused for a closed call, and not offered to an authority', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const call = await newCall(t.db, region, { status: 'closed', deadline: '2030-06-30' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    expect((await agent.get(`/calls/${call.id}/extend`)).headers.location).toBe(
+      `/calls/${call.id}`,
+    );
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(
+      (await agent.get(`/calls/${call.id}`)).text,
+    )![1]!;
+    const res = await agent
+      .post(`/calls/${call.id}/extend`)
+      .type('form')
+      .send({ _csrf: csrf, deadline: '2030-12-31' });
+    expect(res.status).toBe(302);
+    expect((await agent.get(`/calls/${call.id}`)).text).toContain(
+      'Si può prorogare solo un avviso aperto.',
+    );
+    expect(await callRow(call.id)).toEqual({ deadline: '2030-06-30', first_deadline: null });
+
+    const open = await newCall(t.db, region);
+    const authority = await newUser(t.db, { role: 'local_authority', territory: 'ITI14' });
+    const theirs = await loginAs(testApp(t), authority.email, PASSWORD);
+    expect((await theirs.get(`/calls/${open.id}`)).text).not.toContain('/extend"');
+    expect((await theirs.get(`/calls/${open.id}/extend`)).status).toBe(403);
+  });
+});
+
+describe('extendCall and extendCampaign on the API', () => {
+  it('extend only later, say the first day, and refuse anything else with its reason', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const call = await newCall(t.db, region, { deadline: '2030-06-30' });
+    const app = testApp(t);
+    const { body: tok } = await request(app)
+      .post('/api/v1/tokens')
+      .send({ email: region.email, password: PASSWORD, name: 'prova' });
+    const post = (path: string, body: object) =>
+      request(app).post(`/api/v1${path}`).set('Authorization', `Bearer ${tok.token}`).send(body);
+    const ok = await post(`/calls/${call.id}/extend`, { deadline: '2030-09-30' });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ deadline: '2030-09-30', firstDeadline: '2030-06-30' });
+    const earlier = await post(`/calls/${call.id}/extend`, { deadline: '2030-07-31' });
+    expect(earlier.status).toBe(422);
+    expect(JSON.stringify(earlier.body)).toContain('deadline');
+    expect((await post(`/calls/${call.id}/extend`, { deadline: 'soon' })).status).toBe(422);
+    expect(await callRow(call.id)).toEqual({
+      deadline: '2030-09-30',
+      first_deadline: '2030-06-30',
+    });
+  });
+});
