@@ -1,5 +1,5 @@
 import type { SuppressionReason } from '../../lib/disclosure';
-import { formatMoney } from '../../lib/format';
+import { formatMoney, formatNumber } from '../../lib/format';
 import { localName } from '../reference/territories.repository';
 import { wholeTerritoryFigures, type DashboardFigures, type Published } from './dashboard.figures';
 import type { Dashboard } from './dashboard.service';
@@ -40,13 +40,10 @@ export interface Links {
 }
 
 export function formatters(lang: string) {
-  const locale = lang === 'en' ? 'en-GB' : 'it-IT';
-  const int = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
-  const dec = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
   return {
-    int: (n: number) => int.format(n),
-    pct: (n: number) => `${dec.format(n)} %`,
-    dec: (n: number) => dec.format(n),
+    int: (n: number) => formatNumber(n, lang),
+    pct: (n: number) => `${formatNumber(n, lang, 1)} %`,
+    dec: (n: number) => formatNumber(n, lang, 1),
     eur: (cents: number) => formatMoney(cents, lang),
   };
 }

@@ -1,4 +1,5 @@
 import type { SuppressionReason } from '../../lib/disclosure';
+import { formatNumber } from '../../lib/format';
 import { localName } from '../reference/territories.repository';
 import type { PageQuery } from './needs.schemas';
 import type { NeedsAggregate, PublishedCell } from './needs.service';
@@ -23,7 +24,7 @@ export function needsTable(a: NeedsAggregate, q: PageQuery, labels: Labels, lang
     if (c.suppressed) return { text: SUPPRESSED, suppressed: true, reason: c.reason };
     const n = q.measure === 'firms' ? c.firms! : c.workers!;
     return {
-      text: n.toLocaleString(lang === 'en' ? 'en-GB' : 'it-IT'),
+      text: formatNumber(n, lang),
       suppressed: false,
       number: n,
     };
