@@ -87,6 +87,20 @@ describe('GET /dashboard', () => {
     expect(res.text).toContain('/dashboard/export.csv?');
   });
 
+  it('says that a chosen quarter counts the commitments of the actions planned in it', async () => {
+    // 2027-Q1 holds the pact's actions; the grant was committed when approved, not in Q1.
+    const res = await region.get(`/dashboard?campaign=${s.campaignId}&period=2027-Q1`);
+    const page = text(res.text).replace(/&#x27;/g, "'");
+    expect(page).toMatch(/Totale: Toscana 10 21 13 61,9 % 6\.000,00 €/);
+    expect(page).toContain(
+      "Impegnato: il registro degli impegni a oggi, per trimestre dell'azione.",
+    );
+    const en = await region.get(`/dashboard?campaign=${s.campaignId}&period=2027-Q1&lang=en`);
+    expect(text(en.text).replace(/&#x27;/g, "'")).toContain(
+      "Committed: the commitments ledger now, by the action's quarter.",
+    );
+  });
+
   it('reads in English with no raw key', async () => {
     const res = await region.get(`/dashboard?campaign=${s.campaignId}&territory=ITI14&lang=en`);
     expect(res.status).toBe(200);
