@@ -176,8 +176,9 @@ describe('exports', () => {
     );
     const lines = res.text.replace(/^\uFEFF/, '').split('\r\n');
     expect(lines).toContain('Dati non protetti (regione): non per la pubblicazione.');
-    expect(lines).toContain('Fiesole,1,2,0,0,0,0,0,0,,');
-    expect(lines).toContain('Totale: Firenze,7,29,14,48.3,8400,6000,14,10,71.4,600');
+    // Money with its two decimals, as the open data and the ESF+ indicators write it.
+    expect(lines).toContain('Fiesole,1,2,0,0,0.00,0.00,0,0,,');
+    expect(lines).toContain('Totale: Firenze,7,29,14,48.3,8400.00,6000.00,14,10,71.4,600.00');
     expect(lines).toContain('2027-Q1,14,10,8');
   });
 
