@@ -1,3 +1,4 @@
+import { getI18n } from '../../src/http/i18n';
 import { formatNumber } from '../../src/lib/format';
 import { formatters } from '../../src/modules/dashboard/dashboard.view';
 import { needsTable } from '../../src/modules/needs/needs.view';
@@ -41,5 +42,15 @@ describe('the dashboard and /needs tables', () => {
     const table = needsTable(a, q, new Map(), 'it', (k) => k);
     expect(table.rows[0]!.total.text).toBe('1.500');
     expect(table.totals.total.text).toBe('15.000');
+  });
+});
+
+describe('numbers inside sentences ({{n, number}})', () => {
+  it('are grouped as in the tables: "1.500" in Italian, "1,500" in English', () => {
+    const it_ = getI18n().getFixedT('it');
+    const en = getI18n().getFixedT('en');
+    expect(it_('validation.tooBig', { max: 1500 })).toBe('Il valore massimo è 1.500');
+    expect(it_('validation.tooBig', { max: 12.5 })).toBe('Il valore massimo è 12,5');
+    expect(en('validation.tooBig', { max: 1500 })).toBe('The largest allowed value is 1,500');
   });
 });
