@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Express, Request, Response } from 'express';
 import i18next, { type i18n, type TFunction } from 'i18next';
 import { LanguageDetector } from 'i18next-http-middleware';
-import { formatDate, formatEuros } from '../lib/format';
+import { formatDate, formatEuros, formatNumber } from '../lib/format';
 
 export const LANGUAGES = ['it', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -76,6 +76,11 @@ export function getI18n(): i18n {
     // `{{amount, currency(EUR)}}`: money in texts is written as on the pages (lib/format).
     instance.services.formatter?.add('currency', (value: unknown, lng: string | undefined) =>
       typeof value === 'number' ? formatEuros(value, lng ?? 'it') : String(value ?? ''),
+    );
+    // `{{count, number}}`: numbers in texts are grouped as in the tables (lib/format), "1.500",
+    // where i18next's own formatter follows Italian CLDR and writes "1500" beside "15.000".
+    instance.services.formatter?.add('number', (value: unknown, lng: string | undefined) =>
+      typeof value === 'number' ? formatNumber(value, lng ?? 'it', 2) : String(value ?? ''),
     );
     // `{{deadline, day}}`: a day ("2027-06-05" or a Date) inside a sentence, "5 giugno 2027".
     instance.services.formatter?.add('day', (value: unknown, lng: string | undefined) =>

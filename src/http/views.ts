@@ -2,7 +2,7 @@ import path from 'node:path';
 import express, { type Express } from 'express';
 import { engine } from 'express-handlebars';
 import type { HelperOptions } from 'handlebars';
-import { formatDate, formatEuros } from '../lib/format';
+import { formatDate, formatEuros, formatNumber } from '../lib/format';
 import { allow } from './authorize';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -35,7 +35,7 @@ const helpers = {
   array: (...args: unknown[]) => args.slice(0, -1),
   formatNumber(value: unknown, options: HelperOptions) {
     if (typeof value !== 'number') return '';
-    return new Intl.NumberFormat(locale(options), { maximumFractionDigits: 2 }).format(value);
+    return formatNumber(value, root(options).lang, 2);
   },
   /** Euros (a number, cents / 100) as money in the reader's locale: "6.400,00 €", "€6,400.00". */
   formatEuro(value: unknown, options: HelperOptions) {
@@ -58,10 +58,6 @@ const helpers = {
   fieldValue: (values: Record<string, unknown> | undefined, name: string) => values?.[name] ?? '',
   lookupError: (errors: Record<string, string> | undefined, name: string) => errors?.[name],
 };
-
-function locale(options: HelperOptions): string {
-  return root(options).lang === 'en' ? 'en-GB' : 'it-IT';
-}
 
 export function setUpViews(app: Express): void {
   app.engine(

@@ -26,6 +26,26 @@ export function formatEuros(euros: number, lang: string): string {
   return f.format(euros);
 }
 
+const numberFormats = new Map<string, Intl.NumberFormat>();
+
+/**
+ * A count or a measure for the reader: "1.500" and "48,3" in Italian, "1,500" and "48.3" in
+ * English, at most `maxFractionDigits` decimals. Thousands always grouped, as money is: Italian
+ * CLDR leaves four-digit numbers bare, so a column read "1500" above a total of "15.000".
+ */
+export function formatNumber(value: number, lang: string, maxFractionDigits = 0): string {
+  const key = `${localeOf(lang)}|${maxFractionDigits}`;
+  let f = numberFormats.get(key);
+  if (!f) {
+    f = new Intl.NumberFormat(localeOf(lang), {
+      maximumFractionDigits: maxFractionDigits,
+      useGrouping: 'always',
+    } as Intl.NumberFormatOptions);
+    numberFormats.set(key, f);
+  }
+  return f.format(value);
+}
+
 /** Integer cents as money: formatMoney(123450, 'it') is "1.234,50 €". */
 export const formatMoney = (cents: number, lang: string): string => formatEuros(cents / 100, lang);
 

@@ -108,6 +108,33 @@ describe('GET /api/v1/dashboard (getDashboard) for the region', () => {
     expect(rowOf(res.body, '048015').workersInNeed).toEqual({ value: 2, suppressed: false });
   });
 
+  it('gives a pact drawn up for the whole territory a figure of its own, so the rows add up to the total', async () => {
+    // Firenze's pact is the province's: with Firenze's comuni as rows, no comune has it.
+    const res = await api(`campaignId=${s.campaignId}&territory=ITI14`, await s.token(s.region.id));
+    expect(res.status).toBe(200);
+    const { rows, total, wholeTerritory } = res.body as {
+      rows: Row[];
+      total: Row;
+      wholeTerritory: Row | null;
+    };
+    expect(total.workersCovered).toBeGreaterThan(0);
+    expect(wholeTerritory).toMatchObject({
+      territory: 'ITI14',
+      firmsSurveyed: 0,
+      workersInNeed: { value: 0, suppressed: false },
+      coveragePercent: { suppressed: false },
+    });
+    const sum = (k: 'firmsSurveyed' | 'workersCovered' | 'committedCents' | 'spentCents') =>
+      [...rows, wholeTerritory!].reduce((n, r) => n + r[k], 0);
+    expect(sum('firmsSurveyed')).toBe(total.firmsSurveyed);
+    expect(sum('workersCovered')).toBe(total.workersCovered);
+    expect(sum('committedCents')).toBe(total.committedCents);
+    expect(sum('spentCents')).toBe(total.spentCents);
+    // With the provinces as rows, Firenze's pact is in Firenze's row: nothing of its own.
+    const tuscany = await api(`campaignId=${s.campaignId}`, await s.token(s.region.id));
+    expect(tuscany.body.wholeTerritory).toBeNull();
+  });
+
   it('gives the quarters and the comparison of regions', async () => {
     const res = await api(`campaignId=${s.campaignId}`, await s.token(s.region.id));
     expect(res.body.series).toEqual([

@@ -87,6 +87,20 @@ describe('GET /dashboard', () => {
     expect(res.text).toContain('/dashboard/export.csv?');
   });
 
+  it('says that a chosen quarter counts the commitments of the actions planned in it', async () => {
+    // 2027-Q1 holds the pact's actions; the grant was committed when approved, not in Q1.
+    const res = await region.get(`/dashboard?campaign=${s.campaignId}&period=2027-Q1`);
+    const page = text(res.text).replace(/&#x27;/g, "'");
+    expect(page).toMatch(/Totale: Toscana 10 21 13 61,9 % 6\.000,00 €/);
+    expect(page).toContain(
+      "Impegnato: il registro degli impegni a oggi, per trimestre dell'azione.",
+    );
+    const en = await region.get(`/dashboard?campaign=${s.campaignId}&period=2027-Q1&lang=en`);
+    expect(text(en.text).replace(/&#x27;/g, "'")).toContain(
+      "Committed: the commitments ledger now, by the action's quarter.",
+    );
+  });
+
   it('reads in English with no raw key', async () => {
     const res = await region.get(`/dashboard?campaign=${s.campaignId}&territory=ITI14&lang=en`);
     expect(res.status).toBe(200);
@@ -162,8 +176,9 @@ describe('exports', () => {
     );
     const lines = res.text.replace(/^\uFEFF/, '').split('\r\n');
     expect(lines).toContain('Dati non protetti (regione): non per la pubblicazione.');
-    expect(lines).toContain('Fiesole,1,2,0,0,0,0,0,0,,');
-    expect(lines).toContain('Totale: Firenze,7,29,14,48.3,8400,6000,14,10,71.4,600');
+    // Money with its two decimals, as the open data and the ESF+ indicators write it.
+    expect(lines).toContain('Fiesole,1,2,0,0,0.00,0.00,0,0,,');
+    expect(lines).toContain('Totale: Firenze,7,29,14,48.3,8400.00,6000.00,14,10,71.4,600.00');
     expect(lines).toContain('2027-Q1,14,10,8');
   });
 

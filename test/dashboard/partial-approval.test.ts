@@ -47,7 +47,7 @@ async function partlyApproved() {
     amounts: new Map([[pact.actions[1]!.id, 0]]),
   });
   const token = (await createApiToken(t.db, region.id, 'test')).token;
-  return { campaignId, token };
+  return { campaignId, token, pactId: pact.id };
 }
 
 describe('GET /api/v1/dashboard after a partial approval', () => {
@@ -75,5 +75,26 @@ describe('GET /api/v1/dashboard after a partial approval', () => {
       `/api/v1/open-data?dataset=pacts&campaignId=${s.campaignId}`,
     );
     expect(open.body.records[0]).toMatchObject({ actions: 1, participants: 12 });
+  });
+
+  it('gives the approved grant on the pact API too, the amount the pact page and open data show', async () => {
+    const s = await partlyApproved();
+    const open = await request(app).get(
+      `/api/v1/open-data?dataset=pacts&campaignId=${s.campaignId}`,
+    );
+    const approvedEur = open.body.records[0].approved_eur as number;
+    expect(approvedEur).toBeGreaterThan(0);
+    const one = await request(app)
+      .get(`/api/v1/pacts/${s.pactId}`)
+      .set('Authorization', `Bearer ${s.token}`);
+    expect(one.status).toBe(200);
+    expect(one.body.approvedCents).toBe(Math.round(approvedEur * 100));
+    expect(one.body.approvedCents).toBeLessThan(one.body.requestedCents);
+    const list = await request(app)
+      .get(`/api/v1/pacts?campaign=${s.campaignId}`)
+      .set('Authorization', `Bearer ${s.token}`);
+    expect(list.body.find((p: { id: string }) => p.id === s.pactId)).toMatchObject({
+      approvedCents: Math.round(approvedEur * 100),
+    });
   });
 });

@@ -161,6 +161,22 @@ describe('GET /needs', () => {
     expect(csv.text.split('\r\n')).toContain('Territorio,Micro,Piccola,Media,Grande,Totale');
   });
 
+  it('says that firms counted by skill area do not add up to the total, on the page and in the export', async () => {
+    const agent = await loginAs(app, s.region.email, PASSWORD);
+    const view = `campaign=${s.campaign.id}&territory=ITI14&by=area&measure=firms`;
+    const note = 'è contata in ciascuna: il totale conta ogni impresa una sola volta';
+    expect((await agent.get(`/needs?${view}`)).text).toContain(note);
+    expect((await agent.get(`/needs/export.csv?${view}`)).text).toContain(note);
+    const en = await agent.get(`/needs?${view}&lang=en`);
+    expect(en.text).toContain('counts in each: the total counts every firm once');
+    await agent.get(`/needs?${view}&lang=it`); // the choice is kept: back to Italian
+    // A firm has one size class, and workers always add up: nothing to say there.
+    const size = `campaign=${s.campaign.id}&territory=ITI14&by=size&measure=firms`;
+    expect((await agent.get(`/needs?${size}`)).text).not.toContain(note);
+    const workers = `campaign=${s.campaign.id}&territory=ITI14&by=area`;
+    expect((await agent.get(`/needs?${workers}`)).text).not.toContain(note);
+  });
+
   it('drills down to a comune with breadcrumbs, and the region sees the numbers', async () => {
     const agent = await loginAs(app, s.region.email, PASSWORD);
     const top = await agent.get(`/needs?campaign=${s.campaign.id}`);

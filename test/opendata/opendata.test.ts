@@ -61,6 +61,8 @@ describe('GET /open-data (public page)', () => {
       for (const c of COLUMNS[dataset]) expect(table).toContain(`<code>${c.name}</code>`);
     }
     expect(res.text).toContain('Participants planned in the funded actions.');
+    // Firms by area do not add up to the territory's firms: the dictionary says so.
+    expect(res.text).toContain('the areas can add up to more than the total');
     expect(res.text).toContain('>workers<'); // a unit
     expect(res.text).not.toMatch(/openData\.|needs\.reasons\./);
     // The preview hides the 2-firm DC1 cell of the region: the marker, no number.

@@ -215,7 +215,8 @@ describe('actions', () => {
     ['participants', '-99999999999999999999', 'Il valore minimo è 1'],
     ['hours', '0', 'Il valore minimo'],
     // Beyond 2^53 zod also reports its safe-integer bound: the field's own limit is the one said.
-    ['hours', '99999999999999999999', 'Il valore massimo è 2000'],
+    // Grouped as 10.000 above: 2.000, not 2000.
+    ['hours', '99999999999999999999', 'Il valore massimo è 2.000'],
     ['hours', 'tanti', ''],
     ['hours', '1e1', 'Inserisci un numero'],
     ['participants', '2,5', 'senza virgola'],

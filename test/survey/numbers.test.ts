@@ -117,6 +117,7 @@ describe('workers to train typed the Italian way', () => {
     expect(good.status).toBe(302);
     expect(good.headers.location).toBe(`/survey/${id}/step/4`);
     const review = await agent.get(`/survey/${id}/step/4`);
-    expect(review.text).toMatch(/>\s*1000\s*</);
+    // Shown as the firm wrote it: thousands grouped, as on every page.
+    expect(review.text).toMatch(/>\s*1\.000\s*</);
   });
 });

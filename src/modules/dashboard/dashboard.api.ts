@@ -2,7 +2,7 @@ import type { AppServices } from '../../app';
 import { HttpError } from '../../http/errors';
 import { territoryOfQuery } from '../reference/territory-param';
 import { defineOperation, type ApiOperation } from '../api/operation';
-import type { DashboardFigures } from './dashboard.figures';
+import { wholeTerritoryFigures, type DashboardFigures } from './dashboard.figures';
 import { apiQuery, dashboardResponse } from './dashboard.schemas';
 import { dashboard } from './dashboard.service';
 
@@ -28,6 +28,10 @@ export function dashboardOperations({ db }: AppServices): ApiOperation[] {
         const d = await dashboard(db, req.user, query);
         if (!d) throw new HttpError(404);
         const names = new Map([...d.path, ...d.rows].map((t) => [t.code, t.name]));
+        const whole = wholeTerritoryFigures(
+          d.total,
+          d.rows.map((r) => r.figures),
+        );
         const row = (f: DashboardFigures) => ({
           ...f,
           name: names.get(f.territory) ?? f.territory,
@@ -40,6 +44,7 @@ export function dashboardOperations({ db }: AppServices): ApiOperation[] {
           k: d.ctx.rules.k,
           rows: d.rows.map((r) => row(r.figures)),
           total: row(d.total),
+          wholeTerritory: whole && row(whole),
           series: d.series,
           regions: d.regions.map(({ names: _names, ...r }) => r),
         };

@@ -124,19 +124,25 @@ export function exportView(d: Dashboard, table: DashboardTable, lang: string, t:
   return { header, notes, sections };
 }
 
-function csvField(value: ExportCell): string {
+/** Money with its two decimals, as the open data and the ESF+ indicators write it. */
+function csvField(value: ExportCell, unit?: Unit): string {
   const v =
     typeof value === 'object'
       ? SUPPRESSED
       : typeof value === 'number'
-        ? String(value)
+        ? unit === 'eur'
+          ? value.toFixed(2)
+          : String(value)
         : neutralise(value);
   return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
 /** The view as CSV (RFC 4180, CRLF), sections one after the other with a blank line between. */
 export function dashboardCsv(v: ExportView): string {
-  const lines: ExportCell[][] = [...v.header, ...v.notes.map((n) => [n])];
-  for (const s of v.sections) lines.push([], [s.title], s.head, ...s.rows);
-  return lines.map((l) => l.map(csvField).join(',')).join('\r\n') + '\r\n';
+  const line = (cells: ExportCell[], units?: (Unit | undefined)[]) =>
+    cells.map((c, j) => csvField(c, units?.[j])).join(',');
+  const lines = [...v.header, ...v.notes.map((n) => [n])].map((l) => line(l));
+  for (const s of v.sections)
+    lines.push('', line([s.title]), line(s.head), ...s.rows.map((r) => line(r, s.units)));
+  return lines.join('\r\n') + '\r\n';
 }

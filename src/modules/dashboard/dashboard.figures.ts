@@ -130,6 +130,41 @@ export async function figuresOf(
   );
 }
 
+/**
+ * What pacts drawn up for a territory as a whole (a province's pact, its comuni as the rows) put
+ * in its total but in none of its rows: the total less the rows, for the pact figures only (needs
+ * are declared in comuni, so the rows hold them all). Null when the rows add up.
+ */
+export function wholeTerritoryFigures(
+  total: DashboardFigures,
+  rows: readonly DashboardFigures[],
+): DashboardFigures | null {
+  if (!rows.length) return null;
+  const rest = (k: 'workersCovered' | 'committedCents' | 'spentCents' | 'enrolled' | 'completed') =>
+    total[k] - rows.reduce((n, r) => n + r[k], 0);
+  const [covered, committed, spent, enrolled, completed] = [
+    rest('workersCovered'),
+    rest('committedCents'),
+    rest('spentCents'),
+    rest('enrolled'),
+    rest('completed'),
+  ];
+  if (![covered, committed, spent, enrolled, completed].some((n) => n > 0)) return null;
+  return {
+    territory: total.territory,
+    firmsSurveyed: 0,
+    workersInNeed: { value: 0, suppressed: false },
+    workersCovered: covered,
+    coveragePercent: { suppressed: false },
+    committedCents: committed,
+    spentCents: spent,
+    enrolled,
+    completed,
+    completionPercent: enrolled > 0 ? percent(completed, enrolled) : null,
+    costPerTrainedCents: completed > 0 ? Math.round(spent / completed) : null,
+  };
+}
+
 export interface SeriesPoint {
   period: string;
   workersInNeed: Published;

@@ -57,6 +57,12 @@ export const dashboardResponse = z.object({
   k: z.number().int(),
   rows: z.array(row),
   total: row,
+  wholeTerritory: row.nullable().meta({
+    description:
+      "Pacts drawn up for the territory as a whole (a province's pact, its comuni as the rows): " +
+      'in the total but in none of the rows, so that rows + wholeTerritory add up to the total. ' +
+      'No firms nor needs of its own; null when the rows add up by themselves',
+  }),
   series: z.array(
     z.object({
       period: z.string(),

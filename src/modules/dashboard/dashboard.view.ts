@@ -1,7 +1,7 @@
 import type { SuppressionReason } from '../../lib/disclosure';
-import { formatMoney } from '../../lib/format';
+import { formatMoney, formatNumber } from '../../lib/format';
 import { localName } from '../reference/territories.repository';
-import type { DashboardFigures, Published } from './dashboard.figures';
+import { wholeTerritoryFigures, type DashboardFigures, type Published } from './dashboard.figures';
 import type { Dashboard } from './dashboard.service';
 
 type T = (key: string, params?: Record<string, unknown>) => string;
@@ -40,13 +40,10 @@ export interface Links {
 }
 
 export function formatters(lang: string) {
-  const locale = lang === 'en' ? 'en-GB' : 'it-IT';
-  const int = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
-  const dec = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
   return {
-    int: (n: number) => int.format(n),
-    pct: (n: number) => `${dec.format(n)} %`,
-    dec: (n: number) => dec.format(n),
+    int: (n: number) => formatNumber(n, lang),
+    pct: (n: number) => `${formatNumber(n, lang, 1)} %`,
+    dec: (n: number) => formatNumber(n, lang, 1),
     eur: (cents: number) => formatMoney(cents, lang),
   };
 }
@@ -104,16 +101,22 @@ export function dashboardTable(d: Dashboard, lang: string, links: Links) {
   const total = { code: own.code, name: localName(own, lang), cells: cells(d.total) };
   const all = [...rows.map((r) => r.cells), total.cells].flatMap((c) => Object.values(c));
   const reasons = [...new Set(all.filter((c) => c.suppressed).map((c) => c.reason!))];
+  const whole = wholeTerritoryFigures(
+    d.total,
+    d.rows.map((r) => r.figures),
+  );
   return {
     rows,
-    whole: wholeTerritory(d, (x) => ({
-      ...cells(x),
-      firms: DASH,
-      need: DASH,
-      coverage: DASH,
-      covered: plain(x.workersCovered),
-      committed: { ...plain(x.committedCents, f.eur(x.committedCents)), money: true },
-    })),
+    whole: whole && {
+      cells: {
+        ...cells(whole),
+        firms: DASH,
+        need: DASH,
+        coverage: DASH,
+        covered: plain(whole.workersCovered),
+        committed: { ...plain(whole.committedCents, f.eur(whole.committedCents)), money: true },
+      },
+    },
     total,
     reasons,
     suppressedCount: all.filter((c) => c.suppressed).length,
@@ -122,35 +125,6 @@ export function dashboardTable(d: Dashboard, lang: string, links: Links) {
 
 const DASH: Shown = { text: '–', suppressed: false };
 
-/**
- * What pacts drawn up for the view's territory as a whole (a province's pact, its comuni as the
- * rows) put in the total but in no row: the total less the rows, for the pact figures only
- * (needs are declared in comuni, so the rows hold them all). Undefined when the rows add up.
- */
-function wholeTerritory(d: Dashboard, cells: (x: DashboardFigures) => Record<Column, Shown>) {
-  if (!d.rows.length) return undefined;
-  const rest = (k: 'workersCovered' | 'committedCents' | 'spentCents' | 'enrolled' | 'completed') =>
-    d.total[k] - d.rows.reduce((n, r) => n + r.figures[k], 0);
-  const x = {
-    ...d.total,
-    workersCovered: rest('workersCovered'),
-    committedCents: rest('committedCents'),
-    spentCents: rest('spentCents'),
-    enrolled: rest('enrolled'),
-    completed: rest('completed'),
-  };
-  if (
-    ![x.workersCovered, x.committedCents, x.spentCents, x.enrolled, x.completed].some((n) => n > 0)
-  )
-    return undefined;
-  return {
-    cells: cells({
-      ...x,
-      completionPercent: x.enrolled > 0 ? Math.round((x.completed / x.enrolled) * 1000) / 10 : null,
-      costPerTrainedCents: x.completed > 0 ? Math.round(x.spentCents / x.completed) : null,
-    }),
-  };
-}
 export type DashboardTable = ReturnType<typeof dashboardTable>;
 
 const SERIES_COLOURS = { need: '#6baed6', covered: '#08519c', completed: '#e6550d' } as const;

@@ -1,4 +1,5 @@
 import type { SuppressionReason } from '../../lib/disclosure';
+import { formatNumber } from '../../lib/format';
 import { localName } from '../reference/territories.repository';
 import type { PageQuery } from './needs.schemas';
 import type { NeedsAggregate, PublishedCell } from './needs.service';
@@ -23,7 +24,7 @@ export function needsTable(a: NeedsAggregate, q: PageQuery, labels: Labels, lang
     if (c.suppressed) return { text: SUPPRESSED, suppressed: true, reason: c.reason };
     const n = q.measure === 'firms' ? c.firms! : c.workers!;
     return {
-      text: n.toLocaleString(lang === 'en' ? 'en-GB' : 'it-IT'),
+      text: formatNumber(n, lang),
       suppressed: false,
       number: n,
     };
@@ -60,6 +61,9 @@ export function needsTable(a: NeedsAggregate, q: PageQuery, labels: Labels, lang
     totals,
     reasons,
     suppressedCount: a.cells.filter((c) => c.suppressed).length,
+    // A firm declares needs in several areas or skills (but has one sector and one size class):
+    // it counts in each of those columns and once in the total.
+    firmsOverlap: q.measure === 'firms' && (q.by === 'area' || q.by === 'skill'),
   };
 }
 
@@ -132,6 +136,7 @@ export function needsCsv(a: NeedsAggregate, table: NeedsTable, q: PageQuery, t: 
     for (const r of table.reasons)
       lines.push([`${SUPPRESSED} ${t(`needs.reasons.${r}`, { k: a.rules.k })}`]);
   } else lines.push([t('needs.export.unprotected')]);
+  if (table.firmsOverlap) lines.push([t('needs.firmsOverlap')]);
   lines.push([]);
   lines.push([t('needs.territory'), ...table.columns.map((c) => c.label), t('needs.total')]);
   for (const r of [

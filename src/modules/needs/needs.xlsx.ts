@@ -54,6 +54,7 @@ export async function needsXlsx(
         ...table.reasons.map((r) => `${MARKER} ${t(`needs.reasons.${r}`, { k: a.rules.k })}`),
       ]
     : [t('needs.export.unprotected')];
+  if (table.firmsOverlap) notes.push(t('needs.firmsOverlap'));
   for (const n of notes) setText(ws.addRow([]).getCell(1), n);
   ws.addRow([]);
 

@@ -4,6 +4,7 @@ import { DomainError } from '../../lib/domain-error';
 import { defineOperation, type ApiOperation } from '../api/operation';
 import { addAction, removeAction, updateAction } from './actions.service';
 import { loadPactFor } from './access';
+import { EXECUTED_STATUSES } from './execution.service';
 import { listAuditWithNames, verifyAuditChain } from './audit';
 import { PACT_STATUSES, type PactStatus } from './pact-workflow';
 import {
@@ -17,6 +18,14 @@ import {
 import { createPact, listPactsFor, pactView } from './pacts.service';
 import { declineToSign, inviteSignatory } from './signatories.service';
 import { promoterTransition, submitPact } from './workflow.service';
+
+const approvedCents = z
+  .number()
+  .int()
+  .nullable()
+  .describe(
+    'The grant the region approved, after any reduction (cents); null until the pact is approved',
+  );
 
 const idParams = z.object({ id: z.uuid() });
 const actionParams = z.object({ id: z.uuid(), actionId: z.uuid() });
@@ -58,6 +67,7 @@ const pactJson = z
     revision: z.number().int(),
     revisionHash: z.string(),
     requestedCents: z.number().int(),
+    approvedCents,
     party: z.string(),
     actions: z.array(actionJson),
     signatories: z.array(z.object({ id: z.uuid(), name: z.string() })),
@@ -90,6 +100,7 @@ export function pactOperations({ db }: AppServices): ApiOperation[] {
       revision: v.pact.revision,
       revisionHash: v.pact.revision_hash,
       requestedCents: v.pact.requested_cents,
+      approvedCents: EXECUTED_STATUSES.includes(v.pact.status) ? v.pact.approved_cents : null,
       party: v.party,
       actions: v.actions.map((a) => ({
         id: a.id,
@@ -140,6 +151,7 @@ export function pactOperations({ db }: AppServices): ApiOperation[] {
             territoryCode: z.string(),
             revision: z.number().int(),
             requestedCents: z.number().int(),
+            approvedCents,
           }),
         ),
       },
@@ -157,6 +169,7 @@ export function pactOperations({ db }: AppServices): ApiOperation[] {
           territoryCode: p.territory_code,
           revision: p.revision,
           requestedCents: p.requested_cents,
+          approvedCents: EXECUTED_STATUSES.includes(p.status) ? p.approved_cents : null,
         })),
     }),
     defineOperation({

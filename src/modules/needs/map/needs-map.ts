@@ -1,5 +1,6 @@
 import type { Executor } from '../../../db';
 import type { SessionUser } from '../../../http/types';
+import { formatNumber } from '../../../lib/format';
 import { localName } from '../../reference/territories.repository';
 import type { PageQuery } from '../needs.schemas';
 import { needsAggregate, type NeedsAggregate, type PublishedCell } from '../needs.service';
@@ -63,7 +64,7 @@ export async function needsMap(
   const pick = (c: PublishedCell | undefined) =>
     c && !c.suppressed ? ((q.measure === 'firms' ? c.firms : c.workers) ?? 0) : 0;
   const classes = quantileClasses(source.rows.map((r) => pick(totals.get(r.code))));
-  const number = (n: number) => n.toLocaleString(lang === 'en' ? 'en-GB' : 'it-IT');
+  const number = (n: number) => formatNumber(n, lang);
   const measure = t(`needs.measure.${q.measure}`).toLowerCase();
   const classLabel = (c: MapClass) =>
     c.from === c.to ? number(c.from) : `${number(c.from)}–${number(c.to)}`;
