@@ -1,7 +1,8 @@
-import type { Request, Response } from 'express';
+import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import { DomainError } from '../lib/domain-error';
-import { flashRefusal } from './flash';
+import { allow, type Access } from './authorize';
+import { flash, flashRefusal } from './flash';
 import { formDay, formErrors, parseForm } from './validate';
 
 /** The page that extends a survey's closing day or a call's deadline (views/extend.hbs). */
@@ -67,4 +68,37 @@ export async function postExtension(
     res.redirect(page.back);
     return false;
   }
+}
+
+/**
+ * GET and POST `<base>/:id/extend` for what `load` finds (a survey, a call): the form while it is
+ * open, its page otherwise; posted, `extend` moves the day and answers the new one, which the
+ * message `done` names on the object's page.
+ */
+export function extensionRoutes<T extends { id: string; status: string }>(
+  router: Router,
+  access: Access,
+  base: string,
+  o: {
+    load: (req: Request) => Promise<T>;
+    page: (req: Request, item: T) => Promise<ExtensionPage> | ExtensionPage;
+    extend: (req: Request, item: T, day: string) => Promise<string>;
+    done: string;
+  },
+): void {
+  router.get(`${base}/:id/extend`, allow(access), async (req, res) => {
+    const item = await o.load(req);
+    if (item.status !== 'open') return res.redirect(`${base}/${item.id}`);
+    renderExtension(res, 200, await o.page(req, item));
+  });
+
+  router.post(`${base}/:id/extend`, allow(access), async (req, res) => {
+    const item = await o.load(req);
+    const page = await o.page(req, item);
+    let day = '';
+    if (!(await postExtension(req, res, page, async (d) => (day = await o.extend(req, item, d)))))
+      return;
+    flash(req, o.done, { date: day });
+    res.redirect(page.back);
+  });
 }

@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { flash, flashRefusal } from '../../http/flash';
-import { postExtension, renderExtension, type ExtensionPage } from '../../http/extension';
+import { extensionRoutes, type ExtensionPage } from '../../http/extension';
 import { formKeyFor, postedFormKey } from '../../http/form-key';
 import { parseQueryOrDefaults } from '../../http/query';
 import { parseForm, uuidParam } from '../../http/validate';
@@ -361,22 +361,11 @@ export function callRoutes({ db }: AppServices): Router {
     backLabel: req.t('funding.show.back'),
   });
 
-  router.get('/calls/:id/extend', allow('call:manage'), async (req, res) => {
-    const call = await getManagedCall(db, req.user!, uuidParam(req));
-    if (call.status !== 'open') return res.redirect(`/calls/${call.id}`);
-    renderExtension(res, 200, extensionPage(req, call));
-  });
-
-  router.post('/calls/:id/extend', allow('call:manage'), async (req, res) => {
-    const call = await getManagedCall(db, req.user!, uuidParam(req));
-    const page = extensionPage(req, call);
-    let deadline = '';
-    const done = await postExtension(req, res, page, async (day) => {
-      deadline = (await extendCall(db, req.user!, call.id, day)).call.deadline;
-    });
-    if (!done) return;
-    flash(req, 'funding.flash.extended', { date: deadline });
-    res.redirect(page.back);
+  extensionRoutes(router, 'call:manage', '/calls', {
+    load: (req) => getManagedCall(db, req.user!, uuidParam(req)),
+    page: extensionPage,
+    extend: async (req, call, day) => (await extendCall(db, req.user!, call.id, day)).call.deadline,
+    done: 'funding.flash.extended',
   });
 
   // A draft made twice or by mistake can go: no authority has seen it.

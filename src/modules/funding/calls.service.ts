@@ -7,6 +7,7 @@ import { assertInScope } from '../accounts/scope';
 import { notify } from '../notifications/notify';
 import { romeToday } from '../survey/calendar';
 import * as repo from './calls.repository';
+import { checkExtension } from '../../lib/extension';
 import { callProblems } from './calls.rules';
 import type { NewCall } from './funding.schemas';
 import type { CallStatus } from './funding.tables';
@@ -189,16 +190,13 @@ export async function extendCall(
     const call = await repo.lockCall(tx, id);
     if (!call) throw new NotFoundError();
     await assertInScope(tx, user, call.territory_code);
-    if (call.status !== 'open')
-      throw new DomainError('funding.errors.cannot.extend', { params: { status: call.status } });
-    if (deadline === call.deadline && call.first_deadline) return { call, extended: false };
-    const field = { field: 'deadline', status: 422 };
-    if (deadline <= call.deadline)
-      throw new DomainError('funding.errors.extendNotLater', {
-        ...field,
-        params: { date: call.deadline },
-      });
-    if (deadline < romeToday()) throw new DomainError('funding.errors.deadlinePast', field);
+    const now = { status: call.status, day: call.deadline, firstDay: call.first_deadline };
+    const refusal = {
+      namespace: 'funding',
+      field: 'deadline',
+      past: 'funding.errors.deadlinePast',
+    };
+    if (!checkExtension(now, deadline, romeToday(), refusal)) return { call, extended: false };
     await tx
       .updateTable('funding_calls')
       .set({ deadline, first_deadline: call.first_deadline ?? call.deadline })

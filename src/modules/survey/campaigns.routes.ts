@@ -5,7 +5,7 @@ import { allow } from '../../http/authorize';
 import { renderConfirm } from '../../http/confirm';
 import { formatDate } from '../../lib/format';
 import { flash, flashRefusal } from '../../http/flash';
-import { postExtension, renderExtension, type ExtensionPage } from '../../http/extension';
+import { extensionRoutes, type ExtensionPage } from '../../http/extension';
 import { formKeyFor, postedFormKey } from '../../http/form-key';
 import { parseQuery, refuseParam } from '../../http/query';
 import { parseForm, territoryCode, uuidParam } from '../../http/validate';
@@ -281,22 +281,12 @@ export function campaignRoutes({ db }: AppServices): Router {
     };
   };
 
-  router.get('/campaigns/:id/extend', allow('campaign:manage'), async (req, res) => {
-    const campaign = await getManagedCampaign(db, req.user!, uuidParam(req));
-    if (campaign.status !== 'open') return res.redirect(`/campaigns/${campaign.id}`);
-    renderExtension(res, 200, await extensionPage(req, campaign));
-  });
-
-  router.post('/campaigns/:id/extend', allow('campaign:manage'), async (req, res) => {
-    const campaign = await getManagedCampaign(db, req.user!, uuidParam(req));
-    const page = await extensionPage(req, campaign);
-    let closesAt = '';
-    const done = await postExtension(req, res, page, async (day) => {
-      closesAt = (await extendCampaign(db, req.user!, campaign.id, day)).campaign.closesAt;
-    });
-    if (!done) return;
-    flash(req, 'campaigns.extended', { date: closesAt });
-    res.redirect(page.back);
+  extensionRoutes(router, 'campaign:manage', '/campaigns', {
+    load: (req) => getManagedCampaign(db, req.user!, uuidParam(req)),
+    page: extensionPage,
+    extend: async (req, campaign, day) =>
+      (await extendCampaign(db, req.user!, campaign.id, day)).campaign.closesAt,
+    done: 'campaigns.extended',
   });
 
   // A draft made twice or by mistake can go: no firm has seen it.

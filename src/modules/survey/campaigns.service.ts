@@ -5,6 +5,7 @@ import type { SessionUser } from '../../http/types';
 import { invalidInput } from '../../http/validate';
 import { DEFAULT_RULES } from '../../lib/disclosure';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
+import { checkExtension } from '../../lib/extension';
 import { assertInScope, inScope, scopeCodes } from '../accounts/scope';
 import { findCurrentTerritory, territoryPath } from '../reference/territories.repository';
 import { effectiveState, romeToday, type CampaignState } from './calendar';
@@ -235,17 +236,14 @@ export async function extendCampaign(
     const row = await repo.lockCampaign(tx, id);
     if (!row) throw new NotFoundError();
     await assertInScope(tx, user, row.territory_code);
-    if (row.status !== 'open')
-      throw new DomainError('campaigns.errors.cannot.extend', { params: { status: row.status } });
-    if (closesAt === row.closes_at && row.first_closes_at)
+    const now = { status: row.status, day: row.closes_at, firstDay: row.first_closes_at };
+    const refusal = {
+      namespace: 'campaigns',
+      field: 'closesAt',
+      past: 'campaigns.errors.closesInPast',
+    };
+    if (!checkExtension(now, closesAt, romeToday(), refusal))
       return { campaign: toCampaign(row), extended: false };
-    const field = { field: 'closesAt', status: 422 };
-    if (closesAt <= row.closes_at)
-      throw new DomainError('campaigns.errors.extendNotLater', {
-        ...field,
-        params: { date: row.closes_at },
-      });
-    if (closesAt < romeToday()) throw new DomainError('campaigns.errors.closesInPast', field);
     await tx
       .updateTable('campaigns')
       .set({ closes_at: closesAt, first_closes_at: row.first_closes_at ?? row.closes_at })
