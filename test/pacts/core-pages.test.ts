@@ -172,6 +172,29 @@ describe('drafting a pact', () => {
 });
 
 describe('actions', () => {
+  it("shows the call's unit costs on the action form, formatted for the reader", async () => {
+    const pact = await newPact(t.db, {
+      promoter: s.authority,
+      campaign: s.campaign.id,
+      actions: [],
+      callId: s.callId,
+    });
+    const text = (html: string) =>
+      html
+        .replace(/<[^>]+>/g, ' ')
+        .replace(/&#x27;/g, "'")
+        .replace(/\s+/g, ' ');
+    const italian = text((await authority.get(`/pacts/${pact.id}/actions/new?lang=it`)).text);
+    expect(italian).toContain(
+      "dai costi unitari dell'avviso: ore × 100,00 € (ora di corso) + partecipanti × ore × 1,00 € (ora-partecipante).",
+    );
+    const en = text((await authority.get(`/pacts/${pact.id}/actions/new?lang=en`)).text);
+    expect(en).toContain(
+      "the call's unit costs: hours × €100.00 (course hour) + participants × hours × €1.00 (participant hour).",
+    );
+    await authority.get('/?lang=it');
+  });
+
   it('adds an action with its cost from the call, as revision 2', async () => {
     const pact = await newPact(t.db, {
       promoter: s.authority,
