@@ -21,7 +21,7 @@ async function assertSkillsExist(tx: Tx, codes: string[]) {
  * mistyped year, most often) cannot be one. Bound to the campaign rather than to today's date, so
  * an action planned for a quarter that has since passed stays editable as it was.
  */
-async function assertPeriodInCampaign(tx: Tx, campaignId: string, period: string) {
+export async function assertPeriodInCampaign(tx: Tx, campaignId: string, period: string) {
   const { opens_at } = await tx
     .selectFrom('campaigns')
     .select('opens_at')
