@@ -381,6 +381,50 @@ describe('stale forms', () => {
   });
 });
 
+describe('stale forms, as a reader reads them', () => {
+  it('names the modality, the skills and the call, not their codes', async () => {
+    const pact = await newPact(t.db, {
+      promoter: s.authority,
+      campaign: s.campaign.id,
+      actions: [{ title: 'Corso C', participants: 2 }],
+      callId: s.callId,
+    });
+    const actionId = pact.actions[0]!.id;
+    const other = await loginAs(app, s.authority.email, s.password);
+    await submitForm(other, `/pacts/${pact.id}/edit`, {
+      revision: '1',
+      title: 'Titolo nuovo',
+      summary: '',
+      callId: '',
+    });
+    const action = await submitForm(
+      authority,
+      `/pacts/${pact.id}/actions/${actionId}/edit?lang=it`,
+      actionBody(1, { modality: 'blended' }),
+      `/pacts/${pact.id}/actions/${actionId}/edit`,
+    );
+    expect(action.status).toBe(409);
+    expect(action.text).toContain('<td>Mista</td>');
+    expect(action.text).toContain('<td>Big data e analisi dei dati (F40.a)</td>');
+    expect(action.text).not.toContain('<td>blended</td>');
+    const edit = await submitForm(
+      authority,
+      `/pacts/${pact.id}`,
+      { revision: '1', title: 'Il mio titolo', summary: '', callId: s.callId },
+      `/pacts/${pact.id}/edit`,
+    );
+    expect(edit.status).toBe(409);
+    expect(edit.text).toContain('<td>Nessun avviso scelto</td><td>Avviso formazione 4.0</td>');
+    expect(edit.text).not.toContain(`<td>${s.callId}</td>`);
+    // Frees its two places of F40.a for the tests after this one.
+    await t.db
+      .updateTable('pacts')
+      .set({ status: 'withdrawn' })
+      .where('id', '=', pact.id)
+      .execute();
+  });
+});
+
 describe('a stale removal', () => {
   it('asks again at the current revision, saying why, instead of a dead-end error page', async () => {
     const pact = await newPact(t.db, {
