@@ -327,6 +327,45 @@ describe('actions', () => {
   });
 });
 
+describe('the revision page', () => {
+  it('names the survey, the call, the territory, skills and modality, and gives the cost in euros', async () => {
+    const pact = await newPact(t.db, {
+      promoter: s.authority,
+      campaign: s.campaign.id,
+      actions: [{ title: 'Corso R', participants: 2, costCents: 100_000 }],
+      callId: s.callId,
+    });
+    const actionId = pact.actions[0]!.id;
+    const res = await submitForm(
+      authority,
+      `/pacts/${pact.id}/actions/${actionId}/edit?lang=it`,
+      actionBody(1, { title: 'Corso R', participants: '2', modality: 'blended' }),
+      `/pacts/${pact.id}/actions/${actionId}/edit`,
+    );
+    expect(res.status).toBe(302);
+    const changed = await authority.get(`/pacts/${pact.id}/revisions/2`);
+    expect(changed.text).toContain('Modalità: <del>In aula</del> → <ins>Mista</ins>');
+    // 40 h × 100,00 € + 2 × 40 h × 1,00 €
+    expect(changed.text).toMatch(/Costo: <del>1\.000,00\s€<\/del> → <ins>4\.080,00\s€<\/ins>/);
+    const campaign = await t.db
+      .selectFrom('campaigns')
+      .select('title')
+      .where('id', '=', s.campaign.id)
+      .executeTakeFirstOrThrow();
+    const first = await authority.get(`/pacts/${pact.id}/revisions/1`);
+    expect(first.text).toContain('<ins>Firenze (ITI14)</ins>');
+    expect(first.text).toContain(`<ins>${campaign.title}</ins>`);
+    expect(first.text).toContain('<ins>Avviso formazione 4.0</ins>');
+    expect(first.text).not.toContain(`<ins>${s.callId}</ins>`);
+    // Frees its two places of F40.a for the tests after this one.
+    await t.db
+      .updateTable('pacts')
+      .set({ status: 'withdrawn' })
+      .where('id', '=', pact.id)
+      .execute();
+  });
+});
+
 describe('stale forms', () => {
   it('refuses a save read at an old revision, shows both versions, and re-applies', async () => {
     const pact = await newPact(t.db, {
