@@ -56,6 +56,24 @@ describe('drafting a pact', () => {
     await authority.get('/pacts/new?lang=it');
   });
 
+  it('says to choose a survey when "show the needs" is pressed without one', async () => {
+    const none = await authority.get('/pacts/new?territory=ITI14&campaign=&lang=it');
+    expect(none.status).toBe(200);
+    expect(none.text).toContain(
+      '<p id="error-campaign" class="field-error mb-1">Scegli l&#x27;indagine sui fabbisogni da cui nasce il patto.</p>',
+    );
+    expect(none.text).toContain('href="#field-campaign"');
+    const gone = await authority.get(
+      '/pacts/new?territory=ITI14&campaign=00000000-0000-4000-8000-000000000000&lang=en',
+    );
+    expect(gone.text).toContain(
+      '<p id="error-campaign" class="field-error mb-1">Choose a published survey covering the pact&#x27;s territory.</p>',
+    );
+    // Arriving on the page, nothing was asked yet: no error.
+    const fresh = await authority.get('/pacts/new?territory=ITI14&lang=it');
+    expect(fresh.text).not.toContain('error-campaign');
+  });
+
   it('shows the protected needs of the territory, never a suppressed value', async () => {
     const res = await authority.get(`/pacts/new?campaign=${s.campaign.id}&territory=048017`);
     expect(res.status).toBe(200);

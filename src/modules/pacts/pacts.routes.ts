@@ -129,6 +129,20 @@ export function pactRoutes(services: AppServices): Router {
     const formId = z.uuid().safeParse(values?.formId).data ?? crypto.randomUUID();
     const campaigns = await repo.campaignsCovering(db, territoryCode);
     const chosen = outOfScope ? undefined : campaigns.find((c) => c.id === campaignId);
+    // "Show the needs" pressed with no survey chosen, or with one that does not cover the
+    // territory (a stale link): said next to the picker, not an unchanged page.
+    const asksNeeds = !values && !outOfScope && 'campaign' in req.query && !chosen;
+    const campaignError = asksNeeds
+      ? {
+          errors: {
+            campaign: req.t(
+              req.query.campaign
+                ? 'pacts.errors.campaignNotCovering'
+                : 'pacts.errors.chooseCampaign',
+            ),
+          },
+        }
+      : {};
     res.status(status).render('pacts/new', {
       title: req.t('pacts.new.title'),
       fieldLabels: pactFieldLabels(req.t),
@@ -144,6 +158,7 @@ export function pactRoutes(services: AppServices): Router {
         : [],
       values: { campaignId, territoryCode, ...values, formId },
       ...scopeError,
+      ...campaignError,
       ...extra,
     });
   };
