@@ -363,6 +363,7 @@ describe('the revision page', () => {
     expect(res.status).toBe(302);
     const changed = await authority.get(`/pacts/${pact.id}/revisions/2`);
     expect(changed.text).toContain('Modalità: <del>In aula</del> → <ins>Mista</ins>');
+    expect(changed.text).toContain('2027-Q1 · Big data e analisi dei dati (F40.a)</li>');
     // 40 h × 100,00 € + 2 × 40 h × 1,00 €
     expect(changed.text).toMatch(/Costo: <del>1\.000,00\s€<\/del> → <ins>4\.080,00\s€<\/ins>/);
     const campaign = await t.db

@@ -94,6 +94,7 @@ export function historyRoutes({ db }: AppServices): Router {
     const value = await revisionValues(db, req, res.locals.lang as string, [
       ...diff.fields,
       ...diff.actions.changed.flatMap((a) => a.changes),
+      ...rev.content.actions.map((a) => ({ field: 'skill_codes', from: null, to: a.skill_codes })),
     ]);
     res.render('pacts/revision', {
       title: req.t('pacts.tabTitle', {
@@ -130,7 +131,13 @@ export function historyRoutes({ db }: AppServices): Router {
       })),
       signatories: diff.signatories,
       empty: diff.empty,
-      content: rev.content,
+      content: {
+        ...rev.content,
+        actions: rev.content.actions.map((a) => ({
+          ...a,
+          skills: value('skill_codes', a.skill_codes),
+        })),
+      },
     });
   });
 
