@@ -60,9 +60,11 @@ describe('drafting a pact', () => {
     const none = await authority.get('/pacts/new?territory=ITI14&campaign=&lang=it');
     expect(none.status).toBe(200);
     expect(none.text).toContain(
-      '<p id="error-campaign" class="field-error mb-1">Scegli l&#x27;indagine sui fabbisogni da cui nasce il patto.</p>',
+      '<p id="error-campaign" class="field-error mb-1">Scegli l&#x27;indagine da cui nasce il patto.</p>',
     );
-    expect(none.text).toContain('href="#field-campaign"');
+    expect(none.text).toContain(
+      '<a href="#field-campaign">Indagine sui fabbisogni: Scegli l&#x27;indagine da cui nasce il patto.</a>',
+    );
     const gone = await authority.get(
       '/pacts/new?territory=ITI14&campaign=00000000-0000-4000-8000-000000000000&lang=en',
     );
