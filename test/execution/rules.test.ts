@@ -125,6 +125,15 @@ describe('cumulativeIssues', () => {
     ]);
   });
 
+  it('blames only the spending when it alone goes past the approved amount and the cost', () => {
+    const issues = cumulativeIssues(
+      o({ enrolled: 0, spentCents: 6500_00, cofinancedCents: 0 }),
+      none,
+      action,
+    );
+    expect(issues.map((i) => i.field)).toEqual(['spent']);
+  });
+
   it('refuses any spending when the action has no approved amount', () => {
     expect(
       cumulativeIssues(o({ enrolled: 0, spentCents: 1 }), none, {

@@ -56,6 +56,26 @@ describe('drafting a pact', () => {
     await authority.get('/pacts/new?lang=it');
   });
 
+  it('says to choose a survey when "show the needs" is pressed without one', async () => {
+    const none = await authority.get('/pacts/new?territory=ITI14&campaign=&lang=it');
+    expect(none.status).toBe(200);
+    expect(none.text).toContain(
+      '<p id="error-campaign" class="field-error mb-1">Scegli l&#x27;indagine da cui nasce il patto.</p>',
+    );
+    expect(none.text).toContain(
+      '<a href="#field-campaign">Indagine sui fabbisogni: Scegli l&#x27;indagine da cui nasce il patto.</a>',
+    );
+    const gone = await authority.get(
+      '/pacts/new?territory=ITI14&campaign=00000000-0000-4000-8000-000000000000&lang=en',
+    );
+    expect(gone.text).toContain(
+      '<p id="error-campaign" class="field-error mb-1">Choose a published survey covering the pact&#x27;s territory.</p>',
+    );
+    // Arriving on the page, nothing was asked yet: no error.
+    const fresh = await authority.get('/pacts/new?territory=ITI14&lang=it');
+    expect(fresh.text).not.toContain('error-campaign');
+  });
+
   it('shows the protected needs of the territory, never a suppressed value', async () => {
     const res = await authority.get(`/pacts/new?campaign=${s.campaign.id}&territory=048017`);
     expect(res.status).toBe(200);
@@ -172,6 +192,29 @@ describe('drafting a pact', () => {
 });
 
 describe('actions', () => {
+  it("shows the call's unit costs on the action form, formatted for the reader", async () => {
+    const pact = await newPact(t.db, {
+      promoter: s.authority,
+      campaign: s.campaign.id,
+      actions: [],
+      callId: s.callId,
+    });
+    const text = (html: string) =>
+      html
+        .replace(/<[^>]+>/g, ' ')
+        .replace(/&#x27;/g, "'")
+        .replace(/\s+/g, ' ');
+    const italian = text((await authority.get(`/pacts/${pact.id}/actions/new?lang=it`)).text);
+    expect(italian).toContain(
+      "dai costi unitari dell'avviso: ore × 100,00 € (ora di corso) + partecipanti × ore × 1,00 € (ora-partecipante).",
+    );
+    const en = text((await authority.get(`/pacts/${pact.id}/actions/new?lang=en`)).text);
+    expect(en).toContain(
+      "the call's unit costs: hours × €100.00 (course hour) + participants × hours × €1.00 (participant hour).",
+    );
+    await authority.get('/?lang=it');
+  });
+
   it('adds an action with its cost from the call, as revision 2', async () => {
     const pact = await newPact(t.db, {
       promoter: s.authority,
@@ -305,6 +348,46 @@ describe('actions', () => {
   });
 });
 
+describe('the revision page', () => {
+  it('names the survey, the call, the territory, skills and modality, and gives the cost in euros', async () => {
+    const pact = await newPact(t.db, {
+      promoter: s.authority,
+      campaign: s.campaign.id,
+      actions: [{ title: 'Corso R', participants: 2, costCents: 100_000 }],
+      callId: s.callId,
+    });
+    const actionId = pact.actions[0]!.id;
+    const res = await submitForm(
+      authority,
+      `/pacts/${pact.id}/actions/${actionId}/edit?lang=it`,
+      actionBody(1, { title: 'Corso R', participants: '2', modality: 'blended' }),
+      `/pacts/${pact.id}/actions/${actionId}/edit`,
+    );
+    expect(res.status).toBe(302);
+    const changed = await authority.get(`/pacts/${pact.id}/revisions/2`);
+    expect(changed.text).toContain('Modalità: <del>In aula</del> → <ins>Mista</ins>');
+    expect(changed.text).toContain('2027-Q1 · Big data e analisi dei dati (F40.a)</li>');
+    // 40 h × 100,00 € + 2 × 40 h × 1,00 €
+    expect(changed.text).toMatch(/Costo: <del>1\.000,00\s€<\/del> → <ins>4\.080,00\s€<\/ins>/);
+    const campaign = await t.db
+      .selectFrom('campaigns')
+      .select('title')
+      .where('id', '=', s.campaign.id)
+      .executeTakeFirstOrThrow();
+    const first = await authority.get(`/pacts/${pact.id}/revisions/1`);
+    expect(first.text).toContain('<ins>Firenze (ITI14)</ins>');
+    expect(first.text).toContain(`<ins>${campaign.title}</ins>`);
+    expect(first.text).toContain('<ins>Avviso formazione 4.0</ins>');
+    expect(first.text).not.toContain(`<ins>${s.callId}</ins>`);
+    // Frees its two places of F40.a for the tests after this one.
+    await t.db
+      .updateTable('pacts')
+      .set({ status: 'withdrawn' })
+      .where('id', '=', pact.id)
+      .execute();
+  });
+});
+
 describe('stale forms', () => {
   it('refuses a save read at an old revision, shows both versions, and re-applies', async () => {
     const pact = await newPact(t.db, {
@@ -356,6 +439,50 @@ describe('stale forms', () => {
           .executeTakeFirstOrThrow()
       ).title,
     ).toBe('Corso B modificato');
+  });
+});
+
+describe('stale forms, as a reader reads them', () => {
+  it('names the modality, the skills and the call, not their codes', async () => {
+    const pact = await newPact(t.db, {
+      promoter: s.authority,
+      campaign: s.campaign.id,
+      actions: [{ title: 'Corso C', participants: 2 }],
+      callId: s.callId,
+    });
+    const actionId = pact.actions[0]!.id;
+    const other = await loginAs(app, s.authority.email, s.password);
+    await submitForm(other, `/pacts/${pact.id}/edit`, {
+      revision: '1',
+      title: 'Titolo nuovo',
+      summary: '',
+      callId: '',
+    });
+    const action = await submitForm(
+      authority,
+      `/pacts/${pact.id}/actions/${actionId}/edit?lang=it`,
+      actionBody(1, { modality: 'blended' }),
+      `/pacts/${pact.id}/actions/${actionId}/edit`,
+    );
+    expect(action.status).toBe(409);
+    expect(action.text).toContain('<td>Mista</td>');
+    expect(action.text).toContain('<td>Big data e analisi dei dati (F40.a)</td>');
+    expect(action.text).not.toContain('<td>blended</td>');
+    const edit = await submitForm(
+      authority,
+      `/pacts/${pact.id}`,
+      { revision: '1', title: 'Il mio titolo', summary: '', callId: s.callId },
+      `/pacts/${pact.id}/edit`,
+    );
+    expect(edit.status).toBe(409);
+    expect(edit.text).toContain('<td>Nessun avviso scelto</td><td>Avviso formazione 4.0</td>');
+    expect(edit.text).not.toContain(`<td>${s.callId}</td>`);
+    // Frees its two places of F40.a for the tests after this one.
+    await t.db
+      .updateTable('pacts')
+      .set({ status: 'withdrawn' })
+      .where('id', '=', pact.id)
+      .execute();
   });
 });
 

@@ -71,6 +71,17 @@ describe('GET /pacts filtered by territory and campaign', () => {
     expect(res.text).toContain('<option value="draft" selected>Draft</option>');
   });
 
+  it('says the filter found nothing, not that there are no pacts yet', async () => {
+    const agent = await loginAs(app, s.authority.email, s.password);
+    const res = await agent.get('/pacts?status=closed&lang=it');
+    expect(listed(res.text)).toEqual([]);
+    expect(res.text).toContain('<p>Nessun patto corrisponde al filtro scelto.</p>');
+    expect(res.text).not.toContain('Nessun patto ancora.');
+    const en = await agent.get('/pacts?status=closed&lang=en');
+    expect(en.text).toContain('<p>No pact matches the chosen filter.</p>');
+    await agent.get('/pacts?lang=it');
+  });
+
   it("names each pact's territory in the reader's language", async () => {
     const agent = await loginAs(app, s.authority.email, s.password);
     const row = (html: string) =>

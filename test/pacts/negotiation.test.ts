@@ -458,6 +458,27 @@ describe('amendments', () => {
     expect(form.text).toContain('Da 1 a 10.000; non oltre il fabbisogno dichiarato che resta.');
   });
 
+  it('refuses a proposal moving an action to a quarter before the survey opened', async () => {
+    const pact = await negotiating();
+    const res = await propose(employers, pact.id, {
+      kind: 'change_action',
+      actionId: pact.actions[0]!.id,
+      revision: '1',
+      rationale: 'Anticipare',
+      ...actionBody({ period: '2020-Q1' }),
+    });
+    expect(res.status).toBe(422);
+    expect(res.text).toMatch(/id="error-period"[^>]*>[^<]*Indica un trimestre dal 2026-Q1 in poi/);
+    expect(res.text).toContain('value="2020-Q1"');
+    expect(res.text).toContain('Anticipare');
+    const written = await t.db
+      .selectFrom('pact_amendments')
+      .select('id')
+      .where('pact_id', '=', pact.id)
+      .execute();
+    expect(written).toEqual([]);
+  });
+
   it('refuses a proposal asking more participants than firms declared, when it is made', async () => {
     // F40.a: 12 workers declared in the campaign, far fewer than the 500 proposed.
     const pact = await negotiating();

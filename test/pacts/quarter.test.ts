@@ -123,4 +123,55 @@ describe("an action's period, as typed on the form", () => {
     const rows = await t.db.selectFrom('pact_actions').where('pact_id', '=', pact.id).execute();
     expect(rows).toEqual([]);
   });
+
+  it('refuses a quarter before the survey opened (a mistyped year), keeping what was typed', async () => {
+    const pact = await newPact(t.db, {
+      promoter: s.authority,
+      campaign: s.campaign.id,
+      actions: [],
+    });
+    const res = await submitForm(
+      authority,
+      `/pacts/${pact.id}/actions/new?lang=en`,
+      action('2020-Q1'),
+      `/pacts/${pact.id}/actions`,
+    );
+    expect(res.status).toBe(422);
+    expect(errorSummary(res.text)).toEqual([
+      {
+        href: '#field-period',
+        text: 'Period: Give a quarter from 2026-Q1 onwards: the action answers the needs of the survey, which opened in 2026-Q1.',
+      },
+    ]);
+    expect(res.text).toContain('value="2020-Q1"');
+    const rows = await t.db.selectFrom('pact_actions').where('pact_id', '=', pact.id).execute();
+    expect(rows).toEqual([]);
+  });
+
+  it('refuses changing an action to such a quarter, and still saves one that kept its own', async () => {
+    const pact = await newPact(t.db, {
+      promoter: s.authority,
+      campaign: s.campaign.id,
+      actions: [{ period: '2025-Q4' }],
+    });
+    const { id } = await t.db
+      .selectFrom('pact_actions')
+      .select('id')
+      .where('pact_id', '=', pact.id)
+      .executeTakeFirstOrThrow();
+    const path = `/pacts/${pact.id}/actions/${id}/edit`;
+    const moved = await submitForm(authority, `${path}?lang=it`, action('2020-Q1'), path);
+    expect(moved.status).toBe(422);
+    expect(errorSummary(moved.text)[0]!.text).toBe(
+      "Periodo: Indica un trimestre dal 2026-Q1 in poi: l'azione risponde ai fabbisogni dell'indagine, aperta nel 2026-Q1.",
+    );
+    const kept = await submitForm(authority, path, action('2025-Q4'), path);
+    expect(kept.status).toBe(302);
+    const row = await t.db
+      .selectFrom('pact_actions')
+      .select(['period', 'title'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ period: '2025-Q4', title: 'Robotica' });
+  });
 });

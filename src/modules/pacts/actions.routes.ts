@@ -5,6 +5,7 @@ import { flash } from '../../http/flash';
 import { formErrors, parseForm, uuidParam } from '../../http/validate';
 import { DomainError } from '../../lib/domain-error';
 import { findAction, addAction, removeAction, updateAction } from './actions.service';
+import { findCall } from './pacts.repository';
 import { loadPactFor } from './access';
 import { MODALITIES } from './pacts.tables';
 import { actionSchema, revisionOnlySchema } from './pacts.schemas';
@@ -47,6 +48,8 @@ export function actionRoutes({ db }: AppServices): Router {
       action?.id,
     );
     keepChosen(needs, chosen);
+    // The rates themselves, so the officer can size an action against the budget before saving.
+    const call = pact.call_id ? await findCall(db, pact.call_id) : undefined;
     res.status(status).render('pacts/action-form', {
       title: req.t(action ? 'pacts.action.editTitle' : 'pacts.action.newTitle'),
       pact,
@@ -58,6 +61,10 @@ export function actionRoutes({ db }: AppServices): Router {
       modalities: MODALITIES.map((m) => ({ value: m, label: req.t(`pacts.modality.${m}`) })),
       eqfLevels: [1, 2, 3, 4, 5, 6, 7, 8].map((l) => ({ value: String(l), label: `EQF ${l}` })),
       fieldLabels: pactFieldLabels(req.t),
+      rates: call && {
+        course: call.course_hour_cents / 100,
+        participant: call.participant_hour_cents / 100,
+      },
       ...extra,
       values: { ...values, eqfLevel: String(values.eqfLevel ?? '') },
     });

@@ -2,6 +2,7 @@ import type { Db, Tx } from '../../db';
 import type { SessionUser } from '../../http/types';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { actionCostCents } from '../../lib/unit-costs';
+import { quarterOf } from '../survey/calendar';
 import { assertNeedsBacking } from './needs-backing';
 import * as repo from './pacts.repository';
 import type { ActionInput } from './pacts.schemas';
@@ -13,6 +14,26 @@ async function assertSkillsExist(tx: Tx, codes: string[]) {
   const found = await repo.skillNames(tx, codes);
   if (found.length !== new Set(codes).size)
     throw new DomainError('pacts.errors.unknownSkill', { field: 'skills', status: 422 });
+}
+
+/**
+ * An action trains for needs the campaign surveyed: a quarter before the campaign opened (a
+ * mistyped year, most often) cannot be one. Bound to the campaign rather than to today's date, so
+ * an action planned for a quarter that has since passed stays editable as it was.
+ */
+export async function assertPeriodInCampaign(tx: Tx, campaignId: string, period: string) {
+  const { opens_at } = await tx
+    .selectFrom('campaigns')
+    .select('opens_at')
+    .where('id', '=', campaignId)
+    .executeTakeFirstOrThrow();
+  const first = quarterOf(opens_at);
+  if (period < first)
+    throw new DomainError('pacts.errors.periodBeforeCampaign', {
+      field: 'period',
+      status: 422,
+      params: { first },
+    });
 }
 
 async function costOf(tx: Tx, callId: string | null, input: ActionInput) {
@@ -44,6 +65,7 @@ export async function addAction(db: Db, user: SessionUser, pactId: string, input
     assertEditable(pact.status);
     assertRevision(pact, input.revision);
     await assertSkillsExist(tx, input.skills);
+    await assertPeriodInCampaign(tx, pact.campaign_id, input.period);
     const last = await tx
       .selectFrom('pact_actions')
       .select((eb) => eb.fn.max('position').as('p'))
@@ -78,6 +100,8 @@ export async function updateAction(
     const old = await findAction(tx, pactId, actionId);
     assertRevision(pact, input.revision);
     await assertSkillsExist(tx, input.skills);
+    if (input.period !== old.period)
+      await assertPeriodInCampaign(tx, pact.campaign_id, input.period);
     await tx
       .updateTable('pact_actions')
       .set({

@@ -3,6 +3,7 @@ import type { Db, Executor, Tx } from '../../db';
 import type { SessionUser } from '../../http/types';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { UUID, loadPactFor } from './access';
+import { assertPeriodInCampaign } from './actions.service';
 import { applyAmendment } from './amendments.apply';
 import { assertProposalBacked } from './amendments.needs';
 import {
@@ -72,6 +73,8 @@ export async function proposeAmendment(
       if (found.length !== (proposal.skills as string[]).length)
         throw new DomainError('pacts.errors.unknownSkill', { field: 'skills', status: 422 });
     }
+    if ('period' in input && (input.kind === 'add_action' || proposal.period !== base.period))
+      await assertPeriodInCampaign(tx, pact.campaign_id, String(proposal.period));
     await assertProposalBacked(tx, pact, { kind: input.kind, actionId, fields: proposal }, user);
     // A double click (or a resent form) proposes the same thing twice: it is one proposal. Under
     // a lock per author and pact, so two at the same moment make one.

@@ -4,7 +4,6 @@ import type { SessionUser } from '../../http/types';
 import { loadPactFor } from './access';
 import { localName } from '../reference/territories.repository';
 import { amendmentDiff, applicability, fieldsOf } from './amendments.fields';
-import type { AmendmentFields } from './negotiation.tables';
 import { currentFields, findAmendment } from './amendments.service';
 import { isEditable } from './pact-workflow';
 import * as repo from './pacts.repository';
@@ -25,7 +24,7 @@ export function displayValue(req: Request, skillLabel: (code: string) => string 
 }
 
 /** "Big data e analisi dei dati (F40.a)" for the skills an amendment's texts name. */
-async function skillLabels(db: Db, lang: string, texts: (AmendmentFields | null)[]) {
+export async function skillLabels(db: Db, lang: string, texts: (Record<string, unknown> | null)[]) {
   const codes = new Set<string>();
   for (const t of texts)
     if (Array.isArray(t?.skills)) for (const c of t.skills) codes.add(String(c));

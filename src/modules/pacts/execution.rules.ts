@@ -132,7 +132,9 @@ export function cumulativeIssues(
       },
     });
   const cofinanced = others.cofinancedCents + o.cofinancedCents;
-  if (action.cost_cents !== null && spent + cofinanced > action.cost_cents)
+  // Spending above the approved amount is the error to fix first: measured against it, even a
+  // co-financing of zero would be "too much" (and its "at most" would rest on the wrong spending).
+  if (spent <= approved && action.cost_cents !== null && spent + cofinanced > action.cost_cents)
     issues.push({
       field: 'cofinanced',
       key: 'execution.errors.cofinancedAboveCost',

@@ -60,11 +60,14 @@ export function pactRoutes(services: AppServices): Router {
     // Who reads decides the sections: only a local authority promotes pacts, a partner is
     // invited to them, the region examines them, the admin sees them all.
     const reader = LIST_READER[req.user!.role] ?? 'partner';
+    // Filtered, an empty list says the filter found nothing, not that there are no pacts yet.
+    const filtered = Boolean(status || territory || campaign);
     res.render('pacts/list', {
       title: req.t('pacts.list.title'),
       intro: req.t(`pacts.list.intro.${reader}`),
       othersTitle: req.t(`pacts.list.others.${reader}`),
-      othersEmpty: req.t(`pacts.list.noneOthers.${reader}`),
+      mineEmpty: req.t(filtered ? 'pacts.list.noneFiltered' : 'pacts.list.noneMine'),
+      othersEmpty: req.t(filtered ? 'pacts.list.noneFiltered' : `pacts.list.noneOthers.${reader}`),
       showMine: reader === 'promoter',
       // Those invited to sign see where their organisation's signature stands.
       showSignature: reader === 'promoter' || reader === 'partner',
@@ -126,6 +129,20 @@ export function pactRoutes(services: AppServices): Router {
     const formId = z.uuid().safeParse(values?.formId).data ?? crypto.randomUUID();
     const campaigns = await repo.campaignsCovering(db, territoryCode);
     const chosen = outOfScope ? undefined : campaigns.find((c) => c.id === campaignId);
+    // "Show the needs" pressed with no survey chosen, or with one that does not cover the
+    // territory (a stale link): said next to the picker, not an unchanged page.
+    const asksNeeds = !values && !outOfScope && 'campaign' in req.query && !chosen;
+    const campaignError = asksNeeds
+      ? {
+          errors: {
+            campaign: req.t(
+              req.query.campaign
+                ? 'pacts.errors.campaignNotCovering'
+                : 'pacts.errors.chooseCampaign',
+            ),
+          },
+        }
+      : {};
     res.status(status).render('pacts/new', {
       title: req.t('pacts.new.title'),
       fieldLabels: pactFieldLabels(req.t),
@@ -141,6 +158,7 @@ export function pactRoutes(services: AppServices): Router {
         : [],
       values: { campaignId, territoryCode, ...values, formId },
       ...scopeError,
+      ...campaignError,
       ...extra,
     });
   };

@@ -28,7 +28,14 @@ export function redirectIfClosed(
 }
 
 // The pact and action forms' fields (amendments name them alike), the call and the invitation.
-const FORM_FIELDS = [...PACT_FIELDS, 'callId', ...ACTION_FIELDS, 'organisationId'];
+const FORM_FIELDS = [
+  ...PACT_FIELDS,
+  'campaign',
+  'campaignId',
+  'callId',
+  ...ACTION_FIELDS,
+  'organisationId',
+];
 const NEGOTIATION_FIELDS = ['body', 'actionId', 'rationale', 'reason', 'kind'];
 
 /** The pact forms' labels, by field: each line of the error summary names its field. */

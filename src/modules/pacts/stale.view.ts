@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import type { Db } from '../../db';
 import { ACTION_FIELDS, PACT_FIELDS } from './amendments.fields';
+import { displayValue, skillLabels } from './amendments.view';
 import type { StaleRevisionError } from './stale';
 
 type Values = Record<string, unknown>;
@@ -70,11 +71,30 @@ export async function renderStale(
     theirs = a ? actionValues(a) : null;
   }
   const fields = FIELDS[target.kind === 'pact' ? 'pact' : 'action'];
+  // As a reader sees them: skills and the call by name, the modality by its label, not codes.
+  const label = displayValue(
+    req,
+    await skillLabels(db, res.locals.lang as string, [theirs, target.yours]),
+  );
+  const callIds = [theirs?.callId, target.yours.callId].filter((v): v is string => !!v);
+  const calls = callIds.length
+    ? await db
+        .selectFrom('funding_calls')
+        .select(['id', 'title'])
+        .where('id', 'in', callIds)
+        .execute()
+    : [];
+  const display = (f: string, v: unknown) =>
+    f !== 'callId'
+      ? label(f, v)
+      : v
+        ? (calls.find((c) => c.id === v)?.title ?? String(v))
+        : req.t('pacts.show.noCall');
   const rows = fields.map((f) => ({
     field: f,
     label: req.t(`pacts.fields.${f}`),
-    theirs: theirs ? show(theirs[f]) : null,
-    yours: show(target.yours[f]),
+    theirs: theirs ? display(f, theirs[f]) : null,
+    yours: display(f, target.yours[f]),
     differs: theirs ? show(theirs[f]) !== show(target.yours[f]) : true,
   }));
   const hidden = fields.flatMap((f) => {
