@@ -736,6 +736,69 @@ describe('workflow buttons', () => {
   });
 });
 
+describe("the promoter's steps sent twice (a double click whose first answer the browser drops)", () => {
+  /** The hidden fields of the form posting to `action` on `path`, as a browser sends them. */
+  async function formFields(path: string, action: string) {
+    const page = await authority.get(path);
+    const form = page.text.split('<form').find((f) => f.includes(`action="${action}"`))!;
+    return Object.fromEntries(
+      [...form.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [
+        m[1]!,
+        m[2]!,
+      ]),
+    );
+  }
+  const events = async (pactId: string, event: string) =>
+    (
+      await t.db
+        .selectFrom('pact_audit')
+        .select('id')
+        .where('pact_id', '=', pactId)
+        .where('event', '=', event)
+        .execute()
+    ).length;
+
+  it('withdraws once, and the second lands like the first', async () => {
+    const pact = await newPact(t.db, {
+      promoter: s.authority,
+      campaign: s.campaign.id,
+      actions: [],
+      status: 'negotiation',
+    });
+    const url = `/pacts/${pact.id}/withdraw`;
+    const fields = await formFields(url, url);
+    expect(fields._formKey).toMatch(/^[0-9a-f-]{36}$/);
+    const first = await authority.post(url).type('form').send(fields);
+    const second = await authority.post(url).type('form').send(fields);
+    expect([first.status, second.status]).toEqual([302, 302]);
+    expect(second.headers.location).toBe(first.headers.location);
+    const page = (await authority.get(`/pacts/${pact.id}`)).text;
+    expect(page).toContain('Patto ritirato.');
+    expect(page).not.toContain('Operazione non consentita');
+    expect((await pactRow(pact.id)).status).toBe('withdrawn');
+    expect(await events(pact.id, 'withdraw')).toBe(1);
+  });
+
+  it('opens the negotiation once, and the second lands like the first', async () => {
+    const pact = await newPact(t.db, {
+      promoter: s.authority,
+      campaign: s.campaign.id,
+      actions: [],
+    });
+    const url = `/pacts/${pact.id}/open-negotiation`;
+    const fields = await formFields(`/pacts/${pact.id}`, url);
+    expect(fields._formKey).toMatch(/^[0-9a-f-]{36}$/);
+    const first = await authority.post(url).type('form').send(fields);
+    const second = await authority.post(url).type('form').send(fields);
+    expect([first.status, second.status]).toEqual([302, 302]);
+    const page = (await authority.get(`/pacts/${pact.id}`)).text;
+    expect(page).toContain('Negoziazione aperta.');
+    expect(page).not.toContain('Operazione non consentita');
+    expect((await pactRow(pact.id)).status).toBe('negotiation');
+    expect(await events(pact.id, 'open_negotiation')).toBe(1);
+  });
+});
+
 describe('signatories', () => {
   it('invites a partner: draft → negotiation, new revision, the partner notified', async () => {
     const pact = await newPact(t.db, {
