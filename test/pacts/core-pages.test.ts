@@ -209,6 +209,64 @@ describe('actions', () => {
     await authority.get('/?lang=it'); // the choice sticks: back to Italian for the next tests
   });
 
+  it('adds one action when its form is sent twice, also after applying it on a stale page', async () => {
+    const pact = await newPact(t.db, {
+      promoter: s.authority,
+      campaign: s.campaign.id,
+      actions: [],
+      callId: s.callId,
+    });
+    const actions = async () =>
+      (
+        await t.db
+          .selectFrom('pact_actions')
+          .select('title')
+          .where('pact_id', '=', pact.id)
+          .orderBy('position')
+          .execute()
+      ).map((a) => a.title);
+    const page = (await authority.get(`/pacts/${pact.id}/actions/new`)).text;
+    const hidden = (name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(page)![1]!;
+    const body = { ...actionBody(1), _csrf: hidden('_csrf'), _formKey: hidden('_formKey') };
+    const first = await authority.post(`/pacts/${pact.id}/actions`).type('form').send(body);
+    // The double click: the revision it was read at has moved on, yet it lands as the first.
+    const second = await authority.post(`/pacts/${pact.id}/actions`).type('form').send(body);
+    expect([first.status, second.status]).toEqual([302, 302]);
+    expect(second.headers.location).toBe(`/pacts/${pact.id}`);
+    expect((await authority.get(`/pacts/${pact.id}`)).text).toContain('Azione aggiunta.');
+    expect(await actions()).toEqual(['Robotica collaborativa']);
+    expect((await pactRow(pact.id)).revision).toBe(2);
+
+    // A new form read at revision 2, refused as stale after another change: the page that
+    // offers to apply it carries its key, so applying it twice adds it once.
+    const next = (await authority.get(`/pacts/${pact.id}/actions/new`)).text;
+    const key = /name="_formKey" value="([^"]*)"/.exec(next)![1]!;
+    await t.db.updateTable('pacts').set({ revision: 3 }).where('id', '=', pact.id).execute();
+    const stale = await authority
+      .post(`/pacts/${pact.id}/actions`)
+      .type('form')
+      .send({ ...actionBody(2, { title: 'Corso B' }), _csrf: body._csrf, _formKey: key });
+    expect(stale.status).toBe(409);
+    const form = stale.text.slice(stale.text.indexOf(`action="/pacts/${pact.id}/actions"`));
+    const fields = [...form.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)];
+    expect(fields).toContainEqual(expect.arrayContaining(['_formKey', key]));
+    const apply = new URLSearchParams(fields.map((m): [string, string] => [m[1]!, m[2]!]));
+    for (let i = 0; i < 2; i++) {
+      const res = await authority
+        .post(`/pacts/${pact.id}/actions`)
+        .type('form')
+        .send(apply.toString());
+      expect(res.status).toBe(302);
+    }
+    expect(await actions()).toEqual(['Robotica collaborativa', 'Corso B']);
+    // Its actions hold the scenario's needs: given back for the tests that follow.
+    await t.db
+      .updateTable('pacts')
+      .set({ status: 'withdrawn' })
+      .where('id', '=', pact.id)
+      .execute();
+  });
+
   it.each([
     ['participants', '-3', 'Il valore minimo'],
     ['participants', '999999', 'Il valore massimo è 10.000'],

@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { flash } from '../../http/flash';
+import { formKeyFor, postedFormKey } from '../../http/form-key';
 import { formErrors, parseForm, uuidParam } from '../../http/validate';
 import { DomainError } from '../../lib/domain-error';
 import { findAction, addAction, removeAction, updateAction } from './actions.service';
@@ -58,6 +59,8 @@ export function actionRoutes({ db }: AppServices): Router {
       modalities: MODALITIES.map((m) => ({ value: m, label: req.t(`pacts.modality.${m}`) })),
       eqfLevels: [1, 2, 3, 4, 5, 6, 7, 8].map((l) => ({ value: String(l), label: `EQF ${l}` })),
       fieldLabels: pactFieldLabels(req.t),
+      // Only a new action can be doubled; a refused form keeps its key (http/form-key).
+      formKey: action ? undefined : formKeyFor(given),
       ...extra,
       values: { ...values, eqfLevel: String(values.eqfLevel ?? '') },
     });
@@ -70,12 +73,18 @@ export function actionRoutes({ db }: AppServices): Router {
     if (!parsed.ok) return form(req, res, 422, parsed);
     try {
       if (actionId) await updateAction(db, req.user!, pactId, actionId, parsed.data);
-      else await addAction(db, req.user!, pactId, parsed.data);
+      else await addAction(db, req.user!, pactId, parsed.data, postedFormKey(req.body));
       flash(req, actionId ? 'pacts.flash.actionUpdated' : 'pacts.flash.actionAdded');
       res.redirect(`/pacts/${pactId}`);
     } catch (err) {
       if (err instanceof StaleRevisionError)
-        return renderStale(db, req, res, err, { kind, pactId, actionId, yours: parsed.data });
+        return renderStale(db, req, res, err, {
+          kind,
+          pactId,
+          actionId,
+          yours: parsed.data,
+          formKey: postedFormKey(req.body),
+        });
       if (!(err instanceof DomainError) || err.status === 404 || err.status === 403) throw err;
       return form(req, res, err.status, { errors: formErrors(req, err), values: req.body });
     }

@@ -1,5 +1,6 @@
 import type { Db, Tx } from '../../db';
 import type { SessionUser } from '../../http/types';
+import { createOnce, forgetForms } from '../../http/form-key';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { actionCostCents } from '../../lib/unit-costs';
 import { assertNeedsBacking } from './needs-backing';
@@ -37,32 +38,56 @@ function columns(input: ActionInput) {
 /**
  * One action more, backed by declared needs: written, checked against the campaign's needs under
  * the campaign lock, and fixed as a new revision, all in one transaction (a refusal leaves nothing).
+ * The new action form posted twice (`formKey`, see http/form-key) adds one action: the second
+ * post, which would otherwise meet a revision moved on, gets the first one's.
  */
-export async function addAction(db: Db, user: SessionUser, pactId: string, input: ActionInput) {
+export async function addAction(
+  db: Db,
+  user: SessionUser,
+  pactId: string,
+  input: ActionInput,
+  formKey?: string,
+) {
   return db.transaction().execute(async (tx) => {
     const pact = await repo.promoterPact(tx, pactId, user);
-    assertEditable(pact.status);
-    assertRevision(pact, input.revision);
-    await assertSkillsExist(tx, input.skills);
-    const last = await tx
-      .selectFrom('pact_actions')
-      .select((eb) => eb.fn.max('position').as('p'))
-      .where('pact_id', '=', pactId)
-      .executeTakeFirst();
-    const { id } = await tx
-      .insertInto('pact_actions')
-      .values({
-        pact_id: pactId,
-        position: (last?.p ?? 0) + 1,
-        ...columns(input),
-        cost_cents: await costOf(tx, pact.call_id, input),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await assertNeedsBacking(tx, pactId, { actor: user, skills: input.skills, actionId: id });
-    const rev = await commitRevision(tx, pactId, user, `action added: ${input.title}`);
-    return { id, revision: rev.number };
+    let revision = pact.revision;
+    const id = await createOnce(tx, user.id, formKey, async () => {
+      const added = await insertAction(tx, user, pact, input);
+      revision = added.revision;
+      return added.id;
+    });
+    return { id, revision };
   });
+}
+
+async function insertAction(
+  tx: Tx,
+  user: SessionUser,
+  pact: Awaited<ReturnType<typeof repo.promoterPact>>,
+  input: ActionInput,
+) {
+  const pactId = pact.id;
+  assertEditable(pact.status);
+  assertRevision(pact, input.revision);
+  await assertSkillsExist(tx, input.skills);
+  const last = await tx
+    .selectFrom('pact_actions')
+    .select((eb) => eb.fn.max('position').as('p'))
+    .where('pact_id', '=', pactId)
+    .executeTakeFirst();
+  const { id } = await tx
+    .insertInto('pact_actions')
+    .values({
+      pact_id: pactId,
+      position: (last?.p ?? 0) + 1,
+      ...columns(input),
+      cost_cents: await costOf(tx, pact.call_id, input),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await assertNeedsBacking(tx, pactId, { actor: user, skills: input.skills, actionId: id });
+  const rev = await commitRevision(tx, pactId, user, `action added: ${input.title}`);
+  return { id, revision: rev.number };
 }
 
 export async function updateAction(
@@ -113,6 +138,8 @@ export async function removeAction(
     const old = await findAction(tx, pactId, actionId);
     assertRevision(pact, revision);
     await tx.deleteFrom('pact_actions').where('id', '=', actionId).execute();
+    // Its form resent (the back button) adds it again rather than leading to nothing.
+    await forgetForms(tx, actionId);
     const rev = await commitRevision(tx, pactId, user, `action removed: ${old.title}`);
     return { revision: rev.number };
   });

@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import type { Db } from '../../db';
+import { FORM_KEY } from '../../http/form-key';
 import { ACTION_FIELDS, PACT_FIELDS } from './amendments.fields';
 import type { StaleRevisionError } from './stale';
 
@@ -50,6 +51,8 @@ export async function renderStale(
     pactId: string;
     actionId?: string;
     yours: Values;
+    /** The new action form's one-time key: applying "yours" twice still adds one action. */
+    formKey?: string;
   },
 ) {
   const pact = await db
@@ -81,6 +84,7 @@ export async function renderStale(
     const v = target.yours[f];
     return (Array.isArray(v) ? v : [v]).map((x) => ({ name: f, value: show(x) }));
   });
+  if (target.formKey) hidden.push({ name: FORM_KEY, value: target.formKey });
   const gone = target.kind === 'action' && !theirs;
   const action =
     target.kind === 'pact'
