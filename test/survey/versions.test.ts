@@ -50,6 +50,64 @@ async function formOf(agent: Agent, path: string) {
   };
 }
 
+describe('a questionnaire step sent twice (a double click whose first answer the browser drops)', () => {
+  const draftOf = (campaignId: string, firmId: string) =>
+    t.db
+      .selectFrom('response_drafts')
+      .selectAll()
+      .where('campaign_id', '=', campaignId)
+      .where('firm_id', '=', firmId)
+      .executeTakeFirstOrThrow();
+
+  it.each([
+    ['next on the readiness step', 2, () => ({ action: 'next', ...readinessForm }), '/step/3'],
+    [
+      'next on the needs step',
+      3,
+      () => ({ action: 'next', ...needsBody([needLine()]) }),
+      '/step/4',
+    ],
+    ['add a line', 3, () => ({ action: 'add', ...needsBody([needLine()]) }), '/step/3#lines'],
+  ])('%s: lands like one click, saved once', async (_name, step, body, landing) => {
+    const { id } = await newCampaign(t.db);
+    const firm = await newFirmUser(t.db, 40);
+    const agent = await loginAs(testApp(t), firm.email, PASSWORD);
+    await reachNeeds(agent, t.db, id, firm.organisationId);
+    const form = await formOf(agent, `/survey/${id}/step/${step}`);
+    const post = () =>
+      agent
+        .post(`/survey/${id}/step/${step}`)
+        .type('form')
+        .send({ ...form, ...body() });
+    const first = await post();
+    const second = await post();
+    expect(first.headers.location).toBe(`/survey/${id}${landing}`);
+    expect([second.status, second.headers.location]).toEqual([
+      first.status,
+      first.headers.location,
+    ]);
+    const draft = await draftOf(id, firm.organisationId);
+    expect(draft.version).toBe(Number(form.version) + 1);
+    if (step === 3)
+      expect((draft.payload as { needs: unknown[] }).needs).toHaveLength(
+        body().action === 'add' ? 2 : 1,
+      );
+  });
+
+  it('sent again after a change in between is still refused as out of date', async () => {
+    const { id } = await newCampaign(t.db);
+    const firm = await newFirmUser(t.db, 40);
+    const agent = await loginAs(testApp(t), firm.email, PASSWORD);
+    await reachNeeds(agent, t.db, id, firm.organisationId);
+    const form = await formOf(agent, `/survey/${id}/step/2`);
+    const body = { ...form, action: 'next', ...readinessForm };
+    expect((await agent.post(`/survey/${id}/step/2`).type('form').send(body)).status).toBe(302);
+    await postStep(agent, `/survey/${id}/step/2`, { action: 'next', ...readinessForm, data: '1' });
+    const again = await agent.post(`/survey/${id}/step/2`).type('form').send(body);
+    expect(again.status).toBe(409);
+  });
+});
+
 describe('a stale form', () => {
   it('is refused with 409, field-level messages and the input kept; nothing is written', async () => {
     const { id } = await newCampaign(t.db);
