@@ -417,6 +417,33 @@ describe('stale forms', () => {
 });
 
 describe('a stale removal', () => {
+  it('removes once when the confirmation is sent twice, the second landing like the first', async () => {
+    const pact = await newPact(t.db, {
+      promoter: s.authority,
+      campaign: s.campaign.id,
+      actions: [{ title: 'Corso da togliere', participants: 1 }],
+    });
+    const path = `/pacts/${pact.id}/actions/${pact.actions[0]!.id}/remove`;
+    const csrf = await csrfFrom(authority, path);
+    const post = () => authority.post(path).type('form').send({ _csrf: csrf, revision: '1' });
+    const first = await post();
+    const second = await post();
+    expect([first.status, second.status]).toEqual([302, 302]);
+    expect(second.headers.location).toBe(`/pacts/${pact.id}`);
+    const page = (await authority.get(`/pacts/${pact.id}`)).text;
+    expect(page).toContain('Azione rimossa.');
+    expect((await pactRow(pact.id)).revision).toBe(2);
+    // Once more, still the same; once the pact changed again, a missing action as before (404).
+    expect((await post()).status).toBe(302);
+    await submitForm(authority, `/pacts/${pact.id}/edit`, {
+      revision: '2',
+      title: 'Titolo nuovo',
+      summary: '',
+      callId: '',
+    });
+    expect((await post()).status).toBe(404);
+  });
+
   it('asks again at the current revision, saying why, instead of a dead-end error page', async () => {
     const pact = await newPact(t.db, {
       promoter: s.authority,

@@ -4,8 +4,14 @@ import { allow } from '../../http/authorize';
 import { flash } from '../../http/flash';
 import { formKeyFor, postedFormKey } from '../../http/form-key';
 import { formErrors, parseForm, uuidParam } from '../../http/validate';
-import { DomainError } from '../../lib/domain-error';
-import { findAction, addAction, removeAction, updateAction } from './actions.service';
+import { DomainError, NotFoundError } from '../../lib/domain-error';
+import {
+  findAction,
+  addAction,
+  justRemovedBy,
+  removeAction,
+  updateAction,
+} from './actions.service';
 import { loadPactFor } from './access';
 import { MODALITIES } from './pacts.tables';
 import { actionSchema, revisionOnlySchema } from './pacts.schemas';
@@ -121,9 +127,18 @@ export function actionRoutes({ db }: AppServices): Router {
     const pactId = uuidParam(req);
     const parsed = parseForm(revisionOnlySchema, req);
     if (!parsed.ok) throw new DomainError('pacts.errors.badForm', { status: 422 });
+    const actionId = uuidParam(req, 'actionId');
     try {
-      await removeAction(db, req.user!, pactId, uuidParam(req, 'actionId'), parsed.data.revision);
+      await removeAction(db, req.user!, pactId, actionId, parsed.data.revision);
     } catch (err) {
+      // A double click: this user's first click removed it. Done, as it said.
+      if (
+        err instanceof NotFoundError &&
+        (await justRemovedBy(db, pactId, actionId, parsed.data.revision, req.user!.id))
+      ) {
+        flash(req, 'pacts.flash.actionRemoved');
+        return res.redirect(`/pacts/${pactId}`);
+      }
       // Changed meanwhile: asked again at the current revision, not a dead-end error page.
       if (!(err instanceof StaleRevisionError)) throw err;
       const message = req.t('pacts.errors.staleRemove', { current: err.current });

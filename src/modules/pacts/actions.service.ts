@@ -7,7 +7,7 @@ import { assertNeedsBacking } from './needs-backing';
 import * as repo from './pacts.repository';
 import type { ActionInput } from './pacts.schemas';
 import { assertEditable } from './pacts.service';
-import { commitRevision } from './revisions';
+import { commitRevision, type PactContent } from './revisions';
 import { assertRevision } from './stale';
 
 async function assertSkillsExist(tx: Tx, codes: string[]) {
@@ -143,6 +143,37 @@ export async function removeAction(
     const rev = await commitRevision(tx, pactId, user, `action removed: ${old.title}`);
     return { revision: rev.number };
   });
+}
+
+/**
+ * Whether `userId` removed the action from the revision `revision` a moment ago and nothing has
+ * changed since: the next revision is theirs and the first without it, and the pact is still at
+ * it. A second click on 'Rimuovi' then lands like the first instead of on a missing action.
+ */
+export async function justRemovedBy(
+  db: Db,
+  pactId: string,
+  actionId: string,
+  revision: number,
+  userId: string,
+): Promise<boolean> {
+  const rows = await db
+    .selectFrom('pact_revisions as r')
+    .innerJoin('pacts as p', 'p.id', 'r.pact_id')
+    .select(['r.number', 'r.created_by', 'r.content', 'p.revision'])
+    .where('r.pact_id', '=', pactId)
+    .where('r.number', 'in', [revision, revision + 1])
+    .orderBy('r.number')
+    .execute();
+  const has = (content: unknown) => (content as PactContent).actions.some((a) => a.id === actionId);
+  const [before, after] = rows;
+  return (
+    rows.length === 2 &&
+    after!.revision === revision + 1 &&
+    after!.created_by === userId &&
+    has(before!.content) &&
+    !has(after!.content)
+  );
 }
 
 export async function findAction(db: Db | Tx, pactId: string, actionId: string) {
