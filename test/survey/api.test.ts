@@ -188,7 +188,15 @@ describe('the survey API', () => {
     const w = await request(app)
       .post(`/api/v1/responses/${submitted.body.id}/withdraw`)
       .set('Authorization', firmAuth);
-    expect(w.body).toEqual({ id: submitted.body.id, status: 'withdrawn' });
+    expect(w.body).toEqual({ id: submitted.body.id, status: 'withdrawn', repeated: false });
+    // A retry after a lost answer: done already, said so.
+    const again = await request(app)
+      .post(`/api/v1/responses/${submitted.body.id}/withdraw`)
+      .set('Authorization', firmAuth);
+    expect([again.status, again.body]).toEqual([
+      200,
+      { id: submitted.body.id, status: 'withdrawn', repeated: true },
+    ]);
     const row = await t.db
       .selectFrom('responses')
       .select('status')

@@ -319,6 +319,20 @@ describe('POST /survey/:campaignId/submit', () => {
     expect(home.text).toContain('data-answer="withdrawn"');
   });
 
+  it('is withdrawn once when the confirmation is sent twice, the second landing like the first', async () => {
+    const { id, firm, agent } = await submittedFirm();
+    const [v1] = await versions(id, firm.organisationId);
+    const path = `/survey/${id}/versions/${v1!.id}/withdraw`;
+    const csrf = /name="_csrf" value="([^"]+)"/.exec((await agent.get(path)).text)![1]!;
+    const first = await agent.post(path).type('form').send({ _csrf: csrf });
+    const second = await agent.post(path).type('form').send({ _csrf: csrf });
+    expect([first.status, second.status]).toEqual([302, 302]);
+    expect(second.headers.location).toBe(`/survey/${id}/receipt`);
+    expect((await agent.get(`/survey/${id}/receipt`)).text).toContain('Risposta ritirata.');
+    const [row] = await versions(id, firm.organisationId);
+    expect(row).toMatchObject({ version: 1, status: 'withdrawn' });
+  });
+
   it('is withdrawn only after a confirmation page that says what withdrawing does', async () => {
     const { id, firm, agent } = await submittedFirm();
     const [v1] = await versions(id, firm.organisationId);

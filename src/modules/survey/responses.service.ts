@@ -266,7 +266,10 @@ export async function amendResponse(
   });
 }
 
-/** Withdraws the current version (kept, marked withdrawn) while the campaign is open. */
+/**
+ * Withdraws the current version (kept, marked withdrawn) while the campaign is open; asked again
+ * by the same user (`repeated`), it is done already.
+ */
 export async function withdrawResponse(
   db: Db,
   user: SessionUser,
@@ -287,6 +290,13 @@ export async function withdrawResponse(
     const campaign = toCampaign((await lockCampaignShared(tx, key.campaignId))!);
     if (campaign.state !== 'open') throw new CampaignNotAcceptingError(campaign.state);
     const r = (await repo.lockResponse(tx, responseId))!;
+    // A double click, a retry: this user withdrew it a moment ago and nothing came after it.
+    if (
+      r.status === 'withdrawn' &&
+      r.withdrawn_by === user.id &&
+      (await repo.latestResponse(tx, key.campaignId, key.firmId))?.id === r.id
+    )
+      return { ...r, status: 'withdrawn' as const, repeated: true };
     if (r.status !== 'current') throw new DomainError('survey.errors.notCurrent');
     await repo.markWithdrawn(tx, r.id, user.id);
     await applyResponseChange(tx, { remove: r.id });
@@ -294,7 +304,7 @@ export async function withdrawResponse(
     // Any form still open on the old answer is now stale.
     if (draft)
       await repo.updateDraft(tx, key, draft.version, { state: 'submitted', userId: user.id });
-    return { ...r, status: 'withdrawn' as const };
+    return { ...r, status: 'withdrawn' as const, repeated: false };
   });
 }
 

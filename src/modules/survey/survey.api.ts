@@ -243,7 +243,8 @@ export function surveyOperations({ db }: AppServices): ApiOperation[] {
       operationId: 'withdrawResponse',
       method: 'post',
       path: '/responses/:id/withdraw',
-      summary: "Withdraws the firm's current version (kept, marked withdrawn)",
+      summary:
+        "Withdraws the firm's current version (kept, marked withdrawn); withdrawing it again (a retry) answers 200 with `repeated: true`",
       tags: ['survey'],
       access: 'survey:answer',
       params: idParams,
@@ -251,12 +252,20 @@ export function surveyOperations({ db }: AppServices): ApiOperation[] {
       response: {
         status: 200,
         description: 'Withdrawn',
-        schema: z.object({ id: z.uuid(), status: z.literal('withdrawn') }),
+        schema: z.object({
+          id: z.uuid(),
+          status: z.literal('withdrawn'),
+          repeated: z
+            .boolean()
+            .describe(
+              'true when the same user had already withdrawn it (a retry): nothing recorded again',
+            ),
+        }),
       },
       errors: [404, 409],
       handler: async ({ req, params, query }) => {
         const r = await withdrawResponse(db, req.user!, params.id, undefined, query.firmId);
-        return { id: r.id, status: r.status };
+        return { id: r.id, status: r.status, repeated: r.repeated };
       },
     }),
     defineOperation({
