@@ -5,7 +5,7 @@ import { allow } from '../../http/authorize';
 import { renderConfirm } from '../../http/confirm';
 import { formatDate } from '../../lib/format';
 import { flash, flashRefusal } from '../../http/flash';
-import { formKeyFor, postedFormKey } from '../../http/form-key';
+import { FORM_KEY, formKeyFor, postedFormKey } from '../../http/form-key';
 import { parseQuery, refuseParam } from '../../http/query';
 import { parseForm, territoryCode, uuidParam } from '../../http/validate';
 import { DEFAULT_RULES } from '../../lib/disclosure';
@@ -228,6 +228,8 @@ export function campaignRoutes({ db }: AppServices): Router {
     const areaNames = new Map(areas.map((a) => [a.code, localName(a, lang)]));
     res.render('campaigns/show', {
       title: campaign.title,
+      // The open button: a double click opens it once (http/form-key).
+      formKey: formKeyFor(undefined),
       campaign,
       areaNames: campaign.areas.map((code) => ({ code, name: areaNames.get(code) ?? code })),
       territory: path.map((t) => localName(t, lang)).join(' › '),
@@ -254,6 +256,7 @@ export function campaignRoutes({ db }: AppServices): Router {
       button: req.t('campaigns.close'),
       back,
       backLabel: req.t('campaigns.back'),
+      hidden: { [FORM_KEY]: formKeyFor(undefined) },
     });
   });
 
@@ -269,13 +272,14 @@ export function campaignRoutes({ db }: AppServices): Router {
       button: req.t('campaigns.delete'),
       back,
       backLabel: req.t('campaigns.back'),
+      hidden: { [FORM_KEY]: formKeyFor(undefined) },
     });
   });
 
   router.post('/campaigns/:id/delete', allow('campaign:manage'), async (req, res) => {
     const id = uuidParam(req);
     try {
-      await deleteDraftCampaign(db, req.user!, id);
+      await deleteDraftCampaign(db, req.user!, id, postedFormKey(req.body));
     } catch (err) {
       flashRefusal(req, err);
       return res.redirect(`/campaigns/${id}`);
@@ -288,7 +292,7 @@ export function campaignRoutes({ db }: AppServices): Router {
     router.post(`/campaigns/:id/${action}`, allow('campaign:manage'), async (req, res) => {
       const id = uuidParam(req);
       try {
-        await transitionCampaign(db, req.user!, id, action);
+        await transitionCampaign(db, req.user!, id, action, postedFormKey(req.body));
         flash(req, `campaigns.${action}ed`);
       } catch (err) {
         // A draft refused for its closing day is not stuck: the message leads to its edit.
