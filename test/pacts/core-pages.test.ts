@@ -942,8 +942,16 @@ describe('signatories', () => {
     expect(ask.text).toContain('La rimozione crea una nuova revisione del patto');
     expect(ask.text).toContain('name="revision" value="2"');
     expect((await pactRow(pact.id)).revision).toBe(2);
-    const rm = await submitForm(authority, removeHref, { revision: '2' }, removeHref);
-    expect(rm.status).toBe(302);
+    // Confirmed with a double click: removed once, the second landing like the first.
+    const field = (name: string) =>
+      new RegExp(`name="${name}" value="([^"]*)"`).exec(ask.text)![1]!;
+    const confirmed = { _csrf: field('_csrf'), revision: '2', _formKey: field('_formKey') };
+    const rm = await authority.post(removeHref).type('form').send(confirmed);
+    const rmAgain = await authority.post(removeHref).type('form').send(confirmed);
+    expect([rm.status, rmAgain.status]).toEqual([302, 302]);
+    expect(rmAgain.headers.location).toBe(rm.headers.location);
+    const removedPage = (await authority.get(`/pacts/${pact.id}/signatories`)).text;
+    expect(removedPage).not.toContain('Il patto è cambiato');
     const sig = await t.db
       .selectFrom('pact_signatories')
       .selectAll()
