@@ -363,6 +363,41 @@ describe('actions', () => {
 });
 
 describe('stale forms', () => {
+  it('lands a double click on an edit like one click, one revision', async () => {
+    const pact = await newPact(t.db, {
+      promoter: s.authority,
+      campaign: s.campaign.id,
+      actions: [{ title: 'Corso C', participants: 1 }],
+    });
+    const actionId = pact.actions[0]!.id;
+    const csrf = await csrfFrom(authority, `/pacts/${pact.id}/edit`);
+    const send = (path: string, body: Record<string, string | string[]>) =>
+      authority
+        .post(path)
+        .type('form')
+        .send({ _csrf: csrf, ...body });
+    const edit = { revision: '1', title: 'Titolo corretto', summary: '', callId: '' };
+    const first = await send(`/pacts/${pact.id}/edit`, edit);
+    const second = await send(`/pacts/${pact.id}/edit`, edit);
+    expect([first.status, second.status]).toEqual([302, 302]);
+    expect(second.headers.location).toBe(`/pacts/${pact.id}`);
+    expect((await authority.get(`/pacts/${pact.id}`)).text).toContain('Patto aggiornato.');
+    const body = actionBody(2, { title: 'Corso C bis', participants: '1' });
+    const a = await send(`/pacts/${pact.id}/actions/${actionId}/edit`, body);
+    const b = await send(`/pacts/${pact.id}/actions/${actionId}/edit`, body);
+    expect([a.status, b.status]).toEqual([302, 302]);
+    expect(b.headers.location).toBe(`/pacts/${pact.id}`);
+    expect((await authority.get(`/pacts/${pact.id}`)).text).toContain('Azione aggiornata.');
+    expect((await pactRow(pact.id)).revision).toBe(3);
+    // What differs from the save since is still shown as changed meanwhile.
+    const other = await send(`/pacts/${pact.id}/edit`, {
+      ...edit,
+      revision: '2',
+      title: 'Un altro titolo',
+    });
+    expect(other.status).toBe(409);
+  });
+
   it('refuses a save read at an old revision, shows both versions, and re-applies', async () => {
     const pact = await newPact(t.db, {
       promoter: s.authority,
