@@ -123,6 +123,30 @@ describe('the list of users', () => {
   });
 });
 
+describe('disabling and enabling an account with a double click', () => {
+  it('does each once, the second landing like the first', async () => {
+    const user = await newUser(t.db, { role: 'local_authority' });
+    /** The form posting to `action` on `page`, sent twice; the page the second lands on. */
+    const twice = async (page: string, action: string, extra: Record<string, string> = {}) => {
+      const text = (await adminAgent.get(page)).text;
+      const html = text.slice(text.indexOf(`action="${action}"`));
+      const field = (name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(html)![1]!;
+      const body = { _csrf: field('_csrf'), _formKey: field('_formKey'), ...extra };
+      const first = await adminAgent.post(action).type('form').send(body);
+      const second = await adminAgent.post(action).type('form').send(body);
+      expect([first.status, second.status]).toEqual([302, 302]);
+      expect(second.headers.location).toBe(first.headers.location);
+      return decode((await adminAgent.get(String(second.headers.location))).text);
+    };
+    const base = `/admin/users/${user.id}`;
+    const disabled = await twice(`${base}/disable`, `${base}/disable`, { reason: 'Uscito' });
+    expect(disabled).not.toContain("L'account era già disattivato.");
+    const enabled = await twice(base, `${base}/enable`);
+    expect(enabled).not.toContain("L'account è già attivo.");
+    expect((await events(user.id)).map((e) => e.event)).toEqual(['disabled', 'enabled']);
+  });
+});
+
 describe('disabling an account', () => {
   it('ends its sessions, refuses its login and its API tokens, and keeps why', async () => {
     const user = await newUser(t.db, { role: 'local_authority' });

@@ -116,4 +116,36 @@ describe('changing the password', () => {
     expect(other.status).toBe(302);
     expect(other.headers.location).toMatch(/^\/login/);
   });
+
+  it('changes the password once when the form is sent twice, the second landing like the first', async () => {
+    const user = await newUser(t.db);
+    const agent = await loginAs(app, user.email, PASSWORD);
+    const page = (await agent.get('/account/password')).text;
+    const field = (name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(page)![1]!;
+    const body = {
+      _csrf: field('_csrf'),
+      _formKey: field('_formKey'),
+      currentPassword: PASSWORD,
+      password: 'a different long password',
+      passwordConfirm: 'a different long password',
+    };
+    const first = await agent.post('/account/password').type('form').send(body);
+    // The current password it carries is no longer current: not 'wrong current password'.
+    const second = await agent.post('/account/password').type('form').send(body);
+    expect([first.status, second.status]).toEqual([302, 302]);
+    expect(second.headers.location).toBe(first.headers.location);
+    expect(decode((await agent.get('/')).text)).toContain('Le altre sessioni aperte');
+    await loginAs(app, user.email, 'a different long password');
+    // The key proves nothing: another body with it changes nothing, and says nothing new.
+    const forged = await agent
+      .post('/account/password')
+      .type('form')
+      .send({
+        ...body,
+        password: 'a third long password!',
+        passwordConfirm: 'a third long password!',
+      });
+    expect(forged.status).toBe(302);
+    await loginAs(app, user.email, 'a different long password');
+  });
 });

@@ -252,6 +252,64 @@ describe('actions', () => {
     await authority.get('/?lang=it'); // the choice sticks: back to Italian for the next tests
   });
 
+  it('adds one action when its form is sent twice, also after applying it on a stale page', async () => {
+    const pact = await newPact(t.db, {
+      promoter: s.authority,
+      campaign: s.campaign.id,
+      actions: [],
+      callId: s.callId,
+    });
+    const actions = async () =>
+      (
+        await t.db
+          .selectFrom('pact_actions')
+          .select('title')
+          .where('pact_id', '=', pact.id)
+          .orderBy('position')
+          .execute()
+      ).map((a) => a.title);
+    const page = (await authority.get(`/pacts/${pact.id}/actions/new`)).text;
+    const hidden = (name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(page)![1]!;
+    const body = { ...actionBody(1), _csrf: hidden('_csrf'), _formKey: hidden('_formKey') };
+    const first = await authority.post(`/pacts/${pact.id}/actions`).type('form').send(body);
+    // The double click: the revision it was read at has moved on, yet it lands as the first.
+    const second = await authority.post(`/pacts/${pact.id}/actions`).type('form').send(body);
+    expect([first.status, second.status]).toEqual([302, 302]);
+    expect(second.headers.location).toBe(`/pacts/${pact.id}`);
+    expect((await authority.get(`/pacts/${pact.id}`)).text).toContain('Azione aggiunta.');
+    expect(await actions()).toEqual(['Robotica collaborativa']);
+    expect((await pactRow(pact.id)).revision).toBe(2);
+
+    // A new form read at revision 2, refused as stale after another change: the page that
+    // offers to apply it carries its key, so applying it twice adds it once.
+    const next = (await authority.get(`/pacts/${pact.id}/actions/new`)).text;
+    const key = /name="_formKey" value="([^"]*)"/.exec(next)![1]!;
+    await t.db.updateTable('pacts').set({ revision: 3 }).where('id', '=', pact.id).execute();
+    const stale = await authority
+      .post(`/pacts/${pact.id}/actions`)
+      .type('form')
+      .send({ ...actionBody(2, { title: 'Corso B' }), _csrf: body._csrf, _formKey: key });
+    expect(stale.status).toBe(409);
+    const form = stale.text.slice(stale.text.indexOf(`action="/pacts/${pact.id}/actions"`));
+    const fields = [...form.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)];
+    expect(fields).toContainEqual(expect.arrayContaining(['_formKey', key]));
+    const apply = new URLSearchParams(fields.map((m): [string, string] => [m[1]!, m[2]!]));
+    for (let i = 0; i < 2; i++) {
+      const res = await authority
+        .post(`/pacts/${pact.id}/actions`)
+        .type('form')
+        .send(apply.toString());
+      expect(res.status).toBe(302);
+    }
+    expect(await actions()).toEqual(['Robotica collaborativa', 'Corso B']);
+    // Its actions hold the scenario's needs: given back for the tests that follow.
+    await t.db
+      .updateTable('pacts')
+      .set({ status: 'withdrawn' })
+      .where('id', '=', pact.id)
+      .execute();
+  });
+
   it.each([
     ['participants', '-3', 'Il valore minimo'],
     ['participants', '999999', 'Il valore massimo è 10.000'],
@@ -389,6 +447,41 @@ describe('the revision page', () => {
 });
 
 describe('stale forms', () => {
+  it('lands a double click on an edit like one click, one revision', async () => {
+    const pact = await newPact(t.db, {
+      promoter: s.authority,
+      campaign: s.campaign.id,
+      actions: [{ title: 'Corso C', participants: 1 }],
+    });
+    const actionId = pact.actions[0]!.id;
+    const csrf = await csrfFrom(authority, `/pacts/${pact.id}/edit`);
+    const send = (path: string, body: Record<string, string | string[]>) =>
+      authority
+        .post(path)
+        .type('form')
+        .send({ _csrf: csrf, ...body });
+    const edit = { revision: '1', title: 'Titolo corretto', summary: '', callId: '' };
+    const first = await send(`/pacts/${pact.id}/edit`, edit);
+    const second = await send(`/pacts/${pact.id}/edit`, edit);
+    expect([first.status, second.status]).toEqual([302, 302]);
+    expect(second.headers.location).toBe(`/pacts/${pact.id}`);
+    expect((await authority.get(`/pacts/${pact.id}`)).text).toContain('Patto aggiornato.');
+    const body = actionBody(2, { title: 'Corso C bis', participants: '1' });
+    const a = await send(`/pacts/${pact.id}/actions/${actionId}/edit`, body);
+    const b = await send(`/pacts/${pact.id}/actions/${actionId}/edit`, body);
+    expect([a.status, b.status]).toEqual([302, 302]);
+    expect(b.headers.location).toBe(`/pacts/${pact.id}`);
+    expect((await authority.get(`/pacts/${pact.id}`)).text).toContain('Azione aggiornata.');
+    expect((await pactRow(pact.id)).revision).toBe(3);
+    // What differs from the save since is still shown as changed meanwhile.
+    const other = await send(`/pacts/${pact.id}/edit`, {
+      ...edit,
+      revision: '2',
+      title: 'Un altro titolo',
+    });
+    expect(other.status).toBe(409);
+  });
+
   it('refuses a save read at an old revision, shows both versions, and re-applies', async () => {
     const pact = await newPact(t.db, {
       promoter: s.authority,
@@ -487,6 +580,33 @@ describe('stale forms, as a reader reads them', () => {
 });
 
 describe('a stale removal', () => {
+  it('removes once when the confirmation is sent twice, the second landing like the first', async () => {
+    const pact = await newPact(t.db, {
+      promoter: s.authority,
+      campaign: s.campaign.id,
+      actions: [{ title: 'Corso da togliere', participants: 1 }],
+    });
+    const path = `/pacts/${pact.id}/actions/${pact.actions[0]!.id}/remove`;
+    const csrf = await csrfFrom(authority, path);
+    const post = () => authority.post(path).type('form').send({ _csrf: csrf, revision: '1' });
+    const first = await post();
+    const second = await post();
+    expect([first.status, second.status]).toEqual([302, 302]);
+    expect(second.headers.location).toBe(`/pacts/${pact.id}`);
+    const page = (await authority.get(`/pacts/${pact.id}`)).text;
+    expect(page).toContain('Azione rimossa.');
+    expect((await pactRow(pact.id)).revision).toBe(2);
+    // Once more, still the same; once the pact changed again, a missing action as before (404).
+    expect((await post()).status).toBe(302);
+    await submitForm(authority, `/pacts/${pact.id}/edit`, {
+      revision: '2',
+      title: 'Titolo nuovo',
+      summary: '',
+      callId: '',
+    });
+    expect((await post()).status).toBe(404);
+  });
+
   it('asks again at the current revision, saying why, instead of a dead-end error page', async () => {
     const pact = await newPact(t.db, {
       promoter: s.authority,
@@ -864,6 +984,69 @@ describe('workflow buttons', () => {
   });
 });
 
+describe("the promoter's steps sent twice (a double click whose first answer the browser drops)", () => {
+  /** The hidden fields of the form posting to `action` on `path`, as a browser sends them. */
+  async function formFields(path: string, action: string) {
+    const page = await authority.get(path);
+    const form = page.text.split('<form').find((f) => f.includes(`action="${action}"`))!;
+    return Object.fromEntries(
+      [...form.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [
+        m[1]!,
+        m[2]!,
+      ]),
+    );
+  }
+  const events = async (pactId: string, event: string) =>
+    (
+      await t.db
+        .selectFrom('pact_audit')
+        .select('id')
+        .where('pact_id', '=', pactId)
+        .where('event', '=', event)
+        .execute()
+    ).length;
+
+  it('withdraws once, and the second lands like the first', async () => {
+    const pact = await newPact(t.db, {
+      promoter: s.authority,
+      campaign: s.campaign.id,
+      actions: [],
+      status: 'negotiation',
+    });
+    const url = `/pacts/${pact.id}/withdraw`;
+    const fields = await formFields(url, url);
+    expect(fields._formKey).toMatch(/^[0-9a-f-]{36}$/);
+    const first = await authority.post(url).type('form').send(fields);
+    const second = await authority.post(url).type('form').send(fields);
+    expect([first.status, second.status]).toEqual([302, 302]);
+    expect(second.headers.location).toBe(first.headers.location);
+    const page = (await authority.get(`/pacts/${pact.id}`)).text;
+    expect(page).toContain('Patto ritirato.');
+    expect(page).not.toContain('Operazione non consentita');
+    expect((await pactRow(pact.id)).status).toBe('withdrawn');
+    expect(await events(pact.id, 'withdraw')).toBe(1);
+  });
+
+  it('opens the negotiation once, and the second lands like the first', async () => {
+    const pact = await newPact(t.db, {
+      promoter: s.authority,
+      campaign: s.campaign.id,
+      actions: [],
+    });
+    const url = `/pacts/${pact.id}/open-negotiation`;
+    const fields = await formFields(`/pacts/${pact.id}`, url);
+    expect(fields._formKey).toMatch(/^[0-9a-f-]{36}$/);
+    const first = await authority.post(url).type('form').send(fields);
+    const second = await authority.post(url).type('form').send(fields);
+    expect([first.status, second.status]).toEqual([302, 302]);
+    const page = (await authority.get(`/pacts/${pact.id}`)).text;
+    expect(page).toContain('Negoziazione aperta.');
+    expect(page).not.toContain('Operazione non consentita');
+    expect((await pactRow(pact.id)).status).toBe('negotiation');
+    expect(await events(pact.id, 'open_negotiation')).toBe(1);
+  });
+});
+
 describe('signatories', () => {
   it('invites a partner: draft → negotiation, new revision, the partner notified', async () => {
     const pact = await newPact(t.db, {
@@ -922,8 +1105,16 @@ describe('signatories', () => {
     expect(ask.text).toContain('La rimozione crea una nuova revisione del patto');
     expect(ask.text).toContain('name="revision" value="2"');
     expect((await pactRow(pact.id)).revision).toBe(2);
-    const rm = await submitForm(authority, removeHref, { revision: '2' }, removeHref);
-    expect(rm.status).toBe(302);
+    // Confirmed with a double click: removed once, the second landing like the first.
+    const field = (name: string) =>
+      new RegExp(`name="${name}" value="([^"]*)"`).exec(ask.text)![1]!;
+    const confirmed = { _csrf: field('_csrf'), revision: '2', _formKey: field('_formKey') };
+    const rm = await authority.post(removeHref).type('form').send(confirmed);
+    const rmAgain = await authority.post(removeHref).type('form').send(confirmed);
+    expect([rm.status, rmAgain.status]).toEqual([302, 302]);
+    expect(rmAgain.headers.location).toBe(rm.headers.location);
+    const removedPage = (await authority.get(`/pacts/${pact.id}/signatories`)).text;
+    expect(removedPage).not.toContain('Il patto è cambiato');
     const sig = await t.db
       .selectFrom('pact_signatories')
       .selectAll()

@@ -153,7 +153,20 @@ describe('the survey API', () => {
       needs: answers,
     });
     expect(submitted.status).toBe(201);
-    expect(submitted.body.version).toBe(1);
+    expect(submitted.body).toEqual({ id: expect.any(String), version: 1, repeated: false });
+    // A retry of the very same call (its answer lost): the version it made, nothing new.
+    const retry = await submit(app, firmAuth, id, { version: saved.body.version, needs: answers });
+    expect(retry.status).toBe(200);
+    expect(retry.body).toEqual({ id: submitted.body.id, version: 1, repeated: true });
+    // The same version with other answers is not a retry: refused as before.
+    const other = await submit(app, firmAuth, id, {
+      version: saved.body.version,
+      needs: [line({ workers: 2 })],
+    });
+    expect(other.status).toBe(409);
+    expect(
+      await t.db.selectFrom('responses').select('id').where('campaign_id', '=', id).execute(),
+    ).toHaveLength(1);
     const after = await request(app)
       .get(`/api/v1/campaigns/${id}/response`)
       .set('Authorization', firmAuth);
@@ -175,7 +188,15 @@ describe('the survey API', () => {
     const w = await request(app)
       .post(`/api/v1/responses/${submitted.body.id}/withdraw`)
       .set('Authorization', firmAuth);
-    expect(w.body).toEqual({ id: submitted.body.id, status: 'withdrawn' });
+    expect(w.body).toEqual({ id: submitted.body.id, status: 'withdrawn', repeated: false });
+    // A retry after a lost answer: done already, said so.
+    const again = await request(app)
+      .post(`/api/v1/responses/${submitted.body.id}/withdraw`)
+      .set('Authorization', firmAuth);
+    expect([again.status, again.body]).toEqual([
+      200,
+      { id: submitted.body.id, status: 'withdrawn', repeated: true },
+    ]);
     const row = await t.db
       .selectFrom('responses')
       .select('status')

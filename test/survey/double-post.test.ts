@@ -33,6 +33,10 @@ const forms = {
       disclosureK: '3',
     }),
     invalid: { closesAt: '2020-01-01' },
+    refusals: [
+      "Solo un'indagine in bozza può essere aperta.",
+      "Solo un'indagine aperta può essere chiusa.",
+    ],
     // Refused by the service's rules, not the schema: the same key all the same.
     refused: { closesAt: addDays(romeToday(), -1), opensAt: addDays(romeToday(), -5) },
   },
@@ -49,6 +53,7 @@ const forms = {
       cofinancingPercent: '0',
     }),
     invalid: { budget: 'tanti' },
+    refusals: ['Si può aprire solo un avviso in bozza.', 'Si può chiudere solo un avviso aperto.'],
     refused: { deadline: '2020-01-01' },
   },
 };
@@ -139,6 +144,41 @@ describe.each(Object.entries(forms))('the new %s form posted twice', (_name, for
     const again = await agent.post(form.path).type('form').send(body);
     expect(again.headers.location).not.toBe(first.headers.location);
     expect(await drafts(region.organisationId)).toHaveLength(1);
+  });
+
+  it('opens, closes and deletes once when a button is clicked twice, the second landing like the first', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const make = async () => {
+      const hidden = await hiddenFields(agent, `${form.path}/new`);
+      const body = { ...form.body(), _csrf: hidden._csrf, _formKey: hidden._formKey };
+      return String((await agent.post(form.path).type('form').send(body)).headers.location);
+    };
+    const statusOf = async (id: string) =>
+      (await t.db.selectFrom(form.table).select('status').where('id', '=', id).executeTakeFirst())
+        ?.status;
+    /** The form posting to `action` on `page`, sent twice; the page each lands on. */
+    const twice = async (page: string, action: string) => {
+      const text = (await agent.get(page)).text;
+      const html = text.slice(text.indexOf(`action="${action}"`));
+      const field = (name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(html)![1]!;
+      const body = { _csrf: field('_csrf'), _formKey: field('_formKey') };
+      const first = await agent.post(action).type('form').send(body);
+      const second = await agent.post(action).type('form').send(body);
+      expect([first.status, second.status]).toEqual([302, 302]);
+      expect(second.headers.location).toBe(first.headers.location);
+      return (await agent.get(String(second.headers.location))).text;
+    };
+    const made = await make();
+    const opened = await twice(made, `${made}/open`);
+    expect(await statusOf(made.split('/')[2]!)).toBe('open');
+    expect(opened).not.toContain(form.refusals[0]);
+    const closed = await twice(`${made}/close`, `${made}/close`);
+    expect(await statusOf(made.split('/')[2]!)).toBe('closed');
+    expect(closed).not.toContain(form.refusals[1]);
+    const draft = await make();
+    await twice(`${draft}/delete`, `${draft}/delete`);
+    expect(await statusOf(draft.split('/')[2]!)).toBeUndefined();
   });
 
   it('has no key on the edit form', async () => {

@@ -3,6 +3,7 @@ import { loginAs, submitForm, testApp, type Agent } from '../helpers/app';
 import { PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { postStep, reachNeeds, submitLines } from './flow';
+import { newColleague } from '../notifications/helpers';
 import {
   addDays,
   needLine,
@@ -48,6 +49,64 @@ async function formOf(agent: Agent, path: string) {
     version: versionOf(page.text),
   };
 }
+
+describe('a questionnaire step sent twice (a double click whose first answer the browser drops)', () => {
+  const draftOf = (campaignId: string, firmId: string) =>
+    t.db
+      .selectFrom('response_drafts')
+      .selectAll()
+      .where('campaign_id', '=', campaignId)
+      .where('firm_id', '=', firmId)
+      .executeTakeFirstOrThrow();
+
+  it.each([
+    ['next on the readiness step', 2, () => ({ action: 'next', ...readinessForm }), '/step/3'],
+    [
+      'next on the needs step',
+      3,
+      () => ({ action: 'next', ...needsBody([needLine()]) }),
+      '/step/4',
+    ],
+    ['add a line', 3, () => ({ action: 'add', ...needsBody([needLine()]) }), '/step/3#lines'],
+  ])('%s: lands like one click, saved once', async (_name, step, body, landing) => {
+    const { id } = await newCampaign(t.db);
+    const firm = await newFirmUser(t.db, 40);
+    const agent = await loginAs(testApp(t), firm.email, PASSWORD);
+    await reachNeeds(agent, t.db, id, firm.organisationId);
+    const form = await formOf(agent, `/survey/${id}/step/${step}`);
+    const post = () =>
+      agent
+        .post(`/survey/${id}/step/${step}`)
+        .type('form')
+        .send({ ...form, ...body() });
+    const first = await post();
+    const second = await post();
+    expect(first.headers.location).toBe(`/survey/${id}${landing}`);
+    expect([second.status, second.headers.location]).toEqual([
+      first.status,
+      first.headers.location,
+    ]);
+    const draft = await draftOf(id, firm.organisationId);
+    expect(draft.version).toBe(Number(form.version) + 1);
+    if (step === 3)
+      expect((draft.payload as { needs: unknown[] }).needs).toHaveLength(
+        body().action === 'add' ? 2 : 1,
+      );
+  });
+
+  it('sent again after a change in between is still refused as out of date', async () => {
+    const { id } = await newCampaign(t.db);
+    const firm = await newFirmUser(t.db, 40);
+    const agent = await loginAs(testApp(t), firm.email, PASSWORD);
+    await reachNeeds(agent, t.db, id, firm.organisationId);
+    const form = await formOf(agent, `/survey/${id}/step/2`);
+    const body = { ...form, action: 'next', ...readinessForm };
+    expect((await agent.post(`/survey/${id}/step/2`).type('form').send(body)).status).toBe(302);
+    await postStep(agent, `/survey/${id}/step/2`, { action: 'next', ...readinessForm, data: '1' });
+    const again = await agent.post(`/survey/${id}/step/2`).type('form').send(body);
+    expect(again.status).toBe(409);
+  });
+});
 
 describe('a stale form', () => {
   it('is refused with 409, field-level messages and the input kept; nothing is written', async () => {
@@ -133,7 +192,27 @@ describe('a form from a tab drawn before the answer was sent', () => {
 });
 
 describe('POST /survey/:campaignId/submit from a stale review page', () => {
-  it('after a submit from another tab: 409, the version already sent named, nothing new', async () => {
+  it('sent again by the same user (a double click, a second tab): lands like one click, one version', async () => {
+    const { id } = await newCampaign(t.db);
+    const firm = await newFirmUser(t.db, 40);
+    const agent = await loginAs(testApp(t), firm.email, PASSWORD);
+    await reachNeeds(agent, t.db, id, firm.organisationId);
+    await postStep(agent, `/survey/${id}/step/3`, { action: 'next', ...needsBody([needLine()]) });
+    const form = await formOf(agent, `/survey/${id}/step/4`);
+    const first = await agent.post(`/survey/${id}/submit`).type('form').send(form);
+    const second = await agent.post(`/survey/${id}/submit`).type('form').send(form);
+    expect(first.status).toBe(302);
+    expect(second.status).toBe(302);
+    expect(second.headers.location).toBe(`/survey/${id}/receipt`);
+    const receipt = await agent.get(`/survey/${id}/receipt`);
+    expect(receipt.text).toContain('versione 1');
+    expect(receipt.text).not.toContain('Questa pagina non era aggiornata');
+    expect(await versions(id, firm.organisationId)).toEqual([
+      expect.objectContaining({ version: 1, status: 'current' }),
+    ]);
+  });
+
+  it('after a colleague sent it: 409, the version already sent named, nothing new', async () => {
     const { id } = await newCampaign(t.db);
     const firm = await newFirmUser(t.db, 40);
     const agent = await loginAs(testApp(t), firm.email, PASSWORD);
@@ -142,6 +221,13 @@ describe('POST /survey/:campaignId/submit from a stale review page', () => {
     const tabA = await formOf(agent, `/survey/${id}/step/4`);
     const tabB = await formOf(agent, `/survey/${id}/step/4`);
     expect((await agent.post(`/survey/${id}/submit`).type('form').send(tabB)).status).toBe(302);
+    // As if a colleague of the firm had sent it from their own computer.
+    const colleague = await newColleague(t.db, firm);
+    await t.db
+      .updateTable('responses')
+      .set({ submitted_by: colleague.id })
+      .where('campaign_id', '=', id)
+      .execute();
     const res = await agent.post(`/survey/${id}/submit`).type('form').send(tabA);
     expect(res.status).toBe(409);
     expect(res.text).toContain('Questa pagina non era aggiornata');
@@ -184,7 +270,9 @@ describe('POST /survey/:campaignId/submit', () => {
       agent.post(`/survey/${id}/submit`).type('form').send(form),
       agent.post(`/survey/${id}/submit`).type('form').send(form),
     ]);
-    expect([a.status, b.status].sort()).toEqual([302, 409]);
+    // The second is the same submission: it lands on the receipt as the first.
+    expect([a.status, b.status]).toEqual([302, 302]);
+    expect(b.headers.location).toBe(a.headers.location);
     expect(await versions(id, firm.organisationId)).toEqual([
       expect.objectContaining({ version: 1, status: 'current' }),
     ]);
@@ -229,6 +317,20 @@ describe('POST /survey/:campaignId/submit', () => {
     ]);
     const home = await agent.get('/');
     expect(home.text).toContain('data-answer="withdrawn"');
+  });
+
+  it('is withdrawn once when the confirmation is sent twice, the second landing like the first', async () => {
+    const { id, firm, agent } = await submittedFirm();
+    const [v1] = await versions(id, firm.organisationId);
+    const path = `/survey/${id}/versions/${v1!.id}/withdraw`;
+    const csrf = /name="_csrf" value="([^"]+)"/.exec((await agent.get(path)).text)![1]!;
+    const first = await agent.post(path).type('form').send({ _csrf: csrf });
+    const second = await agent.post(path).type('form').send({ _csrf: csrf });
+    expect([first.status, second.status]).toEqual([302, 302]);
+    expect(second.headers.location).toBe(`/survey/${id}/receipt`);
+    expect((await agent.get(`/survey/${id}/receipt`)).text).toContain('Risposta ritirata.');
+    const [row] = await versions(id, firm.organisationId);
+    expect(row).toMatchObject({ version: 1, status: 'withdrawn' });
   });
 
   it('is withdrawn only after a confirmation page that says what withdrawing does', async () => {

@@ -2,6 +2,7 @@ import { Router, type Request, type Response, type NextFunction } from 'express'
 import type { AppServices } from '../../app';
 import { authenticatorOf } from '../../http/auth';
 import { allow } from '../../http/authorize';
+import { formKeyFor, postedFormKey } from '../../http/form-key';
 import { LANGUAGES, languageChosen, rememberLanguage, type Language } from '../../http/i18n';
 import { renderConfirm } from '../../http/confirm';
 import { flash } from '../../http/flash';
@@ -177,20 +178,33 @@ export function accountRoutes({ db, config }: AppServices): Router {
   });
 
   router.get('/account/password', allow('account:use'), (req, res) => {
-    res.render('accounts/password', { title: req.t('password.title'), values: {} });
+    res.render('accounts/password', {
+      title: req.t('password.title'),
+      values: {},
+      formKey: formKeyFor(undefined),
+    });
   });
 
   router.post('/account/password', allow('account:use'), async (req, res) => {
     const form = parseForm(changePasswordSchema, req);
     const render = (status: number, errors: Record<string, string>) =>
-      res
-        .status(status)
-        .render('accounts/password', { title: req.t('password.title'), errors, values: {} });
+      res.status(status).render('accounts/password', {
+        title: req.t('password.title'),
+        errors,
+        values: {},
+        formKey: formKeyFor(req.body),
+      });
     if (!form.ok) return render(422, form.errors);
     try {
-      await changePassword(db, req.user!.id, form.data.currentPassword, form.data.password);
+      const { repeated } = await changePassword(
+        db,
+        req.user!.id,
+        form.data.currentPassword,
+        form.data.password,
+        postedFormKey(req.body),
+      );
       // Whoever else is signed in with the old password is signed out; this browser stays.
-      await endSessions(db, req.user!.id, req.sessionID);
+      if (!repeated) await endSessions(db, req.user!.id, req.sessionID);
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       return render(422, formErrors(req, err));

@@ -1,5 +1,6 @@
 import type { Language } from '../../http/i18n';
 import type { Db } from '../../db';
+import { createOnce } from '../../http/form-key';
 import type { PartnerType } from '../../db/database';
 import { DomainError } from '../../lib/domain-error';
 import { burnPasswordCheck, hashPassword, verifyPassword } from '../../lib/password';
@@ -106,13 +107,27 @@ export async function changePassword(
   userId: string,
   current: string,
   next: string,
-): Promise<void> {
-  const row = await repo.findPasswordHash(db, userId);
-  if (!row || !(await verifyPassword(row.password_hash, current))) {
-    throw new DomainError('accounts.errors.wrongCurrentPassword', {
-      field: 'currentPassword',
-      status: 422,
-    });
-  }
-  await repo.setPasswordHash(db, userId, await hashPassword(next));
+  /**
+   * The form's one-time key: its second post (a double click) finds the password changed,
+   * instead of meeting a current password no longer current. It checks nothing, so it tells
+   * nothing about the password either.
+   */
+  formKey?: string,
+): Promise<{ repeated: boolean }> {
+  let repeated = true;
+  await db.transaction().execute((tx) =>
+    createOnce(tx, userId, formKey, async () => {
+      repeated = false;
+      const row = await repo.findPasswordHash(tx, userId);
+      if (!row || !(await verifyPassword(row.password_hash, current))) {
+        throw new DomainError('accounts.errors.wrongCurrentPassword', {
+          field: 'currentPassword',
+          status: 422,
+        });
+      }
+      await repo.setPasswordHash(tx, userId, await hashPassword(next));
+      return userId;
+    }),
+  );
+  return { repeated };
 }

@@ -3,6 +3,7 @@ import type { AppServices } from '../../app';
 import { ROLES } from '../../db/database';
 import { allow } from '../../http/authorize';
 import { flash, flashRefusal } from '../../http/flash';
+import { formKeyFor, postedFormKey } from '../../http/form-key';
 import { renderSecretLink } from '../../http/secret-link';
 import { pageLinks, pastLastPage } from '../../http/paging';
 import { parseQueryOrDefaults } from '../../http/query';
@@ -76,6 +77,8 @@ export function adminUserRoutes({ db, config }: AppServices): Router {
       self: user.id === req.user!.id,
       events: await repo.eventsOf(db, user.id, EVENTS_SHOWN),
       emailForm: { values: { email: user.email } },
+      // The enable button: a double click enables once (http/form-key).
+      formKey: formKeyFor(undefined),
       fieldLabels: { email: req.t('adminUsers.emailLabel') },
       ...extra,
     });
@@ -108,6 +111,7 @@ export function adminUserRoutes({ db, config }: AppServices): Router {
       account: user,
       values: {},
       ...extra,
+      formKey: formKeyFor((extra as { values?: Record<string, unknown> }).values),
     });
   };
 
@@ -120,7 +124,7 @@ export function adminUserRoutes({ db, config }: AppServices): Router {
     const form = parseForm(disableUserSchema, req);
     if (!form.ok) return disableView(req, res, 422, form);
     try {
-      await disableUser(db, req.user!, id, form.data.reason);
+      await disableUser(db, req.user!, id, form.data.reason, postedFormKey(req.body));
       flash(req, 'adminUsers.disabled');
     } catch (err) {
       flashRefusal(req, err);
@@ -131,7 +135,7 @@ export function adminUserRoutes({ db, config }: AppServices): Router {
   router.post('/admin/users/:id/enable', allow('user:manage'), async (req, res) => {
     const id = uuidParam(req);
     try {
-      await enableUser(db, req.user!, id);
+      await enableUser(db, req.user!, id, postedFormKey(req.body));
       flash(req, 'adminUsers.enabled');
     } catch (err) {
       flashRefusal(req, err);

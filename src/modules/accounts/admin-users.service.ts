@@ -1,4 +1,5 @@
 import type { Db, Executor } from '../../db';
+import { createOnce } from '../../http/form-key';
 import type { SessionUser } from '../../http/types';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { hashPassword } from '../../lib/password';
@@ -28,26 +29,40 @@ export class AccountAdminError extends DomainError {
  * Disables an account: it can no longer log in, its sessions end now and its API tokens stop
  * working (both check the account on every request). The reason is kept in account_events.
  */
-export async function disableUser(db: Db, admin: SessionUser, id: string, reason: string) {
+export async function disableUser(
+  db: Db,
+  admin: SessionUser,
+  id: string,
+  reason: string,
+  /** The form's one-time key: its second post (a double click) finds the account disabled. */
+  formKey?: string,
+) {
   if (id === admin.id) throw new AccountAdminError('self', 422);
   await db.transaction().execute(async (tx) => {
     const user = await repo.lockUser(tx, id);
     if (!user) throw new NotFoundError();
-    if (user.disabled_at) throw new AccountAdminError('alreadyDisabled');
-    await repo.setDisabled(tx, id, true);
-    await repo.addEvent(tx, { userId: id, event: 'disabled', actorId: admin.id, reason });
-    await repo.endSessions(tx, id);
+    await createOnce(tx, admin.id, formKey, async () => {
+      if (user.disabled_at) throw new AccountAdminError('alreadyDisabled');
+      await repo.setDisabled(tx, id, true);
+      await repo.addEvent(tx, { userId: id, event: 'disabled', actorId: admin.id, reason });
+      await repo.endSessions(tx, id);
+      return id;
+    });
   });
 }
 
 /** Enables a disabled account again (its password and tokens as they were). */
-export async function enableUser(db: Db, admin: SessionUser, id: string) {
+export async function enableUser(db: Db, admin: SessionUser, id: string, formKey?: string) {
   await db.transaction().execute(async (tx) => {
     const user = await repo.lockUser(tx, id);
     if (!user) throw new NotFoundError();
-    if (!user.disabled_at) throw new AccountAdminError('notDisabled');
-    await repo.setDisabled(tx, id, false);
-    await repo.addEvent(tx, { userId: id, event: 'enabled', actorId: admin.id });
+    // The button's one-time key: its second post (a double click) finds the account enabled.
+    await createOnce(tx, admin.id, formKey, async () => {
+      if (!user.disabled_at) throw new AccountAdminError('notDisabled');
+      await repo.setDisabled(tx, id, false);
+      await repo.addEvent(tx, { userId: id, event: 'enabled', actorId: admin.id });
+      return id;
+    });
   });
 }
 

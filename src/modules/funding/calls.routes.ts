@@ -3,7 +3,7 @@ import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { flash, flashRefusal } from '../../http/flash';
 import { extensionRoutes, type ExtensionPage } from '../../http/extension';
-import { formKeyFor, postedFormKey } from '../../http/form-key';
+import { FORM_KEY, formKeyFor, postedFormKey } from '../../http/form-key';
 import { parseQueryOrDefaults } from '../../http/query';
 import { parseForm, uuidParam } from '../../http/validate';
 import { renderConfirm } from '../../http/confirm';
@@ -301,6 +301,8 @@ export function callRoutes({ db }: AppServices): Router {
       : undefined;
     res.render('funding/show', {
       title: call.title,
+      // The open button: a double click opens it once (http/form-key).
+      formKey: formKeyFor(undefined),
       call: {
         ...call,
         budget: euros(call.budget_cents),
@@ -343,6 +345,7 @@ export function callRoutes({ db }: AppServices): Router {
       button: req.t('funding.show.close'),
       back,
       backLabel: req.t('funding.show.back'),
+      hidden: { [FORM_KEY]: formKeyFor(undefined) },
     });
   });
 
@@ -380,13 +383,14 @@ export function callRoutes({ db }: AppServices): Router {
       button: req.t('funding.show.delete'),
       back,
       backLabel: req.t('funding.show.back'),
+      hidden: { [FORM_KEY]: formKeyFor(undefined) },
     });
   });
 
   router.post('/calls/:id/delete', allow('call:manage'), async (req, res) => {
     const id = uuidParam(req);
     try {
-      await deleteDraftCall(db, req.user!, id);
+      await deleteDraftCall(db, req.user!, id, postedFormKey(req.body));
     } catch (err) {
       flashRefusal(req, err);
       return res.redirect(`/calls/${id}`);
@@ -401,7 +405,7 @@ export function callRoutes({ db }: AppServices): Router {
     router.post(`/calls/:id/${action}`, allow('call:manage'), async (req, res) => {
       const id = uuidParam(req);
       try {
-        await transitionCall(db, req.user!, id, action);
+        await transitionCall(db, req.user!, id, action, postedFormKey(req.body));
         flash(req, `funding.flash.${DONE[action]}`);
       } catch (err) {
         if (!(err instanceof DomainError) || err.status === 404) throw err;

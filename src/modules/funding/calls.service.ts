@@ -144,34 +144,49 @@ export async function transitionCall(
   user: SessionUser,
   id: string,
   action: 'open' | 'close',
+  /** The button's one-time key (http/form-key): its second post finds the step taken. */
+  formKey?: string,
 ) {
   return db.transaction().execute(async (tx) => {
     const call = await repo.lockCall(tx, id);
     if (!call) throw new NotFoundError();
     await assertInScope(tx, user, call.territory_code);
-    if (call.status !== NEXT[action].from)
-      throw new DomainError(`funding.errors.cannot.${action}`, { params: { status: call.status } });
-    if (action === 'open' && call.deadline < romeToday())
-      throw new DomainError('funding.errors.deadlinePast');
-    const now = new Date();
-    await tx
-      .updateTable('funding_calls')
-      .set({
-        status: NEXT[action].to,
-        ...(action === 'open' ? { opened_at: now } : { closed_at: now }),
-      })
-      .where('id', '=', id)
-      .execute();
-    if (action === 'open') {
-      await notify(tx, {
-        organisationIds: await repo.authoritiesWithin(tx, call.territory_code),
-        kind: 'call_opened',
-        params: { call: call.title, organisation: user.organisationName },
-        link: `/calls/${id}`,
-        exceptUserId: user.id,
-      });
-    }
+    await createOnce(tx, user.id, formKey, async () => {
+      await takeStep(tx, user, call, action);
+      return id;
+    });
   });
+}
+
+async function takeStep(
+  tx: Tx,
+  user: SessionUser,
+  call: NonNullable<Awaited<ReturnType<typeof repo.lockCall>>>,
+  action: 'open' | 'close',
+) {
+  const id = call.id;
+  if (call.status !== NEXT[action].from)
+    throw new DomainError(`funding.errors.cannot.${action}`, { params: { status: call.status } });
+  if (action === 'open' && call.deadline < romeToday())
+    throw new DomainError('funding.errors.deadlinePast');
+  const now = new Date();
+  await tx
+    .updateTable('funding_calls')
+    .set({
+      status: NEXT[action].to,
+      ...(action === 'open' ? { opened_at: now } : { closed_at: now }),
+    })
+    .where('id', '=', id)
+    .execute();
+  if (action === 'open') {
+    await notify(tx, {
+      organisationIds: await repo.authoritiesWithin(tx, call.territory_code),
+      kind: 'call_opened',
+      params: { call: call.title, organisation: user.organisationName },
+      link: `/calls/${id}`,
+      exceptUserId: user.id,
+    });
+  }
 }
 
 /**
@@ -217,17 +232,27 @@ export async function extendCall(
  * Deletes a draft call (one made twice, or by mistake): no authority has seen it, no pact can
  * name it. Refused once it is open.
  */
-export async function deleteDraftCall(db: Db, user: SessionUser, id: string) {
+export async function deleteDraftCall(
+  db: Db,
+  user: SessionUser,
+  id: string,
+  /** The confirmation's one-time key: its second post (a double click) finds it deleted. */
+  formKey?: string,
+) {
   try {
-    await db.transaction().execute(async (tx) => {
-      const call = await repo.lockCall(tx, id);
-      if (!call) throw new NotFoundError();
-      await assertInScope(tx, user, call.territory_code);
-      if (call.status !== 'draft')
-        throw new DomainError('funding.errors.deleteNotDraft', { status: 409 });
-      await tx.deleteFrom('funding_calls').where('id', '=', id).execute();
-      await forgetForms(tx, id);
-    });
+    await db.transaction().execute((tx) =>
+      createOnce(tx, user.id, formKey, async () => {
+        const call = await repo.lockCall(tx, id);
+        if (!call) throw new NotFoundError();
+        await assertInScope(tx, user, call.territory_code);
+        if (call.status !== 'draft')
+          throw new DomainError('funding.errors.deleteNotDraft', { status: 409 });
+        await tx.deleteFrom('funding_calls').where('id', '=', id).execute();
+        // The forms that made it; this deletion's own key is kept after it (createOnce).
+        await forgetForms(tx, id);
+        return id;
+      }),
+    );
   } catch (err) {
     if (isForeignKeyViolation(err))
       throw new DomainError('funding.errors.deleteNamed', { status: 409 });

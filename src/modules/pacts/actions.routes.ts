@@ -2,9 +2,16 @@ import { Router, type Request, type Response } from 'express';
 import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { flash } from '../../http/flash';
+import { formKeyFor, postedFormKey } from '../../http/form-key';
 import { formErrors, parseForm, uuidParam } from '../../http/validate';
-import { DomainError } from '../../lib/domain-error';
-import { findAction, addAction, removeAction, updateAction } from './actions.service';
+import { DomainError, NotFoundError } from '../../lib/domain-error';
+import {
+  findAction,
+  addAction,
+  justRemovedBy,
+  removeAction,
+  updateAction,
+} from './actions.service';
 import { findCall } from './pacts.repository';
 import { loadPactFor } from './access';
 import { MODALITIES } from './pacts.tables';
@@ -65,6 +72,8 @@ export function actionRoutes({ db }: AppServices): Router {
         course: call.course_hour_cents / 100,
         participant: call.participant_hour_cents / 100,
       },
+      // Only a new action can be doubled; a refused form keeps its key (http/form-key).
+      formKey: action ? undefined : formKeyFor(given),
       ...extra,
       values: { ...values, eqfLevel: String(values.eqfLevel ?? '') },
     });
@@ -77,12 +86,18 @@ export function actionRoutes({ db }: AppServices): Router {
     if (!parsed.ok) return form(req, res, 422, parsed);
     try {
       if (actionId) await updateAction(db, req.user!, pactId, actionId, parsed.data);
-      else await addAction(db, req.user!, pactId, parsed.data);
+      else await addAction(db, req.user!, pactId, parsed.data, postedFormKey(req.body));
       flash(req, actionId ? 'pacts.flash.actionUpdated' : 'pacts.flash.actionAdded');
       res.redirect(`/pacts/${pactId}`);
     } catch (err) {
       if (err instanceof StaleRevisionError)
-        return renderStale(db, req, res, err, { kind, pactId, actionId, yours: parsed.data });
+        return renderStale(db, req, res, err, {
+          kind,
+          pactId,
+          actionId,
+          yours: parsed.data,
+          formKey: postedFormKey(req.body),
+        });
       if (!(err instanceof DomainError) || err.status === 404 || err.status === 403) throw err;
       return form(req, res, err.status, { errors: formErrors(req, err), values: req.body });
     }
@@ -119,9 +134,18 @@ export function actionRoutes({ db }: AppServices): Router {
     const pactId = uuidParam(req);
     const parsed = parseForm(revisionOnlySchema, req);
     if (!parsed.ok) throw new DomainError('pacts.errors.badForm', { status: 422 });
+    const actionId = uuidParam(req, 'actionId');
     try {
-      await removeAction(db, req.user!, pactId, uuidParam(req, 'actionId'), parsed.data.revision);
+      await removeAction(db, req.user!, pactId, actionId, parsed.data.revision);
     } catch (err) {
+      // A double click: this user's first click removed it. Done, as it said.
+      if (
+        err instanceof NotFoundError &&
+        (await justRemovedBy(db, pactId, actionId, parsed.data.revision, req.user!.id))
+      ) {
+        flash(req, 'pacts.flash.actionRemoved');
+        return res.redirect(`/pacts/${pactId}`);
+      }
       // Changed meanwhile: asked again at the current revision, not a dead-end error page.
       if (!(err instanceof StaleRevisionError)) throw err;
       const message = req.t('pacts.errors.staleRemove', { current: err.current });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { flash } from '../../http/flash';
+import { FORM_KEY, formKeyFor, postedFormKey } from '../../http/form-key';
 import {
   fieldErrors,
   parseForm,
@@ -127,6 +128,7 @@ export function executionRoutes({ db }: AppServices): Router {
       ],
       action: `/pacts/${view.pact.id}/close`,
       button: req.t('execution.close.button'),
+      hidden: { [FORM_KEY]: formKeyFor(undefined) },
       back,
       backLabel: req.t('execution.close.back'),
     });
@@ -135,7 +137,7 @@ export function executionRoutes({ db }: AppServices): Router {
   router.post('/pacts/:id/close', allow('pact:report'), async (req, res) => {
     const id = uuidParam(req);
     try {
-      const { releasedCents } = await closePact(db, req.user!, id);
+      const { releasedCents } = await closePact(db, req.user!, id, postedFormKey(req.body));
       if (releasedCents > 0)
         flash(req, 'execution.flash.closedReleased', { amount: euros(releasedCents) });
       else flash(req, 'execution.flash.closed');

@@ -1,4 +1,5 @@
 import type { Db, Executor, Tx } from '../../db';
+import { createOnce } from '../../http/form-key';
 import type { SessionUser } from '../../http/types';
 import { DomainError } from '../../lib/domain-error';
 import { getManagedCall } from '../funding/calls.service';
@@ -92,7 +93,13 @@ export async function reportOutcome(db: Db, user: SessionUser, pactId: string, o
  * in_progress → closed, by the promoter or the region; no report is accepted afterwards. What
  * each action has not spent goes back to the call (and its allocation): the figures are final.
  */
-export async function closePact(db: Db, user: SessionUser, pactId: string) {
+export async function closePact(
+  db: Db,
+  user: SessionUser,
+  pactId: string,
+  /** The confirmation's one-time key: its second post (a double click) finds it closed. */
+  formKey?: string,
+): Promise<{ releasedCents: number; repeated: boolean }> {
   return db.transaction().execute(async (tx) => {
     const { party } = await loadPactFor(tx, pactId, user);
     if (party !== 'promoter' && party !== 'region')
@@ -100,16 +107,26 @@ export async function closePact(db: Db, user: SessionUser, pactId: string) {
     // The ledger's lock order: call, allocation, then the pact (locked by reporterPact).
     const ledger = await lockLedgerOf(tx, pactId);
     await reporterPact(tx, user, pactId);
-    const spent = await repo.spentByAction(tx, pactId);
-    const releasedCents = ledger
-      ? await releaseCommitted(tx, ledger, pactId, 'closure', user.id, spent)
-      : 0;
-    // A pact that is not running refuses the transition, and the release rolls back with it.
-    const moved = await transitionPact(tx, pactId, 'close', user, {
-      party,
-      detail: { releasedCents },
+    let closed: { releasedCents: number; repeated: boolean } | undefined;
+    await createOnce(tx, user.id, formKey, async () => {
+      const spent = await repo.spentByAction(tx, pactId);
+      const releasedCents = ledger
+        ? await releaseCommitted(tx, ledger, pactId, 'closure', user.id, spent)
+        : 0;
+      // A pact that is not running refuses the transition, and the release rolls back with it.
+      await transitionPact(tx, pactId, 'close', user, { party, detail: { releasedCents } });
+      closed = { releasedCents, repeated: false };
+      return pactId;
     });
-    return { ...moved, releasedCents };
+    if (closed) return closed;
+    // Closed a moment ago by this very form: what that closing gave back, said again.
+    const released = await tx
+      .selectFrom('budget_commitments')
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('amount_cents'), eb.lit(0)).as('cents'))
+      .where('pact_id', '=', pactId)
+      .where('reason', '=', 'closure')
+      .executeTakeFirstOrThrow();
+    return { releasedCents: -Number(released.cents), repeated: true };
   });
 }
 

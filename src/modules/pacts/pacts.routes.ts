@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { flash } from '../../http/flash';
+import { formKeyFor } from '../../http/form-key';
 import { parseQueryOrDefaults } from '../../http/query';
 import { formErrors, parseForm, safeParseQuery, uuidParam } from '../../http/validate';
 import { DomainError } from '../../lib/domain-error';
@@ -200,6 +201,8 @@ export function pactRoutes(services: AppServices): Router {
       activeSignatories: view.signatories.filter((s) => !s.removed_at),
       canDecline: view.party === 'signatory' && isEditable(view.pact.status),
       can: Object.fromEntries(view.allowed.map((a) => [a, true])),
+      // The promoter's step buttons (open negotiation, reopen): a double click takes one step.
+      formKey: formKeyFor(undefined),
       // Said before the promoter tries: submitPact refuses it with the same words.
       submitGap: view.allowed.includes('submit')
         ? submissionGap(view.actions.length, view.pact.call_id)

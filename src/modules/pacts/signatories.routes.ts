@@ -3,6 +3,7 @@ import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { renderConfirm } from '../../http/confirm';
 import { flash } from '../../http/flash';
+import { FORM_KEY, formKeyFor, postedFormKey } from '../../http/form-key';
 import { formErrors, parseForm, uuidParam } from '../../http/validate';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { localName } from '../reference/territories.repository';
@@ -113,7 +114,7 @@ export function signatoryRoutes({ db }: AppServices): Router {
       button: req.t('pacts.signatories.remove'),
       back,
       backLabel: req.t('pacts.back', { title: pact.title }),
-      hidden: { revision: pact.revision },
+      hidden: { revision: pact.revision, [FORM_KEY]: formKeyFor(undefined) },
       irreversible: false,
     });
   });
@@ -123,7 +124,14 @@ export function signatoryRoutes({ db }: AppServices): Router {
     const form = parseForm(revisionOnlySchema, req);
     if (!form.ok) throw new DomainError('pacts.errors.badForm', { status: 422 });
     try {
-      await removeSignatory(db, req.user!, id, uuidParam(req, 'orgId'), form.data.revision);
+      await removeSignatory(
+        db,
+        req.user!,
+        id,
+        uuidParam(req, 'orgId'),
+        form.data.revision,
+        postedFormKey(req.body),
+      );
     } catch (err) {
       if (err instanceof StaleRevisionError)
         return page(req, res, 409, { errors: { _form: req.t('pacts.errors.staleList') } });

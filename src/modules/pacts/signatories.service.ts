@@ -61,22 +61,26 @@ export async function removeSignatory(
   pactId: string,
   organisationId: string,
   revision: number,
+  /** The confirmation's one-time key: its second post (a double click) finds it removed. */
+  formKey?: string,
 ) {
   return db.transaction().execute(async (tx) => {
     const pact = await repo.promoterPact(tx, pactId, user);
-    assertEditable(pact.status);
-    if (pact.status === 'agreed') throw new DomainError('pacts.errors.removeAgreed');
-    assertRevision(pact, revision);
-    const rev = await dropSignatory(tx, pactId, organisationId, user, 'signatory removed');
-    // Told, or the pact would just vanish from its list and its links answer 'not found'.
-    await notifyPact(tx, {
-      pact,
-      kind: 'pact_signatory_removed',
-      organisationIds: [organisationId],
-      actor: user,
-      link: '/pacts',
+    await createOnce(tx, user.id, formKey, async () => {
+      assertEditable(pact.status);
+      if (pact.status === 'agreed') throw new DomainError('pacts.errors.removeAgreed');
+      assertRevision(pact, revision);
+      await dropSignatory(tx, pactId, organisationId, user, 'signatory removed');
+      // Told, or the pact would just vanish from its list and its links answer 'not found'.
+      await notifyPact(tx, {
+        pact,
+        kind: 'pact_signatory_removed',
+        organisationIds: [organisationId],
+        actor: user,
+        link: '/pacts',
+      });
+      return pactId;
     });
-    return { revision: rev.number };
   });
 }
 

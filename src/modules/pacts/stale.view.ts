@@ -1,5 +1,7 @@
 import type { Request, Response } from 'express';
 import type { Db } from '../../db';
+import { flash } from '../../http/flash';
+import { FORM_KEY } from '../../http/form-key';
 import { ACTION_FIELDS, PACT_FIELDS } from './amendments.fields';
 import { displayValue, skillLabels } from './amendments.view';
 import type { StaleRevisionError } from './stale';
@@ -51,6 +53,8 @@ export async function renderStale(
     pactId: string;
     actionId?: string;
     yours: Values;
+    /** The new action form's one-time key: applying "yours" twice still adds one action. */
+    formKey?: string;
   },
 ) {
   const pact = await db
@@ -97,10 +101,25 @@ export async function renderStale(
     yours: display(f, target.yours[f]),
     differs: theirs ? show(theirs[f]) !== show(target.yours[f]) : true,
   }));
+  // A double click: this user's save a moment ago made the one revision since, and it holds
+  // exactly what this post says. Done, as the first click said, not "changed meanwhile".
+  if (theirs && rows.every((r) => !r.differs) && err.current === err.submitted + 1) {
+    const last = await db
+      .selectFrom('pact_revisions')
+      .select('created_by')
+      .where('pact_id', '=', pact.id)
+      .where('number', '=', err.current)
+      .executeTakeFirst();
+    if (last?.created_by === req.user!.id) {
+      flash(req, target.kind === 'pact' ? 'pacts.flash.updated' : 'pacts.flash.actionUpdated');
+      return res.redirect(`/pacts/${pact.id}`);
+    }
+  }
   const hidden = fields.flatMap((f) => {
     const v = target.yours[f];
     return (Array.isArray(v) ? v : [v]).map((x) => ({ name: f, value: show(x) }));
   });
+  if (target.formKey) hidden.push({ name: FORM_KEY, value: target.formKey });
   const gone = target.kind === 'action' && !theirs;
   const action =
     target.kind === 'pact'

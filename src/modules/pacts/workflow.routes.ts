@@ -3,6 +3,7 @@ import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { renderConfirm } from '../../http/confirm';
 import { flash, flashRefusal } from '../../http/flash';
+import { FORM_KEY, formKeyFor, postedFormKey } from '../../http/form-key';
 import { parseForm, uuidParam } from '../../http/validate';
 import { DomainError } from '../../lib/domain-error';
 import { loadPactFor } from './access';
@@ -58,7 +59,7 @@ export function workflowRoutes({ db }: AppServices): Router {
       back: `/pacts/${pact.id}`,
       backLabel: req.t('pacts.back', { title: pact.title }),
       cancelLabel: req.t('pacts.cancel'),
-      hidden: { revision: pact.revision },
+      hidden: { revision: pact.revision, [FORM_KEY]: formKeyFor(undefined) },
       irreversible: false,
     });
   });
@@ -72,7 +73,14 @@ export function workflowRoutes({ db }: AppServices): Router {
     router.post(`/pacts/:id/${path}`, allow('pact:draft'), async (req, res) => {
       const id = uuidParam(req);
       try {
-        await promoterTransition(db, req.user!, id, action, revisionOf(req));
+        await promoterTransition(
+          db,
+          req.user!,
+          id,
+          action,
+          revisionOf(req),
+          postedFormKey(req.body),
+        );
         flash(req, `pacts.flash.${action}`);
       } catch (err) {
         return refused(req, res, id, err);

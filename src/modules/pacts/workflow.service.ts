@@ -1,8 +1,9 @@
 import type { Db, Tx } from '../../db';
+import { createOnce } from '../../http/form-key';
 import type { SessionUser } from '../../http/types';
 import { DomainError } from '../../lib/domain-error';
 import { assertNeedsBacking } from './needs-backing';
-import type { PactAction } from './pact-workflow';
+import type { PactAction, PactStatus } from './pact-workflow';
 import * as repo from './pacts.repository';
 import { commitRevision } from './revisions';
 import { assertRevision } from './stale';
@@ -46,20 +47,33 @@ export function submissionGap(actions: number, callId: string | null): string | 
   return null;
 }
 
-/** withdraw, open_negotiation, reopen: the promoter's own steps, as the workflow table allows. */
+/**
+ * withdraw, open_negotiation, reopen: the promoter's own steps, as the workflow table allows.
+ * With the button's form key (http/form-key), its second post (a double click whose first answer
+ * the browser dropped) finds the step taken and does nothing: `repeated`. Without one (a later
+ * attempt from another page) a step already taken is refused as not allowed.
+ */
 export async function promoterTransition(
   db: Db,
   user: SessionUser,
   pactId: string,
   action: Extract<PactAction, 'withdraw' | 'open_negotiation' | 'reopen'>,
   revision?: number,
-) {
+  formKey?: string,
+): Promise<{ from: PactStatus; to: PactStatus; repeated: boolean }> {
   return db.transaction().execute(async (tx) => {
     const pact = await repo.promoterPact(tx, pactId, user);
-    if (revision !== undefined) assertRevision(pact, revision);
-    const step = await transitionPact(tx, pactId, action, user);
-    if (action === 'reopen')
-      await commitRevision(tx, pactId, user, 'reopened after return', { newRound: true });
-    return step;
+    let step: { from: PactStatus; to: PactStatus } | undefined;
+    await createOnce(tx, user.id, formKey, async () => {
+      // Checked only for a step still to take: reopening made a new revision.
+      if (revision !== undefined) assertRevision(pact, revision);
+      step = await transitionPact(tx, pactId, action, user);
+      if (action === 'reopen')
+        await commitRevision(tx, pactId, user, 'reopened after return', { newRound: true });
+      return pactId;
+    });
+    return step
+      ? { ...step, repeated: false }
+      : { from: pact.status, to: pact.status, repeated: true };
   });
 }

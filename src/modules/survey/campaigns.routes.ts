@@ -6,7 +6,7 @@ import { renderConfirm } from '../../http/confirm';
 import { formatDate } from '../../lib/format';
 import { flash, flashRefusal } from '../../http/flash';
 import { extensionRoutes, type ExtensionPage } from '../../http/extension';
-import { formKeyFor, postedFormKey } from '../../http/form-key';
+import { FORM_KEY, formKeyFor, postedFormKey } from '../../http/form-key';
 import { parseQuery, refuseParam } from '../../http/query';
 import { parseForm, territoryCode, uuidParam } from '../../http/validate';
 import { DEFAULT_RULES } from '../../lib/disclosure';
@@ -231,6 +231,8 @@ export function campaignRoutes({ db }: AppServices): Router {
     const areaNames = new Map(areas.map((a) => [a.code, localName(a, lang)]));
     res.render('campaigns/show', {
       title: campaign.title,
+      // The open button: a double click opens it once (http/form-key).
+      formKey: formKeyFor(undefined),
       campaign,
       areaNames: campaign.areas.map((code) => ({ code, name: areaNames.get(code) ?? code })),
       territory: path.map((t) => localName(t, lang)).join(' › '),
@@ -260,6 +262,7 @@ export function campaignRoutes({ db }: AppServices): Router {
       button: req.t('campaigns.close'),
       back,
       backLabel: req.t('campaigns.back'),
+      hidden: { [FORM_KEY]: formKeyFor(undefined) },
     });
   });
 
@@ -301,13 +304,14 @@ export function campaignRoutes({ db }: AppServices): Router {
       button: req.t('campaigns.delete'),
       back,
       backLabel: req.t('campaigns.back'),
+      hidden: { [FORM_KEY]: formKeyFor(undefined) },
     });
   });
 
   router.post('/campaigns/:id/delete', allow('campaign:manage'), async (req, res) => {
     const id = uuidParam(req);
     try {
-      await deleteDraftCampaign(db, req.user!, id);
+      await deleteDraftCampaign(db, req.user!, id, postedFormKey(req.body));
     } catch (err) {
       flashRefusal(req, err);
       return res.redirect(`/campaigns/${id}`);
@@ -322,7 +326,13 @@ export function campaignRoutes({ db }: AppServices): Router {
     router.post(`/campaigns/:id/${action}`, allow('campaign:manage'), async (req, res) => {
       const id = uuidParam(req);
       try {
-        const campaign = await transitionCampaign(db, req.user!, id, action);
+        const campaign = await transitionCampaign(
+          db,
+          req.user!,
+          id,
+          action,
+          postedFormKey(req.body),
+        );
         // Opened before its first day, it is published, not yet open: firms wait for that day.
         if (campaign.state === 'scheduled')
           flash(req, 'campaigns.openedScheduled', { date: campaign.opensAt });

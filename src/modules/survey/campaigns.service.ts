@@ -204,18 +204,23 @@ export async function transitionCampaign(
   user: SessionUser,
   id: string,
   action: 'open' | 'close',
+  /** The button's one-time key (http/form-key): its second post finds the step taken. */
+  formKey?: string,
 ): Promise<Campaign> {
   return db.transaction().execute(async (tx) => {
     const row = await repo.lockCampaign(tx, id);
     if (!row) throw new NotFoundError();
     await assertInScope(tx, user, row.territory_code);
-    if (row.status !== TRANSITIONS[action])
-      throw new DomainError(`campaigns.errors.cannot.${action}`, {
-        params: { status: row.status },
-      });
-    if (action === 'open' && row.closes_at < romeToday())
-      throw new DomainError('campaigns.errors.closesInPast');
-    await repo.setCampaignStatus(tx, id, action === 'open' ? 'open' : 'closed');
+    await createOnce(tx, user.id, formKey, async () => {
+      if (row.status !== TRANSITIONS[action])
+        throw new DomainError(`campaigns.errors.cannot.${action}`, {
+          params: { status: row.status },
+        });
+      if (action === 'open' && row.closes_at < romeToday())
+        throw new DomainError('campaigns.errors.closesInPast');
+      await repo.setCampaignStatus(tx, id, action === 'open' ? 'open' : 'closed');
+      return id;
+    });
     return toCampaign((await repo.findCampaign(tx, id))!);
   });
 }
@@ -281,19 +286,29 @@ export const campaignCounts = repo.campaignCounts;
  * Deletes a draft survey (one made twice, or by mistake): no firm has seen it. Refused once it
  * is open, or while a funding call or a pact names it.
  */
-export async function deleteDraftCampaign(db: Db, user: SessionUser, id: string) {
+export async function deleteDraftCampaign(
+  db: Db,
+  user: SessionUser,
+  id: string,
+  /** The confirmation's one-time key: its second post (a double click) finds it deleted. */
+  formKey?: string,
+) {
   try {
-    await db.transaction().execute(async (tx) => {
-      const row = await repo.lockCampaign(tx, id);
-      if (!row) throw new NotFoundError();
-      await assertInScope(tx, user, row.territory_code);
-      if (row.status !== 'draft')
-        throw new DomainError('campaigns.errors.deleteNotDraft', { status: 409 });
-      if (await repo.isCampaignNamed(tx, id))
-        throw new DomainError('campaigns.errors.deleteNamed', { status: 409 });
-      await tx.deleteFrom('campaigns').where('id', '=', id).execute();
-      await forgetForms(tx, id);
-    });
+    await db.transaction().execute((tx) =>
+      createOnce(tx, user.id, formKey, async () => {
+        const row = await repo.lockCampaign(tx, id);
+        if (!row) throw new NotFoundError();
+        await assertInScope(tx, user, row.territory_code);
+        if (row.status !== 'draft')
+          throw new DomainError('campaigns.errors.deleteNotDraft', { status: 409 });
+        if (await repo.isCampaignNamed(tx, id))
+          throw new DomainError('campaigns.errors.deleteNamed', { status: 409 });
+        await tx.deleteFrom('campaigns').where('id', '=', id).execute();
+        // The forms that made it; this deletion's own key is kept after it (createOnce).
+        await forgetForms(tx, id);
+        return id;
+      }),
+    );
   } catch (err) {
     if (isForeignKeyViolation(err))
       throw new DomainError('campaigns.errors.deleteNamed', { status: 409 });

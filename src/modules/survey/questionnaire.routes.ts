@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { Router, type Request, type Response } from 'express';
 import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
@@ -272,10 +273,12 @@ export function questionnaireRoutes({ db }: AppServices): Router {
     const { version, action } = control.data;
     // A page drawn before the answer was sent or withdrawn elsewhere: say so, write nothing.
     if (q.draft.state === 'submitted') return renderOutOfDate(db, req, res, q, 'save');
+    // What this post writes and how it answers, kept for its double (see the catch below).
+    let payload: DraftPayload | undefined;
+    let answer: ((saved: Questionnaire['draft']) => unknown) | undefined;
     try {
       if (step === STEP.profile) return await postProfile(req, res, q, version, action, body);
       if (step === STEP.review) return res.redirect(href(q, `/step/${STEP.review}`));
-      let payload: DraftPayload;
       let problems: Problem[] = [];
       let values: Values;
       if (step === STEP.readiness) {
@@ -295,18 +298,26 @@ export function questionnaireRoutes({ db }: AppServices): Router {
       }
       const advance = action === 'next' && problems.length === 0;
       const next = stepAfter(q.campaign, step);
+      answer = (saved) =>
+        action === 'next' && problems.length
+          ? render(req, res, { ...q, draft: saved }, step, 422, {
+              values,
+              errors: problemMessages(problems, req.t),
+            })
+          : afterSave(req, res, q, step, action, next);
       const saved = await saveDraft(db, req.user!, q, version, {
         payload,
         step: advance ? Math.max(q.draft.step, next) : undefined,
       });
-      if (action === 'next' && problems.length)
-        return render(req, res, { ...q, draft: saved }, step, 422, {
-          values,
-          errors: problemMessages(problems, req.t),
-        });
-      return afterSave(req, res, q, step, action, next);
+      return answer(saved);
     } catch (err) {
-      if (err instanceof StaleDraftError) return renderStale(req, res, q, step, err, body);
+      if (err instanceof StaleDraftError) {
+        // A double click (the first answer dropped by the browser): this user's first post saved
+        // exactly this, one version on. It answers as the first did instead of 'out of date'.
+        if (answer && payload && savedJustThis(err.current, req.user!.id, version, payload))
+          return answer(err.current);
+        return renderStale(req, res, q, step, err, body);
+      }
       if (err instanceof AlreadySubmittedError) {
         const draft = await findDraft(db, q.campaign.id, q.firm.organisationId);
         return renderOutOfDate(db, req, res, { ...q, draft: draft! }, 'save');
@@ -468,4 +479,20 @@ export function questionnaireRoutes({ db }: AppServices): Router {
   }
 
   return router;
+}
+
+/** The draft as `userId`'s save of `payload` at `version` left it, and nothing since. */
+function savedJustThis(
+  current: Questionnaire['draft'],
+  userId: string,
+  version: number,
+  payload: DraftPayload,
+): boolean {
+  const plain = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
+  return (
+    current.state === 'editing' &&
+    current.version === version + 1 &&
+    current.updated_by === userId &&
+    isDeepStrictEqual(plain(current.payload), plain(payload))
+  );
 }

@@ -82,6 +82,7 @@ const responseColumns = [
   'submitted_by',
   'superseded_at',
   'withdrawn_at',
+  'withdrawn_by',
   'legal_name',
   'territory_code',
   'nace_section',

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import type { Db, Executor } from '../../db';
 import type { SessionUser } from '../../http/types';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
@@ -47,8 +48,10 @@ export class DraftInvalidError extends DomainError {
 
 /**
  * Submits the firm's draft as a new version, atomically: the draft row is locked and its
- * version checked, so a double submit from two tabs yields exactly one version (the second
- * finds the version moved on and is told its form is stale). The previous version stays,
+ * version checked, so a double submit from two tabs yields exactly one version. The second
+ * post of the very same submission (a double click, a retry: same version, same answers, same
+ * user) finds it made and answers it, `repeated`; anything else finds the version moved on and
+ * is told its form is stale. The previous version stays,
  * marked superseded; the partial unique index keeps exactly one current version. `answers`,
  * when given, replace the draft's readiness and/or need lines first, in the same transaction.
  *
@@ -60,6 +63,54 @@ export class DraftInvalidError extends DomainError {
  * the submission goes through the transaction, which tells what changed.
  */
 export async function submitResponse(
+  db: Db,
+  user: SessionUser,
+  campaignId: string,
+  version: number,
+  forFirm?: string,
+  answers?: Pick<DraftPayload, 'readiness' | 'needs'>,
+): Promise<{ id: string; version: number; repeated: boolean }> {
+  try {
+    return {
+      ...(await submitOnce(db, user, campaignId, version, forFirm, answers)),
+      repeated: false,
+    };
+  } catch (err) {
+    if (!(err instanceof AlreadySubmittedError)) throw err;
+    const made = await submissionMade(db, user, campaignId, version, forFirm, answers);
+    if (!made) throw err;
+    return { ...made, repeated: true };
+  }
+}
+
+/**
+ * The version this very submission made, if it is the firm's current one: the draft was
+ * submitted from `version` (submitting moves it one on) with these answers, by this user, and
+ * nothing was amended or withdrawn since.
+ */
+async function submissionMade(
+  db: Db,
+  user: SessionUser,
+  campaignId: string,
+  version: number,
+  forFirm: string | undefined,
+  answers: Pick<DraftPayload, 'readiness' | 'needs'> | undefined,
+): Promise<{ id: string; version: number } | undefined> {
+  const firmId = actingFirmId(user, forFirm);
+  const [draft, latest] = await Promise.all([
+    repo.findDraft(db, campaignId, firmId),
+    repo.latestResponse(db, campaignId, firmId),
+  ]);
+  if (draft?.state !== 'submitted' || draft.version !== version + 1) return undefined;
+  if (latest?.status !== 'current' || latest.submitted_by !== user.id) return undefined;
+  // As stored (jsonb): the answers sent again must change nothing in what was submitted.
+  const stored = draft.payload as DraftPayload;
+  const plain = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
+  if (!isDeepStrictEqual(plain(withAnswers(stored, answers)), plain(stored))) return undefined;
+  return { id: latest.id, version: latest.version };
+}
+
+async function submitOnce(
   db: Db,
   user: SessionUser,
   campaignId: string,
@@ -215,7 +266,10 @@ export async function amendResponse(
   });
 }
 
-/** Withdraws the current version (kept, marked withdrawn) while the campaign is open. */
+/**
+ * Withdraws the current version (kept, marked withdrawn) while the campaign is open; asked again
+ * by the same user (`repeated`), it is done already.
+ */
 export async function withdrawResponse(
   db: Db,
   user: SessionUser,
@@ -236,6 +290,13 @@ export async function withdrawResponse(
     const campaign = toCampaign((await lockCampaignShared(tx, key.campaignId))!);
     if (campaign.state !== 'open') throw new CampaignNotAcceptingError(campaign.state);
     const r = (await repo.lockResponse(tx, responseId))!;
+    // A double click, a retry: this user withdrew it a moment ago and nothing came after it.
+    if (
+      r.status === 'withdrawn' &&
+      r.withdrawn_by === user.id &&
+      (await repo.latestResponse(tx, key.campaignId, key.firmId))?.id === r.id
+    )
+      return { ...r, status: 'withdrawn' as const, repeated: true };
     if (r.status !== 'current') throw new DomainError('survey.errors.notCurrent');
     await repo.markWithdrawn(tx, r.id, user.id);
     await applyResponseChange(tx, { remove: r.id });
@@ -243,7 +304,7 @@ export async function withdrawResponse(
     // Any form still open on the old answer is now stale.
     if (draft)
       await repo.updateDraft(tx, key, draft.version, { state: 'submitted', userId: user.id });
-    return { ...r, status: 'withdrawn' as const };
+    return { ...r, status: 'withdrawn' as const, repeated: false };
   });
 }
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { AppServices } from '../../app';
 import { isoDay, territoryCode } from '../../http/validate';
 import { NotFoundError } from '../../lib/domain-error';
-import { defineOperation, jsonBodyOnly, type ApiOperation } from '../api/operation';
+import { Answer, defineOperation, jsonBodyOnly, type ApiOperation } from '../api/operation';
 import { CAMPAIGN_STATES } from './calendar';
 import { campaignPatchSchema, campaignSchema } from './campaigns.schemas';
 import {
@@ -232,7 +232,7 @@ export function surveyOperations({ db }: AppServices): ApiOperation[] {
       method: 'post',
       path: '/campaigns/:id/response/submit',
       summary:
-        "Submits the draft as a new version (atomic; the previous one is superseded); readiness and need lines sent with it replace the draft's first",
+        "Submits the draft as a new version (atomic; the previous one is superseded); readiness and need lines sent with it replace the draft's first. Sending the very same submission again (a retry) answers 200 with `repeated: true`",
       tags: ['survey'],
       access: 'survey:answer',
       params: idParams,
@@ -241,20 +241,32 @@ export function surveyOperations({ db }: AppServices): ApiOperation[] {
       response: {
         status: 201,
         description: 'The new version',
-        schema: z.object({ id: z.uuid(), version: z.number().int() }),
+        schema: z.object({
+          id: z.uuid(),
+          version: z.number().int(),
+          repeated: z
+            .boolean()
+            .describe(
+              'true when this very submission (same draft version, same answers, by the same user) had already made the current version (a retry): nothing recorded again',
+            ),
+        }),
+        also: { status: 200, description: 'Already submitted: the version it made' },
       },
       errors: [404, 409],
-      handler: ({ req, params, query, body }) =>
-        submitResponse(db, req.user!, params.id, body.version, query.firmId, {
+      handler: async ({ req, params, query, body }) => {
+        const r = await submitResponse(db, req.user!, params.id, body.version, query.firmId, {
           readiness: body.readiness,
           needs: body.needs,
-        }),
+        });
+        return r.repeated ? new Answer(200, r) : r;
+      },
     }),
     defineOperation({
       operationId: 'withdrawResponse',
       method: 'post',
       path: '/responses/:id/withdraw',
-      summary: "Withdraws the firm's current version (kept, marked withdrawn)",
+      summary:
+        "Withdraws the firm's current version (kept, marked withdrawn); withdrawing it again (a retry) answers 200 with `repeated: true`",
       tags: ['survey'],
       access: 'survey:answer',
       params: idParams,
@@ -262,12 +274,20 @@ export function surveyOperations({ db }: AppServices): ApiOperation[] {
       response: {
         status: 200,
         description: 'Withdrawn',
-        schema: z.object({ id: z.uuid(), status: z.literal('withdrawn') }),
+        schema: z.object({
+          id: z.uuid(),
+          status: z.literal('withdrawn'),
+          repeated: z
+            .boolean()
+            .describe(
+              'true when the same user had already withdrawn it (a retry): nothing recorded again',
+            ),
+        }),
       },
       errors: [404, 409],
       handler: async ({ req, params, query }) => {
         const r = await withdrawResponse(db, req.user!, params.id, undefined, query.firmId);
-        return { id: r.id, status: r.status };
+        return { id: r.id, status: r.status, repeated: r.repeated };
       },
     }),
     defineOperation({
