@@ -78,10 +78,12 @@ export function getI18n(): i18n {
       typeof value === 'number' ? formatEuros(value, lng ?? 'it') : String(value ?? ''),
     );
     // `{{count, number}}`: numbers in texts are grouped as in the tables (lib/format), "1.500",
-    // where i18next's own formatter follows Italian CLDR and writes "1500" beside "15.000".
-    instance.services.formatter?.add('number', (value: unknown, lng: string | undefined) =>
-      typeof value === 'number' ? formatNumber(value, lng ?? 'it', 2) : String(value ?? ''),
-    );
+    // where i18next's own formatter follows Italian CLDR and writes "1500" beside "15.000". A
+    // count may come as digits (PostgreSQL's bigint, a flash message kept in the session).
+    instance.services.formatter?.add('number', (value: unknown, lng: string | undefined) => {
+      const n = typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
+      return typeof n === 'number' ? formatNumber(n, lng ?? 'it', 2) : String(value ?? '');
+    });
     // `{{deadline, day}}`: a day ("2027-06-05" or a Date) inside a sentence, "5 giugno 2027".
     instance.services.formatter?.add('day', (value: unknown, lng: string | undefined) =>
       value instanceof Date || typeof value === 'string'

@@ -278,7 +278,7 @@ describe('POST /pacts/:id/execution with bad figures', () => {
     ['minus sign', { cofinanced: '\u22125' }, 'cofinanced', 'importo deve essere 0 o più'],
     ['money range', { cofinanced: '1.000.000.000,01' }, 'cofinanced', 'Al massimo 1.000.000.000 €'],
     ['missing count', { enrolled: '' }, 'enrolled', 'Campo obbligatorio'],
-    ['count range', { hoursDelivered: '2001' }, 'hoursDelivered', 'Il valore massimo è 2000'],
+    ['count range', { hoursDelivered: '2001' }, 'hoursDelivered', 'Il valore massimo è 2.000'],
     // "1.000" is a thousand in Italian, not 1 hour.
     [
       'thousands',
