@@ -85,7 +85,10 @@ function reason(issue: Issue, value: unknown, t: T): string {
   switch (issue.code) {
     case 'invalid_value': {
       const values = issue.values.filter((v) => v !== '').map(String);
-      return t('errors.query.reasons.allowed', { values: values.join(', ') });
+      // A labelled choice (labelledChoice) is listed in the reader's words, its code beside each.
+      const labels = issue.message?.startsWith('labels:') ? issue.message.slice(7) : null;
+      const shown = labels ? values.map((v) => `${t(`${labels}.${v}`)} (${v})`) : values;
+      return t('errors.query.reasons.allowed', { values: shown.join(', ') });
     }
     case 'invalid_format':
       if (issue.format === 'uuid') return t('errors.query.reasons.id');

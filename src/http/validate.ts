@@ -172,6 +172,14 @@ export function uuidParam(req: Request, name = 'id'): string {
 // Shared field shapes: every text field has a length limit.
 export const email = z.string().trim().toLowerCase().min(1).max(254).pipe(z.email());
 export const newPassword = z.string().min(10).max(200);
+/**
+ * A query's choice among codes the reader knows by their labels (`<labels>.<code>`): a refused
+ * value is answered with the list in the reader's words, each with the code the address takes.
+ */
+export const labelledChoice = <const T extends readonly [string, ...string[]]>(
+  values: T,
+  labels: string,
+) => z.enum(values, { error: `labels:${labels}` });
 export const shortText = (max = 200) => z.string().trim().min(1).max(max);
 // A choice left on "— Scegli —" arrives empty: min(1) says "required" before the format does.
 export const territoryCode = z

@@ -103,7 +103,7 @@ describe('the list of users', () => {
     const res = await adminAgent.get('/admin/users?role=boss');
     expect(res.status).toBe(200);
     expect(decode(res.text)).toContain(
-      'Il parametro «role» non è valido: valori ammessi: firm, local_authority, social_partner, region, admin.',
+      'Il parametro «role» non è valido: valori ammessi: Impresa (firm), Ente locale (local_authority), Parte sociale (social_partner), Regione (region), Amministrazione piattaforma (admin).',
     );
     expect(res.text).toContain(admin.email);
   });

@@ -91,6 +91,12 @@ describe('the funding API', () => {
     expect(forbidden.status).toBe(403);
   });
 
+  it('documents that the rules’ params hold euros, unlike the report’s …Cents fields', async () => {
+    const doc = (await request(testApp(t)).get('/api/v1/openapi.json')).body;
+    const rule = doc.components.schemas.EligibilityReport.properties.rules.items;
+    expect(rule.properties.params.description).toContain('in euros, not cents');
+  });
+
   it('getEligibilityReport → approvePact; a short budget is a 409 with the figures', async () => {
     const app = testApp(t);
     const s = await scenario(t.db, { budgetCents: 7000_00 });

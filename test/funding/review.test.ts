@@ -3,6 +3,7 @@ import { errorSummary, expectSummaryNamesFields } from '../helpers/error-summary
 import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { approvedPact, reportForm } from '../execution/helpers';
+import { quarterOf, romeToday } from '../../src/modules/survey/calendar';
 import { ledgerSum, scenario, submittedPact } from './helpers';
 
 let t: TestDb;
@@ -106,6 +107,43 @@ describe('GET /pacts/:id/review', () => {
       'Impegnati ora 2.500,00 €, disponibili sull&#x27;avviso 3.000,00 €',
     );
     expect(reduced.text).not.toContain('non rispetta tutte le regole');
+  });
+  it('flags an action planned in a quarter already past, and refuses to approve the pact', async () => {
+    const s = await scenario(t.db);
+    const pact = await submittedPact(t.db, s, [{ title: 'Passata', period: '2026-Q1' }, {}]);
+    const agent = await loginAs(testApp(t), s.region.email, PASSWORD);
+    const now = quarterOf(romeToday());
+    const res = await agent.get(`/pacts/${pact.id}/review`);
+    expect(res.text.match(/data-rule="period" data-ok="false"/g)).toHaveLength(1);
+    expect(res.text.match(/data-rule="period" data-ok="true"/g)).toHaveLength(1);
+    expect(res.text).toContain(`Previsto per 2026-Q1, non prima del trimestre corrente (${now})`);
+    const en = await agent.get(`/pacts/${pact.id}/review?lang=en`);
+    expect(en.text).toContain(`Planned for 2026-Q1, not before the current quarter (${now})`);
+    const approve = await submitForm(
+      agent,
+      `/pacts/${pact.id}/review`,
+      { revision: '1' },
+      `/pacts/${pact.id}/approve`,
+    );
+    expect(approve.status).toBe(409);
+    expect(await ledgerSum(t.db, s.call.id)).toBe(0);
+    expect((await pactRow(pact.id)).status).toBe('submitted');
+  });
+
+  it('checks a funded pact’s quarters against the day it was approved, not today', async () => {
+    const { pact, region } = await approvedPact(t.db);
+    // Approved on 1 April 2026 (the helper): an action of that quarter was not late then.
+    await t.db
+      .updateTable('pact_actions')
+      .set({ period: '2026-Q2' })
+      .where('pact_id', '=', pact.id)
+      .execute();
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const res = await agent.get(`/pacts/${pact.id}/review`);
+    expect(res.text).toMatch(/data-rule="period" data-ok="true"/);
+    expect(res.text).toContain(
+      'Previsto per 2026-Q2, non prima del trimestre dell&#x27;approvazione (2026-Q2)',
+    );
   });
 });
 

@@ -78,8 +78,13 @@ describe('a page asked for with a bad query parameter', () => {
     expect(pacts.text).toContain('id="query-notice"');
     expect(text(pacts.text)).toContain("Alcuni parametri dell'indirizzo non sono validi");
     expect(text(pacts.text)).toContain(
-      'Il parametro «status» non è valido: valori ammessi: draft,',
+      'Il parametro «status» non è valido: valori ammessi: Bozza (draft), In negoziazione (negotiation), Concordato (agreed),',
     );
+    const calls = await agent.get('/calls?status=bogus&lang=en');
+    expect(text(calls.text)).toContain(
+      'The parameter “status” is not valid: accepted values: Draft (draft), Open (open), Closed (closed).',
+    );
+    await agent.get('/?lang=it');
 
     const inbox = await agent.get('/inbox?page=zzz&lang=en');
     expect(inbox.status).toBe(200);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { LANGUAGES } from '../../http/i18n';
 import { PARTNER_TYPES, ROLES } from '../../db/database';
-import { email, newPassword, shortText, territoryCode } from '../../http/validate';
+import { email, labelledChoice, newPassword, shortText, territoryCode } from '../../http/validate';
 import { DEFAULT_TOKEN_LIFETIME, TOKEN_LIFETIMES, type TokenLifetime } from './tokens.service';
 
 export const loginSchema = z.strictObject({
@@ -70,8 +70,10 @@ export function safeNext(next: string | undefined): string {
 /** The admin's list of users: a search, a role, active or disabled, a page. */
 export const adminUsersQuery = z.object({
   q: z.string().trim().max(100).optional(),
-  role: z.union([z.enum(ROLES), z.literal('')]).optional(),
-  status: z.union([z.enum(['active', 'disabled']), z.literal('')]).optional(),
+  role: z.union([labelledChoice(ROLES, 'roles'), z.literal('')]).optional(),
+  status: z
+    .union([labelledChoice(['active', 'disabled'], 'adminUsers.states'), z.literal('')])
+    .optional(),
   page: z.coerce.number().int().min(1).max(1000).default(1),
 });
 
@@ -94,7 +96,7 @@ export const colleagueSchema = z.strictObject({ email });
 
 export const adminOrganisationsQuery = z.object({
   q: z.string().trim().max(100).optional(),
-  kind: z.union([z.enum(ROLES), z.literal('')]).optional(),
+  kind: z.union([labelledChoice(ROLES, 'roles'), z.literal('')]).optional(),
   page: z.coerce.number().int().min(1).max(1000).default(1),
 });
 

@@ -108,6 +108,9 @@ export async function dashboardMap(
     empty: shown.some((s) => s.fill === EMPTY_FILL),
     emptyFill: EMPTY_FILL,
     suppressed: shown.some((s) => s.suppressed),
+    overFull:
+      measure === 'coverage' &&
+      areas.some((a) => !figure(a).suppressed && (figure(a).value ?? 0) > 100),
   };
   const common = { areas: shown, legend, measure: measureLabel };
 

@@ -17,6 +17,8 @@ export interface Shown {
   href?: string;
   /** Money in the exports: a number of euros with two decimals. */
   money?: boolean;
+  /** A coverage over 100 %: the page marks it and says why it can happen. */
+  overFull?: boolean;
 }
 
 export const COLUMNS = [
@@ -76,7 +78,7 @@ export function dashboardTable(d: Dashboard, lang: string, links: Links) {
     firms: plain(x.firmsSurveyed),
     need: pub(x.workersInNeed, f.int, links.needs ? needsHref(x.territory) : undefined),
     covered: plain(x.workersCovered, undefined, links.pacts ? pactsHref(x.territory) : undefined),
-    coverage: pub(x.coveragePercent, f.pct),
+    coverage: overFull(pub(x.coveragePercent, f.pct)),
     committed: {
       ...plain(
         x.committedCents,
@@ -101,6 +103,7 @@ export function dashboardTable(d: Dashboard, lang: string, links: Links) {
   const total = { code: own.code, name: localName(own, lang), cells: cells(d.total) };
   const all = [...rows.map((r) => r.cells), total.cells].flatMap((c) => Object.values(c));
   const reasons = [...new Set(all.filter((c) => c.suppressed).map((c) => c.reason!))];
+  const anyOverFull = all.some((c) => c.overFull);
   const whole = wholeTerritoryFigures(
     d.total,
     d.rows.map((r) => r.figures),
@@ -119,11 +122,20 @@ export function dashboardTable(d: Dashboard, lang: string, links: Links) {
     },
     total,
     reasons,
+    overFull: anyOverFull,
     suppressedCount: all.filter((c) => c.suppressed).length,
   };
 }
 
 const DASH: Shown = { text: '–', suppressed: false };
+
+/**
+ * Coverage is not capped: covered counts the workers planned in funded actions (by the action's
+ * quarter), need what firms declare now (by the need line's quarter), so a need lowered after
+ * funding, or a quarter chosen, can put it over 100 %. Such a figure is marked and explained.
+ */
+const overFull = (s: Shown): Shown =>
+  !s.suppressed && s.number !== undefined && s.number > 100 ? { ...s, overFull: true } : s;
 
 export type DashboardTable = ReturnType<typeof dashboardTable>;
 

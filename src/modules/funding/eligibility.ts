@@ -3,7 +3,7 @@ import type { SessionUser } from '../../http/types';
 import { actionCostCents } from '../../lib/unit-costs';
 import { needsBackingReport } from '../pacts/needs-backing';
 import type { Pact, PactActionRow } from '../pacts/pacts.tables';
-import { romeToday } from '../survey/calendar';
+import { quarterOf, romeToday } from '../survey/calendar';
 import * as repo from './calls.repository';
 import type { CallRow } from './calls.service';
 import { euros } from './money';
@@ -96,6 +96,11 @@ export async function eligibilityReport(
   // An approved (or running) pact already holds a commitment on this call: the report checks
   // what it was granted, and that money counts as available to it, not as spent by others.
   const own = await ownCommitment(db, pact.id, call.id);
+  // Training cannot be funded for a quarter already gone: the quarter of today while the pact
+  // awaits a decision, of its approval once funded (its actions then rightly fall into the past).
+  const approvedOn = own.total > 0 && pact.decided_at ? new Date(pact.decided_at) : null;
+  const current = quarterOf(romeToday(approvedOn ?? undefined));
+  const funded: Record<string, number> = approvedOn ? { committed: 1 } : {};
   let cost = 0;
   let cofin = 0;
   let grant = 0;
@@ -107,6 +112,7 @@ export async function eligibilityReport(
     cost += a.cost_cents ?? 0;
     cofin += a.cost_cents === null ? 0 : cofinancingOf(a.cost_cents, pct);
     grant += amount;
+    push('period', a.period >= current, { period: a.period, current, ...funded }, a);
     push(
       'cost',
       a.cost_cents === expected,

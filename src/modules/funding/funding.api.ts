@@ -127,7 +127,11 @@ const reportJson = z
         rule: z.string(),
         ok: z.boolean(),
         actionId: z.uuid().optional(),
-        params: z.record(z.string(), z.union([z.string(), z.number(), z.null()])),
+        params: z
+          .record(z.string(), z.union([z.string(), z.number(), z.null()]))
+          .describe(
+            'The numbers behind the rule, as its text uses them. Amounts here are in euros, not cents (cost, expected, perParticipant, max of costPerParticipant, requested, available); days are YYYY-MM-DD, quarters YYYY-Qn; committed: 1 marks a funded pact checked against what it holds. For cents use the report’s …Cents fields.',
+          ),
         text: z.string(),
       }),
     ),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { formDay, isoDay, shortText, territoryCode } from '../../http/validate';
+import { formDay, isoDay, labelledChoice, shortText, territoryCode } from '../../http/validate';
 import { wholeNumber } from '../firms/firms.schemas';
 import { parseEuros } from './money';
 
@@ -272,7 +272,7 @@ export function callFromApi(b: CallApiInput): NewCall {
 }
 
 export const callListQuery = z.strictObject({
-  status: z.enum(['draft', 'open', 'closed', '']).optional(),
+  status: labelledChoice(['draft', 'open', 'closed', ''], 'funding.status').optional(),
 });
 
 const remarks = z.string().trim().min(1).max(4000);

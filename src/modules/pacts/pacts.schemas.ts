@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { formQuarter } from '../../http/quarter';
-import { shortText, territoryCode } from '../../http/validate';
+import { labelledChoice, shortText, territoryCode } from '../../http/validate';
 import { wholeNumber } from '../firms/firms.schemas';
 import { MODALITIES } from './pacts.tables';
 
@@ -72,8 +72,8 @@ export const inviteSchema = z.strictObject({
 });
 
 export const pactListQuery = z.strictObject({
-  status: z
-    .enum([
+  status: labelledChoice(
+    [
       'draft',
       'negotiation',
       'agreed',
@@ -84,7 +84,9 @@ export const pactListQuery = z.strictObject({
       'closed',
       'rejected',
       'withdrawn',
-    ])
+    ],
+    'pacts.status',
+  )
     .or(z.literal(''))
     .optional(),
   /** This territory and below (the dashboard links here from a territory's row). */

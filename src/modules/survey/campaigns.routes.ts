@@ -8,7 +8,7 @@ import { flash, flashRefusal } from '../../http/flash';
 import { extensionRoutes, type ExtensionPage } from '../../http/extension';
 import { FORM_KEY, formKeyFor, postedFormKey } from '../../http/form-key';
 import { parseQuery, refuseParam } from '../../http/query';
-import { parseForm, territoryCode, uuidParam } from '../../http/validate';
+import { labelledChoice, parseForm, territoryCode, uuidParam } from '../../http/validate';
 import { DEFAULT_RULES } from '../../lib/disclosure';
 import { DomainError } from '../../lib/domain-error';
 import { localName, territoryPath } from '../reference/territories.repository';
@@ -46,7 +46,9 @@ const CAMPAIGN_FIELDS = [
 ] as const;
 
 export const responseListQuery = z.strictObject({
-  status: z.enum(['current', 'withdrawn']).or(z.literal('')).optional(),
+  status: labelledChoice(['current', 'withdrawn'], 'regionResponses.statuses')
+    .or(z.literal(''))
+    .optional(),
   territory: territoryCode.or(z.literal('')).optional(),
   page: z.coerce.number().int().min(1).max(100_000).optional().default(1),
 });
