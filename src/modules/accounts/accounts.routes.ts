@@ -24,7 +24,7 @@ import {
 } from './accounts.schemas';
 import { changePassword, registerFirm } from './accounts.service';
 import {
-  createApiToken,
+  createApiTokenOnce,
   DEFAULT_TOKEN_LIFETIME,
   listApiTokens,
   revokeApiToken,
@@ -96,6 +96,8 @@ export function accountRoutes({ db, config }: AppServices): Router {
         extra.values.territoryCode,
         extra.choices,
       ),
+      // Its second post (a double click) signs in to the account the first made: registerFirm.
+      formKey: formKeyFor(extra.values),
       // The summary names each field as this form labels it, not by the generic fields.* name.
       fieldLabels: {
         organisationName: req.t('fields.firmName'),
