@@ -118,9 +118,9 @@ export function bulkImportRoutes({ db, config }: AppServices): Router {
       if (result.repeated) flash(req, 'bulkImport.repeated');
       else
         flash(req, 'bulkImport.done', {
-          responses: String(result.responses),
-          lines: String(result.lines),
-          created: String(result.createdFirms),
+          responses: result.responses,
+          lines: result.lines,
+          created: result.createdFirms,
         });
       res.redirect(303, `/campaigns/${id}`);
     } finally {
