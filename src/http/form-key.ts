@@ -38,15 +38,44 @@ export async function createOnce(
   create: () => Promise<string>,
 ): Promise<string> {
   if (!formKey) return create();
-  await sql`SELECT pg_advisory_xact_lock(hashtext(${`form:${userId}:${formKey}`}))`.execute(tx);
+  await holdFormKey(tx, `${userId}:${formKey}`);
+  const made = await recordMadeBy(tx, userId, formKey);
+  if (made) return made;
+  const id = await create();
+  await rememberForm(tx, userId, formKey, id);
+  return id;
+}
+
+/**
+ * Takes turns on `name` (a form key, with what scopes it) to the end of the transaction: the
+ * second of two posts at the same moment waits, then finds what the first committed.
+ */
+export async function holdFormKey(tx: Tx, name: string): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(hashtext(${`form:${name}`}))`.execute(tx);
+}
+
+/** The record `userId`'s post of the form with this key made, if it made one. */
+export async function recordMadeBy(
+  tx: Tx,
+  userId: string,
+  formKey: string,
+): Promise<string | undefined> {
   const made = await tx
     .selectFrom('form_submissions')
     .select('record_id')
     .where('user_id', '=', userId)
     .where('form_key', '=', formKey)
     .executeTakeFirst();
-  if (made) return made.record_id;
-  const id = await create();
+  return made?.record_id;
+}
+
+/** Keeps that `userId`'s post of the form with this key made `recordId` (for a month). */
+export async function rememberForm(
+  tx: Tx,
+  userId: string,
+  formKey: string,
+  recordId: string,
+): Promise<void> {
   await tx
     .deleteFrom('form_submissions')
     .where('user_id', '=', userId)
@@ -54,9 +83,8 @@ export async function createOnce(
     .execute();
   await tx
     .insertInto('form_submissions')
-    .values({ user_id: userId, form_key: formKey, record_id: id })
+    .values({ user_id: userId, form_key: formKey, record_id: recordId })
     .execute();
-  return id;
 }
 
 /** A record deleted (a draft): a resent form that made it makes a new one, not a dead link. */

@@ -40,6 +40,53 @@ describe('POST /register', () => {
     expect(home.text).toContain('Empoli');
   });
 
+  /** The registration form's hidden fields, as a browser that drew it posts them. */
+  const drawn = async (agent: ReturnType<typeof request.agent>) => {
+    const page = (await agent.get('/register')).text;
+    const field = (name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(page)![1]!;
+    return { _csrf: field('_csrf'), _formKey: field('_formKey') };
+  };
+
+  it('sent twice at once (a double click): one account, both posts signed in and home', async () => {
+    const agent = request.agent(testApp(t));
+    const body = { ...valid, email: 'double@tessiture.test', ...(await drawn(agent)) };
+    const post = () => agent.post('/register').type('form').send(body);
+    const answers = await Promise.all([post(), post()]);
+    expect(answers.map((r) => [r.status, r.headers.location])).toEqual([
+      [302, '/'],
+      [302, '/'],
+    ]);
+    expect(await count(body.email)).toBe(1);
+    const home = (await agent.get('/')).text;
+    expect(home).toContain('Area impresa');
+    expect(home).toContain('l&#x27;impresa è registrata');
+  });
+
+  it('the same form key with a wrong password, or an account it did not make, is "e-mail taken"', async () => {
+    const first = request.agent(testApp(t));
+    const body = { ...valid, email: 'key@tessiture.test', ...(await drawn(first)) };
+    expect((await first.post('/register').type('form').send(body)).status).toBe(302);
+    const other = request.agent(testApp(t));
+    const { _csrf } = await drawn(other);
+    const wrong = await other
+      .post('/register')
+      .type('form')
+      .send({
+        ...body,
+        _csrf,
+        password: 'not the password!',
+        passwordConfirm: 'not the password!',
+      });
+    expect(wrong.status).toBe(409);
+    const existing = await newUser(t.db);
+    const notMade = await other
+      .post('/register')
+      .type('form')
+      .send({ ...body, _csrf, email: existing.email });
+    expect(notMade.status).toBe(409);
+    expect((await other.get('/')).text).not.toContain('Area impresa');
+  });
+
   it('refuses an e-mail already in use, keeping what was typed', async () => {
     const existing = await newUser(t.db);
     const res = await submitForm(request.agent(testApp(t)), '/register', {

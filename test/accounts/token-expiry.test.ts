@@ -141,6 +141,40 @@ describe('GET/POST /account/tokens with a lifetime', () => {
   });
 });
 
+describe('POST /account/tokens sent twice (a double click whose first answer is dropped)', () => {
+  it('makes one token; the second says it was made and to revoke it if its secret was not copied', async () => {
+    const user = await newUser(t.db);
+    const agent = await loginAs(testApp(t), user.email, PASSWORD);
+    const page = (await agent.get('/account/tokens')).text;
+    const field = (html: string, name: string) =>
+      new RegExp(`name="${name}" value="([^"]*)"`).exec(html)![1]!;
+    const body = {
+      _csrf: field(page, '_csrf'),
+      _formKey: field(page, '_formKey'),
+      name: 'Estrazione',
+      lifetime: '90',
+    };
+    const first = await agent.post('/account/tokens').type('form').send(body);
+    const second = await agent.post('/account/tokens').type('form').send(body);
+    expect([first.status, second.status]).toEqual([201, 200]);
+    const tokens = () =>
+      t.db.selectFrom('api_tokens').select('name').where('user_id', '=', user.id).execute();
+    expect(await tokens()).toEqual([{ name: 'Estrazione' }]);
+    expect(second.text).not.toMatch(/patto_[A-Za-z0-9_-]{20,}/);
+    expect(second.text).toContain('Token già creato');
+    expect(second.text).toContain('Il token «Estrazione» era già stato creato dal primo clic');
+    expect(second.text).toContain('revocalo nell&#x27;elenco qui sotto e creane un altro');
+    expect(second.text).toContain('/revoke');
+    // The page after a token is made is a new form: a token made from it is another one.
+    const again = await agent
+      .post('/account/tokens')
+      .type('form')
+      .send({ ...body, _formKey: field(first.text, '_formKey'), name: 'Seconda' });
+    expect(again.status).toBe(201);
+    expect(await tokens()).toHaveLength(2);
+  });
+});
+
 describe('migration 2026_12_07_2000_b_token_expiry', () => {
   it('gives the tokens made before it one year, and they keep working', async () => {
     const own = await newTestDb();

@@ -83,6 +83,50 @@ const versionsOf = (campaignId: string) =>
     .execute();
 
 describe('POST /campaigns/:id/import', () => {
+  it('the same upload sent twice (a double click): imported once, the second lands where the first did', async () => {
+    const { id, region } = await newCampaign(t.db);
+    const agent = await loginAs(app, region.email, PASSWORD);
+    const page = (await agent.get(`/campaigns/${id}/import`)).text;
+    const csrf = /_csrf=([0-9a-f]+)/.exec(page)![1];
+    const formKey = /name="_formKey" value="([^"]+)"/.exec(page)![1]!;
+    const content = Buffer.from(csv([firmRow(newVat()), firmRow(newVat())]), 'utf8');
+    const post = () =>
+      agent
+        .post(`/campaigns/${id}/import?_csrf=${csrf}`)
+        .field('_formKey', formKey)
+        .attach('file', content, 'risposte.csv');
+    const first = await post();
+    const second = await post();
+    expect([first.status, first.headers.location]).toEqual([303, `/campaigns/${id}`]);
+    expect([second.status, second.headers.location]).toEqual([303, `/campaigns/${id}`]);
+    expect((await versionsOf(id)).map((r) => r.version)).toEqual([1, 1]);
+    expect((await agent.get(`/campaigns/${id}`)).text).toContain(
+      'Il file era già stato importato dal primo invio',
+    );
+    // A new page is a new form: the same file uploaded from it is a new version of each firm.
+    const later = await upload(agent, id, content.toString('utf8'));
+    expect(later.status).toBe(303);
+    expect((await versionsOf(id)).map((r) => r.version)).toEqual([1, 2, 1, 2]);
+  });
+
+  it('a refused file keeps its form key: the corrected file sent with it is imported', async () => {
+    const { id, region } = await newCampaign(t.db);
+    const agent = await loginAs(app, region.email, PASSWORD);
+    const page = (await agent.get(`/campaigns/${id}/import`)).text;
+    const csrf = /_csrf=([0-9a-f]+)/.exec(page)![1];
+    const formKey = /name="_formKey" value="([^"]+)"/.exec(page)![1]!;
+    const send = (rows: Row[]) =>
+      agent
+        .post(`/campaigns/${id}/import?_csrf=${csrf}`)
+        .field('_formKey', formKey)
+        .attach('file', Buffer.from(csv(rows), 'utf8'), 'risposte.csv');
+    const refused = await send([firmRow(newVat(), { workers: 'tanti' })]);
+    expect(refused.status).toBe(422);
+    expect(refused.text).toContain(`name="_formKey" value="${formKey}"`);
+    expect((await send([firmRow(newVat())])).status).toBe(303);
+    expect(await versionsOf(id)).toHaveLength(1);
+  });
+
   it('imports a clean file: firms created or matched by VAT, new current versions, aggregate kept', async () => {
     const { id, region } = await newCampaign(t.db);
     const agent = await loginAs(app, region.email, PASSWORD);

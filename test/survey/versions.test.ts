@@ -94,6 +94,89 @@ describe('a questionnaire step sent twice (a double click whose first answer the
       );
   });
 
+  /** Step 1's fields as the firm's stored profile fills them, changed as `overrides` say. */
+  const profileStep = async (firmId: string, overrides: Record<string, string> = {}) => {
+    const f = await t.db
+      .selectFrom('firms')
+      .selectAll()
+      .where('organisation_id', '=', firmId)
+      .executeTakeFirstOrThrow();
+    return {
+      legalName: f.legal_name,
+      vatNumber: f.vat_number!,
+      naceDivision: f.nace_division!,
+      employees: String(f.employees),
+      territoryCode: f.territory_code!,
+      contactName: f.contact_name!,
+      contactEmail: f.contact_email!,
+      contactPhone: f.contact_phone ?? '',
+      ...overrides,
+    };
+  };
+
+  it.each([
+    ['next', (id: string) => `/survey/${id}/step/2`],
+    ['save', () => '/'],
+  ])(
+    "'%s' on the profile step (every firm's first): lands like one click, saved once",
+    async (action, landing) => {
+      const { id } = await newCampaign(t.db);
+      const firm = await newFirmUser(t.db, 40);
+      const agent = await loginAs(testApp(t), firm.email, PASSWORD);
+      const form = await formOf(agent, `/survey/${id}/step/1`);
+      const body = {
+        ...form,
+        action,
+        ...(await profileStep(firm.organisationId, { contactName: 'Anna Verdi' })),
+      };
+      const first = await agent.post(`/survey/${id}/step/1`).type('form').send(body);
+      const second = await agent.post(`/survey/${id}/step/1`).type('form').send(body);
+      expect([first.status, first.headers.location]).toEqual([302, landing(id)]);
+      expect([second.status, second.headers.location]).toEqual([302, landing(id)]);
+      const draft = await draftOf(id, firm.organisationId);
+      expect(draft.version).toBe(Number(form.version) + 1);
+      expect(draft.step).toBe(2);
+      expect((await profileStep(firm.organisationId)).contactName).toBe('Anna Verdi');
+    },
+  );
+
+  it("'save' on an unfinished profile step: lands like one click, kept in the draft once", async () => {
+    const { id } = await newCampaign(t.db);
+    const firm = await newFirmUser(t.db, 40);
+    const agent = await loginAs(testApp(t), firm.email, PASSWORD);
+    const form = await formOf(agent, `/survey/${id}/step/1`);
+    const body = {
+      ...form,
+      action: 'save',
+      ...(await profileStep(firm.organisationId, { employees: '' })),
+    };
+    const first = await agent.post(`/survey/${id}/step/1`).type('form').send(body);
+    const second = await agent.post(`/survey/${id}/step/1`).type('form').send(body);
+    expect([first.status, first.headers.location]).toEqual([302, '/']);
+    expect([second.status, second.headers.location]).toEqual([302, '/']);
+    const draft = await draftOf(id, firm.organisationId);
+    expect(draft.version).toBe(Number(form.version) + 1);
+    expect((draft.payload as { profile: { employees: string } }).profile.employees).toBe('');
+  });
+
+  it('the profile step sent again saying something else than was saved is refused as out of date', async () => {
+    const { id } = await newCampaign(t.db);
+    const firm = await newFirmUser(t.db, 40);
+    const agent = await loginAs(testApp(t), firm.email, PASSWORD);
+    const form = await formOf(agent, `/survey/${id}/step/1`);
+    const post = (overrides: Record<string, string>) =>
+      profileStep(firm.organisationId, overrides).then((fields) =>
+        agent
+          .post(`/survey/${id}/step/1`)
+          .type('form')
+          .send({ ...form, action: 'next', ...fields }),
+      );
+    expect((await post({ contactName: 'Anna Verdi' })).status).toBe(302);
+    const other = await post({ contactName: 'Marco Neri' });
+    expect(other.status).toBe(409);
+    expect((await profileStep(firm.organisationId)).contactName).toBe('Anna Verdi');
+  });
+
   it('sent again after a change in between is still refused as out of date', async () => {
     const { id } = await newCampaign(t.db);
     const firm = await newFirmUser(t.db, 40);

@@ -24,7 +24,7 @@ import {
 } from './accounts.schemas';
 import { changePassword, registerFirm } from './accounts.service';
 import {
-  createApiToken,
+  createApiTokenOnce,
   DEFAULT_TOKEN_LIFETIME,
   listApiTokens,
   revokeApiToken,
@@ -96,6 +96,8 @@ export function accountRoutes({ db, config }: AppServices): Router {
         extra.values.territoryCode,
         extra.choices,
       ),
+      // Its second post (a double click) signs in to the account the first made: registerFirm.
+      formKey: formKeyFor(extra.values),
       // The summary names each field as this form labels it, not by the generic fields.* name.
       fieldLabels: {
         organisationName: req.t('fields.firmName'),
@@ -129,7 +131,11 @@ export function accountRoutes({ db, config }: AppServices): Router {
         choices: comune.choices,
       });
     try {
-      const userId = await registerFirm(db, { ...form.data, locale: req.language as Language });
+      const userId = await registerFirm(
+        db,
+        { ...form.data, locale: req.language as Language },
+        postedFormKey(req.body),
+      );
       const user = await findSessionUser(db, userId);
       req.logIn(user!, (e) => {
         if (e) return next(e);
@@ -224,6 +230,8 @@ export function accountRoutes({ db, config }: AppServices): Router {
       })),
       values: { lifetime: String(DEFAULT_TOKEN_LIFETIME) },
       fieldLabels: { name: req.t('tokens.name'), lifetime: req.t('tokens.lifetime') },
+      // A form refused keeps its key; once a token is made, the next one is another form's.
+      formKey: formKeyFor(status === 422 ? req.body : undefined),
       ...extra,
     });
   };
@@ -233,15 +241,18 @@ export function accountRoutes({ db, config }: AppServices): Router {
   router.post('/account/tokens', allow('token:manage'), async (req, res) => {
     const form = parseForm(tokenSchema, req);
     if (!form.ok) return tokensView(req, res, 422, form);
-    const { token, expiresAt } = await createApiToken(
+    const made = await createApiTokenOnce(
       db,
       req.user!.id,
       form.data.name,
       form.data.lifetime,
+      postedFormKey(req.body),
     );
+    // A double click: the first post made the token; its secret cannot be shown again.
+    if ('repeated' in made) return tokensView(req, res, 200, { repeatedToken: made.repeated });
     // Shown once, on this response only: the database keeps just its hash.
     res.setHeader('Cache-Control', 'no-store');
-    return tokensView(req, res, 201, { newToken: token, newTokenExpires: expiresAt });
+    return tokensView(req, res, 201, { newToken: made.token, newTokenExpires: made.expiresAt });
   });
 
   // Revoking cannot be undone (programs using the token lose access): asked first.

@@ -76,7 +76,8 @@ export function adminUserRoutes({ db, config }: AppServices): Router {
       account: withTerritory(user, res.locals.lang as string),
       self: user.id === req.user!.id,
       events: await repo.eventsOf(db, user.id, EVENTS_SHOWN),
-      emailForm: { values: { email: user.email } },
+      // Its own key: the e-mail form sent twice changes the address once.
+      emailForm: { values: { email: user.email }, formKey: formKeyFor(undefined) },
       // The enable button: a double click enables once (http/form-key).
       formKey: formKeyFor(undefined),
       fieldLabels: { email: req.t('adminUsers.emailLabel') },
@@ -89,13 +90,14 @@ export function adminUserRoutes({ db, config }: AppServices): Router {
   router.post('/admin/users/:id/email', allow('user:manage'), async (req, res) => {
     const id = uuidParam(req);
     const form = parseForm(changeEmailSchema, req);
-    if (!form.ok) return userView(req, res, 422, { emailForm: form });
+    const formKey = formKeyFor(req.body);
+    if (!form.ok) return userView(req, res, 422, { emailForm: { ...form, formKey } });
     try {
-      await changeEmail(db, req.user!, id, form.data.email);
+      await changeEmail(db, req.user!, id, form.data.email, postedFormKey(req.body));
     } catch (err) {
       if (!(err instanceof DomainError) || err instanceof NotFoundError) throw err;
       return userView(req, res, err.status, {
-        emailForm: { errors: formErrors(req, err), values: form.data },
+        emailForm: { errors: formErrors(req, err), values: form.data, formKey },
       });
     }
     flash(req, 'adminUsers.emailChanged');
@@ -200,6 +202,8 @@ export function adminUserRoutes({ db, config }: AppServices): Router {
       email: reset.email,
       state: reset.state,
       values: {},
+      // A refused form keeps its key (a double click of the right one lands like one click).
+      formKey: formKeyFor(req.body),
       ...extra,
     });
   };
@@ -210,7 +214,12 @@ export function adminUserRoutes({ db, config }: AppServices): Router {
     const form = parseForm(resetPasswordSchema, req);
     if (!form.ok) return resetView(req, res, 422, form);
     try {
-      await resetPassword(db, String(req.params.token), form.data.password);
+      await resetPassword(
+        db,
+        String(req.params.token),
+        form.data.password,
+        postedFormKey(req.body),
+      );
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       return resetView(req, res, err.status, {});

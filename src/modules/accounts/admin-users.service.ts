@@ -1,5 +1,5 @@
 import type { Db, Executor } from '../../db';
-import { createOnce } from '../../http/form-key';
+import { createOnce, recordMadeBy, rememberForm } from '../../http/form-key';
 import type { SessionUser } from '../../http/types';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { hashPassword } from '../../lib/password';
@@ -70,19 +70,29 @@ export async function enableUser(db: Db, admin: SessionUser, id: string, formKey
  * Corrects an account's e-mail address (the person's address changed, or was mistyped at the
  * invitation): they sign in with the new one from now on; the change is kept in account_events.
  */
-export async function changeEmail(db: Db, admin: SessionUser, id: string, email: string) {
+export async function changeEmail(
+  db: Db,
+  admin: SessionUser,
+  id: string,
+  email: string,
+  /** The form's one-time key: its second post (a double click) finds the address changed. */
+  formKey?: string,
+) {
   try {
     await db.transaction().execute(async (tx) => {
       const user = await repo.lockUser(tx, id);
       if (!user) throw new NotFoundError();
-      if (user.email === email)
-        throw new DomainError('adminUsers.errors.sameEmail', { field: 'email', status: 422 });
-      await repo.setEmail(tx, id, email);
-      await repo.addEvent(tx, {
-        userId: id,
-        event: 'email_changed',
-        actorId: admin.id,
-        change: { from: user.email, to: email },
+      await createOnce(tx, admin.id, formKey, async () => {
+        if (user.email === email)
+          throw new DomainError('adminUsers.errors.sameEmail', { field: 'email', status: 422 });
+        await repo.setEmail(tx, id, email);
+        await repo.addEvent(tx, {
+          userId: id,
+          event: 'email_changed',
+          actorId: admin.id,
+          change: { from: user.email, to: email },
+        });
+        return id;
       });
     });
   } catch (err) {
@@ -170,11 +180,24 @@ export async function findReset(db: Db, token: string) {
  * Sets the new password through a link: the link and every other open one of the account are
  * used up, and every session of the account ends (whoever was in it must log in again).
  */
-export async function resetPassword(db: Db, token: string, password: string): Promise<string> {
+export async function resetPassword(
+  db: Db,
+  token: string,
+  password: string,
+  /**
+   * The form's one-time key: its second post (a double click) finds the link used by the first
+   * and lands like it, instead of 'this link was already used'. It tells nothing about the
+   * password, and only to whoever holds the link.
+   */
+  formKey?: string,
+): Promise<string> {
   const passwordHash = await hashPassword(password);
   return db.transaction().execute(async (tx) => {
     const r = RESET_TOKEN.test(token) ? await repo.findReset(tx, hashSecret(token), true) : null;
     if (!r) throw new NotFoundError();
+    // The link's row is locked above: a second post at the same moment finds it used.
+    if (r.usedAt && formKey && (await recordMadeBy(tx, r.userId, formKey)) === r.userId)
+      return r.userId;
     const state = resetState(r);
     if (state !== 'open') throw new DomainError(`passwordReset.errors.${state}`, { status: 410 });
     await tx
@@ -185,6 +208,7 @@ export async function resetPassword(db: Db, token: string, password: string): Pr
     await repo.useResets(tx, r.userId);
     await repo.addEvent(tx, { userId: r.userId, event: 'reset_used', actorId: null });
     await repo.endSessions(tx, r.userId);
+    if (formKey) await rememberForm(tx, r.userId, formKey, r.userId);
     return r.userId;
   });
 }

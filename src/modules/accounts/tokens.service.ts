@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import type { Db } from '../../db';
+import type { Db, Executor } from '../../db';
+import { createOnce } from '../../http/form-key';
 import type { SessionUser } from '../../http/types';
 import { NotFoundError } from '../../lib/domain-error';
 import { hashSecret, newSecret } from '../../lib/tokens';
@@ -17,7 +18,7 @@ export const DEFAULT_TOKEN_LIFETIME: TokenLifetime = 90;
 
 /** Personal access tokens: shown once, stored as SHA-256, revocable, expiring. */
 export async function createApiToken(
-  db: Db,
+  db: Executor,
   userId: string,
   name: string,
   days: TokenLifetime = DEFAULT_TOKEN_LIFETIME,
@@ -34,6 +35,35 @@ export async function createApiToken(
     .returning(['id', 'expires_at'])
     .executeTakeFirstOrThrow();
   return { id: row.id, token, expiresAt: row.expires_at };
+}
+
+/**
+ * A token made from the tokens page, once per form key (http/form-key): its second post (a
+ * double click whose first answer, with the secret, the browser dropped) makes no other token
+ * and gets the first's name and no secret, which only its hash keeps and so cannot be shown again.
+ */
+export async function createApiTokenOnce(
+  db: Db,
+  userId: string,
+  name: string,
+  days: TokenLifetime,
+  formKey: string | undefined,
+): Promise<{ token: string; expiresAt: Date } | { repeated: { name: string } }> {
+  return db.transaction().execute(async (tx) => {
+    let made: { token: string; expiresAt: Date } | undefined;
+    const id = await createOnce(tx, userId, formKey, async () => {
+      const created = await createApiToken(tx, userId, name, days);
+      made = created;
+      return created.id;
+    });
+    if (made) return made;
+    const first = await tx
+      .selectFrom('api_tokens')
+      .select('name')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    return { repeated: { name: first.name } };
+  });
 }
 
 /** A token used in its last days tells its owner, once, before programs using it stop. */

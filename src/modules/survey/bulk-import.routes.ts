@@ -3,6 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
 import { flash } from '../../http/flash';
+import { formKeyFor, postedFormKey } from '../../http/form-key';
 import { uuidParam } from '../../http/validate';
 import { DomainError } from '../../lib/domain-error';
 import { textProblem, receiveUpload, UploadError } from '../imports/upload';
@@ -49,6 +50,7 @@ export function bulkImportRoutes({ db, config }: AppServices): Router {
       firstQuarter: plannableQuarters(romeToday())[0],
       lastQuarter: plannableQuarters(romeToday()).at(-1),
       errors: {},
+      formKey: formKeyFor(undefined),
       ...extra,
     });
   };
@@ -76,6 +78,9 @@ export function bulkImportRoutes({ db, config }: AppServices): Router {
       });
     }
     const file = upload.file;
+    // A refused file's page keeps the form's key: its corrected upload is still one import.
+    const again = (status: number, extra: object) =>
+      page(req, res, status, { formKey: formKeyFor(upload.fields), ...extra });
     try {
       let error: string | null = null;
       if (!file) error = 'imports.errors.noFile';
@@ -86,16 +91,18 @@ export function bulkImportRoutes({ db, config }: AppServices): Router {
         if (problem === 'utf16') error = 'bulkImport.errors.source.utf16';
         else if (problem) error = 'imports.errors.binary';
       }
-      if (error) return page(req, res, 422, { errors: { file: req.t(error) } });
+      if (error) return again(422, { errors: { file: req.t(error) } });
       let result: ImportResult;
       try {
-        result = await importResponses(db, req.user!, id, file!.path);
+        result = await importResponses(db, req.user!, id, file!.path, {
+          formKey: postedFormKey(upload.fields),
+        });
       } catch (err) {
         if (!(err instanceof DomainError) || err.status === 404) throw err;
-        return page(req, res, err.status, { errors: { file: req.t(err.messageKey) } });
+        return again(err.status, { errors: { file: req.t(err.messageKey) } });
       }
       if (result.problems.length)
-        return page(req, res, 422, {
+        return again(422, {
           errors: { file: req.t('bulkImport.rejected', { count: result.problems.length }) },
           report: {
             rows: result.rows,
@@ -107,11 +114,14 @@ export function bulkImportRoutes({ db, config }: AppServices): Router {
             })),
           },
         });
-      flash(req, 'bulkImport.done', {
-        responses: String(result.responses),
-        lines: String(result.lines),
-        created: String(result.createdFirms),
-      });
+      // A double click: the first post imported the file; this one lands where it did.
+      if (result.repeated) flash(req, 'bulkImport.repeated');
+      else
+        flash(req, 'bulkImport.done', {
+          responses: result.responses,
+          lines: result.lines,
+          created: result.createdFirms,
+        });
       res.redirect(303, `/campaigns/${id}`);
     } finally {
       if (file) fs.rmSync(file.path, { force: true });

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db, Tx } from '../../db';
+import { holdFormKey, recordMadeBy, rememberForm } from '../../http/form-key';
 import type { SessionUser } from '../../http/types';
 import { territoryAndBelow } from '../accounts/accounts.repository';
 import { sizeClass } from '../firms/firms.service';
@@ -25,6 +26,8 @@ export interface ImportResult {
   responses: number;
   lines: number;
   createdFirms: number;
+  /** The same upload form sent again (a double click): the first one imported; nothing written. */
+  repeated?: boolean;
 }
 
 /** A file with problems: the transaction is rolled back and the problems reported. */
@@ -50,8 +53,12 @@ export async function importResponses(
   user: SessionUser,
   campaignId: string,
   source: ImportSource,
-  /** streamBatch: firms handed over by the parser are written this many at a time. */
-  { streamBatch = 1000 }: { streamBatch?: number } = {},
+  /**
+   * streamBatch: firms handed over by the parser are written this many at a time. formKey: the
+   * upload form's one-time key (http/form-key): its second post, once the first has imported,
+   * reads nothing and writes nothing (a second identical version of every firm otherwise).
+   */
+  { streamBatch = 1000, formKey }: { streamBatch?: number; formKey?: string } = {},
 ): Promise<ImportResult> {
   const campaign = await getManagedCampaign(db, user, campaignId);
   if (campaign.state !== 'open') throw new CampaignNotAcceptingError(campaign.state);
@@ -61,6 +68,11 @@ export async function importResponses(
       // FOR SHARE: a region closing the campaign waits for the import, or the import for it.
       const locked = toCampaign((await lockCampaignShared(tx, campaign.id))!);
       if (locked.state !== 'open') throw new CampaignNotAcceptingError(locked.state);
+      if (formKey) {
+        await holdFormKey(tx, `${user.id}:${formKey}`);
+        if (await recordMadeBy(tx, user.id, formKey))
+          return { rows: 0, problems: [], responses: 0, lines: 0, createdFirms: 0, repeated: true };
+      }
       await sql`SAVEPOINT streamed`.execute(tx);
       const written = { responses: 0, lines: 0, createdFirms: 0 };
       const write = async (firms: ImportedFirm[]) => {
@@ -97,6 +109,8 @@ export async function importResponses(
       }
       const rest = firms.filter((f) => !handed.has(f));
       if (rest.length) await write(rest);
+      // Kept only with a file imported: a refused one's form, corrected, is its first import.
+      if (formKey) await rememberForm(tx, user.id, formKey, campaign.id);
       return { ...empty, ...written };
     });
   } catch (err) {

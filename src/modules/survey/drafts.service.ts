@@ -14,6 +14,7 @@ import {
   saveFirmProfile,
   type FirmProfile,
 } from '../firms/firms.service';
+import { findFirm } from '../firms/firms.repository';
 import { territoryPath } from '../reference/territories.repository';
 import { plannableQuarters, romeToday } from './calendar';
 import { CampaignNotAcceptingError, getCampaignForFirm, type Campaign } from './campaigns.service';
@@ -239,6 +240,43 @@ async function writeDraft(
   const current = (await repo.findDraft(db, key.campaignId, key.firmId))!;
   if (current.state === 'submitted') throw new AlreadySubmittedError();
   throw new StaleDraftError(current);
+}
+
+/**
+ * Whether the draft `current` (met by a step 1 post made at `version`) and the firm's profile are
+ * as `user`'s save of `input` at `version` left them, one version on: the double click of
+ * 'Avanti' whose first answer the browser dropped. It lands like the first instead of 'changed
+ * in another window'; a post saying anything else than what is stored is still refused so.
+ */
+export async function profileStepJustSaved(
+  db: Executor,
+  user: SessionUser,
+  q: Questionnaire,
+  version: number,
+  input: FirmProfileInput,
+  current: repo.DraftRow,
+): Promise<boolean> {
+  if (
+    current.state !== 'editing' ||
+    current.version !== version + 1 ||
+    current.updated_by !== user.id ||
+    current.step < stepAfter(q.campaign, STEP.profile) ||
+    (current.payload as DraftPayload).profile
+  )
+    return false;
+  const firm = await findFirm(db, q.firm.organisationId);
+  return (
+    !!firm &&
+    firm.updated_by === user.id &&
+    firm.legal_name === input.legalName &&
+    firm.vat_number === input.vatNumber &&
+    firm.nace_division === input.naceDivision &&
+    firm.employees === input.employees &&
+    firm.territory_code === input.territoryCode &&
+    firm.contact_name === input.contactName &&
+    firm.contact_email === input.contactEmail &&
+    firm.contact_phone === (input.contactPhone || null)
+  );
 }
 
 /** Step 1: the firm profile and the draft's progress, together or not at all. */

@@ -23,6 +23,7 @@ import {
   compactNeeds,
   needContext,
   openQuestionnaire,
+  profileStepJustSaved,
   saveDraft,
   saveProfileStep,
   StaleDraftError,
@@ -343,20 +344,29 @@ export function questionnaireRoutes({ db }: AppServices): Router {
       try {
         await saveProfileStep(db, req.user!, q, version, parsed.data);
       } catch (err) {
-        if (
-          err instanceof StaleDraftError ||
-          err instanceof AlreadySubmittedError ||
-          !(err instanceof DomainError)
-        )
-          throw err;
-        refused = err;
+        if (err instanceof StaleDraftError) {
+          // A double click (the first answer dropped by the browser): this user's first post
+          // saved exactly this profile, one version on. It lands like the first.
+          if (!(await profileStepJustSaved(db, req.user!, q, version, parsed.data, err.current)))
+            throw err;
+        } else if (err instanceof AlreadySubmittedError || !(err instanceof DomainError)) throw err;
+        else refused = err;
       }
     }
     if (action === 'save') {
       // Nothing typed is lost: what the firm's profile cannot take yet waits in the draft.
       if (!parsed.success || comune.problem || refused) {
         const payload = { ...(q.draft.payload as DraftPayload), profile: rawProfile(body) };
-        await saveDraft(db, req.user!, q, version, { payload });
+        try {
+          await saveDraft(db, req.user!, q, version, { payload });
+        } catch (err) {
+          // Its double click finds it saved, as above.
+          if (
+            !(err instanceof StaleDraftError) ||
+            !savedJustThis(err.current, req.user!.id, version, payload)
+          )
+            throw err;
+        }
       }
       flash(req, 'survey.savedForLater');
       return res.redirect(homeOf(q.delegation));
