@@ -25,7 +25,8 @@ describe('CSRF', () => {
     await agent.get('/register');
     const res = await agent.post('/register').type('form').send(registration);
     expect(res.status).toBe(403);
-    expect(res.text).toContain('nulla è stato salvato');
+    expect(res.text).toContain('questo invio non è stato eseguito');
+    expect(res.text).toContain('quel primo invio può essere andato a buon fine');
     const n = await t.db
       .selectFrom('users')
       .select('id')
