@@ -5,6 +5,7 @@ import { newTestDb, type TestDb } from '../helpers/test-db';
 import { formatDate } from '../../src/lib/format';
 import { addDaysTo, romeToday } from '../../src/modules/survey/calendar';
 import { newCall } from './helpers';
+import { newCampaign } from '../survey/helpers';
 
 // An open call's deadline could not move: a "proroga" meant closing the call and opening a new
 // one, whose pacts and ledger started from nothing.
@@ -115,5 +116,46 @@ describe('extendCall and extendCampaign on the API', () => {
       deadline: '2030-09-30',
       first_deadline: '2030-06-30',
     });
+  });
+});
+
+describe('open and close on the API, asked again (a retry after a timeout)', () => {
+  it('answers 200 with repeated: true once it is so, and 409 for what cannot be', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const app = testApp(t);
+    const { body: tok } = await request(app)
+      .post('/api/v1/tokens')
+      .send({ email: region.email, password: PASSWORD, name: 'prova' });
+    const post = (path: string) =>
+      request(app).post(`/api/v1${path}`).set('Authorization', `Bearer ${tok.token}`).send();
+    const call = await newCall(t.db, region, { status: 'draft', deadline: '2030-06-30' });
+    const told = async () =>
+      (
+        await t.db
+          .selectFrom('notifications')
+          .select('id')
+          .where('kind', '=', 'call_opened')
+          .where('link', '=', `/calls/${call.id}`)
+          .execute()
+      ).length;
+    const first = await post(`/calls/${call.id}/open`);
+    expect([first.status, first.body.status, first.body.repeated]).toEqual([200, 'open', false]);
+    const toldOnce = await told();
+    const again = await post(`/calls/${call.id}/open`);
+    expect([again.status, again.body.status, again.body.repeated]).toEqual([200, 'open', true]);
+    expect(await told()).toBe(toldOnce);
+    expect((await post(`/calls/${call.id}/close`)).body.repeated).toBe(false);
+    expect((await post(`/calls/${call.id}/close`)).body.repeated).toBe(true);
+    // Closed is not open: a program asking to open it hears why not.
+    expect((await post(`/calls/${call.id}/open`)).status).toBe(409);
+
+    const { id } = await newCampaign(t.db, { region, open: false });
+    expect((await post(`/campaigns/${id}/open`)).body.repeated).toBe(false);
+    const reopened = await post(`/campaigns/${id}/open`);
+    expect([reopened.status, reopened.body.status, reopened.body.repeated]).toEqual([
+      200,
+      'open',
+      true,
+    ]);
   });
 });

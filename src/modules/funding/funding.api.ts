@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AppServices } from '../../app';
+import { DomainError } from '../../lib/domain-error';
 import { isoDay } from '../../http/validate';
 import { defineOperation, jsonBodyOnly, type ApiOperation } from '../api/operation';
 import { PACT_STATUSES } from '../pacts/pact-workflow';
@@ -54,6 +55,9 @@ const callJson = z
     cofinancingPercent: z.number().int(),
   })
   .meta({ id: 'FundingCall' });
+
+/** A call after open or close: `repeated` when it already was so (a retry). */
+const callTransition = callJson.extend({ repeated: z.boolean() }).meta({ id: 'CallTransition' });
 
 /** One call with its skill areas and reserves: what createCall took, what updateCall changes. */
 const callDetailJson = callJson
@@ -270,16 +274,23 @@ export function fundingOperations({ db }: AppServices): ApiOperation[] {
         operationId: `${action}Call`,
         method: 'post',
         path: `/calls/:id/${action}`,
-        summary:
-          action === 'open' ? 'Open a draft call (authorities are told)' : 'Close an open call',
+        summary: `${action === 'open' ? 'Open a draft call (authorities are told)' : 'Close an open call'}; asked again once it is so (a retry): 200, \`repeated: true\`, nothing changed`,
         tags,
         access: 'call:manage',
         params: idParams,
-        response: { status: 200, description: 'The call after the change', schema: callJson },
+        response: { status: 200, description: 'The call after the change', schema: callTransition },
         errors: [404, 409],
         handler: async ({ req, params }) => {
-          await transitionCall(db, req.user!, params.id, action);
-          return toCallJson((await getCallFor(db, req.user!, params.id)).call);
+          let repeated = false;
+          try {
+            await transitionCall(db, req.user!, params.id, action);
+          } catch (err) {
+            if (!(err instanceof DomainError) || err.status !== 409) throw err;
+            const now = (await getCallFor(db, req.user!, params.id)).call;
+            if (now.status !== (action === 'open' ? 'open' : 'closed')) throw err;
+            repeated = true;
+          }
+          return { ...toCallJson((await getCallFor(db, req.user!, params.id)).call), repeated };
         },
       }),
     ),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AppServices } from '../../app';
 import { isoDay, territoryCode } from '../../http/validate';
-import { NotFoundError } from '../../lib/domain-error';
+import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { Answer, defineOperation, jsonBodyOnly, type ApiOperation } from '../api/operation';
 import { CAMPAIGN_STATES } from './calendar';
 import { campaignPatchSchema, campaignSchema } from './campaigns.schemas';
@@ -47,6 +47,11 @@ const campaignResponse = z
     answer: z.string().optional(),
   })
   .meta({ id: 'Campaign' });
+
+/** A campaign after open or close: `repeated` when it already was so (a retry). */
+const campaignTransition = campaignResponse
+  .extend({ repeated: z.boolean() })
+  .meta({ id: 'CampaignTransition' });
 
 const campaignJson = (c: Campaign) => ({
   id: c.id,
@@ -156,14 +161,23 @@ export function surveyOperations({ db }: AppServices): ApiOperation[] {
         operationId: `${action}Campaign`,
         method: 'post',
         path: `/campaigns/:id/${action}`,
-        summary: action === 'open' ? 'draft → open' : 'open → closed',
+        summary: `${action === 'open' ? 'draft → open' : 'open → closed'}; asked again once it is so (a retry): 200, \`repeated: true\`, nothing changed`,
         tags: ['survey'],
         access: 'campaign:manage',
         params: idParams,
-        response: { status: 200, description: 'The campaign', schema: campaignResponse },
+        response: { status: 200, description: 'The campaign', schema: campaignTransition },
         errors: [404, 409],
-        handler: async ({ req, params }) =>
-          campaignJson(await transitionCampaign(db, req.user!, params.id, action)),
+        handler: async ({ req, params }) => {
+          try {
+            const campaign = await transitionCampaign(db, req.user!, params.id, action);
+            return { ...campaignJson(campaign), repeated: false };
+          } catch (err) {
+            if (!(err instanceof DomainError) || err.status !== 409) throw err;
+            const now = await getManagedCampaign(db, req.user!, params.id);
+            if (now.status !== (action === 'open' ? 'open' : 'closed')) throw err;
+            return { ...campaignJson(now), repeated: true };
+          }
+        },
       }),
     ),
     defineOperation({
