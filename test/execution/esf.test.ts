@@ -266,6 +266,10 @@ describe('API', () => {
       .where('action_id', '=', actionId)
       .executeTakeFirstOrThrow();
     expect(row).toMatchObject({ enrolled: 3, spent_cents: 900_00, isced_3_4: 3, inactive: 0 });
+    // getPact says what was spent, the pact's and each action's (the pact page shows it too).
+    const pact = await request(app).get(`/api/v1/pacts/${p.pact.id}`).set(headers);
+    expect(pact.body.spentCents).toBe(900_00);
+    expect(pact.body.actions.map((a: { spentCents: number }) => a.spentCents)).toEqual([900_00]);
 
     const partner = await request(app)
       .post(`/api/v1/pacts/${p.pact.id}/outcomes`)

@@ -4,6 +4,7 @@ import { DomainError } from '../../lib/domain-error';
 import { defineOperation, type ApiOperation } from '../api/operation';
 import { addAction, removeAction, updateAction } from './actions.service';
 import { loadPactFor } from './access';
+import { spentByAction } from './execution.repository';
 import { EXECUTED_STATUSES } from './execution.service';
 import { listAuditWithNames, verifyAuditChain } from './audit';
 import { PACT_STATUSES, type PactStatus } from './pact-workflow';
@@ -25,6 +26,14 @@ const approvedCents = z
   .nullable()
   .describe(
     'The grant the region approved, after any reduction (cents); null until the pact is approved',
+  );
+
+const spentCents = z
+  .number()
+  .int()
+  .nullable()
+  .describe(
+    "Public money spent, over every quarter reported (cents, without the firms' co-financing); null until the pact is approved",
   );
 
 const idParams = z.object({ id: z.uuid() });
@@ -52,6 +61,7 @@ const actionJson = z.object({
   period: z.string(),
   provider: z.string().nullable(),
   costCents: z.number().int().nullable(),
+  spentCents,
   backing: z.array(backingJson),
 });
 
@@ -68,6 +78,7 @@ const pactJson = z
     revisionHash: z.string(),
     requestedCents: z.number().int(),
     approvedCents,
+    spentCents,
     party: z.string(),
     actions: z.array(actionJson),
     signatories: z.array(z.object({ id: z.uuid(), name: z.string() })),
@@ -89,6 +100,8 @@ const transitionJson = z
 export function pactOperations({ db }: AppServices): ApiOperation[] {
   const getPact = async (req: import('express').Request, id: string) => {
     const v = await pactView(db, req.user!, id);
+    const funded = EXECUTED_STATUSES.includes(v.pact.status);
+    const spent = funded ? await spentByAction(db, v.pact.id) : null;
     return {
       id: v.pact.id,
       title: v.pact.title,
@@ -100,7 +113,8 @@ export function pactOperations({ db }: AppServices): ApiOperation[] {
       revision: v.pact.revision,
       revisionHash: v.pact.revision_hash,
       requestedCents: v.pact.requested_cents,
-      approvedCents: EXECUTED_STATUSES.includes(v.pact.status) ? v.pact.approved_cents : null,
+      approvedCents: funded ? v.pact.approved_cents : null,
+      spentCents: spent && [...spent.values()].reduce((sum, c) => sum + c, 0),
       party: v.party,
       actions: v.actions.map((a) => ({
         id: a.id,
@@ -115,6 +129,7 @@ export function pactOperations({ db }: AppServices): ApiOperation[] {
         period: a.period,
         provider: a.provider,
         costCents: a.cost_cents,
+        spentCents: spent && (spent.get(a.id) ?? 0),
         backing: a.backing.map((b) => ({
           skill: b.skill,
           territory: b.territory,
