@@ -59,6 +59,13 @@ const registration = (email: string, comune: Record<string, string>) => ({
   passwordConfirm: 'a long enough password',
   ...comune,
 });
+/** The registration form sent by `agent` with this e-mail and comune (from `path`'s form). */
+const register = (
+  agent: ReturnType<typeof request.agent>,
+  email: string,
+  comune: Record<string, string>,
+  path = '/register',
+) => submitForm(agent, path, registration(email, comune));
 const firmOf = (email: string) =>
   t.db
     .selectFrom('organisations')
@@ -77,22 +84,14 @@ describe('registering a firm among thousands of comuni', () => {
 
   it('takes a name one comune has, accents and case aside', async () => {
     const agent = request.agent(testApp(t));
-    const res = await submitForm(
-      agent,
-      '/register',
-      registration('uno@alpine.test', { territoryCode: ' samonella ' }),
-    );
+    const res = await register(agent, 'uno@alpine.test', { territoryCode: ' samonella ' });
     expect(res.status).toBe(302);
     expect(await firmOf('uno@alpine.test')).toEqual({ territory_code: '902002' });
   });
 
   it('asks which comune when two share the name, writing nothing until one is chosen', async () => {
     const agent = request.agent(testApp(t));
-    const asked = await submitForm(
-      agent,
-      '/register',
-      registration('due@alpine.test', { territoryCode: 'Samone' }),
-    );
+    const asked = await register(agent, 'due@alpine.test', { territoryCode: 'Samone' });
     expect(asked.status).toBe(422);
     expect(error(asked.text)).toBe('2 comuni si chiamano «Samone»: scegli il tuo qui sotto');
     expect(choices(asked.text)).toEqual([
@@ -103,41 +102,38 @@ describe('registering a firm among thousands of comuni', () => {
     expect(asked.text).toContain('value="Tessiture Alpine"');
     expect(await firmOf('due@alpine.test')).toBeUndefined();
 
-    const chosen = await submitForm(
-      agent,
-      '/register',
-      registration('due@alpine.test', { territoryCode: 'Samone', territoryPick: '902001' }),
-    );
+    const chosen = await register(agent, 'due@alpine.test', {
+      territoryCode: 'Samone',
+      territoryPick: '902001',
+    });
     expect(chosen.status).toBe(302);
     expect(await firmOf('due@alpine.test')).toEqual({ territory_code: '902001' });
   });
 
   it('offers the nearest names for one that is no comune, and names an unknown code', async () => {
     const agent = request.agent(testApp(t));
-    const near = await submitForm(
-      agent,
-      '/register',
-      registration('tre@alpine.test', { territoryCode: 'samon' }),
-    );
+    const near = await register(agent, 'tre@alpine.test', { territoryCode: 'samon' });
     expect(near.status).toBe(422);
     expect(error(near.text)).toMatch(/^Nessun comune si chiama «samon»: scegli qui sotto/);
     // Those beginning with the name first, the shorter first.
     expect(choices(near.text).map((c) => c.split('|')[1])).toEqual(['901001', '902001', '902002']);
 
-    const none = await submitForm(
+    const none = await register(
       agent,
+      'tre@alpine.test',
+      { territoryCode: 'Xyzzy' },
       '/register?lang=en',
-      registration('tre@alpine.test', { territoryCode: 'Xyzzy' }),
     );
     expect(error(none.text)).toBe(
       "No municipality (comune) is called “Xyzzy”: check the name, or type the municipality's ISTAT code",
     );
     expect(choices(none.text)).toEqual([]);
 
-    const code = await submitForm(
+    const code = await register(
       agent,
+      'tre@alpine.test',
+      { territoryCode: 'ITI14' },
       '/register?lang=it',
-      registration('tre@alpine.test', { territoryCode: 'ITI14' }),
     );
     expect(error(code.text)).toBe(
       'Nessun comune attuale ha il codice «ITI14»: scrivi il nome del comune, o il suo codice ISTAT',

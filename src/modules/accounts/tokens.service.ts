@@ -70,6 +70,13 @@ export async function createApiTokenOnce(
 export const REMIND_BEFORE_DAYS = 14;
 const DAY_MS = 86_400_000;
 
+/**
+ * Tokens this process has seen reminded already: their every later request in the last days
+ * skips the update that would find them told (the API's hot path). Another process finds the
+ * row told and updates nothing.
+ */
+const reminded = new Set<string>();
+
 /** The user behind a live token, or the end of an expired one (told apart from unknown). */
 export async function authenticateToken(
   db: Db,
@@ -79,8 +86,14 @@ export async function authenticateToken(
   if (!found) return null;
   const { expired, expiresAt, ...user } = found;
   if (expired) return { expiredAt: expiresAt };
-  if (expiresAt.getTime() - Date.now() < REMIND_BEFORE_DAYS * DAY_MS)
+  if (
+    expiresAt.getTime() - Date.now() < REMIND_BEFORE_DAYS * DAY_MS &&
+    !reminded.has(user.tokenId)
+  ) {
     await remindExpiry(db, user.tokenId, user.id);
+    if (reminded.size >= 10_000) reminded.clear();
+    reminded.add(user.tokenId);
+  }
   return user;
 }
 
