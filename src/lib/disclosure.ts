@@ -19,7 +19,12 @@ export interface DisclosureRules {
 
 export const DEFAULT_RULES: DisclosureRules = { k: 3, dominance: 0.8 };
 
-export type SuppressionReason = 'threshold' | 'dominance' | 'complement';
+/**
+ * Why a figure is hidden. The solver gives the first three; 'unpublished' is never solved for:
+ * the needs of a survey still open, withheld from readers outside the institutions until it
+ * closes (modules/needs/publication.ts).
+ */
+export type SuppressionReason = 'threshold' | 'dominance' | 'complement' | 'unpublished';
 
 export interface StatCell {
   id: string;

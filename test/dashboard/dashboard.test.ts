@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { loginAs, testApp } from '../helpers/app';
 import { PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
+import { withSurveysClosed } from '../needs/factories';
 import { dashboardScenario, type DashboardScenario } from './scenario';
 
 let t: TestDb;
@@ -205,8 +206,46 @@ describe('protection', () => {
     expect(JSON.stringify(rowOf(res.body, '048015'))).not.toContain('"value":2');
   });
 
+  it("withholds an open survey's needs from the public until it closes, then protects them", async () => {
+    const open = await api(`campaignId=${s.campaignId}&territory=ITI14`);
+    expect(open.status).toBe(200);
+    expect(open.body.needsPublished).toBe(false);
+    const unpublished = { suppressed: true, reason: 'unpublished' };
+    for (const r of [...open.body.rows, open.body.total] as Row[]) {
+      expect(r.workersInNeed).toEqual(unpublished);
+      expect(r.coveragePercent).toEqual(unpublished);
+    }
+    for (const p of open.body.series as { workersInNeed: Figure }[])
+      expect(p.workersInNeed).toEqual(unpublished);
+    // Participation and the funded pacts are public while it runs.
+    expect(open.body.total.firmsSurveyed).toBeGreaterThan(0);
+    expect(open.body.total.committedCents).toBeGreaterThan(0);
+    // The institutions working on the pacts read the needs as they change, protected.
+    const authority = await api(
+      `campaignId=${s.campaignId}&territory=ITI14`,
+      await s.token(s.authority.id),
+    );
+    expect(authority.body.needsPublished).toBe(true);
+    expect(rowOf(authority.body, '048015').workersInNeed).toEqual({
+      suppressed: true,
+      reason: 'threshold',
+    });
+    const pub = await withSurveysClosed(t.db, () =>
+      api(`campaignId=${s.campaignId}&territory=ITI14`),
+    );
+    expect(pub.status).toBe(200);
+    expect(pub.body.protected).toBe(true);
+    expect(pub.body.needsPublished).toBe(true);
+    expect(rowOf(pub.body, '048015').workersInNeed).toEqual({
+      suppressed: true,
+      reason: 'threshold',
+    });
+  });
+
   it('protects the public without a token, and the region reads the same cell', async () => {
-    const pub = await api(`campaignId=${s.campaignId}&territory=ITI14`);
+    const pub = await withSurveysClosed(t.db, () =>
+      api(`campaignId=${s.campaignId}&territory=ITI14`),
+    );
     expect(pub.status).toBe(200);
     expect(pub.body.protected).toBe(true);
     expect(rowOf(pub.body, '048015').workersInNeed).toEqual({

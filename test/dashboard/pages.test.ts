@@ -2,7 +2,8 @@ import ExcelJS from 'exceljs';
 import type { Express } from 'express';
 import request from 'supertest';
 import { loginAs, testApp, type Agent } from '../helpers/app';
-import { PASSWORD } from '../helpers/factories';
+import { newUser, PASSWORD } from '../helpers/factories';
+import { withSurveysClosed } from '../needs/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { dashboardScenario, type DashboardScenario } from './scenario';
 
@@ -109,7 +110,41 @@ describe('GET /dashboard', () => {
     expect(text(res.text)).toMatch(/Fiesole 1 2 /);
   });
 
+  it("tells the public an open survey's needs are published when it closes, and draws no map of them", async () => {
+    const it = await request(app).get('/dashboard?territory=ITI14');
+    expect(it.status).toBe(200);
+    expect(text(it.text)).toContain(
+      'Indagine ancora aperta: i fabbisogni si pubblicano alla chiusura',
+    );
+    expect(it.text).toMatch(
+      /<th scope="row">Fiesole<\/th>\s*<td class="text-end">1<\/td><td class="text-end"><abbr title="non ancora pubblicato: l&#x27;indagine è aperta">•<\/abbr>/,
+    );
+    const regional = await request(app).get('/dashboard?territory=ITI1');
+    expect(regional.text).not.toContain('needs-map.css');
+    expect(regional.text).not.toContain('id="field-map"');
+    expect(text(regional.text)).toContain('La mappa dei fabbisogni e della copertura si pubblica');
+    const en = await request(app).get('/dashboard?territory=ITI14&lang=en');
+    expect(text(en.text)).toMatch(
+      /published when the survey closes \(on \d{1,2} [A-Z][a-z]+ \d{4}, unless extended\)/,
+    );
+    expect(en.text).not.toMatch(RAW_KEY);
+    // A firm is no institution: it reads what the public reads.
+    const firmUser = await newUser(t.db, { role: 'firm', territory: '048017' });
+    const firm = await loginAs(app, firmUser.email, PASSWORD);
+    expect(text((await firm.get('/dashboard?territory=ITI14')).text)).toContain(
+      'Indagine ancora aperta',
+    );
+    // The local authority working on the pacts reads them as they change, protected.
+    const page = await authority.get('/dashboard');
+    expect(text(page.text)).not.toContain('Indagine ancora aperta');
+    expect(page.text).toContain('meno di 3 imprese');
+  });
+
   it('shows the public protected figures with their explanation and no link to pages it cannot open', async () => {
+    await withSurveysClosed(t.db, () => publicFigures());
+  });
+
+  const publicFigures = async () => {
     for (const lang of ['it', 'en']) {
       const res = await request(app).get(`/dashboard?territory=ITI14&lang=${lang}`);
       expect(res.status).toBe(200);
@@ -124,7 +159,7 @@ describe('GET /dashboard', () => {
     expect(it.text).toContain('meno di 3 imprese');
     // The region selector lists both regions with a campaign.
     expect(it.text).toMatch(/<option value="ITC4"[^>]*>Lombardia<\/option>/);
-  });
+  };
 
   it('links every role to the dashboard from the header, and works with no campaign at all', async () => {
     const res = await request(app).get('/');
@@ -156,18 +191,20 @@ describe('exports', () => {
   });
 
   it('counts and explains every hidden value of the file, the quarters and regions too', async () => {
-    for (const territory of ['ITI1', 'ITI15']) {
-      const res = await request(app).get(
-        `/dashboard/export.csv?campaign=${s.campaignId}&territory=${territory}&lang=en`,
-      );
-      const lines = res.text.replace(/^\uFEFF/, '').split('\r\n');
-      const markers = lines.flatMap((l) => l.split(',')).filter((c) => c === '•').length;
-      expect(markers).toBeGreaterThan(0);
-      const note = lines.find((l) => l.startsWith('"Protected figures:'))!;
-      expect(note).toContain(markers === 1 ? '1 value hidden' : `${markers} values hidden`);
-      // Lombardy's two firms are fewer than k: its readiness is hidden, and the reason given.
-      expect(lines).toContain('• fewer than 3 firms');
-    }
+    await withSurveysClosed(t.db, async () => {
+      for (const territory of ['ITI1', 'ITI15']) {
+        const res = await request(app).get(
+          `/dashboard/export.csv?campaign=${s.campaignId}&territory=${territory}&lang=en`,
+        );
+        const lines = res.text.replace(/^\uFEFF/, '').split('\r\n');
+        const markers = lines.flatMap((l) => l.split(',')).filter((c) => c === '•').length;
+        expect(markers).toBeGreaterThan(0);
+        const note = lines.find((l) => l.startsWith('"Protected figures:'))!;
+        expect(note).toContain(markers === 1 ? '1 value hidden' : `${markers} values hidden`);
+        // Lombardy's two firms are fewer than k: its readiness is hidden, and the reason given.
+        expect(lines).toContain('• fewer than 3 firms');
+      }
+    });
   });
 
   it('gives the region the unprotected CSV with money in euros', async () => {

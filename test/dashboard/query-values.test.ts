@@ -4,7 +4,7 @@ import { createApiToken } from '../../src/modules/accounts/tokens.service';
 import { loginAs, testApp } from '../helpers/app';
 import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
-import { newCampaign, newFirm, submitVersion } from '../needs/factories';
+import { newCampaign, newFirm, submitVersion, withSurveysClosed } from '../needs/factories';
 
 let t: TestDb;
 let app: Express;
@@ -87,10 +87,17 @@ describe('a territory code that names no territory', () => {
 
 describe('a quarter with no data', () => {
   it('stays chosen in the dashboard filter, so the page does not read as all quarters', async () => {
-    const res = await request(app).get(`/dashboard?campaign=${campaignId}&period=2030-Q1`);
+    // Closed: the public reads the needs' own quarters too (needs/publication.ts).
+    const res = await withSurveysClosed(t.db, () =>
+      request(app).get(`/dashboard?campaign=${campaignId}&period=2030-Q1`),
+    );
     expect(res.status).toBe(200);
     expect(res.text).toContain('<option value="2030-Q1" selected>2030-Q1</option>');
     expect(res.text).toContain('<option value="2027-Q1">2027-Q1</option>');
+    // While it is open, the quarters firms declared needs for are not the public's either.
+    const open = await request(app).get(`/dashboard?campaign=${campaignId}&period=2030-Q1`);
+    expect(open.text).toContain('<option value="2030-Q1" selected>2030-Q1</option>');
+    expect(open.text).not.toContain('<option value="2027-Q1">');
   });
 
   it('stays chosen in the /needs filter too', async () => {

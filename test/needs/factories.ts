@@ -176,6 +176,41 @@ export async function submitVersion(
   });
 }
 
+/**
+ * Closes a campaign for answers, as the region's "Chiudi" does: its needs are then published
+ * to every reader (modules/needs/publication.ts), the public included.
+ */
+export async function closeCampaign(db: Db, campaignId: string) {
+  await db
+    .updateTable('campaigns')
+    .set({ status: 'closed', closed_at: new Date() })
+    .where('id', '=', campaignId)
+    .execute();
+}
+
+/**
+ * Runs `fn` with every open campaign closed, then opens them again: what the public reads of
+ * surveys whose answers are in, in a scenario whose surveys the other tests still answer.
+ */
+export async function withSurveysClosed<T>(db: Db, fn: () => Promise<T>): Promise<T> {
+  const open = await db.selectFrom('campaigns').select('id').where('status', '=', 'open').execute();
+  for (const c of open) await closeCampaign(db, c.id);
+  try {
+    return await fn();
+  } finally {
+    if (open.length)
+      await db
+        .updateTable('campaigns')
+        .set({ status: 'open', closed_at: null })
+        .where(
+          'id',
+          'in',
+          open.map((c) => c.id),
+        )
+        .execute();
+  }
+}
+
 export async function withdraw(db: Db, campaignId: string, firmId: string, userId: string) {
   await db.transaction().execute(async (tx) => {
     const current = await currentId(tx, campaignId, firmId);

@@ -240,7 +240,7 @@ describe('GET /api/v1/open-data (getOpenData)', () => {
     expect((await get(`dataset=needs&campaignId=${crypto.randomUUID()}`)).status).toBe(404);
     await t.db
       .updateTable('campaigns')
-      .set({ status: 'draft', opened_at: null })
+      .set({ status: 'draft', opened_at: null, closed_at: null })
       .where('id', '=', s.campaign.id)
       .execute();
     try {
@@ -251,7 +251,7 @@ describe('GET /api/v1/open-data (getOpenData)', () => {
     } finally {
       await t.db
         .updateTable('campaigns')
-        .set({ status: 'open', opened_at: new Date() })
+        .set({ status: 'closed', opened_at: new Date(), closed_at: new Date() })
         .where('id', '=', s.campaign.id)
         .execute();
     }
@@ -264,5 +264,48 @@ describe('GET /api/v1/open-data (getOpenData)', () => {
     expect(op.operationId).toBe('getOpenData');
     expect(op.security).toEqual([]);
     expect(Object.keys(op.responses['200'].content)).toEqual(['application/json', 'text/csv']);
+  });
+});
+
+describe('an open survey', () => {
+  const setCampaign = (values: { status: 'open' | 'closed'; closes_at?: string }) =>
+    t.db
+      .updateTable('campaigns')
+      .set({ closed_at: values.status === 'closed' ? new Date() : null, ...values })
+      .where('id', '=', s.campaign.id)
+      .execute();
+  afterAll(() => setCampaign({ status: 'closed', closes_at: '2030-12-31' }));
+
+  it('publishes no need at all until it closes, saying when; its funded pacts are public', async () => {
+    await setCampaign({ status: 'open', closes_at: '2030-12-31' });
+    const json = await request(app).get(`/open-data/needs.json?campaign=${s.campaign.id}`);
+    expect(json.status).toBe(200);
+    expect(json.body).toMatchObject({ published: false, closesAt: '2030-12-31', records: [] });
+    const api = await request(app).get(
+      `/api/v1/open-data?dataset=needs&campaignId=${s.campaign.id}`,
+    );
+    expect(api.body).toMatchObject({ published: false, records: [] });
+    const csv = await request(app).get(`/open-data/needs.csv?campaign=${s.campaign.id}`);
+    expect(
+      csv.text
+        .replace(/^\uFEFF/, '')
+        .trim()
+        .split('\r\n'),
+    ).toHaveLength(1);
+    const page = await request(app).get(`/open-data?campaign=${s.campaign.id}&lang=it`);
+    const text = page.text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    expect(text).toContain(
+      'indagine è ancora aperta: i suoi fabbisogni si pubblicano quando chiude (il 31 dicembre 2030',
+    );
+    expect(page.text).not.toContain('data-area=');
+    const pacts = await request(app).get(`/open-data/pacts.json?campaign=${s.campaign.id}`);
+    expect(pacts.body.records.length).toBeGreaterThan(0);
+  });
+
+  it('publishes them once its last day has gone by, though nobody clicked "close"', async () => {
+    await setCampaign({ status: 'open', closes_at: '2026-01-31' });
+    const json = await request(app).get(`/open-data/needs.json?campaign=${s.campaign.id}`);
+    expect(json.body.published).toBe(true);
+    expect(json.body.records.length).toBeGreaterThan(0);
   });
 });

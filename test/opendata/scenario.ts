@@ -1,6 +1,12 @@
 import type { Db } from '../../src/db';
 import { newUser } from '../helpers/factories';
-import { newCampaign, newFirm, submitVersion, type NeedLine } from '../needs/factories';
+import {
+  closeCampaign,
+  newCampaign,
+  newFirm,
+  submitVersion,
+  type NeedLine,
+} from '../needs/factories';
 import { newPact } from '../pacts/factories';
 import { newCall } from '../funding/helpers';
 
@@ -99,5 +105,7 @@ export async function openDataScenario(db: Db) {
       pact(s, `Patto ${s}`),
     ),
   );
+  // The answers are in: the survey has closed, and its needs are public (needs/publication.ts).
+  await closeCampaign(db, campaign.id);
   return { campaign, region, authority, call, firmNames, approved, running, closed, others };
 }

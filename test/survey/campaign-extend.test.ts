@@ -49,6 +49,8 @@ describe("extending an open survey's closing day", () => {
     const form = await agent.get(`/campaigns/${id}/extend`);
     expect(form.text).toContain(`Oggi l&#x27;indagine chiude il ${long(closesAt)}.`);
     expect(form.text).toContain('L&#x27;unica impresa che ha iniziato la risposta');
+    // Still open: nothing has been published yet, so nothing is said about it.
+    expect(form.text).not.toContain('già pubblici');
 
     const later = addDays(closesAt, 21);
     const done = await submitForm(agent, `/campaigns/${id}/extend`, { closesAt: later });
@@ -94,6 +96,9 @@ describe("extending an open survey's closing day", () => {
     await sql`UPDATE campaigns SET opens_at = ${addDays(romeToday(), -20)},
       closes_at = ${addDays(romeToday(), -2)} WHERE id = ${id}`.execute(t.db);
     expect((await firmAgent.get(`/survey/${id}/step/1`)).text).toContain('è chiusa');
+    // Its needs are public by now: the page says extending withholds them again.
+    const page = await agent.get(`/campaigns/${id}/extend`);
+    expect(page.text).toContain('i fabbisogni dell&#x27;indagine sono già pubblici');
     const later = addDays(romeToday(), 7);
     expect((await submitForm(agent, `/campaigns/${id}/extend`, { closesAt: later })).status).toBe(
       302,

@@ -17,7 +17,10 @@ export function dashboardOperations({ db }: AppServices): ApiOperation[] {
         'firms surveyed, workers in need and covered by funded actions, budget committed and ' +
         'spent, participants enrolled and completed; the quarters; the comparison of regions. ' +
         'Without a token, or for any caller but the region, figures derived from needs are ' +
-        'protected as on getNeedsAggregate',
+        'protected as on getNeedsAggregate. While the survey is open, callers other than the ' +
+        'region, local authorities, social partners and the operator get those figures withheld ' +
+        "(reason 'unpublished', needsPublished false) until it closes: comparing two readings " +
+        "would otherwise show one firm's answer",
       tags: ['dashboard'],
       access: 'public',
       query: apiQuery,
@@ -41,6 +44,8 @@ export function dashboardOperations({ db }: AppServices): ApiOperation[] {
           territory: d.territory,
           period: d.ctx.period,
           protected: d.ctx.protected,
+          needsPublished: !d.ctx.withheld,
+          closesAt: d.campaign.closes_at,
           k: d.ctx.rules.k,
           rows: d.rows.map((r) => row(r.figures)),
           total: row(d.total),

@@ -21,6 +21,11 @@ export interface FigureContext {
   root: string;
   period: string | null;
   protected: boolean;
+  /**
+   * The survey is open and the reader is not an institution: every figure derived from needs is
+   * withheld ('unpublished') until it closes (needs/publication.ts).
+   */
+  withheld: boolean;
   rules: DisclosureRules;
 }
 
@@ -50,6 +55,7 @@ export async function needStatus(
   ctx: FigureContext,
   period: string | null,
 ): Promise<(c: ViewCell) => SuppressionReason | null> {
+  if (ctx.withheld) return () => 'unpublished';
   if (!ctx.protected) return () => null;
   const cut = { campaignId: ctx.campaignId, priority: '*', period: period ?? '*' };
   const pattern = await campaignProtection(db, ctx.root, cut, ctx.rules);

@@ -36,7 +36,7 @@ export async function compareRegions(
 ): Promise<RegionFigures[]> {
   const chosen = regions.map((r) =>
     r.territory_code === current.territory_code
-      ? { ...r, id: current.id, disclosure_k: current.disclosure_k }
+      ? { ...r, id: current.id, disclosure_k: current.disclosure_k, closed: current.closed }
       : r,
   );
   const summaries = await campaignSummaries(
@@ -51,20 +51,26 @@ export async function compareRegions(
       reader.scope !== null &&
       (await needsRepo.isBelow(db, r.territory_code, reader.scope));
     const rules = { ...DEFAULT_RULES, k: r.disclosure_k };
-    const needReason = open
-      ? null
-      : ((
-          await campaignProtection(
-            db,
-            r.territory_code,
-            { campaignId: r.id, priority: '*', period: '*' },
-            rules,
-          )
-        ).get(cellId(r.territory_code, 'total', '*')) ?? null);
+    // An open survey's needs and scores wait for its close outside the institutions.
+    const withheld = !reader.openSurveys && !r.closed;
+    const needReason = withheld
+      ? 'unpublished'
+      : open
+        ? null
+        : ((
+            await campaignProtection(
+              db,
+              r.territory_code,
+              { campaignId: r.id, priority: '*', period: '*' },
+              rules,
+            )
+          ).get(cellId(r.territory_code, 'total', '*')) ?? null);
     const scored = s?.scored ?? 0;
-    const readinessReason = open
-      ? null
-      : primaryReason({ id: r.id, firms: scored, workers: 0, maxFirmWorkers: 0 }, rules);
+    const readinessReason = withheld
+      ? 'unpublished'
+      : open
+        ? null
+        : primaryReason({ id: r.id, firms: scored, workers: 0, maxFirmWorkers: 0 }, rules);
     const employees = s?.employees ?? 0;
     out.push({
       territory: r.territory_code,

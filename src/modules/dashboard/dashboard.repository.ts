@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../db';
 import type { CellRow } from '../needs/needs.repository';
+import { romeToday } from '../survey/calendar';
 
 /** The pact states whose actions count as funded: approved, then carried out. */
 export const FUNDED = ['approved', 'in_progress', 'closed'] as const;
@@ -154,23 +155,34 @@ export interface RegionCampaign {
   disclosure_k: number;
   name: string;
   names: Record<string, string>;
+  /** Closed for answers (see needs/publication.ts: what the public may read). */
+  closed: boolean;
 }
 
 /** The 40Ready comparison set: each NUTS-1/NUTS-2 territory with a published campaign, its latest. */
 export async function regionCampaigns(db: Executor): Promise<RegionCampaign[]> {
   const { rows } = await sql<RegionCampaign>`
-    SELECT DISTINCT ON (c.territory_code) c.id, c.territory_code, c.disclosure_k, t.name, t.names
+    SELECT DISTINCT ON (c.territory_code) c.id, c.territory_code, c.disclosure_k, t.name, t.names,
+      (c.status = 'closed' OR c.closes_at < ${romeToday()}::date) AS closed
     FROM campaigns c JOIN territories t ON t.code = c.territory_code
     WHERE c.status <> 'draft' AND t.level IN ('NUTS1', 'NUTS2')
     ORDER BY c.territory_code, c.opens_at DESC, c.created_at DESC`.execute(db);
   return rows;
 }
 
-/** The quarters a campaign's needs, actions or reports mention, for the filter. */
-export async function periodsOf(db: Executor, campaignId: string): Promise<string[]> {
+/**
+ * The quarters a campaign's needs, actions or reports mention, for the filter; without the
+ * needs' own quarters for a reader they are withheld from (needs/publication.ts).
+ */
+export async function periodsOf(
+  db: Executor,
+  campaignId: string,
+  { needs }: { needs: boolean } = { needs: true },
+): Promise<string[]> {
   const { rows } = await sql<{ period: string }>`
     SELECT period FROM need_cells
-    WHERE campaign_id = ${campaignId} AND dim = 'total' AND priority = '*' AND period <> '*'
+    WHERE ${needs}::boolean AND campaign_id = ${campaignId} AND dim = 'total' AND priority = '*'
+      AND period <> '*'
     UNION
     SELECT a.period FROM pacts p JOIN pact_actions a ON a.pact_id = p.id
     WHERE p.campaign_id = ${campaignId} AND p.status IN (${sql.join(FUNDED)}) AND ${fundedAction}

@@ -81,7 +81,8 @@ export function dashboardRoutes({ db }: AppServices): Router {
       for (const [k, v] of Object.entries(changes)) p.set(k, v);
       return `/dashboard?${p.toString()}`;
     };
-    const areas = await nuts3Figures(db, d);
+    // An open survey's needs are withheld here: a map of nothing but hatching tells nothing.
+    const areas = d.ctx.withheld ? null : await nuts3Figures(db, d);
     const map = areas
       ? await dashboardMap(db, areas, {
           lang,
@@ -119,6 +120,7 @@ export function dashboardRoutes({ db }: AppServices): Router {
       map,
       mapIsCoverage: q.map === 'coverage',
       protected: d.ctx.protected,
+      withheld: d.ctx.withheld,
       k: d.ctx.rules.k,
       csvHref: `/dashboard/export.csv?${params.toString()}`,
       xlsxHref: `/dashboard/export.xlsx?${params.toString()}`,

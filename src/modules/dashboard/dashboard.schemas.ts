@@ -26,7 +26,7 @@ const published = z
   .object({
     value: z.number().optional(),
     suppressed: z.boolean(),
-    reason: z.enum(['threshold', 'dominance', 'complement']).optional(),
+    reason: z.enum(['threshold', 'dominance', 'complement', 'unpublished']).optional(),
   })
   .meta({ id: 'DashboardFigure', description: 'A figure derived from the needs aggregate' });
 
@@ -54,6 +54,13 @@ export const dashboardResponse = z.object({
   territory: z.string(),
   period: z.string().nullable(),
   protected: z.boolean(),
+  needsPublished: z.boolean().meta({
+    description:
+      'false while the survey is open and the caller is not an institution (region, local ' +
+      'authority, social partner, operator): every figure derived from needs is then withheld ' +
+      "with reason 'unpublished' until the survey closes",
+  }),
+  closesAt: z.iso.date().meta({ description: "The survey's last day for answers" }),
   k: z.number().int(),
   rows: z.array(row),
   total: row,

@@ -4,6 +4,7 @@ import type { SessionUser } from '../../http/types';
 import { DEFAULT_RULES } from '../../lib/disclosure';
 import { NotFoundError } from '../../lib/domain-error';
 import { foldNeeds } from '../needs/aggregate';
+import { readsOpenSurveys } from '../needs/publication';
 import * as needsRepo from '../needs/needs.repository';
 import * as repo from './dashboard.repository';
 import { compareRegions, type RegionFigures } from './dashboard.regions';
@@ -25,13 +26,16 @@ export interface Reader {
   protected: boolean;
   /** The territory the reader is confined to; null = every region, one at a time. */
   scope: string | null;
+  /** Reads the needs of a survey still open (the institutions: needs/publication.ts). */
+  openSurveys: boolean;
 }
 
 export function readerOf(user: SessionUser | undefined): Reader {
-  if (user?.role === 'region') return { protected: false, scope: user.territoryCode };
+  const openSurveys = readsOpenSurveys(user);
+  if (user?.role === 'region') return { protected: false, scope: user.territoryCode, openSurveys };
   if (user?.role === 'local_authority' || user?.role === 'social_partner')
-    return { protected: true, scope: user.territoryCode };
-  return { protected: true, scope: null };
+    return { protected: true, scope: user.territoryCode, openSurveys };
+  return { protected: true, scope: null, openSurveys };
 }
 
 export interface DashboardQuery {
@@ -112,15 +116,16 @@ export async function dashboard(
     root: campaign.territory_code,
     period: q.period ?? null,
     protected: reader.protected,
+    withheld: !reader.openSurveys && !campaign.closed,
     rules: { ...DEFAULT_RULES, k: campaign.disclosure_k },
   };
   // Solve (or find) the campaign's protection once, before the parts below read it together.
-  if (ctx.protected) await needStatus(db, ctx, null);
+  if (ctx.protected && !ctx.withheld) await needStatus(db, ctx, null);
   const [figures, series, compared, periods] = await Promise.all([
     figuresOf(db, ctx, [territory, ...children.map((c) => c.code)]),
     seriesOf(db, ctx, territory),
     compareRegions(db, reader, regions, campaign),
-    repo.periodsOf(db, campaign.id),
+    repo.periodsOf(db, campaign.id, { needs: !ctx.withheld }),
   ]);
   return {
     campaign,

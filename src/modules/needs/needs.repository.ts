@@ -13,6 +13,10 @@ export interface CampaignForNeeds {
   opened: boolean;
   /** At least one firm's answer counts in it. */
   has_answers: boolean;
+  /** Its last day for answers (YYYY-MM-DD). */
+  closes_at: string;
+  /** Closed for answers: by the region, or past its last day (see survey/calendar effectiveState). */
+  closed: boolean;
 }
 
 /**
@@ -36,6 +40,8 @@ export async function listCampaignsOverlapping(db: Executor, code: string | null
   const { rows } = await sql<CampaignForNeeds>`
     SELECT c.id, c.title, c.territory_code, c.status, c.disclosure_k,
       (c.status = 'closed' OR c.opens_at <= ${romeToday()}::date) AS opened,
+      to_char(c.closes_at, 'YYYY-MM-DD') AS closes_at,
+      (c.status = 'closed' OR c.closes_at < ${romeToday()}::date) AS closed,
       EXISTS (SELECT 1 FROM responses r
               WHERE r.campaign_id = c.id AND r.status = 'current') AS has_answers
     FROM campaigns c

@@ -38,6 +38,8 @@ export function openDataRoutes({ db, readDb }: AppServices): Router {
       campaigns: campaigns.map((c) => ({ ...c, selected: c.id === campaignId })),
       campaign: needs.campaign,
       k: needs.k,
+      needsWithheld: needs.published === false,
+      closesAt: needs.closesAt,
       // The preview: the campaign's own territory by skill area; the files hold every level.
       needsPreview: needs.records.filter((r) => r.territory_code === needs.campaign.territory_code),
       needsCount: needs.records.length,

@@ -27,6 +27,17 @@ export const openDatasetJson = z
       description:
         'Needs only: cells of fewer firms than k (or dominated by one firm) are suppressed',
     }),
+    published: z
+      .boolean()
+      .optional()
+      .meta({
+        description:
+          'Needs only: false while the survey is open, with no records: its needs are published ' +
+          "once it closes, so that no two readings differ by one firm's answer",
+      }),
+    closesAt: z.iso.date().optional().meta({
+      description: "Needs only: the survey's last day for answers",
+    }),
     columns: z.array(z.string()),
     records: z.array(z.record(z.string(), cell)),
   })

@@ -4,6 +4,7 @@ import type { SessionUser } from '../../http/types';
 import { NotFoundError } from '../../lib/domain-error';
 import * as needsRepo from '../needs/needs.repository';
 import { needsAggregate } from '../needs/needs.service';
+import { needsPublishedTo } from '../needs/publication';
 import { localName } from '../reference/territories.repository';
 import { COLUMNS, type Dataset, type OpenRecord } from './dictionary';
 import { fundedPacts } from './opendata.repository';
@@ -20,6 +21,12 @@ export interface OpenDataset {
   licence: typeof LICENCE;
   /** The disclosure threshold the needs were protected with (needs only). */
   k?: number;
+  /**
+   * Needs only: false while the survey is open, when no record is published (see
+   * needs/publication.ts); they are published once it closes, on `closesAt` at the latest.
+   */
+  published?: boolean;
+  closesAt?: string;
   columns: string[];
   records: OpenRecord[];
 }
@@ -53,6 +60,10 @@ const publicReader = (territoryCode: string): SessionUser => ({
 
 async function needsRecords(db: Executor, campaignId: string, lang: string) {
   const campaign = await publishedCampaign(db, campaignId);
+  // The public reads a survey's needs once it has closed: not one cell before (not even which
+  // territories and areas have any), so that no two readings differ by one firm's answer.
+  if (!needsPublishedTo(undefined, campaign))
+    return { campaign, records: [], k: campaign.disclosure_k, published: false };
   const reader = publicReader(campaign.territory_code);
   const names = new Map<string, { name: string; level: string }>();
   const cells = new Map<string, OpenRecord>();
@@ -101,7 +112,7 @@ async function needsRecords(db: Executor, campaignId: string, lang: string) {
       Number(y.skill_area_code === '*') - Number(x.skill_area_code === '*') ||
       String(x.skill_area_code).localeCompare(String(y.skill_area_code)),
   );
-  return { campaign, records, k };
+  return { campaign, records, k, published: true };
 }
 
 const romeDate = (d: Date) =>
@@ -144,7 +155,11 @@ export async function openDataset(
   const r =
     dataset === 'needs'
       ? await needsRecords(dbs.db, campaignId, lang)
-      : { ...(await pactsRecords(dbs.readDb, campaignId, lang)), k: undefined };
+      : {
+          ...(await pactsRecords(dbs.readDb, campaignId, lang)),
+          k: undefined,
+          published: undefined,
+        };
   return {
     dataset,
     campaign: {
@@ -154,6 +169,9 @@ export async function openDataset(
     },
     licence: LICENCE,
     ...(r.k === undefined ? {} : { k: r.k }),
+    ...(r.published === undefined
+      ? {}
+      : { published: r.published, closesAt: r.campaign.closes_at }),
     columns: COLUMNS[dataset].map((c) => c.name),
     records: r.records,
   };

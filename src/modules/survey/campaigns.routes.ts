@@ -275,7 +275,12 @@ export function campaignRoutes({ db }: AppServices): Router {
       title: req.t('campaigns.extendTitle'),
       context: campaign.title,
       lead: req.t('campaigns.extendLead', { date: campaign.closesAt }),
-      points: [req.t('campaigns.extendLater'), req.t('campaigns.extendDrafts', { count: drafts })],
+      points: [
+        req.t('campaigns.extendLater'),
+        req.t('campaigns.extendDrafts', { count: drafts }),
+        // Past its day its needs are public (needs/publication.ts): reopening withdraws them.
+        ...(campaign.state === 'closed' ? [req.t('campaigns.extendPublished')] : []),
+      ],
       field: 'closesAt',
       label: req.t('campaigns.extendLabel'),
       hint: req.t('campaigns.extendHint'),
