@@ -5,6 +5,7 @@ import { addDaysTo, romeToday } from '../../src/modules/survey/calendar';
 import { loginAs, testApp } from '../helpers/app';
 import { PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
+import { closeCampaign, newCampaign, newFirm, submitVersion } from '../needs/factories';
 import { dashboardScenario, type DashboardScenario } from './scenario';
 
 let t: TestDb;
@@ -71,5 +72,40 @@ describe('the campaign a reader lands on', () => {
     expect([s.campaignId, s.lombardy.id]).toContain(selected(res.text));
     const chosen = await request(app).get(`/open-data?campaign=${scheduled.lombardy}`);
     expect(selected(chosen.text)).toBe(scheduled.lombardy);
+  });
+});
+
+describe('where an earlier survey has closed', () => {
+  it('lands the public on the newest survey whose needs are published, an institution on the open one', async () => {
+    const past = await newCampaign(t.db, { territory: 'ITI1' });
+    await t.db
+      .updateTable('campaigns')
+      .set({ title: 'Toscana, rilevazione conclusa', opens_at: '2025-01-01' })
+      .where('id', '=', past.id)
+      .execute();
+    const firm = await newFirm(t.db, '048017');
+    await submitVersion(t.db, past.id, firm, past.region.id, {
+      territory: '048017',
+      sector: 0,
+      employees: 30,
+      lines: [{ skill: 0, occupation: 0, eqf: 4, workers: 3, priority: 'high', period: '2027-Q1' }],
+    });
+    await closeCampaign(t.db, past.id);
+    try {
+      const pub = await request(app).get('/dashboard?territory=ITI1');
+      expect(pub.text).toContain(`<option value="${past.id}" selected>`);
+      expect(pub.text).not.toContain('Indagine ancora aperta');
+      expect(selected((await request(app).get('/open-data')).text)).toBe(past.id);
+      const region = await loginAs(app, s.region.email, PASSWORD);
+      expect((await region.get('/dashboard')).text).toContain(
+        `<option value="${s.campaignId}" selected>`,
+      );
+    } finally {
+      await t.db
+        .updateTable('campaigns')
+        .set({ status: 'draft', closed_at: null, opened_at: null })
+        .where('id', '=', past.id)
+        .execute();
+    }
   });
 });

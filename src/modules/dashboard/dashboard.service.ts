@@ -91,7 +91,7 @@ export async function dashboard(
   const { campaigns, regions } = await campaignsFor(db, reader, q.territory);
   const campaign = q.campaignId
     ? campaigns.find((c) => c.id === q.campaignId)
-    : needsRepo.preferredCampaign(campaigns);
+    : needsRepo.preferredCampaign(campaigns, reader);
   if (!campaign) {
     if (q.campaignId) throw new NotFoundError();
     return null;

@@ -22,10 +22,16 @@ export interface CampaignForNeeds {
 /**
  * Where a reader lands when they pick no campaign: the newest that has opened and has answers,
  * else the newest that has opened, else the newest — never a scheduled campaign's empty tables
- * while an older one has data. `campaigns` come newest first.
+ * while an older one has data. A reader who reads needs only once a survey has closed (the
+ * public: needs/publication.ts) lands first on the newest closed one with answers. `campaigns`
+ * come newest first.
  */
-export function preferredCampaign<C extends CampaignForNeeds>(campaigns: C[]): C | undefined {
+export function preferredCampaign<C extends CampaignForNeeds>(
+  campaigns: C[],
+  { openSurveys }: { openSurveys: boolean } = { openSurveys: true },
+): C | undefined {
   return (
+    (openSurveys ? undefined : campaigns.find((c) => c.closed && c.has_answers)) ??
     campaigns.find((c) => c.opened && c.has_answers) ??
     campaigns.find((c) => c.opened) ??
     campaigns[0]

@@ -17,7 +17,7 @@ export function openDataRoutes({ db, readDb }: AppServices): Router {
     const query = parseQuery(pageQuery, req);
     const lang = res.locals.lang as string;
     const campaigns = await publicCampaigns(readDb);
-    const campaignId = query.campaign ?? preferredCampaign(campaigns)?.id;
+    const campaignId = query.campaign ?? preferredCampaign(campaigns, { openSurveys: false })?.id;
     const dictionary = DATASETS.map((dataset) => ({
       dataset,
       columns: COLUMNS[dataset].map((c) => ({
