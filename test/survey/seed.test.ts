@@ -1,5 +1,5 @@
 import { seedDemo } from '../../src/db/seed-demo';
-import { DEMO_CAMPAIGN } from '../../src/modules/survey/survey.demo';
+import { DEMO_CAMPAIGN, DEMO_CLOSED_CAMPAIGN } from '../../src/modules/survey/survey.demo';
 import { DEMO_FIRMS } from '../../src/modules/survey/demo-responses';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 
@@ -16,10 +16,21 @@ describe('seedDemo', () => {
     const campaigns = await t.db
       .selectFrom('campaigns')
       .selectAll()
-      .where('title', '=', DEMO_CAMPAIGN)
+      .where('title', 'in', [DEMO_CAMPAIGN, DEMO_CLOSED_CAMPAIGN])
+      .orderBy('created_at')
       .execute();
-    expect(campaigns).toHaveLength(1);
-    expect(campaigns[0]).toMatchObject({ status: 'open', territory_code: 'ITI1', readiness: true });
+    expect(campaigns.map((c) => [c.title, c.status])).toEqual([
+      [DEMO_CLOSED_CAMPAIGN, 'closed'],
+      [DEMO_CAMPAIGN, 'open'],
+    ]);
+    expect(campaigns[1]).toMatchObject({ territory_code: 'ITI1', readiness: true });
+    // The open one is the visitor's firm's to answer: nobody else has.
+    const answered = await t.db
+      .selectFrom('responses')
+      .select('id')
+      .where('campaign_id', '=', campaigns[1]!.id)
+      .execute();
+    expect(answered).toEqual([]);
     const firm = await t.db
       .selectFrom('firms')
       .innerJoin('users', 'users.organisation_id', 'firms.organisation_id')
@@ -29,12 +40,12 @@ describe('seedDemo', () => {
     expect(firm).toEqual({ vat_number: 'IT01234567897', size_class: 'small' });
   });
 
-  it('answers the demo campaign with made-up firms of Florence and Prato, once', async () => {
+  it('answers the closed demo campaign with made-up firms of Florence and Prato, once', async () => {
     await seedDemo(t.db);
     const campaign = await t.db
       .selectFrom('campaigns')
       .select('id')
-      .where('title', '=', DEMO_CAMPAIGN)
+      .where('title', '=', DEMO_CLOSED_CAMPAIGN)
       .executeTakeFirstOrThrow();
     // One current version per firm (a re-run imports nothing twice).
     const answers = await t.db
@@ -69,9 +80,19 @@ describe('seedDemo', () => {
     await seedDemo(t.db);
     const pacts = await t.db
       .selectFrom('pacts')
-      .select(['id', 'status', 'territory_code', 'approved_cents', 'requested_cents'])
-      .orderBy('created_at')
+      .innerJoin('campaigns', 'campaigns.id', 'pacts.campaign_id')
+      .select([
+        'pacts.id',
+        'pacts.status',
+        'pacts.territory_code',
+        'pacts.approved_cents',
+        'pacts.requested_cents',
+        'campaigns.title as campaign',
+      ])
+      .orderBy('pacts.created_at')
       .execute();
+    // Drawn from the closed survey, whose needs everyone reads.
+    expect(new Set(pacts.map((p) => p.campaign))).toEqual(new Set([DEMO_CLOSED_CAMPAIGN]));
     expect(pacts.map((p) => [p.status, p.territory_code])).toEqual([
       ['in_progress', 'ITI14'],
       ['negotiation', 'ITI14'],

@@ -6,11 +6,16 @@ import { addDaysTo, romeToday } from './calendar';
 import { createCampaign, transitionCampaign } from './campaigns.service';
 import { seedDemoResponses } from './demo-responses';
 
+/** The demo's survey still open: the one the demo firm answers (no other answer in it). */
 export const DEMO_CAMPAIGN = 'Fabbisogni formativi 4.0 — Toscana';
+/** The demo's first survey, answered by made-up firms and closed: the pacts are drawn from it. */
+export const DEMO_CLOSED_CAMPAIGN = 'Fabbisogni formativi 4.0 — Toscana, prima rilevazione';
 
 /**
- * The demo firm's profile completed, and an open campaign over Tuscany answered by made-up firms
- * of Florence and Prato (the demo firm's own answer is left to the visitor). Idempotent.
+ * The demo firm's profile completed, and two campaigns over Tuscany: a first one answered by
+ * made-up firms of Florence and Prato and closed, so that its needs are public and pacts are
+ * drawn from it; and a second one open, left to the visitor's firm. Returns the closed one.
+ * Idempotent.
  */
 export async function seedSurveyDemo(
   db: Db,
@@ -41,26 +46,34 @@ export async function seedSurveyDemo(
     );
   }
   if (!region) return;
-  const existing = await db
-    .selectFrom('campaigns')
-    .select('id')
-    .where('organisation_id', '=', region.organisationId)
-    .where('title', '=', DEMO_CAMPAIGN)
-    .executeTakeFirst();
-  if (existing) {
-    await seedDemoResponses(db, region, existing.id);
-    return existing.id;
-  }
+  const find = async (title: string) =>
+    (
+      await db
+        .selectFrom('campaigns')
+        .select(['id', 'status'])
+        .where('organisation_id', '=', region.organisationId)
+        .where('title', '=', title)
+        .executeTakeFirst()
+    ) ?? null;
   const today = romeToday();
-  const id = await createCampaign(db, region, {
-    title: DEMO_CAMPAIGN,
-    territoryCode: 'ITI1',
-    opensAt: today,
-    closesAt: addDaysTo(today, 90),
-    skillAreas: ['F40', 'DC1', 'DC2', 'DC3', 'DC4', 'DC5'],
-    readiness: true,
-  });
-  await transitionCampaign(db, region, id, 'open');
-  await seedDemoResponses(db, region, id);
-  return id;
+  const open = async (title: string) => {
+    const id = await createCampaign(db, region, {
+      title,
+      territoryCode: 'ITI1',
+      opensAt: today,
+      closesAt: addDaysTo(today, 90),
+      skillAreas: ['F40', 'DC1', 'DC2', 'DC3', 'DC4', 'DC5'],
+      readiness: true,
+    });
+    await transitionCampaign(db, region, id, 'open');
+    return id;
+  };
+  let first = await find(DEMO_CLOSED_CAMPAIGN);
+  first ??= { id: await open(DEMO_CLOSED_CAMPAIGN), status: 'open' };
+  if (first.status === 'open') {
+    await seedDemoResponses(db, region, first.id);
+    await transitionCampaign(db, region, first.id, 'close');
+  }
+  if (!(await find(DEMO_CAMPAIGN))) await open(DEMO_CAMPAIGN);
+  return first.id;
 }
