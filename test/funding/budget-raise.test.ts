@@ -210,6 +210,27 @@ describe('raising an open call’s budget on its page', () => {
     },
   );
 
+  it('says every problem at once, also when one field is not even a figure', async () => {
+    const { call, agent } = await regionWithCall({
+      allocations: [{ territory: 'ITI14', cents: 400_000_00 }],
+    });
+    const res = await submitForm(agent, `/calls/${call.id}/budget`, {
+      budget: '900.000',
+      alloc_ITI14: '100.000',
+      reason: '',
+    });
+    expect(res.status).toBe(422);
+    for (const field of ['budget', 'alloc_ITI14', 'reason'])
+      expect(res.text).toContain(`href="#field-${field}"`);
+    const wrong = await submitForm(agent, `/calls/${call.id}/budget`, {
+      budget: 'tanti',
+      alloc_ITI14: '100.000',
+      reason: 'Fondi',
+    });
+    expect(plain(wrong)).toContain('almeno l&#x27;importo attuale, 400.000,00 €');
+    expect(await raiseRows(call.id)).toEqual([]);
+  });
+
   it('is offered only while the call is open, and only to the region that manages it', async () => {
     const { region, call: closed, agent } = await regionWithCall({ status: 'closed' });
     expect((await agent.get(`/calls/${closed.id}`)).text).not.toContain('/budget"');

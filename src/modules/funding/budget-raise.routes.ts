@@ -11,13 +11,24 @@ import {
   allocationField,
   raiseFormSchema,
   raiseFromForm,
+  validRaiseFields,
 } from './budget-raise.schemas';
+import { raiseProblems } from './budget-raise.rules';
+import type { CallProblem } from './calls.rules';
 import { raiseCallBudget } from './budget-raise.service';
 import * as repo from './calls.repository';
 import { getManagedCall, type CallRow } from './calls.service';
 import { centsToInput, euros } from './money';
 
 type Allocations = Awaited<ReturnType<typeof repo.callAllocations>>;
+
+/** One message per field, the first rule broken there. */
+function problemErrors(req: Request, problems: CallProblem[]): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const p of problems)
+    errors[p.field] ??= req.t(p.key, { ...p.params, interpolation: { escapeValue: false } });
+  return errors;
+}
 
 /**
  * Raising an open call's budget (a "rifinanziamento"): the new total, the reserves raised with
@@ -92,18 +103,30 @@ export function budgetRaiseRoutes({ db }: AppServices): Router {
     const allocations = await repo.callAllocations(db, call.id);
     const territories = allocations.map((a) => a.territory_code);
     const form = parseForm(raiseFormSchema(territories), req);
-    if (!form.ok) return render(req, res, 422, call, allocations, form);
+    if (!form.ok) {
+      // The fields the form took are checked against the rules too: every error at once.
+      const now = {
+        budgetCents: call.budget_cents,
+        allocations: allocations.map((a) => ({
+          territory: a.territory_code,
+          amountCents: a.amount_cents,
+        })),
+      };
+      const problems = raiseProblems(now, validRaiseFields(form.values, territories));
+      const errors = { ...problemErrors(req, problems), ...form.errors };
+      return render(req, res, 422, call, allocations, { errors, values: form.values });
+    }
     let raised: CallRow;
     try {
       const input = raiseFromForm(form.data, territories);
       raised = (await raiseCallBudget(db, req.user!, call.id, input, postedFormKey(req.body))).call;
     } catch (err) {
       if (err instanceof DomainError && err.status === 422) {
-        const errors: Record<string, string> = {};
-        for (const p of err.options.details ?? [])
-          errors[p.field] ??= req.t(p.key, { ...p.params, interpolation: { escapeValue: false } });
         const { _csrf: _, ...values } = req.body as Record<string, unknown>;
-        return render(req, res, 422, call, allocations, { errors, values: withoutSecrets(values) });
+        return render(req, res, 422, call, allocations, {
+          errors: problemErrors(req, err.options.details ?? []),
+          values: withoutSecrets(values),
+        });
       }
       // Closed meanwhile (another tab): the call's page says why nothing changed.
       flashRefusal(req, err);

@@ -20,10 +20,14 @@ export interface CallMoney {
  * raise, and a lower one would take back money the call published); a reserve only goes up and
  * must be one of the call's; the reserves together stay within the new budget, as a new call's.
  */
-export function raiseProblems(now: CallMoney, input: BudgetRaise): CallProblem[] {
+export function raiseProblems(
+  now: CallMoney,
+  // A refused form's budget may be missing: the reserves are checked all the same.
+  input: Omit<BudgetRaise, 'budget' | 'reason'> & { budget?: number },
+): CallProblem[] {
   const problems: CallProblem[] = [];
-  const budgetOk = input.budget > now.budgetCents;
-  if (!budgetOk)
+  const budgetOk = input.budget !== undefined && input.budget > now.budgetCents;
+  if (input.budget !== undefined && !budgetOk)
     problems.push({
       field: 'budget',
       key:
@@ -59,7 +63,7 @@ export function raiseProblems(now: CallMoney, input: BudgetRaise): CallProblem[]
     }
   }
   const total = [...after.values()].reduce((s, c) => s + c, 0);
-  if (budgetOk && lastRaised && total > input.budget)
+  if (budgetOk && lastRaised && total > input.budget!)
     problems.push({
       field: lastRaised,
       key: 'funding.raise.errors.overBudget',

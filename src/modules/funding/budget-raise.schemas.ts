@@ -30,6 +30,16 @@ export function raiseFormSchema(territories: string[]) {
   });
 }
 
+/** The fields of a refused form that are valid on their own: the rules are checked on them too. */
+export function validRaiseFields(body: Record<string, unknown>, territories: string[]) {
+  const valid: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(raiseFormSchema(territories).shape)) {
+    const parsed = (field as z.ZodType).safeParse(body[name]);
+    if (parsed.success) valid[name] = parsed.data;
+  }
+  return { ...raiseFromForm(valid, territories), budget: valid.budget as number | undefined };
+}
+
 export function raiseFromForm(data: Record<string, unknown>, territories: string[]): BudgetRaise {
   return {
     budget: data.budget as number,

@@ -7,6 +7,7 @@ import { notify } from '../notifications/notify';
 import * as raises from './budget-raise.repository';
 import { raiseProblems, raisedAllocations, type BudgetRaise } from './budget-raise.rules';
 import * as repo from './calls.repository';
+import { problemsError } from './calls.rules';
 import type { CallRow } from './calls.service';
 import { euros } from './money';
 
@@ -39,13 +40,7 @@ export async function raiseCallBudget(
         })),
       };
       const problems = raiseProblems(now, input);
-      if (problems.length)
-        throw new DomainError(problems[0]!.key, {
-          field: problems[0]!.field,
-          params: problems[0]!.params,
-          status: 422,
-          details: problems,
-        });
+      if (problems.length) throw problemsError(problems);
       const raised = raisedAllocations(now, input);
       for (const a of raised) await raises.raiseAllocation(tx, id, a.territoryCode, a.toCents);
       await repo.updateCall(tx, id, {
