@@ -142,6 +142,7 @@ export function visits(s: EveryPageSeed): Visit[] {
     { route: '/calls/:id', as: 'local_authority', params: { id: s.callId } },
     { route: '/calls/:id/close', as: 'region', params: { id: s.callId } },
     { route: '/calls/:id/extend', as: 'region', params: { id: s.callId } },
+    { route: '/calls/:id/budget', as: 'region', params: { id: s.callId } },
     { route: '/calls/:id/edit', as: 'region', params: { id: s.draftCallId } },
     { route: '/calls/:id/delete', as: 'region', params: { id: s.draftCallId } },
     { route: '/calls/:id/esf-indicators', as: 'region', params: { id: s.callId } },

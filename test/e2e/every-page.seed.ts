@@ -4,6 +4,7 @@ import { disableUser, issueReset } from '../../src/modules/accounts/admin-users.
 import { createInvitation, inviteColleague } from '../../src/modules/accounts/invitations.service';
 import { createApiToken } from '../../src/modules/accounts/tokens.service';
 import { grantDelegation } from '../../src/modules/delegations/delegations.service';
+import { raiseCallBudget } from '../../src/modules/funding/budget-raise.service';
 import { proposeAmendment } from '../../src/modules/pacts/amendments.service';
 import { outcomeFromForm, outcomeFormSchema } from '../../src/modules/pacts/execution.schemas';
 import { reportOutcome } from '../../src/modules/pacts/execution.service';
@@ -17,8 +18,8 @@ import { needLine, newCampaign, newFirmUser, readinessForm } from '../survey/hel
 
 /**
  * One of everything a page can show, made through the factories and services: a region (ITI1)
- * with a survey campaign a firm answered and a draft one, a funding call and a draft one (with
- * a reserve and an area), an authority (ITI14) with a pact in
+ * with a survey campaign a firm answered and a draft one, a funding call (its budget raised
+ * once) and a draft one (with a reserve and an area), an authority (ITI14) with a pact in
  * negotiation (two partners invited, an amendment proposed), a submitted one and one approved
  * and under way (a quarter reported); an employer association the firm delegated; an
  * invitation, an API token, an import job.
@@ -120,6 +121,12 @@ export async function seedEveryPage(db: Db) {
   });
   const { token: resetToken } = await issueReset(db, admin, firm.id);
   const colleague = await inviteColleague(db, employers, 'segreteria@confindustria.test');
+  // The call's budget raised once: its page shows the first budget and the raise.
+  await raiseCallBudget(db, region, call.id, {
+    budget: call.budget_cents + 50_000_00,
+    allocations: [],
+    reason: 'Rifinanziamento con fondi FSE+ aggiuntivi.',
+  });
 
   return {
     users: { firm, local_authority: authority, social_partner: employers, region, admin },

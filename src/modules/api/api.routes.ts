@@ -10,6 +10,7 @@ import { surveyOperations } from '../survey/survey.api';
 import { delegationOperations } from '../delegations/delegations.api';
 import { pactOperations } from '../pacts/pacts.api';
 import { negotiationOperations } from '../pacts/negotiation.api';
+import { budgetRaiseOperations } from '../funding/budget-raise.api';
 import { fundingOperations } from '../funding/funding.api';
 import { dashboardOperations } from '../dashboard/dashboard.api';
 import { executionOperations } from '../pacts/execution.api';
@@ -31,6 +32,7 @@ export function apiOperations(services: AppServices): ApiOperation[] {
     ...pactOperations(services),
     ...negotiationOperations(services),
     ...fundingOperations(services),
+    ...budgetRaiseOperations(services),
     ...dashboardOperations(services),
     ...executionOperations(services),
     ...openDataOperations(services),

@@ -106,6 +106,7 @@ const listColumns = [
   'f.deadline',
   'f.first_deadline',
   'f.budget_cents',
+  'f.first_budget_cents',
   'f.committed_cents',
   'f.campaign_id',
   // The call's rules: the API lists them with each call.

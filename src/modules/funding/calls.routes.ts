@@ -32,6 +32,7 @@ import {
   callSchema,
   validCallFields,
 } from './funding.schemas';
+import { raisesOf } from './budget-raise.repository';
 import { callLedger } from './ledger.view';
 import { centsToInput, euros } from './money';
 import type { CallStatus } from './funding.tables';
@@ -81,6 +82,27 @@ function allocationRowCount(values: Record<string, unknown>): number {
   return filled < ALLOCATION_ROWS
     ? ALLOCATION_ROWS
     : Math.min(MAX_ALLOCATION_ROWS, filled + ALLOCATION_ROWS);
+}
+
+/** A call's budget raises, the latest first, each reserve raised named in the reader's language. */
+async function raisesView(db: AppServices['db'], callId: string, lang: string) {
+  const rows = await raisesOf(db, callId);
+  if (!rows.length) return [];
+  const names = new Map(
+    (await repo.callAllocations(db, callId)).map((a) => [a.territory_code, localName(a, lang)]),
+  );
+  return rows.map((r) => ({
+    at: r.at,
+    from: euros(r.from_cents),
+    to: euros(r.to_cents),
+    reason: r.reason,
+    by: r.full_name,
+    allocations: r.allocations.map((a) => ({
+      territory: names.get(a.territoryCode) ?? a.territoryCode,
+      from: euros(a.fromCents),
+      to: euros(a.toCents),
+    })),
+  }));
 }
 
 /** A stored call as its form shows it: amounts typed back in the page's language. */
@@ -315,6 +337,8 @@ export function callRoutes({ db }: AppServices): Router {
       campaign,
       territory: path.map((t) => localName(t, lang)).join(' › '),
       areas: (await repo.callAreas(db, call.id)).map((a) => localName(a, lang)),
+      firstBudget: euros(call.first_budget_cents),
+      raises: await raisesView(db, call.id, lang),
       allocations: (await repo.callAllocations(db, call.id)).map((a) => ({
         name: localName(a, lang),
         code: a.territory_code,

@@ -1,5 +1,6 @@
 import type { Executor } from '../../db';
 import type { SessionUser } from '../../http/types';
+import { DomainError } from '../../lib/domain-error';
 import { inScope } from '../accounts/scope';
 import { findCurrentTerritory } from '../reference/territories.repository';
 import { romeToday } from '../survey/calendar';
@@ -10,6 +11,16 @@ export interface CallProblem {
   field: string;
   key: string;
   params?: Record<string, unknown>;
+}
+
+/** Problems found, as one 422 on the first one's field, with all of them (the API lists each). */
+export function problemsError(problems: CallProblem[]): DomainError {
+  return new DomainError(problems[0]!.key, {
+    field: problems[0]!.field,
+    params: problems[0]!.params,
+    status: 422,
+    details: problems,
+  });
 }
 
 /**

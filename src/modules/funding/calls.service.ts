@@ -8,20 +8,14 @@ import { notify } from '../notifications/notify';
 import { romeToday } from '../survey/calendar';
 import * as repo from './calls.repository';
 import { checkExtension } from '../../lib/extension';
-import { callProblems } from './calls.rules';
+import { callProblems, problemsError } from './calls.rules';
 import type { NewCall } from './funding.schemas';
 import type { CallStatus } from './funding.tables';
 
 /** Every rule `input` breaks, as one 422 naming each field; nothing when it keeps them all. */
 async function checkCall(db: Executor, user: SessionUser, input: NewCall) {
   const problems = await callProblems(db, user, input);
-  if (problems.length)
-    throw new DomainError(problems[0]!.key, {
-      field: problems[0]!.field,
-      params: problems[0]!.params,
-      status: 422,
-      details: problems,
-    });
+  if (problems.length) throw problemsError(problems);
 }
 
 /** The columns a call's form sets, for a new call and for an edited draft alike. */

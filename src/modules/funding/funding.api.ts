@@ -30,7 +30,7 @@ import { ruleTexts } from './rules.view';
 
 const idParams = z.object({ id: z.uuid() });
 
-const callJson = z
+export const callJson = z
   .object({
     id: z.uuid(),
     title: z.string(),
@@ -43,6 +43,11 @@ const callJson = z
       .nullable()
       .meta({ description: 'The deadline first published, once extended; null before' }),
     budgetCents: z.number().int(),
+    firstBudgetCents: z
+      .number()
+      .int()
+      .nullable()
+      .meta({ description: 'The budget first published, once raised; null before' }),
     committedCents: z.number().int(),
     availableCents: z.number().int(),
     description: z.string().nullable(),
@@ -73,7 +78,7 @@ const callDetailJson = callJson
   })
   .meta({ id: 'FundingCallDetail' });
 
-const toCallJson = (c: {
+export const toCallJson = (c: {
   id: string;
   title: string;
   territory_code: string;
@@ -82,6 +87,7 @@ const toCallJson = (c: {
   deadline: string;
   first_deadline: string | null;
   budget_cents: number;
+  first_budget_cents: number | null;
   committed_cents: number;
   description: string | null;
   course_hour_cents: number;
@@ -100,6 +106,7 @@ const toCallJson = (c: {
   deadline: c.deadline,
   firstDeadline: c.first_deadline,
   budgetCents: c.budget_cents,
+  firstBudgetCents: c.first_budget_cents,
   committedCents: c.committed_cents,
   availableCents: c.budget_cents - c.committed_cents,
   description: c.description,

@@ -28,6 +28,8 @@ export interface FundingCallsTable {
   deadline: ColumnType<string, string, string>;
   /** The deadline first published, once the region has extended it; null before. */
   first_deadline: ColumnType<string | null, never, string | null>;
+  /** The budget first published, once the region has raised it; null before. */
+  first_budget_cents: ColumnType<number | null, never, number | null>;
   status: Generated<CallStatus>;
   created_by: string;
   created_at: DefaultedTimestamp;
@@ -47,9 +49,29 @@ export interface FundingCallSkillAreasTable {
   area_code: string;
 }
 
+/** A reserve raised with the budget: its amount before and after. */
+export interface RaisedAllocation {
+  territoryCode: string;
+  fromCents: number;
+  toCents: number;
+}
+
+/** Every raise of an open call's budget (a "rifinanziamento"), append-only (a trigger). */
+export interface FundingCallBudgetRaisesTable {
+  id: Generated<string>;
+  call_id: string;
+  from_cents: Cents;
+  to_cents: Cents;
+  allocations: ColumnType<RaisedAllocation[], string | undefined, never>;
+  reason: string;
+  by_user: string;
+  at: DefaultedTimestamp;
+}
+
 /** The funding module's tables, composed into Database in db/database.ts. */
 export interface FundingTables {
   funding_calls: FundingCallsTable;
   funding_call_allocations: FundingCallAllocationsTable;
   funding_call_skill_areas: FundingCallSkillAreasTable;
+  funding_call_budget_raises: FundingCallBudgetRaisesTable;
 }

@@ -23,6 +23,7 @@ export const NOTIFICATION_KINDS = [
   'api_token_expiring',
   'survey_extended',
   'call_extended',
+  'call_budget_raised',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
