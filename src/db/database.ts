@@ -157,6 +157,21 @@ export interface FormSubmissionsTable {
   created_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
+/** An API client's Idempotency-Key and the answer its request got (modules/api/idempotency.ts). */
+export interface ApiIdempotencyKeysTable {
+  user_id: string;
+  idempotency_key: string;
+  operation_id: string;
+  fingerprint: string;
+  /** The answer kept, once a request with the key succeeded. */
+  status: number | null;
+  body: unknown;
+  /** A request with the key is under way (since claimed_at); else done, or freed by a failure. */
+  running: Generated<boolean>;
+  created_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  claimed_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 export interface Database
   extends
     ReferenceTables,
@@ -180,6 +195,7 @@ export interface Database
   password_resets: PasswordResetsTable;
   organisation_events: OrganisationEventsTable;
   form_submissions: FormSubmissionsTable;
+  api_idempotency_keys: ApiIdempotencyKeysTable;
 }
 
 export type Territory = Selectable<TerritoriesTable>;

@@ -100,7 +100,7 @@ export function apiRoutes(services: AppServices): Router {
     res.json(document);
   });
   router.use(bearerAuth(services));
-  for (const op of operations) mountOperation(router, op);
+  for (const op of operations) mountOperation(router, op, services.db);
   router.use(otherMethods(operations));
   // Said as an API's, not a page's "the page you are looking for".
   router.use((req, _res, next) => next(new HttpError(404, req.t('errors.apiHttp404'))));

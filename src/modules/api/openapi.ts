@@ -3,6 +3,7 @@ import {
   type ZodOpenApiOperationObject,
   type ZodOpenApiPathsObject,
 } from 'zod-openapi';
+import { idempotencyKeyParam, replayedHeaders, takesIdempotencyKey } from './idempotency';
 import type { ApiOperation } from './operation';
 import { problemSchema } from './operation';
 
@@ -18,13 +19,23 @@ const DEFAULT_ERRORS: Record<number, string> = {
   429: 'Too many attempts',
 };
 
+/** What the same statuses also mean on an operation that takes an Idempotency-Key. */
+const KEYED_ERRORS: Record<number, string> = {
+  400: 'Malformed request: the body is not valid JSON, or the Idempotency-Key is not 1–255 visible ASCII characters',
+  409: 'Conflicts with the current state, or a request with the same Idempotency-Key is still running (retry it shortly; `Retry-After`)',
+  422: 'Invalid input (`errors` names each failing field), or the Idempotency-Key was already used for another request (another body, path or operation)',
+};
+
 /** The OpenAPI 3.1 document, written from the same operations the router mounts. */
 export function buildOpenApiDocument(operations: ApiOperation[], version: string) {
   const paths: ZodOpenApiPathsObject = {};
   for (const op of operations) {
     const path = op.path.replace(/:(\w+)/g, '{$1}');
+    const keyed = takesIdempotencyKey(op);
+    const replayed = keyed ? { headers: replayedHeaders } : {};
     const errorCodes = new Set([
       ...(op.errors ?? []),
+      ...(keyed ? [400, 409, 422] : []),
       // A body that is not JSON (415), JSON that does not parse (400), or too large (413).
       ...(op.body ? [400, 413, 415] : []),
       ...(op.body || op.query ? [422] : []),
@@ -36,6 +47,7 @@ export function buildOpenApiDocument(operations: ApiOperation[], version: string
       summary: op.summary,
       tags: op.tags,
       ...(op.access === 'public' ? { security: [] } : {}),
+      ...(keyed ? { parameters: [idempotencyKeyParam] } : {}),
       ...(op.params || op.query
         ? {
             requestParams: {
@@ -52,12 +64,14 @@ export function buildOpenApiDocument(operations: ApiOperation[], version: string
           ? {
               [String(op.response.also.status)]: {
                 description: op.response.also.description,
+                ...replayed,
                 content: { 'application/json': { schema: op.response.schema } },
               },
             }
           : {}),
         [String(op.response.status)]: {
           description: op.response.description,
+          ...replayed,
           ...(op.response.schema
             ? {
                 content: {
@@ -76,7 +90,7 @@ export function buildOpenApiDocument(operations: ApiOperation[], version: string
           [...errorCodes].sort().map((s) => [
             String(s),
             {
-              description: DEFAULT_ERRORS[s] ?? 'Error',
+              description: (keyed ? KEYED_ERRORS[s] : undefined) ?? DEFAULT_ERRORS[s] ?? 'Error',
               content: { 'application/problem+json': { schema: problemSchema } },
             },
           ]),
@@ -91,7 +105,7 @@ export function buildOpenApiDocument(operations: ApiOperation[], version: string
       title: 'Patto API',
       version,
       description:
-        'Training-needs surveys and Local Training Pacts. Authenticate with a personal access token: `Authorization: Bearer …` (createToken). Repeating an act exactly (a retry: the same signature, the same decision) answers 200 with `repeated: true` and records nothing again.',
+        'Training-needs surveys and Local Training Pacts. Authenticate with a personal access token: `Authorization: Bearer …` (createToken). Repeating an act exactly (a retry: the same signature, the same decision) answers 200 with `repeated: true` and records nothing again. An operation that creates (a pact, an action, a comment, a campaign…) takes an optional `Idempotency-Key` header: a retry with the same key and the same request gets the first answer again, with `Idempotent-Replayed: true`, and creates nothing twice.',
       license: { name: 'EUPL-1.2', identifier: 'EUPL-1.2' },
     },
     servers: [{ url: '/api/v1' }],

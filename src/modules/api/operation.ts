@@ -1,10 +1,18 @@
-import type { Request, RequestHandler, Router } from 'express';
+import type { Request, RequestHandler, Response, Router } from 'express';
 import { z } from 'zod';
+import type { Db } from '../../db';
 import type { Access } from '../../http/authorize';
 import { allow } from '../../http/authorize';
 import { HttpError, problem } from '../../http/errors';
 import { queryProblems } from '../../http/query';
 import { fieldErrors, safeParseQuery } from '../../http/validate';
+import {
+  answerRepeatedKey,
+  claimIdempotencyKey,
+  IDEMPOTENCY_KEY,
+  idempotencyKeyOf,
+  takesIdempotencyKey,
+} from './idempotency';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -42,6 +50,11 @@ export interface ApiOperation<
     body: z.output<B>;
     query: z.output<Q>;
     params: z.output<P>;
+    /**
+     * With an `Idempotency-Key` (creating POSTs, see idempotency.ts): a form key for the
+     * service's createOnce, so that the creation itself happens once per key too.
+     */
+    formKey?: string;
   }) => Promise<unknown>;
 }
 
@@ -69,9 +82,16 @@ export function defineOperation<
   return op as unknown as ApiOperation;
 }
 
-export function mountOperation(router: Router, op: ApiOperation): void {
+export function mountOperation(router: Router, op: ApiOperation, db: Db): void {
   const checks = [allow(op.access), ...(op.body ? [jsonBody] : []), ...(op.middleware ?? [])];
+  const keyed = takesIdempotencyKey(op);
   router[op.method](op.path, ...checks, async (req, res) => {
+    const key = keyed ? idempotencyKeyOf(req) : undefined;
+    if (key === false) {
+      const detail = req.t('errors.apiIdempotencyKeyBad');
+      const errors = [{ pointer: `header/${IDEMPOTENCY_KEY}`, detail }];
+      return void sendProblem(res, 400, detail, errors);
+    }
     const parts = { body: op.body, query: op.query, params: op.params };
     const input: Record<string, unknown> = {};
     const errors: { pointer: string; detail: string }[] = [];
@@ -102,29 +122,50 @@ export function mountOperation(router: Router, op: ApiOperation): void {
         const value = String(req.params[param] ?? '').slice(0, 40);
         return { pointer: e.pointer, detail: req.t('errors.apiBadParam', { param, value }) };
       });
-      res
-        .status(404)
-        .type('application/problem+json')
-        .json(problem(404, req.t('errors.notFound'), { errors: named }));
-      return;
+      return void sendProblem(res, 404, req.t('errors.notFound'), named);
     }
-    if (errors.length) {
-      res
-        .status(422)
-        .type('application/problem+json')
-        .json(problem(422, req.t('errors.validation'), { errors }));
-      return;
+    if (errors.length) return void sendProblem(res, 422, req.t('errors.validation'), errors);
+    // Claimed once the request is known valid: a refused one leaves its key free for the fix.
+    const once = key ? await claimIdempotencyKey(db, req.user!.id, key, op, req) : undefined;
+    if (once && !once.run) return void answerRepeatedKey(req, res, once);
+    let result: unknown;
+    try {
+      result = await op.handler({
+        req,
+        ...(input as { body: never; query: never; params: never }),
+        formKey: once?.formKey,
+      });
+    } catch (err) {
+      // Freed for a retry: a failure mostly made nothing (the service's transaction rolled back);
+      // one after the creation's commit leaves it to the service's createOnce (same form key).
+      await once?.release().catch(() => undefined);
+      throw err;
     }
-    const result = await op.handler({
-      req,
-      ...(input as { body: never; query: never; params: never }),
-    });
+    if (once)
+      await (result instanceof RawBody
+        ? once.release()
+        : once.keep(
+            result instanceof Answer ? result.status : op.response.status,
+            result instanceof Answer ? result.body : result,
+          ));
     if (result === undefined) res.status(op.response.status).end();
     else if (result instanceof Answer) res.status(result.status).json(result.body);
     else if (result instanceof RawBody)
       res.status(op.response.status).type(result.type).send(result.body);
     else res.status(op.response.status).json(result);
   });
+}
+
+function sendProblem(
+  res: Response,
+  status: number,
+  detail: string,
+  errors?: { pointer: string; detail: string }[],
+) {
+  res
+    .status(status)
+    .type('application/problem+json')
+    .json(problem(status, detail, errors ? { errors } : {}));
 }
 
 const notJson = (req: Request) => new HttpError(415, req.t('errors.apiHttp415'));

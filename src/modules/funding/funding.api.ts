@@ -212,8 +212,8 @@ export function fundingOperations({ db }: AppServices): ApiOperation[] {
       body: callApiSchema,
       response: { status: 201, description: 'The new draft call', schema: callDetailJson },
       errors: [422],
-      handler: async ({ req, body }) =>
-        detailOf(req, await createCall(db, req.user!, callFromApi(body))),
+      handler: async ({ req, body, formKey }) =>
+        detailOf(req, await createCall(db, req.user!, callFromApi(body), formKey)),
     }),
     defineOperation({
       operationId: 'updateCall',

@@ -197,7 +197,8 @@ export function pactOperations({ db }: AppServices): ApiOperation[] {
       body: pactSchema,
       response: { status: 201, description: 'The new draft', schema: pactJson },
       errors: [422],
-      handler: async ({ req, body }) => getPact(req, await createPact(db, req.user!, body)),
+      handler: async ({ req, body, formKey }) =>
+        getPact(req, await createPact(db, req.user!, { ...body, formId: body.formId ?? formKey })),
     }),
     defineOperation({
       operationId: 'getPact',
@@ -224,8 +225,8 @@ export function pactOperations({ db }: AppServices): ApiOperation[] {
       body: actionSchema,
       response: { status: 201, description: 'The pact after the change', schema: pactJson },
       errors: [403, 404, 409, 422],
-      handler: async ({ req, params, body }) => {
-        await addAction(db, req.user!, params.id, body);
+      handler: async ({ req, params, body, formKey }) => {
+        await addAction(db, req.user!, params.id, body, formKey);
         return getPact(req, params.id);
       },
     }),

@@ -133,8 +133,8 @@ export function surveyOperations({ db }: AppServices): ApiOperation[] {
       access: 'campaign:manage',
       body: campaignSchema.meta({ id: 'CampaignRequest' }),
       response: { status: 201, description: 'The campaign', schema: campaignResponse },
-      handler: async ({ req, body }) => {
-        const id = await createCampaign(db, req.user!, body);
+      handler: async ({ req, body, formKey }) => {
+        const id = await createCampaign(db, req.user!, body, formKey);
         return campaignJson(await getManagedCampaign(db, req.user!, id));
       },
     }),
