@@ -69,6 +69,11 @@ describe('needs backing', () => {
     expect(res.body.detail).toContain('Big data');
     expect(res.body.detail).toContain('restano 3 posti');
     expect(res.body.errors[0].pointer).toBe('body/participants');
+    // In English, the territory by its English name as the skill already was.
+    const en = await addAction(second.id, action(1, 4)).set('Accept-Language', 'en');
+    expect(en.body.detail).toBe(
+      'The participants planned for “Big data and data analysis” exceed the need declared in Florence: 3 places remain.',
+    );
     const after = await t.db
       .selectFrom('pacts')
       .select('revision')

@@ -57,6 +57,7 @@ export async function lockCampaignNeeds(tx: Tx, campaignId: string): Promise<voi
 interface Claim {
   territory: string;
   territoryName: string;
+  territoryNames: Record<string, string>;
   depth: number;
   skill: string;
   skillName: string;
@@ -67,8 +68,13 @@ interface Claim {
 
 /** The territories the rule is checked at for a plan in `territory`: it, then up to `scope`. */
 async function pathUp(db: Executor, territory: string, scope: string) {
-  const { rows } = await sql<{ code: string; name: string; depth: number }>`
-    SELECT ta.ancestor_code AS code, t.name, ta.depth
+  const { rows } = await sql<{
+    code: string;
+    name: string;
+    names: Record<string, string>;
+    depth: number;
+  }>`
+    SELECT ta.ancestor_code AS code, t.name, t.names, ta.depth
     FROM territory_ancestors ta
     JOIN territory_ancestors s ON s.code = ta.ancestor_code AND s.ancestor_code = ${scope}
     JOIN territories t ON t.code = ta.ancestor_code
@@ -127,6 +133,7 @@ async function claims(db: Executor, pactId: string, onlySkills?: string[]): Prom
     wanted.map((s) => ({
       territory: t.code,
       territoryName: t.name,
+      territoryNames: t.names,
       depth: t.depth,
       skill: s.code,
       skillName: s.name,
@@ -218,7 +225,7 @@ export async function assertNeedsBacking(
         field: 'participants',
         params: {
           skill: { ...blind.skillNames, _: blind.skillName },
-          territory: blind.territoryName,
+          territory: { ...blind.territoryNames, _: blind.territoryName },
         },
       });
   }
@@ -233,10 +240,10 @@ export async function assertNeedsBacking(
     : undefined;
   const ownClaim = own?.skill_codes.includes(over.skill) ? own.participants : 0;
   const sees = await visibleCells(tx, opts.actor, campaignId, [over.territory]);
-  // The skill by its names: the message is written in the reader's language (`localized`).
+  // The skill and territory by their names: the message is in the reader's language (`localized`).
   const params = {
     skill: { ...over.skillNames, _: over.skillName },
-    territory: over.territoryName,
+    territory: { ...over.territoryNames, _: over.territoryName },
   };
   if (!sees(over.territory, over.skill)) {
     throw new DomainError('pacts.errors.needsExceededProtected', { field: 'participants', params });
