@@ -119,7 +119,10 @@ export function errorHandler(): ErrorRequestHandler {
             ? 'errors.badJson'
             : status === 401 && isApi(req)
               ? 'errors.apiHttp401'
-              : `errors.http${status}`;
+              : status === 404
+                ? // One sentence for an unknown address and a record not found or out of sight.
+                  'errors.notFound'
+                : `errors.http${status}`;
     const params = err instanceof DomainError ? err.options.params : undefined;
     const detail =
       err instanceof BadQueryError

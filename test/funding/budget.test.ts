@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../../src/db/database';
+import { getI18n } from '../../src/http/i18n';
 import { DomainError } from '../../src/lib/domain-error';
 import { releasePact } from '../../src/modules/funding/ledger';
 import { approvePact } from '../../src/modules/funding/review.service';
@@ -97,8 +98,13 @@ describe('budget integrity', () => {
     expect((refusal as DomainError).options.params).toEqual({
       available: 3000,
       needed: 5000,
-      territory: '048014',
+      territory: expect.objectContaining({ _: 'Empoli (048014)' }),
     });
+    // The reserve by its name, as the eligibility report names it, in the reader's language.
+    const { messageKey, options } = refusal as DomainError;
+    expect(getI18n().getFixedT('en')(messageKey, options.params)).toBe(
+      'The reserve for Empoli (048014) has €3,000.00 available; this approval needs €5,000.00.',
+    );
     // The same pact fits once lowered to what the allocation has left.
     await approvePact(t.db, s.region, second.id, {
       ...full,

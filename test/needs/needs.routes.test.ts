@@ -199,4 +199,16 @@ describe('GET /needs', () => {
     const fiesole = res.text.split('\r\n').find((l) => l.startsWith('Fiesole'))!;
     expect(fiesole.split(',').at(-1)).toBe('•');
   });
+
+  it('says no value is hidden when none is, rather than "0 values hidden (•)"', async () => {
+    const agent = await loginAs(app, s.authority.email, PASSWORD);
+    // Marradi: no firm answered, so nothing there is hidden.
+    const path = `/needs/export.csv?campaign=${s.campaign.id}&territory=048026`;
+    const it = await agent.get(`${path}&lang=it`);
+    expect(it.text).toContain('"Dati protetti: nessun valore oscurato; soglia 3 imprese');
+    const en = await agent.get(`${path}&lang=en`);
+    expect(en.text).toContain('"Protected figures: no value hidden; threshold 3 firms');
+    expect(en.text).not.toContain('0 values hidden');
+    await agent.get('/?lang=it');
+  });
 });

@@ -69,6 +69,11 @@ describe('needs backing', () => {
     expect(res.body.detail).toContain('Big data');
     expect(res.body.detail).toContain('restano 3 posti');
     expect(res.body.errors[0].pointer).toBe('body/participants');
+    // In English, the territory by its English name as the skill already was.
+    const en = await addAction(second.id, action(1, 4)).set('Accept-Language', 'en');
+    expect(en.body.detail).toBe(
+      'The participants planned for “Big data and data analysis” exceed the need declared in Florence: 3 places remain.',
+    );
     const after = await t.db
       .selectFrom('pacts')
       .select('revision')
@@ -143,6 +148,40 @@ describe('needs backing', () => {
       .get(`/api/v1/pacts/${old.id}`)
       .set('Authorization', `Bearer ${regionToken}`);
     expect(forRegion.body.actions[0].backing[0]).toMatchObject({ declared: 5, remaining: 3 });
+  });
+
+  it('says a skill no firm declared has no need, never that its figure is protected', async () => {
+    // F40.c: no firm of the campaign declared it; nothing is hidden, there is simply no need.
+    const pact = await draft('048017');
+    const refused = await addAction(pact.id, action(1, 2, ['F40.c']));
+    expect(refused.status).toBe(409);
+    expect(refused.body.detail).toContain('non hanno dichiarato alcun fabbisogno');
+    expect(refused.body.detail).not.toContain('protetto');
+    expect(refused.body.errors[0].pointer).toBe('body/participants');
+    expect(await plannedIn(s.campaign.id)).toBe(0);
+    // An action planned on it before (the need withdrawn since): 0 declared, not "protected".
+    const old = await newPact(t.db, {
+      promoter: s.authority,
+      campaign: s.campaign.id,
+      territory: '048017',
+      actions: [{ skills: ['F40.c'], participants: 2 }],
+    });
+    const view = await request(app)
+      .get(`/api/v1/pacts/${old.id}`)
+      .set('Authorization', `Bearer ${token}`);
+    expect(view.body.actions[0].backing[0]).toMatchObject({
+      skill: 'F40.c',
+      declared: 0,
+      remaining: -2,
+      ok: false,
+    });
+    const agent = await loginAs(app, s.authority.email, s.password);
+    const page = await agent.get(`/pacts/${old.id}`);
+    expect(page.text).toContain('<em>nessun fabbisogno dichiarato</em>');
+    expect(page.text).not.toContain('<em>protetto</em>');
+    const form = await agent.get(`/pacts/${old.id}/actions/${old.actions[0]!.id}/edit?lang=en`);
+    expect(form.text).toMatch(/\(F40\.c\) ·\s*no need declared</);
+    expect(form.text).toMatch(/\(DC1\.1\) ·\s*protected</);
   });
 
   it('counts every level up to the campaign: a sub-territory pact and a province pact share the need', async () => {

@@ -29,7 +29,7 @@ describe('a page asked for with a bad query parameter', () => {
     expect(it.status).toBe(400);
     expect(it.text).toMatch(/<h1[^>]*>Richiesta non valida<\/h1>/);
     expect(text(it.text)).toContain(
-      'Il parametro «by» non è valido: valori ammessi: area, skill, section, size.',
+      'Il parametro «by» non è valido: valori ammessi: Area di competenza (area), Competenza (skill), Settore (section), Classe dimensionale (size).',
     );
     expect(text(it.text)).toContain(
       '<a href="/needs?measure=firms&lang=it">Apri la pagina senza i parametri non validi</a>',
@@ -38,7 +38,7 @@ describe('a page asked for with a bad query parameter', () => {
     const en = await agent.get('/needs?by=foo&lang=en');
     expect(en.status).toBe(400);
     expect(text(en.text)).toContain(
-      'The parameter “by” is not valid: accepted values: area, skill, section, size.',
+      'The parameter “by” is not valid: accepted values: Skill area (area), Skill (skill), Sector (section), Size class (size).',
     );
     expect(text(en.text)).toContain('<a href="/needs?lang=en">Open the page without');
     await agent.get('/?lang=it');
@@ -48,7 +48,7 @@ describe('a page asked for with a bad query parameter', () => {
     const levels = await agent.get('/territories?level=bogus&q=firenze');
     expect(levels.status).toBe(400);
     expect(text(levels.text)).toContain(
-      'Il parametro «level» non è valido: valori ammessi: NUTS0, NUTS1, NUTS2, NUTS3, LAU.',
+      'Il parametro «level» non è valido: valori ammessi: Stato (NUTS0), Macroregione (NUTS1), Regione (NUTS2), Provincia (NUTS3), Comune (LAU).',
     );
     expect(text(levels.text)).toContain('href="/territories?q=firenze"');
 
@@ -105,7 +105,51 @@ describe('a page asked for with a bad query parameter', () => {
       {
         pointer: 'query/level',
         detail:
-          'Il parametro «level» non è valido: valori ammessi: NUTS0, NUTS1, NUTS2, NUTS3, LAU.',
+          'Il parametro «level» non è valido: valori ammessi: Stato (NUTS0), Macroregione (NUTS1), Regione (NUTS2), Provincia (NUTS3), Comune (LAU).',
+      },
+    ]);
+  });
+
+  it("lists the needs and dashboard choices in the reader's words, page and API alike", async () => {
+    const needs = await agent.get('/needs?priority=urgent&sort=size&measure=hours&lang=en');
+    expect(needs.status).toBe(400);
+    expect(text(needs.text)).toContain(
+      'The parameter “priority” is not valid: accepted values: High (high), Medium (medium), Low (low).',
+    );
+    expect(text(needs.text)).toContain(
+      'The parameter “measure” is not valid: accepted values: Workers to train (workers), Firms (firms).',
+    );
+    expect(text(needs.text)).toContain(
+      'The parameter “sort” is not valid: accepted values: Territory name (name), Total (value).',
+    );
+    await agent.get('/?lang=it');
+
+    const dashboard = await request(testApp(t)).get('/dashboard?map=firms&lang=fr');
+    expect(dashboard.status).toBe(400);
+    expect(text(dashboard.text)).toContain(
+      'Il parametro «map» non è valido: valori ammessi: Copertura % (coverage), Lavoratori da formare (need).',
+    );
+    expect(text(dashboard.text)).toContain(
+      'Il parametro «lang» non è valido: valori ammessi: Italiano (it), English (en).',
+    );
+
+    const api = await request(testApp(t))
+      .get(
+        '/api/v1/needs/aggregate?campaignId=00000000-0000-4000-8000-000000000000&by=region&level=NUTS4',
+      )
+      .set('Authorization', `Bearer ${token}`)
+      .set('Accept-Language', 'en');
+    expect(api.status).toBe(422);
+    expect(api.body.errors).toEqual([
+      {
+        pointer: 'query/level',
+        detail:
+          'The parameter “level” is not valid: accepted values: Country (NUTS0), Major region (NUTS1), Region (NUTS2), Province (NUTS3), Municipality (LAU).',
+      },
+      {
+        pointer: 'query/by',
+        detail:
+          'The parameter “by” is not valid: accepted values: Skill area (area), Skill (skill), Sector (sector), Size class (size).',
       },
     ]);
   });

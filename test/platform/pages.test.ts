@@ -90,6 +90,52 @@ describe('pages', () => {
     expect(main(it.text)).toContain('non esiste, o non è visibile con il tuo profilo');
   });
 
+  it('says "not found" in one sentence, whatever the address or record missing', async () => {
+    const user = await newUser(t.db, { role: 'local_authority' });
+    const agent = await loginAs(testApp(t), user.email, PASSWORD);
+    const main = (html: string) =>
+      /<main[\s\S]*<\/main>/
+        .exec(html)![0]
+        .replace(/<[^>]+>/g, ' ')
+        .replace(/&#x27;/g, "'")
+        .replace(/\s+/g, ' ');
+    const sentence = {
+      it: 'Ciò che cerchi non esiste, o non è visibile con il tuo profilo.',
+      en: 'What you are looking for does not exist, or is not visible to you.',
+    };
+    for (const lang of ['it', 'en'] as const)
+      for (const path of [
+        '/pacts/00000000-0000-0000-0000-000000000000',
+        '/pacts/not-an-id',
+        '/calls/not-an-id',
+        '/no/such/page',
+      ]) {
+        const res = await agent.get(`${path}?lang=${lang}`);
+        expect([path, res.status]).toEqual([path, 404]);
+        expect(main(res.text)).toContain(sentence[lang]);
+      }
+    await agent.get('/?lang=it');
+    const token = (
+      await request(testApp(t))
+        .post('/api/v1/tokens')
+        .send({ email: user.email, password: PASSWORD })
+    ).body.token as string;
+    for (const path of ['/api/v1/pacts/00000000-0000-0000-0000-000000000000', '/api/v1/pacts/x']) {
+      const res = await request(testApp(t)).get(path).set('Authorization', `Bearer ${token}`);
+      expect([path, res.status, res.body.detail]).toEqual([path, 404, sentence.it]);
+    }
+    // An unknown secret link: an invitation's says what a password reset's says.
+    const invite = await request(testApp(t)).get(`/invite/inv_${'a'.repeat(43)}`);
+    const reset = await request(testApp(t)).get(`/password/reset/pwr_${'a'.repeat(43)}`);
+    expect([invite.status, reset.status]).toEqual([404, 404]);
+    expect(main(invite.text)).toContain(
+      'Questo link di invito non è valido: controlla di averlo copiato per intero.',
+    );
+    expect(main(reset.text)).toContain(
+      'Questo link non è valido: controlla di averlo copiato per intero.',
+    );
+  });
+
   it('sends security headers with a CSP that allows no inline script', async () => {
     const res = await request(testApp(t)).get('/login');
     expect(res.headers['content-security-policy']).toContain("script-src 'self'");

@@ -151,6 +151,19 @@ describe('reference pages', () => {
     expect(en.text).toContain('Tuscany');
     const search = await agent.get('/territories?q=Prato');
     expect(search.text).toContain('ITI15');
+    // A province's comuni in the reader's alphabet: Firenze (048017) is Florence in English.
+    const order = (html: string) =>
+      [...html.matchAll(/href="\/territories\?code=(0480(?:15|17|18))"/g)].map((m) => m[1]);
+    expect(order((await agent.get('/territories?code=ITI14&lang=it')).text)).toEqual([
+      '048015',
+      '048017',
+      '048018',
+    ]);
+    expect(order((await agent.get('/territories?code=ITI14&lang=en')).text)).toEqual([
+      '048015',
+      '048018',
+      '048017',
+    ]);
   });
 
   it('/territories at the root and on a search shows no empty detail block nor raw keys', async () => {

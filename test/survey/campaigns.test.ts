@@ -158,6 +158,13 @@ describe('campaigns (region)', () => {
     const app = testApp(t);
     for (const workers of ['3', '4']) {
       const firm = await newFirmUser(t.db, 40);
+      // One firm in Firenze (the other in Empoli): a comune whose name differs in English.
+      if (workers === '3')
+        await t.db
+          .updateTable('firms')
+          .set({ territory_code: '048017' })
+          .where('organisation_id', '=', firm.organisationId)
+          .execute();
       const agent = await loginAs(app, firm.email, PASSWORD);
       await reachNeeds(agent, t.db, id, firm.organisationId);
       await submitLines(agent, id, needsBody([needLine({ workers })]));
@@ -202,6 +209,10 @@ describe('campaigns (region)', () => {
     const english = await agent.get(`/campaigns/${id}/responses?status=current&lang=en`);
     expect(english.status).toBe(200);
     expect(english.text).toContain('<option value="current" selected>Valid</option>');
+    // Each firm's comune in the reader's language, as the answer's own page names it.
+    expect(list.text).toContain('<td>Firenze</td>');
+    expect(english.text).toContain('<td>Florence</td>');
+    expect(english.text).not.toContain('<td>Firenze</td>');
   });
 
   it.each(['local_authority', 'social_partner', 'firm'] as const)(

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { territoryCode } from '../../http/validate';
+import { labelledChoice, territoryCode } from '../../http/validate';
 
 // The message is the hint a refused query parameter gives (http/query).
 const period = z.string().regex(/^20[0-9]{2}-Q[1-4]$/, 'errors.query.reasons.period');
@@ -11,8 +11,8 @@ export const pageQuery = z.strictObject({
   territory: z.preprocess(blankToUndefined, territoryCode.optional()),
   period: z.preprocess(blankToUndefined, period.optional()),
   /** What the map colours. */
-  map: z.enum(['coverage', 'need']).default('coverage'),
-  lang: z.enum(['it', 'en']).optional(),
+  map: labelledChoice(['coverage', 'need'], 'dashboard.map.measure').default('coverage'),
+  lang: labelledChoice(['it', 'en'], 'layout.switchTo').optional(),
 });
 export type PageQuery = z.output<typeof pageQuery>;
 

@@ -18,7 +18,7 @@ export class BudgetExceededError extends DomainError {
     scope: 'call' | 'allocation',
     availableCents: number,
     neededCents: number,
-    territory = '',
+    territory: string | Record<string, string> = '',
   ) {
     super(`funding.errors.budgetExceeded.${scope}`, {
       status: 409,

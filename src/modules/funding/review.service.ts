@@ -2,6 +2,7 @@ import type { Db, Executor, Tx } from '../../db';
 import type { SessionUser } from '../../http/types';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { loadPactFor } from '../pacts/access';
+import { findTerritory } from '../reference/territories.repository';
 import { spentByAction } from '../pacts/execution.repository';
 import { appendAudit } from '../pacts/audit';
 import { transitionPact } from '../pacts/transitions';
@@ -126,7 +127,7 @@ export async function approvePact(db: Db, user: SessionUser, pactId: string, inp
         'allocation',
         report.allocation!.availableCents,
         report.grantCents,
-        allocation.territory_code,
+        await reserveName(tx, allocation.territory_code),
       );
     if (!report.ok)
       throw new DomainError('funding.errors.ineligible', {
@@ -423,4 +424,15 @@ export async function reviewView(db: Executor, user: SessionUser, pactId: string
       spent: spent.get(a.id) ?? 0,
     })),
   };
+}
+
+/**
+ * A reserve's territory as the eligibility report shows it, "Florence (ITI14)", by its names
+ * (`localized`): the refusal is worded in the reader's language, not the service's.
+ */
+async function reserveName(db: Executor, code: string): Promise<Record<string, string>> {
+  const t = await findTerritory(db, code);
+  if (!t) return { _: code };
+  const named = Object.entries(t.names).map(([lang, name]) => [lang, `${name} (${code})`]);
+  return { ...Object.fromEntries(named), _: `${t.name} (${code})` };
 }

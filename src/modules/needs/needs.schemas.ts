@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { TERRITORY_LEVELS } from '../../db/database';
-import { territoryCode } from '../../http/validate';
+import { labelledChoice, territoryCode } from '../../http/validate';
 import { PIVOT_DIMS, type PivotDim } from './protection';
 
-const priority = z.enum(['high', 'medium', 'low']);
+const priority = labelledChoice(['high', 'medium', 'low'], 'needs.priorities');
 // The message is the hint a refused query parameter gives (http/query).
 const period = z.string().regex(/^20[0-9]{2}-Q[1-4]$/, 'errors.query.reasons.period');
 
@@ -14,8 +14,8 @@ export const toDim = (by: (typeof API_BY)[number]): PivotDim => (by === 'sector'
 export const aggregateQuery = z.strictObject({
   campaignId: z.uuid(),
   territory: territoryCode.optional(),
-  level: z.enum(TERRITORY_LEVELS).optional(),
-  by: z.enum(API_BY).default('area'),
+  level: labelledChoice(TERRITORY_LEVELS, 'reference.levelNames').optional(),
+  by: labelledChoice(API_BY, 'needs.byChoices').default('area'),
   priority: priority.optional(),
   period: period.optional(),
 });
@@ -36,10 +36,10 @@ const blankToUndefined = (v: unknown) => (v === '' || v === '*' ? undefined : v)
 export const pageQuery = z.object({
   campaign: z.uuid().optional(),
   territory: territoryCode.optional(),
-  by: z.enum(PIVOT_DIMS).default('area'),
+  by: labelledChoice(PIVOT_DIMS, 'needs.byChoices').default('area'),
   priority: z.preprocess(blankToUndefined, priority.optional()),
   period: z.preprocess(blankToUndefined, period.optional()),
-  measure: z.enum(['workers', 'firms']).default('workers'),
-  sort: z.enum(['name', 'value']).default('name'),
+  measure: labelledChoice(['workers', 'firms'], 'needs.measure').default('workers'),
+  sort: labelledChoice(['name', 'value'], 'needs.sorts').default('name'),
 });
 export type PageQuery = z.output<typeof pageQuery>;

@@ -16,7 +16,7 @@ import { findCall } from './pacts.repository';
 import { loadPactFor } from './access';
 import { MODALITIES } from './pacts.tables';
 import { actionSchema, revisionOnlySchema } from './pacts.schemas';
-import { keepChosen, pactFieldLabels, redirectIfClosed, skillNeeds } from './pacts.view';
+import { pactFieldLabels, redirectIfClosed, skillNeeds } from './pacts.view';
 import { StaleRevisionError } from './stale';
 import { renderStale } from './stale.view';
 
@@ -46,15 +46,10 @@ export function actionRoutes({ db }: AppServices): Router {
     const given = (extra as { values?: Record<string, unknown> }).values;
     const values = { ...stored, ...given, revision: given?.revision ?? pact.revision };
     const chosen = new Set(([] as unknown[]).concat(values.skills ?? []).map(String));
-    const needs = await skillNeeds(
-      db,
-      req.user!,
-      pact.campaign_id,
-      pact.territory_code,
-      lang,
-      action?.id,
-    );
-    keepChosen(needs, chosen);
+    const needs = await skillNeeds(db, req.user!, pact.campaign_id, pact.territory_code, lang, {
+      exceptAction: action?.id,
+      chosen,
+    });
     // The rates themselves, so the officer can size an action against the budget before saving.
     const call = pact.call_id ? await findCall(db, pact.call_id) : undefined;
     res.status(status).render('pacts/action-form', {

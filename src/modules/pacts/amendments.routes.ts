@@ -16,7 +16,7 @@ import * as repo from './pacts.repository';
 import { isEditable } from './pact-workflow';
 import { AMENDMENT_KINDS } from './negotiation.tables';
 import { MODALITIES } from './pacts.tables';
-import { keepChosen, pactFieldLabels, skillNeeds } from './pacts.view';
+import { pactFieldLabels, skillNeeds } from './pacts.view';
 
 type Values = Record<string, unknown>;
 
@@ -78,9 +78,11 @@ export function amendmentRoutes({ db }: AppServices): Router {
     const lang = res.locals.lang as string;
     const needs =
       kind === 'change_action' || kind === 'add_action'
-        ? await skillNeeds(db, req.user!, pact.campaign_id, pact.territory_code, lang, action?.id)
+        ? await skillNeeds(db, req.user!, pact.campaign_id, pact.territory_code, lang, {
+            exceptAction: action?.id,
+            chosen,
+          })
         : [];
-    keepChosen(needs, chosen);
     res.status(status).render('pacts/amendment-new', {
       ...base,
       step: 'form',

@@ -57,6 +57,7 @@ export async function lockCampaignNeeds(tx: Tx, campaignId: string): Promise<voi
 interface Claim {
   territory: string;
   territoryName: string;
+  territoryNames: Record<string, string>;
   depth: number;
   skill: string;
   skillName: string;
@@ -67,8 +68,13 @@ interface Claim {
 
 /** The territories the rule is checked at for a plan in `territory`: it, then up to `scope`. */
 async function pathUp(db: Executor, territory: string, scope: string) {
-  const { rows } = await sql<{ code: string; name: string; depth: number }>`
-    SELECT ta.ancestor_code AS code, t.name, ta.depth
+  const { rows } = await sql<{
+    code: string;
+    name: string;
+    names: Record<string, string>;
+    depth: number;
+  }>`
+    SELECT ta.ancestor_code AS code, t.name, t.names, ta.depth
     FROM territory_ancestors ta
     JOIN territory_ancestors s ON s.code = ta.ancestor_code AND s.ancestor_code = ${scope}
     JOIN territories t ON t.code = ta.ancestor_code
@@ -127,6 +133,7 @@ async function claims(db: Executor, pactId: string, onlySkills?: string[]): Prom
     wanted.map((s) => ({
       territory: t.code,
       territoryName: t.name,
+      territoryNames: t.names,
       depth: t.depth,
       skill: s.code,
       skillName: s.name,
@@ -139,32 +146,35 @@ async function claims(db: Executor, pactId: string, onlySkills?: string[]): Prom
 
 /**
  * Which (territory, skill) workers figures a viewer may see: region users all of them, others
- * only the cells the protected aggregate publishes to them (never a suppressed one, never one
- * outside their scope). Returns the visible codes as `territory\0skill` keys.
+ * every cell the protected aggregate does not hide from them in a territory of their scope. A
+ * skill no firm there declared is no cell at all: the needs page shows it as empty ("–"), so it
+ * is seen, as a need of 0, never as a protected figure. Outside the scope nothing is seen.
  */
 async function visibleCells(
   db: Executor,
   viewer: SessionUser | undefined,
   campaignId: string,
   territories: string[],
-): Promise<Set<string> | 'all'> {
-  if (viewer && !isProtectedReader(viewer)) return 'all';
-  return (await viewOf(db, viewer, campaignId, territories)).visible;
+): Promise<(territory: string, skill: string) => boolean> {
+  if (viewer && !isProtectedReader(viewer)) return () => true;
+  const { hidden, inSight } = await viewOf(db, viewer, campaignId, territories);
+  return (territory, skill) => inSight.has(territory) && !hidden.has(key(territory, skill));
 }
 
 /**
- * The skill cells of `territories` as a protected reader sees them: published (`visible`) or
- * shown as protected (`hidden`); a territory outside the reader's scope gives neither.
+ * The skill cells of `territories` a protected reader sees as protected (`hidden`), and the
+ * territories whose table the reader may open at all (`inSight`); a territory outside the
+ * reader's scope is in neither.
  */
 async function viewOf(
   db: Executor,
   viewer: SessionUser | undefined,
   campaignId: string,
   territories: string[],
-): Promise<{ visible: Set<string>; hidden: Set<string> }> {
-  const visible = new Set<string>();
+): Promise<{ hidden: Set<string>; inSight: Set<string> }> {
   const hidden = new Set<string>();
-  if (!viewer) return { visible, hidden };
+  const inSight = new Set<string>();
+  if (!viewer) return { hidden, inSight };
   for (const territory of territories) {
     try {
       const agg = await needsAggregate(db, viewer, {
@@ -174,14 +184,14 @@ async function viewOf(
         priority: '*',
         period: '*',
       });
+      inSight.add(territory);
       for (const c of agg.cells)
-        if (c.territory === territory)
-          (c.suppressed ? hidden : visible).add(key(territory, c.value));
+        if (c.territory === territory && c.suppressed) hidden.add(key(territory, c.value));
     } catch {
       // Out of the viewer's scope: nothing there is published to it.
     }
   }
-  return { visible, hidden };
+  return { hidden, inSight };
 }
 
 /**
@@ -215,7 +225,7 @@ export async function assertNeedsBacking(
         field: 'participants',
         params: {
           skill: { ...blind.skillNames, _: blind.skillName },
-          territory: blind.territoryName,
+          territory: { ...blind.territoryNames, _: blind.territoryName },
         },
       });
   }
@@ -229,15 +239,17 @@ export async function assertNeedsBacking(
         .executeTakeFirst()
     : undefined;
   const ownClaim = own?.skill_codes.includes(over.skill) ? own.participants : 0;
-  const visible = await visibleCells(tx, opts.actor, campaignId, [over.territory]);
-  // The skill by its names: the message is written in the reader's language (`localized`).
+  const sees = await visibleCells(tx, opts.actor, campaignId, [over.territory]);
+  // The skill and territory by their names: the message is in the reader's language (`localized`).
   const params = {
     skill: { ...over.skillNames, _: over.skillName },
-    territory: over.territoryName,
+    territory: { ...over.territoryNames, _: over.territoryName },
   };
-  if (visible !== 'all' && !visible.has(key(over.territory, over.skill))) {
+  if (!sees(over.territory, over.skill)) {
     throw new DomainError('pacts.errors.needsExceededProtected', { field: 'participants', params });
   }
+  if (over.declared === 0)
+    throw new DomainError('pacts.errors.needsNoneDeclared', { field: 'participants', params });
   const remaining = Math.max(0, over.declared - (over.planned - ownClaim));
   throw new DomainError('pacts.errors.needsExceeded', {
     field: 'participants',
@@ -278,13 +290,13 @@ export async function needsBackingReport(
     .where('id', '=', pactId)
     .executeTakeFirstOrThrow();
   const own = all.filter((c) => c.depth === 0);
-  const visible = await visibleCells(db, viewer, campaignId, own.length ? [own[0]!.territory] : []);
+  const sees = await visibleCells(db, viewer, campaignId, own.length ? [own[0]!.territory] : []);
   const okBySkill = new Map<string, boolean>();
   for (const c of all)
     okBySkill.set(c.skill, (okBySkill.get(c.skill) ?? true) && c.planned <= c.declared);
   const lineOf = new Map(
     own.map((c) => {
-      const shown = visible === 'all' || visible.has(key(c.territory, c.skill));
+      const shown = sees(c.territory, c.skill);
       const line: BackingLine = {
         skill: c.skill,
         skillName: c.skillName,
@@ -337,11 +349,11 @@ export async function remainingNeeds(
   if (codes.length === 0) return out;
   const declared = await declaredWorkers(db, q.campaignId, codes, q.skills);
   const planned = await plannedAlong(db, q.campaignId, codes, q.skills, q.exceptAction);
-  const visible = await visibleCells(db, viewer, q.campaignId, codes);
+  const sees = await visibleCells(db, viewer, q.campaignId, codes);
   for (const skill of q.skills) {
-    if (visible !== 'all' && !visible.has(key(q.territory, skill))) continue;
+    if (!sees(q.territory, skill)) continue;
     const left = codes
-      .filter((t) => visible === 'all' || visible.has(key(t, skill)))
+      .filter((t) => sees(t, skill))
       .map((t) => (declared.get(key(t, skill)) ?? 0) - (planned.get(key(t, skill)) ?? 0));
     out.set(skill, Math.max(0, Math.min(...left)));
   }

@@ -50,12 +50,26 @@ export function pactFieldLabels(t: Request['t']): Record<string, string> {
 export const euros = (cents: number | null | undefined) =>
   cents === null || cents === undefined ? null : cents / 100;
 
+export interface SkillNeed {
+  code: string;
+  name: string;
+  workers: number | null;
+  firms: number | null;
+  remaining: number | null;
+  /** Hidden from this user: neither declared nor remaining is shown. */
+  protected: boolean;
+  /** No firm there declared a need for it (a chosen skill whose need was withdrawn). */
+  none: boolean;
+}
+
 /**
  * The skill cells of one territory from the protected aggregate, as this user may see them:
  * workers, what the campaign's active pacts leave of them (`remaining`, without the claim of
  * `exceptAction`, the action being edited), or `protected: true` (never a suppressed number,
- * neither declared nor remaining). Empty when the campaign has no answers there or is out of the
- * user's sight.
+ * neither declared nor remaining). Skills already `chosen` on a form stay on it even when no
+ * longer in the aggregate: as no need declared (an empty cell hides nothing), or as protected
+ * when the territory is out of the user's sight. Otherwise empty when the campaign has no answers
+ * there or is out of the user's sight.
  */
 export async function skillNeeds(
   db: Executor,
@@ -63,8 +77,9 @@ export async function skillNeeds(
   campaignId: string,
   territory: string,
   lang: string,
-  exceptAction?: string,
-) {
+  opts: { exceptAction?: string; chosen?: Iterable<string> } = {},
+): Promise<SkillNeed[]> {
+  const chosen = [...(opts.chosen ?? [])];
   try {
     const agg = await needsAggregate(db, user, {
       campaignId,
@@ -74,43 +89,51 @@ export async function skillNeeds(
       period: '*',
     });
     const labels = await valueLabels(db, 'skill');
+    const nameOf = (code: string) => {
+      const label = labels.get(code);
+      return label ? localName(label, lang) : code;
+    };
     const cells = agg.cells.filter((c) => c.territory === territory && c.value !== '*');
     const left = await remainingNeeds(db, user, {
       campaignId,
       territory,
       skills: cells.filter((c) => !c.suppressed).map((c) => c.value),
-      exceptAction,
+      exceptAction: opts.exceptAction,
     });
-    return cells
-      .map((c) => {
-        const label = labels.get(c.value);
-        const workers = c.suppressed ? null : (c.workers ?? 0);
-        return {
-          code: c.value,
-          name: label ? localName(label, lang) : c.value,
-          workers,
-          firms: c.suppressed ? null : (c.firms ?? 0),
-          remaining: c.suppressed ? null : (left.get(c.value) ?? workers),
-          protected: c.suppressed,
-        };
-      })
-      .sort((a, b) => a.name.localeCompare(b.name));
+    const lines: SkillNeed[] = cells.map((c) => {
+      const workers = c.suppressed ? null : (c.workers ?? 0);
+      return {
+        code: c.value,
+        name: nameOf(c.value),
+        workers,
+        firms: c.suppressed ? null : (c.firms ?? 0),
+        remaining: c.suppressed ? null : (left.get(c.value) ?? workers),
+        protected: c.suppressed,
+        none: false,
+      };
+    });
+    for (const code of chosen)
+      if (!lines.some((n) => n.code === code))
+        lines.push({
+          code,
+          name: nameOf(code),
+          workers: 0,
+          firms: 0,
+          remaining: 0,
+          protected: false,
+          none: true,
+        });
+    return lines.sort((a, b) => a.name.localeCompare(b.name));
   } catch (err) {
-    if (err instanceof DomainError) return [];
-    throw err;
+    if (!(err instanceof DomainError)) throw err;
+    return chosen.map((code) => ({
+      code,
+      name: code,
+      workers: null,
+      firms: null,
+      remaining: null,
+      protected: true,
+      none: false,
+    }));
   }
-}
-
-/** Skills already chosen stay on a form even when no longer in the published aggregate. */
-export function keepChosen(needs: Awaited<ReturnType<typeof skillNeeds>>, chosen: Set<string>) {
-  for (const code of chosen)
-    if (!needs.some((n) => n.code === code))
-      needs.push({
-        code,
-        name: code,
-        workers: null,
-        firms: null,
-        remaining: null,
-        protected: true,
-      });
 }

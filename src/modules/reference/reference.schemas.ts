@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TERRITORY_LEVELS } from '../../db/database';
+import { labelledChoice } from '../../http/validate';
 
 /** Query strings from a GET form send empty fields as '' (or a search of spaces): "not given". */
 const optional = <T extends z.ZodType>(schema: T) =>
@@ -15,10 +16,10 @@ const code = z
   .regex(/^[A-Z0-9]{2,12}$/, 'errors.query.reasons.territory');
 
 export const territoryQuery = z.strictObject({
-  level: optional(z.enum(TERRITORY_LEVELS)),
+  level: optional(labelledChoice(TERRITORY_LEVELS, 'reference.levelNames')),
   parent: optional(code),
   q: optional(z.string().trim().min(1).max(100)),
-  lang: optional(z.enum(['it', 'en'])),
+  lang: optional(labelledChoice(['it', 'en'], 'layout.switchTo')),
 });
 
 export const territoryPageQuery = territoryQuery.extend({ code: optional(code) });
@@ -29,10 +30,12 @@ export const skillQuery = z.strictObject({
   // Area codes are upper case (F40, DC1, ESCO-DIGITAL): a typed f40 is the same area.
   area: optional(z.string().trim().toUpperCase().max(40)),
   q: optional(z.string().trim().min(1).max(100)),
-  lang: optional(z.enum(['it', 'en'])),
+  lang: optional(labelledChoice(['it', 'en'], 'layout.switchTo')),
 });
 
-export const langQuery = z.strictObject({ lang: optional(z.enum(['it', 'en'])) });
+export const langQuery = z.strictObject({
+  lang: optional(labelledChoice(['it', 'en'], 'layout.switchTo')),
+});
 
 const names = z.record(z.string(), z.string());
 export const territorySchema = z

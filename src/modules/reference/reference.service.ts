@@ -51,6 +51,9 @@ export async function territoryDetail(db: Db, code: string, lang: string) {
   return {
     territory: toTerritory(territory, lang),
     path: path.map((p) => ({ code: p.code, level: p.level, name: localName(p, lang) })),
-    children: children.map((c) => ({ ...toTerritory(c, lang), children: counts.get(c.code) ?? 0 })),
+    // In the reader's alphabet: Florence after Firenzuola in English, Firenze before it in Italian.
+    children: children
+      .map((c) => ({ ...toTerritory(c, lang), children: counts.get(c.code) ?? 0 }))
+      .sort((a, b) => a.localName.localeCompare(b.localName, lang)),
   };
 }

@@ -381,10 +381,14 @@ export function campaignRoutes({ db }: AppServices): Router {
       `?${new URLSearchParams({ status: status ?? '', territory: territory ?? '', page: String(p) })}`;
     // Past the end (an old link, a list that shrank): the last page, not "Pagina 99999 di 3".
     if (page > pages) return res.redirect(link(pages));
+    const lang = res.locals.lang as string;
     res.render('campaigns/responses', {
       title: req.t('regionResponses.title'),
       campaign,
-      rows,
+      rows: rows.map((r) => ({
+        ...r,
+        territory_name: localName({ name: r.territory_name, names: r.territory_names }, lang),
+      })),
       total,
       page,
       pages,

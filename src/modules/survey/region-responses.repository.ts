@@ -17,6 +17,7 @@ export async function listLatestResponses(db: Executor, campaignId: string, f: R
     legal_name: string;
     territory_code: string;
     territory_name: string;
+    territory_names: Record<string, string>;
     size_class: string;
     nace_division: string;
     version: number;
@@ -31,7 +32,8 @@ export async function listLatestResponses(db: Executor, campaignId: string, f: R
       SELECT DISTINCT ON (firm_id) *
       FROM responses WHERE campaign_id = ${campaignId}
       ORDER BY firm_id, version DESC)
-    SELECT l.id, l.firm_id, l.legal_name, l.territory_code, t.name AS territory_name, l.size_class,
+    SELECT l.id, l.firm_id, l.legal_name, l.territory_code, t.name AS territory_name,
+      t.names AS territory_names, l.size_class,
       l.nace_division, l.version, l.status, l.submitted_at, l.readiness_score, l.need_count,
       l.workers_total, count(*) OVER ()::int AS total
     FROM latest l JOIN territories t ON t.code = l.territory_code
