@@ -5,7 +5,7 @@ import { loginAs, testApp } from '../helpers/app';
 import { PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { withSurveysClosed } from '../needs/factories';
-import { dashboardScenario, type DashboardScenario } from './scenario';
+import { dashboardScenario, NEXT_QUARTER, QUARTER_AFTER, type DashboardScenario } from './scenario';
 
 let t: TestDb;
 let app: Express;
@@ -92,7 +92,7 @@ describe('GET /api/v1/dashboard (getDashboard) for the region', () => {
 
   it('filters by quarter: needs of the quarter, actions planned in it, outcomes reported in it', async () => {
     const res = await api(
-      `campaignId=${s.campaignId}&territory=ITI14&period=2027-Q1`,
+      `campaignId=${s.campaignId}&territory=ITI14&period=${NEXT_QUARTER}`,
       await s.token(s.region.id),
     );
     expect(res.status).toBe(200);
@@ -140,13 +140,13 @@ describe('GET /api/v1/dashboard (getDashboard) for the region', () => {
     const res = await api(`campaignId=${s.campaignId}`, await s.token(s.region.id));
     expect(res.body.series).toEqual([
       {
-        period: '2027-Q1',
+        period: NEXT_QUARTER,
         workersInNeed: { value: 21, suppressed: false },
         workersCovered: 13,
         completed: 8,
       },
       {
-        period: '2027-Q2',
+        period: QUARTER_AFTER,
         workersInNeed: { value: 15, suppressed: false },
         workersCovered: 4,
         completed: 2,
@@ -261,9 +261,9 @@ describe('protection', () => {
 
   it('protects a filtered quarter the way /needs does', async () => {
     const token = await s.token(s.authority.id);
-    const res = await api(`campaignId=${s.campaignId}&period=2027-Q1`, token);
+    const res = await api(`campaignId=${s.campaignId}&period=${NEXT_QUARTER}`, token);
     const needs = await request(app)
-      .get(`/api/v1/needs/aggregate?campaignId=${s.campaignId}&by=area&period=2027-Q1`)
+      .get(`/api/v1/needs/aggregate?campaignId=${s.campaignId}&by=area&period=${NEXT_QUARTER}`)
       .set('Authorization', `Bearer ${token}`);
     for (const c of (needs.body.cells as (Figure & { territory: string; value: string })[]).filter(
       (x) => x.value === '*' && x.suppressed,

@@ -5,7 +5,7 @@ import { loginAs, testApp, type Agent } from '../helpers/app';
 import { newUser, PASSWORD } from '../helpers/factories';
 import { withSurveysClosed } from '../needs/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
-import { dashboardScenario, type DashboardScenario } from './scenario';
+import { dashboardScenario, NEXT_QUARTER, QUARTER_AFTER, type DashboardScenario } from './scenario';
 
 let t: TestDb;
 let app: Express;
@@ -82,21 +82,25 @@ describe('GET /dashboard', () => {
     expect(res.text).toContain('<title>Prato: 42,9 % (Copertura %)</title>');
     expect(res.text).toContain('<title>Arezzo: nessun fabbisogno dichiarato</title>');
     expect(res.text).toContain('<title id="dashboard-series-title">');
-    expect(res.text).toMatch(/<desc id="dashboard-series-desc">2027-Q1: Lavoratori da formare 21/);
+    expect(res.text).toMatch(
+      new RegExp(`<desc id="dashboard-series-desc">${NEXT_QUARTER}: Lavoratori da formare 21`),
+    );
     expect(page).toContain('Confronto tra regioni');
     expect(page).toMatch(/Toscana .*\(non protetti\) 10 60 /);
     expect(res.text).toContain('/dashboard/export.csv?');
   });
 
   it('says that a chosen quarter counts the commitments of the actions planned in it', async () => {
-    // 2027-Q1 holds the pact's actions; the grant was committed when approved, not in Q1.
-    const res = await region.get(`/dashboard?campaign=${s.campaignId}&period=2027-Q1`);
+    // NEXT_QUARTER holds the pact's actions; the grant was committed when approved, not in it.
+    const res = await region.get(`/dashboard?campaign=${s.campaignId}&period=${NEXT_QUARTER}`);
     const page = text(res.text).replace(/&#x27;/g, "'");
     expect(page).toMatch(/Totale: Toscana 10 21 13 61,9 % 6\.000,00 €/);
     expect(page).toContain(
       "Impegnato: il registro degli impegni a oggi, per trimestre dell'azione.",
     );
-    const en = await region.get(`/dashboard?campaign=${s.campaignId}&period=2027-Q1&lang=en`);
+    const en = await region.get(
+      `/dashboard?campaign=${s.campaignId}&period=${NEXT_QUARTER}&lang=en`,
+    );
     expect(text(en.text).replace(/&#x27;/g, "'")).toContain(
       "Committed: the commitments ledger now, by the action's quarter.",
     );
@@ -187,7 +191,9 @@ describe('exports', () => {
     expect(lines).toContain('• meno di 3 imprese');
     const fiesole = lines.find((l) => l.startsWith('Fiesole,'))!;
     expect(fiesole.split(',').slice(0, 5)).toEqual(['Fiesole', '1', '•', '0', '•']);
-    expect(lines.find((l) => l.startsWith('2027-Q2,'))).toMatch(/^2027-Q2,(•|\d+),4,2$/);
+    expect(lines.find((l) => l.startsWith(`${QUARTER_AFTER},`))).toMatch(
+      new RegExp(`^${QUARTER_AFTER},(•|\\d+),4,2$`),
+    );
   });
 
   it('counts and explains every hidden value of the file, the quarters and regions too', async () => {
@@ -216,7 +222,7 @@ describe('exports', () => {
     // Money with its two decimals, as the open data and the ESF+ indicators write it.
     expect(lines).toContain('Fiesole,1,2,0,0,0.00,0.00,0,0,,');
     expect(lines).toContain('Totale: Firenze,7,29,14,48.3,8400.00,6000.00,14,10,71.4,600.00');
-    expect(lines).toContain('2027-Q1,14,10,8');
+    expect(lines).toContain(`${NEXT_QUARTER},14,10,8`);
   });
 
   it('names the unit of money and percentages in the headers, in the reader’s language', async () => {

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { createApiToken } from '../../src/modules/accounts/tokens.service';
 import { approvePact } from '../../src/modules/funding/review.service';
 import { testApp } from '../helpers/app';
+import { quarterFromNow } from '../helpers/dates';
 import { newUser } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { newCall, submittedPact } from '../funding/helpers';
@@ -17,10 +18,13 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
+/** The quarter after today's: approval refuses an action planned for one already past. */
+const NEXT_QUARTER = quarterFromNow(1);
+
 /**
- * Florence (048017): 3 firms × 10 workers of F40.a in 2027-Q1. A pact of the province with two
- * actions of Q1 (12 and 8 participants), approved with the second cut to zero: the region funds
- * 12 participants, not 20.
+ * Florence (048017): 3 firms × 10 workers of F40.a in the next quarter. A pact of the province
+ * with two actions of that quarter (12 and 8 participants), approved with the second cut to
+ * zero: the region funds 12 participants, not 20.
  */
 async function partlyApproved() {
   const { id: campaignId, region } = await newCampaign(t.db, { territory: 'ITI1', k: 3 });
@@ -31,15 +35,15 @@ async function partlyApproved() {
       sector: 0,
       employees: 40,
       lines: [
-        { skill: 0, occupation: 0, eqf: 4, workers: 10, priority: 'high', period: '2027-Q1' },
+        { skill: 0, occupation: 0, eqf: 4, workers: 10, priority: 'high', period: NEXT_QUARTER },
       ],
     });
   }
   const authority = await newUser(t.db, { role: 'local_authority', territory: 'ITI14' });
   const call = await newCall(t.db, region, { campaignId });
   const pact = await submittedPact(t.db, { authority, campaignId, call }, [
-    { participants: 12, hours: 40, period: '2027-Q1' },
-    { participants: 8, hours: 40, period: '2027-Q1' },
+    { participants: 12, hours: 40, period: NEXT_QUARTER },
+    { participants: 8, hours: 40, period: NEXT_QUARTER },
   ]);
   await approvePact(t.db, region, pact.id, {
     revision: 1,
@@ -64,7 +68,7 @@ describe('GET /api/v1/dashboard after a partial approval', () => {
     });
     expect(res.body.series).toEqual([
       {
-        period: '2027-Q1',
+        period: NEXT_QUARTER,
         workersInNeed: { value: 30, suppressed: false },
         workersCovered: 12,
         completed: 0,

@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import { quarterFromNow } from '../helpers/dates';
 import { OTHER_FIRMS, OTHER_WORKERS, type JourneySeed } from './pact-journey.seed';
 import { TEXTS, tick, type Lang, type Seen } from './pact-journey.steps';
 
@@ -48,7 +49,8 @@ export async function draftPact(page: Page, s: JourneySeed, seen: Seen): Promise
   await page.fill('#field-hours', '40');
   await page.selectOption('#field-modality', 'blended');
   await page.selectOption('#field-eqfLevel', '4');
-  await page.fill('#field-period', '2027-Q1');
+  // The next quarter: the region's approval refuses one already past.
+  await page.fill('#field-period', quarterFromNow(1));
   // More participants than the firms declared: refused, the user's values kept.
   await page.click(`form[action="/pacts/${pactId}/actions"] button[type="submit"]`);
   await page.locator('.error-summary').waitFor();

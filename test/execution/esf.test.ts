@@ -8,6 +8,7 @@ import { reportOutcome } from '../../src/modules/pacts/execution.service';
 import { loginAs, testApp, type Agent } from '../helpers/app';
 import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
+import { quarterFromNow } from '../helpers/dates';
 import { approvedPact, reportForm } from './helpers';
 
 let t: TestDb;
@@ -25,7 +26,11 @@ async function report(
 }
 
 // Two pacts of one call: one on the province (ITI14), one on Empoli (048014), reported over two
-// quarters of 2026.
+// quarters of one year, both begun: this one and the last, or in a first quarter the two before.
+const [EARLY, LATE] = quarterFromNow(0).endsWith('Q1')
+  ? [quarterFromNow(-2), quarterFromNow(-1)]
+  : [quarterFromNow(-1), quarterFromNow(0)];
+const YEAR = LATE.slice(0, 4);
 beforeAll(async () => {
   t = await newTestDb();
   app = testApp(t);
@@ -34,9 +39,9 @@ beforeAll(async () => {
     s,
     territory: '048014',
   });
-  await report(s.pact, { period: '2026-Q3' }); // 6 participants, 1500,50 €
+  await report(s.pact, { period: EARLY }); // 6 participants, 1500,50 €
   await report(s.pact, {
-    period: '2026-Q4',
+    period: LATE,
     enrolled: '2',
     completed: '4',
     hoursDelivered: '10',
@@ -55,7 +60,7 @@ beforeAll(async () => {
     isced34: '0',
     isced58: '0',
   });
-  await report(second.pact, { period: '2026-Q4' }); // 6 participants, 1500,50 €
+  await report(second.pact, { period: LATE }); // 6 participants, 1500,50 €
   region = await loginAs(app, s.region.email, PASSWORD);
 });
 afterAll(() => t.close());
@@ -69,27 +74,27 @@ describe('GET /calls/:id/esf-indicators', () => {
   it('is linked from the call page and shows the table by territory with a total', async () => {
     const call = await region.get(`/calls/${s.call.id}`);
     expect(call.text).toContain(`href="/calls/${s.call.id}/esf-indicators"`);
-    const res = await region.get(url('period=2026-Q4'));
+    const res = await region.get(url(`period=${LATE}`));
     expect(res.status).toBe(200);
     expect(res.text).toContain('EECO01 Partecipanti (totale)');
     expect(res.text).toContain('data-territory="ITI14"');
     expect(res.text).toContain('data-territory="048014"');
     expect(res.text).toContain(
-      `href="/calls/${s.call.id}/esf-indicators?format=csv&amp;period=2026-Q4"`,
+      `href="/calls/${s.call.id}/esf-indicators?format=csv&amp;period=${LATE}"`,
     );
-    const en = await region.get(url('period=2026-Q4&lang=en'));
+    const en = await region.get(url(`period=${LATE}&lang=en`));
     expect(en.text).toContain('EECO03 Long-term unemployed');
     expect(en.text).not.toMatch(/execution\.[a-zA-Z]/);
     await region.get(url('lang=it')); // the language choice sticks (cookie): back to Italian
   });
 
   it('exports a quarter as CSV: codes in the header, rows that add up to the total', async () => {
-    const res = await region.get(url('period=2026-Q4&format=csv'));
+    const res = await region.get(url(`period=${LATE}&format=csv`));
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(res.headers['content-disposition']).toContain('.csv');
     const lines = parseCsv(res.text);
-    expect(lines[1]).toEqual(['Periodo', '2026-Q4']);
+    expect(lines[1]).toEqual(['Periodo', LATE]);
     const head = lines.findIndex((l) => l[0] === 'Codice territorio');
     const header = lines[head]!;
     for (const code of [
@@ -126,7 +131,7 @@ describe('GET /calls/:id/esf-indicators', () => {
 
   it('sums a whole year, as XLSX', async () => {
     const res = await region
-      .get(url('period=2026&format=xlsx'))
+      .get(url(`period=${YEAR}&format=xlsx`))
       .buffer(true)
       .parse((r, cb) => {
         const chunks: Buffer[] = [];
@@ -167,10 +172,10 @@ describe('GET /calls/:id/esf-indicators', () => {
       'Periodo: Scrivi un trimestre, per esempio 2027-Q1, o un anno, per esempio 2027',
     );
     // Typed without the dash, the quarter is the one meant.
-    const typed = await region.get(url('period=2026q4'));
+    const typed = await region.get(url(`period=${LATE.replace('-', '').toLowerCase()}`));
     expect(typed.status).toBe(200);
     expect(typed.text).toContain(
-      `href="/calls/${s.call.id}/esf-indicators?format=csv&amp;period=2026-Q4"`,
+      `href="/calls/${s.call.id}/esf-indicators?format=csv&amp;period=${LATE}"`,
     );
     const authority = await loginAs(app, s.authority.email, PASSWORD);
     expect((await authority.get(url('format=csv'))).status).toBe(403);
@@ -187,12 +192,12 @@ describe('API', () => {
 
   it('getEsfIndicators answers JSON with the indicator codes', async () => {
     const res = await request(app)
-      .get(`/api/v1/calls/${s.call.id}/esf-indicators?period=2026-Q3`)
+      .get(`/api/v1/calls/${s.call.id}/esf-indicators?period=${EARLY}`)
       .set(await bearer(s.region.id));
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
       callId: s.call.id,
-      period: '2026-Q3',
+      period: EARLY,
       territories: [{ territoryCode: 'ITI14', EECO01: 6, women: 3, spentCents: 1500_50 }],
       total: { territoryCode: null, EECO01: 6, EECO02: 2, EECO03: 1, cofinancedCents: 300_00 },
     });
@@ -208,7 +213,7 @@ describe('API', () => {
     const headers = await bearer(p.authority.id);
     const body = {
       actionId,
-      period: '2026-Q4',
+      period: LATE,
       enrolled: 3,
       completed: 0,
       hoursDelivered: 12,
@@ -242,7 +247,7 @@ describe('API', () => {
     expect(ok.body).toEqual({
       pactId: p.pact.id,
       actionId,
-      period: '2026-Q4',
+      period: LATE,
       replaced: false,
       status: 'in_progress',
       repeated: false,

@@ -2,6 +2,7 @@ import type { Db } from '../../src/db';
 import { approvePact } from '../../src/modules/funding/review.service';
 import type { ActionSeed } from '../pacts/factories';
 import { scenario, submittedPact, type CallSeed } from '../funding/helpers';
+import { quarterFromNow } from '../helpers/dates';
 import { newUser } from '../helpers/factories';
 
 /**
@@ -30,11 +31,15 @@ export async function approvedPact(
   return { ...s, partner, pact };
 }
 
-/** A consistent report of 6 participants in 2026-Q4 (form fields, as a browser sends them). */
+/** Reports are for a quarter begun and not before the approval (spring 2026): these two are. */
+export const THIS_QUARTER = quarterFromNow(0);
+export const LAST_QUARTER = quarterFromNow(-1);
+
+/** A consistent report of 6 participants this quarter (form fields, as a browser sends them). */
 export function reportForm(actionId: string, over: Record<string, string> = {}) {
   return {
     actionId,
-    period: '2026-Q4',
+    period: THIS_QUARTER,
     enrolled: '6',
     completed: '2',
     hoursDelivered: '20',

@@ -4,7 +4,7 @@ import { csrfFrom, loginAs, submitForm, testApp } from '../helpers/app';
 import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { newPact } from '../pacts/factories';
-import { approvedPact, outcomes, pactStatus, reportForm } from './helpers';
+import { approvedPact, LAST_QUARTER, outcomes, pactStatus, reportForm } from './helpers';
 
 let t: TestDb;
 let app: Express;
@@ -35,7 +35,7 @@ describe('POST /pacts/:id/close', () => {
     expect(notYet.status).toBe(302);
     expect(notYet.headers.location).toBe(page(p.pact.id));
 
-    await submitForm(agent, page(p.pact.id), reportForm(action.id, { period: '2026-Q3' }));
+    await submitForm(agent, page(p.pact.id), reportForm(action.id, { period: LAST_QUARTER }));
     // The page's button is a link to a page that asks first, saying what closing does.
     expect((await agent.get(page(p.pact.id))).text).toContain(`href="/pacts/${p.pact.id}/close"`);
     const ask = await agent.get(`/pacts/${p.pact.id}/close`);

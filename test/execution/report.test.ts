@@ -5,7 +5,18 @@ import { PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { approvePact } from '../../src/modules/funding/review.service';
 import { scenario, submittedPact } from '../funding/helpers';
-import { approvedPact, outcomes, pactStatus, reportForm } from './helpers';
+import { quarterFromNow } from '../helpers/dates';
+import {
+  approvedPact,
+  LAST_QUARTER,
+  outcomes,
+  pactStatus,
+  reportForm,
+  THIS_QUARTER,
+} from './helpers';
+
+/** 2026-Q4 as someone may type it: q4 2026. */
+const typedBackwards = (q: string) => `q${q.slice(-1)} ${q.slice(0, 4)}`;
 
 let t: TestDb;
 let app: Express;
@@ -47,7 +58,7 @@ describe('POST /pacts/:id/execution', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
       action_id: action.id,
-      period: '2026-Q4',
+      period: THIS_QUARTER,
       enrolled: 6,
       completed: 2,
       hours_delivered: 20,
@@ -71,7 +82,7 @@ describe('POST /pacts/:id/execution', () => {
     expect(reported).toMatchObject({ event: 'outcome_reported', actor_id: p.authority.id });
     expect(reported!.detail).toMatchObject({
       actionId: action.id,
-      period: '2026-Q4',
+      period: THIS_QUARTER,
       replaced: false,
       enrolled: 6,
       spentCents: 1500_50,
@@ -80,14 +91,14 @@ describe('POST /pacts/:id/execution', () => {
     expect(await verifyAuditChain(t.db, p.pact.id)).toEqual({ ok: true, entries: audit.length });
 
     const after = await agent.get(page(p.pact.id));
-    expect(after.text).toContain('Rendiconto del trimestre 2026-Q4 salvato.');
+    expect(after.text).toContain(`Rendiconto del trimestre ${THIS_QUARTER} salvato.`);
     // 6 of 10 participants, 2 completed (33.3 % of enrolled), 20 of 40 hours, 1500,50 of 4800 €.
     expect(after.text).toMatch(/data-figure="participants">6 \/ 10</);
     expect(after.text).toContain('33,3 %');
     expect(after.text).toMatch(/data-figure="hours">20 \/ 40</);
     expect(after.text).toMatch(/data-figure="cost">1.500,50\s€ \/ 4.800,00\s€</);
     expect(after.text).toMatch(/data-figure="cofinancing">300,00\s€ \/ 1.200,00\s€</);
-    expect(after.text).toContain('data-period="2026-Q4"');
+    expect(after.text).toContain(`data-period="${THIS_QUARTER}"`);
     const auditPage = await agent.get(`/pacts/${p.pact.id}/audit`);
     expect(auditPage.text).toContain('Attuazione rendicontata');
   });
@@ -98,7 +109,7 @@ describe('POST /pacts/:id/execution', () => {
     const res = await submitForm(
       region,
       page(p.pact.id),
-      reportForm(p.pact.actions[0]!.id, { period: '2026-Q3' }),
+      reportForm(p.pact.actions[0]!.id, { period: LAST_QUARTER }),
     );
     expect(res.status).toBe(302);
     expect((await outcomes(t.db, p.pact.id))[0]).toMatchObject({ reported_by: p.region.id });
@@ -108,7 +119,7 @@ describe('POST /pacts/:id/execution', () => {
     expect(en.text).not.toMatch(/execution\.[a-zA-Z]/);
     // Amounts are shown back in English notation (1500.50), and the hint's example agrees.
     const edit = await region.get(
-      `${page(p.pact.id)}?action=${p.pact.actions[0]!.id}&period=2026-Q3`,
+      `${page(p.pact.id)}?action=${p.pact.actions[0]!.id}&period=${LAST_QUARTER}`,
     );
     expect(edit.text).toContain('name="spent" value="1500.50"');
     expect(en.text).toContain('In euros, for example 1,250.50.');
@@ -147,7 +158,7 @@ describe('POST /pacts/:id/execution', () => {
       const res = await submitForm(agent, page(p.pact.id), reportForm(action.id));
       expect(res.status).toBe(302);
       const next = await agent.get(page(p.pact.id));
-      expect(next.text).toContain('Rendiconto del trimestre 2026-Q4 salvato.');
+      expect(next.text).toContain(`Rendiconto del trimestre ${THIS_QUARTER} salvato.`);
       expect(next.text).not.toContain('sostituisce il precedente');
     }
     expect(await outcomes(t.db, p.pact.id)).toHaveLength(1);
@@ -178,11 +189,16 @@ describe('POST /pacts/:id/execution', () => {
       isced58: '3',
     };
     expect((await submitForm(agent, page(p.pact.id), reportForm(action.id, ten))).status).toBe(302);
-    // The same quarter, typed the other way round: read as 2026-Q4, so it replaces it.
+    // The same quarter, typed the other way round (q4 2026 for 2026-Q4), so it replaces it.
     const again = await submitForm(
       agent,
       page(p.pact.id),
-      reportForm(action.id, { ...ten, completed: '9', spent: '2000', period: 'q4 2026' }),
+      reportForm(action.id, {
+        ...ten,
+        completed: '9',
+        spent: '2000',
+        period: typedBackwards(THIS_QUARTER),
+      }),
     );
     expect(again.status).toBe(302);
     const rows = await outcomes(t.db, p.pact.id);
@@ -194,7 +210,7 @@ describe('POST /pacts/:id/execution', () => {
     expect(entries.map((e) => e.detail.replaced)).toEqual([false, true]);
     expect((await agent.get(page(p.pact.id))).text).toContain('sostituisce il precedente');
     // The edit link fills the form with the stored figures.
-    const edit = await agent.get(`${page(p.pact.id)}?action=${action.id}&period=2026-Q4`);
+    const edit = await agent.get(`${page(p.pact.id)}?action=${action.id}&period=${THIS_QUARTER}`);
     expect(edit.text).toContain(`id="field-${action.id}-completed" name="completed" value="9"`);
     expect(edit.text).toContain(`id="field-${action.id}-spent" name="spent" value="2000,00"`);
     expect(edit.text).toContain('il modulo mostra i dati salvati');
@@ -336,7 +352,7 @@ describe('POST /pacts/:id/execution with bad figures', () => {
     const q3 = await submitForm(
       agent,
       page(p.pact.id),
-      reportForm(action.id, { period: '2026-Q3' }),
+      reportForm(action.id, { period: LAST_QUARTER }),
     );
     expect(q3.status).toBe(302);
     // 6 in Q3 + 6 in Q4 = 12 > 10 planned: at most 4 more.
@@ -369,7 +385,7 @@ describe('POST /pacts/:id/execution with bad figures', () => {
       page(p.pact.id),
       reportForm(action.id, {
         ...four,
-        period: '2026-Q2',
+        period: quarterFromNow(-2),
         enrolled: '0',
         hoursDelivered: '1',
         women: '0',

@@ -4,7 +4,7 @@ import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { outcomeFromForm } from '../../src/modules/pacts/execution.schemas';
 import { reportOutcome } from '../../src/modules/pacts/execution.service';
-import { approvedPact } from '../execution/helpers';
+import { approvedPact, THIS_QUARTER } from '../execution/helpers';
 import { newCall, scenario, submittedPact } from './helpers';
 
 const zeroCounts = {
@@ -190,7 +190,7 @@ describe('the funding API', () => {
     const app = testApp(t);
     const p = await approvedPact(t.db);
     const actionId = p.pact.actions[0]!.id;
-    const spent = { actionId, period: '2026-Q4', enrolled: 0, completed: 0, hoursDelivered: 4 };
+    const spent = { actionId, period: THIS_QUARTER, enrolled: 0, completed: 0, hoursDelivered: 4 };
     await reportOutcome(
       t.db,
       p.authority,

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { Db } from '../../src/db';
 import type { SessionUser } from '../../src/http/types';
 import { actionCostCents } from '../../src/lib/unit-costs';
+import { quarterFromNow } from '../helpers/dates';
 import { newUser } from '../helpers/factories';
 import { newCampaign, newFirm, submitVersion } from '../needs/factories';
 import { newPact, type ActionSeed } from '../pacts/factories';
@@ -67,6 +68,7 @@ export async function newCall(db: Db, region: SessionUser, seed: CallSeed = {}) 
 
 /** Firms of `territory` declare `workers` for skill F40.a (and DC1.1) in the campaign. */
 export async function declareNeeds(db: Db, campaignId: string, territory: string, workers: number) {
+  const NEXT = quarterFromNow(1);
   const firm = await newFirm(db, territory);
   const user = await newUser(db, { role: 'region' });
   await submitVersion(db, campaignId, firm, user.id, {
@@ -74,8 +76,8 @@ export async function declareNeeds(db: Db, campaignId: string, territory: string
     sector: 0,
     employees: 40,
     lines: [
-      { skill: 0, occupation: 0, eqf: 4, workers, priority: 'high', period: '2027-Q1' },
-      { skill: 2, occupation: 0, eqf: 4, workers, priority: 'high', period: '2027-Q1' },
+      { skill: 0, occupation: 0, eqf: 4, workers, priority: 'high', period: NEXT },
+      { skill: 2, occupation: 0, eqf: 4, workers, priority: 'high', period: NEXT },
     ],
   });
 }

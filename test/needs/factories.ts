@@ -27,7 +27,7 @@ export interface NeedLine {
   eqf: number;
   workers: number;
   priority: (typeof PRIORITIES)[number];
-  period: (typeof PERIODS)[number];
+  period: string;
 }
 
 export interface FirmAnswer {

@@ -5,6 +5,7 @@ import { appendAudit } from '../../src/modules/pacts/audit';
 import type { PactStatus } from '../../src/modules/pacts/pact-workflow';
 import type { Modality } from '../../src/modules/pacts/pacts.tables';
 import { initialRevision } from '../../src/modules/pacts/revisions';
+import { quarterFromNow } from '../helpers/dates';
 import { newCampaign } from '../needs/factories';
 
 export interface ActionSeed {
@@ -69,7 +70,7 @@ export async function newPact(
             hours: a.hours ?? 40,
             modality: a.modality ?? 'classroom',
             eqf_level: a.eqf ?? 4,
-            period: a.period ?? '2027-Q1',
+            period: a.period ?? quarterFromNow(1),
             provider: a.provider ?? null,
             cost_cents: a.costCents ?? null,
           })),

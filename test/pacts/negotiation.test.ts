@@ -1,6 +1,7 @@
 import type { Express } from 'express';
 import request from 'supertest';
 import { csrfFrom, csrfOfForm, loginAs, submitForm, type Agent } from '../helpers/app';
+import { quarterFromNow } from '../helpers/dates';
 import { errorSummary } from '../helpers/error-summary';
 import { PASSWORD } from '../helpers/factories';
 import type { TestDb } from '../helpers/test-db';
@@ -46,7 +47,8 @@ const actionBody = (extra: Record<string, string | string[]> = {}) => ({
   hours: '40',
   modality: 'classroom',
   eqfLevel: '4',
-  period: '2027-Q1',
+  // The factory's quarter, so that an amendment of the title changes the title only.
+  period: quarterFromNow(1),
   provider: '',
   ...extra,
 });

@@ -6,6 +6,7 @@ import { firmProfileSchema } from '../../src/modules/firms/firms.schemas';
 import { updateMyFirm } from '../../src/modules/firms/firms.service';
 import { addDaysTo, romeToday } from '../../src/modules/survey/calendar';
 import { createCampaign, transitionCampaign } from '../../src/modules/survey/campaigns.service';
+import { quarterFromNow } from '../helpers/dates';
 import { newUser } from '../helpers/factories';
 
 /** A fresh, valid Italian partita IVA. */
@@ -85,11 +86,7 @@ export function needLine(overrides: Record<string, string> = {}) {
   };
 }
 
-export function quarterAhead(n: number): string {
-  const [y, m] = romeToday().split('-').map(Number) as [number, number];
-  const index = Math.floor((m - 1) / 3) + n;
-  return `${y + Math.floor(index / 4)}-Q${(index % 4) + 1}`;
-}
+export const quarterAhead = quarterFromNow;
 
 /** A form body with need lines in the names the page uses: needs[i][field]. */
 export function needsBody(lines: Record<string, string>[]): Record<string, string> {

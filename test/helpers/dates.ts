@@ -1,0 +1,24 @@
+import { addDaysTo, quarterOf, romeToday } from '../../src/modules/survey/calendar';
+
+/**
+ * Days and quarters counted from today as the app sees it (Europe/Rome), for tests that post a
+ * period or a date the app checks against today: a fixed '2027-Q1' stops being a valid future
+ * quarter once 2027-Q1 is past. Fixed values stay where the test means the past or a literal.
+ */
+
+/** The quarter `n` quarters after the current one, as YYYY-Qn (0: the current, -1: the last). */
+export function quarterFromNow(n: number): string {
+  return quarterAfter(quarterOf(romeToday()), n);
+}
+
+/** The quarter `n` quarters after `quarter` (YYYY-Qn); `n` may be negative. */
+export function quarterAfter(quarter: string, n: number): string {
+  const [y, q] = quarter.split('-Q').map(Number) as [number, number];
+  const index = y * 4 + q - 1 + n;
+  return `${Math.floor(index / 4)}-Q${(index % 4) + 1}`;
+}
+
+/** The day `n` days after today (negative: before), as YYYY-MM-DD. */
+export function daysFromNow(n: number): string {
+  return addDaysTo(romeToday(), n);
+}
