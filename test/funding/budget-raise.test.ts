@@ -322,6 +322,10 @@ describe('raiseCallBudget on the API', () => {
     expect(JSON.stringify(same.body)).toContain('budget');
     const lower = await post({ ...raise, budgetCents: 1_400_000_00, allocations: [] });
     expect(lower.status).toBe(422);
+    // Named as the API names it, not as the form does.
+    expect(lower.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual([
+      'body/budgetCents',
+    ]);
     const reserve = await post({
       budgetCents: 2_000_000_00,
       allocations: [{ territoryCode: 'ITI17', amountCents: 1_00 }],

@@ -4,6 +4,8 @@ import { euros } from './money';
 /** A raise as the service takes it, from the form or the API (amounts in cents). */
 export interface BudgetRaise {
   budget: number;
+  /** Where the budget's error goes: `budget` on the form, `budgetCents` in the API. */
+  budgetField?: string;
   /** Reserves raised with it; one left out keeps its amount. `field`: where its error goes. */
   allocations: { territory: string; cents: number; field: string }[];
   reason: string;
@@ -29,7 +31,7 @@ export function raiseProblems(
   const budgetOk = input.budget !== undefined && input.budget > now.budgetCents;
   if (input.budget !== undefined && !budgetOk)
     problems.push({
-      field: 'budget',
+      field: input.budgetField ?? 'budget',
       key:
         input.budget === now.budgetCents
           ? 'funding.raise.errors.same'

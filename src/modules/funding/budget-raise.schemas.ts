@@ -71,6 +71,7 @@ export const raiseApiSchema = z
 export function raiseFromApi(b: z.output<typeof raiseApiSchema>): BudgetRaise {
   return {
     budget: b.budgetCents,
+    budgetField: 'budgetCents',
     reason: b.reason,
     allocations: b.allocations.map((a, i) => ({
       territory: a.territoryCode,
