@@ -76,6 +76,11 @@ describe('raising an open call’s budget on its page', () => {
     });
     const show = await agent.get(`/calls/${call.id}`);
     expect(show.text).toContain(`href="/calls/${call.id}/budget"`);
+    const row = async () =>
+      new RegExp(`<tr data-call="${call.id}">[\\s\\S]*?</tr>`).exec(
+        (await agent.get('/calls')).text,
+      )![0];
+    expect(await row()).not.toContain('(aumentata)');
     const form = await agent.get(`/calls/${call.id}/budget`);
     expect(form.text).toContain('Aumentare la dotazione dell&#x27;avviso');
     // The reserves are shown at their amounts: left so, they do not change.
@@ -122,6 +127,8 @@ describe('raising an open call’s budget on its page', () => {
       `(dotazione iniziale 1.000.000,00 €, aumentata il ${formatDate(romeToday(), 'it', { style: 'long' })})`,
     );
     expect(page.text).toContain('DGR 123/2026: fondi FSE+ aggiuntivi');
+    // The list marks it as it marks an extended deadline.
+    expect(await row()).toContain('(aumentata)');
     // The authority reads the call too: the first budget, not who raised it.
     expect(plain(await inbox.get(`/calls/${call.id}`))).toContain(
       'dotazione iniziale 1.000.000,00 €',
