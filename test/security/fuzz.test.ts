@@ -54,7 +54,7 @@ async function openInvitation(): Promise<string> {
 
 /** Near-valid bodies to mutate from, so generated input also reaches the services. */
 function examples(email: string): Record<string, Record<string, unknown>> {
-  const { negotiation, partner } = world;
+  const { negotiation, partner, running } = world;
   const password = 'a long enough password';
   const pactAction = {
     revision: '1',
@@ -138,6 +138,32 @@ function examples(email: string): Record<string, Record<string, unknown>> {
     },
     'POST /api/v1/pacts/:id/signatures': { revision: 1, hash: 'a'.repeat(64) },
     'PUT /api/v1/pacts/:id/actions/:actionId/position': { position: 'object', note: 'Fuzz' },
+    'POST /admin/users/:id/email': { email: 'fuzz-renamed@test.patto' },
+    'POST /admin/users/:id/disable': { reason: 'Fuzz' },
+    'POST /admin/organisations/:id/name': { name: 'Fuzz organisation', reason: '' },
+    'POST /admin/organisations/:id/territory': { territoryCode: 'ITI15', reason: '' },
+    'POST /admin/organisations/:id/invitations': { email: 'fuzz-member@test.patto' },
+    'POST /password/reset/:token': { password, passwordConfirm: password },
+    'POST /survey/:campaignId/step/:step': { version: '1', action: 'next' },
+    'POST /pacts/:id/approve': { revision: '1', remarks: '' },
+    'POST /pacts/:id/return': { revision: '1', remarks: 'Fuzz' },
+    'POST /pacts/:id/reject': { revision: '1', remarks: 'Fuzz' },
+    'POST /api/v1/pacts/:id/approve': { revision: 1, remarks: '' },
+    'POST /api/v1/pacts/:id/return': { revision: 1, remarks: 'Fuzz' },
+    'POST /api/v1/pacts/:id/reject': { revision: 1, remarks: 'Fuzz' },
+    'POST /calls/:id/extend': { deadline: '2031-06-30' },
+    'POST /campaigns/:id/extend': { closesAt: '2031-06-30' },
+    'POST /calls/:id/budget': { budget: '2000000', reason: 'Fuzz' },
+    'POST /pacts/:id/decline': { reason: 'Fuzz' },
+    'POST /pacts/:id/execution': {
+      actionId: running.actions[0]!.id,
+      period: '2027-Q1',
+      enrolled: '5',
+      completed: '4',
+      hoursDelivered: '40',
+      spent: '1000',
+      cofinanced: '0',
+    },
   };
 }
 

@@ -210,8 +210,8 @@ export async function buildWorld(db: Db) {
   ];
 
   return {
-    draft,
     negotiation,
+    running,
     partner,
     /** The caller and path values for a route with parameters, or undefined (random UUIDs). */
     target(method: string, path: string): Target | undefined {
