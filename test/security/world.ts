@@ -21,7 +21,7 @@ import { pactScenario } from '../pacts/scenario';
  * Real records for the routes with an id in their path, so generated bodies get past the 404 to
  * the validation and the services behind it: the pact scenario's Tuscan campaign with answers
  * and open call, pacts in each state the routes act on, an open amendment, a delegation, the
- * firm's draft and answer, invitations, a token, a notification. Records a successful request
+ * firm's draft and answer, invitations, a notification. Records a successful request
  * consumes (one-shot transitions) are made fresh for every run instead (`fresh` below).
  */
 export async function buildWorld(db: Db) {
@@ -49,7 +49,8 @@ export async function buildWorld(db: Db) {
       signatories: [employers.organisationId, union.organisationId],
       actions: Array.from({ length: actions }, (_, i) => ({ title: `Fuzz action ${i + 1}` })),
     });
-  // One action per route that may remove or rewrite it, so no route loses its action to another.
+  // One action per route that may remove or rewrite it, so no route loses its action to another,
+  // and one more that stays.
   const draft = await pactOf('draft', 5);
   const negotiation = await pactOf('negotiation', 2);
   const proposal = (pactId: string) =>
@@ -98,6 +99,7 @@ export async function buildWorld(db: Db) {
     linkKey: 'fuzz world',
   });
 
+  const resetVictim = await newUser(db, { role: 'firm' });
   let n = 0;
   const fresh = {
     pact: async (status: PactStatus) => ({ id: (await pactOf(status)).id }),
@@ -127,7 +129,6 @@ export async function buildWorld(db: Db) {
     },
     reset: async () => ({ token: (await issueReset(db, admin, resetVictim.id)).token }),
   };
-  const resetVictim = await newUser(db, { role: 'firm' });
 
   type Params = Record<string, string>;
   type Target = { as?: SessionUser; params: Params | (() => Promise<Params>) };
