@@ -16,24 +16,28 @@ import { newTestDb, type TestDb } from '../helpers/test-db';
 import { bodies, scalar } from './bodies';
 import { apiCaller, webCaller } from './callers';
 import { describeRoute, fillPath, listRoutes } from './routes';
+import { buildWorld, type World } from './world';
 
 /**
  * Generated bodies against every form POST and every API operation with a body: whatever
  * arrives, the answer is a 2xx/3xx/4xx, never a 500, and a refused request wrote nothing.
  */
-const RUNS = 30;
-// Each test fuzzes every form (or operation) in turn, 30 bodies each: minutes on the embedded
-// database, whose one backend serialises everything.
+const RUNS = Number(process.env.FUZZ_RUNS ?? 30);
+// Each test fuzzes every form (or operation) in turn, 30 bodies each (FUZZ_RUNS=n for more when
+// hunting): about four minutes on PostgreSQL, more on the embedded database, whose one backend
+// serialises everything.
 jest.setTimeout(900_000);
 
 let t: TestDb;
 let app: Express;
 let region: SessionUser;
+let world: World;
 
 beforeAll(async () => {
   t = await newTestDb();
   app = testApp(t);
   region = await newUser(t.db, { role: 'region' });
+  world = await buildWorld(t.db);
 });
 afterAll(() => t.close());
 
@@ -51,6 +55,7 @@ async function openInvitation(): Promise<string> {
 
 /** Near-valid bodies to mutate from, so generated input also reaches the services. */
 function examples(email: string): Record<string, Record<string, unknown>> {
+  const { negotiation, partner, running } = world;
   const password = 'a long enough password';
   const pactAction = {
     revision: '1',
@@ -100,7 +105,8 @@ function examples(email: string): Record<string, Record<string, unknown>> {
     'POST /pacts/:id/actions': pactAction,
     'POST /pacts/:id/actions/:actionId/edit': pactAction,
     'POST /pacts/:id/actions/:actionId/remove': { revision: '1' },
-    'POST /pacts/:id/signatories': { revision: '1', organisationId: crypto.randomUUID() },
+    'POST /pacts/:id/signatories': { revision: '1', organisationId: partner.organisationId },
+    'POST /api/v1/pacts/:id/signatories': { revision: 1, organisationId: partner.organisationId },
     'POST /pacts/:id/submit': { revision: '1' },
     'POST /api/v1/pacts/:id/actions': { ...pactAction, revision: 1, participants: 5, hours: 40 },
     'POST /pacts/:id/comments': { actionId: '', body: 'Fuzz comment' },
@@ -108,7 +114,7 @@ function examples(email: string): Record<string, Record<string, unknown>> {
     'POST /pacts/:id/amendments': {
       ...pactAction,
       kind: 'change_action',
-      actionId: crypto.randomUUID(),
+      actionId: negotiation.actions[0]!.id,
       rationale: 'Fuzz',
     },
     'POST /pacts/:id/amendments/:amId/decide': {
@@ -133,17 +139,55 @@ function examples(email: string): Record<string, Record<string, unknown>> {
     },
     'POST /api/v1/pacts/:id/signatures': { revision: 1, hash: 'a'.repeat(64) },
     'PUT /api/v1/pacts/:id/actions/:actionId/position': { position: 'object', note: 'Fuzz' },
+    'POST /admin/users/:id/email': { email: 'fuzz-renamed@test.patto' },
+    'POST /admin/users/:id/disable': { reason: 'Fuzz' },
+    'POST /admin/organisations/:id/name': { name: 'Fuzz organisation', reason: '' },
+    'POST /admin/organisations/:id/territory': { territoryCode: 'ITI15', reason: '' },
+    'POST /admin/organisations/:id/invitations': { email: 'fuzz-member@test.patto' },
+    'POST /password/reset/:token': { password, passwordConfirm: password },
+    'POST /survey/:campaignId/step/:step': { version: '1', action: 'next' },
+    'POST /pacts/:id/approve': { revision: '1', remarks: '' },
+    'POST /pacts/:id/return': { revision: '1', remarks: 'Fuzz' },
+    'POST /pacts/:id/reject': { revision: '1', remarks: 'Fuzz' },
+    'POST /api/v1/pacts/:id/approve': { revision: 1, remarks: '' },
+    'POST /api/v1/pacts/:id/return': { revision: 1, remarks: 'Fuzz' },
+    'POST /api/v1/pacts/:id/reject': { revision: 1, remarks: 'Fuzz' },
+    'POST /calls/:id/extend': { deadline: '2031-06-30' },
+    'POST /campaigns/:id/extend': { closesAt: '2031-06-30' },
+    'POST /calls/:id/budget': { budget: '2000000', reason: 'Fuzz' },
+    'POST /pacts/:id/decline': { reason: 'Fuzz' },
+    'POST /pacts/:id/execution': {
+      actionId: running.actions[0]!.id,
+      period: '2027-Q1',
+      enrolled: '5',
+      completed: '4',
+      hoursDelivered: '40',
+      spent: '1000',
+      cofinanced: '0',
+    },
   };
 }
 
-/** Every table but the ones a refused request may touch (sessions, login counters). */
+/**
+ * Every table but the ones a refused request may touch: sessions, login counters, and the needs
+ * aggregate with its caches, which every reader of needs folds pending answers into (the
+ * aggregate of answers already committed, not a write of the request).
+ */
+const UNCOUNTED = [
+  'session',
+  'rate_limits',
+  'need_cells',
+  'need_changes',
+  'need_campaign_versions',
+  'need_protection_cache',
+];
 let tables: string[];
 async function rowCounts(): Promise<Record<string, number>> {
   tables ??= (
     await sql<{ name: string }>`
       SELECT table_name AS name FROM information_schema.tables
       WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'
-        AND table_name NOT IN ('session', 'rate_limits') AND table_name NOT LIKE 'kysely_%'
+        AND NOT table_name = ANY(${UNCOUNTED}) AND table_name NOT LIKE 'kysely_%'
       ORDER BY table_name`.execute(t.db)
   ).rows.map((r) => r.name);
   const { rows } = await sql<{ name: string; n: string }>`${sql.join(
@@ -162,14 +206,34 @@ interface Endpoint {
   fields?: string[];
 }
 
-/** The caller the route is meant for, so the body gets past authorization to validation. */
+/**
+ * The caller the route is meant for, so the body gets past authorization to validation: on a
+ * route with an id, the user who owns or may act on the world's record it names.
+ */
 async function callerFor(endpoint: Endpoint): Promise<string | undefined> {
   if (endpoint.access === 'public') return undefined;
+  const owner = world.target(endpoint.method, endpoint.path)?.as;
+  if (owner) return owner.email;
   const role = PERMISSIONS[endpoint.access as keyof typeof PERMISSIONS][0] as Role;
   return (await newUser(t.db, { role })).email;
 }
 
-async function fuzz(endpoint: Endpoint): Promise<string | undefined> {
+/** The path with the world's ids (fresh records where a success would consume them). */
+async function urlFor(endpoint: Endpoint): Promise<string> {
+  // A fresh invitation link each run, so every body meets an open invitation.
+  if (endpoint.path.includes('/invite/:token'))
+    return fillPath(endpoint.path, { token: await openInvitation() });
+  const params = world.target(endpoint.method, endpoint.path)?.params ?? {};
+  return fillPath(endpoint.path, typeof params === 'function' ? await params() : params);
+}
+
+/** What fuzzing one endpoint found: the failure, and how many runs got past the 404. */
+interface Outcome {
+  failure?: string;
+  found: number;
+}
+
+async function fuzz(endpoint: Endpoint): Promise<Outcome> {
   const email = await callerFor(endpoint);
   const loginEmail = email ?? (await newUser(t.db)).email;
   const example = examples(loginEmail)[endpoint.name] ?? {};
@@ -190,11 +254,9 @@ async function fuzz(endpoint: Endpoint): Promise<string | undefined> {
       )
     : bodies(fields, example);
 
+  let found = 0;
   const property = fc.asyncProperty(input, async (body) => {
-    // A fresh invitation link each run, so every body meets an open invitation.
-    const url = endpoint.path.includes(':token')
-      ? fillPath(endpoint.path, { token: await openInvitation() })
-      : fillPath(endpoint.path);
+    const url = await urlFor(endpoint);
     // The bearer token is minted before counting, so its own row is not taken for a write.
     const auth = endpoint.api ? await api() : {};
     const before = await rowCounts();
@@ -211,27 +273,41 @@ async function fuzz(endpoint: Endpoint): Promise<string | undefined> {
         .type('form')
         .send({ ...(body as object), _csrf: csrf });
     }
+    if (res.status !== 404) found++;
     expect(res.status).toBeGreaterThanOrEqual(200);
     expect(res.status).toBeLessThan(500);
     expect(res.text).not.toMatch(/\bat .+\.[jt]s:\d+:\d+/); // never a stack trace
     if (res.status >= 400) expect(await rowCounts()).toEqual(before);
   });
   try {
-    await fc.assert(property, { numRuns: RUNS });
-    return undefined;
+    await fc.assert(property, { numRuns: RUNS, includeErrorInReport: true });
+    return { found };
   } catch (err) {
-    return `${endpoint.name}: ${(err as Error).message}`;
+    return { failure: `${endpoint.name}: ${(err as Error).message}`, found };
   }
 }
 
-/** Every endpoint is fuzzed even when one fails, and the failures are reported together. */
-async function fuzzAll(endpoints: Endpoint[]): Promise<string[]> {
+/**
+ * Routes with an id allowed never to get past the 404, each with the reason. None today: world.ts
+ * names a real record for every one (and a route it does not know keeps random UUIDs, so it
+ * shows up in the failing list until a rule or a reason is added here).
+ */
+const NEVER_FOUND: Record<string, string> = {};
+
+/**
+ * Every endpoint is fuzzed even when one fails, and the failures are reported together; so are
+ * the routes with an id whose every run ended in a 404 (the bodies never reached the services).
+ */
+async function fuzzAll(endpoints: Endpoint[]): Promise<{ failures: string[]; lost: string[] }> {
   const failures: string[] = [];
+  const lost: string[] = [];
   for (const endpoint of endpoints) {
-    const failure = await fuzz(endpoint);
+    const { failure, found } = await fuzz(endpoint);
     if (failure) failures.push(failure);
+    if (/[:*]\w/.test(endpoint.path) && found === 0 && !(endpoint.name in NEVER_FOUND))
+      lost.push(endpoint.name);
   }
-  return failures;
+  return { failures, lost };
 }
 
 describe('generated bodies', () => {
@@ -240,7 +316,7 @@ describe('generated bodies', () => {
       .filter((r) => !r.api && r.method !== 'get')
       .map((r) => ({ ...r, name: describeRoute(r), access: r.accesses[0]! }));
     expect(forms.length).toBeGreaterThanOrEqual(8);
-    expect(await fuzzAll(forms)).toEqual([]);
+    expect(await fuzzAll(forms)).toEqual({ failures: [], lost: [] });
   });
 
   it('never break an API operation: no 500, nothing written when refused', async () => {
@@ -262,6 +338,6 @@ describe('generated bodies', () => {
         fields: op.body instanceof z.ZodObject ? Object.keys(op.body.shape) : [],
       }));
     expect(operations.length).toBeGreaterThanOrEqual(1);
-    expect(await fuzzAll(operations)).toEqual([]);
+    expect(await fuzzAll(operations)).toEqual({ failures: [], lost: [] });
   });
 });
