@@ -319,7 +319,10 @@ describe('raiseCallBudget on the API', () => {
     // The same figure with another reason is not a retry: refused as on the page.
     const same = await post({ ...raise, reason: 'altro' });
     expect(same.status).toBe(422);
-    expect(JSON.stringify(same.body)).toContain('budget');
+    // Pointers name the API's own fields, not the page's.
+    expect(same.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual([
+      'body/budgetCents',
+    ]);
     const lower = await post({ ...raise, budgetCents: 1_400_000_00, allocations: [] });
     expect(lower.status).toBe(422);
     const reserve = await post({
@@ -328,7 +331,9 @@ describe('raiseCallBudget on the API', () => {
       reason: 'x',
     });
     expect(reserve.status).toBe(422);
-    expect(JSON.stringify(reserve.body)).toContain('allocations');
+    expect(reserve.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual([
+      'body/allocations.0.territoryCode',
+    ]);
     expect((await post({ budgetCents: '2000000', reason: 'x' })).status).toBe(422);
     expect((await post({ budgetCents: 100_000_000_000_001, reason: 'x' })).status).toBe(422);
     expect((await post({ budgetCents: 2_000_000_00, reason: '' })).status).toBe(422);

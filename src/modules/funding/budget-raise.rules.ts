@@ -4,9 +4,14 @@ import { euros } from './money';
 /** A raise as the service takes it, from the form or the API (amounts in cents). */
 export interface BudgetRaise {
   budget: number;
-  /** Reserves raised with it; one left out keeps its amount. `field`: where its error goes. */
-  allocations: { territory: string; cents: number; field: string }[];
+  /**
+   * Reserves raised with it; one left out keeps its amount. `field`: where an error on its amount
+   * goes; `territoryField`, one on the reserve itself (unknown, twice), when it has its own.
+   */
+  allocations: { territory: string; cents: number; field: string; territoryField?: string }[];
   reason: string;
+  /** Where an error on the budget goes: the form's `budget` unless said (the API's budgetCents). */
+  budgetField?: string;
 }
 
 /** The call as it stands, locked: its budget and its reserves. */
@@ -29,7 +34,7 @@ export function raiseProblems(
   const budgetOk = input.budget !== undefined && input.budget > now.budgetCents;
   if (input.budget !== undefined && !budgetOk)
     problems.push({
-      field: 'budget',
+      field: input.budgetField ?? 'budget',
       key:
         input.budget === now.budgetCents
           ? 'funding.raise.errors.same'
@@ -44,7 +49,7 @@ export function raiseProblems(
     const was = current.get(a.territory);
     if (was === undefined || seen.has(a.territory)) {
       problems.push({
-        field: a.field,
+        field: a.territoryField ?? a.field,
         key: `funding.raise.errors.${was === undefined ? 'unknownAllocation' : 'twice'}`,
         params: { territory: a.territory },
       });

@@ -71,11 +71,13 @@ export const raiseApiSchema = z
 export function raiseFromApi(b: z.output<typeof raiseApiSchema>): BudgetRaise {
   return {
     budget: b.budgetCents,
+    budgetField: 'budgetCents',
     reason: b.reason,
     allocations: b.allocations.map((a, i) => ({
       territory: a.territoryCode,
       cents: a.amountCents,
       field: `allocations.${i}.amountCents`,
+      territoryField: `allocations.${i}.territoryCode`,
     })),
   };
 }
