@@ -111,3 +111,29 @@ describe('the API answers as its OpenAPI document says', () => {
     expect(parsed.data).toEqual(res.body);
   });
 });
+
+describe('the public operations, called with a token that no longer works', () => {
+  it('answer 401, which the document lists for each of them', async () => {
+    const { body } = await request(app)
+      .post('/api/v1/tokens')
+      .send({ email: 'union@demo.patto.test', password: DEMO_PASSWORD });
+    const revoked = body.token as string;
+    await request(app).delete('/api/v1/tokens/current').set('Authorization', `Bearer ${revoked}`);
+    const publicOps = [...operations.values()].filter((op) => op.access === 'public');
+    expect(publicOps.map((op) => op.operationId).sort()).toEqual([
+      'createToken',
+      'getDashboard',
+      'getOpenData',
+      'registerFirm',
+    ]);
+    for (const op of publicOps) {
+      const path = `/api/v1${op.path}${op.operationId === 'getOpenData' ? `?dataset=needs&campaignId=${ids.campaign}` : ''}`;
+      const res = await request(app)[op.method](path).set('Authorization', `Bearer ${revoked}`);
+      expect([op.operationId, res.status]).toEqual([op.operationId, 401]);
+      expect([op.operationId, Object.keys(documented(op.operationId))]).toEqual([
+        op.operationId,
+        expect.arrayContaining(['401']),
+      ]);
+    }
+  });
+});

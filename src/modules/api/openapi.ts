@@ -26,6 +26,18 @@ const KEYED_ERRORS: Record<number, string> = {
   422: 'Invalid input (`errors` names each failing field), or the Idempotency-Key was already used for another request (another body, path or operation)',
 };
 
+/**
+ * A public operation needs no token, but one sent is still checked (bearerAuth): a revoked or
+ * expired token is a 401 there too, rather than an answer as if nobody had asked.
+ */
+const PUBLIC_401 =
+  'A bearer token was sent that is not valid, revoked or expired (this operation needs none: send no `Authorization` header)';
+
+function publicUnauthorized(op: ApiOperation): string {
+  // Its own 401 (createToken: wrong e-mail or password) besides the token's.
+  return op.errors?.includes(401) ? `Wrong credentials; or: ${PUBLIC_401}` : PUBLIC_401;
+}
+
 /** The OpenAPI 3.1 document, written from the same operations the router mounts. */
 export function buildOpenApiDocument(operations: ApiOperation[], version: string) {
   const paths: ZodOpenApiPathsObject = {};
@@ -39,7 +51,9 @@ export function buildOpenApiDocument(operations: ApiOperation[], version: string
       // A body that is not JSON (415), JSON that does not parse (400), or too large (413).
       ...(op.body ? [400, 413, 415] : []),
       ...(op.body || op.query ? [422] : []),
-      ...(op.access === 'public' ? [] : [401, 403]),
+      // A public operation too: a token sent is checked (a revoked one is a 401 there as well).
+      401,
+      ...(op.access === 'public' ? [] : [403]),
       ...(op.params ? [404] : []),
     ]);
     const operation: ZodOpenApiOperationObject = {
@@ -90,7 +104,11 @@ export function buildOpenApiDocument(operations: ApiOperation[], version: string
           [...errorCodes].sort().map((s) => [
             String(s),
             {
-              description: (keyed ? KEYED_ERRORS[s] : undefined) ?? DEFAULT_ERRORS[s] ?? 'Error',
+              description:
+                (keyed ? KEYED_ERRORS[s] : undefined) ??
+                (s === 401 && op.access === 'public' ? publicUnauthorized(op) : undefined) ??
+                DEFAULT_ERRORS[s] ??
+                'Error',
               content: { 'application/problem+json': { schema: problemSchema } },
             },
           ]),
