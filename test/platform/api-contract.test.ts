@@ -137,3 +137,31 @@ describe('the public operations, called with a token that no longer works', () =
     }
   });
 });
+
+describe('an operation that creates a record', () => {
+  it('answers 201 with its Location, as the document says, on a replay too', async () => {
+    const create = () =>
+      request(app)
+        .post('/api/v1/pacts')
+        .set('Authorization', `Bearer ${tokens.authority}`)
+        .set('Idempotency-Key', 'contract-location')
+        .send({ title: 'Patto del contratto', campaignId: ids.campaign, territoryCode: 'ITI14' });
+    const created = await create();
+    expect(created.status).toBe(201);
+    expect(created.headers.location).toBe(`/api/v1/pacts/${created.body.id as string}`);
+    const again = await create();
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.headers.location).toBe(created.headers.location);
+    const read = await request(app)
+      .get(created.headers.location!)
+      .set('Authorization', `Bearer ${tokens.authority}`);
+    expect([read.status, read.body.id]).toEqual([200, created.body.id]);
+    const responses = doc.paths['/pacts']!.post!.responses as Record<
+      string,
+      { headers?: Record<string, unknown> }
+    >;
+    expect(Object.keys(responses['201']!.headers ?? {})).toEqual(
+      expect.arrayContaining(['Location', 'Idempotent-Replayed']),
+    );
+  });
+});

@@ -4,6 +4,7 @@ import {
   type ZodOpenApiPathsObject,
 } from 'zod-openapi';
 import { idempotencyKeyParam, replayedHeaders, takesIdempotencyKey } from './idempotency';
+import { z } from 'zod';
 import type { ApiOperation } from './operation';
 import { problemSchema } from './operation';
 
@@ -26,6 +27,11 @@ const KEYED_ERRORS: Record<number, string> = {
   422: 'Invalid input (`errors` names each failing field), or the Idempotency-Key was already used for another request (another body, path or operation)',
 };
 
+const locationHeader = z.string().meta({
+  description: 'The new record’s URL, to read it again (e.g. `/api/v1/pacts/{id}`)',
+  examples: ['/api/v1/pacts/5b0f7c1e-8d5a-4e0b-9a55-3f1c2e7d9a10'],
+});
+
 /**
  * A public operation needs no token, but one sent is still checked (bearerAuth): a revoked or
  * expired token is a 401 there too, rather than an answer as if nobody had asked.
@@ -45,6 +51,9 @@ export function buildOpenApiDocument(operations: ApiOperation[], version: string
     const path = op.path.replace(/:(\w+)/g, '{$1}');
     const keyed = takesIdempotencyKey(op);
     const replayed = keyed ? { headers: replayedHeaders } : {};
+    const created = op.response.location
+      ? { headers: (keyed ? replayedHeaders : z.object({})).extend({ Location: locationHeader }) }
+      : replayed;
     const errorCodes = new Set([
       ...(op.errors ?? []),
       ...(keyed ? [400, 409, 422] : []),
@@ -85,7 +94,7 @@ export function buildOpenApiDocument(operations: ApiOperation[], version: string
           : {}),
         [String(op.response.status)]: {
           description: op.response.description,
-          ...replayed,
+          ...created,
           ...(op.response.schema
             ? {
                 content: {

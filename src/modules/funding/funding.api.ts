@@ -210,7 +210,12 @@ export function fundingOperations({ db }: AppServices): ApiOperation[] {
       tags,
       access: 'call:manage',
       body: callApiSchema,
-      response: { status: 201, description: 'The new draft call', schema: callDetailJson },
+      response: {
+        status: 201,
+        description: 'The new draft call',
+        schema: callDetailJson,
+        location: (c) => `/calls/${c.id}`,
+      },
       errors: [422],
       handler: async ({ req, body, formKey }) =>
         detailOf(req, await createCall(db, req.user!, callFromApi(body), formKey)),
