@@ -326,3 +326,19 @@ describe('tokens', () => {
     ).toBe(401);
   });
 });
+
+describe('a query naming a territory that does not exist', () => {
+  it('is a 422 said as the API says it, not as a page whose link was copied short', async () => {
+    const res = await request(testApp(t))
+      .get('/api/v1/dashboard?territory=XX99')
+      .set('Accept-Language', 'en');
+    expect([res.status, res.type]).toEqual([422, 'application/problem+json']);
+    expect(res.body.detail).toBe('Some fields are not valid.');
+    expect(res.body.errors).toEqual([
+      {
+        pointer: 'query/territory',
+        detail: 'The parameter “territory” is not valid: no territory has the code XX99.',
+      },
+    ]);
+  });
+});
