@@ -68,7 +68,9 @@ describe('tokens', () => {
     expect(after.headers['content-type']).toContain('application/problem+json');
     // Said as what it is, in the caller's language, not as a page's "log in to continue".
     expect(after.body.detail).toMatch(/^Il token di accesso non è valido, oppure è stato revocato/);
-    expect(after.headers['www-authenticate']).toBe('Bearer realm="patto"');
+    expect(after.headers['www-authenticate']).toBe(
+      'Bearer realm="patto", error="invalid_token", error_description="The access token is not valid"',
+    );
     const english = await request(app)
       .get('/api/v1/me')
       .set('Authorization', `Bearer ${token}`)

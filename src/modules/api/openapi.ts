@@ -143,7 +143,7 @@ export function buildOpenApiDocument(operations: ApiOperation[], version: string
           type: 'http',
           scheme: 'bearer',
           description:
-            'A personal access token (`patto_…`) from createToken or the account page. It expires 30, 90 (default) or 365 days after creation, as chosen then; an expired token is a 401 whose detail says it expired and when, with `WWW-Authenticate: Bearer error="invalid_token", error_description="The access token expired"`; an unknown or revoked one is a 401 saying it is not valid.',
+            'A personal access token (`patto_…`) from createToken or the account page. It expires 30, 90 (default) or 365 days after creation, as chosen then; an expired token is a 401 whose detail says it expired and when, with `WWW-Authenticate: Bearer error="invalid_token", error_description="The access token expired"`; an unknown or revoked one is a 401 saying it is not valid, with `WWW-Authenticate: Bearer error="invalid_token", error_description="The access token is not valid"`; without a token, `WWW-Authenticate: Bearer realm="patto"` alone.',
         },
       },
     },
