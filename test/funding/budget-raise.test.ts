@@ -307,6 +307,8 @@ describe('raiseCallBudget on the API', () => {
       firstBudgetCents: 1_000_000_00,
       availableCents: 1_500_000_00,
       repeated: false,
+      // The reserve it raised, as getCall shows it.
+      allocations: [{ territoryCode: 'ITI14', amountCents: 500_000_00, committedCents: 0 }],
     });
     const retry = await post(raise);
     expect([retry.status, retry.body.repeated, retry.body.raiseId]).toEqual([
@@ -314,6 +316,7 @@ describe('raiseCallBudget on the API', () => {
       true,
       ok.body.raiseId,
     ]);
+    expect(retry.body.allocations).toEqual(ok.body.allocations);
     expect(await raiseRows(call.id)).toHaveLength(1);
 
     // The same figure with another reason is not a retry: refused as on the page.
