@@ -90,12 +90,17 @@ export function issueMessage(issue: z.core.$ZodIssue, t: T): string {
  * Past 2^53 zod's `.int()` reports its safe-integer range before the schema's own `.max(2000)`;
  * the user needs to hear 2000, not 9007199254740991.
  */
-export function fieldErrors(error: z.ZodError, t: T): FieldErrors {
+export function fieldErrors(
+  error: z.ZodError,
+  t: T,
+  // An API body has no hidden fields: its `revision` is a field the client fills like any other.
+  { api = false }: { api?: boolean } = {},
+): FieldErrors {
   const chosen = new Map<string, z.core.$ZodIssue>();
   let hidden = false;
   for (const issue of error.issues) {
     const field = issue.code === 'unrecognized_keys' ? '_form' : issue.path.join('.') || '_form';
-    if (HIDDEN_FIELDS.has(field)) {
+    if (!api && HIDDEN_FIELDS.has(field)) {
       hidden = true;
       continue;
     }

@@ -4,6 +4,8 @@ import { loginAs, submitForm, testApp } from '../helpers/app';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { newUser, PASSWORD } from '../helpers/factories';
 import { errorSummary, expectSummaryNamesFields } from '../helpers/error-summary';
+import { newCampaign } from '../needs/factories';
+import { createApiToken } from '../../src/modules/accounts/tokens.service';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -342,5 +344,34 @@ describe('a query naming a territory that does not exist', () => {
         detail: 'The parameter “territory” is not valid: no territory has the code XX99.',
       },
     ]);
+  });
+});
+
+describe('a body without its revision', () => {
+  it('names the revision as a missing field, not a page to reload', async () => {
+    const app = testApp(t);
+    const campaign = await newCampaign(t.db, { territory: 'ITI1' });
+    const user = await newUser(t.db, { role: 'local_authority', territory: 'ITI14' });
+    const { token } = await createApiToken(t.db, user.id, 'test');
+    const auth = { Authorization: `Bearer ${token}`, 'Accept-Language': 'en' };
+    const pact = await request(app)
+      .post('/api/v1/pacts')
+      .set(auth)
+      .send({ campaignId: campaign.id, territoryCode: 'ITI14', title: 'Senza revisione' });
+    expect(pact.status).toBe(201);
+    const res = await request(app)
+      .post(`/api/v1/pacts/${pact.body.id as string}/actions`)
+      .set(auth)
+      .send({
+        title: 'Corso',
+        skills: ['F40.1'],
+        participants: 5,
+        hours: 10,
+        modality: 'online',
+        eqfLevel: 4,
+        period: '2027-Q1',
+      });
+    expect(res.status).toBe(422);
+    expect(res.body.errors).toEqual([{ pointer: 'body/revision', detail: 'Enter a number' }]);
   });
 });

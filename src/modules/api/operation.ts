@@ -115,7 +115,9 @@ export function mountOperation(router: Router, op: ApiOperation, db: Db): void {
         for (const p of queryProblems(parsed.error.issues, req.query, req.t))
           errors.push({ pointer: `query/${p.param}`, detail: p.text });
       else
-        for (const [field, detail] of Object.entries(fieldErrors(parsed.error, req.t)))
+        for (const [field, detail] of Object.entries(
+          fieldErrors(parsed.error, req.t, { api: true }),
+        ))
           errors.push({ pointer: `${where}/${field}`, detail });
     }
     // A path whose id is not of the form ids have names nothing: 404, as a made-up id is, with
