@@ -80,7 +80,12 @@ export function invalidInput(error: z.ZodError): DomainError {
 }
 
 /** A zod issue as a sentence in the user's language. */
-export function issueMessage(issue: z.core.$ZodIssue, t: T): string {
+export function issueMessage(issue: z.core.$ZodIssue, t: T, api = false): string {
+  // A program was offered no list to choose from: it is told the values, or what an id is.
+  if (api && issue.code === 'invalid_value')
+    return t('validation.apiChoice', { values: issue.values.map(String).join(', ') });
+  if (api && issue.code === 'invalid_format' && issue.format === 'uuid')
+    return t('validation.apiId');
   const { key, params } = issueKey(issue);
   return t(key, params);
 }
@@ -108,7 +113,7 @@ export function fieldErrors(
     if (!prev || tighter(issue, prev)) chosen.set(field, issue);
   }
   const errors = Object.fromEntries(
-    [...chosen].map(([field, issue]) => [field, issueMessage(issue, t)]),
+    [...chosen].map(([field, issue]) => [field, issueMessage(issue, t, api)]),
   );
   // A form's hidden fields (the revision it was shown at, its hash) have no place on the page to link to:
   // said of the whole form, as what to do.

@@ -375,3 +375,26 @@ describe('a body without its revision', () => {
     expect(res.body.errors).toEqual([{ pointer: 'body/revision', detail: 'Enter a number' }]);
   });
 });
+
+describe('a body with a value the API does not take', () => {
+  it('names the values it takes, or what an id is, not a list a page offered', async () => {
+    const user = await newUser(t.db, { role: 'local_authority', territory: 'ITI14' });
+    const app = testApp(t);
+    const lifetime = await request(app)
+      .post('/api/v1/tokens')
+      .set('Accept-Language', 'en')
+      .send({ email: user.email, password: PASSWORD, expiresInDays: 31 });
+    expect(lifetime.body.errors).toEqual([
+      { pointer: 'body/expiresInDays', detail: 'Accepted values: 30, 90, 365' },
+    ]);
+    const { token } = await createApiToken(t.db, user.id, 'test');
+    const pact = await request(app)
+      .post('/api/v1/pacts')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ campaignId: 'abc', territoryCode: 'ITI14', title: 'x' });
+    expect(pact.body.errors).toContainEqual({
+      pointer: 'body/campaignId',
+      detail: 'Deve essere un identificativo (UUID), come quelli che l’API restituisce',
+    });
+  });
+});
