@@ -126,7 +126,8 @@ export function errorHandler(): ErrorRequestHandler {
     const params = err instanceof DomainError ? err.options.params : undefined;
     const detail =
       err instanceof BadQueryError
-        ? t('errors.query.lead')
+        ? // A program has no address bar: its query is a request's fields, said as the API's 422s.
+          t(isApi(req) ? 'errors.validation' : 'errors.query.lead')
         : err instanceof HttpError && err.detail
           ? err.detail
           : t(detailKey, { defaultValue: t('errors.http500'), ...params });

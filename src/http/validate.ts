@@ -80,7 +80,12 @@ export function invalidInput(error: z.ZodError): DomainError {
 }
 
 /** A zod issue as a sentence in the user's language. */
-export function issueMessage(issue: z.core.$ZodIssue, t: T): string {
+export function issueMessage(issue: z.core.$ZodIssue, t: T, api = false): string {
+  // A program was offered no list to choose from: it is told the values, or what an id is.
+  if (api && issue.code === 'invalid_value')
+    return t('validation.apiChoice', { values: issue.values.map(String).join(', ') });
+  if (api && issue.code === 'invalid_format' && issue.format === 'uuid')
+    return t('validation.apiId');
   const { key, params } = issueKey(issue);
   return t(key, params);
 }
@@ -90,12 +95,17 @@ export function issueMessage(issue: z.core.$ZodIssue, t: T): string {
  * Past 2^53 zod's `.int()` reports its safe-integer range before the schema's own `.max(2000)`;
  * the user needs to hear 2000, not 9007199254740991.
  */
-export function fieldErrors(error: z.ZodError, t: T): FieldErrors {
+export function fieldErrors(
+  error: z.ZodError,
+  t: T,
+  // An API body has no hidden fields: its `revision` is a field the client fills like any other.
+  { api = false }: { api?: boolean } = {},
+): FieldErrors {
   const chosen = new Map<string, z.core.$ZodIssue>();
   let hidden = false;
   for (const issue of error.issues) {
     const field = issue.code === 'unrecognized_keys' ? '_form' : issue.path.join('.') || '_form';
-    if (HIDDEN_FIELDS.has(field)) {
+    if (!api && HIDDEN_FIELDS.has(field)) {
       hidden = true;
       continue;
     }
@@ -103,7 +113,7 @@ export function fieldErrors(error: z.ZodError, t: T): FieldErrors {
     if (!prev || tighter(issue, prev)) chosen.set(field, issue);
   }
   const errors = Object.fromEntries(
-    [...chosen].map(([field, issue]) => [field, issueMessage(issue, t)]),
+    [...chosen].map(([field, issue]) => [field, issueMessage(issue, t, api)]),
   );
   // A form's hidden fields (the revision it was shown at, its hash) have no place on the page to link to:
   // said of the whole form, as what to do.

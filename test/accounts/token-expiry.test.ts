@@ -70,7 +70,9 @@ describe('an expired token on the API', () => {
     const unknown = await request(app).get('/api/v1/me').set('Authorization', `Bearer ${token}x`);
     expect(unknown.status).toBe(401);
     expect(unknown.body.detail).toMatch(/^Il token di accesso non è valido/);
-    expect(unknown.headers['www-authenticate']).toBe('Bearer realm="patto"');
+    expect(unknown.headers['www-authenticate']).toBe(
+      'Bearer realm="patto", error="invalid_token", error_description="The access token is not valid"',
+    );
     const row = await t.db
       .selectFrom('api_tokens')
       .select('last_used_at')

@@ -314,6 +314,8 @@ describe('raiseCallBudget on the API', () => {
       firstBudgetCents: 1_000_000_00,
       availableCents: 1_500_000_00,
       repeated: false,
+      // The reserve it raised, as getCall shows it.
+      allocations: [{ territoryCode: 'ITI14', amountCents: 500_000_00, committedCents: 0 }],
     });
     const retry = await post(raise);
     expect([retry.status, retry.body.repeated, retry.body.raiseId]).toEqual([
@@ -321,15 +323,18 @@ describe('raiseCallBudget on the API', () => {
       true,
       ok.body.raiseId,
     ]);
+    expect(retry.body.allocations).toEqual(ok.body.allocations);
     expect(await raiseRows(call.id)).toHaveLength(1);
 
     // The same figure with another reason is not a retry: refused as on the page.
     const same = await post({ ...raise, reason: 'altro' });
     expect(same.status).toBe(422);
-    expect(JSON.stringify(same.body)).toContain('budget');
+    // Pointers name the API's own fields, not the page's.
+    expect(same.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual([
+      'body/budgetCents',
+    ]);
     const lower = await post({ ...raise, budgetCents: 1_400_000_00, allocations: [] });
     expect(lower.status).toBe(422);
-    // Named as the API names it, not as the form does.
     expect(lower.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual([
       'body/budgetCents',
     ]);
@@ -339,7 +344,9 @@ describe('raiseCallBudget on the API', () => {
       reason: 'x',
     });
     expect(reserve.status).toBe(422);
-    expect(JSON.stringify(reserve.body)).toContain('allocations');
+    expect(reserve.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual([
+      'body/allocations.0.territoryCode',
+    ]);
     expect((await post({ budgetCents: '2000000', reason: 'x' })).status).toBe(422);
     expect((await post({ budgetCents: 100_000_000_000_001, reason: 'x' })).status).toBe(422);
     expect((await post({ budgetCents: 2_000_000_00, reason: '' })).status).toBe(422);

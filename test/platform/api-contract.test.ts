@@ -111,3 +111,57 @@ describe('the API answers as its OpenAPI document says', () => {
     expect(parsed.data).toEqual(res.body);
   });
 });
+
+describe('the public operations, called with a token that no longer works', () => {
+  it('answer 401, which the document lists for each of them', async () => {
+    const { body } = await request(app)
+      .post('/api/v1/tokens')
+      .send({ email: 'union@demo.patto.test', password: DEMO_PASSWORD });
+    const revoked = body.token as string;
+    await request(app).delete('/api/v1/tokens/current').set('Authorization', `Bearer ${revoked}`);
+    const publicOps = [...operations.values()].filter((op) => op.access === 'public');
+    expect(publicOps.map((op) => op.operationId).sort()).toEqual([
+      'createToken',
+      'getDashboard',
+      'getOpenData',
+      'registerFirm',
+    ]);
+    for (const op of publicOps) {
+      const path = `/api/v1${op.path}${op.operationId === 'getOpenData' ? `?dataset=needs&campaignId=${ids.campaign}` : ''}`;
+      const res = await request(app)[op.method](path).set('Authorization', `Bearer ${revoked}`);
+      expect([op.operationId, res.status]).toEqual([op.operationId, 401]);
+      expect([op.operationId, Object.keys(documented(op.operationId))]).toEqual([
+        op.operationId,
+        expect.arrayContaining(['401']),
+      ]);
+    }
+  });
+});
+
+describe('an operation that creates a record', () => {
+  it('answers 201 with its Location, as the document says, on a replay too', async () => {
+    const create = () =>
+      request(app)
+        .post('/api/v1/pacts')
+        .set('Authorization', `Bearer ${tokens.authority}`)
+        .set('Idempotency-Key', 'contract-location')
+        .send({ title: 'Patto del contratto', campaignId: ids.campaign, territoryCode: 'ITI14' });
+    const created = await create();
+    expect(created.status).toBe(201);
+    expect(created.headers.location).toBe(`/api/v1/pacts/${created.body.id as string}`);
+    const again = await create();
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.headers.location).toBe(created.headers.location);
+    const read = await request(app)
+      .get(created.headers.location!)
+      .set('Authorization', `Bearer ${tokens.authority}`);
+    expect([read.status, read.body.id]).toEqual([200, created.body.id]);
+    const responses = doc.paths['/pacts']!.post!.responses as Record<
+      string,
+      { headers?: Record<string, unknown> }
+    >;
+    expect(Object.keys(responses['201']!.headers ?? {})).toEqual(
+      expect.arrayContaining(['Location', 'Idempotent-Replayed']),
+    );
+  });
+});

@@ -4,6 +4,8 @@ import { loginAs, submitForm, testApp } from '../helpers/app';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { newUser, PASSWORD } from '../helpers/factories';
 import { errorSummary, expectSummaryNamesFields } from '../helpers/error-summary';
+import { newCampaign } from '../needs/factories';
+import { createApiToken } from '../../src/modules/accounts/tokens.service';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -68,7 +70,9 @@ describe('tokens', () => {
     expect(after.headers['content-type']).toContain('application/problem+json');
     // Said as what it is, in the caller's language, not as a page's "log in to continue".
     expect(after.body.detail).toMatch(/^Il token di accesso non è valido, oppure è stato revocato/);
-    expect(after.headers['www-authenticate']).toBe('Bearer realm="patto"');
+    expect(after.headers['www-authenticate']).toBe(
+      'Bearer realm="patto", error="invalid_token", error_description="The access token is not valid"',
+    );
     const english = await request(app)
       .get('/api/v1/me')
       .set('Authorization', `Bearer ${token}`)
@@ -324,5 +328,73 @@ describe('tokens', () => {
     expect(
       (await request(app).get('/api/v1/me').set('Authorization', `Bearer ${token}`)).status,
     ).toBe(401);
+  });
+});
+
+describe('a query naming a territory that does not exist', () => {
+  it('is a 422 said as the API says it, not as a page whose link was copied short', async () => {
+    const res = await request(testApp(t))
+      .get('/api/v1/dashboard?territory=XX99')
+      .set('Accept-Language', 'en');
+    expect([res.status, res.type]).toEqual([422, 'application/problem+json']);
+    expect(res.body.detail).toBe('Some fields are not valid.');
+    expect(res.body.errors).toEqual([
+      {
+        pointer: 'query/territory',
+        detail: 'The parameter “territory” is not valid: no territory has the code XX99.',
+      },
+    ]);
+  });
+});
+
+describe('a body without its revision', () => {
+  it('names the revision as a missing field, not a page to reload', async () => {
+    const app = testApp(t);
+    const campaign = await newCampaign(t.db, { territory: 'ITI1' });
+    const user = await newUser(t.db, { role: 'local_authority', territory: 'ITI14' });
+    const { token } = await createApiToken(t.db, user.id, 'test');
+    const auth = { Authorization: `Bearer ${token}`, 'Accept-Language': 'en' };
+    const pact = await request(app)
+      .post('/api/v1/pacts')
+      .set(auth)
+      .send({ campaignId: campaign.id, territoryCode: 'ITI14', title: 'Senza revisione' });
+    expect(pact.status).toBe(201);
+    const res = await request(app)
+      .post(`/api/v1/pacts/${pact.body.id as string}/actions`)
+      .set(auth)
+      .send({
+        title: 'Corso',
+        skills: ['F40.1'],
+        participants: 5,
+        hours: 10,
+        modality: 'online',
+        eqfLevel: 4,
+        period: '2027-Q1',
+      });
+    expect(res.status).toBe(422);
+    expect(res.body.errors).toEqual([{ pointer: 'body/revision', detail: 'Enter a number' }]);
+  });
+});
+
+describe('a body with a value the API does not take', () => {
+  it('names the values it takes, or what an id is, not a list a page offered', async () => {
+    const user = await newUser(t.db, { role: 'local_authority', territory: 'ITI14' });
+    const app = testApp(t);
+    const lifetime = await request(app)
+      .post('/api/v1/tokens')
+      .set('Accept-Language', 'en')
+      .send({ email: user.email, password: PASSWORD, expiresInDays: 31 });
+    expect(lifetime.body.errors).toEqual([
+      { pointer: 'body/expiresInDays', detail: 'Accepted values: 30, 90, 365' },
+    ]);
+    const { token } = await createApiToken(t.db, user.id, 'test');
+    const pact = await request(app)
+      .post('/api/v1/pacts')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ campaignId: 'abc', territoryCode: 'ITI14', title: 'x' });
+    expect(pact.body.errors).toContainEqual({
+      pointer: 'body/campaignId',
+      detail: 'Deve essere un identificativo (UUID), come quelli che l’API restituisce',
+    });
   });
 });

@@ -49,7 +49,15 @@ function bearerAuth(services: AppServices): RequestHandler {
     if (!header) return next();
     const match = /^Bearer ([A-Za-z0-9_-]{10,100})$/.exec(header);
     const user = match ? await authenticateToken(services.db, match[1]!) : null;
-    if (!user) return next(new DomainError('errors.badToken', { status: 401 }));
+    if (!user) {
+      // RFC 6750 §3.1: invalid_token covers revoked and malformed tokens too, so a client tells
+      // "get a new token" from "send one" (no error) without reading the detail.
+      res.set(
+        'WWW-Authenticate',
+        'Bearer realm="patto", error="invalid_token", error_description="The access token is not valid"',
+      );
+      return next(new DomainError('errors.badToken', { status: 401 }));
+    }
     if ('expiredAt' in user) {
       // RFC 6750: a program can tell "expired" from the header too, whatever the language.
       res.set(

@@ -4,6 +4,7 @@ import {
   type ZodOpenApiPathsObject,
 } from 'zod-openapi';
 import { idempotencyKeyParam, replayedHeaders, takesIdempotencyKey } from './idempotency';
+import { z } from 'zod';
 import type { ApiOperation } from './operation';
 import { problemSchema } from './operation';
 
@@ -26,6 +27,23 @@ const KEYED_ERRORS: Record<number, string> = {
   422: 'Invalid input (`errors` names each failing field), or the Idempotency-Key was already used for another request (another body, path or operation)',
 };
 
+const locationHeader = z.string().meta({
+  description: 'The new record’s URL, to read it again (e.g. `/api/v1/pacts/{id}`)',
+  examples: ['/api/v1/pacts/5b0f7c1e-8d5a-4e0b-9a55-3f1c2e7d9a10'],
+});
+
+/**
+ * A public operation needs no token, but one sent is still checked (bearerAuth): a revoked or
+ * expired token is a 401 there too, rather than an answer as if nobody had asked.
+ */
+const PUBLIC_401 =
+  'A bearer token was sent that is not valid, revoked or expired (this operation needs none: send no `Authorization` header)';
+
+function publicUnauthorized(op: ApiOperation): string {
+  // Its own 401 (createToken: wrong e-mail or password) besides the token's.
+  return op.errors?.includes(401) ? `Wrong credentials; or: ${PUBLIC_401}` : PUBLIC_401;
+}
+
 /** The OpenAPI 3.1 document, written from the same operations the router mounts. */
 export function buildOpenApiDocument(operations: ApiOperation[], version: string) {
   const paths: ZodOpenApiPathsObject = {};
@@ -33,13 +51,18 @@ export function buildOpenApiDocument(operations: ApiOperation[], version: string
     const path = op.path.replace(/:(\w+)/g, '{$1}');
     const keyed = takesIdempotencyKey(op);
     const replayed = keyed ? { headers: replayedHeaders } : {};
+    const created = op.response.location
+      ? { headers: (keyed ? replayedHeaders : z.object({})).extend({ Location: locationHeader }) }
+      : replayed;
     const errorCodes = new Set([
       ...(op.errors ?? []),
       ...(keyed ? [400, 409, 422] : []),
       // A body that is not JSON (415), JSON that does not parse (400), or too large (413).
       ...(op.body ? [400, 413, 415] : []),
       ...(op.body || op.query ? [422] : []),
-      ...(op.access === 'public' ? [] : [401, 403]),
+      // A public operation too: a token sent is checked (a revoked one is a 401 there as well).
+      401,
+      ...(op.access === 'public' ? [] : [403]),
       ...(op.params ? [404] : []),
     ]);
     const operation: ZodOpenApiOperationObject = {
@@ -71,7 +94,7 @@ export function buildOpenApiDocument(operations: ApiOperation[], version: string
           : {}),
         [String(op.response.status)]: {
           description: op.response.description,
-          ...replayed,
+          ...created,
           ...(op.response.schema
             ? {
                 content: {
@@ -90,7 +113,11 @@ export function buildOpenApiDocument(operations: ApiOperation[], version: string
           [...errorCodes].sort().map((s) => [
             String(s),
             {
-              description: (keyed ? KEYED_ERRORS[s] : undefined) ?? DEFAULT_ERRORS[s] ?? 'Error',
+              description:
+                (keyed ? KEYED_ERRORS[s] : undefined) ??
+                (s === 401 && op.access === 'public' ? publicUnauthorized(op) : undefined) ??
+                DEFAULT_ERRORS[s] ??
+                'Error',
               content: { 'application/problem+json': { schema: problemSchema } },
             },
           ]),
@@ -116,7 +143,7 @@ export function buildOpenApiDocument(operations: ApiOperation[], version: string
           type: 'http',
           scheme: 'bearer',
           description:
-            'A personal access token (`patto_…`) from createToken or the account page. It expires 30, 90 (default) or 365 days after creation, as chosen then; an expired token is a 401 whose detail says it expired and when, with `WWW-Authenticate: Bearer error="invalid_token", error_description="The access token expired"`; an unknown or revoked one is a 401 saying it is not valid.',
+            'A personal access token (`patto_…`) from createToken or the account page. It expires 30, 90 (default) or 365 days after creation, as chosen then; an expired token is a 401 whose detail says it expired and when, with `WWW-Authenticate: Bearer error="invalid_token", error_description="The access token expired"`; an unknown or revoked one is a 401 saying it is not valid, with `WWW-Authenticate: Bearer error="invalid_token", error_description="The access token is not valid"`; without a token, `WWW-Authenticate: Bearer realm="patto"` alone.',
         },
       },
     },

@@ -42,6 +42,11 @@ export interface ApiOperation<
     alternatives?: Record<string, z.ZodType>;
     /** Another status the handler may answer with an Answer, same schema (e.g. 200 for a repeat). */
     also?: { status: number; description: string };
+    /**
+     * A 201's `Location`: the created record's path in the API (e.g. `/pacts/{id}`), from the
+     * answer. Without it a client would take the request's own URL for the new record (RFC 9110).
+     */
+    location?: (body: { id: string }) => string;
   };
   errors?: number[];
   middleware?: RequestHandler[];
@@ -110,7 +115,9 @@ export function mountOperation(router: Router, op: ApiOperation, db: Db): void {
         for (const p of queryProblems(parsed.error.issues, req.query, req.t))
           errors.push({ pointer: `query/${p.param}`, detail: p.text });
       else
-        for (const [field, detail] of Object.entries(fieldErrors(parsed.error, req.t)))
+        for (const [field, detail] of Object.entries(
+          fieldErrors(parsed.error, req.t, { api: true }),
+        ))
           errors.push({ pointer: `${where}/${field}`, detail });
     }
     // A path whose id is not of the form ids have names nothing: 404, as a made-up id is, with
@@ -127,7 +134,10 @@ export function mountOperation(router: Router, op: ApiOperation, db: Db): void {
     if (errors.length) return void sendProblem(res, 422, req.t('errors.validation'), errors);
     // Claimed once the request is known valid: a refused one leaves its key free for the fix.
     const once = key ? await claimIdempotencyKey(db, req.user!.id, key, op, req) : undefined;
-    if (once && !once.run) return void answerRepeatedKey(req, res, once);
+    if (once && !once.run) {
+      if ('replay' in once) setLocation(req, res, op, once.replay.status, once.replay.body);
+      return void answerRepeatedKey(req, res, once);
+    }
     let result: unknown;
     try {
       result = await op.handler({
@@ -148,12 +158,20 @@ export function mountOperation(router: Router, op: ApiOperation, db: Db): void {
             result instanceof Answer ? result.status : op.response.status,
             result instanceof Answer ? result.body : result,
           ));
+    if (!(result instanceof Answer || result instanceof RawBody))
+      setLocation(req, res, op, op.response.status, result);
     if (result === undefined) res.status(op.response.status).end();
     else if (result instanceof Answer) res.status(result.status).json(result.body);
     else if (result instanceof RawBody)
       res.status(op.response.status).type(result.type).send(result.body);
     else res.status(op.response.status).json(result);
   });
+}
+
+function setLocation(req: Request, res: Response, op: ApiOperation, status: number, body: unknown) {
+  const { location } = op.response;
+  if (location && status === 201 && body)
+    res.location(req.baseUrl + location(body as { id: string }));
 }
 
 function sendProblem(

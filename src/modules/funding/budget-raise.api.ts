@@ -4,10 +4,9 @@ import { DomainError } from '../../lib/domain-error';
 import { defineOperation, jsonBodyOnly, type ApiOperation } from '../api/operation';
 import { raiseApiSchema, raiseFromApi } from './budget-raise.schemas';
 import { raiseCallBudget, repeatedRaise } from './budget-raise.service';
-import { getCallFor } from './calls.service';
-import { callJson, toCallJson } from './funding.api';
+import { callDetailJson, callDetailOf } from './funding.api';
 
-const raisedJson = callJson
+const raisedJson = callDetailJson
   .extend({
     raiseId: z.uuid(),
     repeated: z
@@ -31,20 +30,23 @@ export function budgetRaiseOperations({ db }: AppServices): ApiOperation[] {
       params: z.object({ id: z.uuid() }),
       body: raiseApiSchema,
       middleware: [jsonBodyOnly],
-      response: { status: 200, description: 'The call after the raise', schema: raisedJson },
+      response: {
+        status: 200,
+        description: 'The call after the raise, with its reserves',
+        schema: raisedJson,
+      },
       errors: [404, 409, 415, 422],
       handler: async ({ req, params, body }) => {
         const input = raiseFromApi(body);
         try {
-          const { call, raiseId } = await raiseCallBudget(db, req.user!, params.id, input);
-          return { ...toCallJson(call), raiseId, repeated: false };
+          const { raiseId } = await raiseCallBudget(db, req.user!, params.id, input);
+          return { ...(await callDetailOf(db, req, params.id)), raiseId, repeated: false };
         } catch (err) {
           const again = ['funding.raise.errors.same', 'funding.errors.cannot.raise'];
           if (!(err instanceof DomainError) || !again.includes(err.messageKey)) throw err;
           const raiseId = await repeatedRaise(db, req.user!, params.id, input);
           if (!raiseId) throw err;
-          const { call } = await getCallFor(db, req.user!, params.id);
-          return { ...toCallJson(call), raiseId, repeated: true };
+          return { ...(await callDetailOf(db, req, params.id)), raiseId, repeated: true };
         }
       },
     }),

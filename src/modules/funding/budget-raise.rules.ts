@@ -4,11 +4,14 @@ import { euros } from './money';
 /** A raise as the service takes it, from the form or the API (amounts in cents). */
 export interface BudgetRaise {
   budget: number;
-  /** Where the budget's error goes: `budget` on the form, `budgetCents` in the API. */
-  budgetField?: string;
-  /** Reserves raised with it; one left out keeps its amount. `field`: where its error goes. */
-  allocations: { territory: string; cents: number; field: string }[];
+  /**
+   * Reserves raised with it; one left out keeps its amount. `field`: where an error on its amount
+   * goes; `territoryField`, one on the reserve itself (unknown, twice), when it has its own.
+   */
+  allocations: { territory: string; cents: number; field: string; territoryField?: string }[];
   reason: string;
+  /** Where an error on the budget goes: the form's `budget` unless said (the API's budgetCents). */
+  budgetField?: string;
 }
 
 /** The call as it stands, locked: its budget and its reserves. */
@@ -46,7 +49,7 @@ export function raiseProblems(
     const was = current.get(a.territory);
     if (was === undefined || seen.has(a.territory)) {
       problems.push({
-        field: a.field,
+        field: a.territoryField ?? a.field,
         key: `funding.raise.errors.${was === undefined ? 'unknownAllocation' : 'twice'}`,
         params: { territory: a.territory },
       });

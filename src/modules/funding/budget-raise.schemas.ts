@@ -77,6 +77,7 @@ export function raiseFromApi(b: z.output<typeof raiseApiSchema>): BudgetRaise {
       territory: a.territoryCode,
       cents: a.amountCents,
       field: `allocations.${i}.amountCents`,
+      territoryField: `allocations.${i}.territoryCode`,
     })),
   };
 }

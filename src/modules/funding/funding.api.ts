@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AppServices } from '../../app';
+import type { Db } from '../../db';
 import { DomainError } from '../../lib/domain-error';
 import { isoDay } from '../../http/validate';
 import { defineOperation, jsonBodyOnly, type ApiOperation } from '../api/operation';
@@ -65,7 +66,7 @@ export const callJson = z
 const callTransition = callJson.extend({ repeated: z.boolean() }).meta({ id: 'CallTransition' });
 
 /** One call with its skill areas and reserves: what createCall took, what updateCall changes. */
-const callDetailJson = callJson
+export const callDetailJson = callJson
   .extend({
     skillAreas: z.array(z.string()),
     allocations: z.array(
@@ -177,28 +178,31 @@ const decisionJson = z
   })
   .meta({ id: 'PactDecision' });
 
+/** One call as callDetailJson describes it, as its reader may see it. */
+export async function callDetailOf(db: Db, req: Request, id: string) {
+  const { call } = await getCallFor(db, req.user!, id);
+  const [areas, allocations] = await Promise.all([
+    repo.callAreas(db, id),
+    repo.callAllocations(db, id),
+  ]);
+  return {
+    ...toCallJson(call),
+    skillAreas: areas.map((a) => a.code),
+    allocations: allocations.map((a) => ({
+      territoryCode: a.territory_code,
+      amountCents: a.amount_cents,
+      committedCents: a.committed_cents,
+    })),
+  };
+}
+
 /** Said once for every decision: a retry is answered, a different decision is refused. */
 const REPEAT =
   '. Repeating the very same decision (a retry) answers 200 with `repeated: true` and records nothing; a different decision once one is made is a 409';
 
 export function fundingOperations({ db }: AppServices): ApiOperation[] {
   const tags = ['funding'];
-  const detailOf = async (req: Request, id: string) => {
-    const { call } = await getCallFor(db, req.user!, id);
-    const [areas, allocations] = await Promise.all([
-      repo.callAreas(db, id),
-      repo.callAllocations(db, id),
-    ]);
-    return {
-      ...toCallJson(call),
-      skillAreas: areas.map((a) => a.code),
-      allocations: allocations.map((a) => ({
-        territoryCode: a.territory_code,
-        amountCents: a.amount_cents,
-        committedCents: a.committed_cents,
-      })),
-    };
-  };
+  const detailOf = (req: Request, id: string) => callDetailOf(db, req, id);
   const amountsOf = (a?: Record<string, number>) =>
     new Map(Object.entries(a ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
   return [
@@ -210,7 +214,12 @@ export function fundingOperations({ db }: AppServices): ApiOperation[] {
       tags,
       access: 'call:manage',
       body: callApiSchema,
-      response: { status: 201, description: 'The new draft call', schema: callDetailJson },
+      response: {
+        status: 201,
+        description: 'The new draft call',
+        schema: callDetailJson,
+        location: (c) => `/calls/${c.id}`,
+      },
       errors: [422],
       handler: async ({ req, body, formKey }) =>
         detailOf(req, await createCall(db, req.user!, callFromApi(body), formKey)),

@@ -195,7 +195,12 @@ export function pactOperations({ db }: AppServices): ApiOperation[] {
       tags,
       access: 'pact:draft',
       body: pactSchema,
-      response: { status: 201, description: 'The new draft', schema: pactJson },
+      response: {
+        status: 201,
+        description: 'The new draft',
+        schema: pactJson,
+        location: (p) => `/pacts/${p.id}`,
+      },
       errors: [422],
       handler: async ({ req, body, formKey }) =>
         getPact(req, await createPact(db, req.user!, { ...body, formId: body.formId ?? formKey })),
