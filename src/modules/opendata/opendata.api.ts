@@ -17,7 +17,9 @@ export function openDataOperations({ db, readDb }: AppServices): ApiOperation[] 
       summary:
         'Open data of a campaign under CC BY 4.0, no token needed: the protected needs aggregate ' +
         '(territory × skill area, suppressed cells without numbers) or the funded pacts ' +
-        '(approved, in progress, closed), as JSON or CSV',
+        '(approved, in progress, closed), as JSON or CSV. The needs of a survey still open are ' +
+        'not published: no record (the CSV is its header row alone) and `published: false` with ' +
+        "the survey's `closesAt`, until it closes",
       tags: ['open data'],
       access: 'public',
       query: apiQuery,
