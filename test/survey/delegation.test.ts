@@ -160,6 +160,19 @@ describe('acting under a delegation', () => {
     expect(step1).toContain('Controlla i dati di Meccanica Test S.r.l.');
     expect(step1).not.toContain('della tua impresa');
     await reachNeeds(partnerAgent, t.db, id, firm.organisationId, suffix);
+    // The declaration before submitting names the firm: the association does not declare that
+    // the data refer to 'la tua impresa', its own.
+    await postStep(partnerAgent, `/survey/${id}/step/3${suffix}`, {
+      action: 'next',
+      ...needsBody([needLine()]),
+    });
+    const review = (await partnerAgent.get(`/survey/${id}/step/4${suffix}`)).text;
+    expect(review).toContain(
+      'Inviando confermi che i dati sono veritieri e riferiti a Meccanica Test S.r.l., per la quale agisci su delega.',
+    );
+    expect(review).not.toContain('riferiti alla tua impresa');
+    const ownReview = (await firmAgent.get(`/survey/${id}/step/4`)).text;
+    expect(ownReview).toContain('riferiti alla tua impresa');
     const res = await submitLines(partnerAgent, id, needsBody([needLine()]), suffix);
     expect(res.status).toBe(302);
     expect(res.headers.location).toBe(`/survey/${id}/receipt${suffix}`);
