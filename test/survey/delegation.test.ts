@@ -50,6 +50,11 @@ describe('granting a delegation', () => {
     // The firm is addressed as "tu", as everywhere else, not as "voi".
     expect(page.text).toContain('Puoi delegare un&#x27;associazione datoriale');
     expect(page.text).not.toMatch(/\b(vostr[aoie]|[Pp]otete|voi|cercatene)\b/);
+    // "as training funds allow" read as "as far as the money goes": it is the fondi
+    // interprofessionali, the joint funds whose rules allow a delegation.
+    const en = await firmAgent.get('/delegations?lang=en');
+    expect(en.text).toContain('as the joint inter-professional training funds allow');
+    await firmAgent.get('/delegations?lang=it');
     expect(page.text).toContain(partner.organisationName);
     const res = await grant(firmAgent, partner.organisationId);
     expect(res.status).toBe(302);
