@@ -276,6 +276,16 @@ describe('acting under a delegation', () => {
     const otherAgent = await loginAs(app, other.email, PASSWORD);
     expect((await otherAgent.get(`/survey/${id}/receipt${suffix}`)).status).toBe(404);
     expect((await partnerAgent.get(`/survey/${id}/receipt`)).status).toBe(404);
+    // The confirmation speaks of the firm by its name: 'i tuoi fabbisogni', 'la tua impresa'
+    // were the association's own.
+    const confirm = (
+      await partnerAgent.get(`/survey/${id}/versions/${r.id}/withdraw${suffix}`)
+    ).text.replace(/&#x27;/g, "'");
+    expect(confirm).toContain('i fabbisogni di Meccanica Test S.r.l. escono dai dati');
+    expect(confirm).toContain('per questa indagine Meccanica Test S.r.l. risulta senza risposta');
+    expect(confirm).not.toMatch(/tuoi fabbisogni|tua impresa/);
+    const own = (await firmAgent.get(`/survey/${id}/versions/${r.id}/withdraw`)).text;
+    expect(own).toContain('i tuoi fabbisogni escono dai dati');
     const w = await postStep(
       partnerAgent,
       `/survey/${id}/receipt${suffix}`,
