@@ -165,6 +165,15 @@ describe('acting under a delegation', () => {
     expect(step1).toContain('Controlla i dati di Meccanica Test S.r.l.');
     expect(step1).not.toContain('della tua impresa');
     await reachNeeds(partnerAgent, t.db, id, firm.organisationId, suffix);
+    // So do steps 2 and 3: 'la tua impresa', 'i tuoi lavoratori' were the association's own.
+    const step2 = (await partnerAgent.get(`/survey/${id}/step/2${suffix}`)).text;
+    expect(step2).toContain('indica quanto Meccanica Test S.r.l. è avanti');
+    const step3 = (await partnerAgent.get(`/survey/${id}/step/3${suffix}`)).text;
+    expect(step3).toContain(
+      'le competenze che i lavoratori di Meccanica Test S.r.l. devono acquisire',
+    );
+    expect(step2 + step3).not.toMatch(/tua impresa|tuoi lavoratori/);
+    expect((await firmAgent.get(`/survey/${id}/step/3`)).text).toContain('i tuoi lavoratori');
     // The declaration before submitting names the firm: the association does not declare that
     // the data refer to 'la tua impresa', its own.
     await postStep(partnerAgent, `/survey/${id}/step/3${suffix}`, {
@@ -206,6 +215,11 @@ describe('acting under a delegation', () => {
     expect(kinds[0]).toBe('granted');
     expect(kinds).toContain('draft_saved');
     expect(kinds.at(-1)).toBe('submitted');
+    // The next survey recalls the firm's earlier score by its name, not as 'la tua impresa'.
+    const later = await newCampaign(t.db, { region });
+    await reachNeeds(partnerAgent, t.db, later.id, firm.organisationId, suffix);
+    const again = (await partnerAgent.get(`/survey/${later.id}/step/2${suffix}`)).text;
+    expect(again).toMatch(/Meccanica Test S\.r\.l\. aveva ottenuto \d+\/100/);
   });
 
   it('stops at once on revocation; the draft stays the firm’s', async () => {
