@@ -190,3 +190,16 @@ describe('colleagues', () => {
     expect((await request(app).get(`/invite/${token}`)).status).toBe(410);
   });
 });
+
+describe('GET /account/organisation', () => {
+  it('names a firm whose name ends with a full stop without doubling it ("S.r.l..")', async () => {
+    const firm = await newUser(t.db, { role: 'firm', organisation: 'Torneria Pratese S.r.l.' });
+    const agent = await loginAs(app, firm.email, PASSWORD);
+    const italian = decode((await agent.get(PAGE)).text);
+    expect(italian).toContain('Le persone che usano Patto per Torneria Pratese S.r.l.: ognuna');
+    expect(italian).not.toContain('S.r.l..');
+    const en = decode((await agent.get(`${PAGE}?lang=en`)).text);
+    expect(en).toContain('The people who use Patto for Torneria Pratese S.r.l.: each');
+    expect(en).not.toContain('S.r.l..');
+  });
+});

@@ -117,6 +117,19 @@ describe('changing the password', () => {
     expect(other.headers.location).toMatch(/^\/login/);
   });
 
+  it('names each field in the error summary as the form labels it', async () => {
+    const user = await newUser(t.db);
+    const agent = await loginAs(app, user.email, PASSWORD);
+    const res = await submitForm(agent, '/account/password', {
+      currentPassword: PASSWORD,
+      password: 'short',
+      passwordConfirm: 'other',
+    });
+    expect(res.status).toBe(422);
+    // It read "Password: Inserisci almeno 10 caratteri" above a field labelled "Nuova password".
+    expect(res.text).toMatch(/href="#field-password"[^>]*>Nuova password: Inserisci almeno 10/);
+  });
+
   it('changes the password once when the form is sent twice, the second landing like the first', async () => {
     const user = await newUser(t.db);
     const agent = await loginAs(app, user.email, PASSWORD);

@@ -161,6 +161,28 @@ describe('GET /needs', () => {
     expect(csv.text.split('\r\n')).toContain('Territorio,Micro,Piccola,Media,Grande,Totale');
   });
 
+  it('lists the comuni in alphabetical order of the names the reader sees', async () => {
+    const agent = await loginAs(app, s.region.email, PASSWORD);
+    const names = async (lang: string) => {
+      const page = await agent.get(
+        `/needs?campaign=${s.campaign.id}&territory=ITI14&by=area&lang=${lang}`,
+      );
+      const body = /<tbody>([\s\S]*?)<\/tbody>/.exec(page.text)![1]!;
+      return [...body.matchAll(/<th scope="row">(?:<a [^>]*>)?([^<]+)</g)].map((m) => m[1]!);
+    };
+    // They came in the database's order of the Italian names, byte by byte: "Barberino
+    // Tavarnelle" before "Barberino di Mugello", and in English "Florence" between "Figline" and
+    // "Firenzuola".
+    const en = await names('en');
+    expect(en).toContain('Florence');
+    expect(en).toEqual([...en].sort((a, b) => a.localeCompare(b, 'en')));
+    const italian = await names('it');
+    expect(italian.indexOf('Barberino di Mugello')).toBeLessThan(
+      italian.indexOf('Barberino Tavarnelle'),
+    );
+    expect(italian).toEqual([...italian].sort((a, b) => a.localeCompare(b, 'it')));
+  });
+
   it('says that firms counted by skill area do not add up to the total, on the page and in the export', async () => {
     const agent = await loginAs(app, s.region.email, PASSWORD);
     const view = `campaign=${s.campaign.id}&territory=ITI14&by=area&measure=firms`;

@@ -120,8 +120,12 @@ describe('GET /pacts headings, by who reads', () => {
     });
     const res = await (await loginAs(app, partner.email, s.password)).get('/pacts');
     expect(res.status).toBe(200);
-    expect(headings(res.text)).toEqual(['Patti a cui sono invitato']);
+    // The organisation is invited, not the person: 'Patti a cui sono invitato' also spoke to
+    // every reader in the masculine.
+    expect(headings(res.text)).toEqual(['Patti a cui è invitata la mia organizzazione']);
     expect(res.text).not.toContain('Promossi dalla mia organizzazione');
+    const en = await (await loginAs(app, partner.email, s.password)).get('/pacts?lang=en');
+    expect(headings(en.text)).toEqual(['Pacts my organisation is invited to']);
     expect(res.text).toContain('Quando un ente locale inviterà la tua organizzazione a un patto');
   });
 
@@ -180,7 +184,7 @@ describe('GET /pacts headings, by who reads', () => {
     const res = await (await loginAs(app, s.authority.email, s.password)).get('/pacts');
     expect(headings(res.text)).toEqual([
       'Promossi dalla mia organizzazione',
-      'Patti a cui sono invitato',
+      'Patti a cui è invitata la mia organizzazione',
     ]);
   });
 });

@@ -40,6 +40,8 @@ describe('POST /survey/:campaignId/step/3 refuses bad need lines', () => {
       'tra quelle proposte da questa indagine',
     ],
     ['an EQF level of 9', { eqf: '9' }, 'eqf', 'Il valore massimo è 8'],
+    // The occupation is a list: left on "— Scegli —" it is missing, not "2 digits, e.g. 72".
+    ['no occupation chosen', { occupation: '' }, 'occupation', 'Campo obbligatorio'],
     ['a period too far ahead', { period: quarterAhead(12) }, 'period', 'Scegli un trimestre tra'],
     ['an unknown priority', { priority: 'urgent' }, 'priority', 'Scegli uno dei valori proposti'],
     ['a note over 500 characters', { note: 'x'.repeat(501) }, 'note', 'al massimo 500'],

@@ -50,6 +50,11 @@ describe('granting a delegation', () => {
     // The firm is addressed as "tu", as everywhere else, not as "voi".
     expect(page.text).toContain('Puoi delegare un&#x27;associazione datoriale');
     expect(page.text).not.toMatch(/\b(vostr[aoie]|[Pp]otete|voi|cercatene)\b/);
+    // "as training funds allow" read as "as far as the money goes": it is the fondi
+    // interprofessionali, the joint funds whose rules allow a delegation.
+    const en = await firmAgent.get('/delegations?lang=en');
+    expect(en.text).toContain('as the joint inter-professional training funds allow');
+    await firmAgent.get('/delegations?lang=it');
     expect(page.text).toContain(partner.organisationName);
     const res = await grant(firmAgent, partner.organisationId);
     expect(res.status).toBe(302);
@@ -160,6 +165,28 @@ describe('acting under a delegation', () => {
     expect(step1).toContain('Controlla i dati di Meccanica Test S.r.l.');
     expect(step1).not.toContain('della tua impresa');
     await reachNeeds(partnerAgent, t.db, id, firm.organisationId, suffix);
+    // So do steps 2 and 3: 'la tua impresa', 'i tuoi lavoratori' were the association's own.
+    const step2 = (await partnerAgent.get(`/survey/${id}/step/2${suffix}`)).text;
+    expect(step2).toContain('indica quanto Meccanica Test S.r.l. è avanti');
+    const step3 = (await partnerAgent.get(`/survey/${id}/step/3${suffix}`)).text;
+    expect(step3).toContain(
+      'le competenze che i lavoratori di Meccanica Test S.r.l. devono acquisire',
+    );
+    expect(step2 + step3).not.toMatch(/tua impresa|tuoi lavoratori/);
+    expect((await firmAgent.get(`/survey/${id}/step/3`)).text).toContain('i tuoi lavoratori');
+    // The declaration before submitting names the firm: the association does not declare that
+    // the data refer to 'la tua impresa', its own.
+    await postStep(partnerAgent, `/survey/${id}/step/3${suffix}`, {
+      action: 'next',
+      ...needsBody([needLine()]),
+    });
+    const review = (await partnerAgent.get(`/survey/${id}/step/4${suffix}`)).text;
+    expect(review).toContain(
+      'Inviando confermi che i dati sono veritieri e riferiti a Meccanica Test S.r.l., per la quale agisci su delega.',
+    );
+    expect(review).not.toContain('riferiti alla tua impresa');
+    const ownReview = (await firmAgent.get(`/survey/${id}/step/4`)).text;
+    expect(ownReview).toContain('riferiti alla tua impresa');
     const res = await submitLines(partnerAgent, id, needsBody([needLine()]), suffix);
     expect(res.status).toBe(302);
     expect(res.headers.location).toBe(`/survey/${id}/receipt${suffix}`);
@@ -188,6 +215,11 @@ describe('acting under a delegation', () => {
     expect(kinds[0]).toBe('granted');
     expect(kinds).toContain('draft_saved');
     expect(kinds.at(-1)).toBe('submitted');
+    // The next survey recalls the firm's earlier score by its name, not as 'la tua impresa'.
+    const later = await newCampaign(t.db, { region });
+    await reachNeeds(partnerAgent, t.db, later.id, firm.organisationId, suffix);
+    const again = (await partnerAgent.get(`/survey/${later.id}/step/2${suffix}`)).text;
+    expect(again).toMatch(/Meccanica Test S\.r\.l\. aveva ottenuto \d+\/100/);
   });
 
   it('stops at once on revocation; the draft stays the firm’s', async () => {
@@ -258,6 +290,16 @@ describe('acting under a delegation', () => {
     const otherAgent = await loginAs(app, other.email, PASSWORD);
     expect((await otherAgent.get(`/survey/${id}/receipt${suffix}`)).status).toBe(404);
     expect((await partnerAgent.get(`/survey/${id}/receipt`)).status).toBe(404);
+    // The confirmation speaks of the firm by its name: 'i tuoi fabbisogni', 'la tua impresa'
+    // were the association's own.
+    const confirm = (
+      await partnerAgent.get(`/survey/${id}/versions/${r.id}/withdraw${suffix}`)
+    ).text.replace(/&#x27;/g, "'");
+    expect(confirm).toContain('i fabbisogni di Meccanica Test S.r.l. escono dai dati');
+    expect(confirm).toContain('per questa indagine Meccanica Test S.r.l. risulta senza risposta');
+    expect(confirm).not.toMatch(/tuoi fabbisogni|tua impresa/);
+    const own = (await firmAgent.get(`/survey/${id}/versions/${r.id}/withdraw`)).text;
+    expect(own).toContain('i tuoi fabbisogni escono dai dati');
     const w = await postStep(
       partnerAgent,
       `/survey/${id}/receipt${suffix}`,

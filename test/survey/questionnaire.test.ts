@@ -316,7 +316,11 @@ describe('the questionnaire', () => {
     expect(it.text).toContain('25 — Fabbricazione di prodotti in metallo');
     expect(it.text).toContain('Sezione C — Attività manifatturiere');
     expect(it.text).not.toContain('C / 25');
+    // The comune, which places the needs in the territory, is shown as the receipt will show it.
+    expect(it.text).toContain('Comune della sede principale');
+    expect(it.text).toContain('Toscana › Firenze › Empoli');
     const en = await agent.get(`/survey/${id}/step/4?lang=en`);
+    expect(en.text).toContain('Tuscany › Florence › Empoli');
     expect(en.text).toContain('<li>Cloud</li><li>Cyber security</li>');
     expect(en.text).toMatch(/25 — Manufacture of fabricated metal products/);
     expect(en.text).toContain('Section C — Manufacturing');

@@ -516,6 +516,30 @@ describe('a survey closed while the firm was changing its answer', () => {
     expect(home.text).toContain('Non inviata: l&#x27;indagine si è chiusa prima dell&#x27;invio');
     expect(home.text).not.toContain('Bozza in corso');
   });
+
+  it('says a survey the firm never began was not answered, not "not started"', async () => {
+    const { id } = await newCampaign(t.db);
+    const title = (
+      await t.db
+        .selectFrom('campaigns')
+        .select('title')
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow()
+    ).title;
+    const firm = await newFirmUser(t.db, 40);
+    const agent = await loginAs(testApp(t), firm.email, PASSWORD);
+    await close(id);
+    const rowOf = (html: string) =>
+      new RegExp(`<tr>(?:(?!</tr>)[\\s\\S])*?${title}[\\s\\S]*?</tr>`).exec(html)?.[0];
+    // It read "Chiusa · Non iniziata", as if the firm could still begin it.
+    const row = rowOf((await agent.get('/')).text);
+    expect(row).toContain('data-answer="not_started"');
+    expect(row).toContain('Nessuna risposta: l&#x27;indagine si è chiusa');
+    expect(row).not.toContain('Non iniziata');
+    expect(rowOf((await agent.get('/?lang=en')).text)).toContain(
+      'Not answered: the survey has closed',
+    );
+  });
 });
 
 describe('a survey not yet open', () => {

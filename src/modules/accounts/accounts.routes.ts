@@ -199,6 +199,12 @@ export function accountRoutes({ db, config }: AppServices): Router {
         errors,
         values: {},
         formKey: formKeyFor(req.body),
+        // The summary names each field as this form labels it ("Nuova password", not "Password").
+        fieldLabels: {
+          currentPassword: req.t('fields.currentPassword'),
+          password: req.t('fields.newPassword'),
+          passwordConfirm: req.t('fields.passwordConfirm'),
+        },
       });
     if (!form.ok) return render(422, form.errors);
     try {

@@ -38,19 +38,24 @@ export function needsTable(a: NeedsAggregate, q: PageQuery, labels: Labels, lang
     cells: columns.map((col) => show(byKey.get(`${code}|${col.value}`))),
     total: show(byKey.get(`${code}|*`)),
   });
-  let rows = a.rows.map((r) => ({
-    code: r.code,
-    name: localName(r, lang),
-    drill: r.children > 0,
-    ...rowOf(r.code),
-  }));
+  // By the names the reader sees, in the reader's collation: the database orders the Italian
+  // names in its own collation ("Florence" came between "Figline" and "Firenzuola").
+  const byName = (x: { name: string }, y: { name: string }) => x.name.localeCompare(y.name, lang);
+  let rows = a.rows
+    .map((r) => ({
+      code: r.code,
+      name: localName(r, lang),
+      drill: r.children > 0,
+      ...rowOf(r.code),
+    }))
+    .sort(byName);
   if (q.sort === 'value')
     // A hidden total sorts last, by name: ordering by it would rank what is hidden.
     rows = [...rows].sort(
       (x, y) =>
         Number(x.total.suppressed) - Number(y.total.suppressed) ||
         (y.total.number ?? 0) - (x.total.number ?? 0) ||
-        x.name.localeCompare(y.name),
+        byName(x, y),
     );
   const own = a.path.at(-1)!;
   const totals = { code: own.code, name: localName(own, lang), ...rowOf(own.code) };

@@ -15,6 +15,7 @@ import {
 } from '../firms/firms.options';
 import { resolveComune } from '../firms/comune-field';
 import { firmProfileSchema } from '../firms/firms.schemas';
+import { localName, territoryPath } from '../reference/territories.repository';
 import { profileFormValues, profileReferenceProblems } from '../firms/firms.service';
 import {
   AlreadySubmittedError,
@@ -217,6 +218,12 @@ export function questionnaireRoutes({ db }: AppServices): Router {
           ),
         },
         sector: await sectorNames(db, q.firm, lang),
+        // The comune places the needs in the territory: checked here as the receipt shows it.
+        territory: q.firm.territoryCode
+          ? (await territoryPath(db, q.firm.territoryCode))
+              .map((t) => localName(t, lang))
+              .join(' › ')
+          : null,
         earlier: earlier && { ...scoreView(earlier.readiness_score), campaign: earlier.title },
         lines: describeLines(
           checked.needs,

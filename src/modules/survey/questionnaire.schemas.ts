@@ -57,9 +57,11 @@ export type ReadinessInput = z.output<typeof readinessSchema>;
 
 export const needLineSchema = z.strictObject({
   skill: z.string().trim().min(1).max(60),
+  // Left on "— Scegli —" it is missing: min(1) says "required" before the format does.
   occupation: z
     .string()
     .trim()
+    .min(1)
     .regex(/^\d{2}$/, 'validation.iscoGroup'),
   workers: wholeNumber(1, MAX_WORKERS),
   eqf: wholeNumber(1, 8),

@@ -145,9 +145,15 @@ export function receiptRoutes({ db }: AppServices): Router {
           version: response.version,
           date: formatDate(response.submitted_at, lang, { time: true }),
         }),
+        // An association withdrawing under a delegation reads of the firm by its name, not of
+        // 'your firm' (its own).
         points: [
-          req.t('survey.withdraw.kept'),
-          req.t('survey.withdraw.notCounted'),
+          firmId
+            ? req.t('survey.withdraw.keptFor', { firm: response.legal_name })
+            : req.t('survey.withdraw.kept'),
+          firmId
+            ? req.t('survey.withdraw.notCountedFor', { firm: response.legal_name })
+            : req.t('survey.withdraw.notCounted'),
           req.t('survey.withdraw.again', { date: formatDate(campaign.closesAt, lang) }),
         ],
         action: `/survey/${campaign.id}/versions/${response.id}/withdraw${res.locals.forFirm}`,

@@ -324,8 +324,9 @@ export async function getOwnResponse(
 export type AnswerStatus =
   'not_started' | 'draft' | 'submitted' | 'amending' | 'withdrawn' | 'resubmitting';
 
-/** The words of an answer still being written when its campaign closed. */
+/** The words of an answer never begun, or still being written, when its campaign closed. */
 const UNSENT: Partial<Record<AnswerStatus, string>> = {
+  not_started: 'notAnswered',
   draft: 'notSent',
   amending: 'amendmentNotSent',
   resubmitting: 'resubmissionNotSent',
