@@ -128,6 +128,28 @@ describe('GET /needs', () => {
     expect(row![1]).not.toMatch(/>11</);
   });
 
+  it('tells an institution reading an open survey that its figures are not public yet', async () => {
+    const agent = await loginAs(app, s.authority.email, PASSWORD);
+    const open = await agent.get(`/needs?campaign=${s.campaign.id}&by=area`);
+    expect(open.text).toMatch(/Indagine aperta fino al \d{1,2} \S+ \d{4}: queste cifre cambiano/);
+    await t.db
+      .updateTable('campaigns')
+      .set({ status: 'closed', closed_at: new Date() })
+      .where('id', '=', s.campaign.id)
+      .execute();
+    try {
+      const closed = await agent.get(`/needs?campaign=${s.campaign.id}&by=area`);
+      expect(closed.status).toBe(200);
+      expect(closed.text).not.toContain('Indagine aperta fino al');
+    } finally {
+      await t.db
+        .updateTable('campaigns')
+        .set({ status: 'open', closed_at: null })
+        .where('id', '=', s.campaign.id)
+        .execute();
+    }
+  });
+
   it('captions its table as a sentence, the pivot in lower case, in Italian and English', async () => {
     const agent = await loginAs(app, s.authority.email, PASSWORD);
     const caption = async (query: string) =>
