@@ -47,14 +47,12 @@ export async function seedSurveyDemo(
   }
   if (!region) return;
   const find = async (title: string) =>
-    (
-      await db
-        .selectFrom('campaigns')
-        .select(['id', 'status'])
-        .where('organisation_id', '=', region.organisationId)
-        .where('title', '=', title)
-        .executeTakeFirst()
-    ) ?? null;
+    (await db
+      .selectFrom('campaigns')
+      .select(['id', 'status'])
+      .where('organisation_id', '=', region.organisationId)
+      .where('title', '=', title)
+      .executeTakeFirst()) ?? null;
   const today = romeToday();
   const open = async (title: string) => {
     const id = await createCampaign(db, region, {
