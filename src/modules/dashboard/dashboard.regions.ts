@@ -3,6 +3,7 @@ import { DEFAULT_RULES, primaryReason } from '../../lib/disclosure';
 import { campaignProtection } from '../needs/campaign-protection';
 import * as needsRepo from '../needs/needs.repository';
 import { cellId } from '../needs/protection';
+import { needsPublishedTo } from '../needs/publication';
 import type { Published } from './dashboard.figures';
 import type * as repo from './dashboard.repository';
 import type { Reader } from './dashboard.service';
@@ -52,7 +53,7 @@ export async function compareRegions(
       (await needsRepo.isBelow(db, r.territory_code, reader.scope));
     const rules = { ...DEFAULT_RULES, k: r.disclosure_k };
     // An open survey's needs and scores wait for its close outside the institutions.
-    const withheld = !reader.openSurveys && !r.closed;
+    const withheld = !needsPublishedTo(reader, r);
     const needReason = withheld
       ? 'unpublished'
       : open

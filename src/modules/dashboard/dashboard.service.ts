@@ -4,7 +4,7 @@ import type { SessionUser } from '../../http/types';
 import { DEFAULT_RULES } from '../../lib/disclosure';
 import { NotFoundError } from '../../lib/domain-error';
 import { foldNeeds } from '../needs/aggregate';
-import { readsOpenSurveys } from '../needs/publication';
+import { needsPublishedTo, readsOpenSurveys } from '../needs/publication';
 import * as needsRepo from '../needs/needs.repository';
 import * as repo from './dashboard.repository';
 import { compareRegions, type RegionFigures } from './dashboard.regions';
@@ -116,7 +116,7 @@ export async function dashboard(
     root: campaign.territory_code,
     period: q.period ?? null,
     protected: reader.protected,
-    withheld: !reader.openSurveys && !campaign.closed,
+    withheld: !needsPublishedTo(reader, campaign),
     rules: { ...DEFAULT_RULES, k: campaign.disclosure_k },
   };
   // Solve (or find) the campaign's protection once, before the parts below read it together.

@@ -21,8 +21,14 @@ export const readsOpenSurveys = (user: SessionUser | undefined): boolean =>
   user?.role === 'social_partner' ||
   user?.role === 'admin';
 
-/** Whether `reader` may read the needs of `campaign` now (closed: by the region or its last day). */
+/**
+ * Whether a reader may read the needs of `campaign` now (closed: by the region or its last day).
+ * `reader` is a signed-in user (or none), or a reader already classified by `readsOpenSurveys`,
+ * as the dashboard's `Reader` is.
+ */
 export const needsPublishedTo = (
-  reader: SessionUser | undefined,
+  reader: SessionUser | { openSurveys: boolean } | undefined,
   campaign: { closed: boolean },
-): boolean => campaign.closed || readsOpenSurveys(reader);
+): boolean =>
+  campaign.closed ||
+  (reader !== undefined && 'openSurveys' in reader ? reader.openSurveys : readsOpenSurveys(reader));
