@@ -2,7 +2,7 @@ import path from 'node:path';
 import express, { type Express } from 'express';
 import { engine } from 'express-handlebars';
 import type { HelperOptions } from 'handlebars';
-import { formatDate, formatEuros, formatNumber } from '../lib/format';
+import { formatDate, formatEuros, formatNumber, formatPercent } from '../lib/format';
 import { allow } from './authorize';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -36,6 +36,11 @@ const helpers = {
   formatNumber(value: unknown, options: HelperOptions) {
     if (typeof value !== 'number') return '';
     return formatNumber(value, root(options).lang, 2);
+  },
+  /** A percentage (already × 100): "10,8 %" in Italian, "10.8%" in English. */
+  formatPercent(value: unknown, options: HelperOptions) {
+    if (typeof value !== 'number') return '';
+    return formatPercent(value, root(options).lang);
   },
   /** Euros (a number, cents / 100) as money in the reader's locale: "6.400,00 €", "€6,400.00". */
   formatEuro(value: unknown, options: HelperOptions) {

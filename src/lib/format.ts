@@ -46,6 +46,13 @@ export function formatNumber(value: number, lang: string, maxFractionDigits = 0)
   return f.format(value);
 }
 
+/**
+ * A percentage (already × 100) for the reader: "10,8 %" in Italian, "10.8%" in English, at most
+ * `maxFractionDigits` decimals.
+ */
+export const formatPercent = (value: number, lang: string, maxFractionDigits = 1): string =>
+  `${formatNumber(value, lang, maxFractionDigits)}${lang === 'en' ? '' : ' '}%`;
+
 /** Integer cents as money: formatMoney(123450, 'it') is "1.234,50 €". */
 export const formatMoney = (cents: number, lang: string): string => formatEuros(cents / 100, lang);
 

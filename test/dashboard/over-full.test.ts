@@ -75,8 +75,11 @@ describe('GET /dashboard, coverage over 100 %', () => {
       (await region.get(`/dashboard?campaign=${campaignId}&territory=ITI1&lang=en`)).text,
     );
     expect(en).toContain(
-      'A coverage above 100 % can happen: the funded pacts’ actions plan more workers than firms now declare for that territory and period',
+      'A coverage above 100% can happen: the funded pacts’ actions plan more workers than firms now declare for that territory and period',
     );
+    // English writes a percentage without the space Italian puts before the sign.
+    expect(en).toContain('250% *');
+    expect(en).not.toContain('250 %');
   });
 
   it('says nothing of it where no coverage passes 100 %', async () => {

@@ -1,5 +1,5 @@
 import type { SuppressionReason } from '../../lib/disclosure';
-import { formatMoney, formatNumber } from '../../lib/format';
+import { formatMoney, formatNumber, formatPercent } from '../../lib/format';
 import { localName } from '../reference/territories.repository';
 import { wholeTerritoryFigures, type DashboardFigures, type Published } from './dashboard.figures';
 import type { Dashboard } from './dashboard.service';
@@ -44,7 +44,7 @@ export interface Links {
 export function formatters(lang: string) {
   return {
     int: (n: number) => formatNumber(n, lang),
-    pct: (n: number) => `${formatNumber(n, lang, 1)} %`,
+    pct: (n: number) => formatPercent(n, lang),
     dec: (n: number) => formatNumber(n, lang, 1),
     eur: (cents: number) => formatMoney(cents, lang),
   };
