@@ -6,6 +6,7 @@ import { localName, territoryPath } from '../reference/territories.repository';
 import { getMyFirm } from '../firms/firms.service';
 import { campaignsOfFirm } from '../survey/responses.service';
 import type { SessionUser } from '../../http/types';
+import { todosOf } from './todo';
 
 /** The menu a role sees on its home page: only what it may do. */
 const ACTIONS: { permission: Permission; href: string; key: string }[] = [
@@ -52,6 +53,10 @@ export function homeRoutes({ db, config }: AppServices): Router {
         (a) => a.permission in PERMISSIONS && can(req.user!.role, a.permission),
       ),
       ...(req.user.role === 'firm' ? await firmHome(req.user) : {}),
+      todos: (await todosOf(db, req.user, lang))?.map((i) => ({
+        text: req.t(i.key, i.values),
+        href: i.href,
+      })),
       // The privacy notice and accessibility statement name nobody until the operator is set.
       operatorMissing:
         req.user.role === 'admin' && !(config.OPERATOR_NAME && config.OPERATOR_CONTACT),

@@ -115,6 +115,7 @@ export async function listPactsFor(db: Executor, user: SessionUser, filters: Pac
       'p.approved_cents',
       'p.updated_at',
       'p.submitted_at',
+      'p.decided_at',
       // Whether the reader's organisation signed the revision in force (its to-do at a glance).
       (eb) =>
         eb
