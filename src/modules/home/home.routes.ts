@@ -6,6 +6,7 @@ import { localName, territoryPath } from '../reference/territories.repository';
 import { getMyFirm } from '../firms/firms.service';
 import { campaignsOfFirm } from '../survey/responses.service';
 import type { SessionUser } from '../../http/types';
+import { landingFigures } from './landing';
 import { todosOf } from './todo';
 
 /** The menu a role sees on its home page: only what it may do. */
@@ -31,6 +32,7 @@ const ACTIONS: { permission: Permission; href: string; key: string }[] = [
 
 export function homeRoutes({ db, config }: AppServices): Router {
   const router = Router();
+  const published = landingFigures(db);
 
   const firmHome = async (user: SessionUser) => {
     const firm = await getMyFirm(db, user);
@@ -38,7 +40,11 @@ export function homeRoutes({ db, config }: AppServices): Router {
   };
 
   router.get('/', allow('public'), async (req, res) => {
-    if (!req.user) return res.render('home/landing', { title: req.t('landing.title') });
+    if (!req.user)
+      return res.render('home/landing', {
+        title: req.t('landing.title'),
+        regions: await published(res.locals.lang as string),
+      });
     const lang = res.locals.lang as string;
     const path = (await territoryPath(db, req.user.territoryCode)).map((t) => ({
       code: t.code,
