@@ -68,6 +68,8 @@ describe('POST /pacts/:id/approve: participants funded', () => {
     expect(decision.actions[0]).toMatchObject({ participants: 10, fundedParticipants: 4 });
     const page = await agent.get(`/pacts/${pact.id}`);
     expect(page.text).toContain('finanziati 4 partecipanti su 10');
+    const decisions = await agent.get(`/pacts/${pact.id}/decisions`);
+    expect(decisions.text).toContain('<td class="text-end" data-funded-participants>4 su 10</td>');
     const review = await agent.get(`/pacts/${pact.id}/review?lang=en`);
     expect(review.text).toContain('Now 4 of 10');
   });
