@@ -60,7 +60,7 @@ describe('GET /open-data (public page)', () => {
       const table = new RegExp(`data-dictionary="${dataset}".*?</table>`, 's').exec(res.text)![0];
       for (const c of COLUMNS[dataset]) expect(table).toContain(`<code>${c.name}</code>`);
     }
-    expect(res.text).toContain('Participants planned in the funded actions.');
+    expect(res.text).toContain('Participants funded in the funded actions: all those planned');
     // Firms by area do not add up to the territory's firms: the dictionary says so.
     expect(res.text).toContain('the areas can add up to more than the total');
     expect(res.text).toContain('>workers<'); // a unit

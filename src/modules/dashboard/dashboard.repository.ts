@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../db';
 import type { CellRow } from '../needs/needs.repository';
+import { coveredParticipants } from '../opendata/opendata.repository';
 import { romeToday } from '../survey/calendar';
 
 /** The pact states whose actions count as funded: approved, then carried out. */
@@ -78,7 +79,7 @@ export interface PactFigures {
 
 /**
  * What pacts of the campaign did in each territory of `codes` (their own territory at or below
- * it): participants planned by funded actions (of the quarter, when a period is given), what the
+ * it): participants funded by funded actions (of the quarter, when a period is given), what the
  * ledger commits now to those actions, and what was reported spent, enrolled and completed (in
  * the reporting quarter). Bounded by the campaign's pacts, through pacts_campaign_idx.
  */
@@ -103,14 +104,15 @@ export async function pactFigures(
 
 /**
  * An action of a funded pact that a partial approval (or a reduction) cut to zero is not funded:
- * it covers no one, as on the open data and the firm's own page.
+ * it covers no one, as on the open data and the firm's own page. One funded in part covers the
+ * participants its amount funds (coveredParticipants).
  */
 const fundedAction = sql`a.approved_cents IS DISTINCT FROM 0`;
 
 /** One row per funded action, ledger entry and outcome report of a campaign's pacts. */
 function pactFlows(campaignId: string, period: string | null) {
   return sql`
-    SELECT p.id AS pact_id, p.territory_code, a.period, a.participants AS covered,
+    SELECT p.id AS pact_id, p.territory_code, a.period, ${coveredParticipants} AS covered,
            0 AS committed, 0 AS spent, 0 AS enrolled, 0 AS completed
     FROM pacts p JOIN pact_actions a ON a.pact_id = p.id
     WHERE p.campaign_id = ${campaignId} AND p.status IN (${sql.join(FUNDED)}) AND ${fundedAction}
@@ -139,7 +141,7 @@ export async function needsByPeriod(db: Executor, campaignId: string, territory:
   return rows;
 }
 
-/** Participants planned (by the action's quarter) and completed (by the report's) below `territory`. */
+/** Participants funded (by the action's quarter) and completed (by the report's) below `territory`. */
 export async function flowsByPeriod(db: Executor, campaignId: string, territory: string) {
   const { rows } = await sql<{ period: string; covered: number; completed: number }>`
     SELECT x.period, sum(x.covered)::bigint AS covered, sum(x.completed)::bigint AS completed

@@ -130,7 +130,7 @@ export function dashboardTable(d: Dashboard, lang: string, links: Links) {
 const DASH: Shown = { text: '–', suppressed: false };
 
 /**
- * Coverage is not capped: covered counts the workers planned in funded actions (by the action's
+ * Coverage is not capped: covered counts the participants funded actions pay for (by the action's
  * quarter), need what firms declare now (by the need line's quarter), so a need lowered after
  * funding, or a quarter chosen, can put it over 100 %. Such a figure is marked and explained.
  */

@@ -12,7 +12,9 @@ import { euros } from './money';
  * The eligibility report of a pact against its call's rules: one line per rule (per action where
  * the rule is per action), pass or fail, with the numbers behind it as i18n params
  * (`funding.rules.<rule>`). Amounts are the approved ones when given (the approve form), else
- * each action's full grant, so lowering an amount can make a cost-per-participant rule pass.
+ * each action's full grant. The cost per participant divides an amount by the participants it
+ * funds: lowering an amount with its participants pro rata does not make that rule pass, lowering
+ * it for the same participants does.
  */
 export interface RuleLine {
   rule: string;
@@ -51,6 +53,8 @@ export async function eligibilityReport(
     allocation: Allocation | undefined;
     actions: PactActionRow[];
     amounts?: Map<string, number>;
+    /** Participants each amount funds (the approve form); else those recorded, or planned. */
+    participants?: Map<string, number>;
     viewer?: SessionUser;
   },
 ): Promise<EligibilityReport> {
@@ -139,7 +143,12 @@ export async function eligibilityReport(
         a,
       );
     if (call.max_cost_per_participant_cents !== null) {
-      const per = Math.ceil(amount / a.participants);
+      // Per participant the amount funds: an amount cut with the participants it pays for cut
+      // pro rata costs as much per head as before.
+      const heads =
+        input.participants?.get(a.id) ??
+        (input.amounts ? a.participants : (a.funded_participants ?? a.participants));
+      const per = heads > 0 ? Math.ceil(amount / heads) : 0;
       push(
         'costPerParticipant',
         per <= call.max_cost_per_participant_cents,

@@ -155,6 +155,14 @@ const reportJson = z
         cofinancingCents: z.number().int().nullable(),
         maxGrantCents: z.number().int(),
         approvedCents: z.number().int().nullable(),
+        participants: z.number().int().describe('Participants planned'),
+        fundedParticipants: z
+          .number()
+          .int()
+          .nullable()
+          .describe(
+            'Participants the approved amount funds (all of them in full, fewer in part); null until approved',
+          ),
         committedCents: z.number().int(),
         spentCents: z
           .number()
@@ -349,6 +357,8 @@ export function fundingOperations({ db }: AppServices): ApiOperation[] {
             cofinancingCents: a.cofinancing,
             maxGrantCents: a.maxGrant,
             approvedCents: a.approved_cents,
+            participants: a.participants,
+            fundedParticipants: a.funded_participants,
             committedCents: a.committed,
             spentCents: a.spent,
           })),
@@ -372,6 +382,7 @@ export function fundingOperations({ db }: AppServices): ApiOperation[] {
         decideOnce(db, req.user!, params.id, 'approve', {
           ...body,
           amounts: amountsOf(body.amounts),
+          participants: amountsOf(body.participants),
         }),
     }),
     defineOperation({
@@ -391,6 +402,7 @@ export function fundingOperations({ db }: AppServices): ApiOperation[] {
         decideOnce(db, req.user!, params.id, 'reduce', {
           ...body,
           amounts: amountsOf(body.amounts),
+          participants: amountsOf(body.participants),
         }),
     }),
     ...(

@@ -295,5 +295,11 @@ export const approveApiSchema = z.strictObject({
     .record(z.uuid(), z.number().int().min(0).max(100_000_000_000_000))
     .optional()
     .describe('Approved cents per action id; omitted = every action in full'),
+  participants: z
+    .record(z.uuid(), z.number().int().min(0).max(10_000))
+    .optional()
+    .describe(
+      'Participants each approved amount funds, per action id: 0 to the planned participants, 0 only for an amount of 0, all of them for the full grant. Omitted: all on the full grant, else pro rata (floor(participants × amount ÷ full grant), at least 1); on reduce, unchanged where the amount stays',
+    ),
 });
 export type ApproveInput = z.output<typeof approveApiSchema>;

@@ -44,6 +44,11 @@ export function reviewRoutes({ db }: AppServices): Router {
         typed[`amount_${a.id}`] ?? centsToInput(reducible ? a.committed : a.maxGrant, lang),
       ]),
     );
+    // Participants fields start empty (the pro-rata figure of whatever amount is approved) and
+    // show what the user typed after a refusal.
+    const participantsValues = Object.fromEntries(
+      view.actions.map((a) => [`participants_${a.id}`, typed[`participants_${a.id}`] ?? '']),
+    );
     const formState = (name: FormName) =>
       failed?.form === name
         ? { errors: failed.errors, values: failed.values }
@@ -75,8 +80,13 @@ export function reviewRoutes({ db }: AppServices): Router {
         committedEuros: euros(a.committed),
         spentEuros: euros(a.spent),
         field: `amount_${a.id}`,
+        participantsField: `participants_${a.id}`,
+        // What the amount funds now: all participants, or "N of M" when funded in part.
+        fundedNow: a.funded_participants ?? a.participants,
+        partlyFunded: a.funded_participants !== null && a.funded_participants < a.participants,
       })),
       amountValues,
+      participantsValues,
       decisions: view.decisions.map((d) => ({ ...d, approved: euros(d.approved_cents) })),
       canDecide: status === 'submitted',
       reducible,
@@ -89,6 +99,15 @@ export function reviewRoutes({ db }: AppServices): Router {
           view.actions.map((a) => [
             `amount_${a.id}`,
             req.t('funding.review.amountFor', {
+              action: a.title,
+              interpolation: { escapeValue: false },
+            }),
+          ]),
+        ),
+        ...Object.fromEntries(
+          view.actions.map((a) => [
+            `participants_${a.id}`,
+            req.t('funding.review.participantsFor', {
               action: a.title,
               interpolation: { escapeValue: false },
             }),

@@ -10,6 +10,7 @@ import type { Pact, PactActionRow } from '../pacts/pacts.tables';
 import * as repo from './calls.repository';
 import { cofinancingOf, eligibilityReport, maxGrantOf } from './eligibility';
 import { BudgetExceededError, committedByAction, writeLedger } from './ledger';
+import { fundedParticipants, proRataParticipants } from './funded-participants';
 import type { DecidedAction, DecisionKind } from './review.tables';
 
 export interface DecisionInput {
@@ -17,6 +18,8 @@ export interface DecisionInput {
   remarks: string;
   /** Approved cents per action id; missing actions get their full grant (approve only). */
   amounts?: Map<string, number>;
+  /** Participants each approved amount funds, per action id; missing: see fundedParticipants. */
+  participants?: Map<string, number>;
 }
 
 /** The pact as its reviewer: a region user whose territory contains it, else 404. */
@@ -68,6 +71,32 @@ function approvedAmounts(
   return out;
 }
 
+/**
+ * The participants each approved amount funds (see fundedParticipants); `fallback` gives the
+ * figure of an action the input leaves out, by default pro rata of its full grant.
+ */
+function participantsFunded(
+  actions: PactActionRow[],
+  amounts: Map<string, number>,
+  input: Map<string, number> | undefined,
+  full: (a: PactActionRow) => number,
+  fallback?: (a: PactActionRow) => number,
+) {
+  const ids = new Set(actions.map((a) => a.id));
+  for (const id of input?.keys() ?? [])
+    if (!ids.has(id))
+      throw new DomainError('funding.errors.unknownAction', {
+        status: 422,
+        field: `participants_${id}`,
+      });
+  return new Map(
+    actions.map((a) => [
+      a.id,
+      fundedParticipants(a, amounts.get(a.id)!, full(a), input?.get(a.id), fallback?.(a)),
+    ]),
+  );
+}
+
 async function recordDecision(
   tx: Tx,
   user: SessionUser,
@@ -110,13 +139,16 @@ export async function approvePact(db: Db, user: SessionUser, pactId: string, inp
     if (pact.revision !== input.revision || pact.call_id !== call.id) throw new StaleReviewError();
     const actions = await listActions(tx, pactId);
     const pct = call.cofinancing_percent;
-    const amounts = approvedAmounts(actions, input.amounts, (a) => maxGrantOf(a.cost_cents, pct));
+    const full = (a: PactActionRow) => maxGrantOf(a.cost_cents, pct);
+    const amounts = approvedAmounts(actions, input.amounts, full);
+    const funded = participantsFunded(actions, amounts, input.participants, full);
     const report = await eligibilityReport(tx, {
       pact,
       call,
       allocation,
       actions,
       amounts,
+      participants: funded,
       viewer: user,
     });
     const available = call.budget_cents - call.committed_cents;
@@ -138,6 +170,8 @@ export async function approvePact(db: Db, user: SessionUser, pactId: string, inp
       title: a.title,
       costCents: a.cost_cents ?? 0,
       approvedCents: amounts.get(a.id)!,
+      participants: a.participants,
+      fundedParticipants: funded.get(a.id)!,
     }));
     const decision = await recordDecision(tx, user, pact, 'approve', input, {
       approvedCents: report.grantCents,
@@ -149,6 +183,7 @@ export async function approvePact(db: Db, user: SessionUser, pactId: string, inp
         .updateTable('pact_actions')
         .set({
           approved_cents: amounts.get(a.id)!,
+          funded_participants: funded.get(a.id)!,
           cofinancing_cents: cofinancingOf(a.cost_cents ?? 0, pct),
         })
         .where('id', '=', a.id)
@@ -244,6 +279,17 @@ export async function reducePact(db: Db, user: SessionUser, pactId: string, inpu
           params: { spent: floor / 100 },
         });
     }
+    // Left out, an action keeps the participants it funds while its amount stays, and loses
+    // them in proportion when it is lowered.
+    const pct = call.cofinancing_percent;
+    const full = (a: PactActionRow) => maxGrantOf(a.cost_cents, pct);
+    const funded = participantsFunded(actions, amounts, input.participants, full, (a) => {
+      const before = committed.get(a.id) ?? 0;
+      const now = a.funded_participants ?? proRataParticipants(a.participants, before, full(a));
+      return amounts.get(a.id) === before
+        ? now
+        : proRataParticipants(now, amounts.get(a.id)!, before);
+    });
     const entries = actions.map((a) => ({
       actionId: a.id,
       amountCents: amounts.get(a.id)! - (committed.get(a.id) ?? 0),
@@ -260,6 +306,8 @@ export async function reducePact(db: Db, user: SessionUser, pactId: string, inpu
         title: a.title,
         costCents: a.cost_cents ?? 0,
         approvedCents: amounts.get(a.id)!,
+        participants: a.participants,
+        fundedParticipants: funded.get(a.id)!,
       })),
     });
     const released = -(await writeLedger(tx, {
@@ -276,7 +324,7 @@ export async function reducePact(db: Db, user: SessionUser, pactId: string, inpu
     for (const a of actions)
       await tx
         .updateTable('pact_actions')
-        .set({ approved_cents: amounts.get(a.id)! })
+        .set({ approved_cents: amounts.get(a.id)!, funded_participants: funded.get(a.id)! })
         .where('id', '=', a.id)
         .execute();
     await tx
@@ -301,7 +349,8 @@ export type DecisionFormKind = 'approve' | 'reduce' | 'return' | 'reject';
  * This user's latest decision on the pact if it is already the one asked (a double click, a
  * second tab, an API client retrying after a timeout): same kind, revision and remarks, and
  * per action the same amount (an amount left out stands for what it defaults to: the full grant
- * on approve, what is committed now on reduce). Otherwise null.
+ * on approve, what is committed now on reduce) and the same participants funded, where stated.
+ * Otherwise null.
  */
 export async function repeatedDecision(
   db: Executor,
@@ -336,7 +385,11 @@ export async function repeatedDecision(
     const fallback =
       kind === 'approve' ? maxGrantOf(a.costCents, last.cofinancing_percent ?? 0) : a.approvedCents;
     if ((asked.get(a.actionId) ?? fallback) !== a.approvedCents) return null;
+    // Participants left out stand for the figure the decision worked out for them.
+    const stated = input.participants?.get(a.actionId);
+    if (stated !== undefined && stated !== a.fundedParticipants) return null;
   }
+  if ([...(input.participants?.keys() ?? [])].some((id) => !granted.has(id))) return null;
   const released =
     kind === 'reduce'
       ? await db

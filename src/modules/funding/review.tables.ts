@@ -12,6 +12,9 @@ export interface DecidedAction {
   title: string;
   costCents: number;
   approvedCents: number;
+  /** Planned and funded participants (decisions before funded participants lack them). */
+  participants?: number;
+  fundedParticipants?: number;
 }
 
 export interface PactDecisionsTable {

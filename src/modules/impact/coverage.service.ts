@@ -9,6 +9,10 @@ export interface CoveringAction {
   actionTitle: string;
   period: string;
   modality: string;
+  /** Participants planned and funded: fewer funded when the region approved it in part. */
+  participants: number;
+  fundedParticipants: number;
+  partlyFunded: boolean;
 }
 
 export interface CoveredLine {
@@ -70,6 +74,9 @@ export async function myCoverage(
         actionTitle: r.action_title!,
         period: r.action_period!,
         modality: r.action_modality!,
+        participants: r.action_participants!,
+        fundedParticipants: r.action_funded!,
+        partlyFunded: r.action_funded! < r.action_participants!,
       });
     }
   }

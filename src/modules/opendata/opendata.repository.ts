@@ -4,6 +4,14 @@ import type { Executor } from '../../db';
 /** The statuses of a funded pact: approved by the region, then running, then closed. */
 export const FUNDED_STATUSES = ['approved', 'in_progress', 'closed'] as const;
 
+/**
+ * The participants an action `a` of a funded pact covers: those its approved amount funds (all
+ * of them on a full approval, what the region stated on a partial one, none when cut to zero);
+ * an action approved before funded participants were recorded and never backfilled (no approved
+ * amount) counts its planned participants.
+ */
+export const coveredParticipants = sql`coalesce(a.funded_participants, a.participants)`;
+
 export interface FundedPactRow {
   id: string;
   status: string;
@@ -25,7 +33,8 @@ export interface FundedPactRow {
 
 /**
  * The funded pacts of a campaign with what the public may know of them: no user, no firm. An
- * action cut to zero by a partial approval is not funded, so it counts in neither column.
+ * action cut to zero by a partial approval is not funded, so it counts in neither column; one
+ * approved in part counts the participants its amount funds, not all those planned.
  * Spent is the public money the execution reports declared, over every action and quarter (as
  * the dashboard sums it), and the latest quarter reported; the firms' co-financing is theirs.
  */
@@ -34,7 +43,8 @@ export async function fundedPacts(db: Executor, campaignId: string): Promise<Fun
     SELECT p.id, p.status, p.territory_code, t.name AS territory_name, t.names AS territory_names,
            o.name AS promoter, p.title, p.call_id, f.title AS call_title, p.approved_cents,
            p.decided_at,
-           count(a.id)::int AS actions, coalesce(sum(a.participants), 0)::int AS participants,
+           count(a.id)::int AS actions,
+           coalesce(sum(${coveredParticipants}), 0)::int AS participants,
            coalesce(min(s.spent_cents), 0)::bigint AS spent_cents, min(s.spent_up_to) AS spent_up_to
     FROM pacts p
     JOIN territories t ON t.code = p.territory_code

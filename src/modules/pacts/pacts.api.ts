@@ -61,6 +61,18 @@ const actionJson = z.object({
   period: z.string(),
   provider: z.string().nullable(),
   costCents: z.number().int().nullable(),
+  approvedCents: z
+    .number()
+    .int()
+    .nullable()
+    .describe('The grant approved for the action (cents); null until the pact is approved'),
+  fundedParticipants: z
+    .number()
+    .int()
+    .nullable()
+    .describe(
+      'Participants the approved grant funds: all those planned when approved in full, the number the region stated when approved in part (by default pro rata), 0 when cut to zero; null until the pact is approved',
+    ),
   spentCents,
   backing: z.array(backingJson),
 });
@@ -129,6 +141,8 @@ export function pactOperations({ db }: AppServices): ApiOperation[] {
         period: a.period,
         provider: a.provider,
         costCents: a.cost_cents,
+        approvedCents: funded ? a.approved_cents : null,
+        fundedParticipants: funded ? (a.funded_participants ?? a.participants) : null,
         spentCents: spent && (spent.get(a.id) ?? 0),
         backing: a.backing.map((b) => ({
           skill: b.skill,

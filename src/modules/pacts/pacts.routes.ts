@@ -193,6 +193,11 @@ export function pactRoutes(services: AppServices): Router {
       actions: view.actions.map((a) => ({
         ...a,
         cost: euros(a.cost_cents),
+        // "N of M participants funded" once the region approved the action in part.
+        partlyFunded:
+          EXECUTED_STATUSES.includes(view.pact.status) &&
+          a.funded_participants !== null &&
+          a.funded_participants < a.participants,
         backing: a.backing.map((b) => ({
           ...b,
           skillName: localName({ name: b.skillName, names: b.skillNames }, lang),

@@ -45,6 +45,8 @@ export interface PactActionsTable {
   provider: string | null;
   cost_cents: number | null;
   approved_cents: number | null;
+  /** Participants the approved amount funds: null until approved (see the migration). */
+  funded_participants: ColumnType<number | null, number | null | undefined, number | null>;
   cofinancing_cents: number | null;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
