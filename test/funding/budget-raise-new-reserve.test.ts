@@ -108,6 +108,12 @@ describe('a raise that adds a reserve, on the page', () => {
       'Empoli si sovrappone alla riserva per Firenze',
     ],
     [
+      'a territory that has a reserve already',
+      { new0Territory: 'ITI14', new0Amount: '500.000' },
+      'new0Territory',
+      'Firenze ha già una riserva: per aumentarla cambia il suo importo qui sopra.',
+    ],
+    [
       'a territory that does not exist',
       { new0Territory: 'ZZ999', new0Amount: '1000' },
       'new0Territory',

@@ -8,7 +8,14 @@ export interface BudgetRaise {
    * Reserves raised with it; one left out keeps its amount. `field`: where an error on its amount
    * goes; `territoryField`, one on the reserve itself (unknown, twice), when it has its own.
    */
-  allocations: { territory: string; cents: number; field: string; territoryField?: string }[];
+  allocations: {
+    territory: string;
+    cents: number;
+    field: string;
+    territoryField?: string;
+    /** Asked as a new reserve (the form's rows for them): one the call has is refused there. */
+    added?: boolean;
+  }[];
   reason: string;
   /** Where an error on the budget goes: the form's `budget` unless said (the API's budgetCents). */
   budgetField?: string;
@@ -62,6 +69,14 @@ export function raiseProblems(
   const seen = new Set<string>();
   for (const a of input.allocations) {
     const was = current.get(a.territory);
+    if (a.added && was !== undefined) {
+      problems.push({
+        field: a.territoryField ?? a.field,
+        key: 'funding.raise.errors.alreadyReserved',
+        params: { territory: now.places.get(a.territory)?.name ?? { _: a.territory } },
+      });
+      continue;
+    }
     if (seen.has(a.territory)) {
       problems.push({
         field: a.territoryField ?? a.field,

@@ -86,6 +86,7 @@ export function raiseFromForm(data: Record<string, unknown>, territories: string
         cents: data[f.amount] as number,
         field: f.amount,
         territoryField: f.territory,
+        added: true,
       })),
     ],
   };
