@@ -338,9 +338,10 @@ describe('raiseCallBudget on the API', () => {
     expect(lower.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual([
       'body/budgetCents',
     ]);
+    // A reserve outside the call's territory (Lombardy's Varese), refused on its territory.
     const reserve = await post({
       budgetCents: 2_000_000_00,
-      allocations: [{ territoryCode: 'ITI17', amountCents: 1_00 }],
+      allocations: [{ territoryCode: 'ITC41', amountCents: 1_00 }],
       reason: 'x',
     });
     expect(reserve.status).toBe(422);

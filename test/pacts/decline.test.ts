@@ -307,7 +307,10 @@ describe('POST /api/v1/pacts/:id/decline', () => {
     const none = await request(app).post(url).set(partner).send({});
     expect(none.status).toBe(422);
     const res = await request(app).post(url).set(partner).send({ reason: 'Via API' });
-    expect([res.status, res.body]).toEqual([200, { revision: 2, status: 'negotiation' }]);
+    expect([res.status, res.body]).toEqual([
+      200,
+      { revision: 2, status: 'negotiation', withdrawnAmendments: [] },
+    ]);
     expect(await listed(pact.id)).toEqual([s.employers.organisationId]);
     expect((await request(app).post(url).set(partner).send({ reason: 'Di nuovo' })).status).toBe(
       404,

@@ -24,7 +24,7 @@ export function budgetRaiseOperations({ db }: AppServices): ApiOperation[] {
       method: 'post',
       path: '/calls/:id/budget',
       summary:
-        "Raise an open call's budget (as /calls/{id}/budget does), and optionally some of its reserves: only higher, the reserves together within the new budget, with a reason; the authorities of its territory are told. Repeating the very same raise (a retry) answers 200 with `repeated: true` and records nothing; the same budget otherwise is a 422. 409 once closed",
+        "Raise an open call's budget (as /calls/{id}/budget does), and optionally some of its reserves (only higher) or new ones (inside the call's territory, overlapping no other, where no pact is funded yet): the reserves together within the new budget, with a reason; the authorities of its territory are told. Repeating the very same raise (a retry) answers 200 with `repeated: true` and records nothing; the same budget otherwise is a 422. 409 once closed",
       tags: ['funding'],
       access: 'call:manage',
       params: z.object({ id: z.uuid() }),

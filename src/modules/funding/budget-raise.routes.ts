@@ -6,16 +6,20 @@ import { formKeyFor, postedFormKey } from '../../http/form-key';
 import { parseForm, uuidParam, withoutSecrets } from '../../http/validate';
 import { DomainError } from '../../lib/domain-error';
 import { localName } from '../reference/territories.repository';
+import { reserveChoices } from './budget-raise.repository';
 import {
   MAX_REASON,
+  NEW_RESERVE_ROWS,
   allocationField,
+  halfFilledRows,
+  newReserveFields,
   raiseFormSchema,
   raiseFromForm,
   validRaiseFields,
 } from './budget-raise.schemas';
 import { raiseProblems } from './budget-raise.rules';
 import type { CallProblem } from './calls.rules';
-import { raiseCallBudget } from './budget-raise.service';
+import { callMoney, raiseCallBudget } from './budget-raise.service';
 import * as repo from './calls.repository';
 import { getManagedCall, type CallRow } from './calls.service';
 import { centsToInput, euros } from './money';
@@ -32,12 +36,13 @@ function problemErrors(req: Request, problems: CallProblem[]): Record<string, st
 
 /**
  * Raising an open call's budget (a "rifinanziamento"): the new total, the reserves raised with
- * it if the call has any, and why. Only more, never less or the same.
+ * it if the call has any, new reserves for territories inside the call's, and why. Only more,
+ * never less or the same.
  */
 export function budgetRaiseRoutes({ db }: AppServices): Router {
   const router = Router();
 
-  const render = (
+  const render = async (
     req: Request,
     res: Response,
     status: number,
@@ -56,8 +61,28 @@ export function budgetRaiseRoutes({ db }: AppServices): Router {
         committed: euros(a.committed_cents),
       }),
     }));
+    const newRows = Array.from({ length: NEW_RESERVE_ROWS }, (_, i) => ({
+      ...newReserveFields(i),
+      n: i + 1,
+    }));
+    const choices = (await reserveChoices(db, call.id, call.territory_code)).map((t) => ({
+      value: t.code,
+      label: `${localName(t, lang)} (${t.code}, ${t.level})`,
+    }));
+    // A code posted that is not offered (a stale page): shown chosen again, as it was sent.
+    for (const r of newRows) {
+      const posted = extra.values[r.territory];
+      if (typeof posted === 'string' && posted.trim() && !choices.some((c) => c.value === posted))
+        choices.push({ value: posted, label: posted });
+    }
     const errors = extra.errors ?? {};
-    const order = ['_form', 'budget', ...rows.map((r) => r.field), 'reason'];
+    const order = [
+      '_form',
+      'budget',
+      ...rows.map((r) => r.field),
+      ...newRows.flatMap((r) => [r.territory, r.amount]),
+      'reason',
+    ];
     res.status(status).render('funding/raise', {
       title: req.t('funding.raise.title'),
       call,
@@ -68,6 +93,9 @@ export function budgetRaiseRoutes({ db }: AppServices): Router {
       first: call.first_budget_cents ? euros(call.first_budget_cents) : null,
       budgetHint: req.t('funding.raise.budgetHint', { budget: euros(call.budget_cents) }),
       allocations: rows,
+      // No territory left for one (every province reserved): no rows.
+      newRows: choices.length ? newRows : [],
+      choices,
       maxReason: MAX_REASON,
       formKey: formKeyFor(extra.values),
       values: extra.values,
@@ -78,6 +106,12 @@ export function budgetRaiseRoutes({ db }: AppServices): Router {
         budget: req.t('funding.raise.budgetLabel'),
         reason: req.t('funding.raise.reasonLabel'),
         ...Object.fromEntries(rows.map((r) => [r.field, r.label])),
+        ...Object.fromEntries(
+          newRows.flatMap((r) => [
+            [r.territory, req.t('funding.raise.newTerritoryLabel', { n: r.n })],
+            [r.amount, req.t('funding.raise.newAmountLabel', { n: r.n })],
+          ]),
+        ),
       },
     });
   };
@@ -87,7 +121,7 @@ export function budgetRaiseRoutes({ db }: AppServices): Router {
     if (call.status !== 'open') return res.redirect(`/calls/${call.id}`);
     const allocations = await repo.callAllocations(db, call.id);
     const lang = res.locals.lang as string;
-    render(req, res, 200, call, allocations, {
+    await render(req, res, 200, call, allocations, {
       values: Object.fromEntries(
         allocations.map((a) => [
           allocationField(a.territory_code),
@@ -103,18 +137,17 @@ export function budgetRaiseRoutes({ db }: AppServices): Router {
     const allocations = await repo.callAllocations(db, call.id);
     const territories = allocations.map((a) => a.territory_code);
     const form = parseForm(raiseFormSchema(territories), req);
-    if (!form.ok) {
+    const half = halfFilledRows(req.body as Record<string, unknown>);
+    if (!form.ok || half.length) {
       // The fields the form took are checked against the rules too: every error at once.
-      const now = {
-        budgetCents: call.budget_cents,
-        allocations: allocations.map((a) => ({
-          territory: a.territory_code,
-          amountCents: a.amount_cents,
-        })),
-      };
-      const problems = raiseProblems(now, validRaiseFields(form.values, territories));
-      const errors = { ...problemErrors(req, problems), ...form.errors };
-      return render(req, res, 422, call, allocations, { errors, values: form.values });
+      const valid = validRaiseFields(req.body as Record<string, unknown>, territories);
+      const problems = [
+        ...half,
+        ...raiseProblems(await callMoney(db, call, allocations, valid), valid),
+      ];
+      const errors = { ...problemErrors(req, problems), ...(form.ok ? {} : form.errors) };
+      const { _csrf: _, ...posted } = req.body as Record<string, unknown>;
+      return render(req, res, 422, call, allocations, { errors, values: withoutSecrets(posted) });
     }
     let raised: CallRow;
     try {

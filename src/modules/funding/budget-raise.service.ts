@@ -5,7 +5,12 @@ import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { assertInScope } from '../accounts/scope';
 import { notify } from '../notifications/notify';
 import * as raises from './budget-raise.repository';
-import { raiseProblems, raisedAllocations, type BudgetRaise } from './budget-raise.rules';
+import {
+  raiseProblems,
+  raisedAllocations,
+  type BudgetRaise,
+  type CallMoney,
+} from './budget-raise.rules';
 import * as repo from './calls.repository';
 import { problemsError } from './calls.rules';
 import type { CallRow } from './calls.service';
@@ -32,17 +37,19 @@ export async function raiseCallBudget(
     const raiseId = await createOnce(tx, user.id, formKey, async () => {
       if (call.status !== 'open')
         throw new DomainError('funding.errors.cannot.raise', { params: { status: call.status } });
-      const now = {
-        budgetCents: call.budget_cents,
-        allocations: (await raises.lockAllocations(tx, id)).map((a) => ({
-          territory: a.territory_code,
-          amountCents: a.amount_cents,
-        })),
-      };
+      const now = await callMoney(tx, call, await raises.lockAllocations(tx, id), input);
       const problems = raiseProblems(now, input);
       if (problems.length) throw problemsError(problems);
       const raised = raisedAllocations(now, input);
-      for (const a of raised) await raises.raiseAllocation(tx, id, a.territoryCode, a.toCents);
+      // The call row is locked: no approval runs meanwhile, so none draws on a reserve being added.
+      const added = raised.filter((a) => a.fromCents === 0);
+      for (const a of raised)
+        if (a.fromCents > 0) await raises.raiseAllocation(tx, id, a.territoryCode, a.toCents);
+      await repo.insertAllocations(
+        tx,
+        id,
+        added.map((a) => ({ territory: a.territoryCode, cents: a.toCents })),
+      );
       await repo.updateCall(tx, id, {
         budget_cents: input.budget,
         first_budget_cents: call.first_budget_cents ?? call.budget_cents,
@@ -70,6 +77,41 @@ export async function raiseCallBudget(
     });
     return { call: (await repo.findCall(tx, id))!, raiseId };
   });
+}
+
+/**
+ * The call's money as the raise's rules read it: its budget, its reserves (`allocations`, locked
+ * by the caller when it writes) and where each territory named lies.
+ */
+export async function callMoney(
+  db: Executor,
+  call: { id: string; budget_cents: number; territory_code: string },
+  allocations: { territory_code: string; amount_cents: number }[],
+  input: Pick<BudgetRaise, 'allocations'>,
+): Promise<CallMoney> {
+  const codes = new Set([
+    ...allocations.map((a) => a.territory_code),
+    ...input.allocations.map((a) => a.territory),
+  ]);
+  const places = await raises.reservePlaces(db, call.id, [...codes]);
+  return {
+    budgetCents: call.budget_cents,
+    territory: call.territory_code,
+    allocations: allocations.map((a) => ({
+      territory: a.territory_code,
+      amountCents: a.amount_cents,
+    })),
+    places: new Map(
+      places.map((p) => [
+        p.code,
+        {
+          ancestors: p.ancestors,
+          name: { _: p.name, ...p.names },
+          committedCents: Number(p.committed),
+        },
+      ]),
+    ),
+  };
 }
 
 /**

@@ -99,6 +99,8 @@ async function raisesView(db: AppServices['db'], callId: string, lang: string) {
     by: r.full_name,
     allocations: r.allocations.map((a) => ({
       territory: names.get(a.territoryCode) ?? a.territoryCode,
+      // A reserve the raise added: it had none before.
+      added: a.fromCents === 0,
       from: euros(a.fromCents),
       to: euros(a.toCents),
     })),

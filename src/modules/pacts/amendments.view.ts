@@ -5,6 +5,7 @@ import { loadPactFor } from './access';
 import { localName } from '../reference/territories.repository';
 import { amendmentDiff, applicability, fieldsOf } from './amendments.fields';
 import { currentFields, findAmendment } from './amendments.service';
+import { withdrawnOnDecline } from './amendments.withdraw';
 import { isEditable } from './pact-workflow';
 import * as repo from './pacts.repository';
 
@@ -84,7 +85,12 @@ export async function amendmentView(
           )
         : am.status === 'lapsed'
           ? req.t('negotiation.amendments.lapsedNotice')
-          : null,
+          : am.status === 'withdrawn' && (await withdrawnOnDecline(db, pactId, am.id))
+            ? req.t('negotiation.amendments.withdrawnOnDecline', {
+                organisation: am.organisation,
+                interpolation: { escapeValue: false },
+              })
+            : null,
   };
 }
 

@@ -6,6 +6,7 @@ import { formKeyFor, postedFormKey } from '../../http/form-key';
 import { parseForm, uuidParam } from '../../http/validate';
 import { DomainError } from '../../lib/domain-error';
 import { loadPactFor } from './access';
+import { openOwnAmendments } from './amendments.withdraw';
 import { isEditable } from './pact-workflow';
 import { declineSchema } from './pacts.schemas';
 import { declineToSign } from './signatories.service';
@@ -30,6 +31,7 @@ export function declineRoutes({ db }: AppServices): Router {
     res.status(status).render('pacts/decline', {
       title: req.t('pacts.decline.title'),
       pact,
+      openAmendments: await openOwnAmendments(db, pact.id, req.user!.organisationId),
       fieldLabels: { reason: req.t('pacts.decline.reasonField') },
       values: {},
       ...extra,

@@ -303,7 +303,7 @@ export function pactOperations({ db }: AppServices): ApiOperation[] {
       method: 'post',
       path: '/pacts/:id/decline',
       summary:
-        "Decline to sign (an invited signatory's organisation, with its reason): it leaves the signatories, a new revision voids every signature; 409 once the pact is submitted. Afterwards the pact answers 404 to it",
+        "Decline to sign (an invited signatory's organisation, with its reason): it leaves the signatories, a new revision voids every signature, and its own amendments still open are withdrawn; 409 once the pact is submitted. Afterwards the pact answers 404 to it",
       tags,
       access: 'pact:negotiate',
       params: idParams,
@@ -311,7 +311,15 @@ export function pactOperations({ db }: AppServices): ApiOperation[] {
       response: {
         status: 200,
         description: "The pact's revision and status after the organisation left",
-        schema: z.object({ revision: z.number().int(), status: z.enum(PACT_STATUSES) }),
+        schema: z.object({
+          revision: z.number().int(),
+          status: z.enum(PACT_STATUSES),
+          withdrawnAmendments: z
+            .array(z.uuid())
+            .describe(
+              "The organisation's own amendments that were still open on the pact: withdrawn with the decline",
+            ),
+        }),
       },
       errors: [403, 404, 409, 422],
       handler: ({ req, params, body }) => declineToSign(db, req.user!, params.id, body.reason),

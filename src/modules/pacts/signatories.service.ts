@@ -3,6 +3,7 @@ import { createOnce } from '../../http/form-key';
 import type { SessionUser } from '../../http/types';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { isSignatory, loadPactFor } from './access';
+import { withdrawOnDecline } from './amendments.withdraw';
 import { appendAudit } from './audit';
 import { isEditable, type PactStatus } from './pact-workflow';
 import { notifyPact } from './pacts.notify';
@@ -111,8 +112,9 @@ async function dropSignatory(
 /**
  * An invited organisation declines to sign and leaves the list, with its reason, until the pact
  * is submitted (its signature, if given, stops counting with the new revision). The promoter is
- * told why; so are the organisation's other users, whose list the pact leaves. A form posted
- * twice (`formKey`) declines once: the second post finds the first one's answer.
+ * told why; so are the organisation's other users, whose list the pact leaves. Its own proposals
+ * still open on the pact are withdrawn with it (withdrawOnDecline). A form posted twice
+ * (`formKey`) declines once: the second post finds the first one's answer.
  */
 export async function declineToSign(
   db: Db,
@@ -120,8 +122,10 @@ export async function declineToSign(
   pactId: string,
   reason: string,
   formKey?: string,
-): Promise<{ revision: number; status: PactStatus }> {
+): Promise<{ revision: number; status: PactStatus; withdrawnAmendments: string[] }> {
   return db.transaction().execute(async (tx) => {
+    // Its own open proposals, withdrawn with it (none when a double post finds it done).
+    let withdrawn: string[] = [];
     const done = await createOnce(tx, user.id, formKey, async () => {
       const { pact, party } = await loadPactFor(tx, pactId, user, { forUpdate: true });
       if (party !== 'signatory')
@@ -138,6 +142,7 @@ export async function declineToSign(
         revision: pact.revision,
         detail: { organisation: user.organisationId, reason },
       });
+      withdrawn = await withdrawOnDecline(tx, pact, user);
       const organisation = user.organisationName;
       await dropSignatory(
         tx,
@@ -169,6 +174,6 @@ export async function declineToSign(
       .select(['revision', 'status'])
       .where('id', '=', pactId)
       .executeTakeFirstOrThrow();
-    return now;
+    return { ...now, withdrawnAmendments: withdrawn };
   });
 }
