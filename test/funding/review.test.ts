@@ -5,6 +5,7 @@ import { newTestDb, type TestDb } from '../helpers/test-db';
 import { approvedPact, reportForm } from '../execution/helpers';
 import { quarterOf, romeToday } from '../../src/modules/survey/calendar';
 import { ledgerSum, scenario, submittedPact } from './helpers';
+import { pageText } from '../helpers/html';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -433,7 +434,7 @@ describe('POST /pacts/:id/reduce', () => {
       /contributo richiesto 5\.000,00\s€ · contributo approvato \(impegnato ora\) 4\.000,00\s€$/,
     );
     // The budget rule speaks of what the pact holds now (it said "Richiesti 4.000,00 €").
-    const rule = page.text.replace(/&#x27;/g, "'").replace(/\u00a0/g, ' ');
+    const rule = pageText(page.text);
     expect(rule).toMatch(/Impegnati ora 4\.000,00 €, disponibili sull'avviso [\d.,]+ €/);
     expect(rule).not.toContain('Richiesti 4.000,00');
   });

@@ -5,6 +5,7 @@ import { newTestDb, type TestDb } from '../helpers/test-db';
 import { needsAggregate } from '../../src/modules/needs/needs.service';
 import { COLUMNS } from '../../src/modules/opendata/dictionary';
 import { openDataScenario } from './scenario';
+import { decodeEntities, pageText } from '../helpers/html';
 
 let t: TestDb;
 let app: Express;
@@ -53,7 +54,7 @@ describe('GET /open-data (public page)', () => {
     expect(res.status).toBe(200);
     expect(res.text).toContain('href="https://creativecommons.org/licenses/by/4.0/"');
     expect(res.text).toContain('CC BY 4.0');
-    const html = res.text.replace(/&#x3D;/g, '=');
+    const html = decodeEntities(res.text);
     expect(html).toContain(`href="/open-data/needs.csv?campaign=${s.campaign.id}"`);
     expect(html).toContain(`href="/open-data/pacts.json?campaign=${s.campaign.id}"`);
     for (const dataset of ['needs', 'pacts'] as const) {
@@ -293,7 +294,7 @@ describe('an open survey', () => {
         .split('\r\n'),
     ).toHaveLength(1);
     const page = await request(app).get(`/open-data?campaign=${s.campaign.id}&lang=it`);
-    const text = page.text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    const text = pageText(page.text);
     expect(text).toContain(
       'indagine è ancora aperta: i suoi fabbisogni si pubblicano quando chiude (il 31 dicembre 2030',
     );
