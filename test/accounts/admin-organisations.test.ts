@@ -5,6 +5,7 @@ import { loginAs, submitForm, testApp, type Agent } from '../helpers/app';
 import { newUser, PASSWORD } from '../helpers/factories';
 import { newPact } from '../pacts/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
+import { decodeEntities } from '../helpers/html';
 
 let t: TestDb;
 let app: Express;
@@ -18,12 +19,6 @@ beforeAll(async () => {
   adminAgent = await loginAs(app, admin.email, PASSWORD);
 });
 afterAll(() => t.close());
-
-const decode = (html: string) =>
-  html
-    .replace(/&#x27;/g, "'")
-    .replace(/&quot;/g, '"')
-    .replace(/&#x3D;/g, '=');
 
 const orgName = async (id: string) =>
   (
@@ -54,7 +49,7 @@ describe('the list of organisations', () => {
     });
     const firm = await newUser(t.db, { organisation: 'Quercioli Serramenti srl' });
     const list = async (query: string) =>
-      decode((await adminAgent.get(`/admin/organisations?${query}`)).text);
+      decodeEntities((await adminAgent.get(`/admin/organisations?${query}`)).text);
 
     const byName = await list('q=quercioli');
     expect(byName).toContain(`href="/admin/organisations/${union.organisationId}"`);
@@ -108,14 +103,16 @@ describe('renaming an organisation', () => {
         reason: 'Refuso nel nome dato all’invito',
       },
     ]);
-    const page = decode((await adminAgent.get(res.headers.location!)).text);
+    const page = decodeEntities((await adminAgent.get(res.headers.location!)).text);
     expect(page).toContain("Nome dell'organizzazione aggiornato.");
     expect(page).toContain('Nome cambiato da «Comune di Prtao» a «Comune di Prato»');
     expect(page).toContain(admin.fullName);
 
     // The people of the organisation see the new name at once.
     const agent = await loginAs(app, authority.email, PASSWORD);
-    expect(decode((await agent.get('/account/organisation')).text)).toContain('Comune di Prato');
+    expect(decodeEntities((await agent.get('/account/organisation')).text)).toContain(
+      'Comune di Prato',
+    );
   });
 
   it('refuses an empty, too long or unchanged name, keeping what was typed; writes nothing', async () => {
@@ -127,13 +124,13 @@ describe('renaming an organisation', () => {
 
     const empty = await rename(id, { name: '   ', reason: 'motivo scritto' });
     expect(empty.status).toBe(422);
-    expect(decode(empty.text)).toContain('Campo obbligatorio');
-    expect(decode(empty.text)).toContain('motivo scritto');
+    expect(decodeEntities(empty.text)).toContain('Campo obbligatorio');
+    expect(decodeEntities(empty.text)).toContain('motivo scritto');
 
     const long = await rename(id, { name: 'x'.repeat(201) });
     expect(long.status).toBe(422);
     expect(long.text).toContain('x'.repeat(201));
-    expect(decode(long.text)).toMatch(/Nome dell'organizzazione: .*200/);
+    expect(decodeEntities(long.text)).toMatch(/Nome dell'organizzazione: .*200/);
 
     const longReason = await rename(id, {
       name: 'Confartigianato Empolese',
@@ -144,7 +141,7 @@ describe('renaming an organisation', () => {
 
     const same = await rename(id, { name: 'Confartigianato Empoli' });
     expect(same.status).toBe(422);
-    expect(decode(same.text)).toContain("È già il nome dell'organizzazione");
+    expect(decodeEntities(same.text)).toContain("È già il nome dell'organizzazione");
 
     expect(await orgName(id)).toBe('Confartigianato Empoli');
     expect(await events(id)).toEqual([]);
@@ -202,9 +199,9 @@ describe('inviting into an organisation', () => {
       `${page}/invitations`,
     );
     expect(res.status).toBe(201);
-    expect(decode(res.text)).toContain(`href="${page}"`);
+    expect(decodeEntities(res.text)).toContain(`href="${page}"`);
     const path = new URL(/id="invitation-link">([^<]+)</.exec(res.text)![1]!).pathname;
-    expect(decode((await adminAgent.get(page)).text)).toContain('nuova@uil-pistoia.test');
+    expect(decodeEntities((await adminAgent.get(page)).text)).toContain('nuova@uil-pistoia.test');
 
     const person = request.agent(app);
     const accepted = await submitForm(person, path, {
@@ -259,7 +256,7 @@ describe('inviting into an organisation', () => {
       .executeTakeFirstOrThrow();
     const res = await submitForm(adminAgent, page, { email: other.email }, `${page}/invitations`);
     expect(res.status).toBe(409);
-    expect(decode(res.text)).toContain('Trovala nell');
+    expect(decodeEntities(res.text)).toContain('Trovala nell');
     expect(res.text).toContain(`value="${other.email}"`);
     const bad = await submitForm(
       adminAgent,
@@ -286,10 +283,10 @@ describe('inviting into an organisation', () => {
       .where('email', '=', 'revocami@test.patto')
       .executeTakeFirstOrThrow();
     const confirm = `${page}/invitations/${inv.id}/revoke`;
-    expect(decode((await adminAgent.get(confirm)).text)).toContain('revocami@test.patto');
+    expect(decodeEntities((await adminAgent.get(confirm)).text)).toContain('revocami@test.patto');
     const res = await submitForm(adminAgent, confirm, {});
     expect(res.status).toBe(302);
-    expect(decode((await adminAgent.get(page)).text)).not.toContain('revocami@test.patto');
+    expect(decodeEntities((await adminAgent.get(page)).text)).not.toContain('revocami@test.patto');
     // An invitation of another organisation is not found through this one.
     const other = await newUser(t.db);
     expect(
@@ -318,7 +315,9 @@ describe("correcting an organisation's territory", () => {
     const authority = await newUser(t.db, { role: 'local_authority', territory: 'ITI14' });
     const agent = await loginAs(app, authority.email, PASSWORD);
     expect(
-      decode((await adminAgent.get(`/admin/organisations/${authority.organisationId}`)).text),
+      decodeEntities(
+        (await adminAgent.get(`/admin/organisations/${authority.organisationId}`)).text,
+      ),
     ).toContain(`href="${page(authority.organisationId)}"`);
     const res = await move(authority.organisationId, {
       territoryCode: 'iti15',
@@ -335,27 +334,29 @@ describe("correcting an organisation's territory", () => {
         reason: 'Scelta Firenze all’invito, è l’ente di Prato',
       },
     ]);
-    const after = decode((await adminAgent.get(res.headers.location!)).text);
+    const after = decodeEntities((await adminAgent.get(res.headers.location!)).text);
     expect(after).toContain("Territorio dell'organizzazione corretto.");
     expect(after).toContain('Territorio cambiato da ITI14 a ITI15');
     // The same session, next page: the organisation's territory is Prato's now.
-    expect(decode((await agent.get('/account/organisation')).text)).toContain('(ITI15)');
+    expect(decodeEntities((await agent.get('/account/organisation')).text)).toContain('(ITI15)');
   });
 
   it('refuses once the organisation takes part in a pact, and for a firm; writes nothing', async () => {
     const authority = await newUser(t.db, { role: 'local_authority', territory: 'ITI14' });
     await newPact(t.db, { promoter: authority });
-    const locked = decode((await adminAgent.get(page(authority.organisationId))).text);
+    const locked = decodeEntities((await adminAgent.get(page(authority.organisationId))).text);
     expect(locked).toContain("l'organizzazione partecipa a 1 patto, verificati");
     expect(locked).not.toContain('name="territoryCode"');
     const res = await move(authority.organisationId, { territoryCode: 'ITI15' });
     expect(res.status).toBe(422);
-    expect(decode(res.text)).toContain("l'organizzazione partecipa a 1 patto, verificati");
+    expect(decodeEntities(res.text)).toContain("l'organizzazione partecipa a 1 patto, verificati");
 
     const firm = await newUser(t.db);
     const byFirm = await move(firm.organisationId, { territoryCode: 'ITI15' });
     expect(byFirm.status).toBe(422);
-    expect(decode(byFirm.text)).toContain("Il territorio di un'impresa è il comune della sua sede");
+    expect(decodeEntities(byFirm.text)).toContain(
+      "Il territorio di un'impresa è il comune della sua sede",
+    );
 
     expect(await territoryOf(authority.organisationId)).toBe('ITI14');
     expect(await territoryOf(firm.organisationId)).toBe('048014');
@@ -371,14 +372,14 @@ describe("correcting an organisation's territory", () => {
     expect(unknown.text).toContain('motivo');
     const same = await move(id, { territoryCode: 'ITI14' });
     expect(same.status).toBe(422);
-    expect(decode(same.text)).toContain("È già il territorio dell'organizzazione");
+    expect(decodeEntities(same.text)).toContain("È già il territorio dell'organizzazione");
     const empty = await move(id, { territoryCode: '' });
     expect(empty.status).toBe(422);
-    expect(decode(empty.text)).toContain('Campo obbligatorio');
+    expect(decodeEntities(empty.text)).toContain('Campo obbligatorio');
     const long = await move(id, { territoryCode: 'ITI15', reason: 'r'.repeat(501) });
     expect(long.status).toBe(422);
     expect(long.text).toContain('r'.repeat(501));
-    expect(decode(long.text)).toMatch(/Motivo \(facoltativo\): .*500/);
+    expect(decodeEntities(long.text)).toMatch(/Motivo \(facoltativo\): .*500/);
     expect(await territoryOf(id)).toBe('ITI14');
     expect(await events(id)).toEqual([]);
   });

@@ -6,6 +6,7 @@ import { configureNotifications } from '../../src/modules/notifications/settings
 import { csrfFrom, loginAs, submitForm, testApp, type Agent } from '../helpers/app';
 import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
+import { decodeEntities } from '../helpers/html';
 
 let t: TestDb;
 let app: Express;
@@ -22,12 +23,6 @@ afterAll(() => t.close());
 afterEach(() => configureNotifications({ email: false }));
 
 const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
-
-const decode = (html: string) =>
-  html
-    .replace(/&#x27;/g, "'")
-    .replace(/&quot;/g, '"')
-    .replace(/&#x3D;/g, '=');
 
 const events = (userId: string) =>
   t.db
@@ -91,7 +86,9 @@ describe('the list of users', () => {
     for (let i = 0; i < 51; i++) await newUser(t.db, { organisation: `Paginata ${i}` });
     const first = await adminAgent.get('/admin/users?q=paginata');
     expect(first.text.match(/<a href="\/admin\/users\/[0-9a-f-]{36}">/g)).toHaveLength(50);
-    expect(decode(first.text)).toContain('href="/admin/users?q=paginata&amp;page=2" rel="next"');
+    expect(decodeEntities(first.text)).toContain(
+      'href="/admin/users?q=paginata&page=2" rel="next"',
+    );
     const second = await adminAgent.get('/admin/users?q=paginata&page=2');
     expect(second.text.match(/<a href="\/admin\/users\/[0-9a-f-]{36}">/g)).toHaveLength(1);
     expect(second.text).toContain('rel="prev"');
@@ -104,7 +101,7 @@ describe('the list of users', () => {
   it('names a bad filter and keeps the list', async () => {
     const res = await adminAgent.get('/admin/users?role=boss');
     expect(res.status).toBe(200);
-    expect(decode(res.text)).toContain(
+    expect(decodeEntities(res.text)).toContain(
       'Il parametro «role» non è valido: valori ammessi: Impresa (firm), Ente locale (local_authority), Parte sociale (social_partner), Regione (region), Amministrazione piattaforma (admin).',
     );
     expect(res.text).toContain(admin.email);
@@ -139,7 +136,7 @@ describe('disabling and enabling an account with a double click', () => {
       expect([302, 303]).toContain(first.status);
       expect(second.status).toBe(first.status);
       expect(second.headers.location).toBe(first.headers.location);
-      return decode((await adminAgent.get(String(second.headers.location))).text);
+      return decodeEntities((await adminAgent.get(String(second.headers.location))).text);
     };
     const base = `/admin/users/${user.id}`;
     const disabled = await twice(`${base}/disable`, `${base}/disable`, { reason: 'Uscito' });
@@ -230,13 +227,13 @@ describe('disabling an account', () => {
       password: PASSWORD,
     });
     expect(right.status).toBe(403);
-    expect(decode(right.text)).toContain('Il tuo account è stato disattivato');
+    expect(decodeEntities(right.text)).toContain('Il tuo account è stato disattivato');
     const wrong = await submitForm(request.agent(app), '/login', {
       email: user.email,
       password: 'not the password',
     });
     expect(wrong.status).toBe(401);
-    expect(decode(wrong.text)).not.toContain('disattivato');
+    expect(decodeEntities(wrong.text)).not.toContain('disattivato');
     const newToken = await request(app)
       .post('/api/v1/tokens')
       .send({ email: user.email, password: PASSWORD, name: 'altro' });
@@ -244,7 +241,7 @@ describe('disabling an account', () => {
     const api = await request(app).get('/api/v1/me').set('Authorization', `Bearer ${token}`);
     expect(api.status).toBe(401);
 
-    const page = decode((await adminAgent.get(`/admin/users/${user.id}`)).text);
+    const page = decodeEntities((await adminAgent.get(`/admin/users/${user.id}`)).text);
     expect(page).toContain('Account disattivato');
     expect(page).toContain("Ha lasciato l'ente il 30 novembre");
     expect(page).toContain(admin.fullName);
@@ -254,7 +251,7 @@ describe('disabling an account', () => {
     const user = await newUser(t.db);
     const empty = await disable(user.id, '   ');
     expect(empty.status).toBe(422);
-    expect(decode(empty.text)).toContain('Campo obbligatorio');
+    expect(decodeEntities(empty.text)).toContain('Campo obbligatorio');
     const long = 'x'.repeat(501);
     const tooLong = await disable(user.id, long);
     expect(tooLong.status).toBe(422);
@@ -271,7 +268,7 @@ describe('disabling an account', () => {
       `/admin/users/${admin.id}/disable`,
     );
     expect(self.status).toBe(302);
-    expect(decode((await adminAgent.get(self.headers.location!)).text)).toContain(
+    expect(decodeEntities((await adminAgent.get(self.headers.location!)).text)).toContain(
       'Non puoi disattivare il tuo stesso account.',
     );
     expect(await disabledAt(admin.id)).toBeNull();
@@ -287,7 +284,7 @@ describe('disabling an account', () => {
         .send({ reason: 'doppio clic', _csrf: csrf });
     expect((await send()).status).toBe(302);
     const second = await send();
-    expect(decode((await adminAgent.get(second.headers.location!)).text)).toContain(
+    expect(decodeEntities((await adminAgent.get(second.headers.location!)).text)).toContain(
       "L'account era già disattivato.",
     );
     expect((await events(user.id)).map((e) => e.event)).toEqual(['disabled']);
@@ -344,7 +341,7 @@ describe('a password-reset link from the admin', () => {
 
     const reused = await request(app).get(path);
     expect(reused.status).toBe(410);
-    expect(decode(reused.text)).toContain('Questo link è già stato usato');
+    expect(decodeEntities(reused.text)).toContain('Questo link è già stato usato');
     expect((await events(user.id)).map((e) => e.event)).toEqual(['reset_issued', 'reset_used']);
   });
 
@@ -357,13 +354,13 @@ describe('a password-reset link from the admin', () => {
       WHERE user_id = ${user.id}`.execute(t.db);
     const res = await request(app).get(expired);
     expect(res.status).toBe(410);
-    expect(decode(res.text)).toContain('Questo link è scaduto');
+    expect(decodeEntities(res.text)).toContain('Questo link è scaduto');
 
     const path = await issueLink(user.id);
     await disable(user.id, 'Sospeso');
     const page = await request(app).get(path);
     expect(page.status).toBe(410);
-    expect(decode(page.text)).toContain("L'account è disattivato");
+    expect(decodeEntities(page.text)).toContain("L'account è disattivato");
 
     const none = await adminAgent
       .post(`/admin/users/${user.id}/reset-link`)
@@ -374,7 +371,7 @@ describe('a password-reset link from the admin', () => {
         )![1]!,
       });
     expect(none.status).toBe(302);
-    expect(decode((await adminAgent.get(none.headers.location!)).text)).toContain(
+    expect(decodeEntities((await adminAgent.get(none.headers.location!)).text)).toContain(
       'riattivalo prima',
     );
   });
@@ -382,7 +379,7 @@ describe('a password-reset link from the admin', () => {
   it('answers 404 for a link that names nothing', async () => {
     const res = await request(app).get(`/password/reset/pwr_${'A'.repeat(43)}`);
     expect(res.status).toBe(404);
-    expect(decode(res.text)).toContain('Questo link non è valido');
+    expect(decodeEntities(res.text)).toContain('Questo link non è valido');
   });
 });
 
@@ -397,7 +394,7 @@ describe('the forgotten-password form', () => {
   it('without e-mail, says whom to ask and sends nothing', async () => {
     const user = await newUser(t.db);
     const page = await request(app).get('/password/forgot');
-    expect(decode(page.text)).toContain("Chiedi all'amministratore");
+    expect(decodeEntities(page.text)).toContain("Chiedi all'amministratore");
     expect(page.text).not.toContain('name="email"');
     // A form kept open from before e-mail was switched off, say.
     const agent = request.agent(app);
@@ -423,7 +420,7 @@ describe('the forgotten-password form', () => {
 
     const unknown = await submitForm(agent, '/password/forgot', { email: 'nobody@test.patto' });
     const known = await submitForm(agent, '/password/forgot', { email: user.email });
-    const answer = (html: string, email: string) => decode(html).replace(email, 'EMAIL');
+    const answer = (html: string, email: string) => decodeEntities(html).replace(email, 'EMAIL');
     expect(answer(known.text, user.email)).toEqual(answer(unknown.text, 'nobody@test.patto'));
     expect(await outbox('nobody@test.patto')).toEqual([]);
 
@@ -472,7 +469,7 @@ describe("correcting an account's e-mail address", () => {
       password: PASSWORD,
     });
     expect(old.status).toBe(401);
-    const page = decode((await adminAgent.get(`/admin/users/${user.id}`)).text);
+    const page = decodeEntities((await adminAgent.get(`/admin/users/${user.id}`)).text);
     expect(page).toContain('Indirizzo e-mail corretto.');
     expect(page).toContain(`E-mail cambiata da ${user.email} a nuovo.indirizzo@test.patto`);
     const [event] = await t.db
@@ -523,7 +520,7 @@ describe("correcting an account's e-mail address", () => {
     const value = typed === 'SAME' ? user.email : typed === 'OTHER' ? other.email : typed;
     const res = await correct(user.id, value);
     expect(res.status).toBe(status);
-    const html = decode(res.text);
+    const html = decodeEntities(res.text);
     expect(html).toMatch(new RegExp(`id="error-email"[^>]*>[^<]*${says}`));
     expect(html).toContain('<a href="#field-email">');
     expect(html).toContain(`id="field-email"`);

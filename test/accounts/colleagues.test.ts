@@ -5,6 +5,7 @@ import { loginAs, submitForm, testApp, type Agent } from '../helpers/app';
 import { newUser, PASSWORD } from '../helpers/factories';
 import { newColleague } from '../notifications/helpers';
 import { newTestDb, type TestDb } from '../helpers/test-db';
+import { decodeEntities } from '../helpers/html';
 
 let t: TestDb;
 let app: Express;
@@ -16,7 +17,6 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const PAGE = '/account/organisation';
-const decode = (html: string) => html.replace(/&#x27;/g, "'").replace(/&#x3D;/g, '=');
 const invite = (agent: Agent, email: string) =>
   submitForm(agent, PAGE, { email }, `${PAGE}/invitations`);
 const invitationCount = async () =>
@@ -39,15 +39,15 @@ describe('colleagues', () => {
     const agent = await loginAs(app, union.email, PASSWORD);
     const res = await invite(agent, 'Segreteria@CISL-prato.test');
     expect(res.status).toBe(201);
-    expect(decode(res.text)).toContain('href="/account/organisation"');
+    expect(decodeEntities(res.text)).toContain('href="/account/organisation"');
     const path = new URL(/id="invitation-link">([^<]+)</.exec(res.text)![1]!).pathname;
 
-    const pending = decode((await agent.get(PAGE)).text);
+    const pending = decodeEntities((await agent.get(PAGE)).text);
     expect(pending).toContain('segreteria@cisl-prato.test');
     expect(pending).toContain(union.fullName); // invited by
 
     const colleague = request.agent(app);
-    expect(decode((await colleague.get(path)).text)).toContain('CISL Prato');
+    expect(decodeEntities((await colleague.get(path)).text)).toContain('CISL Prato');
     const accepted = await submitForm(colleague, path, {
       fullName: 'Elena Bardi',
       password: 'segreteria password lunga',
@@ -66,7 +66,7 @@ describe('colleagues', () => {
       kind: 'social_partner',
       partner_type: 'trade_union',
     });
-    const members = decode((await colleague.get(PAGE)).text);
+    const members = decodeEntities((await colleague.get(PAGE)).text);
     expect(members).toContain(union.email);
     expect(members).toContain('Elena Bardi (tu)');
     expect(members).toContain('Nessun invito in attesa.');
@@ -84,29 +84,29 @@ describe('colleagues', () => {
     const taken = await invite(agent, other.email);
     expect(taken.status).toBe(409);
     expect(taken.text).toContain(`value="${other.email}"`);
-    expect(decode(taken.text)).toContain('Questo indirizzo ha già un account in Patto');
+    expect(decodeEntities(taken.text)).toContain('Questo indirizzo ha già un account in Patto');
     // One's own address, or a colleague's, is someone already in the organisation.
     for (const email of [firm.email, (await newColleague(t.db, firm)).email]) {
       const member = await invite(agent, email);
       expect(member.status).toBe(409);
-      expect(decode(member.text)).toContain(
+      expect(decodeEntities(member.text)).toContain(
         "Questo indirizzo è già di una persona della tua organizzazione: la trovi nell'elenco qui sopra",
       );
-      expect(decode(member.text)).not.toContain('chiedilo all');
+      expect(decodeEntities(member.text)).not.toContain('chiedilo all');
     }
     expect(await invitationCount()).toBe(before);
 
     expect((await invite(agent, 'socio@firm.test')).status).toBe(201);
     const twice = await invite(agent, 'socio@firm.test');
     expect(twice.status).toBe(409);
-    expect(decode(twice.text)).toContain('Hai già invitato questo indirizzo');
+    expect(decodeEntities(twice.text)).toContain('Hai già invitato questo indirizzo');
     expect(await invitationCount()).toBe(before + 1);
 
     // Invited meanwhile by another organisation: one address, one waiting invitation.
     const another = await newUser(t.db);
     const elsewhere = await invite(await loginAs(app, another.email, PASSWORD), 'socio@firm.test');
     expect(elsewhere.status).toBe(409);
-    expect(decode(elsewhere.text)).toContain("Un'altra organizzazione ha già invitato");
+    expect(decodeEntities(elsewhere.text)).toContain("Un'altra organizzazione ha già invitato");
     expect(await invitationCount()).toBe(before + 1);
   });
 
@@ -159,7 +159,7 @@ describe('colleagues', () => {
     // A new form is a new key: the address now waiting is refused, said so.
     const fresh = await invite(agent, 'delegata@union.test');
     expect(fresh.status).toBe(409);
-    expect(decode(fresh.text)).toContain('Hai già invitato questo indirizzo');
+    expect(decodeEntities(fresh.text)).toContain('Hai già invitato questo indirizzo');
   });
 
   it('keeps at most 20 invitations pending', async () => {
@@ -168,7 +168,7 @@ describe('colleagues', () => {
     const agent = await loginAs(app, region.email, PASSWORD);
     const res = await invite(agent, 'ufficio20@regione.test');
     expect(res.status).toBe(422);
-    expect(decode(res.text)).toContain('Ci sono già 20 inviti in attesa');
+    expect(decodeEntities(res.text)).toContain('Ci sono già 20 inviti in attesa');
   });
 
   it('lets the organisation revoke its invitation, and nobody else', async () => {
@@ -195,10 +195,10 @@ describe('GET /account/organisation', () => {
   it('names a firm whose name ends with a full stop without doubling it ("S.r.l..")', async () => {
     const firm = await newUser(t.db, { role: 'firm', organisation: 'Torneria Pratese S.r.l.' });
     const agent = await loginAs(app, firm.email, PASSWORD);
-    const italian = decode((await agent.get(PAGE)).text);
+    const italian = decodeEntities((await agent.get(PAGE)).text);
     expect(italian).toContain('Le persone che usano Patto per Torneria Pratese S.r.l.: ognuna');
     expect(italian).not.toContain('S.r.l..');
-    const en = decode((await agent.get(`${PAGE}?lang=en`)).text);
+    const en = decodeEntities((await agent.get(`${PAGE}?lang=en`)).text);
     expect(en).toContain('The people who use Patto for Torneria Pratese S.r.l.: each');
     expect(en).not.toContain('S.r.l..');
   });

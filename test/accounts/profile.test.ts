@@ -5,6 +5,7 @@ import { notify } from '../../src/modules/notifications/notify';
 import { loginAs, submitForm, testApp } from '../helpers/app';
 import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
+import { decodeEntities } from '../helpers/html';
 
 let t: TestDb;
 let app: Express;
@@ -16,7 +17,6 @@ beforeAll(async () => {
 afterAll(() => t.close());
 afterEach(() => configureNotifications({ email: false }));
 
-const decode = (html: string) => html.replace(/&#x27;/g, "'");
 const account = (id: string) =>
   t.db
     .selectFrom('users')
@@ -84,7 +84,7 @@ describe('the profile page', () => {
     const agent = await loginAs(app, user.email, PASSWORD);
     const empty = await submitForm(agent, '/account/profile', { fullName: ' ', locale: 'it' });
     expect(empty.status).toBe(422);
-    expect(decode(empty.text)).toContain('Nome e cognome');
+    expect(decodeEntities(empty.text)).toContain('Nome e cognome');
     const long = 'N'.repeat(121);
     const tooLong = await submitForm(agent, '/account/profile', { fullName: long, locale: 'it' });
     expect(tooLong.status).toBe(422);
@@ -110,7 +110,7 @@ describe('changing the password', () => {
       passwordConfirm: 'a different long password',
     });
     expect(res.status).toBe(302);
-    expect(decode((await here.get('/')).text)).toContain('Le altre sessioni aperte');
+    expect(decodeEntities((await here.get('/')).text)).toContain('Le altre sessioni aperte');
     expect((await here.get('/account/profile')).status).toBe(200);
     const other = await elsewhere.get('/account/profile');
     expect(other.status).toBe(302);
@@ -147,7 +147,7 @@ describe('changing the password', () => {
     const second = await agent.post('/account/password').type('form').send(body);
     expect([first.status, second.status]).toEqual([302, 302]);
     expect(second.headers.location).toBe(first.headers.location);
-    expect(decode((await agent.get('/')).text)).toContain('Le altre sessioni aperte');
+    expect(decodeEntities((await agent.get('/')).text)).toContain('Le altre sessioni aperte');
     await loginAs(app, user.email, 'a different long password');
     // The key proves nothing: another body with it changes nothing, and says nothing new.
     const forged = await agent

@@ -3,6 +3,7 @@ import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { newCampaign, newFirm, submitVersion } from '../needs/factories';
 import { newPact } from '../pacts/factories';
+import { pageText } from '../helpers/html';
 
 /**
  * Coverage is not capped: funded actions may plan more workers than firms now declare (a need
@@ -53,25 +54,19 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const text = (html: string) =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&#x27;/g, "'")
-    .replace(/\s+/g, ' ');
-
 describe('GET /dashboard, coverage over 100 %', () => {
   it('explains under the table and the map why a coverage may pass 100 %, in Italian and English', async () => {
     const res = await region.get(`/dashboard?campaign=${campaignId}&territory=ITI1`);
     expect(res.status).toBe(200);
     expect(res.text).toContain('<title>Firenze: 250 % (Copertura %)</title>');
-    const page = text(res.text);
+    const page = pageText(res.text);
     expect(page).toContain('250 % *');
     expect(page).not.toContain('30 % *');
     const note =
       'Una copertura oltre il 100 % è possibile: le azioni dei patti finanziati prevedono più lavoratori di quanti le imprese ne dichiarano ora per quel territorio e periodo';
     expect(page.split(note)).toHaveLength(3);
     expect(res.text).toContain('href="#dashboard-over-full"');
-    const en = text(
+    const en = pageText(
       (await region.get(`/dashboard?campaign=${campaignId}&territory=ITI1&lang=en`)).text,
     );
     expect(en).toContain(
@@ -85,10 +80,10 @@ describe('GET /dashboard, coverage over 100 %', () => {
   it('says nothing of it where no coverage passes 100 %', async () => {
     const prato = await region.get(`/dashboard?campaign=${campaignId}&territory=ITI15&lang=it`);
     expect(prato.status).toBe(200);
-    expect(text(prato.text)).toContain('30 %');
+    expect(pageText(prato.text)).toContain('30 %');
     expect(prato.text).not.toContain('dashboard-over-full');
     const needMap = await region.get(`/dashboard?campaign=${campaignId}&territory=ITI1&map=need`);
     // The table still has Firenze's 250 %: its note once, none under a map of workers in need.
-    expect(text(needMap.text).split('Una copertura oltre il 100 %')).toHaveLength(2);
+    expect(pageText(needMap.text).split('Una copertura oltre il 100 %')).toHaveLength(2);
   });
 });

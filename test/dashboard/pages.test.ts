@@ -6,6 +6,7 @@ import { newUser, PASSWORD } from '../helpers/factories';
 import { withSurveysClosed } from '../needs/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { dashboardScenario, NEXT_QUARTER, QUARTER_AFTER, type DashboardScenario } from './scenario';
+import { decodeEntities, pageText } from '../helpers/html';
 
 let t: TestDb;
 let app: Express;
@@ -31,21 +32,13 @@ afterAll(() => t.close());
 /** A translation key left raw on a page: `dashboard.columns.firms`, `needsMap.none`… */
 const RAW_KEY = /\b(dashboard|needs|needsMap|campaignCharts)\.[a-zA-Z]+\b(?!\.css)/;
 
-function text(html: string) {
-  return html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
-}
-/** Handlebars escapes & and = in attributes. */
-const decoded = (html: string) => html.replace(/&amp;/g, '&').replace(/&#x3D;/g, '=');
-
 describe('GET /dashboard', () => {
   it('gives a pact drawn up for the whole territory a row of its own, so the rows add up to the total', async () => {
     // Firenze's pact is the province's: seen with Firenze's comuni as rows, no comune has it.
     const res = await region.get(`/dashboard?campaign=${s.campaignId}&territory=ITI14`);
     expect(res.status).toBe(200);
-    const page = text(res.text);
-    const whole = /Patti per l'intero territorio di Firenze ((?:\S+ ){10})/.exec(
-      page.replace(/&#x27;/g, "'"),
-    );
+    const page = pageText(res.text);
+    const whole = /Patti per l'intero territorio di Firenze ((?:\S+ ){10})/.exec(page);
     expect(whole).not.toBeNull();
     const total = /Totale: Firenze ((?:\S+ ){10})/.exec(page)![1]!.trim().split(' ');
     const cells = whole![1]!.trim().split(' ');
@@ -66,11 +59,11 @@ describe('GET /dashboard', () => {
     expect(res.status).toBe(200);
     expect(res.text).toContain('Cruscotto strategico');
     expect(res.text).not.toMatch(RAW_KEY);
-    const page = text(res.text);
+    const page = pageText(res.text);
     expect(page).toContain('Imprese rilevate');
     expect(page).toMatch(/Firenze 7 29 14 48,3 %/);
     // Drill down, needs behind the number, pacts behind covered and committed.
-    const html = decoded(res.text);
+    const html = decodeEntities(res.text);
     expect(html).toContain(
       `href="/dashboard?campaign=${s.campaignId}&territory=ITI14&map=coverage"`,
     );
@@ -93,7 +86,7 @@ describe('GET /dashboard', () => {
   it('says that a chosen quarter counts the commitments of the actions planned in it', async () => {
     // NEXT_QUARTER holds the pact's actions; the grant was committed when approved, not in it.
     const res = await region.get(`/dashboard?campaign=${s.campaignId}&period=${NEXT_QUARTER}`);
-    const page = text(res.text).replace(/&#x27;/g, "'");
+    const page = pageText(res.text);
     expect(page).toMatch(/Totale: Toscana 10 21 13 61,9 % 6\.000,00 €/);
     expect(page).toContain(
       "Impegnato: il registro degli impegni a oggi, per trimestre dell'azione.",
@@ -101,7 +94,7 @@ describe('GET /dashboard', () => {
     const en = await region.get(
       `/dashboard?campaign=${s.campaignId}&period=${NEXT_QUARTER}&lang=en`,
     );
-    expect(text(en.text).replace(/&#x27;/g, "'")).toContain(
+    expect(pageText(en.text)).toContain(
       "Committed: the commitments ledger now, by the action's quarter.",
     );
   });
@@ -111,13 +104,13 @@ describe('GET /dashboard', () => {
     expect(res.status).toBe(200);
     expect(res.text).toContain('Strategic dashboard');
     expect(res.text).not.toMatch(RAW_KEY);
-    expect(text(res.text)).toMatch(/Fiesole 1 2 /);
+    expect(pageText(res.text)).toMatch(/Fiesole 1 2 /);
   });
 
   it("tells the public an open survey's needs are published when it closes, and draws no map of them", async () => {
     const it = await request(app).get('/dashboard?territory=ITI14');
     expect(it.status).toBe(200);
-    expect(text(it.text)).toContain(
+    expect(pageText(it.text)).toContain(
       'Indagine ancora aperta: i fabbisogni si pubblicano alla chiusura',
     );
     expect(it.text).toMatch(
@@ -126,21 +119,23 @@ describe('GET /dashboard', () => {
     const regional = await request(app).get('/dashboard?territory=ITI1');
     expect(regional.text).not.toContain('needs-map.css');
     expect(regional.text).not.toContain('id="field-map"');
-    expect(text(regional.text)).toContain('La mappa dei fabbisogni e della copertura si pubblica');
+    expect(pageText(regional.text)).toContain(
+      'La mappa dei fabbisogni e della copertura si pubblica',
+    );
     const en = await request(app).get('/dashboard?territory=ITI14&lang=en');
-    expect(text(en.text)).toMatch(
+    expect(pageText(en.text)).toMatch(
       /published when the survey closes \(on \d{1,2} [A-Z][a-z]+ \d{4}, unless extended\)/,
     );
     expect(en.text).not.toMatch(RAW_KEY);
     // A firm is no institution: it reads what the public reads.
     const firmUser = await newUser(t.db, { role: 'firm', territory: '048017' });
     const firm = await loginAs(app, firmUser.email, PASSWORD);
-    expect(text((await firm.get('/dashboard?territory=ITI14')).text)).toContain(
+    expect(pageText((await firm.get('/dashboard?territory=ITI14')).text)).toContain(
       'Indagine ancora aperta',
     );
     // The local authority working on the pacts reads them as they change, protected.
     const page = await authority.get('/dashboard');
-    expect(text(page.text)).not.toContain('Indagine ancora aperta');
+    expect(pageText(page.text)).not.toContain('Indagine ancora aperta');
     expect(page.text).toContain('meno di 3 imprese');
   });
 

@@ -5,6 +5,7 @@ import { loginAs, testApp } from '../helpers/app';
 import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { newCampaign, newFirm, submitVersion, withSurveysClosed } from '../needs/factories';
+import { decodeEntities, pageText } from '../helpers/html';
 
 let t: TestDb;
 let app: Express;
@@ -29,25 +30,16 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const text = (html: string) =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&#x27;/g, "'")
-    .replace(/\s+/g, ' ');
-
-/** Handlebars escapes & and = in attributes. */
-const decoded = (html: string) => html.replace(/&amp;/g, '&').replace(/&#x3D;/g, '=');
-
 describe('a territory code that names no territory', () => {
   it('is refused on the public dashboard with the code named, not shown as a region without data', async () => {
     const res = await request(app).get('/dashboard?territory=XX99');
     expect(res.status).toBe(400);
-    expect(text(res.text)).toContain(
+    expect(pageText(res.text)).toContain(
       'Il parametro «territory» non è valido: nessun territorio ha il codice XX99.',
     );
     expect(res.text).toContain('href="/dashboard"');
     const en = await request(app).get('/dashboard?territory=XX99&lang=en');
-    expect(text(en.text)).toContain('no territory has the code XX99');
+    expect(pageText(en.text)).toContain('no territory has the code XX99');
     const csv = await request(app).get('/dashboard/export.csv?territory=XX99');
     expect(csv.status).toBe(400);
   });
@@ -74,14 +66,14 @@ describe('a territory code that names no territory', () => {
     const agent = await loginAs(app, authorityEmail, PASSWORD);
     const res = await agent.get(`/needs?campaign=${campaignId}&territory=XX99&by=skill`);
     expect(res.status).toBe(400);
-    expect(text(res.text)).toContain('nessun territorio ha il codice XX99');
-    expect(decoded(res.text)).toContain(`href="/needs?campaign=${campaignId}&by=skill"`);
+    expect(pageText(res.text)).toContain('nessun territorio ha il codice XX99');
+    expect(decodeEntities(res.text)).toContain(`href="/needs?campaign=${campaignId}&by=skill"`);
   });
 
   it('names a real territory with no campaign on the public dashboard', async () => {
     const res = await request(app).get('/dashboard?territory=ITC1');
     expect(res.status).toBe(200);
-    expect(text(res.text)).toContain('Nessuna indagine pubblicata per Piemonte, per ora.');
+    expect(pageText(res.text)).toContain('Nessuna indagine pubblicata per Piemonte, per ora.');
   });
 });
 

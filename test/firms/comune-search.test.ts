@@ -4,6 +4,7 @@ import { PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { COMUNE_LIST_MAX } from '../../src/modules/firms/comune-field';
 import { newCampaign, newFirmUser, profile, versionOf } from '../survey/helpers';
+import { pageText } from '../helpers/html';
 
 // With a country's whole list of comuni imported (ISTAT: ~7,900), the registration form and the
 // firm's profile drew every one of them as an option: half a megabyte a page, and two comuni of
@@ -39,11 +40,10 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const error = (html: string) =>
-  /id="error-territoryCode"[^>]*>([^<]*)/
-    .exec(html)?.[1]
-    ?.trim()
-    .replace(/&#x27;/g, "'");
+const error = (html: string) => {
+  const said = /id="error-territoryCode"[^>]*>([^<]*)/.exec(html)?.[1];
+  return said === undefined ? undefined : pageText(said);
+};
 const choices = (html: string) =>
   [...html.matchAll(/name="territoryPick"[^>]*value="([^"]*)"[\s\S]*?<label[^>]*>([^<]*)</g)].map(
     (m) => `${m[2]!.trim()}|${m[1]}`,

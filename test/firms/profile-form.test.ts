@@ -3,6 +3,7 @@ import { PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { newCampaign, newFirmUser, profile, versionOf } from '../survey/helpers';
 import { newUser } from '../helpers/factories';
+import { pageText } from '../helpers/html';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -60,11 +61,10 @@ describe('a made-up sector or comune among other problems', () => {
     const firm = await newFirmUser(t.db, 40);
     const agent = await loginAs(testApp(t), firm.email, PASSWORD);
     const typed = { contactEmail: 'mario.rossi', naceDivision: '00', territoryCode: 'ITI1' };
-    const said = (html: string, field: string) =>
-      new RegExp(`id="error-${field}"[^>]*>([^<]*)`)
-        .exec(html)?.[1]
-        ?.trim()
-        .replace(/&#x27;/g, "'");
+    const said = (html: string, field: string) => {
+      const text = new RegExp(`id="error-${field}"[^>]*>([^<]*)`).exec(html)?.[1];
+      return text === undefined ? undefined : pageText(text);
+    };
     const { id } = await newCampaign(t.db);
     await agent.get(`/survey/${id}`);
     const step1 = `/survey/${id}/step/1`;

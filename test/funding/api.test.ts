@@ -6,6 +6,7 @@ import { outcomeFromForm } from '../../src/modules/pacts/execution.schemas';
 import { reportOutcome } from '../../src/modules/pacts/execution.service';
 import { approvedPact, THIS_QUARTER } from '../execution/helpers';
 import { newCall, scenario, submittedPact } from './helpers';
+import { farDay } from '../helpers/dates';
 
 const zeroCounts = {
   women: 0,
@@ -45,7 +46,7 @@ describe('the funding API', () => {
       budgetCents: 500_000_00,
       courseHourCents: 100_00,
       participantHourCents: 5_00,
-      deadline: '2030-01-31',
+      deadline: farDay(),
       skillAreas: ['DC1'],
       allocations: [{ territoryCode: 'ITI14', amountCents: 100_000_00 }],
     };
@@ -342,7 +343,7 @@ describe('PATCH /api/v1/calls/:id', () => {
     participantHourCents: 5_00,
     minParticipants: 5,
     maxParticipants: 12,
-    deadline: '2030-01-31',
+    deadline: farDay(),
     skillAreas: ['DC1'],
     allocations: [{ territoryCode: 'ITI14', amountCents: 100_000_00 }],
   };
@@ -363,7 +364,7 @@ describe('PATCH /api/v1/calls/:id', () => {
       budgetCents: 500_000_00,
       minParticipants: null,
       maxParticipants: 12,
-      deadline: '2030-01-31',
+      deadline: draft.deadline,
       skillAreas: ['DC1', 'DC2'],
       allocations: [{ territoryCode: 'ITI14', amountCents: 100_000_00, committedCents: 0 }],
     });
@@ -400,9 +401,9 @@ describe('PATCH /api/v1/calls/:id', () => {
     const fixed = await request(app)
       .patch(`/api/v1/calls/${call.id}`)
       .set('Authorization', auth)
-      .send({ deadline: '2030-06-30' });
+      .send({ deadline: farDay() });
     expect(fixed.status).toBe(200);
-    expect(fixed.body.deadline).toBe('2030-06-30');
+    expect(fixed.body.deadline).toBe(farDay());
     const opened = await request(app)
       .post(`/api/v1/calls/${call.id}/open`)
       .set('Authorization', auth);

@@ -6,6 +6,7 @@ import { romeToday } from '../../src/modules/survey/calendar';
 import { transitionCall, updateDraftCall } from '../../src/modules/funding/calls.service';
 import { callFromForm, callSchema } from '../../src/modules/funding/funding.schemas';
 import { newCall } from './helpers';
+import { farDay } from '../helpers/dates';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -50,6 +51,8 @@ const stored = async (id: string) => ({
   ).map((r) => r.area_code),
 });
 
+/** The deadline the edit moves a draft's to: later than the draft's, still to come. */
+const EDITED_DEADLINE = farDay(90);
 const edited = (): Record<string, string | string[]> => ({
   title: 'Competenze digitali — avviso corretto',
   description: 'Descrizione corretta',
@@ -63,7 +66,7 @@ const edited = (): Record<string, string | string[]> => ({
   minParticipants: '5',
   maxParticipants: '20',
   maxCostPerParticipant: '2500',
-  deadline: '2031-03-31',
+  deadline: EDITED_DEADLINE,
   skillAreas: ['DC2', 'DC4'],
   alloc0Territory: 'ITI15',
   alloc0Amount: '300000',
@@ -74,7 +77,7 @@ async function draft(seed: { deadline?: string } = {}) {
   const region = await newUser(t.db, { role: 'region' });
   const call = await newCall(t.db, region, {
     status: 'draft',
-    deadline: seed.deadline ?? '2030-12-31',
+    deadline: seed.deadline ?? farDay(),
     budgetCents: 1_000_000_00,
     courseHourCents: 120_50,
     maxCostPerParticipantCents: 3000_00,
@@ -126,7 +129,7 @@ describe('GET/POST /calls/:id/edit', () => {
       title: 'Competenze digitali — avviso corretto',
       description: 'Descrizione corretta',
       territory_code: 'ITI1',
-      deadline: '2031-03-31',
+      deadline: EDITED_DEADLINE,
       budget_cents: 800_000_00,
       course_hour_cents: 110_50,
       participant_hour_cents: 7_00,

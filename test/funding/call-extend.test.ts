@@ -6,6 +6,7 @@ import { formatDate } from '../../src/lib/format';
 import { addDaysTo, romeToday } from '../../src/modules/survey/calendar';
 import { newCall } from './helpers';
 import { newCampaign } from '../survey/helpers';
+import { farDay } from '../helpers/dates';
 
 // An open call's deadline could not move: a "proroga" meant closing the call and opening a new
 // one, whose pacts and ledger started from nothing.
@@ -69,7 +70,8 @@ describe("extending an open call's deadline", () => {
 
   it('is refused for a closed call, and not offered to an authority', async () => {
     const region = await newUser(t.db, { role: 'region' });
-    const call = await newCall(t.db, region, { status: 'closed', deadline: '2030-06-30' });
+    const deadline = farDay();
+    const call = await newCall(t.db, region, { status: 'closed', deadline });
     const agent = await loginAs(testApp(t), region.email, PASSWORD);
     expect((await agent.get(`/calls/${call.id}/extend`)).headers.location).toBe(
       `/calls/${call.id}`,
@@ -80,12 +82,12 @@ describe("extending an open call's deadline", () => {
     const res = await agent
       .post(`/calls/${call.id}/extend`)
       .type('form')
-      .send({ _csrf: csrf, deadline: '2030-12-31' });
+      .send({ _csrf: csrf, deadline: farDay(180) });
     expect(res.status).toBe(302);
     expect((await agent.get(`/calls/${call.id}`)).text).toContain(
       'Si può prorogare solo un avviso aperto.',
     );
-    expect(await callRow(call.id)).toEqual({ deadline: '2030-06-30', first_deadline: null });
+    expect(await callRow(call.id)).toEqual({ deadline, first_deadline: null });
 
     const open = await newCall(t.db, region);
     const authority = await newUser(t.db, { role: 'local_authority', territory: 'ITI14' });
@@ -98,23 +100,25 @@ describe("extending an open call's deadline", () => {
 describe('extendCall and extendCampaign on the API', () => {
   it('extend only later, say the first day, and refuse anything else with its reason', async () => {
     const region = await newUser(t.db, { role: 'region' });
-    const call = await newCall(t.db, region, { deadline: '2030-06-30' });
+    const deadline = farDay();
+    const later = farDay(90);
+    const call = await newCall(t.db, region, { deadline });
     const app = testApp(t);
     const { body: tok } = await request(app)
       .post('/api/v1/tokens')
       .send({ email: region.email, password: PASSWORD, name: 'prova' });
     const post = (path: string, body: object) =>
       request(app).post(`/api/v1${path}`).set('Authorization', `Bearer ${tok.token}`).send(body);
-    const ok = await post(`/calls/${call.id}/extend`, { deadline: '2030-09-30' });
+    const ok = await post(`/calls/${call.id}/extend`, { deadline: later });
     expect(ok.status).toBe(200);
-    expect(ok.body).toMatchObject({ deadline: '2030-09-30', firstDeadline: '2030-06-30' });
-    const earlier = await post(`/calls/${call.id}/extend`, { deadline: '2030-07-31' });
+    expect(ok.body).toMatchObject({ deadline: later, firstDeadline: deadline });
+    const earlier = await post(`/calls/${call.id}/extend`, { deadline: farDay(30) });
     expect(earlier.status).toBe(422);
     expect(JSON.stringify(earlier.body)).toContain('deadline');
     expect((await post(`/calls/${call.id}/extend`, { deadline: 'soon' })).status).toBe(422);
     expect(await callRow(call.id)).toEqual({
-      deadline: '2030-09-30',
-      first_deadline: '2030-06-30',
+      deadline: later,
+      first_deadline: deadline,
     });
   });
 });
@@ -128,7 +132,7 @@ describe('open and close on the API, asked again (a retry after a timeout)', () 
       .send({ email: region.email, password: PASSWORD, name: 'prova' });
     const post = (path: string) =>
       request(app).post(`/api/v1${path}`).set('Authorization', `Bearer ${tok.token}`).send();
-    const call = await newCall(t.db, region, { status: 'draft', deadline: '2030-06-30' });
+    const call = await newCall(t.db, region, { status: 'draft', deadline: farDay() });
     const told = async () =>
       (
         await t.db

@@ -5,6 +5,7 @@ import { newTestDb, type TestDb } from '../helpers/test-db';
 import { romeToday } from '../../src/modules/survey/calendar';
 import { newCampaign } from '../needs/factories';
 import { newCall } from './helpers';
+import { farDay } from '../helpers/dates';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -25,7 +26,7 @@ const valid = (): Record<string, string | string[]> => ({
   minParticipants: '4',
   maxParticipants: '25',
   maxCostPerParticipant: '3000',
-  deadline: '2030-06-30',
+  deadline: farDay(),
   skillAreas: ['F40', 'DC1'],
   alloc0Territory: 'ITI14',
   alloc0Amount: '400000',
@@ -266,15 +267,17 @@ describe('funding calls (region)', () => {
   it('reads a deadline typed day first where the browser shows no date picker', async () => {
     const region = await newUser(t.db, { role: 'region' });
     const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const deadline = farDay();
+    const [year, month, day] = deadline.split('-').map(Number);
     const res = await submitForm(
       agent,
       '/calls/new',
-      { ...valid(), deadline: '30/6/2030' },
+      { ...valid(), deadline: `${day}/${month}/${year}` },
       '/calls',
     );
     expect(res.status).toBe(302);
     const [call] = await callsOf(region.organisationId);
-    expect(call!.deadline).toBe('2030-06-30');
+    expect(call!.deadline).toBe(deadline);
   });
 
   it('reports every problem in one round, each next to its field, the input kept', async () => {

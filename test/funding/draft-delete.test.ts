@@ -4,6 +4,7 @@ import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { newCampaign } from '../survey/helpers';
 import { newCall } from './helpers';
+import { decodeEntities } from '../helpers/html';
 
 let t: TestDb;
 let app: Express;
@@ -18,7 +19,6 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const decode = (html: string) => html.replace(/&#x27;/g, "'");
 const exists = async (table: 'campaigns' | 'funding_calls', id: string) =>
   !!(await t.db.selectFrom(table).select('id').where('id', '=', id).executeTakeFirst());
 const remove = (path: string) => submitForm(agent, path, {}, path);
@@ -26,11 +26,11 @@ const remove = (path: string) => submitForm(agent, path, {}, path);
 describe('deleting a draft survey', () => {
   it('asks first, then deletes it with its areas and says so on the list', async () => {
     const draft = await newCampaign(t.db, { region, open: false });
-    const page = decode((await agent.get(`/campaigns/${draft.id}`)).text);
+    const page = decodeEntities((await agent.get(`/campaigns/${draft.id}`)).text);
     expect(page).toContain(`href="/campaigns/${draft.id}/delete"`);
     const confirm = await agent.get(`/campaigns/${draft.id}/delete`);
     expect(confirm.status).toBe(200);
-    expect(decode(confirm.text)).toContain('Nessuna impresa l');
+    expect(decodeEntities(confirm.text)).toContain('Nessuna impresa l');
 
     const res = await remove(`/campaigns/${draft.id}/delete`);
     expect(res.headers.location).toBe('/campaigns');
@@ -57,7 +57,7 @@ describe('deleting a draft survey', () => {
       .type('form')
       .send({ _csrf: csrf });
     expect(refused.headers.location).toBe(`/campaigns/${open.id}`);
-    expect(decode((await agent.get(refused.headers.location!)).text)).toContain(
+    expect(decodeEntities((await agent.get(refused.headers.location!)).text)).toContain(
       "Solo un'indagine in bozza si può eliminare",
     );
     expect(await exists('campaigns', open.id)).toBe(true);
@@ -65,7 +65,7 @@ describe('deleting a draft survey', () => {
     const named = await newCampaign(t.db, { region, open: false });
     await newCall(t.db, region, { status: 'draft', campaignId: named.id });
     await remove(`/campaigns/${named.id}/delete`);
-    expect(decode((await agent.get(`/campaigns/${named.id}`)).text)).toContain(
+    expect(decodeEntities((await agent.get(`/campaigns/${named.id}`)).text)).toContain(
       'un avviso o un patto la cita',
     );
     expect(await exists('campaigns', named.id)).toBe(true);
@@ -102,7 +102,7 @@ describe('deleting a draft funding call', () => {
       (await agent.get(`/calls/${open.id}`)).text,
     )![1]!;
     const refused = await agent.post(`/calls/${open.id}/delete`).type('form').send({ _csrf: csrf });
-    expect(decode((await agent.get(refused.headers.location!)).text)).toContain(
+    expect(decodeEntities((await agent.get(refused.headers.location!)).text)).toContain(
       'Solo un avviso in bozza si può eliminare',
     );
     expect(await exists('funding_calls', open.id)).toBe(true);

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Db } from '../../src/db';
 import type { SessionUser } from '../../src/http/types';
 import { actionCostCents } from '../../src/lib/unit-costs';
-import { quarterFromNow } from '../helpers/dates';
+import { farDay, quarterFromNow } from '../helpers/dates';
 import { newUser } from '../helpers/factories';
 import { newCampaign, newFirm, submitVersion } from '../needs/factories';
 import { newPact, type ActionSeed } from '../pacts/factories';
@@ -41,7 +41,7 @@ export async function newCall(db: Db, region: SessionUser, seed: CallSeed = {}) 
       max_participants: seed.maxParticipants ?? null,
       max_cost_per_participant_cents: seed.maxCostPerParticipantCents ?? null,
       cofinancing_percent: seed.cofinancingPercent ?? 0,
-      deadline: seed.deadline ?? '2030-12-31',
+      deadline: seed.deadline ?? farDay(),
       status: seed.status ?? 'open',
       created_by: region.id,
     })

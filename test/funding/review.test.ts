@@ -5,6 +5,8 @@ import { newTestDb, type TestDb } from '../helpers/test-db';
 import { approvedPact, reportForm } from '../execution/helpers';
 import { quarterOf, romeToday } from '../../src/modules/survey/calendar';
 import { ledgerSum, scenario, submittedPact } from './helpers';
+import { pageText } from '../helpers/html';
+import { farDay } from '../helpers/dates';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -19,7 +21,9 @@ const callRow = (id: string) =>
 
 describe('GET /pacts/:id/review', () => {
   it('shows each rule with pass/fail and the numbers behind it', async () => {
+    const deadline = farDay();
     const s = await scenario(t.db, {
+      deadline,
       maxHours: 30,
       minParticipants: 3,
       maxParticipants: 20,
@@ -40,11 +44,10 @@ describe('GET /pacts/:id/review', () => {
     expect(res.text).toMatch(/data-rule="needs" data-ok="true"/);
     expect(res.text).toMatch(/data-rule="deadline" data-ok="true"/);
     // Days inside the sentence are written out for the reader, never ISO.
-    const today = new Intl.DateTimeFormat('it-IT', { dateStyle: 'long', timeZone: 'Europe/Rome' });
-    expect(res.text).toContain(
-      `Presentato il ${today.format(new Date())}, scadenza 31 dicembre 2030`,
-    );
-    expect(res.text).not.toContain('scadenza 2030-12-31');
+    const long = new Intl.DateTimeFormat('it-IT', { dateStyle: 'long', timeZone: 'Europe/Rome' });
+    const day = long.format(new Date(`${deadline}T12:00:00+01:00`));
+    expect(res.text).toContain(`Presentato il ${long.format(new Date())}, scadenza ${day}`);
+    expect(res.text).not.toContain(`scadenza ${deadline}`);
     expect(res.text).toMatch(/data-rule="budget" data-ok="true"/);
     expect(res.text).toContain('5000,00');
     expect(res.text).toContain('href="/pacts/' + pact.id + '/review"');
@@ -433,7 +436,7 @@ describe('POST /pacts/:id/reduce', () => {
       /contributo richiesto 5\.000,00\s€ · contributo approvato \(impegnato ora\) 4\.000,00\s€$/,
     );
     // The budget rule speaks of what the pact holds now (it said "Richiesti 4.000,00 €").
-    const rule = page.text.replace(/&#x27;/g, "'").replace(/\u00a0/g, ' ');
+    const rule = pageText(page.text);
     expect(rule).toMatch(/Impegnati ora 4\.000,00 €, disponibili sull'avviso [\d.,]+ €/);
     expect(rule).not.toContain('Richiesti 4.000,00');
   });

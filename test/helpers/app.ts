@@ -4,6 +4,7 @@ import { createApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import type { TestDb } from './test-db';
+import { decodeEntities } from './html';
 
 export function testConfig(url: string, extra: Record<string, string> = {}): Config {
   return loadConfig({
@@ -37,13 +38,6 @@ export async function csrfFrom(agent: Agent, path: string): Promise<string> {
   return match[1]!;
 }
 
-const unescapeAttribute = (value: string) =>
-  value
-    .replace(/&#x3D;/g, '=')
-    .replace(/&#x27;/g, "'")
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, '&');
-
 /**
  * The CSRF token inside the page's POST form for `action`, as a browser would send it; the
  * page's first token when no form there names that action (the form is drawn elsewhere).
@@ -53,7 +47,7 @@ export async function csrfOfForm(agent: Agent, path: string, action: string): Pr
   for (const form of res.text.matchAll(/<form\b[^>]*\baction="([^"]*)"[^>]*>([\s\S]*?)<\/form>/g)) {
     if (
       !/\bmethod="post"/i.test(form[0]!.slice(0, form[0]!.indexOf('>'))) ||
-      unescapeAttribute(form[1]!) !== action
+      decodeEntities(form[1]!) !== action
     )
       continue;
     const token = /name="_csrf" value="([^"]*)"/.exec(form[2]!)?.[1];

@@ -1,5 +1,5 @@
 import { quarterOf, romeToday } from '../../src/modules/survey/calendar';
-import { daysFromNow, quarterAfter, quarterFromNow } from './dates';
+import { daysFromNow, farDay, quarterAfter, quarterFromNow } from './dates';
 
 describe('test dates relative to today', () => {
   it('counts quarters across years, both ways', () => {
@@ -16,5 +16,11 @@ describe('test dates relative to today', () => {
     expect(quarterFromNow(4)).toBe(quarterAfter(quarterOf(romeToday()), 4));
     expect(daysFromNow(0)).toBe(romeToday());
     expect(daysFromNow(1) > romeToday()).toBe(true);
+  });
+
+  it('puts a far day years ahead of today, in order', () => {
+    expect(farDay()).toBe(daysFromNow(4 * 365));
+    expect(farDay() > daysFromNow(3 * 365)).toBe(true);
+    expect(farDay(30) > farDay()).toBe(true);
   });
 });

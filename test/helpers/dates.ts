@@ -22,3 +22,12 @@ export function quarterAfter(quarter: string, n: number): string {
 export function daysFromNow(n: number): string {
   return addDaysTo(romeToday(), n);
 }
+
+/**
+ * A day about four years after today, `n` days later still, as YYYY-MM-DD: the deadline of a
+ * call or the last day of a survey that a test needs to be still to come, whenever it runs (a
+ * fixed '2030-12-31' made tests fail from 2031).
+ */
+export function farDay(n = 0): string {
+  return daysFromNow(4 * 365 + n);
+}

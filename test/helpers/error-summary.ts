@@ -1,16 +1,11 @@
-const unescape = (s: string) =>
-  s
-    .replace(/&#x27;/g, "'")
-    .replace(/&quot;/g, '"')
-    .replace(/&#x3D;/g, '=')
-    .replace(/&amp;/g, '&');
+import { decodeEntities } from './html';
 
 /** Each line of a page's error summary, as a reader sees it: where it links and what it says. */
 export function errorSummary(html: string): { href: string; text: string }[] {
   const box = /<div class="alert alert-danger error-summary"[\s\S]*?<\/ul>/.exec(html)?.[0] ?? '';
   return [...box.matchAll(/<li><a href="([^"]*)">([^<]*)<\/a><\/li>/g)].map((m) => ({
     href: m[1]!,
-    text: unescape(m[2]!),
+    text: decodeEntities(m[2]!),
   }));
 }
 
@@ -18,7 +13,7 @@ export function errorSummary(html: string): { href: string; text: string }[] {
 export function labelOf(html: string, id: string): string | undefined {
   const escaped = id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const m = new RegExp(`<label[^>]*for="${escaped}"[^>]*>([^<]*)</label>`).exec(html);
-  return m ? unescape(m[1]!.trim()) : undefined;
+  return m ? decodeEntities(m[1]!.trim()) : undefined;
 }
 
 /** Every summary line names its field by the label the form shows, and links to the field. */

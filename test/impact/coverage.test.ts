@@ -7,6 +7,7 @@ import { newCampaign } from '../needs/factories';
 import { newPact } from '../pacts/factories';
 import type { PactStatus } from '../../src/modules/pacts/pact-workflow';
 import { answer, need, newFirm, newFirmUser } from './scenario';
+import { pageText } from '../helpers/html';
 
 let t: TestDb;
 let app: Express;
@@ -101,8 +102,7 @@ describe('GET /my-needs', () => {
     expect(it.text).toContain('Non ancora coperto');
     expect(it.text).not.toMatch(/impact\.|survey\.modalities|pacts\.status/);
     // A firm answers "indagini" ("surveys") everywhere else: this page alone said "campagna".
-    const words = (html: string) =>
-      (/<main[\s\S]*<\/main>/.exec(html)?.[0] ?? '').replace(/<[^>]+>/g, ' ');
+    const words = (html: string) => pageText(/<main[\s\S]*<\/main>/.exec(html)?.[0] ?? '');
     expect(words(it.text)).not.toMatch(/campagn/i);
     expect(words(it.text)).toContain('la tua ultima risposta valida a ciascuna indagine');
     expect(words(res.text)).toContain('your latest valid answer to each survey');

@@ -7,6 +7,7 @@ import { csrfFrom, loginAs, testApp, type Agent } from '../helpers/app';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { newUser, PASSWORD } from '../helpers/factories';
 import { errorLines, fileProblem } from '../../src/modules/reference/importers/cli';
+import { decodeEntities } from '../helpers/html';
 
 const OFFICIAL = path.resolve(
   __dirname,
@@ -57,7 +58,7 @@ describe('GET /admin/imports', () => {
     const page = await admin.get('/admin/imports');
     const options = [...page.text.matchAll(/<option value="(NUTS\d{4})"/g)].map((m) => m[1]);
     expect(options).toEqual(['NUTS2024']);
-    expect(page.text.replace(/&#x27;/g, "'")).toContain(
+    expect(decodeEntities(page.text)).toContain(
       'NUTS2021 non si può importare qui: i codici NUTS già caricati valgono dal 2024-01-01',
     );
   });

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { Db, Tx } from '../../src/db';
 import { applyResponseChange } from '../../src/modules/needs/aggregate';
 import { newUser } from '../helpers/factories';
+import { farDay } from '../helpers/dates';
 
 export const SECTORS = [
   ['C', '25'],
@@ -50,7 +51,7 @@ export async function newCampaign(db: Db, options: { territory?: string; k?: num
       title: `Campaign ${crypto.randomBytes(3).toString('hex')}`,
       territory_code: options.territory ?? 'ITI1',
       opens_at: '2026-01-01',
-      closes_at: '2030-12-31',
+      closes_at: farDay(),
       status: 'open',
       opened_at: new Date(),
       created_by: region.id,

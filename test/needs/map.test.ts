@@ -11,6 +11,7 @@ import { abbreviations, tileGrid } from '../../src/modules/needs/map/tilegrid';
 import { BUILTIN_CENTROIDS } from '../../src/modules/needs/map/centroids';
 import { newFirm, submitVersion } from './factories';
 import { tuscanScenario } from './scenario';
+import { decodeEntities } from '../helpers/html';
 
 describe('map geometry', () => {
   it('fits outlines into the box and writes compact relative paths', () => {
@@ -125,10 +126,7 @@ describe('GET /needs: the map', () => {
   /** The map section, with Handlebars' attribute escapes undone so links read as written. */
   const mapOf = (html: string) => {
     const start = html.indexOf('<section class="needs-map');
-    return html
-      .slice(start, html.indexOf('</section>', start))
-      .replace(/&#x3D;/g, '=')
-      .replace(/&amp;/g, '&');
+    return decodeEntities(html.slice(start, html.indexOf('</section>', start)));
   };
 
   it('shows the region a tile map of its provinces with values, links, legend and table', async () => {

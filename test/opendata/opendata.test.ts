@@ -5,6 +5,8 @@ import { newTestDb, type TestDb } from '../helpers/test-db';
 import { needsAggregate } from '../../src/modules/needs/needs.service';
 import { COLUMNS } from '../../src/modules/opendata/dictionary';
 import { openDataScenario } from './scenario';
+import { decodeEntities, pageText } from '../helpers/html';
+import { farDay } from '../helpers/dates';
 
 let t: TestDb;
 let app: Express;
@@ -53,7 +55,7 @@ describe('GET /open-data (public page)', () => {
     expect(res.status).toBe(200);
     expect(res.text).toContain('href="https://creativecommons.org/licenses/by/4.0/"');
     expect(res.text).toContain('CC BY 4.0');
-    const html = res.text.replace(/&#x3D;/g, '=');
+    const html = decodeEntities(res.text);
     expect(html).toContain(`href="/open-data/needs.csv?campaign=${s.campaign.id}"`);
     expect(html).toContain(`href="/open-data/pacts.json?campaign=${s.campaign.id}"`);
     for (const dataset of ['needs', 'pacts'] as const) {
@@ -274,13 +276,14 @@ describe('an open survey', () => {
       .set({ closed_at: values.status === 'closed' ? new Date() : null, ...values })
       .where('id', '=', s.campaign.id)
       .execute();
-  afterAll(() => setCampaign({ status: 'closed', closes_at: '2030-12-31' }));
+  const closesAt = farDay();
+  afterAll(() => setCampaign({ status: 'closed', closes_at: closesAt }));
 
   it('publishes no need at all until it closes, saying when; its funded pacts are public', async () => {
-    await setCampaign({ status: 'open', closes_at: '2030-12-31' });
+    await setCampaign({ status: 'open', closes_at: closesAt });
     const json = await request(app).get(`/open-data/needs.json?campaign=${s.campaign.id}`);
     expect(json.status).toBe(200);
-    expect(json.body).toMatchObject({ published: false, closesAt: '2030-12-31', records: [] });
+    expect(json.body).toMatchObject({ published: false, closesAt, records: [] });
     const api = await request(app).get(
       `/api/v1/open-data?dataset=needs&campaignId=${s.campaign.id}`,
     );
@@ -293,9 +296,11 @@ describe('an open survey', () => {
         .split('\r\n'),
     ).toHaveLength(1);
     const page = await request(app).get(`/open-data?campaign=${s.campaign.id}&lang=it`);
-    const text = page.text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    const text = pageText(page.text);
+    const long = new Intl.DateTimeFormat('it-IT', { dateStyle: 'long', timeZone: 'Europe/Rome' });
+    const closing = long.format(new Date(`${closesAt}T12:00:00+01:00`));
     expect(text).toContain(
-      'indagine è ancora aperta: i suoi fabbisogni si pubblicano quando chiude (il 31 dicembre 2030',
+      `indagine è ancora aperta: i suoi fabbisogni si pubblicano quando chiude (il ${closing}`,
     );
     expect(page.text).not.toContain('data-area=');
     const pacts = await request(app).get(`/open-data/pacts.json?campaign=${s.campaign.id}`);

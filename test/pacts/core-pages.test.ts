@@ -5,6 +5,7 @@ import { newUser } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { newPact } from './factories';
 import { pactScenario, type PactScenario } from './scenario';
+import { pageText } from '../helpers/html';
 
 let t: TestDb;
 let app: Express;
@@ -199,16 +200,11 @@ describe('actions', () => {
       actions: [],
       callId: s.callId,
     });
-    const text = (html: string) =>
-      html
-        .replace(/<[^>]+>/g, ' ')
-        .replace(/&#x27;/g, "'")
-        .replace(/\s+/g, ' ');
-    const italian = text((await authority.get(`/pacts/${pact.id}/actions/new?lang=it`)).text);
+    const italian = pageText((await authority.get(`/pacts/${pact.id}/actions/new?lang=it`)).text);
     expect(italian).toContain(
       "dai costi unitari dell'avviso: ore × 100,00 € (ora di corso) + partecipanti × ore × 1,00 € (ora-partecipante).",
     );
-    const en = text((await authority.get(`/pacts/${pact.id}/actions/new?lang=en`)).text);
+    const en = pageText((await authority.get(`/pacts/${pact.id}/actions/new?lang=en`)).text);
     expect(en).toContain(
       "the call's unit costs: hours × €100.00 (course hour) + participants × hours × €1.00 (participant hour).",
     );

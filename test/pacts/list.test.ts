@@ -7,6 +7,7 @@ import { newTestDb, type TestDb } from '../helpers/test-db';
 import { newCampaign } from '../needs/factories';
 import { newPact } from './factories';
 import { pactScenario, type PactScenario } from './scenario';
+import { pageText } from '../helpers/html';
 
 let t: TestDb;
 let app: Express;
@@ -85,7 +86,7 @@ describe('GET /pacts filtered by territory and campaign', () => {
   it("names each pact's territory in the reader's language", async () => {
     const agent = await loginAs(app, s.authority.email, s.password);
     const row = (html: string) =>
-      html.match(new RegExp(`/pacts/${ids.province}[\\s\\S]*?</tr>`))![0].replace(/<[^>]+>/g, '');
+      pageText(html.match(new RegExp(`/pacts/${ids.province}[\\s\\S]*?</tr>`))![0]);
     expect(row((await agent.get('/pacts?lang=en')).text)).toContain('Florence (ITI14)');
     expect(row((await agent.get('/pacts?lang=it')).text)).toContain('Firenze (ITI14)');
   });

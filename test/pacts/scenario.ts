@@ -4,6 +4,7 @@ import { loginAs, testApp } from '../helpers/app';
 import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb } from '../helpers/test-db';
 import { newCampaign, newFirm, submitVersion, type NeedLine } from '../needs/factories';
+import { farDay } from '../helpers/dates';
 
 const line = (skill: number, workers: number): NeedLine => ({
   skill,
@@ -62,7 +63,7 @@ export async function pactScenario(db: Db) {
       budget_cents: 100_000_000,
       course_hour_cents: 10_000,
       participant_hour_cents: 100,
-      deadline: '2030-12-31',
+      deadline: farDay(),
       status: 'open',
       created_by: campaign.region.id,
     })

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { loginAs, testApp, type Agent } from '../helpers/app';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { newUser, PASSWORD } from '../helpers/factories';
+import { decodeEntities } from '../helpers/html';
 
 let t: TestDb;
 let agent: Agent;
@@ -16,57 +17,50 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-/** The page's text as a reader sees it (Handlebars writes = as &#x3D;). */
-const text = (html: string) =>
-  html
-    .replace(/&#x3D;/g, '=')
-    .replace(/&amp;/g, '&')
-    .replace(/&#x27;/g, "'");
-
 describe('a page asked for with a bad query parameter', () => {
   it('names the parameter and what it accepts, and links to the page without it', async () => {
     const it = await agent.get('/needs?by=foo&measure=firms&lang=it');
     expect(it.status).toBe(400);
     expect(it.text).toMatch(/<h1[^>]*>Richiesta non valida<\/h1>/);
-    expect(text(it.text)).toContain(
+    expect(decodeEntities(it.text)).toContain(
       'Il parametro «by» non è valido: valori ammessi: Area di competenza (area), Competenza (skill), Settore (section), Classe dimensionale (size).',
     );
-    expect(text(it.text)).toContain(
+    expect(decodeEntities(it.text)).toContain(
       '<a href="/needs?measure=firms&lang=it">Apri la pagina senza i parametri non validi</a>',
     );
 
     const en = await agent.get('/needs?by=foo&lang=en');
     expect(en.status).toBe(400);
-    expect(text(en.text)).toContain(
+    expect(decodeEntities(en.text)).toContain(
       'The parameter “by” is not valid: accepted values: Skill area (area), Skill (skill), Sector (section), Size class (size).',
     );
-    expect(text(en.text)).toContain('<a href="/needs?lang=en">Open the page without');
+    expect(decodeEntities(en.text)).toContain('<a href="/needs?lang=en">Open the page without');
     await agent.get('/?lang=it');
   });
 
   it('says what a territory level, a quarter or an identifier looks like', async () => {
     const levels = await agent.get('/territories?level=bogus&q=firenze');
     expect(levels.status).toBe(400);
-    expect(text(levels.text)).toContain(
+    expect(decodeEntities(levels.text)).toContain(
       'Il parametro «level» non è valido: valori ammessi: Stato (NUTS0), Macroregione (NUTS1), Regione (NUTS2), Provincia (NUTS3), Comune (LAU).',
     );
-    expect(text(levels.text)).toContain('href="/territories?q=firenze"');
+    expect(decodeEntities(levels.text)).toContain('href="/territories?q=firenze"');
 
     const quarter = await request(testApp(t)).get('/dashboard?period=2027-Q9&campaign=xyz');
     expect(quarter.status).toBe(400);
-    expect(text(quarter.text)).toContain(
+    expect(decodeEntities(quarter.text)).toContain(
       'Il parametro «period» non è valido: indica un trimestre come 2027-Q1.',
     );
-    expect(text(quarter.text)).toContain(
+    expect(decodeEntities(quarter.text)).toContain(
       "Il parametro «campaign» non è valido: deve essere l'identificativo di un elemento",
     );
-    expect(text(quarter.text)).toContain('href="/dashboard"');
+    expect(decodeEntities(quarter.text)).toContain('href="/dashboard"');
   });
 
   it('says which parameter a download needs, with no link that would fail again', async () => {
     const res = await request(testApp(t)).get('/open-data/needs.csv?lang=en');
     expect(res.status).toBe(400);
-    expect(text(res.text)).toContain(
+    expect(decodeEntities(res.text)).toContain(
       'The parameter “campaign”, which this page needs, is missing.',
     );
     expect(res.text).not.toContain('Open the page without');
@@ -76,19 +70,19 @@ describe('a page asked for with a bad query parameter', () => {
     const pacts = await agent.get('/pacts?status=bogus');
     expect(pacts.status).toBe(200);
     expect(pacts.text).toContain('id="query-notice"');
-    expect(text(pacts.text)).toContain("Alcuni parametri dell'indirizzo non sono validi");
-    expect(text(pacts.text)).toContain(
+    expect(decodeEntities(pacts.text)).toContain("Alcuni parametri dell'indirizzo non sono validi");
+    expect(decodeEntities(pacts.text)).toContain(
       'Il parametro «status» non è valido: valori ammessi: Bozza (draft), In negoziazione (negotiation), Concordato (agreed),',
     );
     const calls = await agent.get('/calls?status=bogus&lang=en');
-    expect(text(calls.text)).toContain(
+    expect(decodeEntities(calls.text)).toContain(
       'The parameter “status” is not valid: accepted values: Draft (draft), Open (open), Closed (closed).',
     );
     await agent.get('/?lang=it');
 
     const inbox = await agent.get('/inbox?page=zzz&lang=en');
     expect(inbox.status).toBe(200);
-    expect(text(inbox.text)).toContain(
+    expect(decodeEntities(inbox.text)).toContain(
       'The parameter “page” is not valid: it must be a whole number.',
     );
     await agent.get('/?lang=it');
@@ -113,23 +107,23 @@ describe('a page asked for with a bad query parameter', () => {
   it("lists the needs and dashboard choices in the reader's words, page and API alike", async () => {
     const needs = await agent.get('/needs?priority=urgent&sort=size&measure=hours&lang=en');
     expect(needs.status).toBe(400);
-    expect(text(needs.text)).toContain(
+    expect(decodeEntities(needs.text)).toContain(
       'The parameter “priority” is not valid: accepted values: High (high), Medium (medium), Low (low).',
     );
-    expect(text(needs.text)).toContain(
+    expect(decodeEntities(needs.text)).toContain(
       'The parameter “measure” is not valid: accepted values: Workers to train (workers), Firms (firms).',
     );
-    expect(text(needs.text)).toContain(
+    expect(decodeEntities(needs.text)).toContain(
       'The parameter “sort” is not valid: accepted values: Territory name (name), Total (value).',
     );
     await agent.get('/?lang=it');
 
     const dashboard = await request(testApp(t)).get('/dashboard?map=firms&lang=fr');
     expect(dashboard.status).toBe(400);
-    expect(text(dashboard.text)).toContain(
+    expect(decodeEntities(dashboard.text)).toContain(
       'Il parametro «map» non è valido: valori ammessi: Copertura % (coverage), Lavoratori da formare (need).',
     );
-    expect(text(dashboard.text)).toContain(
+    expect(decodeEntities(dashboard.text)).toContain(
       'Il parametro «lang» non è valido: valori ammessi: Italiano (it), English (en).',
     );
 

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { loginAs, testApp } from '../helpers/app';
 import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
+import { pageText } from '../helpers/html';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -15,36 +16,30 @@ const OPERATOR = {
   DPO_CONTACT: 'https://www.regione.toscana.it/rpd',
 };
 
-const text = (html: string) =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&#x27;/g, "'")
-    .replace(/\s+/g, ' ');
-
 describe('the privacy notice', () => {
   it('names the operator and links its contacts, in Italian and English', async () => {
     const app = testApp(t, OPERATOR);
     const it = await request(app).get('/privacy');
     expect(it.status).toBe(200);
     expect(it.text).toContain('<title>Informativa sul trattamento dei dati personali');
-    expect(text(it.text)).toContain(
+    expect(pageText(it.text)).toContain(
       'Titolare del trattamento è Regione Toscana, che gestisce questa installazione di Patto.',
     );
     expect(it.text).toContain('<a href="mailto:privacy@regione.toscana.it">');
     expect(it.text).toContain('<a href="https://www.regione.toscana.it/rpd">');
     expect(it.text).not.toContain('id="operator-missing"');
     // The cookies it names are the ones the app sets.
-    expect(text(it.text)).toContain('patto.sid, la sessione');
+    expect(pageText(it.text)).toContain('patto.sid, la sessione');
     const en = await request(app).get('/privacy?lang=en');
     expect(en.text).toContain('<html lang="en"');
-    expect(text(en.text)).toContain('The data controller is Regione Toscana');
+    expect(pageText(en.text)).toContain('The data controller is Regione Toscana');
   });
 
   it('says the operator has not named itself yet, rather than naming nobody', async () => {
     const res = await request(testApp(t)).get('/privacy');
     expect(res.status).toBe(200);
     expect(res.text).toContain('id="operator-missing"');
-    expect(text(res.text)).toContain('OPERATOR_NAME e OPERATOR_CONTACT');
+    expect(pageText(res.text)).toContain('OPERATOR_NAME e OPERATOR_CONTACT');
     expect(res.text).not.toContain('Titolare del trattamento è');
     expect(res.text).not.toContain('mailto:');
   });
@@ -64,17 +59,17 @@ describe('the accessibility statement', () => {
   it('names the operator and where to report a barrier', async () => {
     const res = await request(testApp(t, OPERATOR)).get('/accessibility');
     expect(res.status).toBe(200);
-    expect(text(res.text)).toContain(
+    expect(pageText(res.text)).toContain(
       'Regione Toscana si impegna a rendere accessibile questa installazione di Patto',
     );
-    expect(text(res.text)).toContain('WCAG 2.1 di livello AA');
+    expect(pageText(res.text)).toContain('WCAG 2.1 di livello AA');
     expect(res.text).toContain('<a href="mailto:privacy@regione.toscana.it">');
   });
 
   it('without an operator, says so where the contact would be', async () => {
     const res = await request(testApp(t)).get('/accessibility?lang=en');
     expect(res.status).toBe(200);
-    expect(text(res.text)).toContain('This installation of Patto aims to be accessible');
+    expect(pageText(res.text)).toContain('This installation of Patto aims to be accessible');
     expect(res.text).toContain('id="operator-missing"');
   });
 });
@@ -85,7 +80,7 @@ describe("the admin's home", () => {
     const region = await newUser(t.db, { role: 'region' });
     const unset = testApp(t);
     const adminHome = await (await loginAs(unset, admin.email, PASSWORD)).get('/');
-    expect(text(adminHome.text)).toContain('imposta OPERATOR_NAME e OPERATOR_CONTACT');
+    expect(pageText(adminHome.text)).toContain('imposta OPERATOR_NAME e OPERATOR_CONTACT');
     const regionHome = await (await loginAs(unset, region.email, PASSWORD)).get('/');
     expect(regionHome.text).not.toContain('id="operator-missing"');
     const set = await (await loginAs(testApp(t, OPERATOR), admin.email, PASSWORD)).get('/');
@@ -101,16 +96,16 @@ describe('the guide', () => {
     expect(anonymous.status).toBe(200);
     for (const id of ['firm', 'local_authority', 'social_partner', 'region', 'admin', 'public'])
       expect(anonymous.text).toContain(`<h2 id="help-${id}"`);
-    expect(text(anonymous.text)).toContain('Revisione');
+    expect(pageText(anonymous.text)).toContain('Revisione');
     expect(anonymous.text).not.toContain('id="your-role"');
     // A step is a sentence, not the key of a missing text.
     expect(anonymous.text).not.toMatch(/help\.roles\./);
     const partner = await newUser(t.db, { role: 'social_partner' });
     const agent = await loginAs(app, partner.email, PASSWORD);
     const own = await agent.get('/help?lang=en');
-    expect(text(own.text)).toContain('The part for you: Social partner');
+    expect(pageText(own.text)).toContain('The part for you: Social partner');
     expect(own.text).toContain('<a href="#help-social_partner">The part for you');
-    expect(text(own.text)).toContain('Sign the current revision');
+    expect(pageText(own.text)).toContain('Sign the current revision');
   });
 
   it('is linked from the header and footer of every page', async () => {

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { loginAs, submitForm, testApp } from '../helpers/app';
 import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
+import { decodeEntities, pageText } from '../helpers/html';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -52,11 +53,7 @@ describe('pages', () => {
 
   it('switches language on the same page, its parameters kept', async () => {
     // The header's link, as a browser reads the attribute.
-    const link = (html: string) =>
-      /<a href="([^"]*)" lang="en"/
-        .exec(html)![1]!
-        .replace(/&#x3D;/g, '=')
-        .replace(/&amp;/g, '&');
+    const link = (html: string) => decodeEntities(/<a href="([^"]*)" lang="en"/.exec(html)![1]!);
     const res = await request(testApp(t)).get('/login?next=%2Fsurvey&lang=it&x=a%26b');
     expect(link(res.text)).toBe('?next=%2Fsurvey&lang=en&x=a%26b');
     expect(link((await request(testApp(t)).get('/login')).text)).toBe('?lang=en');
@@ -79,12 +76,7 @@ describe('pages', () => {
   it('says "not found" in one sentence, whatever the address or record missing', async () => {
     const user = await newUser(t.db, { role: 'local_authority' });
     const agent = await loginAs(testApp(t), user.email, PASSWORD);
-    const main = (html: string) =>
-      /<main[\s\S]*<\/main>/
-        .exec(html)![0]
-        .replace(/<[^>]+>/g, ' ')
-        .replace(/&#x27;/g, "'")
-        .replace(/\s+/g, ' ');
+    const main = (html: string) => pageText(/<main[\s\S]*<\/main>/.exec(html)![0]);
     const sentence = {
       it: 'Ciò che cerchi non esiste, o non è visibile con il tuo profilo.',
       en: 'What you are looking for does not exist, or is not visible to you.',

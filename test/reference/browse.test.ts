@@ -6,6 +6,7 @@ import { PAGE_LIMIT, SKILLS_PAGE } from '../../src/modules/reference/reference.r
 import { importEsco } from '../../src/modules/reference/importers/esco';
 import { importIstatComuni } from '../../src/modules/reference/importers/istat';
 import { ESCO_DIGITAL, OFFICIAL_ISTAT, available } from './fixtures';
+import { pageText } from '../helpers/html';
 
 let t: TestDb;
 let token: string;
@@ -209,23 +210,18 @@ describe('reference pages', () => {
   it('refuses a territory or skill-area code that names nothing, instead of listing no results', async () => {
     const user = await newUser(t.db, { role: 'admin' });
     const agent = await loginAs(testApp(t), user.email, PASSWORD);
-    const plain = (html: string) =>
-      html
-        .replace(/<[^>]+>/g, ' ')
-        .replace(/&#x27;/g, "'")
-        .replace(/\s+/g, ' ');
     const parent = await agent.get('/territories?q=fi&parent=XX99');
     expect(parent.status).toBe(400);
-    expect(plain(parent.text)).toContain(
+    expect(pageText(parent.text)).toContain(
       'Il parametro «parent» non è valido: nessun territorio ha il codice XX99.',
     );
     expect(parent.text).toContain('href="/territories?q&#x3D;fi"');
     const area = await agent.get('/skills?area=ZZZ&lang=en');
     expect(area.status).toBe(400);
-    expect(plain(area.text)).toContain('no skill area has the code ZZZ');
+    expect(pageText(area.text)).toContain('no skill area has the code ZZZ');
     const code = await agent.get('/territories?code=XX99&lang=en');
     expect(code.status).toBe(400);
-    expect(plain(code.text)).toContain(
+    expect(pageText(code.text)).toContain(
       'The parameter “code” is not valid: no territory has the code XX99.',
     );
     expect(code.text).toContain('href="/territories?lang&#x3D;en"');

@@ -18,6 +18,7 @@ import { bodies, scalar } from './bodies';
 import { apiCaller, webCaller } from './callers';
 import { describeRoute, fillPath, listRoutes } from './routes';
 import { buildWorld, type World } from './world';
+import { farDay } from '../helpers/dates';
 
 /**
  * Generated bodies against every form POST and every API operation with a body: whatever
@@ -153,8 +154,8 @@ function examples(email: string): Record<string, Record<string, unknown>> {
     'POST /api/v1/pacts/:id/approve': { revision: 1, remarks: '' },
     'POST /api/v1/pacts/:id/return': { revision: 1, remarks: 'Fuzz' },
     'POST /api/v1/pacts/:id/reject': { revision: 1, remarks: 'Fuzz' },
-    'POST /calls/:id/extend': { deadline: '2031-06-30' },
-    'POST /campaigns/:id/extend': { closesAt: '2031-06-30' },
+    'POST /calls/:id/extend': { deadline: farDay(180) },
+    'POST /campaigns/:id/extend': { closesAt: farDay(180) },
     'POST /calls/:id/budget': { budget: '2000000', reason: 'Fuzz' },
     'POST /pacts/:id/decline': { reason: 'Fuzz' },
     'POST /pacts/:id/execution': {

@@ -16,6 +16,7 @@ import { newUser } from '../helpers/factories';
 import { submitVersion } from '../needs/factories';
 import { newPact } from '../pacts/factories';
 import { pactScenario } from '../pacts/scenario';
+import { farDay } from '../helpers/dates';
 
 /**
  * Real records for the routes with an id in their path, so generated bodies get past the 404 to
@@ -118,7 +119,7 @@ export async function buildWorld(db: Db) {
           title: `Fuzz campaign ${++n}`,
           territory_code: 'ITI1',
           opens_at: '2026-01-01',
-          closes_at: '2030-12-31',
+          closes_at: farDay(),
           status,
           opened_at: status === 'open' ? new Date() : null,
           created_by: region.id,

@@ -4,6 +4,7 @@ import { newTestDb, type TestDb } from '../helpers/test-db';
 import { transitionCampaign } from '../../src/modules/survey/campaigns.service';
 import { postStep, reachNeeds } from './flow';
 import { needLine, needsBody, newCampaign, newFirmUser, quarterAhead } from './helpers';
+import { decodeEntities } from '../helpers/html';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -222,7 +223,7 @@ describe('campaign windows', () => {
         ]),
       });
     expect(res.status).toBe(409);
-    const text = res.text.replace(/&#x27;/g, "'");
+    const text = decodeEntities(res.text);
     expect(text).toContain('Questa indagine è chiusa');
     expect(text).toContain('Quello che hai appena scritto non è stato salvato');
     expect(text).toContain('Fabbisogno n. 1 — ');

@@ -9,6 +9,7 @@ import { COLUMN_NAMES } from '../../src/modules/survey/bulk-import.parse';
 import { importResponses } from '../../src/modules/survey/bulk-import.service';
 import { reachNeeds, submitLines } from './flow';
 import { needLine, needsBody, newCampaign, newFirmUser, newVat, quarterAhead } from './helpers';
+import { decodeEntities } from '../helpers/html';
 
 let t: TestDb;
 let app: Express;
@@ -175,7 +176,7 @@ describe('POST /campaigns/:id/import', () => {
     const home = await firmAgent.get(`/survey/${id}`);
     expect(home.headers.location).toBe(`/survey/${id}/receipt`);
     // Its receipt says the region imported it, not as if that person had answered for the firm.
-    const receipt = (await firmAgent.get(home.headers.location!)).text.replace(/&#x27;/g, "'");
+    const receipt = decodeEntities((await firmAgent.get(home.headers.location!)).text);
     expect(receipt).toContain(
       `${region.fullName} di ${region.organisationName}, che ha importato la risposta da un file per conto dell'impresa`,
     );

@@ -5,6 +5,7 @@ import { newTestDb, type TestDb } from '../helpers/test-db';
 import { romeToday } from '../../src/modules/survey/calendar';
 import { newCall } from '../funding/helpers';
 import { addDays, newCampaign } from './helpers';
+import { pageText } from '../helpers/html';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -372,12 +373,7 @@ describe('a refused survey form', () => {
     const res = await submitForm(agent, '/campaigns/new', body, '/campaigns');
     expect(res.status).toBe(422);
     const summary = /<ul class="[^"]*">([\s\S]*?)<\/ul>/.exec(res.text)?.[1] ?? '';
-    expect(
-      summary
-        .replace(/<[^>]+>/g, '')
-        .replace(/\s+/g, ' ')
-        .trim(),
-    ).toBe(
+    expect(pageText(summary)).toBe(
       'Titolo: Campo obbligatorio ' +
         'Chiusura (fino al giorno incluso): La data di chiusura è già passata ' +
         'Aree di competenza proposte: Scegli almeno 1 tra le opzioni',

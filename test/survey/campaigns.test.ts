@@ -6,6 +6,7 @@ import { formatDate } from '../../src/lib/format';
 import { romeToday } from '../../src/modules/survey/calendar';
 import { reachNeeds, submitLines } from './flow';
 import { addDays, needLine, needsBody, newCampaign, newFirmUser, newVat } from './helpers';
+import { decodeEntities } from '../helpers/html';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -189,7 +190,7 @@ describe('campaigns (region)', () => {
     // A territory outside the survey (Milan, for a Tuscan survey) is named, not listed as empty.
     const outside = await agent.get(`/campaigns/${id}/responses?territory=ITC4C&status=current`);
     expect(outside.status).toBe(400);
-    expect(outside.text.replace(/&#x27;/g, "'")).toContain(
+    expect(decodeEntities(outside.text)).toContain(
       "Il parametro «territory» non è valido: ITC4C (Milano) non è nel territorio dell'indagine",
     );
     expect(outside.text).toContain(`href="/campaigns/${id}/responses?status&#x3D;current"`);
@@ -239,7 +240,7 @@ describe('the firm home', () => {
       const home = await agent.get(`/?lang=${lang}`);
       const table = /<table class="table">[\s\S]*?<\/thead>/.exec(home.text)![0];
       const headings = [...table.matchAll(/<th scope="col">([^<]+)<\/th>/g)].map((m) =>
-        m[1]!.replace(/&#x27;/g, "'"),
+        decodeEntities(m[1]!),
       );
       expect(headings).toEqual(expected);
     }

@@ -8,6 +8,7 @@ import { errorSummary } from '../helpers/error-summary';
 import { newColleague } from '../notifications/helpers';
 import { postStep, reachNeeds, submitLines } from './flow';
 import { needLine, needsBody, newCampaign, newFirmUser } from './helpers';
+import { decodeEntities } from '../helpers/html';
 
 let t: TestDb;
 let app: Express;
@@ -292,9 +293,9 @@ describe('acting under a delegation', () => {
     expect((await partnerAgent.get(`/survey/${id}/receipt`)).status).toBe(404);
     // The confirmation speaks of the firm by its name: 'i tuoi fabbisogni', 'la tua impresa'
     // were the association's own.
-    const confirm = (
-      await partnerAgent.get(`/survey/${id}/versions/${r.id}/withdraw${suffix}`)
-    ).text.replace(/&#x27;/g, "'");
+    const confirm = decodeEntities(
+      (await partnerAgent.get(`/survey/${id}/versions/${r.id}/withdraw${suffix}`)).text,
+    );
     expect(confirm).toContain('i fabbisogni di Meccanica Test S.r.l. escono dai dati');
     expect(confirm).toContain('per questa indagine Meccanica Test S.r.l. risulta senza risposta');
     expect(confirm).not.toMatch(/tuoi fabbisogni|tua impresa/);

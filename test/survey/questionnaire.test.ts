@@ -4,6 +4,7 @@ import { newTestDb, type TestDb } from '../helpers/test-db';
 import { errorSummary, expectSummaryNamesFields } from '../helpers/error-summary';
 import { postStep, reachNeeds, submitLines } from './flow';
 import { needLine, needsBody, newCampaign, newFirmUser, readinessForm, versionOf } from './helpers';
+import { decodeEntities } from '../helpers/html';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -493,7 +494,7 @@ describe('the review of a draft whose need lines are not right yet', () => {
     expect(saved.status).toBe(302);
     const review = await agent.get(`/survey/${id}/step/4`);
     expect(review.status).toBe(200);
-    const html = review.text.replace(/&#x27;/g, "'");
+    const html = decodeEntities(review.text);
     expect(html).toMatch(/Fabbisogno n\. 2 — [^:<]+: [^<]+/);
     expect(html).not.toContain('Nessun fabbisogno indicato.');
     expect(html).toContain('Le righe dei fabbisogni hanno punti da correggere');

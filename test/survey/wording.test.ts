@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { pageText } from '../helpers/html';
 
 // A survey has one name for every reader: "indagine" in Italian (the region's pages, the firm's
 // home, the menu), "survey" in English. Pacts, calls, the needs, the dashboard and the open data
@@ -36,10 +37,7 @@ describe('the name of a survey', () => {
         if (entry.isDirectory()) walk(file);
         else if (file.endsWith('.hbs')) {
           // Only what a reader sees: the text between tags, outside {{…}}.
-          const text = fs
-            .readFileSync(file, 'utf8')
-            .replace(/{{[\s\S]*?}}/g, '')
-            .replace(/<[^>]*>/g, ' ');
+          const text = pageText(fs.readFileSync(file, 'utf8').replace(/{{[\s\S]*?}}/g, ''));
           if (OTHER_NAME.it.test(text) || OTHER_NAME.en.test(text)) found.push(file);
         }
       }
