@@ -3,6 +3,7 @@ import { formatDate } from '../../src/lib/format';
 import { previousQuarter } from '../../src/modules/home/todo';
 import { romeToday } from '../../src/modules/survey/calendar';
 import { loginAs } from '../helpers/app';
+import { pageText } from '../helpers/html';
 import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { testApp } from '../helpers/app';
@@ -16,13 +17,7 @@ async function todo(app: Express, email: string, lang = 'it'): Promise<string[]>
   expect(res.status).toBe(200);
   const section = /<section[^>]*aria-labelledby="todo-title">([\s\S]*?)<\/section>/.exec(res.text);
   if (!section) return [];
-  return [...section[1]!.matchAll(/<(li|p)[^>]*>([\s\S]*?)<\/\1>/g)].map((m) =>
-    m[2]!
-      .replace(/<[^>]*>/g, '')
-      .replace(/&#x27;/g, "'")
-      .replace(/\s+/g, ' ')
-      .trim(),
-  );
+  return [...section[1]!.matchAll(/<(li|p)[^>]*>([\s\S]*?)<\/\1>/g)].map((m) => pageText(m[2]!));
 }
 
 describe('home page: what waits for each user', () => {

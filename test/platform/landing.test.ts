@@ -1,22 +1,16 @@
 import request from 'supertest';
 import { testApp } from '../helpers/app';
+import { decodeEntities, pageText } from '../helpers/html';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { newCampaign, newFirm, submitVersion } from '../needs/factories';
 import { openDataScenario } from '../opendata/scenario';
-
-const text = (html: string) =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&#x27;/g, "'")
-    .replace(/\s+/g, ' ')
-    .trim();
 
 /** The landing page's table of published figures, one text line per region. */
 function landingRows(html: string): string[] {
   const table = /<table[^>]*data-landing-figures[^>]*>([\s\S]*?)<\/table>/.exec(html);
   if (!table) return [];
   return [...table[1]!.matchAll(/<tr>\s*<th scope="row">([\s\S]*?)<\/tr>/g)].map((m) =>
-    text(m[1]!),
+    pageText(m[1]!),
   );
 }
 
@@ -35,11 +29,11 @@ describe('landing page: the published figures of each region', () => {
     // Eight firms answered, 28 workers to train in all: the region's total is public.
     const [, figures] = /^Toscana .+? (8 28 .+)$/.exec(rows[0]!) ?? [];
     expect(figures).toBeDefined();
-    const dashboard = text(
+    const dashboard = pageText(
       (await request(app).get(`/dashboard?campaign=${s.campaign.id}&territory=ITI1`)).text,
     );
     expect(dashboard).toContain(`Totale: Toscana ${figures}`);
-    expect(res.text.replace(/&amp;/g, '&').replace(/&#x3D;/g, '=')).toContain(
+    expect(decodeEntities(res.text)).toContain(
       `href="/dashboard?campaign=${s.campaign.id}&territory=ITI1"`,
     );
     const en = landingRows((await request(app).get('/?lang=en')).text);
