@@ -5,6 +5,7 @@ import { newTestDb, type TestDb } from '../helpers/test-db';
 import { approvedPact, reportForm } from '../execution/helpers';
 import { quarterOf, romeToday } from '../../src/modules/survey/calendar';
 import { ledgerSum, scenario, submittedPact } from './helpers';
+import { italianOnDay } from '../helpers/dates';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -42,7 +43,7 @@ describe('GET /pacts/:id/review', () => {
     // Days inside the sentence are written out for the reader, never ISO.
     const today = new Intl.DateTimeFormat('it-IT', { dateStyle: 'long', timeZone: 'Europe/Rome' });
     expect(res.text).toContain(
-      `Presentato il ${today.format(new Date())}, scadenza 31 dicembre 2030`,
+      italianOnDay(`Presentato il ${today.format(new Date())}, scadenza 31 dicembre 2030`),
     );
     expect(res.text).not.toContain('scadenza 2030-12-31');
     expect(res.text).toMatch(/data-rule="budget" data-ok="true"/);

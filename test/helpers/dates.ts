@@ -1,4 +1,5 @@
 import { addDaysTo, quarterOf, romeToday } from '../../src/modules/survey/calendar';
+import { italianDays } from '../../src/lib/italian-days';
 
 /**
  * Days and quarters counted from today as the app sees it (Europe/Rome), for tests that post a
@@ -21,4 +22,12 @@ export function quarterAfter(quarter: string, n: number): string {
 /** The day `n` days after today (negative: before), as YYYY-MM-DD. */
 export function daysFromNow(n: number): string {
   return addDaysTo(romeToday(), n);
+}
+
+/**
+ * Italian words with a day after its article, as the pages write them ("chiude l'8 gennaio",
+ * "dal 1º gennaio": lib/italian-days), the apostrophe as the page's HTML escapes it.
+ */
+export function italianOnDay(text: string): string {
+  return italianDays(text).replace(/'/g, '&#x27;');
 }

@@ -59,7 +59,7 @@ describe('GET /admin/imports', () => {
     expect(options).toEqual(['NUTS2024']);
     // The day in words, as everywhere else on the pages: it read "dal 2024-01-01".
     expect(page.text.replace(/&#x27;/g, "'")).toContain(
-      'NUTS2021 non si può importare qui: i codici NUTS già caricati valgono dal 1 gennaio 2024,',
+      'NUTS2021 non si può importare qui: i codici NUTS già caricati valgono dal 1º gennaio 2024,',
     );
     expect((await admin.get('/admin/imports?lang=en')).text).toContain(
       'the NUTS codes already loaded apply from 1 January 2024,',
