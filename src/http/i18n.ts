@@ -4,6 +4,7 @@ import type { Express, Request, Response } from 'express';
 import i18next, { type i18n, type TFunction } from 'i18next';
 import { LanguageDetector } from 'i18next-http-middleware';
 import { formatDate, formatEuros, formatNumber } from '../lib/format';
+import { italianDays } from '../lib/italian-days';
 
 export const LANGUAGES = ['it', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -56,7 +57,17 @@ let instance: i18n | undefined;
 export function getI18n(): i18n {
   if (!instance) {
     instance = i18next.createInstance();
-    instance.use(LanguageDetector).init({
+    instance.use(LanguageDetector).use({
+      type: 'postProcessor',
+      name: 'italianDays',
+      process: (
+        value: string,
+        _key: unknown,
+        options: { lng?: string },
+        translator: { language?: string },
+      ) => ((options?.lng ?? translator?.language) === 'it' ? italianDays(value) : value),
+    });
+    instance.init({
       resources: loadResources(),
       fallbackLng: 'it',
       supportedLngs: [...LANGUAGES],
@@ -64,6 +75,8 @@ export function getI18n(): i18n {
       load: 'languageOnly',
       initAsync: false,
       interpolation: { escapeValue: false }, // Handlebars escapes
+      // "chiude il {{date, day}}" with the 8th written "chiude l'8 gennaio" (lib/italian-days).
+      postProcess: ['italianDays'],
       detection: {
         order: DETECTION_ORDER,
         lookupQuerystring: 'lang',

@@ -7,6 +7,7 @@ import { csrfFrom, loginAs, submitForm, testApp, type Agent } from '../helpers/a
 import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { decodeEntities } from '../helpers/html';
+import { expectSummaryNamesFields } from '../helpers/error-summary';
 
 let t: TestDb;
 let app: Express;
@@ -252,12 +253,21 @@ describe('disabling an account', () => {
     const empty = await disable(user.id, '   ');
     expect(empty.status).toBe(422);
     expect(decodeEntities(empty.text)).toContain('Campo obbligatorio');
+    // The summary names the field, as every other form's does ("Motivo: Campo obbligatorio").
+    expectSummaryNamesFields(empty.text, 1);
     const long = 'x'.repeat(501);
     const tooLong = await disable(user.id, long);
     expect(tooLong.status).toBe(422);
     expect(tooLong.text).toContain(`>${long}</textarea>`);
     expect(await disabledAt(user.id)).toBeNull();
     expect(await events(user.id)).toEqual([]);
+  });
+
+  it('names a firm ending in a full stop without doubling it', async () => {
+    const user = await newUser(t.db, { organisation: 'Meccanica Prova S.r.l.' });
+    const page = decodeEntities((await adminAgent.get(`/admin/users/${user.id}/disable`)).text);
+    expect(page).toContain(`Meccanica Prova S.r.l.: account di User firm (${user.email}).`);
+    expect(page).not.toContain('S.r.l..');
   });
 
   it("refuses the admin's own account, and a second disabling", async () => {

@@ -196,7 +196,7 @@ describe('invitations', () => {
     const again = await invite(agent, body);
     expect(again.status).toBe(409);
     expect(again.text).toMatch(
-      /Un invito a questo indirizzo è già in attesa \(scade il \d{1,2} \w+ \d{4}\): revocalo/,
+      /Un invito a questo indirizzo è già in attesa \(scade (il \d{1,2}º?|l&#x27;(8|11)) \w+ \d{4}\): revocalo/,
     );
     expect(again.text).toContain('value="sent.twice@test.patto"');
     const organisations = await t.db

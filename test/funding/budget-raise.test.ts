@@ -10,6 +10,7 @@ import { loginAs, submitForm, testApp, type Agent } from '../helpers/app';
 import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { ledgerSum, newCall, scenario, submittedPact } from './helpers';
+import { italianOnDay } from '../helpers/dates';
 
 // An open call's budget could not change: new money for a call (a "rifinanziamento") meant a
 // second call, whose pacts and ledger started from nothing.
@@ -124,7 +125,9 @@ describe('raising an open call’s budget on its page', () => {
     const page = await agent.get(`/calls/${call.id}`);
     expect(plain(page)).toContain('Dotazione aumentata: ora è di 1.500.000,00 €.');
     expect(plain(page)).toContain(
-      `(dotazione iniziale 1.000.000,00 €, aumentata il ${formatDate(romeToday(), 'it', { style: 'long' })})`,
+      italianOnDay(
+        `(dotazione iniziale 1.000.000,00 €, aumentata il ${formatDate(romeToday(), 'it', { style: 'long' })})`,
+      ),
     );
     expect(page.text).toContain('DGR 123/2026: fondi FSE+ aggiuntivi');
     // The list marks it as it marks an extended deadline.

@@ -6,7 +6,7 @@ import { formatDate } from '../../src/lib/format';
 import { addDaysTo, romeToday } from '../../src/modules/survey/calendar';
 import { newCall } from './helpers';
 import { newCampaign } from '../survey/helpers';
-import { farDay } from '../helpers/dates';
+import { farDay, italianOnDay } from '../helpers/dates';
 
 // An open call's deadline could not move: a "proroga" meant closing the call and opening a new
 // one, whose pacts and ledger started from nothing.
@@ -40,7 +40,9 @@ describe("extending an open call's deadline", () => {
     const refused = await submitForm(agent, `/calls/${call.id}/extend`, { deadline: earlier });
     expect(refused.status).toBe(422);
     expect(refused.text).toContain(
-      `Scegli un giorno dopo la scadenza attuale, il ${long(deadline)}: per chiudere prima, chiudi l&#x27;avviso`,
+      italianOnDay(
+        `Scegli un giorno dopo la scadenza attuale, il ${long(deadline)}: per chiudere prima, chiudi l&#x27;avviso`,
+      ),
     );
     expect(refused.text).toContain(`value="${earlier}"`);
 
@@ -51,8 +53,10 @@ describe("extending an open call's deadline", () => {
       ).toBe(302);
     expect(await callRow(call.id)).toEqual({ deadline: later, first_deadline: deadline });
     const page = await agent.get(`/calls/${call.id}`);
-    expect(page.text).toContain(`Avviso prorogato: la scadenza è ora il ${long(later)}.`);
-    expect(page.text).toContain(`prorogata: scadeva il ${long(deadline)}`);
+    expect(page.text).toContain(
+      italianOnDay(`Avviso prorogato: la scadenza è ora il ${long(later)}.`),
+    );
+    expect(page.text).toContain(italianOnDay(`prorogata: scadeva il ${long(deadline)}`));
     expect((await agent.get('/calls')).text).toContain('(prorogata)');
     const told = await t.db
       .selectFrom('notifications')

@@ -6,7 +6,7 @@ import { approvedPact, reportForm } from '../execution/helpers';
 import { quarterOf, romeToday } from '../../src/modules/survey/calendar';
 import { ledgerSum, scenario, submittedPact } from './helpers';
 import { pageText } from '../helpers/html';
-import { farDay } from '../helpers/dates';
+import { farDay, italianOnDay } from '../helpers/dates';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -46,7 +46,9 @@ describe('GET /pacts/:id/review', () => {
     // Days inside the sentence are written out for the reader, never ISO.
     const long = new Intl.DateTimeFormat('it-IT', { dateStyle: 'long', timeZone: 'Europe/Rome' });
     const day = long.format(new Date(`${deadline}T12:00:00+01:00`));
-    expect(res.text).toContain(`Presentato il ${long.format(new Date())}, scadenza ${day}`);
+    expect(res.text).toContain(
+      italianOnDay(`Presentato il ${long.format(new Date())}, scadenza ${day}`),
+    );
     expect(res.text).not.toContain(`scadenza ${deadline}`);
     expect(res.text).toMatch(/data-rule="budget" data-ok="true"/);
     expect(res.text).toContain('5000,00');

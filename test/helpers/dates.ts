@@ -1,4 +1,5 @@
 import { addDaysTo, quarterOf, romeToday } from '../../src/modules/survey/calendar';
+import { italianDays } from '../../src/lib/italian-days';
 
 /**
  * Days and quarters counted from today as the app sees it (Europe/Rome), for tests that post a
@@ -30,4 +31,12 @@ export function daysFromNow(n: number): string {
  */
 export function farDay(n = 0): string {
   return daysFromNow(4 * 365 + n);
+}
+
+/**
+ * Italian words with a day after its article, as the pages write them ("chiude l'8 gennaio",
+ * "dal 1º gennaio": lib/italian-days), the apostrophe as the page's HTML escapes it.
+ */
+export function italianOnDay(text: string): string {
+  return italianDays(text).replace(/'/g, '&#x27;');
 }

@@ -104,6 +104,16 @@ describe('GET /dashboard/impact', () => {
     expect(res.text).not.toMatch(/impact\.|openData\./);
   });
 
+  it('reads as Italian: no "imprese di Toscana", Italian quotation marks', async () => {
+    const agent = await loginAs(app, s.region.email, PASSWORD);
+    const res = await agent.get('/dashboard/impact?lang=it');
+    const text = res.text.replace(/&#x27;/g, "'");
+    expect(text).toContain('in due indagini; territorio: Toscana.');
+    expect(text).not.toContain('imprese di Toscana');
+    expect(text).toContain('da «Rilevazione 2025» a «Rilevazione 2026»');
+    expect(text).not.toContain('“');
+  });
+
   it('computes later minus earlier whichever order the campaigns are picked in', async () => {
     const agent = await loginAs(app, s.region.email, PASSWORD);
     const res = await agent.get(

@@ -58,9 +58,14 @@ describe('GET /admin/imports', () => {
     const page = await admin.get('/admin/imports');
     const options = [...page.text.matchAll(/<option value="(NUTS\d{4})"/g)].map((m) => m[1]);
     expect(options).toEqual(['NUTS2024']);
+    // The day in words, as everywhere else on the pages: it read "dal 2024-01-01".
     expect(decodeEntities(page.text)).toContain(
-      'NUTS2021 non si può importare qui: i codici NUTS già caricati valgono dal 2024-01-01',
+      'NUTS2021 non si può importare qui: i codici NUTS già caricati valgono dal 1º gennaio 2024,',
     );
+    expect((await admin.get('/admin/imports?lang=en')).text).toContain(
+      'the NUTS codes already loaded apply from 1 January 2024,',
+    );
+    await admin.get('/admin/imports?lang=it');
   });
 });
 
@@ -78,6 +83,11 @@ describe('POST /admin/imports', () => {
     // The report's labels, not their keys (the rows read once showed as "imports.rows").
     expect(page.text).toContain('Righe lette');
     expect(page.text).not.toMatch(/imports\.\w/);
+    // The size in the reader's language: "bytes" in English (it read "byte" in both).
+    expect(page.text).toContain(`nuts.csv (${csv.length} byte)`);
+    const en = await admin.get(`${res.headers.location!}?lang=en`);
+    expect(en.text).toContain(`nuts.csv (${csv.length} bytes)`);
+    await admin.get('/admin/imports?lang=it');
     expect(
       await t.db
         .selectFrom('territories')
@@ -389,7 +399,7 @@ if (!official) console.warn(`Skipping the official-file upload: ${OFFICIAL} is n
         { name: 'Elenco-comuni-italiani.csv', content: fs.readFileSync(OFFICIAL) },
       );
       const page = await waitForJob(retry.headers.location!);
-      expect(page.text).toContain('cp1252');
+      expect(page.text).toContain('Windows-1252');
     }
     const n = await t.db
       .selectFrom('territories')

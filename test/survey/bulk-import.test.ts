@@ -5,7 +5,9 @@ import { newTestDb, type TestDb } from '../helpers/test-db';
 import { maintained, recomputed } from '../needs/oracle';
 import { Readable } from 'node:stream';
 import { sql } from 'kysely';
+import { getI18n } from '../../src/http/i18n';
 import { COLUMN_NAMES } from '../../src/modules/survey/bulk-import.parse';
+import { DMA_DIMENSIONS } from '../../src/modules/survey/readiness';
 import { importResponses } from '../../src/modules/survey/bulk-import.service';
 import { reachNeeds, submitLines } from './flow';
 import { needLine, needsBody, newCampaign, newFirmUser, newVat, quarterAhead } from './helpers';
@@ -355,6 +357,22 @@ describe('POST /campaigns/:id/import', () => {
     expect(res.text).toContain(
       'La riga 1 non è l&#x27;intestazione del modello: nessuna sua cella è il nome di una colonna (vat_number, legal_name, …). Se sopra l&#x27;intestazione ci sono righe di titolo, toglile.',
     );
+  });
+
+  it('describes each readiness column by the name the questionnaire and the charts give it', async () => {
+    const { id, region } = await newCampaign(t.db);
+    const agent = await loginAs(app, region.email, PASSWORD);
+    for (const lang of ['it', 'en'] as const) {
+      const labels = getI18n().getFixedT(lang);
+      const page = (await agent.get(`/campaigns/${id}/import?lang=${lang}`)).text.replace(
+        /&#x27;/g,
+        "'",
+      );
+      // It read "Digitalizzazione verde", "Automazione e IA": the same dimension under two names.
+      for (const d of DMA_DIMENSIONS)
+        expect(page).toContain(`${labels(`survey.dimensions.${d}.label`)} 0–5`);
+    }
+    await agent.get(`/campaigns/${id}/import?lang=it`);
   });
 
   it('offers a template that imports as it is', async () => {

@@ -5,6 +5,7 @@ import { newTestDb, type TestDb } from '../helpers/test-db';
 import { formatDate } from '../../src/lib/format';
 import { romeToday } from '../../src/modules/survey/calendar';
 import { addDays, newCampaign, newFirmUser } from './helpers';
+import { italianOnDay } from '../helpers/dates';
 
 // A region could not move an open survey's closing day: a "proroga", common when answers come
 // slowly, meant a new survey, and the firms' begun answers were lost with the old one.
@@ -47,7 +48,7 @@ describe("extending an open survey's closing day", () => {
     const show = await agent.get(`/campaigns/${id}`);
     expect(show.text).toContain(`href="/campaigns/${id}/extend"`);
     const form = await agent.get(`/campaigns/${id}/extend`);
-    expect(form.text).toContain(`Oggi l&#x27;indagine chiude il ${long(closesAt)}.`);
+    expect(form.text).toContain(italianOnDay(`Oggi l&#x27;indagine chiude il ${long(closesAt)}.`));
     expect(form.text).toContain('L&#x27;unica impresa che ha iniziato la risposta');
     // Still open: nothing has been published yet, so nothing is said about it.
     expect(form.text).not.toContain('già pubblici');
@@ -57,8 +58,8 @@ describe("extending an open survey's closing day", () => {
     expect(done.status).toBe(302);
     expect(await campaignRow(id)).toEqual({ closes_at: later, first_closes_at: closesAt });
     const page = await agent.get(`/campaigns/${id}`);
-    expect(page.text).toContain(`Indagine prorogata: ora chiude il ${long(later)}.`);
-    expect(page.text).toContain(`prorogata: chiudeva il ${long(closesAt)}`);
+    expect(page.text).toContain(italianOnDay(`Indagine prorogata: ora chiude il ${long(later)}.`));
+    expect(page.text).toContain(italianOnDay(`prorogata: chiudeva il ${long(closesAt)}`));
     expect((await agent.get('/campaigns')).text).toContain('(prorogata)');
     expect(await toldOf(firm.id)).toEqual([
       {
@@ -81,7 +82,9 @@ describe("extending an open survey's closing day", () => {
     const refused = await submitForm(agent, `/campaigns/${id}/extend`, { closesAt: earlier });
     expect(refused.status).toBe(422);
     expect(refused.text).toContain(
-      `Scegli un giorno dopo l&#x27;attuale chiusura, il ${long(closesAt)}: per chiudere prima, chiudi l&#x27;indagine`,
+      italianOnDay(
+        `Scegli un giorno dopo l&#x27;attuale chiusura, il ${long(closesAt)}: per chiudere prima, chiudi l&#x27;indagine`,
+      ),
     );
     expect(refused.text).toContain(`value="${earlier}"`);
     expect(refused.text).toContain('href="#field-closesAt"');

@@ -7,6 +7,7 @@ import { romeToday } from '../../src/modules/survey/calendar';
 import { reachNeeds, submitLines } from './flow';
 import { addDays, needLine, needsBody, newCampaign, newFirmUser, newVat } from './helpers';
 import { decodeEntities } from '../helpers/html';
+import { italianOnDay } from '../helpers/dates';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -73,7 +74,9 @@ describe('campaigns (region)', () => {
     expect(page.text).toContain('Programmata (non ancora aperta)');
     expect(page.text).not.toContain('Indagine aperta.');
     const day = formatDate(opensAt, 'it', { style: 'long' });
-    expect(page.text).toContain(`Indagine pubblicata: le imprese potranno rispondere dal ${day}.`);
+    expect(page.text).toContain(
+      italianOnDay(`Indagine pubblicata: le imprese potranno rispondere dal ${day}.`),
+    );
   });
 
   it('says, before closing, how many firms have an answer in progress they have not sent', async () => {

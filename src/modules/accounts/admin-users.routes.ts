@@ -111,6 +111,7 @@ export function adminUserRoutes({ db, config }: AppServices): Router {
     res.status(status).render('accounts/admin-user-disable', {
       title: req.t('adminUsers.disableTitle'),
       account: user,
+      fieldLabels: { reason: req.t('adminUsers.reasonLabel') },
       values: {},
       ...extra,
       formKey: formKeyFor((extra as { values?: Record<string, unknown> }).values),

@@ -107,6 +107,8 @@ export function importRoutes({ db, logger, config }: AppServices): Router {
     res.redirect(303, `/admin/imports/${id}`);
   });
 
+  const ENCODING_NAMES: Record<string, string> = { utf8: 'UTF-8', cp1252: 'Windows-1252' };
+
   router.get('/admin/imports/:id', allow('reference:import'), async (req, res) => {
     const job = await findImport(db, uuidParam(req));
     const running = job.status === 'running' && !job.stale;
@@ -116,7 +118,18 @@ export function importRoutes({ db, logger, config }: AppServices): Router {
       line: e.line,
       message: reasonText(e, req.t),
     }));
-    res.render('imports/show', { title: req.t('imports.jobTitle'), job, running, errors });
+    // The decoder's codes (utf8, cp1252) named as the form's hint names them.
+    // (Not `encoding`: express-handlebars reads that render option as the template files' own.)
+    const encodingName = job.report?.encoding
+      ? (ENCODING_NAMES[job.report.encoding] ?? job.report.encoding)
+      : undefined;
+    res.render('imports/show', {
+      title: req.t('imports.jobTitle'),
+      job,
+      running,
+      errors,
+      encodingName,
+    });
   });
 
   return router;

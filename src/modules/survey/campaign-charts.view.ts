@@ -7,14 +7,21 @@ type Counts = Awaited<ReturnType<typeof campaignQuestionCounts>>;
 
 const BAR_HEIGHT = 18;
 const GAP = 6;
-const LABEL_WIDTH = 230;
 const PLOT_WIDTH = 300;
+// Room for a value after the longest bar ("1.000.000").
+const VALUE_WIDTH = 70;
+// A 12px label averages 5–6px a character: the label column fits the longest label, so a
+// long one ("Soluzioni manifatturiere avanzate e robot collaborativi") is not cut at the left.
+const CHAR_WIDTH = 6;
+const MIN_LABEL_WIDTH = 80;
 
 export interface BarChart {
   id: string;
   title: string;
   desc: string;
   unit: string;
+  /** Drawn at its own size, 1:1 (12px text on every chart), narrower only on a narrow screen. */
+  width: number;
   height: number;
   labelWidth: number;
   bars: {
@@ -40,10 +47,14 @@ function barChart(
   t: T,
 ): BarChart {
   const max = Math.max(1, ...rows.map((r) => r.value));
+  const labelWidth = Math.max(
+    MIN_LABEL_WIDTH,
+    ...rows.map((r) => Math.ceil(r.label.length * CHAR_WIDTH) + 12),
+  );
   const bars = rows.map((r, i) => {
     const y = i * (BAR_HEIGHT + GAP);
     const width = Math.round((r.value / max) * PLOT_WIDTH);
-    return { ...r, y, textY: y + BAR_HEIGHT - 4, width, valueX: LABEL_WIDTH + width + 6 };
+    return { ...r, y, textY: y + BAR_HEIGHT - 4, width, valueX: labelWidth + width + 6 };
   });
   const desc = rows
     .map((r) => t('campaignCharts.bar', { label: r.label, value: r.value }))
@@ -53,8 +64,9 @@ function barChart(
     title,
     desc: desc ? `${unit} — ${desc}` : t('campaignCharts.empty'),
     unit,
+    width: labelWidth + PLOT_WIDTH + VALUE_WIDTH,
     height: Math.max(1, rows.length) * (BAR_HEIGHT + GAP),
-    labelWidth: LABEL_WIDTH,
+    labelWidth,
     bars,
   };
 }
