@@ -40,6 +40,28 @@ describe('GET /dashboard map', () => {
     expect(en.text).toMatch(/<desc id="dashboard-map-desc">[^<]*Orange provinces[^<]*Light grey/);
   });
 
+  it('offers the map colour only where a map is drawn, keeping the choice through the form below', async () => {
+    const { id: campaignId, region } = await newCampaign(t.db, { territory: 'ITI1', k: 1 });
+    const firm = await newFirm(t.db, '048017');
+    await submitVersion(t.db, campaignId, firm, region.id, {
+      territory: '048017',
+      sector: 0,
+      employees: 30,
+      lines: [{ skill: 0, occupation: 0, eqf: 4, workers: 6, priority: 'high', period: '2027-Q1' }],
+    });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const regional = await agent.get(`/dashboard?campaign=${campaignId}&map=need`);
+    expect(regional.text).toContain('needs-map.css');
+    expect(regional.text).toContain('<select class="form-select" id="field-map" name="map">');
+    // A province: its rows are comuni, no map is drawn, so no colour to choose.
+    const province = await agent.get(`/dashboard?campaign=${campaignId}&territory=ITI14&map=need`);
+    expect(province.status).toBe(200);
+    expect(province.text).not.toContain('needs-map.css');
+    expect(province.text).not.toContain('id="field-map"');
+    expect(province.text).not.toContain('Colore della mappa');
+    expect(province.text).toContain('<input type="hidden" name="map" value="need">');
+  });
+
   it('names the provinces whose outlines are missing when only some were imported', async () => {
     const { id: campaignId, region } = await newCampaign(t.db, { territory: 'ITI1', k: 1 });
     const square = (code: string) => {
