@@ -1,7 +1,7 @@
 import { importBoundaries } from '../../src/modules/boundaries/boundaries.service';
 import { BUILTIN_CENTROIDS } from '../../src/modules/needs/map/centroids';
 import { loginAs, testApp } from '../helpers/app';
-import { PASSWORD } from '../helpers/factories';
+import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { newCampaign, newFirm, submitVersion } from '../needs/factories';
 
@@ -60,6 +60,18 @@ describe('GET /dashboard map', () => {
     expect(province.text).not.toContain('id="field-map"');
     expect(province.text).not.toContain('Colore della mappa');
     expect(province.text).toContain('<input type="hidden" name="map" value="need">');
+    expect(province.text).toContain('La mappa per provincia si vede dal livello regionale in su');
+    // The province's own authority cannot go up to the region: it is told where its figures are.
+    const authority = await newUser(t.db, { role: 'local_authority', territory: 'ITI14' });
+    const own = await loginAs(testApp(t), authority.email, PASSWORD);
+    const mine = await own.get(`/dashboard?campaign=${campaignId}`);
+    expect(mine.status).toBe(200);
+    expect(mine.text).not.toContain('dal livello regionale in su');
+    expect(mine.text).toContain('La mappa colora le province: per Firenze le righe sono comuni');
+    const en = await own.get(`/dashboard?campaign=${campaignId}&lang=en`);
+    expect(en.text).toContain(
+      'The map colours provinces: for Florence the rows are municipalities',
+    );
   });
 
   it('names the provinces whose outlines are missing when only some were imported', async () => {
