@@ -1,7 +1,7 @@
 import { importBoundaries } from '../../src/modules/boundaries/boundaries.service';
 import { BUILTIN_CENTROIDS } from '../../src/modules/needs/map/centroids';
 import { loginAs, testApp } from '../helpers/app';
-import { PASSWORD } from '../helpers/factories';
+import { newUser, PASSWORD } from '../helpers/factories';
 import { newTestDb, type TestDb } from '../helpers/test-db';
 import { newCampaign, newFirm, submitVersion } from '../needs/factories';
 
@@ -38,6 +38,40 @@ describe('GET /dashboard map', () => {
     expect(res.text).toMatch(/<desc id="dashboard-map-desc">[^<]*in arancione[^<]*grigio chiaro/i);
     const en = await agent.get(`/dashboard?campaign=${campaignId}&map=coverage&lang=en`);
     expect(en.text).toMatch(/<desc id="dashboard-map-desc">[^<]*Orange provinces[^<]*Light grey/);
+  });
+
+  it('offers the map colour only where a map is drawn, keeping the choice through the form below', async () => {
+    const { id: campaignId, region } = await newCampaign(t.db, { territory: 'ITI1', k: 1 });
+    const firm = await newFirm(t.db, '048017');
+    await submitVersion(t.db, campaignId, firm, region.id, {
+      territory: '048017',
+      sector: 0,
+      employees: 30,
+      lines: [{ skill: 0, occupation: 0, eqf: 4, workers: 6, priority: 'high', period: '2027-Q1' }],
+    });
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const regional = await agent.get(`/dashboard?campaign=${campaignId}&map=need`);
+    expect(regional.text).toContain('needs-map.css');
+    expect(regional.text).toContain('<select class="form-select" id="field-map" name="map">');
+    // A province: its rows are comuni, no map is drawn, so no colour to choose.
+    const province = await agent.get(`/dashboard?campaign=${campaignId}&territory=ITI14&map=need`);
+    expect(province.status).toBe(200);
+    expect(province.text).not.toContain('needs-map.css');
+    expect(province.text).not.toContain('id="field-map"');
+    expect(province.text).not.toContain('Colore della mappa');
+    expect(province.text).toContain('<input type="hidden" name="map" value="need">');
+    expect(province.text).toContain('La mappa per provincia si vede dal livello regionale in su');
+    // The province's own authority cannot go up to the region: it is told where its figures are.
+    const authority = await newUser(t.db, { role: 'local_authority', territory: 'ITI14' });
+    const own = await loginAs(testApp(t), authority.email, PASSWORD);
+    const mine = await own.get(`/dashboard?campaign=${campaignId}`);
+    expect(mine.status).toBe(200);
+    expect(mine.text).not.toContain('dal livello regionale in su');
+    expect(mine.text).toContain('La mappa colora le province: per Firenze le righe sono comuni');
+    const en = await own.get(`/dashboard?campaign=${campaignId}&lang=en`);
+    expect(en.text).toContain(
+      'The map colours provinces: for Florence the rows are municipalities',
+    );
   });
 
   it('names the provinces whose outlines are missing when only some were imported', async () => {

@@ -218,6 +218,34 @@ describe('who may report', () => {
 });
 
 describe('the approved pact, as its promoter reads it', () => {
+  it('leads from the pact to the execution reports, saying what to do next, in Italian and English', async () => {
+    const p = await approvedPact(t.db);
+    const action = p.pact.actions[0]!;
+    const agent = await loginAs(app, p.authority.email, PASSWORD);
+    const link = `id="report-execution">`;
+    const approved = await agent.get(`/pacts/${p.pact.id}`);
+    expect(approved.text).toContain(
+      `href="${page(p.pact.id)}" ${link}Rendiconta l&#x27;attuazione<`,
+    );
+    expect(approved.text).toContain('il primo rendiconto avvia il patto');
+    const en = await agent.get(`/pacts/${p.pact.id}?lang=en`);
+    expect(en.text).toContain(`${link}Report on execution<`);
+    expect(en.text).toContain('the first report starts the pact');
+
+    await submitForm(agent, `${page(p.pact.id)}?lang=it`, reportForm(action.id));
+    expect(await pactStatus(t.db, p.pact.id)).toBe('in_progress');
+    const running = await agent.get(`/pacts/${p.pact.id}`);
+    expect(running.text).toContain(`${link}Rendiconta l&#x27;attuazione<`);
+    expect(running.text).toContain('chiudi il patto dalla pagina dell&#x27;attuazione');
+
+    await t.db.updateTable('pacts').set({ status: 'closed' }).where('id', '=', p.pact.id).execute();
+    const closed = await agent.get(`/pacts/${p.pact.id}`);
+    expect(closed.text).toContain(`${link}Vedi l&#x27;attuazione<`);
+    // The signatory reads the pact without the promoter's steps.
+    const partner = await loginAs(app, p.partner.email, PASSWORD);
+    expect((await partner.get(`/pacts/${p.pact.id}`)).text).not.toContain(link);
+  });
+
   it('names the cost of the actions as such and shows the grant approved, on the pact and the list', async () => {
     // Cost 6000 €, firms 20 %: 4800 € approved.
     const p = await approvedPact(t.db);

@@ -395,6 +395,28 @@ describe('funding calls (readers)', () => {
     expect((await other.get('/calls')).text).not.toContain(open.title);
   });
 
+  it('states the participants per action as one range, and names the unit cost as the pact pages do', async () => {
+    const region = await newUser(t.db, { role: 'region' });
+    const both = await newCall(t.db, region, { minParticipants: 4, maxParticipants: 30 });
+    const floor = await newCall(t.db, region, { minParticipants: 4 });
+    const ceiling = await newCall(t.db, region, { maxParticipants: 30 });
+    const none = await newCall(t.db, region);
+    const agent = await loginAs(testApp(t), region.email, PASSWORD);
+    const participants = async (id: string, lang = 'it') =>
+      /<dd class="col-sm-8" data-participants>([^<]*)<\/dd>/.exec(
+        (await agent.get(`/calls/${id}?lang=${lang}`)).text,
+      )?.[1];
+    expect(await participants(both.id)).toBe('da 4 a 30');
+    expect(await participants(floor.id)).toBe('almeno 4');
+    expect(await participants(ceiling.id)).toBe('al massimo 30');
+    expect(await participants(none.id)).toBe('nessun limite');
+    expect(await participants(both.id, 'en')).toBe('from 4 to 30');
+    // The action form says "partecipanti × ore × … (ora-partecipante)": the call, the same.
+    const page = await agent.get(`/calls/${both.id}?lang=it`);
+    expect(page.text).toContain('Costo standard per ora-partecipante');
+    expect(page.text).not.toContain('allievo');
+  });
+
   it('refuses to open a call twice, with a message', async () => {
     const region = await newUser(t.db, { role: 'region' });
     const call = await newCall(t.db, region, { status: 'draft', deadline: romeToday() });

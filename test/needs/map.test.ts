@@ -173,9 +173,19 @@ describe('GET /needs: the map', () => {
   });
 
   it('shows no map where the rows are comuni, saying so', async () => {
+    // The region, on a province's page, can go up the breadcrumb to the map.
+    const region = await page('region', 'ITI1', '&territory=ITI14');
+    expect(region).not.toContain('needs-map-svg');
+    expect(region).toContain('La mappa per provincia si vede dal livello della regione in su');
+    // A province's authority cannot go up: it is not sent where it may not go.
     const html = await page('local_authority', 'ITI14');
     expect(html).not.toContain('needs-map-svg');
-    expect(html).toContain('La mappa per provincia si vede dal livello della regione in su');
+    expect(html).not.toContain('dal livello della regione in su');
+    expect(html).toContain(
+      'La mappa colora le province: per Firenze le righe sono comuni, e i loro valori sono nella tabella e nel grafico qui sopra.',
+    );
+    const en = await page('local_authority', 'ITI14', '&lang=en');
+    expect(en).toContain('The map colours provinces: for Florence the rows are municipalities');
   });
 
   it('draws a choropleth from imported outlines, in English too', async () => {

@@ -215,6 +215,32 @@ describe('GET /needs', () => {
     expect((await agent.get(`/needs?${workers}`)).text).not.toContain(note);
   });
 
+  it('leads an authority from the needs it reads to a pact drafted on them, territory and survey chosen', async () => {
+    const agent = await loginAs(app, s.authority.email, PASSWORD);
+    const href = (html: string) => {
+      const m = /<a class="btn btn-primary" href="([^"]*)" id="draft-pact">([^<]*)</.exec(html);
+      return m && [m[1]!.replace(/&#x3D;/g, '=').replace(/&amp;/g, '&'), m[2]!];
+    };
+    const province = href((await agent.get(`/needs?campaign=${s.campaign.id}&lang=it`)).text);
+    expect(province?.[0]).toBe(`/pacts/new?territory=ITI14&campaign=${s.campaign.id}`);
+    expect(province?.[1]).toBe('Prepara un patto per Firenze da questi fabbisogni');
+    const comune = href(
+      (await agent.get(`/needs?campaign=${s.campaign.id}&territory=048001&lang=en`)).text,
+    );
+    expect(comune?.[0]).toBe(`/pacts/new?territory=048001&campaign=${s.campaign.id}`);
+    expect(comune?.[1]).toBe('Draft a pact for Bagno a Ripoli from these needs');
+    // The link opens the new-pact page with both chosen: its needs by skill and the draft form.
+    const form = await agent.get(`${province![0]}&lang=it`);
+    expect(form.status).toBe(200);
+    expect(form.text).toContain(`<option value="${s.campaign.id}" selected>`);
+    expect(form.text).toContain('<form method="post" action="/pacts"');
+    // The region reads the needs but drafts no pact: no such link.
+    const region = await loginAs(app, s.region.email, PASSWORD);
+    expect((await region.get(`/needs?campaign=${s.campaign.id}`)).text).not.toContain(
+      'id="draft-pact"',
+    );
+  });
+
   it('drills down to a comune with breadcrumbs, and the region sees the numbers', async () => {
     const agent = await loginAs(app, s.region.email, PASSWORD);
     const top = await agent.get(`/needs?campaign=${s.campaign.id}`);

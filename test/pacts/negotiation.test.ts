@@ -215,7 +215,14 @@ describe('positions and the board', () => {
     const page = await authority.get(board(pact.id));
     expect(page.status).toBe(200);
     expect(page.text).toContain('Troppo costosa, davvero');
-    expect(page.text).toContain('Impedisce l&#x27;accordo: 1 obiezione, 2 firme mancanti');
+    // One sentence, its items apart: the parity item has a colon of its own.
+    expect(page.text).toContain(
+      'Ostacoli all&#x27;accordo: 1 obiezione; 2 firme mancanti; parità: manca ancora la firma',
+    );
+    expect((await authority.get(`${board(pact.id)}?lang=en`)).text).toContain(
+      'Blocking agreement: 1 objection; 2 signatures missing; parity:',
+    );
+    await authority.get(`${board(pact.id)}?lang=it`);
     // The promoter has no position of its own.
     const own = await submitForm(
       authority,

@@ -94,12 +94,16 @@ export function dashboardTable(d: Dashboard, lang: string, links: Links) {
     costPerTrained: orDash(x.costPerTrainedCents, f.eur, true),
   });
   const own = d.path.at(-1)!;
-  const rows = d.rows.map((r) => ({
-    code: r.code,
-    name: localName(r, lang),
-    drill: r.children > 0,
-    cells: cells(r.figures),
-  }));
+  // By the name the reader sees, in their language's order: the database orders by the stored
+  // name, byte by byte, which put "Barberino Tavarnelle" before "Barberino di Mugello".
+  const rows = d.rows
+    .map((r) => ({
+      code: r.code,
+      name: localName(r, lang),
+      drill: r.children > 0,
+      cells: cells(r.figures),
+    }))
+    .sort((a, b) => a.name.localeCompare(b.name, lang));
   const total = { code: own.code, name: localName(own, lang), cells: cells(d.total) };
   const all = [...rows.map((r) => r.cells), total.cells].flatMap((c) => Object.values(c));
   const reasons = [...new Set(all.filter((c) => c.suppressed).map((c) => c.reason!))];

@@ -1,6 +1,7 @@
 import { Router, type Request } from 'express';
 import type { AppServices } from '../../app';
 import { allow } from '../../http/authorize';
+import { can } from '../../lib/permissions';
 import { HttpError } from '../../http/errors';
 import { parseQuery } from '../../http/query';
 import * as repo from './needs.repository';
@@ -84,6 +85,10 @@ export function needsRoutes({ db }: AppServices): Router {
       xlsxHref: `/needs/export.xlsx?${params.toString()}`,
       sortByName: link({ sort: 'name' }),
       sortByValue: link({ sort: 'value' }),
+      // An authority reading its needs drafts a pact from them without choosing them again.
+      draftHref: can(req.user!.role, 'pact:draft')
+        ? `/pacts/new?${new URLSearchParams({ territory: aggregate.territory, campaign: aggregate.campaign.id }).toString()}`
+        : null,
     });
   });
 

@@ -104,7 +104,7 @@ export async function boardView(db: Db, req: Request, user: SessionUser, pactId:
     blockingLine: !editable
       ? req.t('negotiation.errors.closed', { status: pact.status })
       : parts.length
-        ? req.t('negotiation.blocking.line', { items: parts.join(', ') })
+        ? req.t('negotiation.blocking.line', { items: parts.join('; ') })
         : req.t('negotiation.blocking.none'),
     amendments: amendments.map((a) => {
       // An open proposal the text has since overtaken is flagged, so nobody argues over it.
