@@ -2,9 +2,9 @@ import { z } from 'zod';
 
 /**
  * A quarter, stored as 2027-Q1. Typed by people, it also arrives as 2027Q1, 2027 Q1, Q1 2027 or
- * Q1/2027: those say the same quarter and are read as such. Anything else is refused saying the
- * expected form (a bare "invalid format" left users guessing which one), or, for Q0 / Q5, that
- * a year has four quarters.
+ * Q1/2027, and with T (trimestre) for Q as an Italian writes it, 2027-T1: those say the same
+ * quarter and are read as such. Anything else is refused saying the expected form (a bare
+ * "invalid format" left users guessing which one), or, for Q0 / Q5, that a year has four quarters.
  */
 export const formQuarter = z.preprocess(
   (v) => (typeof v === 'string' ? normaliseQuarter(v) : v),
@@ -28,9 +28,10 @@ export const formQuarter = z.preprocess(
 export function normaliseQuarter(raw: string): string | undefined {
   const s = raw.trim().toUpperCase();
   if (s === '') return undefined;
-  const yearFirst = /^(\d{4})\s*[-/ ]?\s*Q\s*(\d)$/.exec(s);
+  // Q (quarter) or T (trimestre, as an Italian writes it): 2027-T1 is 2027-Q1.
+  const yearFirst = /^(\d{4})\s*[-/ ]?\s*[QT]\s*(\d)$/.exec(s);
   if (yearFirst) return `${yearFirst[1]}-Q${yearFirst[2]}`;
-  const quarterFirst = /^Q\s*(\d)\s*[-/ ]?\s*(\d{4})$/.exec(s);
+  const quarterFirst = /^[QT]\s*(\d)\s*[-/ ]?\s*(\d{4})$/.exec(s);
   if (quarterFirst) return `${quarterFirst[2]}-Q${quarterFirst[1]}`;
   return s;
 }

@@ -13,6 +13,10 @@ describe('formQuarter', () => {
     ['2027/Q3', '2027-Q3'],
     ['Q4 2027', '2027-Q4'],
     [' q1-2028 ', '2028-Q1'],
+    // T for trimestre, as an Italian writes it.
+    ['2027-T1', '2027-Q1'],
+    ['T3 2027', '2027-Q3'],
+    ['2027 t4', '2027-Q4'],
   ])('reads %p as %p', (typed, quarter) => {
     expect(formQuarter.parse(typed)).toBe(quarter);
   });
@@ -20,6 +24,7 @@ describe('formQuarter', () => {
   it.each([
     ['Q5 2027', 'validation.quarterNumber'],
     ['2027Q0', 'validation.quarterNumber'],
+    ['T5 2027', 'validation.quarterNumber'],
     ['1999-Q1', 'validation.quarterYear'],
     ['2027', 'validation.quarter'],
     ['primo trimestre 2027', 'validation.quarter'],
