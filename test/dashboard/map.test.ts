@@ -67,7 +67,9 @@ describe('GET /dashboard map', () => {
     const mine = await own.get(`/dashboard?campaign=${campaignId}`);
     expect(mine.status).toBe(200);
     expect(mine.text).not.toContain('dal livello regionale in su');
-    expect(mine.text).toContain('La mappa colora le province: per Firenze le righe sono comuni');
+    expect(mine.text).toContain(
+      'La mappa colora le province: per Firenze le righe sono comuni, e i loro valori sono nella tabella qui sopra.',
+    );
     const en = await own.get(`/dashboard?campaign=${campaignId}&lang=en`);
     expect(en.text).toContain(
       'The map colours provinces: for Florence the rows are municipalities',
