@@ -111,8 +111,8 @@ export function mountOperation(router: Router, op: ApiOperation, db: Db): void {
           : schema.safeParse(source);
       if (parsed.success) input[where] = parsed.data;
       else if (where === 'query')
-        // Named as a page names them: the parameter and what it accepts.
-        for (const p of queryProblems(parsed.error.issues, req.query, req.t))
+        // Each parameter named with what it accepts, in the API's words (not a page address's).
+        for (const p of queryProblems(parsed.error.issues, req.query, req.t, true))
           errors.push({ pointer: `query/${p.param}`, detail: p.text });
       else
         for (const [field, detail] of Object.entries(

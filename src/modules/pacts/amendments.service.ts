@@ -25,7 +25,11 @@ import type { Pact } from './pacts.tables';
 /** The form was read at an older revision: the proposal would be against a text now gone. */
 export class StaleProposalError extends DomainError {
   constructor(readonly current: number) {
-    super('negotiation.errors.staleProposal', { status: 409, params: { current } });
+    super('negotiation.errors.staleProposal', {
+      status: 409,
+      apiField: 'revision',
+      params: { current },
+    });
   }
 }
 
@@ -177,6 +181,7 @@ export async function decideAmendment(
     // The promoter decided on the diff shown at that revision; a newer text needs a new look.
     if (input.revision !== pact.revision)
       throw new DomainError('negotiation.errors.staleDecision', {
+        apiField: 'revision',
         params: { current: pact.revision },
       });
     if (input.decision === 'decline' && !input.reason)

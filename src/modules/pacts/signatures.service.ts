@@ -27,6 +27,7 @@ export class StaleSignatureError extends DomainError {
     const key = current === submitted ? 'signatureHashMismatch' : 'staleSignature';
     super(`negotiation.errors.${key}`, {
       status: 409,
+      apiField: current === submitted ? 'hash' : 'revision',
       params: { current, submitted },
     });
   }
