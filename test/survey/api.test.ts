@@ -74,6 +74,10 @@ describe('the survey API', () => {
       territoryCode: '048014',
     });
     const firmAuth = `Bearer ${(await request(app).post('/api/v1/tokens').send({ email, password: 'a long enough password' })).body.token}`;
+    // The new firm is read where Location says, with its user's token.
+    expect(reg.headers.location).toBe('/api/v1/firms/me');
+    const read = await request(app).get(reg.headers.location!).set('Authorization', firmAuth);
+    expect([read.status, read.body.id]).toEqual([200, reg.body.id]);
     const upd = await request(app).put('/api/v1/firms/me').set('Authorization', firmAuth).send({
       legalName: 'Officine API S.r.l.',
       vatNumber: newVat(),
@@ -154,10 +158,17 @@ describe('the survey API', () => {
     });
     expect(submitted.status).toBe(201);
     expect(submitted.body).toEqual({ id: expect.any(String), version: 1, repeated: false });
+    // Location: the firm's answer to the campaign, whose latest version is the one just made.
+    expect(submitted.headers.location).toBe(`/api/v1/campaigns/${id}/response`);
+    const answer = await request(app)
+      .get(submitted.headers.location!)
+      .set('Authorization', firmAuth);
+    expect(answer.body.latest).toMatchObject({ id: submitted.body.id, version: 1 });
     // A retry of the very same call (its answer lost): the version it made, nothing new.
     const retry = await submit(app, firmAuth, id, { version: saved.body.version, needs: answers });
     expect(retry.status).toBe(200);
     expect(retry.body).toEqual({ id: submitted.body.id, version: 1, repeated: true });
+    expect(retry.headers.location).toBeUndefined();
     // The same version with other answers is not a retry: refused as before.
     const other = await submit(app, firmAuth, id, {
       version: saved.body.version,

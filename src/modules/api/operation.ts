@@ -44,9 +44,15 @@ export interface ApiOperation<
     also?: { status: number; description: string };
     /**
      * A 201's `Location`: the created record's path in the API (e.g. `/pacts/{id}`), from the
-     * answer. Without it a client would take the request's own URL for the new record (RFC 9110).
+     * answer and the request (its path's ids, a firm's `firmId`). Without it a client would take
+     * the request's own URL for the new record (RFC 9110). Every 201 whose record the API reads
+     * has one.
      */
-    location?: (body: { id: string }) => string;
+    location?: {
+      /** The record's path as the OpenAPI document writes it: `/pacts/{id}`. */
+      path: string;
+      href: (body: { id: string }, req: Request) => string;
+    };
   };
   errors?: number[];
   middleware?: RequestHandler[];
@@ -171,7 +177,7 @@ export function mountOperation(router: Router, op: ApiOperation, db: Db): void {
 function setLocation(req: Request, res: Response, op: ApiOperation, status: number, body: unknown) {
   const { location } = op.response;
   if (location && status === 201 && body)
-    res.location(req.baseUrl + location(body as { id: string }));
+    res.location(req.baseUrl + location.href(body as { id: string }, req));
 }
 
 function sendProblem(

@@ -265,6 +265,16 @@ export function surveyOperations({ db }: AppServices): ApiOperation[] {
             ),
         }),
         also: { status: 200, description: 'Already submitted: the version it made' },
+        // The firm's answer to the campaign, whose latest version this is (for a delegated
+        // association, the firm's: its firmId kept).
+        location: {
+          path: '/campaigns/{id}/response',
+          href: (_r, req) => {
+            const firm = req.query.firmId;
+            const acting = typeof firm === 'string' ? `?firmId=${encodeURIComponent(firm)}` : '';
+            return `/campaigns/${req.params.id}/response${acting}`;
+          },
+        },
       },
       errors: [404, 409],
       handler: async ({ req, params, query, body }) => {
