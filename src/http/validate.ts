@@ -46,7 +46,8 @@ export function issueKey(issue: z.core.$ZodIssue): {
       if (/received undefined$/.test(issue.message)) return { key: 'validation.required' };
       if (issue.expected === 'int') return { key: 'validation.wholeNumber' };
       if (issue.expected === 'number') return { key: 'validation.number' };
-      return { key: 'validation.type' };
+      // What was expected, for a program (validation.apiType): a form's field has one type.
+      return { key: 'validation.type', params: { expected: issue.expected } };
     case 'invalid_union': {
       // "Empty, or a phone number": what was typed is not empty, so the reason is the other
       // option's ("at most 30 characters"), not a bare "invalid value".

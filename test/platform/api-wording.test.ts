@@ -175,6 +175,13 @@ describe('a body refused against the database', () => {
       .set(auth)
       .send({ skillAreas: ['ZZ9'] });
     expect(res.status).toBe(422);
+    const typed = await request(app)
+      .patch(`/api/v1/campaigns/${created.body.id as string}`)
+      .set(auth)
+      .send({ readiness: 'yes' });
+    expect(typed.body.errors).toEqual([
+      { pointer: 'body/readiness', detail: 'Must be a JSON boolean' },
+    ]);
     expect(res.body.errors).toEqual([
       {
         pointer: 'body/skillAreas',

@@ -214,6 +214,32 @@ describe('the survey API', () => {
       .where('id', '=', submitted.body.id)
       .executeTakeFirstOrThrow();
     expect(row.status).toBe('withdrawn');
+
+    // A submitted answer is not saved over: the API says how to change it, and can.
+    const closed = await request(app)
+      .get(`/api/v1/campaigns/${id}/response`)
+      .set('Authorization', firmAuth);
+    const over = await saveDraft(app, firmAuth, id, {
+      version: closed.body.draft.version,
+      needs: [line({ workers: 4 })],
+    }).set('Accept-Language', 'en');
+    expect([over.status, over.body.detail]).toEqual([
+      409,
+      'This answer has already been submitted: to change it, reopen it as a draft (POST /api/v1/campaigns/{id}/response/amend), then save it and submit it again.',
+    ]);
+    const amend = () =>
+      request(app).post(`/api/v1/campaigns/${id}/response/amend`).set('Authorization', firmAuth);
+    const reopened = await amend();
+    expect(reopened.status).toBe(200);
+    expect(reopened.body.state).toBe('editing');
+    expect(reopened.body.payload.needs).toHaveLength(2);
+    // Asked again (a retry): the draft as it stands, opened once.
+    expect((await amend()).body).toEqual(reopened.body);
+    const changed = await submit(app, firmAuth, id, {
+      version: reopened.body.version,
+      needs: [line({ workers: 4 })],
+    });
+    expect([changed.status, changed.body.version]).toEqual([201, 2]);
   });
 
   it('publishes the contract operationIds', async () => {
