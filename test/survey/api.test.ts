@@ -225,7 +225,7 @@ describe('the survey API', () => {
     }).set('Accept-Language', 'en');
     expect([over.status, over.body.detail]).toEqual([
       409,
-      'This answer has already been submitted: to change it, reopen it as a draft (POST /api/v1/campaigns/{id}/response/amend), then save it and submit it again.',
+      'This answer has already been submitted: to change it, reopen it as a draft (amendResponse: POST …/response/amend), then save it and submit it again.',
     ]);
     const amend = () =>
       request(app).post(`/api/v1/campaigns/${id}/response/amend`).set('Authorization', firmAuth);
