@@ -55,6 +55,17 @@ export function isApi(req: Request): boolean {
   return req.originalUrl.startsWith('/api/');
 }
 
+/**
+ * A message said to a program, not to a page's reader: a key with an API twin (`x.errors.apiStale`
+ * beside `x.errors.stale`, as `errors.apiHttp404` beside `errors.http404`) is said with the twin,
+ * which names the API's fields and operations instead of "reload the page" or "the list below".
+ */
+export function apiWording(key: string): string {
+  const i = key.lastIndexOf('.');
+  const twin = `${key.slice(0, i + 1)}api${key.charAt(i + 1).toUpperCase()}${key.slice(i + 2)}`;
+  return getI18n().exists(twin) ? twin : key;
+}
+
 export function problem(status: number, detail?: string, extra: Record<string, unknown> = {}) {
   return {
     type: 'about:blank',
@@ -90,11 +101,13 @@ function problemErrors(
     return err.problems.map((p) => ({ pointer: `query/${p.param}`, detail: p.text }));
   if (!(err instanceof DomainError)) return [];
   const pointer = (f: string) => (f === '_form' ? 'body' : `body/${f}`);
-  const { field, details } = err.options;
+  const { details } = err.options;
+  // A page's hidden field (the revision a form was drawn at) is the API body's own field.
+  const field = err.options.apiField ?? err.options.field;
   if (details?.length)
     return details.map((d) => ({
       pointer: pointer(d.field),
-      detail: t(d.key, { defaultValue: t('errors.http500'), ...d.params }),
+      detail: t(apiWording(d.key), { defaultValue: t('errors.http500'), ...d.params }),
     }));
   return field && detail ? [{ pointer: pointer(field), detail }] : [];
 }
@@ -112,7 +125,9 @@ export function errorHandler(): ErrorRequestHandler {
     res.locals.otherLangHref ??= '?lang=en';
     const detailKey =
       err instanceof DomainError
-        ? err.messageKey
+        ? isApi(req)
+          ? apiWording(err.messageKey)
+          : err.messageKey
         : isCsrfError(err)
           ? 'errors.csrf'
           : isBadJson(err, req)

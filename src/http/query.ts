@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
-import { BadQueryError, isApi, type QueryProblem } from './errors';
+import { apiWording, BadQueryError, isApi, type QueryProblem } from './errors';
 import { issueMessage, safeParseQuery } from './validate';
 
 type T = Request['t'];
@@ -53,13 +53,19 @@ function refused(error: z.ZodError, req: Request): { problems: QueryProblem[]; k
   return { problems, kept };
 }
 
-/** Each refused parameter once, as a sentence naming it and what it accepts. */
-export function queryProblems(issues: Issue[], query: Query, t: T): QueryProblem[] {
+/**
+ * Each refused parameter once, as a sentence naming it and what it accepts; `api`: said to a
+ * program (a request's parameter, an id as the API gives it), not of a page's address.
+ */
+export function queryProblems(issues: Issue[], query: Query, t: T, api = false): QueryProblem[] {
+  const said = api
+    ? (((key: string, params?: Record<string, unknown>) => t(apiWording(key), params)) as T)
+    : t;
   const byParam = new Map<string, QueryProblem>();
   for (const issue of issues) {
     const param = typeof issue.path[0] === 'string' ? issue.path[0] : '_form';
     if (byParam.has(param)) continue;
-    byParam.set(param, { param, text: problemText(issue, param, query[param], t) });
+    byParam.set(param, { param, text: problemText(issue, param, query[param], said) });
   }
   return [...byParam.values()];
 }

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import { DomainError } from '../lib/domain-error';
-import { HttpError } from './errors';
+import { apiWording, HttpError } from './errors';
 import { FORM_KEY } from './form-key';
 
 export type FieldErrors = Record<string, string>;
@@ -33,19 +33,21 @@ export function issueKey(issue: z.core.$ZodIssue): {
     case 'invalid_format':
       if (issue.format === 'email') return { key: 'validation.email' };
       // An id only ever comes from a list the page offered (a select, a hidden field).
-      if (issue.format === 'uuid') return { key: 'validation.choice' };
+      if (issue.format === 'uuid') return { key: 'validation.id' };
       // A pattern the schema explains in words of its own (`.regex(re, 'validation.quarter')`).
       if (issue.message.startsWith('validation.')) return { key: issue.message };
       return { key: issue.format === 'date' ? 'validation.date' : 'validation.format' };
     case 'invalid_value':
-      return { key: 'validation.choice' };
+      // The values, for a program (validation.apiChoice): a page offered them as a list.
+      return { key: 'validation.choice', params: { values: issue.values.map(String).join(', ') } };
     case 'invalid_type':
       // zod 4 leaves `input` out of reported issues (so it read "required" for 2.5 or "abc");
       // its message still says what arrived.
       if (/received undefined$/.test(issue.message)) return { key: 'validation.required' };
       if (issue.expected === 'int') return { key: 'validation.wholeNumber' };
       if (issue.expected === 'number') return { key: 'validation.number' };
-      return { key: 'validation.type' };
+      // What was expected, for a program (validation.apiType): a form's field has one type.
+      return { key: 'validation.type', params: { expected: issue.expected } };
     case 'invalid_union': {
       // "Empty, or a phone number": what was typed is not empty, so the reason is the other
       // option's ("at most 30 characters"), not a bare "invalid value".
@@ -81,13 +83,10 @@ export function invalidInput(error: z.ZodError): DomainError {
 
 /** A zod issue as a sentence in the user's language. */
 export function issueMessage(issue: z.core.$ZodIssue, t: T, api = false): string {
-  // A program was offered no list to choose from: it is told the values, or what an id is.
-  if (api && issue.code === 'invalid_value')
-    return t('validation.apiChoice', { values: issue.values.map(String).join(', ') });
-  if (api && issue.code === 'invalid_format' && issue.format === 'uuid')
-    return t('validation.apiId');
+  // A program was offered no list to choose from: it is told the values, or what an id is
+  // (each key's API twin: validation.apiChoice, validation.apiId…).
   const { key, params } = issueKey(issue);
-  return t(key, params);
+  return t(api ? apiWording(key) : key, params);
 }
 
 /**

@@ -7,6 +7,11 @@ export class DomainError extends Error {
     readonly messageKey: string,
     readonly options: {
       field?: string;
+      /**
+       * The API body's field, where the form's has no place on the page (its hidden revision):
+       * the API's error points at it, the page says it above the form.
+       */
+      apiField?: string;
       status?: number;
       params?: Record<string, unknown>;
       /** Every problem when there are several, each on its field (the API lists them all). */

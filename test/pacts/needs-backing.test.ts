@@ -236,8 +236,8 @@ describe('needs backing', () => {
     expect(grow.body.detail).toContain('superano il fabbisogno');
     // The skill named in the message's language, not in the taxonomy's default (English) name.
     expect(grow.body.detail).toContain('«Big data e analisi dei dati»');
-    // A stale revision is refused before anything else.
-    expect((await put(1, 13)).body.detail).toContain('cambiato nel frattempo');
+    // A stale revision is refused before anything else, said as the API says it.
+    expect((await put(1, 13)).body.detail).toContain('non alla 1 indicata in «revision»');
   });
 
   it('two pacts competing for the last places in parallel: exactly one wins', async () => {

@@ -164,4 +164,30 @@ describe('an operation that creates a record', () => {
       expect.arrayContaining(['Location', 'Idempotent-Replayed']),
     );
   });
+
+  it('every 201 whose record the API reads says where (Location), and the document says so', () => {
+    const withLocation = [...operations.values()]
+      .filter((op) => op.response.status === 201 && op.response.location)
+      .map((op) => [op.operationId, `${op.response.location!.path}`]);
+    expect(withLocation.sort()).toEqual(
+      [
+        ['createCall', '/calls/{id}'],
+        ['createPact', '/pacts/{id}'],
+        ['registerFirm', '/firms/me'],
+        ['submitResponse', '/campaigns/{id}/response'],
+      ].sort(),
+    );
+    for (const [operationId, path] of withLocation) {
+      // Each Location is a path the API reads with GET.
+      expect([operationId, doc.paths[path!]?.get?.operationId]).toEqual([
+        operationId,
+        expect.any(String),
+      ]);
+      const responses = documented(operationId!) as Record<
+        string,
+        { headers?: Record<string, { description?: string }> }
+      >;
+      expect(responses['201']!.headers?.Location?.description).toContain(`/api/v1${path!}`);
+    }
+  });
 });

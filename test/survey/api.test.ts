@@ -74,6 +74,10 @@ describe('the survey API', () => {
       territoryCode: '048014',
     });
     const firmAuth = `Bearer ${(await request(app).post('/api/v1/tokens').send({ email, password: 'a long enough password' })).body.token}`;
+    // The new firm is read where Location says, with its user's token.
+    expect(reg.headers.location).toBe('/api/v1/firms/me');
+    const read = await request(app).get(reg.headers.location!).set('Authorization', firmAuth);
+    expect([read.status, read.body.id]).toEqual([200, reg.body.id]);
     const upd = await request(app).put('/api/v1/firms/me').set('Authorization', firmAuth).send({
       legalName: 'Officine API S.r.l.',
       vatNumber: newVat(),
@@ -154,10 +158,17 @@ describe('the survey API', () => {
     });
     expect(submitted.status).toBe(201);
     expect(submitted.body).toEqual({ id: expect.any(String), version: 1, repeated: false });
+    // Location: the firm's answer to the campaign, whose latest version is the one just made.
+    expect(submitted.headers.location).toBe(`/api/v1/campaigns/${id}/response`);
+    const answer = await request(app)
+      .get(submitted.headers.location!)
+      .set('Authorization', firmAuth);
+    expect(answer.body.latest).toMatchObject({ id: submitted.body.id, version: 1 });
     // A retry of the very same call (its answer lost): the version it made, nothing new.
     const retry = await submit(app, firmAuth, id, { version: saved.body.version, needs: answers });
     expect(retry.status).toBe(200);
     expect(retry.body).toEqual({ id: submitted.body.id, version: 1, repeated: true });
+    expect(retry.headers.location).toBeUndefined();
     // The same version with other answers is not a retry: refused as before.
     const other = await submit(app, firmAuth, id, {
       version: saved.body.version,
@@ -203,6 +214,32 @@ describe('the survey API', () => {
       .where('id', '=', submitted.body.id)
       .executeTakeFirstOrThrow();
     expect(row.status).toBe('withdrawn');
+
+    // A submitted answer is not saved over: the API says how to change it, and can.
+    const closed = await request(app)
+      .get(`/api/v1/campaigns/${id}/response`)
+      .set('Authorization', firmAuth);
+    const over = await saveDraft(app, firmAuth, id, {
+      version: closed.body.draft.version,
+      needs: [line({ workers: 4 })],
+    }).set('Accept-Language', 'en');
+    expect([over.status, over.body.detail]).toEqual([
+      409,
+      'This answer has already been submitted: to change it, reopen it as a draft (amendResponse: POST …/response/amend), then save it and submit it again.',
+    ]);
+    const amend = () =>
+      request(app).post(`/api/v1/campaigns/${id}/response/amend`).set('Authorization', firmAuth);
+    const reopened = await amend();
+    expect(reopened.status).toBe(200);
+    expect(reopened.body.state).toBe('editing');
+    expect(reopened.body.payload.needs).toHaveLength(2);
+    // Asked again (a retry): the draft as it stands, opened once.
+    expect((await amend()).body).toEqual(reopened.body);
+    const changed = await submit(app, firmAuth, id, {
+      version: reopened.body.version,
+      needs: [line({ workers: 4 })],
+    });
+    expect([changed.status, changed.body.version]).toEqual([201, 2]);
   });
 
   it('publishes the contract operationIds', async () => {

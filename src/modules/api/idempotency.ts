@@ -15,9 +15,10 @@ import type { ApiOperation } from './operation';
  * service opens; held around the whole handler it would take a second connection per request
  * (and the embedded database serves one transaction at a time). So the key is claimed by a row
  * committed before the handler runs — a second request finds it and is told to wait (409) — and
- * where the service creates through form-key's createOnce (campaigns, calls, actions; a pact's formId) the handler
- * passes it a form key derived from the Idempotency-Key: a retry after a failure that came after
- * the creation's commit then finds the same record.
+ * where the service creates through form-key's createOnce (campaigns, calls, actions, comments,
+ * amendments, signatures; a pact's formId) the handler passes it a form key derived from the
+ * Idempotency-Key: a retry after a failure that came after the creation's commit then finds the
+ * same record.
  */
 export const IDEMPOTENCY_KEY = 'Idempotency-Key';
 export const REPLAYED = 'Idempotent-Replayed';

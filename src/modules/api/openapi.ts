@@ -27,10 +27,12 @@ const KEYED_ERRORS: Record<number, string> = {
   422: 'Invalid input (`errors` names each failing field), or the Idempotency-Key was already used for another request (another body, path or operation)',
 };
 
-const locationHeader = z.string().meta({
-  description: 'The new record’s URL, to read it again (e.g. `/api/v1/pacts/{id}`)',
-  examples: ['/api/v1/pacts/5b0f7c1e-8d5a-4e0b-9a55-3f1c2e7d9a10'],
-});
+/** A 201's Location: the created record's URL, which its GET reads. */
+const locationHeader = (path: string) =>
+  z.string().meta({
+    description: `The new record’s URL, to read it again: \`/api/v1${path}\` (GET)`,
+    examples: [`/api/v1${path.replace(/\{\w+\}/g, '5b0f7c1e-8d5a-4e0b-9a55-3f1c2e7d9a10')}`],
+  });
 
 /**
  * A public operation needs no token, but one sent is still checked (bearerAuth): a revoked or
@@ -51,8 +53,13 @@ export function buildOpenApiDocument(operations: ApiOperation[], version: string
     const path = op.path.replace(/:(\w+)/g, '{$1}');
     const keyed = takesIdempotencyKey(op);
     const replayed = keyed ? { headers: replayedHeaders } : {};
-    const created = op.response.location
-      ? { headers: (keyed ? replayedHeaders : z.object({})).extend({ Location: locationHeader }) }
+    const { location } = op.response;
+    const created = location
+      ? {
+          headers: (keyed ? replayedHeaders : z.object({})).extend({
+            Location: locationHeader(location.path),
+          }),
+        }
       : replayed;
     const errorCodes = new Set([
       ...(op.errors ?? []),

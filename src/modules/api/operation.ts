@@ -44,9 +44,15 @@ export interface ApiOperation<
     also?: { status: number; description: string };
     /**
      * A 201's `Location`: the created record's path in the API (e.g. `/pacts/{id}`), from the
-     * answer. Without it a client would take the request's own URL for the new record (RFC 9110).
+     * answer and the request (its path's ids, a firm's `firmId`). Without it a client would take
+     * the request's own URL for the new record (RFC 9110). Every 201 whose record the API reads
+     * has one.
      */
-    location?: (body: { id: string }) => string;
+    location?: {
+      /** The record's path as the OpenAPI document writes it: `/pacts/{id}`. */
+      path: string;
+      href: (body: { id: string }, req: Request) => string;
+    };
   };
   errors?: number[];
   middleware?: RequestHandler[];
@@ -111,8 +117,8 @@ export function mountOperation(router: Router, op: ApiOperation, db: Db): void {
           : schema.safeParse(source);
       if (parsed.success) input[where] = parsed.data;
       else if (where === 'query')
-        // Named as a page names them: the parameter and what it accepts.
-        for (const p of queryProblems(parsed.error.issues, req.query, req.t))
+        // Each parameter named with what it accepts, in the API's words (not a page address's).
+        for (const p of queryProblems(parsed.error.issues, req.query, req.t, true))
           errors.push({ pointer: `query/${p.param}`, detail: p.text });
       else
         for (const [field, detail] of Object.entries(
@@ -171,7 +177,7 @@ export function mountOperation(router: Router, op: ApiOperation, db: Db): void {
 function setLocation(req: Request, res: Response, op: ApiOperation, status: number, body: unknown) {
   const { location } = op.response;
   if (location && status === 201 && body)
-    res.location(req.baseUrl + location(body as { id: string }));
+    res.location(req.baseUrl + location.href(body as { id: string }, req));
 }
 
 function sendProblem(

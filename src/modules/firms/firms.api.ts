@@ -54,6 +54,8 @@ export function firmOperations({ db, config }: AppServices): ApiOperation[] {
         status: 201,
         description: 'The firm profile; then createToken with the same e-mail and password',
         schema: firmResponse,
+        // Read with the new user's token (createToken), as getMyFirm.
+        location: { path: '/firms/me', href: () => '/firms/me' },
       },
       errors: [409, 429],
       middleware: [loginRateLimit(db, config.LOGIN_RATE_LIMIT)],

@@ -226,7 +226,7 @@ export function fundingOperations({ db }: AppServices): ApiOperation[] {
         status: 201,
         description: 'The new draft call',
         schema: callDetailJson,
-        location: (c) => `/calls/${c.id}`,
+        location: { path: '/calls/{id}', href: (c) => `/calls/${c.id}` },
       },
       errors: [422],
       handler: async ({ req, body, formKey }) =>

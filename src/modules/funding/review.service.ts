@@ -40,7 +40,7 @@ function listActions(db: Executor, pactId: string) {
 
 class StaleReviewError extends DomainError {
   constructor() {
-    super('funding.errors.stale', { status: 409 });
+    super('funding.errors.stale', { status: 409, apiField: 'revision' });
   }
 }
 

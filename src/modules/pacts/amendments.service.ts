@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db, Executor, Tx } from '../../db';
+import { createOnce } from '../../http/form-key';
 import type { SessionUser } from '../../http/types';
 import { DomainError, NotFoundError } from '../../lib/domain-error';
 import { UUID, loadPactFor } from './access';
@@ -25,7 +26,11 @@ import type { Pact } from './pacts.tables';
 /** The form was read at an older revision: the proposal would be against a text now gone. */
 export class StaleProposalError extends DomainError {
   constructor(readonly current: number) {
-    super('negotiation.errors.staleProposal', { status: 409, params: { current } });
+    super('negotiation.errors.staleProposal', {
+      status: 409,
+      apiField: 'revision',
+      params: { current },
+    });
   }
 }
 
@@ -46,85 +51,101 @@ export async function currentFields(
   return a ? actionFields(a) : null;
 }
 
-/** A signatory proposes a change; the promoter decides it. Refused on a stale form. */
+/**
+ * A signatory proposes a change; the promoter decides it. Refused on a stale form. `formKey` (an
+ * API Idempotency-Key's, see http/form-key): a retry of a request whose amendment committed but
+ * whose answer was lost gets that amendment, even once it was decided or the pact moved on.
+ */
 export async function proposeAmendment(
   db: Db,
   user: SessionUser,
   pactId: string,
   input: ProposalInput,
+  formKey?: string,
 ) {
   return db.transaction().execute(async (tx) => {
     const { pact, party } = await loadPactFor(tx, pactId, user);
     // The promoter changes its own pact directly; amendments are the signatories' voice.
     if (party !== 'signatory')
       throw new DomainError('negotiation.errors.amendSignatoryOnly', { status: 403 });
-    assertOpen(pact.status);
-    if (input.revision !== pact.revision) throw new StaleProposalError(pact.revision);
-    const actionId = 'actionId' in input ? input.actionId : null;
-    const base = await currentFields(tx, pact, { kind: input.kind, action_id: actionId });
-    if (!base)
-      throw new DomainError('negotiation.errors.unknownAction', { field: 'actionId', status: 422 });
-    const proposal = proposedFields(input);
-    if (input.kind !== 'remove_action' && input.kind !== 'add_action')
-      if (changedFields(input.kind, base, proposal).length === 0)
-        throw new DomainError('negotiation.errors.noChange', { status: 422 });
-    if ('skills' in input) {
-      const found = await repo.skillNames(tx, proposal.skills as string[]);
-      if (found.length !== (proposal.skills as string[]).length)
-        throw new DomainError('pacts.errors.unknownSkill', { field: 'skills', status: 422 });
-    }
-    if ('period' in input && (input.kind === 'add_action' || proposal.period !== base.period))
-      await assertPeriodInCampaign(tx, pact.campaign_id, String(proposal.period));
-    await assertProposalBacked(tx, pact, { kind: input.kind, actionId, fields: proposal }, user);
-    // A double click (or a resent form) proposes the same thing twice: it is one proposal. Under
-    // a lock per author and pact, so two at the same moment make one.
-    await sql`SELECT pg_advisory_xact_lock(hashtext(${`pact-amendment:${pactId}:${user.id}`}))`.execute(
-      tx,
-    );
-    const same = await tx
+    const id = await createOnce(tx, user.id, formKey, () => insertAmendment(tx, user, pact, input));
+    const made = await tx
       .selectFrom('pact_amendments')
-      .select('id')
-      .where('pact_id', '=', pactId)
-      .where('proposed_by', '=', user.id)
-      .where('status', '=', 'open')
-      .where('kind', '=', input.kind)
-      .where('action_id', 'is not distinct from', actionId)
-      .where('base_revision', '=', pact.revision)
-      .where('rationale', '=', input.rationale)
-      .where('proposal', '=', sql<never>`${JSON.stringify(proposal)}::jsonb`)
-      .executeTakeFirst();
-    if (same) return { id: same.id, revision: pact.revision };
-    const { id } = await tx
-      .insertInto('pact_amendments')
-      .values({
-        pact_id: pactId,
-        kind: input.kind,
-        action_id: actionId,
-        base_revision: pact.revision,
-        base: JSON.stringify(base),
-        proposal: JSON.stringify(proposal),
-        rationale: input.rationale,
-        proposed_by: user.id,
-        organisation_id: user.organisationId,
-      })
-      .returning('id')
+      .select('base_revision')
+      .where('id', '=', id)
       .executeTakeFirstOrThrow();
-    await appendAudit(tx, {
-      pactId,
-      actor: user,
-      event: 'amendment_proposed',
-      revision: pact.revision,
-      detail: { amendment: id, kind: input.kind },
-    });
-    await notifyNegotiation(tx, {
-      pact,
-      kind: 'amendment_proposed',
-      organisationIds: await partiesOf(tx, pactId),
-      actor: user,
-      link: `/pacts/${pactId}/amendments/${id}`,
-    });
-    return { id, revision: pact.revision };
+    return { id, revision: made.base_revision };
   });
+}
+
+async function insertAmendment(tx: Tx, user: SessionUser, pact: Pact, input: ProposalInput) {
+  const pactId = pact.id;
+  assertOpen(pact.status);
+  if (input.revision !== pact.revision) throw new StaleProposalError(pact.revision);
+  const actionId = 'actionId' in input ? input.actionId : null;
+  const base = await currentFields(tx, pact, { kind: input.kind, action_id: actionId });
+  if (!base)
+    throw new DomainError('negotiation.errors.unknownAction', { field: 'actionId', status: 422 });
+  const proposal = proposedFields(input);
+  if (input.kind !== 'remove_action' && input.kind !== 'add_action')
+    if (changedFields(input.kind, base, proposal).length === 0)
+      throw new DomainError('negotiation.errors.noChange', { status: 422 });
+  if ('skills' in input) {
+    const found = await repo.skillNames(tx, proposal.skills as string[]);
+    if (found.length !== (proposal.skills as string[]).length)
+      throw new DomainError('pacts.errors.unknownSkill', { field: 'skills', status: 422 });
+  }
+  if ('period' in input && (input.kind === 'add_action' || proposal.period !== base.period))
+    await assertPeriodInCampaign(tx, pact.campaign_id, String(proposal.period));
+  await assertProposalBacked(tx, pact, { kind: input.kind, actionId, fields: proposal }, user);
+  // A double click (or a resent form) proposes the same thing twice: it is one proposal. Under
+  // a lock per author and pact, so two at the same moment make one.
+  await sql`SELECT pg_advisory_xact_lock(hashtext(${`pact-amendment:${pactId}:${user.id}`}))`.execute(
+    tx,
+  );
+  const same = await tx
+    .selectFrom('pact_amendments')
+    .select('id')
+    .where('pact_id', '=', pactId)
+    .where('proposed_by', '=', user.id)
+    .where('status', '=', 'open')
+    .where('kind', '=', input.kind)
+    .where('action_id', 'is not distinct from', actionId)
+    .where('base_revision', '=', pact.revision)
+    .where('rationale', '=', input.rationale)
+    .where('proposal', '=', sql<never>`${JSON.stringify(proposal)}::jsonb`)
+    .executeTakeFirst();
+  if (same) return same.id;
+  const { id } = await tx
+    .insertInto('pact_amendments')
+    .values({
+      pact_id: pactId,
+      kind: input.kind,
+      action_id: actionId,
+      base_revision: pact.revision,
+      base: JSON.stringify(base),
+      proposal: JSON.stringify(proposal),
+      rationale: input.rationale,
+      proposed_by: user.id,
+      organisation_id: user.organisationId,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await appendAudit(tx, {
+    pactId,
+    actor: user,
+    event: 'amendment_proposed',
+    revision: pact.revision,
+    detail: { amendment: id, kind: input.kind },
+  });
+  await notifyNegotiation(tx, {
+    pact,
+    kind: 'amendment_proposed',
+    organisationIds: await partiesOf(tx, pactId),
+    actor: user,
+    link: `/pacts/${pactId}/amendments/${id}`,
+  });
+  return id;
 }
 
 export type Decision =
@@ -177,6 +198,7 @@ export async function decideAmendment(
     // The promoter decided on the diff shown at that revision; a newer text needs a new look.
     if (input.revision !== pact.revision)
       throw new DomainError('negotiation.errors.staleDecision', {
+        apiField: 'revision',
         params: { current: pact.revision },
       });
     if (input.decision === 'decline' && !input.reason)

@@ -42,7 +42,8 @@ export function negotiationOperations({ db }: AppServices): ApiOperation[] {
         schema: z.object({ id: z.uuid(), revision: z.number().int() }),
       },
       errors: [403, 404, 409, 422],
-      handler: ({ req, params, body }) => addComment(db, req.user!, params.id, body),
+      handler: ({ req, params, body, formKey }) =>
+        addComment(db, req.user!, params.id, body, formKey),
     }),
     defineOperation({
       operationId: 'proposeAmendment',
@@ -59,7 +60,8 @@ export function negotiationOperations({ db }: AppServices): ApiOperation[] {
         schema: z.object({ id: z.uuid(), revision: z.number().int() }),
       },
       errors: [403, 404, 409, 422],
-      handler: ({ req, params, body }) => proposeAmendment(db, req.user!, params.id, body),
+      handler: ({ req, params, body, formKey }) =>
+        proposeAmendment(db, req.user!, params.id, body, formKey),
     }),
     defineOperation({
       operationId: 'decideAmendment',
@@ -129,8 +131,8 @@ export function negotiationOperations({ db }: AppServices): ApiOperation[] {
         },
       },
       errors: [403, 404, 409, 422],
-      handler: async ({ req, params, body }) => {
-        const r = await signPact(db, req.user!, params.id, body);
+      handler: async ({ req, params, body, formKey }) => {
+        const r = await signPact(db, req.user!, params.id, body, formKey);
         const { total, signed, allSigned, parity, agreed } = r.agreement;
         const signature = {
           revision: r.revision,

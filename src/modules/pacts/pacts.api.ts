@@ -213,7 +213,7 @@ export function pactOperations({ db }: AppServices): ApiOperation[] {
         status: 201,
         description: 'The new draft',
         schema: pactJson,
-        location: (p) => `/pacts/${p.id}`,
+        location: { path: '/pacts/{id}', href: (p) => `/pacts/${p.id}` },
       },
       errors: [422],
       handler: async ({ req, body, formKey }) =>

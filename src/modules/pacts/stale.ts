@@ -9,7 +9,11 @@ export class StaleRevisionError extends DomainError {
     readonly current: number,
     readonly submitted: number,
   ) {
-    super('pacts.errors.stale', { status: 409, params: { current, submitted } });
+    super('pacts.errors.stale', {
+      status: 409,
+      apiField: 'revision',
+      params: { current, submitted },
+    });
   }
 }
 

@@ -19,7 +19,12 @@ import { openQuestionnaire, saveDraft, stepsOf, withAnswers } from './drafts.ser
 import { draftApiSchema, submitApiSchema, type DraftPayload } from './questionnaire.schemas';
 import { listLatestResponses } from './region-responses.repository';
 import * as repo from './responses.repository';
-import { listFirmCampaigns, submitResponse, withdrawResponse } from './responses.service';
+import {
+  amendResponse,
+  listFirmCampaigns,
+  submitResponse,
+  withdrawResponse,
+} from './responses.service';
 import { RESPONSE_STATUSES } from './survey.tables';
 
 const idParams = z.object({ id: z.uuid() });
@@ -265,6 +270,16 @@ export function surveyOperations({ db }: AppServices): ApiOperation[] {
             ),
         }),
         also: { status: 200, description: 'Already submitted: the version it made' },
+        // The firm's answer to the campaign, whose latest version this is (for a delegated
+        // association, the firm's: its firmId kept).
+        location: {
+          path: '/campaigns/{id}/response',
+          href: (_r, req) => {
+            const firm = req.query.firmId;
+            const acting = typeof firm === 'string' ? `?firmId=${encodeURIComponent(firm)}` : '';
+            return `/campaigns/${req.params.id}/response${acting}`;
+          },
+        },
       },
       errors: [404, 409],
       handler: async ({ req, params, query, body }) => {
@@ -273,6 +288,27 @@ export function surveyOperations({ db }: AppServices): ApiOperation[] {
           needs: body.needs,
         });
         return r.repeated ? new Answer(200, r) : r;
+      },
+    }),
+    defineOperation({
+      operationId: 'amendResponse',
+      method: 'post',
+      path: '/campaigns/:id/response/amend',
+      summary:
+        "Reopens the firm's submitted answer as a draft, from its latest version (current or withdrawn), to change it while the campaign is open (as “Change the answer” on the receipt): then saveResponseDraft and submitResponse, which makes a new version. A draft already open is answered as it stands",
+      tags: ['survey'],
+      access: 'survey:answer',
+      params: idParams,
+      query: actingQuery,
+      response: {
+        status: 200,
+        description: 'The draft, open for changes',
+        schema: myResponse.shape.draft,
+      },
+      errors: [404, 409],
+      handler: async ({ req, params, query }) => {
+        const d = await amendResponse(db, req.user!, params.id, query.firmId);
+        return { state: d.state, step: d.step, version: d.version, payload: d.payload };
       },
     }),
     defineOperation({
