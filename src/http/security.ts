@@ -61,17 +61,27 @@ function plainForm(value: unknown): unknown {
   );
 }
 
-/** PostgreSQL text cannot hold U+0000: such input is a 400 here, not a failed query (500) later. */
+/**
+ * PostgreSQL cannot hold U+0000 in text, nor a lone UTF-16 surrogate ("\ud800" in JSON, which no
+ * browser's form sends) in json or jsonb: such input is a 400 here, not a failed query (500) later.
+ */
 const refuseNul: RequestHandler = (req, _res, next) => {
-  next(/%00/.test(req.originalUrl) || containsNul(req.body) ? new HttpError(400) : undefined);
+  next(
+    /%00/.test(req.originalUrl) || unstorable(req.body)
+      ? new HttpError(400, req.t('errors.unstorableText'))
+      : undefined,
+  );
 };
 
+/** A surrogate without its other half. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 // Iterative: a JSON body may nest thousands of levels deep.
-function containsNul(body: unknown): boolean {
+function unstorable(body: unknown): boolean {
   const stack = [body];
   while (stack.length) {
     const v = stack.pop();
-    if (typeof v === 'string' && v.includes('\u0000')) return true;
+    if (typeof v === 'string' && (v.includes('\u0000') || LONE_SURROGATE.test(v))) return true;
     if (v && typeof v === 'object')
       for (const [key, child] of Object.entries(v)) stack.push(key, child);
   }
