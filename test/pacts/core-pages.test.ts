@@ -1044,6 +1044,31 @@ describe("the promoter's steps sent twice (a double click whose first answer the
 });
 
 describe('signatories', () => {
+  it("says beside each signatory's name whether it signed the revision in force", async () => {
+    const pact = await newPact(t.db, {
+      promoter: s.authority,
+      campaign: s.campaign.id,
+      status: 'negotiation',
+      signatories: [s.employers.organisationId, s.union.organisationId],
+    });
+    await t.db
+      .insertInto('pact_signatures')
+      .values({
+        pact_id: pact.id,
+        organisation_id: s.employers.organisationId,
+        revision: 1,
+        revision_hash: '0'.repeat(64),
+        signed_by: s.employers.id,
+      })
+      .execute();
+    const page = pageText((await authority.get(`/pacts/${pact.id}`)).text);
+    expect(page).toContain(`${s.employers.organisationName} (ha firmato la revisione 1)`);
+    expect(page).toContain(`${s.union.organisationName} (non ha ancora firmato la revisione 1)`);
+    const en = pageText((await authority.get(`/pacts/${pact.id}?lang=en`)).text);
+    expect(en).toContain(`${s.union.organisationName} (has not signed revision 1 yet)`);
+    await authority.get(`/pacts/${pact.id}?lang=it`); // the agent's language back for the tests after
+  });
+
   it('invites a partner: draft → negotiation, new revision, the partner notified', async () => {
     const pact = await newPact(t.db, {
       promoter: s.authority,

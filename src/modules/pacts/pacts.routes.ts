@@ -23,6 +23,7 @@ import { euros, pactFieldLabels, redirectIfClosed, skillNeeds } from './pacts.vi
 import { renderStale } from './stale.view';
 import { StaleRevisionError } from './stale';
 import { signatoryRoutes } from './signatories.routes';
+import { signatureStates } from './signatures.service';
 import { workflowRoutes } from './workflow.routes';
 import { submissionGap } from './workflow.service';
 
@@ -182,6 +183,12 @@ export function pactRoutes(services: AppServices): Router {
   router.get('/pacts/:id', allow('pact:read'), async (req, res) => {
     const view = await pactView(db, req.user!, uuidParam(req));
     const lang = res.locals.lang as string;
+    // Who has signed the revision in force, beside each signatory's name.
+    const signed = new Set(
+      (await signatureStates(db, view.pact.id, view.pact.revision))
+        .filter((s) => s.signedCurrent)
+        .map((s) => s.id),
+    );
     res.render('pacts/show', {
       title: view.pact.title,
       ...view,
@@ -203,7 +210,9 @@ export function pactRoutes(services: AppServices): Router {
           skillName: localName({ name: b.skillName, names: b.skillNames }, lang),
         })),
       })),
-      activeSignatories: view.signatories.filter((s) => !s.removed_at),
+      activeSignatories: view.signatories
+        .filter((s) => !s.removed_at)
+        .map((s) => ({ ...s, signedCurrent: signed.has(s.id) })),
       canDecline: view.party === 'signatory' && isEditable(view.pact.status),
       can: Object.fromEntries(view.allowed.map((a) => [a, true])),
       // The promoter's step buttons (open negotiation, reopen): a double click takes one step.
